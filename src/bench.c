@@ -1,0 +1,606 @@
+/* bench.c - one measured run, and what comes once per session around the runs. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "cache.h"
+#include "device.h"
+#include "pool.h"
+#include "stats.h"
+#include "sysinfo.h"
+#include "util.h"
+#include "verify.h"
+
+/* Dirty + Writeback below this counts as quiet before a run starts. */
+#define QUIET_DIRTY_BYTES (8ull << 20)
+#define QUIET_TIMEOUT_S 60.0
+/* Runs shorter than this are dominated by start-up and timer noise. */
+#define SHORT_RUN_S 1.0
+/* Free space in DST must exceed the copy by this much. */
+#define SPACE_MARGIN (64ull << 20)
+#define MAX_NAMED_EXAMPLES 5
+
+volatile sig_atomic_t bench_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	bench_stop_signal = sig;
+}
+
+void bench_install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	/* A second Ctrl-C kills at once; finished runs are already on disk. */
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static json_t *host_json(void)
+{
+	struct host_info h;
+
+	host_info_read(&h);
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "hostname", h.hostname, "kernel",
+			 h.kernel, "machine", h.machine, "cpu_model", h.cpu_model, "cores",
+			 (json_int_t)h.cores, "mem_bytes", (json_int_t)h.mem_bytes);
+}
+
+static json_t *tool_json(void)
+{
+	json_t *names = json_array();
+
+	for (const struct copy_strategy *const *s = strategies; *s; s++)
+		json_array_append_new(names, json_string((*s)->name));
+	return json_pack("{s:s, s:s, s:{s:b, s:o}}", "name", PACKAGE_NAME, "version",
+			 PACKAGE_VERSION, "features", "liburing",
+#ifdef HAVE_LIBURING
+			 1,
+#else
+			 0,
+#endif
+			 "strategies", names);
+}
+
+/* Mount, filesystem and device chain of path, as results.json's source/destination carry them. */
+static json_t *location_json(const char *path)
+{
+	struct device_info d;
+	json_t *o = json_pack("{s:s}", "path", path);
+	json_t *chain;
+	int ret;
+
+	ret = device_resolve(path, NULL, &d);
+	if (ret) {
+		json_object_set_new(o, "fs_type", json_null());
+		return o;
+	}
+	chain = json_array();
+	for (size_t i = 0; i < d.nr_chain; i++)
+		json_array_append_new(chain, json_string(d.chain[i]));
+	json_object_set_new(o, "fs_type", json_string(d.fs_type ? d.fs_type : ""));
+	json_object_set_new(o, "mount_point", json_string(d.mount_point ? d.mount_point : ""));
+	json_object_set_new(o, "mount_source", json_string(d.mount_source ? d.mount_source : ""));
+	json_object_set_new(o, "mount_options", json_string(d.mount_options ? d.mount_options : ""));
+	json_object_set_new(o, "devices", chain);
+	json_object_set_new(o, "fs_size_bytes", json_integer((json_int_t)d.fs_size));
+	json_object_set_new(o, "fs_free_bytes", json_integer((json_int_t)d.fs_free));
+	device_release(&d);
+	return o;
+}
+
+static json_t *size_histogram_json(const struct dataset *ds)
+{
+	/* Edges that matter for particle stacks: tiny files, then tens to hundreds of MB. */
+	static const uint64_t edges[] = {
+		0, 1ull << 20, 10ull << 20, 50ull << 20, 100ull << 20, 200ull << 20, 500ull << 20,
+		1ull << 30,
+	};
+	const size_t nb = sizeof(edges) / sizeof(edges[0]);
+	size_t files[sizeof(edges) / sizeof(edges[0])] = { 0 };
+	uint64_t bytes[sizeof(edges) / sizeof(edges[0])] = { 0 };
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ds->nr; i++) {
+		size_t b = nb - 1;
+
+		while (b > 0 && ds->files[i].size < edges[b])
+			b--;
+		files[b]++;
+		bytes[b] += ds->files[i].size;
+	}
+	for (size_t b = 0; b < nb; b++) {
+		json_t *max = b + 1 < nb ? json_integer((json_int_t)edges[b + 1]) : json_null();
+
+		json_array_append_new(a, json_pack("{s:I, s:o, s:I, s:I}", "min_bytes",
+						   (json_int_t)edges[b], "max_bytes", max, "files",
+						   (json_int_t)files[b], "bytes", (json_int_t)bytes[b]));
+	}
+	return a;
+}
+
+static json_t *source_json(const struct bench *b)
+{
+	json_t *o = location_json(b->src);
+	json_t *not_mrc = json_array();
+	size_t named = 0;
+
+	for (size_t i = 0; i < b->ds.nr && named < MAX_NAMED_EXAMPLES; i++) {
+		if (b->ds.files[i].flags & COPY_FILE_NOT_MRC) {
+			json_array_append_new(not_mrc, json_string(b->ds.files[i].rel));
+			named++;
+		}
+	}
+	json_object_set_new(o, "files", json_integer((json_int_t)b->ds.nr));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)b->ds.bytes));
+	json_object_set_new(o, "all_files", json_boolean(b->cfg.dataset_flags & DATASET_ALL_FILES));
+	json_object_set_new(o, "ignored_files", json_integer((json_int_t)b->ds.nr_ignored));
+	json_object_set_new(o, "not_mrc_files", json_integer((json_int_t)b->ds.nr_not_mrc));
+	json_object_set_new(o, "not_mrc_examples", not_mrc);
+	json_object_set_new(o, "list_seconds", json_real(b->ds.list_seconds));
+	json_object_set_new(o, "size_histogram", size_histogram_json(&b->ds));
+	return o;
+}
+
+/* realpath() of an existing folder we need to read (or write), with one message on failure. */
+static char *resolve_dir(const char *what, const char *path, int mode)
+{
+	char *canon = realpath(path, NULL);
+	struct stat st;
+
+	if (!canon) {
+		error("cannot access %s '%s': %s", what, path, strerror(errno));
+		return NULL;
+	}
+	if (stat(canon, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		error("%s '%s' is not a directory", what, path);
+		free(canon);
+		return NULL;
+	}
+	if (access(canon, mode) < 0) {
+		error("cannot %s %s '%s': %s", mode & W_OK ? "write to" : "read", what, path,
+		      strerror(errno));
+		free(canon);
+		return NULL;
+	}
+	return canon;
+}
+
+static int check_space(const struct bench *b)
+{
+	struct device_info d;
+	char need[32], have[32];
+
+	if (device_resolve(b->dst, NULL, &d))
+		return 0;	/* cannot tell: the copy itself will report ENOSPC */
+	if (d.fs_free < b->ds.bytes + SPACE_MARGIN) {
+		error("not enough space in destination '%s': one copy of the dataset needs %s, %s available",
+		      b->cfg.dst, human_size(b->ds.bytes + SPACE_MARGIN, need, sizeof(need)),
+		      human_size(d.fs_free, have, sizeof(have)));
+		device_release(&d);
+		return 1;
+	}
+	device_release(&d);
+	return 0;
+}
+
+static void warn_not_mrc(const struct bench *b)
+{
+	size_t named = 0;
+
+	for (size_t i = 0; i < b->ds.nr; i++) {
+		if (!(b->ds.files[i].flags & COPY_FILE_NOT_MRC))
+			continue;
+		if (named++ < MAX_NAMED_EXAMPLES)
+			warning("'%s' is named like an MRC file but its header is not MRC; copied as "
+				"CryoSPARC would", b->ds.files[i].rel);
+	}
+	if (named > MAX_NAMED_EXAMPLES)
+		warning("%zu more files are named like MRC files but are not MRC", named -
+			MAX_NAMED_EXAMPLES);
+}
+
+int bench_begin(struct bench *b, const struct bench_config *cfg)
+{
+	char started[64];
+	char *bad = NULL;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	b->cfg = *cfg;
+	b->src = resolve_dir("source", cfg->src, R_OK | X_OK);
+	if (!b->src)
+		return 1;
+	b->dst = resolve_dir("destination", cfg->dst, R_OK | W_OK | X_OK);
+	if (!b->dst)
+		return 1;
+	if (path_is_within(b->dst, b->src)) {
+		error("destination '%s' is inside the source '%s': the copies would land in the data "
+		      "being measured", cfg->dst, cfg->src);
+		return 1;
+	}
+	ret = dataset_load_dir(&b->ds, b->src, cfg->dataset_flags, &bad);
+	if (ret) {
+		error("cannot read '%s': %s", bad, strerror(-ret));
+		free(bad);
+		return 1;
+	}
+	if (b->ds.nr == 0) {
+		if (cfg->dataset_flags & DATASET_ALL_FILES)
+			error("no files to copy in '%s'", cfg->src);
+		else
+			error("no .mrc/.mrcs files in '%s' (%zu other files ignored; --all-files takes "
+			      "every file)", cfg->src, b->ds.nr_ignored);
+		return 1;
+	}
+	warn_not_mrc(b);
+	if (check_space(b))
+		return 1;
+
+	ret = results_create(&b->res, cfg->out, cfg->label);
+	if (ret == -EEXIST && cfg->out) {
+		error("results folder '%s' already holds a " RESULTS_FILE "; choose another --out",
+		      cfg->out);
+		return 1;
+	}
+	if (ret) {
+		error("cannot create the results folder '%s': %s", cfg->out ? cfg->out : "cryocache-results",
+		      strerror(-ret));
+		return 1;
+	}
+	now_rfc3339(started, sizeof(started));
+	json_object_set_new(b->res.root, "tool", tool_json());
+	json_object_set_new(b->res.root, "started", json_string(started));
+	json_object_set_new(b->res.root, "host", host_json());
+	json_object_set_new(b->res.root, "source", source_json(b));
+	json_object_set_new(b->res.root, "destination", location_json(b->dst));
+	json_object_set_new(b->res.root, "params", json_incref(cfg->params));
+	json_object_set_new(b->res.root, "warnings", json_array());
+	results_runs(&b->res);
+	ret = results_write(&b->res);
+	if (ret) {
+		error("cannot write '%s': %s", b->res.path, strerror(-ret));
+		return 1;
+	}
+
+	ret = scratch_create(&b->scratch, b->dst);
+	if (ret) {
+		error("cannot create a scratch directory in '%s': %s", cfg->dst, strerror(-ret));
+		return 1;
+	}
+	b->have_scratch = true;
+	return 0;
+}
+
+static void run_warn(json_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void run_warn(json_t *run, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
+	warning("%s", msg);
+	free(msg);
+}
+
+static void run_error(json_t *run, const char *msg)
+{
+	json_array_append_new(json_object_get(run, "errors"), json_string(msg));
+	error("%s", msg);
+}
+
+/* Folders of the copy are made before the clock starts, except by strategies that make them. */
+static int make_dirs(struct bench *b, json_t *run)
+{
+	for (size_t i = 0; i < b->ds.nr_dirs; i++) {
+		char *path = path_join(b->scratch.copy_path, b->ds.dirs[i]);
+		int ret = mkdir_p(path);
+
+		if (ret) {
+			char *msg = xasprintf("cannot create '%s': %s", path, strerror(-ret));
+
+			run_error(run, msg);
+			free(msg);
+			free(path);
+			return ret;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
+{
+	int ret = cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, method);
+
+	/* Some files could not be advised away: residency, measured next, tells whether it mattered. */
+	if (ret && *method == CACHE_FADVISE) {
+		run_warn(run, "could not evict every file with posix_fadvise: %s", strerror(-ret));
+		ret = 0;
+	}
+	if (ret) {
+		char *msg = xasprintf("cannot make the page cache cold: %s", strerror(-ret));
+
+		run_error(run, msg);
+		free(msg);
+		return ret;
+	}
+	if (*method == CACHE_FADVISE && b->cfg.require_drop) {
+		char *msg = xasprintf("cannot drop the page cache ('%s'): not allowed for this user, "
+				      "and --require-drop was given",
+				      b->cfg.drop_path ? b->cfg.drop_path : "/proc/sys/vm/drop_caches");
+
+		run_error(run, msg);
+		free(msg);
+		return -EPERM;
+	}
+	if (*method == CACHE_FADVISE) {
+		const char *msg = "cannot drop the page cache (needs root): evicted the files with "
+				  "posix_fadvise(DONTNEED) instead, which leaves pages other processes "
+				  "hold; residency is measured below";
+
+		json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
+		if (!b->warned_fadvise)
+			warning("%s", msg);
+		b->warned_fadvise = true;
+	}
+	return 0;
+}
+
+static json_t *latency_json(const struct pool_stats *ps, size_t nr)
+{
+	double *ms = xmalloc((nr ? nr : 1) * sizeof(double));
+	size_t n = 0;
+	json_t *o;
+
+	for (size_t i = 0; i < nr; i++)
+		if (ps->latency_ns[i])
+			ms[n++] = (double)ps->latency_ns[i] / 1e6;
+	if (!n) {
+		free(ms);
+		return json_pack("{s:n, s:n, s:n, s:n}", "p50", "p90", "p99", "max");
+	}
+	stats_sort(ms, n);
+	o = json_pack("{s:f, s:f, s:f, s:f}", "p50", stats_quantile_sorted(ms, n, 0.50), "p90",
+		      stats_quantile_sorted(ms, n, 0.90), "p99", stats_quantile_sorted(ms, n, 0.99),
+		      "max", ms[n - 1]);
+	free(ms);
+	return o;
+}
+
+static void verify_copies(struct bench *b, json_t *run)
+{
+	enum cache_method method;
+	size_t mismatches = 0;
+	size_t checked = 0;
+	double t0;
+
+	/* Read the copies back from the device, not from the page cache that just wrote them. */
+	if (cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, &method))
+		run_warn(run, "could not drop caches before verifying: copies were read from memory");
+	t0 = now_mono();
+	for (size_t i = 0; i < b->ds.nr && !bench_stop_signal; i++) {
+		char *src = path_join(b->src, b->ds.files[i].rel);
+		char *dst = path_join(b->scratch.copy_path, b->ds.files[i].rel);
+		const char *bad = NULL;
+		int ret = verify_pair(src, dst, &bad);
+
+		if (ret < 0) {
+			char *msg = xasprintf("cannot verify '%s': %s", bad, strerror(-ret));
+
+			run_error(run, msg);
+			free(msg);
+			mismatches++;
+		} else if (ret > 0) {
+			char *msg = xasprintf("copy of '%s' differs from the source", src);
+
+			run_error(run, msg);
+			free(msg);
+			mismatches++;
+		}
+		checked++;
+		free(src);
+		free(dst);
+	}
+	json_object_set_new(run, "verify", json_pack("{s:s, s:I, s:I, s:f}", "hash", "xxh3-64",
+						      "checked", (json_int_t)checked, "mismatches",
+						      (json_int_t)mismatches, "seconds",
+						      now_mono() - t0));
+}
+
+static int finish_run(struct bench *b, json_t *run, int status)
+{
+	int ret;
+
+	json_array_append_new(results_runs(&b->res), run);
+	ret = results_write(&b->res);
+	if (ret) {
+		error("cannot write '%s': %s", b->res.path, strerror(-ret));
+		return 1;
+	}
+	if (bench_stop_signal)
+		return 128 + bench_stop_signal;
+	return status;
+}
+
+static void print_run_line(json_t *run)
+{
+	json_t *cold = json_object_get(run, "cold");
+	json_t *res = json_object_get(cold, "residency_pct");
+	char size[32];
+	char resident[32] = "unknown";
+
+	if (json_is_number(res))
+		snprintf(resident, sizeof(resident), "%.1f %%", json_number_value(res));
+	info("run %lld: %s, %lld threads, repeat %lld: %s in %.2f s durable (%.2f s copied) = %.0f MB/s; "
+	     "cache %s, %s resident before",
+	     (long long)json_integer_value(json_object_get(run, "seq")),
+	     json_string_value(json_object_get(run, "strategy")),
+	     (long long)json_integer_value(json_object_get(run, "threads")),
+	     (long long)json_integer_value(json_object_get(run, "repeat")),
+	     human_size((uint64_t)json_integer_value(json_object_get(run, "bytes")), size, sizeof(size)),
+	     json_number_value(json_object_get(run, "seconds_durable")),
+	     json_number_value(json_object_get(run, "seconds_copied")),
+	     json_number_value(json_object_get(run, "mb_s")),
+	     json_string_value(json_object_get(cold, "method")), resident);
+}
+
+int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nthreads,
+	      unsigned repeat)
+{
+	struct copy_job job = {
+		.strategy = strategy,
+		.ds = &b->ds,
+		.src_root = b->src,
+		.dst_root = b->scratch.copy_path,
+		.bs = b->cfg.bs,
+	};
+	struct pool_stats ps;
+	enum cache_method method = CACHE_NONE;
+	char started[64];
+	json_t *run;
+	double residency = -1;
+	double durable;
+	uint64_t synced_ns;
+	int ret;
+
+	now_rfc3339(started, sizeof(started));
+	run = json_pack("{s:I, s:s, s:I, s:I, s:s, s:b, s:[], s:[]}", "seq", (json_int_t)++b->seq,
+			"strategy", strategy->name, "threads", (json_int_t)nthreads, "repeat",
+			(json_int_t)repeat, "started", started, "aborted", 0, "warnings", "errors");
+
+	ret = scratch_empty(&b->scratch);
+	if (ret) {
+		char *msg = xasprintf("cannot empty the scratch directory '%s': %s", b->scratch.path,
+				      strerror(-ret));
+
+		run_error(run, msg);
+		free(msg);
+		return finish_run(b, run, 1);
+	}
+	if (!strategy->makes_dirs && make_dirs(b, run))
+		return finish_run(b, run, 1);
+	if (make_cold(b, run, &method))
+		return finish_run(b, run, 1);
+	ret = cache_wait_quiet(QUIET_DIRTY_BYTES, QUIET_TIMEOUT_S);
+	if (ret == -ETIMEDOUT)
+		run_warn(run, "dirty pages or device queues did not settle within %.0f s before the "
+			 "run; other I/O may disturb it", QUIET_TIMEOUT_S);
+	else if (ret)
+		run_warn(run, "cannot read /proc/meminfo or /proc/diskstats to wait for quiet devices: %s",
+			 strerror(-ret));
+	ret = cache_dataset_residency(&b->ds, b->src, &residency);
+	if (ret) {
+		run_warn(run, "cannot measure page-cache residency of the source: %s", strerror(-ret));
+		residency = -1;
+	} else if (residency > CACHE_COLD_MAX_PCT) {
+		run_warn(run, "not cold: %.1f %% of the source was in the page cache before the run",
+			 residency);
+	}
+	json_object_set_new(run, "cold", json_pack("{s:s, s:o, s:f, s:b}", "method",
+						    cache_method_name(method), "residency_pct",
+						    residency < 0 ? json_null() : json_real(residency),
+						    "threshold_pct", CACHE_COLD_MAX_PCT, "cold",
+						    residency >= 0 && residency <= CACHE_COLD_MAX_PCT));
+	if (bench_stop_signal) {
+		json_object_set_new(run, "aborted", json_true());
+		return finish_run(b, run, 1);
+	}
+
+	ret = pool_run(&job, nthreads, &bench_stop_signal, &ps);
+	if (syncfs(b->scratch.dirfd) < 0)
+		run_warn(run, "syncfs of '%s' failed: %s", b->scratch.path, strerror(errno));
+	synced_ns = now_mono_ns();
+	durable = (double)(synced_ns - ps.start_ns) / 1e9;
+
+	json_object_set_new(run, "aborted", json_boolean(ret == -EINTR));
+	json_object_set_new(run, "files", json_integer((json_int_t)ps.files_done));
+	json_object_set_new(run, "bytes", json_integer((json_int_t)ps.bytes_done));
+	json_object_set_new(run, "seconds_copied", json_real(ps.seconds));
+	json_object_set_new(run, "seconds_durable", json_real(durable));
+	json_object_set_new(run, "mb_s", json_real(durable > 0 ? (double)ps.bytes_done / durable / 1e6 : 0));
+	json_object_set_new(run, "mb_s_copied",
+			    json_real(ps.seconds > 0 ? (double)ps.bytes_done / ps.seconds / 1e6 : 0));
+	json_object_set_new(run, "files_per_s",
+			    json_real(durable > 0 ? (double)ps.files_done / durable : 0));
+	json_object_set_new(run, "latency_ms", latency_json(&ps, b->ds.nr));
+	json_object_set_new(run, "tail_s", json_real(ps.tail_seconds));
+	json_object_set_new(run, "cpu", json_pack("{s:f, s:f}", "user_s", ps.cpu_user_s, "sys_s",
+						   ps.cpu_sys_s));
+	if (ret && ret != -EINTR)
+		run_error(run, ps.first_error ? ps.first_error : strerror(-ret));
+	pool_stats_release(&ps);
+	if (ret)
+		return finish_run(b, run, 1);
+
+	if (durable < SHORT_RUN_S)
+		run_warn(run, "run lasted %.2f s: too short to measure reliably (use a larger set)",
+			 durable);
+	if (b->cfg.verify)
+		verify_copies(b, run);
+	ret = json_array_size(json_object_get(run, "errors")) ? 1 : 0;
+	print_run_line(run);
+	return finish_run(b, run, ret);
+}
+
+int bench_end(struct bench *b)
+{
+	char finished[64];
+	int status = 0;
+	int ret;
+
+	if (b->res.root) {
+		results_check_first_run_bias(&b->res);
+		now_rfc3339(finished, sizeof(finished));
+		json_object_set_new(b->res.root, "finished", json_string(finished));
+		ret = results_write(&b->res);
+		if (ret) {
+			error("cannot write '%s': %s", b->res.path, strerror(-ret));
+			status = 1;
+		}
+	}
+	if (b->have_scratch) {
+		if (b->cfg.keep) {
+			info("kept the last copy in '%s' (remove it with '" PROGRAM_NAME " clean %s')",
+			     b->scratch.copy_path, b->cfg.dst);
+			scratch_release(&b->scratch);
+		} else {
+			ret = scratch_remove(&b->scratch);
+			if (ret) {
+				error("cannot remove the scratch directory '%s': %s", b->scratch.path,
+				      strerror(-ret));
+				status = 1;
+			}
+		}
+		b->have_scratch = false;
+	}
+	return status;
+}
+
+void bench_release(struct bench *b)
+{
+	if (b->have_scratch)
+		scratch_release(&b->scratch);
+	dataset_release(&b->ds);
+	results_release(&b->res);
+	free(b->src);
+	free(b->dst);
+	memset(b, 0, sizeof(*b));
+}

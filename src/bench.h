@@ -1,0 +1,74 @@
+/*
+ * bench.h - one measured run: clean the scratch copy, make the cache cold and check it, copy
+ * with the pool, sync, optionally verify, and describe it all as a JSON run object.
+ *
+ * run (and later sweep) call bench_run() once per cell and repeat; bench_begin() does what comes
+ * once per session: resolving paths, listing the dataset, the results document, the scratch dir.
+ */
+#ifndef CCB_BENCH_H
+#define CCB_BENCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include "dataset.h"
+#include "results.h"
+#include "scratch.h"
+#include "strategy.h"
+
+/* Raised by SIGINT/SIGTERM (the signal number); polled between files and between steps. */
+extern volatile sig_atomic_t bench_stop_signal;
+void bench_install_signal_handlers(void);
+
+struct bench_config {
+	const char *src;
+	const char *dst;
+	const char *out;		/* results folder, NULL for the default */
+	const char *label;		/* for the default results folder name */
+	unsigned dataset_flags;		/* enum dataset_flags */
+	size_t bs;
+	bool verify;
+	bool require_drop;
+	bool keep;
+	const char *drop_path;		/* NULL: /proc/sys/vm/drop_caches */
+	json_t *params;			/* the echo of the options (reference taken) */
+};
+
+struct bench {
+	struct bench_config cfg;
+	char *src;			/* canonical */
+	char *dst;			/* canonical */
+	struct dataset ds;
+	struct results res;
+	struct scratch scratch;
+	bool have_scratch;
+	bool warned_fadvise;
+	unsigned seq;			/* runs started so far in this session */
+};
+
+/*
+ * Check the arguments, list the dataset, create the results folder (written at once, so even a
+ * session stopped before its first run leaves a valid results.json) and the scratch directory.
+ * Returns 0, or 1 after printing one message naming the path and the reason.
+ */
+int bench_begin(struct bench *b, const struct bench_config *cfg);
+
+/*
+ * One run of strategy at nthreads. The run object is appended to results.json, which is written
+ * atomically before this returns. Returns 0, 1 on a failed run (message printed; results kept),
+ * or 130 + signal when stopped by a signal (the partial run recorded as aborted).
+ */
+int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nthreads,
+	      unsigned repeat);
+
+/*
+ * Finish: whole-session warnings, final write, remove the scratch directory (unless --keep).
+ * The results stay in b->res for printing. Returns 0 or 1.
+ */
+int bench_end(struct bench *b);
+/* Free everything b holds (a scratch directory still held is released, not removed). */
+void bench_release(struct bench *b);
+
+#endif

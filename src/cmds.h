@@ -1,0 +1,10 @@
+/* cmds.h - the subcommands main() dispatches to; each returns the process exit status. */
+#ifndef CCB_CMDS_H
+#define CCB_CMDS_H
+
+int cmd_gen(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_strategies(int argc, char **argv);
+
+#endif

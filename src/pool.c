@@ -1,0 +1,236 @@
+/* pool.c - N worker threads pulling files from a shared index. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "pool.h"
+#include "util.h"
+
+struct pool {
+	const struct copy_job *job;
+	const volatile sig_atomic_t *stop;
+	atomic_size_t next;		/* index of the next file to hand out */
+	atomic_bool failed;
+	pthread_mutex_t lock;		/* protects the fields below */
+	pthread_cond_t cond;		/* signals ready and go */
+	unsigned ready;			/* threads initialised and waiting for the clock */
+	bool go;			/* the clock has started */
+	struct pool_stats *stats;
+	uint64_t first_idle_ns;		/* 0 until a thread finds the index exhausted */
+	uint64_t last_done_ns;
+	int init_err;
+};
+
+struct pool_thread {
+	struct pool *pool;
+	struct copy_worker w;
+	pthread_t tid;
+};
+
+static bool pool_should_stop(const struct pool *p)
+{
+	return atomic_load(&p->failed) || (p->stop && *p->stop);
+}
+
+static void record_error(struct pool *p, struct copy_worker *w, const struct copy_file *f, int err)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stats->nr_errors++;
+	if (!p->stats->first_error) {
+		p->stats->first_errno = err;
+		if (w->err_path)
+			p->stats->first_error = xasprintf("cannot %s '%s': %s",
+							  w->err_what ? w->err_what : "copy",
+							  w->err_path, strerror(-err));
+		else
+			p->stats->first_error = xasprintf("cannot copy '%s': %s", f->rel,
+							  strerror(-err));
+	}
+	pthread_mutex_unlock(&p->lock);
+	atomic_store(&p->failed, true);
+}
+
+static void copy_files(struct pool_thread *t)
+{
+	struct pool *p = t->pool;
+	const struct copy_job *job = p->job;
+	const struct dataset *ds = job->ds;
+	struct copy_worker *w = &t->w;
+	size_t src_len = strlen(job->src_root);
+	size_t dst_len = strlen(job->dst_root);
+
+	for (;;) {
+		size_t i;
+		const struct copy_file *f;
+		uint64_t t0;
+		int err;
+
+		if (pool_should_stop(p))
+			break;
+		i = atomic_fetch_add(&p->next, 1);
+		if (i >= ds->nr)
+			break;
+		f = &ds->files[i];
+		/* Paths are built before the per-file clock: CryoSPARC's Python has them ready. */
+		memcpy(w->src, job->src_root, src_len);
+		w->src[src_len] = '/';
+		strcpy(w->src + src_len + 1, f->rel);
+		memcpy(w->dst, job->dst_root, dst_len);
+		w->dst[dst_len] = '/';
+		strcpy(w->dst + dst_len + 1, f->rel);
+		w->err_path = NULL;
+		w->err_what = NULL;
+
+		t0 = now_mono_ns();
+		err = job->strategy->copy(w, f);
+		p->stats->latency_ns[i] = now_mono_ns() - t0;
+		if (err) {
+			p->stats->latency_ns[i] = 0;
+			record_error(p, w, f, err);
+			break;
+		}
+		pthread_mutex_lock(&p->lock);
+		p->stats->files_done++;
+		p->stats->bytes_done += f->size;
+		pthread_mutex_unlock(&p->lock);
+	}
+	pthread_mutex_lock(&p->lock);
+	if (!p->first_idle_ns)
+		p->first_idle_ns = now_mono_ns();
+	p->last_done_ns = now_mono_ns();
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void *pool_thread_main(void *arg)
+{
+	struct pool_thread *t = arg;
+	struct pool *p = t->pool;
+	const struct copy_strategy *s = p->job->strategy;
+	int err = 0;
+
+	if (s->thread_init)
+		err = s->thread_init(&t->w);
+	if (err) {
+		pthread_mutex_lock(&p->lock);
+		if (!p->init_err)
+			p->init_err = err;
+		pthread_mutex_unlock(&p->lock);
+		atomic_store(&p->failed, true);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->ready++;
+	pthread_cond_broadcast(&p->cond);
+	while (!p->go)
+		pthread_cond_wait(&p->cond, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+	if (!err)
+		copy_files(t);
+	if (!err && s->thread_exit)
+		s->thread_exit(&t->w);
+	return NULL;
+}
+
+static double tv_seconds(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_atomic_t *stop,
+	     struct pool_stats *stats)
+{
+	struct pool p = { .job = job, .stop = stop, .stats = stats };
+	struct pool_thread *threads;
+	size_t cap = 0;
+	unsigned started = 0;
+	struct rusage ru0, ru1;
+	uint64_t t0, t1;
+	int ret = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	if (nthreads == 0)
+		return -EINVAL;
+	stats->latency_ns = xcalloc(job->ds->nr ? job->ds->nr : 1, sizeof(uint64_t));
+	for (size_t i = 0; i < job->ds->nr; i++) {
+		size_t len = strlen(job->ds->files[i].rel);
+
+		if (len > cap)
+			cap = len;
+	}
+	cap += (strlen(job->src_root) > strlen(job->dst_root) ? strlen(job->src_root)
+								: strlen(job->dst_root)) + 2;
+
+	threads = xcalloc(nthreads, sizeof(*threads));
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.cond, NULL);
+	for (unsigned i = 0; i < nthreads; i++) {
+		struct pool_thread *t = &threads[i];
+
+		t->pool = &p;
+		t->w.id = i;
+		t->w.job = job;
+		t->w.path_cap = cap;
+		t->w.src = xmalloc(cap);
+		t->w.dst = xmalloc(cap);
+		ret = -pthread_create(&t->tid, NULL, pool_thread_main, t);
+		if (ret)
+			break;
+		started++;
+	}
+	if (started < nthreads)
+		atomic_store(&p.failed, true);	/* the started threads leave at once */
+	pthread_mutex_lock(&p.lock);
+	while (p.ready < started)
+		pthread_cond_wait(&p.cond, &p.lock);
+	getrusage(RUSAGE_SELF, &ru0);
+	t0 = now_mono_ns();
+	p.go = true;
+	pthread_cond_broadcast(&p.cond);
+	pthread_mutex_unlock(&p.lock);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(threads[i].tid, NULL);
+	t1 = now_mono_ns();
+	getrusage(RUSAGE_SELF, &ru1);
+	stats->start_ns = t0;
+	stats->end_ns = p.last_done_ns ? p.last_done_ns : t1;
+	stats->seconds = (double)(stats->end_ns - t0) / 1e9;
+	if (p.first_idle_ns && p.last_done_ns > p.first_idle_ns)
+		stats->tail_seconds = (double)(p.last_done_ns - p.first_idle_ns) / 1e9;
+	stats->cpu_user_s = tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
+	stats->cpu_sys_s = tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
+	for (unsigned i = 0; i < nthreads; i++) {
+		free(threads[i].w.src);
+		free(threads[i].w.dst);
+	}
+	pthread_cond_destroy(&p.cond);
+	pthread_mutex_destroy(&p.lock);
+	free(threads);
+	if (ret) {
+		stats->first_error = xasprintf("cannot start %u threads: %s", nthreads, strerror(-ret));
+		return ret;
+	}
+	if (p.init_err) {
+		if (!stats->first_error)
+			stats->first_error = xasprintf("cannot start a %s worker: %s",
+						       job->strategy->name, strerror(-p.init_err));
+		return p.init_err;
+	}
+	if (stats->first_errno)
+		return stats->first_errno;
+	if (stats->files_done < job->ds->nr) {
+		stats->stopped = true;
+		return -EINTR;
+	}
+	return 0;
+}
+
+void pool_stats_release(struct pool_stats *stats)
+{
+	free(stats->latency_ns);
+	free(stats->first_error);
+	memset(stats, 0, sizeof(*stats));
+}

@@ -1,0 +1,45 @@
+/*
+ * pool.h - N worker threads pulling files from a shared index, each copying with the strategy.
+ *
+ * Threads are a dimension of every run, not a strategy: any strategy runs at any N. The clock
+ * starts when every thread is ready (after thread_init) and stops when the last file is closed.
+ */
+#ifndef CCB_POOL_H
+#define CCB_POOL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "strategy.h"
+
+struct pool_stats {
+	double seconds;		/* clock start to the last file closed */
+	/* From the first thread finding no file left to the last thread finishing: one huge
+	 * stack at the end of the list can dominate a run, and this shows it. */
+	double tail_seconds;
+	size_t files_done;
+	uint64_t bytes_done;
+	uint64_t *latency_ns;	/* per file, indexed like ds->files; 0 when not copied */
+	size_t nr_errors;
+	char *first_error;	/* "cannot sendfile 'x': No space left on device", allocated */
+	int first_errno;	/* negative errno of first_error */
+	bool stopped;		/* *stop was raised before every file was copied */
+	uint64_t start_ns;	/* CLOCK_MONOTONIC when the clock started */
+	uint64_t end_ns;	/* ... and when the last file was closed */
+	double cpu_user_s;	/* getrusage(RUSAGE_SELF) over the clock */
+	double cpu_sys_s;
+};
+
+/*
+ * Copy every file of job->ds with nthreads threads. A failing file stops the others (a run with
+ * an error is not a measurement). stop, when not NULL, is polled between files: a signal handler
+ * raises it. Returns 0 when every file was copied, -EINTR when stopped, the first file's -errno
+ * when one failed, or -errno when threads could not be started. stats is filled in every case;
+ * release it with pool_stats_release().
+ */
+int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_atomic_t *stop,
+	     struct pool_stats *stats);
+void pool_stats_release(struct pool_stats *stats);
+
+#endif

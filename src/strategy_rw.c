@@ -1,0 +1,97 @@
+/*
+ * strategy_rw.c - plain read()/write() with one buffer of --bs bytes (128 KiB by default):
+ * what cp does when the kernel offers no copy offload.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "strategy.h"
+#include "util.h"
+
+#define RW_DEFAULT_BS (128 * 1024)	/* coreutils' minimum I/O size for copies */
+
+struct rw_thread {
+	char *buf;
+	size_t len;
+};
+
+static int rw_thread_init(struct copy_worker *w)
+{
+	struct rw_thread *t = xcalloc(1, sizeof(*t));
+
+	t->len = w->job && w->job->bs ? w->job->bs : RW_DEFAULT_BS;
+	t->buf = xmalloc(t->len);
+	w->priv = t;
+	return 0;
+}
+
+static void rw_thread_exit(struct copy_worker *w)
+{
+	struct rw_thread *t = w->priv;
+
+	if (!t)
+		return;
+	free(t->buf);
+	free(t);
+	w->priv = NULL;
+}
+
+static int rw_copy(struct copy_worker *w, const struct copy_file *f)
+{
+	struct rw_thread *t = w->priv;
+	int in = -1;
+	int out = -1;
+	int ret = 0;
+
+	do {
+		in = open(w->src, O_RDONLY | O_CLOEXEC);
+	} while (in < 0 && errno == EINTR);
+	if (in < 0)
+		return copy_fail(w, w->src, "open", -errno);
+	do {
+		out = open(w->dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	} while (out < 0 && errno == EINTR);
+	if (out < 0) {
+		ret = copy_fail(w, w->dst, "open", -errno);
+		goto out;
+	}
+
+	for (;;) {
+		/* One read() per buffer, as cp: a short read is written as it is, not topped up. */
+		ssize_t n = read(in, t->buf, t->len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = copy_fail(w, w->src, "read", -errno);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		ret = write_all(out, t->buf, (size_t)n);
+		if (ret) {
+			copy_fail(w, w->dst, "write", ret);
+			goto out;
+		}
+	}
+out:
+	/* The destination's close() can report a delayed write error (NFS): it counts. */
+	if (out >= 0 && close(out) < 0 && !ret)
+		ret = copy_fail(w, w->dst, "close", -errno);
+	if (close(in) < 0 && !ret)
+		ret = copy_fail(w, w->src, "close", -errno);
+	return ret;
+}
+
+const struct copy_strategy strategy_rw = {
+	.name = "rw",
+	.summary = "read()/write() loop with one --bs buffer (default 128 KiB), like cp without "
+		   "offload",
+	.thread_init = rw_thread_init,
+	.copy = rw_copy,
+	.thread_exit = rw_thread_exit,
+};

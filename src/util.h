@@ -1,0 +1,61 @@
+/* util.h - small helpers shared by every module: messages, paths, numbers, clocks. */
+#ifndef CCB_UTIL_H
+#define CCB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <time.h>
+
+#define PROGRAM_NAME "cryocache-bench"
+
+/*
+ * Messages go to stderr, git style: "cryocache-bench: cannot open 'x': reason".
+ * error() and warning() never exit; the caller decides the exit status.
+ */
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Informational line on stderr unless quiet_messages is set. */
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern bool quiet_messages;
+
+/* Seconds of CLOCK_MONOTONIC, for intervals. */
+double now_mono(void);
+/* Nanoseconds of CLOCK_MONOTONIC. */
+uint64_t now_mono_ns(void);
+/* RFC 3339 UTC timestamp of the wall clock into buf ("2026-11-26T01:18:06Z"). */
+void now_rfc3339(char *buf, size_t len);
+
+/*
+ * Parse "64K", "1M", "2G", "1.5G", "4096" (binary multiples, optional trailing B or iB) into
+ * bytes. Returns 0 or -EINVAL/-ERANGE.
+ */
+int parse_size(const char *s, uint64_t *out);
+/* Parse a decimal integer within [min, max]. Returns 0 or -EINVAL/-ERANGE. */
+int parse_long(const char *s, long min, long max, long *out);
+/* Human size with binary units into buf ("1.5 GiB"). Returns buf. */
+const char *human_size(uint64_t bytes, char *buf, size_t len);
+
+/* malloc/calloc/strdup that abort with a message on exhaustion: out of memory is not a result. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* printf into a freshly allocated string. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "a" + "/" + "b" into a new string (no doubled slash). */
+char *path_join(const char *a, const char *b);
+/* True when path a is b or lies below b (both must be canonical absolute paths). */
+bool path_is_within(const char *a, const char *b);
+
+/* Read a whole small file (/proc, /sys) into a NUL-terminated buffer. Returns 0 or -errno. */
+int read_text_file(const char *path, char **out, size_t *len);
+/* Write all of buf to fd, retrying short writes and EINTR. Returns 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+/* Read up to len bytes, retrying short reads and EINTR; *got is what was read. 0 or -errno. */
+int read_full(int fd, void *buf, size_t len, size_t *got);
+/* Make a directory and its parents (like mkdir -p), mode 0777 & umask. Returns 0 or -errno. */
+int mkdir_p(const char *path);
+
+#endif

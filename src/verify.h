@@ -1,0 +1,16 @@
+/* verify.h - content checks of copies: XXH3-64 of a source and its copy. */
+#ifndef CCB_VERIFY_H
+#define CCB_VERIFY_H
+
+#include <stdint.h>
+
+/* XXH3-64 of the file at path, read in large blocks. Returns 0 or -errno. */
+int verify_hash_file(const char *path, uint64_t *hash);
+
+/*
+ * Hash src and dst and compare. Returns 0 when equal, 1 when they differ (size or content), or
+ * -errno with *bad set to the path that could not be read.
+ */
+int verify_pair(const char *src, const char *dst, const char **bad);
+
+#endif

@@ -1,0 +1,64 @@
+# tests/lib.sh - sourced by the shell tests: temporary folders, locks, skips and checks.
+# shellcheck shell=bash
+set -eu
+
+: "${CCB:?CCB must name the cryocache-bench binary (make check sets it)}"
+: "${CCB_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
+
+# A private temporary folder on the real disk (not tmpfs: the tests need a block device behind
+# their files), removed on exit. Scratch folders that survive a failed test hold no one's data.
+ccb_tmp=$(mktemp -d "${CCB_TEST_TMPDIR:-/var/tmp}/ccb-test.XXXXXX")
+ccb_cleanup() { rm -rf "$ccb_tmp"; }
+trap ccb_cleanup EXIT
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "# $*"; }
+
+# Tests that drop caches, read device counters or mount things hold this lock for their whole
+# run, so parallel `make -j check` and repeated passes cannot disturb one another.
+ccb_lock_machine() {
+	command -v flock >/dev/null || skip "flock(1) is missing"
+	exec 9>"${CCB_LOCK_FILE:-/var/tmp/cryocache-bench-tests.lock}"
+	flock 9
+}
+
+need_root() { [ "$(id -u)" = 0 ] || skip "$1 needs root"; }
+quick() { [ "${CCB_TEST_SUBSET:-}" = quick ]; }
+
+# The python3 that has the Debian modules (mrcfile, numpy), or skip.
+need_python() {
+	local py="${CCB_PYTHON3:-}"
+	[ -n "$py" ] || py=$(command -v /usr/bin/python3 || command -v python3 || true)
+	[ -n "$py" ] || skip "python3 is missing"
+	for m in "$@"; do
+		"$py" -c "import $m" 2>/dev/null || skip "python3 module $m is missing"
+	done
+	PY=$py
+}
+
+# expect_fail STATUS MESSAGE-REGEX CMD...: CMD must exit with STATUS and print a line on stderr
+# matching MESSAGE-REGEX.
+expect_fail() {
+	local want=$1 re=$2 rc=0
+	shift 2
+	"$@" >"$ccb_tmp/out" 2>"$ccb_tmp/err" || rc=$?
+	[ "$rc" = "$want" ] || { cat "$ccb_tmp/err" >&2; fail "'$*' exited $rc, expected $want"; }
+	grep -Eq -- "$re" "$ccb_tmp/err" || { cat "$ccb_tmp/err" >&2; fail "'$*': no message matching '$re'"; }
+}
+
+# same_tree A B: every regular file below A has a byte-identical twin below B, and B has no extra.
+same_tree() {
+	(cd "$1" && find . -type f | sort) >"$ccb_tmp/a.list"
+	(cd "$2" && find . -type f | sort) >"$ccb_tmp/b.list"
+	cmp -s "$ccb_tmp/a.list" "$ccb_tmp/b.list" || { diff "$ccb_tmp/a.list" "$ccb_tmp/b.list" >&2; fail "file lists of $1 and $2 differ"; }
+	while IFS= read -r f; do
+		cmp -s "$1/$f" "$2/$f" || fail "$1/$f and its copy differ"
+	done <"$ccb_tmp/a.list"
+}
+
+# jq-free JSON queries: json FILE EXPR prints the value of a python expression over `d`.
+json() {
+	need_python
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); r=eval(sys.argv[2]); print(json.dumps(r) if isinstance(r,(dict,list)) else r)' "$1" "$2"
+}
