@@ -1,4 +1,6 @@
 /* cmd_gen.c - `cryocache-bench gen DIR`: write a synthetic particle set to benchmark with. */
+#include "config.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>

@@ -1,4 +1,6 @@
 /* gen.c - write synthetic particle sets: seeded noise in valid MRC2014 stacks. */
+#include "config.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -180,8 +182,9 @@ static void gen_fill_float32(uint64_t state[4], float *out, size_t n, struct gen
 
 /*
  * int16 pixels spread over most of the range (deviation 8192, bounded at +-24576), as scaled
- * integer data is, so that no byte of a pixel is predictable. Two pixels per draw; n is even
- * except in the last chunk of a stack, so the stream does not depend on the chunk size.
+ * integer data is, so that no byte of a pixel is predictable. Two pixels per draw, low half
+ * first; n is even except in the last chunk of a stack, so the stream does not depend on the
+ * chunk size.
  */
 static void gen_fill_int16(uint64_t state[4], int16_t *out, size_t n, struct gen_stats *st)
 {
@@ -190,24 +193,28 @@ static void gen_fill_int16(uint64_t state[4], int16_t *out, size_t n, struct gen
 	uint64_t sumsq = 0;
 	int32_t lo = INT16_MAX;
 	int32_t hi = INT16_MIN;
-	uint64_t r = 0;
 	size_t i;
 
 	memcpy(s, state, sizeof(s));
-	for (i = 0; i < n; i++) {
-		int32_t v;
+	for (i = 0; i < n; i += 2) {
+		const uint64_t r = gen_rng_next(s);
+		const int32_t a = gen_bell32((uint32_t)r) >> 2;
+		int32_t b;
 
-		if (!(i & 1))
-			r = gen_rng_next(s);
-		else
-			r >>= 32;
-		v = gen_bell32((uint32_t)r) >> 2;
-		out[i] = (int16_t)v;
-		/* Exact: a 4 MiB chunk's squares stay far below 2^64. */
-		sum += v;
-		sumsq += (uint64_t)((int64_t)v * v);
-		lo = v < lo ? v : lo;
-		hi = v > hi ? v : hi;
+		out[i] = (int16_t)a;
+		/* Exact: squares are below 2^30 and a 4 MiB chunk holds 2^21 of them. */
+		sum += a;
+		sumsq += (uint64_t)(a * a);
+		lo = a < lo ? a : lo;
+		hi = a > hi ? a : hi;
+		if (i + 1 == n)
+			break;
+		b = gen_bell32((uint32_t)(r >> 32)) >> 2;
+		out[i + 1] = (int16_t)b;
+		sum += b;
+		sumsq += (uint64_t)(b * b);
+		lo = b < lo ? b : lo;
+		hi = b > hi ? b : hi;
 	}
 	memcpy(state, s, sizeof(s));
 	st->count += n;
@@ -254,14 +261,14 @@ static inline uint16_t gen_half_from_float(float f)
 	sign = (b >> 16) & 0x8000;
 	a = b & 0x7fffffff;
 	if (a >= 0x38800000) {
-		/* Rebias the exponent (127 -> 15); a carry out of the rounding bumps it correctly. */
+		/* Rebias the exponent (127 -> 15); a carry out of the rounding bumps it rightly. */
 		a -= 0x38000000;
 		a += 0xfff + ((a >> 13) & 1);
 		return (uint16_t)(sign | (a >> 13));
 	} else {
 		/*
-		 * Below 2^-14 halves are subnormal, steps of 2^-24: the ulp of 0.5f. Adding 0.5f makes
-		 * the FPU round to exactly that step, and the low bits are the half's.
+		 * Below 2^-14 halves are subnormal, in steps of 2^-24: the ulp of 0.5f. Adding
+		 * 0.5f makes the FPU round to exactly that step, and the low bits are the half's.
 		 */
 		float t;
 		uint32_t tb;
@@ -402,8 +409,8 @@ int gen_params_check(const struct gen_params *p, char *why, size_t len)
 		/* The plan is held in memory: bound it before drawing a million names. */
 		smallest = MRC_HEADER_SIZE + gen_image_bytes(p) * (uint64_t)p->min_particles;
 		if (p->total_bytes / smallest >= GEN_MAX_STACKS)
-			return gen_reject(why, len, "a total of %" PRIu64 " bytes needs more than %d "
-					  "stacks", p->total_bytes, GEN_MAX_STACKS);
+			return gen_reject(why, len, "a total of %" PRIu64 " bytes needs more "
+					  "than %d stacks", p->total_bytes, GEN_MAX_STACKS);
 	}
 	return 0;
 }
@@ -450,6 +457,7 @@ void gen_plan_release(struct gen_plan *plan)
 int gen_plan_make(struct gen_plan *plan, const struct gen_params *p)
 {
 	const uint64_t image = gen_image_bytes(p);
+	const uint64_t spread = (uint64_t)(p->max_particles - p->min_particles) + 1;
 	struct gen_rng rng;
 	uint32_t jobs[GEN_MAX_JOBS];
 	size_t cap = 0;
@@ -486,8 +494,7 @@ int gen_plan_make(struct gen_plan *plan, const struct gen_params *p)
 			plan->stacks = xrealloc(plan->stacks, cap * sizeof(*plan->stacks));
 		}
 		s = &plan->stacks[i];
-		s->nz = p->min_particles +
-			(int32_t)gen_rng_below(&rng, (uint64_t)(p->max_particles - p->min_particles) + 1);
+		s->nz = p->min_particles + (int32_t)gen_rng_below(&rng, spread);
 		s->size = MRC_HEADER_SIZE + image * (uint64_t)s->nz;
 		/* EPU takes a few exposures per hole, one every 15-45 s, and moves on. */
 		t += 15 + (time_t)gen_rng_below(&rng, 30);
@@ -744,13 +751,14 @@ static int gen_check_existing(const struct gen_params *p, const struct gen_plan 
 	int ret = -EEXIST;
 
 	if (stat(manifest, &sb) < 0) {
-		error("'%s' is not empty and holds no set written by gen; refusing to write into it",
-		      dir);
+		error("'%s' is not empty and holds no set written by gen; refusing to write into "
+		      "it", dir);
 		goto out;
 	}
 	root = json_load_file(manifest, 0, &jerr);
 	if (!root) {
-		error("cannot read '%s': %s; refusing to write into '%s'", manifest, jerr.text, dir);
+		error("cannot read '%s': %s; refusing to write into '%s'", manifest, jerr.text,
+		      dir);
 		goto out;
 	}
 	if (!json_equal(json_object_get(root, "params"), ours)) {

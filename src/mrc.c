@@ -1,4 +1,6 @@
 /* mrc.c - encode and decode the 1024-byte MRC2014 main header. */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

@@ -15,12 +15,16 @@
 #include "strategy.h"
 
 enum shutil_variant {
-	/* 3.8 to 3.13: sendfile, then copyfileobj() with 64 KiB reads. */
+	/*
+	 * 3.8 to 3.13: sendfile, then copyfileobj() with 64 KiB reads. The fallback's writes are
+	 * buffered as 3.8-3.12 do it; 3.13 writes a chunk that exactly fills the buffer at once
+	 * instead of at close(), the only difference seen under strace.
+	 */
 	SHUTIL_PY38,
 	/*
 	 * 3.14: copy_file_range, then sendfile, then copyfileobj() with 256 KiB reads; open()
 	 * skips the isatty ioctl for files that are not character devices and sizes its buffers
-	 * max(min(st_blksize, 8 MiB), 128 KiB).
+	 * max(min(st_blksize, 8 MiB), 128 KiB); BufferedWriter writes whole buffers at once (3.13).
 	 */
 	SHUTIL_PY314,
 	SHUTIL_NR_VARIANTS
@@ -44,8 +48,9 @@ void shutil_thread_exit(struct copy_worker *w);
 
 /*
  * shutil.copyfile(w->src, w->dst) as CPython version v does it. Returns 0 or -errno with
- * w->err_path and w->err_what set; a same-file or named-pipe refusal (SameFileError,
- * SpecialFileError) is -EINVAL with err_what "samefile" or "fifo".
+ * w->err_path and w->err_what set. CPython's refusals without an errno, SameFileError and
+ * SpecialFileError (a named pipe), are -EINVAL with err_what "copy a file onto itself" or
+ * "copy a named pipe".
  */
 int shutil_copyfile(struct copy_worker *w, enum shutil_variant v);
 

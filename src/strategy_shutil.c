@@ -66,7 +66,8 @@ struct py_reader {
 /*
  * CPython's BufferedWriter for write(b): data that fits is buffered, otherwise the buffer is
  * flushed and b goes to write(2) directly while more than a buffer of it is left; the rest waits
- * for the next write or for close().
+ * for the next write or for close(). Since 3.13 a write of a whole buffer or more is never
+ * buffered: the limits become "less than a buffer" and "a buffer or more".
  */
 struct py_writer {
 	int fd;
@@ -74,6 +75,7 @@ struct py_writer {
 	size_t size;
 	size_t start;		/* write_pos: first buffered byte not yet written */
 	size_t fill;		/* write_end: bytes in the buffer */
+	bool whole_buffers_direct;	/* the 3.13+ rule */
 };
 
 /* Make *buf at least want bytes; its old content is not kept. */
@@ -221,7 +223,7 @@ static int py_writer_write(struct py_writer *wr, const char *data, size_t n)
 	size_t remaining = n;
 	int ret;
 
-	if (n <= wr->size - wr->fill) {
+	if (n <= wr->size - wr->fill && (n < wr->size || !wr->whole_buffers_direct)) {
 		memcpy(wr->buf + wr->fill, data, n);
 		wr->fill += n;
 		return 0;
@@ -229,7 +231,7 @@ static int py_writer_write(struct py_writer *wr, const char *data, size_t n)
 	ret = py_writer_flush(wr);
 	if (ret)
 		return ret;
-	while (remaining > wr->size) {
+	while (remaining > wr->size || (remaining == wr->size && wr->whole_buffers_direct)) {
 		ssize_t k = raw_write(wr->fd, data + written, n - written);
 
 		if (k < 0)
@@ -286,22 +288,18 @@ static int py_open(const char *path, int flags, enum shutil_variant v, struct py
 	}
 
 	/*
-	 * isatty() through the same ioctl glibc uses. A terminal would only ask for line
-	 * buffering, which binary mode ignores, so the answer is not needed: the call is what
-	 * CPython pays. 3.14 skips it when the fstat() above shows no character device.
+	 * isatty(), through the ioctl glibc's isatty() makes. Its answer is deliberately unused:
+	 * a terminal only asks for line buffering, which binary mode ignores, so the call is all
+	 * that CPython pays here. 3.14 skips it when fstat() shows no character device.
 	 */
 	if (v == SHUTIL_PY38 || !have_st || S_ISCHR(st.st_mode)) {
 		struct termios tio;
 
-		if (ioctl(fd, TCGETS, &tio) == 0) {
-			/* a terminal: nothing changes for 'rb' and 'wb' */
-		}
+		(void)ioctl(fd, TCGETS, &tio);
 	}
 
-	/* _buffered_init() asks raw.tell() and clears any error, so a failure is ignored too. */
-	if (lseek(fd, 0, SEEK_CUR) < 0) {
-		/* not seekable: the Buffered object carries on without a position */
-	}
+	/* _buffered_init() asks raw.tell() and clears any error: the result is unused there too. */
+	(void)lseek(fd, 0, SEEK_CUR);
 
 	f->fd = fd;
 	f->buffer_size = py_buffer_size(v, have_st ? &st : NULL);
@@ -439,7 +437,7 @@ static int reject_fifo(struct copy_worker *w, const char *path)
 	struct stat st;
 
 	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
-		return copy_fail(w, path, "fifo", -EINVAL);
+		return copy_fail(w, path, "copy a named pipe", -EINVAL);
 	return 0;
 }
 
@@ -456,7 +454,7 @@ int shutil_copyfile(struct copy_worker *w, enum shutil_variant v)
 	/* os.path.samefile(): dst is only stat()ed when src could be. */
 	if (stat(w->src, &sst) == 0 && stat(w->dst, &dst_st) == 0 && sst.st_dev == dst_st.st_dev &&
 	    sst.st_ino == dst_st.st_ino)
-		return copy_fail(w, w->dst, "samefile", -EINVAL);
+		return copy_fail(w, w->dst, "copy a file onto itself", -EINVAL);
 	ret = reject_fifo(w, w->src);
 	if (ret)
 		return ret;
@@ -494,6 +492,7 @@ int shutil_copyfile(struct copy_worker *w, enum shutil_variant v)
 			r.mask = r.size - 1;
 		wr.buf = grow(&t->wbuf, &t->wbuf_len, out.buffer_size);
 		wr.size = out.buffer_size;
+		wr.whole_buffers_direct = v == SHUTIL_PY314;
 		ret = copyfileobj(w, &r, &wr);
 	}
 
@@ -535,7 +534,7 @@ static int shutil314_copy(struct copy_worker *w, const struct copy_file *f)
 const struct copy_strategy strategy_shutil = {
 	.name = "shutil",
 	.summary = "shutil.copyfile of CPython 3.8-3.13 (what CryoSPARC runs): sendfile, "
-		   "else 64 KiB read/write",
+		   "else 64 KiB read/write as 3.8-3.12 buffer it",
 	.thread_init = shutil38_thread_init,
 	.copy = shutil38_copy,
 	.thread_exit = shutil_thread_exit,

@@ -62,3 +62,36 @@ json() {
 	need_python
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); r=eval(sys.argv[2]); print(json.dumps(r) if isinstance(r,(dict,list)) else r)' "$1" "$2"
 }
+
+# expect_ok CMD...: CMD must exit 0; its stdout and stderr are kept in $ccb_tmp/out and err.
+expect_ok() {
+	local rc=0
+	"$@" >"$ccb_tmp/out" 2>"$ccb_tmp/err" || rc=$?
+	[ "$rc" = 0 ] || { cat "$ccb_tmp/err" >&2; fail "'$*' exited $rc, expected 0"; }
+}
+
+# expect_json FILE EXPR...: every python expression over `d` (FILE, parsed) must be true.
+# close(a, b) compares numbers with a relative tolerance of 1e-6. Prints what does not hold.
+expect_json() {
+	need_python
+	local file=$1
+	shift
+	"$PY" - "$file" "$@" >&2 <<'PYEOF' || fail "$file: the checks above do not hold"
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+def close(a, b, rel=1e-6):
+    return math.isclose(a, b, rel_tol=rel)
+bad = 0
+for e in sys.argv[2:]:
+    try:
+        ok = eval(e)
+    except Exception as x:
+        ok, e = False, "%s  (%s: %s)" % (e, type(x).__name__, x)
+    if not ok:
+        print("does not hold:", e)
+        bad += 1
+if bad:
+    print(json.dumps(d, indent=1))
+sys.exit(1 if bad else 0)
+PYEOF
+}

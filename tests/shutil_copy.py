@@ -15,8 +15,9 @@ Modes:
   py314     shutil.copyfile as CPython 3.14 does it, rebuilt from the 3.14 source on this Python:
             copy_file_range first, then sendfile, then copyfileobj with 256 KiB reads, and
             open() without the isatty ioctl and with max(min(st_blksize, 8 MiB), 128 KiB)
-            buffers. Only regular files are expected (3.14 would still call isatty on a
-            character device; this rebuild does not look).
+            buffers, and BufferedWriter's 3.13 rule for whole buffers. Only regular files are
+            expected (3.14 would still call isatty on a character device; this rebuild does
+            not look).
 
 The file list matches cryocache-bench's: sorted by relative path, symlinks to folders not
 followed, the generator's manifest left out. This is both the reference of the strace test and
@@ -74,6 +75,32 @@ class _GiveUp(Exception):
     """shutil._GiveupOnFastCopy: nothing was copied, try the next way."""
 
 
+class _WholeBuffersWriter(io.BufferedWriter):
+    """BufferedWriter with the 3.13+ rule on a Python before 3.13.
+
+    Since 3.13 a write of a whole buffer or more goes to the file at once (after what is
+    buffered); before, one of exactly a buffer was kept until the next write or close().
+    Smaller writes follow the same rule in both, so they are left to the real class.
+    """
+
+    def __init__(self, raw, size):
+        super().__init__(raw, size)
+        self._whole = size
+
+    def write(self, b):
+        with memoryview(b) as mv:
+            n = len(mv)
+            if n < self._whole:
+                return super().write(mv)
+            self.flush()
+            done = 0
+            while n - done >= self._whole:
+                done += self.raw.write(mv[done:])
+            if done < n:
+                super().write(mv[done:])
+            return n
+
+
 def _py314_open(path, mode):
     """open(path, 'rb'/'wb') as 3.14 does it: FileIO, no isatty, the Buffered object."""
     raw = io.FileIO(path, mode)
@@ -81,6 +108,8 @@ def _py314_open(path, mode):
         size = max(min(raw._blksize, 8192 * 1024), PY314_DEFAULT_BUFFER_SIZE)
         if "r" in mode:
             return io.BufferedReader(raw, size)
+        if sys.version_info < (3, 13):
+            return _WholeBuffersWriter(raw, size)
         return io.BufferedWriter(raw, size)
     except BaseException:
         raw.close()

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# bench/compare-cpython.sh - is our `shutil` CPython's shutil.copyfile, and `rw` what cp does?
+#
+#   sudo bench/compare-cpython.sh [-n PAIRS] [-t "1 2 4"] [-s SIZE] WORKDIR
+#
+# Generates a particle set in WORKDIR (default 3G), then for PAIRS rounds (default 7) and each
+# thread count N runs, in a shuffled order per round, with caches dropped before each:
+#   ours-shutil  cryocache-bench run --strategy shutil --threads N
+#   cpython      tests/shutil_copy.py --threads N (shutil.copyfile in a ThreadPoolExecutor)
+#   ours-rw      cryocache-bench run --strategy rw --threads N
+#   cp           find | xargs -P N cp
+# and prints, per contender and N, the median, min and max of the copied and the durable MB/s
+# (durable = copied + syncfs of the destination) and the ratio of the medians. A benchmark,
+# not a test: numbers go into notes, nothing here passes or fails.
+set -euo pipefail
+
+pairs=7
+threads="1 2 4"
+size=3G
+while getopts "n:t:s:" o; do
+	case $o in
+	n) pairs=$OPTARG ;;
+	t) threads=$OPTARG ;;
+	s) size=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || { echo "usage: $0 [-n PAIRS] [-t 'N...'] [-s SIZE] WORKDIR" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "$0: needs root to drop caches" >&2; exit 1; }
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+ccb=${CCB:-$here/cryocache-bench}
+py=${PYTHON3:-/usr/bin/python3}
+work=$1
+src=$work/particles
+dst=$work/cache
+log=$work/compare.tsv
+mkdir -p "$work" "$dst"
+
+"$ccb" gen --total "$size" --seed 7 "$src" >&2
+bytes=$(find "$src" -name '*.mrcs' -printf '%s\n' | awk '{s += $1} END {print s}')
+echo "set: $(find "$src" -name '*.mrcs' | wc -l) stacks, $bytes bytes" >&2
+
+drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+now() { date +%s.%N; }
+calc() { awk "BEGIN { print $* }"; }
+fresh_dst() {
+	rm -rf "$dst/plain"
+	mkdir -p "$dst/plain"
+	(cd "$src" && find . -name '*.mrcs' -printf '%h\n' | sort -u | sed "s|^|$dst/plain/|" | xargs mkdir -p)
+}
+
+# Each contender prints "copied_seconds durable_seconds".
+run_ours() { # strategy threads
+	local out=$work/r.$$.$RANDOM
+	"$ccb" run --quiet --repeats 1 --strategy "$1" --threads "$2" --out "$out" "$src" "$dst" >/dev/null
+	"$py" -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]; print(r["seconds_copied"], r["seconds_durable"])' "$out/results.json"
+	rm -rf "$out"
+}
+run_cpython() { # threads
+	local t0 t1 copied
+	fresh_dst
+	drop
+	copied=$("$py" "$here/tests/shutil_copy.py" --threads "$1" "$src" "$dst/plain" |
+		"$py" -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
+	t0=$(now); sync -f "$dst/plain"; t1=$(now)
+	echo "$copied $(calc "$copied + $t1 - $t0")"
+}
+run_cp() { # threads
+	local t0 t1 t2
+	fresh_dst
+	drop
+	t0=$(now)
+	(cd "$src" && find . -name '*.mrcs' -print0 | xargs -0 -P "$1" -I{} cp {} "$dst/plain/{}")
+	t1=$(now); sync -f "$dst/plain"; t2=$(now)
+	echo "$(calc "$t1 - $t0") $(calc "$t2 - $t0")"
+}
+
+printf 'round\tcontender\tthreads\tcopied_s\tdurable_s\n' >"$log"
+for ((round = 1; round <= pairs; round++)); do
+	cells=()
+	for n in $threads; do
+		cells+=("ours-shutil $n" "cpython $n" "ours-rw $n" "cp $n")
+	done
+	mapfile -t order < <(printf '%s\n' "${cells[@]}" | shuf)
+	for cell in "${order[@]}"; do
+		set -- $cell
+		case $1 in
+		ours-shutil) r=$(run_ours shutil "$2") ;;
+		ours-rw) r=$(run_ours rw "$2") ;;
+		cpython) r=$(run_cpython "$2") ;;
+		cp) r=$(run_cp "$2") ;;
+		esac
+		printf '%s\t%s\t%s\t%s\n' "$round" "$1" "$2" "${r// /$'\t'}" | tee -a "$log" >&2
+	done
+done
+rm -rf "$dst/plain"
+
+"$py" - "$log" "$bytes" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+b = int(sys.argv[2])
+cells = {}
+for r in rows:
+    cells.setdefault((r["contender"], int(r["threads"])), []).append(
+        (b / float(r["copied_s"]) / 1e6, b / float(r["durable_s"]) / 1e6))
+def med(k, i): return statistics.median(v[i] for v in cells[k])
+print(f"{'contender':12} {'N':>3} {'runs':>4} {'copied MB/s med [min-max]':>30} {'durable MB/s med [min-max]':>30}")
+for k in sorted(cells, key=lambda k: (k[1], k[0])):
+    v = cells[k]
+    c = sorted(x[0] for x in v); d = sorted(x[1] for x in v)
+    print(f"{k[0]:12} {k[1]:>3} {len(v):>4} {med(k,0):12.0f} [{c[0]:.0f}-{c[-1]:.0f}]{'':>5} {med(k,1):12.0f} [{d[0]:.0f}-{d[-1]:.0f}]")
+print()
+for n in sorted({k[1] for k in cells}):
+    for a, ref in (("ours-shutil", "cpython"), ("ours-rw", "cp")):
+        if (a, n) in cells and (ref, n) in cells:
+            print(f"N={n}: {a}/{ref} copied {med((a,n),0)/med((ref,n),0):.3f}, durable {med((a,n),1)/med((ref,n),1):.3f}")
+PY
