@@ -471,6 +471,10 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 		.src_root = b->src,
 		.dst_root = b->scratch.copy_path,
 		.bs = b->cfg.bs,
+		.qd = b->cfg.qd,
+		.inflight = b->cfg.inflight,
+		.direct = b->cfg.direct,
+		.reflink = b->cfg.reflink,
 	};
 	struct pool_stats ps;
 	enum cache_method method = CACHE_NONE;
@@ -544,6 +548,20 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 	json_object_set_new(run, "tail_s", json_real(ps.tail_seconds));
 	json_object_set_new(run, "cpu", json_pack("{s:f, s:f}", "user_s", ps.cpu_user_s, "sys_s",
 						   ps.cpu_sys_s));
+	if (strategy->counter_names) {
+		json_t *counters = json_object();
+
+		for (size_t k = 0; k < COPY_MAX_COUNTERS && strategy->counter_names[k]; k++)
+			json_object_set_new(counters, strategy->counter_names[k],
+					    json_integer((json_int_t)ps.counters[k]));
+		json_object_set_new(run, "strategy_counters", counters);
+	}
+	if (strategy->describe) {
+		json_t *info = strategy->describe();
+
+		if (info)
+			json_object_set_new(run, "strategy_info", info);
+	}
 	if (ret && ret != -EINTR)
 		run_error(run, ps.first_error ? ps.first_error : strerror(-ret));
 	pool_stats_release(&ps);

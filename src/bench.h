@@ -28,7 +28,11 @@ struct bench_config {
 	const char *out;		/* results folder, NULL for the default */
 	const char *label;		/* for the default results folder name */
 	unsigned dataset_flags;		/* enum dataset_flags */
-	size_t bs;
+	size_t bs;			/* strategy tuning, passed on in struct copy_job */
+	unsigned qd;
+	unsigned inflight;
+	bool direct;
+	enum copy_reflink reflink;
 	bool verify;
 	bool require_drop;
 	bool keep;

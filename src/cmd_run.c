@@ -19,6 +19,10 @@ struct run_opts {
 	long threads;
 	long repeats;
 	uint64_t bs;
+	long qd;
+	long inflight;
+	bool direct;
+	char *reflink;
 	char *out;
 	bool keep;
 	bool verify;
@@ -28,6 +32,8 @@ struct run_opts {
 	char *drop_path;
 };
 
+static const char *const reflink_choices[] = { "never", "auto", "always", NULL };
+
 static const struct opt_def run_options[] = {
 	OPT_STRING_("strategy", 's', struct run_opts, strategy, "shutil", "NAME", 0,
 		    "copy strategy ('" PROGRAM_NAME " strategies' lists them)"),
@@ -36,7 +42,15 @@ static const struct opt_def run_options[] = {
 	OPT_LONG_("repeats", 'r', struct run_opts, repeats, "3", "R", 1, 10000,
 		  "cold runs to measure"),
 	OPT_SIZE_("bs", 0, struct run_opts, bs, NULL, "SIZE",
-		  "I/O size for strategies that take one (rw: 128K; shutil follows CPython)"),
+		  "I/O size of the strategy; each documents its default ('strategies' lists them)"),
+	OPT_LONG_("qd", 0, struct run_opts, qd, "32", "N", 1, 4096,
+		  "io_uring queue depth per thread"),
+	OPT_LONG_("inflight", 0, struct run_opts, inflight, "4", "N", 1, 1024,
+		  "files open at once per io_uring thread"),
+	OPT_BOOL_("direct", 0, struct run_opts, direct,
+		  "O_DIRECT on both sides where the strategy supports it (uring)"),
+	OPT_CHOICE_("reflink", 0, struct run_opts, reflink, "auto", "WHEN", reflink_choices,
+		    "cfr: clone with FICLONE first, like cp --reflink"),
 	OPT_STRING_("out", 'o', struct run_opts, out, NULL, "DIR", OPT_NO_ECHO,
 		    "results folder (default: ./cryocache-results/<time>-<strategy>-<threads>)"),
 	OPT_BOOL_("keep", 0, struct run_opts, keep,
@@ -98,6 +112,12 @@ int cmd_run(int argc, char **argv)
 	cfg.label = label;
 	cfg.dataset_flags = o.all_files ? DATASET_ALL_FILES : 0;
 	cfg.bs = (size_t)o.bs;
+	cfg.qd = (unsigned)o.qd;
+	cfg.inflight = (unsigned)o.inflight;
+	cfg.direct = o.direct;
+	cfg.reflink = !strcmp(o.reflink, "never")    ? COPY_REFLINK_NEVER
+		      : !strcmp(o.reflink, "always") ? COPY_REFLINK_ALWAYS
+						     : COPY_REFLINK_AUTO;
 	cfg.verify = o.verify;
 	cfg.require_drop = o.require_drop;
 	cfg.keep = o.keep;

@@ -54,14 +54,15 @@ int cmd_strategies(int argc, char **argv)
 		char why[256] = "";
 		int avail = !(*s)->probe || (*s)->probe(NULL, NULL, why, sizeof(why)) == 0;
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s?}", "name", (*s)->name,
-						      "summary", (*s)->summary, "available", avail,
-						      "why", avail ? NULL : why));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s?, s:s}", "name",
+						      (*s)->name, "summary", (*s)->summary,
+						      "available", avail, "why", avail ? NULL : why,
+						      "options", (*s)->options ? (*s)->options : ""));
 	}
 	for (size_t i = 0; missing[i].name; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s}", "name", missing[i].name,
-						      "summary", "", "available", 0, "why",
-						      missing[i].why));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s, s:s}", "name",
+						      missing[i].name, "summary", "", "available", 0,
+						      "why", missing[i].why, "options", ""));
 	if (o.json) {
 		json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
@@ -71,10 +72,13 @@ int cmd_strategies(int argc, char **argv)
 
 		json_array_foreach(list, i, s) {
 			const char *why = json_string_value(json_object_get(s, "why"));
+			const char *opts = json_string_value(json_object_get(s, "options"));
 
-			printf("%-10s %-13s %s\n", json_string_value(json_object_get(s, "name")),
+			printf("%-10s %-12s %s\n", json_string_value(json_object_get(s, "name")),
 			       json_is_true(json_object_get(s, "available")) ? "available" : "unavailable",
 			       why ? why : json_string_value(json_object_get(s, "summary")));
+			if (opts && *opts)
+				printf("%-10s %-12s options: %s\n", "", "", opts);
 		}
 	}
 	json_decref(list);

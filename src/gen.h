@@ -2,9 +2,10 @@
  * gen.h - synthetic particle sets: valid MRC2014 stacks of seeded noise, laid out like the
  * extract jobs of a CryoSPARC project (J<n>/extract/<micrograph>_particles.mrcs).
  *
- * The bytes depend only on the parameters (never on threads, timing or the host's clock), so
- * the same parameters give a byte-identical set, and the noise neither compresses nor
- * deduplicates, so no layer between the benchmark and the disk can shortcut the copy.
+ * The bytes depend only on the parameters (never on threads, timing or the clock; pixels are in
+ * the host's byte order, little-endian everywhere we run), so the same parameters give a
+ * byte-identical set. The noise barely compresses (gzip -1 keeps over 90%) and no 4 KiB block
+ * repeats, so no compressing or deduplicating layer under the benchmark can shortcut a copy.
  *
  *	struct gen_params p;
  *	struct gen_summary sum;
@@ -31,6 +32,7 @@
 #define GEN_MAX_BOX 8192
 #define GEN_MAX_PARTICLES 100000
 #define GEN_MAX_JOBS 1000
+#define GEN_MAX_BYTES (1ull << 60)
 
 struct gen_params {
 	uint64_t nr_stacks;	/* stacks to write; 0: as many as total_bytes needs */
@@ -87,7 +89,7 @@ int gen_plan_make(struct gen_plan *plan, const struct gen_params *p);
 void gen_plan_release(struct gen_plan *plan);
 
 /*
- * Write the set p describes into dir, which must not exist, be empty, or already hold exactly
+ * Write the set p describes into dir, which must be missing or empty, or already hold exactly
  * this set (then nothing is written and out->existed is set). Free space is checked before
  * anything is written; each stack is written under a temporary name, fsync'ed and renamed, and
  * the manifest GEN_MANIFEST is written last, so a folder without it holds no finished set. On

@@ -55,53 +55,85 @@ static void record_error(struct pool *p, struct copy_worker *w, const struct cop
 	atomic_store(&p->failed, true);
 }
 
-static void copy_files(struct pool_thread *t)
+const struct copy_file *copy_worker_next(struct copy_worker *w)
 {
-	struct pool *p = t->pool;
-	const struct copy_job *job = p->job;
-	const struct dataset *ds = job->ds;
-	struct copy_worker *w = &t->w;
-	size_t src_len = strlen(job->src_root);
-	size_t dst_len = strlen(job->dst_root);
+	struct pool *p = w->pool_priv;
+	const struct dataset *ds = p->job->ds;
+	size_t i;
 
-	for (;;) {
-		size_t i;
-		const struct copy_file *f;
-		uint64_t t0;
-		int err;
-
-		if (pool_should_stop(p))
-			break;
+	if (!pool_should_stop(p)) {
 		i = atomic_fetch_add(&p->next, 1);
-		if (i >= ds->nr)
-			break;
-		f = &ds->files[i];
-		/* Paths are built before the per-file clock: CryoSPARC's Python has them ready. */
-		memcpy(w->src, job->src_root, src_len);
-		w->src[src_len] = '/';
-		strcpy(w->src + src_len + 1, f->rel);
-		memcpy(w->dst, job->dst_root, dst_len);
-		w->dst[dst_len] = '/';
-		strcpy(w->dst + dst_len + 1, f->rel);
-		w->err_path = NULL;
-		w->err_what = NULL;
-
-		t0 = now_mono_ns();
-		err = job->strategy->copy(w, f);
-		p->stats->latency_ns[i] = now_mono_ns() - t0;
-		if (err) {
-			p->stats->latency_ns[i] = 0;
-			record_error(p, w, f, err);
-			break;
-		}
-		pthread_mutex_lock(&p->lock);
-		p->stats->files_done++;
-		p->stats->bytes_done += f->size;
-		pthread_mutex_unlock(&p->lock);
+		if (i < ds->nr)
+			return &ds->files[i];
 	}
 	pthread_mutex_lock(&p->lock);
 	if (!p->first_idle_ns)
 		p->first_idle_ns = now_mono_ns();
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void join_path(char *out, const char *root, const char *rel)
+{
+	size_t len = strlen(root);
+
+	memcpy(out, root, len);
+	out[len] = '/';
+	strcpy(out + len + 1, rel);
+}
+
+void copy_worker_paths(const struct copy_worker *w, const struct copy_file *f, char *src,
+		       char *dst)
+{
+	join_path(src, w->job->src_root, f->rel);
+	join_path(dst, w->job->dst_root, f->rel);
+}
+
+void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t latency_ns,
+		      int err)
+{
+	struct pool *p = w->pool_priv;
+	size_t i = (size_t)(f - p->job->ds->files);
+
+	if (err) {
+		record_error(p, w, f, err);
+		return;
+	}
+	/* 0 marks "not copied" in latency_ns; a real copy always took some time. */
+	p->stats->latency_ns[i] = latency_ns ? latency_ns : 1;
+	pthread_mutex_lock(&p->lock);
+	p->stats->files_done++;
+	p->stats->bytes_done += f->size;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The loop for strategies that copy one file per call. */
+static int copy_files(struct copy_worker *w)
+{
+	const struct copy_file *f;
+
+	while ((f = copy_worker_next(w))) {
+		uint64_t t0;
+		int err;
+
+		/* Paths are built before the per-file clock: CryoSPARC's Python has them ready. */
+		copy_worker_paths(w, f, w->src, w->dst);
+		w->err_path = NULL;
+		w->err_what = NULL;
+		t0 = now_mono_ns();
+		err = w->job->strategy->copy(w, f);
+		copy_worker_done(w, f, now_mono_ns() - t0, err);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void thread_finished(struct pool *p, const struct copy_worker *w)
+{
+	pthread_mutex_lock(&p->lock);
+	for (size_t k = 0; k < COPY_MAX_COUNTERS; k++)
+		p->stats->counters[k] += w->counters[k];
 	p->last_done_ns = now_mono_ns();
 	pthread_mutex_unlock(&p->lock);
 }
@@ -128,8 +160,13 @@ static void *pool_thread_main(void *arg)
 	while (!p->go)
 		pthread_cond_wait(&p->cond, &p->lock);
 	pthread_mutex_unlock(&p->lock);
-	if (!err)
-		copy_files(t);
+	if (!err) {
+		if (s->copy_many)
+			s->copy_many(&t->w);
+		else
+			copy_files(&t->w);
+		thread_finished(p, &t->w);
+	}
 	if (!err && s->thread_exit)
 		s->thread_exit(&t->w);
 	return NULL;
@@ -176,6 +213,7 @@ int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_a
 		t->w.path_cap = cap;
 		t->w.src = xmalloc(cap);
 		t->w.dst = xmalloc(cap);
+		t->w.pool_priv = &p;
 		ret = -pthread_create(&t->tid, NULL, pool_thread_main, t);
 		if (ret)
 			break;

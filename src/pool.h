@@ -25,6 +25,7 @@ struct pool_stats {
 	char *first_error;	/* "cannot sendfile 'x': No space left on device", allocated */
 	int first_errno;	/* negative errno of first_error */
 	bool stopped;		/* *stop was raised before every file was copied */
+	uint64_t counters[COPY_MAX_COUNTERS];	/* the workers' counters, summed */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC when the clock started */
 	uint64_t end_ns;	/* ... and when the last file was closed */
 	double cpu_user_s;	/* getrusage(RUSAGE_SELF) over the clock */

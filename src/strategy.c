@@ -10,6 +10,9 @@ const struct copy_strategy *const strategies[] = {
 	&strategy_shutil314,
 	&strategy_legacy,
 	&strategy_rw,
+	&strategy_sendfile,
+	&strategy_cfr,
+	&strategy_cp,
 	/*
 	 * The io_uring strategies go here, each on its own line inside #ifdef HAVE_LIBURING, so
 	 * that a build without liburing simply does not list them ('strategies' says why).

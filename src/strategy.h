@@ -8,6 +8,15 @@
 #include "dataset.h"
 
 struct copy_job;
+struct copy_file;
+struct json_t;
+
+/*
+ * Counters a strategy keeps about what the kernel actually did (cloned, copied in the kernel,
+ * refused and copied with read/write, ...). Each worker counts in its own array; the pool sums
+ * them and results.json carries them per run by the names the strategy gives.
+ */
+#define COPY_MAX_COUNTERS 8
 
 /*
  * One worker thread of the pool. The pool fills src and dst with the absolute paths of the
@@ -24,6 +33,8 @@ struct copy_worker {
 	/* Set by a failing copy(): which of the two paths the error is about. */
 	const char *err_path;
 	const char *err_what;		/* "open", "sendfile", ... */
+	uint64_t counters[COPY_MAX_COUNTERS];	/* indexed like strategy->counter_names */
+	void *pool_priv;		/* the pool's, for copy_worker_next()/copy_worker_done() */
 };
 
 struct copy_strategy {
@@ -36,9 +47,32 @@ struct copy_strategy {
 	int (*thread_init)(struct copy_worker *w);	/* optional */
 	/* Copy w->src to w->dst. Returns 0 or -errno (and sets err_path/err_what). */
 	int (*copy)(struct copy_worker *w, const struct copy_file *f);
+	/*
+	 * Instead of copy(): the strategy drives, keeping several files in flight at once (io_uring).
+	 * It takes files with copy_worker_next() until that returns NULL, builds their paths with
+	 * copy_worker_paths(), and reports each with copy_worker_done(). Returns 0, or -errno when it
+	 * had to stop (after reporting the failing file). Exactly one of copy and copy_many is set.
+	 */
+	int (*copy_many)(struct copy_worker *w);
 	void (*thread_exit)(struct copy_worker *w);	/* optional */
 	/* Folders are made by copy() itself (legacy); otherwise made before the clock starts. */
 	bool makes_dirs;
+	/* The run options it reads, for `strategies` ("--bs --qd --inflight --direct"). */
+	const char *options;
+	/* Names of the counters it keeps in copy_worker.counters, NULL-terminated; may be NULL. */
+	const char *const *counter_names;
+	/*
+	 * What the run's results should also know about the strategy itself (the cp binary and its
+	 * version): a new JSON object the caller stores as the run's "strategy_info" and releases.
+	 * Called outside the clock, from one thread. Optional; NULL from it means nothing to add.
+	 */
+	struct json_t *(*describe)(void);
+};
+
+enum copy_reflink {
+	COPY_REFLINK_NEVER,	/* never clone (FICLONE is not tried) */
+	COPY_REFLINK_AUTO,	/* clone where the filesystem allows, else copy */
+	COPY_REFLINK_ALWAYS,	/* clone or fail */
 };
 
 /* What every strategy may read while it copies. */
@@ -48,7 +82,23 @@ struct copy_job {
 	const char *src_root;
 	const char *dst_root;
 	size_t bs;			/* I/O size for strategies that take one; 0 = default */
+	unsigned qd;			/* queue depth (uring); 0 = default */
+	unsigned inflight;		/* files open at once per worker (uring); 0 = default */
+	bool direct;			/* O_DIRECT where the strategy supports it */
+	enum copy_reflink reflink;	/* cfr */
 };
+
+/*
+ * For copy_many strategies: the next file to copy, or NULL when none is left or the run is
+ * stopping. copy_worker_paths() writes the absolute source and destination paths of f into
+ * buffers of w->path_cap bytes. copy_worker_done() reports f copied (err 0) or failed (-errno,
+ * with w->err_path/err_what set), and how long it took from its open to its close.
+ */
+const struct copy_file *copy_worker_next(struct copy_worker *w);
+void copy_worker_paths(const struct copy_worker *w, const struct copy_file *f, char *src,
+		       char *dst);
+void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t latency_ns,
+		      int err);
 
 /* Record the failing path and call of a copy; returns err for "return copy_fail(...)". */
 static inline int copy_fail(struct copy_worker *w, const char *path, const char *what, int err)
@@ -67,5 +117,8 @@ extern const struct copy_strategy strategy_shutil;
 extern const struct copy_strategy strategy_shutil314;
 extern const struct copy_strategy strategy_legacy;
 extern const struct copy_strategy strategy_rw;
+extern const struct copy_strategy strategy_sendfile;
+extern const struct copy_strategy strategy_cfr;
+extern const struct copy_strategy strategy_cp;
 
 #endif

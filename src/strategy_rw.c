@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "copy_util.h"
 #include "strategy.h"
 #include "util.h"
 
@@ -45,6 +46,8 @@ static int rw_copy(struct copy_worker *w, const struct copy_file *f)
 	struct rw_thread *t = w->priv;
 	int in = -1;
 	int out = -1;
+	off_t done = 0;
+	int failed_fd = -1;
 	int ret = 0;
 
 	do {
@@ -60,24 +63,10 @@ static int rw_copy(struct copy_worker *w, const struct copy_file *f)
 		goto out;
 	}
 
-	for (;;) {
-		/* One read() per buffer, as cp: a short read is written as it is, not topped up. */
-		ssize_t n = read(in, t->buf, t->len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = copy_fail(w, w->src, "read", -errno);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		ret = write_all(out, t->buf, (size_t)n);
-		if (ret) {
-			copy_fail(w, w->dst, "write", ret);
-			goto out;
-		}
-	}
+	ret = copy_rw_loop(in, out, t->buf, t->len, &done, &failed_fd);
+	if (ret)
+		copy_fail(w, failed_fd == in ? w->src : w->dst, failed_fd == in ? "read" : "write",
+			  ret);
 out:
 	/* The destination's close() can report a delayed write error (NFS): it counts. */
 	if (out >= 0 && close(out) < 0 && !ret)
@@ -89,6 +78,7 @@ out:
 
 const struct copy_strategy strategy_rw = {
 	.name = "rw",
+	.options = "--bs (default 128K)",
 	.summary = "read()/write() loop with one --bs buffer (default 128 KiB), like cp without "
 		   "offload",
 	.thread_init = rw_thread_init,

@@ -1,0 +1,81 @@
+/*
+ * strategy_sendfile.c - the data path of shutil.copyfile without the rest of it: open, fstat,
+ * open, sendfile() until the size fstat gave is sent, close, close.
+ *
+ * shutil's stat()s of both paths, its isatty() ioctls, tell() lseeks and the sendfile() that
+ * returns 0 at the end are left out, so shutil minus sendfile is shutil's per-file overhead.
+ * The default --bs is the whole file: one call moves at most 0x7ffff000 bytes (the kernel's
+ * MAX_RW_COUNT), so a stack goes in one call, as with shutil's max(st_size, 8 MiB).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "copy_util.h"
+#include "strategy.h"
+
+#define SENDFILE_MAX_LEN	((size_t)0x7ffff000)	/* MAX_RW_COUNT: one call's limit */
+
+static int sendfile_copy(struct copy_worker *w, const struct copy_file *f)
+{
+	const size_t bs = w->job && w->job->bs && w->job->bs < SENDFILE_MAX_LEN ? w->job->bs
+										   : SENDFILE_MAX_LEN;
+	struct stat st;
+	off_t off = 0;
+	int in = -1;
+	int out = -1;
+	int ret = 0;
+
+	do {
+		in = open(w->src, O_RDONLY | O_CLOEXEC);
+	} while (in < 0 && errno == EINTR);
+	if (in < 0)
+		return copy_fail(w, w->src, "open", -errno);
+	if (fstat(in, &st) < 0) {
+		ret = copy_fail(w, w->src, "fstat", -errno);
+		goto out;
+	}
+	do {
+		out = open(w->dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	} while (out < 0 && errno == EINTR);
+	if (out < 0) {
+		ret = copy_fail(w, w->dst, "open", -errno);
+		goto out;
+	}
+
+	while (off < st.st_size) {
+		const size_t left = (size_t)(st.st_size - off);
+		ssize_t n = sendfile(out, in, &off, left < bs ? left : bs);
+
+		if (n < 0) {
+			const int err = -errno;
+
+			if (err == -EINTR)
+				continue;
+			ret = copy_fail(w, copy_offload_err_path(w, err), "sendfile", err);
+			goto out;
+		}
+		/* The source shrank under us: what is copied is what there was. */
+		if (n == 0)
+			break;
+	}
+out:
+	/* The destination's close() can report a delayed write error (NFS): it counts. */
+	if (out >= 0 && close(out) < 0 && !ret)
+		ret = copy_fail(w, w->dst, "close", -errno);
+	if (close(in) < 0 && !ret)
+		ret = copy_fail(w, w->src, "close", -errno);
+	return ret;
+}
+
+const struct copy_strategy strategy_sendfile = {
+	.name = "sendfile",
+	.summary = "open, fstat, sendfile() loop, close: shutil's data path without its extra "
+		   "stat/ioctl/lseek calls",
+	.options = "--bs (default: whole file, at most 0x7ffff000 per call)",
+	.copy = sendfile_copy,
+};
