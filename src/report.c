@@ -105,37 +105,34 @@ static void print_cells(json_t *runs, FILE *f)
 	free(copied);
 }
 
+/* One line under a "warnings:" heading that is printed before the first line only. */
+static void warning_line(FILE *f, bool *header, long long seq, const char *what, json_t *msg)
+{
+	if (!*header)
+		fprintf(f, "\nwarnings:\n");
+	*header = true;
+	if (seq)
+		fprintf(f, "  - run %lld%s: %s\n", seq, what, json_string_value(msg));
+	else
+		fprintf(f, "  - %s\n", json_string_value(msg));
+}
+
 static void print_warnings(json_t *doc, FILE *f)
 {
-	json_t *runs = json_object_get(doc, "runs");
 	json_t *w;
 	json_t *run;
 	size_t i, j;
 	bool header = false;
 
-	json_array_foreach(json_object_get(doc, "warnings"), i, w) {
-		if (!header)
-			fprintf(f, "\nwarnings:\n");
-		header = true;
-		fprintf(f, "  - %s\n", json_string_value(w));
-	}
-	json_array_foreach(runs, i, run) {
-		json_array_foreach(json_object_get(run, "warnings"), j, w) {
-			if (!header)
-				fprintf(f, "\nwarnings:\n");
-			header = true;
-			fprintf(f, "  - run %lld: %s\n",
-				(long long)json_integer_value(json_object_get(run, "seq")),
-				json_string_value(w));
-		}
-		json_array_foreach(json_object_get(run, "errors"), j, w) {
-			if (!header)
-				fprintf(f, "\nwarnings:\n");
-			header = true;
-			fprintf(f, "  - run %lld failed: %s\n",
-				(long long)json_integer_value(json_object_get(run, "seq")),
-				json_string_value(w));
-		}
+	json_array_foreach(json_object_get(doc, "warnings"), i, w)
+		warning_line(f, &header, 0, "", w);
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
+
+		json_array_foreach(json_object_get(run, "warnings"), j, w)
+			warning_line(f, &header, seq, "", w);
+		json_array_foreach(json_object_get(run, "errors"), j, w)
+			warning_line(f, &header, seq, " failed", w);
 	}
 }
 

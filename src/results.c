@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,21 +172,18 @@ void results_check_first_run_bias(struct results *r)
 		if (nl < 2)
 			continue;
 		stats_summarize(later, nl, &s);
-		if (s.median > 0 && (first_mb_s - s.median) / s.median < -BIAS_LIMIT) {
+		if (s.median > 0 && fabs(first_mb_s - s.median) / s.median > BIAS_LIMIT) {
+			bool slower = first_mb_s < s.median;
 			char *msg = xasprintf(
-				"first-run bias: the first %s run at %lld threads reached %.0f MB/s, %.0f %% below "
-				"the median of the %zu later ones (%.0f MB/s); a cache this kernel cannot drop "
-				"(a file server's or a VM host's) may keep the data warm after the first read",
+				"first-run bias: the first %s run at %lld threads reached %.0f MB/s, %.0f %% %s "
+				"the median of the %zu later ones (%.0f MB/s)%s",
 				strategy, (long long)threads, first_mb_s,
-				100.0 * (s.median - first_mb_s) / s.median, nl, s.median);
-			results_warn(r, msg);
-			free(msg);
-		} else if (s.median > 0 && (first_mb_s - s.median) / s.median > BIAS_LIMIT) {
-			char *msg = xasprintf(
-				"first-run bias: the first %s run at %lld threads reached %.0f MB/s, %.0f %% above "
-				"the median of the %zu later ones (%.0f MB/s)",
-				strategy, (long long)threads, first_mb_s,
-				100.0 * (first_mb_s - s.median) / s.median, nl, s.median);
+				100.0 * fabs(first_mb_s - s.median) / s.median, slower ? "below" : "above",
+				nl, s.median,
+				slower ? "; a cache this kernel cannot drop (a file server's or a VM host's) "
+					 "may keep the data warm after the first read"
+				       : "");
+
 			results_warn(r, msg);
 			free(msg);
 		}
