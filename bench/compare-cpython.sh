@@ -39,7 +39,7 @@ log=$work/compare.tsv
 mkdir -p "$work" "$dst"
 
 "$ccb" gen --total "$size" --seed 7 "$src" >&2
-bytes=$(find "$src" -name '*.mrcs' -printf '%s\n' | awk '{s += $1} END {print s}')
+bytes=$("$py" -c 'import os,sys; print(sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(sys.argv[1]) for f in fs if f.endswith(".mrcs")))' "$src")
 echo "set: $(find "$src" -name '*.mrcs' | wc -l) stacks, $bytes bytes" >&2
 
 drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }

@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "device.h"
 #include "pool.h"
+#include "sampler.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "util.h"
@@ -49,7 +50,7 @@ void bench_install_signal_handlers(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static json_t *host_json(void)
+json_t *bench_host_json(void)
 {
 	struct host_info h;
 
@@ -59,7 +60,7 @@ static json_t *host_json(void)
 			 (json_int_t)h.cores, "mem_bytes", (json_int_t)h.mem_bytes);
 }
 
-static json_t *tool_json(void)
+json_t *bench_tool_json(void)
 {
 	json_t *names = json_array();
 
@@ -187,9 +188,10 @@ static int check_space(const struct bench *b)
 	if (device_resolve(b->dst, NULL, &d))
 		return 0;	/* cannot tell: the copy itself will report ENOSPC */
 	if (d.fs_free < b->ds.bytes + SPACE_MARGIN) {
-		error("not enough space in destination '%s': one copy of the dataset needs %s, %s available",
-		      b->cfg.dst, human_size(b->ds.bytes + SPACE_MARGIN, need, sizeof(need)),
-		      human_size(d.fs_free, have, sizeof(have)));
+		error("not enough space in destination '%s': one copy of the dataset needs %s plus a "
+		      "%llu MiB margin, %s available", b->cfg.dst,
+		      human_size(b->ds.bytes, need, sizeof(need)),
+		      (unsigned long long)(SPACE_MARGIN >> 20), human_size(d.fs_free, have, sizeof(have)));
 		device_release(&d);
 		return 1;
 	}
@@ -249,6 +251,11 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 	warn_not_mrc(b);
 	if (check_space(b))
 		return 1;
+	if (cfg->require_drop && access(cfg->drop_path, W_OK) < 0) {
+		error("cannot drop the page cache ('%s'): %s, and --require-drop was given",
+		      cfg->drop_path, strerror(errno));
+		return 1;
+	}
 
 	ret = results_create(&b->res, cfg->out, cfg->label);
 	if (ret == -EEXIST && cfg->out) {
@@ -262,9 +269,9 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		return 1;
 	}
 	now_rfc3339(started, sizeof(started));
-	json_object_set_new(b->res.root, "tool", tool_json());
+	json_object_set_new(b->res.root, "tool", bench_tool_json());
 	json_object_set_new(b->res.root, "started", json_string(started));
-	json_object_set_new(b->res.root, "host", host_json());
+	json_object_set_new(b->res.root, "host", bench_host_json());
 	json_object_set_new(b->res.root, "source", source_json(b));
 	json_object_set_new(b->res.root, "destination", location_json(b->dst));
 	json_object_set_new(b->res.root, "params", json_incref(cfg->params));
@@ -285,25 +292,39 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 	return 0;
 }
 
+/* Append a formatted message to run[key] and print it; the array must exist. */
+static void run_note(json_t *run, const char *key, const char *fmt, va_list ap)
+{
+	char *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	json_array_append_new(json_object_get(run, key), json_string(msg));
+	if (!strcmp(key, "errors"))
+		error("%s", msg);
+	else
+		warning("%s", msg);
+	free(msg);
+}
+
 static void run_warn(json_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void run_warn(json_t *run, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	run_note(run, "warnings", fmt, ap);
 	va_end(ap);
-	json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
-	warning("%s", msg);
-	free(msg);
 }
 
-static void run_error(json_t *run, const char *msg)
+static void run_error(json_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void run_error(json_t *run, const char *fmt, ...)
 {
-	json_array_append_new(json_object_get(run, "errors"), json_string(msg));
-	error("%s", msg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	run_note(run, "errors", fmt, ap);
+	va_end(ap);
 }
 
 /* Folders of the copy are made before the clock starts, except by strategies that make them. */
@@ -314,10 +335,7 @@ static int make_dirs(struct bench *b, json_t *run)
 		int ret = mkdir_p(path);
 
 		if (ret) {
-			char *msg = xasprintf("cannot create '%s': %s", path, strerror(-ret));
-
-			run_error(run, msg);
-			free(msg);
+			run_error(run, "cannot create '%s': %s", path, strerror(-ret));
 			free(path);
 			return ret;
 		}
@@ -328,27 +346,25 @@ static int make_dirs(struct bench *b, json_t *run)
 
 static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 {
-	int ret = cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, method);
+	char *bad = NULL;
+	int ret = cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, method,
+				  &bad);
 
 	/* Some files could not be advised away: residency, measured next, tells whether it mattered. */
 	if (ret && *method == CACHE_FADVISE) {
-		run_warn(run, "could not evict every file with posix_fadvise: %s", strerror(-ret));
+		run_warn(run, "cannot evict '%s' with posix_fadvise: %s", bad ? bad : "?",
+			 strerror(-ret));
 		ret = 0;
+	} else if (ret) {
+		run_error(run, "cannot make the page cache cold ('%s'): %s", bad ? bad : "?",
+			  strerror(-ret));
 	}
-	if (ret) {
-		char *msg = xasprintf("cannot make the page cache cold: %s", strerror(-ret));
-
-		run_error(run, msg);
-		free(msg);
+	free(bad);
+	if (ret)
 		return ret;
-	}
 	if (*method == CACHE_FADVISE && b->cfg.require_drop) {
-		char *msg = xasprintf("cannot drop the page cache ('%s'): not allowed for this user, "
-				      "and --require-drop was given",
-				      b->cfg.drop_path ? b->cfg.drop_path : "/proc/sys/vm/drop_caches");
-
-		run_error(run, msg);
-		free(msg);
+		run_error(run, "cannot drop the page cache ('%s'): not allowed for this user, and "
+			  "--require-drop was given", b->cfg.drop_path);
 		return -EPERM;
 	}
 	if (*method == CACHE_FADVISE) {
@@ -356,6 +372,7 @@ static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 				  "posix_fadvise(DONTNEED) instead, which leaves pages other processes "
 				  "hold; residency is measured below";
 
+		/* Said once on stderr, recorded in every run it concerns. */
 		json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
 		if (!b->warned_fadvise)
 			warning("%s", msg);
@@ -393,7 +410,7 @@ static void verify_copies(struct bench *b, json_t *run)
 	double t0;
 
 	/* Read the copies back from the device, not from the page cache that just wrote them. */
-	if (cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, &method))
+	if (cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, &method, NULL))
 		run_warn(run, "could not drop caches before verifying: copies were read from memory");
 	t0 = now_mono();
 	for (size_t i = 0; i < b->ds.nr && !bench_stop_signal; i++) {
@@ -403,16 +420,10 @@ static void verify_copies(struct bench *b, json_t *run)
 		int ret = verify_pair(src, dst, &bad);
 
 		if (ret < 0) {
-			char *msg = xasprintf("cannot verify '%s': %s", bad, strerror(-ret));
-
-			run_error(run, msg);
-			free(msg);
+			run_error(run, "cannot verify '%s': %s", bad, strerror(-ret));
 			mismatches++;
 		} else if (ret > 0) {
-			char *msg = xasprintf("copy of '%s' differs from the source", src);
-
-			run_error(run, msg);
-			free(msg);
+			run_error(run, "copy of '%s' differs from the source", src);
 			mismatches++;
 		}
 		checked++;
@@ -462,6 +473,59 @@ static void print_run_line(json_t *run)
 	     json_string_value(json_object_get(cold, "method")), resident);
 }
 
+/* The sampler watches SRC's and DST's devices from just before the copy to the end of syncfs. */
+static bool start_sampler(struct bench *b, struct sampler *smp, json_t *run)
+{
+	const struct sampler_path paths[] = {
+		{ b->src, "source" },
+		{ b->dst, "destination" },
+	};
+	const struct sampler_config cfg = {
+		.sysroot = b->cfg.sysroot,
+		.interval_s = b->cfg.sample_interval,
+		.paths = paths,
+		.nr_paths = 2,
+	};
+	int ret = sampler_init(smp, &cfg);
+
+	if (!ret)
+		ret = sampler_start(smp);
+	if (ret) {
+		run_warn(run, "cannot start the device and CPU sampler: %s", strerror(-ret));
+		sampler_release(smp);
+		return false;
+	}
+	return true;
+}
+
+/* Summary into the run, the series into samples/run-<seq>.json (or .csv) beside results.json. */
+static void record_sampler(struct bench *b, struct sampler *smp, json_t *run)
+{
+	const json_int_t seq = json_integer_value(json_object_get(run, "seq"));
+	char *rel = xasprintf("samples/run-%lld.%s", (long long)seq,
+			      b->cfg.samples_csv ? "csv" : "json");
+	char *dir = path_join(b->res.dir, "samples");
+	char *path = path_join(b->res.dir, rel);
+	json_t *summary = sampler_summary_json(smp, 0, smp->nr_snap ? smp->nr_snap - 1 : 0);
+	json_t *w;
+	size_t i;
+	int ret;
+
+	ret = mkdir_p(dir);
+	if (!ret)
+		ret = sampler_write_series(smp, path, b->cfg.samples_csv);
+	if (ret)
+		run_warn(run, "cannot write '%s': %s", path, strerror(-ret));
+	json_object_set_new(summary, "samples_file", ret ? json_null() : json_string(rel));
+	json_array_foreach(json_object_get(summary, "warnings"), i, w)
+		run_warn(run, "%s", json_string_value(w));
+	json_object_set_new(run, "sampler", summary);
+	sampler_release(smp);
+	free(path);
+	free(dir);
+	free(rel);
+}
+
 int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nthreads,
 	      unsigned repeat)
 {
@@ -477,26 +541,31 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 		.reflink = b->cfg.reflink,
 	};
 	struct pool_stats ps;
+	struct sampler smp;
+	bool sampling = false;
 	enum cache_method method = CACHE_NONE;
 	char started[64];
 	json_t *run;
 	double residency = -1;
+	char *bad = NULL;
 	double durable;
 	uint64_t synced_ns;
 	int ret;
 
 	now_rfc3339(started, sizeof(started));
-	run = json_pack("{s:I, s:s, s:I, s:I, s:s, s:b, s:[], s:[]}", "seq", (json_int_t)++b->seq,
-			"strategy", strategy->name, "threads", (json_int_t)nthreads, "repeat",
-			(json_int_t)repeat, "started", started, "aborted", 0, "warnings", "errors");
+	/* Every key is present from the start: a run that fails early says null, not nothing. */
+	run = json_pack("{s:I, s:s, s:I, s:I, s:s, s:I, s:I, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, "
+			"s:n, s:b, s:[], s:[]}",
+			"seq", (json_int_t)++b->seq, "strategy", strategy->name, "threads",
+			(json_int_t)nthreads, "repeat", (json_int_t)repeat, "started", started,
+			"files", (json_int_t)0, "bytes", (json_int_t)0, "seconds_copied",
+			"seconds_durable", "mb_s", "mb_s_copied", "files_per_s", "latency_ms",
+			"tail_s", "cpu", "cold", "aborted", 0, "warnings", "errors");
 
 	ret = scratch_empty(&b->scratch);
 	if (ret) {
-		char *msg = xasprintf("cannot empty the scratch directory '%s': %s", b->scratch.path,
+		run_error(run, "cannot empty the scratch directory '%s': %s", b->scratch.path,
 				      strerror(-ret));
-
-		run_error(run, msg);
-		free(msg);
 		return finish_run(b, run, 1);
 	}
 	if (!strategy->makes_dirs && make_dirs(b, run))
@@ -510,14 +579,21 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 	else if (ret)
 		run_warn(run, "cannot read /proc/meminfo or /proc/diskstats to wait for quiet devices: %s",
 			 strerror(-ret));
-	ret = cache_dataset_residency(&b->ds, b->src, &residency);
-	if (ret) {
-		run_warn(run, "cannot measure page-cache residency of the source: %s", strerror(-ret));
+	ret = cache_dataset_residency(&b->ds, b->src, &residency, &bad);
+	if (ret == -EPERM) {
+		run_warn(run, "cannot measure page-cache residency of '%s': the kernel shows it only to "
+			 "the file's owner or users who may write it (or root); the run's coldness is "
+			 "unknown", bad);
+		residency = -1;
+	} else if (ret) {
+		run_warn(run, "cannot measure page-cache residency of '%s': %s", bad ? bad : "?",
+			 strerror(-ret));
 		residency = -1;
 	} else if (residency > CACHE_COLD_MAX_PCT) {
 		run_warn(run, "not cold: %.1f %% of the source was in the page cache before the run",
 			 residency);
 	}
+	free(bad);
 	json_object_set_new(run, "cold", json_pack("{s:s, s:o, s:f, s:b}", "method",
 						    cache_method_name(method), "residency_pct",
 						    residency < 0 ? json_null() : json_real(residency),
@@ -528,10 +604,14 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 		return finish_run(b, run, 1);
 	}
 
+	if (b->cfg.sample_interval > 0)
+		sampling = start_sampler(b, &smp, run);
 	ret = pool_run(&job, nthreads, &bench_stop_signal, &ps);
 	if (syncfs(b->scratch.dirfd) < 0)
 		run_warn(run, "syncfs of '%s' failed: %s", b->scratch.path, strerror(errno));
 	synced_ns = now_mono_ns();
+	if (sampling)
+		sampler_stop(&smp);
 	durable = (double)(synced_ns - ps.start_ns) / 1e9;
 
 	json_object_set_new(run, "aborted", json_boolean(ret == -EINTR));
@@ -556,6 +636,8 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 					    json_integer((json_int_t)ps.counters[k]));
 		json_object_set_new(run, "strategy_counters", counters);
 	}
+	if (sampling)
+		record_sampler(b, &smp, run);
 	if (strategy->describe) {
 		json_t *info = strategy->describe();
 
@@ -563,7 +645,7 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 			json_object_set_new(run, "strategy_info", info);
 	}
 	if (ret && ret != -EINTR)
-		run_error(run, ps.first_error ? ps.first_error : strerror(-ret));
+		run_error(run, "%s", ps.first_error ? ps.first_error : strerror(-ret));
 	pool_stats_release(&ps);
 	if (ret)
 		return finish_run(b, run, 1);

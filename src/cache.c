@@ -155,7 +155,8 @@ static int fadvise_tree(int dirfd, unsigned depth)
 	return ret;
 }
 
-static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir)
+static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir,
+		       char **bad_path)
 {
 	int ret = 0;
 
@@ -163,20 +164,25 @@ static int fadvise_all(const struct dataset *ds, const char *root, const char *e
 		char *path = path_join(root, ds->files[i].rel);
 		const int r = fadvise_path_at(AT_FDCWD, path, false);
 
-		free(path);
-		if (r < 0 && !ret)
+		if (r < 0 && !ret) {
 			ret = r;
+			if (bad_path)
+				*bad_path = xstrdup(path);
+		}
+		free(path);
 	}
 	if (extra_dir) {
 		const int fd = open(extra_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int r = 0;
 
-		if (fd >= 0) {
-			const int r = fadvise_tree(fd, 0);
-
-			if (r < 0 && !ret)
-				ret = r;
-		} else if (errno != ENOENT && !ret) {
-			ret = -errno;
+		if (fd >= 0)
+			r = fadvise_tree(fd, 0);
+		else if (errno != ENOENT)
+			r = -errno;
+		if (r < 0 && !ret) {
+			ret = r;
+			if (bad_path)
+				*bad_path = xstrdup(extra_dir);
 		}
 	}
 	return ret;
@@ -193,11 +199,13 @@ static bool drop_not_allowed(int err)
 }
 
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
-		    const char *drop_path, enum cache_method *used)
+		    const char *drop_path, enum cache_method *used, char **bad_path)
 {
 	int ret;
 
 	*used = CACHE_NONE;
+	if (bad_path)
+		*bad_path = NULL;
 	/*
 	 * Dirty pages cannot be dropped by either method; sync() writes them first (and, on Linux,
 	 * waits for that writeback to finish).
@@ -208,14 +216,17 @@ int cache_make_cold(const struct dataset *ds, const char *root, const char *extr
 		*used = CACHE_DROP_CACHES;
 		return 0;
 	}
-	if (!drop_not_allowed(ret))
+	if (!drop_not_allowed(ret)) {
+		if (bad_path)
+			*bad_path = xstrdup(drop_path ? drop_path : DROP_CACHES_PATH);
 		return ret;
+	}
 	/*
 	 * Files of the set that fail here are reported, but the others were still dropped: *used
 	 * says fadvise, and the residency check that follows tells how cold the set really is.
 	 */
 	*used = CACHE_FADVISE;
-	return fadvise_all(ds, root, extra_dir);
+	return fadvise_all(ds, root, extra_dir, bad_path);
 }
 
 /* The value in kB of "key:" in /proc/meminfo text, or -ENOENT. */
@@ -364,6 +375,12 @@ int cache_file_residency(const char *path, uint64_t *resident, uint64_t *total)
 		ret = -EINVAL;
 		goto out;
 	}
+	/* The kernel's own test (can_do_mincore): owner, CAP_FOWNER, or write permission. */
+	if (st.st_uid != geteuid() && geteuid() != 0 &&
+	    faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0) {
+		ret = -EPERM;
+		goto out;
+	}
 	size = (uint64_t)st.st_size;
 	pages = (size + page - 1) / page;
 	vec = xmalloc((size_t)((RESIDENCY_WINDOW + page - 1) / page));
@@ -401,20 +418,28 @@ out:
 	return ret;
 }
 
-int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct)
+int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct,
+			    char **bad_path)
 {
 	uint64_t resident = 0;
 	uint64_t total = 0;
 
+	if (bad_path)
+		*bad_path = NULL;
 	for (size_t i = 0; i < ds->nr; i++) {
 		char *path = path_join(root, ds->files[i].rel);
 		uint64_t r;
 		uint64_t t;
 
 		const int ret = cache_file_residency(path, &r, &t);
-		free(path);
-		if (ret < 0)
+		if (ret < 0) {
+			if (bad_path)
+				*bad_path = path;
+			else
+				free(path);
 			return ret;
+		}
+		free(path);
 		resident += r;
 		total += t;
 	}

@@ -230,6 +230,13 @@ json_t *options_to_json(const struct opt_command *cmd, const void *opts)
 	for (const struct opt_def *def = cmd->options; def->name; def++) {
 		const void *p = (const char *)opts + def->offset;
 		json_t *v = NULL;
+		char json_key[64];
+
+		/* JSON keys use '_' where the command line uses '-' (all-files -> all_files). */
+		snprintf(json_key, sizeof(json_key), "%s", def->name);
+		for (char *c = json_key; *c; c++)
+			if (*c == '-')
+				*c = '_';
 
 		if (def->flags & (OPT_SECRET | OPT_NO_ECHO))
 			continue;
@@ -251,7 +258,7 @@ json_t *options_to_json(const struct opt_command *cmd, const void *opts)
 			v = *(char *const *)p ? json_string(*(char *const *)p) : json_null();
 			break;
 		}
-		json_object_set_new(o, def->name, v);
+		json_object_set_new(o, json_key, v);
 	}
 	return o;
 }

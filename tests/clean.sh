@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/clean.sh - `clean DST` removes the marked scratch directories that killed runs left, and
-# nothing else: not look-alikes, not what symlinks point to, not a running session's directory.
+# nothing else: not look-alikes, not what symlinks point to, not a running benchmark's directory.
 . "$(dirname "$0")/lib.sh"
 
 need_python
@@ -14,12 +14,15 @@ mkdir "$dst"
 # 25 MiB copied with 64-byte reads and writes: runs long enough to be caught while copying.
 expect_ok "$CCB" gen --stacks 20 --box 128 --particles 20 "$src"
 
-# start_session: a long session in the background; sets $pid and, once it is copying, $scratch.
-start_session() {
+# start_bench OUT: a long benchmark in the background; sets $pid and, once it copies, $scratch.
+# A test that fails stops it on the way out.
+pid=
+trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; fi; ccb_cleanup' EXIT
+start_bench() {
 	local before
 	before=$(ls -A "$dst")
-	"$CCB" run --strategy rw --bs 64 --threads 1 --repeats 100 --quiet --out "$1" "$src" "$dst" \
-		>"$ccb_tmp/session.out" 2>"$ccb_tmp/session.err" &
+	"$CCB" run --strategy rw --bs 64 --threads 1 --repeats 100 --quiet --out "$1" \
+		"$src" "$dst" >"$ccb_tmp/bench.out" 2>"$ccb_tmp/bench.err" &
 	pid=$!
 	scratch=
 	for _ in $(seq 300); do
@@ -28,17 +31,19 @@ start_session() {
 			[ -n "$(ls -A "$d/copy" 2>/dev/null)" ] && scratch=$d
 		done
 		[ -n "$scratch" ] && return 0
-		kill -0 "$pid" 2>/dev/null || { cat "$ccb_tmp/session.err" >&2; fail "the session ended early"; }
+		kill -0 "$pid" 2>/dev/null ||
+			{ cat "$ccb_tmp/bench.err" >&2; fail "the benchmark ended early"; }
 		sleep 0.1
 	done
 	kill -KILL "$pid"
-	fail "the session did not start copying within 30 s"
+	fail "the benchmark did not start copying within 30 s"
 }
 
 note "a scratch directory left by a run killed with SIGKILL"
-start_session "$ccb_tmp/killed"
+start_bench "$ccb_tmp/killed"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
+pid=
 [ -d "$scratch/copy" ] || fail "the killed run left no scratch directory to clean"
 killed=$scratch
 
@@ -57,26 +62,34 @@ grep -qx "removed 1 scratch directory from '$dst'" "$ccb_tmp/out" ||
 grep -qx "left 3 without the tool's marker (not ours to delete)" "$ccb_tmp/out" ||
 	fail "clean did not report the 3 look-alikes: $(cat "$ccb_tmp/out")"
 [ ! -e "$killed" ] || fail "clean left the killed run's scratch directory"
-[ "$(cat "$dst/.cryocache-bench.fake/file" 2>/dev/null)" = data ] || fail "clean touched an unmarked folder"
+[ "$(cat "$dst/.cryocache-bench.fake/file" 2>/dev/null)" = data ] ||
+	fail "clean touched an unmarked folder"
 [ -e "$dst/.cryocache-bench.badmark/.cryocache-bench-scratch" ] ||
 	fail "clean touched a folder with a wrong marker"
 [ -L "$dst/.cryocache-bench.link" ] || fail "clean removed a symlink with our prefix"
-[ "$(cat "$ccb_tmp/outside/file" 2>/dev/null)" = data ] && [ -f "$ccb_tmp/outside/.cryocache-bench-scratch" ] ||
+[ "$(cat "$ccb_tmp/outside/file" 2>/dev/null)" = data ] ||
 	fail "clean followed a symlink out of DST"
+[ -f "$ccb_tmp/outside/.cryocache-bench-scratch" ] || fail "clean followed a symlink out of DST"
 
-note "the scratch directory of a running session"
-start_session "$ccb_tmp/live"
+note "the scratch directory of a running benchmark"
+start_bench "$ccb_tmp/live"
 expect_ok "$CCB" clean "$dst"
-grep -qx "removed 0 scratch directories from '$dst'" "$ccb_tmp/out" &&
-	grep -qx "left 1 in use by a running benchmark" "$ccb_tmp/out" ||
-	{ kill "$pid"; fail "clean did not leave the running session alone: $(cat "$ccb_tmp/out")"; }
-[ -d "$scratch/copy" ] || { kill "$pid"; fail "clean removed a running session's scratch directory"; }
-kill -0 "$pid" 2>/dev/null || fail "the session died while clean ran: $(cat "$ccb_tmp/session.err")"
+if ! grep -qx "removed 0 scratch directories from '$dst'" "$ccb_tmp/out" ||
+	! grep -qx "left 1 in use by a running benchmark" "$ccb_tmp/out"; then
+	kill "$pid"
+	fail "clean did not leave the running benchmark alone: $(cat "$ccb_tmp/out")"
+fi
+if [ ! -d "$scratch/copy" ]; then
+	kill "$pid"
+	fail "clean removed a running benchmark's scratch directory"
+fi
+kill -0 "$pid" 2>/dev/null || fail "the benchmark died while clean ran: $(cat "$ccb_tmp/bench.err")"
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
-[ "$rc" = 143 ] || fail "the session stopped by SIGTERM exited $rc"
-[ ! -e "$scratch" ] || fail "the session stopped by SIGTERM left its scratch directory"
+pid=
+[ "$rc" = 143 ] || fail "the benchmark stopped by SIGTERM exited $rc"
+[ ! -e "$scratch" ] || fail "the benchmark stopped by SIGTERM left its scratch directory"
 
 # A kept copy with symlinks pointing out of DST: removing it removes the links, not their targets.
 note "symlinks inside a kept copy"
@@ -92,8 +105,10 @@ grep -qx "removed 1 scratch directory from '$dst'" "$ccb_tmp/out" ||
 	fail "clean did not remove the kept copy: $(cat "$ccb_tmp/out")"
 [ ! -e "$(dirname "$copy")" ] || fail "clean left the kept copy"
 [ "$(cat "$ccb_tmp/outside2/file" 2>/dev/null)" = data ] || fail "clean removed a file outside DST"
-[ "$(ls -A "$dst" | sort | tr '\n' ' ')" = ".cryocache-bench.badmark .cryocache-bench.fake .cryocache-bench.link " ] ||
+left=$(cd "$dst" && echo .cryocache-bench.*)
+[ "$left" = ".cryocache-bench.badmark .cryocache-bench.fake .cryocache-bench.link" ] ||
 	fail "DST holds: $(ls -A "$dst")"
 
 note "clean of a missing DST"
-expect_fail 1 "cannot clean '$ccb_tmp/missing': No such file or directory" "$CCB" clean "$ccb_tmp/missing"
+expect_fail 1 "cannot clean '$ccb_tmp/missing': No such file or directory" \
+	"$CCB" clean "$ccb_tmp/missing"

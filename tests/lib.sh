@@ -70,8 +70,9 @@ expect_ok() {
 	[ "$rc" = 0 ] || { cat "$ccb_tmp/err" >&2; fail "'$*' exited $rc, expected 0"; }
 }
 
-# expect_json FILE EXPR...: every python expression over `d` (FILE, parsed) must be true.
-# close(a, b) compares numbers with a relative tolerance of 1e-6. Prints what does not hold.
+# expect_json FILE EXPR...: every python expression over `d` (FILE, parsed) must be true; `runs`
+# is d['runs'], and close(a, b) compares numbers with a relative tolerance of 1e-6. Prints what
+# does not hold, then the document.
 expect_json() {
 	need_python
 	local file=$1
@@ -79,6 +80,7 @@ expect_json() {
 	"$PY" - "$file" "$@" >&2 <<'PYEOF' || fail "$file: the checks above do not hold"
 import json, math, sys
 d = json.load(open(sys.argv[1]))
+runs = d.get("runs") if isinstance(d, dict) else None
 def close(a, b, rel=1e-6):
     return math.isclose(a, b, rel_tol=rel)
 bad = 0
