@@ -182,15 +182,16 @@ static char *resolve_dir(const char *what, const char *path, int mode)
 
 static int check_space(const struct bench *b)
 {
+	const unsigned jobs = b->cfg.jobs ? b->cfg.jobs : 1;
 	struct device_info d;
 	char need[32], have[32];
 
 	if (device_resolve(b->dst, NULL, &d))
 		return 0;	/* cannot tell: the copy itself will report ENOSPC */
-	if (d.fs_free < b->ds.bytes + SPACE_MARGIN) {
-		error("not enough space in destination '%s': one copy of the dataset needs %s plus a "
-		      "%llu MiB margin, %s available", b->cfg.dst,
-		      human_size(b->ds.bytes, need, sizeof(need)),
+	if (d.fs_free < b->ds.bytes * jobs + SPACE_MARGIN) {
+		error("not enough space in destination '%s': %u cop%s of the dataset need%s %s plus a "
+		      "%llu MiB margin, %s available", b->cfg.dst, jobs, jobs == 1 ? "y" : "ies",
+		      jobs == 1 ? "s" : "", human_size(b->ds.bytes * jobs, need, sizeof(need)),
 		      (unsigned long long)(SPACE_MARGIN >> 20), human_size(d.fs_free, have, sizeof(have)));
 		device_release(&d);
 		return 1;
@@ -213,6 +214,48 @@ static void warn_not_mrc(const struct bench *b)
 	if (named > MAX_NAMED_EXAMPLES)
 		warning("%zu more files are named like MRC files but are not MRC", named -
 			MAX_NAMED_EXAMPLES);
+}
+
+/*
+ * Continue the session in cfg->out: the same source, the same files and bytes (a resumed session
+ * must measure what the first part measured), its run numbers carried on.
+ */
+static int open_resumed(struct bench *b)
+{
+	json_t *src;
+	json_t *run;
+	size_t i;
+	char why[256] = "";
+	int ret = results_load(&b->res, b->cfg.out, why, sizeof(why));
+
+	if (ret == -EINVAL) {
+		error("cannot resume from '%s': %s", b->res.path, why);
+		return 1;
+	}
+	if (ret) {
+		error("cannot resume from '%s': %s", b->res.path, strerror(-ret));
+		return 1;
+	}
+	src = json_object_get(b->res.root, "source");
+	if (strcmp(json_string_value(json_object_get(src, "path")) ?: "", b->src) ||
+	    json_integer_value(json_object_get(src, "files")) != (json_int_t)b->ds.nr ||
+	    json_integer_value(json_object_get(src, "bytes")) != (json_int_t)b->ds.bytes) {
+		error("cannot resume from '%s': it measured '%s' (%lld files, %lld bytes), not '%s' "
+		      "(%zu files, %llu bytes) as it is now", b->res.path,
+		      json_string_value(json_object_get(src, "path")) ?: "?",
+		      (long long)json_integer_value(json_object_get(src, "files")),
+		      (long long)json_integer_value(json_object_get(src, "bytes")), b->src, b->ds.nr,
+		      (unsigned long long)b->ds.bytes);
+		return 1;
+	}
+	json_array_foreach(results_runs(&b->res), i, run) {
+		json_int_t seq = json_integer_value(json_object_get(run, "seq"));
+
+		if (seq > (json_int_t)b->seq)
+			b->seq = (unsigned)seq;
+	}
+	json_object_del(b->res.root, "finished");
+	return 0;
 }
 
 int bench_begin(struct bench *b, const struct bench_config *cfg)
@@ -257,6 +300,11 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		return 1;
 	}
 
+	if (cfg->resume) {
+		if (open_resumed(b))
+			return 1;
+		goto scratch;
+	}
 	ret = results_create(&b->res, cfg->out, cfg->label);
 	if (ret == -EEXIST && cfg->out) {
 		error("results folder '%s' already holds a " RESULTS_FILE "; choose another --out",
@@ -283,6 +331,7 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		return 1;
 	}
 
+scratch:
 	ret = scratch_create(&b->scratch, b->dst);
 	if (ret) {
 		error("cannot create a scratch directory in '%s': %s", cfg->dst, strerror(-ret));
@@ -328,10 +377,10 @@ static void run_error(json_t *run, const char *fmt, ...)
 }
 
 /* Folders of the copy are made before the clock starts, except by strategies that make them. */
-static int make_dirs(struct bench *b, json_t *run)
+static int make_dirs(struct bench *b, const char *root, json_t *run)
 {
 	for (size_t i = 0; i < b->ds.nr_dirs; i++) {
-		char *path = path_join(b->scratch.copy_path, b->ds.dirs[i]);
+		char *path = path_join(root, b->ds.dirs[i]);
 		int ret = mkdir_p(path);
 
 		if (ret) {
@@ -402,7 +451,7 @@ static json_t *latency_json(const struct pool_stats *ps, size_t nr)
 	return o;
 }
 
-static void verify_copies(struct bench *b, json_t *run)
+static void verify_copies(struct bench *b, const struct copy_job *jobs, unsigned njobs, json_t *run)
 {
 	enum cache_method method;
 	size_t mismatches = 0;
@@ -413,22 +462,24 @@ static void verify_copies(struct bench *b, json_t *run)
 	if (cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, &method, NULL))
 		run_warn(run, "could not drop caches before verifying: copies were read from memory");
 	t0 = now_mono();
-	for (size_t i = 0; i < b->ds.nr && !bench_stop_signal; i++) {
-		char *src = path_join(b->src, b->ds.files[i].rel);
-		char *dst = path_join(b->scratch.copy_path, b->ds.files[i].rel);
-		const char *bad = NULL;
-		int ret = verify_pair(src, dst, &bad);
+	for (unsigned k = 0; k < njobs; k++) {
+		for (size_t i = 0; i < b->ds.nr && !bench_stop_signal; i++) {
+			char *src = path_join(b->src, b->ds.files[i].rel);
+			char *dst = path_join(jobs[k].dst_root, b->ds.files[i].rel);
+			const char *bad = NULL;
+			int ret = verify_pair(src, dst, &bad);
 
-		if (ret < 0) {
-			run_error(run, "cannot verify '%s': %s", bad, strerror(-ret));
-			mismatches++;
-		} else if (ret > 0) {
-			run_error(run, "copy of '%s' differs from the source", src);
-			mismatches++;
+			if (ret < 0) {
+				run_error(run, "cannot verify '%s': %s", bad, strerror(-ret));
+				mismatches++;
+			} else if (ret > 0) {
+				run_error(run, "copy '%s' differs from its source '%s'", dst, src);
+				mismatches++;
+			}
+			checked++;
+			free(src);
+			free(dst);
 		}
-		checked++;
-		free(src);
-		free(dst);
 	}
 	json_object_set_new(run, "verify", json_pack("{s:s, s:I, s:I, s:f}", "hash", "xxh3-64",
 						      "checked", (json_int_t)checked, "mismatches",
@@ -440,6 +491,12 @@ static int finish_run(struct bench *b, json_t *run, int status)
 {
 	int ret;
 
+	/* A probe is measured like a run but handed to the caller, not recorded among the runs. */
+	if (b->probe_out) {
+		*b->probe_out = run;
+		b->probe_out = NULL;
+		return bench_stop_signal ? 128 + bench_stop_signal : status;
+	}
 	json_array_append_new(results_runs(&b->res), run);
 	ret = results_write(&b->res);
 	if (ret) {
@@ -526,20 +583,65 @@ static void record_sampler(struct bench *b, struct sampler *smp, json_t *run)
 	free(rel);
 }
 
+static void free_jobs(struct copy_job *jobs, unsigned njobs)
+{
+	for (unsigned k = 0; k < njobs; k++)
+		free((char *)jobs[k].dst_root);
+	free(jobs);
+}
+
+/*
+ * The copiers of a run: one copying into the scratch copy folder, or with --jobs J, J copying at
+ * once into copy/job-1 .. copy/job-J. Each gets its own folders made (before the clock, unless the
+ * strategy makes them itself).
+ */
+static struct copy_job *make_jobs(struct bench *b, const struct copy_strategy *strategy,
+				  unsigned njobs, json_t *run)
+{
+	struct copy_job *jobs = xcalloc(njobs, sizeof(*jobs));
+
+	for (unsigned k = 0; k < njobs; k++) {
+		jobs[k] = (struct copy_job){
+			.strategy = strategy,
+			.ds = &b->ds,
+			.src_root = b->src,
+			.dst_root = njobs == 1 ? xstrdup(b->scratch.copy_path)
+					       : xasprintf("%s/job-%u", b->scratch.copy_path, k + 1),
+			.bs = b->cfg.bs,
+			.qd = b->cfg.qd,
+			.inflight = b->cfg.inflight,
+			.direct = b->cfg.direct,
+			.reflink = b->cfg.reflink,
+		};
+	}
+	for (unsigned k = 0; k < njobs; k++) {
+		int ret = njobs > 1 ? mkdir_p(jobs[k].dst_root) : 0;
+
+		if (ret)
+			run_error(run, "cannot create '%s': %s", jobs[k].dst_root, strerror(-ret));
+		if (ret || (!strategy->makes_dirs && make_dirs(b, jobs[k].dst_root, run))) {
+			free_jobs(jobs, njobs);
+			return NULL;
+		}
+	}
+	return jobs;
+}
+
 int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nthreads,
 	      unsigned repeat)
 {
-	struct copy_job job = {
-		.strategy = strategy,
-		.ds = &b->ds,
-		.src_root = b->src,
-		.dst_root = b->scratch.copy_path,
-		.bs = b->cfg.bs,
-		.qd = b->cfg.qd,
-		.inflight = b->cfg.inflight,
-		.direct = b->cfg.direct,
-		.reflink = b->cfg.reflink,
-	};
+	struct bench_spec spec = { .strategy = strategy, .threads = nthreads, .repeat = repeat,
+				   .plan_index = -1 };
+
+	return bench_run_spec(b, &spec, NULL);
+}
+
+int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **probe)
+{
+	const struct copy_strategy *strategy = spec->strategy;
+	unsigned nthreads = spec->threads;
+	unsigned njobs = b->cfg.jobs ? b->cfg.jobs : 1;
+	struct copy_job *jobs;
 	struct pool_stats ps;
 	struct sampler smp;
 	bool sampling = false;
@@ -554,13 +656,17 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 
 	now_rfc3339(started, sizeof(started));
 	/* Every key is present from the start: a run that fails early says null, not nothing. */
-	run = json_pack("{s:I, s:s, s:I, s:I, s:s, s:I, s:I, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, "
-			"s:n, s:b, s:[], s:[]}",
-			"seq", (json_int_t)++b->seq, "strategy", strategy->name, "threads",
-			(json_int_t)nthreads, "repeat", (json_int_t)repeat, "started", started,
+	b->probe_out = probe;
+	run = json_pack("{s:I, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:n, s:n, s:n, s:n, s:n, s:n, s:n, "
+			"s:n, s:n, s:b, s:[], s:[]}",
+			"seq", (json_int_t)(probe ? 0 : ++b->seq), "strategy", strategy->name,
+			"threads", (json_int_t)nthreads, "jobs", (json_int_t)njobs, "repeat",
+			(json_int_t)spec->repeat, "started", started,
 			"files", (json_int_t)0, "bytes", (json_int_t)0, "seconds_copied",
 			"seconds_durable", "mb_s", "mb_s_copied", "files_per_s", "latency_ms",
 			"tail_s", "cpu", "cold", "aborted", 0, "warnings", "errors");
+	if (spec->plan_index >= 0)
+		json_object_set_new(run, "plan_index", json_integer(spec->plan_index));
 
 	ret = scratch_empty(&b->scratch);
 	if (ret) {
@@ -568,10 +674,13 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 				      strerror(-ret));
 		return finish_run(b, run, 1);
 	}
-	if (!strategy->makes_dirs && make_dirs(b, run))
+	jobs = make_jobs(b, strategy, njobs, run);
+	if (!jobs)
 		return finish_run(b, run, 1);
-	if (make_cold(b, run, &method))
+	if (make_cold(b, run, &method)) {
+		free_jobs(jobs, njobs);
 		return finish_run(b, run, 1);
+	}
 	ret = cache_wait_quiet(QUIET_DIRTY_BYTES, QUIET_TIMEOUT_S);
 	if (ret == -ETIMEDOUT)
 		run_warn(run, "dirty pages or device queues did not settle within %.0f s before the "
@@ -601,12 +710,15 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 						    residency >= 0 && residency <= CACHE_COLD_MAX_PCT));
 	if (bench_stop_signal) {
 		json_object_set_new(run, "aborted", json_true());
+		free_jobs(jobs, njobs);
 		return finish_run(b, run, 1);
 	}
 
 	if (b->cfg.sample_interval > 0)
 		sampling = start_sampler(b, &smp, run);
-	ret = pool_run(&job, nthreads, &bench_stop_signal, &ps);
+	atomic_store(&b->progress.files, 0);
+	atomic_store(&b->progress.bytes, 0);
+	ret = pool_run_jobs(jobs, njobs, nthreads, &bench_stop_signal, &b->progress, &ps);
 	if (syncfs(b->scratch.dirfd) < 0)
 		run_warn(run, "syncfs of '%s' failed: %s", b->scratch.path, strerror(errno));
 	synced_ns = now_mono_ns();
@@ -624,7 +736,7 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 			    json_real(ps.seconds > 0 ? (double)ps.bytes_done / ps.seconds / 1e6 : 0));
 	json_object_set_new(run, "files_per_s",
 			    json_real(durable > 0 ? (double)ps.files_done / durable : 0));
-	json_object_set_new(run, "latency_ms", latency_json(&ps, b->ds.nr));
+	json_object_set_new(run, "latency_ms", latency_json(&ps, ps.nr_latency));
 	json_object_set_new(run, "tail_s", json_real(ps.tail_seconds));
 	json_object_set_new(run, "cpu", json_pack("{s:f, s:f}", "user_s", ps.cpu_user_s, "sys_s",
 						   ps.cpu_sys_s));
@@ -647,16 +759,20 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 	if (ret && ret != -EINTR)
 		run_error(run, "%s", ps.first_error ? ps.first_error : strerror(-ret));
 	pool_stats_release(&ps);
-	if (ret)
+	if (ret) {
+		free_jobs(jobs, njobs);
 		return finish_run(b, run, 1);
+	}
 
 	if (durable < SHORT_RUN_S)
 		run_warn(run, "run lasted %.2f s: too short to measure reliably (use a larger set)",
 			 durable);
 	if (b->cfg.verify)
-		verify_copies(b, run);
+		verify_copies(b, jobs, njobs, run);
+	free_jobs(jobs, njobs);
 	ret = json_array_size(json_object_get(run, "errors")) ? 1 : 0;
-	print_run_line(run);
+	if (!probe)
+		print_run_line(run);
 	return finish_run(b, run, ret);
 }
 

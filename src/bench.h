@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "dataset.h"
+#include "pool.h"
 #include "results.h"
 #include "scratch.h"
 #include "strategy.h"
@@ -26,6 +27,7 @@ struct bench_config {
 	const char *src;
 	const char *dst;
 	const char *out;		/* results folder, NULL for the default */
+	bool resume;			/* continue the session whose results.json is in out */
 	const char *label;		/* for the default results folder name */
 	unsigned dataset_flags;		/* enum dataset_flags */
 	size_t bs;			/* strategy tuning, passed on in struct copy_job */
@@ -33,10 +35,14 @@ struct bench_config {
 	unsigned inflight;
 	bool direct;
 	enum copy_reflink reflink;
+	unsigned jobs;			/* copiers at once (0 or 1: one) */
 	bool verify;
 	bool require_drop;
 	bool keep;
 	const char *drop_path;		/* NULL: /proc/sys/vm/drop_caches */
+	double sample_interval;		/* seconds between sampler readings; 0: no sampler */
+	bool samples_csv;		/* samples/run-<seq>.csv instead of .json */
+	const char *sysroot;		/* the sampler's /proc and /sys prefix (tests); NULL: live */
 	json_t *params;			/* the echo of the options (reference taken) */
 };
 
@@ -50,6 +56,16 @@ struct bench {
 	bool have_scratch;
 	bool warned_fadvise;
 	unsigned seq;			/* runs started so far in this session */
+	struct pool_progress progress;	/* files and bytes of the run in progress (progress lines) */
+	json_t **probe_out;		/* set while a probe runs: where its run object goes */
+};
+
+/* What one run measures. */
+struct bench_spec {
+	const struct copy_strategy *strategy;
+	unsigned threads;
+	unsigned repeat;
+	long plan_index;		/* the sweep plan's entry this run carries out; -1: none */
 };
 
 /*
@@ -68,11 +84,21 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 	      unsigned repeat);
 
 /*
+ * bench_run() for a spec. With probe not NULL the run is measured the same way but not recorded:
+ * its run object is stored in *probe (the caller owns it) and results.json is not written.
+ */
+int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **probe);
+
+/*
  * Finish: whole-session warnings, final write, remove the scratch directory (unless --keep).
  * The results stay in b->res for printing. Returns 0 or 1.
  */
 int bench_end(struct bench *b);
 /* Free everything b holds (a scratch directory still held is released, not removed). */
 void bench_release(struct bench *b);
+
+/* results.json's "host" and "tool" objects, for other documents of the same schema (watch). */
+json_t *bench_host_json(void);
+json_t *bench_tool_json(void);
 
 #endif

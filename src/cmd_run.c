@@ -9,8 +9,8 @@
 
 #include "bench.h"
 #include "cmds.h"
+#include "measure.h"
 #include "options.h"
-#include "report.h"
 #include "strategy.h"
 #include "util.h"
 
@@ -18,21 +18,8 @@ struct run_opts {
 	char *strategy;
 	long threads;
 	long repeats;
-	uint64_t bs;
-	long qd;
-	long inflight;
-	bool direct;
-	char *reflink;
-	char *out;
-	bool keep;
-	bool verify;
-	bool require_drop;
-	bool all_files;
-	bool quiet;
-	char *drop_path;
+	struct measure_opts m;
 };
-
-static const char *const reflink_choices[] = { "never", "auto", "always", NULL };
 
 static const struct opt_def run_options[] = {
 	OPT_STRING_("strategy", 's', struct run_opts, strategy, "shutil", "NAME", 0,
@@ -41,29 +28,7 @@ static const struct opt_def run_options[] = {
 		  "worker threads copying at once (CRYOSPARC_CACHE_NUM_THREADS defaults to 2)"),
 	OPT_LONG_("repeats", 'r', struct run_opts, repeats, "3", "R", 1, 10000,
 		  "cold runs to measure"),
-	OPT_SIZE_("bs", 0, struct run_opts, bs, NULL, "SIZE",
-		  "I/O size of the strategy; each documents its default ('strategies' lists them)"),
-	OPT_LONG_("qd", 0, struct run_opts, qd, "32", "N", 1, 4096,
-		  "io_uring queue depth per thread"),
-	OPT_LONG_("inflight", 0, struct run_opts, inflight, "4", "N", 1, 1024,
-		  "files open at once per io_uring thread"),
-	OPT_BOOL_("direct", 0, struct run_opts, direct,
-		  "O_DIRECT on both sides where the strategy supports it (uring)"),
-	OPT_CHOICE_("reflink", 0, struct run_opts, reflink, "auto", "WHEN", reflink_choices,
-		    "cfr: clone with FICLONE first, like cp --reflink"),
-	OPT_STRING_("out", 'o', struct run_opts, out, NULL, "DIR", OPT_NO_ECHO,
-		    "results folder (default: ./cryocache-results/<time>-<strategy>-<threads>)"),
-	OPT_BOOL_("keep", 0, struct run_opts, keep,
-		  "leave the last copy in DST's scratch directory for inspection"),
-	OPT_BOOL_("verify", 0, struct run_opts, verify,
-		  "after each run, drop caches and compare xxh3 hashes of every source and copy"),
-	OPT_BOOL_("require-drop", 0, struct run_opts, require_drop,
-		  "fail instead of falling back to posix_fadvise when caches cannot be dropped"),
-	OPT_BOOL_("all-files", 0, struct run_opts, all_files,
-		  "copy every regular file, not only .mrc/.mrcs"),
-	OPT_BOOL_("quiet", 'q', struct run_opts, quiet, "no progress lines on stderr"),
-	OPT_STRING_("drop-caches-path", 0, struct run_opts, drop_path, "/proc/sys/vm/drop_caches",
-		    "FILE", 0, "where to write 3 to drop the page cache"),
+	MEASURE_OPTIONS(struct run_opts, m),
 	OPT_END
 };
 
@@ -103,25 +68,11 @@ int cmd_run(int argc, char **argv)
 		options_release(&run_command, &o);
 		return 2;
 	}
-	quiet_messages = o.quiet;
-
 	label = xasprintf("%s-%ld", strategy->name, o.threads);
 	cfg.src = args[0];
 	cfg.dst = args[1];
-	cfg.out = o.out;
 	cfg.label = label;
-	cfg.dataset_flags = o.all_files ? DATASET_ALL_FILES : 0;
-	cfg.bs = (size_t)o.bs;
-	cfg.qd = (unsigned)o.qd;
-	cfg.inflight = (unsigned)o.inflight;
-	cfg.direct = o.direct;
-	cfg.reflink = !strcmp(o.reflink, "never")    ? COPY_REFLINK_NEVER
-		      : !strcmp(o.reflink, "always") ? COPY_REFLINK_ALWAYS
-						     : COPY_REFLINK_AUTO;
-	cfg.verify = o.verify;
-	cfg.require_drop = o.require_drop;
-	cfg.keep = o.keep;
-	cfg.drop_path = o.drop_path;
+	measure_opts_apply(&o.m, &cfg);
 	cfg.params = options_to_json(&run_command, &o);
 
 	bench_install_signal_handlers();
@@ -144,15 +95,7 @@ int cmd_run(int argc, char **argv)
 end:
 	if (bench_end(&b) && !status)
 		status = 1;
-	if (b.res.root) {
-		report_text(b.res.root, stdout);
-		printf("\nresults: %s\n", b.res.path);
-	}
-	if (status > 128)
-		error("interrupted by %s: the finished runs are kept in '%s'",
-		      status == 128 + SIGINT ? "SIGINT" : "SIGTERM", b.res.path);
-	else if (status)
-		error("run failed; the runs measured so far are kept in '%s'", b.res.path);
+	measure_report(&b, status);
 out:
 	bench_release(&b);
 	json_decref(cfg.params);

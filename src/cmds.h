@@ -4,7 +4,10 @@
 
 int cmd_gen(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_strategies(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -211,3 +211,64 @@ void dataset_release(struct dataset *ds)
 	free(ds->root);
 	memset(ds, 0, sizeof(*ds));
 }
+
+static const struct dataset *sort_ds;
+
+static int cmp_size(const void *a, const void *b)
+{
+	const struct copy_file *fa = &sort_ds->files[*(const size_t *)a];
+	const struct copy_file *fb = &sort_ds->files[*(const size_t *)b];
+
+	if (fa->size != fb->size)
+		return fa->size < fb->size ? -1 : 1;
+	return strcmp(fa->rel, fb->rel);
+}
+
+void dataset_sample(const struct dataset *ds, uint64_t target_bytes, uint64_t seed,
+		    struct dataset *out)
+{
+	size_t *order = xmalloc((ds->nr ? ds->nr : 1) * sizeof(*order));
+	size_t want;
+	double stride;
+	double pos;
+
+	memset(out, 0, sizeof(*out));
+	out->root = xstrdup(ds->root);
+	out->nr_ignored = ds->nr_ignored;
+	out->list_seconds = ds->list_seconds;
+	if (!ds->nr) {
+		free(order);
+		return;
+	}
+	want = ds->nr;
+	if (target_bytes < ds->bytes) {
+		want = (size_t)((double)ds->nr * (double)target_bytes / (double)ds->bytes + 0.5);
+		if (want < 1)
+			want = 1;
+	}
+	for (size_t i = 0; i < ds->nr; i++)
+		order[i] = i;
+	sort_ds = ds;
+	qsort(order, ds->nr, sizeof(*order), cmp_size);
+	stride = (double)ds->nr / (double)want;
+	/* splitmix64 of the seed: an offset in [0, stride) that differs from seed to seed. */
+	seed += 0x9e3779b97f4a7c15ull;
+	seed = (seed ^ (seed >> 30)) * 0xbf58476d1ce4e5b9ull;
+	seed = (seed ^ (seed >> 27)) * 0x94d049bb133111ebull;
+	seed ^= seed >> 31;
+	pos = stride * ((double)(seed >> 11) / 9007199254740992.0);
+	out->files = xcalloc(want, sizeof(*out->files));
+	for (size_t k = 0; k < want; k++, pos += stride) {
+		const struct copy_file *f = &ds->files[order[(size_t)pos < ds->nr ? (size_t)pos : ds->nr - 1]];
+
+		out->files[k] = *f;
+		out->files[k].rel = xstrdup(f->rel);
+		out->bytes += f->size;
+		if (f->flags & COPY_FILE_NOT_MRC)
+			out->nr_not_mrc++;
+	}
+	out->nr = want;
+	free(order);
+	qsort(out->files, out->nr, sizeof(*out->files), cmp_file);
+	collect_dirs(out);
+}

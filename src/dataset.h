@@ -41,4 +41,14 @@ struct dataset {
 int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char **bad_path);
 void dataset_release(struct dataset *ds);
 
+/*
+ * A seeded, size-representative subset of ds holding about target_bytes: the files sorted by
+ * size and taken at an even stride from a seeded offset, so small and large stacks are sampled
+ * in proportion (the same seed gives the same subset). out gets its own copies of everything and
+ * is sorted like ds. With target_bytes >= ds->bytes, out is all of ds. Used by sweep --budget
+ * (and --sample).
+ */
+void dataset_sample(const struct dataset *ds, uint64_t target_bytes, uint64_t seed,
+		    struct dataset *out);
+
 #endif

@@ -14,8 +14,11 @@ static const struct {
 } commands[] = {
 	{ "gen", cmd_gen, "write a synthetic particle set of valid MRC stacks" },
 	{ "run", cmd_run, "measure one strategy at one thread count, cold, R times" },
+	{ "sweep", cmd_sweep, "the grid of strategies x threads, and the thread count to set" },
 	{ "strategies", cmd_strategies, "list the copy strategies and whether they can run here" },
 	{ "clean", cmd_clean, "remove scratch directories left by killed runs" },
+	{ "watch", cmd_watch, "live device, CPU and network counters behind paths, like iostat -x" },
+	{ "report", cmd_report, "report.md, report.html, results.csv and plots from results.json" },
 };
 
 static void usage(FILE *f)

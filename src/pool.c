@@ -1,9 +1,8 @@
-/* pool.c - N worker threads pulling files from a shared index. */
+/* pool.c - N worker threads (per copier) pulling files from a shared index. */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -11,23 +10,30 @@
 #include "pool.h"
 #include "util.h"
 
-struct pool {
+/* One copier: its job and the index its threads share. */
+struct pool_job {
 	const struct copy_job *job;
-	const volatile sig_atomic_t *stop;
 	atomic_size_t next;		/* index of the next file to hand out */
+	size_t first_latency;		/* its slice of stats->latency_ns */
+};
+
+struct pool {
+	const volatile sig_atomic_t *stop;
+	struct pool_progress *progress;
 	atomic_bool failed;
 	pthread_mutex_t lock;		/* protects the fields below */
 	pthread_cond_t cond;		/* signals ready and go */
 	unsigned ready;			/* threads initialised and waiting for the clock */
 	bool go;			/* the clock has started */
 	struct pool_stats *stats;
-	uint64_t first_idle_ns;		/* 0 until a thread finds the index exhausted */
+	uint64_t first_idle_ns;		/* 0 until a thread finds its index exhausted */
 	uint64_t last_done_ns;
 	int init_err;
 };
 
 struct pool_thread {
 	struct pool *pool;
+	struct pool_job *pj;
 	struct copy_worker w;
 	pthread_t tid;
 };
@@ -57,12 +63,13 @@ static void record_error(struct pool *p, struct copy_worker *w, const struct cop
 
 const struct copy_file *copy_worker_next(struct copy_worker *w)
 {
-	struct pool *p = w->pool_priv;
-	const struct dataset *ds = p->job->ds;
+	struct pool_thread *t = w->pool_priv;
+	struct pool *p = t->pool;
+	const struct dataset *ds = t->pj->job->ds;
 	size_t i;
 
 	if (!pool_should_stop(p)) {
-		i = atomic_fetch_add(&p->next, 1);
+		i = atomic_fetch_add(&t->pj->next, 1);
 		if (i < ds->nr)
 			return &ds->files[i];
 	}
@@ -92,8 +99,9 @@ void copy_worker_paths(const struct copy_worker *w, const struct copy_file *f, c
 void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t latency_ns,
 		      int err)
 {
-	struct pool *p = w->pool_priv;
-	size_t i = (size_t)(f - p->job->ds->files);
+	struct pool_thread *t = w->pool_priv;
+	struct pool *p = t->pool;
+	size_t i = t->pj->first_latency + (size_t)(f - w->job->ds->files);
 
 	if (err) {
 		record_error(p, w, f, err);
@@ -105,6 +113,10 @@ void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t
 	p->stats->files_done++;
 	p->stats->bytes_done += f->size;
 	pthread_mutex_unlock(&p->lock);
+	if (p->progress) {
+		atomic_fetch_add(&p->progress->files, 1);
+		atomic_fetch_add(&p->progress->bytes, f->size);
+	}
 }
 
 /* The loop for strategies that copy one file per call. */
@@ -142,7 +154,7 @@ static void *pool_thread_main(void *arg)
 {
 	struct pool_thread *t = arg;
 	struct pool *p = t->pool;
-	const struct copy_strategy *s = p->job->strategy;
+	const struct copy_strategy *s = t->w.job->strategy;
 	int err = 0;
 
 	if (s->thread_init)
@@ -177,49 +189,69 @@ static double tv_seconds(const struct timeval *tv)
 	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
-int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_atomic_t *stop,
-	     struct pool_stats *stats)
+/* Longest absolute path a worker of job can be handed. */
+static size_t path_capacity(const struct copy_job *job)
 {
-	struct pool p = { .job = job, .stop = stop, .stats = stats };
+	size_t rel = 0;
+	size_t src = strlen(job->src_root);
+	size_t dst = strlen(job->dst_root);
+
+	for (size_t i = 0; i < job->ds->nr; i++) {
+		size_t len = strlen(job->ds->files[i].rel);
+
+		if (len > rel)
+			rel = len;
+	}
+	return (src > dst ? src : dst) + rel + 2;
+}
+
+int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads,
+		  const volatile sig_atomic_t *stop, struct pool_progress *progress,
+		  struct pool_stats *stats)
+{
+	struct pool p = { .stop = stop, .progress = progress, .stats = stats };
+	struct pool_job *pjobs;
 	struct pool_thread *threads;
-	size_t cap = 0;
+	unsigned total = njobs * nthreads;
 	unsigned started = 0;
+	size_t nlat = 0;
 	struct rusage ru0, ru1;
 	uint64_t t0, t1;
 	int ret = 0;
 
 	memset(stats, 0, sizeof(*stats));
-	if (nthreads == 0)
+	if (nthreads == 0 || njobs == 0)
 		return -EINVAL;
-	stats->latency_ns = xcalloc(job->ds->nr ? job->ds->nr : 1, sizeof(uint64_t));
-	for (size_t i = 0; i < job->ds->nr; i++) {
-		size_t len = strlen(job->ds->files[i].rel);
-
-		if (len > cap)
-			cap = len;
+	pjobs = xcalloc(njobs, sizeof(*pjobs));
+	for (unsigned k = 0; k < njobs; k++) {
+		pjobs[k].job = &jobs[k];
+		pjobs[k].first_latency = nlat;
+		nlat += jobs[k].ds->nr;
 	}
-	cap += (strlen(job->src_root) > strlen(job->dst_root) ? strlen(job->src_root)
-								: strlen(job->dst_root)) + 2;
+	stats->latency_ns = xcalloc(nlat ? nlat : 1, sizeof(uint64_t));
+	stats->nr_latency = nlat;
 
-	threads = xcalloc(nthreads, sizeof(*threads));
+	threads = xcalloc(total, sizeof(*threads));
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.cond, NULL);
-	for (unsigned i = 0; i < nthreads; i++) {
+	for (unsigned i = 0; i < total; i++) {
 		struct pool_thread *t = &threads[i];
+		const struct copy_job *job = &jobs[i / nthreads];
 
 		t->pool = &p;
+		t->pj = &pjobs[i / nthreads];
 		t->w.id = i;
 		t->w.job = job;
-		t->w.path_cap = cap;
-		t->w.src = xmalloc(cap);
-		t->w.dst = xmalloc(cap);
-		t->w.pool_priv = &p;
+		t->w.path_cap = path_capacity(job);
+		t->w.src = xmalloc(t->w.path_cap);
+		t->w.dst = xmalloc(t->w.path_cap);
+		t->w.pool_priv = t;
 		ret = -pthread_create(&t->tid, NULL, pool_thread_main, t);
 		if (ret)
 			break;
 		started++;
 	}
-	if (started < nthreads)
+	if (started < total)
 		atomic_store(&p.failed, true);	/* the started threads leave at once */
 	pthread_mutex_lock(&p.lock);
 	while (p.ready < started)
@@ -240,30 +272,38 @@ int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_a
 		stats->tail_seconds = (double)(p.last_done_ns - p.first_idle_ns) / 1e9;
 	stats->cpu_user_s = tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
 	stats->cpu_sys_s = tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
-	for (unsigned i = 0; i < nthreads; i++) {
+
+	for (unsigned i = 0; i < total; i++) {
 		free(threads[i].w.src);
 		free(threads[i].w.dst);
 	}
 	pthread_cond_destroy(&p.cond);
 	pthread_mutex_destroy(&p.lock);
 	free(threads);
+	free(pjobs);
 	if (ret) {
-		stats->first_error = xasprintf("cannot start %u threads: %s", nthreads, strerror(-ret));
+		stats->first_error = xasprintf("cannot start %u threads: %s", total, strerror(-ret));
 		return ret;
 	}
 	if (p.init_err) {
 		if (!stats->first_error)
 			stats->first_error = xasprintf("cannot start a %s worker: %s",
-						       job->strategy->name, strerror(-p.init_err));
+						       jobs[0].strategy->name, strerror(-p.init_err));
 		return p.init_err;
 	}
 	if (stats->first_errno)
 		return stats->first_errno;
-	if (stats->files_done < job->ds->nr) {
+	if (stats->files_done < nlat) {
 		stats->stopped = true;
 		return -EINTR;
 	}
 	return 0;
+}
+
+int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_atomic_t *stop,
+	     struct pool_stats *stats)
+{
+	return pool_run_jobs(job, 1, nthreads, stop, NULL, stats);
 }
 
 void pool_stats_release(struct pool_stats *stats)

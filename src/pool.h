@@ -1,13 +1,17 @@
 /*
  * pool.h - N worker threads pulling files from a shared index, each copying with the strategy.
  *
- * Threads are a dimension of every run, not a strategy: any strategy runs at any N. The clock
- * starts when every thread is ready (after thread_init) and stops when the last file is closed.
+ * Threads are a dimension of every run, not a strategy: any strategy runs at any N. Several
+ * copiers can run at once (as when several CryoSPARC jobs on one node cache together): each job
+ * copies the whole dataset to its own destination with its own N threads and its own index. The
+ * clock starts when every thread is ready (after thread_init) and stops when the last file is
+ * closed.
  */
 #ifndef CCB_POOL_H
 #define CCB_POOL_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +24,9 @@ struct pool_stats {
 	double tail_seconds;
 	size_t files_done;
 	uint64_t bytes_done;
-	uint64_t *latency_ns;	/* per file, indexed like ds->files; 0 when not copied */
+	/* Per file and job, indexed [job * ds->nr + file]; 0 when not copied. */
+	uint64_t *latency_ns;
+	size_t nr_latency;
 	size_t nr_errors;
 	char *first_error;	/* "cannot sendfile 'x': No space left on device", allocated */
 	int first_errno;	/* negative errno of first_error */
@@ -32,15 +38,28 @@ struct pool_stats {
 	double cpu_sys_s;
 };
 
+/* Live counters another thread may read while a pool runs (progress lines). */
+struct pool_progress {
+	atomic_uint_fast64_t files;
+	atomic_uint_fast64_t bytes;
+};
+
 /*
- * Copy every file of job->ds with nthreads threads. A failing file stops the others (a run with
- * an error is not a measurement). stop, when not NULL, is polled between files: a signal handler
- * raises it. Returns 0 when every file was copied, -EINTR when stopped, the first file's -errno
- * when one failed, or -errno when threads could not be started. stats is filled in every case;
- * release it with pool_stats_release().
+ * Run njobs copiers at once, each copying jobs[k].ds to jobs[k].dst_root with nthreads threads.
+ * A failing file stops everyone (a run with an error is not a measurement). stop, when not NULL,
+ * is polled between files: a signal handler raises it. progress, when not NULL, is updated as
+ * files finish. Returns 0 when every file was copied, -EINTR when stopped, the first file's
+ * -errno when one failed, or -errno when threads could not be started. stats is filled in every
+ * case; release it with pool_stats_release().
  */
+int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads,
+		  const volatile sig_atomic_t *stop, struct pool_progress *progress,
+		  struct pool_stats *stats);
+
+/* One copier: pool_run_jobs(job, 1, nthreads, stop, NULL, stats). */
 int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_atomic_t *stop,
 	     struct pool_stats *stats);
+
 void pool_stats_release(struct pool_stats *stats);
 
 #endif

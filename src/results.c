@@ -75,6 +75,29 @@ int results_create(struct results *r, const char *out, const char *label)
 	return 0;
 }
 
+int results_load(struct results *r, const char *dir, char *why, size_t len)
+{
+	json_error_t err;
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	r->dir = xstrdup(dir);
+	r->path = path_join(dir, RESULTS_FILE);
+	if (stat(r->path, &st) < 0)
+		return -errno;
+	r->root = json_load_file(r->path, 0, &err);
+	if (!r->root) {
+		snprintf(why, len, "line %d: %s", err.line, err.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(r->root) ||
+	    strcmp(json_string_value(json_object_get(r->root, "schema")) ?: "", RESULTS_SCHEMA)) {
+		snprintf(why, len, "not a " RESULTS_SCHEMA " document");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 json_t *results_runs(struct results *r)
 {
 	json_t *runs = json_object_get(r->root, "runs");

@@ -23,6 +23,13 @@ struct results {
  */
 int results_create(struct results *r, const char *out, const char *label);
 
+/*
+ * Open the results.json of an earlier session in dir to continue it (sweep --resume). Returns 0,
+ * -ENOENT when dir has no results.json, or -EINVAL (with a reason in why) when it is not a
+ * readable cryocache-bench/1 document.
+ */
+int results_load(struct results *r, const char *dir, char *why, size_t len);
+
 /* The "runs" array (created on first use). */
 json_t *results_runs(struct results *r);
 

@@ -1,6 +1,7 @@
 /* stats.c - arithmetic over measurements: order statistics, means, spread. No I/O. */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,4 +64,76 @@ void stats_summarize(const double *v, size_t n, struct summary *s)
 	s->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
 	s->cv = s->mean != 0 ? s->stddev / s->mean : 0;
 	free(sorted);
+}
+
+/*
+ * Slack for comparing a binomial tail with (1 - level) / 2: both are rounded (0.025 is not exact
+ * in binary), and a tail that equals the bound, as 1/32 does for 93.75 %, must count as reaching
+ * it.
+ */
+#define CI_SLACK 1e-12
+
+int stats_median_ci_rank(size_t n, double level, struct median_ci *ci)
+{
+	const double half_alpha = (1.0 - level) / 2.0;
+	double log_term = -(double)n * M_LN2;	/* log of C(n, 0) / 2^n */
+	double tail = 0;			/* P(X < k) */
+	size_t k = 0;
+
+	memset(ci, 0, sizeof(*ci));
+	if (!n || !(level > 0 && level < 1))
+		return -EINVAL;
+	/*
+	 * Add the terms C(n, i) / 2^n while the tail stays within half_alpha. The terms are
+	 * computed as logarithms, so a large n does not underflow 2^-n to zero. Ranks stop at the
+	 * middle: beyond it low would pass high.
+	 */
+	for (size_t i = 0; i < (n + 1) / 2; i++) {
+		const double next = tail + exp(log_term);
+
+		if (next > half_alpha + CI_SLACK)
+			break;
+		tail = next;
+		k = i + 1;
+		log_term += log((double)(n - i)) - log((double)(i + 1));
+	}
+	if (!k) {
+		ci->k = 1;
+		ci->coverage = 1.0 - 2.0 * exp(-(double)n * M_LN2);
+		ci->below_level = true;
+	} else {
+		ci->k = k;
+		ci->coverage = 1.0 - 2.0 * tail;
+	}
+	return 0;
+}
+
+int stats_median_ci(const double *v, size_t n, double level, struct median_ci *ci)
+{
+	double *sorted;
+	const int ret = stats_median_ci_rank(n, level, ci);
+
+	if (ret)
+		return ret;
+	sorted = xmalloc(n * sizeof(*sorted));
+	memcpy(sorted, v, n * sizeof(*sorted));
+	stats_sort(sorted, n);
+	ci->low = sorted[ci->k - 1];
+	ci->high = sorted[n - ci->k];
+	free(sorted);
+	return 0;
+}
+
+size_t stats_median_ci_min_n(double level)
+{
+	struct median_ci ci;
+
+	if (!(level > 0 && level < 1))
+		return 0;
+	/* [min, max] covers 1 - 2^(1-n): it passes any level below 1 within 60 or so steps. */
+	for (size_t n = 1;; n++) {
+		stats_median_ci_rank(n, level, &ci);
+		if (!ci.below_level)
+			return n;
+	}
 }

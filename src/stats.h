@@ -2,6 +2,7 @@
 #ifndef CCB_STATS_H
 #define CCB_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,44 @@ void stats_sort(double *v, size_t n);
 
 /* Summary of v[0..n) (v is not modified). n == 0 gives all zeros. */
 void stats_summarize(const double *v, size_t n, struct summary *s);
+
+/*
+ * Confidence interval of the median, distribution-free (order statistics). With X ~ Bin(n, 1/2),
+ * the interval [x_(k), x_(n-k+1)] of the sorted sample holds the population median with
+ * probability 1 - 2 P(X < k), whatever the (continuous) distribution of the measurements: no
+ * normality is assumed, which suits throughputs that are skewed by a slow run or two. k is the
+ * largest rank with P(X < k) <= (1 - level) / 2, so the achieved coverage is at least the level
+ * asked for, and usually above it because the binomial is discrete.
+ *
+ * When n is too small for any rank to reach the level (the coverage of [min, max] is
+ * 1 - 2 * 0.5^n, e.g. 93.75 % at n = 5; so n <= 5 at 95 %, n <= 7 at 99 %), the interval is
+ * [min, max] with that lower coverage and below_level set: it is all the data can say, and a
+ * reader must not call it a 95 % interval.
+ *
+ * Examples at 95 %: n = 6: [x1, x6], 96.9 %; n = 9: [x2, x8], 96.1 %; n = 10: [x2, x9], 97.9 %;
+ * n = 20: [x6, x15], 95.9 %. n = 1 gives [x1, x1] with coverage 0.
+ */
+struct median_ci {
+	double low, high;	/* x_(k) and x_(n-k+1) */
+	double coverage;	/* achieved, 0..1 */
+	size_t k;		/* rank of low, from 1; high is rank n - k + 1 */
+	bool below_level;	/* n too small for the level: [min, max] at a lower coverage */
+};
+
+/*
+ * The ranks alone, for n values: fills k, coverage and below_level of ci (low and high are
+ * zeroed). Lets a planner see what n repeats would give before running them.
+ * Returns 0, or -EINVAL when n is 0 or level is not within (0, 1).
+ */
+int stats_median_ci_rank(size_t n, double level, struct median_ci *ci);
+
+/* The interval of v[0..n) (v is not modified). Returns 0, or -EINVAL as above. */
+int stats_median_ci(const double *v, size_t n, double level, struct median_ci *ci);
+
+/*
+ * The smallest n whose interval reaches level (6 at 95 %, 5 at 90 %, 8 at 99 %); 0 when level is
+ * not within (0, 1).
+ */
+size_t stats_median_ci_min_n(double level);
 
 #endif

@@ -17,6 +17,9 @@ const struct copy_strategy *const strategies[] = {
 	 * The io_uring strategies go here, each on its own line inside #ifdef HAVE_LIBURING, so
 	 * that a build without liburing simply does not list them ('strategies' says why).
 	 */
+#ifdef HAVE_LIBURING
+	&strategy_uring,
+#endif
 	NULL,
 };
 

@@ -120,5 +120,8 @@ extern const struct copy_strategy strategy_rw;
 extern const struct copy_strategy strategy_sendfile;
 extern const struct copy_strategy strategy_cfr;
 extern const struct copy_strategy strategy_cp;
+#ifdef HAVE_LIBURING
+extern const struct copy_strategy strategy_uring;
+#endif
 
 #endif

@@ -44,6 +44,9 @@
 #define CFR_FALLBACK_BS		(128 * 1024)	/* coreutils' minimum I/O size, as rw */
 #define CFR_FIEMAP_EXTENTS	64		/* extents asked for per FIEMAP call */
 
+/* cfr_loop(): copy_file_range refused the file before copying a byte. Never returned outside. */
+#define CFR_REFUSED 1
+
 #ifndef FIEMAP_EXTENT_SHARED
 #define FIEMAP_EXTENT_SHARED	0x00002000
 #endif
@@ -55,7 +58,7 @@ enum cfr_counter {
 	CFR_KERNEL_COPY,	/* files copied in the kernel, no extent shared */
 	CFR_REFUSED_FALLBACK,	/* files copy_file_range refused, copied with read/write */
 	CFR_FALLBACK_BYTES,	/* bytes those files moved through read/write */
-	CFR_FICLONE_REFUSED,	/* --reflink=auto: FICLONE calls refused (the file was copied) */
+	CFR_FICLONE_REFUSED,	/* --reflink=auto: FICLONE refused (the file was then copied) */
 };
 
 static const char *const cfr_counter_names[] = {
@@ -148,8 +151,8 @@ static int fiemap_any_shared(int fd)
 }
 
 /*
- * The copy_file_range loop. Returns 0 when the kernel copied the file, 1 when it refused before
- * copying anything (the caller falls back), or -errno.
+ * The copy_file_range loop. Returns 0 when the kernel copied the file, CFR_REFUSED when it
+ * refused before copying anything (the caller falls back), or -errno.
  */
 static int cfr_loop(struct copy_worker *w, int in, int out, off_t size)
 {
@@ -160,16 +163,16 @@ static int cfr_loop(struct copy_worker *w, int in, int out, off_t size)
 		ssize_t n = copy_file_range(in, NULL, out, NULL, t->len, 0);
 
 		if (n < 0) {
-			int err = errno;
+			const int err = -errno;
 
-			if (err == EINTR)
+			if (err == -EINTR)
 				continue;
-			if (copied == 0 && cfr_refused(err))
-				return 1;
-			return copy_fail(w, copy_offload_err_path(w, -err), "copy_file_range", -err);
+			if (copied == 0 && cfr_refused(-err))
+				return CFR_REFUSED;
+			return copy_fail(w, copy_offload_err_path(w, err), "copy_file_range", err);
 		}
 		if (n == 0)
-			return copied == 0 && size > 0 ? 1 : 0;
+			return copied == 0 && size > 0 ? CFR_REFUSED : 0;
 		copied += n;
 	}
 }
@@ -231,13 +234,18 @@ static int cfr_copy(struct copy_worker *w, const struct copy_file *f)
 	}
 
 	if (reflink != COPY_REFLINK_NEVER) {
-		if (ioctl(out, FICLONE, in) == 0) {
+		int err;
+
+		do {
+			err = ioctl(out, FICLONE, in) < 0 ? -errno : 0;
+		} while (err == -EINTR);
+		if (!err) {
 			w->counters[CFR_FICLONE]++;
 			ret = 0;
 			goto out;
 		}
 		if (reflink == COPY_REFLINK_ALWAYS) {
-			ret = copy_fail(w, w->dst, "FICLONE", -errno);
+			ret = copy_fail(w, w->dst, "FICLONE", err);
 			goto out;
 		}
 		w->counters[CFR_FICLONE_REFUSED]++;
@@ -246,7 +254,7 @@ static int cfr_copy(struct copy_worker *w, const struct copy_file *f)
 	ret = cfr_loop(w, in, out, st.st_size);
 	if (ret == 0)
 		ret = cfr_count_kernel_copy(w, out, st.st_size);
-	else if (ret == 1)
+	else if (ret == CFR_REFUSED)
 		ret = cfr_fallback(w, in, out);
 out:
 	/* The destination's close() can report a delayed write error (NFS): it counts. */

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@
 #include "strategy.h"
 #include "util.h"
 
-#define CP_VERSION_MAX	4096	/* of `cp --version` output read; the first line is kept */
+#define CP_VERSION_MAX	4096	/* bytes of `cp --version` kept; its first line is used */
 
 /* Found once for the process: which cp runs, and what it says it is. */
 static pthread_once_t cp_once = PTHREAD_ONCE_INIT;
@@ -53,7 +54,7 @@ static char *cp_find(void)
 		path = cs_path;
 	}
 	copy = xstrdup(path);
-	/* strtok_r skips empty fields, which name the current folder: a cp there is not "on PATH". */
+	/* strtok_r skips empty fields (the current folder): a cp there is not "on PATH". */
 	for (char *dir = strtok_r(copy, ":", &save); dir && !found;
 	     dir = strtok_r(NULL, ":", &save)) {
 		char *cand = path_join(dir, "cp");
@@ -129,17 +130,18 @@ static char *cp_ask_version(const char *path)
 		close(pipefd[0]);
 		return NULL;
 	}
-	/* Read it all, so that cp never blocks on a full pipe; keep the first CP_VERSION_MAX. */
+	/* Read it all, so that cp never blocks on a full pipe; keep what fits in buf. */
 	for (;;) {
 		char sink[512];
-		ssize_t n = got < sizeof(buf) - 1 ? read(pipefd[0], buf + got, sizeof(buf) - 1 - got)
-						  : read(pipefd[0], sink, sizeof(sink));
+		const bool room = got < sizeof(buf) - 1;
+		ssize_t n = read(pipefd[0], room ? buf + got : sink,
+				 room ? sizeof(buf) - 1 - got : sizeof(sink));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		if (got < sizeof(buf) - 1)
+		if (room)
 			got += (size_t)n;
 	}
 	close(pipefd[0]);

@@ -22,8 +22,8 @@
 
 static int sendfile_copy(struct copy_worker *w, const struct copy_file *f)
 {
-	const size_t bs = w->job && w->job->bs && w->job->bs < SENDFILE_MAX_LEN ? w->job->bs
-										   : SENDFILE_MAX_LEN;
+	const size_t job_bs = w->job ? w->job->bs : 0;
+	const size_t bs = job_bs && job_bs < SENDFILE_MAX_LEN ? job_bs : SENDFILE_MAX_LEN;
 	struct stat st;
 	off_t off = 0;
 	int in = -1;

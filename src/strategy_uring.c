@@ -8,6 +8,12 @@
  * go to new reads, taken round robin from the open files, so reads of later blocks (and of other
  * files) run while earlier writes are still in the ring. A file whose last write has completed
  * is closed and reported, and the next file from the pool takes its place.
+ *
+ * --direct opens both sides with O_DIRECT and never falls back: a filesystem that refuses it
+ * (tmpfs before Linux 6.6) fails the run with "cannot open with O_DIRECT '<file>'", since a
+ * quiet switch to buffered I/O would measure something else under the same name. The last
+ * partial block is written padded to the alignment and the file then cut to the source's size
+ * with ftruncate() (ext4, xfs and tmpfs all take this); a copy that fails keeps what it wrote.
  */
 #include "config.h"
 
@@ -79,7 +85,7 @@ struct uring_req {
 	unsigned buf_index;	/* ... and its index among the registered buffers */
 	uint64_t off;		/* file offset of the block */
 	size_t len;		/* bytes of data in the block */
-	size_t io_len;		/* bytes to transfer: len, rounded up to URING_DIO_ALIGN with O_DIRECT */
+	size_t io_len;		/* bytes to transfer: len, or with O_DIRECT rounded up to 4096 */
 	size_t done;		/* bytes of io_len transferred so far */
 	struct uring_req *next_free;
 };
@@ -96,9 +102,10 @@ struct uring_file {
 	uint64_t size;		/* the source's size by fstat() after the open */
 	uint64_t end;		/* where the source's data ends: size, unless it shrank meanwhile */
 	uint64_t next;		/* offset of the next block to read */
+	uint64_t written;	/* bytes of data whose writes have completed */
 	unsigned pending;	/* requests of this file in the ring */
 	uint64_t t0;
-	int err;		/* first error of this file, -errno; the file is not reported done */
+	int err;		/* first error of this file, -errno: it is not reported done */
 	const char *err_path;
 	const char *err_what;
 };
@@ -138,22 +145,24 @@ static long io_uring_disabled_sysctl(void)
 	long v = -1;
 
 	if (read_text_file("/proc/sys/kernel/io_uring_disabled", &text, &len) == 0) {
-		if (parse_long(strtok(text, " \n"), 0, 2, &v))
+		text[strcspn(text, "\n")] = '\0';
+		if (parse_long(text, 0, 2, &v))
 			v = -1;
 	}
 	free(text);
 	return v;
 }
 
-static const char *const uring_required_ops[][2] = {
-	{ "IORING_OP_READ", "5.6" },
-	{ "IORING_OP_WRITE", "5.6" },
-	{ "IORING_OP_READ_FIXED", "5.1" },
-	{ "IORING_OP_WRITE_FIXED", "5.1" },
-};
-
-static const int uring_required_opcodes[] = {
-	IORING_OP_READ, IORING_OP_WRITE, IORING_OP_READ_FIXED, IORING_OP_WRITE_FIXED,
+/* What the copy cannot do without; opens and closes through the ring are optional. */
+static const struct {
+	int op;
+	const char *name;
+	const char *since;
+} uring_required[] = {
+	{ IORING_OP_READ, "IORING_OP_READ", "5.6" },
+	{ IORING_OP_WRITE, "IORING_OP_WRITE", "5.6" },
+	{ IORING_OP_READ_FIXED, "IORING_OP_READ_FIXED", "5.1" },
+	{ IORING_OP_WRITE_FIXED, "IORING_OP_WRITE_FIXED", "5.1" },
 };
 
 /*
@@ -174,16 +183,15 @@ static int uring_probe(const struct dataset *ds, const char *dst_dir, char *why,
 	ret = io_uring_queue_init(4, &ring, 0);
 	if (ret < 0) {
 		if (ret == -EPERM && disabled == 1)
-			snprintf(why, len,
-				 "io_uring is disabled for this process (kernel.io_uring_disabled=1 "
-				 "allows only CAP_SYS_ADMIN and members of kernel.io_uring_group)");
+			snprintf(why, len, "io_uring is disabled for this process "
+				 "(kernel.io_uring_disabled=1 allows only CAP_SYS_ADMIN and "
+				 "members of kernel.io_uring_group)");
 		else if (ret == -ENOSYS)
 			snprintf(why, len, "this kernel has no io_uring (io_uring_setup: %s)",
 				 strerror(-ret));
 		else if (ret == -EPERM)
-			snprintf(why, len,
-				 "io_uring_setup is refused: %s (a seccomp filter or security module)",
-				 strerror(-ret));
+			snprintf(why, len, "io_uring_setup is refused: %s (a seccomp filter or "
+				 "security module)", strerror(-ret));
 		else
 			snprintf(why, len, "cannot set up an io_uring: %s", strerror(-ret));
 		return ret;
@@ -191,15 +199,16 @@ static int uring_probe(const struct dataset *ds, const char *dst_dir, char *why,
 	p = io_uring_get_probe_ring(&ring);
 	if (!p) {
 		io_uring_queue_exit(&ring);
-		snprintf(why, len, "this kernel's io_uring cannot be probed (Linux 5.6 or later needed)");
+		snprintf(why, len,
+			 "this kernel's io_uring cannot be probed (Linux 5.6 or later needed)");
 		return -EOPNOTSUPP;
 	}
 	ret = 0;
-	for (size_t i = 0; i < sizeof(uring_required_opcodes) / sizeof(uring_required_opcodes[0]);
-	     i++) {
-		if (!io_uring_opcode_supported(p, uring_required_opcodes[i])) {
-			snprintf(why, len, "this kernel's io_uring lacks %s (Linux %s or later needed)",
-				 uring_required_ops[i][0], uring_required_ops[i][1]);
+	for (size_t i = 0; i < sizeof(uring_required) / sizeof(uring_required[0]); i++) {
+		if (!io_uring_opcode_supported(p, uring_required[i].op)) {
+			snprintf(why, len,
+				 "this kernel's io_uring lacks %s (Linux %s or later needed)",
+				 uring_required[i].name, uring_required[i].since);
 			ret = -EOPNOTSUPP;
 			break;
 		}
@@ -289,10 +298,15 @@ static int uring_thread_init(struct copy_worker *w)
 	}
 	/*
 	 * Registered buffers spare the kernel pinning and mapping every request's pages (it matters
-	 * most with O_DIRECT). Registration pins qd * bs bytes and may be refused (RLIMIT_MEMLOCK for
-	 * unprivileged users on older kernels): then plain read/write, and the counter says so.
+	 * most with O_DIRECT). Registration pins qd * bs bytes and may be refused (RLIMIT_MEMLOCK
+	 * for unprivileged users on older kernels): then plain read/write, and the counter says so.
 	 */
 	t->fixed = io_uring_register_buffers(&t->ring, iov, t->qd) == 0;
+	/*
+	 * Files are not registered: a direct descriptor (openat_direct) cannot be fstat()ed or
+	 * ftruncate()d by the thread, and with requests of --bs (1 MiB) the fget()/fput() a
+	 * registered file saves per request is lost in the noise.
+	 */
 	free(iov);
 	w->counters[URING_C_FIXED_BUFFERS] = t->fixed;
 
@@ -426,6 +440,7 @@ static void uring_start_file(struct uring_thread *t, struct uring_file *uf,
 	uf->size = 0;
 	uf->end = 0;
 	uf->next = 0;
+	uf->written = 0;
 	uf->pending = 0;
 	uf->err = 0;
 	uf->err_path = NULL;
@@ -436,6 +451,9 @@ static void uring_start_file(struct uring_thread *t, struct uring_file *uf,
 	t->active++;
 
 	if (t->ring_opens) {
+		/* The two opens are linked: both must go into the same submission. */
+		if (io_uring_sq_space_left(&t->ring) < 2)
+			io_uring_submit(&t->ring);
 		for (int s = URING_SRC; s <= URING_DST; s++) {
 			int ret;
 
@@ -478,9 +496,15 @@ static void uring_opened(struct uring_thread *t, struct uring_file *uf)
 	uf->state = URING_COPYING;
 }
 
+/* Every block read and written (when the source shrank meanwhile, up to where it ended). */
+static bool uring_complete(const struct uring_file *uf)
+{
+	return !uf->err && uf->next >= uf->end && uf->written >= uf->end;
+}
+
 static void uring_close_file(struct uring_thread *t, struct uring_file *uf)
 {
-	const bool complete = !uf->err && uf->next >= uf->end;
+	const bool complete = uring_complete(uf);
 
 	/*
 	 * O_DIRECT wrote the last block padded to the alignment: cut the file back to the source's
@@ -527,7 +551,7 @@ static void uring_retire(struct uring_thread *t, struct uring_file *uf)
 		w->err_path = uf->err_path;
 		w->err_what = uf->err_what;
 		copy_worker_done(w, uf->f, 0, uf->err);
-	} else if (uf->next >= uf->end) {
+	} else if (uring_complete(uf)) {
 		copy_worker_done(w, uf->f, now_mono_ns() - uf->t0, 0);
 	}
 	uf->state = URING_FREE;
@@ -543,9 +567,8 @@ static void uring_step(struct uring_thread *t, struct uring_file *uf)
 	if (uf->state == URING_OPENING) {
 		if (!uf->err)
 			uring_opened(t, uf);
-		if (uf->err) {
+		if (uf->err)
 			uring_close_file(t, uf);
-		}
 	}
 	if (uf->state == URING_COPYING && (uf->err || t->err || uf->next >= uf->end))
 		uring_close_file(t, uf);
@@ -625,8 +648,9 @@ static void uring_read_done(struct uring_thread *t, struct uring_req *req, int r
 	if (res == 0 ||
 	    (t->direct && req->done < req->len && (req->off + req->done) % URING_DIO_ALIGN)) {
 		/*
-		 * End of file before the size fstat() gave: the source shrank since. Copy what there
-		 * is, as cp would. (With O_DIRECT, a read ends short of an aligned offset only there.)
+		 * End of file before the size fstat() gave: the source shrank since. Copy what
+		 * there is, as cp would. (With O_DIRECT, a read ends short of an aligned offset
+		 * only there.)
 		 */
 		if (req->off + req->done < uf->end)
 			uf->end = req->off + req->done;
@@ -668,12 +692,14 @@ static void uring_write_done(struct uring_thread *t, struct uring_req *req, int 
 	}
 	w->counters[URING_C_WRITES]++;
 	req->done += (size_t)res;
-	if (req->done < req->io_len && !uf->err) {
+	if (req->done < req->io_len && !uf->err && !t->err) {
 		/* The rest as it is: with O_DIRECT an unaligned rest makes the kernel say why. */
 		w->counters[URING_C_SHORT_IO]++;
 		uring_requeue(t, req, URING_DST);
 		return;
 	}
+	if (req->done >= req->io_len)
+		uf->written += req->len;
 	uring_release_req(t, req);
 }
 
@@ -721,6 +747,54 @@ static void uring_reap(struct uring_thread *t)
 	io_uring_cq_advance(&t->ring, n);
 }
 
+/* Fill the free file slots from the pool. Returns how many files were started. */
+static unsigned uring_take_files(struct uring_thread *t)
+{
+	unsigned started = 0;
+
+	for (unsigned i = 0; i < t->nfiles && !t->err && !t->no_more; i++) {
+		const struct copy_file *f;
+
+		if (t->files[i].state != URING_FREE)
+			continue;
+		f = copy_worker_next(t->w);
+		if (!f) {
+			t->no_more = true;
+			break;
+		}
+		uring_start_file(t, &t->files[i], f);
+		started++;
+	}
+	return started;
+}
+
+static void uring_step_all(struct uring_thread *t)
+{
+	for (unsigned i = 0; i < t->nfiles; i++) {
+		if (t->files[i].state != URING_FREE)
+			uring_step(t, &t->files[i]);
+	}
+}
+
+/* The ring itself failed: nothing more can be reaped. Report the first open file. */
+static int uring_ring_failed(struct uring_thread *t, int err)
+{
+	struct copy_worker *w = t->w;
+
+	for (unsigned i = 0; i < t->nfiles; i++) {
+		struct uring_file *uf = &t->files[i];
+
+		if (uf->state == URING_FREE)
+			continue;
+		w->err_path = uf->path[URING_SRC];
+		w->err_what = "submit to io_uring the copy of";
+		copy_worker_done(w, uf->f, 0, err);
+		break;
+	}
+	/* The buffers are freed only after io_uring_queue_exit(), in thread_exit. */
+	return err;
+}
+
 static int uring_copy_many(struct copy_worker *w)
 {
 	struct uring_thread *t = w->priv;
@@ -739,47 +813,22 @@ static int uring_copy_many(struct copy_worker *w)
 	for (;;) {
 		int ret;
 
-		for (unsigned i = 0; i < t->nfiles && !t->err && !t->no_more; i++) {
-			const struct copy_file *f;
-
-			if (t->files[i].state != URING_FREE)
-				continue;
-			f = copy_worker_next(w);
-			if (!f) {
-				t->no_more = true;
-				break;
-			}
-			uring_start_file(t, &t->files[i], f);
-		}
-		for (unsigned i = 0; i < t->nfiles; i++) {
-			if (t->files[i].state != URING_FREE)
-				uring_step(t, &t->files[i]);
-		}
+		/*
+		 * Files that finish without the ring (empty, or opened and closed by the thread)
+		 * free their slot at once: keep taking until the slots are busy or the pool is dry.
+		 */
+		do
+			uring_step_all(t);
+		while (uring_take_files(t));
 		uring_queue_reads(t);
-		/* A file freed just now makes room for the next one before the ring is waited on. */
 		if (!t->outstanding) {
-			if (!t->active && (t->no_more || t->err))
+			if (!t->active)
 				break;
-			continue;
+			continue;	/* a file stopped by an error: uring_step() closes it */
 		}
 		ret = io_uring_submit_and_wait(&t->ring, 1);
-		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
-			/*
-			 * The ring itself failed: nothing more can be reaped. Report the first open file;
-			 * the buffers are freed only after io_uring_queue_exit() in thread_exit.
-			 */
-			for (unsigned i = 0; i < t->nfiles; i++) {
-				struct uring_file *uf = &t->files[i];
-
-				if (uf->state == URING_FREE)
-					continue;
-				w->err_path = uf->path[URING_SRC];
-				w->err_what = "submit to io_uring the copy of";
-				copy_worker_done(w, uf->f, 0, ret);
-				return ret;
-			}
-			return ret;
-		}
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
+			return uring_ring_failed(t, ret);
 		uring_reap(t);
 	}
 	return t->err;
@@ -788,9 +837,9 @@ static int uring_copy_many(struct copy_worker *w)
 const struct copy_strategy strategy_uring = {
 	.name = "uring",
 	.options = "--bs (default 1M) --qd --inflight --direct",
-	.summary = "io_uring, one ring per thread: --inflight files open at once (default 4), up to "
-		   "--qd reads and writes of --bs (default 1 MiB) in flight, each read's write queued "
-		   "on its completion; O_DIRECT with --direct",
+	.summary = "io_uring, one ring per thread: --inflight files open at once (default 4), up "
+		   "to --qd reads and writes of --bs (default 1 MiB) in flight, each read's write "
+		   "queued on its completion; O_DIRECT with --direct",
 	.probe = uring_probe,
 	.thread_init = uring_thread_init,
 	.copy_many = uring_copy_many,

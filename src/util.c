@@ -15,6 +15,7 @@
 #include "util.h"
 
 bool quiet_messages;
+bool live_line;
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
@@ -22,7 +23,7 @@ static void vmessage(const char *prefix, const char *fmt, va_list ap)
 
 	/* One write per message, so lines from several threads do not interleave. */
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, PROGRAM_NAME ": %s%s\n", prefix, line);
+	fprintf(stderr, "%s" PROGRAM_NAME ": %s%s\n", live_line ? "\r\033[K" : "", prefix, line);
 }
 
 void error(const char *fmt, ...)
@@ -125,6 +126,51 @@ int parse_long(const char *s, long min, long max, long *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int parse_duration(const char *s, double *seconds)
+{
+	double total = 0;
+	bool any = false;
+
+	if (!s || !*s)
+		return -EINVAL;
+	while (*s) {
+		char *end;
+		double v;
+
+		errno = 0;
+		v = strtod(s, &end);
+		if (errno || end == s || v < 0 || !isfinite(v))
+			return -EINVAL;
+		switch (*end) {
+		case 'h': v *= 3600; end++; break;
+		case 'm': v *= 60; end++; break;
+		case 's': end++; break;
+		case '\0': break;
+		default: return -EINVAL;
+		}
+		total += v;
+		any = true;
+		s = end;
+	}
+	if (!any)
+		return -EINVAL;
+	*seconds = total;
+	return 0;
+}
+
+const char *human_duration(double seconds, char *buf, size_t len)
+{
+	long s = seconds < 0 ? 0 : (long)(seconds + 0.5);
+
+	if (s >= 3600)
+		snprintf(buf, len, "%ldh%02ldm", s / 3600, s / 60 % 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%lds", s);
+	return buf;
 }
 
 const char *human_size(uint64_t bytes, char *buf, size_t len)

@@ -18,6 +18,8 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Informational line on stderr unless quiet_messages is set. */
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool quiet_messages;
+/* A live progress line is on the terminal: messages clear it before they print. */
+extern bool live_line;
 
 /* Seconds of CLOCK_MONOTONIC, for intervals. */
 double now_mono(void);
@@ -33,6 +35,11 @@ void now_rfc3339(char *buf, size_t len);
 int parse_size(const char *s, uint64_t *out);
 /* Parse a decimal integer within [min, max]. Returns 0 or -EINVAL/-ERANGE. */
 int parse_long(const char *s, long min, long max, long *out);
+/* Parse a duration: "90", "90s", "10m", "1h30m", "2h" into seconds. Returns 0 or -EINVAL. */
+int parse_duration(const char *s, double *seconds);
+/* A duration for people into buf ("4m12s", "1h05m", "37s"). Returns buf. */
+const char *human_duration(double seconds, char *buf, size_t len);
+
 /* Human size with binary units into buf ("1.5 GiB"). Returns buf. */
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 

@@ -18,7 +18,7 @@ make_tree() {
 		d/stack.mrcs:67108867; do
 		head -c "${f##*:}" /dev/urandom >"$dir/${f%:*}"
 	done
-	[ "$(stat -c %s "$dir/d/stack.mrcs")" = 67108867 ] || fail "could not write the tree in '$dir'"
+	[ "$(stat -c %s "$dir/d/stack.mrcs")" = 67108867 ] || fail "cannot write the tree in '$dir'"
 }
 nfiles=10
 
@@ -109,9 +109,10 @@ note "cfr: what the kernel did"
 copy "$disk_src" cfr 3
 counters "c['ficlone'] + c['cloned_by_cfr'] + c['kernel_copy'] + c['refused_fallback'] == $nfiles"
 if [ "$src_fs" = ext4 ] && [ "$dst_fs" = ext4 ]; then
-	# ext4 -> ext4, one filesystem: ext4 has no reflink, so FICLONE (tried first, --reflink=auto)
-	# fails for every file with EOPNOTSUPP; copy_file_range then copies every file in the kernel
-	# (splice), the empty file included (it returns 0 at once), and no extent is shared.
+	# ext4 -> ext4, one filesystem: ext4 has no reflink, so FICLONE (tried first with
+	# --reflink=auto) fails for every file with EOPNOTSUPP; copy_file_range then copies every
+	# file in the kernel (splice), the empty file included (it returns 0 at once), and no extent
+	# is shared.
 	counters "c['kernel_copy'] == $nfiles" "c['ficlone'] == 0" "c['cloned_by_cfr'] == 0" \
 		"c['refused_fallback'] == 0" "c['fallback_bytes'] == 0" \
 		"c['ficlone_refused'] == $nfiles"
@@ -120,8 +121,8 @@ if [ "$src_fs" = ext4 ] && [ "$dst_fs" = ext4 ]; then
 fi
 if [ -n "$shm_src" ] && [ "$dst_fs" = ext4 ]; then
 	copy "$shm_src" cfr 3
-	counters "c['ficlone'] + c['cloned_by_cfr'] + c['kernel_copy'] + c['refused_fallback'] == $nfiles" \
-		"c['ficlone'] == 0" "c['cloned_by_cfr'] == 0" "c['ficlone_refused'] == $nfiles"
+	counters "c['ficlone'] + c['cloned_by_cfr'] + c['kernel_copy'] + c['refused_fallback'] == \
+$nfiles" "c['ficlone'] == 0" "c['cloned_by_cfr'] == 0" "c['ficlone_refused'] == $nfiles"
 	# tmpfs -> ext4: two filesystem types. Since 5.19 (commit 868f9f2f8e00, also in the stable
 	# kernels it was backported to) copy_file_range returns EXDEV unless both sides are the same
 	# type with its own copy_file_range; the check comes before the length, so the empty file is
@@ -149,3 +150,41 @@ case " $strategies " in
 		"'strategy_counters' not in d['runs'][0]"
 	;;
 esac
+quick && exit 0
+
+# --bs sets the length of each copy_file_range and sendfile call; by default a stack goes in
+# one call. With --bs 1M the 64 MiB + 3 stack takes 64 full calls and the 1 MiB + 1 file one.
+strace=${CCB_STRACE:-$(command -v strace || true)}
+if [ -n "$strace" ] && "$strace" -o /dev/null true 2>/dev/null; then
+	# calls SYSCALL LENGTH: how many SYSCALL calls in the trace asked for and moved LENGTH bytes.
+	calls() { grep -Ec "$1\(.*, $2(, 0)?\) += $2\$" "$ccb_tmp/strace" || true; }
+	for s in cfr sendfile; do
+		call=$s
+		[ $s = cfr ] && call=copy_file_range
+		note "strace: $s --bs 1M, then the default"
+		mkdir "$ccb_tmp/dst.bs"
+		expect_ok "$strace" -f -e trace=$call -o "$ccb_tmp/strace" "$CCB" run --repeats 1 \
+			--quiet --all-files --out "$ccb_tmp/results.bs" --strategy $s --threads 1 \
+			--bs 1M "$disk_src" "$ccb_tmp/dst.bs"
+		[ "$(calls $call 1048576)" = 65 ] ||
+			fail "$s --bs 1M: $(calls $call 1048576) full calls of 1 MiB, expected 65"
+		! grep -Eq "$call\(.*, (67108867|2147479552|9223372035781033984)(, 0)?\)" \
+			"$ccb_tmp/strace" || fail "$s --bs 1M still asked for a whole file in one call"
+		rm -rf "$ccb_tmp/results.bs"
+		# Without --bs: cfr asks for cp's SSIZE_MAX rounded down to a GiB, the kernel moves
+		# the whole stack at once; sendfile asks for exactly what is left.
+		expect_ok "$strace" -f -e trace=$call -o "$ccb_tmp/strace" "$CCB" run --repeats 1 \
+			--quiet --all-files --out "$ccb_tmp/results.bs" --strategy $s --threads 1 \
+			"$disk_src" "$ccb_tmp/dst.bs"
+		if [ $s = cfr ]; then
+			grep -Eq "$call\(.*, 9223372035781033984, 0\) += 67108867\$" "$ccb_tmp/strace" ||
+				fail "cfr did not copy the stack in one call of the default length"
+		else
+			[ "$(calls $call 67108867)" = 1 ] ||
+				fail "sendfile did not send the stack in one call"
+		fi
+		rm -rf "$ccb_tmp/results.bs" "$ccb_tmp/dst.bs"
+	done
+else
+	note "strace is missing or cannot trace here: --bs call lengths not checked"
+fi

@@ -17,6 +17,7 @@
 #define MAX_FILES 300
 
 static atomic_int copies[MAX_FILES];
+static atomic_int copies_b[MAX_FILES];	/* copies made by the second copier */
 static atomic_int inits;
 static atomic_int exits;
 static int fail_at = -1;
@@ -37,11 +38,11 @@ static int count_copy(struct copy_worker *w, const struct copy_file *f)
 	/* The pool builds both paths from the roots and the relative path. */
 	snprintf(want, sizeof(want), "/src/%s", f->rel);
 	assert_string_equal(w->src, want);
-	snprintf(want, sizeof(want), "/dst/%s", f->rel);
+	snprintf(want, sizeof(want), "%s/%s", w->job->dst_root, f->rel);
 	assert_string_equal(w->dst, want);
 	if ((int)i == fail_at)
 		return copy_fail(w, w->src, "open", -ENOENT);
-	atomic_fetch_add(&copies[i], 1);
+	atomic_fetch_add(strcmp(w->job->dst_root, "/dst") ? &copies_b[i] : &copies[i], 1);
 	if (atomic_fetch_add(&done, 1) + 1 == stop_after)
 		stop_flag = 1;
 	return 0;
@@ -80,8 +81,10 @@ static void make_dataset(struct dataset *ds, size_t n)
 
 static void reset(void)
 {
-	for (size_t i = 0; i < MAX_FILES; i++)
+	for (size_t i = 0; i < MAX_FILES; i++) {
 		atomic_store(&copies[i], 0);
+		atomic_store(&copies_b[i], 0);
+	}
 	atomic_store(&inits, 0);
 	atomic_store(&exits, 0);
 	atomic_store(&done, 0);
@@ -176,6 +179,36 @@ static void test_stop_flag(void **state)
 	dataset_release(&ds);
 }
 
+/* Two copiers at once (two CryoSPARC jobs caching together): each copies every file once. */
+static void test_two_jobs(void **state)
+{
+	struct dataset ds;
+	struct copy_job jobs[2] = {
+		{ .strategy = &counting, .ds = &ds, .src_root = "/src", .dst_root = "/dst" },
+		{ .strategy = &counting, .ds = &ds, .src_root = "/src", .dst_root = "/dst2" },
+	};
+	struct pool_stats ps;
+	struct pool_progress progress = { 0 };
+
+	reset();
+	make_dataset(&ds, 50);
+	assert_int_equal(pool_run_jobs(jobs, 2, 3, NULL, &progress, &ps), 0);
+	for (size_t i = 0; i < 50; i++) {
+		assert_int_equal(atomic_load(&copies[i]), 1);
+		assert_int_equal(atomic_load(&copies_b[i]), 1);
+	}
+	assert_int_equal(ps.files_done, 100);
+	assert_int_equal(ps.bytes_done, 2 * ds.bytes);
+	assert_int_equal(ps.nr_latency, 100);
+	for (size_t i = 0; i < 100; i++)
+		assert_true(ps.latency_ns[i] > 0);
+	assert_int_equal(atomic_load(&inits), 6);
+	assert_int_equal(atomic_load(&progress.files), 100);
+	assert_int_equal(atomic_load(&progress.bytes), 2 * ds.bytes);
+	pool_stats_release(&ps);
+	dataset_release(&ds);
+}
+
 static void test_zero_threads(void **state)
 {
 	struct dataset ds;
@@ -198,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_more_threads_than_files),
 		cmocka_unit_test(test_error_stops_run),
 		cmocka_unit_test(test_stop_flag),
+		cmocka_unit_test(test_two_jobs),
 		cmocka_unit_test(test_zero_threads),
 	};
 

@@ -1,0 +1,48 @@
+/* measure.c - what run and sweep share: measurement options, and closing a session. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "measure.h"
+#include "report.h"
+#include "util.h"
+
+const char *const measure_reflink_choices[] = { "never", "auto", "always", NULL };
+const char *const measure_samples_choices[] = { "json", "csv", NULL };
+
+void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
+{
+	cfg->out = m->out;
+	cfg->dataset_flags = m->all_files ? DATASET_ALL_FILES : 0;
+	cfg->bs = (size_t)m->bs;
+	cfg->qd = (unsigned)m->qd;
+	cfg->inflight = (unsigned)m->inflight;
+	cfg->direct = m->direct;
+	cfg->reflink = !strcmp(m->reflink, "never")    ? COPY_REFLINK_NEVER
+		       : !strcmp(m->reflink, "always") ? COPY_REFLINK_ALWAYS
+						       : COPY_REFLINK_AUTO;
+	cfg->verify = m->verify;
+	cfg->require_drop = m->require_drop;
+	cfg->keep = m->keep;
+	cfg->drop_path = m->drop_path;
+	cfg->sample_interval = m->interval;
+	cfg->samples_csv = !strcmp(m->samples_format, "csv");
+	cfg->sysroot = m->sysroot;
+	quiet_messages = m->quiet;
+}
+
+int measure_report(struct bench *b, int status)
+{
+	if (b->res.root) {
+		report_text(b->res.root, stdout);
+		printf("\nresults: %s\n", b->res.path);
+	}
+	if (status > 128)
+		error("interrupted by %s: the finished runs are kept in '%s'",
+		      status == 128 + SIGINT ? "SIGINT" : "SIGTERM", b->res.path);
+	else if (status && b->res.path)
+		error("run failed; the runs measured so far are kept in '%s'", b->res.path);
+	return status;
+}

@@ -1,0 +1,646 @@
+/* report_md.c - report.md: the tables of results.json for a terminal, a ticket or a wiki. */
+#include "config.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+#include "recommend.h"
+#include "report.h"
+#include "util.h"
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static long long integer(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/*
+ * Text from the JSON, with Markdown's punctuation escaped so that a path or a message shows as
+ * it is (and "|" cannot split a table cell); a line break becomes a space.
+ */
+static void md(FILE *f, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		const bool word_before = p > s && isalnum((unsigned char)p[-1]);
+		const bool word_after = isalnum((unsigned char)p[1]);
+
+		if (*p == '\n' || *p == '\r')
+			fputc(' ', f);
+		else if (strchr("\\`*[]<>|&", *p))
+			fprintf(f, "\\%c", *p);
+		else if (*p == '_' && !(word_before && word_after))
+			fputs("\\_", f);	/* inside a word it cannot start emphasis */
+		else
+			fputc(*p, f);
+	}
+}
+
+/* Text as a code span; one holding a backtick is left as escaped text instead. */
+static void code(FILE *f, const char *s)
+{
+	if (strchr(s, '`') || strchr(s, '\n')) {
+		md(f, s);
+		return;
+	}
+	fprintf(f, "`%s`", s);
+}
+
+/* A number with decimals, or "-" when the JSON has none (null, missing). */
+static void put_num(FILE *f, json_t *v, int decimals)
+{
+	if (json_is_number(v))
+		fprintf(f, "%.*f", decimals, json_number_value(v));
+	else
+		fputs("-", f);
+}
+
+static void put_key(FILE *f, json_t *o, const char *key, int decimals)
+{
+	put_num(f, json_object_get(o, key), decimals);
+}
+
+static void put_duration(FILE *f, double s)
+{
+	if (s < 120)
+		fprintf(f, "%.1f s", s);
+	else if (s < 7200)
+		fprintf(f, "%.0f min %02.0f s", floor(s / 60), fmod(s, 60));
+	else
+		fprintf(f, "%.0f h %02.0f min", floor(s / 3600), fmod(s, 3600) / 60);
+}
+
+/* "shutil, 4 threads" (and ", 2 jobs" when the cell ran more than one job at once). */
+static void put_cell_name(FILE *f, json_t *o)
+{
+	json_t *jobs = json_object_get(o, "jobs");
+
+	md(f, str(o, "strategy"));
+	fprintf(f, ", %lld thread%s", integer(o, "threads"), integer(o, "threads") == 1 ? "" : "s");
+	if (json_is_integer(jobs) && json_integer_value(jobs) != 1)
+		fprintf(f, ", %lld jobs", (long long)json_integer_value(jobs));
+}
+
+static void header(FILE *f, json_t *doc)
+{
+	json_t *host = json_object_get(doc, "host");
+	json_t *tool = json_object_get(doc, "tool");
+	json_t *src = json_object_get(doc, "source");
+	json_t *dst = json_object_get(doc, "destination");
+
+	fputs("# cryocache-bench report: ", f);
+	md(f, str(host, "hostname"));
+	fputs("\n\n", f);
+	md(f, str(doc, "started"));
+	fputs(" to ", f);
+	md(f, json_is_string(json_object_get(doc, "finished")) ? str(doc, "finished")
+							       : "(unfinished)");
+	fputs(" · ", f);
+	md(f, str(tool, "name"));
+	fputc(' ', f);
+	md(f, str(tool, "version"));
+	fputs(" · schema ", f);
+	md(f, str(doc, "schema"));
+	fputs("\n\nCopied ", f);
+	fprintf(f, "%lld files, %.2f GB, from ", integer(src, "files"),
+		json_number_value(json_object_get(src, "bytes")) / 1e9);
+	code(f, str(src, "path"));
+	fputs(" (", f);
+	md(f, str(src, "fs_type"));
+	fputs(") to ", f);
+	code(f, str(dst, "path"));
+	fputs(" (", f);
+	md(f, str(dst, "fs_type"));
+	fputs(").\n", f);
+}
+
+/* "70 files, 3.26 GB (the measured set)": what the recommendation's times are for. */
+static void put_for(FILE *f, json_t *fr)
+{
+	const char *basis = str(fr, "basis");
+
+	fprintf(f, "%lld files, %.2f GB", integer(fr, "files"),
+		json_number_value(json_object_get(fr, "bytes")) / 1e9);
+	if (!strcmp(basis, "measured"))
+		fputs(" (the measured set)", f);
+	else if (!strcmp(basis, "scaled"))
+		fputs(" (scaled by the measured files' mean size)", f);
+}
+
+static void recommendation(FILE *f, json_t *rec, json_t *cells)
+{
+	json_t *threads = json_object_get(rec, "threads");
+	json_t *fr = json_object_get(rec, "for");
+	struct report_rec_row rows[64];
+	size_t n = report_rec_rows(rec, cells, rows, 64);
+	char *line;
+
+	if (!rec)
+		return;
+	fputs("\n## Recommendation\n\n**", f);
+	if (json_is_integer(threads)) {
+		md(f, str(rec, "variable"));
+		fprintf(f, "=%lld**", (long long)json_integer_value(threads));
+		if (!strcmp(str(rec, "confidence"), "none"))
+			fputs(": keep the default, the runs cannot tell the thread counts apart", f);
+	} else {
+		fputs("No recommendation**", f);
+	}
+	fputs(" (confidence: ", f);
+	md(f, json_is_string(json_object_get(rec, "confidence")) ? str(rec, "confidence") : "-");
+	fputs(")\n\n", f);
+	/* The lines a sweep ends with: they can go into cryosparc_worker/config.sh as they are. */
+	line = recommend_line(rec);
+	if (line && !strstr(line, "```"))
+		fprintf(f, "```sh\n%s```\n\n", line);
+	free(line);
+	fputs("| " RECOMMEND_STRATEGY " threads | median MB/s |", f);
+	if (fr) {
+		fputs(" time for ", f);
+		put_for(f, fr);
+		fputs(" |", f);
+	}
+	fputs(fr ? " |\n|---:|---:|---:|---|\n" : " |\n|---:|---:|---|\n", f);
+	for (size_t i = 0; i < n; i++) {
+		const bool recommended = json_is_integer(threads) &&
+					 rows[i].threads == json_integer_value(threads);
+		const bool def = rows[i].threads == integer(rec, "default_threads");
+
+		fprintf(f, "| %lld | ", (long long)rows[i].threads);
+		put_key(f, rows[i].cell, "median_mb_s", 1);
+		fputs(" | ", f);
+		if (fr && json_is_number(rows[i].seconds))
+			put_duration(f, json_number_value(rows[i].seconds));
+		else if (fr)
+			fputs("-", f);
+		fprintf(f, "%s%s%s%s |\n", fr ? " | " : "", recommended ? "**recommended**" : "",
+			recommended && def ? ", " : "", def ? "CryoSPARC's default" : "");
+	}
+	if (json_is_string(json_object_get(rec, "best_strategy"))) {
+		fprintf(f, "| %lld | ", integer(rec, "best_threads"));
+		put_key(f, rec, "best_mb_s", 1);
+		if (fr) {
+			json_t *best = json_object_get(json_object_get(fr, "seconds"), "best");
+
+			fputs(" | ", f);
+			if (json_is_number(best))
+				put_duration(f, json_number_value(best));
+			else
+				fputs("-", f);
+		}
+		fputs(" | fastest of any strategy: **", f);
+		md(f, str(rec, "best_strategy"));
+		fputs(strcmp(str(rec, "best_strategy"), RECOMMEND_STRATEGY)
+			      ? "**, what the hardware allows beyond CryoSPARC's copier |\n" : "** |\n", f);
+	}
+	if (json_is_number(json_object_get(rec, "tolerance")))
+		fprintf(f, "\nMedians within %.0f %% of the highest, or whose intervals overlap it, "
+			   "count as equally fast; the fewest threads among them is recommended.\n",
+			100 * json_number_value(json_object_get(rec, "tolerance")));
+}
+
+static const char *flag_meaning(const char *flag)
+{
+	if (!strcmp(flag, "noisy"))
+		return "the runs spread more than the tolerance: the median is uncertain";
+	if (!strcmp(flag, "not_cold"))
+		return "a run started with the source partly in the page cache";
+	if (!strcmp(flag, "few_runs"))
+		return "fewer than 3 complete runs";
+	if (!strcmp(flag, "short"))
+		return "a run lasted less than a second";
+	return NULL;
+}
+
+static void warning_item(FILE *f, const char *prefix, const char *msg)
+{
+	fputs("- ", f);
+	if (prefix)
+		fprintf(f, "%s: ", prefix);
+	md(f, msg);
+	fputc('\n', f);
+}
+
+static void warnings(FILE *f, const struct report_ctx *ctx)
+{
+	json_t *w;
+	json_t *run;
+	json_t *cell;
+	size_t i, j;
+	size_t n = json_array_size(json_object_get(ctx->doc, "warnings"));
+	char prefix[64];
+
+	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run)
+		n += json_array_size(json_object_get(run, "warnings")) +
+		     json_array_size(json_object_get(run, "errors"));
+	json_array_foreach(ctx->cells, i, cell)
+		n += json_array_size(json_object_get(cell, "flags"));
+	fputs("\n## Warnings\n\n", f);
+	if (!n) {
+		fputs("None: every run was cold, complete and long enough.\n", f);
+		return;
+	}
+	json_array_foreach(json_object_get(ctx->doc, "warnings"), i, w)
+		warning_item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
+	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
+		json_array_foreach(json_object_get(run, "errors"), j, w) {
+			snprintf(prefix, sizeof(prefix), "run %lld failed", integer(run, "seq"));
+			warning_item(f, prefix, json_string_value(w) ? json_string_value(w) : "");
+		}
+		json_array_foreach(json_object_get(run, "warnings"), j, w) {
+			snprintf(prefix, sizeof(prefix), "run %lld", integer(run, "seq"));
+			warning_item(f, prefix, json_string_value(w) ? json_string_value(w) : "");
+		}
+	}
+	json_array_foreach(ctx->cells, i, cell) {
+		json_array_foreach(json_object_get(cell, "flags"), j, w) {
+			const char *flag = json_string_value(w) ? json_string_value(w) : "";
+			const char *meaning = flag_meaning(flag);
+
+			fputs("- ", f);
+			put_cell_name(f, cell);
+			fputs(": ", f);
+			md(f, flag);
+			if (meaning)
+				fprintf(f, " (%s)", meaning);
+			fputc('\n', f);
+		}
+	}
+}
+
+static void put_flags(FILE *f, json_t *flags)
+{
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(flags, i, w) {
+		fputs(i ? ", " : "", f);
+		md(f, json_string_value(w) ? json_string_value(w) : "");
+	}
+}
+
+static void cells_table(FILE *f, const struct report_ctx *ctx)
+{
+	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "mb_s");
+	json_t *cell;
+	size_t i;
+
+	fputs("\n## Throughput per strategy and thread count\n\n", f);
+	if (!json_array_size(ctx->cells)) {
+		fputs("No runs.\n", f);
+		return;
+	}
+	fputs("| strategy | threads | jobs | runs | failed | median MB/s | interval of the median | "
+	      "min | max | cv | copied MB/s |", f);
+	if (json_is_number(ref))
+		fputs(" % of ceiling |", f);
+	fputs(" not cold | flags |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|", f);
+	fputs(json_is_number(ref) ? "---:|---:|---|\n" : "---:|---|\n", f);
+	json_array_foreach(ctx->cells, i, cell) {
+		json_t *cov = json_object_get(cell, "ci_coverage");
+
+		fputs("| ", f);
+		md(f, str(cell, "strategy"));
+		fprintf(f, " | %lld | %lld | %lld | %lld | ", integer(cell, "threads"),
+			json_is_integer(json_object_get(cell, "jobs")) ? integer(cell, "jobs") : 1,
+			integer(cell, "runs"), integer(cell, "failed_runs"));
+		put_key(f, cell, "median_mb_s", 1);
+		fputs(" | ", f);
+		if (json_is_number(json_object_get(cell, "ci_low_mb_s"))) {
+			put_key(f, cell, "ci_low_mb_s", 1);
+			fputs("–", f);
+			put_key(f, cell, "ci_high_mb_s", 1);
+			if (json_is_number(cov))
+				fprintf(f, " (%.0f %%)", 100 * json_number_value(cov));
+		} else {
+			fputs("-", f);
+		}
+		fputs(" | ", f);
+		put_key(f, cell, "min_mb_s", 1);
+		fputs(" | ", f);
+		put_key(f, cell, "max_mb_s", 1);
+		fputs(" | ", f);
+		if (json_is_number(json_object_get(cell, "cv")))
+			fprintf(f, "%.1f %%", 100 * json_number_value(json_object_get(cell, "cv")));
+		else
+			fputs("-", f);
+		fputs(" | ", f);
+		put_key(f, cell, "median_mb_s_copied", 1);
+		if (json_is_number(ref)) {
+			fputs(" | ", f);
+			if (json_is_number(json_object_get(cell, "median_mb_s")) &&
+			    json_number_value(ref) > 0)
+				fprintf(f, "%.0f %%",
+					100 * json_number_value(json_object_get(cell, "median_mb_s")) /
+						json_number_value(ref));
+			else
+				fputs("-", f);
+		}
+		fprintf(f, " | %lld | ", integer(cell, "not_cold_runs"));
+		put_flags(f, json_object_get(cell, "flags"));
+		fputs(" |\n", f);
+	}
+	fputs("\nMB/s are 10^6 bytes per second until the copies were durable (syncfs on the "
+	      "destination); copied MB/s stop at the last close. The interval is the median's "
+	      "distribution-free confidence interval, with the coverage it reaches; with few runs "
+	      "it is just min–max.\n", f);
+	if (json_is_number(ref)) {
+		fputs("The ceiling is fio's throughput for the same files (", f);
+		put_num(f, ref, 1);
+		fputs(" MB/s).\n", f);
+	}
+}
+
+static void runs_table(FILE *f, const struct report_ctx *ctx)
+{
+	json_t *run;
+	size_t i;
+
+	fputs("\n## Runs\n\n", f);
+	if (!json_array_size(json_object_get(ctx->doc, "runs"))) {
+		fputs("No runs.\n", f);
+		return;
+	}
+	fputs("| run | strategy | threads | repeat | files | GB | copied s | durable s | MB/s | "
+	      "files/s | p50 ms | p99 ms | tail s | CPU user s | CPU sys s | resident | device "
+	      "| %util | aqu-sz | CPU busy % | notes |\n"
+	      "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	      "---:|---:|---:|---|\n", f);
+	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
+		json_t *cold = json_object_get(run, "cold");
+		json_t *lat = json_object_get(run, "latency_ms");
+		json_t *cpu = json_object_get(run, "cpu");
+		json_t *smp = json_object_get(run, "sampler");
+		const char *dev = json_string_value(json_object_get(smp, "busiest_device"));
+		json_t *mean = json_object_get(
+			json_object_get(json_object_get(smp, "devices"), dev ? dev : ""), "mean");
+		json_t *res = json_object_get(cold, "residency_pct");
+		const char *sep = "";
+
+		fprintf(f, "| %lld | ", integer(run, "seq"));
+		md(f, str(run, "strategy"));
+		fprintf(f, " | %lld | %lld | %lld | %.3f | ", integer(run, "threads"),
+			integer(run, "repeat"), integer(run, "files"),
+			json_number_value(json_object_get(run, "bytes")) / 1e9);
+		put_key(f, run, "seconds_copied", 2);
+		fputs(" | ", f);
+		put_key(f, run, "seconds_durable", 2);
+		fputs(" | **", f);
+		put_key(f, run, "mb_s", 1);
+		fputs("** | ", f);
+		put_key(f, run, "files_per_s", 1);
+		fputs(" | ", f);
+		put_key(f, lat, "p50", 1);
+		fputs(" | ", f);
+		put_key(f, lat, "p99", 1);
+		fputs(" | ", f);
+		put_key(f, run, "tail_s", 2);
+		fputs(" | ", f);
+		put_key(f, cpu, "user_s", 2);
+		fputs(" | ", f);
+		put_key(f, cpu, "sys_s", 2);
+		fputs(" | ", f);
+		if (json_is_number(res))
+			fprintf(f, "%.1f %%", json_number_value(res));
+		else
+			fputs("?", f);
+		fputs(" | ", f);
+		md(f, dev ? dev : "-");
+		fputs(" | ", f);
+		put_key(f, mean, "util", 1);
+		fputs(" | ", f);
+		put_key(f, mean, "aqu-sz", 2);
+		fputs(" | ", f);
+		put_key(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
+		fputs(" | ", f);
+		if (json_is_true(json_object_get(run, "aborted"))) {
+			fputs("aborted", f);
+			sep = ", ";
+		}
+		if (json_array_size(json_object_get(run, "errors"))) {
+			fprintf(f, "%sFAILED", sep);
+			sep = ", ";
+		}
+		if (json_is_object(cold) && !json_is_number(res)) {
+			fprintf(f, "%scold unknown", sep);
+			sep = ", ";
+		} else if (json_is_object(cold) && !json_is_true(json_object_get(cold, "cold"))) {
+			fprintf(f, "%s**not cold**", sep);
+			sep = ", ";
+		}
+		if (json_array_size(json_object_get(run, "warnings")))
+			fprintf(f, "%s%zu warning%s", sep,
+				json_array_size(json_object_get(run, "warnings")),
+				json_array_size(json_object_get(run, "warnings")) == 1 ? "" : "s");
+		fputs(" |\n", f);
+	}
+	fputs("\nresident: share of the source in the page cache just before the clock started. "
+	      "device: the busiest device during the run, with its mean %util and queue size "
+	      "(iostat -x); %util alone does not show saturation, NVMe and arrays serve many "
+	      "requests at once. CPU busy: all CPUs.\n", f);
+}
+
+static void findings(FILE *f, json_t *doc)
+{
+	json_t *run;
+	json_t *msg;
+	size_t i, j;
+	bool any = false;
+
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		json_t *list = json_object_get(json_object_get(run, "sampler"), "findings");
+
+		if (!json_array_size(list))
+			continue;
+		if (!any)
+			fputs("\n## What the devices, CPUs and network did\n\n", f);
+		any = true;
+		fprintf(f, "- run %lld (", integer(run, "seq"));
+		put_cell_name(f, run);
+		fputs(")\n", f);
+		json_array_foreach(list, j, msg) {
+			fputs("  - ", f);
+			md(f, json_string_value(msg) ? json_string_value(msg) : "");
+			fputc('\n', f);
+		}
+	}
+}
+
+static void plots(FILE *f, const struct report_ctx *ctx)
+{
+	const struct plot_set *ps = ctx->plots;
+	bool runs = false;
+
+	fputs("\n## Plots\n\n", f);
+	if (ps) {
+		for (size_t i = 0; i < ps->nr_files; i++) {
+			const char *file = ps->files[i];
+			const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+			const size_t len = strlen(file);
+
+			if (len < 4 || strcmp(file + len - 4, ".svg"))
+				continue;
+			if (!strncmp(base, "throughput", 10)) {
+				fputs("![throughput per thread count](", f);
+				md(f, file);
+				fputs(")\n\n", f);
+			} else {
+				fputs(runs ? " · " : "Time series of each run: ", f);
+				fputs("[", f);
+				md(f, base);
+				fputs("](", f);
+				md(f, file);
+				fputs(")", f);
+				runs = true;
+			}
+		}
+		if (runs)
+			fputs(" (and the same as .png)\n\n", f);
+	}
+	if (!ps) {
+		fputs("Plots were skipped (--no-plots). To get them, " PLOT_HOWTO
+		      " without --no-plots.\n", f);
+	} else if (ps->skipped) {
+		fputs("Plots were skipped: ", f);
+		md(f, ps->skipped);
+		fputs(". To get them, " PLOT_HOWTO ".\n", f);
+	}
+	fputs("report.html has the same charts drawn without gnuplot.\n", f);
+}
+
+static void location_row(FILE *f, const char *label, json_t *src, json_t *dst, const char *key)
+{
+	json_t *o[2] = { src, dst };
+
+	fprintf(f, "| %s |", label);
+	for (int k = 0; k < 2; k++) {
+		json_t *v = json_object_get(o[k], key);
+		json_t *d;
+		size_t i;
+
+		fputc(' ', f);
+		if (json_is_string(v)) {
+			md(f, json_string_value(v));
+		} else if (json_is_array(v)) {
+			json_array_foreach(v, i, d) {
+				fputs(i ? ", " : "", f);
+				md(f, json_string_value(d) ? json_string_value(d) : "");
+			}
+			if (!json_array_size(v))
+				fputs("-", f);
+		} else if (json_is_integer(v)) {
+			fprintf(f, "%.1f GB", (double)json_integer_value(v) / 1e9);
+		} else {
+			fputs("-", f);
+		}
+		fputs(" |", f);
+	}
+	fputc('\n', f);
+}
+
+static void environment(FILE *f, json_t *doc)
+{
+	json_t *host = json_object_get(doc, "host");
+	json_t *tool = json_object_get(doc, "tool");
+	json_t *src = json_object_get(doc, "source");
+	json_t *dst = json_object_get(doc, "destination");
+	json_t *params = json_object_get(doc, "params");
+	json_t *bucket;
+	bool any = false;
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	fputs("\n## Environment\n\n", f);
+	fputs("- host: ", f);
+	md(f, str(host, "hostname"));
+	fputs(", kernel ", f);
+	md(f, str(host, "kernel"));
+	fputs(", ", f);
+	md(f, str(host, "machine"));
+	fputs(", ", f);
+	md(f, str(host, "cpu_model"));
+	fprintf(f, ", %lld CPUs, %.1f GB memory\n", integer(host, "cores"),
+		json_number_value(json_object_get(host, "mem_bytes")) / 1e9);
+	fputs("- tool: ", f);
+	md(f, str(tool, "name"));
+	fputc(' ', f);
+	md(f, str(tool, "version"));
+	fputs(", strategies built in: ", f);
+	json_array_foreach(json_object_get(json_object_get(tool, "features"), "strategies"), i, v) {
+		fputs(i ? ", " : "", f);
+		md(f, json_string_value(v) ? json_string_value(v) : "");
+	}
+	fputs("\n\n| | source | destination |\n|---|---|---|\n", f);
+	location_row(f, "path", src, dst, "path");
+	location_row(f, "filesystem", src, dst, "fs_type");
+	location_row(f, "mounted from", src, dst, "mount_source");
+	location_row(f, "mount point", src, dst, "mount_point");
+	location_row(f, "mount options", src, dst, "mount_options");
+	location_row(f, "block devices", src, dst, "devices");
+	location_row(f, "filesystem size", src, dst, "fs_size_bytes");
+	location_row(f, "free at the start", src, dst, "fs_free_bytes");
+	fprintf(f, "\nThe data set: %lld files, %.3f GB (%lld files ignored by name, %lld named "
+		   ".mrc/.mrcs without an MRC header).",
+		integer(src, "files"), json_number_value(json_object_get(src, "bytes")) / 1e9,
+		integer(src, "ignored_files"), integer(src, "not_mrc_files"));
+	json_array_foreach(json_object_get(src, "size_histogram"), i, bucket) {
+		json_t *max = json_object_get(bucket, "max_bytes");
+
+		if (!integer(bucket, "files"))
+			continue;
+		fprintf(f, "%s %lld file%s of %.0f", any ? ";" : " Sizes:", integer(bucket, "files"),
+			integer(bucket, "files") == 1 ? "" : "s",
+			json_number_value(json_object_get(bucket, "min_bytes")) / 1048576);
+		if (json_is_number(max))
+			fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
+		else
+			fputs(" MiB or more", f);
+		any = true;
+	}
+	if (any)
+		fputc('.', f);
+	fputs("\n\nParameters:", f);
+	json_object_foreach(params, key, v) {
+		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+
+		char *kv = xasprintf("%s=%s", key, json_is_string(v) ? json_string_value(v)
+								     : text ? text : "?");
+
+		fputc(' ', f);
+		code(f, kv);
+		free(kv);
+		free(text);
+	}
+	fputc('\n', f);
+}
+
+void report_md(const struct report_ctx *ctx, FILE *f)
+{
+	json_t *n;
+	size_t i;
+
+	header(f, ctx->doc);
+	recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
+	warnings(f, ctx);
+	cells_table(f, ctx);
+	runs_table(f, ctx);
+	findings(f, ctx->doc);
+	plots(f, ctx);
+	environment(f, ctx->doc);
+	json_array_foreach(ctx->notes, i, n) {
+		if (!i)
+			fputs("\n## Notes on this report\n\n", f);
+		fputs("- ", f);
+		md(f, json_string_value(n) ? json_string_value(n) : "");
+		fputc('\n', f);
+	}
+}
