@@ -33,9 +33,10 @@ static const struct opt_def report_options[] = {
 static const struct opt_command report_command = {
 	.name = "report",
 	.synopsis = "RESULTS.json|DIR",
-	.summary = "Write report.md, report.html and results.csv, and with gnuplot the plots in\n"
-		   "plots/, from a results.json (or the results folder holding one) into its folder\n"
-		   "or --out DIR, and print their paths.",
+	.summary =
+		"Write report.md, report.html and results.csv, and with gnuplot the plots in\n"
+		"plots/, from a results.json (or the results folder holding one) into its folder\n"
+		"or --out DIR, and print their paths.",
 	.options = report_options,
 	.min_args = 1,
 	.max_args = 1,
@@ -82,8 +83,8 @@ int cmd_report(int argc, char **argv)
 	}
 	schema = json_string_value(json_object_get(doc, "schema"));
 	if (!json_is_object(doc) || !schema || strcmp(schema, RESULTS_SCHEMA)) {
-		error("'%s' is not a results.json of schema '" RESULTS_SCHEMA "' (schema: '%s')", path,
-		      schema ? schema : "none");
+		error("'%s' is not a results.json of schema '" RESULTS_SCHEMA "' (schema: '%s')",
+		      path, schema ? schema : "none");
 		goto out;
 	}
 	ret = report_write_all(doc, o.out ? o.out : dir, dir, o.no_plots ? REPORT_NO_PLOTS : 0, &w);

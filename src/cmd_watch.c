@@ -288,6 +288,8 @@ int cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	install_signal_handlers();
+	printf("devices marked * hold a PATH; Ctrl-C or SIGTERM ends with a summary\n\n");
+	fflush(stdout);
 	watch_loop(&s, &o);
 	summary = sampler_summary_json(&s, 0, s.nr_snap - 1);
 	printf("summary:\n");

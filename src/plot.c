@@ -79,7 +79,8 @@ static char *find_gnuplot(char **why)
 		char *candidate = path_join(*d ? d : ".", "gnuplot");
 		struct stat st;
 
-		if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0)
+		if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(candidate, X_OK) == 0)
 			found = candidate;
 		else
 			free(candidate);
@@ -211,7 +212,8 @@ static int write_throughput_data(json_t *cells, const char *path, size_t *nr_ser
 	}
 	*nr_series = 0;
 	*have_ci = false;
-	fputs("# threads median_mb_s low_mb_s high_mb_s (the median's interval, or min and max)\n", f);
+	fputs("# threads median_mb_s low_mb_s high_mb_s (the median's interval, or min and max)\n",
+	      f);
 	for (size_t i = 0; i < n; i++) {
 		json_t *first = json_array_get(cells, i);
 		const char *strategy = json_string_value(json_object_get(first, "strategy"));
@@ -241,10 +243,12 @@ static int write_throughput_data(json_t *cells, const char *path, size_t *nr_ser
 				lo = json_object_get(cell, "min_mb_s");
 				hi = json_object_get(cell, "max_mb_s");
 			}
-			fprintf(f, "%lld", (long long)json_integer_value(json_object_get(cell, "threads")));
-			put_value(f, json_is_number(json_object_get(cell, "median_mb_s"))
-					     ? json_number_value(json_object_get(cell, "median_mb_s"))
-					     : NAN);
+			fprintf(f, "%lld",
+				(long long)json_integer_value(json_object_get(cell, "threads")));
+			put_value(f,
+				  json_is_number(json_object_get(cell, "median_mb_s"))
+					  ? json_number_value(json_object_get(cell, "median_mb_s"))
+					  : NAN);
 			put_value(f, json_is_number(lo) ? json_number_value(lo) : NAN);
 			put_value(f, json_is_number(hi) ? json_number_value(hi) : NAN);
 			fputc('\n', f);
@@ -319,7 +323,11 @@ static void throughput_settings(FILE *f, void *arg)
 	fprintf(f, "data='throughput.dat'; out='throughput'; nseries=%zu; logx=%d; ci=%d; "
 		   "rec=%lld; def=%lld; ceiling=",
 		a->nr_series, a->logx, a->have_ci,
-		json_is_integer(t) ? (long long)json_integer_value(t) : 0LL,
+		/* Confidence "none" keeps the default: no line of its own. */
+		json_is_integer(t) && strcmp(json_string_value(json_object_get(rec, "confidence")) ?: "",
+					     "none")
+			? (long long)json_integer_value(t)
+			: 0LL,
 		json_is_integer(d) ? (long long)json_integer_value(d) : 0LL);
 	if (json_is_number(ref))
 		fprintf(f, "%.6g", json_number_value(ref));
@@ -330,27 +338,69 @@ static void throughput_settings(FILE *f, void *arg)
 						       "hostname")) ?: "");
 }
 
-struct run_args {
-	json_t *run;
+struct series_args {
 	const struct report_series *s;
 	const char *base;
+	const char *title;
 };
 
-static void run_settings(FILE *f, void *arg)
+static void series_settings(FILE *f, void *arg)
 {
-	struct run_args *a = arg;
-	const long long threads = (long long)json_integer_value(json_object_get(a->run, "threads"));
-	char *title = xasprintf("run %lld: %s, %lld thread%s, repeat %lld, %.0f MB/s",
-				(long long)json_integer_value(json_object_get(a->run, "seq")),
-				json_string_value(json_object_get(a->run, "strategy")) ?: "",
-				threads, threads == 1 ? "" : "s",
-				(long long)json_integer_value(json_object_get(a->run, "repeat")),
-				json_number_value(json_object_get(a->run, "mb_s")));
+	struct series_args *a = arg;
 
 	fprintf(f, "data='%s.dat'; out='%s'; nmbs=%zu; npct=%zu; name=", a->base, a->base,
 		a->s->nr_mbs, a->s->nr_pct);
-	gp_string(f, title);
-	free(title);
+	gp_string(f, a->title);
+}
+
+/* What every image of one plot_write needs. */
+struct plotter {
+	const char *gnuplot;
+	const char *plotdir;
+	const char *dir;
+	char *script;
+	struct plot_set *ps;
+	char *why;
+};
+
+/*
+ * base.dat and base.{svg,png} from o's series (o: a run, or a watch object), titled title. 0
+ * also when there is no series to draw; else -errno with p->why set.
+ */
+static int plot_series(struct plotter *p, json_t *o, json_t *samples, const char *base,
+		       const char *title)
+{
+	struct report_series s;
+	struct series_args sa = { .s = &s, .base = base, .title = title };
+	char *name;
+	char *path;
+	char *settings;
+	int ret;
+
+	if (report_series_init(&s, o, samples))
+		return 0;
+	name = xasprintf("%s.dat", base);
+	path = path_join(p->plotdir, name);
+	ret = write_series_data(&s, path);
+	if (ret) {
+		p->why = xasprintf("cannot write '%s': %s", path, strerror(-ret));
+	} else {
+		settings = settings_text(series_settings, &sa);
+		ret = run_gnuplot(p->gnuplot, p->plotdir, settings, p->script, &p->why);
+		free(settings);
+	}
+	if (!ret) {
+		free(name);
+		name = xasprintf("%s.svg", base);
+		add_file(p->ps, p->dir, name);
+		free(name);
+		name = xasprintf("%s.png", base);
+		add_file(p->ps, p->dir, name);
+	}
+	free(name);
+	free(path);
+	report_series_release(&s);
+	return ret;
 }
 
 /* log2 axis for thread counts that span a factor of 4 or more, as the HTML chart does. */
@@ -384,6 +434,7 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 	char *script = NULL;
 	char *settings = NULL;
 	struct throughput_args ta = { .doc = doc };
+	struct plotter pl;
 	json_t *run;
 	size_t i;
 	int ret;
@@ -424,38 +475,41 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 		add_file(ps, dir, "throughput.png");
 	}
 
-	free(script);
-	script = path_join(scripts, "timeseries.gp");
+	pl = (struct plotter){ gnuplot, plotdir, dir, path_join(scripts, "timeseries.gp"), ps,
+			       NULL };
+	if (json_is_object(json_object_get(doc, "watch"))) {
+		json_t *watch = json_object_get(doc, "watch");
+		char *title = xasprintf("watch: %.1f s",
+					json_number_value(json_object_get(
+						json_object_get(watch, "sampler"), "seconds")));
+
+		ret = plot_series(&pl, watch, json_object_get(samples, "watch"), "watch", title);
+		free(title);
+	}
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
-		long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
+		const long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
+		const long long threads =
+			(long long)json_integer_value(json_object_get(run, "threads"));
 		char key[32];
 		char base[48];
-		char name[64];
-		struct report_series s;
-		struct run_args ra = { .run = run, .s = &s, .base = base };
+		char *title;
 
-		snprintf(key, sizeof(key), "%lld", seq);
-		if (report_series_init(&s, run, json_object_get(samples, key)))
-			continue;
-		snprintf(base, sizeof(base), "run-%lld", seq);
-		snprintf(name, sizeof(name), "%s.dat", base);
-		free(path);
-		path = path_join(plotdir, name);
-		ret = write_series_data(&s, path);
-		if (!ret) {
-			free(settings);
-			settings = settings_text(run_settings, &ra);
-			ret = run_gnuplot(gnuplot, plotdir, settings, script, &why);
-		} else {
-			why = xasprintf("cannot write '%s': %s", path, strerror(-ret));
-		}
-		report_series_release(&s);
 		if (ret)
-			goto out;
-		snprintf(name, sizeof(name), "%s.svg", base);
-		add_file(ps, dir, name);
-		snprintf(name, sizeof(name), "%s.png", base);
-		add_file(ps, dir, name);
+			break;
+		snprintf(key, sizeof(key), "%lld", seq);
+		snprintf(base, sizeof(base), "run-%lld", seq);
+		title = xasprintf("run %lld: %s, %lld thread%s, repeat %lld, %.0f MB/s", seq,
+				  json_string_value(json_object_get(run, "strategy")) ?: "",
+				  threads, threads == 1 ? "" : "s",
+				  (long long)json_integer_value(json_object_get(run, "repeat")),
+				  json_number_value(json_object_get(run, "mb_s")));
+		ret = plot_series(&pl, run, json_object_get(samples, key), base, title);
+		free(title);
+	}
+	free(pl.script);
+	if (ret) {
+		why = pl.why;
+		goto out;
 	}
 	/* gnuplot said nothing: no log to keep. */
 	free(path);

@@ -13,12 +13,13 @@
 #include <jansson.h>
 
 #define PLOT_DIR "plots"	/* below the report's folder */
-#define PLOT_HOWTO "install gnuplot (apt-get install gnuplot-nox) and run 'cryocache-bench report " \
-		   "results.json' again"
+#define PLOT_HOWTO                                                                                 \
+	"install gnuplot (apt-get install gnuplot-nox) and run 'cryocache-bench report "           \
+	"results.json' again"
 
 struct plot_set {
-	char *skipped;		/* NULL when gnuplot ran; else why there are no (or not all) images */
-	char **files;		/* images made, relative to the report's folder: "plots/throughput.svg" */
+	char *skipped; /* NULL when gnuplot ran; else why there are no (or not all) images */
+	char **files;  /* images made, relative to the report's folder: "plots/throughput.svg" */
 	size_t nr_files;
 };
 

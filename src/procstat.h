@@ -180,7 +180,7 @@ struct nfs_mount_stats {
 	struct nfs_op_stats read, write;
 };
 
-/* The NFS mounts (fstype nfs or nfs4) of the file; other mounts are skipped. 0 or -EINVAL. */
+/* The NFS mounts (fstype nfs or nfs4) of the file, maybe none; other mounts are skipped. 0. */
 int procstat_parse_mountstats(const char *text, struct nfs_mount_stats **v, size_t *nr);
 void procstat_mountstats_free(struct nfs_mount_stats *v, size_t nr);
 

@@ -52,8 +52,8 @@ void report_written_release(struct report_written *w);
 /* Everything the file renderings read: the document and what was loaded or made beside it. */
 struct report_ctx {
 	json_t *doc;			/* results.json */
-	json_t *cells;			/* doc's "cells", or computed from its runs (report_cells) */
-	json_t *samples;		/* "<seq>" -> that run's samples file, parsed */
+	json_t *cells;			/* doc's "cells", or cells_compute()'s (report_cells) */
+	json_t *samples;		/* report_load_samples(): "<seq>" or "watch" -> series */
 	json_t *notes;			/* strings: what the report could not show, and why */
 	const struct plot_set *plots;	/* NULL: plots were not asked for (--no-plots) */
 };
@@ -91,7 +91,8 @@ size_t report_rec_rows(json_t *rec, json_t *cells, struct report_rec_row *rows, 
 /*
  * Read the samples file of every run that names one (sampler.samples_file, relative to
  * results_dir) into an object "<seq>" -> {"columns": [[group, entity, field], ...], "rows":
- * [[...], ...]}; CSV files are converted to the same form. What cannot be read is appended to
+ * [[...], ...]}; CSV files are converted to the same form. A `watch` folder's series is under
+ * "watch" (doc's watch object has a "sampler" as a run has). What cannot be read is appended to
  * notes as a sentence.
  */
 json_t *report_load_samples(json_t *doc, const char *results_dir, json_t *notes);
@@ -99,7 +100,7 @@ json_t *report_load_samples(json_t *doc, const char *results_dir, json_t *notes)
 #define REPORT_LINES_MAX 8
 
 struct report_line {
-	char label[48];		/* "vda read", "cpu busy" */
+	char label[48];		/* "vda read", "CPU busy" */
 	double *v;		/* [n]; NAN where the reading was null */
 };
 

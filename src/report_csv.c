@@ -57,8 +57,11 @@ static void put_joined(FILE *f, json_t *arr)
 
 	if (!m)
 		return;
-	json_array_foreach(arr, i, s)
-		fprintf(m, "%s%s", i ? " | " : "", json_string_value(s) ? json_string_value(s) : "");
+	json_array_foreach(arr, i, s) {
+		const char *text = json_string_value(s);
+
+		fprintf(m, "%s%s", i ? " | " : "", text ? text : "");
+	}
 	fclose(m);
 	put_text(f, buf);
 	free(buf);
@@ -119,7 +122,8 @@ void report_csv(const struct report_ctx *ctx, FILE *f)
 		json_t *cell = report_cell_of(ctx->cells, run);
 
 		for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++) {
-			json_t *o = columns[c].object ? json_object_get(run, columns[c].object) : run;
+			json_t *o =
+				columns[c].object ? json_object_get(run, columns[c].object) : run;
 			json_t *v = json_object_get(o, columns[c].key);
 
 			/* A run without "jobs" ran one job (schema). */

@@ -233,6 +233,33 @@ static void __attribute__((format(printf, 2, 3))) add_note(json_t *notes, const 
 	free(msg);
 }
 
+/* The samples file an object's "sampler" names, into samples[key]; who: "run 3", "watch". */
+static void load_one(json_t *samples, const char *key, const char *who, json_t *o,
+		     const char *results_dir, json_t *notes)
+{
+	const char *rel = json_string_value(
+		json_object_get(json_object_get(o, "sampler"), "samples_file"));
+	char *why = NULL;
+	char *path;
+	json_t *s;
+
+	if (!rel)
+		return;
+	if (!path_is_inside(rel)) {
+		add_note(notes, "%s: the samples file '%s' is outside the results folder; not read",
+			 who, rel);
+		return;
+	}
+	path = path_join(results_dir, rel);
+	s = load_samples_file(path, &why);
+	if (s)
+		json_object_set_new(samples, key, s);
+	else
+		add_note(notes, "%s: cannot read '%s': %s", who, path, why);
+	free(why);
+	free(path);
+}
+
 json_t *report_load_samples(json_t *doc, const char *results_dir, json_t *notes)
 {
 	json_t *samples = json_object();
@@ -240,32 +267,15 @@ json_t *report_load_samples(json_t *doc, const char *results_dir, json_t *notes)
 	size_t i;
 
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
-		const char *rel = json_string_value(
-			json_object_get(json_object_get(run, "sampler"), "samples_file"));
 		long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
 		char key[32];
-		char *why = NULL;
-		char *path;
-		json_t *s;
+		char who[48];
 
-		if (!rel)
-			continue;
-		if (!path_is_inside(rel)) {
-			add_note(notes, "run %lld: the samples file '%s' is outside the results folder; "
-					"not read", seq, rel);
-			continue;
-		}
-		path = path_join(results_dir, rel);
-		s = load_samples_file(path, &why);
-		if (s) {
-			snprintf(key, sizeof(key), "%lld", seq);
-			json_object_set_new(samples, key, s);
-		} else {
-			add_note(notes, "run %lld: cannot read '%s': %s", seq, path, why);
-		}
-		free(why);
-		free(path);
+		snprintf(key, sizeof(key), "%lld", seq);
+		snprintf(who, sizeof(who), "run %lld", seq);
+		load_one(samples, key, who, run, results_dir, notes);
 	}
+	load_one(samples, "watch", "watch", json_object_get(doc, "watch"), results_dir, notes);
 	return samples;
 }
 
@@ -422,9 +432,11 @@ static int write_file(const char *dir, const char *name,
 		goto out;
 	}
 	render(ctx, f);
-	if (fflush(f) || ferror(f))
-		ret = errno ? -errno : -EIO;
-	if (fclose(f) && !ret)
+	if (fflush(f) == EOF)
+		ret = -errno;
+	else if (ferror(f))
+		ret = -EIO;
+	if (fclose(f) == EOF && !ret)
 		ret = -errno;
 	if (!ret && rename(tmp, path) < 0)
 		ret = -errno;

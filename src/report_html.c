@@ -42,6 +42,12 @@ static bool has_num(json_t *o, const char *key)
 	return json_is_number(json_object_get(o, key));
 }
 
+/* The sampler of a `watch` results folder, or NULL. */
+static json_t *watch_sampler(json_t *doc)
+{
+	return json_object_get(json_object_get(doc, "watch"), "sampler");
+}
+
 /* Text for an element or an attribute; control characters XML forbids become U+FFFD. */
 static void esc(FILE *f, const char *s)
 {
@@ -163,7 +169,7 @@ static const char css[] =
 	".env{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.9fr);gap:16px}\n"
 	"@media (max-width:900px){.top,.env{grid-template-columns:1fr}}\n";
 
-/* ---- the page's head, the recommendation, the warnings ---------------------------------------- */
+/* ---- the page's head, the recommendation, the warnings ------------------------------------ */
 
 static void head(FILE *f, json_t *doc)
 {
@@ -186,11 +192,26 @@ static void head(FILE *f, json_t *doc)
 	fputs(" to ", f);
 	esc(f, json_is_string(json_object_get(doc, "finished")) ? str(doc, "finished")
 								: "(unfinished)");
-	fprintf(f, " · %zu runs · ", json_array_size(json_object_get(doc, "runs")));
+	if (!watch_sampler(doc))
+		fprintf(f, " · %zu runs", json_array_size(json_object_get(doc, "runs")));
+	fputs(" · ", f);
 	esc_key(f, tool, "name");
 	fputc(' ', f);
 	esc_key(f, tool, "version");
 	fputs("</p>\n<p class=\"sub\">", f);
+	if (watch_sampler(doc)) {
+		json_t *p;
+		size_t i;
+
+		fputs("watched", f);
+		json_array_foreach(json_object_get(json_object_get(doc, "watch"), "paths"), i, p) {
+			fputs(i ? ", <code>" : " <code>", f);
+			esc(f, json_string_value(p) ? json_string_value(p) : "");
+			fputs("</code>", f);
+		}
+		fprintf(f, " for %.1f s</p>\n", num(watch_sampler(doc), "seconds"));
+		return;
+	}
 	fprintf(f, "%lld files, %.2f GB: <code>", integer(src, "files"), num(src, "bytes") / 1e9);
 	esc_key(f, src, "path");
 	fputs("</code> (", f);
@@ -231,7 +252,8 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	}
 	fputs("</div>\n", f);
 	if (json_is_integer(threads) && !strcmp(conf, "none"))
-		fputs("<p><b>Keep the default:</b> the runs cannot tell the thread counts apart.</p>\n",
+		fputs("<p><b>Keep the default:</b> the runs cannot tell the thread counts "
+		      "apart.</p>\n",
 		      f);
 	if (jobs_of(rec) != 1)
 		fprintf(f, "<p>with %lld jobs caching at once</p>\n", (long long)jobs_of(rec));
@@ -240,8 +262,8 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	fputs("</p>\n<table>\n<tr><th class=\"n\">" RECOMMEND_STRATEGY " threads</th>"
 	      "<th class=\"n\">median MB/s</th>", f);
 	if (fr) {
-		fprintf(f, "<th class=\"n\">time for %lld files, %.2f GB%s</th>", integer(fr, "files"),
-			num(fr, "bytes") / 1e9,
+		fprintf(f, "<th class=\"n\">time for %lld files, %.2f GB%s</th>",
+			integer(fr, "files"), num(fr, "bytes") / 1e9,
 			!strcmp(str(fr, "basis"), "measured") ? " (as measured)" : "");
 	}
 	fputs("<th></th></tr>\n", f);
@@ -268,7 +290,8 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	if (json_is_string(json_object_get(rec, "best_strategy"))) {
 		json_t *best = json_object_get(json_object_get(fr, "seconds"), "best");
 
-		fprintf(f, "<tr><td class=\"n\">%lld</td><td class=\"n\">", integer(rec, "best_threads"));
+		fprintf(f, "<tr><td class=\"n\">%lld</td><td class=\"n\">",
+			integer(rec, "best_threads"));
 		put_key(f, rec, "best_mb_s", 1);
 		fputs("</td>", f);
 		if (fr) {
@@ -288,12 +311,15 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	}
 	fputs("</table>\n", f);
 	if (has_num(rec, "tolerance"))
-		fprintf(f, "<p class=\"note\">Medians within %.0f %% of the highest, or whose "
-			   "intervals overlap it, count as equally fast; the fewest threads among them "
-			   "is recommended.</p>\n", 100 * num(rec, "tolerance"));
+		fprintf(f,
+			"<p class=\"note\">Medians within %.0f %% of the highest, or whose "
+			"intervals overlap it, count as equally fast; the fewest threads among "
+			"them is recommended.</p>\n",
+			100 * num(rec, "tolerance"));
 	line = recommend_line(rec);
 	if (line) {
-		fputs("<details><summary>as lines for cryosparc_worker/config.sh</summary><pre>", f);
+		fputs("<details><summary>as lines for cryosparc_worker/config.sh</summary><pre>",
+		      f);
 		esc(f, line);
 		fputs("</pre></details>\n", f);
 	}
@@ -341,14 +367,26 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		     json_array_size(json_object_get(run, "errors"));
 	json_array_foreach(ctx->cells, i, cell)
 		flagged += json_array_size(json_object_get(cell, "flags")) != 0;
+	n += json_array_size(json_object_get(watch_sampler(doc), "warnings"));
 	if (!n && !flagged) {
-		fputs("<section id=\"warnings\" class=\"ok\">\n<h2>No warnings</h2>\n<p>Every run was cold, complete "
-		      "and long enough to measure.</p>\n</section>\n", f);
+		const bool watch_only = watch_sampler(doc) &&
+					!json_array_size(json_object_get(doc, "runs"));
+
+		fprintf(f, "<section id=\"warnings\" class=\"ok\">\n<h2>No warnings</h2>\n"
+			   "<p>%s</p>\n</section>\n",
+			watch_only ? "The sampler could read every source it needed."
+				   : "Every run was cold, complete and long enough to measure.");
 		return;
 	}
-	fprintf(f, "<section id=\"warnings\" class=\"warn\">\n<h2>Warnings (%zu)</h2>\n<ul>\n", n + flagged);
+	fprintf(f, "<section id=\"warnings\" class=\"warn\">\n<h2>Warnings (%zu)</h2>\n<ul>\n",
+		n + flagged);
 	json_array_foreach(json_object_get(doc, "warnings"), i, w) {
 		fputs("<li>", f);
+		esc(f, json_string_value(w) ? json_string_value(w) : "");
+		fputs("</li>\n", f);
+	}
+	json_array_foreach(json_object_get(watch_sampler(doc), "warnings"), i, w) {
+		fputs("<li><b>watch:</b> ", f);
 		esc(f, json_string_value(w) ? json_string_value(w) : "");
 		fputs("</li>\n", f);
 	}
@@ -426,8 +464,9 @@ static void y_grid(FILE *f, const struct scale *y, double step, double x0, doubl
 	for (double v = 0; v <= y->d1 + step / 1000; v += step) {
 		double py = map(y, v);
 
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", x0,
-			py, x1, py, v == 0 ? "#9aa3b0" : "#e6e9ee");
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+			x0, py, x1, py, v == 0 ? "#9aa3b0" : "#e6e9ee");
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6474\" "
 			   "text-anchor=\"end\">%.*f</text>\n",
 			x0 - 6, py + 4, decimals, v);
@@ -543,22 +582,27 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 	for (size_t k = 0; k < ntv; k++) {
 		double px = map(&x, (double)tv[k]);
 
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9aa3b0\"/>\n"
-			   "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#3b4350\" "
-			   "text-anchor=\"middle\">%lld</text>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9aa3b0\"/>\n"
+			"<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#3b4350\" "
+			"text-anchor=\"middle\">%lld</text>\n",
 			px, H - B, px, H - B + 5, px, H - B + 19, tv[k]);
 	}
 	fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#3b4350\" "
 		   "text-anchor=\"middle\">threads%s</text>\n",
 		(L + W - R) / 2.0, H - 12, x.log2 ? " (log scale)" : "");
-	fprintf(f, "<text x=\"16\" y=\"%.1f\" font-size=\"12\" fill=\"#3b4350\" "
-		   "text-anchor=\"middle\" transform=\"rotate(-90 16 %.1f)\">MB/s until durable</text>\n",
+	fprintf(f,
+		"<text x=\"16\" y=\"%.1f\" font-size=\"12\" fill=\"#3b4350\" "
+		"text-anchor=\"middle\" transform=\"rotate(-90 16 %.1f)\">"
+		"MB/s until durable</text>\n",
 		(T + H - B) / 2.0, (T + H - B) / 2.0);
 	if (json_is_integer(json_object_get(rec, "default_threads")) &&
-	    integer(rec, "default_threads") >= tv[0] && integer(rec, "default_threads") <= tv[ntv - 1])
+	    integer(rec, "default_threads") >= tv[0] &&
+	    integer(rec, "default_threads") <= tv[ntv - 1])
 		vline(f, map(&x, (double)integer(rec, "default_threads")), T - 6, H - B, "#5b6474",
 		      "2 3", "CryoSPARC default:", integer(rec, "default_threads"), T - 10, "end");
-	if (json_is_integer(json_object_get(rec, "threads")))
+	if (json_is_integer(json_object_get(rec, "threads")) &&
+	    strcmp(str(rec, "confidence"), "none"))
 		vline(f, map(&x, (double)integer(rec, "threads")), T - 6, H - B, "#1a7f37", "6 3",
 		      "recommended:", integer(rec, "threads"), T - 10, "start");
 	if (json_is_number(ref)) {
@@ -575,8 +619,10 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 		const double dodge = ((double)s - (double)(nser - 1) / 2) * 9;
 		bool first = true;
 
-		fprintf(f, "<g fill=\"%s\" stroke=\"%s\">\n<polyline fill=\"none\" stroke-width=\"2.2\" "
-			   "points=\"", colour, colour);
+		fprintf(f,
+			"<g fill=\"%s\" stroke=\"%s\">\n"
+			"<polyline fill=\"none\" stroke-width=\"2.2\" points=\"",
+			colour, colour);
 		json_array_foreach(cells, i, cell) {
 			if (!same_series(cell, ser[s]) || !has_num(cell, "median_mb_s"))
 				continue;
@@ -598,12 +644,15 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 			px = map(&x, (double)integer(run, "threads")) + dodge + 14;
 			py = map(&y, num(run, "mb_s"));
 			if (json_is_object(cold) && !json_is_true(json_object_get(cold, "cold")))
-				fprintf(f, "<path d=\"M%.1f %.1fl7 7m0 -7l-7 7\" stroke=\"#c0392b\" "
-					   "stroke-width=\"2\" fill=\"none\"><title>", px - 3.5,
-					py - 3.5);
+				fprintf(f,
+					"<path d=\"M%.1f %.1fl7 7m0 -7l-7 7\" stroke=\"#c0392b\" "
+					"stroke-width=\"2\" fill=\"none\"><title>",
+					px - 3.5, py - 3.5);
 			else
-				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill-opacity=\"0.35\" "
-					   "stroke-opacity=\"0.6\"><title>", px, py);
+				fprintf(f,
+					"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+					"fill-opacity=\"0.35\" stroke-opacity=\"0.6\"><title>",
+					px, py);
 			fprintf(f, "run %lld: %.1f MB/s", integer(run, "seq"), num(run, "mb_s"));
 			if (json_is_object(cold) && !json_is_true(json_object_get(cold, "cold")))
 				fputs(" (not cold)", f);
@@ -612,7 +661,8 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 		}
 		json_array_foreach(cells, i, cell) {
 			const char *lo = has_num(cell, "ci_low_mb_s") ? "ci_low_mb_s" : "min_mb_s";
-			const char *hi = has_num(cell, "ci_high_mb_s") ? "ci_high_mb_s" : "max_mb_s";
+			const char *hi =
+				has_num(cell, "ci_high_mb_s") ? "ci_high_mb_s" : "max_mb_s";
 			double px, y0, y1;
 
 			if (!same_series(cell, ser[s]) || !has_num(cell, "median_mb_s"))
@@ -623,12 +673,15 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 			fprintf(f, "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fh10M%.1f %.1fh10\" "
 				   "stroke-width=\"1.6\" fill=\"none\"/>\n",
 				px, y0, y1, px - 5, y0, px - 5, y1);
-			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" stroke=\"#fff\" "
-				   "stroke-width=\"1.5\"><title>", px, map(&y, num(cell, "median_mb_s")));
+			fprintf(f,
+				"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" stroke=\"#fff\" "
+				"stroke-width=\"1.5\"><title>",
+				px, map(&y, num(cell, "median_mb_s")));
 			put_series_name(f, cell);
-			fprintf(f, ", %lld threads: median %.1f MB/s, %s %.1f–%.1f", integer(cell, "threads"),
-				num(cell, "median_mb_s"), has_num(cell, "ci_low_mb_s") ? "interval" : "range",
-				num(cell, lo), num(cell, hi));
+			fprintf(f, ", %lld threads: median %.1f MB/s, %s %.1f–%.1f",
+				integer(cell, "threads"), num(cell, "median_mb_s"),
+				has_num(cell, "ci_low_mb_s") ? "interval" : "range", num(cell, lo),
+				num(cell, hi));
 			if (has_num(cell, "ci_coverage"))
 				fprintf(f, " (%.0f %%)", 100 * num(cell, "ci_coverage"));
 			fprintf(f, ", %lld runs</title></circle>\n", integer(cell, "runs"));
@@ -640,12 +693,13 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 		double lx = L;
 
 		for (size_t s = 0; s < nser; s++) {
-			fprintf(f, "<line x1=\"%.1f\" y1=\"14\" x2=\"%.1f\" y2=\"14\" stroke=\"%s\" "
-				   "stroke-width=\"3\"/><circle cx=\"%.1f\" cy=\"14\" r=\"4.5\" "
-				   "fill=\"%s\"/><text x=\"%.1f\" y=\"18\" font-size=\"12.5\" "
-				   "fill=\"#1d2330\">",
-				lx, lx + 22, palette[s % NR_COLOURS], lx + 11, palette[s % NR_COLOURS],
-				lx + 28);
+			fprintf(f,
+				"<line x1=\"%.1f\" y1=\"14\" x2=\"%.1f\" y2=\"14\" stroke=\"%s\" "
+				"stroke-width=\"3\"/><circle cx=\"%.1f\" cy=\"14\" r=\"4.5\" "
+				"fill=\"%s\"/><text x=\"%.1f\" y=\"18\" font-size=\"12.5\" "
+				"fill=\"#1d2330\">",
+				lx, lx + 22, palette[s % NR_COLOURS], lx + 11,
+				palette[s % NR_COLOURS], lx + 28);
 			put_series_name(f, ser[s]);
 			fputs("</text>\n", f);
 			lx += 28 + 8.0 * (double)(strlen(str(ser[s], "strategy")) + 2) +
@@ -684,8 +738,8 @@ static void series_chart(FILE *f, const struct report_series *s, const struct re
 	step = percent ? 25 : nice_step(ymax, 4);
 	x = (struct scale){ 0, tmax, L, W - R, false };
 	/* %util can read a little above 100 (counters sampled a moment apart): keep it in view. */
-	y = (struct scale){ 0, percent ? fmax(100, ymax * 1.02) : ceil(ymax / step) * step, H - B, T,
-			    false };
+	y = (struct scale){ 0, percent ? fmax(100, ymax * 1.02) : ceil(ymax / step) * step,
+			    H - B, T, false };
 	svg_open(f, W, H, title);
 	fprintf(f, "<text x=\"0\" y=\"12\" font-size=\"11.5\" font-weight=\"600\" "
 		   "fill=\"#1d2330\">%s</text>\n", title);
@@ -707,7 +761,7 @@ static void series_chart(FILE *f, const struct report_series *s, const struct re
 
 		fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.7\" "
 			   "stroke-linejoin=\"round\" d=\"", colour);
-		/* Each reading covers the interval up to its time: draw it from the previous one. */
+		/* A reading covers the interval up to its time: draw it from the previous one. */
 		for (size_t i = 0; i < s->n; i++) {
 			if (!isfinite(lines[k].v[i]) || !isfinite(s->t[i])) {
 				pen = false;
@@ -749,6 +803,53 @@ static int cmp_runs(const void *a, const void *b, void *cells)
 	       (integer(ra, "repeat") < integer(rb, "repeat"));
 }
 
+/*
+ * A card with the two time-series charts of a run (or of a watch: o is then the watch object,
+ * without "seq") and what the sampler found. Nothing when samples has none of the columns.
+ */
+static void series_card(FILE *f, json_t *o, json_t *samples, bool *any)
+{
+	json_t *findings = json_object_get(json_object_get(o, "sampler"), "findings");
+	struct report_series s;
+	json_t *msg;
+	size_t j;
+
+	if (!samples || report_series_init(&s, o, samples))
+		return;
+	if (!*any)
+		fputs("<div class=\"cards\">\n", f);
+	*any = true;
+	fputs("<div class=\"card\">\n<h3>", f);
+	if (json_is_integer(json_object_get(o, "seq"))) {
+		esc_key(f, o, "strategy");
+		fprintf(f, " · %lld thread%s · run %lld (repeat %lld) · ", integer(o, "threads"),
+			integer(o, "threads") == 1 ? "" : "s", integer(o, "seq"),
+			integer(o, "repeat"));
+		put_key(f, o, "mb_s", 0);
+		fputs(" MB/s", f);
+		if (!json_is_true(json_object_get(json_object_get(o, "cold"), "cold")))
+			fputs(" <span class=\"flag\">not cold</span>", f);
+	} else {
+		fprintf(f, "watch · %.1f s", num(json_object_get(o, "sampler"), "seconds"));
+	}
+	fputs("</h3>\n", f);
+	series_chart(f, &s, s.mbs, s.nr_mbs, "MB/s", false);
+	series_chart(f, &s, s.pct, s.nr_pct, "% busy", true);
+	json_array_foreach(findings, j, msg) {
+		/* A watch has nothing else to show: its findings are open. */
+		if (!j)
+			fprintf(f, "<details%s><summary>what the sampler found</summary><ul>\n",
+				json_is_integer(json_object_get(o, "seq")) ? "" : " open=\"open\"");
+		fputs("<li>", f);
+		esc(f, json_string_value(msg) ? json_string_value(msg) : "");
+		fputs("</li>\n", f);
+	}
+	if (json_array_size(findings))
+		fputs("</ul></details>\n", f);
+	fputs("</div>\n", f);
+	report_series_release(&s);
+}
+
 static void timeseries(FILE *f, const struct report_ctx *ctx)
 {
 	json_t *runs = json_object_get(ctx->doc, "runs");
@@ -759,52 +860,21 @@ static void timeseries(FILE *f, const struct report_ctx *ctx)
 	for (size_t i = 0; i < n; i++)
 		order[i] = json_array_get(runs, i);
 	qsort_r(order, n, sizeof(*order), cmp_runs, ctx->cells);
-	fputs("<section id=\"timeseries\">\n<h2>During each run: throughput, device and CPU load</h2>\n",
-	      f);
+	fprintf(f, "<section id=\"timeseries\">\n<h2>%s: throughput, device and CPU load</h2>\n",
+		watch_sampler(ctx->doc) ? "While watching" : "During each run");
+	series_card(f, json_object_get(ctx->doc, "watch"), json_object_get(ctx->samples, "watch"),
+		    &any);
 	for (size_t i = 0; i < n; i++) {
-		json_t *run = order[i];
 		char key[32];
-		json_t *samples;
-		struct report_series s;
-		json_t *msg;
-		size_t j;
 
-		snprintf(key, sizeof(key), "%lld", integer(run, "seq"));
-		samples = json_object_get(ctx->samples, key);
-		if (!samples || report_series_init(&s, run, samples))
-			continue;
-		if (!any)
-			fputs("<div class=\"cards\">\n", f);
-		any = true;
-		fputs("<div class=\"card\">\n<h3>", f);
-		esc_key(f, run, "strategy");
-		fprintf(f, " · %lld thread%s · run %lld (repeat %lld) · ", integer(run, "threads"),
-			integer(run, "threads") == 1 ? "" : "s", integer(run, "seq"),
-			integer(run, "repeat"));
-		put_key(f, run, "mb_s", 0);
-		fputs(" MB/s", f);
-		if (!json_is_true(json_object_get(json_object_get(run, "cold"), "cold")))
-			fputs(" <span class=\"flag\">not cold</span>", f);
-		fputs("</h3>\n", f);
-		series_chart(f, &s, s.mbs, s.nr_mbs, "MB/s", false);
-		series_chart(f, &s, s.pct, s.nr_pct, "% busy", true);
-		json_array_foreach(json_object_get(json_object_get(run, "sampler"), "findings"), j,
-				   msg) {
-			if (!j)
-				fputs("<details><summary>what the sampler found</summary><ul>\n", f);
-			fputs("<li>", f);
-			esc(f, json_string_value(msg) ? json_string_value(msg) : "");
-			fputs("</li>\n", f);
-		}
-		if (json_array_size(json_object_get(json_object_get(run, "sampler"), "findings")))
-			fputs("</ul></details>\n", f);
-		fputs("</div>\n", f);
-		report_series_release(&s);
+		snprintf(key, sizeof(key), "%lld", integer(order[i], "seq"));
+		series_card(f, order[i], json_object_get(ctx->samples, key), &any);
 	}
 	if (any)
-		fputs("</div>\n<p class=\"note\">Read and written MB/s of the source and destination "
-		      "disks (iostat's rkB/s and wkB/s, as 10^6 bytes), their %util, and the share "
-		      "of all CPUs that was busy or waiting for I/O, per sampling interval.</p>\n", f);
+		fputs("</div>\n<p class=\"note\">Read and written MB/s of the source and "
+		      "destination disks (iostat's rkB/s and wkB/s, as 10^6 bytes), their %util, "
+		      "and the share of all CPUs that was busy or waiting for I/O, per sampling "
+		      "interval.</p>\n", f);
 	else
 		fputs("<p>No run has a samples file (runs with <code>--interval 0</code>, or the "
 		      "samples folder was not kept beside results.json).</p>\n", f);
@@ -828,7 +898,8 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	json_t *cell;
 	size_t i;
 
-	fputs("<section id=\"throughput\">\n<h2>Throughput per strategy and thread count</h2>\n", f);
+	fputs("<section id=\"throughput\">\n<h2>Throughput per strategy and thread count</h2>\n",
+	      f);
 	throughput_chart(f, ctx);
 	if (!json_array_size(ctx->cells)) {
 		fputs("</section>\n", f);
@@ -854,8 +925,8 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		fprintf(f, "<tr%s><td>", recommended ? " class=\"rec\"" : "");
 		esc_key(f, cell, "strategy");
 		fputs("</td>", f);
-		fprintf(f, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td>", integer(cell, "threads"),
-			(long long)jobs_of(cell));
+		fprintf(f, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
+			integer(cell, "threads"), (long long)jobs_of(cell));
 		td_num(f, cell, "runs", 0);
 		td_num(f, cell, "failed_runs", 0);
 		fputs("<td class=\"n\"><b>", f);
@@ -923,10 +994,12 @@ static void runs_table(FILE *f, json_t *doc)
 	      "<th>notes</th><th class=\"n\">files</th>"
 	      "<th class=\"n\">GB</th><th class=\"n\">copied s</th><th class=\"n\">durable s</th>"
 	      "<th class=\"n\">files/s</th><th class=\"n\">p50 ms</th>"
-	      "<th class=\"n\">p99 ms</th><th class=\"n\">tail s</th><th class=\"n\">CPU user s</th>"
+	      "<th class=\"n\">p99 ms</th><th class=\"n\">tail s</th>"
+	      "<th class=\"n\">CPU user s</th>"
 	      "<th class=\"n\">CPU sys s</th><th class=\"n\">resident</th><th>device</th>"
 	      "<th class=\"n\">%util</th><th class=\"n\">aqu-sz</th><th class=\"n\">CPU busy %</th>"
-	      "</tr>\n", f);
+	      "</tr>\n",
+	      f);
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		json_t *cold = json_object_get(run, "cold");
 		json_t *smp = json_object_get(run, "sampler");
@@ -941,8 +1014,8 @@ static void runs_table(FILE *f, json_t *doc)
 		json_t *w;
 		size_t j;
 
-		fprintf(f, "<tr%s><td class=\"n\">%lld</td><td>", failed || not_cold ? " class=\"bad\"" : "",
-			integer(run, "seq"));
+		fprintf(f, "<tr%s><td class=\"n\">%lld</td><td>",
+			failed || not_cold ? " class=\"bad\"" : "", integer(run, "seq"));
 		esc_key(f, run, "strategy");
 		fprintf(f, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
 			integer(run, "threads"), integer(run, "repeat"));
@@ -1066,39 +1139,46 @@ static void environment(FILE *f, json_t *doc)
 		esc(f, json_string_value(v) ? json_string_value(v) : "");
 	}
 	fputs("</td></tr>\n", f);
-	snprintf(buf, sizeof(buf), "%lld files, %.3f GB", integer(src, "files"),
-		 num(src, "bytes") / 1e9);
-	kv_row(f, "data set", buf);
-	snprintf(buf, sizeof(buf), "%lld ignored by name, %lld not MRC",
-		 integer(src, "ignored_files"), integer(src, "not_mrc_files"));
-	kv_row(f, "skipped files", buf);
-	fputs("</table>\n</div>\n<div>\n<table class=\"kv\">\n<tr><th></th><th>source</th>"
-	      "<th>destination</th></tr>\n", f);
-	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
-		fprintf(f, "<tr><td>%s</td>", rows[r].label);
-		location_cell(f, json_object_get(src, rows[r].key));
-		location_cell(f, json_object_get(dst, rows[r].key));
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n</div>\n</div>\n", f);
-	fputs("<p class=\"note\">File sizes:", f);
-	json_array_foreach(json_object_get(src, "size_histogram"), i, v) {
-		json_t *max = json_object_get(v, "max_bytes");
+	if (!json_is_object(src)) {
+		/* A `watch` folder: no source, destination or data set. */
+		fputs("</table>\n</div>\n</div>\n", f);
+	} else {
+		snprintf(buf, sizeof(buf), "%lld files, %.3f GB", integer(src, "files"),
+			 num(src, "bytes") / 1e9);
+		kv_row(f, "data set", buf);
+		snprintf(buf, sizeof(buf), "%lld ignored by name, %lld not MRC",
+			 integer(src, "ignored_files"), integer(src, "not_mrc_files"));
+		kv_row(f, "skipped files", buf);
+		fputs("</table>\n</div>\n<div>\n<table class=\"kv\">\n<tr><th></th><th>source</th>"
+		      "<th>destination</th></tr>\n", f);
+		for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+			fprintf(f, "<tr><td>%s</td>", rows[r].label);
+			location_cell(f, json_object_get(src, rows[r].key));
+			location_cell(f, json_object_get(dst, rows[r].key));
+			fputs("</tr>\n", f);
+		}
+		fputs("</table>\n</div>\n</div>\n", f);
+		fputs("<p class=\"note\">File sizes:", f);
+		json_array_foreach(json_object_get(src, "size_histogram"), i, v) {
+			json_t *max = json_object_get(v, "max_bytes");
 
-		if (!integer(v, "files"))
-			continue;
-		fprintf(f, "%s %lld of %.0f", any ? ";" : "", integer(v, "files"),
-			num(v, "min_bytes") / 1048576);
-		if (json_is_number(max))
-			fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
-		else
-			fputs(" MiB or more", f);
-		any = true;
+			if (!integer(v, "files"))
+				continue;
+			fprintf(f, "%s %lld of %.0f", any ? ";" : "", integer(v, "files"),
+				num(v, "min_bytes") / 1048576);
+			if (json_is_number(max))
+				fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
+			else
+				fputs(" MiB or more", f);
+			any = true;
+		}
+		fputs(any ? "." : " –", f);
+		fputs("</p>\n", f);
 	}
-	fputs(any ? "." : " –", f);
-	fputs("</p>\n<p class=\"note\">Parameters:", f);
+	fputs("<p class=\"note\">Parameters:", f);
 	json_object_foreach(json_object_get(doc, "params"), key, v) {
-		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+		char *text =
+			json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
 
 		fputs(" <code>", f);
 		esc(f, key);
@@ -1166,14 +1246,22 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 
 void report_html(const struct report_ctx *ctx, FILE *f)
 {
+	const bool watch_only = watch_sampler(ctx->doc) &&
+				!json_array_size(json_object_get(ctx->doc, "runs"));
+
 	head(f, ctx->doc);
-	fputs("<div class=\"top\">\n", f);
-	recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
-	warnings(f, ctx);
-	fputs("</div>\n", f);
-	cells_table(f, ctx);
-	timeseries(f, ctx);
-	runs_table(f, ctx->doc);
+	if (watch_only) {
+		warnings(f, ctx);
+		timeseries(f, ctx);
+	} else {
+		fputs("<div class=\"top\">\n", f);
+		recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
+		warnings(f, ctx);
+		fputs("</div>\n", f);
+		cells_table(f, ctx);
+		timeseries(f, ctx);
+		runs_table(f, ctx->doc);
+	}
 	environment(f, ctx->doc);
 	plots(f, ctx);
 	fputs("</main>\n</body>\n</html>\n", f);

@@ -109,6 +109,23 @@ static void header(FILE *f, json_t *doc)
 	md(f, str(tool, "version"));
 	fputs(" · schema ", f);
 	md(f, str(doc, "schema"));
+	if (json_is_object(json_object_get(doc, "watch"))) {
+		json_t *watch = json_object_get(doc, "watch");
+		json_t *p;
+		size_t i;
+
+		fputs("\n\nWatched", f);
+		json_array_foreach(json_object_get(watch, "paths"), i, p) {
+			fputs(i ? ", " : " ", f);
+			code(f, json_string_value(p) ? json_string_value(p) : "");
+		}
+		fprintf(f, " for %.1f s, a reading every %g s.\n",
+			json_number_value(
+				json_object_get(json_object_get(watch, "sampler"), "seconds")),
+			json_number_value(
+				json_object_get(json_object_get(watch, "sampler"), "interval_s")));
+		return;
+	}
 	fputs("\n\nCopied ", f);
 	fprintf(f, "%lld files, %.2f GB, from ", integer(src, "files"),
 		json_number_value(json_object_get(src, "bytes")) / 1e9);
@@ -150,7 +167,8 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		md(f, str(rec, "variable"));
 		fprintf(f, "=%lld**", (long long)json_integer_value(threads));
 		if (!strcmp(str(rec, "confidence"), "none"))
-			fputs(": keep the default, the runs cannot tell the thread counts apart", f);
+			fputs(": keep the default, the runs cannot tell the thread counts apart",
+			      f);
 	} else {
 		fputs("No recommendation**", f);
 	}
@@ -199,11 +217,14 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fputs(" | fastest of any strategy: **", f);
 		md(f, str(rec, "best_strategy"));
 		fputs(strcmp(str(rec, "best_strategy"), RECOMMEND_STRATEGY)
-			      ? "**, what the hardware allows beyond CryoSPARC's copier |\n" : "** |\n", f);
+			      ? "**, what the hardware allows beyond CryoSPARC's copier |\n"
+			      : "** |\n",
+		      f);
 	}
 	if (json_is_number(json_object_get(rec, "tolerance")))
-		fprintf(f, "\nMedians within %.0f %% of the highest, or whose intervals overlap it, "
-			   "count as equally fast; the fewest threads among them is recommended.\n",
+		fprintf(f,
+			"\nMedians within %.0f %% of the highest, or whose intervals overlap it, "
+			"count as equally fast; the fewest threads among them is recommended.\n",
 			100 * json_number_value(json_object_get(rec, "tolerance")));
 }
 
@@ -218,6 +239,12 @@ static const char *flag_meaning(const char *flag)
 	if (!strcmp(flag, "short"))
 		return "a run lasted less than a second";
 	return NULL;
+}
+
+/* The sampler of a `watch` results folder, or NULL. */
+static json_t *watch_sampler(json_t *doc)
+{
+	return json_object_get(json_object_get(doc, "watch"), "sampler");
 }
 
 static void warning_item(FILE *f, const char *prefix, const char *msg)
@@ -243,13 +270,20 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		     json_array_size(json_object_get(run, "errors"));
 	json_array_foreach(ctx->cells, i, cell)
 		n += json_array_size(json_object_get(cell, "flags"));
+	n += json_array_size(json_object_get(watch_sampler(ctx->doc), "warnings"));
 	fputs("\n## Warnings\n\n", f);
+	if (!n && watch_sampler(ctx->doc)) {
+		fputs("None.\n", f);
+		return;
+	}
 	if (!n) {
 		fputs("None: every run was cold, complete and long enough.\n", f);
 		return;
 	}
 	json_array_foreach(json_object_get(ctx->doc, "warnings"), i, w)
 		warning_item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
+	json_array_foreach(json_object_get(watch_sampler(ctx->doc), "warnings"), i, w)
+		warning_item(f, "watch", json_string_value(w) ? json_string_value(w) : "");
 	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
 		json_array_foreach(json_object_get(run, "errors"), j, w) {
 			snprintf(prefix, sizeof(prefix), "run %lld failed", integer(run, "seq"));
@@ -298,8 +332,8 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		fputs("No runs.\n", f);
 		return;
 	}
-	fputs("| strategy | threads | jobs | runs | failed | median MB/s | interval of the median | "
-	      "min | max | cv | copied MB/s |", f);
+	fputs("| strategy | threads | jobs | runs | failed | median MB/s | "
+	      "interval of the median | min | max | cv | copied MB/s |", f);
 	if (json_is_number(ref))
 		fputs(" % of ceiling |", f);
 	fputs(" not cold | flags |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|", f);
@@ -336,11 +370,11 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		put_key(f, cell, "median_mb_s_copied", 1);
 		if (json_is_number(ref)) {
 			fputs(" | ", f);
-			if (json_is_number(json_object_get(cell, "median_mb_s")) &&
-			    json_number_value(ref) > 0)
+			json_t *median = json_object_get(cell, "median_mb_s");
+
+			if (json_is_number(median) && json_number_value(ref) > 0)
 				fprintf(f, "%.0f %%",
-					100 * json_number_value(json_object_get(cell, "median_mb_s")) /
-						json_number_value(ref));
+					100 * json_number_value(median) / json_number_value(ref));
 			else
 				fputs("-", f);
 		}
@@ -455,6 +489,14 @@ static void findings(FILE *f, json_t *doc)
 	size_t i, j;
 	bool any = false;
 
+	json_array_foreach(json_object_get(watch_sampler(doc), "findings"), j, msg) {
+		if (!any)
+			fputs("\n## What the devices, CPUs and network did\n\n", f);
+		any = true;
+		fputs("- ", f);
+		md(f, json_string_value(msg) ? json_string_value(msg) : "");
+		fputc('\n', f);
+	}
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		json_t *list = json_object_get(json_object_get(run, "sampler"), "findings");
 
@@ -493,7 +535,7 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 				md(f, file);
 				fputs(")\n\n", f);
 			} else {
-				fputs(runs ? " · " : "Time series of each run: ", f);
+				fputs(runs ? " · " : "Time series: ", f);
 				fputs("[", f);
 				md(f, base);
 				fputs("](", f);
@@ -579,39 +621,45 @@ static void environment(FILE *f, json_t *doc)
 		fputs(i ? ", " : "", f);
 		md(f, json_string_value(v) ? json_string_value(v) : "");
 	}
-	fputs("\n\n| | source | destination |\n|---|---|---|\n", f);
-	location_row(f, "path", src, dst, "path");
-	location_row(f, "filesystem", src, dst, "fs_type");
-	location_row(f, "mounted from", src, dst, "mount_source");
-	location_row(f, "mount point", src, dst, "mount_point");
-	location_row(f, "mount options", src, dst, "mount_options");
-	location_row(f, "block devices", src, dst, "devices");
-	location_row(f, "filesystem size", src, dst, "fs_size_bytes");
-	location_row(f, "free at the start", src, dst, "fs_free_bytes");
-	fprintf(f, "\nThe data set: %lld files, %.3f GB (%lld files ignored by name, %lld named "
-		   ".mrc/.mrcs without an MRC header).",
-		integer(src, "files"), json_number_value(json_object_get(src, "bytes")) / 1e9,
-		integer(src, "ignored_files"), integer(src, "not_mrc_files"));
-	json_array_foreach(json_object_get(src, "size_histogram"), i, bucket) {
-		json_t *max = json_object_get(bucket, "max_bytes");
+	/* A `watch` folder has no source, destination or data set. */
+	if (json_is_object(src)) {
+		fputs("\n\n| | source | destination |\n|---|---|---|\n", f);
+		location_row(f, "path", src, dst, "path");
+		location_row(f, "filesystem", src, dst, "fs_type");
+		location_row(f, "mounted from", src, dst, "mount_source");
+		location_row(f, "mount point", src, dst, "mount_point");
+		location_row(f, "mount options", src, dst, "mount_options");
+		location_row(f, "block devices", src, dst, "devices");
+		location_row(f, "filesystem size", src, dst, "fs_size_bytes");
+		location_row(f, "free at the start", src, dst, "fs_free_bytes");
+		fprintf(f,
+			"\nThe data set: %lld files, %.3f GB (%lld files ignored by name, "
+			"%lld named .mrc/.mrcs without an MRC header).",
+			integer(src, "files"),
+			json_number_value(json_object_get(src, "bytes")) / 1e9,
+			integer(src, "ignored_files"), integer(src, "not_mrc_files"));
+		json_array_foreach(json_object_get(src, "size_histogram"), i, bucket) {
+			json_t *max = json_object_get(bucket, "max_bytes");
 
-		if (!integer(bucket, "files"))
-			continue;
-		fprintf(f, "%s %lld file%s of %.0f", any ? ";" : " Sizes:", integer(bucket, "files"),
-			integer(bucket, "files") == 1 ? "" : "s",
-			json_number_value(json_object_get(bucket, "min_bytes")) / 1048576);
-		if (json_is_number(max))
-			fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
-		else
-			fputs(" MiB or more", f);
-		any = true;
+			if (!integer(bucket, "files"))
+				continue;
+			fprintf(f, "%s %lld file%s of %.0f",
+				any ? ";" : " Sizes:", integer(bucket, "files"),
+				integer(bucket, "files") == 1 ? "" : "s",
+				json_number_value(json_object_get(bucket, "min_bytes")) / 1048576);
+			if (json_is_number(max))
+				fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
+			else
+				fputs(" MiB or more", f);
+			any = true;
+		}
+		if (any)
+			fputc('.', f);
 	}
-	if (any)
-		fputc('.', f);
 	fputs("\n\nParameters:", f);
 	json_object_foreach(params, key, v) {
-		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
-
+		char *text =
+			json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
 		char *kv = xasprintf("%s=%s", key, json_is_string(v) ? json_string_value(v)
 								     : text ? text : "?");
 
@@ -631,8 +679,10 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 	header(f, ctx->doc);
 	recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
 	warnings(f, ctx);
-	cells_table(f, ctx);
-	runs_table(f, ctx);
+	if (!watch_sampler(ctx->doc) || json_array_size(json_object_get(ctx->doc, "runs"))) {
+		cells_table(f, ctx);
+		runs_table(f, ctx);
+	}
 	findings(f, ctx->doc);
 	plots(f, ctx);
 	environment(f, ctx->doc);

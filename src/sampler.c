@@ -131,20 +131,21 @@ static const struct sampler_device *find_device(const struct sampler *s, const c
 	return NULL;
 }
 
-static void learn_devices(struct sampler *s, const struct sampler_snapshot *sn)
+/* The index of name in the sampler's table of devices, looked up in sysfs when it is new. */
+static size_t learn_device(struct sampler *s, const char *name)
 {
-	for (size_t i = 0; i < sn->nr_disk; i++) {
-		if (find_device(s, sn->disk[i].name))
-			continue;
-		if (s->nr_devices == s->alloc_devices) {
-			s->alloc_devices = s->alloc_devices ? 2 * s->alloc_devices : 16;
-			s->devices = xrealloc(s->devices, s->alloc_devices * sizeof(*s->devices));
-		}
-		struct sampler_device *d = &s->devices[s->nr_devices++];
-
-		snprintf(d->name, sizeof(d->name), "%s", sn->disk[i].name);
-		d->kind = device_kind(s, d->name);
+	for (size_t i = 0; i < s->nr_devices; i++)
+		if (!strcmp(s->devices[i].name, name))
+			return i;
+	if (s->nr_devices == s->alloc_devices) {
+		s->alloc_devices = s->alloc_devices ? 2 * s->alloc_devices : 16;
+		s->devices = xrealloc(s->devices, s->alloc_devices * sizeof(*s->devices));
 	}
+	struct sampler_device *d = &s->devices[s->nr_devices];
+
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->kind = device_kind(s, d->name);
+	return s->nr_devices++;
 }
 
 static bool disk_is_idle(const struct disk_stats *d)
@@ -153,13 +154,24 @@ static bool disk_is_idle(const struct disk_stats *d)
 		 d->dc_sectors | d->in_flight);
 }
 
-static void keep_busy_disks(struct sampler_snapshot *sn)
+/*
+ * Devices idle since boot (unused loop and ram devices, an empty CD drive) are kept only as an
+ * index: a reading stays small, and one that starts doing I/O is known to have been there.
+ */
+static void keep_busy_disks(struct sampler *s, struct sampler_snapshot *sn)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < sn->nr_disk; i++)
-		if (!disk_is_idle(&sn->disk[i]))
+	for (size_t i = 0; i < sn->nr_disk; i++) {
+		const size_t dev = learn_device(s, sn->disk[i].name);
+
+		if (!disk_is_idle(&sn->disk[i])) {
 			sn->disk[k++] = sn->disk[i];
+		} else if (dev <= UINT16_MAX) {
+			sn->idle = xrealloc(sn->idle, (sn->nr_idle + 1) * sizeof(*sn->idle));
+			sn->idle[sn->nr_idle++] = (uint16_t)dev;
+		}
+	}
 	sn->nr_disk = k;
 }
 
@@ -235,8 +247,7 @@ static int take_reading(struct sampler *s, uint64_t t_ns)
 	if (!err[F_DISKSTATS] &&
 	    procstat_parse_diskstats(s->buf[F_DISKSTATS], &sn.disk, &sn.nr_disk) == 0) {
 		sn.have |= SAMPLER_DISK;
-		keep_busy_disks(&sn);
-		learn_devices(s, &sn);
+		keep_busy_disks(s, &sn);
 	}
 	if (!err[F_STAT] && procstat_parse_stat(s->buf[F_STAT], &sn.cpu, &sn.nr_cpu) == 0)
 		sn.have |= SAMPLER_CPU;
@@ -415,6 +426,7 @@ int sampler_init(struct sampler *s, const struct sampler_config *cfg)
 static void snapshot_release(struct sampler_snapshot *sn)
 {
 	free(sn->disk);
+	free(sn->idle);
 	free(sn->cpu);
 	free(sn->net);
 	free(sn->nfs);
@@ -490,10 +502,20 @@ static const struct cpu_stats *snap_cpu(const struct sampler_snapshot *sn, int c
 	return NULL;
 }
 
+static bool snap_disk_idle(const struct sampler *s, const struct sampler_snapshot *sn,
+			   const char *name)
+{
+	for (size_t i = 0; i < sn->nr_idle; i++)
+		if (!strcmp(s->devices[sn->idle[i]].name, name))
+			return true;
+	return false;
+}
+
 /*
- * What device name did from reading i - 1 to reading i. False when it is not in reading i (it
- * vanished, or was idle since boot) or diskstats was not read: then the interval is not counted.
- * A device absent from reading i - 1 appeared (or had been idle since boot): counted from zero.
+ * What device name did from reading i - 1 to reading i. False when it is not busy in reading i
+ * (it vanished, or is idle since boot) or diskstats was not read: the interval is not counted.
+ * A device that was idle in reading i - 1 counts from zero; one that was not there at all
+ * appeared, and counts from zero too.
  */
 static bool interval_disk(const struct sampler *s, size_t i, const char *name, struct disk_delta *d,
 			  bool *appeared)
@@ -510,7 +532,7 @@ static bool interval_disk(const struct sampler *s, size_t i, const char *name, s
 		return false;
 	prev = snap_disk(a, name);
 	procstat_disk_delta(prev, cur, d);
-	*appeared = !prev;
+	*appeared = !prev && !snap_disk_idle(s, a, name);
 	return true;
 }
 
@@ -753,11 +775,12 @@ static void window_collect(const struct sampler *s, size_t from, size_t to, stru
 			if (!interval_disk(s, i, d->name, &delta, &appeared)) {
 				if ((s->snap[i].have & SAMPLER_DISK) &&
 				    (s->snap[i - 1].have & SAMPLER_DISK) &&
-				    snap_disk(&s->snap[i - 1], d->name))
+				    snap_disk(&s->snap[i - 1], d->name) &&
+				    !snap_disk_idle(s, &s->snap[i], d->name))
 					d->vanished = true;
 				continue;
 			}
-			if (appeared && i > from + 1)
+			if (appeared)
 				d->appeared = true;
 			if (delta.reset)
 				d->resets++;

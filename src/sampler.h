@@ -71,7 +71,7 @@ struct sampler_nfs {
 	struct nfs_op_stats read, write;
 };
 
-/* One reading. Devices and interfaces whose counters are all zero are left out. */
+/* One reading. Devices and interfaces idle since boot are left out (devices kept as idle[]). */
 struct sampler_snapshot {
 	uint64_t t_ns; /* CLOCK_MONOTONIC just before /proc/diskstats was read */
 	unsigned have; /* enum sampler_source */

@@ -31,6 +31,11 @@
 #include "util.h"
 
 #define URING_DEFAULT_BS (1024 * 1024)
+/*
+ * What the CLI passes by default. Measured as below with --direct at 1/2/4 threads: --qd 8
+ * 850/825/833 MB/s, 32 770/982/1027, 128 930/1199/1109 - 8 starves 2 and more threads, 128 is
+ * within this disk's noise of 32 and pins four times the memory (qd * bs per thread).
+ */
 #define URING_DEFAULT_QD 32
 #define URING_DEFAULT_INFLIGHT 4
 /* One registered buffer may not exceed 1 GiB, and a read's length is 32 bits wide. */
@@ -45,12 +50,14 @@
 
 /*
  * Opens and closes through the ring (IORING_OP_OPENAT, IORING_OP_CLOSE) where the kernel has
- * them, instead of open()/close() by the thread itself. Measured on Linux 6.18, ext4 on virtio,
- * 2 GiB generated set (47 stacks of 30-60 MB), caches dropped, medians of 5: no difference above
- * the disk's noise at 1, 2 or 4 threads (see the numbers in the change note); the ring's opens
- * stay the default because they take the open of the next file off the thread that keeps the
- * queue full, which matters most for sets of small stacks. Build with -DURING_RING_OPENS=0 to
- * measure the other way.
+ * them, instead of open()/close() by the thread itself. Measured (Linux 6.18, ext4 on a virtio
+ * disk, caches dropped, medians of 5 interleaved runs, MB/s until durable), ring vs thread:
+ * 2.1 GiB of 53 stacks with --direct, 1/2/4 threads: 770/982/1027 vs 798/1040/990; 513 MiB of
+ * 600 stacks of ~1 MB, 1/4 threads: 770/794 vs 806/803 buffered, 657/812 vs 644/817 direct.
+ * No difference beyond this disk's noise (+-30 %). The ring stays the default for sources on
+ * network storage, where an open is a round trip: a thread blocked in open() reaps nothing, so
+ * the writes of the reads that completed meanwhile wait, while an open in the ring does not
+ * stall the others. Build with -DURING_RING_OPENS=0 to measure the other way.
  */
 #ifndef URING_RING_OPENS
 #define URING_RING_OPENS 1

@@ -114,7 +114,9 @@ if re.search(r"<lab>", raw):
 base = os.path.dirname(sys.argv[1])
 present = [r for r in d["runs"] if (r.get("sampler") or {}).get("samples_file") and
            os.path.exists(os.path.join(base, r["sampler"]["samples_file"]))]
-want = 1 + 2 * len(present)
+watch = (d.get("watch") or {}).get("sampler") or {}
+watched = bool(watch.get("samples_file")) and os.path.exists(os.path.join(base, watch["samples_file"]))
+want = (1 if d["runs"] else 0) + 2 * len(present) + 2 * watched
 if nsvg != want:
     bad.append("report.html has %d charts, expected %d" % (nsvg, want))
 
@@ -196,10 +198,43 @@ for med in $(json "$fixture/sweep-results.json" '" ".join("%.1f" % c["median_mb_
 	grep -q "| $med |" "$res/report.md" || fail "report.md lacks the computed median $med"
 done
 
+note "samples in CSV (--samples-format csv) draw the same charts"
+res=$ccb_tmp/csvsamples
+new_results "$res"
+"$PY" - "$res" <<'PYEOF'
+import json, sys
+res = sys.argv[1]
+d = json.load(open(res + "/results.json"))
+for r in d["runs"]:
+    rel = r["sampler"]["samples_file"]
+    s = json.load(open(res + "/" + rel))
+    with open(res + "/" + rel[:-5] + ".csv", "w") as f:
+        f.write(",".join(c[2] if c[0] == "time" else ":".join(x for x in c if x) for c in s["columns"]) + "\n")
+        for row in s["rows"]:
+            f.write(",".join("" if v is None else repr(v) for v in row) + "\n")
+    r["sampler"]["samples_file"] = rel[:-5] + ".csv"
+json.dump(d, open(res + "/results.json", "w"), indent=1)
+PYEOF
+rm "$res"/samples/*.json
+expect_ok "$CCB" report --no-plots "$res"
+check_report "$res"
+[ "$(grep -c '<div class="card">' "$res/report.html")" = "$(json "$res/results.json" 'len(d["runs"])')" ] ||
+	fail "report.html does not draw every run from CSV samples"
+
+note "a watch folder: what the devices did, no runs"
+expect_ok "$CCB" watch --count 1 --interval 0.2 --out "$ccb_tmp/watch" "$ccb_tmp"
+expect_ok env PATH="$ccb_tmp/nobin" "$CCB" report "$ccb_tmp/watch"
+check_report "$ccb_tmp/watch"
+grep -q '^Watched `' "$ccb_tmp/watch/report.md" || fail "report.md of a watch does not say what was watched"
+grep -q '<div class="card">' "$ccb_tmp/watch/report.html" || fail "report.html of a watch has no chart"
+
 note "refusals"
 expect_fail 1 "cannot read '$ccb_tmp/none.json'" "$CCB" report "$ccb_tmp/none.json"
 echo '{"schema": "other/1", "runs": []}' >"$ccb_tmp/other.json"
 expect_fail 1 "is not a results.json of schema 'cryocache-bench/1'" "$CCB" report "$ccb_tmp/other.json"
+touch "$ccb_tmp/a-file"
+expect_fail 1 "cannot write the report into '$ccb_tmp/a-file/out': Not a directory" \
+	"$CCB" report --no-plots --out "$ccb_tmp/a-file/out" "$res"
 expect_fail 2 "" "$CCB" report
 expect_fail 2 "" "$CCB" report --bogus "$res"
 

@@ -125,6 +125,32 @@ expect_json "$out/results.json" \
 	"'finished' in d and 'host' in d and d['params']['count'] == 2"
 expect_json "$out/samples/watch.json" "len(d['rows']) >= 5"
 
+# --sysroot: /proc and /sys from a fixture tree, where DST's filesystem sits on an NVMe disk this
+# machine does not have, with 8 CPUs and no pressure files. The counters stand still: the device
+# is shown because DST rests on it.
+note "watch --sysroot on a fixture tree"
+root=$ccb_tmp/root
+fx=$CCB_SRCDIR/tests/data/procstat
+mkdir -p "$root/proc/self" "$root/proc/net" "$root/sys/dev/block" "$root/sys/class/block" \
+	"$root/sys/devices/virtual/block/nvme9n1"
+echo "21 1 $devno / $(realpath "$dst") rw,relatime - xfs /dev/nvme9n1 rw" >"$root/proc/self/mountinfo"
+ln -s ../../devices/virtual/block/nvme9n1 "$root/sys/dev/block/$devno"
+ln -s ../../devices/virtual/block/nvme9n1 "$root/sys/class/block/nvme9n1"
+echo " 259 9 nvme9n1 100 0 800 10 50 0 400 5 0 20 30 0 0 0 0 0 0" >"$root/proc/diskstats"
+cp "$fx/stat-procfs.txt" "$root/proc/stat"
+cp "$fx/meminfo-procfs.txt" "$root/proc/meminfo"
+printf 'Inter-|\n face |\n  eth7: 1000 10 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n' >"$root/proc/net/dev"
+out=$ccb_tmp/fixture
+expect_ok "$CCB" watch --sysroot "$root" --interval 0.2 --count 1 --out "$out" "$dst"
+grep -Eq '^  nvme9n1 \* ' "$ccb_tmp/out" || fail "no nvme9n1 line: $(cat "$ccb_tmp/out")"
+expect_json "$out/results.json" \
+	"list(d['watch']['sampler']['devices']) == ['nvme9n1']" \
+	"d['watch']['sampler']['devices']['nvme9n1']['kind'] == 'disk'" \
+	"d['watch']['sampler']['devices']['nvme9n1']['roles'] == ['path']" \
+	"d['watch']['sampler']['cpu']['cpus'] == 8" \
+	"'pressure_io' in d['watch']['sampler']['unavailable']" \
+	"'sysroot' not in d['params']"
+
 expect_fail 1 "cannot access '$ccb_tmp/nowhere'" "$CCB" watch "$ccb_tmp/nowhere"
 expect_fail 2 "missing arguments" "$CCB" watch
 expect_fail 1 "already holds a results.json" "$CCB" watch --count 1 --out "$out" "$dst"

@@ -129,6 +129,8 @@ static int teardown(void **state)
  * (user 70, system 30 ticks), cpu1 10 % (system 10, idle 80, iowait 10). eth1 receives 100 MB
  * and sends 1 MB a second, eth0 receives 1 MB. The NFS mount reads 100 MiB in 100 READs
  * (RTT 200 ms, execution 250 ms in all). I/O pressure: some 50 %, full 25 %; CPU some 10 %.
+ * loop2, idle since boot, reads 5 requests of 40 sectors a second from reading 2 on; loop3
+ * stays idle.
  */
 static void write_reading(const struct fixture *fx, unsigned k)
 {
@@ -148,9 +150,11 @@ static void write_reading(const struct fixture *fx, unsigned k)
 	else if (k == 3)
 		strcpy(sdb, "   8      16 sdb 10 0 800 5 0 0 0 0 0 9 8\n");
 	put(fx, "proc/diskstats",
-	    "   7       2 loop2 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+	    "   7       2 loop2 %u 0 %u 0 0 0 0 0 0 %u %u 0 0 0 0 0 0\n"
+	    "   7       3 loop3 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
 	    " 259       0 nvme0n1 255999 814 12369153 47919 %s\n"
 	    " 259       2 nvme0n1p2 255401 1 12343477 47799 %s\n%s",
+	    k < 2 ? 0 : 5 * (k - 1), k < 2 ? 0 : 40 * (k - 1), k < 2 ? 0 : k - 1, k < 2 ? 0 : k - 1,
 	    nvme, nvme, sdb);
 	put(fx, "proc/stat",
 	    "cpu  %u 0 %u %u %u 0 0 0 0 0\ncpu0 %u 0 %u %u 0 0 0 0 0 0\n"
@@ -280,7 +284,14 @@ static void test_summary(void **state)
 	assert_true(json_is_true(json_object_get(dev, "vanished")));
 	assert_true(json_is_true(json_object_get(dev, "appeared")));
 	assert_float_equal(num(dev, "counted_s", NULL, NULL), 2.0, 1e-9);
-	assert_null(path_get(sum, "devices", "loop2", NULL)); /* idle since boot */
+	/* loop2 was there, idle, before it read: counted from zero, not "appeared". */
+	dev = path_get(sum, "devices", "loop2", NULL);
+	assert_non_null(dev);
+	assert_string_equal(json_string_value(json_object_get(dev, "kind")), "loop");
+	assert_int_equal(json_integer_value(json_object_get(dev, "read_ios")), 10);
+	assert_int_equal(json_integer_value(json_object_get(dev, "read_bytes")), 80 * 512);
+	assert_null(json_object_get(dev, "appeared"));
+	assert_null(path_get(sum, "devices", "loop3", NULL)); /* idle since boot */
 	assert_string_equal(json_string_value(json_object_get(sum, "busiest_device")), "nvme0n1");
 	/* Whole disks only: the partition's writes are not counted twice. */
 	assert_int_equal(json_integer_value(path_get(sum, "whole_disks", "write_bytes", NULL)),

@@ -200,6 +200,33 @@ expect_json "$big/r/results.json" "d['runs'][0]['files'] <= 2" \
 expect_ok "$CCB" clean "$big/dst"
 rm -rf "$big/dst" "$big/r"
 
+# Buffers that cannot be registered (RLIMIT_MEMLOCK, for a user without CAP_IPC_LOCK) mean plain
+# reads and writes instead of the _fixed ones: counted, and still an exact copy.
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+can_be_nobody() {
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+		as_nobody "$CCB" --version >/dev/null 2>&1
+}
+memlock_limited() { (ulimit -l 64 && "$@"); }
+if can_be_nobody; then
+	note "buffers not registered (uid 65534, 64 KiB RLIMIT_MEMLOCK)"
+	chmod 755 "$ccb_tmp"
+	pub=$ccb_tmp/pub
+	mkdir -m 777 "$pub" "$pub/dst"
+	cp -a "$small" "$pub/src"
+	chown -R 65534:65534 "$pub/src"
+	expect_ok memlock_limited as_nobody "$CCB" run --strategy uring --threads 2 --keep \
+		--repeats 1 --quiet --all-files --out "$pub/r" "$pub/src" "$pub/dst"
+	same_tree "$pub/src" "$pub/dst"/.cryocache-bench.*/copy
+	expect_json "$pub/r/results.json" "d['runs'][0]['errors'] == []" \
+		"d['runs'][0]['files'] == $(find "$small" -type f | wc -l)" \
+		"d['runs'][0]['strategy_counters']['fixed_buffers'] == 0"
+	expect_ok "$CCB" clean "$pub/dst"
+	rm -rf "$pub"
+else
+	note "cannot run '$CCB' as uid 65534: unregistered buffers not checked"
+fi
+
 # io_uring disabled at run time (kernel.io_uring_disabled, Linux 6.6): `strategies` says so and
 # `run` refuses with the reason, instead of measuring something else.
 disabled=/proc/sys/kernel/io_uring_disabled
@@ -231,8 +258,7 @@ sys.exit(0 if not s["available"] and "io_uring_disabled=2" in s["why"] else 1)' 
 	expect_ok "$CCB" strategies
 	must_match "$ccb_tmp/out" '^uring +available' \
 		"uring is not available to root with io_uring_disabled=1"
-	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-	if command -v setpriv >/dev/null && as_nobody "$CCB" --version >/dev/null 2>&1; then
+	if can_be_nobody; then
 		expect_ok as_nobody "$CCB" strategies
 		reason='io_uring is disabled for this process \(kernel\.io_uring_disabled=1 '
 		must_match "$ccb_tmp/out" "^uring +unavailable +$reason" \
