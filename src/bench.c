@@ -517,11 +517,12 @@ static void print_run_line(json_t *run)
 
 	if (json_is_number(res))
 		snprintf(resident, sizeof(resident), "%.1f %%", json_number_value(res));
-	info("run %lld: %s, %lld threads, repeat %lld: %s in %.2f s durable (%.2f s copied) = %.0f MB/s; "
+	info("run %lld: %s, %lld thread%s, repeat %lld: %s in %.2f s durable (%.2f s copied) = %.0f MB/s; "
 	     "cache %s, %s resident before",
 	     (long long)json_integer_value(json_object_get(run, "seq")),
 	     json_string_value(json_object_get(run, "strategy")),
 	     (long long)json_integer_value(json_object_get(run, "threads")),
+	     json_integer_value(json_object_get(run, "threads")) == 1 ? "" : "s",
 	     (long long)json_integer_value(json_object_get(run, "repeat")),
 	     human_size((uint64_t)json_integer_value(json_object_get(run, "bytes")), size, sizeof(size)),
 	     json_number_value(json_object_get(run, "seconds_durable")),

@@ -193,7 +193,8 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 		free(w.bad);
 		return ret;
 	}
-	qsort(ds->files, ds->nr, sizeof(*ds->files), cmp_file);
+	if (ds->nr)
+		qsort(ds->files, ds->nr, sizeof(*ds->files), cmp_file);
 	collect_dirs(ds);
 	check_mrc_headers(ds);
 	ds->list_seconds = now_mono() - t0;

@@ -198,9 +198,9 @@ void results_check_first_run_bias(struct results *r)
 		if (s.median > 0 && fabs(first_mb_s - s.median) / s.median > BIAS_LIMIT) {
 			bool slower = first_mb_s < s.median;
 			char *msg = xasprintf(
-				"first-run bias: the first %s run at %lld threads reached %.0f MB/s, %.0f %% %s "
+				"first-run bias: the first %s run at %lld thread%s reached %.0f MB/s, %.0f %% %s "
 				"the median of the %zu later ones (%.0f MB/s)%s",
-				strategy, (long long)threads, first_mb_s,
+				strategy, (long long)threads, threads == 1 ? "" : "s", first_mb_s,
 				100.0 * fabs(first_mb_s - s.median) / s.median, slower ? "below" : "above",
 				nl, s.median,
 				slower ? "; a cache this kernel cannot drop (a file server's or a VM host's) "

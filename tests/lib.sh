@@ -97,3 +97,7 @@ if bad:
 sys.exit(1 if bad else 0)
 PYEOF
 }
+
+# traced CMD...: run CMD (strace and what it traces) with LeakSanitizer off, which cannot work
+# under ptrace; address and undefined-behaviour checks stay on.
+traced() { ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"; }

@@ -81,7 +81,7 @@ copy "rw --bs 1000" "$all" "$all" --strategy rw --threads 2 --bs 1000 --all-file
 if [ -n "${CCB_STRACE:-}" ] && "$CCB_STRACE" -o /dev/null true 2>/dev/null; then
 	note "strace: rw --bs 1000 reads 1000 bytes at a time"
 	mkdir "$ccb_tmp/dst"
-	expect_ok "$CCB_STRACE" -f -s 0 -e trace=read -o "$ccb_tmp/strace" \
+	expect_ok traced "$CCB_STRACE" -f -s 0 -e trace=read -o "$ccb_tmp/strace" \
 		"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" --strategy rw --threads 1 \
 		--bs 1000 --all-files "$all" "$ccb_tmp/dst"
 	full=$(grep -Ec 'read\([0-9]+, .*, 1000\) += 1000$' "$ccb_tmp/strace" || true)

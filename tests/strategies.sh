@@ -163,7 +163,7 @@ if [ -n "$strace" ] && "$strace" -o /dev/null true 2>/dev/null; then
 		[ $s = cfr ] && call=copy_file_range
 		note "strace: $s --bs 1M, then the default"
 		mkdir "$ccb_tmp/dst.bs"
-		expect_ok "$strace" -f -e trace=$call -o "$ccb_tmp/strace" "$CCB" run --repeats 1 \
+		expect_ok traced "$strace" -f -e trace=$call -o "$ccb_tmp/strace" "$CCB" run --repeats 1 \
 			--quiet --all-files --out "$ccb_tmp/results.bs" --strategy $s --threads 1 \
 			--bs 1M "$disk_src" "$ccb_tmp/dst.bs"
 		[ "$(calls $call 1048576)" = 65 ] ||
@@ -173,7 +173,7 @@ if [ -n "$strace" ] && "$strace" -o /dev/null true 2>/dev/null; then
 		rm -rf "$ccb_tmp/results.bs"
 		# Without --bs: cfr asks for cp's SSIZE_MAX rounded down to a GiB, the kernel moves
 		# the whole stack at once; sendfile asks for exactly what is left.
-		expect_ok "$strace" -f -e trace=$call -o "$ccb_tmp/strace" "$CCB" run --repeats 1 \
+		expect_ok traced "$strace" -f -e trace=$call -o "$ccb_tmp/strace" "$CCB" run --repeats 1 \
 			--quiet --all-files --out "$ccb_tmp/results.bs" --strategy $s --threads 1 \
 			"$disk_src" "$ccb_tmp/dst.bs"
 		if [ $s = cfr ]; then
