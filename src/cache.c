@@ -188,6 +188,27 @@ static int fadvise_all(const struct dataset *ds, const char *root, const char *e
 	return ret;
 }
 
+/* syncfs() the filesystems holding each path; sync() everything when one cannot be opened. */
+static void sync_filesystems(const char *a, const char *b)
+{
+	const char *paths[] = { a, b };
+
+	for (size_t i = 0; i < 2; i++) {
+		int fd;
+
+		if (!paths[i])
+			continue;
+		fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || syncfs(fd) < 0) {
+			if (fd >= 0)
+				close(fd);
+			sync();
+			return;
+		}
+		close(fd);
+	}
+}
+
 /*
  * When drop_caches cannot be written we fall back to fadvise. EACCES/EPERM: not root, or root in
  * a user namespace; EROFS: /proc/sys mounted read-only (containers); ENOENT: no /proc/sys at all
@@ -207,10 +228,12 @@ int cache_make_cold(const struct dataset *ds, const char *root, const char *extr
 	if (bad_path)
 		*bad_path = NULL;
 	/*
-	 * Dirty pages cannot be dropped by either method; sync() writes them first (and, on Linux,
-	 * waits for that writeback to finish).
+	 * Dirty pages cannot be dropped by either method: write back the source's and the
+	 * destination's filesystems first. Only those two: a global sync() also waits for every
+	 * other filesystem's writeback, seconds per run on a busy node, for pages that are not ours
+	 * (other I/O is still waited out by cache_wait_quiet()).
 	 */
-	sync();
+	sync_filesystems(root, extra_dir);
 	ret = write_drop_caches(drop_path ? drop_path : DROP_CACHES_PATH);
 	if (ret == 0) {
 		*used = CACHE_DROP_CACHES;

@@ -20,7 +20,8 @@ enum cache_method {
 const char *cache_method_name(enum cache_method m);
 
 /*
- * sync(), then drop the page cache; when that is not allowed (not root, read-only /proc),
+ * syncfs() the filesystems of root and extra_dir (sync() when one cannot be opened), then drop
+ * the page cache; when that is not allowed (not root, read-only /proc),
  * fall back to posix_fadvise(DONTNEED) on every file of ds below root and on every regular
  * file below extra_dir (may be NULL). *used says what happened. Returns 0, or -errno when
  * neither worked. drop_path overrides /proc/sys/vm/drop_caches (tests); NULL for the default.

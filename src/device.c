@@ -19,26 +19,6 @@
 /* dm on md on partitions on loop on ...: real stacks are a handful of levels deep. */
 #define CHAIN_MAX_DEPTH 8
 
-/*
- * mountinfo escapes space, tab, newline and backslash as \ooo (three octal digits); decode them
- * in place. Anything else after a backslash is kept as it is.
- */
-static void unescape_octal(char *s)
-{
-	char *w = s;
-
-	for (const char *r = s; *r;) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 4;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	*w = '\0';
-}
-
 void device_mount_release(struct device_mount *m)
 {
 	free(m->root);

@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,36 +148,55 @@ static void gen_stats_init(struct gen_stats *st)
 }
 
 /*
- * float32 pixels. The sums run in double: a float accumulator over millions of pixels drifts
- * by more than the 1% mrcfile tolerates on a mean close to zero.
+ * The statistics of one chunk of floating-point pixels, kept apart from st so that the loop runs
+ * in registers. The sums run in double: a float accumulator over millions of pixels drifts by
+ * more than the 1% mrcfile tolerates on a mean close to zero.
  */
+struct gen_chunk_stats {
+	double sum;
+	double sumsq;
+	float lo;
+	float hi;
+};
+
+static inline void gen_chunk_stats_add(struct gen_chunk_stats *c, float x)
+{
+	const double d = x;
+
+	c->sum += d;
+	c->sumsq += d * d;
+	c->lo = x < c->lo ? x : c->lo;
+	c->hi = x > c->hi ? x : c->hi;
+}
+
+/* Add the n pixels of c to st. */
+static inline void gen_stats_merge(struct gen_stats *st, const struct gen_chunk_stats *c,
+				   size_t n)
+{
+	st->count += n;
+	st->sum += c->sum;
+	st->sumsq += c->sumsq;
+	st->min = c->lo;
+	st->max = c->hi;
+}
+
+/* float32 pixels. */
 static void gen_fill_float32(uint64_t state[4], float *out, size_t n, struct gen_stats *st)
 {
+	struct gen_chunk_stats c = { .lo = st->min, .hi = st->max };
 	uint64_t s[4];
-	double sum = 0.0;
-	double sumsq = 0.0;
-	float lo = st->min;
-	float hi = st->max;
 	size_t i;
 
 	memcpy(s, state, sizeof(s));
 	for (i = 0; i < n; i++) {
 		/* The scale is a power of two, so it only moves the exponent. */
 		const float x = (float)gen_bell64(gen_rng_next(s)) * 0x1p-31f;
-		const double d = x;
 
 		out[i] = x;
-		sum += d;
-		sumsq += d * d;
-		lo = x < lo ? x : lo;
-		hi = x > hi ? x : hi;
+		gen_chunk_stats_add(&c, x);
 	}
 	memcpy(state, s, sizeof(s));
-	st->count += n;
-	st->sum += sum;
-	st->sumsq += sumsq;
-	st->min = lo;
-	st->max = hi;
+	gen_stats_merge(st, &c, n);
 }
 
 /*
@@ -292,32 +310,20 @@ static inline uint16_t gen_half_from_float(float f)
  */
 static void gen_fill_float16(uint64_t state[4], uint16_t *out, size_t n, struct gen_stats *st)
 {
+	struct gen_chunk_stats c = { .lo = st->min, .hi = st->max };
 	uint64_t s[4];
-	double sum = 0.0;
-	double sumsq = 0.0;
-	float lo = st->min;
-	float hi = st->max;
 	size_t i;
 
 	memcpy(s, state, sizeof(s));
 	for (i = 0; i < n; i++) {
 		const float f = (float)gen_bell64(gen_rng_next(s)) * 0x1p-36f;
 		const uint16_t h = gen_half_from_float(f);
-		const float x = gen_half_table[h];
-		const double d = x;
 
 		out[i] = h;
-		sum += d;
-		sumsq += d * d;
-		lo = x < lo ? x : lo;
-		hi = x > hi ? x : hi;
+		gen_chunk_stats_add(&c, gen_half_table[h]);
 	}
 	memcpy(state, s, sizeof(s));
-	st->count += n;
-	st->sum += sum;
-	st->sumsq += sumsq;
-	st->min = lo;
-	st->max = hi;
+	gen_stats_merge(st, &c, n);
 }
 
 /* Fill len bytes of pixels (a whole number of them) and account for them in st. */
@@ -354,21 +360,6 @@ void gen_params_init(struct gen_params *p)
 	p->nr_threads = 0;
 }
 
-static int gen_reject(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int gen_reject(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static uint64_t gen_image_bytes(const struct gen_params *p)
 {
 	return (uint64_t)p->box * (uint64_t)p->box * mrc_mode_bytes(p->mode);
@@ -382,39 +373,39 @@ int gen_params_check(const struct gen_params *p, char *why, size_t len)
 
 	if (p->mode != MRC_MODE_FLOAT32 && p->mode != MRC_MODE_INT16 &&
 	    p->mode != MRC_MODE_FLOAT16)
-		return gen_reject(why, len, "mode %d is not one gen writes (1, 2 or 12)",
+		return reject_why(why, len, "mode %d is not one gen writes (1, 2 or 12)",
 				  (int)p->mode);
 	if (p->box < GEN_MIN_BOX || p->box > GEN_MAX_BOX)
-		return gen_reject(why, len, "box %d is outside %d-%d", (int)p->box, GEN_MIN_BOX,
+		return reject_why(why, len, "box %d is outside %d-%d", (int)p->box, GEN_MIN_BOX,
 				  GEN_MAX_BOX);
 	if (p->min_particles < 1 || p->max_particles < p->min_particles ||
 	    p->max_particles > GEN_MAX_PARTICLES)
-		return gen_reject(why, len, "particles per stack %d-%d is not a range within 1-%d",
+		return reject_why(why, len, "particles per stack %d-%d is not a range within 1-%d",
 				  (int)p->min_particles, (int)p->max_particles, GEN_MAX_PARTICLES);
 	if (p->nr_jobs < 1 || p->nr_jobs > GEN_MAX_JOBS)
-		return gen_reject(why, len, "%u jobs is outside 1-%d", (unsigned)p->nr_jobs,
+		return reject_why(why, len, "%u jobs is outside 1-%d", (unsigned)p->nr_jobs,
 				  GEN_MAX_JOBS);
 	if (!(p->apix > 0.0) || p->apix > 1000.0)
-		return gen_reject(why, len, "pixel size %g is outside (0, 1000]", p->apix);
+		return reject_why(why, len, "pixel size %g is outside (0, 1000]", p->apix);
 	if (p->seed > INT64_MAX)
-		return gen_reject(why, len, "seed %" PRIu64 " is above %" PRId64, p->seed,
+		return reject_why(why, len, "seed %" PRIu64 " is above %" PRId64, p->seed,
 				  INT64_MAX);
 	if (p->nr_stacks > GEN_MAX_STACKS)
-		return gen_reject(why, len, "%" PRIu64 " stacks is more than %d", p->nr_stacks,
+		return reject_why(why, len, "%" PRIu64 " stacks is more than %d", p->nr_stacks,
 				  GEN_MAX_STACKS);
 	/* An exabyte is beyond any disk, and keeps every sum of sizes far from wrapping. */
 	largest = MRC_HEADER_SIZE + gen_image_bytes(p) * (uint64_t)p->max_particles;
 	if (p->nr_stacks > GEN_MAX_BYTES / largest ||
 	    (!p->nr_stacks && p->total_bytes > GEN_MAX_BYTES))
-		return gen_reject(why, len, "the set would be larger than %s",
+		return reject_why(why, len, "the set would be larger than %s",
 				  human_size(GEN_MAX_BYTES, size_buf, sizeof(size_buf)));
 	if (!p->nr_stacks) {
 		if (!p->total_bytes)
-			return gen_reject(why, len, "neither a number of stacks nor a total size");
+			return reject_why(why, len, "neither a number of stacks nor a total size");
 		/* The plan is held in memory: bound it before drawing a million names. */
 		smallest = MRC_HEADER_SIZE + gen_image_bytes(p) * (uint64_t)p->min_particles;
 		if (p->total_bytes / smallest >= GEN_MAX_STACKS)
-			return gen_reject(why, len, "a total of %" PRIu64 " bytes needs more "
+			return reject_why(why, len, "a total of %" PRIu64 " bytes needs more "
 					  "than %d stacks", p->total_bytes, GEN_MAX_STACKS);
 	}
 	return 0;
@@ -866,7 +857,7 @@ static int gen_write_manifest(const struct gen_params *p, const struct gen_plan 
 	json_t *root = json_object();
 	json_t *files = json_array();
 	char *text = NULL;
-	int fd = -1;
+	bool created;
 	size_t i;
 	int ret;
 
@@ -892,25 +883,11 @@ static int gen_write_manifest(const struct gen_params *p, const struct gen_plan 
 		error("cannot write '%s': %s", tmp, strerror(-ret));
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
-	if (fd < 0) {
-		ret = -errno;
+	ret = write_text_atomic(path, tmp, text, &created);
+	if (ret < 0 && !created)
 		error("cannot create '%s': %s", tmp, strerror(-ret));
-		goto out;
-	}
-	ret = write_all(fd, text, strlen(text));
-	if (!ret)
-		ret = write_all(fd, "\n", 1);
-	if (!ret && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret < 0) {
+	else if (ret < 0)
 		error("cannot write '%s': %s", path, strerror(-ret));
-		unlink(tmp);
-	}
 out:
 	free(text);
 	json_decref(root);

@@ -3,7 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,62 +116,56 @@ static uint32_t get_u32(const unsigned char *p, bool big_endian)
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-static void put_i32(unsigned char *buf, size_t off, int32_t v, bool big_endian)
-{
-	put_u32(buf + off, (uint32_t)v, big_endian);
-}
+/*
+ * The numbers of the header: where each is in the file and in struct mrc_header. Every one is a
+ * 32-bit integer or float, so encoding and decoding copy its four bytes in the file's order.
+ * NXSTART, NYSTART and NZSTART are not kept: they stay 0.
+ */
+#define MRC_FIELD(off, member) { off, offsetof(struct mrc_header, member) }
+#define MRC_FIELD3(off, member)                                                                    \
+	MRC_FIELD(off, member[0]), MRC_FIELD(off + 4, member[1]), MRC_FIELD(off + 8, member[2])
 
-static void put_f32(unsigned char *buf, size_t off, float v, bool big_endian)
-{
-	uint32_t bits;
+static const struct mrc_field {
+	size_t off;
+	size_t member;
+} mrc_fields[] = {
+	MRC_FIELD(MRC_OFF_NX, nx),
+	MRC_FIELD(MRC_OFF_NY, ny),
+	MRC_FIELD(MRC_OFF_NZ, nz),
+	MRC_FIELD(MRC_OFF_MODE, mode),
+	MRC_FIELD(MRC_OFF_MX, mx),
+	MRC_FIELD(MRC_OFF_MY, my),
+	MRC_FIELD(MRC_OFF_MZ, mz),
+	MRC_FIELD3(MRC_OFF_CELLA, cella),
+	MRC_FIELD3(MRC_OFF_CELLB, cellb),
+	MRC_FIELD(MRC_OFF_MAPC, mapc),
+	MRC_FIELD(MRC_OFF_MAPR, mapr),
+	MRC_FIELD(MRC_OFF_MAPS, maps),
+	MRC_FIELD(MRC_OFF_DMIN, dmin),
+	MRC_FIELD(MRC_OFF_DMAX, dmax),
+	MRC_FIELD(MRC_OFF_DMEAN, dmean),
+	MRC_FIELD(MRC_OFF_ISPG, ispg),
+	MRC_FIELD(MRC_OFF_NSYMBT, nsymbt),
+	MRC_FIELD(MRC_OFF_NVERSION, nversion),
+	MRC_FIELD3(MRC_OFF_ORIGIN, origin),
+	MRC_FIELD(MRC_OFF_RMS, rms),
+	MRC_FIELD(MRC_OFF_NLABL, nlabl),
+};
 
-	memcpy(&bits, &v, sizeof(bits));
-	put_u32(buf + off, bits, big_endian);
-}
-
-static int32_t get_i32(const unsigned char *buf, size_t off, bool big_endian)
-{
-	return (int32_t)get_u32(buf + off, big_endian);
-}
-
-static float get_f32(const unsigned char *buf, size_t off, bool big_endian)
-{
-	uint32_t bits = get_u32(buf + off, big_endian);
-	float v;
-
-	memcpy(&v, &bits, sizeof(v));
-	return v;
-}
+_Static_assert(sizeof(float) == sizeof(uint32_t), "MRC floats are 32 bits");
 
 void mrc_header_encode(const struct mrc_header *h, unsigned char buf[MRC_HEADER_SIZE])
 {
 	const bool be = h->big_endian;
-	int i;
 
 	memset(buf, 0, MRC_HEADER_SIZE);
-	put_i32(buf, MRC_OFF_NX, h->nx, be);
-	put_i32(buf, MRC_OFF_NY, h->ny, be);
-	put_i32(buf, MRC_OFF_NZ, h->nz, be);
-	put_i32(buf, MRC_OFF_MODE, h->mode, be);
-	/* NXSTART, NYSTART, NZSTART stay 0. */
-	put_i32(buf, MRC_OFF_MX, h->mx, be);
-	put_i32(buf, MRC_OFF_MY, h->my, be);
-	put_i32(buf, MRC_OFF_MZ, h->mz, be);
-	for (i = 0; i < 3; i++) {
-		put_f32(buf, MRC_OFF_CELLA + 4 * i, h->cella[i], be);
-		put_f32(buf, MRC_OFF_CELLB + 4 * i, h->cellb[i], be);
-		put_f32(buf, MRC_OFF_ORIGIN + 4 * i, h->origin[i], be);
+	for (size_t i = 0; i < sizeof(mrc_fields) / sizeof(mrc_fields[0]); i++) {
+		uint32_t v;
+
+		memcpy(&v, (const char *)h + mrc_fields[i].member, sizeof(v));
+		put_u32(buf + mrc_fields[i].off, v, be);
 	}
-	put_i32(buf, MRC_OFF_MAPC, h->mapc, be);
-	put_i32(buf, MRC_OFF_MAPR, h->mapr, be);
-	put_i32(buf, MRC_OFF_MAPS, h->maps, be);
-	put_f32(buf, MRC_OFF_DMIN, h->dmin, be);
-	put_f32(buf, MRC_OFF_DMAX, h->dmax, be);
-	put_f32(buf, MRC_OFF_DMEAN, h->dmean, be);
-	put_i32(buf, MRC_OFF_ISPG, h->ispg, be);
-	put_i32(buf, MRC_OFF_NSYMBT, h->nsymbt, be);
 	memcpy(buf + MRC_OFF_EXTTYP, h->exttyp, sizeof(h->exttyp));
-	put_i32(buf, MRC_OFF_NVERSION, h->nversion, be);
 	memcpy(buf + MRC_OFF_MAP, "MAP ", 4);
 	if (be) {
 		buf[MRC_OFF_MACHST] = 0x11;
@@ -180,24 +174,7 @@ void mrc_header_encode(const struct mrc_header *h, unsigned char buf[MRC_HEADER_
 		buf[MRC_OFF_MACHST] = 0x44;
 		buf[MRC_OFF_MACHST + 1] = 0x44;
 	}
-	put_f32(buf, MRC_OFF_RMS, h->rms, be);
-	put_i32(buf, MRC_OFF_NLABL, h->nlabl, be);
 	memcpy(buf + MRC_OFF_LABEL, h->labels, sizeof(h->labels));
-}
-
-static int mrc_reject(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int mrc_reject(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
 }
 
 int mrc_header_decode(const unsigned char buf[MRC_HEADER_SIZE], struct mrc_header *h, char *why,
@@ -205,10 +182,9 @@ int mrc_header_decode(const unsigned char buf[MRC_HEADER_SIZE], struct mrc_heade
 {
 	const unsigned char *st = buf + MRC_OFF_MACHST;
 	bool be;
-	int i;
 
 	if (memcmp(buf + MRC_OFF_MAP, "MAP ", 4) != 0)
-		return mrc_reject(why, len, "no \"MAP \" id at byte %d", MRC_OFF_MAP);
+		return reject_why(why, len, "no \"MAP \" id at byte %d", MRC_OFF_MAP);
 	/*
 	 * Only the first two bytes carry the byte order; 0x44 0x41 is what some writers put for
 	 * little-endian and mrcfile accepts it, so we do too.
@@ -218,48 +194,30 @@ int mrc_header_decode(const unsigned char buf[MRC_HEADER_SIZE], struct mrc_heade
 	else if (st[0] == 0x11 && st[1] == 0x11)
 		be = true;
 	else
-		return mrc_reject(why, len, "unknown machine stamp 0x%02x 0x%02x 0x%02x 0x%02x",
+		return reject_why(why, len, "unknown machine stamp 0x%02x 0x%02x 0x%02x 0x%02x",
 				  st[0], st[1], st[2], st[3]);
 
 	memset(h, 0, sizeof(*h));
 	h->big_endian = be;
-	h->nx = get_i32(buf, MRC_OFF_NX, be);
-	h->ny = get_i32(buf, MRC_OFF_NY, be);
-	h->nz = get_i32(buf, MRC_OFF_NZ, be);
-	h->mode = get_i32(buf, MRC_OFF_MODE, be);
-	h->mx = get_i32(buf, MRC_OFF_MX, be);
-	h->my = get_i32(buf, MRC_OFF_MY, be);
-	h->mz = get_i32(buf, MRC_OFF_MZ, be);
-	for (i = 0; i < 3; i++) {
-		h->cella[i] = get_f32(buf, MRC_OFF_CELLA + 4 * i, be);
-		h->cellb[i] = get_f32(buf, MRC_OFF_CELLB + 4 * i, be);
-		h->origin[i] = get_f32(buf, MRC_OFF_ORIGIN + 4 * i, be);
+	for (size_t i = 0; i < sizeof(mrc_fields) / sizeof(mrc_fields[0]); i++) {
+		const uint32_t v = get_u32(buf + mrc_fields[i].off, be);
+
+		memcpy((char *)h + mrc_fields[i].member, &v, sizeof(v));
 	}
-	h->mapc = get_i32(buf, MRC_OFF_MAPC, be);
-	h->mapr = get_i32(buf, MRC_OFF_MAPR, be);
-	h->maps = get_i32(buf, MRC_OFF_MAPS, be);
-	h->dmin = get_f32(buf, MRC_OFF_DMIN, be);
-	h->dmax = get_f32(buf, MRC_OFF_DMAX, be);
-	h->dmean = get_f32(buf, MRC_OFF_DMEAN, be);
-	h->ispg = get_i32(buf, MRC_OFF_ISPG, be);
-	h->nsymbt = get_i32(buf, MRC_OFF_NSYMBT, be);
 	memcpy(h->exttyp, buf + MRC_OFF_EXTTYP, sizeof(h->exttyp));
-	h->nversion = get_i32(buf, MRC_OFF_NVERSION, be);
-	h->rms = get_f32(buf, MRC_OFF_RMS, be);
-	h->nlabl = get_i32(buf, MRC_OFF_NLABL, be);
 	memcpy(h->labels, buf + MRC_OFF_LABEL, sizeof(h->labels));
 
 	if (!mrc_mode_bytes(h->mode))
-		return mrc_reject(why, len, "unknown mode %d", (int)h->mode);
+		return reject_why(why, len, "unknown mode %d", (int)h->mode);
 	if (h->nx <= 0 || h->ny <= 0 || h->nz <= 0)
-		return mrc_reject(why, len, "bad size %d x %d x %d", (int)h->nx, (int)h->ny,
+		return reject_why(why, len, "bad size %d x %d x %d", (int)h->nx, (int)h->ny,
 				  (int)h->nz);
 	if (h->nsymbt < 0)
-		return mrc_reject(why, len, "negative extended header size %d", (int)h->nsymbt);
+		return reject_why(why, len, "negative extended header size %d", (int)h->nsymbt);
 	/* Each axis must be named exactly once: the bits of 1, 2 and 3 must all be present. */
 	if (h->mapc < 1 || h->mapc > 3 || h->mapr < 1 || h->mapr > 3 || h->maps < 1 ||
 	    h->maps > 3 || ((1u << h->mapc) | (1u << h->mapr) | (1u << h->maps)) != 0xe)
-		return mrc_reject(why, len, "MAPC/MAPR/MAPS %d,%d,%d is not a permutation of 1,2,3",
+		return reject_why(why, len, "MAPC/MAPR/MAPS %d,%d,%d is not a permutation of 1,2,3",
 				  (int)h->mapc, (int)h->mapr, (int)h->maps);
 	return 0;
 }

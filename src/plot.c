@@ -177,13 +177,6 @@ static void put_value(FILE *f, double v)
 		fputs(" ?", f);
 }
 
-static json_int_t jobs_of(json_t *o)
-{
-	json_t *j = json_object_get(o, "jobs");
-
-	return json_is_integer(j) ? json_integer_value(j) : 1;
-}
-
 /* A column or block name in gnuplot's double quotes. */
 static void put_name(FILE *f, const char *name, const char *suffix)
 {
@@ -221,8 +214,8 @@ static int write_throughput_data(json_t *cells, const char *path, size_t *nr_ser
 
 		if (done[i] || !strategy)
 			continue;
-		name = jobs_of(first) != 1
-			       ? xasprintf("%s, %lld jobs", strategy, (long long)jobs_of(first))
+		name = report_jobs(first) != 1
+			       ? xasprintf("%s, %lld jobs", strategy, (long long)report_jobs(first))
 			       : xstrdup(strategy);
 		fputs(*nr_series ? "\n\n" : "", f);
 		put_name(f, name, "");
@@ -234,7 +227,7 @@ static int write_throughput_data(json_t *cells, const char *path, size_t *nr_ser
 			json_t *hi = json_object_get(cell, "ci_high_mb_s");
 
 			if (strcmp(json_string_value(json_object_get(cell, "strategy")) ?: "",
-				   strategy) || jobs_of(cell) != jobs_of(first))
+				   strategy) || report_jobs(cell) != report_jobs(first))
 				continue;
 			done[j] = true;
 			if (json_is_number(lo))

@@ -435,23 +435,6 @@ void procstat_net_rates(const struct net_delta *d, double seconds, struct net_ra
 
 /* ---- /proc/self/mountstats -------------------------------------------------------------- */
 
-/* seq_escape() wrote space, tab, newline and backslash as \ooo; decode in place. */
-static void unescape_octal(char *s)
-{
-	char *w = s;
-
-	for (const char *r = s; *r;) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 4;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	*w = '\0';
-}
-
 void procstat_mountstats_free(struct nfs_mount_stats *v, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++) {

@@ -28,10 +28,9 @@ static const char *str(json_t *o, const char *key)
 static void sampler_columns(json_t *run, char *buf, size_t len)
 {
 	json_t *smp = json_object_get(run, "sampler");
-	const char *dev = json_string_value(json_object_get(smp, "busiest_device"));
 	const char *net = json_string_value(json_object_get(smp, "top_interface"));
-	json_t *mean = json_object_get(
-		json_object_get(json_object_get(smp, "devices"), dev ? dev : ""), "mean");
+	const char *dev;
+	json_t *mean = report_busiest_mean(smp, &dev);
 	json_t *cpu = json_object_get(json_object_get(smp, "cpu"), "mean");
 	char util[16] = "-";
 	char aqu[16] = "-";

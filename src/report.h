@@ -76,6 +76,48 @@ json_t *report_cell_of(json_t *cells, json_t *run);
 /* The cell of strategy at threads with jobs copiers, or NULL. Borrowed. */
 json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_int_t jobs);
 
+/* An object's "jobs" (copiers at once); 1 when it has none, as a `run` before jobs existed. */
+json_int_t report_jobs(json_t *o);
+/* The sampler of a `watch` results folder, or NULL. Borrowed. */
+json_t *report_watch_sampler(json_t *doc);
+/*
+ * The iostat -x means of the busiest device of a sampler summary (a run's "sampler"), or NULL.
+ * Borrowed; *dev (may be NULL) gets the device's name, or NULL when there is none.
+ */
+json_t *report_busiest_mean(json_t *sampler, const char **dev);
+
+/*
+ * Every warning of doc in the order the renderings list them: its own, the watch sampler's
+ * (prefix "watch"), then each run's errors ("run 3 failed") and warnings ("run 3"). item gets
+ * the prefix (NULL for doc's own) and the message. Returns how many there are; with item NULL it
+ * only counts them.
+ */
+size_t report_warnings(json_t *doc, FILE *f,
+		       void (*item)(FILE *f, const char *prefix, const char *msg));
+
+/*
+ * Writers of the pieces the renderings share. put writes a string escaped for the rendering;
+ * missing is what a rendering shows for a value the document does not have ("-", "–").
+ */
+/* The strings of an array, joined by ", ". */
+void report_put_strings(FILE *f, json_t *array, void (*put)(FILE *f, const char *s));
+/*
+ * A field of a source or destination object: a string, a list of strings (none when it is
+ * empty), a size in bytes as GB.
+ */
+void report_put_location(FILE *f, json_t *v, void (*put)(FILE *f, const char *s),
+			 const char *none, const char *missing);
+/* The sizes of a size_histogram bucket: "4–16 MiB", "256 MiB or more". */
+void report_put_size_range(FILE *f, json_t *bucket);
+/* A number with decimals. */
+void report_put_num(FILE *f, json_t *v, int decimals, const char *missing);
+/* The interval of a cell's median with the coverage it reaches: "118.2–131.0 (96 %)". */
+void report_put_interval(FILE *f, json_t *cell, const char *missing);
+/* A time for people: "42.0 s", "3 min 07 s", "2 h 05 min". */
+void report_put_duration(FILE *f, json_t *seconds, const char *missing);
+/* A parameter's value as text: a string as it is, anything else as compact JSON. Free it. */
+char *report_param_text(json_t *v);
+
 /*
  * The rows of the recommendation's table: the thread counts of "for"."seconds" (in its order),
  * else those of the recommended strategy's cells, each with its cell (may be NULL) and its time

@@ -115,10 +115,7 @@ void report_csv(const struct report_ctx *ctx, FILE *f)
 	      "errors,session_warnings\n", f);
 	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
 		json_t *smp = json_object_get(run, "sampler");
-		const char *busiest = json_string_value(json_object_get(smp, "busiest_device"));
-		json_t *mean = json_object_get(
-			json_object_get(json_object_get(smp, "devices"), busiest ? busiest : ""),
-			"mean");
+		json_t *mean = report_busiest_mean(smp, NULL);
 		json_t *cell = report_cell_of(ctx->cells, run);
 
 		for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++) {

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@ static const char *str(json_t *o, const char *key)
 	return s ? s : "";
 }
 
-static json_int_t jobs_of(json_t *o)
+json_int_t report_jobs(json_t *o)
 {
 	json_t *j = json_object_get(o, "jobs");
 
@@ -38,7 +37,7 @@ static bool same_cell(json_t *a, json_t *b)
 	return !strcmp(str(a, "strategy"), str(b, "strategy")) &&
 	       json_integer_value(json_object_get(a, "threads")) ==
 		       json_integer_value(json_object_get(b, "threads")) &&
-	       jobs_of(a) == jobs_of(b);
+	       report_jobs(a) == report_jobs(b);
 }
 
 json_t *report_cell_of(json_t *cells, json_t *run)
@@ -60,7 +59,7 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 	json_array_foreach(cells, i, cell)
 		if (!strcmp(str(cell, "strategy"), strategy) &&
 		    json_integer_value(json_object_get(cell, "threads")) == threads &&
-		    jobs_of(cell) == jobs)
+		    report_jobs(cell) == jobs)
 			return cell;
 	return NULL;
 }
@@ -68,7 +67,7 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 size_t report_rec_rows(json_t *rec, json_t *cells, struct report_rec_row *rows, size_t max)
 {
 	json_t *secs = json_object_get(json_object_get(rec, "for"), "seconds");
-	const json_int_t jobs = jobs_of(rec);
+	const json_int_t jobs = report_jobs(rec);
 	const char *key;
 	json_t *v;
 	json_t *cell;
@@ -89,7 +88,7 @@ size_t report_rec_rows(json_t *rec, json_t *cells, struct report_rec_row *rows, 
 		return n;
 	json_array_foreach(cells, i, cell)
 		if (n < max && !strcmp(str(cell, "strategy"), RECOMMEND_STRATEGY) &&
-		    jobs_of(cell) == jobs)
+		    report_jobs(cell) == jobs)
 			rows[n++] = (struct report_rec_row){
 				json_integer_value(json_object_get(cell, "threads")), cell, NULL
 			};
@@ -101,6 +100,143 @@ json_t *report_cells(json_t *doc)
 	json_t *cells = json_object_get(doc, "cells");
 
 	return json_is_array(cells) ? json_incref(cells) : cells_compute(doc, NULL);
+}
+
+/* ---- what every rendering reads or writes the same way ------------------------------------ */
+
+json_t *report_watch_sampler(json_t *doc)
+{
+	return json_object_get(json_object_get(doc, "watch"), "sampler");
+}
+
+json_t *report_busiest_mean(json_t *sampler, const char **dev)
+{
+	const char *name = json_string_value(json_object_get(sampler, "busiest_device"));
+
+	if (dev)
+		*dev = name;
+	return json_object_get(json_object_get(json_object_get(sampler, "devices"),
+					       name ? name : ""),
+			       "mean");
+}
+
+size_t report_warnings(json_t *doc, FILE *f,
+		       void (*item)(FILE *f, const char *prefix, const char *msg))
+{
+	json_t *w;
+	json_t *run;
+	size_t i, j;
+	size_t n = json_array_size(json_object_get(doc, "warnings")) +
+		   json_array_size(json_object_get(report_watch_sampler(doc), "warnings"));
+	char prefix[64];
+
+	json_array_foreach(json_object_get(doc, "runs"), i, run)
+		n += json_array_size(json_object_get(run, "warnings")) +
+		     json_array_size(json_object_get(run, "errors"));
+	if (!item)
+		return n;
+	json_array_foreach(json_object_get(doc, "warnings"), i, w)
+		item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
+	json_array_foreach(json_object_get(report_watch_sampler(doc), "warnings"), i, w)
+		item(f, "watch", json_string_value(w) ? json_string_value(w) : "");
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		const long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
+
+		json_array_foreach(json_object_get(run, "errors"), j, w) {
+			snprintf(prefix, sizeof(prefix), "run %lld failed", seq);
+			item(f, prefix, json_string_value(w) ? json_string_value(w) : "");
+		}
+		json_array_foreach(json_object_get(run, "warnings"), j, w) {
+			snprintf(prefix, sizeof(prefix), "run %lld", seq);
+			item(f, prefix, json_string_value(w) ? json_string_value(w) : "");
+		}
+	}
+	return n;
+}
+
+void report_put_strings(FILE *f, json_t *array, void (*put)(FILE *f, const char *s))
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(array, i, s) {
+		fputs(i ? ", " : "", f);
+		put(f, json_string_value(s) ? json_string_value(s) : "");
+	}
+}
+
+void report_put_location(FILE *f, json_t *v, void (*put)(FILE *f, const char *s),
+			 const char *none, const char *missing)
+{
+	if (json_is_string(v)) {
+		put(f, json_string_value(v));
+	} else if (json_is_array(v)) {
+		report_put_strings(f, v, put);
+		if (!json_array_size(v))
+			fputs(none, f);
+	} else if (json_is_integer(v)) {
+		fprintf(f, "%.1f GB", (double)json_integer_value(v) / 1e9);
+	} else {
+		fputs(missing, f);
+	}
+}
+
+void report_put_size_range(FILE *f, json_t *bucket)
+{
+	json_t *max = json_object_get(bucket, "max_bytes");
+
+	fprintf(f, "%.0f", json_number_value(json_object_get(bucket, "min_bytes")) / 1048576);
+	if (json_is_number(max))
+		fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
+	else
+		fputs(" MiB or more", f);
+}
+
+void report_put_num(FILE *f, json_t *v, int decimals, const char *missing)
+{
+	if (json_is_number(v))
+		fprintf(f, "%.*f", decimals, json_number_value(v));
+	else
+		fputs(missing, f);
+}
+
+void report_put_interval(FILE *f, json_t *cell, const char *missing)
+{
+	json_t *cov = json_object_get(cell, "ci_coverage");
+
+	if (!json_is_number(json_object_get(cell, "ci_low_mb_s"))) {
+		fputs(missing, f);
+		return;
+	}
+	report_put_num(f, json_object_get(cell, "ci_low_mb_s"), 1, missing);
+	fputs("–", f);
+	report_put_num(f, json_object_get(cell, "ci_high_mb_s"), 1, missing);
+	if (json_is_number(cov))
+		fprintf(f, " (%.0f %%)", 100 * json_number_value(cov));
+}
+
+void report_put_duration(FILE *f, json_t *seconds, const char *missing)
+{
+	const double s = json_number_value(seconds);
+
+	if (!json_is_number(seconds))
+		fputs(missing, f);
+	else if (s < 120)
+		fprintf(f, "%.1f s", s);
+	else if (s < 7200)
+		fprintf(f, "%.0f min %02.0f s", floor(s / 60), fmod(s, 60));
+	else
+		fprintf(f, "%.0f h %02.0f min", floor(s / 3600), fmod(s, 3600) / 60);
+}
+
+char *report_param_text(json_t *v)
+{
+	char *text;
+
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+	return text ? text : xstrdup("?");
 }
 
 /* ---- samples files ------------------------------------------------------------------------ */
@@ -220,19 +356,6 @@ static json_t *load_samples_file(const char *path, char **why)
 	return doc;
 }
 
-static void __attribute__((format(printf, 2, 3))) add_note(json_t *notes, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	json_array_append_new(notes, json_string(msg));
-	free(msg);
-}
-
 /* The samples file an object's "sampler" names, into samples[key]; who: "run 3", "watch". */
 static void load_one(json_t *samples, const char *key, const char *who, json_t *o,
 		     const char *results_dir, json_t *notes)
@@ -246,8 +369,9 @@ static void load_one(json_t *samples, const char *key, const char *who, json_t *
 	if (!rel)
 		return;
 	if (!path_is_inside(rel)) {
-		add_note(notes, "%s: the samples file '%s' is outside the results folder; not read",
-			 who, rel);
+		add_stringf(notes,
+			    "%s: the samples file '%s' is outside the results folder; not read",
+			    who, rel);
 		return;
 	}
 	path = path_join(results_dir, rel);
@@ -255,7 +379,7 @@ static void load_one(json_t *samples, const char *key, const char *who, json_t *
 	if (s)
 		json_object_set_new(samples, key, s);
 	else
-		add_note(notes, "%s: cannot read '%s': %s", who, path, why);
+		add_stringf(notes, "%s: cannot read '%s': %s", who, path, why);
 	free(why);
 	free(path);
 }

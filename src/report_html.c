@@ -42,12 +42,6 @@ static bool has_num(json_t *o, const char *key)
 	return json_is_number(json_object_get(o, key));
 }
 
-/* The sampler of a `watch` results folder, or NULL. */
-static json_t *watch_sampler(json_t *doc)
-{
-	return json_object_get(json_object_get(doc, "watch"), "sampler");
-}
-
 /* Text for an element or an attribute; control characters XML forbids become U+FFFD. */
 static void esc(FILE *f, const char *s)
 {
@@ -85,10 +79,7 @@ static void esc_key(FILE *f, json_t *o, const char *key)
 /* A number with decimals, or "–" when the JSON has none. */
 static void put_num(FILE *f, json_t *v, int decimals)
 {
-	if (json_is_number(v))
-		fprintf(f, "%.*f", decimals, json_number_value(v));
-	else
-		fputs("–", f);
+	report_put_num(f, v, decimals, "–");
 }
 
 static void put_key(FILE *f, json_t *o, const char *key, int decimals)
@@ -96,29 +87,12 @@ static void put_key(FILE *f, json_t *o, const char *key, int decimals)
 	put_num(f, json_object_get(o, key), decimals);
 }
 
-static void put_duration(FILE *f, double s)
-{
-	if (s < 120)
-		fprintf(f, "%.1f s", s);
-	else if (s < 7200)
-		fprintf(f, "%.0f min %02.0f s", floor(s / 60), fmod(s, 60));
-	else
-		fprintf(f, "%.0f h %02.0f min", floor(s / 3600), fmod(s, 3600) / 60);
-}
-
-static json_int_t jobs_of(json_t *o)
-{
-	json_t *j = json_object_get(o, "jobs");
-
-	return json_is_integer(j) ? json_integer_value(j) : 1;
-}
-
 /* "shutil" or "shutil, 2 jobs": a line of the throughput chart. */
 static void put_series_name(FILE *f, json_t *cell)
 {
 	esc_key(f, cell, "strategy");
-	if (jobs_of(cell) != 1)
-		fprintf(f, ", %lld jobs", (long long)jobs_of(cell));
+	if (report_jobs(cell) != 1)
+		fprintf(f, ", %lld jobs", (long long)report_jobs(cell));
 }
 
 static const char css[] =
@@ -192,14 +166,14 @@ static void head(FILE *f, json_t *doc)
 	fputs(" to ", f);
 	esc(f, json_is_string(json_object_get(doc, "finished")) ? str(doc, "finished")
 								: "(unfinished)");
-	if (!watch_sampler(doc))
+	if (!report_watch_sampler(doc))
 		fprintf(f, " · %zu runs", json_array_size(json_object_get(doc, "runs")));
 	fputs(" · ", f);
 	esc_key(f, tool, "name");
 	fputc(' ', f);
 	esc_key(f, tool, "version");
 	fputs("</p>\n<p class=\"sub\">", f);
-	if (watch_sampler(doc)) {
+	if (report_watch_sampler(doc)) {
 		json_t *p;
 		size_t i;
 
@@ -209,7 +183,7 @@ static void head(FILE *f, json_t *doc)
 			esc(f, json_string_value(p) ? json_string_value(p) : "");
 			fputs("</code>", f);
 		}
-		fprintf(f, " for %.1f s</p>\n", num(watch_sampler(doc), "seconds"));
+		fprintf(f, " for %.1f s</p>\n", num(report_watch_sampler(doc), "seconds"));
 		return;
 	}
 	fprintf(f, "%lld files, %.2f GB: <code>", integer(src, "files"), num(src, "bytes") / 1e9);
@@ -255,8 +229,8 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fputs("<p><b>Keep the default:</b> the runs cannot tell the thread counts "
 		      "apart.</p>\n",
 		      f);
-	if (jobs_of(rec) != 1)
-		fprintf(f, "<p>with %lld jobs caching at once</p>\n", (long long)jobs_of(rec));
+	if (report_jobs(rec) != 1)
+		fprintf(f, "<p>with %lld jobs caching at once</p>\n", (long long)report_jobs(rec));
 	fputs("<p>", f);
 	esc_key(f, rec, "reason");
 	fputs("</p>\n<table>\n<tr><th class=\"n\">" RECOMMEND_STRATEGY " threads</th>"
@@ -278,10 +252,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fputs("</td>", f);
 		if (fr) {
 			fputs("<td class=\"n\">", f);
-			if (json_is_number(rows[i].seconds))
-				put_duration(f, json_number_value(rows[i].seconds));
-			else
-				fputs("–", f);
+			report_put_duration(f, rows[i].seconds, "–");
 			fputs("</td>", f);
 		}
 		fprintf(f, "<td>%s%s%s</td></tr>\n", recommended ? "<b>recommended</b>" : "",
@@ -296,10 +267,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fputs("</td>", f);
 		if (fr) {
 			fputs("<td class=\"n\">", f);
-			if (json_is_number(best))
-				put_duration(f, json_number_value(best));
-			else
-				fputs("–", f);
+			report_put_duration(f, best, "–");
 			fputs("</td>", f);
 		}
 		fputs("<td>fastest of any strategy: <b>", f);
@@ -352,24 +320,29 @@ static void put_flag(FILE *f, const char *flag)
 	fputs("</span>", f);
 }
 
+/* "<li><b>prefix:</b> msg</li>", or without the prefix when it is NULL. */
+static void warning_item(FILE *f, const char *prefix, const char *msg)
+{
+	fputs("<li>", f);
+	if (prefix)
+		fprintf(f, "<b>%s:</b> ", prefix);
+	esc(f, msg);
+	fputs("</li>\n", f);
+}
+
 static void warnings(FILE *f, const struct report_ctx *ctx)
 {
 	json_t *doc = ctx->doc;
 	json_t *w;
-	json_t *run;
 	json_t *cell;
 	size_t i, j;
-	size_t n = json_array_size(json_object_get(doc, "warnings"));
+	const size_t n = report_warnings(doc, f, NULL);
 	size_t flagged = 0;
 
-	json_array_foreach(json_object_get(doc, "runs"), i, run)
-		n += json_array_size(json_object_get(run, "warnings")) +
-		     json_array_size(json_object_get(run, "errors"));
 	json_array_foreach(ctx->cells, i, cell)
 		flagged += json_array_size(json_object_get(cell, "flags")) != 0;
-	n += json_array_size(json_object_get(watch_sampler(doc), "warnings"));
 	if (!n && !flagged) {
-		const bool watch_only = watch_sampler(doc) &&
+		const bool watch_only = report_watch_sampler(doc) &&
 					!json_array_size(json_object_get(doc, "runs"));
 
 		fprintf(f, "<section id=\"warnings\" class=\"ok\">\n<h2>No warnings</h2>\n"
@@ -380,28 +353,7 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 	}
 	fprintf(f, "<section id=\"warnings\" class=\"warn\">\n<h2>Warnings (%zu)</h2>\n<ul>\n",
 		n + flagged);
-	json_array_foreach(json_object_get(doc, "warnings"), i, w) {
-		fputs("<li>", f);
-		esc(f, json_string_value(w) ? json_string_value(w) : "");
-		fputs("</li>\n", f);
-	}
-	json_array_foreach(json_object_get(watch_sampler(doc), "warnings"), i, w) {
-		fputs("<li><b>watch:</b> ", f);
-		esc(f, json_string_value(w) ? json_string_value(w) : "");
-		fputs("</li>\n", f);
-	}
-	json_array_foreach(json_object_get(doc, "runs"), i, run) {
-		json_array_foreach(json_object_get(run, "errors"), j, w) {
-			fprintf(f, "<li><b>run %lld failed:</b> ", integer(run, "seq"));
-			esc(f, json_string_value(w) ? json_string_value(w) : "");
-			fputs("</li>\n", f);
-		}
-		json_array_foreach(json_object_get(run, "warnings"), j, w) {
-			fprintf(f, "<li><b>run %lld:</b> ", integer(run, "seq"));
-			esc(f, json_string_value(w) ? json_string_value(w) : "");
-			fputs("</li>\n", f);
-		}
-	}
+	report_warnings(doc, f, warning_item);
 	json_array_foreach(ctx->cells, i, cell) {
 		if (!json_array_size(json_object_get(cell, "flags")))
 			continue;
@@ -507,7 +459,7 @@ static size_t series_of(json_t *cells, json_t **first, size_t max)
 
 		for (k = 0; k < n; k++)
 			if (!strcmp(str(first[k], "strategy"), str(cell, "strategy")) &&
-			    jobs_of(first[k]) == jobs_of(cell))
+			    report_jobs(first[k]) == report_jobs(cell))
 				break;
 		if (k == n && n < max)
 			first[n++] = cell;
@@ -517,7 +469,7 @@ static size_t series_of(json_t *cells, json_t **first, size_t max)
 
 static bool same_series(json_t *a, json_t *b)
 {
-	return !strcmp(str(a, "strategy"), str(b, "strategy")) && jobs_of(a) == jobs_of(b);
+	return !strcmp(str(a, "strategy"), str(b, "strategy")) && report_jobs(a) == report_jobs(b);
 }
 
 static void vline(FILE *f, double x, double y0, double y1, const char *colour, const char *dash,
@@ -703,7 +655,7 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 			put_series_name(f, ser[s]);
 			fputs("</text>\n", f);
 			lx += 28 + 8.0 * (double)(strlen(str(ser[s], "strategy")) + 2) +
-			      (jobs_of(ser[s]) != 1 ? 60 : 0);
+			      (report_jobs(ser[s]) != 1 ? 60 : 0);
 		}
 		fprintf(f, "<text x=\"%d\" y=\"18\" font-size=\"11.5\" fill=\"#5b6474\" "
 			   "text-anchor=\"end\">dot: median, bar: %s, faint dots: single runs, "
@@ -861,7 +813,7 @@ static void timeseries(FILE *f, const struct report_ctx *ctx)
 		order[i] = json_array_get(runs, i);
 	qsort_r(order, n, sizeof(*order), cmp_runs, ctx->cells);
 	fprintf(f, "<section id=\"timeseries\">\n<h2>%s: throughput, device and CPU load</h2>\n",
-		watch_sampler(ctx->doc) ? "While watching" : "During each run");
+		report_watch_sampler(ctx->doc) ? "While watching" : "During each run");
 	series_card(f, json_object_get(ctx->doc, "watch"), json_object_get(ctx->samples, "watch"),
 		    &any);
 	for (size_t i = 0; i < n; i++) {
@@ -919,28 +871,20 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		const bool recommended =
 			json_is_integer(json_object_get(rec, "threads")) &&
 			integer(rec, "threads") == integer(cell, "threads") &&
-			jobs_of(cell) == jobs_of(rec) &&
+			report_jobs(cell) == report_jobs(rec) &&
 			!strcmp(str(cell, "strategy"), RECOMMEND_STRATEGY);
 
 		fprintf(f, "<tr%s><td>", recommended ? " class=\"rec\"" : "");
 		esc_key(f, cell, "strategy");
 		fputs("</td>", f);
 		fprintf(f, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
-			integer(cell, "threads"), (long long)jobs_of(cell));
+			integer(cell, "threads"), (long long)report_jobs(cell));
 		td_num(f, cell, "runs", 0);
 		td_num(f, cell, "failed_runs", 0);
 		fputs("<td class=\"n\"><b>", f);
 		put_key(f, cell, "median_mb_s", 1);
 		fputs("</b></td><td class=\"n\">", f);
-		if (has_num(cell, "ci_low_mb_s")) {
-			put_key(f, cell, "ci_low_mb_s", 1);
-			fputs("–", f);
-			put_key(f, cell, "ci_high_mb_s", 1);
-			if (has_num(cell, "ci_coverage"))
-				fprintf(f, " (%.0f %%)", 100 * num(cell, "ci_coverage"));
-		} else {
-			fputs("–", f);
-		}
+		report_put_interval(f, cell, "–");
 		fputs("</td>", f);
 		td_num(f, cell, "min_mb_s", 1);
 		td_num(f, cell, "max_mb_s", 1);
@@ -1003,9 +947,8 @@ static void runs_table(FILE *f, json_t *doc)
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		json_t *cold = json_object_get(run, "cold");
 		json_t *smp = json_object_get(run, "sampler");
-		const char *dev = json_string_value(json_object_get(smp, "busiest_device"));
-		json_t *mean = json_object_get(
-			json_object_get(json_object_get(smp, "devices"), dev ? dev : ""), "mean");
+		const char *dev;
+		json_t *mean = report_busiest_mean(smp, &dev);
 		json_t *res = json_object_get(cold, "residency_pct");
 		const bool failed = json_array_size(json_object_get(run, "errors")) ||
 				    json_is_true(json_object_get(run, "aborted"));
@@ -1076,24 +1019,8 @@ static void kv_row(FILE *f, const char *label, const char *value)
 
 static void location_cell(FILE *f, json_t *v)
 {
-	json_t *d;
-	size_t i;
-
 	fputs("<td>", f);
-	if (json_is_string(v)) {
-		esc(f, json_string_value(v));
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, d) {
-			fputs(i ? ", " : "", f);
-			esc(f, json_string_value(d) ? json_string_value(d) : "");
-		}
-		if (!json_array_size(v))
-			fputs("– (none: tmpfs or a network filesystem)", f);
-	} else if (json_is_integer(v)) {
-		fprintf(f, "%.1f GB", (double)json_integer_value(v) / 1e9);
-	} else {
-		fputs("–", f);
-	}
+	report_put_location(f, v, esc, "– (none: tmpfs or a network filesystem)", "–");
 	fputs("</td>", f);
 }
 
@@ -1134,10 +1061,8 @@ static void environment(FILE *f, json_t *doc)
 	kv_row(f, "tool", str(tool, "name"));
 	kv_row(f, "version", str(tool, "version"));
 	fputs("<tr><td>strategies built in</td><td>", f);
-	json_array_foreach(json_object_get(json_object_get(tool, "features"), "strategies"), i, v) {
-		fputs(i ? ", " : "", f);
-		esc(f, json_string_value(v) ? json_string_value(v) : "");
-	}
+	report_put_strings(f, json_object_get(json_object_get(tool, "features"), "strategies"),
+			   esc);
 	fputs("</td></tr>\n", f);
 	if (!json_is_object(src)) {
 		/* A `watch` folder: no source, destination or data set. */
@@ -1160,16 +1085,10 @@ static void environment(FILE *f, json_t *doc)
 		fputs("</table>\n</div>\n</div>\n", f);
 		fputs("<p class=\"note\">File sizes:", f);
 		json_array_foreach(json_object_get(src, "size_histogram"), i, v) {
-			json_t *max = json_object_get(v, "max_bytes");
-
 			if (!integer(v, "files"))
 				continue;
-			fprintf(f, "%s %lld of %.0f", any ? ";" : "", integer(v, "files"),
-				num(v, "min_bytes") / 1048576);
-			if (json_is_number(max))
-				fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
-			else
-				fputs(" MiB or more", f);
+			fprintf(f, "%s %lld of ", any ? ";" : "", integer(v, "files"));
+			report_put_size_range(f, v);
 			any = true;
 		}
 		fputs(any ? "." : " –", f);
@@ -1177,13 +1096,12 @@ static void environment(FILE *f, json_t *doc)
 	}
 	fputs("<p class=\"note\">Parameters:", f);
 	json_object_foreach(json_object_get(doc, "params"), key, v) {
-		char *text =
-			json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+		char *text = report_param_text(v);
 
 		fputs(" <code>", f);
 		esc(f, key);
 		fputc('=', f);
-		esc(f, json_is_string(v) ? json_string_value(v) : text ? text : "?");
+		esc(f, text);
 		fputs("</code>", f);
 		free(text);
 	}
@@ -1246,7 +1164,7 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 
 void report_html(const struct report_ctx *ctx, FILE *f)
 {
-	const bool watch_only = watch_sampler(ctx->doc) &&
+	const bool watch_only = report_watch_sampler(ctx->doc) &&
 				!json_array_size(json_object_get(ctx->doc, "runs"));
 
 	head(f, ctx->doc);

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,10 +56,7 @@ static void code(FILE *f, const char *s)
 /* A number with decimals, or "-" when the JSON has none (null, missing). */
 static void put_num(FILE *f, json_t *v, int decimals)
 {
-	if (json_is_number(v))
-		fprintf(f, "%.*f", decimals, json_number_value(v));
-	else
-		fputs("-", f);
+	report_put_num(f, v, decimals, "-");
 }
 
 static void put_key(FILE *f, json_t *o, const char *key, int decimals)
@@ -68,25 +64,13 @@ static void put_key(FILE *f, json_t *o, const char *key, int decimals)
 	put_num(f, json_object_get(o, key), decimals);
 }
 
-static void put_duration(FILE *f, double s)
-{
-	if (s < 120)
-		fprintf(f, "%.1f s", s);
-	else if (s < 7200)
-		fprintf(f, "%.0f min %02.0f s", floor(s / 60), fmod(s, 60));
-	else
-		fprintf(f, "%.0f h %02.0f min", floor(s / 3600), fmod(s, 3600) / 60);
-}
-
 /* "shutil, 4 threads" (and ", 2 jobs" when the cell ran more than one job at once). */
 static void put_cell_name(FILE *f, json_t *o)
 {
-	json_t *jobs = json_object_get(o, "jobs");
-
 	md(f, str(o, "strategy"));
 	fprintf(f, ", %lld thread%s", integer(o, "threads"), integer(o, "threads") == 1 ? "" : "s");
-	if (json_is_integer(jobs) && json_integer_value(jobs) != 1)
-		fprintf(f, ", %lld jobs", (long long)json_integer_value(jobs));
+	if (report_jobs(o) != 1)
+		fprintf(f, ", %lld jobs", (long long)report_jobs(o));
 }
 
 static void header(FILE *f, json_t *doc)
@@ -195,10 +179,8 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fprintf(f, "| %lld | ", (long long)rows[i].threads);
 		put_key(f, rows[i].cell, "median_mb_s", 1);
 		fputs(" | ", f);
-		if (fr && json_is_number(rows[i].seconds))
-			put_duration(f, json_number_value(rows[i].seconds));
-		else if (fr)
-			fputs("-", f);
+		if (fr)
+			report_put_duration(f, rows[i].seconds, "-");
 		fprintf(f, "%s%s%s%s |\n", fr ? " | " : "", recommended ? "**recommended**" : "",
 			recommended && def ? ", " : "", def ? "CryoSPARC's default" : "");
 	}
@@ -209,10 +191,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			json_t *best = json_object_get(json_object_get(fr, "seconds"), "best");
 
 			fputs(" | ", f);
-			if (json_is_number(best))
-				put_duration(f, json_number_value(best));
-			else
-				fputs("-", f);
+			report_put_duration(f, best, "-");
 		}
 		fputs(" | fastest of any strategy: **", f);
 		md(f, str(rec, "best_strategy"));
@@ -241,13 +220,8 @@ static const char *flag_meaning(const char *flag)
 	return NULL;
 }
 
-/* The sampler of a `watch` results folder, or NULL. */
-static json_t *watch_sampler(json_t *doc)
-{
-	return json_object_get(json_object_get(doc, "watch"), "sampler");
-}
-
-static void warning_item(FILE *f, const char *prefix, const char *msg)
+/* "- prefix: msg", or "- msg" without a prefix. */
+static void list_item(FILE *f, const char *prefix, const char *msg)
 {
 	fputs("- ", f);
 	if (prefix)
@@ -259,20 +233,14 @@ static void warning_item(FILE *f, const char *prefix, const char *msg)
 static void warnings(FILE *f, const struct report_ctx *ctx)
 {
 	json_t *w;
-	json_t *run;
 	json_t *cell;
 	size_t i, j;
-	size_t n = json_array_size(json_object_get(ctx->doc, "warnings"));
-	char prefix[64];
+	size_t n = report_warnings(ctx->doc, f, NULL);
 
-	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run)
-		n += json_array_size(json_object_get(run, "warnings")) +
-		     json_array_size(json_object_get(run, "errors"));
 	json_array_foreach(ctx->cells, i, cell)
 		n += json_array_size(json_object_get(cell, "flags"));
-	n += json_array_size(json_object_get(watch_sampler(ctx->doc), "warnings"));
 	fputs("\n## Warnings\n\n", f);
-	if (!n && watch_sampler(ctx->doc)) {
+	if (!n && report_watch_sampler(ctx->doc)) {
 		fputs("None.\n", f);
 		return;
 	}
@@ -280,20 +248,7 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		fputs("None: every run was cold, complete and long enough.\n", f);
 		return;
 	}
-	json_array_foreach(json_object_get(ctx->doc, "warnings"), i, w)
-		warning_item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
-	json_array_foreach(json_object_get(watch_sampler(ctx->doc), "warnings"), i, w)
-		warning_item(f, "watch", json_string_value(w) ? json_string_value(w) : "");
-	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
-		json_array_foreach(json_object_get(run, "errors"), j, w) {
-			snprintf(prefix, sizeof(prefix), "run %lld failed", integer(run, "seq"));
-			warning_item(f, prefix, json_string_value(w) ? json_string_value(w) : "");
-		}
-		json_array_foreach(json_object_get(run, "warnings"), j, w) {
-			snprintf(prefix, sizeof(prefix), "run %lld", integer(run, "seq"));
-			warning_item(f, prefix, json_string_value(w) ? json_string_value(w) : "");
-		}
-	}
+	report_warnings(ctx->doc, f, list_item);
 	json_array_foreach(ctx->cells, i, cell) {
 		json_array_foreach(json_object_get(cell, "flags"), j, w) {
 			const char *flag = json_string_value(w) ? json_string_value(w) : "";
@@ -307,17 +262,6 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 				fprintf(f, " (%s)", meaning);
 			fputc('\n', f);
 		}
-	}
-}
-
-static void put_flags(FILE *f, json_t *flags)
-{
-	json_t *w;
-	size_t i;
-
-	json_array_foreach(flags, i, w) {
-		fputs(i ? ", " : "", f);
-		md(f, json_string_value(w) ? json_string_value(w) : "");
 	}
 }
 
@@ -339,24 +283,14 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	fputs(" not cold | flags |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|", f);
 	fputs(json_is_number(ref) ? "---:|---:|---|\n" : "---:|---|\n", f);
 	json_array_foreach(ctx->cells, i, cell) {
-		json_t *cov = json_object_get(cell, "ci_coverage");
-
 		fputs("| ", f);
 		md(f, str(cell, "strategy"));
 		fprintf(f, " | %lld | %lld | %lld | %lld | ", integer(cell, "threads"),
-			json_is_integer(json_object_get(cell, "jobs")) ? integer(cell, "jobs") : 1,
-			integer(cell, "runs"), integer(cell, "failed_runs"));
+			(long long)report_jobs(cell), integer(cell, "runs"),
+			integer(cell, "failed_runs"));
 		put_key(f, cell, "median_mb_s", 1);
 		fputs(" | ", f);
-		if (json_is_number(json_object_get(cell, "ci_low_mb_s"))) {
-			put_key(f, cell, "ci_low_mb_s", 1);
-			fputs("–", f);
-			put_key(f, cell, "ci_high_mb_s", 1);
-			if (json_is_number(cov))
-				fprintf(f, " (%.0f %%)", 100 * json_number_value(cov));
-		} else {
-			fputs("-", f);
-		}
+		report_put_interval(f, cell, "-");
 		fputs(" | ", f);
 		put_key(f, cell, "min_mb_s", 1);
 		fputs(" | ", f);
@@ -379,7 +313,7 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 				fputs("-", f);
 		}
 		fprintf(f, " | %lld | ", integer(cell, "not_cold_runs"));
-		put_flags(f, json_object_get(cell, "flags"));
+		report_put_strings(f, json_object_get(cell, "flags"), md);
 		fputs(" |\n", f);
 	}
 	fputs("\nMB/s are 10^6 bytes per second until the copies were durable (syncfs on the "
@@ -413,9 +347,8 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 		json_t *lat = json_object_get(run, "latency_ms");
 		json_t *cpu = json_object_get(run, "cpu");
 		json_t *smp = json_object_get(run, "sampler");
-		const char *dev = json_string_value(json_object_get(smp, "busiest_device"));
-		json_t *mean = json_object_get(
-			json_object_get(json_object_get(smp, "devices"), dev ? dev : ""), "mean");
+		const char *dev;
+		json_t *mean = report_busiest_mean(smp, &dev);
 		json_t *res = json_object_get(cold, "residency_pct");
 		const char *sep = "";
 
@@ -489,13 +422,11 @@ static void findings(FILE *f, json_t *doc)
 	size_t i, j;
 	bool any = false;
 
-	json_array_foreach(json_object_get(watch_sampler(doc), "findings"), j, msg) {
+	json_array_foreach(json_object_get(report_watch_sampler(doc), "findings"), j, msg) {
 		if (!any)
 			fputs("\n## What the devices, CPUs and network did\n\n", f);
 		any = true;
-		fputs("- ", f);
-		md(f, json_string_value(msg) ? json_string_value(msg) : "");
-		fputc('\n', f);
+		list_item(f, NULL, json_string_value(msg) ? json_string_value(msg) : "");
 	}
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		json_t *list = json_object_get(json_object_get(run, "sampler"), "findings");
@@ -564,25 +495,8 @@ static void location_row(FILE *f, const char *label, json_t *src, json_t *dst, c
 
 	fprintf(f, "| %s |", label);
 	for (int k = 0; k < 2; k++) {
-		json_t *v = json_object_get(o[k], key);
-		json_t *d;
-		size_t i;
-
 		fputc(' ', f);
-		if (json_is_string(v)) {
-			md(f, json_string_value(v));
-		} else if (json_is_array(v)) {
-			json_array_foreach(v, i, d) {
-				fputs(i ? ", " : "", f);
-				md(f, json_string_value(d) ? json_string_value(d) : "");
-			}
-			if (!json_array_size(v))
-				fputs("-", f);
-		} else if (json_is_integer(v)) {
-			fprintf(f, "%.1f GB", (double)json_integer_value(v) / 1e9);
-		} else {
-			fputs("-", f);
-		}
+		report_put_location(f, json_object_get(o[k], key), md, "-", "-");
 		fputs(" |", f);
 	}
 	fputc('\n', f);
@@ -617,10 +531,7 @@ static void environment(FILE *f, json_t *doc)
 	fputc(' ', f);
 	md(f, str(tool, "version"));
 	fputs(", strategies built in: ", f);
-	json_array_foreach(json_object_get(json_object_get(tool, "features"), "strategies"), i, v) {
-		fputs(i ? ", " : "", f);
-		md(f, json_string_value(v) ? json_string_value(v) : "");
-	}
+	report_put_strings(f, json_object_get(json_object_get(tool, "features"), "strategies"), md);
 	/* A `watch` folder has no source, destination or data set. */
 	if (json_is_object(src)) {
 		fputs("\n\n| | source | destination |\n|---|---|---|\n", f);
@@ -639,18 +550,11 @@ static void environment(FILE *f, json_t *doc)
 			json_number_value(json_object_get(src, "bytes")) / 1e9,
 			integer(src, "ignored_files"), integer(src, "not_mrc_files"));
 		json_array_foreach(json_object_get(src, "size_histogram"), i, bucket) {
-			json_t *max = json_object_get(bucket, "max_bytes");
-
 			if (!integer(bucket, "files"))
 				continue;
-			fprintf(f, "%s %lld file%s of %.0f",
-				any ? ";" : " Sizes:", integer(bucket, "files"),
-				integer(bucket, "files") == 1 ? "" : "s",
-				json_number_value(json_object_get(bucket, "min_bytes")) / 1048576);
-			if (json_is_number(max))
-				fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
-			else
-				fputs(" MiB or more", f);
+			fprintf(f, "%s %lld file%s of ", any ? ";" : " Sizes:",
+				integer(bucket, "files"), integer(bucket, "files") == 1 ? "" : "s");
+			report_put_size_range(f, bucket);
 			any = true;
 		}
 		if (any)
@@ -658,10 +562,8 @@ static void environment(FILE *f, json_t *doc)
 	}
 	fputs("\n\nParameters:", f);
 	json_object_foreach(params, key, v) {
-		char *text =
-			json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
-		char *kv = xasprintf("%s=%s", key, json_is_string(v) ? json_string_value(v)
-								     : text ? text : "?");
+		char *text = report_param_text(v);
+		char *kv = xasprintf("%s=%s", key, text);
 
 		fputc(' ', f);
 		code(f, kv);
@@ -679,7 +581,7 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 	header(f, ctx->doc);
 	recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
 	warnings(f, ctx);
-	if (!watch_sampler(ctx->doc) || json_array_size(json_object_get(ctx->doc, "runs"))) {
+	if (!report_watch_sampler(ctx->doc) || json_array_size(json_object_get(ctx->doc, "runs"))) {
 		cells_table(f, ctx);
 		runs_table(f, ctx);
 	}
@@ -689,8 +591,6 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 	json_array_foreach(ctx->notes, i, n) {
 		if (!i)
 			fputs("\n## Notes on this report\n\n", f);
-		fputs("- ", f);
-		md(f, json_string_value(n) ? json_string_value(n) : "");
-		fputc('\n', f);
+		list_item(f, NULL, json_string_value(n) ? json_string_value(n) : "");
 	}
 }

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,31 +123,8 @@ int results_write(const struct results *r)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", r->path, (long)getpid());
 	char *text = json_dumps(r->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	int fd = -1;
-	int ret = 0;
+	const int ret = text ? write_text_atomic(r->path, tmp, text, NULL) : -ENOMEM;
 
-	if (!text) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = write_all(fd, text, strlen(text));
-	if (!ret)
-		ret = write_all(fd, "\n", 1);
-	if (!ret && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	fd = -1;
-	if (!ret && rename(tmp, r->path) < 0)
-		ret = -errno;
-out:
-	if (ret)
-		unlink(tmp);
 	free(text);
 	free(tmp);
 	return ret;

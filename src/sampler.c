@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,18 +371,24 @@ int sampler_start(struct sampler *s)
 	return 0;
 }
 
+/* Wake the sampling thread, wait for it to end, and free what it synchronised with. */
+static void stop_thread(struct sampler *s)
+{
+	if (!s->running)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	s->running = false;
+}
+
 int sampler_stop(struct sampler *s)
 {
-	if (s->running) {
-		pthread_mutex_lock(&s->lock);
-		s->stop = true;
-		pthread_cond_signal(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
-		pthread_cond_destroy(&s->cond);
-		pthread_mutex_destroy(&s->lock);
-		s->running = false;
-	}
+	stop_thread(s);
 	return sampler_sample(s);
 }
 
@@ -434,15 +439,7 @@ static void snapshot_release(struct sampler_snapshot *sn)
 
 void sampler_release(struct sampler *s)
 {
-	if (s->running) {
-		pthread_mutex_lock(&s->lock);
-		s->stop = true;
-		pthread_cond_signal(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
-		pthread_cond_destroy(&s->cond);
-		pthread_mutex_destroy(&s->lock);
-	}
+	stop_thread(s);
 	for (size_t i = 0; i < s->nr_snap; i++)
 		snapshot_release(&s->snap[i]);
 	free(s->snap);
@@ -842,21 +839,6 @@ static bool net_reported(const struct net_acc *n)
 	return n->total.rx_bytes || n->total.tx_bytes;
 }
 
-/* Append a formatted message to a JSON array of strings. */
-static void add_message(json_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add_message(json_t *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	json_array_append_new(a, json_string(msg));
-	free(msg);
-}
-
 /* ---- summary ---------------------------------------------------------------------------- */
 
 static json_t *rates_json(const struct disk_rates *r, unsigned has)
@@ -1160,7 +1142,7 @@ static json_t *nfs_json(const struct sampler *s, size_t from, size_t to, double 
 			struct nfs_op_rates r;
 
 			procstat_nfs_op_rates(&ns.read, seconds, &r);
-			add_message(findings,
+			add_stringf(findings,
 				    "NFS %s: %.1f MB read by %llu READs (%.0f kB each), "
 				    "average RTT %.2f ms, execution %.2f ms, %.0f "
 				    "retransmissions",
@@ -1218,7 +1200,7 @@ static json_t *psi_json(const struct sampler *s, size_t from, size_t to, json_t 
 						      "full_peak_pct", full_peak));
 		json_object_set_new(o, psi_names[p], r);
 		if (some_pct >= 10.0)
-			add_message(findings,
+			add_stringf(findings,
 				    "pressure: some task waited for %s %.0f %% of the time",
 				    p == PSI_IO ? "I/O" : psi_names[p], some_pct);
 	}
@@ -1286,7 +1268,7 @@ static void device_findings(const struct window *w, json_t *findings)
 		if (!has_role(d) || !d->counted || !strcmp(d->kind, "partition") || !dev_bytes(d))
 			continue;
 		procstat_disk_rates(&d->total, w->seconds, &m);
-		add_message(findings,
+		add_stringf(findings,
 			    "%s device %s: %.1f MB/s read, %.1f MB/s written; %.0f %% busy "
 			    "(%.0f %% of the time at least 90 %%), %.1f requests queued on "
 			    "average (aqu-sz), r_await %.2f ms, w_await %.2f ms",
@@ -1306,22 +1288,22 @@ static void cpu_findings(const struct cpu_summary *cs, json_t *findings)
 	if (windows)
 		snprintf(peak, sizeof(peak), "; busiest %g s window %.0f %%", SAMPLER_CPU_WINDOW_S,
 			 cs->peak_busy);
-	add_message(findings,
+	add_stringf(findings,
 		    "CPU: %.0f %% busy on average over %d CPUs (user %.0f, system %.0f, "
 		    "iowait %.0f, softirq %.0f, steal %.0f)%s",
 		    cs->mean.busy, cs->ncpu, cs->mean.user, cs->mean.system, cs->mean.iowait,
 		    cs->mean.softirq, cs->mean.steal, peak);
 	if (cs->mean.busy >= 90.0)
-		add_message(findings, "CPU: every CPU was at least 90 %% busy on "
+		add_stringf(findings, "CPU: every CPU was at least 90 %% busy on "
 				      "average: the CPU was the limit");
 	else if (cs->busiest_cpu >= 0 && cs->busiest_peak >= 95.0 && cs->ncpu > 1)
-		add_message(findings,
+		add_stringf(findings,
 			    "CPU: cpu%d was %.0f %% busy%s while all CPUs averaged %.0f %%: one "
 			    "thread may be the limit",
 			    cs->busiest_cpu, cs->busiest_peak,
 			    windows ? " in its busiest second" : "", cs->mean.busy);
 	if (cs->mean.steal >= 10.0)
-		add_message(findings, "CPU: %.0f %% stolen by the hypervisor", cs->mean.steal);
+		add_stringf(findings, "CPU: %.0f %% stolen by the hypervisor", cs->mean.steal);
 }
 
 static const struct net_acc *top_interface(const struct window *w)
@@ -1369,7 +1351,7 @@ static json_t *net_json(const struct window *w, json_t *findings)
 					      n->peak.tx_packets_s));
 	}
 	if (top && all)
-		add_message(findings,
+		add_stringf(findings,
 			    "network: %s carried %.0f %% of the bytes (%.1f MB received, "
 			    "%.1f MB sent)",
 			    top->name,
@@ -1425,7 +1407,7 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 			disk_write += d->total.wr_sectors * 512;
 		}
 		if (d->vanished)
-			add_message(warnings,
+			add_stringf(warnings,
 				    "device %s vanished while it was sampled; its I/O between "
 				    "its last reading and its removal is not counted",
 				    d->name);
@@ -1446,7 +1428,7 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 		      "cpu_s", cost_s, "core_pct", core_pct, "reading_cpu_s",
 		      (double)s->reading_ns / 1e9);
 	if (is_short)
-		add_message(warnings,
+		add_stringf(warnings,
 			    "sampled for %.2f s, less than %d sampling intervals (%.2f s): the "
 			    "device, CPU and network figures are too coarse to read",
 			    w.seconds, SHORT_INTERVALS, SHORT_INTERVALS * s->interval_s);

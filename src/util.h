@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <time.h>
+#include <jansson.h>
 
 #define PROGRAM_NAME "cryocache-bench"
 
@@ -40,6 +41,21 @@ int parse_duration(const char *s, double *seconds);
 /* A duration for people into buf ("4m12s", "1h05m", "37s"). Returns buf. */
 const char *human_duration(double seconds, char *buf, size_t len);
 
+/*
+ * Format why a value is rejected into why (when why is not NULL and len not 0), and return
+ * -EINVAL, for checks that end in one statement:
+ *
+ *	return reject_why(why, len, "box %d is outside %d-%d", box, min, max);
+ */
+int reject_why(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Decode in place the \ooo escapes (three octal digits) that mountinfo and mountstats write for
+ * space, tab, newline and backslash. Anything else after a backslash is kept as it is.
+ */
+void unescape_octal(char *s);
+/* Append a formatted string to a JSON array. */
+void add_stringf(json_t *array, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Human size with binary units into buf ("1.5 GiB"). Returns buf. */
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 
@@ -62,6 +78,13 @@ int read_text_file(const char *path, char **out, size_t *len);
 int write_all(int fd, const void *buf, size_t len);
 /* Read up to len bytes, retrying short reads and EINTR; *got is what was read. 0 or -errno. */
 int read_full(int fd, void *buf, size_t len, size_t *got);
+/*
+ * Write text and a newline to path through tmp, a temporary name in the same folder: tmp is
+ * created, written, fsync'ed, closed and renamed over path, so a reader finds the old file or the
+ * whole new one, never a part. On failure tmp is removed. Returns 0 or -errno; *created (may be
+ * NULL) says whether tmp was created, so that a message can name the file that failed.
+ */
+int write_text_atomic(const char *path, const char *tmp, const char *text, bool *created);
 /* Make a directory and its parents (like mkdir -p), mode 0777 & umask. Returns 0 or -errno. */
 int mkdir_p(const char *path);
 

@@ -66,6 +66,17 @@ expect_fail 2 "invalid value 'often' for --repeats" "$CCB" sweep --repeats often
 expect_fail 2 "invalid duration '10q' for --budget" "$CCB" sweep --budget 10q "$src" "$dst"
 expect_fail 2 "--resume needs --out" "$CCB" sweep --resume "$src" "$dst"
 
+# --repeats auto starts with 3 runs a cell and adds runs while the median's interval is short of
+# 95 % (it needs 6 runs) or too wide, up to --repeats-max: so here every cell ends with exactly 4.
+note "--repeats auto, capped"
+out=$ccb_tmp/auto
+expect_ok "$CCB" sweep --strategies rw --threads 1,2 --repeats auto --repeats-max 4 \
+	--target-spread 50 --seed 3 --no-report --interval 0 --out "$out" "$src" "$dst"
+expect_json "$out/results.json" "d['sweep']['repeats'] == 'auto'" \
+	"len(d['sweep']['plan']) == 8 and len(runs) == 8" \
+	"all(c['runs'] == 4 for c in d['cells'])" \
+	"sorted(r['repeat'] for r in runs if r['threads'] == 1) == [1, 2, 3, 4]"
+
 note "thread counts above the file count are dropped"
 expect_ok "$CCB" sweep --strategies rw --threads 2,64 --repeats 1 --no-report --interval 0 \
 	--out "$ccb_tmp/s3" "$src" "$dst"
