@@ -52,7 +52,9 @@ static void record_error(struct pool *p, struct copy_worker *w, const struct cop
 		if (w->err_path)
 			p->stats->first_error = xasprintf("cannot %s '%s': %s",
 							  w->err_what ? w->err_what : "copy",
-							  w->err_path, strerror(-err));
+							  w->err_path,
+							  w->err_reason ? w->err_reason
+									: strerror(-err));
 		else
 			p->stats->first_error = xasprintf("cannot copy '%s': %s", f->rel,
 							  strerror(-err));
@@ -132,6 +134,7 @@ static int copy_files(struct copy_worker *w)
 		copy_worker_paths(w, f, w->src, w->dst);
 		w->err_path = NULL;
 		w->err_what = NULL;
+		w->err_reason = NULL;
 		t0 = now_mono_ns();
 		err = w->job->strategy->copy(w, f);
 		copy_worker_done(w, f, now_mono_ns() - t0, err);

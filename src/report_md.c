@@ -64,6 +64,13 @@ static void put_key(FILE *f, json_t *o, const char *key, int decimals)
 	put_num(f, json_object_get(o, key), decimals);
 }
 
+/* A number in a table row, and the bar that ends its cell. */
+static void put_col(FILE *f, json_t *o, const char *key, int decimals)
+{
+	put_key(f, o, key, decimals);
+	fputs(" | ", f);
+}
+
 /* "shutil, 4 threads" (and ", 2 jobs" when the cell ran more than one job at once). */
 static void put_cell_name(FILE *f, json_t *o)
 {
@@ -177,8 +184,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		const bool def = rows[i].threads == integer(rec, "default_threads");
 
 		fprintf(f, "| %lld | ", (long long)rows[i].threads);
-		put_key(f, rows[i].cell, "median_mb_s", 1);
-		fputs(" | ", f);
+		put_col(f, rows[i].cell, "median_mb_s", 1);
 		if (fr)
 			report_put_duration(f, rows[i].seconds, "-");
 		fprintf(f, "%s%s%s%s |\n", fr ? " | " : "", recommended ? "**recommended**" : "",
@@ -288,14 +294,11 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		fprintf(f, " | %lld | %lld | %lld | %lld | ", integer(cell, "threads"),
 			(long long)report_jobs(cell), integer(cell, "runs"),
 			integer(cell, "failed_runs"));
-		put_key(f, cell, "median_mb_s", 1);
-		fputs(" | ", f);
+		put_col(f, cell, "median_mb_s", 1);
 		report_put_interval(f, cell, "-");
 		fputs(" | ", f);
-		put_key(f, cell, "min_mb_s", 1);
-		fputs(" | ", f);
-		put_key(f, cell, "max_mb_s", 1);
-		fputs(" | ", f);
+		put_col(f, cell, "min_mb_s", 1);
+		put_col(f, cell, "max_mb_s", 1);
 		if (json_is_number(json_object_get(cell, "cv")))
 			fprintf(f, "%.1f %%", 100 * json_number_value(json_object_get(cell, "cv")));
 		else
@@ -357,24 +360,17 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 		fprintf(f, " | %lld | %lld | %lld | %.3f | ", integer(run, "threads"),
 			integer(run, "repeat"), integer(run, "files"),
 			json_number_value(json_object_get(run, "bytes")) / 1e9);
-		put_key(f, run, "seconds_copied", 2);
-		fputs(" | ", f);
+		put_col(f, run, "seconds_copied", 2);
 		put_key(f, run, "seconds_durable", 2);
 		fputs(" | **", f);
 		put_key(f, run, "mb_s", 1);
 		fputs("** | ", f);
-		put_key(f, run, "files_per_s", 1);
-		fputs(" | ", f);
-		put_key(f, lat, "p50", 1);
-		fputs(" | ", f);
-		put_key(f, lat, "p99", 1);
-		fputs(" | ", f);
-		put_key(f, run, "tail_s", 2);
-		fputs(" | ", f);
-		put_key(f, cpu, "user_s", 2);
-		fputs(" | ", f);
-		put_key(f, cpu, "sys_s", 2);
-		fputs(" | ", f);
+		put_col(f, run, "files_per_s", 1);
+		put_col(f, lat, "p50", 1);
+		put_col(f, lat, "p99", 1);
+		put_col(f, run, "tail_s", 2);
+		put_col(f, cpu, "user_s", 2);
+		put_col(f, cpu, "sys_s", 2);
 		if (json_is_number(res))
 			fprintf(f, "%.1f %%", json_number_value(res));
 		else
@@ -382,12 +378,9 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 		fputs(" | ", f);
 		md(f, dev ? dev : "-");
 		fputs(" | ", f);
-		put_key(f, mean, "util", 1);
-		fputs(" | ", f);
-		put_key(f, mean, "aqu-sz", 2);
-		fputs(" | ", f);
-		put_key(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
-		fputs(" | ", f);
+		put_col(f, mean, "util", 1);
+		put_col(f, mean, "aqu-sz", 2);
+		put_col(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
 		if (json_is_true(json_object_get(run, "aborted"))) {
 			fputs("aborted", f);
 			sep = ", ";

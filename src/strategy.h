@@ -33,6 +33,8 @@ struct copy_worker {
 	/* Set by a failing copy(): which of the two paths the error is about. */
 	const char *err_path;
 	const char *err_what;		/* "open", "sendfile", ... */
+	/* Why, when errno's text would mislead (a child's exit status); NULL: strerror(-err). */
+	const char *err_reason;
 	uint64_t counters[COPY_MAX_COUNTERS];	/* indexed like strategy->counter_names */
 	void *pool_priv;		/* the pool's, for copy_worker_next()/copy_worker_done() */
 };

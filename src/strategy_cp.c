@@ -34,7 +34,7 @@ static char *cp_path;		/* absolute path of the cp on PATH; NULL when none */
 static char *cp_version;	/* first line of `cp --version`; NULL when it gave none */
 
 struct cp_thread {
-	char what[64];		/* err_what of the last failure: "cp (exit status 1)" */
+	char what[64];		/* err_reason of the last failure: "cp exited with status 1 ..." */
 };
 
 /* The first executable regular file named cp in PATH's folders (as execvp looks). */
@@ -217,13 +217,15 @@ static int cp_copy(struct copy_worker *w, const struct copy_file *f)
 	 * SIGINT or SIGTERM is the run being interrupted (the terminal signals cp as well).
 	 */
 	if (WIFSIGNALED(status)) {
-		snprintf(t->what, sizeof(t->what), "cp (killed by signal %d)", WTERMSIG(status));
+		snprintf(t->what, sizeof(t->what), "cp was killed by signal %d", WTERMSIG(status));
 		err = WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM ? -EINTR : -EIO;
 	} else {
-		snprintf(t->what, sizeof(t->what), "cp (exit status %d)", WEXITSTATUS(status));
+		snprintf(t->what, sizeof(t->what), "cp exited with status %d (its message is above)",
+			 WEXITSTATUS(status));
 		err = -EIO;
 	}
-	return copy_fail(w, w->src, t->what, err);
+	w->err_reason = t->what;
+	return copy_fail(w, w->src, "cp", err);
 }
 
 const struct copy_strategy strategy_cp = {

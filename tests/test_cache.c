@@ -3,8 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -22,6 +20,7 @@
 #include "device.h"
 #include "sysinfo.h"
 #include "util.h"
+#include "testutil.h"
 
 #define FILE_BYTES (8u << 20)
 
@@ -35,18 +34,6 @@ struct fixture {
  * (tests/lib.sh, ccb_lock_machine).
  */
 static int machine_lock = -1;
-
-static char *pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *pathf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	assert_true(vasprintf(&s, fmt, ap) >= 0);
-	va_end(ap);
-	return s;
-}
 
 /* Write size bytes of a pattern, fsync (so the pages are clean), and read them all back. */
 static void make_warm_file(const char *path, size_t size)
@@ -80,15 +67,6 @@ static double residency_pct(const char *path)
 	return 100.0 * (double)resident / (double)total;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
 static int group_setup(void **state)
 {
 	const char *lock = getenv("CCB_LOCK_FILE");
@@ -115,10 +93,9 @@ static int group_teardown(void **state)
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	const char *base = getenv("CCB_TEST_TMPDIR");
 
-	f->tmp = pathf("%s/ccb-test-cache.XXXXXX", base && *base ? base : "/var/tmp");
-	if (!mkdtemp(f->tmp))
+	f->tmp = test_tmpdir("cache");
+	if (!f->tmp)
 		return -1;
 	*state = f;
 	return 0;
@@ -128,7 +105,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rmtree(f->tmp);
 	free(f->tmp);
 	free(f);
 	return 0;

@@ -4,9 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -19,24 +17,13 @@
 
 #include "scratch.h"
 #include "util.h"
+#include "testutil.h"
 
 struct fixture {
 	char *tmp;     /* private temporary folder on a real disk */
 	char *dst;     /* tmp/dst: the destination the scratch directories go in */
 	char *outside; /* tmp/outside: files that must survive every removal */
 };
-
-static char *pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *pathf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	assert_true(vasprintf(&s, fmt, ap) >= 0);
-	va_end(ap);
-	return s;
-}
 
 static void put_file(const char *path, const char *text)
 {
@@ -81,22 +68,12 @@ static int count_open_fds(void)
 	return count_entries("/proc/self/fd");
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	const char *base = getenv("CCB_TEST_TMPDIR");
 
-	f->tmp = pathf("%s/ccb-test-scratch.XXXXXX", base && *base ? base : "/var/tmp");
-	if (!mkdtemp(f->tmp))
+	f->tmp = test_tmpdir("scratch");
+	if (!f->tmp)
 		return -1;
 	f->dst = pathf("%s/dst", f->tmp);
 	f->outside = pathf("%s/outside", f->tmp);
@@ -113,7 +90,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rmtree(f->tmp);
 	free(f->tmp);
 	free(f->dst);
 	free(f->outside);
