@@ -14,22 +14,20 @@
 
 #include "results.h"
 #include "util.h"
+#include "testutil.h"
 
 static int make_tmp(void **state)
 {
-	char *dir = xstrdup("/var/tmp/ccb-results-test.XXXXXX");
+	char *dir = test_tmpdir("results");
 
-	assert_non_null(mkdtemp(dir));
+	assert_non_null(dir);
 	*state = dir;
 	return 0;
 }
 
 static int remove_tmp(void **state)
 {
-	char *cmd = xasprintf("rm -rf '%s'", (char *)*state);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(test_rmtree(*state), 0);
 	free(*state);
 	return 0;
 }

@@ -22,6 +22,7 @@
 
 #include "sampler.h"
 #include "util.h"
+#include "testutil.h"
 
 struct fixture {
 	char *dir; /* the sysroot, and DST inside it */
@@ -69,12 +70,10 @@ static void link_to(const struct fixture *fx, const char *rel, const char *targe
 static int setup(void **state)
 {
 	struct fixture *fx = xcalloc(1, sizeof(*fx));
-	const char *tmp = getenv("CCB_TEST_TMPDIR") ? getenv("CCB_TEST_TMPDIR") : "/var/tmp";
-	char *tmpl = xasprintf("%s/ccb-sampler.XXXXXX", tmp);
 	char shm_tmpl[] = "/dev/shm/ccb-sampler.XXXXXX";
 	struct stat sd, ss;
 
-	fx->dir = mkdtemp(tmpl);
+	fx->dir = test_tmpdir("sampler");
 	assert_non_null(fx->dir);
 	fx->shm = mkdtemp(shm_tmpl) ? xstrdup(shm_tmpl) : NULL;
 	fx->dst = path_join(fx->dir, "dst");
@@ -108,11 +107,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char *cmd = xasprintf("rm -rf '%s' '%s'", fx->dir, fx->shm ? fx->shm : fx->dir);
 
-	if (system(cmd) != 0)
+	if (test_rmtree(fx->dir) || (fx->shm && test_rmtree(fx->shm)))
 		fprintf(stderr, "could not remove %s\n", fx->dir);
-	free(cmd);
 	free(fx->dir);
 	free(fx->shm);
 	free(fx->src);

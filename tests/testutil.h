@@ -52,10 +52,13 @@ static inline int test_rm_entry(const char *path, const struct stat *st, int fla
 	return unlink(path);
 }
 
-/* Remove path and everything below it; symbolic links are removed, not followed. */
-static inline void test_rmtree(const char *path)
+/*
+ * Remove path and everything below it; symbolic links are removed, not followed. Returns 0, or
+ * -1 when something could not be removed.
+ */
+static inline int test_rmtree(const char *path)
 {
-	nftw(path, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return nftw(path, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS) ? -1 : 0;
 }
 
 #endif
