@@ -1,4 +1,4 @@
-/* util.c - small helpers shared by every module: messages, paths, numbers, clocks. */
+/* util.c - small helpers shared by every module: messages, paths, numbers, clocks, files. */
 #include "config.h"
 
 #include <errno.h>

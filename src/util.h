@@ -1,4 +1,4 @@
-/* util.h - small helpers shared by every module: messages, paths, numbers, clocks. */
+/* util.h - small helpers shared by every module: messages, paths, numbers, clocks, files. */
 #ifndef CCB_UTIL_H
 #define CCB_UTIL_H
 

@@ -4,14 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 
 need_python
-if [ "$(id -u)" = 0 ]; then
-	ccb_lock_machine
-fi
+ccb_lock_if_root
 
-src=$ccb_tmp/src
-dst=$ccb_tmp/dst
-mkdir "$dst"
-expect_ok "$CCB" gen --stacks 3 --box 32 --particles 2 "$src"
+ccb_make_set --stacks 3 --box 32 --particles 2
 (cd "$src" && find . | sort) >"$ccb_tmp/src.list"
 
 # Failures found before copying leave DST as it was: empty, no scratch directory.

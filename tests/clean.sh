@@ -4,20 +4,14 @@
 . "$(dirname "$0")/lib.sh"
 
 need_python
-if [ "$(id -u)" = 0 ]; then
-	ccb_lock_machine
-fi
+ccb_lock_if_root
 
-src=$ccb_tmp/src
-dst=$ccb_tmp/dst
-mkdir "$dst"
 # 25 MiB copied with 64-byte reads and writes: runs long enough to be caught while copying.
-expect_ok "$CCB" gen --stacks 20 --box 128 --particles 20 "$src"
+ccb_make_set --stacks 20 --box 128 --particles 20
 
 # start_bench OUT: a long benchmark in the background; sets $pid and, once it copies, $scratch.
 # A test that fails stops it on the way out.
-pid=
-trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; fi; ccb_cleanup' EXIT
+ccb_kill_bench_on_exit
 start_bench() {
 	local before
 	before=$(ls -A "$dst")

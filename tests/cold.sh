@@ -7,10 +7,7 @@ need_root "dropping the page cache"
 need_python
 ccb_lock_machine
 
-src=$ccb_tmp/src
-dst=$ccb_tmp/dst
-mkdir "$dst"
-expect_ok "$CCB" gen --stacks 8 --box 128 --particles 20-40 "$src"
+ccb_make_set --stacks 8 --box 128 --particles 20-40
 
 # (a) As root the cache is dropped through /proc/sys/vm/drop_caches, and a set read into memory
 # just before the benchmark is cold again when each run starts.

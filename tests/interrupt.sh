@@ -4,16 +4,11 @@
 . "$(dirname "$0")/lib.sh"
 
 need_python
-if [ "$(id -u)" = 0 ]; then
-	ccb_lock_machine
-fi
+ccb_lock_if_root
 
-src=$ccb_tmp/src
-dst=$ccb_tmp/dst
-mkdir "$dst"
 # 100 MiB in 40 stacks, copied by one thread with 64-byte reads and writes: about 2 s per run on a
 # fast disk, long enough to be caught mid-copy, without writing gigabytes.
-expect_ok "$CCB" gen --stacks 40 --box 128 --particles 40 "$src"
+ccb_make_set --stacks 40 --box 128 --particles 40
 
 # Runs recorded in results.json FILE so far (0 before it exists).
 runs_in() {
@@ -23,8 +18,7 @@ runs_in() {
 }
 
 # A test that fails stops the benchmark it started on the way out.
-pid=
-trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; fi; ccb_cleanup' EXIT
+ccb_kill_bench_on_exit
 
 # interrupt SIGNAL STATUS DELAY: start a long benchmark, send SIGNAL DELAY seconds after its first
 # run is in results.json, and check what it leaves.

@@ -23,6 +23,29 @@ ccb_lock_machine() {
 	flock 9
 }
 
+# Tests that drop the page cache only when they can (as root) hold the lock only then.
+ccb_lock_if_root() {
+	if [ "$(id -u)" = 0 ]; then
+		ccb_lock_machine
+	fi
+}
+
+# ccb_make_set GEN-OPTION...: $src, a particle set made by `gen` with those options, and $dst, an
+# empty destination, both in $ccb_tmp.
+ccb_make_set() {
+	src=$ccb_tmp/src
+	dst=$ccb_tmp/dst
+	mkdir "$dst"
+	expect_ok "$CCB" gen "$@" "$src"
+}
+
+# A test that runs a benchmark in the background keeps its pid in $pid (empty when none runs);
+# if the test fails, the benchmark is killed on the way out.
+ccb_kill_bench_on_exit() {
+	pid=
+	trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; fi; ccb_cleanup' EXIT
+}
+
 need_root() { [ "$(id -u)" = 0 ] || skip "$1 needs root"; }
 quick() { [ "${CCB_TEST_SUBSET:-}" = quick ]; }
 

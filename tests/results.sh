@@ -11,10 +11,7 @@ else
 	method=fadvise
 fi
 
-src=$ccb_tmp/src
-dst=$ccb_tmp/dst
-mkdir "$dst"
-expect_ok "$CCB" gen --stacks 8 --box 64 --particles 5-20 "$src"
+ccb_make_set --stacks 8 --box 64 --particles 5-20
 nfiles=$(find "$src" -type f -name '*.mrcs' | wc -l)
 nbytes=$(find "$src" -type f -name '*.mrcs' -exec stat -c %s {} + |
 	awk '{ s += $1 } END { print s }')

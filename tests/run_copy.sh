@@ -4,9 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_python
-if [ "$(id -u)" = 0 ]; then
-	ccb_lock_machine
-fi
+ccb_lock_if_root
 
 # The MRC set. gen's manifest is not particle data and must not be copied, so the copy is
 # compared with a hard-linked twin of the set that lacks it.

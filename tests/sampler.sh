@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_python
-[ "$(id -u)" = 0 ] && ccb_lock_machine
+ccb_lock_if_root
 
 src=$ccb_tmp/src
 dst=$ccb_tmp/dst

@@ -6,10 +6,7 @@
 ccb_lock_machine
 need_python
 
-src=$ccb_tmp/src
-dst=$ccb_tmp/dst
-mkdir -p "$dst"
-expect_ok "$CCB" gen --stacks 8 --box 96 --particles 20-40 --seed 4 "$src"
+ccb_make_set --stacks 8 --box 96 --particles 20-40 --seed 4
 nfiles=$(find "$src" -name '*.mrcs' | wc -l)
 
 note "a 2 x 3 x 2 sweep"

@@ -107,8 +107,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
+	int ret = test_rmtree(fx->dir);
 
-	if (test_rmtree(fx->dir) || (fx->shm && test_rmtree(fx->shm)))
+	if (fx->shm && test_rmtree(fx->shm))
+		ret = -1;
+	if (ret)
 		fprintf(stderr, "could not remove %s\n", fx->dir);
 	free(fx->dir);
 	free(fx->shm);

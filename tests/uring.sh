@@ -9,9 +9,7 @@ why=$("$CCB" strategies --json | "$PY" -c 'import json, sys
 s = [s for s in json.load(sys.stdin) if s["name"] == "uring"]
 print("not listed by strategies" if not s else "" if s[0]["available"] else s[0]["why"])')
 [ -z "$why" ] || skip "uring is unavailable: $why"
-if [ "$(id -u)" = 0 ]; then
-	ccb_lock_machine
-fi
+ccb_lock_if_root
 
 # Sizes around a byte, a sector, a page and a MiB (the default --bs), and one of many blocks that
 # ends 3 bytes into the last, in nested folders, for --all-files.
