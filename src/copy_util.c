@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "copy_util.h"
@@ -51,4 +53,40 @@ const char *copy_offload_err_path(const struct copy_worker *w, int err)
 	default:
 		return w->src;
 	}
+}
+
+int copy_open_pair(struct copy_worker *w, int *in, int *out, struct stat *st)
+{
+	int ret;
+
+	do {
+		*in = open(w->src, O_RDONLY | O_CLOEXEC);
+	} while (*in < 0 && errno == EINTR);
+	if (*in < 0)
+		return copy_fail(w, w->src, "open", -errno);
+	if (st && fstat(*in, st) < 0) {
+		ret = copy_fail(w, w->src, "fstat", -errno);
+		goto fail;
+	}
+	do {
+		*out = open(w->dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	} while (*out < 0 && errno == EINTR);
+	if (*out < 0) {
+		ret = copy_fail(w, w->dst, "open", -errno);
+		goto fail;
+	}
+	return 0;
+fail:
+	close(*in);
+	*in = -1;
+	return ret;
+}
+
+int copy_close_pair(struct copy_worker *w, int in, int out, int ret)
+{
+	if (out >= 0 && close(out) < 0 && !ret)
+		ret = copy_fail(w, w->dst, "close", -errno);
+	if (in >= 0 && close(in) < 0 && !ret)
+		ret = copy_fail(w, w->src, "close", -errno);
+	return ret;
 }

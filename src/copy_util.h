@@ -23,4 +23,19 @@ int copy_rw_loop(int in, int out, char *buf, size_t len, off_t *done, int *faile
  */
 const char *copy_offload_err_path(const struct copy_worker *w, int err);
 
+struct stat;
+
+/*
+ * Open w->src for reading and w->dst for writing (created or truncated, mode 0666), retrying
+ * EINTR, as cp does; with st not NULL the source is fstat()ed between the two opens. Returns 0,
+ * or the copy_fail() of the call that failed, with nothing left open.
+ */
+int copy_open_pair(struct copy_worker *w, int *in, int *out, struct stat *st);
+
+/*
+ * Close the destination, then the source. The destination's close() can report a delayed write
+ * error (NFS): it counts. Returns ret, or the first close failure when ret is 0.
+ */
+int copy_close_pair(struct copy_worker *w, int in, int out, int ret);
+
 #endif

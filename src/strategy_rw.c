@@ -48,32 +48,15 @@ static int rw_copy(struct copy_worker *w, const struct copy_file *f)
 	int out = -1;
 	off_t done = 0;
 	int failed_fd = -1;
-	int ret = 0;
+	int ret = copy_open_pair(w, &in, &out, NULL);
 
-	do {
-		in = open(w->src, O_RDONLY | O_CLOEXEC);
-	} while (in < 0 && errno == EINTR);
-	if (in < 0)
-		return copy_fail(w, w->src, "open", -errno);
-	do {
-		out = open(w->dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	} while (out < 0 && errno == EINTR);
-	if (out < 0) {
-		ret = copy_fail(w, w->dst, "open", -errno);
-		goto out;
-	}
-
+	if (ret)
+		return ret;
 	ret = copy_rw_loop(in, out, t->buf, t->len, &done, &failed_fd);
 	if (ret)
 		copy_fail(w, failed_fd == in ? w->src : w->dst, failed_fd == in ? "read" : "write",
 			  ret);
-out:
-	/* The destination's close() can report a delayed write error (NFS): it counts. */
-	if (out >= 0 && close(out) < 0 && !ret)
-		ret = copy_fail(w, w->dst, "close", -errno);
-	if (close(in) < 0 && !ret)
-		ret = copy_fail(w, w->src, "close", -errno);
-	return ret;
+	return copy_close_pair(w, in, out, ret);
 }
 
 const struct copy_strategy strategy_rw = {

@@ -30,22 +30,9 @@ static int sendfile_copy(struct copy_worker *w, const struct copy_file *f)
 	int out = -1;
 	int ret = 0;
 
-	do {
-		in = open(w->src, O_RDONLY | O_CLOEXEC);
-	} while (in < 0 && errno == EINTR);
-	if (in < 0)
-		return copy_fail(w, w->src, "open", -errno);
-	if (fstat(in, &st) < 0) {
-		ret = copy_fail(w, w->src, "fstat", -errno);
-		goto out;
-	}
-	do {
-		out = open(w->dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	} while (out < 0 && errno == EINTR);
-	if (out < 0) {
-		ret = copy_fail(w, w->dst, "open", -errno);
-		goto out;
-	}
+	ret = copy_open_pair(w, &in, &out, &st);
+	if (ret)
+		return ret;
 
 	while (off < st.st_size) {
 		const size_t left = (size_t)(st.st_size - off);
@@ -64,12 +51,7 @@ static int sendfile_copy(struct copy_worker *w, const struct copy_file *f)
 			break;
 	}
 out:
-	/* The destination's close() can report a delayed write error (NFS): it counts. */
-	if (out >= 0 && close(out) < 0 && !ret)
-		ret = copy_fail(w, w->dst, "close", -errno);
-	if (close(in) < 0 && !ret)
-		ret = copy_fail(w, w->src, "close", -errno);
-	return ret;
+	return copy_close_pair(w, in, out, ret);
 }
 
 const struct copy_strategy strategy_sendfile = {
