@@ -372,6 +372,18 @@ static int fit_budget(struct sweep *sw, double budget_s, size_t nr_runs, json_t 
 	}
 	use_sample(sw, (uint64_t)target, seed);
 	json_object_set_new(sweep_doc, "sample", sample_json(sw, (uint64_t)target, seed));
+	{
+		/* Said where every rendering shows it: the numbers are of a sample. */
+		char *msg = xasprintf("sampled to fit --budget %s: every run copied %zu of the %zu "
+				      "files (%.2f of %.2f GB, chosen across the size range with seed "
+				      "%llu); times for the whole set are extrapolated by bytes from the "
+				      "sample's medians", sw->o->budget, sw->b.ds.nr, sw->full.nr,
+				      (double)sw->b.ds.bytes / 1e9, (double)sw->full.bytes / 1e9,
+				      (unsigned long long)seed);
+
+		results_warn(&sw->b.res, msg);
+		free(msg);
+	}
 	info("sweep: %zu runs in %s: copying a sample of %zu of %zu files (%s), %.0f MB/s and "
 	     "%s of overhead per run measured; times scale from the sample to the whole set",
 	     nr_runs, human_duration(budget_s, d1, sizeof(d1)), sw->b.ds.nr, sw->full.nr,

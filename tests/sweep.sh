@@ -129,7 +129,8 @@ expect_ok "$CCB" sweep --strategies rw --threads 1,2 --repeats 2 --budget 4s --n
 	--interval 0 --out "$out" "$ccb_tmp/big" "$dst"
 expect_json "$out/results.json" "d['sweep']['probe']['mb_s'] > 0" \
 	"d['sweep']['sample'] is None or (d['sweep']['sample']['files'] < d['sweep']['sample']['of_files'] and all(r['files'] == d['sweep']['sample']['files'] for r in runs))" \
-	"len(runs) == 4"
+	"len(runs) == 4" \
+	"d['sweep']['sample'] is None or any(w.startswith('sampled to fit --budget 4s') for w in d['warnings'])"
 
 note "--jobs 2: two copiers at once"
 out=$ccb_tmp/jobs
