@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cells.h"
 #include "report.h"
-#include "stats.h"
 #include "util.h"
 
 static double num(json_t *o, const char *key)
@@ -87,53 +87,47 @@ static void print_runs(json_t *runs, FILE *f)
 	}
 }
 
-/* Median, min and max of mb_s per (strategy, threads), in order of first appearance. */
-static void print_cells(json_t *runs, FILE *f)
+/* Per cell: median, spread and the CI of the median of mb_s, in the order cells_compute() gives. */
+static void print_cells(json_t *doc, FILE *f)
 {
-	size_t n = json_array_size(runs);
-	bool *done = xcalloc(n ? n : 1, sizeof(bool));
-	double *durable = xmalloc((n ? n : 1) * sizeof(double));
-	double *copied = xmalloc((n ? n : 1) * sizeof(double));
+	json_t *cells = json_object_get(doc, "cells");
 	bool header = false;
+	json_t *c;
+	size_t i;
 
-	for (size_t i = 0; i < n; i++) {
-		json_t *first = json_array_get(runs, i);
-		const char *strategy = str(first, "strategy");
-		json_int_t threads = json_integer_value(json_object_get(first, "threads"));
-		struct summary sd, sc;
-		size_t k = 0;
+	/* A sweep stores its cells; for a run's document they are computed the same way. */
+	cells = cells ? json_incref(cells) : cells_compute(doc, NULL);
+	json_array_foreach(cells, i, c) {
+		json_int_t jobs = json_integer_value(json_object_get(c, "jobs"));
+		char threads[32];
+		char ci[48];
+		char flags[96] = "";
+		json_t *flag;
+		size_t k;
 
-		if (done[i])
-			continue;
-		for (size_t j = i; j < n; j++) {
-			json_t *run = json_array_get(runs, j);
-
-			if (strcmp(str(run, "strategy"), strategy) ||
-			    json_integer_value(json_object_get(run, "threads")) != threads)
-				continue;
-			done[j] = true;
-			if (json_is_true(json_object_get(run, "aborted")) ||
-			    json_array_size(json_object_get(run, "errors")))
-				continue;
-			durable[k] = num(run, "mb_s");
-			copied[k] = num(run, "mb_s_copied");
-			k++;
-		}
-		if (!k)
+		if (json_integer_value(json_object_get(c, "runs")) == 0)
 			continue;
 		if (!header) {
-			fprintf(f, "\n%-10s %7s %5s %12s %10s %10s %7s %14s\n", "strategy", "threads",
-				"runs", "median_MB/s", "min", "max", "cv", "copied_median");
+			fprintf(f, "\n%-10s %7s %5s %12s %10s %10s %7s %-24s %14s  %s\n", "strategy",
+				"threads", "runs", "median_MB/s", "min", "max", "cv", "CI of the median",
+				"copied_median", "flags");
 			header = true;
 		}
-		stats_summarize(durable, k, &sd);
-		stats_summarize(copied, k, &sc);
-		fprintf(f, "%-10s %7lld %5zu %12.1f %10.1f %10.1f %6.1f%% %14.1f\n", strategy,
-			(long long)threads, k, sd.median, sd.min, sd.max, 100 * sd.cv, sc.median);
+		snprintf(threads, sizeof(threads), jobs > 1 ? "%lldx%lld" : "%lld",
+			 (long long)json_integer_value(json_object_get(c, "threads")), (long long)jobs);
+		snprintf(ci, sizeof(ci), "%.0f-%.0f (%.0f %%)", num(c, "ci_low_mb_s"),
+			 num(c, "ci_high_mb_s"), 100 * num(c, "ci_coverage"));
+		json_array_foreach(json_object_get(c, "flags"), k, flag) {
+			strncat(flags, json_string_value(flag), sizeof(flags) - strlen(flags) - 2);
+			strcat(flags, " ");
+		}
+		fprintf(f, "%-10s %7s %5lld %12.1f %10.1f %10.1f %6.1f%% %-24s %14.1f  %s\n",
+			str(c, "strategy"), threads,
+			(long long)json_integer_value(json_object_get(c, "runs")), num(c, "median_mb_s"),
+			num(c, "min_mb_s"), num(c, "max_mb_s"), 100 * num(c, "cv"), ci,
+			num(c, "median_mb_s_copied"), flags);
 	}
-	free(done);
-	free(durable);
-	free(copied);
+	json_decref(cells);
 }
 
 /* One line under a "warnings:" heading that is printed before the first line only. */
@@ -298,7 +292,7 @@ void report_text(json_t *doc, FILE *f)
 	fprintf(f, "destination: %s (%s on %s)\n\n", str(dst, "path"), str(dst, "fs_type"),
 		str(dst, "mount_source"));
 	print_runs(runs, f);
-	print_cells(runs, f);
+	print_cells(doc, f);
 	fprintf(f, "\nMB/s is 10^6 bytes per second until the copies were durable (syncfs); "
 		   "copied_median stops at the last close.\n");
 	fprintf(f, "device: the busiest device during the run, with its mean %%util and aqu-sz "
