@@ -18,6 +18,7 @@
 #include "sampler.h"
 #include "stats.h"
 #include "sysinfo.h"
+#include "diag.h"
 #include "util.h"
 #include "verify.h"
 
@@ -137,7 +138,18 @@ static json_t *source_json(const struct bench *b)
 {
 	json_t *o = location_json(b->src);
 	json_t *not_mrc = json_array();
+	json_t *missing = json_array();
+	json_t *bad_size = json_array();
 	size_t named = 0;
+
+	for (size_t i = 0; i < b->ds.nr_missing && i < DATASET_MISSING_EXAMPLES; i++)
+		json_array_append_new(missing, json_string(b->ds.missing[i]));
+	for (size_t i = 0, n = 0; i < b->ds.nr && n < MAX_NAMED_EXAMPLES; i++) {
+		if (b->ds.files[i].flags & COPY_FILE_BAD_SIZE) {
+			json_array_append_new(bad_size, json_string(b->ds.files[i].rel));
+			n++;
+		}
+	}
 
 	for (size_t i = 0; i < b->ds.nr && named < MAX_NAMED_EXAMPLES; i++) {
 		if (b->ds.files[i].flags & COPY_FILE_NOT_MRC) {
@@ -153,7 +165,27 @@ static json_t *source_json(const struct bench *b)
 	json_object_set_new(o, "not_mrc_examples", not_mrc);
 	json_object_set_new(o, "list_seconds", json_real(b->ds.list_seconds));
 	json_object_set_new(o, "size_histogram", size_histogram_json(&b->ds));
+	json_object_set_new(o, "kind", json_string(dataset_kind_name(b->ds.kind)));
+	json_object_set_new(o, "metadata", b->ds.meta ? json_string(b->ds.meta) : json_null());
+	json_object_set_new(o, "project_dir", b->ds.meta ? json_string(b->ds.root) : json_null());
+	json_object_set_new(o, "particles", json_integer((json_int_t)b->ds.particles));
+	json_object_set_new(o, "missing_stacks", json_integer((json_int_t)b->ds.nr_missing));
+	json_object_set_new(o, "missing_examples", missing);
+	json_object_set_new(o, "bad_size_stacks", json_integer((json_int_t)b->ds.nr_bad_size));
+	json_object_set_new(o, "bad_size_examples", bad_size);
+	json_object_set_new(o, "sample", !b->cfg.sample ? json_null() :
+			    json_pack("{s:s, s:I, s:I, s:I}", "spec", b->cfg.sample, "seed",
+				      (json_int_t)1, "of_files", (json_int_t)b->sample_of_files,
+				      "of_bytes", (json_int_t)b->sample_of_bytes));
 	return o;
+}
+
+/* A regular file (or a FIFO, for a list piped in with <(...)) as SRC is a job's metadata. */
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode));
 }
 
 /* realpath() of an existing folder we need to read (or write), with one message on failure. */
@@ -217,6 +249,72 @@ static void warn_not_mrc(const struct bench *b)
 }
 
 /*
+ * --sample N (stacks) or P% (of the bytes): swap the dataset for the sweep's seeded,
+ * size-representative sample (seed 1: the same set gives the same sample).
+ */
+static int apply_sample(struct bench *b, const char *spec)
+{
+	struct dataset sample;
+	char *end = NULL;
+	double v;
+	uint64_t target;
+
+	errno = 0;
+	v = strtod(spec, &end);
+	if (errno || end == spec || v <= 0 || (*end && strcmp(end, "%")) ||
+	    (*end == '%' && v > 100) || (!*end && v != (double)(uint64_t)v)) {
+		error("invalid --sample '%s': expected a number of stacks (N) or a share of the "
+		      "bytes (P%%, up to 100)", spec);
+		return 1;
+	}
+	if (*end == '%')
+		target = (uint64_t)((double)b->ds.bytes * v / 100.0);
+	else if ((uint64_t)v >= b->ds.nr)
+		target = b->ds.bytes;
+	else
+		target = (uint64_t)((double)b->ds.bytes * v / (double)b->ds.nr);
+	b->sample_of_files = b->ds.nr;
+	b->sample_of_bytes = b->ds.bytes;
+	dataset_sample(&b->ds, target, 1, &sample);
+	dataset_release(&b->ds);
+	b->ds = sample;
+	return 0;
+}
+
+/*
+ * What a .star/.cs/list resolved to; stacks it names that are missing; stacks (of any source)
+ * whose size disagrees with their MRC header.
+ */
+static void warn_stacks(const struct bench *b)
+{
+	size_t named = 0;
+	char size[32];
+
+	if (b->ds.meta)
+		info("%s '%s': %zu stacks found (%llu particles), %zu missing, %s; paths below '%s'",
+		     dataset_kind_name(b->ds.kind), b->ds.meta, b->ds.nr,
+		     (unsigned long long)b->ds.particles, b->ds.nr_missing,
+		     human_size(b->ds.bytes, size, sizeof(size)), b->ds.root);
+
+	if (b->ds.nr_missing) {
+		warning("%zu of the %zu stacks '%s' names %s missing (first: '%s'); copying the "
+			"%zu found", b->ds.nr_missing, b->ds.nr_missing + b->ds.nr, b->ds.meta,
+			b->ds.nr_missing == 1 ? "is" : "are", b->ds.missing[0], b->ds.nr);
+	}
+	for (size_t i = 0; i < b->ds.nr; i++) {
+		if (!(b->ds.files[i].flags & COPY_FILE_BAD_SIZE))
+			continue;
+		if (named++ < MAX_NAMED_EXAMPLES)
+			warning("'%s': size %llu differs from its MRC header's 1024 + extended "
+				"header + data (truncated or wrong mode); copied as CryoSPARC would",
+				b->ds.files[i].rel, (unsigned long long)b->ds.files[i].size);
+	}
+	if (named > MAX_NAMED_EXAMPLES)
+		warning("%zu more stacks have sizes that disagree with their MRC headers",
+			named - MAX_NAMED_EXAMPLES);
+}
+
+/*
  * Continue the session in cfg->out: the same source, the same files and bytes (a resumed session
  * must measure what the first part measured), its run numbers carried on.
  */
@@ -266,9 +364,27 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 
 	memset(b, 0, sizeof(*b));
 	b->cfg = *cfg;
-	b->src = resolve_dir("source", cfg->src, R_OK | X_OK);
-	if (!b->src)
-		return 1;
+	if (cfg->files_list || is_file(cfg->src)) {
+		/* A .star, .cs or list names the stacks; copies mirror them below the project. */
+		const struct dataset_source dsrc = {
+			.files_list = cfg->files_list,
+			.project_dir = cfg->project_dir,
+			.flags = cfg->dataset_flags,
+		};
+		char *msg = NULL;
+
+		ret = dataset_load(&b->ds, cfg->src, &dsrc, &msg);
+		if (ret) {
+			error("%s", msg);
+			free(msg);
+			return 1;
+		}
+		b->src = xstrdup(b->ds.root);
+	} else {
+		b->src = resolve_dir("source", cfg->src, R_OK | X_OK);
+		if (!b->src)
+			return 1;
+	}
 	b->dst = resolve_dir("destination", cfg->dst, R_OK | W_OK | X_OK);
 	if (!b->dst)
 		return 1;
@@ -277,7 +393,7 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		      "being measured", cfg->dst, cfg->src);
 		return 1;
 	}
-	ret = dataset_load_dir(&b->ds, b->src, cfg->dataset_flags, &bad);
+	ret = b->ds.meta ? 0 : dataset_load_dir(&b->ds, b->src, cfg->dataset_flags, &bad);
 	if (ret) {
 		error("cannot read '%s': %s", bad, strerror(-ret));
 		free(bad);
@@ -291,7 +407,10 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 			      "every file)", cfg->src, b->ds.nr_ignored);
 		return 1;
 	}
+	if (cfg->sample && apply_sample(b, cfg->sample))
+		return 1;
 	warn_not_mrc(b);
+	warn_stacks(b);
 	if (check_space(b))
 		return 1;
 	if (cfg->require_drop && access(cfg->drop_path, W_OK) < 0) {
@@ -322,6 +441,7 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 	json_object_set_new(b->res.root, "host", bench_host_json());
 	json_object_set_new(b->res.root, "source", source_json(b));
 	json_object_set_new(b->res.root, "destination", location_json(b->dst));
+	json_object_set_new(b->res.root, "diag", diag_paths_json(b->src, b->dst, b->ds.bytes));
 	json_object_set_new(b->res.root, "params", json_incref(cfg->params));
 	json_object_set_new(b->res.root, "warnings", json_array());
 	results_runs(&b->res);
@@ -578,6 +698,9 @@ static void record_sampler(struct bench *b, struct sampler *smp, json_t *run)
 	json_array_foreach(json_object_get(summary, "warnings"), i, w)
 		run_warn(run, "%s", json_string_value(w));
 	json_object_set_new(run, "sampler", summary);
+	/* The interface that carried the bytes against the one the route predicted. */
+	diag_run_findings(json_object_get(b->res.root, "diag"), run,
+			  json_object_get(summary, "findings"));
 	sampler_release(smp);
 	free(path);
 	free(dir);

@@ -30,6 +30,9 @@ struct bench_config {
 	bool resume;			/* continue the session whose results.json is in out */
 	const char *label;		/* for the default results folder name */
 	unsigned dataset_flags;		/* enum dataset_flags */
+	const char *files_list;		/* --files: the stacks a list names (src: their project) */
+	const char *project_dir;	/* --project-dir: where a .star/.cs/list's paths start */
+	const char *sample;		/* --sample N (stacks) or P% (of the bytes); NULL: all */
 	size_t bs;			/* strategy tuning, passed on in struct copy_job */
 	unsigned qd;
 	unsigned inflight;
@@ -51,6 +54,8 @@ struct bench {
 	char *src;			/* canonical */
 	char *dst;			/* canonical */
 	struct dataset ds;
+	size_t sample_of_files;		/* --sample: the set it was drawn from */
+	uint64_t sample_of_bytes;
 	struct results res;
 	struct scratch scratch;
 	bool have_scratch;

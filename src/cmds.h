@@ -9,5 +9,8 @@ int cmd_clean(int argc, char **argv);
 int cmd_strategies(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_diag(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_fio(int argc, char **argv);
 
 #endif

@@ -4,14 +4,20 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csfile.h"
 #include "dataset.h"
 #include "gen.h"
 #include "mrc.h"
+#include "stacks.h"
+#include "star.h"
 #include "util.h"
 
 struct walk {
@@ -99,8 +105,9 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 				break;
 			continue;
 		}
-		/* gen's manifest sits beside the stacks it describes; it is not particle data. */
-		if (S_ISREG(st.st_mode) && strcmp(child, GEN_MANIFEST) != 0) {
+		/* gen's manifest and job metadata sit beside the stacks: not particle data. */
+		if (S_ISREG(st.st_mode) && strcmp(child, GEN_MANIFEST) != 0 &&
+		    strcmp(child, GEN_STAR) != 0 && strcmp(child, GEN_CS) != 0) {
 			if (w->flags & DATASET_ALL_FILES)
 				add_file(w, child, (uint64_t)st.st_size, 0);
 			else if (has_mrc_name(de->d_name))
@@ -148,6 +155,9 @@ static void collect_dirs(struct dataset *ds)
 	}
 }
 
+static void check_stack(struct dataset *ds, struct copy_file *f, const char *path);
+
+/* Every .mrc/.mrcs: an MRC header, and the size it implies. */
 static void check_mrc_headers(struct dataset *ds)
 {
 	for (size_t i = 0; i < ds->nr; i++) {
@@ -156,10 +166,7 @@ static void check_mrc_headers(struct dataset *ds)
 		if (!has_mrc_name(ds->files[i].rel))
 			continue;
 		path = path_join(ds->root, ds->files[i].rel);
-		if (mrc_file_is_mrc(path) == 0) {
-			ds->files[i].flags |= COPY_FILE_NOT_MRC;
-			ds->nr_not_mrc++;
-		}
+		check_stack(ds, &ds->files[i], path);
 		free(path);
 	}
 }
@@ -210,6 +217,9 @@ void dataset_release(struct dataset *ds)
 	free(ds->files);
 	free(ds->dirs);
 	free(ds->root);
+	free(ds->meta);
+	for (size_t i = 0; i < ds->nr_missing && i < DATASET_MISSING_EXAMPLES; i++)
+		free(ds->missing[i]);
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -237,6 +247,12 @@ void dataset_sample(const struct dataset *ds, uint64_t target_bytes, uint64_t se
 	out->root = xstrdup(ds->root);
 	out->nr_ignored = ds->nr_ignored;
 	out->list_seconds = ds->list_seconds;
+	out->kind = ds->kind;
+	out->meta = ds->meta ? xstrdup(ds->meta) : NULL;
+	out->particles = ds->particles;
+	out->nr_missing = ds->nr_missing;
+	for (size_t i = 0; i < ds->nr_missing && i < DATASET_MISSING_EXAMPLES; i++)
+		out->missing[i] = xstrdup(ds->missing[i]);
 	if (!ds->nr) {
 		free(order);
 		return;
@@ -267,9 +283,444 @@ void dataset_sample(const struct dataset *ds, uint64_t target_bytes, uint64_t se
 		out->bytes += f->size;
 		if (f->flags & COPY_FILE_NOT_MRC)
 			out->nr_not_mrc++;
+		if (f->flags & COPY_FILE_BAD_SIZE)
+			out->nr_bad_size++;
 	}
 	out->nr = want;
 	free(order);
 	qsort(out->files, out->nr, sizeof(*out->files), cmp_file);
 	collect_dirs(out);
+}
+
+/* ---- datasets named by metadata: a .star, a .cs or a file list ---------------------------- */
+
+const char *dataset_kind_name(enum dataset_kind kind)
+{
+	switch (kind) {
+	case DATASET_KIND_STAR:
+		return "star";
+	case DATASET_KIND_CS:
+		return "cs";
+	case DATASET_KIND_LIST:
+		return "list";
+	default:
+		return "dir";
+	}
+}
+
+static char *xvasprintf_msg(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	return s;
+}
+
+static int load_fail(char **msg, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int load_fail(char **msg, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	*msg = xvasprintf_msg(fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool exists_in(const char *dir, const char *rel)
+{
+	char *p = path_join(dir, rel);
+	struct stat st;
+	bool ok = stat(p, &st) == 0;
+
+	free(p);
+	return ok;
+}
+
+/* The folder holding path (canonical), or NULL. */
+static char *parent_of(const char *canon)
+{
+	const char *slash = strrchr(canon, '/');
+
+	if (!slash)
+		return NULL;
+	if (slash == canon)
+		return xstrdup("/");
+	return strndup(canon, (size_t)(slash - canon));
+}
+
+/*
+ * The default project folder of a metadata file: for a .star the nearest folder above it that
+ * holds default_pipeline.star (a RELION project), for a .cs the folder above the nearest J<n>
+ * folder; failing that, the nearest folder above where the first stack exists, else the file's
+ * own folder.
+ */
+static char *default_project(const char *meta, enum dataset_kind kind, const char *first)
+{
+	char *dir = parent_of(meta);
+	char *cand = dir ? xstrdup(dir) : NULL;
+
+	while (cand) {
+		const char *base = strrchr(cand, '/');
+		char *up;
+
+		base = base ? base + 1 : cand;
+		if (kind == DATASET_KIND_STAR && exists_in(cand, "default_pipeline.star"))
+			goto found;
+		if (kind == DATASET_KIND_CS && base[0] == 'J' && base[1] &&
+		    strspn(base + 1, "0123456789") == strlen(base + 1)) {
+			up = parent_of(cand);
+			free(cand);
+			cand = up;
+			goto found;
+		}
+		if (!strcmp(cand, "/"))
+			break;
+		up = parent_of(cand);
+		free(cand);
+		cand = up;
+	}
+	free(cand);
+	cand = dir ? xstrdup(dir) : NULL;
+	while (cand && first) {
+		char *up;
+
+		if (exists_in(cand, first))
+			goto found;
+		if (!strcmp(cand, "/"))
+			break;
+		up = parent_of(cand);
+		free(cand);
+		cand = up;
+	}
+	free(cand);
+	return dir;
+found:
+	free(dir);
+	return cand;
+}
+
+/* A named path as a path below the project, or NULL when it leaves the project. */
+static char *project_rel(const char *project, const char *path)
+{
+	const char *p = path;
+	size_t plen = strlen(project);
+
+	if (p[0] == '/') {
+		if (strncmp(p, project, plen) || (p[plen] != '/' && plen != 1))
+			return NULL;
+		p += plen;
+		while (*p == '/')
+			p++;
+	}
+	while (p[0] == '.' && p[1] == '/')
+		for (p += 2; *p == '/'; p++)
+			;
+	if (!*p)
+		return NULL;
+	/* "..": the copy would land outside the scratch folder. */
+	for (const char *q = p; q; q = strchr(q, '/')) {
+		if (*q == '/')
+			q++;
+		if (q[0] == '.' && q[1] == '.' && (q[2] == '/' || !q[2]))
+			return NULL;
+	}
+	return xstrdup(p);
+}
+
+/*
+ * Check a named stack's MRC header and its size (1024 + NSYMBT + data), flagging the file: a
+ * truncated or wrong-mode stack is still copied, as CryoSPARC would.
+ */
+static void check_stack(struct dataset *ds, struct copy_file *f, const char *path)
+{
+	unsigned char buf[MRC_HEADER_SIZE];
+	struct mrc_header h;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return;
+	if (read_full(fd, buf, sizeof(buf), &got) < 0 || got < sizeof(buf) ||
+	    mrc_header_decode(buf, &h, NULL, 0)) {
+		f->flags |= COPY_FILE_NOT_MRC;
+		ds->nr_not_mrc++;
+	} else if (mrc_expected_size(&h) != f->size) {
+		f->flags |= COPY_FILE_BAD_SIZE;
+		ds->nr_bad_size++;
+	}
+	close(fd);
+}
+
+/* Stat the stacks of l below project into ds; missing ones are counted with examples. */
+static int load_stacks(struct dataset *ds, const struct stack_list *l, char **msg)
+{
+	size_t cap = 0;
+	int ret;
+
+	for (size_t i = 0; i < l->nr; i++) {
+		char *rel = project_rel(ds->root, l->items[i].path);
+		char *path;
+		struct stat st;
+		int sr;
+
+		if (!rel)
+			return load_fail(msg, -EINVAL, "'%s' names '%s', which is outside the "
+					 "project folder '%s'", ds->meta, l->items[i].path,
+					 ds->root);
+		path = path_join(ds->root, rel);
+		sr = stat(path, &st);
+		if (sr < 0 && errno != ENOENT && errno != ENOTDIR) {
+			ret = -errno;
+			free(path);
+			free(rel);
+			return load_fail(msg, ret, "cannot read '%s': %s", l->items[i].path,
+					 strerror(-ret));
+		}
+		if (sr < 0 || !S_ISREG(st.st_mode)) {
+			if (ds->nr_missing < DATASET_MISSING_EXAMPLES)
+				ds->missing[ds->nr_missing] = xstrdup(l->items[i].path);
+			ds->nr_missing++;
+			free(path);
+			free(rel);
+			continue;
+		}
+		if (ds->nr == cap) {
+			cap = cap ? 2 * cap : 256;
+			ds->files = xrealloc(ds->files, cap * sizeof(*ds->files));
+		}
+		ds->files[ds->nr].rel = rel;
+		ds->files[ds->nr].size = (uint64_t)st.st_size;
+		ds->files[ds->nr].flags = 0;
+		check_stack(ds, &ds->files[ds->nr], path);
+		ds->bytes += (uint64_t)st.st_size;
+		ds->nr++;
+		free(path);
+	}
+	return 0;
+}
+
+/* "a.mrcs", "./a.mrcs" and "/project/a.mrcs" are one stack: keep the first of sorted twins. */
+static void drop_duplicates(struct dataset *ds)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ds->nr; i++) {
+		if (k && !strcmp(ds->files[k - 1].rel, ds->files[i].rel)) {
+			ds->bytes -= ds->files[i].size;
+			if (ds->files[i].flags & COPY_FILE_NOT_MRC)
+				ds->nr_not_mrc--;
+			if (ds->files[i].flags & COPY_FILE_BAD_SIZE)
+				ds->nr_bad_size--;
+			free(ds->files[i].rel);
+			continue;
+		}
+		ds->files[k++] = ds->files[i];
+	}
+	ds->nr = k;
+}
+
+/* One path a line; blank lines and lines starting with '#' are skipped. */
+static int parse_list(const char *buf, size_t len, struct stack_list *out, char *why, size_t whylen)
+{
+	size_t no = 0;
+
+	for (size_t pos = 0; pos < len;) {
+		const char *s = buf + pos;
+		const char *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+
+		pos += n + (nl ? 1 : 0);
+		no++;
+		while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		while (n && (*s == ' ' || *s == '\t')) {
+			s++;
+			n--;
+		}
+		if (!n || *s == '#')
+			continue;
+		if (memchr(s, '\0', n)) {
+			snprintf(why, whylen, "line %zu: NUL byte: expected a path", no);
+			return -EINVAL;
+		}
+		stack_list_add(out, s, n);
+	}
+	return 0;
+}
+
+/* A STAR file shows a data_ block before anything but comments and blank lines. */
+static bool looks_like_star(const char *buf, size_t len)
+{
+	for (size_t pos = 0; pos < len;) {
+		const char *s = buf + pos;
+		const char *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+
+		pos += n + (nl ? 1 : 0);
+		while (n && (*s == ' ' || *s == '\t' || *s == '\r')) {
+			s++;
+			n--;
+		}
+		if (!n || *s == '#')
+			continue;
+		return n >= 5 && !memcmp(s, "data_", 5);
+	}
+	return false;
+}
+
+/*
+ * A CryoSPARC group file (.csg) names the .cs of its particles: '>name' is in the .csg's own
+ * folder, other relative names start at the project (the folder above the .csg's job folder).
+ * Replaces *buf with that .cs and ds->meta with its path.
+ */
+static int load_csg(struct dataset *ds, const struct dataset_source *s, char **buf, size_t *len,
+		    char **msg)
+{
+	char why[256] = "";
+	char *metafile = NULL;
+	char *dir = parent_of(ds->meta);
+	char *up = dir ? parent_of(dir) : NULL;
+	char *cs;
+	int ret = csfile_csg_metafile(*buf, *len, &metafile, why, sizeof(why));
+
+	if (ret) {
+		ret = load_fail(msg, ret, "cannot read '%s': %s", ds->meta, why);
+		goto out;
+	}
+	if (metafile[0] == '>')
+		cs = path_join(dir ? dir : ".", metafile + 1);
+	else if (metafile[0] == '/')
+		cs = xstrdup(metafile);
+	else
+		cs = path_join(s->project_dir ? s->project_dir : up ? up : ".", metafile);
+	free(*buf);
+	*buf = NULL;
+	ret = read_text_file(cs, buf, len);
+	if (ret) {
+		ret = load_fail(msg, ret, "cannot read '%s', the particles '%s' names: %s", cs,
+				ds->meta, strerror(-ret));
+		free(cs);
+		goto out;
+	}
+	free(ds->meta);
+	ds->meta = realpath(cs, NULL);
+	if (!ds->meta)
+		ds->meta = xstrdup(cs);
+	free(cs);
+out:
+	free(metafile);
+	free(up);
+	free(dir);
+	return ret;
+}
+
+int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char **msg)
+{
+	const char *meta_path = s->files_list ? s->files_list : src;
+	struct stack_list l;
+	double t0 = now_mono();
+	char why[512] = "";
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	*msg = NULL;
+	if (!s->files_list && is_dir(src)) {
+		char *bad = NULL;
+
+		ret = dataset_load_dir(ds, src, s->flags, &bad);
+		if (ret)
+			*msg = xasprintf("cannot read '%s': %s", bad, strerror(-ret));
+		free(bad);
+		return ret;
+	}
+	memset(ds, 0, sizeof(*ds));
+	stack_list_init(&l);
+	/* Metadata files fit in memory: a million-particle .star is a few hundred MB at most. */
+	ret = read_text_file(strcmp(meta_path, "-") ? meta_path : "/dev/stdin", &buf, &len);
+	if (ret) {
+		ret = load_fail(msg, ret, "cannot read '%s': %s", meta_path, strerror(-ret));
+		goto out;
+	}
+	ds->meta = strcmp(meta_path, "-") ? realpath(meta_path, NULL) : xstrdup("-");
+	if (!ds->meta)
+		ds->meta = xstrdup(meta_path);
+	if (!s->files_list && !csfile_is_cs((const unsigned char *)buf, len) &&
+	    csfile_is_csg(buf, len)) {
+		ret = load_csg(ds, s, &buf, &len, msg);
+		if (ret)
+			goto out;
+		meta_path = ds->meta;
+	}
+	if (s->files_list) {
+		ds->kind = DATASET_KIND_LIST;
+	} else if (csfile_is_cs((const unsigned char *)buf, len)) {
+		ds->kind = DATASET_KIND_CS;
+	} else if (looks_like_star(buf, len)) {
+		ds->kind = DATASET_KIND_STAR;
+	} else if (len && !memchr(buf, '\0', len < 4096 ? len : 4096)) {
+		ds->kind = DATASET_KIND_LIST;
+	} else {
+		ret = load_fail(msg, -ENOTDIR, "source '%s' is not a directory, a RELION .star, a "
+				"CryoSPARC .cs or a list of files", src);
+		goto out;
+	}
+	if (ds->kind == DATASET_KIND_CS)
+		ret = csfile_parse((const unsigned char *)buf, len, &l, why, sizeof(why));
+	else if (ds->kind == DATASET_KIND_STAR)
+		ret = star_parse(buf, len, &l, why, sizeof(why));
+	else
+		ret = parse_list(buf, len, &l, why, sizeof(why));
+	if (ret) {
+		ret = load_fail(msg, ret, "cannot read '%s': %s", meta_path, why);
+		goto out;
+	}
+	if (!l.nr) {
+		ret = load_fail(msg, -ENOENT, "'%s' names no particle stacks", meta_path);
+		goto out;
+	}
+	ds->particles = ds->kind == DATASET_KIND_LIST ? 0 : l.particles;
+	if (s->project_dir)
+		ds->root = realpath(s->project_dir, NULL);
+	else if (s->files_list)
+		ds->root = realpath(src, NULL);
+	else if (ds->kind == DATASET_KIND_LIST)
+		ds->root = parent_of(ds->meta);
+	else
+		ds->root = default_project(ds->meta, ds->kind, l.items[0].path);
+	if (!ds->root || !is_dir(ds->root)) {
+		const char *pd = s->project_dir ? s->project_dir : s->files_list ? src : ds->meta;
+
+		ret = load_fail(msg, -ENOTDIR, "cannot use '%s' as the project folder: %s", pd,
+				strerror(ds->root ? ENOTDIR : errno));
+		goto out;
+	}
+	ret = load_stacks(ds, &l, msg);
+	if (ret)
+		goto out;
+	if (!ds->nr) {
+		ret = load_fail(msg, -ENOENT, "none of the %zu stacks '%s' names exists below '%s' "
+				"(first: '%s'; --project-dir sets where paths start)", l.nr,
+				meta_path, ds->root, l.items[0].path);
+		goto out;
+	}
+	qsort(ds->files, ds->nr, sizeof(*ds->files), cmp_file);
+	drop_duplicates(ds);
+	collect_dirs(ds);
+	ds->list_seconds = now_mono() - t0;
+out:
+	stack_list_release(&l);
+	free(buf);
+	return ret;
 }

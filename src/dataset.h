@@ -8,6 +8,7 @@
 
 enum copy_file_flags {
 	COPY_FILE_NOT_MRC = 1 << 0,	/* named .mrc/.mrcs but the header is not MRC */
+	COPY_FILE_BAD_SIZE = 1 << 1,	/* MRC header, but size != 1024 + NSYMBT + data */
 };
 
 struct copy_file {
@@ -15,6 +16,16 @@ struct copy_file {
 	uint64_t size;
 	unsigned flags;		/* enum copy_file_flags */
 };
+
+/* What SRC was: a folder, or the metadata of a job naming its stacks. */
+enum dataset_kind {
+	DATASET_KIND_DIR = 0,
+	DATASET_KIND_STAR,		/* RELION particles .star */
+	DATASET_KIND_CS,		/* CryoSPARC .cs */
+	DATASET_KIND_LIST,		/* a file list, one path a line */
+};
+
+#define DATASET_MISSING_EXAMPLES 5
 
 enum dataset_flags {
 	DATASET_ALL_FILES = 1 << 0,	/* take every regular file, whatever its name */
@@ -30,6 +41,12 @@ struct dataset {
 	char **dirs;			/* distinct relative parent folders, parents first */
 	size_t nr_dirs;
 	double list_seconds;		/* time spent listing, never inside a run's clock */
+	enum dataset_kind kind;
+	char *meta;			/* canonical path of the .star/.cs/list ("-": stdin) */
+	uint64_t particles;		/* rows of the metadata naming the stacks (star, cs) */
+	size_t nr_missing;		/* named stacks that do not exist */
+	char *missing[DATASET_MISSING_EXAMPLES];	/* the first of them, as named */
+	size_t nr_bad_size;		/* MRC stacks whose size disagrees with their header */
 };
 
 /*
@@ -40,6 +57,27 @@ struct dataset {
  */
 int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char **bad_path);
 void dataset_release(struct dataset *ds);
+
+/* Where the stacks come from when SRC is not simply a folder. */
+struct dataset_source {
+	const char *files_list;		/* --files: a list of paths (- for stdin); SRC is the project */
+	const char *project_dir;	/* --project-dir: where relative paths start */
+	unsigned flags;			/* enum dataset_flags */
+};
+
+/* A name for kind, as results.json records it: "dir", "star", "cs", "list". */
+const char *dataset_kind_name(enum dataset_kind kind);
+
+/*
+ * Resolve src into a dataset: a folder (listed like dataset_load_dir), a RELION .star, a
+ * CryoSPARC .cs or a file list, recognised by content. Metadata paths are taken relative to the
+ * project folder (--project-dir; else for a .star the RELION project holding it, for a .cs the
+ * folder above its J<n> job folder, for a list SRC with --files or else the list's folder),
+ * which becomes ds->root. Missing stacks are counted (nr_missing, first examples), fatal only
+ * when none exists; each stack's MRC header and size are checked (flags). Returns 0, or -errno
+ * with *msg (allocated) saying what failed, with the line or byte offset in a malformed file.
+ */
+int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char **msg);
 
 /*
  * A seeded, size-representative subset of ds holding about target_bytes: the files sorted by

@@ -923,6 +923,12 @@ static void gen_undo(const char *dir, const struct gen_plan *plan, const unsigne
 		}
 		free(path);
 	}
+	for (i = 0; i < 2; i++) {
+		char *path = path_join(dir, i ? GEN_CS : GEN_STAR);
+
+		unlink(path);
+		free(path);
+	}
 	if (dir_made)
 		rmdir(dir);
 }
@@ -1049,6 +1055,9 @@ int gen_write_set(const struct gen_params *p, const char *dir, struct gen_summar
 	if (ret < 0)
 		goto undo;
 
+	ret = gen_write_metadata(p, &plan, dir);
+	if (ret < 0)
+		goto undo;
 	ret = gen_write_manifest(p, &plan, dir);
 	if (ret < 0)
 		goto undo;

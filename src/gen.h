@@ -25,6 +25,9 @@
 
 /* The manifest every generated set carries at its top; dataset loaders skip this name. */
 #define GEN_MANIFEST ".cryocache-gen.json"
+/* The job metadata naming every particle of a set, beside the manifest; also skipped. */
+#define GEN_STAR "particles.star"
+#define GEN_CS "particles.cs"
 
 /* Bounds gen_params_check() enforces. */
 #define GEN_MAX_STACKS 1000000
@@ -99,5 +102,12 @@ void gen_plan_release(struct gen_plan *plan);
  * something else, -ENOSPC when the set would not fit, or another -errno.
  */
 int gen_write_set(const struct gen_params *p, const char *dir, struct gen_summary *out);
+
+/*
+ * Write GEN_STAR (RELION 3.1 particles, one row NNNNNN@path per image) and GEN_CS (a NumPy
+ * structured array like a CryoSPARC particle .cs: uid, blob/path, blob/idx, blob/shape,
+ * blob/psize_A, blob/sign, blob/import_sig) for plan into dir. Returns 0 or -errno (printed).
+ */
+int gen_write_metadata(const struct gen_params *p, const struct gen_plan *plan, const char *dir);
 
 #endif

@@ -18,7 +18,10 @@ static const struct {
 	{ "strategies", cmd_strategies, "list the copy strategies and whether they can run here" },
 	{ "clean", cmd_clean, "remove scratch directories left by killed runs" },
 	{ "watch", cmd_watch, "live device, CPU and network counters behind paths, like iostat -x" },
+	{ "diag", cmd_diag, "mounts, devices, NICs and the route to storage, with findings" },
 	{ "report", cmd_report, "report.md, report.html, results.csv and plots from results.json" },
+	{ "compare", cmd_compare, "baseline vs current results, noise-aware, with exit status and JUnit" },
+	{ "fio", cmd_fio, "fio's read, write and copy-shaped ceilings for the same files" },
 };
 
 static void usage(FILE *f)

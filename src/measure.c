@@ -16,6 +16,9 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 {
 	cfg->out = m->out;
 	cfg->dataset_flags = m->all_files ? DATASET_ALL_FILES : 0;
+	cfg->files_list = m->files_list;
+	cfg->project_dir = m->project_dir;
+	cfg->sample = m->sample;
 	cfg->bs = (size_t)m->bs;
 	cfg->qd = (unsigned)m->qd;
 	cfg->inflight = (unsigned)m->inflight;

@@ -28,6 +28,10 @@ struct measure_opts {
 	double interval;
 	char *samples_format;
 	char *sysroot;
+	char *profile;
+	char *files_list;
+	char *project_dir;
+	char *sample;
 };
 
 extern const char *const measure_reflink_choices[];
@@ -53,6 +57,14 @@ extern const char *const measure_samples_choices[];
 	OPT_BOOL_("require-drop", 0, st, m.require_drop,                                           \
 		  "fail instead of falling back to posix_fadvise when caches cannot be dropped"),   \
 	OPT_BOOL_("all-files", 0, st, m.all_files, "copy every regular file, not only .mrc/.mrcs"), \
+	OPT_STRING_("files", 0, st, m.files_list, NULL, "LIST", 0,                                 \
+		    "copy the stacks LIST names, one path a line (- for stdin), relative to SRC"),  \
+	OPT_STRING_("project-dir", 0, st, m.project_dir, NULL, "DIR", 0,                           \
+		    "where the paths of a .star, .cs or --files LIST start (default: the RELION "  \
+		    "project holding the .star, the folder above a .cs's J<n> folder)"),           \
+	OPT_STRING_("sample", 0, st, m.sample, NULL, "N|P%", 0,                                   \
+		    "copy a seeded, size-representative sample of the stacks: N of them, or P% "  \
+		    "of the bytes"),                                                                 \
 	OPT_BOOL_("quiet", 'q', st, m.quiet, "no progress lines on stderr"),                      \
 	OPT_STRING_("drop-caches-path", 0, st, m.drop_path, "/proc/sys/vm/drop_caches", "FILE", 0, \
 		    "where to write 3 to drop the page cache"),                                     \
@@ -62,7 +74,10 @@ extern const char *const measure_samples_choices[];
 	OPT_CHOICE_("samples-format", 0, st, m.samples_format, "json", "FMT",                      \
 		    measure_samples_choices, "format of each run's samples/run-<seq> file"),        \
 	OPT_STRING_("sysroot", 0, st, m.sysroot, NULL, "DIR", OPT_NO_ECHO,                         \
-		    "testing aid: the sampler reads /proc and /sys below DIR")
+		    "testing aid: the sampler reads /proc and /sys below DIR"),                     \
+	OPT_STRING_("profile", 0, st, m.profile, NULL, "FILE", 0,                                  \
+		    "options from the command's section of an INI profile (profiles/*.ini); "       \
+		    "the command line overrides them")
 
 /* Fill the measurement part of cfg from m (the strings stay owned by m). */
 void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg);

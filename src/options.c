@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "profile.h"
 #include "util.h"
 
 #define FIELD(opts, def, type) ((type *)((char *)(opts) + (def)->offset))
@@ -142,6 +143,42 @@ void options_usage(const struct opt_command *cmd, FILE *f)
 	fprintf(f, "%-29s %s\n", "  -h, --help", "show this help");
 }
 
+/*
+ * The value of --profile FILE or --profile=FILE in argv, before any "--"; the last one wins.
+ * Found before the command line is parsed, so that the command line overrides the profile.
+ */
+static const char *find_profile(int argc, char **argv)
+{
+	const char *path = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--profile") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--profile=", 10))
+			path = argv[i] + 10;
+	}
+	return path;
+}
+
+static int apply_profile(const struct opt_command *cmd, int argc, char **argv, void *opts)
+{
+	const char *path = find_profile(argc, argv);
+	char why[512];
+
+	for (const struct opt_def *def = cmd->options; path && def->name; def++) {
+		if (strcmp(def->name, "profile"))
+			continue;
+		if (profile_apply(cmd, path, opts, why, sizeof(why))) {
+			error("%s: %s", cmd->name, why);
+			return -1;
+		}
+		return options_set(def, opts, path, why, sizeof(why)) ? -1 : 0;
+	}
+	return 0;
+}
+
 int options_parse(const struct opt_command *cmd, int argc, char **argv, void *opts,
 		  char ***args, int *nargs)
 {
@@ -167,6 +204,11 @@ int options_parse(const struct opt_command *cmd, int argc, char **argv, void *op
 	longopts[n].name = "help";
 	longopts[n].val = 'h';
 
+	if (apply_profile(cmd, argc, argv, opts)) {
+		fprintf(stderr, "Try '" PROGRAM_NAME " %s --help'.\n", cmd->name);
+		ret = -1;
+		goto out;
+	}
 	optind = 1;
 	opterr = 0;
 	for (;;) {

@@ -13,7 +13,9 @@
  *	};
  *
  * options_defaults() sets every field from its default text, options_parse() applies the command
- * line (getopt_long, built from the table) and leaves the positional arguments.
+ * line (getopt_long, built from the table) and leaves the positional arguments. A table with an
+ * OPT_STRING "profile" entry takes --profile FILE: options_parse() applies the command's section
+ * of that INI file (profile.h) before the rest of the command line, which overrides it.
  */
 #ifndef CCB_OPTIONS_H
 #define CCB_OPTIONS_H

@@ -1094,6 +1094,23 @@ static void environment(FILE *f, json_t *doc)
 		fputs(any ? "." : " –", f);
 		fputs("</p>\n", f);
 	}
+	/* diag: the route to storage, and what looked wrong before the first run. */
+	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
+		fputs("<p class=\"note\">Route to ", f);
+		esc(f, str(v, "target"));
+		fputs(": ", f);
+		esc(f, json_is_string(json_object_get(v, "interface")) ? str(v, "interface")
+								  : str(v, "error"));
+		fputs("</p>\n", f);
+	}
+	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
+		fputs(i ? "<li>" : "<p class=\"note\">Diag findings:</p>\n<ul>\n<li>", f);
+		esc(f, json_string_value(v));
+		fputs(i + 1 == json_array_size(json_object_get(json_object_get(doc, "diag"), "findings"))
+			      ? "</li>\n</ul>\n"
+			      : "</li>\n",
+		      f);
+	}
 	fputs("<p class=\"note\">Parameters:", f);
 	json_object_foreach(json_object_get(doc, "params"), key, v) {
 		char *text = report_param_text(v);

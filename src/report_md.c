@@ -553,6 +553,18 @@ static void environment(FILE *f, json_t *doc)
 		if (any)
 			fputc('.', f);
 	}
+	/* diag: the route to storage, and what looked wrong before the first run. */
+	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
+		fputs("\n\nRoute to ", f);
+		md(f, str(v, "target"));
+		fputs(": ", f);
+		md(f, json_is_string(json_object_get(v, "interface")) ? str(v, "interface")
+								   : str(v, "error"));
+	}
+	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
+		fputs(i ? "\n- " : "\n\nDiag findings:\n\n- ", f);
+		md(f, json_string_value(v));
+	}
 	fputs("\n\nParameters:", f);
 	json_object_foreach(params, key, v) {
 		char *text = report_param_text(v);

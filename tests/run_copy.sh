@@ -6,11 +6,12 @@
 need_python
 ccb_lock_if_root
 
-# The MRC set. gen's manifest is not particle data and must not be copied, so the copy is
-# compared with a hard-linked twin of the set that lacks it.
+# The MRC set. gen's manifest and job metadata (particles.star, .cs) are not particle data and
+# must not be copied, so the copy is compared with a hard-linked twin of the set that lacks them.
 expect_ok "$CCB" gen --stacks 6 --box 64 --particles 5-20 "$ccb_tmp/mrc"
 cp -al "$ccb_tmp/mrc" "$ccb_tmp/mrc.expect"
-rm -f "$ccb_tmp/mrc.expect/.cryocache-gen.json"
+rm -f "$ccb_tmp/mrc.expect/.cryocache-gen.json" "$ccb_tmp/mrc.expect/particles.star" \
+	"$ccb_tmp/mrc.expect/particles.cs"
 
 # Sizes around a byte, a sector, a page and a MiB, in nested folders, for --all-files.
 all=$ccb_tmp/all

@@ -180,6 +180,81 @@ static void test_median_ci_edges(void **state)
 	assert_int_equal(stats_median_ci_min_n(1.0), 0);
 }
 
+static void test_mann_whitney_scipy_docs(void **state)
+{
+	/* scipy.stats.mannwhitneyu(males, females): U 17, exact p 0.11111111111111 */
+	const double males[] = { 19, 22, 16, 29, 24 };
+	const double females[] = { 20, 11, 17, 12 };
+	struct mann_whitney r;
+
+	assert_int_equal(stats_mann_whitney(males, 5, females, 4, &r), 0);
+	assert_float_equal(r.u, 17, 0);
+	assert_true(r.exact);
+	assert_false(r.ties);
+	assert_float_equal(r.p, 1.0 / 9.0, 1e-12);
+	/* from the other side: U = 20 - 17, the same p */
+	assert_int_equal(stats_mann_whitney(females, 4, males, 5, &r), 0);
+	assert_float_equal(r.u, 3, 0);
+	assert_float_equal(r.p, 1.0 / 9.0, 1e-12);
+}
+
+static void test_mann_whitney_separated(void **state)
+{
+	/* five runs a side, all of one above all of the other: 2 / C(10, 5) = 2 / 252 */
+	const double slow[] = { 900, 910, 905, 920, 915 };
+	const double fast[] = { 1000, 1010, 990, 1020, 1005 };
+	struct mann_whitney r;
+
+	assert_int_equal(stats_mann_whitney(slow, 5, fast, 5, &r), 0);
+	assert_float_equal(r.u, 0, 0);
+	assert_float_equal(r.p, 2.0 / 252.0, 1e-12);
+	assert_int_equal(stats_mann_whitney(fast, 5, slow, 5, &r), 0);
+	assert_float_equal(r.u, 25, 0);
+	assert_float_equal(r.p, 2.0 / 252.0, 1e-12);
+}
+
+static void test_mann_whitney_ties(void **state)
+{
+	/*
+	 * Ties: the normal approximation with tie-corrected variance and continuity correction
+	 * (scipy method="asymptotic"): U 4.5, var 25/12 * (11 - 12/90) = 22.2222, z 1.59099,
+	 * p 0.1116117683.
+	 */
+	const double a[] = { 10, 20, 20, 30, 40 };
+	const double b[] = { 20, 30, 50, 60, 70 };
+	const double same[] = { 7, 7, 7 };
+	struct mann_whitney r;
+
+	assert_int_equal(stats_mann_whitney(a, 5, b, 5, &r), 0);
+	assert_true(r.ties);
+	assert_false(r.exact);
+	assert_float_equal(r.u, 4.5, 0);
+	assert_float_equal(r.z, -1.590990257669732, 1e-9);
+	assert_float_equal(r.p, 0.11161176829829222, 1e-9);
+	/* all equal: p 1 */
+	assert_int_equal(stats_mann_whitney(same, 3, same, 3, &r), 0);
+	assert_float_equal(r.p, 1.0, 0);
+	assert_int_equal(stats_mann_whitney(a, 0, b, 5, &r), -EINVAL);
+}
+
+static void test_mann_whitney_large_asymptotic(void **state)
+{
+	/* 21 x 20 pairs: past the exact limit; interleaved samples give U near the middle */
+	double a[21];
+	double b[20];
+	struct mann_whitney r;
+
+	for (int i = 0; i < 21; i++)
+		a[i] = 2 * i;
+	for (int i = 0; i < 20; i++)
+		b[i] = 2 * i + 1;
+	assert_int_equal(stats_mann_whitney(a, 21, b, 20, &r), 0);
+	assert_false(r.exact);
+	/* pairs a > b: sum over i of i = 210; mean 210, so z 0 and p 1 */
+	assert_float_equal(r.u, 210, 0);
+	assert_float_equal(r.p, 1.0, 1e-12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +267,10 @@ int main(void)
 		cmocka_unit_test(test_median_ci_n10),
 		cmocka_unit_test(test_median_ci_n20),
 		cmocka_unit_test(test_median_ci_edges),
+		cmocka_unit_test(test_mann_whitney_scipy_docs),
+		cmocka_unit_test(test_mann_whitney_separated),
+		cmocka_unit_test(test_mann_whitney_ties),
+		cmocka_unit_test(test_mann_whitney_large_asymptotic),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);

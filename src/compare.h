@@ -1,0 +1,66 @@
+/*
+ * compare.h - a baseline results document against a current one, cell by cell, with noise taken
+ * into account: the verdicts CI acts on, and what differs between the two environments. Pure:
+ * reads two documents, returns a new one; no I/O.
+ */
+#ifndef CCB_COMPARE_H
+#define CCB_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#define COMPARE_SCHEMA "cryocache-bench-compare/1"
+#define COMPARE_TOLERANCE 0.05	/* a change smaller than 5 % of the baseline's median is "same" */
+#define COMPARE_ALPHA 0.05	/* significance level of the Mann-Whitney U test */
+#define COMPARE_MIN_RUNS 5	/* fewer complete runs on a side: "insufficient" */
+
+struct compare_params {
+	double tolerance;	/* minimum effect, a fraction of the baseline's median */
+	double alpha;		/* p below this: the two sides differ */
+	size_t min_runs;	/* complete runs each side needs for a verdict */
+};
+
+/* The defaults above. */
+void compare_params_init(struct compare_params *p);
+
+/*
+ * Compare the runs of two results documents (schema cryocache-bench/N, the same N). Returns a
+ * new document, or NULL with the reason in why (a document without a schema or runs, different
+ * schema versions, invalid parameters):
+ *
+ *   schema            COMPARE_SCHEMA
+ *   tolerance, alpha, min_runs, test ("mann-whitney-u")
+ *   cells             array, one per (strategy, threads, jobs) of either side, baseline order
+ *                     first, then cells only the current has; each:
+ *     strategy, threads, jobs
+ *     verdict         "faster", "same", "slower", "insufficient" (fewer than min_runs complete
+ *                     runs on a side), "missing" (only in the baseline), "new" (only current)
+ *     baseline, current   {runs, failed_runs, median_mb_s (null without runs)}
+ *     change_pct      (current median - baseline median) / baseline median x 100, or null
+ *     p_value, u, exact   of the test, or null when it was not run
+ *     reason          one sentence
+ *   environment       array of {key, baseline, current}: what differs that may explain a change
+ *                     (kernel, mount options, filesystems, devices, dataset, tool version, ...)
+ *   hardware          array of {key, baseline, current}: CPU model, cores, machine, and device
+ *                     models and NICs when both documents record them; a non-empty list means
+ *                     the baseline is from other hardware
+ *   counts            {faster, same, slower, insufficient, missing, new}
+ *   regression        bool: at least one cell is "slower"
+ * Runs that were aborted, have errors or have no mb_s are not measurements (as in cells.h).
+ */
+json_t *compare_docs(json_t *baseline, json_t *current, const struct compare_params *p, char *why,
+		     size_t len);
+
+/* The comparison as Markdown, for a CI summary or a pull request comment. Returns 0 or -EIO. */
+int compare_write_markdown(json_t *cmp, FILE *f);
+
+/*
+ * The comparison as JUnit XML: one testsuite, one testcase per cell (classname the strategy,
+ * name "<strategy> threads=<n> jobs=<j>"), a <failure> for "slower", <skipped> for
+ * "insufficient", "missing" and "new". Returns 0 or -errno of the write.
+ */
+int compare_write_junit(json_t *cmp, FILE *f);
+
+#endif

@@ -1,0 +1,29 @@
+/* stacks.h - the particle stacks a metadata file names: unique paths with a particle count each. */
+#ifndef CCB_STACKS_H
+#define CCB_STACKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct stack_ref {
+	char *path;		/* as written in the metadata (relative to the project, usually) */
+	uint64_t particles;	/* rows of the metadata naming this stack */
+};
+
+/* Stacks in order of first appearance; a hash of the paths keeps adding O(1). */
+struct stack_list {
+	struct stack_ref *items;
+	size_t nr;
+	size_t cap;
+	size_t *slots;		/* hash table of item index + 1 (0: empty) */
+	size_t nr_slots;
+	uint64_t particles;	/* sum over items */
+};
+
+void stack_list_init(struct stack_list *l);
+void stack_list_release(struct stack_list *l);
+
+/* Count one particle of the stack path (len bytes, not NUL-terminated), adding it if new. */
+void stack_list_add(struct stack_list *l, const char *path, size_t len);
+
+#endif
