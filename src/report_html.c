@@ -488,7 +488,7 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 	json_t *cells = ctx->cells;
 	json_t *runs = json_object_get(ctx->doc, "runs");
 	json_t *rec = json_object_get(ctx->doc, "recommendation");
-	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "mb_s");
+	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "ceiling_mb_s");
 	long long tv[MAXV];
 	size_t ntv = thread_values(cells, tv, MAXV);
 	json_t *ser[MAXS];
@@ -846,7 +846,7 @@ static void td_num(FILE *f, json_t *o, const char *key, int decimals)
 static void cells_table(FILE *f, const struct report_ctx *ctx)
 {
 	json_t *rec = json_object_get(ctx->doc, "recommendation");
-	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "mb_s");
+	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "ceiling_mb_s");
 	json_t *cell;
 	size_t i;
 

@@ -273,7 +273,7 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 
 static void cells_table(FILE *f, const struct report_ctx *ctx)
 {
-	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "mb_s");
+	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "ceiling_mb_s");
 	json_t *cell;
 	size_t i;
 

@@ -13,25 +13,12 @@
 
 #include "csfile.h"
 #include "util.h"
+#include "testutil.h"
 
 /* A fixture of tests/data/inputs (written by numpy: make_fixtures.py), with its length. */
 static unsigned char *fixture(const char *name, size_t *len)
 {
-	const char *srcdir = getenv("CCB_SRCDIR");
-	char *dir = srcdir ? xasprintf("%s/tests", srcdir) : xstrdup(__FILE__);
-	char *slash = srcdir ? NULL : strrchr(dir, '/');
-	char *text = NULL;
-
-	if (slash)
-		*slash = '\0';
-	else if (!srcdir)
-		strcpy(dir, ".");
-	char *path = xasprintf("%s/data/inputs/%s", dir, name);
-	if (read_text_file(path, &text, len))
-		fail_msg("cannot read fixture '%s'", path);
-	free(path);
-	free(dir);
-	return (unsigned char *)text;
+	return (unsigned char *)test_fixture("inputs", name, len);
 }
 
 static void check_particles(const char *name, const char *second)

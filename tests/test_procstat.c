@@ -19,24 +19,11 @@
 
 #include "procstat.h"
 #include "util.h"
+#include "testutil.h"
 
 static char *fixture(const char *name)
 {
-	const char *srcdir = getenv("CCB_SRCDIR");
-	char *dir = srcdir ? xasprintf("%s/tests", srcdir) : xstrdup(__FILE__);
-	char *slash = srcdir ? NULL : strrchr(dir, '/');
-	char *text = NULL;
-
-	if (slash)
-		*slash = '\0';
-	else if (!srcdir)
-		strcpy(dir, ".");
-	char *path = xasprintf("%s/data/procstat/%s", dir, name);
-	if (read_text_file(path, &text, NULL))
-		fail_msg("cannot read fixture '%s'", path);
-	free(path);
-	free(dir);
-	return text;
+	return test_fixture("procstat", name, NULL);
 }
 
 static const struct disk_stats *find_disk(const struct disk_stats *v, size_t n, const char *name)

@@ -9,8 +9,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "util.h"
 
 /* printf into a new string; the test fails rather than go on without it. */
 static inline char *pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -59,6 +62,31 @@ static inline int test_rm_entry(const char *path, const struct stat *st, int fla
 static inline int test_rmtree(const char *path)
 {
 	return nftw(path, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS) ? -1 : 0;
+}
+
+/*
+ * The contents of tests/data/<dir>/<name>, NUL-terminated (read_text_file() from util.h), from
+ * $CCB_SRCDIR/tests as make check sets it, or beside this header when a test is run by hand. The
+ * test fails when the fixture cannot be read. *len, when not NULL, gets its size.
+ */
+static inline char *test_fixture(const char *dir, const char *name, size_t *len)
+{
+	const char *srcdir = getenv("CCB_SRCDIR");
+	char *tests = srcdir ? pathf("%s/tests", srcdir) : pathf("%s", __FILE__);
+	char *slash = srcdir ? NULL : strrchr(tests, '/');
+	char *path;
+	char *text = NULL;
+
+	if (slash)
+		*slash = '\0';
+	else if (!srcdir)
+		strcpy(tests, ".");
+	path = pathf("%s/data/%s/%s", tests, dir, name);
+	if (read_text_file(path, &text, len))
+		fail_msg("cannot read fixture '%s'", path);
+	free(path);
+	free(tests);
+	return text;
 }
 
 #endif
