@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct sweep_opts {
 	double tolerance;
 	bool no_report;
 	bool no_plots;
+	bool reference;
 	struct measure_opts m;
 };
 
@@ -72,6 +74,9 @@ static const struct opt_def sweep_options[] = {
 	OPT_BOOL_("no-report", 0, struct sweep_opts, no_report,
 		  "do not write report.md, report.html and results.csv"),
 	OPT_BOOL_("no-plots", 0, struct sweep_opts, no_plots, "do not run gnuplot for the report"),
+	OPT_BOOL_("reference", 0, struct sweep_opts, reference,
+		  "first measure fio's copy-shaped ceiling for SRC and DST ('" PROGRAM_NAME
+		  " fio'); the tables then show every cell as a share of it"),
 	MEASURE_OPTIONS(struct sweep_opts, m),
 	OPT_END
 };
@@ -392,6 +397,50 @@ static int fit_budget(struct sweep *sw, double budget_s, size_t nr_runs, json_t 
 	return 0;
 }
 
+/*
+ * --reference: `cryocache-bench fio SRC DST` as a child (the same binary), its results folder
+ * inside the sweep's, and its "reference" copied into the sweep's results.json. fio missing or
+ * failing is a warning: the sweep goes on without a ceiling.
+ */
+static void measure_reference(struct sweep *sw, const char *src, const char *dst)
+{
+	char *out = path_join(sw->b.res.dir, "reference");
+	char *path = path_join(out, RESULTS_FILE);
+	struct results ref = { 0 };
+	char why[256] = "";
+	int status = 0;
+	pid_t pid;
+
+	info("sweep: measuring fio's ceiling for the same files first (--reference)");
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
+		      sw->b.cfg.drop_path, "--", src, dst, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		results_warn(&sw->b.res, "no fio reference: 'cryocache-bench fio' failed (its message "
+					 "is above); the tables show no share of the ceiling");
+		warning("no fio reference: 'cryocache-bench fio' failed; the sweep goes on without it");
+	} else if (results_load(&ref, out, why, sizeof(why)) ||
+		   !json_is_number(json_object_get(json_object_get(ref.root, "reference"),
+						   "ceiling_mb_s"))) {
+		results_warn(&sw->b.res, "no fio reference: its results.json has no ceiling");
+	} else {
+		json_t *r = json_object_get(ref.root, "reference");
+
+		json_object_set_new(r, "results", json_string(path));
+		json_object_set(sw->b.res.root, "reference", r);
+		info("sweep: fio's copy-shaped ceiling: %.0f MB/s",
+		     json_number_value(json_object_get(r, "ceiling_mb_s")));
+	}
+	results_release(&ref);
+	free(path);
+	free(out);
+}
+
 /* Seconds the rest of the plan will take, from the runs so far. */
 static double eta_seconds(const struct sweep *sw)
 {
@@ -693,6 +742,8 @@ int cmd_sweep(int argc, char **argv)
 				goto end;
 		}
 		json_object_set_new(sweep_doc, "plan", plan_json(&sw));
+		if (o.reference)
+			measure_reference(&sw, args[0], args[1]);
 		ret = results_write(&sw.b.res);
 		if (ret) {
 			error("cannot write '%s': %s", sw.b.res.path, strerror(-ret));

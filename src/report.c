@@ -91,6 +91,7 @@ static void print_runs(json_t *runs, FILE *f)
 static void print_cells(json_t *doc, FILE *f)
 {
 	json_t *cells = json_object_get(doc, "cells");
+	json_t *ceiling = json_object_get(json_object_get(doc, "reference"), "ceiling_mb_s");
 	bool header = false;
 	json_t *c;
 	size_t i;
@@ -108,9 +109,9 @@ static void print_cells(json_t *doc, FILE *f)
 		if (json_integer_value(json_object_get(c, "runs")) == 0)
 			continue;
 		if (!header) {
-			fprintf(f, "\n%-10s %7s %5s %12s %10s %10s %7s %-24s %14s  %s\n", "strategy",
+			fprintf(f, "\n%-10s %7s %5s %12s %10s %10s %7s %-24s %14s %s %s\n", "strategy",
 				"threads", "runs", "median_MB/s", "min", "max", "cv", "CI of the median",
-				"copied_median", "flags");
+				"copied_median", json_is_number(ceiling) ? "of_ceiling" : "", "flags");
 			header = true;
 		}
 		snprintf(threads, sizeof(threads), jobs > 1 ? "%lldx%lld" : "%lld",
@@ -121,11 +122,14 @@ static void print_cells(json_t *doc, FILE *f)
 			strncat(flags, json_string_value(flag), sizeof(flags) - strlen(flags) - 2);
 			strcat(flags, " ");
 		}
-		fprintf(f, "%-10s %7s %5lld %12.1f %10.1f %10.1f %6.1f%% %-24s %14.1f  %s\n",
+		fprintf(f, "%-10s %7s %5lld %12.1f %10.1f %10.1f %6.1f%% %-24s %14.1f ",
 			str(c, "strategy"), threads,
 			(long long)json_integer_value(json_object_get(c, "runs")), num(c, "median_mb_s"),
 			num(c, "min_mb_s"), num(c, "max_mb_s"), 100 * num(c, "cv"), ci,
-			num(c, "median_mb_s_copied"), flags);
+			num(c, "median_mb_s_copied"));
+		if (json_is_number(ceiling) && json_number_value(ceiling) > 0)
+			fprintf(f, "%9.0f%% ", 100 * num(c, "median_mb_s") / json_number_value(ceiling));
+		fprintf(f, " %s\n", flags);
 	}
 	json_decref(cells);
 }

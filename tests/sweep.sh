@@ -132,6 +132,24 @@ expect_json "$out/results.json" "d['sweep']['probe']['mb_s'] > 0" \
 	"len(runs) == 4" \
 	"d['sweep']['sample'] is None or any(w.startswith('sampled to fit --budget 4s') for w in d['warnings'])"
 
+if command -v fio >/dev/null; then
+	note "--reference: fio's ceiling first, cells as a share of it"
+	out=$ccb_tmp/ref
+	sum_before=$(cd "$src" && find . -type f -exec md5sum {} + | sort)
+	"$CCB" sweep --strategies rw --threads 2 --repeats 1 --reference --no-plots --interval 0 \
+		--out "$out" "$src" "$dst" >"$ccb_tmp/stdout" 2>"$ccb_tmp/stderr" ||
+		{ cat "$ccb_tmp/stderr" >&2; fail "sweep --reference failed"; }
+	expect_json "$out/results.json" "d['reference']['ceiling_mb_s'] > 0" \
+		"d['reference']['results'] == '$out/reference/results.json'" "len(runs) == 1"
+	grep -q "of_ceiling" "$ccb_tmp/stdout" || fail "the table shows no share of the ceiling"
+	grep -q "of ceiling" "$out/report.md" || fail "report.md shows no share of the ceiling"
+	[ "$(cd "$src" && find . -type f -exec md5sum {} + | sort)" = "$sum_before" ] ||
+		fail "fio changed the source"
+	[ -z "$(ls -A "$dst")" ] || fail "the reference left in DST: $(ls -A "$dst")"
+else
+	note "fio is not installed: --reference not tested"
+fi
+
 note "--jobs 2: two copiers at once"
 out=$ccb_tmp/jobs
 expect_ok "$CCB" sweep --strategies rw --threads 2 --repeats 1 --jobs 2 --verify --no-report \
