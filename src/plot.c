@@ -309,7 +309,7 @@ static void throughput_settings(FILE *f, void *arg)
 {
 	struct throughput_args *a = arg;
 	json_t *rec = json_object_get(a->doc, "recommendation");
-	json_t *ref = json_object_get(json_object_get(a->doc, "reference"), "mb_s");
+	json_t *ref = json_object_get(json_object_get(a->doc, "reference"), "ceiling_mb_s");
 	json_t *t = json_object_get(rec, "threads");
 	json_t *d = json_object_get(rec, "default_threads");
 
