@@ -43,26 +43,7 @@ static char *fixture(const char *sub, const char *name)
 	return text;
 }
 
-static void put(const char *root, const char *rel, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void put(const char *root, const char *rel, const char *fmt, ...)
-{
-	char *path = path_join(root, rel);
-	char *slash = strrchr(path, '/');
-	va_list ap;
-	FILE *f;
-
-	*slash = '\0';
-	assert_int_equal(mkdir_p(path), 0);
-	*slash = '/';
-	f = fopen(path, "w");
-	assert_non_null(f);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	assert_int_equal(fclose(f), 0);
-	free(path);
-}
+#define put test_put_file
 
 static void link_to(const char *root, const char *rel, const char *target)
 {

@@ -31,27 +31,8 @@ struct fixture {
 	char *dst;
 };
 
-static void put(const struct fixture *fx, const char *rel, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void put(const struct fixture *fx, const char *rel, const char *fmt, ...)
-{
-	char *path = path_join(fx->dir, rel);
-	char *slash = strrchr(path, '/');
-	va_list ap;
-	FILE *f;
-
-	*slash = '\0';
-	assert_int_equal(mkdir_p(path), 0);
-	*slash = '/';
-	/* Rewritten in place: the sampler keeps its /proc files open and reads them again. */
-	f = fopen(path, "w");
-	assert_non_null(f);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	assert_int_equal(fclose(f), 0);
-	free(path);
-}
+/* A fixture file below the fake root: rewritten in place, as the sampler keeps /proc files open. */
+#define put(fx, rel, ...) test_put_file((fx)->dir, rel, __VA_ARGS__)
 
 static void link_to(const struct fixture *fx, const char *rel, const char *target)
 {

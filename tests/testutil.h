@@ -89,4 +89,27 @@ static inline char *test_fixture(const char *dir, const char *name, size_t *len)
 	return text;
 }
 
+/* Write a formatted file at root/rel, making its folders; the test fails when it cannot. */
+static inline void test_put_file(const char *root, const char *rel, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void test_put_file(const char *root, const char *rel, const char *fmt, ...)
+{
+	char *path = path_join(root, rel);
+	char *slash = strrchr(path, '/');
+	va_list ap;
+	FILE *f;
+
+	*slash = '\0';
+	assert_int_equal(mkdir_p(path), 0);
+	*slash = '/';
+	/* fopen "w" rewrites in place: a reader holding the file open sees the new text. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	assert_int_equal(fclose(f), 0);
+	free(path);
+}
+
 #endif
