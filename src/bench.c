@@ -637,6 +637,9 @@ static void print_run_line(json_t *run)
 
 	if (json_is_number(res))
 		snprintf(resident, sizeof(resident), "%.1f %%", json_number_value(res));
+	else if (json_is_string(json_object_get(cold, "method")) &&
+		 !strcmp(json_string_value(json_object_get(cold, "method")), "remote"))
+		snprintf(resident, sizeof(resident), "n/a (remote source)");
 	info("run %lld: %s, %lld thread%s, repeat %lld: %s in %.2f s durable (%.2f s copied) = %.0f MB/s; "
 	     "cache %s, %s resident before",
 	     (long long)json_integer_value(json_object_get(run, "seq")),
@@ -736,6 +739,9 @@ static struct copy_job *make_jobs(struct bench *b, const struct copy_strategy *s
 			.inflight = b->cfg.inflight,
 			.direct = b->cfg.direct,
 			.reflink = b->cfg.reflink,
+			.source_url = b->cfg.source_url,
+			.cafile = b->cfg.cafile,
+			.insecure = b->cfg.insecure,
 		};
 	}
 	for (unsigned k = 0; k < njobs; k++) {
@@ -770,6 +776,7 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 	struct sampler smp;
 	bool sampling = false;
 	enum cache_method method = CACHE_NONE;
+	const bool remote = strategy->remote && b->cfg.source_url;
 	char started[64];
 	json_t *run;
 	double residency = -1;
@@ -812,8 +819,13 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 	else if (ret)
 		run_warn(run, "cannot read /proc/meminfo or /proc/diskstats to wait for quiet devices: %s",
 			 strerror(-ret));
-	ret = cache_dataset_residency(&b->ds, b->src, &residency, &bad);
-	if (ret == -EPERM) {
+	/* A remote source has no page cache here: its coldness is the server's, not ours. */
+	ret = remote ? 0 : cache_dataset_residency(&b->ds, b->src, &residency, &bad);
+	if (remote) {
+		if (b->cfg.insecure)
+			run_warn(run, "--insecure: the certificate of '%s' was not verified",
+				 b->cfg.source_url);
+	} else if (ret == -EPERM) {
 		run_warn(run, "cannot measure page-cache residency of '%s': the kernel shows it only to "
 			 "the file's owner or users who may write it (or root); the run's coldness is "
 			 "unknown", bad);
@@ -828,7 +840,8 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 	}
 	free(bad);
 	json_object_set_new(run, "cold", json_pack("{s:s, s:o, s:f, s:b}", "method",
-						    cache_method_name(method), "residency_pct",
+						    remote ? "remote" : cache_method_name(method),
+						    "residency_pct",
 						    residency < 0 ? json_null() : json_real(residency),
 						    "threshold_pct", CACHE_COLD_MAX_PCT, "cold",
 						    residency >= 0 && residency <= CACHE_COLD_MAX_PCT));

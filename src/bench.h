@@ -38,6 +38,9 @@ struct bench_config {
 	unsigned inflight;
 	bool direct;
 	enum copy_reflink reflink;
+	const char *source_url;		/* --source-url: copy from this HTTP(S) base (http strategy) */
+	const char *cafile;		/* --cafile */
+	bool insecure;			/* --insecure */
 	unsigned jobs;			/* copiers at once (0 or 1: one) */
 	bool verify;
 	bool require_drop;

@@ -34,6 +34,9 @@ static const struct {
 #ifndef HAVE_LIBURING
 	{ "uring", "built without liburing (install liburing-dev and re-run configure)" },
 #endif
+#ifndef HAVE_LIBCURL
+	{ "http", "built without libcurl (install libcurl4-openssl-dev and re-run configure)" },
+#endif
 	{ NULL, NULL },
 };
 

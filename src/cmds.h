@@ -12,5 +12,6 @@ int cmd_report(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_fio(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct {
 	{ "report", cmd_report, "report.md, report.html, results.csv and plots from results.json" },
 	{ "compare", cmd_compare, "baseline vs current results, noise-aware, with exit status and JUnit" },
 	{ "fio", cmd_fio, "fio's read, write and copy-shaped ceilings for the same files" },
+	{ "fetch", cmd_fetch, "download a set of stacks over HTTP(S), resumable and checked" },
 };
 
 static void usage(FILE *f)

@@ -26,6 +26,9 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 	cfg->reflink = !strcmp(m->reflink, "never")    ? COPY_REFLINK_NEVER
 		       : !strcmp(m->reflink, "always") ? COPY_REFLINK_ALWAYS
 						       : COPY_REFLINK_AUTO;
+	cfg->source_url = m->source_url;
+	cfg->cafile = m->cafile;
+	cfg->insecure = m->insecure;
 	cfg->verify = m->verify;
 	cfg->require_drop = m->require_drop;
 	cfg->keep = m->keep;

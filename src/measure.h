@@ -32,6 +32,9 @@ struct measure_opts {
 	char *files_list;
 	char *project_dir;
 	char *sample;
+	char *source_url;
+	char *cafile;
+	bool insecure;
 };
 
 extern const char *const measure_reflink_choices[];
@@ -65,6 +68,12 @@ extern const char *const measure_samples_choices[];
 	OPT_STRING_("sample", 0, st, m.sample, NULL, "N|P%", 0,                                   \
 		    "copy a seeded, size-representative sample of the stacks: N of them, or P% "  \
 		    "of the bytes"),                                                                 \
+	OPT_STRING_("source-url", 0, st, m.source_url, NULL, "URL", 0,                            \
+		    "http strategy: fetch each stack from URL/<its path relative to SRC>"),        \
+	OPT_STRING_("cafile", 0, st, m.cafile, NULL, "FILE", 0,                                   \
+		    "http strategy: CA certificates to verify the server with"),                    \
+	OPT_BOOL_("insecure", 0, st, m.insecure,                                                   \
+		  "http strategy: do not verify the server's certificate (a warning in results)"), \
 	OPT_BOOL_("quiet", 'q', st, m.quiet, "no progress lines on stderr"),                      \
 	OPT_STRING_("drop-caches-path", 0, st, m.drop_path, "/proc/sys/vm/drop_caches", "FILE", 0, \
 		    "where to write 3 to drop the page cache"),                                     \

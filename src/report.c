@@ -69,7 +69,10 @@ static void print_runs(json_t *runs, FILE *f)
 			strcat(notes, "aborted ");
 		if (json_array_size(json_object_get(run, "errors")))
 			strcat(notes, "FAILED ");
-		if (json_is_object(cold) && !json_is_number(res))
+		/* A remote source's page cache is the server's: neither cold nor warm here. */
+		if (json_is_object(cold) && !strcmp(str(cold, "method"), "remote"))
+			strcat(notes, "remote ");
+		else if (json_is_object(cold) && !json_is_number(res))
 			strcat(notes, "cold-unknown ");
 		else if (json_is_object(cold) && !json_is_true(json_object_get(cold, "cold")))
 			strcat(notes, "not-cold ");

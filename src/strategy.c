@@ -20,6 +20,9 @@ const struct copy_strategy *const strategies[] = {
 #ifdef HAVE_LIBURING
 	&strategy_uring,
 #endif
+#ifdef HAVE_LIBCURL
+	&strategy_http,
+#endif
 	NULL,
 };
 

@@ -59,6 +59,8 @@ struct copy_strategy {
 	void (*thread_exit)(struct copy_worker *w);	/* optional */
 	/* Folders are made by copy() itself (legacy); otherwise made before the clock starts. */
 	bool makes_dirs;
+	/* Reads job->source_url, not SRC (http): the source's page cache is not ours to measure. */
+	bool remote;
 	/* The run options it reads, for `strategies` ("--bs --qd --inflight --direct"). */
 	const char *options;
 	/* Names of the counters it keeps in copy_worker.counters, NULL-terminated; may be NULL. */
@@ -88,6 +90,10 @@ struct copy_job {
 	unsigned inflight;		/* files open at once per worker (uring); 0 = default */
 	bool direct;			/* O_DIRECT where the strategy supports it */
 	enum copy_reflink reflink;	/* cfr */
+	/* http: fetch source_url + "/" + f->rel instead of reading src_root's file; NULL: local */
+	const char *source_url;
+	const char *cafile;		/* http: CA bundle for TLS; NULL: the system's */
+	bool insecure;			/* http: do not verify the server's certificate */
 };
 
 /*
@@ -124,6 +130,9 @@ extern const struct copy_strategy strategy_cfr;
 extern const struct copy_strategy strategy_cp;
 #ifdef HAVE_LIBURING
 extern const struct copy_strategy strategy_uring;
+#endif
+#ifdef HAVE_LIBCURL
+extern const struct copy_strategy strategy_http;
 #endif
 
 #endif

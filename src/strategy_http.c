@@ -1,0 +1,212 @@
+/*
+ * strategy_http.c - HTTP(S) storage as a source: each stack is fetched from --source-url plus
+ * its path relative to SRC with libcurl, one easy handle per thread (so connections are kept
+ * alive between files, as a cache filler would), and written to DST with write().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "strategy.h"
+#include "util.h"
+
+struct http_thread {
+	CURL *curl;
+	int fd;	       /* the destination being written */
+	int write_err; /* -errno of a failed write() in the callback */
+	uint64_t written;
+	char *url;
+	size_t url_cap;
+	char errbuf[CURL_ERROR_SIZE];
+	char reason[CURL_ERROR_SIZE + 64];
+};
+
+static const char *const http_counter_names[] = {"connections", NULL};
+
+static pthread_once_t http_once = PTHREAD_ONCE_INIT;
+static CURLcode http_global_ret;
+
+static void http_global_init(void)
+{
+	http_global_ret = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t http_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct http_thread *t = userdata;
+	const size_t len = size * nmemb;
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = write(t->fd, ptr + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			t->write_err = -errno;
+			return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+		}
+		off += (size_t)n;
+	}
+	t->written += len;
+	return len;
+}
+
+static int http_probe(const struct dataset *ds, const char *dst, char *why, size_t len)
+{
+	pthread_once(&http_once, http_global_init);
+	if (http_global_ret != CURLE_OK) {
+		snprintf(why, len, "curl_global_init failed: %s",
+			 curl_easy_strerror(http_global_ret));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int http_thread_init(struct copy_worker *w)
+{
+	struct http_thread *t;
+
+	pthread_once(&http_once, http_global_init);
+	if (http_global_ret != CURLE_OK)
+		return -EIO;
+	t = xcalloc(1, sizeof(*t));
+	t->fd = -1;
+	t->curl = curl_easy_init();
+	if (!t->curl) {
+		free(t);
+		return -ENOMEM;
+	}
+	curl_easy_setopt(t->curl, CURLOPT_WRITEFUNCTION, http_write);
+	curl_easy_setopt(t->curl, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(t->curl, CURLOPT_ERRORBUFFER, t->errbuf);
+	curl_easy_setopt(t->curl, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(t->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(t->curl, CURLOPT_CONNECTTIMEOUT, 30L);
+	/* A stalled server fails the file instead of hanging the run. */
+	curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	if (w->job && w->job->cafile)
+		curl_easy_setopt(t->curl, CURLOPT_CAINFO, w->job->cafile);
+	if (w->job && w->job->insecure) {
+		curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	w->priv = t;
+	return 0;
+}
+
+static void http_thread_exit(struct copy_worker *w)
+{
+	struct http_thread *t = w->priv;
+
+	if (!t)
+		return;
+	curl_easy_cleanup(t->curl);
+	free(t->url);
+	free(t);
+	w->priv = NULL;
+}
+
+/* source_url + "/" + rel with rel's characters that a URL path cannot hold %-escaped. */
+static const char *http_url(struct http_thread *t, const char *base, const char *rel)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const size_t need = strlen(base) + 3 * strlen(rel) + 2;
+	size_t n;
+
+	if (need > t->url_cap) {
+		free(t->url);
+		t->url_cap = need;
+		t->url = xmalloc(need);
+	}
+	n = strlen(base);
+	memcpy(t->url, base, n);
+	while (n && t->url[n - 1] == '/')
+		n--;
+	t->url[n++] = '/';
+	for (const unsigned char *p = (const unsigned char *)rel; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
+			t->url[n++] = (char)*p;
+		} else {
+			t->url[n++] = '%';
+			t->url[n++] = hex[*p >> 4];
+			t->url[n++] = hex[*p & 15];
+		}
+	}
+	t->url[n] = '\0';
+	return t->url;
+}
+
+static int http_copy(struct copy_worker *w, const struct copy_file *f)
+{
+	struct http_thread *t = w->priv;
+	const char *url;
+	CURLcode rc;
+	long status = 0;
+	long conns = 0;
+	int ret = 0;
+
+	if (!w->job || !w->job->source_url) {
+		w->err_reason = "the http strategy needs --source-url";
+		return copy_fail(w, w->src, "fetch", -EINVAL);
+	}
+	url = http_url(t, w->job->source_url, f->rel);
+	do {
+		t->fd = open(w->dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	} while (t->fd < 0 && errno == EINTR);
+	if (t->fd < 0)
+		return copy_fail(w, w->dst, "open", -errno);
+	t->write_err = 0;
+	t->written = 0;
+	t->errbuf[0] = '\0';
+	curl_easy_setopt(t->curl, CURLOPT_URL, url);
+	rc = curl_easy_perform(t->curl);
+	curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (curl_easy_getinfo(t->curl, CURLINFO_NUM_CONNECTS, &conns) == CURLE_OK)
+		w->counters[0] += (uint64_t)conns;
+	if (rc == CURLE_WRITE_ERROR && t->write_err) {
+		ret = copy_fail(w, w->dst, "write", t->write_err);
+	} else if (rc != CURLE_OK) {
+		snprintf(t->reason, sizeof(t->reason), "%s",
+			 t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+		w->err_reason = t->reason;
+		ret = copy_fail(w, url, "fetch", -EIO);
+	} else if (status >= 400 || (status != 200 && !strncmp(url, "http", 4))) {
+		snprintf(t->reason, sizeof(t->reason), "HTTP status %ld", status);
+		w->err_reason = t->reason;
+		ret = copy_fail(w, url, "fetch", status == 404 ? -ENOENT : -EIO);
+	} else if (t->written != f->size) {
+		/* The listing's size is what the run counts: a different body is not the stack. */
+		snprintf(t->reason, sizeof(t->reason), "got %llu bytes, the source has %llu",
+			 (unsigned long long)t->written, (unsigned long long)f->size);
+		w->err_reason = t->reason;
+		ret = copy_fail(w, url, "fetch", -EIO);
+	}
+	if (close(t->fd) < 0 && !ret)
+		ret = copy_fail(w, w->dst, "close", -errno);
+	t->fd = -1;
+	return ret;
+}
+
+const struct copy_strategy strategy_http = {
+	.name = "http",
+	.summary = "libcurl GET of --source-url/<path> per file (one handle per thread, "
+		   "connections kept alive), written with write()",
+	.options = "--source-url (required) --cafile --insecure",
+	.probe = http_probe,
+	.thread_init = http_thread_init,
+	.copy = http_copy,
+	.thread_exit = http_thread_exit,
+	.counter_names = http_counter_names,
+	.remote = true,
+};

@@ -1,0 +1,285 @@
+#!/bin/bash
+# tests/http.sh - HTTP(S) as a source, against a real nginx on 127.0.0.1 that the test starts:
+# the http strategy copies byte-identically at 1 and 4 threads, its runs say cold.method remote,
+# and a missing file fails the run naming the URL and the status; fetch downloads URL lists and
+# EMPIAR-style autoindex trees byte-identically, refuses 404s, truncated files and wrong hashes,
+# retries a server that is gone and resumes a transfer cut off mid-file.
+. "$(dirname "$0")/lib.sh"
+
+need_python
+"$CCB" strategies --json | "$PY" -c 'import json, sys
+sys.exit(0 if any(s["name"] == "http" and s["available"] for s in json.load(sys.stdin)) else 1)' ||
+	skip "built without libcurl (apt-get install libcurl4-openssl-dev, re-run configure)"
+NGINX=${CCB_NGINX:-$(command -v nginx || command -v /usr/sbin/nginx || true)}
+[ -n "$NGINX" ] || skip "nginx is missing (apt-get install nginx-light)"
+
+nginx_pid=
+nginx_stop() {
+	if [ -n "$nginx_pid" ]; then
+		kill "$nginx_pid" 2>/dev/null || true
+		wait "$nginx_pid" 2>/dev/null || true
+	fi
+	nginx_pid=
+}
+pid=
+trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; fi; nginx_stop; ccb_cleanup' EXIT
+
+# nginx_start ROOT [DIRECTIVE...]: serve ROOT on 127.0.0.1:$port with autoindex on, in the
+# foreground of a background job whose logs and temporary files stay in $ccb_tmp/nginx.
+port=
+nginx_start() {
+	local root=$1
+	shift
+	[ -n "$port" ] || port=$("$PY" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	mkdir -p "$ccb_tmp/nginx/logs"
+	cat >"$ccb_tmp/nginx/nginx.conf" <<EOF
+$([ "$(id -u)" = 0 ] && echo "user root;")
+daemon off;
+master_process on;
+worker_processes 2;
+pid $ccb_tmp/nginx/nginx.pid;
+error_log $ccb_tmp/nginx/logs/error.log;
+events { worker_connections 256; }
+http {
+	access_log $ccb_tmp/nginx/logs/access.log;
+	client_body_temp_path $ccb_tmp/nginx/body;
+	proxy_temp_path $ccb_tmp/nginx/proxy;
+	fastcgi_temp_path $ccb_tmp/nginx/fastcgi;
+	uwsgi_temp_path $ccb_tmp/nginx/uwsgi;
+	scgi_temp_path $ccb_tmp/nginx/scgi;
+	default_type application/octet-stream;
+	server {
+		listen 127.0.0.1:$port;
+		root $root;
+		autoindex on;
+		$*
+	}
+}
+EOF
+	"$NGINX" -c "$ccb_tmp/nginx/nginx.conf" -p "$ccb_tmp/nginx" -e "$ccb_tmp/nginx/logs/error.log" &
+	nginx_pid=$!
+	for _ in $(seq 100); do
+		"$PY" -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$port" 2>/dev/null && return 0
+		kill -0 "$nginx_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$ccb_tmp/nginx/logs/error.log" >&2 || true
+	fail "nginx did not start on 127.0.0.1:$port"
+}
+
+# The server's root: the generated set in www/set, and an EMPIAR-like entry in www/10025.
+www=$ccb_tmp/www
+expect_ok "$CCB" gen --stacks 5 --box 64 --particles 5-10 "$www/set"
+cp -al "$www/set" "$ccb_tmp/expect"
+rm -f "$ccb_tmp/expect/.cryocache-gen.json" "$ccb_tmp/expect/particles.star" \
+	"$ccb_tmp/expect/particles.cs"
+nginx_start "$www"
+url=http://127.0.0.1:$port/set
+
+# The http strategy: SRC lists the stacks, the bytes come from the server.
+for n in 1 4; do
+	note "http strategy, $n threads"
+	mkdir "$ccb_tmp/dst"
+	expect_ok "$CCB" run --keep --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
+		--source-url "$url/" --threads "$n" "$www/set" "$ccb_tmp/dst"
+	kept=("$ccb_tmp/dst"/.cryocache-bench.*)
+	same_tree "$ccb_tmp/expect" "${kept[0]}/copy"
+	expect_json "$ccb_tmp/results/results.json" "len(runs) == 1" "runs[0]['errors'] == []" \
+		"runs[0]['files'] == 5" "runs[0]['bytes'] == d['source']['bytes']" \
+		"runs[0]['cold']['method'] == 'remote'" "runs[0]['cold']['residency_pct'] is None" \
+		"not any('not cold' in w for w in runs[0]['warnings'])" \
+		"1 <= runs[0]['strategy_counters']['connections'] <= $n"
+	[ "$(grep -c 'GET /.*\.mrcs HTTP/1.1" 200' "$ccb_tmp/nginx/logs/access.log")" = 5 ] ||
+		fail "nginx did not log 5 GETs of the stacks: $(cat "$ccb_tmp/nginx/logs/access.log")"
+	: >"$ccb_tmp/nginx/logs/access.log"
+	rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+done
+
+# --source-url does not make a local strategy's run remote.
+mkdir "$ccb_tmp/dst"
+expect_ok "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" --strategy rw \
+	--source-url "$url" --threads 1 "$www/set" "$ccb_tmp/dst"
+expect_json "$ccb_tmp/results/results.json" "runs[0]['cold']['method'] != 'remote'"
+rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+
+# A stack the server does not have: the run fails, naming the URL and the status.
+note "http strategy, 404"
+victim=$(cd "$ccb_tmp/expect" && find . -name '*.mrcs' | sort | head -n 1)
+victim=${victim#./}
+mv "$www/set/$victim" "$ccb_tmp/gone"
+mkdir -p "$ccb_tmp/listed"
+cp -r "$ccb_tmp/expect/." "$ccb_tmp/listed/"
+mkdir "$ccb_tmp/dst"
+expect_fail 1 "cannot fetch '$url/$victim': HTTP status 404" \
+	"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
+	--source-url "$url" --threads 2 "$ccb_tmp/listed" "$ccb_tmp/dst"
+rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+mv "$ccb_tmp/gone" "$www/set/$victim"
+
+# Without --source-url the strategy has nothing to fetch from.
+mkdir "$ccb_tmp/dst"
+expect_fail 1 "needs --source-url" "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" \
+	--strategy http --threads 1 "$www/set" "$ccb_tmp/dst"
+rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+
+# ---- fetch ------------------------------------------------------------------------------------
+(cd "$ccb_tmp/expect" && find . -type f | sort | sed "s|^\./|$url/|") >"$ccb_tmp/urls"
+[ "$(wc -l <"$ccb_tmp/urls")" = 5 ] || fail "expected 5 stacks in the URL list"
+
+# fetched_is_set DIR: DIR, but for its manifest, is the set, byte for byte.
+fetched_is_set() {
+	rm -rf "$ccb_tmp/fetched.cmp"
+	cp -al "$1" "$ccb_tmp/fetched.cmp"
+	rm -f "$ccb_tmp/fetched.cmp/fetch-manifest.json"
+	same_tree "$ccb_tmp/expect" "$ccb_tmp/fetched.cmp"
+	rm -rf "$ccb_tmp/fetched.cmp"
+}
+
+note "fetch: a URL list, 3 connections"
+expect_ok "$CCB" fetch --connections 3 --base-url "$url" "$ccb_tmp/urls" "$ccb_tmp/got"
+fetched_is_set "$ccb_tmp/got"
+first=$(head -n 1 "$ccb_tmp/urls")
+first_rel=${first#"$url"/}
+first_hash=$(json "$ccb_tmp/got/fetch-manifest.json" \
+	"[f['xxh3'] for f in d['files'] if f['path'] == '$first_rel'][0]")
+expect_json "$ccb_tmp/got/fetch-manifest.json" "len(d['files']) == 5" \
+	"all(f['size'] == __import__('os').path.getsize('$ccb_tmp/got/' + f['path']) for f in d['files'])" \
+	"sorted(f['url'] for f in d['files']) == sorted(open('$ccb_tmp/urls').read().split())" \
+	"all(len(f['xxh3']) == 16 and f['resumed_from'] == 0 for f in d['files'])"
+! find "$ccb_tmp/got" -name '*.part' | grep -q . || fail "fetch left .part files"
+
+note "fetch: paths below --base-url, with sizes and hashes to check"
+size=$(stat -c %s "$ccb_tmp/expect/$first_rel")
+printf '%s %s %s\n' "$first_rel" "$size" "$first_hash" >"$ccb_tmp/paths"
+expect_ok "$CCB" fetch --base-url "$url/" "$ccb_tmp/paths" "$ccb_tmp/got2"
+cmp "$ccb_tmp/expect/$first_rel" "$ccb_tmp/got2/$first_rel" || fail "fetched path differs"
+
+note "fetch: a single URL lands under its file name"
+expect_ok "$CCB" fetch "$first" "$ccb_tmp/got3"
+cmp "$ccb_tmp/expect/$first_rel" "$ccb_tmp/got3/$(basename "$first_rel")" ||
+	fail "single URL fetch differs"
+
+note "fetch: 404"
+echo "$url/no/such.mrcs" >"$ccb_tmp/missing"
+expect_fail 1 "cannot fetch '$url/no/such\.mrcs': HTTP status 404" \
+	"$CCB" fetch --quiet "$ccb_tmp/missing" "$ccb_tmp/got4"
+[ ! -e "$ccb_tmp/got4/such.mrcs" ] || fail "a 404 left a file"
+
+note "fetch: a file shorter than the list says is refused, never renamed"
+printf '%s %s\n' "$first_rel" "$((size + 1))" >"$ccb_tmp/paths"
+expect_fail 1 "cannot fetch '$first': truncated: $size bytes, expected $((size + 1))" \
+	"$CCB" fetch --quiet --base-url "$url" "$ccb_tmp/paths" "$ccb_tmp/got5"
+[ ! -e "$ccb_tmp/got5/$first_rel" ] || fail "a truncated file was taken for complete"
+
+note "fetch: a wrong XXH3-64 is refused"
+printf '%s %s %s\n' "$first_rel" "$size" 0123456789abcdef >"$ccb_tmp/paths"
+expect_fail 1 "cannot fetch '$first': XXH3-64 $first_hash, expected 0123456789abcdef" \
+	"$CCB" fetch --quiet --base-url "$url" "$ccb_tmp/paths" "$ccb_tmp/got6"
+[ ! -e "$ccb_tmp/got6/$first_rel" ] || fail "a file with a wrong hash was taken for complete"
+
+# ---- EMPIAR listings --------------------------------------------------------------------------
+note "fetch --empiar: walking nginx autoindex listings with --match and --max-bytes"
+entry=$www/10025
+i=0
+for f in $(cd "$ccb_tmp/expect" && find . -name '*.mrcs' | sort); do
+	i=$((i + 1))
+	mkdir -p "$entry/data/grid $((i % 2))/Particles"
+	ln "$ccb_tmp/expect/$f" "$entry/data/grid $((i % 2))/Particles/s$i.mrcs"
+done
+mkdir -p "$entry/data/grid 0/Micrographs" "$entry/other"
+echo notes >"$entry/data/grid 0/Particles/notes.txt"
+echo mic >"$entry/data/grid 0/Micrographs/m.mrc"
+echo x >"$entry/other/s9.mrcs"
+expect_ok "$CCB" fetch --empiar 10025 --base-url "http://127.0.0.1:$port" \
+	--match 'data/*/Particles/*.mrcs' "$ccb_tmp/emp"
+(cd "$entry" && find data -name '*.mrcs' | sort) >"$ccb_tmp/emp.want"
+(cd "$ccb_tmp/emp" && find . -type f ! -name fetch-manifest.json | sed 's|^\./||' | sort) \
+	>"$ccb_tmp/emp.got"
+cmp -s "$ccb_tmp/emp.want" "$ccb_tmp/emp.got" ||
+	{ diff "$ccb_tmp/emp.want" "$ccb_tmp/emp.got" >&2; fail "--empiar fetched other files"; }
+while IFS= read -r f; do
+	cmp -s "$entry/$f" "$ccb_tmp/emp/$f" || fail "--empiar: '$f' differs"
+done <"$ccb_tmp/emp.want"
+# A cap of the first two files' bytes (in path order) takes exactly those two.
+cap=0
+while IFS= read -r f; do
+	cap=$((cap + $(stat -c %s "$entry/$f")))
+done < <(head -n 2 "$ccb_tmp/emp.want")
+expect_ok "$CCB" fetch --empiar 10025 --base-url "http://127.0.0.1:$port/" \
+	--match 'data/*/Particles/*.mrcs' --max-bytes "$cap" "$ccb_tmp/emp2"
+[ "$(find "$ccb_tmp/emp2" -name '*.mrcs' | wc -l)" = 2 ] ||
+	fail "--max-bytes $cap should take 2 files: $(find "$ccb_tmp/emp2" -type f)"
+
+# ---- a server that goes away ------------------------------------------------------------------
+note "fetch: connection refused is retried, then reported"
+nginx_stop
+expect_fail 1 "cannot fetch '$first': .*(onnect|refused).*gave up after 2 attempts" \
+	"$CCB" fetch --quiet --retries 1 --retry-delay 0.1 "$first" "$ccb_tmp/got7"
+
+note "fetch: resume after the server is stopped mid-transfer"
+head -c $((16 * 1024 * 1024)) /dev/urandom >"$www/big.bin"
+nginx_start "$www" "limit_rate 2m;"
+"$CCB" fetch --retries 8 --retry-delay 1 "http://127.0.0.1:$port/big.bin" "$ccb_tmp/big" \
+	2>"$ccb_tmp/big.err" &
+pid=$!
+for _ in $(seq 100); do
+	[ "$(stat -c %s "$ccb_tmp/big/big.bin.part" 2>/dev/null || echo 0)" -ge 1000000 ] && break
+	sleep 0.1
+done
+nginx_stop
+part=$(stat -c %s "$ccb_tmp/big/big.bin.part")
+[ "$part" -ge 1000000 ] && [ "$part" -lt $((16 * 1024 * 1024)) ] ||
+	fail "expected a partial download, the .part has $part bytes"
+[ ! -e "$ccb_tmp/big/big.bin" ] || fail "a partial download was taken for complete"
+sleep 0.5
+nginx_start "$www"
+rc=0
+wait "$pid" || rc=$?
+pid=
+[ "$rc" = 0 ] || { cat "$ccb_tmp/big.err" >&2; fail "the resumed fetch exited $rc"; }
+cmp "$www/big.bin" "$ccb_tmp/big/big.bin" || fail "the resumed file differs"
+grep -q "resuming 'big.bin' at [0-9]* bytes" "$ccb_tmp/big.err" ||
+	{ cat "$ccb_tmp/big.err" >&2; fail "the log does not say the download resumed"; }
+expect_json "$ccb_tmp/big/fetch-manifest.json" "d['files'][0]['resumed_from'] >= $part" \
+	"d['files'][0]['size'] == 16 * 1024 * 1024"
+grep -Eq '"GET /big.bin HTTP/1.1" 206' "$ccb_tmp/nginx/logs/access.log" ||
+	fail "nginx did not serve a range (206) of big.bin"
+
+# ---- HTTPS with a certificate made here --------------------------------------------------------
+if command -v openssl >/dev/null; then
+	note "https: --cafile verifies, a missing CA fails, --insecure warns"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$ccb_tmp/key.pem" \
+		-out "$ccb_tmp/cert.pem" 2>/dev/null || fail "openssl could not make a certificate"
+	sport=$("$PY" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	nginx_stop
+	nginx_start "$www" "listen 127.0.0.1:$sport ssl; ssl_certificate $ccb_tmp/cert.pem;" \
+		"ssl_certificate_key $ccb_tmp/key.pem;"
+	surl=https://127.0.0.1:$sport/set
+	mkdir "$ccb_tmp/dst"
+	expect_ok "$CCB" run --keep --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
+		--source-url "$surl" --cafile "$ccb_tmp/cert.pem" --threads 2 "$www/set" "$ccb_tmp/dst"
+	kept=("$ccb_tmp/dst"/.cryocache-bench.*)
+	same_tree "$ccb_tmp/expect" "${kept[0]}/copy"
+	rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+	mkdir "$ccb_tmp/dst"
+	expect_fail 1 "cannot fetch '$surl/.*': .*(certificate|SSL)" "$CCB" run --repeats 1 --quiet \
+		--out "$ccb_tmp/results" --strategy http --source-url "$surl" --threads 1 \
+		"$www/set" "$ccb_tmp/dst"
+	rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+	mkdir "$ccb_tmp/dst"
+	expect_ok "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
+		--source-url "$surl" --insecure --threads 1 "$www/set" "$ccb_tmp/dst"
+	expect_json "$ccb_tmp/results/results.json" "runs[0]['errors'] == []" \
+		"any('--insecure' in w for w in runs[0]['warnings'])"
+	rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+	sed "s|^$url/||" "$ccb_tmp/urls" >"$ccb_tmp/urls.rel"
+	expect_ok "$CCB" fetch --quiet --cafile "$ccb_tmp/cert.pem" --base-url "$surl" \
+		"$ccb_tmp/urls.rel" "$ccb_tmp/sgot"
+	fetched_is_set "$ccb_tmp/sgot"
+else
+	note "openssl is missing: HTTPS not tested"
+fi
