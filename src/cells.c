@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cells.h"
+#include "results.h"
 #include "stats.h"
 #include "util.h"
 
@@ -46,8 +47,9 @@ static bool run_is_cold(json_t *run)
 {
 	json_t *cold = json_object_get(run, "cold");
 
-	return json_is_true(json_object_get(cold, "cold")) &&
-	       json_is_number(json_object_get(cold, "residency_pct"));
+	/* A remote source has no page-cache residency here: it is not flagged either way. */
+	return results_run_remote(run) || (json_is_true(json_object_get(cold, "cold")) &&
+					   json_is_number(json_object_get(cold, "residency_pct")));
 }
 
 static bool run_is_short(json_t *run)

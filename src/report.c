@@ -6,6 +6,7 @@
 
 #include "cells.h"
 #include "report.h"
+#include "results.h"
 #include "util.h"
 
 static double num(json_t *o, const char *key)
@@ -70,7 +71,7 @@ static void print_runs(json_t *runs, FILE *f)
 		if (json_array_size(json_object_get(run, "errors")))
 			strcat(notes, "FAILED ");
 		/* A remote source's page cache is the server's: neither cold nor warm here. */
-		if (json_is_object(cold) && !strcmp(str(cold, "method"), "remote"))
+		if (results_run_remote(run))
 			strcat(notes, "remote ");
 		else if (json_is_object(cold) && !json_is_number(res))
 			strcat(notes, "cold-unknown ");

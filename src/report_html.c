@@ -13,6 +13,7 @@
 #include "plot.h"
 #include "recommend.h"
 #include "report.h"
+#include "results.h"
 #include "util.h"
 
 /* Okabe and Ito's palette: tells colours apart with every common colour-vision deficiency. */
@@ -586,7 +587,6 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 		fputs("\"/>\n", f);
 		json_array_foreach(runs, i, run) {
 			json_t *c = report_cell_of(cells, run);
-			json_t *cold = json_object_get(run, "cold");
 			double px, py;
 
 			if (!c || !same_series(c, ser[s]) || !has_num(run, "mb_s") ||
@@ -595,7 +595,7 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 				continue;
 			px = map(&x, (double)integer(run, "threads")) + dodge + 14;
 			py = map(&y, num(run, "mb_s"));
-			if (json_is_object(cold) && !json_is_true(json_object_get(cold, "cold")))
+			if (results_run_not_cold(run))
 				fprintf(f,
 					"<path d=\"M%.1f %.1fl7 7m0 -7l-7 7\" stroke=\"#c0392b\" "
 					"stroke-width=\"2\" fill=\"none\"><title>",
@@ -606,9 +606,9 @@ static void throughput_chart(FILE *f, const struct report_ctx *ctx)
 					"fill-opacity=\"0.35\" stroke-opacity=\"0.6\"><title>",
 					px, py);
 			fprintf(f, "run %lld: %.1f MB/s", integer(run, "seq"), num(run, "mb_s"));
-			if (json_is_object(cold) && !json_is_true(json_object_get(cold, "cold")))
+			if (results_run_not_cold(run))
 				fputs(" (not cold)", f);
-			fputs(json_is_object(cold) && !json_is_true(json_object_get(cold, "cold"))
+			fputs(results_run_not_cold(run)
 				      ? "</title></path>\n" : "</title></circle>\n", f);
 		}
 		json_array_foreach(cells, i, cell) {
@@ -779,7 +779,7 @@ static void series_card(FILE *f, json_t *o, json_t *samples, bool *any)
 			integer(o, "repeat"));
 		put_key(f, o, "mb_s", 0);
 		fputs(" MB/s", f);
-		if (!json_is_true(json_object_get(json_object_get(o, "cold"), "cold")))
+		if (results_run_not_cold(o))
 			fputs(" <span class=\"flag\">not cold</span>", f);
 	} else {
 		fprintf(f, "watch · %.1f s", num(json_object_get(o, "sampler"), "seconds"));
@@ -952,8 +952,7 @@ static void runs_table(FILE *f, json_t *doc)
 		json_t *res = json_object_get(cold, "residency_pct");
 		const bool failed = json_array_size(json_object_get(run, "errors")) ||
 				    json_is_true(json_object_get(run, "aborted"));
-		const bool not_cold = json_is_object(cold) && json_is_number(res) &&
-				      !json_is_true(json_object_get(cold, "cold"));
+		const bool not_cold = json_is_number(res) && results_run_not_cold(run);
 		json_t *w;
 		size_t j;
 
@@ -972,6 +971,8 @@ static void runs_table(FILE *f, json_t *doc)
 			put_flag(f, "failed");
 		if (not_cold)
 			put_flag(f, "not cold");
+		else if (results_run_remote(run))
+			put_flag(f, "remote source");
 		else if (json_is_object(cold) && !json_is_number(res))
 			put_flag(f, "cold unknown");
 		json_array_foreach(json_object_get(run, "warnings"), j, w) {

@@ -8,6 +8,7 @@
 #include "plot.h"
 #include "recommend.h"
 #include "report.h"
+#include "results.h"
 #include "util.h"
 
 static const char *str(json_t *o, const char *key)
@@ -389,10 +390,13 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 			fprintf(f, "%sFAILED", sep);
 			sep = ", ";
 		}
-		if (json_is_object(cold) && !json_is_number(res)) {
+		if (results_run_remote(run)) {
+			fprintf(f, "%sremote source", sep);
+			sep = ", ";
+		} else if (json_is_object(cold) && !json_is_number(res)) {
 			fprintf(f, "%scold unknown", sep);
 			sep = ", ";
-		} else if (json_is_object(cold) && !json_is_true(json_object_get(cold, "cold"))) {
+		} else if (results_run_not_cold(run)) {
 			fprintf(f, "%s**not cold**", sep);
 			sep = ", ";
 		}

@@ -191,6 +191,21 @@ void results_check_first_run_bias(struct results *r)
 	free(later);
 }
 
+bool results_run_remote(json_t *run)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(run, "cold"), "method"));
+
+	return m && !strcmp(m, "remote");
+}
+
+bool results_run_not_cold(json_t *run)
+{
+	json_t *cold = json_object_get(run, "cold");
+
+	return json_is_object(cold) && !results_run_remote(run) &&
+	       !json_is_true(json_object_get(cold, "cold"));
+}
+
 void results_release(struct results *r)
 {
 	json_decref(r->root);

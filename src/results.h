@@ -5,6 +5,7 @@
 #ifndef CCB_RESULTS_H
 #define CCB_RESULTS_H
 
+#include <stdbool.h>
 #include <jansson.h>
 
 #define RESULTS_SCHEMA "cryocache-bench/1"
@@ -48,6 +49,13 @@ int results_write(const struct results *r);
  * first; a difference above 10 % is reported as a top-level warning.
  */
 void results_check_first_run_bias(struct results *r);
+
+/* The run's source was remote (cold.method "remote"): page-cache residency does not apply. */
+bool results_run_remote(json_t *run);
+
+/* The run is flagged not cold: its residency was unknown or above the threshold, and its source
+ * was local (a remote source is neither called cold nor warm). */
+bool results_run_not_cold(json_t *run);
 
 void results_release(struct results *r);
 

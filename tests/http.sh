@@ -91,6 +91,13 @@ for n in 1 4; do
 		"runs[0]['cold']['method'] == 'remote'" "runs[0]['cold']['residency_pct'] is None" \
 		"not any('not cold' in w for w in runs[0]['warnings'])" \
 		"1 <= runs[0]['strategy_counters']['connections'] <= $n"
+	# A remote source is neither cold nor warm here: no rendering calls it not cold.
+	expect_ok "$CCB" report --no-plots "$ccb_tmp/results/results.json"
+	! grep -q '\*\*not cold\*\*' "$ccb_tmp/results/report.md" ||
+		fail "report.md calls a remote run not cold"
+	! grep -q '<span class="flag">not cold</span>\|(not cold)' "$ccb_tmp/results/report.html" ||
+		fail "report.html calls a remote run not cold"
+	grep -q "remote source" "$ccb_tmp/results/report.md" || fail "report.md does not say remote"
 	[ "$(grep -c 'GET /.*\.mrcs HTTP/1.1" 200' "$ccb_tmp/nginx/logs/access.log")" = 5 ] ||
 		fail "nginx did not log 5 GETs of the stacks: $(cat "$ccb_tmp/nginx/logs/access.log")"
 	: >"$ccb_tmp/nginx/logs/access.log"
