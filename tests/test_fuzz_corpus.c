@@ -18,20 +18,14 @@
 #include "csfile.h"
 #include "star.h"
 #include "util.h"
+#include "testutil.h"
 
 static char *corpus_dir(const char *name)
 {
-	const char *srcdir = getenv("CCB_SRCDIR");
-	char *dir = srcdir ? xasprintf("%s/tests", srcdir) : xstrdup(__FILE__);
-	char *slash = srcdir ? NULL : strrchr(dir, '/');
-	char *path;
+	char *rel = pathf("fuzz/corpus/%s", name);
+	char *path = test_source_path(rel);
 
-	if (slash)
-		*slash = '\0';
-	else if (!srcdir)
-		strcpy(dir, ".");
-	path = xasprintf("%s/fuzz/corpus/%s", dir, name);
-	free(dir);
+	free(rel);
 	return path;
 }
 

@@ -16,6 +16,7 @@
 #include "cells.h"
 #include "recommend.h"
 #include "util.h"
+#include "testutil.h"
 
 /* Spreads of the runs of a cell, as factors of its median. */
 static const double tight6[] = { 0.99, 0.995, 1.0, 1.0, 1.005, 1.01 };	/* median 1 */
@@ -468,17 +469,10 @@ static void test_default_is_enough(void **state)
 
 static char *fixture(const char *name)
 {
-	const char *srcdir = getenv("CCB_SRCDIR");
-	char *dir = srcdir ? xasprintf("%s/tests", srcdir) : xstrdup(__FILE__);
-	char *slash = srcdir ? NULL : strrchr(dir, '/');
-	char *path;
+	char *rel = pathf("data/recommend/%s", name);
+	char *path = test_source_path(rel);
 
-	if (slash)
-		*slash = '\0';
-	else if (!srcdir)
-		strcpy(dir, ".");
-	path = xasprintf("%s/data/recommend/%s", dir, name);
-	free(dir);
+	free(rel);
 	return path;
 }
 

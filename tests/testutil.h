@@ -65,27 +65,39 @@ static inline int test_rmtree(const char *path)
 }
 
 /*
- * The contents of tests/data/<dir>/<name>, NUL-terminated (read_text_file() from util.h), from
- * $CCB_SRCDIR/tests as make check sets it, or beside this header when a test is run by hand. The
- * test fails when the fixture cannot be read. *len, when not NULL, gets its size.
+ * The path of tests/<rel>: below $CCB_SRCDIR/tests as make check sets it, or beside this header
+ * when a test is run by hand (free it).
  */
-static inline char *test_fixture(const char *dir, const char *name, size_t *len)
+static inline char *test_source_path(const char *rel)
 {
 	const char *srcdir = getenv("CCB_SRCDIR");
 	char *tests = srcdir ? pathf("%s/tests", srcdir) : pathf("%s", __FILE__);
 	char *slash = srcdir ? NULL : strrchr(tests, '/');
 	char *path;
-	char *text = NULL;
 
 	if (slash)
 		*slash = '\0';
 	else if (!srcdir)
 		strcpy(tests, ".");
-	path = pathf("%s/data/%s/%s", tests, dir, name);
+	path = pathf("%s/%s", tests, rel);
+	free(tests);
+	return path;
+}
+
+/*
+ * The contents of tests/data/<dir>/<name>, NUL-terminated (read_text_file() from util.h). The
+ * test fails when the fixture cannot be read. *len, when not NULL, gets its size.
+ */
+static inline char *test_fixture(const char *dir, const char *name, size_t *len)
+{
+	char *rel = pathf("data/%s/%s", dir, name);
+	char *path = test_source_path(rel);
+	char *text = NULL;
+
 	if (read_text_file(path, &text, len))
 		fail_msg("cannot read fixture '%s'", path);
 	free(path);
-	free(tests);
+	free(rel);
 	return text;
 }
 
