@@ -10,6 +10,7 @@
 #include "cmds.h"
 #include "compare.h"
 #include "options.h"
+#include "post.h"
 #include "util.h"
 
 /* Exit statuses, documented in --help, the man page and docs/ci.md. */
@@ -17,6 +18,7 @@ enum {
 	COMPARE_OK = 0,		/* no cell is slower */
 	COMPARE_REGRESSION = 1,	/* at least one cell is slower */
 	COMPARE_USAGE = 2,	/* bad usage, unreadable input, other hardware without --force */
+	/* POST_FAILED_STATUS (3): --post failed and --post-required was given, no regression */
 };
 
 struct compare_opts {
@@ -26,6 +28,9 @@ struct compare_opts {
 	bool force;
 	char *junit;
 	char *json;
+	struct post_opts post;
+	char *cafile;
+	bool insecure;
 };
 
 static const struct opt_def compare_options[] = {
@@ -41,6 +46,11 @@ static const struct opt_def compare_options[] = {
 		    "also write JUnit XML: one testcase per cell, a failure per regression"),
 	OPT_STRING_("json", 0, struct compare_opts, json, NULL, "FILE", OPT_NO_ECHO,
 		    "also write the verdicts as JSON ('-': stdout instead of the Markdown)"),
+	POST_OPTIONS(struct compare_opts, post),
+	OPT_STRING_("cafile", 0, struct compare_opts, cafile, NULL, "FILE", 0,
+		    "--post: CA certificates to verify the collector with"),
+	OPT_BOOL_("insecure", 0, struct compare_opts, insecure,
+		  "--post: do not verify the collector's certificate"),
 	OPT_END
 };
 
@@ -49,8 +59,11 @@ static const struct opt_command compare_command = {
 	.synopsis = "BASELINE CURRENT",
 	.summary = "Compare two results.json (files or results folders) cell by cell, taking the\n"
 		   "noise of the repeats into account, and print a Markdown summary.\n"
+		   "With --post, the verdicts and CURRENT go to a results collector as\n"
+		   "{\"verdict\": ..., \"results\": ...}.\n"
 		   "Exit status: 0 no regression, 1 a cell is slower, 2 usage error, unreadable\n"
-		   "input or a baseline from other hardware (without --force).",
+		   "input or a baseline from other hardware (without --force), 3 no regression but\n"
+		   "the verdict could not be posted and --post-required was given.",
 	.options = compare_options,
 	.min_args = 2,
 	.max_args = 2,
@@ -120,6 +133,8 @@ int cmd_compare(int argc, char **argv)
 		options_release(&compare_command, &o);
 		return ret > 0 ? COMPARE_OK : COMPARE_USAGE;
 	}
+	if (post_check(&o.post))
+		goto out;
 	base = load_doc(args[0]);
 	cur = load_doc(args[1]);
 	if (!base || !cur)
@@ -168,6 +183,17 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	status = json_is_true(json_object_get(cmp, "regression")) ? COMPARE_REGRESSION : COMPARE_OK;
+	if (o.post.url) {
+		json_t *doc = json_pack("{s:O, s:O}", "verdict", cmp, "results", cur);
+		char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+
+		ret = text ? post_json(&o.post, text, strlen(text), "the verdict", o.cafile,
+				       o.insecure)
+			   : -ENOMEM;
+		status = post_status(&o.post, status, ret);
+		free(text);
+		json_decref(doc);
+	}
 out:
 	json_decref(cmp);
 	json_decref(base);

@@ -61,6 +61,10 @@ int cmd_run(int argc, char **argv)
 		options_release(&run_command, &o);
 		return ret > 0 ? 0 : 2;
 	}
+	if (post_check(&o.m.post)) {
+		options_release(&run_command, &o);
+		return 2;
+	}
 	strategy = strategy_find(o.strategy);
 	if (!strategy) {
 		error("run: unknown strategy '%s' ('" PROGRAM_NAME " strategies' lists them)",
@@ -96,6 +100,7 @@ end:
 	if (bench_end(&b) && !status)
 		status = 1;
 	measure_report(&b, status);
+	status = measure_post(&b, &o.m, status);
 out:
 	bench_release(&b);
 	json_decref(cfg.params);

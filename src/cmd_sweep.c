@@ -665,6 +665,8 @@ int cmd_sweep(int argc, char **argv)
 		      o.budget);
 		status = 2;
 	}
+	if (post_check(&o.m.post))
+		status = 2;
 	if (o.resume && !o.m.out) {
 		error("sweep: --resume needs --out, the results folder of the sweep to continue");
 		status = 2;
@@ -777,6 +779,7 @@ end:
 		status = conclude(&sw, wall);
 	else
 		measure_report(&sw.b, status);
+	status = measure_post(&sw.b, &o.m, status);
 out:
 	if (sw.sampled) {
 		dataset_release(&sw.b.ds);

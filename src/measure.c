@@ -1,7 +1,9 @@
 /* measure.c - what run and sweep share: measurement options, and closing a session. */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,4 +53,29 @@ int measure_report(struct bench *b, int status)
 	else if (status && b->res.path)
 		error("run failed; the runs measured so far are kept in '%s'", b->res.path);
 	return status;
+}
+
+int measure_post(struct bench *b, const struct measure_opts *m, int status)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!m->post.url || !b->res.path)
+		return status;
+	fflush(stdout);
+	if (status > 128) {
+		info("interrupted: the results are not posted");
+		return status;
+	}
+	ret = read_text_file(b->res.path, &text, &len);
+	if (ret) {
+		error("cannot post '%s': %s", b->res.path, strerror(-ret));
+		return post_status(&m->post, status, ret);
+	}
+	ret = post_json(&m->post, text, len, "results.json", m->cafile, m->insecure);
+	free(text);
+	if (ret && ret != -EINTR)
+		error("the results are kept in '%s'", b->res.path);
+	return post_status(&m->post, status, ret);
 }

@@ -11,6 +11,7 @@
 
 #include "bench.h"
 #include "options.h"
+#include "post.h"
 
 struct measure_opts {
 	uint64_t bs;
@@ -35,6 +36,7 @@ struct measure_opts {
 	char *source_url;
 	char *cafile;
 	bool insecure;
+	struct post_opts post;
 };
 
 extern const char *const measure_reflink_choices[];
@@ -71,9 +73,11 @@ extern const char *const measure_samples_choices[];
 	OPT_STRING_("source-url", 0, st, m.source_url, NULL, "URL", 0,                            \
 		    "http strategy: fetch each stack from URL/<its path relative to SRC>"),        \
 	OPT_STRING_("cafile", 0, st, m.cafile, NULL, "FILE", 0,                                   \
-		    "http strategy: CA certificates to verify the server with"),                    \
+		    "http strategy and --post: CA certificates to verify the server with"),        \
 	OPT_BOOL_("insecure", 0, st, m.insecure,                                                   \
-		  "http strategy: do not verify the server's certificate (a warning in results)"), \
+		  "http strategy and --post: do not verify the server's certificate (a warning "  \
+		  "in results)"),                                                                   \
+	POST_OPTIONS(st, m.post),                                                                  \
 	OPT_BOOL_("quiet", 'q', st, m.quiet, "no progress lines on stderr"),                      \
 	OPT_STRING_("drop-caches-path", 0, st, m.drop_path, "/proc/sys/vm/drop_caches", "FILE", 0, \
 		    "where to write 3 to drop the page cache"),                                     \
@@ -96,5 +100,11 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg);
  * message on stderr for a failed or interrupted session. Returns status.
  */
 int measure_report(struct bench *b, int status);
+
+/*
+ * With --post, after measure_report(): POST results.json as written (byte for byte) unless the
+ * session was interrupted. Returns the exit status (post_status()).
+ */
+int measure_post(struct bench *b, const struct measure_opts *m, int status);
 
 #endif

@@ -91,6 +91,13 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 		free(*FIELD(opts, def, char *));
 		*FIELD(opts, def, char *) = xstrdup(value);
 		return 0;
+	case OPT_LIST: {
+		struct opt_list *list = FIELD(opts, def, struct opt_list);
+
+		list->v = xrealloc(list->v, (list->n + 1) * sizeof(*list->v));
+		list->v[list->n++] = xstrdup(value);
+		return 0;
+	}
 	}
 	snprintf(why, len, "internal error: option --%s has no type", def->name);
 	return -EINVAL;
@@ -136,6 +143,8 @@ void options_usage(const struct opt_command *cmd, FILE *f)
 				fprintf(f, "%s%s", c == def->choices ? "" : ", ", *c);
 			fprintf(f, ")");
 		}
+		if (def->type == OPT_LIST)
+			fprintf(f, " (repeatable)");
 		if (def->def && def->type != OPT_BOOL)
 			fprintf(f, " [default: %s]", def->def);
 		fputc('\n', f);
@@ -299,6 +308,11 @@ json_t *options_to_json(const struct opt_command *cmd, const void *opts)
 		case OPT_CHOICE:
 			v = *(char *const *)p ? json_string(*(char *const *)p) : json_null();
 			break;
+		case OPT_LIST:
+			v = json_array();
+			for (size_t i = 0; i < ((const struct opt_list *)p)->n; i++)
+				json_array_append_new(v, json_string(((const struct opt_list *)p)->v[i]));
+			break;
 		}
 		json_object_set_new(o, json_key, v);
 	}
@@ -311,6 +325,13 @@ void options_release(const struct opt_command *cmd, void *opts)
 		if (def->type == OPT_STRING || def->type == OPT_CHOICE) {
 			free(*FIELD(opts, def, char *));
 			*FIELD(opts, def, char *) = NULL;
+		} else if (def->type == OPT_LIST) {
+			struct opt_list *l = FIELD(opts, def, struct opt_list);
+
+			for (size_t i = 0; i < l->n; i++)
+				free(l->v[i]);
+			free(l->v);
+			*l = (struct opt_list){ NULL, 0 };
 		}
 	}
 }

@@ -33,11 +33,18 @@ enum opt_type {
 	OPT_STRING,	/* char * (owned; freed by options_release) */
 	OPT_CHOICE,	/* char * that must be one of choices[] */
 	OPT_DOUBLE,	/* double within [min, max] */
+	OPT_LIST,	/* struct opt_list; each occurrence appends one string */
 };
 
 enum opt_flags {
 	OPT_SECRET = 1 << 0,	/* never echoed into results or logs (tokens, headers) */
 	OPT_NO_ECHO = 1 << 1,	/* not a parameter of the measurement (paths of outputs, verbosity) */
+};
+
+/* The values of a repeatable option, in the order given (a profile's first). */
+struct opt_list {
+	char **v;
+	size_t n;
 };
 
 struct opt_def {
@@ -66,6 +73,8 @@ struct opt_def {
 	{ (n), (s), OPT_STRING, OPT_FIELD_(st, f), (d), (a), (h), (fl), 0, 0, NULL }
 #define OPT_CHOICE_(n, s, st, f, d, a, ch, h) \
 	{ (n), (s), OPT_CHOICE, OPT_FIELD_(st, f), (d), (a), (h), 0, 0, 0, (ch) }
+#define OPT_LIST_(n, s, st, f, a, fl, h) \
+	{ (n), (s), OPT_LIST, OPT_FIELD_(st, f), NULL, (a), (h), (fl), 0, 0, NULL }
 #define OPT_END { NULL, 0, OPT_BOOL, 0, NULL, NULL, NULL, 0, 0, 0, NULL }
 
 /* A subcommand: its name, synopsis, one-line purpose, and option table. */

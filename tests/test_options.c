@@ -21,6 +21,8 @@ struct t_opts {
 	char *mode;
 	char *token;
 	char *out;
+	struct opt_list tags;
+	struct opt_list headers;
 };
 
 static const char *const modes[] = { "never", "auto", "always", NULL };
@@ -34,6 +36,8 @@ static const struct opt_def t_options[] = {
 	OPT_CHOICE_("mode", 0, struct t_opts, mode, "auto", "WHEN", modes, "mode"),
 	OPT_STRING_("token", 0, struct t_opts, token, NULL, "T", OPT_SECRET, "secret"),
 	OPT_STRING_("out", 'o', struct t_opts, out, NULL, "DIR", OPT_NO_ECHO, "output"),
+	OPT_LIST_("tag", 0, struct t_opts, tags, "T", 0, "a tag"),
+	OPT_LIST_("header", 'H', struct t_opts, headers, "H", OPT_SECRET, "a secret header"),
 	OPT_END
 };
 
@@ -102,6 +106,40 @@ static void test_values(void **state)
 	options_release(&t_cmd, &o);
 }
 
+static void test_lists(void **state)
+{
+	char *argv[] = { "t", "--tag", "a", "-H", "Authorization: s3cr3t", "--tag=b", "--header",
+			 "X: y", "a", "b", NULL };
+	struct t_opts o;
+	char **args;
+	int nargs;
+	json_t *echo;
+	char *text;
+
+	assert_int_equal(parse(&o, 10, argv, &args, &nargs), 0);
+	/* every occurrence is kept, in order */
+	assert_int_equal(o.tags.n, 2);
+	assert_string_equal(o.tags.v[0], "a");
+	assert_string_equal(o.tags.v[1], "b");
+	assert_int_equal(o.headers.n, 2);
+	assert_string_equal(o.headers.v[0], "Authorization: s3cr3t");
+	assert_string_equal(o.headers.v[1], "X: y");
+	assert_int_equal(nargs, 2);
+
+	echo = options_to_json(&t_cmd, &o);
+	text = json_dumps(json_object_get(echo, "tag"), 0);
+	assert_string_equal(text, "[\"a\", \"b\"]");
+	free(text);
+	assert_null(json_object_get(echo, "header"));
+	text = json_dumps(echo, 0);
+	assert_null(strstr(text, "s3cr3t"));
+	free(text);
+	json_decref(echo);
+	options_release(&t_cmd, &o);
+	assert_int_equal(o.tags.n, 0);
+	assert_null(o.headers.v);
+}
+
 static void test_bad_values(void **state)
 {
 	char *bad_threads[] = { "t", "-j", "0", "a", "b", NULL };
@@ -160,6 +198,7 @@ static void test_help(void **state)
 		assert_non_null(strstr(buf, d->name));
 	assert_non_null(strstr(buf, "[default: 128K]"));
 	assert_non_null(strstr(buf, "(never, auto, always)"));
+	assert_non_null(strstr(buf, "a tag (repeatable)"));
 	free(buf);
 }
 
@@ -168,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_help),
 	};
