@@ -55,13 +55,131 @@ static json_t *diff_entry(const char *key, json_t *a, json_t *b)
 			 b ? b : json_null());
 }
 
-static json_t *differences(json_t *base, json_t *cur, const char *const *keys, bool need_both)
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted, distinct strings of a, as a new array. */
+static json_t *sorted_unique(json_t *a)
+{
+	json_t *out = json_array();
+	size_t n = json_array_size(a);
+	const char **v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(a, i, e)
+		v[i] = json_string_value(e);
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++)
+		if (!i || strcmp(v[i], v[i - 1]))
+			json_array_append_new(out, json_string(v[i]));
+	free(v);
+	return out;
+}
+
+/* The models of the block devices diag found behind role's path ("source", "destination"). */
+static json_t *device_models(json_t *diag, const char *role)
+{
+	json_t *models = json_array();
+	json_t *loc;
+	json_t *dev;
+	json_t *out;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(diag, "locations"), i, loc) {
+		if (strcmp(json_string_value(json_object_get(loc, "role")) ?: "", role))
+			continue;
+		json_array_foreach(json_object_get(diag, "block_devices"), j, dev) {
+			const char *name = json_string_value(json_object_get(dev, "name"));
+			const char *model = json_string_value(json_object_get(dev, "model"));
+			json_t *d;
+			size_t k;
+
+			json_array_foreach(json_object_get(loc, "devices"), k, d)
+				if (model && name && !strcmp(json_string_value(d) ?: "", name))
+					json_array_append_new(models, json_string(model));
+		}
+	}
+	out = sorted_unique(models);
+	json_decref(models);
+	return out;
+}
+
+/* Drivers of interfaces that come and go with containers and tunnels, not with the hardware. */
+static const char *const virtual_drivers[] = {
+	"veth", "bridge", "tun", "dummy", "ifb", "vxlan", "macvlan", "ipvlan", "wireguard",
+	"openvswitch", "geneve", "vrf", NULL
+};
+
+/* "driver speed" of every interface that is up, with a driver that is not a virtual one. */
+static json_t *nics(json_t *diag)
+{
+	json_t *all = json_array();
+	json_t *nic;
+	json_t *out;
+	size_t i;
+
+	json_array_foreach(json_object_get(diag, "interfaces"), i, nic) {
+		const char *driver = json_string_value(json_object_get(nic, "driver"));
+		json_t *speed = json_object_get(nic, "speed_mbps");
+
+		bool virt = false;
+
+		if (!driver || strcmp(json_string_value(json_object_get(nic, "operstate")) ?: "", "up"))
+			continue;
+		for (const char *const *v = virtual_drivers; *v; v++)
+			virt |= !strcmp(driver, *v);
+		if (virt)
+			continue;
+		if (json_is_integer(speed))
+			add_stringf(all, "%s %lld Mb/s", driver, (long long)json_integer_value(speed));
+		else
+			add_stringf(all, "%s", driver);
+	}
+	out = sorted_unique(all);
+	json_decref(all);
+	return out;
+}
+
+/*
+ * Hardware facts that results.json keeps inside diag, under the keys compare checks: the models
+ * of the devices behind SRC and DST, and the drivers and link speeds of the interfaces that are
+ * up (names differ between identical nodes; models and speeds do not). Empty lists are left out.
+ */
+static json_t *diag_hardware(json_t *doc)
+{
+	json_t *diag = json_object_get(doc, "diag");
+	json_t *out = json_object();
+
+	if (!json_is_object(diag))
+		return out;
+	json_object_set_new(out, "source.device_models", device_models(diag, "source"));
+	json_object_set_new(out, "destination.device_models", device_models(diag, "destination"));
+	json_object_set_new(out, "host.nics", nics(diag));
+	{
+		const char *k;
+		json_t *v;
+		void *tmp;
+
+		json_object_foreach_safe(out, tmp, k, v)
+			if (!json_array_size(v))
+				json_object_del(out, k);
+	}
+	return out;
+}
+
+/* Keys differing between base and cur; a key absent from a document is looked up in its
+ * derived facts (NULL: none). */
+static json_t *differences(json_t *base, json_t *cur, const char *const *keys, bool need_both,
+			   json_t *base_facts, json_t *cur_facts)
 {
 	json_t *out = json_array();
 
 	for (const char *const *k = keys; *k; k++) {
-		json_t *a = get_path(base, *k);
-		json_t *b = get_path(cur, *k);
+		json_t *a = get_path(base, *k) ?: json_object_get(base_facts, *k);
+		json_t *b = get_path(cur, *k) ?: json_object_get(cur_facts, *k);
 
 		if (!a && !b)
 			continue;
@@ -287,6 +405,9 @@ json_t *compare_docs(json_t *base, json_t *cur, const struct compare_params *p, 
 	json_t *cells;
 	json_t *env;
 	json_t *counts;
+	json_t *hardware;
+	json_t *base_hw;
+	json_t *cur_hw;
 	json_t *c;
 	size_t i;
 	int va, vb;
@@ -312,7 +433,12 @@ json_t *compare_docs(json_t *base, json_t *cur, const struct compare_params *p, 
 	cells = json_array();
 	add_cells(cells, base, base, cur, p);
 	add_cells(cells, cur, base, cur, p);
-	env = differences(base, cur, environment_keys, false);
+	env = differences(base, cur, environment_keys, false, NULL, NULL);
+	base_hw = diag_hardware(base);
+	cur_hw = diag_hardware(cur);
+	hardware = differences(base, cur, hardware_keys, true, base_hw, cur_hw);
+	json_decref(base_hw);
+	json_decref(cur_hw);
 	param_differences(base, cur, env);
 	counts = json_object();
 	for (size_t k = 0; k < sizeof(verdicts) / sizeof(verdicts[0]); k++)
@@ -326,8 +452,7 @@ json_t *compare_docs(json_t *base, json_t *cur, const struct compare_params *p, 
 	out = json_pack("{s:s, s:f, s:f, s:I, s:s, s:o, s:o, s:o, s:o}", "schema", COMPARE_SCHEMA,
 			"tolerance", p->tolerance, "alpha", p->alpha, "min_runs",
 			(json_int_t)p->min_runs, "test", "mann-whitney-u", "cells", cells,
-			"environment", env, "hardware",
-			differences(base, cur, hardware_keys, true), "counts", counts);
+			"environment", env, "hardware", hardware, "counts", counts);
 	json_object_set_new(out, "regression",
 			    json_boolean(json_integer_value(json_object_get(counts, "slower")) > 0));
 	return out;

@@ -206,6 +206,64 @@ static void test_other_hardware(void **state)
 	json_decref(c);
 }
 
+/* A diag like results.json carries: an NVMe behind DST, an up NIC, a veth and loopback. */
+static json_t *diag_doc(const char *model, long long speed)
+{
+	return json_pack("{s:[{s:s, s:[s]}, {s:s, s:[s]}], s:[{s:s, s:s}, {s:s, s:s}],"
+			 " s:[{s:s, s:s, s:s, s:I}, {s:s, s:s, s:s}, {s:s, s:s, s:n}]}",
+			 "locations", "role", "source", "devices", "vda", "role", "destination",
+			 "devices", "nvme0n1", "block_devices", "name", "vda", "model", "virtio",
+			 "name", "nvme0n1", "model", model, "interfaces", "name", "ens1f0",
+			 "operstate", "up", "driver", "mlx5_core", "speed_mbps", (json_int_t)speed,
+			 "name", "veth12", "operstate", "up", "driver", "veth", "name", "lo",
+			 "operstate", "up", "driver");
+}
+
+static json_t *hardware_keys_of(const char *base_model, long long base_speed,
+				const char *cur_model, long long cur_speed)
+{
+	json_t *a = load("base.json");
+	json_t *b = load("noise.json");
+	json_t *keys = json_array();
+	struct compare_params p;
+	json_t *c;
+	json_t *d;
+	char why[256];
+	size_t i;
+
+	compare_params_init(&p);
+	json_object_set_new(a, "diag", diag_doc(base_model, base_speed));
+	json_object_set_new(b, "diag", diag_doc(cur_model, cur_speed));
+	c = compare_docs(a, b, &p, why, sizeof(why));
+	assert_non_null(c);
+	json_array_foreach(json_object_get(c, "hardware"), i, d)
+		json_array_append(keys, json_object_get(d, "key"));
+	json_decref(c);
+	json_decref(a);
+	json_decref(b);
+	return keys;
+}
+
+static void test_hardware_from_diag(void **state)
+{
+	json_t *k = hardware_keys_of("Samsung PM9A3", 100000, "Samsung PM9A3", 100000);
+	char *text;
+
+	assert_int_equal(json_array_size(k), 0);
+	json_decref(k);
+	/* a 10G link where the baseline had 100G: other hardware */
+	k = hardware_keys_of("Samsung PM9A3", 100000, "Samsung PM9A3", 10000);
+	text = json_dumps(k, 0);
+	assert_string_equal(text, "[\"host.nics\"]");
+	free(text);
+	json_decref(k);
+	k = hardware_keys_of("Samsung PM9A3", 100000, "Micron 7450", 100000);
+	text = json_dumps(k, 0);
+	assert_string_equal(text, "[\"destination.device_models\"]");
+	free(text);
+	json_decref(k);
+}
+
 static void test_environment_listed_not_hardware(void **state)
 {
 	char why[256];
@@ -264,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_schema_versions_differ),
 		cmocka_unit_test(test_not_results),
 		cmocka_unit_test(test_other_hardware),
+		cmocka_unit_test(test_hardware_from_diag),
 		cmocka_unit_test(test_environment_listed_not_hardware),
 		cmocka_unit_test(test_junit_and_markdown),
 	};
