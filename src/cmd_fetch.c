@@ -1,9 +1,12 @@
 /* cmd_fetch.c - `fetch URL|LIST DIR` and `fetch --empiar ID DIR`: download a set of stacks. */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bench.h"
 #include "cmds.h"
 #include "options.h"
 #include "util.h"
@@ -19,6 +22,7 @@ struct fetch_cmd_opts {
 	double retry_delay;
 	long timeout;
 	char *base_url;
+	char *project_dir;
 	char *empiar;
 	char *match;
 	uint64_t max_bytes;
@@ -39,6 +43,9 @@ static const struct opt_def fetch_options[] = {
 	OPT_STRING_(
 		"base-url", 0, struct fetch_cmd_opts, base_url, NULL, "URL", 0,
 		"where the paths of LIST start; with --empiar, a mirror of " EMPIAR_DEFAULT_BASE),
+	OPT_STRING_("project-dir", 0, struct fetch_cmd_opts, project_dir, NULL, "PATH", 0,
+		    "a .star/.cs naming absolute paths: they start with PATH, which --base-url "
+		    "stands for"),
 	OPT_STRING_("empiar", 0, struct fetch_cmd_opts, empiar, NULL, "ID", 0,
 		    "fetch from EMPIAR entry ID, walking its directory listings"),
 	OPT_STRING_("match", 0, struct fetch_cmd_opts, match, "*", "GLOB", 0,
@@ -57,10 +64,13 @@ static const struct opt_command fetch_command = {
 	.synopsis = "URL|LIST DIR  or  --empiar ID DIR",
 	.summary =
 		"Download a set of stacks over HTTP(S): a URL, a LIST of URLs (or of paths below\n"
-		"--base-url; each line may add the SIZE and XXH3-64 to check), or the files of an\n"
-		"EMPIAR entry that match --match. Each file is written to <name>.part, resumed\n"
-		"with a range request, checked and only then renamed; DIR/fetch-manifest.json\n"
-		"records what was fetched.",
+		"--base-url; each line may add the SIZE and XXH3-64 to check), the stacks that\n"
+		"a RELION .star or a CryoSPARC .cs/.csg LIST names (below --base-url, landing\n"
+		"at the same paths in DIR, the .star/.cs put beside them once all are there),\n"
+		"or the files of an EMPIAR entry that match --match. Each file is written to\n"
+		"<name>.part, resumed with a range request, checked and only then renamed;\n"
+		"DIR/fetch-manifest.json records what was fetched. Ctrl-C or SIGTERM stops\n"
+		"with the .part files kept: the same command resumes.",
 	.options = fetch_options,
 	.min_args = 1,
 	.max_args = 2,
@@ -96,11 +106,13 @@ int cmd_fetch(int argc, char **argv)
 		.cafile = o.cafile,
 		.insecure = o.insecure,
 		.quiet = o.quiet,
+		.stop = &bench_stop_signal,
 	};
 	quiet_messages = o.quiet;
 	if (o.insecure)
 		warning("--insecure: server certificates are not verified");
 	dir = args[nargs - 1];
+	bench_install_signal_handlers();
 	fetch_list_init(&l);
 	if (o.empiar) {
 		const char *base = o.base_url ? o.base_url : EMPIAR_DEFAULT_BASE;
@@ -118,14 +130,19 @@ int cmd_fetch(int argc, char **argv)
 		ret = fetch_walk_listing(&l, entry, o.match, o.max_bytes, &fo);
 		free(entry);
 	} else {
-		ret = fetch_list_read(&l, args[0], o.base_url);
+		ret = fetch_list_read(&l, args[0], o.base_url, o.project_dir);
 	}
+	if (ret == -EINTR)
+		error("interrupted by %s before any file was fetched",
+		      bench_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
 	if (!ret && !l.n)
 		info("nothing to fetch");
 	if (!ret && l.n)
 		ret = fetch_run(&l, dir, &fo);
 	fetch_list_release(&l);
 	options_release(&fetch_command, &o);
+	if (bench_stop_signal)
+		return 128 + bench_stop_signal;
 	return ret ? 1 : 0;
 }
 

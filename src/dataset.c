@@ -409,8 +409,7 @@ found:
 	return cand;
 }
 
-/* A named path as a path below the project, or NULL when it leaves the project. */
-static char *project_rel(const char *project, const char *path)
+char *dataset_project_rel(const char *project, const char *path)
 {
 	const char *p = path;
 	size_t plen = strlen(project);
@@ -469,7 +468,7 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, char **ms
 	int ret;
 
 	for (size_t i = 0; i < l->nr; i++) {
-		char *rel = project_rel(ds->root, l->items[i].path);
+		char *rel = dataset_project_rel(ds->root, l->items[i].path);
 		char *path;
 		struct stat st;
 		int sr;
@@ -582,20 +581,19 @@ static bool looks_like_star(const char *buf, size_t len)
 /*
  * A CryoSPARC group file (.csg) names the .cs of its particles: '>name' is in the .csg's own
  * folder, other relative names start at the project (the folder above the .csg's job folder).
- * Replaces *buf with that .cs and ds->meta with its path.
+ * Replaces m->text with that .cs and m->path with its path.
  */
-static int load_csg(struct dataset *ds, const struct dataset_source *s, char **buf, size_t *len,
-		    char **msg)
+static int read_csg(struct dataset_meta *m, const char *project_dir, char **msg)
 {
 	char why[256] = "";
 	char *metafile = NULL;
-	char *dir = parent_of(ds->meta);
+	char *dir = parent_of(m->path);
 	char *up = dir ? parent_of(dir) : NULL;
 	char *cs;
-	int ret = csfile_csg_metafile(*buf, *len, &metafile, why, sizeof(why));
+	int ret = csfile_csg_metafile(m->text, m->len, &metafile, why, sizeof(why));
 
 	if (ret) {
-		ret = load_fail(msg, ret, "cannot read '%s': %s", ds->meta, why);
+		ret = load_fail(msg, ret, "cannot read '%s': %s", m->path, why);
 		goto out;
 	}
 	if (metafile[0] == '>')
@@ -603,20 +601,22 @@ static int load_csg(struct dataset *ds, const struct dataset_source *s, char **b
 	else if (metafile[0] == '/')
 		cs = xstrdup(metafile);
 	else
-		cs = path_join(s->project_dir ? s->project_dir : up ? up : ".", metafile);
-	free(*buf);
-	*buf = NULL;
-	ret = read_text_file(cs, buf, len);
+		cs = path_join(project_dir ? project_dir : up ? up : ".", metafile);
+	free(m->text);
+	m->text = NULL;
+	ret = read_text_file(cs, &m->text, &m->len);
 	if (ret) {
 		ret = load_fail(msg, ret, "cannot read '%s', the particles '%s' names: %s", cs,
-				ds->meta, strerror(-ret));
+				m->path, strerror(-ret));
 		free(cs);
 		goto out;
 	}
-	free(ds->meta);
-	ds->meta = realpath(cs, NULL);
-	if (!ds->meta)
-		ds->meta = xstrdup(cs);
+	free(m->path);
+	m->path = realpath(cs, NULL);
+	if (!m->path)
+		m->path = xstrdup(cs);
+	free(m->name);
+	m->name = xstrdup(m->path);
 	free(cs);
 out:
 	free(metafile);
@@ -625,14 +625,67 @@ out:
 	return ret;
 }
 
+void dataset_meta_release(struct dataset_meta *m)
+{
+	stack_list_release(&m->stacks);
+	free(m->path);
+	free(m->name);
+	free(m->text);
+	memset(m, 0, sizeof(*m));
+}
+
+int dataset_meta_read(struct dataset_meta *m, const char *path, const char *project_dir,
+		      unsigned flags, char **msg)
+{
+	char why[512] = "";
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	stack_list_init(&m->stacks);
+	*msg = NULL;
+	/* Metadata files fit in memory: a million-particle .star is a few hundred MB at most. */
+	ret = read_text_file(strcmp(path, "-") ? path : "/dev/stdin", &m->text, &m->len);
+	if (ret)
+		return load_fail(msg, ret, "cannot read '%s': %s", path, strerror(-ret));
+	m->path = strcmp(path, "-") ? realpath(path, NULL) : xstrdup("-");
+	if (!m->path)
+		m->path = xstrdup(path);
+	m->name = xstrdup(path);
+	if (!(flags & DATASET_META_LIST) && !csfile_is_cs((const unsigned char *)m->text, m->len) &&
+	    csfile_is_csg(m->text, m->len)) {
+		ret = read_csg(m, project_dir, msg);
+		if (ret)
+			return ret;
+	}
+	if (flags & DATASET_META_LIST)
+		m->kind = DATASET_KIND_LIST;
+	else if (csfile_is_cs((const unsigned char *)m->text, m->len))
+		m->kind = DATASET_KIND_CS;
+	else if (looks_like_star(m->text, m->len))
+		m->kind = DATASET_KIND_STAR;
+	else if (m->len && !memchr(m->text, '\0', m->len < 4096 ? m->len : 4096))
+		m->kind = DATASET_KIND_LIST;
+	else
+		return load_fail(msg, -EMEDIUMTYPE, "'%s' is not a RELION .star, a CryoSPARC .cs "
+				 "or a list of files", m->name);
+	if (m->kind == DATASET_KIND_CS)
+		ret = csfile_parse((const unsigned char *)m->text, m->len, &m->stacks, why,
+				   sizeof(why));
+	else if (m->kind == DATASET_KIND_STAR)
+		ret = star_parse(m->text, m->len, &m->stacks, why, sizeof(why));
+	else
+		ret = parse_list(m->text, m->len, &m->stacks, why, sizeof(why));
+	if (ret)
+		return load_fail(msg, ret, "cannot read '%s': %s", m->name, why);
+	return 0;
+}
+
 int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char **msg)
 {
 	const char *meta_path = s->files_list ? s->files_list : src;
-	struct stack_list l;
+	struct dataset_meta m;
+	const struct stack_list *l = &m.stacks;
 	double t0 = now_mono();
-	char why[512] = "";
-	char *buf = NULL;
-	size_t len = 0;
 	int ret;
 
 	*msg = NULL;
@@ -645,52 +698,24 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 		free(bad);
 		return ret;
 	}
+	ret = dataset_meta_read(&m, meta_path, s->project_dir,
+				s->files_list ? DATASET_META_LIST : 0, msg);
 	memset(ds, 0, sizeof(*ds));
-	stack_list_init(&l);
-	/* Metadata files fit in memory: a million-particle .star is a few hundred MB at most. */
-	ret = read_text_file(strcmp(meta_path, "-") ? meta_path : "/dev/stdin", &buf, &len);
-	if (ret) {
-		ret = load_fail(msg, ret, "cannot read '%s': %s", meta_path, strerror(-ret));
-		goto out;
-	}
-	ds->meta = strcmp(meta_path, "-") ? realpath(meta_path, NULL) : xstrdup("-");
-	if (!ds->meta)
-		ds->meta = xstrdup(meta_path);
-	if (!s->files_list && !csfile_is_cs((const unsigned char *)buf, len) &&
-	    csfile_is_csg(buf, len)) {
-		ret = load_csg(ds, s, &buf, &len, msg);
-		if (ret)
-			goto out;
-		meta_path = ds->meta;
-	}
-	if (s->files_list) {
-		ds->kind = DATASET_KIND_LIST;
-	} else if (csfile_is_cs((const unsigned char *)buf, len)) {
-		ds->kind = DATASET_KIND_CS;
-	} else if (looks_like_star(buf, len)) {
-		ds->kind = DATASET_KIND_STAR;
-	} else if (len && !memchr(buf, '\0', len < 4096 ? len : 4096)) {
-		ds->kind = DATASET_KIND_LIST;
-	} else {
+	ds->meta = m.path ? xstrdup(m.path) : NULL;
+	ds->kind = m.kind;
+	if (ret == -EMEDIUMTYPE) {
+		free(*msg);
 		ret = load_fail(msg, -ENOTDIR, "source '%s' is not a directory, a RELION .star, a "
 				"CryoSPARC .cs or a list of files", src);
-		goto out;
 	}
-	if (ds->kind == DATASET_KIND_CS)
-		ret = csfile_parse((const unsigned char *)buf, len, &l, why, sizeof(why));
-	else if (ds->kind == DATASET_KIND_STAR)
-		ret = star_parse(buf, len, &l, why, sizeof(why));
-	else
-		ret = parse_list(buf, len, &l, why, sizeof(why));
-	if (ret) {
-		ret = load_fail(msg, ret, "cannot read '%s': %s", meta_path, why);
+	if (ret)
 		goto out;
-	}
-	if (!l.nr) {
+	meta_path = m.name;
+	if (!l->nr) {
 		ret = load_fail(msg, -ENOENT, "'%s' names no particle stacks", meta_path);
 		goto out;
 	}
-	ds->particles = ds->kind == DATASET_KIND_LIST ? 0 : l.particles;
+	ds->particles = ds->kind == DATASET_KIND_LIST ? 0 : l->particles;
 	if (s->project_dir)
 		ds->root = realpath(s->project_dir, NULL);
 	else if (s->files_list)
@@ -698,7 +723,7 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 	else if (ds->kind == DATASET_KIND_LIST)
 		ds->root = parent_of(ds->meta);
 	else
-		ds->root = default_project(ds->meta, ds->kind, l.items[0].path);
+		ds->root = default_project(ds->meta, ds->kind, l->items[0].path);
 	if (!ds->root || !is_dir(ds->root)) {
 		const char *pd = s->project_dir ? s->project_dir : s->files_list ? src : ds->meta;
 
@@ -706,13 +731,13 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 				strerror(ds->root ? ENOTDIR : errno));
 		goto out;
 	}
-	ret = load_stacks(ds, &l, msg);
+	ret = load_stacks(ds, l, msg);
 	if (ret)
 		goto out;
 	if (!ds->nr) {
 		ret = load_fail(msg, -ENOENT, "none of the %zu stacks '%s' names exists below '%s' "
-				"(first: '%s'; --project-dir sets where paths start)", l.nr,
-				meta_path, ds->root, l.items[0].path);
+				"(first: '%s'; --project-dir sets where paths start)", l->nr,
+				meta_path, ds->root, l->items[0].path);
 		goto out;
 	}
 	qsort(ds->files, ds->nr, sizeof(*ds->files), cmp_file);
@@ -720,7 +745,6 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 	collect_dirs(ds);
 	ds->list_seconds = now_mono() - t0;
 out:
-	stack_list_release(&l);
-	free(buf);
+	dataset_meta_release(&m);
 	return ret;
 }

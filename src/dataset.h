@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "stacks.h"
+
 enum copy_file_flags {
 	COPY_FILE_NOT_MRC = 1 << 0,	/* named .mrc/.mrcs but the header is not MRC */
 	COPY_FILE_BAD_SIZE = 1 << 1,	/* MRC header, but size != 1024 + NSYMBT + data */
@@ -78,6 +80,39 @@ const char *dataset_kind_name(enum dataset_kind kind);
  * with *msg (allocated) saying what failed, with the line or byte offset in a malformed file.
  */
 int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char **msg);
+
+/* The stacks a metadata file names, as written there. */
+struct dataset_meta {
+	enum dataset_kind kind;
+	char *path;			/* canonical path of the file parsed ("-": stdin) */
+	char *name;			/* that file as messages name it: as given, or a .csg's .cs */
+	char *text;			/* its bytes (len; NUL-terminated, though a .cs holds NULs) */
+	size_t len;
+	struct stack_list stacks;	/* in order of first appearance */
+};
+
+enum dataset_meta_flags {
+	DATASET_META_LIST = 1 << 0,	/* a list of paths, whatever it looks like (--files) */
+};
+
+/*
+ * Read the metadata file path ("-": stdin) into m: a CryoSPARC .cs, a .csg (then the .cs it
+ * names: '>name' beside it, other relative names below project_dir or else the folder above the
+ * .csg's job folder), a RELION .star, or else, when it is text, a list of paths one a line;
+ * recognised by content, as dataset_load does. Only the metadata is read, never the stacks.
+ * Returns 0, or -errno with *msg (allocated) saying what failed; -EMEDIUMTYPE when the file is
+ * none of these. m is filled as far as it got either way; dataset_meta_release() frees it.
+ */
+int dataset_meta_read(struct dataset_meta *m, const char *path, const char *project_dir,
+		      unsigned flags, char **msg);
+void dataset_meta_release(struct dataset_meta *m);
+
+/*
+ * A path a metadata file names as a path below project (allocated): an absolute path must lie
+ * below project (compared as text, project without a trailing '/'), "./" prefixes are dropped.
+ * NULL when it is empty, leaves project or holds a ".." component.
+ */
+char *dataset_project_rel(const char *project, const char *path);
 
 /*
  * A seeded, size-representative subset of ds holding about target_bytes: the files sorted by

@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "dataset.h"
 #include "fetch.h"
 #include "util.h"
 #include "verify.h"
@@ -37,6 +38,8 @@ void fetch_list_release(struct fetch_list *l)
 		free(l->items[i].path);
 	}
 	free(l->items);
+	free(l->meta_name);
+	free(l->meta);
 	fetch_list_init(l);
 }
 
@@ -55,6 +58,11 @@ void fetch_list_add(struct fetch_list *l, const char *url, const char *path, boo
 		.has_size = has_size,
 		.has_hash = has_hash,
 	};
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fetch_item *)a)->path, ((const struct fetch_item *)b)->path);
 }
 
 static bool is_url(const char *s)
@@ -118,13 +126,175 @@ static char *url_dest(const char *url, const char *base)
 	return url_decode(rest, strcspn(rest, "?#"));
 }
 
-int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url)
+/* base + "/" + rel, each component of rel %-escaped (a space, '#', '?' or '%' in a name). */
+static char *url_join(const char *base, const char *rel)
 {
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
+	size_t blen = strlen(base);
+	char *url;
+
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	url = xasprintf("%.*s", (int)blen, base);
+	for (const char *c = rel; *c;) {
+		const size_t len = strcspn(c, "/");
+		char *esc = curl_easy_escape(NULL, c, (int)len);
+		char *next;
+
+		if (!esc)
+			abort();
+		next = xasprintf("%s/%s", url, esc);
+		curl_free(esc);
+		free(url);
+		url = next;
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+	return url;
+}
+
+/* The lines "URL-OR-PATH [SIZE [XXH3]]" of a list named name, held in text. */
+static int read_lines(struct fetch_list *l, const char *name, const char *text, size_t len,
+		      const char *base_url)
+{
 	unsigned lineno = 0;
 	int ret = 0;
+
+	for (size_t pos = 0; pos < len && !ret;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		const size_t n = nl ? (size_t)(nl - text - pos) : len - pos;
+		char *line = xasprintf("%.*s", (int)n, text + pos);
+		char *save = NULL;
+		char *what = strtok_r(line, " \t\r", &save);
+		char *size_s = what ? strtok_r(NULL, " \t\r", &save) : NULL;
+		char *hash_s = size_s ? strtok_r(NULL, " \t\r", &save) : NULL;
+		uint64_t size = 0;
+		unsigned long long hash = 0;
+		char *url = NULL;
+		char *path = NULL;
+
+		pos += n + 1;
+		lineno++;
+		if (!what || *what == '#') {
+			free(line);
+			continue;
+		}
+		if (size_s && parse_size(size_s, &size)) {
+			error("%s:%u: bad size '%s'", name, lineno, size_s);
+			ret = -EINVAL;
+		} else if (hash_s &&
+			   (strlen(hash_s) != 16 || sscanf(hash_s, "%16llx", &hash) != 1)) {
+			error("%s:%u: bad XXH3-64 '%s' (16 hex digits)", name, lineno, hash_s);
+			ret = -EINVAL;
+		} else if (is_url(what)) {
+			url = xstrdup(what);
+			path = url_dest(what, base_url);
+		} else if (base_url) {
+			url = url_join(base_url, what);
+			path = xstrdup(what);
+		} else {
+			error("%s:%u: '%s' is not an http(s) URL (a list of paths needs "
+			      "--base-url)",
+			      name, lineno, what);
+			ret = -EINVAL;
+		}
+		if (!ret && !safe_path(path)) {
+			error("%s:%u: '%s' would land outside the folder", name, lineno, path);
+			ret = -EINVAL;
+		}
+		if (!ret)
+			fetch_list_add(l, url, path, size_s != NULL, size, hash_s != NULL, hash);
+		free(url);
+		free(path);
+		free(line);
+	}
+	return ret;
+}
+
+/* The stacks a .star or .cs names, below base_url; the metadata is kept to put beside them. */
+static int read_stacks(struct fetch_list *l, const struct dataset_meta *m, const char *base_url,
+		       const char *project_dir)
+{
+	const size_t first = l->n;
+	char *project = NULL;
+	size_t k;
+	int ret = 0;
+
+	if (!base_url) {
+		error("'%s' is a %s: fetching the stacks it names needs --base-url, the URL its "
+		      "paths start at",
+		      m->name, m->kind == DATASET_KIND_STAR ? "RELION .star" : "CryoSPARC .cs");
+		return -EINVAL;
+	}
+	if (project_dir) {
+		size_t plen = strlen(project_dir);
+
+		while (plen > 1 && project_dir[plen - 1] == '/')
+			plen--;
+		project = xasprintf("%.*s", (int)plen, project_dir);
+	}
+	for (size_t i = 0; i < m->stacks.nr; i++) {
+		const char *p = m->stacks.items[i].path;
+		char *rel = NULL;
+		char *url;
+
+		if (p[0] == '/' && !project) {
+			error("'%s' names the absolute path '%s' (--project-dir says where the "
+			      "paths below --base-url start)",
+			      m->name, p);
+			ret = -EINVAL;
+			break;
+		}
+		rel = dataset_project_rel(project ? project : "", p);
+		if (!rel && p[0] == '/') {
+			error("'%s' names '%s', which is not below --project-dir '%s'", m->name, p,
+			      project);
+			ret = -EINVAL;
+			break;
+		}
+		if (!rel || !safe_path(rel)) {
+			error("'%s' names '%s', which would land outside the folder", m->name, p);
+			free(rel);
+			ret = -EINVAL;
+			break;
+		}
+		url = url_join(base_url, rel);
+		fetch_list_add(l, url, rel, false, 0, false, 0);
+		free(url);
+		free(rel);
+	}
+	free(project);
+	if (ret)
+		return ret;
+	/* "x.mrcs" and "./x.mrcs" are one stack: one transfer, in path order. */
+	qsort(l->items + first, l->n - first, sizeof(*l->items), item_cmp);
+	k = first;
+	for (size_t i = first; i < l->n; i++) {
+		if (k > first && !strcmp(l->items[k - 1].path, l->items[i].path)) {
+			free(l->items[i].url);
+			free(l->items[i].path);
+			continue;
+		}
+		l->items[k++] = l->items[i];
+	}
+	l->n = k;
+	if (strcmp(m->path, "-")) {
+		const char *slash = strrchr(m->path, '/');
+
+		l->meta_name = xstrdup(slash ? slash + 1 : m->path);
+		l->meta = xmalloc(m->len ? m->len : 1);
+		memcpy(l->meta, m->text, m->len);
+		l->meta_len = m->len;
+	}
+	return 0;
+}
+
+int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url,
+		    const char *project_dir)
+{
+	struct dataset_meta m;
+	char *msg = NULL;
+	int ret;
 
 	if (is_url(arg)) {
 		char *path = url_dest(arg, base_url);
@@ -138,66 +308,17 @@ int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url)
 		free(path);
 		return 0;
 	}
-	f = strcmp(arg, "-") ? fopen(arg, "r") : stdin;
-	if (!f) {
-		ret = -errno;
-		error("cannot open '%s': %s", arg, strerror(errno));
-		return ret;
-	}
-	while (getline(&line, &cap, f) >= 0) {
-		char *save = NULL;
-		char *what = strtok_r(line, " \t\r\n", &save);
-		char *size_s = what ? strtok_r(NULL, " \t\r\n", &save) : NULL;
-		char *hash_s = size_s ? strtok_r(NULL, " \t\r\n", &save) : NULL;
-		uint64_t size = 0;
-		unsigned long long hash = 0;
-		char *url;
-		char *path;
-
-		lineno++;
-		if (!what || *what == '#')
-			continue;
-		if (size_s && parse_size(size_s, &size)) {
-			error("%s:%u: bad size '%s'", arg, lineno, size_s);
-			ret = -EINVAL;
-			break;
-		}
-		if (hash_s && (strlen(hash_s) != 16 || sscanf(hash_s, "%16llx", &hash) != 1)) {
-			error("%s:%u: bad XXH3-64 '%s' (16 hex digits)", arg, lineno, hash_s);
-			ret = -EINVAL;
-			break;
-		}
-		if (is_url(what)) {
-			url = xstrdup(what);
-			path = url_dest(what, base_url);
-		} else if (base_url) {
-			size_t blen = strlen(base_url);
-
-			while (blen && base_url[blen - 1] == '/')
-				blen--;
-			url = xasprintf("%.*s/%s", (int)blen, base_url, what);
-			path = xstrdup(what);
-		} else {
-			error("%s:%u: '%s' is not an http(s) URL (a list of paths needs "
-			      "--base-url)",
-			      arg, lineno, what);
-			ret = -EINVAL;
-			break;
-		}
-		if (!safe_path(path)) {
-			error("%s:%u: '%s' would land outside the folder", arg, lineno, path);
-			free(url);
-			free(path);
-			ret = -EINVAL;
-			break;
-		}
-		fetch_list_add(l, url, path, size_s != NULL, size, hash_s != NULL, hash);
-		free(url);
-		free(path);
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	ret = dataset_meta_read(&m, arg, NULL, 0, &msg);
+	if (ret == -EMEDIUMTYPE && !m.len)
+		ret = 0; /* an empty list */
+	else if (ret)
+		error("%s", msg);
+	else if (m.kind == DATASET_KIND_LIST)
+		ret = read_lines(l, m.name, m.text, m.len, base_url);
+	else
+		ret = read_stacks(l, &m, base_url, project_dir);
+	free(msg);
+	dataset_meta_release(&m);
 	return ret;
 }
 
@@ -236,7 +357,28 @@ static size_t membuf_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
-/* GET (or HEAD, with body NULL) url; 0, or -EIO after printing why. */
+/* Ends a blocking transfer once a stop signal is raised. */
+static int stop_requested(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			  curl_off_t ulnow)
+{
+	const struct fetch_opts *o = clientp;
+
+	return o->stop && *o->stop;
+}
+
+/* curl's reason for rc, naming the timeout when it is one. */
+static void curl_why(char *why, size_t len, CURLcode rc, const char *errbuf,
+		     const struct fetch_opts *o)
+{
+	const char *what = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(why, len, "%s (timeout %ld s)", what, o->timeout);
+	else
+		snprintf(why, len, "%s", what);
+}
+
+/* GET (or HEAD, with body NULL) url; 0, -EINTR when stopped, or -EIO after printing why. */
 static int http_get(CURL *e, const char *url, struct membuf *body, uint64_t *length,
 		    const struct fetch_opts *o)
 {
@@ -254,9 +396,17 @@ static int http_get(CURL *e, const char *url, struct membuf *body, uint64_t *len
 	} else {
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	}
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, stop_requested);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, o);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	rc = curl_easy_perform(e);
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return -EINTR;
 	if (rc != CURLE_OK) {
-		error("cannot fetch '%s': %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		char why[CURL_ERROR_SIZE + 64];
+
+		curl_why(why, sizeof(why), rc, errbuf, o);
+		error("cannot fetch '%s': %s", url, why);
 		return -EIO;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -350,11 +500,6 @@ static int walk_dir(struct walk *w, const char *url, const char *rel, unsigned d
 	}
 	free(page.p);
 	return ret;
-}
-
-static int item_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct fetch_item *)a)->path, ((const struct fetch_item *)b)->path);
 }
 
 int fetch_walk_listing(struct fetch_list *l, const char *entry_url, const char *pattern,
@@ -502,9 +647,24 @@ static void manifest_put(json_t *files, json_t *entry)
 	json_array_append_new(files, entry);
 }
 
+/* Is a .part there to resume from? An empty one holds nothing and is removed. */
+static bool part_kept(const struct xfer *x)
+{
+	struct stat st;
+
+	if (stat(x->part, &st) < 0)
+		return false;
+	if (st.st_size == 0) {
+		unlink(x->part);
+		return false;
+	}
+	return true;
+}
+
 static void xfer_failed(struct fetch_run_state *s, struct xfer *x, const char *why)
 {
 	error("cannot fetch '%s': %s", x->it->url, why);
+	part_kept(x);
 	x->state = XFER_FAILED;
 	s->failed++;
 }
@@ -514,8 +674,15 @@ static void xfer_retry(struct fetch_run_state *s, struct xfer *x, const char *wh
 	double delay;
 
 	if (x->attempts > s->o->retries) {
-		char *msg = xasprintf("%s (gave up after %u attempts; '%s' is kept to resume from)",
-				      why, x->attempts, x->part);
+		char *msg;
+
+		if (part_kept(x))
+			msg = xasprintf(
+				"%s (gave up after %u attempt%s; '%s' is kept to resume from)", why,
+				x->attempts, x->attempts == 1 ? "" : "s", x->part);
+		else
+			msg = xasprintf("%s (gave up after %u attempt%s)", why, x->attempts,
+					x->attempts == 1 ? "" : "s");
 
 		xfer_failed(s, x, msg);
 		free(msg);
@@ -612,7 +779,7 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 		return;
 	}
 	if (rc != CURLE_OK) {
-		snprintf(why, sizeof(why), "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		curl_why(why, sizeof(why), rc, x->errbuf, s->o);
 		if (transient_curl(rc))
 			xfer_retry(s, x, why);
 		else
@@ -702,6 +869,60 @@ static json_t *manifest_load(const char *path)
 	return files;
 }
 
+/* Stop the transfers under way where they are: what they wrote stays in their .part. */
+static void xfers_stop(struct fetch_run_state *s, struct xfer *xs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct xfer *x = &xs[i];
+
+		if (x->state != XFER_ACTIVE)
+			continue;
+		curl_multi_remove_handle(s->multi, x->e);
+		s->active--;
+		s->bytes += x->got;
+		close(x->fd);
+		x->fd = -1;
+		part_kept(x);
+		x->state = XFER_WAITING;
+	}
+}
+
+/* The metadata that named the files, beside them as dir/<meta_name>, unless one is there. */
+static int put_meta(const struct fetch_list *l, const char *dir)
+{
+	char *path = xasprintf("%s/%s", dir, l->meta_name);
+	char *tmp = xasprintf("%s/.%s.tmp", dir, l->meta_name);
+	struct stat st;
+	int ret = 0;
+	int fd;
+
+	if (stat(path, &st) == 0) {
+		info("'%s' is there already: left as it is", path);
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		ret = -errno;
+		error("cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	ret = write_all(fd, l->meta, l->meta_len);
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret) {
+		error("cannot write '%s': %s", path, strerror(-ret));
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	free(path);
+	return ret;
+}
+
 int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_opts *o)
 {
 	struct fetch_run_state s = {.o = o};
@@ -713,6 +934,7 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 	double t0 = now_mono();
 	double last = t0;
 	size_t present = 0;
+	bool stopped = false;
 	int ret = mkdir_p(dir);
 
 	if (ret) {
@@ -751,6 +973,11 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 		CURLMsg *msg;
 		int left;
 
+		if (o->stop && *o->stop) {
+			stopped = true;
+			break;
+		}
+
 		for (size_t i = 0; i < l->n && s.active < o->connections; i++) {
 			if (xs[i].state == XFER_WAITING && xs[i].not_before <= now)
 				xfer_start(&s, &xs[i]);
@@ -773,7 +1000,10 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 			progress(&s, l->n, total, sizes_known, t0, false);
 		}
 	}
-	progress(&s, l->n, total, sizes_known, t0, true);
+	if (stopped)
+		xfers_stop(&s, xs, l->n);
+	else
+		progress(&s, l->n, total, sizes_known, t0, true);
 	{
 		json_t *root = json_pack("{s:s, s:O}", "tool", PROGRAM_NAME, "files", s.manifest);
 		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -783,6 +1013,14 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 			error("cannot write '%s': %s", manifest_path, strerror(-ret));
 		free(text);
 		json_decref(root);
+	}
+	if (stopped) {
+		error("interrupted by %s: %zu of %zu files are complete in '%s'; the same command "
+		      "resumes the rest",
+		      *o->stop == SIGTERM ? "SIGTERM" : "SIGINT", s.done, l->n, dir);
+		ret = -EINTR;
+	} else if (!ret && !s.failed && l->meta_name) {
+		ret = put_meta(l, dir);
 	}
 	ret = ret ? ret : (int)s.failed;
 	for (size_t i = 0; i < l->n; i++) {

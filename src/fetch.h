@@ -2,6 +2,7 @@
 #ifndef CCB_FETCH_H
 #define CCB_FETCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,10 @@ struct fetch_list {
 	struct fetch_item *items;
 	size_t n;
 	size_t cap;
+	/* The .star or .cs that named the items (NULL for a list), put beside them once all are. */
+	char *meta_name; /* its file name */
+	char *meta;	 /* its bytes */
+	size_t meta_len;
 };
 
 struct fetch_opts {
@@ -30,6 +35,8 @@ struct fetch_opts {
 	const char *cafile;
 	bool insecure;
 	bool quiet; /* no progress lines */
+	/* When it holds a signal number (SIGINT, SIGTERM), transfers stop; may be NULL. */
+	const volatile sig_atomic_t *stop;
 };
 
 void fetch_list_init(struct fetch_list *l);
@@ -39,12 +46,18 @@ void fetch_list_add(struct fetch_list *l, const char *url, const char *path, boo
 		    uint64_t size, bool has_hash, uint64_t hash);
 
 /*
- * Read a list of files: a single http(s) URL, or a file of lines "URL-OR-PATH [SIZE [XXH3]]"
- * ('-' for stdin; blank lines and # comments skipped). Paths, and URLs below base_url, keep
- * their relative path; other URLs land under their file name. Returns 0, or -errno / -EINVAL
- * after printing a message naming the list and line.
+ * Read a list of files: a single http(s) URL; a RELION .star or a CryoSPARC .cs or .csg (known
+ * by content, as dataset_load knows them), whose stacks are fetched from base_url plus their
+ * path, each path component %-escaped, into the same path below DIR, with the metadata itself
+ * put beside them (l->meta); or a file of lines "URL-OR-PATH [SIZE [XXH3]]" ('-' for stdin;
+ * blank lines and # comments skipped), whose paths, and URLs below base_url, keep their
+ * relative path while other URLs land under their file name. A metadata file needs base_url;
+ * its absolute paths must lie below project_dir (NULL: they are refused), which is then cut
+ * off; a path that would leave DIR ("..") is refused. Returns 0, or -errno / -EINVAL after
+ * printing a message naming the file (and the line of a list).
  */
-int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url);
+int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url,
+		    const char *project_dir);
 
 /*
  * Walk the HTTP directory listings (Apache- or nginx-style index pages) below entry_url (ending
@@ -58,7 +71,10 @@ int fetch_walk_listing(struct fetch_list *l, const char *entry_url, const char *
 /*
  * Fetch every item into dir: each into "<path>.part" (resumed with a range request when one is
  * there), checked (size, hash) and renamed; a file already at <path> is left alone. Writes
- * dir/fetch-manifest.json (url, path, size, xxh3, time). Returns the number of files that
+ * dir/fetch-manifest.json (url, path, size, xxh3, time) and, once every item is there, the
+ * metadata that named them as dir/<meta_name> unless a file of that name is there. When *o->stop
+ * is raised, transfers stop where they are (their .part files kept), the manifest lists what
+ * completed, a line says so, and -EINTR is returned. Otherwise returns the number of files that
  * failed (each named in a message), or -errno when nothing could start.
  */
 int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_opts *o);

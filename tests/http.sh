@@ -2,8 +2,11 @@
 # tests/http.sh - HTTP(S) as a source, against a real nginx on 127.0.0.1 that the test starts:
 # the http strategy copies byte-identically at 1 and 4 threads, its runs say cold.method remote,
 # and a missing file fails the run naming the URL and the status; fetch downloads URL lists and
-# EMPIAR-style autoindex trees byte-identically, refuses 404s, truncated files and wrong hashes,
-# retries a server that is gone and resumes a transfer cut off mid-file.
+# EMPIAR-style autoindex trees byte-identically, and the stacks a .star/.cs/.csg names (which
+# `run --project-dir` then copies), refuses 404s, truncated files, wrong hashes and paths that
+# leave DIR, retries a server that is gone and resumes a transfer cut off mid-file, stops on
+# SIGINT/SIGTERM with its .part files kept and resumes, and both fail cleanly on HTTP 500 and on
+# a server that never answers.
 . "$(dirname "$0")/lib.sh"
 
 need_python
@@ -22,7 +25,10 @@ nginx_stop() {
 	nginx_pid=
 }
 pid=
-trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; fi; nginx_stop; ccb_cleanup' EXIT
+stall_pid=
+trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; fi
+if [ -n "$stall_pid" ]; then kill "$stall_pid" 2>/dev/null; fi
+nginx_stop; ccb_cleanup' EXIT
 
 # nginx_start ROOT [DIRECTIVE...]: serve ROOT on 127.0.0.1:$port with autoindex on, in the
 # foreground of a background job whose logs and temporary files stay in $ccb_tmp/nginx.
@@ -186,6 +192,92 @@ expect_fail 1 "cannot fetch '$first': XXH3-64 $first_hash, expected 0123456789ab
 	"$CCB" fetch --quiet --base-url "$url" "$ccb_tmp/paths" "$ccb_tmp/got6"
 [ ! -e "$ccb_tmp/got6/$first_rel" ] || fail "a file with a wrong hash was taken for complete"
 
+# ---- fetch: the stacks a .star or a .cs names ---------------------------------------------------
+# gen writes particles.star and particles.cs beside the stacks, naming them "J<n>/extract/...".
+grep -q '^000001@J[0-9]*/extract/' "$www/set/particles.star" ||
+	fail "particles.star does not name the stacks by their paths below the set"
+nparticles=$(grep -c '^[0-9]*@' "$www/set/particles.star")
+for meta in particles.star particles.cs; do
+	note "fetch: the stacks $meta names, below --base-url; run takes the folder as their project"
+	expect_ok "$CCB" fetch --quiet --base-url "$url" "$www/set/$meta" "$ccb_tmp/m"
+	cmp "$www/set/$meta" "$ccb_tmp/m/$meta" || fail "fetch did not put $meta beside the stacks"
+	[ ! -e "$ccb_tmp/m/.$meta.tmp" ] || fail "fetch left the temporary copy of $meta"
+	expect_json "$ccb_tmp/m/fetch-manifest.json" "len(d['files']) == 5" \
+		"sorted(f['url'] for f in d['files']) == sorted(open('$ccb_tmp/urls').read().split())"
+	mkdir "$ccb_tmp/dst"
+	expect_ok "$CCB" run --keep --repeats 1 --quiet --out "$ccb_tmp/results" --strategy rw \
+		--threads 2 --project-dir "$ccb_tmp/m" "$ccb_tmp/m/$meta" "$ccb_tmp/dst"
+	kept=("$ccb_tmp/dst"/.cryocache-bench.*)
+	same_tree "$ccb_tmp/expect" "${kept[0]}/copy"
+	expect_json "$ccb_tmp/results/results.json" "d['source']['kind'] == '${meta#particles.}'" \
+		"d['source']['files'] == 5" "d['source']['missing_stacks'] == 0" \
+		"d['source']['particles'] == $nparticles" "runs[0]['files'] == 5" \
+		"runs[0]['errors'] == []"
+	rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+	rm "$ccb_tmp/m/$meta"
+	fetched_is_set "$ccb_tmp/m"
+	rm -rf "$ccb_tmp/m"
+done
+
+note "fetch: a .csg, through the .cs it names"
+mkdir -p "$ccb_tmp/job/J3"
+cp "$www/set/particles.cs" "$ccb_tmp/job/J3/J3_particles.cs"
+printf "results:\n  blob:\n    metafile: '>J3_particles.cs'\n    num_items: 9\n" \
+	>"$ccb_tmp/job/J3/J3_particles.csg"
+expect_ok "$CCB" fetch --quiet --base-url "$url/" "$ccb_tmp/job/J3/J3_particles.csg" "$ccb_tmp/m"
+cmp "$www/set/particles.cs" "$ccb_tmp/m/J3_particles.cs" || fail "the .cs of a .csg was not put"
+rm "$ccb_tmp/m/J3_particles.cs"
+fetched_is_set "$ccb_tmp/m"
+rm -rf "$ccb_tmp/m"
+
+note "fetch: a .star's metadata is left alone when DIR holds one, and nothing is fetched twice"
+mkdir "$ccb_tmp/m"
+echo mine >"$ccb_tmp/m/particles.star"
+expect_ok "$CCB" fetch --quiet --base-url "$url" "$www/set/particles.star" "$ccb_tmp/m"
+[ "$(cat "$ccb_tmp/m/particles.star")" = mine ] || fail "fetch replaced a particles.star in DIR"
+: >"$ccb_tmp/nginx/logs/access.log"
+expect_ok "$CCB" fetch --base-url "$url" "$www/set/particles.star" "$ccb_tmp/m"
+grep -q "5 of 5 files are already in" "$ccb_tmp/err" || fail "the second fetch did not say so"
+! grep -q 'GET ' "$ccb_tmp/nginx/logs/access.log" || fail "the second fetch asked the server again"
+rm -rf "$ccb_tmp/m"
+
+note "fetch: a .star needs --base-url"
+expect_fail 1 "'$www/set/particles.star' is a RELION \.star: fetching the stacks it names needs --base-url" \
+	"$CCB" fetch --quiet "$www/set/particles.star" "$ccb_tmp/m"
+expect_fail 1 "'$www/set/particles.cs' is a CryoSPARC \.cs: .*needs --base-url" \
+	"$CCB" fetch --quiet "$www/set/particles.cs" "$ccb_tmp/m"
+
+note "fetch: a .star naming paths outside DIR is refused, naming the .star"
+# star FILE PATH...: a RELION .star naming PATH... (quoted when they hold spaces)
+star() {
+	local out=$1
+	shift
+	printf 'data_particles\nloop_\n_rlnImageName #1\n' >"$out"
+	printf '%s\n' "$@" >>"$out"
+}
+star "$ccb_tmp/evil.star" "000001@$first_rel" "000001@../escape.mrcs"
+expect_fail 1 "'$ccb_tmp/evil\.star' names '\.\./escape\.mrcs', which would land outside the folder" \
+	"$CCB" fetch --quiet --base-url "$url" "$ccb_tmp/evil.star" "$ccb_tmp/m"
+star "$ccb_tmp/evil.star" "000001@J1/../../escape.mrcs"
+expect_fail 1 "'$ccb_tmp/evil\.star' names 'J1/\.\./\.\./escape\.mrcs', which would land outside" \
+	"$CCB" fetch --quiet --base-url "$url" "$ccb_tmp/evil.star" "$ccb_tmp/m"
+[ ! -e "$ccb_tmp/m" ] && [ ! -e "$ccb_tmp/escape.mrcs" ] || fail "a refused list fetched files"
+
+note "fetch: absolute paths need --project-dir, which they must lie below"
+sed 's|^\([0-9]*\)@|\1@/lab/proj/|' "$www/set/particles.star" >"$ccb_tmp/abs.star"
+grep -q '@/lab/proj/J' "$ccb_tmp/abs.star" || fail "abs.star names no absolute paths"
+expect_fail 1 "'$ccb_tmp/abs\.star' names the absolute path '/lab/proj/J[0-9]*/extract/.*' \(--project-dir" \
+	"$CCB" fetch --quiet --base-url "$url" "$ccb_tmp/abs.star" "$ccb_tmp/m"
+expect_fail 1 "'$ccb_tmp/abs\.star' names '/lab/proj/J.*', which is not below --project-dir '/lab/other'" \
+	"$CCB" fetch --quiet --base-url "$url" --project-dir /lab/other "$ccb_tmp/abs.star" "$ccb_tmp/m"
+[ ! -e "$ccb_tmp/m" ] || fail "a refused .star fetched files"
+expect_ok "$CCB" fetch --quiet --base-url "$url" --project-dir /lab/proj/ "$ccb_tmp/abs.star" \
+	"$ccb_tmp/m"
+cmp "$ccb_tmp/abs.star" "$ccb_tmp/m/abs.star" || fail "abs.star was not put beside the stacks"
+rm "$ccb_tmp/m/abs.star"
+fetched_is_set "$ccb_tmp/m"
+rm -rf "$ccb_tmp/m"
+
 # ---- EMPIAR listings --------------------------------------------------------------------------
 note "fetch --empiar: walking nginx autoindex listings with --match and --max-bytes"
 entry=$www/10025
@@ -218,6 +310,18 @@ expect_ok "$CCB" fetch --empiar 10025 --base-url "http://127.0.0.1:$port/" \
 	--match 'data/*/Particles/*.mrcs' --max-bytes "$cap" "$ccb_tmp/emp2"
 [ "$(find "$ccb_tmp/emp2" -name '*.mrcs' | wc -l)" = 2 ] ||
 	fail "--max-bytes $cap should take 2 files: $(find "$ccb_tmp/emp2" -type f)"
+
+note "fetch: a .star's paths with spaces are %-escaped in the URL"
+star "$ccb_tmp/spaces.star" "'000001@data/grid 0/Particles/s2.mrcs'" \
+	"'000002@data/grid 1/Particles/s1.mrcs'"
+: >"$ccb_tmp/nginx/logs/access.log"
+expect_ok "$CCB" fetch --quiet --base-url "http://127.0.0.1:$port/10025" "$ccb_tmp/spaces.star" \
+	"$ccb_tmp/sp"
+for f in "data/grid 0/Particles/s2.mrcs" "data/grid 1/Particles/s1.mrcs"; do
+	cmp "$entry/$f" "$ccb_tmp/sp/$f" || fail "'$f' differs"
+done
+grep -q '"GET /10025/data/grid%200/Particles/s2.mrcs HTTP/1.1" 200' \
+	"$ccb_tmp/nginx/logs/access.log" || fail "the URL was not %-escaped: $(cat "$ccb_tmp/nginx/logs/access.log")"
 
 # ---- a server that goes away ------------------------------------------------------------------
 note "fetch: connection refused is retried, then reported"
@@ -253,6 +357,121 @@ expect_json "$ccb_tmp/big/fetch-manifest.json" "d['files'][0]['resumed_from'] >=
 	"d['files'][0]['size'] == 16 * 1024 * 1024"
 grep -Eq '"GET /big.bin HTTP/1.1" 206' "$ccb_tmp/nginx/logs/access.log" ||
 	fail "nginx did not serve a range (206) of big.bin"
+
+# ---- Ctrl-C and SIGTERM ------------------------------------------------------------------------
+# Two small files and a big one served at 1 MB/s: the signal comes while the big one is under way.
+mkdir "$www/slow"
+head -c 65536 /dev/urandom >"$www/slow/a.bin"
+head -c 65536 /dev/urandom >"$www/slow/b.bin"
+ln "$www/big.bin" "$www/slow/big.bin"
+printf '%s\n' slow/a.bin slow/b.bin slow/big.bin >"$ccb_tmp/slow.list"
+for sig in INT TERM; do
+	note "fetch: SIG$sig mid-transfer keeps the .part, records what completed, says so"
+	nginx_stop
+	nginx_start "$www" "location /slow/ { limit_rate 1m; }"
+	got=$ccb_tmp/slow-$sig
+	"$CCB" fetch --connections 3 --base-url "http://127.0.0.1:$port" "$ccb_tmp/slow.list" "$got" \
+		2>"$ccb_tmp/slow.err" &
+	pid=$!
+	for _ in $(seq 200); do
+		[ -e "$got/slow/a.bin" ] && [ -e "$got/slow/b.bin" ] &&
+			[ "$(stat -c %s "$got/slow/big.bin.part" 2>/dev/null || echo 0)" -ge 1000000 ] && break
+		sleep 0.1
+	done
+	kill -"$sig" "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	pid=
+	want=$([ "$sig" = INT ] && echo 130 || echo 143)
+	[ "$rc" = "$want" ] || { cat "$ccb_tmp/slow.err" >&2; fail "SIG$sig: fetch exited $rc, expected $want"; }
+	grep -q "interrupted by SIG$sig: 2 of 3 files are complete in '$got'; the same command resumes the rest" \
+		"$ccb_tmp/slow.err" || { cat "$ccb_tmp/slow.err" >&2; fail "SIG$sig: no line saying what completed"; }
+	[ "$(grep -c 'interrupted' "$ccb_tmp/slow.err")" = 1 ] || fail "SIG$sig: more than one line on it"
+	part=$(stat -c %s "$got/slow/big.bin.part" 2>/dev/null || echo 0)
+	[ "$part" -ge 1000000 ] && [ "$part" -lt $((16 * 1024 * 1024)) ] ||
+		fail "SIG$sig: expected a partial big.bin.part, it has $part bytes"
+	[ ! -e "$got/slow/big.bin" ] || fail "SIG$sig: the partial file has its final name"
+	cmp "$www/slow/a.bin" "$got/slow/a.bin" && cmp "$www/slow/b.bin" "$got/slow/b.bin" ||
+		fail "SIG$sig: a completed file differs"
+	expect_json "$got/fetch-manifest.json" \
+		"sorted(f['path'] for f in d['files']) == ['slow/a.bin', 'slow/b.bin']"
+done
+
+note "fetch: running the interrupted command again resumes and completes it"
+nginx_stop
+nginx_start "$www"
+part=$(stat -c %s "$ccb_tmp/slow-INT/slow/big.bin.part")
+expect_ok "$CCB" fetch --connections 3 --base-url "http://127.0.0.1:$port" "$ccb_tmp/slow.list" \
+	"$ccb_tmp/slow-INT"
+grep -q "2 of 3 files are already in" "$ccb_tmp/err" || fail "the re-run fetched the complete files again"
+grep -q "resuming 'slow/big.bin' at $part bytes" "$ccb_tmp/err" ||
+	{ cat "$ccb_tmp/err" >&2; fail "the re-run did not resume big.bin at $part bytes"; }
+for f in a.bin b.bin big.bin; do
+	cmp "$www/slow/$f" "$ccb_tmp/slow-INT/slow/$f" || fail "the resumed $f differs"
+done
+! find "$ccb_tmp/slow-INT" -name '*.part' | grep -q . || fail "the re-run left .part files"
+expect_json "$ccb_tmp/slow-INT/fetch-manifest.json" "len(d['files']) == 3" \
+	"[f['resumed_from'] for f in d['files'] if f['path'] == 'slow/big.bin'] == [$part]"
+
+# ---- HTTP 500 and a stalled server -------------------------------------------------------------
+note "HTTP 500: fetch retries, then gives up naming the URL and the status"
+nginx_stop
+nginx_start "$www" "location = /set/$victim { return 500; }"
+: >"$ccb_tmp/nginx/logs/access.log"
+expect_fail 1 "cannot fetch '$url/$victim': HTTP status 500 \(gave up after 2 attempts\)$" \
+	"$CCB" fetch --quiet --retries 1 --retry-delay 0.1 --base-url "$url" "$ccb_tmp/urls" \
+	"$ccb_tmp/e500"
+[ "$(grep -c "\"GET /set/$victim HTTP/1.1\" 500" "$ccb_tmp/nginx/logs/access.log")" = 2 ] ||
+	fail "fetch did not ask twice for the file that fails: $(cat "$ccb_tmp/nginx/logs/access.log")"
+[ ! -e "$ccb_tmp/e500/$victim" ] && [ ! -e "$ccb_tmp/e500/$victim.part" ] ||
+	fail "an HTTP 500 left a file"
+[ "$(find "$ccb_tmp/e500" -name '*.mrcs' | wc -l)" = 4 ] || fail "the other 4 files were not fetched"
+expect_json "$ccb_tmp/e500/fetch-manifest.json" "len(d['files']) == 4" \
+	"'$victim' not in [f['path'] for f in d['files']]"
+
+note "HTTP 500: the http strategy's run fails naming the URL and the status"
+mkdir "$ccb_tmp/dst"
+expect_fail 1 "cannot fetch '$url/$victim': HTTP status 500" \
+	"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
+	--source-url "$url" --threads 2 "$ccb_tmp/listed" "$ccb_tmp/dst"
+rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+
+# A listener on 127.0.0.1 that takes connections and never answers.
+"$PY" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])' >"$ccb_tmp/stall.port" &
+stall_pid=$!
+for _ in $(seq 100); do
+	[ -s "$ccb_tmp/stall.port" ] && break
+	sleep 0.1
+done
+[ -s "$ccb_tmp/stall.port" ] || fail "the stalled server did not start"
+stall=http://127.0.0.1:$(cat "$ccb_tmp/stall.port")
+
+note "a stalled server: fetch --timeout 1 gives up, naming the URL and the timeout"
+expect_fail 1 "cannot fetch '$stall/x\.mrcs': .*\(timeout 1 s\) \(gave up after 1 attempt\)$" \
+	timeout 60 "$CCB" fetch --quiet --timeout 1 --retries 0 "$stall/x.mrcs" "$ccb_tmp/stalled"
+[ ! -e "$ccb_tmp/stalled/x.mrcs" ] && [ ! -e "$ccb_tmp/stalled/x.mrcs.part" ] ||
+	fail "a stalled transfer left a file"
+
+# The http strategy gives a transfer that makes no progress for 60 s up: slow, so not in quick.
+if ! quick; then
+	note "a stalled server: the http strategy's run fails, naming the URL"
+	mkdir -p "$ccb_tmp/one" "$ccb_tmp/dst"
+	ln "$ccb_tmp/expect/$victim" "$ccb_tmp/one/x.mrcs"
+	expect_fail 1 "cannot fetch '$stall/x\.mrcs': Operation too slow" \
+		timeout 300 "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
+		--source-url "$stall" --threads 1 "$ccb_tmp/one" "$ccb_tmp/dst"
+	rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+fi
+kill "$stall_pid"
+wait "$stall_pid" 2>/dev/null || true
+stall_pid=
 
 # ---- HTTPS with a certificate made here --------------------------------------------------------
 if command -v openssl >/dev/null; then
