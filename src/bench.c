@@ -742,6 +742,8 @@ static struct copy_job *make_jobs(struct bench *b, const struct copy_strategy *s
 			.source_url = b->cfg.source_url,
 			.cafile = b->cfg.cafile,
 			.insecure = b->cfg.insecure,
+			.timeout = b->cfg.source_timeout,
+			.stop = &bench_stop_signal,
 		};
 	}
 	for (unsigned k = 0; k < njobs; k++) {

@@ -41,6 +41,7 @@ struct bench_config {
 	const char *source_url;		/* --source-url: copy from this HTTP(S) base (http strategy) */
 	const char *cafile;		/* --cafile */
 	bool insecure;			/* --insecure */
+	long source_timeout;		/* --source-timeout */
 	unsigned jobs;			/* copiers at once (0 or 1: one) */
 	bool verify;
 	bool require_drop;

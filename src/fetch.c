@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "dataset.h"
+#include "curl_common.h"
 #include "fetch.h"
 #include "util.h"
 #include "verify.h"
@@ -322,20 +323,21 @@ int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url,
 	return ret;
 }
 
-static void easy_common(CURL *e, const struct fetch_opts *o, char *errbuf)
+/*
+ * The settings of every request; a blocking one (stoppable) also ends when a stop signal is
+ * raised, while the transfers of the multi loop are stopped by the loop itself.
+ */
+static void easy_common(CURL *e, const struct fetch_opts *o, char *errbuf, bool stoppable)
 {
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	const struct curl_common c = {
+		.timeout = o->timeout,
+		.cafile = o->cafile,
+		.insecure = o->insecure,
+		.stop = stoppable ? o->stop : NULL,
+	};
+
+	curl_common_setup(e, &c, errbuf);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o->timeout);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->timeout);
-	if (o->cafile)
-		curl_easy_setopt(e, CURLOPT_CAINFO, o->cafile);
-	if (o->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
 }
 
 /* ---- directory listings ------------------------------------------------------------------- */
@@ -357,27 +359,6 @@ static size_t membuf_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
-/* Ends a blocking transfer once a stop signal is raised. */
-static int stop_requested(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-			  curl_off_t ulnow)
-{
-	const struct fetch_opts *o = clientp;
-
-	return o->stop && *o->stop;
-}
-
-/* curl's reason for rc, naming the timeout when it is one. */
-static void curl_why(char *why, size_t len, CURLcode rc, const char *errbuf,
-		     const struct fetch_opts *o)
-{
-	const char *what = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-
-	if (rc == CURLE_OPERATION_TIMEDOUT)
-		snprintf(why, len, "%s (timeout %ld s)", what, o->timeout);
-	else
-		snprintf(why, len, "%s", what);
-}
-
 /* GET (or HEAD, with body NULL) url; 0, -EINTR when stopped, or -EIO after printing why. */
 static int http_get(CURL *e, const char *url, struct membuf *body, uint64_t *length,
 		    const struct fetch_opts *o)
@@ -388,7 +369,7 @@ static int http_get(CURL *e, const char *url, struct membuf *body, uint64_t *len
 	CURLcode rc;
 
 	curl_easy_reset(e);
-	easy_common(e, o, errbuf);
+	easy_common(e, o, errbuf, true);
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	if (body) {
 		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, membuf_write);
@@ -396,16 +377,13 @@ static int http_get(CURL *e, const char *url, struct membuf *body, uint64_t *len
 	} else {
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	}
-	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, stop_requested);
-	curl_easy_setopt(e, CURLOPT_XFERINFODATA, o);
-	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	rc = curl_easy_perform(e);
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		return -EINTR;
 	if (rc != CURLE_OK) {
 		char why[CURL_ERROR_SIZE + 64];
 
-		curl_why(why, sizeof(why), rc, errbuf, o);
+		curl_common_why(why, sizeof(why), rc, errbuf, o->timeout);
 		error("cannot fetch '%s': %s", url, why);
 		return -EIO;
 	}
@@ -603,24 +581,6 @@ static size_t xfer_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
-static bool transient_curl(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
-	}
-}
-
 struct fetch_run_state {
 	const struct fetch_opts *o;
 	CURLM *multi;
@@ -739,7 +699,7 @@ static int xfer_start(struct fetch_run_state *s, struct xfer *x)
 	if (!x->e)
 		x->e = curl_easy_init();
 	curl_easy_reset(x->e);
-	easy_common(x->e, s->o, x->errbuf);
+	easy_common(x->e, s->o, x->errbuf, false);
 	curl_easy_setopt(x->e, CURLOPT_URL, x->it->url);
 	curl_easy_setopt(x->e, CURLOPT_WRITEFUNCTION, xfer_write);
 	curl_easy_setopt(x->e, CURLOPT_WRITEDATA, x);
@@ -779,8 +739,8 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 		return;
 	}
 	if (rc != CURLE_OK) {
-		curl_why(why, sizeof(why), rc, x->errbuf, s->o);
-		if (transient_curl(rc))
+		curl_common_why(why, sizeof(why), rc, x->errbuf, s->o->timeout);
+		if (curl_common_transient(rc))
 			xfer_retry(s, x, why);
 		else
 			xfer_failed(s, x, why);

@@ -31,6 +31,7 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 	cfg->source_url = m->source_url;
 	cfg->cafile = m->cafile;
 	cfg->insecure = m->insecure;
+	cfg->source_timeout = m->source_timeout;
 	cfg->verify = m->verify;
 	cfg->require_drop = m->require_drop;
 	cfg->keep = m->keep;

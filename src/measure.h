@@ -36,6 +36,7 @@ struct measure_opts {
 	char *source_url;
 	char *cafile;
 	bool insecure;
+	long source_timeout;
 	struct post_opts post;
 };
 
@@ -77,6 +78,9 @@ extern const char *const measure_samples_choices[];
 	OPT_BOOL_("insecure", 0, st, m.insecure,                                                   \
 		  "http strategy and --post: do not verify the server's certificate (a warning "  \
 		  "in results)"),                                                                   \
+	OPT_LONG_("source-timeout", 0, st, m.source_timeout, "60", "S", 1, 86400,                  \
+		  "http strategy: seconds to connect, and of a transfer without progress, before "  \
+		  "the file fails"),                                                                \
 	POST_OPTIONS(st, m.post),                                                                  \
 	OPT_BOOL_("quiet", 'q', st, m.quiet, "no progress lines on stderr"),                      \
 	OPT_STRING_("drop-caches-path", 0, st, m.drop_path, "/proc/sys/vm/drop_caches", "FILE", 0, \

@@ -14,7 +14,7 @@
 #include "util.h"
 
 #ifdef HAVE_LIBCURL
-#include <curl/curl.h>
+#include "curl_common.h"
 #endif
 
 /* Seconds to connect, and of an upload or answer without progress. */
@@ -102,34 +102,11 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return size * nmemb;
 }
 
-/* Abort a transfer once a stop signal arrived (run and sweep install the handlers). */
-static int stop_requested(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-			  curl_off_t ulnow)
-{
-	(void)clientp;
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	return bench_stop_signal != 0;
-}
-
 static bool transient(CURLcode rc, long status)
 {
-	switch (rc) {
-	case CURLE_OK:
+	if (rc == CURLE_OK)
 		return status == 408 || status == 429 || status >= 500;
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-		return true;
-	default:
-		return false;
-	}
+	return curl_common_transient(rc);
 }
 
 /* Sleep up to seconds, returning early (false) when a stop signal arrives. */
@@ -148,6 +125,12 @@ static bool wait_unless_stopped(double seconds)
 int post_json(const struct post_opts *p, const char *body, size_t len, const char *what,
 	      const char *cafile, bool insecure)
 {
+	const struct curl_common c = {
+		.timeout = POST_TIMEOUT,
+		.cafile = cafile,
+		.insecure = insecure,
+		.stop = &bench_stop_signal,
+	};
 	struct curl_slist *hdrs = NULL;
 	char errbuf[CURL_ERROR_SIZE];
 	char reason[CURL_ERROR_SIZE + 64];
@@ -166,27 +149,14 @@ int post_json(const struct post_opts *p, const char *body, size_t len, const cha
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	for (size_t i = 0; i < p->headers.n; i++)
 		hdrs = curl_slist_append(hdrs, p->headers.v[i]);
+	curl_common_setup(e, &c, errbuf);
 	curl_easy_setopt(e, CURLOPT_URL, p->url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, POST_TIMEOUT);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, POST_TIMEOUT);
-	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, stop_requested);
 	/* A redirect of a POST is not followed: the collector's address should be the real one. */
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	if (cafile)
-		curl_easy_setopt(e, CURLOPT_CAINFO, cafile);
-	if (insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
 	for (long attempt = 1;; attempt++) {
 		long status = 0;
 		double delay = (double)(1L << (attempt - 1 < 8 ? attempt - 1 : 8));
@@ -206,8 +176,7 @@ int post_json(const struct post_opts *p, const char *body, size_t len, const cha
 			break;
 		}
 		if (rc != CURLE_OK)
-			snprintf(reason, sizeof(reason), "%s",
-				 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			curl_common_why(reason, sizeof(reason), rc, errbuf, POST_TIMEOUT);
 		else
 			snprintf(reason, sizeof(reason), "HTTP status %ld", status);
 #if LIBCURL_VERSION_NUM >= 0x074200

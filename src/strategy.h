@@ -2,9 +2,10 @@
 #ifndef CCB_STRATEGY_H
 #define CCB_STRATEGY_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
 #include "dataset.h"
 
 struct copy_job;
@@ -94,6 +95,9 @@ struct copy_job {
 	const char *source_url;
 	const char *cafile;		/* http: CA bundle for TLS; NULL: the system's */
 	bool insecure;			/* http: do not verify the server's certificate */
+	long timeout;			/* http: seconds to connect, and without progress; 0: 60 */
+	/* Raised (a signal number) when the run is stopping: a transfer in progress ends (http). */
+	const volatile sig_atomic_t *stop;
 };
 
 /*

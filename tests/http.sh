@@ -16,64 +16,14 @@ sys.exit(0 if any(s["name"] == "http" and s["available"] for s in json.load(sys.
 NGINX=${CCB_NGINX:-$(command -v nginx || command -v /usr/sbin/nginx || true)}
 [ -n "$NGINX" ] || skip "nginx is missing (apt-get install nginx-light)"
 
-nginx_pid=
-nginx_stop() {
-	if [ -n "$nginx_pid" ]; then
-		kill "$nginx_pid" 2>/dev/null || true
-		wait "$nginx_pid" 2>/dev/null || true
-	fi
-	nginx_pid=
-}
+nginx_dir=$ccb_tmp/nginx
+. "$CCB_SRCDIR/tests/nginx.sh"
 pid=
 stall_pid=
 trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; fi
 if [ -n "$stall_pid" ]; then kill "$stall_pid" 2>/dev/null; fi
 nginx_stop; ccb_cleanup' EXIT
 
-# nginx_start ROOT [DIRECTIVE...]: serve ROOT on 127.0.0.1:$port with autoindex on, in the
-# foreground of a background job whose logs and temporary files stay in $ccb_tmp/nginx.
-port=
-nginx_start() {
-	local root=$1
-	shift
-	[ -n "$port" ] || port=$("$PY" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	mkdir -p "$ccb_tmp/nginx/logs"
-	cat >"$ccb_tmp/nginx/nginx.conf" <<EOF
-$([ "$(id -u)" = 0 ] && echo "user root;")
-daemon off;
-master_process on;
-worker_processes 2;
-pid $ccb_tmp/nginx/nginx.pid;
-error_log $ccb_tmp/nginx/logs/error.log;
-events { worker_connections 256; }
-http {
-	access_log $ccb_tmp/nginx/logs/access.log;
-	client_body_temp_path $ccb_tmp/nginx/body;
-	proxy_temp_path $ccb_tmp/nginx/proxy;
-	fastcgi_temp_path $ccb_tmp/nginx/fastcgi;
-	uwsgi_temp_path $ccb_tmp/nginx/uwsgi;
-	scgi_temp_path $ccb_tmp/nginx/scgi;
-	default_type application/octet-stream;
-	server {
-		listen 127.0.0.1:$port;
-		root $root;
-		autoindex on;
-		$*
-	}
-}
-EOF
-	"$NGINX" -c "$ccb_tmp/nginx/nginx.conf" -p "$ccb_tmp/nginx" -e "$ccb_tmp/nginx/logs/error.log" &
-	nginx_pid=$!
-	for _ in $(seq 100); do
-		"$PY" -c 'import socket, sys
-socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$port" 2>/dev/null && return 0
-		kill -0 "$nginx_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$ccb_tmp/nginx/logs/error.log" >&2 || true
-	fail "nginx did not start on 127.0.0.1:$port"
-}
 
 # The server's root: the generated set in www/set, and an EMPIAR-like entry in www/10025.
 www=$ccb_tmp/www
@@ -81,7 +31,7 @@ expect_ok "$CCB" gen --stacks 5 --box 64 --particles 5-10 "$www/set"
 cp -al "$www/set" "$ccb_tmp/expect"
 rm -f "$ccb_tmp/expect/.cryocache-gen.json" "$ccb_tmp/expect/particles.star" \
 	"$ccb_tmp/expect/particles.cs"
-nginx_start "$www"
+nginx_start "$www" || fail "nginx did not start"
 url=http://127.0.0.1:$port/set
 
 # The http strategy: SRC lists the stacks, the bytes come from the server.
@@ -331,7 +281,7 @@ expect_fail 1 "cannot fetch '$first': .*(onnect|refused).*gave up after 2 attemp
 
 note "fetch: resume after the server is stopped mid-transfer"
 head -c $((16 * 1024 * 1024)) /dev/urandom >"$www/big.bin"
-nginx_start "$www" "limit_rate 2m;"
+nginx_start "$www" "limit_rate 2m;" || fail "nginx did not start"
 "$CCB" fetch --retries 8 --retry-delay 1 "http://127.0.0.1:$port/big.bin" "$ccb_tmp/big" \
 	2>"$ccb_tmp/big.err" &
 pid=$!
@@ -345,7 +295,7 @@ part=$(stat -c %s "$ccb_tmp/big/big.bin.part")
 	fail "expected a partial download, the .part has $part bytes"
 [ ! -e "$ccb_tmp/big/big.bin" ] || fail "a partial download was taken for complete"
 sleep 0.5
-nginx_start "$www"
+nginx_start "$www" || fail "nginx did not start"
 rc=0
 wait "$pid" || rc=$?
 pid=
@@ -368,7 +318,7 @@ printf '%s\n' slow/a.bin slow/b.bin slow/big.bin >"$ccb_tmp/slow.list"
 for sig in INT TERM; do
 	note "fetch: SIG$sig mid-transfer keeps the .part, records what completed, says so"
 	nginx_stop
-	nginx_start "$www" "location /slow/ { limit_rate 1m; }"
+	nginx_start "$www" "location /slow/ { limit_rate 1m; }" || fail "nginx did not start"
 	got=$ccb_tmp/slow-$sig
 	"$CCB" fetch --connections 3 --base-url "http://127.0.0.1:$port" "$ccb_tmp/slow.list" "$got" \
 		2>"$ccb_tmp/slow.err" &
@@ -399,7 +349,7 @@ done
 
 note "fetch: running the interrupted command again resumes and completes it"
 nginx_stop
-nginx_start "$www"
+nginx_start "$www" || fail "nginx did not start"
 part=$(stat -c %s "$ccb_tmp/slow-INT/slow/big.bin.part")
 expect_ok "$CCB" fetch --connections 3 --base-url "http://127.0.0.1:$port" "$ccb_tmp/slow.list" \
 	"$ccb_tmp/slow-INT"
@@ -416,7 +366,7 @@ expect_json "$ccb_tmp/slow-INT/fetch-manifest.json" "len(d['files']) == 3" \
 # ---- HTTP 500 and a stalled server -------------------------------------------------------------
 note "HTTP 500: fetch retries, then gives up naming the URL and the status"
 nginx_stop
-nginx_start "$www" "location = /set/$victim { return 500; }"
+nginx_start "$www" "location = /set/$victim { return 500; }" || fail "nginx did not start"
 : >"$ccb_tmp/nginx/logs/access.log"
 expect_fail 1 "cannot fetch '$url/$victim': HTTP status 500 \(gave up after 2 attempts\)$" \
 	"$CCB" fetch --quiet --retries 1 --retry-delay 0.1 --base-url "$url" "$ccb_tmp/urls" \
@@ -444,14 +394,15 @@ s.listen(64)
 print(s.getsockname()[1], flush=True)
 held = []
 while True:
-    held.append(s.accept()[0])' >"$ccb_tmp/stall.port" &
+    held.append(s.accept()[0])
+    print("accepted", flush=True)' >"$ccb_tmp/stall.port" &
 stall_pid=$!
 for _ in $(seq 100); do
 	[ -s "$ccb_tmp/stall.port" ] && break
 	sleep 0.1
 done
 [ -s "$ccb_tmp/stall.port" ] || fail "the stalled server did not start"
-stall=http://127.0.0.1:$(cat "$ccb_tmp/stall.port")
+stall=http://127.0.0.1:$(head -n 1 "$ccb_tmp/stall.port")
 
 note "a stalled server: fetch --timeout 1 gives up, naming the URL and the timeout"
 expect_fail 1 "cannot fetch '$stall/x\.mrcs': .*\(timeout 1 s\) \(gave up after 1 attempt\)$" \
@@ -459,16 +410,39 @@ expect_fail 1 "cannot fetch '$stall/x\.mrcs': .*\(timeout 1 s\) \(gave up after 
 [ ! -e "$ccb_tmp/stalled/x.mrcs" ] && [ ! -e "$ccb_tmp/stalled/x.mrcs.part" ] ||
 	fail "a stalled transfer left a file"
 
-# The http strategy gives a transfer that makes no progress for 60 s up: slow, so not in quick.
-if ! quick; then
-	note "a stalled server: the http strategy's run fails, naming the URL"
-	mkdir -p "$ccb_tmp/one" "$ccb_tmp/dst"
-	ln "$ccb_tmp/expect/$victim" "$ccb_tmp/one/x.mrcs"
-	expect_fail 1 "cannot fetch '$stall/x\.mrcs': Operation too slow" \
-		timeout 300 "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
-		--source-url "$stall" --threads 1 "$ccb_tmp/one" "$ccb_tmp/dst"
-	rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
-fi
+note "a stalled server: the http strategy's run fails after --source-timeout, naming the URL"
+mkdir -p "$ccb_tmp/one" "$ccb_tmp/dst"
+ln "$ccb_tmp/expect/$victim" "$ccb_tmp/one/x.mrcs"
+expect_fail 1 "cannot fetch '$stall/x\.mrcs': Operation too slow.*\(timeout 2 s\)" \
+	timeout 120 "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
+	--source-url "$stall" --source-timeout 2 --threads 1 "$ccb_tmp/one" "$ccb_tmp/dst"
+expect_json "$ccb_tmp/results/results.json" "len(runs) == 1" "len(runs[0]['errors']) == 1"
+rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
+
+note "a stalled server: Ctrl-C ends the http strategy's run at once, not after the timeout"
+mkdir "$ccb_tmp/dst"
+accepted=$(grep -c accepted "$ccb_tmp/stall.port" || true)
+"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
+	--source-url "$stall" --source-timeout 3600 --threads 1 "$ccb_tmp/one" "$ccb_tmp/dst" \
+	2>"$ccb_tmp/int.err" &
+pid=$!
+# The run is stalled once the server has taken one more connection.
+for _ in $(seq 300); do
+	[ "$(grep -c accepted "$ccb_tmp/stall.port" || true)" -gt "$accepted" ] && break
+	sleep 0.1
+done
+[ "$(grep -c accepted "$ccb_tmp/stall.port" || true)" -gt "$accepted" ] ||
+	fail "the http strategy never connected to the stalled server"
+sleep 0.5
+kill -INT "$pid"
+rc=0
+timeout 60 tail --pid="$pid" -f /dev/null || fail "the run did not end within 60 s of SIGINT"
+wait "$pid" || rc=$?
+pid=
+[ "$rc" = 130 ] || { cat "$ccb_tmp/int.err" >&2; fail "an interrupted http run exited $rc, not 130"; }
+grep -q "interrupted by SIGINT" "$ccb_tmp/int.err" ||
+	{ cat "$ccb_tmp/int.err" >&2; fail "the run does not say it was interrupted"; }
+rm -rf "$ccb_tmp/dst" "$ccb_tmp/results"
 kill "$stall_pid"
 wait "$stall_pid" 2>/dev/null || true
 stall_pid=
@@ -479,11 +453,10 @@ if command -v openssl >/dev/null; then
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 		-addext subjectAltName=IP:127.0.0.1 -keyout "$ccb_tmp/key.pem" \
 		-out "$ccb_tmp/cert.pem" 2>/dev/null || fail "openssl could not make a certificate"
-	sport=$("$PY" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	sport=$(free_port)
 	nginx_stop
 	nginx_start "$www" "listen 127.0.0.1:$sport ssl; ssl_certificate $ccb_tmp/cert.pem;" \
-		"ssl_certificate_key $ccb_tmp/key.pem;"
+		"ssl_certificate_key $ccb_tmp/key.pem;" || fail "nginx did not start with TLS"
 	surl=https://127.0.0.1:$sport/set
 	mkdir "$ccb_tmp/dst"
 	expect_ok "$CCB" run --keep --repeats 1 --quiet --out "$ccb_tmp/results" --strategy http \
