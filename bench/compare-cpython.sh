@@ -14,20 +14,12 @@
 # not a test: numbers go into notes, nothing here passes or fails.
 set -euo pipefail
 
-pairs=7
+rounds=7
 threads="1 2 4"
 size=3G
-while getopts "n:t:s:" o; do
-	case $o in
-	n) pairs=$OPTARG ;;
-	t) threads=$OPTARG ;;
-	s) size=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-n PAIRS] [-t 'N...'] [-s SIZE] WORKDIR" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "$0: needs root to drop caches" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+bench_options "[-n PAIRS] [-t 'N...'] [-s SIZE] WORKDIR" 1 "$@"
+set -- "${args[@]}"
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 ccb=${CCB:-$here/cryocache-bench}
@@ -42,9 +34,6 @@ mkdir -p "$work" "$dst"
 bytes=$("$py" -c 'import os,sys; print(sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(sys.argv[1]) for f in fs if f.endswith(".mrcs")))' "$src")
 echo "set: $(find "$src" -name '*.mrcs' | wc -l) stacks, $bytes bytes" >&2
 
-drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { print $* }"; }
 fresh_dst() {
 	rm -rf "$dst/plain"
 	mkdir -p "$dst/plain"
@@ -78,7 +67,7 @@ run_cp() { # threads
 }
 
 printf 'round\tcontender\tthreads\tcopied_s\tdurable_s\n' >"$log"
-for ((round = 1; round <= pairs; round++)); do
+for ((round = 1; round <= rounds; round++)); do
 	cells=()
 	for n in $threads; do
 		cells+=("ours-shutil $n" "cpython $n" "ours-rw $n" "cp $n")

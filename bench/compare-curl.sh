@@ -25,17 +25,9 @@ shopt -s inherit_errexit # a failed check inside $(run_...) stops the script
 rounds=5
 threads="1 2 4 8"
 size=2G
-while getopts "n:t:s:" o; do
-	case $o in
-	n) rounds=$OPTARG ;;
-	t) threads=$OPTARG ;;
-	s) size=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-n ROUNDS] [-t 'N...'] [-s SIZE] WORKDIR" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "$0: needs root to drop caches" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+bench_options "[-n ROUNDS] [-t 'N...'] [-s SIZE] WORKDIR" 1 "$@"
+set -- "${args[@]}"
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 ccb=${CCB:-$here/cryocache-bench}
@@ -95,9 +87,6 @@ for rel in sys.stdin.read().split("\0")[:-1]:
     sys.stdout.write(dst + "/" + rel + "\0" + url + urllib.parse.quote(rel, safe="/-._~") + "\0")
 ' "$dst/plain" "$url" >"$list"
 
-drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { print $* }"; }
 
 # check_copy DIR: every stack is in DIR at its source's size, and a sample of three (the first,
 # the last and one at random) is byte-identical.

@@ -26,7 +26,8 @@ while getopts "n:s:" o; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 2 ] || { echo "usage: $0 [-n ROUNDS] [-s 'STRATEGY:N ...'] SRC DST" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "$0: needs root to drop caches" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+bench_need_root
 command -v fio >/dev/null || { echo "$0: fio is not installed (apt-get install fio)" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,7 +42,6 @@ bytes=$("$py" -c 'import os,sys; print(sum(os.path.getsize(os.path.join(d, f)) f
 [ "$bytes" -gt 0 ] || { echo "$0: no .mrcs files below $src" >&2; exit 1; }
 echo "set: $bytes bytes below $src; fio $(fio --version)" >&2
 
-drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 
 fio_pair() { # direct(0|1) -> prints MB/s of the pair
 	local direct=$1 out=$work/w

@@ -854,29 +854,14 @@ static int put_meta(const struct fetch_list *l, const char *dir)
 	char *tmp = xasprintf("%s/.%s.tmp", dir, l->meta_name);
 	struct stat st;
 	int ret = 0;
-	int fd;
 
 	if (stat(path, &st) == 0) {
 		info("'%s' is there already: left as it is", path);
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		ret = -errno;
-		error("cannot create '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	ret = write_all(fd, l->meta, l->meta_len);
-	if (!ret && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret) {
+	ret = write_bytes_atomic(path, tmp, l->meta, l->meta_len);
+	if (ret)
 		error("cannot write '%s': %s", path, strerror(-ret));
-		unlink(tmp);
-	}
 out:
 	free(tmp);
 	free(path);

@@ -369,7 +369,9 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int write_text_atomic(const char *path, const char *tmp, const char *text, bool *created)
+/* buf (len bytes) and then tail (NUL-terminated, may be "") into tmp, renamed over path. */
+static int write_atomic(const char *path, const char *tmp, const void *buf, size_t len,
+			const char *tail, bool *created)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
 	int ret;
@@ -378,9 +380,9 @@ int write_text_atomic(const char *path, const char *tmp, const char *text, bool 
 		*created = fd >= 0;
 	if (fd < 0)
 		return -errno;
-	ret = write_all(fd, text, strlen(text));
+	ret = write_all(fd, buf, len);
 	if (!ret)
-		ret = write_all(fd, "\n", 1);
+		ret = write_all(fd, tail, strlen(tail));
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
 	if (close(fd) < 0 && !ret)
@@ -390,6 +392,16 @@ int write_text_atomic(const char *path, const char *tmp, const char *text, bool 
 	if (ret)
 		unlink(tmp);
 	return ret;
+}
+
+int write_text_atomic(const char *path, const char *tmp, const char *text, bool *created)
+{
+	return write_atomic(path, tmp, text, strlen(text), "\n", created);
+}
+
+int write_bytes_atomic(const char *path, const char *tmp, const void *buf, size_t len)
+{
+	return write_atomic(path, tmp, buf, len, "", NULL);
 }
 
 int read_full(int fd, void *buf, size_t len, size_t *got)

@@ -85,6 +85,8 @@ int read_full(int fd, void *buf, size_t len, size_t *got);
  * NULL) says whether tmp was created, so that a message can name the file that failed.
  */
 int write_text_atomic(const char *path, const char *tmp, const char *text, bool *created);
+/* The same for len bytes of buf, as they are (no newline added). */
+int write_bytes_atomic(const char *path, const char *tmp, const void *buf, size_t len);
 /* Make a directory and its parents (like mkdir -p), mode 0777 & umask. Returns 0 or -errno. */
 int mkdir_p(const char *path);
 
