@@ -803,20 +803,35 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 	s->done++;
 }
 
+/* How often the progress line is written: in place on a terminal, as a log line elsewhere. */
+#define PROGRESS_TTY_S 1.0
+#define PROGRESS_LOG_S 30.0
+
+/*
+ * The progress line: files done, MB received (inflight: of transfers under way), MB/s and the
+ * ETA when every size is known. live: in place on a terminal (messages clear it first);
+ * otherwise a line of its own.
+ */
 static void progress(const struct fetch_run_state *s, size_t n, uint64_t total, bool sizes_known,
-		     double t0, bool last)
+		     double t0, uint64_t inflight, bool live)
 {
 	const double dt = now_mono() - t0;
-	const double mbs = dt > 0 ? (double)s->bytes / dt / 1e6 : 0;
-	char eta[32] = "";
+	const uint64_t got = s->bytes + inflight;
+	const double mbs = dt > 0 ? (double)got / dt / 1e6 : 0;
+	char eta[48] = "";
+	char etab[32];
 
 	if (s->o->quiet)
 		return;
-	if (!last && sizes_known && s->bytes && total > s->bytes)
-		snprintf(eta, sizeof(eta), ", ETA %.0f s",
-			 (double)(total - s->bytes) / ((double)s->bytes / dt));
-	fprintf(stderr, "%s: fetch: %zu/%zu files, %.1f MB, %.1f MB/s%s%s\n", PROGRAM_NAME, s->done,
-		n, (double)s->bytes / 1e6, mbs, eta, s->failed ? ", some failed" : "");
+	if (sizes_known && got && total > got && s->done + s->failed < n)
+		snprintf(eta, sizeof(eta), ", ETA %s",
+			 human_duration((double)(total - got) / ((double)got / dt), etab,
+					sizeof(etab)));
+	fprintf(stderr, "%s%s: fetch: %zu/%zu files, %.1f MB, %.1f MB/s%s%s%s",
+		live || live_line ? "\r\033[K" : "", PROGRAM_NAME, s->done, n, (double)got / 1e6, mbs, eta,
+		s->failed ? ", some failed" : "", live ? "" : "\n");
+	fflush(stderr);
+	live_line = live;
 }
 
 static json_t *manifest_load(const char *path)
@@ -878,6 +893,7 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 	bool sizes_known = true;
 	double t0 = now_mono();
 	double last = t0;
+	const bool tty = isatty(STDERR_FILENO);
 	size_t present = 0;
 	bool stopped = false;
 	int ret = mkdir_p(dir);
@@ -940,15 +956,23 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 			curl_multi_poll(s.multi, NULL, 0, 100, NULL);
 		else if (s.done + s.failed < l->n)
 			usleep(20000);
-		if (isatty(STDERR_FILENO) && now_mono() - last >= 1) {
+		if (now_mono() - last >= (tty ? PROGRESS_TTY_S : PROGRESS_LOG_S)) {
+			uint64_t inflight = 0;
+
+			for (size_t i = 0; i < l->n; i++)
+				if (xs[i].state == XFER_ACTIVE)
+					inflight += xs[i].got;
 			last = now_mono();
-			progress(&s, l->n, total, sizes_known, t0, false);
+			progress(&s, l->n, total, sizes_known, t0, inflight, tty);
 		}
 	}
 	if (stopped)
 		xfers_stop(&s, xs, l->n);
 	else
-		progress(&s, l->n, total, sizes_known, t0, true);
+		progress(&s, l->n, total, sizes_known, t0, 0, false);
+	if (live_line)
+		fprintf(stderr, "\r\033[K");
+	live_line = false;
 	{
 		json_t *root = json_pack("{s:s, s:O}", "tool", PROGRAM_NAME, "files", s.manifest);
 		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
