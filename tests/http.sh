@@ -261,6 +261,59 @@ expect_ok "$CCB" fetch --empiar 10025 --base-url "http://127.0.0.1:$port/" \
 [ "$(find "$ccb_tmp/emp2" -name '*.mrcs' | wc -l)" = 2 ] ||
 	fail "--max-bytes $cap should take 2 files: $(find "$ccb_tmp/emp2" -type f)"
 
+note "fetch --empiar: walking Apache-style index pages (a <pre> listing and an HTML table)"
+# Apache's mod_autoindex pages, as EMPIAR's server writes them: sort links, a parent link with an
+# absolute path, icons, and names shortened in the text but whole in the href. nginx serves a
+# folder's index.html in place of its own listing.
+apache=$www/apache/10026
+mkdir -p "$apache/data/Particles/MRC_0601" "$apache/data/Movies"
+ln "$entry/data/grid 0/Particles/s2.mrcs" "$apache/data/Particles/MRC_0601/a_particles_long_name.mrcs"
+ln "$entry/data/grid 1/Particles/s1.mrcs" "$apache/data/Particles/MRC_0601/b.mrcs"
+echo movie >"$apache/data/Movies/m.mrcs"
+apache_pre() { # TITLE then "href|text" links, as Apache 2.4 writes a <pre> listing
+	local title=$1 l
+	shift
+	printf '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html>\n <head>\n'
+	printf '  <title>Index of %s</title>\n </head>\n <body>\n<h1>Index of %s</h1>\n' "$title" "$title"
+	printf '<pre><img src="/icons/blank.gif" alt="Icon "> <a href="?C=N;O=D">Name</a>   '
+	printf '<a href="?C=M;O=A">Last modified</a>   <a href="?C=S;O=A">Size</a><hr>'
+	printf '<img src="/icons/back.gif" alt="[PARENTDIR]"> <a href="/empiar/">Parent Directory</a>\n'
+	for l in "$@"; do
+		printf '<img src="/icons/folder.gif" alt="[DIR]"> <a href="%s">%s</a>  2016-01-05 14:58  -\n' \
+			"${l%%|*}" "${l#*|}"
+	done
+	printf '<hr></pre>\n</body></html>\n'
+}
+apache_pre /10026 "data/|data/" "10026.xml|10026.xml" >"$apache/index.html"
+apache_pre /10026/data "Particles/|Particles/" "Movies/|Movies/" >"$apache/data/index.html"
+apache_pre /10026/data/Movies "m.mrcs|m.mrcs" >"$apache/data/Movies/index.html"
+echo '<?xml version="1.0"?><entry/>' >"$apache/10026.xml"
+{
+	printf '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html><head>'
+	printf '<title>Index of /10026/data/Particles</title></head><body><table>\n'
+	printf '<tr><th valign="top"><img src="/icons/blank.gif" alt="[ICO]"></th>'
+	printf '<th><a href="?C=N;O=D">Name</a></th><th><a href="?C=S;O=A">Size</a></th></tr>\n'
+	printf '<tr><td valign="top"><img src="/icons/back.gif" alt="[PARENTDIR]"></td>'
+	printf '<td><a href="/10026/data/">Parent Directory</a></td><td>-</td></tr>\n'
+	printf '<tr><td valign="top"><img src="/icons/folder.gif" alt="[DIR]"></td>'
+	printf '<td><a href="MRC_0601/">MRC_0601/</a></td><td>-</td></tr>\n'
+	printf '</table></body></html>\n'
+} >"$apache/data/Particles/index.html"
+apache_pre /10026/data/Particles/MRC_0601 "a_particles_long_name.mrcs|a_particles_lon..&gt;" \
+	"b.mrcs|b.mrcs" "http://elsewhere.example/x.mrcs|x.mrcs" >"$apache/data/Particles/MRC_0601/index.html"
+expect_ok "$CCB" fetch --empiar 10026 --base-url "http://127.0.0.1:$port/apache" \
+	--match 'data/Particles/*/*.mrcs' "$ccb_tmp/apache"
+(cd "$ccb_tmp/apache" && find . -type f ! -name fetch-manifest.json | sed 's|^\./||' | sort) \
+	>"$ccb_tmp/apache.got"
+printf '%s\n' data/Particles/MRC_0601/a_particles_long_name.mrcs data/Particles/MRC_0601/b.mrcs \
+	>"$ccb_tmp/apache.want"
+cmp -s "$ccb_tmp/apache.want" "$ccb_tmp/apache.got" ||
+	{ diff "$ccb_tmp/apache.want" "$ccb_tmp/apache.got" >&2; fail "Apache listings: other files"; }
+cmp "$apache/data/Particles/MRC_0601/b.mrcs" "$ccb_tmp/apache/data/Particles/MRC_0601/b.mrcs" ||
+	fail "Apache listings: b.mrcs differs"
+grep -q "2 files match 'data/Particles/\*/\*.mrcs'; taking 2" "$ccb_tmp/err" ||
+	{ cat "$ccb_tmp/err" >&2; fail "fetch does not say what it took"; }
+
 note "fetch: a .star's paths with spaces are %-escaped in the URL"
 star "$ccb_tmp/spaces.star" "'000001@data/grid 0/Particles/s2.mrcs'" \
 	"'000002@data/grid 1/Particles/s1.mrcs'"
