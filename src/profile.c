@@ -5,10 +5,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
 #include "profile.h"
+#include "util.h"
 
 /* Sections a profile may hold: the commands that take options. */
 static const char *const known_sections[] = {
@@ -23,6 +25,7 @@ struct profile_state {
 	bool seen_section;
 	int msg_line;		/* the line of msg */
 	char msg[384];		/* the first error the handler found */
+	const char *secret;	/* the first secret option the profile sets, or NULL */
 };
 
 /* fgets for inih, counting lines so the handler knows where it is. */
@@ -89,6 +92,8 @@ static int on_key(void *user, const char *section, const char *key, const char *
 			snprintf(st->msg, sizeof(st->msg), "%s", why);
 			return 0;
 		}
+		if ((def->flags & OPT_SECRET) && !st->secret)
+			st->secret = def->name;
 		return 1;
 	}
 	snprintf(st->msg, sizeof(st->msg), "unknown key '%s' in [%s]", key, section);
@@ -110,6 +115,13 @@ int profile_apply(const struct opt_command *cmd, const char *path, void *opts, c
 	}
 	line = ini_parse_stream(read_line, &st, on_key, &st);
 	err = ferror(st.f) ? EIO : 0;
+	if (!err && line == 0 && st.secret) {
+		struct stat sb;
+
+		if (fstat(fileno(st.f), &sb) == 0 && (sb.st_mode & 077))
+			warning("profile '%s' sets --%s, a secret, and other users may read it: "
+				"chmod 600 '%s'", path, st.secret, path);
+	}
 	fclose(st.f);
 	if (err) {
 		snprintf(why, len, "cannot read profile '%s': %s", path, strerror(err));

@@ -59,4 +59,14 @@ expect_fail 2 "profile '$ccb_tmp/bad.ini' has no \[run\] section" \
 	"$CCB" run --profile "$ccb_tmp/bad.ini" "$ccb_tmp/src" "$ccb_tmp/dst"
 expect_fail 2 "cannot read profile '$ccb_tmp/none.ini': No such file or directory" \
 	"$CCB" sweep --profile "$ccb_tmp/none.ini" "$ccb_tmp/src" "$ccb_tmp/dst"
+# a secret in a profile others can read is warned about; its value is never printed
+printf '[run]\nheader = Authorization: Bearer pr0f1le-t0ken\n' >"$ccb_tmp/secret.ini"
+chmod 644 "$ccb_tmp/secret.ini"
+expect_fail 1 "profile '$ccb_tmp/secret.ini' sets --header, a secret, and other users may read it" \
+	"$CCB" run --profile "$ccb_tmp/secret.ini" "$ccb_tmp/no-such-src" "$ccb_tmp/dst"
+! grep -q pr0f1le-t0ken "$ccb_tmp/err" || fail "the profile's secret was printed"
+chmod 600 "$ccb_tmp/secret.ini"
+expect_fail 1 "no-such-src" "$CCB" run --profile "$ccb_tmp/secret.ini" "$ccb_tmp/no-such-src" \
+	"$ccb_tmp/dst"
+! grep -q 'a secret' "$ccb_tmp/err" || fail "a private profile was warned about"
 echo ok
