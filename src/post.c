@@ -19,7 +19,7 @@
 
 /* Seconds to connect, and of an upload or answer without progress. */
 #define POST_TIMEOUT 30L
-/* The longest Retry-After we wait for; a collector asking for more is given up on. */
+/* The longest wait a Retry-After gets; a collector asking for more is retried after this. */
 #define POST_MAX_RETRY_AFTER 300L
 
 char *post_redact_url(const char *url)
