@@ -46,7 +46,9 @@ for n in 1 4; do
 		"runs[0]['files'] == 5" "runs[0]['bytes'] == d['source']['bytes']" \
 		"runs[0]['cold']['method'] == 'remote'" "runs[0]['cold']['residency_pct'] is None" \
 		"not any('not cold' in w for w in runs[0]['warnings'])" \
-		"1 <= runs[0]['strategy_counters']['connections'] <= $n"
+		"1 <= runs[0]['strategy_counters']['connections'] <= $n" \
+		"runs[0]['sampler']['net']['lo']['rx_bytes'] >= runs[0]['bytes']" \
+		"runs[0]['sampler']['top_interface'] == 'lo'"
 	# A remote source is neither cold nor warm here: no rendering calls it not cold.
 	expect_ok "$CCB" report --no-plots "$ccb_tmp/results/results.json"
 	! grep -q '\*\*not cold\*\*' "$ccb_tmp/results/report.md" ||
