@@ -270,6 +270,45 @@ static void test_symlink_inside_not_followed(void **state)
 	free(sub);
 }
 
+/* A folder wide enough to be unlinked by several threads, with links and folders among files. */
+static void test_wide_folder(void **state)
+{
+	struct fixture *f = *state;
+	struct scratch s;
+	char *dir;
+	char *keep1 = pathf("%s/keep1", f->outside);
+	char *sub = pathf("%s/sub", f->outside);
+
+	make_outside_sub(f);
+	assert_int_equal(scratch_create(&s, f->dst), 0);
+	dir = pathf("%s/J1/extract", s.copy_path);
+	assert_int_equal(mkdir_p(dir), 0);
+	for (int i = 0; i < 200; i++) {
+		char *p = pathf("%s/s%03d.mrcs", dir, i);
+
+		if (i % 50 == 7)
+			assert_int_equal(symlink(keep1, p), 0);
+		else if (i % 50 == 9)
+			assert_int_equal(symlink(sub, p), 0);
+		else if (i % 50 == 11)
+			assert_int_equal(mkdir(p, 0755), 0);
+		else
+			put_file(p, "particles\n");
+		free(p);
+	}
+	assert_int_equal(count_entries(dir), 200);
+	assert_int_equal(scratch_empty(&s), 0);
+	assert_int_equal(count_entries(s.copy_path), 0);
+	assert_outside_intact(f);
+	assert_int_equal(count_entries(f->outside), 2);
+	assert_int_equal(count_entries(sub), 1);
+	assert_int_equal(scratch_remove(&s), 0);
+	assert_outside_intact(f);
+	free(dir);
+	free(keep1);
+	free(sub);
+}
+
 static void test_swapped_folder_not_followed(void **state)
 {
 	struct fixture *f = *state;
@@ -549,6 +588,7 @@ int main(void)
 		T(test_create_needs_dst),
 		T(test_empty_removes_tree),
 		T(test_symlink_inside_not_followed),
+		T(test_wide_folder),
 		T(test_swapped_folder_not_followed),
 		T(test_remove_everything),
 		T(test_unmarked_is_refused),
