@@ -112,7 +112,6 @@ int cmd_fetch(int argc, char **argv)
 	if (o.insecure)
 		warning("--insecure: server certificates are not verified");
 	dir = args[nargs - 1];
-	bench_install_signal_handlers();
 	fetch_list_init(&l);
 	if (o.empiar) {
 		const char *base = o.base_url ? o.base_url : EMPIAR_DEFAULT_BASE;
@@ -127,10 +126,13 @@ int cmd_fetch(int argc, char **argv)
 			return 2;
 		}
 		entry = xasprintf("%.*s/%s/", (int)blen, base, o.empiar);
+		bench_install_signal_handlers();
 		ret = fetch_walk_listing(&l, entry, o.match, o.max_bytes, &fo);
 		free(entry);
 	} else {
+		/* Read first: Ctrl-C while a LIST comes from a terminal ends it at once. */
 		ret = fetch_list_read(&l, args[0], o.base_url, o.project_dir);
+		bench_install_signal_handlers();
 	}
 	if (ret == -EINTR)
 		error("interrupted by %s before any file was fetched",

@@ -573,7 +573,18 @@ static bool looks_like_star(const char *buf, size_t len)
 		}
 		if (!n || *s == '#')
 			continue;
-		return n >= 5 && !memcmp(s, "data_", 5);
+		if (n < 5 || memcmp(s, "data_", 5))
+			return false;
+		/*
+		 * "data_<block name>" alone on its line; a list whose first path merely starts
+		 * with data_ ("data_sets/x.mrcs", "data_1.mrcs") is not a .star.
+		 */
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+			n--;
+		if (memchr(s, '/', n) || memchr(s, ' ', n) || memchr(s, '\t', n))
+			return false;
+		return !(n >= 4 && !memcmp(s + n - 4, ".mrc", 4)) &&
+		       !(n >= 5 && !memcmp(s + n - 5, ".mrcs", 5));
 	}
 	return false;
 }

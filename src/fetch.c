@@ -138,9 +138,14 @@ static char *url_join(const char *base, const char *rel)
 	url = xasprintf("%.*s", (int)blen, base);
 	for (const char *c = rel; *c;) {
 		const size_t len = strcspn(c, "/");
-		char *esc = curl_easy_escape(NULL, c, (int)len);
+		char *esc;
 		char *next;
 
+		if (!len) { /* "a//b", "/a": an empty piece (curl_easy_escape takes 0 as "all") */
+			c++;
+			continue;
+		}
+		esc = curl_easy_escape(NULL, c, (int)len);
 		if (!esc)
 			abort();
 		next = xasprintf("%s/%s", url, esc);
@@ -218,9 +223,14 @@ static int read_stacks(struct fetch_list *l, const struct dataset_meta *m, const
 {
 	const size_t first = l->n;
 	char *project = NULL;
+	bool absolute = false;
 	size_t k;
 	int ret = 0;
 
+	if (!m->stacks.nr) {
+		error("'%s' names no particle stacks", m->name);
+		return -EINVAL;
+	}
 	if (!base_url) {
 		error("'%s' is a %s: fetching the stacks it names needs --base-url, the URL its "
 		      "paths start at",
@@ -246,6 +256,7 @@ static int read_stacks(struct fetch_list *l, const struct dataset_meta *m, const
 			ret = -EINVAL;
 			break;
 		}
+		absolute |= p[0] == '/';
 		rel = dataset_project_rel(project ? project : "", p);
 		if (!rel && p[0] == '/') {
 			error("'%s' names '%s', which is not below --project-dir '%s'", m->name, p,
@@ -279,6 +290,10 @@ static int read_stacks(struct fetch_list *l, const struct dataset_meta *m, const
 		l->items[k++] = l->items[i];
 	}
 	l->n = k;
+	if (absolute)
+		info("'%s' names absolute paths, and so will its copy beside the stacks: to "
+		     "benchmark the fetched set, give the folder itself as SRC",
+		     m->name);
 	if (strcmp(m->path, "-")) {
 		const char *slash = strrchr(m->path, '/');
 
@@ -589,6 +604,7 @@ struct fetch_run_state {
 	size_t done;
 	size_t failed;
 	uint64_t bytes; /* written in this session */
+	uint64_t resumed; /* bytes the .part files held when this session first opened them */
 };
 
 static void manifest_put(json_t *files, json_t *entry)
@@ -688,8 +704,11 @@ static int xfer_start(struct fetch_run_state *s, struct xfer *x)
 	}
 	if (x->start_off) {
 		info("resuming '%s' at %llu bytes", x->it->path, (unsigned long long)x->start_off);
-		if (!x->resumed_from)
+		if (!x->resumed_from) {
 			x->resumed_from = x->start_off;
+			if (x->attempts == 1)
+				s->resumed += x->start_off;
+		}
 	}
 	x->got = 0;
 	x->write_err = 0;
@@ -823,10 +842,11 @@ static void progress(const struct fetch_run_state *s, size_t n, uint64_t total, 
 
 	if (s->o->quiet)
 		return;
-	if (sizes_known && got && total > got && s->done + s->failed < n)
+	/* The ETA counts what .part files held as fetched, but not in the rate. */
+	if (sizes_known && got && total > got + s->resumed && s->done + s->failed < n)
 		snprintf(eta, sizeof(eta), ", ETA %s",
-			 human_duration((double)(total - got) / ((double)got / dt), etab,
-					sizeof(etab)));
+			 human_duration((double)(total - got - s->resumed) / ((double)got / dt),
+					etab, sizeof(etab)));
 	fprintf(stderr, "%s%s: fetch: %zu/%zu files, %.1f MB, %.1f MB/s%s%s%s",
 		live || live_line ? "\r\033[K" : "", PROGRAM_NAME, s->done, n, (double)got / 1e6, mbs, eta,
 		s->failed ? ", some failed" : "", live ? "" : "\n");
@@ -916,7 +936,6 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 		xs[i].fd = -1;
 		xs[i].dest = xasprintf("%s/%s", dir, l->items[i].path);
 		xs[i].part = xasprintf("%s.part", xs[i].dest);
-		total += l->items[i].size;
 		sizes_known &= l->items[i].has_size;
 		/* Only checked files are ever renamed to their name: one there is complete. */
 		if (stat(xs[i].dest, &st) == 0 &&
@@ -924,6 +943,8 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 			xs[i].state = XFER_DONE;
 			s.done++;
 			present++;
+		} else {
+			total += l->items[i].size; /* what this session has to fetch */
 		}
 	}
 	if (present)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "bench.h"
@@ -27,7 +28,8 @@ char *post_redact_url(const char *url)
 	const char *scheme = strstr(url, "://");
 	const char *host = scheme ? scheme + 3 : url;
 	const size_t authority = strcspn(host, "/?#");
-	const char *at = memchr(host, '@', authority);
+	/* The last '@': a password may hold one ("user:p@ss@host"). */
+	const char *at = memrchr(host, '@', authority);
 	const char *rest = at ? at + 1 : host;
 	const size_t keep = strcspn(rest, "?#");
 
@@ -56,9 +58,11 @@ int post_check(const struct post_opts *p)
 		const size_t name = strcspn(h, ":");
 
 		/* Only the position is named: the text may be a token. */
-		if (!h[name] || !header_name_ok(h, name) || strpbrk(h, "\r\n")) {
-			error("--header number %zu is not 'Name: value' with a token for a name and "
-			      "no line break (its text is not shown: headers may hold secrets)",
+		if (!h[name] || !header_name_ok(h, name) || strpbrk(h, "\r\n") ||
+		    !h[name + 1 + strspn(h + name + 1, " \t")]) {
+			error("--header number %zu is not 'Name: value' with a token for a name, a "
+			      "value and no line break (its text is not shown: headers may hold "
+			      "secrets)",
 			      i + 1);
 			return -EINVAL;
 		}
@@ -82,6 +86,16 @@ int post_check(const struct post_opts *p)
 #else
 	return 0;
 #endif
+}
+
+bool post_has_header(const struct post_opts *p, const char *name)
+{
+	const size_t len = strlen(name);
+
+	for (size_t i = 0; i < p->headers.n; i++)
+		if (!strncasecmp(p->headers.v[i], name, len) && p->headers.v[i][len] == ':')
+			return true;
+	return false;
 }
 
 int post_status(const struct post_opts *p, int status, int post_ret)
@@ -146,7 +160,9 @@ int post_json(const struct post_opts *p, const char *body, size_t len, const cha
 		free(shown);
 		return -EIO;
 	}
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	/* JSON, unless a --header says otherwise (one Content-Type, not two). */
+	if (!post_has_header(p, "Content-Type"))
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	for (size_t i = 0; i < p->headers.n; i++)
 		hdrs = curl_slist_append(hdrs, p->headers.v[i]);
 	curl_common_setup(e, &c, errbuf);

@@ -59,6 +59,9 @@ int post_json(const struct post_opts *p, const char *body, size_t len, const cha
  */
 int post_status(const struct post_opts *p, int status, int post_ret);
 
+/* Whether a --header names name (case-insensitively). */
+bool post_has_header(const struct post_opts *p, const char *name);
+
 /* url without "user:password@" and with "?..." cut to "?…": safe to print. Allocated. */
 char *post_redact_url(const char *url);
 

@@ -26,16 +26,38 @@ struct profile_state {
 	int msg_line;		/* the line of msg */
 	char msg[384];		/* the first error the handler found */
 	const char *secret;	/* the first secret option the profile sets, or NULL */
+	bool too_long;		/* msg is about a line too long to parse */
 };
 
-/* fgets for inih, counting lines so the handler knows where it is. */
+/*
+ * fgets for inih, counting lines so the handler knows where it is. A line longer than inih's
+ * buffer would reach it in pieces, the rest parsed as lines of their own (and, for a secret,
+ * shown in a message): it is skipped whole and refused instead, without its text.
+ */
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct profile_state *st = stream;
 	char *r = fgets(buf, size, st->f);
+	size_t len;
 
-	if (r)
-		st->line++;
+	if (!r)
+		return NULL;
+	st->line++;
+	len = strlen(buf);
+	if (len && buf[len - 1] != '\n' && !feof(st->f)) {
+		int c;
+
+		while ((c = getc(st->f)) != EOF && c != '\n')
+			;
+		if (!st->msg[0]) {
+			st->too_long = true;
+			st->msg_line = st->line;
+			snprintf(st->msg, sizeof(st->msg), "line %d is longer than %d characters "
+				 "(its text is not shown: it may hold a secret; give a long --header "
+				 "on the command line)", st->line, size - 2);
+		}
+		snprintf(buf, (size_t)size, ";\n");
+	}
 	return r;
 }
 
@@ -118,7 +140,7 @@ int profile_apply(const struct opt_command *cmd, const char *path, void *opts, c
 	if (!err && line == 0 && st.secret) {
 		struct stat sb;
 
-		if (fstat(fileno(st.f), &sb) == 0 && (sb.st_mode & 077))
+		if (fstat(fileno(st.f), &sb) == 0 && (sb.st_mode & 044))
 			warning("profile '%s' sets --%s, a secret, and other users may read it: "
 				"chmod 600 '%s'", path, st.secret, path);
 	}
@@ -130,6 +152,10 @@ int profile_apply(const struct opt_command *cmd, const char *path, void *opts, c
 	if (line == -2) {
 		snprintf(why, len, "cannot read profile '%s': out of memory", path);
 		return -ENOMEM;
+	}
+	if (st.too_long) {
+		snprintf(why, len, "profile '%s' %s", path, st.msg);
+		return -EINVAL;
 	}
 	if (line > 0) {
 		/* ini_parse's first error is ours, or an earlier line it could not parse */

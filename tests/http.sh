@@ -121,6 +121,15 @@ printf '%s %s %s\n' "$first_rel" "$size" "$first_hash" >"$ccb_tmp/paths"
 expect_ok "$CCB" fetch --base-url "$url/" "$ccb_tmp/paths" "$ccb_tmp/got2"
 cmp "$ccb_tmp/expect/$first_rel" "$ccb_tmp/got2/$first_rel" || fail "fetched path differs"
 
+note "fetch: a list whose first path starts with data_ is a list, not a .star"
+mkdir -p "$www/data_sets"
+cp "$ccb_tmp/expect/$first_rel" "$www/data_sets/a.mrcs"
+printf 'data_sets/a.mrcs\n' >"$ccb_tmp/data-list"
+expect_ok "$CCB" fetch --quiet --base-url "http://127.0.0.1:$port" "$ccb_tmp/data-list" \
+	"$ccb_tmp/got-data"
+cmp "$www/data_sets/a.mrcs" "$ccb_tmp/got-data/data_sets/a.mrcs" || fail "data_sets/a.mrcs differs"
+rm -rf "$www/data_sets"
+
 note "fetch: a single URL lands under its file name"
 expect_ok "$CCB" fetch "$first" "$ccb_tmp/got3"
 cmp "$ccb_tmp/expect/$first_rel" "$ccb_tmp/got3/$(basename "$first_rel")" ||
@@ -214,6 +223,9 @@ star "$ccb_tmp/evil.star" "000001@J1/../../escape.mrcs"
 expect_fail 1 "'$ccb_tmp/evil\.star' names 'J1/\.\./\.\./escape\.mrcs', which would land outside" \
 	"$CCB" fetch --quiet --base-url "$url" "$ccb_tmp/evil.star" "$ccb_tmp/m"
 [ ! -e "$ccb_tmp/m" ] && [ ! -e "$ccb_tmp/escape.mrcs" ] || fail "a refused list fetched files"
+star "$ccb_tmp/empty.star"
+expect_fail 1 "'$ccb_tmp/empty\.star' names no particle stacks" \
+	"$CCB" fetch --quiet --base-url "$url" "$ccb_tmp/empty.star" "$ccb_tmp/m"
 
 note "fetch: absolute paths need --project-dir, which they must lie below"
 sed 's|^\([0-9]*\)@|\1@/lab/proj/|' "$www/set/particles.star" >"$ccb_tmp/abs.star"

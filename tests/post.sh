@@ -46,12 +46,22 @@ grep -q "posted results.json to '$url' (HTTP status 201)" "$ccb_tmp/err" ||
 expect_json "$ccb_tmp/r1/results.json" "'header' not in json.dumps(d['params'])" \
 	"'post' not in d['params']"
 
+note "a --header Content-Type replaces ours: one Content-Type is sent"
+n=$(posts)
+expect_ok "$CCB" run "${common[@]}" --out "$ccb_tmp/r1b" --post "$url" \
+	-H 'content-type: application/vnd.cryocache+json' "$src" "$dst"
+[ "$(grep -ci '^content-type:' "$coll/$((n + 1)).headers")" = 1 ] ||
+	fail "not exactly one Content-Type: $(cat "$coll/$((n + 1)).headers")"
+grep -qix 'content-type: application/vnd.cryocache+json' "$coll/$((n + 1)).headers" ||
+	fail "the given Content-Type was not sent"
+
 note "transient failures are retried (503 with Retry-After, then success)"
+n=$(posts)
 echo "503 2" >"$coll/fail"
 expect_ok "$CCB" run "${common[@]}" --out "$ccb_tmp/r2" --post "$url" --post-retries 2 \
 	"$src" "$dst"
-[ "$(posts)" = 4 ] || fail "expected 3 more POSTs, the collector saw $(posts) in all"
-cmp "$coll/4.body" "$ccb_tmp/r2/results.json" || fail "the retried body is not results.json"
+[ "$(posts)" = $((n + 3)) ] || fail "expected 3 more POSTs, the collector saw $(($(posts) - n))"
+cmp "$coll/$((n + 3)).body" "$ccb_tmp/r2/results.json" || fail "the retried body is not results.json"
 [ "$(grep -c 'retrying in 1 s' "$ccb_tmp/err")" = 2 ] ||
 	{ cat "$ccb_tmp/err" >&2; fail "the two retries are not reported"; }
 

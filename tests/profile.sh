@@ -69,4 +69,12 @@ chmod 600 "$ccb_tmp/secret.ini"
 expect_fail 1 "no-such-src" "$CCB" run --profile "$ccb_tmp/secret.ini" "$ccb_tmp/no-such-src" \
 	"$ccb_tmp/dst"
 ! grep -q 'a secret' "$ccb_tmp/err" || fail "a private profile was warned about"
+# a line longer than the INI parser's buffer (a long token) is refused whole, without its text
+long=$(head -c 600 /dev/zero | tr '\0' 'A')
+printf '[run]\nheader = Authorization: Bearer %s=:tail-S3CRET\nthreads = 1\n' "$long" \
+	>"$ccb_tmp/long.ini"
+chmod 600 "$ccb_tmp/long.ini"
+expect_fail 2 "profile '$ccb_tmp/long.ini' line 2 is longer than [0-9]+ characters" \
+	"$CCB" run --profile "$ccb_tmp/long.ini" "$ccb_tmp/src" "$ccb_tmp/dst"
+! grep -q 'S3CRET\|AAAA' "$ccb_tmp/err" || fail "a piece of a long line was printed"
 echo ok

@@ -25,6 +25,8 @@ static void test_redact(void **state)
 	expect_redacted("https://user:pw@collector.example:8443/r", "https://collector.example:8443/r");
 	expect_redacted("http://collector/r?token=abc&x=1", "http://collector/r?…");
 	expect_redacted("http://u@collector?k=v", "http://collector?…");
+	/* a password holding '@' is cut whole */
+	expect_redacted("https://user:p@ss@collector/x?tok=1", "https://collector/x?…");
 	expect_redacted("http://collector/r#frag", "http://collector/r?…");
 	/* an '@' in the path or query is not user information */
 	expect_redacted("http://collector/a@b", "http://collector/a@b");
@@ -52,7 +54,20 @@ static void test_check(void **state)
 	assert_int_equal(check_headers("Bad Name: x", NULL), -EINVAL);
 	assert_int_equal(check_headers("X: a\r\nInjected: b", NULL), -EINVAL);
 	assert_int_equal(check_headers("X: ok", "Y: split\nline"), -EINVAL);
+	/* "Name:" alone would make libcurl drop a header, not send one */
+	assert_int_equal(check_headers("X-Empty:", NULL), -EINVAL);
+	assert_int_equal(check_headers("X-Empty:   ", NULL), -EINVAL);
 	assert_int_equal(post_check(&p), -EINVAL);
+}
+
+static void test_has_header(void **state)
+{
+	char *v[2] = { "content-type: text/plain", "X-Content-Type-Options: nosniff" };
+	struct post_opts p = { .url = "http://127.0.0.1:9/x", .headers = { v, 2 } };
+	struct post_opts q = { .url = "http://127.0.0.1:9/x", .headers = { v + 1, 1 } };
+
+	assert_true(post_has_header(&p, "Content-Type"));
+	assert_false(post_has_header(&q, "Content-Type"));
 }
 
 static void test_status(void **state)
@@ -74,6 +89,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_has_header),
 		cmocka_unit_test(test_status),
 	};
 
