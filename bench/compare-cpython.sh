@@ -21,9 +21,6 @@ size=3G
 bench_options "[-n PAIRS] [-t 'N...'] [-s SIZE] WORKDIR" 1 "$@"
 set -- "${args[@]}"
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-ccb=${CCB:-$here/cryocache-bench}
-py=${PYTHON3:-/usr/bin/python3}
 work=$1
 src=$work/particles
 dst=$work/cache

@@ -29,9 +29,6 @@ size=2G
 bench_options "[-n ROUNDS] [-t 'N...'] [-s SIZE] WORKDIR" 1 "$@"
 set -- "${args[@]}"
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-ccb=${CCB:-$here/cryocache-bench}
-py=${PYTHON3:-/usr/bin/python3}
 nginx=${NGINX:-$(command -v nginx || command -v /usr/sbin/nginx || true)}
 curl=${CURL:-$(command -v curl || true)}
 [ -x "$ccb" ] || { echo "$0: cannot run '$ccb' (set CCB)" >&2; exit 1; }

@@ -30,9 +30,6 @@ shift $((OPTIND - 1))
 bench_need_root
 command -v fio >/dev/null || { echo "$0: fio is not installed (apt-get install fio)" >&2; exit 1; }
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-ccb=${CCB:-$here/cryocache-bench}
-py=${PYTHON3:-/usr/bin/python3}
 src=$(cd "$1" && pwd)
 dst=$(cd "$2" && pwd)
 work=$(mktemp -d "$dst/.fio-ceiling.XXXXXX")

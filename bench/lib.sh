@@ -1,6 +1,11 @@
-# bench/lib.sh - what the benchmark scripts share: their -n/-t/-s options, the root check, cache
-# drops and clocks. Sourced; the caller sets its defaults first.
+# bench/lib.sh - what the benchmark scripts share: the binary, their -n/-t/-s options, the root
+# check, cache drops and clocks. Sourced; the caller sets its defaults first.
 # shellcheck shell=bash
+
+# The tree, the binary (CCB) and the python3 (PYTHON3) the scripts use.
+here=$(cd "$(dirname "$0")/.." && pwd)
+ccb=${CCB:-$here/cryocache-bench}
+py=${PYTHON3:-/usr/bin/python3}
 
 # bench_options USAGE NARGS "$@": -n ROUNDS, -t "N...", -s SIZE into $rounds, $threads and
 # $size (the caller's defaults stay for the options not given); the NARGS arguments left are
