@@ -83,23 +83,4 @@ for ((round = 1; round <= rounds; round++)); do
 done
 rm -rf "$dst/plain"
 
-"$py" - "$log" "$bytes" <<'PY'
-import csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-b = int(sys.argv[2])
-cells = {}
-for r in rows:
-    cells.setdefault((r["contender"], int(r["threads"])), []).append(
-        (b / float(r["copied_s"]) / 1e6, b / float(r["durable_s"]) / 1e6))
-def med(k, i): return statistics.median(v[i] for v in cells[k])
-print(f"{'contender':12} {'N':>3} {'runs':>4} {'copied MB/s med [min-max]':>30} {'durable MB/s med [min-max]':>30}")
-for k in sorted(cells, key=lambda k: (k[1], k[0])):
-    v = cells[k]
-    c = sorted(x[0] for x in v); d = sorted(x[1] for x in v)
-    print(f"{k[0]:12} {k[1]:>3} {len(v):>4} {med(k,0):12.0f} [{c[0]:.0f}-{c[-1]:.0f}]{'':>5} {med(k,1):12.0f} [{d[0]:.0f}-{d[-1]:.0f}]")
-print()
-for n in sorted({k[1] for k in cells}):
-    for a, ref in (("ours-shutil", "cpython"), ("ours-rw", "cp")):
-        if (a, n) in cells and (ref, n) in cells:
-            print(f"N={n}: {a}/{ref} copied {med((a,n),0)/med((ref,n),0):.3f}, durable {med((a,n),1)/med((ref,n),1):.3f}")
-PY
+"$py" "$here/bench/summary.py" "$log" "$bytes" ours-shutil/cpython ours-rw/cp

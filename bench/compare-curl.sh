@@ -161,33 +161,4 @@ for ((round = 1; round <= rounds; round++)); do
 	done
 done
 
-"$py" - "$log" "$bytes" <<'PY'
-import csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-b = int(sys.argv[2])
-cells = {}
-for r in rows:
-    cells.setdefault((r["contender"], int(r["threads"])), []).append(
-        (b / float(r["copied_s"]) / 1e6, b / float(r["durable_s"]) / 1e6))
-def med(k, i): return statistics.median(v[i] for v in cells[k])
-def rng(k, i): return min(v[i] for v in cells[k]), max(v[i] for v in cells[k])
-print(f"{'contender':10} {'N':>3} {'runs':>4} "
-      f"{'copied MB/s med [min-max]':>28} {'durable MB/s med [min-max]':>28}")
-for k in sorted(cells, key=lambda k: (k[1], k[0] != "ours")):
-    c = rng(k, 0); d = rng(k, 1)
-    print(f"{k[0]:10} {k[1]:>3} {len(cells[k]):>4} "
-          f"{med(k, 0):10.0f} {f'[{c[0]:.0f}-{c[1]:.0f}]':>17} "
-          f"{med(k, 1):10.0f} {f'[{d[0]:.0f}-{d[1]:.0f}]':>17}")
-print()
-def apart(a, r, i):
-    # Disjoint min-max ranges: the medians differ by more than either side's spread.
-    if min(len(cells[a]), len(cells[r])) < 2:
-        return "one run"
-    (a0, a1), (r0, r1) = rng(a, i), rng(r, i)
-    return "ranges apart" if a1 < r0 or r1 < a0 else "ranges overlap"
-for n in sorted({k[1] for k in cells}):
-    a, r = ("ours", n), ("curl", n)
-    if a in cells and r in cells:
-        print(f"N={n}: ours/curl copied {med(a,0)/med(r,0):.3f} ({apart(a, r, 0)}), "
-              f"durable {med(a,1)/med(r,1):.3f} ({apart(a, r, 1)})")
-PY
+"$py" "$here/bench/summary.py" "$log" "$bytes" ours/curl
