@@ -100,6 +100,12 @@ struct copy_job {
 	const volatile sig_atomic_t *stop;
 };
 
+/* The worker's --bs, or def when none was given (or there is no job, as in unit tests). */
+static inline size_t copy_worker_bs(const struct copy_worker *w, size_t def)
+{
+	return w->job && w->job->bs ? w->job->bs : def;
+}
+
 /*
  * For copy_many strategies: the next file to copy, or NULL when none is left or the run is
  * stopping. copy_worker_paths() writes the absolute source and destination paths of f into

@@ -75,7 +75,7 @@ static int cfr_thread_init(struct copy_worker *w)
 {
 	struct cfr_thread *t = xcalloc(1, sizeof(*t));
 
-	t->len = w->job && w->job->bs ? w->job->bs : CFR_DEFAULT_LEN;
+	t->len = copy_worker_bs(w, CFR_DEFAULT_LEN);
 	if (t->len > CFR_DEFAULT_LEN)
 		t->len = CFR_DEFAULT_LEN;
 	t->buf = xmalloc(CFR_FALLBACK_BS);

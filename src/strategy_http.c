@@ -117,7 +117,7 @@ static int http_thread_init(struct copy_worker *w)
 							 .insecure = w->job->insecure,
 							 .stop = w->job->stop },
 				  t->errbuf);
-	t->cap = w->job && w->job->bs ? w->job->bs : HTTP_DEFAULT_BS;
+	t->cap = copy_worker_bs(w, HTTP_DEFAULT_BS);
 	t->buf = xmalloc(t->cap);
 	curl_easy_setopt(t->curl, CURLOPT_BUFFERSIZE,
 			 (long)(t->cap < 1024 ? 1024 : t->cap < CURL_MAX_READ_SIZE ? t->cap

@@ -24,7 +24,7 @@ static int rw_thread_init(struct copy_worker *w)
 {
 	struct rw_thread *t = xcalloc(1, sizeof(*t));
 
-	t->len = w->job && w->job->bs ? w->job->bs : RW_DEFAULT_BS;
+	t->len = copy_worker_bs(w, RW_DEFAULT_BS);
 	t->buf = xmalloc(t->len);
 	w->priv = t;
 	return 0;
