@@ -6,7 +6,7 @@
 # Generates a particle set in WORKDIR (default 3G), then for PAIRS rounds (default 7) and each
 # thread count N runs, in a shuffled order per round, with caches dropped before each:
 #   ours-shutil  cryocache-bench run --strategy shutil --threads N
-#   cpython      tests/shutil_copy.py --threads N (shutil.copyfile in a ThreadPoolExecutor)
+#   cpython      tests/helpers/shutil_copy.py --threads N (shutil.copyfile in a ThreadPoolExecutor)
 #   ours-rw      cryocache-bench run --strategy rw --threads N
 #   cp           find | xargs -P N cp
 # and prints, per contender and N, the median, min and max of the copied and the durable MB/s
@@ -48,7 +48,7 @@ run_cpython() { # threads
 	local t0 t1 copied
 	fresh_dst
 	drop
-	copied=$("$py" "$here/tests/shutil_copy.py" --threads "$1" "$src" "$dst/plain" |
+	copied=$("$py" "$here/tests/helpers/shutil_copy.py" --threads "$1" "$src" "$dst/plain" |
 		"$py" -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
 	t0=$(now); sync -f "$dst/plain"; t1=$(now)
 	echo "$copied $(calc "$copied + $t1 - $t0")"

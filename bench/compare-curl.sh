@@ -57,7 +57,7 @@ NGINX=$nginx
 PY=$py
 nginx_dir=$work/nginx
 nginx_access_log=off
-. "$here/tests/nginx.sh"
+. "$here/tests/helpers/nginx.sh"
 cleanup() {
 	nginx_stop
 	rm -rf "$dst/plain" "$dst"/.cryocache-bench.* "$work"/r.*

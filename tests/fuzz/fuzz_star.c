@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "star.h"
+#include "dataset/star.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
 # tests/fuzz/run.sh BUILDDIR [SECONDS]: build the parser fuzzers with clang's libFuzzer, ASan and
 # UBSan (config.h from BUILDDIR, a configured build tree), run each for SECONDS (default 300) from
 # its corpus, then merge the inputs that reached new code into tests/fuzz/corpus/<parser>.
-# make check replays every corpus file through both parsers (tests/test_fuzz_corpus).
+# make check replays every corpus file through both parsers (tests/unit/test_fuzz_corpus).
 set -eu
 build=$(cd "${1:?usage: run.sh BUILDDIR [SECONDS]}" && pwd)
 secs=${2:-300}
@@ -14,7 +14,7 @@ flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 libs="$(pkg-config --libs jansson) $(pkg-config --libs liblz4 2>/dev/null || true)"
 for p in star csfile; do
 	# shellcheck disable=SC2086
-	$CC $flags -o "$out/fuzz_$p" "$here/fuzz_$p.c" "$src/$p.c" "$src/stacks.c" "$src/util.c" $libs
+	$CC $flags -o "$out/fuzz_$p" "$here/fuzz_$p.c" "$src/dataset/$p.c" "$src/dataset/stacklist.c" "$src/lib/util.c" $libs
 	corpus=$here/corpus/$( [ $p = star ] && echo star || echo cs )
 	mkdir -p "$out/new-$p"
 	echo "== $p: $secs s"

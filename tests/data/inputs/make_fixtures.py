@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# make_fixtures.py - writes the .cs fixtures of tests/test_csfile.c with numpy itself (run once;
+# make_fixtures.py - writes the .cs fixtures of tests/unit/test_csfile.c with numpy itself (run once;
 # the outputs are committed). Fields follow a CryoSPARC particle .cs (cryosparc-tools conftest).
 import os
 import subprocess

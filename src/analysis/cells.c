@@ -1,0 +1,300 @@
+/* cells.c - runs grouped into (strategy, threads, jobs) cells and summarised. No I/O. */
+#include "config.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/cells.h"
+#include "analysis/run_flags.h"
+#include "analysis/stats.h"
+#include "lib/util.h"
+
+/* A cell while the runs are gathered; strategy is borrowed from the document. */
+struct cell {
+	const char *strategy;
+	size_t strategy_rank;	/* order of the strategy's first appearance */
+	json_int_t threads;
+	json_int_t jobs;
+	double *mb_s;		/* of complete runs */
+	double *copied;		/* mb_s_copied of complete runs that have it */
+	size_t n;
+	size_t n_copied;
+	size_t cap;
+	size_t failed;
+	size_t not_cold;
+	bool short_run;
+};
+
+void cells_params_init(struct cells_params *p)
+{
+	p->tolerance = CELLS_TOLERANCE;
+	p->level = CELLS_LEVEL;
+}
+
+/* Finished, without errors, and with a throughput: a measurement. */
+static bool run_is_measurement(json_t *run)
+{
+	json_t *errors = json_object_get(run, "errors");
+
+	return !json_is_true(json_object_get(run, "aborted")) &&
+	       (!errors || json_array_size(errors) == 0) &&
+	       json_is_number(json_object_get(run, "mb_s"));
+}
+
+static bool run_is_cold(json_t *run)
+{
+	json_t *cold = json_object_get(run, "cold");
+
+	/* A remote source has no page-cache residency here: it is not flagged either way. */
+	return run_flag_remote(run) || (json_is_true(json_object_get(cold, "cold")) &&
+					   json_is_number(json_object_get(cold, "residency_pct")));
+}
+
+static bool run_is_short(json_t *run)
+{
+	size_t i;
+	json_t *w;
+
+	json_array_foreach(json_object_get(run, "warnings"), i, w) {
+		const char *s = json_string_value(w);
+
+		if (s && strstr(s, "too short"))
+			return true;
+	}
+	return false;
+}
+
+/* The rank of strategy among those seen so far, adding it when new. */
+static size_t strategy_rank(const char ***names, size_t *nr, const char *strategy)
+{
+	for (size_t i = 0; i < *nr; i++)
+		if (!strcmp((*names)[i], strategy))
+			return i;
+	*names = xrealloc(*names, (*nr + 1) * sizeof(**names));
+	(*names)[*nr] = strategy;
+	return (*nr)++;
+}
+
+static struct cell *find_cell(struct cell **cells, size_t *nr, const char *strategy, size_t rank,
+			      json_int_t threads, json_int_t jobs)
+{
+	struct cell *c;
+
+	for (size_t i = 0; i < *nr; i++) {
+		c = &(*cells)[i];
+		if (c->threads == threads && c->jobs == jobs && !strcmp(c->strategy, strategy))
+			return c;
+	}
+	*cells = xrealloc(*cells, (*nr + 1) * sizeof(**cells));
+	c = &(*cells)[(*nr)++];
+	memset(c, 0, sizeof(*c));
+	c->strategy = strategy;
+	c->strategy_rank = rank;
+	c->threads = threads;
+	c->jobs = jobs;
+	return c;
+}
+
+static void cell_add(struct cell *c, json_t *run)
+{
+	json_t *copied = json_object_get(run, "mb_s_copied");
+
+	if (!run_is_measurement(run)) {
+		c->failed++;
+		return;
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 8;
+		c->mb_s = xrealloc(c->mb_s, c->cap * sizeof(*c->mb_s));
+		c->copied = xrealloc(c->copied, c->cap * sizeof(*c->copied));
+	}
+	c->mb_s[c->n++] = json_number_value(json_object_get(run, "mb_s"));
+	if (json_is_number(copied))
+		c->copied[c->n_copied++] = json_number_value(copied);
+	if (!run_is_cold(run))
+		c->not_cold++;
+	if (run_is_short(run))
+		c->short_run = true;
+}
+
+static int cmp_cell(const void *a, const void *b)
+{
+	const struct cell *x = a;
+	const struct cell *y = b;
+
+	if (x->strategy_rank != y->strategy_rank)
+		return x->strategy_rank < y->strategy_rank ? -1 : 1;
+	if (x->threads != y->threads)
+		return x->threads < y->threads ? -1 : 1;
+	return (x->jobs > y->jobs) - (x->jobs < y->jobs);
+}
+
+static json_t *real_or_null(bool known, double v)
+{
+	return known ? json_real(v) : json_null();
+}
+
+static json_t *cell_json(const struct cell *c, const struct cells_params *p)
+{
+	const bool known = c->n > 0;
+	struct summary s;
+	struct median_ci ci = { 0 };
+	json_t *o = json_object();
+	json_t *flags = json_array();
+	bool noisy = false;
+
+	stats_summarize(c->mb_s, c->n, &s);
+	if (known) {
+		stats_median_ci(c->mb_s, c->n, p->level, &ci);
+		noisy = s.cv > p->tolerance ||
+			(s.median > 0 && (ci.high - ci.low) / 2 / s.median > p->tolerance);
+	}
+	json_object_set_new(o, "strategy", json_string(c->strategy));
+	json_object_set_new(o, "threads", json_integer(c->threads));
+	json_object_set_new(o, "jobs", json_integer(c->jobs));
+	json_object_set_new(o, "runs", json_integer((json_int_t)c->n));
+	json_object_set_new(o, "failed_runs", json_integer((json_int_t)c->failed));
+	json_object_set_new(o, "median_mb_s", real_or_null(known, s.median));
+	json_object_set_new(o, "min_mb_s", real_or_null(known, s.min));
+	json_object_set_new(o, "max_mb_s", real_or_null(known, s.max));
+	json_object_set_new(o, "mean_mb_s", real_or_null(known, s.mean));
+	json_object_set_new(o, "stddev_mb_s", real_or_null(known, s.stddev));
+	json_object_set_new(o, "cv", real_or_null(known, s.cv));
+	json_object_set_new(o, "ci_low_mb_s", real_or_null(known, ci.low));
+	json_object_set_new(o, "ci_high_mb_s", real_or_null(known, ci.high));
+	json_object_set_new(o, "ci_level", json_real(p->level));
+	json_object_set_new(o, "ci_coverage", real_or_null(known, ci.coverage));
+	if (c->n_copied) {
+		stats_summarize(c->copied, c->n_copied, &s);
+		json_object_set_new(o, "median_mb_s_copied", json_real(s.median));
+	} else {
+		json_object_set_new(o, "median_mb_s_copied", json_null());
+	}
+	json_object_set_new(o, "not_cold_runs", json_integer((json_int_t)c->not_cold));
+	if (noisy)
+		json_array_append_new(flags, json_string("noisy"));
+	if (c->not_cold)
+		json_array_append_new(flags, json_string("not_cold"));
+	if (c->n < CELLS_FEW_RUNS)
+		json_array_append_new(flags, json_string("few_runs"));
+	if (c->short_run)
+		json_array_append_new(flags, json_string("short"));
+	json_object_set_new(o, "flags", flags);
+	return o;
+}
+
+json_t *cells_compute(json_t *doc, const struct cells_params *p)
+{
+	struct cells_params defaults;
+	const char **names = NULL;
+	size_t nr_names = 0;
+	struct cell *cells = NULL;
+	size_t nr = 0;
+	json_t *out;
+	json_t *run;
+	size_t i;
+
+	if (!p) {
+		cells_params_init(&defaults);
+		p = &defaults;
+	}
+	if (!(p->tolerance >= 0) || !(p->level > 0 && p->level < 1))
+		return NULL;
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		const char *strategy = json_string_value(json_object_get(run, "strategy"));
+		json_t *threads = json_object_get(run, "threads");
+		json_t *jobs = json_object_get(run, "jobs");
+		size_t rank;
+
+		if (!strategy || !json_is_integer(threads))
+			continue;
+		rank = strategy_rank(&names, &nr_names, strategy);
+		cell_add(find_cell(&cells, &nr, strategy, rank, json_integer_value(threads),
+				   json_is_integer(jobs) ? json_integer_value(jobs) : 1),
+			 run);
+	}
+	if (nr)
+		qsort(cells, nr, sizeof(*cells), cmp_cell);
+	out = json_array();
+	for (i = 0; i < nr; i++) {
+		json_array_append_new(out, cell_json(&cells[i], p));
+		free(cells[i].mb_s);
+		free(cells[i].copied);
+	}
+	free(cells);
+	free(names);
+	return out;
+}
+
+double cells_rel_spread(json_t *cell)
+{
+	json_t *median = json_object_get(cell, "median_mb_s");
+	json_t *low = json_object_get(cell, "ci_low_mb_s");
+	json_t *high = json_object_get(cell, "ci_high_mb_s");
+
+	if (!json_is_number(median) || !json_is_number(low) || !json_is_number(high) ||
+	    !(json_number_value(median) > 0))
+		return INFINITY;
+	return (json_number_value(high) - json_number_value(low)) / 2 / json_number_value(median);
+}
+
+struct need {
+	json_t *cell;
+	double spread;
+};
+
+static int cmp_need(const void *a, const void *b)
+{
+	const struct need *x = a;
+	const struct need *y = b;
+
+	/* widest first; INFINITY (unknown) before any number */
+	return (x->spread < y->spread) - (x->spread > y->spread);
+}
+
+json_t *cells_need_repeats(json_t *cells, double target, size_t max_runs)
+{
+	const size_t n = json_array_size(cells);
+	struct need *need = xmalloc((n ? n : 1) * sizeof(*need));
+	size_t nr = 0;
+	json_t *out = json_array();
+	json_t *cell;
+	size_t i;
+
+	json_array_foreach(cells, i, cell) {
+		const json_int_t done = json_integer_value(json_object_get(cell, "runs")) +
+					json_integer_value(json_object_get(cell, "failed_runs"));
+		json_t *coverage = json_object_get(cell, "ci_coverage");
+		const double spread = cells_rel_spread(cell);
+		const bool short_of_level =
+			!json_is_number(coverage) ||
+			json_number_value(coverage) <
+				json_number_value(json_object_get(cell, "ci_level"));
+
+		if (done >= (json_int_t)max_runs)
+			continue;
+		if (spread > target || short_of_level) {
+			need[nr].cell = cell;
+			need[nr].spread = spread;
+			nr++;
+		}
+	}
+	/* insertion sort, stable: cells of equal spread keep their order (qsort's is unspecified)
+	 */
+	for (i = 1; i < nr; i++) {
+		const struct need t = need[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_need(&t, &need[j - 1]) < 0) {
+			need[j] = need[j - 1];
+			j--;
+		}
+		need[j] = t;
+	}
+	for (i = 0; i < nr; i++)
+		json_array_append(out, need[i].cell);
+	free(need);
+	return out;
+}

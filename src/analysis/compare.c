@@ -1,0 +1,620 @@
+/* compare.c - baseline vs current results, cell by cell, noise-aware; Markdown and JUnit out. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/compare.h"
+#include "analysis/stats.h"
+#include "lib/util.h"
+
+/* What may explain a change without being a change of hardware: listed, never refused. */
+static const char *const environment_keys[] = {
+	"host.kernel", "host.hostname", "host.mem_bytes",
+	"source.path", "source.fs_type", "source.mount_source", "source.mount_options",
+	"source.devices", "source.files", "source.bytes",
+	"destination.path", "destination.fs_type", "destination.mount_source",
+	"destination.mount_options", "destination.devices",
+	"tool.version", "tool.features",
+	NULL
+};
+
+/* Other hardware: a baseline from it is refused (unless --force); absent on a side: skipped. */
+static const char *const hardware_keys[] = {
+	"host.cpu_model", "host.cores", "host.machine",
+	"source.device_models", "destination.device_models", "host.nics",
+	NULL
+};
+
+void compare_params_init(struct compare_params *p)
+{
+	p->tolerance = COMPARE_TOLERANCE;
+	p->alpha = COMPARE_ALPHA;
+	p->min_runs = COMPARE_MIN_RUNS;
+}
+
+/* doc's value at a dotted path ("host.kernel"), or NULL. */
+static json_t *get_path(json_t *doc, const char *path)
+{
+	char *copy = xstrdup(path);
+	char *save = NULL;
+	json_t *v = doc;
+
+	for (char *k = strtok_r(copy, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, k);
+	free(copy);
+	return v;
+}
+
+static json_t *diff_entry(const char *key, json_t *a, json_t *b)
+{
+	return json_pack("{s:s, s:O, s:O}", "key", key, "baseline", a ? a : json_null(), "current",
+			 b ? b : json_null());
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted, distinct strings of a, as a new array. */
+static json_t *sorted_unique(json_t *a)
+{
+	json_t *out = json_array();
+	size_t n = json_array_size(a);
+	const char **v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(a, i, e)
+		v[i] = json_string_value(e);
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++)
+		if (!i || strcmp(v[i], v[i - 1]))
+			json_array_append_new(out, json_string(v[i]));
+	free(v);
+	return out;
+}
+
+/* The models of the block devices diag found behind role's path ("source", "destination"). */
+static json_t *device_models(json_t *diag, const char *role)
+{
+	json_t *models = json_array();
+	json_t *loc;
+	json_t *dev;
+	json_t *out;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(diag, "locations"), i, loc) {
+		if (strcmp(json_string_value(json_object_get(loc, "role")) ?: "", role))
+			continue;
+		json_array_foreach(json_object_get(diag, "block_devices"), j, dev) {
+			const char *name = json_string_value(json_object_get(dev, "name"));
+			const char *model = json_string_value(json_object_get(dev, "model"));
+			json_t *d;
+			size_t k;
+
+			json_array_foreach(json_object_get(loc, "devices"), k, d)
+				if (model && name && !strcmp(json_string_value(d) ?: "", name))
+					json_array_append_new(models, json_string(model));
+		}
+	}
+	out = sorted_unique(models);
+	json_decref(models);
+	return out;
+}
+
+/* Drivers of interfaces that come and go with containers and tunnels, not with the hardware. */
+static const char *const virtual_drivers[] = {
+	"veth", "bridge", "tun", "dummy", "ifb", "vxlan", "macvlan", "ipvlan", "wireguard",
+	"openvswitch", "geneve", "vrf", NULL
+};
+
+/* "driver speed" of every interface that is up, with a driver that is not a virtual one. */
+static json_t *nics(json_t *diag)
+{
+	json_t *all = json_array();
+	json_t *nic;
+	json_t *out;
+	size_t i;
+
+	json_array_foreach(json_object_get(diag, "interfaces"), i, nic) {
+		const char *driver = json_string_value(json_object_get(nic, "driver"));
+		json_t *speed = json_object_get(nic, "speed_mbps");
+
+		bool virt = false;
+
+		if (!driver || strcmp(json_string_value(json_object_get(nic, "operstate")) ?: "", "up"))
+			continue;
+		for (const char *const *v = virtual_drivers; *v; v++)
+			virt |= !strcmp(driver, *v);
+		if (virt)
+			continue;
+		if (json_is_integer(speed))
+			add_stringf(all, "%s %lld Mb/s", driver, (long long)json_integer_value(speed));
+		else
+			add_stringf(all, "%s", driver);
+	}
+	out = sorted_unique(all);
+	json_decref(all);
+	return out;
+}
+
+/*
+ * Hardware facts that results.json keeps inside diag, under the keys compare checks: the models
+ * of the devices behind SRC and DST, and the drivers and link speeds of the interfaces that are
+ * up (names differ between identical nodes; models and speeds do not). Empty lists are left out.
+ */
+static json_t *diag_hardware(json_t *doc)
+{
+	json_t *diag = json_object_get(doc, "diag");
+	json_t *out = json_object();
+
+	if (!json_is_object(diag))
+		return out;
+	json_object_set_new(out, "source.device_models", device_models(diag, "source"));
+	json_object_set_new(out, "destination.device_models", device_models(diag, "destination"));
+	json_object_set_new(out, "host.nics", nics(diag));
+	{
+		const char *k;
+		json_t *v;
+		void *tmp;
+
+		json_object_foreach_safe(out, tmp, k, v)
+			if (!json_array_size(v))
+				json_object_del(out, k);
+	}
+	return out;
+}
+
+/* Keys differing between base and cur; a key absent from a document is looked up in its
+ * derived facts (NULL: none). */
+static json_t *differences(json_t *base, json_t *cur, const char *const *keys, bool need_both,
+			   json_t *base_facts, json_t *cur_facts)
+{
+	json_t *out = json_array();
+
+	for (const char *const *k = keys; *k; k++) {
+		json_t *a = get_path(base, *k) ?: json_object_get(base_facts, *k);
+		json_t *b = get_path(cur, *k) ?: json_object_get(cur_facts, *k);
+
+		if (!a && !b)
+			continue;
+		if (need_both && (!a || !b))
+			continue;
+		if (a && b && json_equal(a, b))
+			continue;
+		json_array_append_new(out, diff_entry(*k, a, b));
+	}
+	return out;
+}
+
+/* Parameters of the measurement that differ (the union of both echoes' keys). */
+static void param_differences(json_t *base, json_t *cur, json_t *out)
+{
+	json_t *pa = json_object_get(base, "params");
+	json_t *pb = json_object_get(cur, "params");
+	const char *k;
+	json_t *v;
+	char key[128];
+
+	json_object_foreach(pa, k, v) {
+		json_t *w = json_object_get(pb, k);
+
+		if (!w || !json_equal(v, w)) {
+			snprintf(key, sizeof(key), "params.%s", k);
+			json_array_append_new(out, diff_entry(key, v, w));
+		}
+	}
+	json_object_foreach(pb, k, v) {
+		if (!json_object_get(pa, k)) {
+			snprintf(key, sizeof(key), "params.%s", k);
+			json_array_append_new(out, diff_entry(key, NULL, v));
+		}
+	}
+}
+
+/* The runs of one cell on one side. */
+struct side {
+	double *mb_s;
+	size_t n;
+	size_t failed;
+};
+
+static long run_jobs(json_t *run)
+{
+	json_t *j = json_object_get(run, "jobs");
+
+	return json_is_integer(j) ? (long)json_integer_value(j) : 1;
+}
+
+static bool same_cell(json_t *run, const char *strategy, long threads, long jobs)
+{
+	const char *s = json_string_value(json_object_get(run, "strategy"));
+	json_t *t = json_object_get(run, "threads");
+
+	return s && !strcmp(s, strategy) && json_is_integer(t) &&
+	       json_integer_value(t) == threads && run_jobs(run) == jobs;
+}
+
+static void side_collect(json_t *doc, const char *strategy, long threads, long jobs,
+			 struct side *s)
+{
+	json_t *runs = json_object_get(doc, "runs");
+	json_t *run;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->mb_s = xcalloc(json_array_size(runs) + 1, sizeof(double));
+	json_array_foreach(runs, i, run) {
+		json_t *m = json_object_get(run, "mb_s");
+
+		if (!same_cell(run, strategy, threads, jobs))
+			continue;
+		if (json_is_true(json_object_get(run, "aborted")) ||
+		    json_array_size(json_object_get(run, "errors")) || !json_is_number(m)) {
+			s->failed++;
+			continue;
+		}
+		s->mb_s[s->n++] = json_number_value(m);
+	}
+}
+
+static double side_median(const struct side *s)
+{
+	struct summary sum;
+
+	stats_summarize(s->mb_s, s->n, &sum);
+	return sum.median;
+}
+
+static json_t *side_json(const struct side *s)
+{
+	return json_pack("{s:I, s:I, s:o}", "runs", (json_int_t)s->n, "failed_runs",
+			 (json_int_t)s->failed,
+			 "median_mb_s", s->n ? json_real(side_median(s)) : json_null());
+}
+
+/* Is (strategy, threads, jobs) already in cells? */
+static bool have_cell(json_t *cells, const char *strategy, long threads, long jobs)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(cells, i, c)
+		if (same_cell(c, strategy, threads, jobs))
+			return true;
+	return false;
+}
+
+static json_t *judge_cell(json_t *base, json_t *cur, const char *strategy, long threads,
+			  long jobs, const struct compare_params *p)
+{
+	struct side a;
+	struct side b;
+	json_t *cell;
+	const char *verdict;
+	char *reason;
+	double ma = 0, mb = 0;
+
+	side_collect(base, strategy, threads, jobs, &a);
+	side_collect(cur, strategy, threads, jobs, &b);
+	cell = json_pack("{s:s, s:I, s:I}", "strategy", strategy, "threads", (json_int_t)threads,
+			 "jobs", (json_int_t)jobs);
+	json_object_set_new(cell, "baseline", side_json(&a));
+	json_object_set_new(cell, "current", side_json(&b));
+	if (a.n)
+		ma = side_median(&a);
+	if (b.n)
+		mb = side_median(&b);
+	json_object_set_new(cell, "change_pct",
+			    a.n && b.n && ma > 0 ? json_real((mb - ma) / ma * 100.0) : json_null());
+	json_object_set_new(cell, "p_value", json_null());
+	json_object_set_new(cell, "u", json_null());
+	json_object_set_new(cell, "exact", json_null());
+
+	if (a.n + a.failed == 0) {
+		verdict = "new";
+		reason = xasprintf("only the current results have this cell");
+	} else if (b.n + b.failed == 0) {
+		verdict = "missing";
+		reason = xasprintf("the current results do not have this cell");
+	} else if (a.n < p->min_runs || b.n < p->min_runs) {
+		verdict = "insufficient";
+		reason = xasprintf("%zu complete runs in the baseline and %zu in the current results; "
+				   "a verdict needs at least %zu on each side", a.n, b.n, p->min_runs);
+	} else {
+		struct mann_whitney mw;
+		const double change = (mb - ma) / ma;
+
+		stats_mann_whitney(b.mb_s, b.n, a.mb_s, a.n, &mw);
+		json_object_set_new(cell, "p_value", json_real(mw.p));
+		json_object_set_new(cell, "u", json_real(mw.u));
+		json_object_set_new(cell, "exact", json_boolean(mw.exact));
+		if (mw.p >= p->alpha) {
+			verdict = "same";
+			reason = xasprintf("median %.0f -> %.0f MB/s (%+.1f %%), but p = %.3g is not "
+					   "below %.3g: within the noise", ma, mb, change * 100, mw.p,
+					   p->alpha);
+		} else if (fabs(change) < p->tolerance) {
+			verdict = "same";
+			reason = xasprintf("median %.0f -> %.0f MB/s (%+.1f %%, p = %.3g): a real "
+					   "but smaller change than the tolerance of %.1f %%", ma, mb,
+					   change * 100, mw.p, p->tolerance * 100);
+		} else {
+			verdict = change < 0 ? "slower" : "faster";
+			reason = xasprintf("median %.0f -> %.0f MB/s (%+.1f %%), p = %.3g over %zu "
+					   "and %zu runs", ma, mb, change * 100, mw.p, a.n, b.n);
+		}
+	}
+	json_object_set_new(cell, "verdict", json_string(verdict));
+	json_object_set_new(cell, "reason", json_string(reason));
+	free(reason);
+	free(a.mb_s);
+	free(b.mb_s);
+	return cell;
+}
+
+/* Add every cell of doc's runs not yet in cells. */
+static void add_cells(json_t *cells, json_t *doc, json_t *base, json_t *cur,
+		      const struct compare_params *p)
+{
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		const char *s = json_string_value(json_object_get(run, "strategy"));
+		json_t *t = json_object_get(run, "threads");
+
+		if (!s || !json_is_integer(t))
+			continue;
+		if (have_cell(cells, s, (long)json_integer_value(t), run_jobs(run)))
+			continue;
+		json_array_append_new(cells, judge_cell(base, cur, s, (long)json_integer_value(t),
+							run_jobs(run), p));
+	}
+}
+
+static int schema_version(json_t *doc, const char *name, char *why, size_t len)
+{
+	const char *s = json_string_value(json_object_get(doc, "schema"));
+	long v;
+
+	if (!json_is_object(doc) || !s || strncmp(s, "cryocache-bench/", 16) ||
+	    parse_long(s + 16, 1, 1000, &v)) {
+		snprintf(why, len, "the %s is not a cryocache-bench results document (schema %s)",
+			 name, s ? s : "missing");
+		return -1;
+	}
+	if (!json_is_array(json_object_get(doc, "runs"))) {
+		snprintf(why, len, "the %s has no runs", name);
+		return -1;
+	}
+	return (int)v;
+}
+
+json_t *compare_docs(json_t *base, json_t *cur, const struct compare_params *p, char *why,
+		     size_t len)
+{
+	const char *const verdicts[] = { "faster", "same", "slower", "insufficient", "missing",
+					 "new" };
+	json_t *out;
+	json_t *cells;
+	json_t *env;
+	json_t *counts;
+	json_t *hardware;
+	json_t *base_hw;
+	json_t *cur_hw;
+	json_t *c;
+	size_t i;
+	int va, vb;
+
+	if (!(p->tolerance >= 0) || !(p->alpha > 0 && p->alpha < 1) || p->min_runs < 1) {
+		snprintf(why, len, "invalid parameters");
+		return NULL;
+	}
+	va = schema_version(base, "baseline", why, len);
+	if (va < 0)
+		return NULL;
+	vb = schema_version(cur, "current results", why, len);
+	if (vb < 0)
+		return NULL;
+	if (va != vb) {
+		snprintf(why, len, "different schema versions: the baseline is %s and the current "
+			 "results are %s; run the baseline again with this version",
+			 json_string_value(json_object_get(base, "schema")),
+			 json_string_value(json_object_get(cur, "schema")));
+		return NULL;
+	}
+
+	cells = json_array();
+	add_cells(cells, base, base, cur, p);
+	add_cells(cells, cur, base, cur, p);
+	env = differences(base, cur, environment_keys, false, NULL, NULL);
+	base_hw = diag_hardware(base);
+	cur_hw = diag_hardware(cur);
+	hardware = differences(base, cur, hardware_keys, true, base_hw, cur_hw);
+	json_decref(base_hw);
+	json_decref(cur_hw);
+	param_differences(base, cur, env);
+	counts = json_object();
+	for (size_t k = 0; k < sizeof(verdicts) / sizeof(verdicts[0]); k++)
+		json_object_set_new(counts, verdicts[k], json_integer(0));
+	json_array_foreach(cells, i, c) {
+		const char *v = json_string_value(json_object_get(c, "verdict"));
+
+		json_object_set_new(counts, v, json_integer(json_integer_value(
+						       json_object_get(counts, v)) + 1));
+	}
+	out = json_pack("{s:s, s:f, s:f, s:I, s:s, s:o, s:o, s:o, s:o}", "schema", COMPARE_SCHEMA,
+			"tolerance", p->tolerance, "alpha", p->alpha, "min_runs",
+			(json_int_t)p->min_runs, "test", "mann-whitney-u", "cells", cells,
+			"environment", env, "hardware", hardware, "counts", counts);
+	json_object_set_new(out, "regression",
+			    json_boolean(json_integer_value(json_object_get(counts, "slower")) > 0));
+	return out;
+}
+
+static void md_value(json_t *v, FILE *f)
+{
+	char *s;
+
+	if (!v || json_is_null(v)) {
+		fputs("—", f);
+		return;
+	}
+	if (json_is_string(v)) {
+		fprintf(f, "`%s`", json_string_value(v));
+		return;
+	}
+	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	fprintf(f, "`%s`", s ? s : "?");
+	free(s);
+}
+
+static void md_diffs(json_t *list, FILE *f)
+{
+	json_t *d;
+	size_t i;
+
+	fprintf(f, "| | baseline | current |\n|---|---|---|\n");
+	json_array_foreach(list, i, d) {
+		fprintf(f, "| %s | ", json_string_value(json_object_get(d, "key")));
+		md_value(json_object_get(d, "baseline"), f);
+		fputs(" | ", f);
+		md_value(json_object_get(d, "current"), f);
+		fputs(" |\n", f);
+	}
+}
+
+enum md_kind { MD_MB_S, MD_PCT, MD_P };
+
+static void md_number(json_t *v, enum md_kind kind, FILE *f)
+{
+	const double x = json_number_value(v);
+
+	if (!json_is_number(v))
+		fputs("—", f);
+	else if (kind == MD_MB_S)
+		fprintf(f, "%.0f", x);
+	else if (kind == MD_PCT)
+		fprintf(f, "%+.1f %%", x);
+	else
+		fprintf(f, "%.3g", x);
+}
+
+int compare_write_markdown(json_t *cmp, FILE *f)
+{
+	json_t *counts = json_object_get(cmp, "counts");
+	json_t *c;
+	size_t i;
+
+	fprintf(f, "## cryocache-bench compare: %s\n\n",
+		json_is_true(json_object_get(cmp, "regression")) ? "REGRESSION" : "no regression");
+	fprintf(f, "%lld slower, %lld faster, %lld same, %lld insufficient, %lld missing, %lld new "
+		   "(Mann-Whitney U, alpha %g, minimum change %g %%, at least %lld runs a side)\n\n",
+		(long long)json_integer_value(json_object_get(counts, "slower")),
+		(long long)json_integer_value(json_object_get(counts, "faster")),
+		(long long)json_integer_value(json_object_get(counts, "same")),
+		(long long)json_integer_value(json_object_get(counts, "insufficient")),
+		(long long)json_integer_value(json_object_get(counts, "missing")),
+		(long long)json_integer_value(json_object_get(counts, "new")),
+		json_number_value(json_object_get(cmp, "alpha")),
+		json_number_value(json_object_get(cmp, "tolerance")) * 100,
+		(long long)json_integer_value(json_object_get(cmp, "min_runs")));
+	fprintf(f, "| strategy | threads | jobs | verdict | baseline MB/s (runs) | current MB/s (runs) "
+		   "| change | p |\n|---|---:|---:|---|---:|---:|---:|---:|\n");
+	json_array_foreach(json_object_get(cmp, "cells"), i, c) {
+		json_t *a = json_object_get(c, "baseline");
+		json_t *b = json_object_get(c, "current");
+		const char *v = json_string_value(json_object_get(c, "verdict"));
+
+		fprintf(f, "| %s | %lld | %lld | %s%s%s | ",
+			json_string_value(json_object_get(c, "strategy")),
+			(long long)json_integer_value(json_object_get(c, "threads")),
+			(long long)json_integer_value(json_object_get(c, "jobs")),
+			!strcmp(v, "slower") ? "**" : "", v, !strcmp(v, "slower") ? "**" : "");
+		md_number(json_object_get(a, "median_mb_s"), MD_MB_S, f);
+		fprintf(f, " (%lld) | ", (long long)json_integer_value(json_object_get(a, "runs")));
+		md_number(json_object_get(b, "median_mb_s"), MD_MB_S, f);
+		fprintf(f, " (%lld) | ", (long long)json_integer_value(json_object_get(b, "runs")));
+		md_number(json_object_get(c, "change_pct"), MD_PCT, f);
+		fputs(" | ", f);
+		md_number(json_object_get(c, "p_value"), MD_P, f);
+		fputs(" |\n", f);
+	}
+	if (json_array_size(json_object_get(cmp, "hardware"))) {
+		fprintf(f, "\n### Different hardware\n\nThe baseline was measured on other hardware; "
+			   "its numbers are not a reference for this machine.\n\n");
+		md_diffs(json_object_get(cmp, "hardware"), f);
+	}
+	if (json_array_size(json_object_get(cmp, "environment"))) {
+		fprintf(f, "\n### Environment differences\n\nA change may come from these rather "
+			   "than from the code:\n\n");
+		md_diffs(json_object_get(cmp, "environment"), f);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+static void xml_text(const char *s, FILE *f)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			/* control characters are not allowed in XML 1.0 */
+			fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? ' ' : *s, f);
+		}
+	}
+}
+
+int compare_write_junit(json_t *cmp, FILE *f)
+{
+	json_t *cells = json_object_get(cmp, "cells");
+	json_t *counts = json_object_get(cmp, "counts");
+	json_t *c;
+	size_t i;
+	long long skipped = json_integer_value(json_object_get(counts, "insufficient")) +
+			    json_integer_value(json_object_get(counts, "missing")) +
+			    json_integer_value(json_object_get(counts, "new"));
+
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites>\n<testsuite name=\"cryocache-bench compare\" tests=\"%zu\" "
+		   "failures=\"%lld\" errors=\"0\" skipped=\"%lld\">\n", json_array_size(cells),
+		(long long)json_integer_value(json_object_get(counts, "slower")), skipped);
+	json_array_foreach(cells, i, c) {
+		const char *s = json_string_value(json_object_get(c, "strategy"));
+		const char *v = json_string_value(json_object_get(c, "verdict"));
+		const char *reason = json_string_value(json_object_get(c, "reason"));
+
+		fputs("  <testcase classname=\"", f);
+		xml_text(s, f);
+		fputs("\" name=\"", f);
+		xml_text(s, f);
+		fprintf(f, " threads=%lld jobs=%lld\">",
+			(long long)json_integer_value(json_object_get(c, "threads")),
+			(long long)json_integer_value(json_object_get(c, "jobs")));
+		if (!strcmp(v, "slower")) {
+			fputs("<failure message=\"slower: ", f);
+			xml_text(reason, f);
+			fputs("\" type=\"regression\"/>", f);
+		} else if (strcmp(v, "faster") && strcmp(v, "same")) {
+			fprintf(f, "<skipped message=\"%s: ", v);
+			xml_text(reason, f);
+			fputs("\"/>", f);
+		} else {
+			fprintf(f, "<system-out>%s: ", v);
+			xml_text(reason, f);
+			fputs("</system-out>", f);
+		}
+		fputs("</testcase>\n", f);
+	}
+	fprintf(f, "</testsuite>\n</testsuites>\n");
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,190 @@
+/* fioref.c - fio job files that match a dataset, and fio's JSON output parsed. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/fioref.h"
+#include "lib/util.h"
+
+#define FIOREF_BS (1ull << 20)
+#define FIOREF_IODEPTH 32
+
+static int cmp_size_desc(const void *a, const void *b)
+{
+	const struct fioref_file *x = *(const struct fioref_file *const *)a;
+	const struct fioref_file *y = *(const struct fioref_file *const *)b;
+
+	return (x->size < y->size) - (x->size > y->size);
+}
+
+/* Append s to the growing buffer, escaping ':' and '\' (fio splits filename= at ':'). */
+static void put_path(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	for (; *s; s++) {
+		if (*len + 3 > *cap) {
+			*cap = *cap * 2 + 64;
+			*buf = xrealloc(*buf, *cap);
+		}
+		if (*s == ':' || *s == '\\')
+			(*buf)[(*len)++] = '\\';
+		(*buf)[(*len)++] = *s;
+	}
+	(*buf)[*len] = '\0';
+}
+
+static void put_text(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	const size_t n = strlen(s);
+
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*buf = xrealloc(*buf, *cap);
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+}
+
+char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct fioref_job *j)
+{
+	const struct fioref_file **sorted;
+	unsigned *owner;
+	uint64_t *load;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	char line[1024];
+
+	if (!nr || !j->jobs)
+		return NULL;
+	for (size_t i = 0; i < nr; i++)
+		if (files[i].path[0] != '/' || strchr(files[i].path, '\n'))
+			return NULL;
+	sorted = xcalloc(nr, sizeof(*sorted));
+	owner = xcalloc(nr, sizeof(*owner));
+	load = xcalloc(j->jobs, sizeof(*load));
+	for (size_t i = 0; i < nr; i++)
+		sorted[i] = &files[i];
+	qsort(sorted, nr, sizeof(*sorted), cmp_size_desc);
+	for (size_t i = 0; i < nr; i++) {
+		unsigned best = 0;
+
+		for (unsigned k = 1; k < j->jobs; k++)
+			if (load[k] < load[best])
+				best = k;
+		owner[i] = best;
+		load[best] += sorted[i]->size;
+	}
+
+	snprintf(line, sizeof(line),
+		 "; written by cryocache-bench: %s %zu files in %u jobs%s\n"
+		 "[global]\nioengine=%.32s\nbs=%llu\niodepth=%u\nrw=%s\ndirect=%d\nthread=1\n"
+		 "group_reporting=1\nfile_service_type=sequential\n",
+		 j->write ? "write" : "read", nr, j->jobs,
+		 j->write ? "" : "; run with fio --readonly, never with a size",
+		 j->ioengine ? j->ioengine : "io_uring",
+		 (unsigned long long)(j->bs ? j->bs : FIOREF_BS),
+		 j->iodepth ? j->iodepth : FIOREF_IODEPTH, j->write ? "write" : "read",
+		 j->direct ? 1 : 0);
+	put_text(&buf, &len, &cap, line);
+	if (j->write)
+		put_text(&buf, &len, &cap, "end_fsync=1\n");
+	for (unsigned k = 0; k < j->jobs; k++) {
+		bool first = true;
+
+		snprintf(line, sizeof(line), "\n[%s-%u]\nfilename=", j->write ? "write" : "read", k);
+		for (size_t i = 0; i < nr; i++) {
+			if (owner[i] != k)
+				continue;
+			if (first)
+				put_text(&buf, &len, &cap, line);
+			else
+				put_text(&buf, &len, &cap, ":");
+			put_path(&buf, &len, &cap, sorted[i]->path);
+			first = false;
+		}
+		if (!first)
+			put_text(&buf, &len, &cap, "\n");
+	}
+	free(load);
+	free(owner);
+	free(sorted);
+	return buf;
+}
+
+static void io_add(json_t *dir, struct fioref_io *io)
+{
+	const double rt = (double)json_integer_value(json_object_get(dir, "runtime")) / 1000.0;
+
+	io->io_bytes += (uint64_t)json_integer_value(json_object_get(dir, "io_bytes"));
+	if (rt > io->runtime_s)
+		io->runtime_s = rt;
+}
+
+static void io_rate(struct fioref_io *io)
+{
+	io->mb_s = io->runtime_s > 0 ? (double)io->io_bytes / io->runtime_s / 1e6 : 0;
+}
+
+int fioref_parse(const char *text, struct fioref_result *r, char *why, size_t len)
+{
+	const char *start = strchr(text, '{');
+	json_error_t jerr;
+	json_t *doc;
+	json_t *jobs;
+	json_t *job;
+	const char *version;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (!start) {
+		snprintf(why, len, "no JSON in fio's output");
+		return -EINVAL;
+	}
+	doc = json_loads(start, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (!doc) {
+		snprintf(why, len, "fio's JSON does not parse: %s (line %d)", jerr.text, jerr.line);
+		return -EINVAL;
+	}
+	version = json_string_value(json_object_get(doc, "fio version"));
+	jobs = json_object_get(doc, "jobs");
+	if (!version || !json_is_array(jobs) || !json_array_size(jobs)) {
+		snprintf(why, len, "fio's JSON has no %s", version ? "jobs" : "\"fio version\"");
+		json_decref(doc);
+		return -EINVAL;
+	}
+	snprintf(r->version, sizeof(r->version), "%s", version);
+	json_array_foreach(jobs, i, job) {
+		r->jobs++;
+		if (json_integer_value(json_object_get(job, "error")))
+			r->errors++;
+		io_add(json_object_get(job, "read"), &r->read);
+		io_add(json_object_get(job, "write"), &r->write);
+	}
+	io_rate(&r->read);
+	io_rate(&r->write);
+	json_decref(doc);
+	return 0;
+}
+
+double fioref_pair_mb_s(const struct fioref_io *read, const struct fioref_io *write)
+{
+	const uint64_t bytes = read->io_bytes < write->io_bytes ? read->io_bytes : write->io_bytes;
+	const double t = read->runtime_s > write->runtime_s ? read->runtime_s : write->runtime_s;
+
+	return t > 0 ? (double)bytes / t / 1e6 : 0;
+}
+
+static json_t *io_json(const struct fioref_io *io)
+{
+	return json_pack("{s:I, s:f, s:f}", "io_bytes", (json_int_t)io->io_bytes, "runtime_s",
+			 io->runtime_s, "mb_s", io->mb_s);
+}
+
+json_t *fioref_result_json(const struct fioref_result *r)
+{
+	return json_pack("{s:s, s:i, s:i, s:o, s:o}", "version", r->version, "jobs", (int)r->jobs,
+			 "errors", (int)r->errors, "read", io_json(&r->read), "write",
+			 io_json(&r->write));
+}

@@ -1,0 +1,533 @@
+/* recommend.c - CRYOSPARC_CACHE_NUM_THREADS from the cells of a results document. No I/O. */
+#include "config.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/recommend.h"
+#include "lib/json_get.h"
+#include "lib/util.h"
+
+/* What the rules need of a cell; cell is borrowed from the cells array. */
+struct rcell {
+	json_t *cell;
+	const char *strategy;
+	json_int_t threads;
+	size_t runs;
+	double median, low, high;
+	json_t *flags;
+};
+
+void recommend_params_init(struct recommend_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->tolerance = RECOMMEND_TOLERANCE;
+	p->jobs = 1;
+}
+
+void recommend_params_from_doc(struct recommend_params *p, json_t *doc)
+{
+	json_t *source = json_object_get(doc, "source");
+	json_t *files = json_object_get(source, "files");
+	json_t *bytes = json_object_get(source, "bytes");
+
+	if (json_is_integer(files) && json_integer_value(files) > 0)
+		p->source_files = (uint64_t)json_integer_value(files);
+	if (json_is_integer(bytes) && json_integer_value(bytes) > 0)
+		p->source_bytes = (uint64_t)json_integer_value(bytes);
+}
+
+/* A cell with jobs copiers and a complete run, read into r; false for any other. */
+static bool rcell_read(json_t *cell, long jobs, struct rcell *r)
+{
+	json_t *j = json_object_get(cell, "jobs");
+
+	if ((json_is_integer(j) ? json_integer_value(j) : 1) != jobs ||
+	    json_integer_value(json_object_get(cell, "runs")) < 1 ||
+	    !json_is_number(json_object_get(cell, "median_mb_s")) ||
+	    !json_is_string(json_object_get(cell, "strategy")))
+		return false;
+	r->cell = cell;
+	r->strategy = json_string_value(json_object_get(cell, "strategy"));
+	r->threads = json_integer_value(json_object_get(cell, "threads"));
+	r->runs = (size_t)json_integer_value(json_object_get(cell, "runs"));
+	r->median = json_get_num(cell, "median_mb_s");
+	r->low = json_get_num(cell, "ci_low_mb_s");
+	r->high = json_get_num(cell, "ci_high_mb_s");
+	r->flags = json_object_get(cell, "flags");
+	return true;
+}
+
+static bool overlap(const struct rcell *a, const struct rcell *b)
+{
+	return a->low <= b->high && b->low <= a->high;
+}
+
+static bool flagged(const struct rcell *c)
+{
+	return json_array_size(c->flags) > 0;
+}
+
+static int cmp_threads(const void *a, const void *b)
+{
+	const struct rcell *x = a;
+	const struct rcell *y = b;
+
+	return (x->threads > y->threads) - (x->threads < y->threads);
+}
+
+static void print_flags(FILE *f, const struct rcell *c)
+{
+	size_t i;
+	json_t *flag;
+
+	json_array_foreach(c->flags, i, flag)
+		fprintf(f, "%s%s", i ? ", " : "", json_string_value(flag));
+}
+
+static const char *threads_word(json_int_t n)
+{
+	return n == 1 ? "thread" : "threads";
+}
+
+/* Rule 1: no shutil cell. */
+static void reason_no_shutil(FILE *f, const struct rcell *all, size_t nr_all, long jobs)
+{
+	fprintf(f, "no %s run (the copier CryoSPARC runs) finished without errors with %ld %s, so "
+		   "there is nothing to tune",
+		RECOMMEND_STRATEGY, jobs, jobs == 1 ? "job" : "jobs");
+	for (size_t i = 0; i < nr_all; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i; j++)
+			seen = seen || !strcmp(all[j].strategy, all[i].strategy);
+		if (!seen)
+			fprintf(f, "%s%s", i ? ", " : "; measured instead: ", all[i].strategy);
+	}
+	fputc('.', f);
+}
+
+/* Rule 2: every interval overlaps every other. */
+static void reason_within_noise(FILE *f, const struct rcell *s, size_t nr)
+{
+	const double level = json_get_num(s[0].cell, "ci_level");
+	double lo = s[0].median;
+	double hi = s[0].median;
+	double least = 1;	/* the lowest coverage among the intervals */
+
+	if (nr == 1) {
+		fprintf(f, "only %lld %s measured with %s (%.0f MB/s), so there is nothing to "
+			   "compare it with; sweep several thread counts.",
+			(long long)s[0].threads, s[0].threads == 1 ? "thread was" : "threads were",
+			RECOMMEND_STRATEGY, s[0].median);
+		return;
+	}
+	fprintf(f, "the %zu %s thread counts measured (", nr, RECOMMEND_STRATEGY);
+	for (size_t i = 0; i < nr; i++) {
+		fprintf(f, "%s%lld", i ? ", " : "", (long long)s[i].threads);
+		lo = fmin(lo, s[i].median);
+		hi = fmax(hi, s[i].median);
+		least = fmin(least, json_get_num(s[i].cell, "ci_coverage"));
+	}
+	fprintf(f, ") are within noise of each other: their ");
+	if (least >= level)
+		fprintf(f, "%g %% confidence intervals all overlap", 100 * level);
+	else
+		fprintf(f,
+			"confidence intervals all overlap (some only %g %% ones, for lack of runs)",
+			100 * least);
+	fprintf(f, " (medians %.0f-%.0f MB/s), so the data do not support changing the default; "
+		   "more repeats or a larger set may separate them.",
+		lo, hi);
+}
+
+/*
+ * "800 MB/s (95 % CI 790-810, 6 runs)". An interval from too few runs for its level is labelled
+ * with the coverage it has, never with the level asked for.
+ */
+static void print_cell_evidence(FILE *f, const struct rcell *c)
+{
+	const double coverage = json_get_num(c->cell, "ci_coverage");
+	const double level = json_get_num(c->cell, "ci_level");
+
+	if (c->runs < 2)
+		fprintf(f, "%.0f MB/s (1 run, no interval)", c->median);
+	else if (coverage >= level)
+		fprintf(f, "%.0f MB/s (%g %% CI %.0f-%.0f, %zu runs)", c->median, 100 * level,
+			c->low, c->high, c->runs);
+	else
+		fprintf(f, "%.0f MB/s (%g %% CI %.0f-%.0f: %zu runs are too few for %g %%)",
+			c->median, 100 * coverage, c->low, c->high, c->runs, 100 * level);
+}
+
+/* Rule 3 and 4: the chosen cell, the best, the default, and why the confidence is low. */
+static void reason_choice(FILE *f, const struct rcell *chosen, const struct rcell *best,
+			  const struct rcell *def, bool within, bool high, double tolerance)
+{
+	const char *sep = "; confidence is low because ";
+
+	fprintf(f, "%lld %s%s reached ", (long long)chosen->threads, threads_word(chosen->threads),
+		chosen == def ? " (the default)" : "");
+	print_cell_evidence(f, chosen);
+	if (chosen == best)
+		fprintf(f, ", the highest %s median", RECOMMEND_STRATEGY);
+	else if (within)
+		fprintf(f, ", within %g %% of the highest, %lld %s at %.0f MB/s", 100 * tolerance,
+			(long long)best->threads, threads_word(best->threads), best->median);
+	else
+		fprintf(f, ", %.1f %% below the highest (%lld %s at %.0f MB/s) but within its "
+			   "noise: their intervals overlap",
+			100 * (best->median - chosen->median) / best->median,
+			(long long)best->threads, threads_word(best->threads), best->median);
+	if (def && def != chosen) {
+		fprintf(f, ", %.2fx the default %d threads at ",
+			def->median > 0 ? chosen->median / def->median : 0.0,
+			RECOMMEND_DEFAULT_THREADS);
+		print_cell_evidence(f, def);
+	} else if (def && within) {
+		fprintf(f, "; no other thread count was more than %g %% faster than the default",
+			100 * tolerance);
+	}
+	if (high) {
+		fputc('.', f);
+		return;
+	}
+	if (!within) {
+		fprintf(f, "%sits median is not within %g %% of the highest", sep, 100 * tolerance);
+		sep = " and ";
+	}
+	if (!def) {
+		fprintf(f, "%sthe default (%d threads) was not measured", sep,
+			RECOMMEND_DEFAULT_THREADS);
+		sep = " and ";
+	} else if (def != chosen && overlap(chosen, def)) {
+		fprintf(f, "%sthe intervals of %lld and %d threads overlap", sep,
+			(long long)chosen->threads, RECOMMEND_DEFAULT_THREADS);
+		sep = " and ";
+	}
+	if (flagged(chosen)) {
+		fprintf(f, "%sthe %lld-thread cell is flagged ", sep, (long long)chosen->threads);
+		print_flags(f, chosen);
+		sep = " and ";
+	}
+	if (def && def != chosen && flagged(def)) {
+		fprintf(f, "%sthe default's cell is flagged ", sep);
+		print_flags(f, def);
+	}
+	fputc('.', f);
+}
+
+/*
+ * The data set the times are for. Returns false when no byte count is known. files is 0 when
+ * unknown.
+ */
+static bool for_set(const struct recommend_params *p, uint64_t *files, uint64_t *bytes,
+		    const char **basis)
+{
+	const bool mean_known = p->source_files && p->source_bytes;
+
+	*files = 0;
+	*bytes = 0;
+	if (p->for_files && p->for_bytes) {
+		*files = p->for_files;
+		*bytes = p->for_bytes;
+		*basis = "given";
+	} else if (p->for_files) {
+		if (!mean_known)
+			return false;
+		*files = p->for_files;
+		*bytes = (uint64_t)llround((double)p->for_files * (double)p->source_bytes /
+					   (double)p->source_files);
+		*basis = "scaled";
+	} else if (p->for_bytes) {
+		*bytes = p->for_bytes;
+		if (mean_known)
+			*files = (uint64_t)fmax(1, llround((double)p->for_bytes *
+							  (double)p->source_files /
+							  (double)p->source_bytes));
+		*basis = "scaled";
+	} else {
+		if (!p->source_bytes)
+			return false;
+		*files = p->source_files;
+		*bytes = p->source_bytes;
+		*basis = "measured";
+	}
+	return true;
+}
+
+/* Each of jobs copiers caches bytes, as in the runs, where mb_s is what they copied together. */
+static json_t *seconds_at(uint64_t bytes, long jobs, double mb_s)
+{
+	return mb_s > 0 ? json_real((double)bytes * (double)jobs / (mb_s * 1e6)) : json_null();
+}
+
+static json_t *for_json(const struct recommend_params *p, const struct rcell *s, size_t nr,
+			const struct rcell *best)
+{
+	uint64_t files;
+	uint64_t bytes;
+	const char *basis;
+	json_t *o;
+	json_t *seconds;
+
+	if (!for_set(p, &files, &bytes, &basis))
+		return json_null();
+	o = json_object();
+	seconds = json_object();
+	json_object_set_new(o, "files", files ? json_integer((json_int_t)files) : json_null());
+	json_object_set_new(o, "bytes", json_integer((json_int_t)bytes));
+	json_object_set_new(o, "basis", json_string(basis));
+	for (size_t i = 0; i < nr; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "%lld", (long long)s[i].threads);
+		json_object_set_new(seconds, key, seconds_at(bytes, p->jobs, s[i].median));
+	}
+	if (best)
+		json_object_set_new(seconds, "best", seconds_at(bytes, p->jobs, best->median));
+	json_object_set_new(o, "seconds", seconds);
+	return o;
+}
+
+json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
+{
+	struct recommend_params defaults;
+	const size_t n = json_array_size(cells);
+	struct rcell *all = xcalloc(n ? n : 1, sizeof(*all));
+	struct rcell *s = xcalloc(n ? n : 1, sizeof(*s));
+	size_t nr_all = 0;
+	size_t nr = 0;
+	json_int_t failed = 0;
+	const struct rcell *best_any = NULL;
+	const struct rcell *best = NULL;
+	const struct rcell *def = NULL;
+	const struct rcell *chosen = NULL;
+	const char *confidence = "none";
+	json_t *threads = json_null();
+	json_t *mb_s = json_null();
+	char *reason = NULL;
+	size_t reason_len = 0;
+	FILE *f;
+	json_t *rec;
+	json_t *cell;
+	size_t i;
+
+	if (!p) {
+		recommend_params_init(&defaults);
+		p = &defaults;
+	}
+	json_array_foreach(cells, i, cell) {
+		json_t *j = json_object_get(cell, "jobs");
+
+		if ((json_is_integer(j) ? json_integer_value(j) : 1) == p->jobs)
+			failed += json_integer_value(json_object_get(cell, "failed_runs"));
+		if (!rcell_read(cell, p->jobs, &all[nr_all]))
+			continue;
+		if (!best_any || all[nr_all].median > best_any->median)
+			best_any = &all[nr_all];
+		if (!strcmp(all[nr_all].strategy, RECOMMEND_STRATEGY))
+			s[nr++] = all[nr_all];
+		nr_all++;
+	}
+	qsort(s, nr, sizeof(*s), cmp_threads);
+	for (i = 0; i < nr; i++) {
+		if (s[i].threads == RECOMMEND_DEFAULT_THREADS)
+			def = &s[i];
+		if (!best || s[i].median > best->median)
+			best = &s[i];
+	}
+
+	f = open_memstream(&reason, &reason_len);
+	if (!f) {
+		rec = NULL;
+		goto out;
+	}
+	if (!nr) {
+		reason_no_shutil(f, all, nr_all, p->jobs);
+	} else {
+		double common_low = s[0].low;
+		double common_high = s[0].high;
+
+		/* Intervals on a line overlap pairwise exactly when they share a common point. */
+		for (i = 1; i < nr; i++) {
+			common_low = fmax(common_low, s[i].low);
+			common_high = fmin(common_high, s[i].high);
+		}
+		if (common_low <= common_high) {
+			threads = json_integer(RECOMMEND_DEFAULT_THREADS);
+			if (def)
+				mb_s = json_real(def->median);
+			reason_within_noise(f, s, nr);
+		} else {
+			bool within = false;
+			bool high;
+
+			for (i = 0; i < nr && !chosen; i++) {
+				within = s[i].median >= best->median * (1 - p->tolerance);
+				if (within || overlap(&s[i], best))
+					chosen = &s[i];
+			}
+			high = within && def && !flagged(chosen) &&
+			       (def == chosen || (!overlap(chosen, def) && !flagged(def)));
+			confidence = high ? "high" : "low";
+			threads = json_integer(chosen->threads);
+			mb_s = json_real(chosen->median);
+			reason_choice(f, chosen, best, def, within, high, p->tolerance);
+		}
+	}
+	fclose(f);
+
+	rec = json_object();
+	json_object_set_new(rec, "variable", json_string(RECOMMEND_VARIABLE));
+	json_object_set_new(rec, "threads", threads);
+	json_object_set_new(rec, "jobs", json_integer(p->jobs));
+	json_object_set_new(rec, "mb_s", mb_s);
+	json_object_set_new(rec, "default_threads", json_integer(RECOMMEND_DEFAULT_THREADS));
+	json_object_set_new(rec, "default_mb_s", def ? json_real(def->median) : json_null());
+	json_object_set_new(rec, "best_strategy",
+			    best_any ? json_string(best_any->strategy) : json_null());
+	json_object_set_new(rec, "best_threads",
+			    best_any ? json_integer(best_any->threads) : json_null());
+	json_object_set_new(rec, "best_mb_s", best_any ? json_real(best_any->median) : json_null());
+	json_object_set_new(rec, "tolerance", json_real(p->tolerance));
+	json_object_set_new(rec, "confidence", json_string(confidence));
+	json_object_set_new(rec, "reason", json_string(reason));
+	json_object_set_new(rec, "failed_runs", json_integer(failed));
+	json_object_set_new(rec, "for", for_json(p, s, nr, best_any));
+out:
+	free(reason);
+	free(all);
+	free(s);
+	return rec;
+}
+
+/* "12.3 s", "4 min 05 s", "1 h 02 min". */
+static void duration_text(double sec, char *buf, size_t len)
+{
+	const long long r = llround(sec);
+	const long long minutes = llround(sec / 60);
+
+	if (sec < 60)
+		snprintf(buf, len, "%.1f s", sec);
+	else if (r < 3600)
+		snprintf(buf, len, "%lld min %02lld s", r / 60, r % 60);
+	else
+		snprintf(buf, len, "%lld h %02lld min", minutes / 60, minutes % 60);
+}
+
+static void print_for(FILE *f, json_t *rec)
+{
+	json_t *set = json_object_get(rec, "for");
+	json_t *files = json_object_get(set, "files");
+	const char *basis = json_string_value(json_object_get(set, "basis"));
+	const char *best = json_string_value(json_object_get(rec, "best_strategy"));
+	const char *key;
+	json_t *sec;
+	char size[32];
+	char took[32];
+	const char *sep = ": ";
+	const json_int_t best_threads = json_integer_value(json_object_get(rec, "best_threads"));
+
+	if (!json_is_object(set) || !json_object_size(json_object_get(set, "seconds")))
+		return;
+	human_size((uint64_t)json_integer_value(json_object_get(set, "bytes")), size, sizeof(size));
+	fprintf(f, "#   to cache ");
+	if (json_is_integer(files))
+		fprintf(f, "%lld files, ", (long long)json_integer_value(files));
+	if (basis && !strcmp(basis, "measured"))
+		basis = "the measured set";
+	else if (basis && !strcmp(basis, "scaled"))
+		basis = "scaled by the measured set's mean file size";
+	else
+		basis = "as given";
+	fprintf(f, "%s (%s)", size, basis);
+	json_object_foreach(json_object_get(set, "seconds"), key, sec) {
+		if (!json_is_number(sec))
+			continue;
+		duration_text(json_number_value(sec), took, sizeof(took));
+		if (!strcmp(key, "best"))
+			fprintf(f, "%sbest (%s, %lld %s) %s", sep, best ? best : "?",
+				(long long)best_threads, threads_word(best_threads), took);
+		else
+			fprintf(f, "%s%s %s %s", sep, key, threads_word(strtoll(key, NULL, 10)), took);
+		sep = ", ";
+	}
+	fprintf(f, "\n");
+}
+
+char *recommend_line(json_t *rec)
+{
+	json_t *threads = json_object_get(rec, "threads");
+	json_t *mb_s = json_object_get(rec, "mb_s");
+	json_t *def_mb_s = json_object_get(rec, "default_mb_s");
+	json_t *best_mb_s = json_object_get(rec, "best_mb_s");
+	const char *variable = json_string_value(json_object_get(rec, "variable"));
+	const char *confidence = json_string_value(json_object_get(rec, "confidence"));
+	const char *reason = json_string_value(json_object_get(rec, "reason"));
+	const char *best = json_string_value(json_object_get(rec, "best_strategy"));
+	const json_int_t def = json_integer_value(json_object_get(rec, "default_threads"));
+	const json_int_t jobs = json_integer_value(json_object_get(rec, "jobs"));
+	const json_int_t failed = json_integer_value(json_object_get(rec, "failed_runs"));
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	if (!variable)
+		variable = RECOMMEND_VARIABLE;
+	if (!reason)
+		reason = "";
+	if (!json_is_integer(threads))
+		fprintf(f, "# %s: no recommendation — %s\n", variable, reason);
+	else if (!confidence || !strcmp(confidence, "none"))
+		fprintf(f, "# %s: keep the default (%lld) — %s\n", variable, (long long)def,
+			reason);
+	else
+		fprintf(f, "%s=%lld   # add to cryosparc_worker/config.sh\n#   confidence %s: %s\n",
+			variable, (long long)json_integer_value(threads), confidence, reason);
+
+	if (json_is_integer(threads) && json_is_number(mb_s)) {
+		fprintf(f, "#   %s at %lld %s: %.0f MB/s", RECOMMEND_STRATEGY,
+			(long long)json_integer_value(threads),
+			threads_word(json_integer_value(threads)), json_number_value(mb_s));
+		if (json_integer_value(threads) == def)
+			fprintf(f, " (the default)");
+		else if (json_is_number(def_mb_s))
+			fprintf(f, "; at the default %lld threads: %.0f MB/s", (long long)def,
+				json_number_value(def_mb_s));
+		else
+			fprintf(f, "; the default %lld threads was not measured", (long long)def);
+		fprintf(f, "\n");
+	}
+	if (json_is_number(best_mb_s) && best) {
+		const json_int_t best_threads =
+			json_integer_value(json_object_get(rec, "best_threads"));
+
+		fprintf(f, "#   fastest of any strategy: %s at %lld %s, %.0f MB/s", best,
+			(long long)best_threads, threads_word(best_threads),
+			json_number_value(best_mb_s));
+		if (json_is_number(mb_s) && json_number_value(mb_s) > 0)
+			fprintf(f, " (%.2fx CryoSPARC's copier here: the headroom it leaves)",
+				json_number_value(best_mb_s) / json_number_value(mb_s));
+		fprintf(f, "\n");
+	}
+	print_for(f, rec);
+	if (jobs > 1)
+		fprintf(f,
+			"#   measured with %lld jobs caching at once, each copying the whole set; "
+			"MB/s is their sum, times are for each job's set\n",
+			(long long)jobs);
+	if (failed > 0)
+		fprintf(f, "#   left out: %lld failed or aborted %s\n", (long long)failed,
+			failed == 1 ? "run" : "runs");
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

@@ -1,0 +1,21 @@
+/* run_flags.c - what one run of results.json says about itself. */
+#include "config.h"
+
+#include <string.h>
+
+#include "analysis/run_flags.h"
+
+bool run_flag_remote(json_t *run)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(run, "cold"), "method"));
+
+	return m && !strcmp(m, "remote");
+}
+
+bool run_flag_not_cold(json_t *run)
+{
+	json_t *cold = json_object_get(run, "cold");
+
+	return json_is_object(cold) && !run_flag_remote(run) &&
+	       !json_is_true(json_object_get(cold, "cold"));
+}

@@ -1,0 +1,63 @@
+/* cache.h - making the page cache cold before a run, and measuring that it is. */
+#ifndef CCB_CACHE_H
+#define CCB_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "dataset/dataset.h"
+
+/* Above this share of the source resident in the page cache, a run is flagged not cold. */
+#define CACHE_COLD_MAX_PCT 5.0
+
+enum cache_method {
+	CACHE_DROP_CACHES,	/* echo 3 > /proc/sys/vm/drop_caches */
+	CACHE_FADVISE,		/* posix_fadvise(POSIX_FADV_DONTNEED) per file (not root) */
+	CACHE_NONE,		/* nothing was done */
+};
+
+/* "drop_caches", "fadvise", "none": the names results.json uses. */
+const char *cache_method_name(enum cache_method m);
+
+/*
+ * syncfs() the filesystems of root and extra_dir (sync() when one cannot be opened), then drop
+ * the page cache; when that is not allowed (not root, read-only /proc),
+ * fall back to posix_fadvise(DONTNEED) on every file of ds below root and on every regular
+ * file below extra_dir (may be NULL). *used says what happened. Returns 0, or -errno when
+ * neither worked. drop_path overrides /proc/sys/vm/drop_caches (tests); NULL for the default.
+ *
+ * "Not allowed" is EACCES, EPERM, EROFS or ENOENT (no /proc/sys) from opening or writing
+ * drop_path; any other error is returned with *used = CACHE_NONE. Symlinks below extra_dir are
+ * never followed. When fadvise fails for some files, *used is CACHE_FADVISE and the first error
+ * is returned (the other files were still dropped). bad_path, when not NULL, receives the path
+ * the first error is about (allocated; the caller frees it), or NULL.
+ */
+int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
+		    const char *drop_path, enum cache_method *used, char **bad_path);
+
+/*
+ * Wait until Dirty + Writeback in /proc/meminfo are below max_dirty_bytes and no block device
+ * has I/O in flight (/proc/diskstats field 12, whole devices only), or timeout_s passes.
+ * Polls every 20 ms. Returns 0 when quiet, -ETIMEDOUT otherwise (the caller warns and goes on),
+ * or -errno when /proc/meminfo or /proc/diskstats cannot be read.
+ */
+int cache_wait_quiet(uint64_t max_dirty_bytes, double timeout_s);
+
+/*
+ * Residency of one file in this kernel's page cache, by mincore() over a read-only mapping
+ * (which faults nothing in). *resident and *total are in pages; an empty file has 0 and 0.
+ * Returns 0 or -errno (-EINVAL for anything but a regular file). Since Linux 5.2, mincore()
+ * reports every page of a file resident unless the caller owns the file or may write it (a
+ * guard against cache side channels); such files give -EPERM rather than a false 100 %.
+ */
+int cache_file_residency(const char *path, uint64_t *resident, uint64_t *total);
+
+/*
+ * Residency of all of ds below root, in percent of pages (0.0 .. 100.0). Returns 0, or -errno
+ * when a file could not be examined (then *pct is not set and bad_path, when not NULL, receives
+ * that file's path, allocated).
+ */
+int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct,
+			    char **bad_path);
+
+#endif

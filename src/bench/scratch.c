@@ -1,0 +1,457 @@
+/* scratch.c - the marked scratch directory in DST: the only code that writes or deletes there. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "bench/scratch.h"
+#include "lib/util.h"
+
+#define COPY_DIR "copy"
+
+/*
+ * Each level of a removal holds one descriptor (the directory being emptied) while it descends,
+ * so the depth bounds the descriptors in use. Copies of particle sets are a few levels deep;
+ * anything near this limit is not ours, and refusing is better than running out of descriptors.
+ */
+#define REMOVE_MAX_DEPTH 256
+
+static int close_keep_errno(int fd)
+{
+	const int saved = errno;
+	int ret = 0;
+
+	if (fd >= 0 && close(fd) < 0)
+		ret = -errno;
+	errno = saved;
+	return ret;
+}
+
+/* The names in dirfd (without "." and ".."), read in one pass before anything is removed. */
+static int list_names(int dirfd, char ***names, size_t *nr)
+{
+	char **v = NULL;
+	size_t n = 0;
+	size_t cap = 0;
+	DIR *d = NULL;
+	struct dirent *de;
+	int ret = 0;
+
+	/* fdopendir() takes the descriptor it is given; a duplicate keeps dirfd ours. */
+	const int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close_keep_errno(fd);
+		return ret;
+	}
+	/* A duplicate shares the offset: start from the top even if dirfd was read before. */
+	rewinddir(d);
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				ret = -errno;
+			break;
+		}
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (ret < 0) {
+		while (n)
+			free(v[--n]);
+		free(v);
+		return ret;
+	}
+	*names = v;
+	*nr = n;
+	return 0;
+}
+
+static void free_names(char **names, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int remove_contents(int dirfd, const char *skip, dev_t dev, unsigned depth);
+
+/*
+ * Remove name inside parentfd, whatever it is. A directory is opened with O_NOFOLLOW, so a
+ * symlink (even one that replaced a directory a moment ago) fails to open as a directory and is
+ * unlinked as a link: nothing outside the tree is ever reached. Directories on another
+ * filesystem (something mounted inside the scratch directory) are refused, not emptied.
+ */
+static int remove_tree_at(int parentfd, const char *name, dev_t dev, unsigned depth)
+{
+	struct stat st;
+	int ret = 0;
+
+	const int fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno != ENOTDIR && errno != ELOOP)
+			return -errno;
+		if (unlinkat(parentfd, name, 0) < 0 && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (st.st_dev != dev) {
+		ret = -EXDEV;
+		goto out;
+	}
+	if (depth >= REMOVE_MAX_DEPTH) {
+		ret = -ELOOP;
+		goto out;
+	}
+	ret = remove_contents(fd, NULL, dev, depth + 1);
+	if (ret < 0)
+		goto out;
+	/* Our descriptor of a level is closed before the level itself is removed. */
+	ret = close_keep_errno(fd);
+	if (ret < 0)
+		return ret;
+	if (unlinkat(parentfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+out:
+	close_keep_errno(fd);
+	return ret;
+}
+
+/*
+ * Remove everything inside dirfd except the entry named skip (may be NULL). Goes on past
+ * failures, like rm -r, and returns the first one.
+ */
+static int remove_contents(int dirfd, const char *skip, dev_t dev, unsigned depth)
+{
+	char **names = NULL;
+	size_t nr = 0;
+	int ret;
+
+	ret = list_names(dirfd, &names, &nr);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < nr; i++) {
+		if (skip && !strcmp(names[i], skip))
+			continue;
+		const int r = remove_tree_at(dirfd, names[i], dev, depth);
+		if (r < 0 && !ret)
+			ret = r;
+	}
+	free_names(names, nr);
+	return ret;
+}
+
+/* Remove the whole tree copy_dir inside the scratch directory sfd (missing is fine). */
+static int remove_copy_dir(int sfd)
+{
+	struct stat st;
+
+	if (fstat(sfd, &st) < 0)
+		return -errno;
+	return remove_tree_at(sfd, COPY_DIR, st.st_dev, 0);
+}
+
+/*
+ * Remove the scratch directory name inside parentfd, whose descriptor is sfd: its contents, then
+ * the marker last (so an interrupted removal leaves a directory that is still marked and that
+ * `clean` can finish), then the directory.
+ */
+static int destroy_scratch_dir(int parentfd, const char *name, int sfd)
+{
+	struct stat st;
+	int ret;
+
+	if (fstat(sfd, &st) < 0)
+		return -errno;
+	ret = remove_contents(sfd, SCRATCH_MARKER, st.st_dev, 0);
+	if (ret < 0)
+		return ret;
+	if (unlinkat(sfd, SCRATCH_MARKER, 0) < 0 && errno != ENOENT)
+		return -errno;
+	if (unlinkat(parentfd, name, AT_REMOVEDIR) < 0)
+		return -errno;
+	return 0;
+}
+
+bool scratch_is_marked(int dirfd)
+{
+	const size_t magic_len = strlen(SCRATCH_MAGIC);
+	char buf[sizeof(SCRATCH_MAGIC) + 1];
+	struct stat st;
+	struct stat fst;
+	size_t got = 0;
+	bool marked = false;
+
+	if (fstatat(dirfd, SCRATCH_MARKER, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	/* O_NOFOLLOW and the second fstat close the window in which the marker could be swapped. */
+	const int fd =
+		openat(dirfd, SCRATCH_MARKER, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || fst.st_ino != st.st_ino ||
+	    fst.st_dev != st.st_dev)
+		goto out;
+	if (read_full(fd, buf, magic_len + 1, &got) < 0 || got < magic_len)
+		goto out;
+	if (memcmp(buf, SCRATCH_MAGIC, magic_len))
+		goto out;
+	marked = got == magic_len || buf[magic_len] == '\n';
+out:
+	close_keep_errno(fd);
+	return marked;
+}
+
+static void scratch_init(struct scratch *s)
+{
+	s->path = NULL;
+	s->copy_path = NULL;
+	s->dirfd = -1;
+	s->marker_fd = -1;
+}
+
+void scratch_release(struct scratch *s)
+{
+	/* Closing the marker releases the flock(): from now on `clean` may remove it. */
+	close_keep_errno(s->marker_fd);
+	close_keep_errno(s->dirfd);
+	free(s->path);
+	free(s->copy_path);
+	scratch_init(s);
+}
+
+static int write_marker(int fd)
+{
+	char stamp[64];
+
+	now_rfc3339(stamp, sizeof(stamp));
+	char *text = xasprintf("%s\npid %ld\nstarted %s\n", SCRATCH_MAGIC, (long)getpid(), stamp);
+	const int ret = write_all(fd, text, strlen(text));
+	free(text);
+	return ret;
+}
+
+int scratch_create(struct scratch *s, const char *dst)
+{
+	char *canon = NULL;
+	char *templ = NULL;
+	bool made = false;
+	int ret;
+
+	scratch_init(s);
+	canon = realpath(dst, NULL);
+	if (!canon)
+		return -errno;
+	templ = path_join(canon, SCRATCH_PREFIX "XXXXXX");
+	if (!mkdtemp(templ)) {
+		ret = -errno;
+		goto out;
+	}
+	made = true;
+	s->path = templ;
+	templ = NULL;
+	s->copy_path = path_join(s->path, COPY_DIR);
+
+	s->dirfd = open(s->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->dirfd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	s->marker_fd = openat(s->dirfd, SCRATCH_MARKER,
+			      O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (s->marker_fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/*
+	 * Lock before the magic line exists: `clean` only tries the lock of a marker that carries
+	 * the magic, so there is no moment at which it could see this directory as marked and free.
+	 */
+	if (flock(s->marker_fd, LOCK_EX | LOCK_NB) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = write_marker(s->marker_fd);
+	if (ret < 0)
+		goto out;
+	if (mkdirat(s->dirfd, COPY_DIR, 0777) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0 && made && s->dirfd >= 0) {
+		/*
+		 * Leave nothing behind: the directory holds at most our marker and copy/. Best
+		 * effort; the error that brought us here is the one worth reporting.
+		 */
+		remove_copy_dir(s->dirfd);
+		unlinkat(s->dirfd, SCRATCH_MARKER, 0);
+		rmdir(s->path);
+	} else if (ret < 0 && made) {
+		rmdir(s->path);
+	}
+	if (ret < 0)
+		scratch_release(s);
+	free(templ);
+	free(canon);
+	return ret;
+}
+
+int scratch_empty(struct scratch *s)
+{
+	int ret;
+
+	if (!scratch_is_marked(s->dirfd))
+		return -EPERM;
+	ret = remove_copy_dir(s->dirfd);
+	if (ret < 0)
+		return ret;
+	if (mkdirat(s->dirfd, COPY_DIR, 0777) < 0)
+		return -errno;
+	return 0;
+}
+
+int scratch_remove(struct scratch *s)
+{
+	char *parent = NULL;
+	int parentfd = -1;
+	int ret;
+
+	if (!scratch_is_marked(s->dirfd)) {
+		ret = -EPERM;
+		goto out;
+	}
+	const char *slash = strrchr(s->path, '/');
+	parent = slash == s->path ? xstrdup("/")
+				  : xasprintf("%.*s", (int)(slash - s->path), s->path);
+	parentfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (parentfd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = destroy_scratch_dir(parentfd, slash + 1, s->dirfd);
+out:
+	close_keep_errno(parentfd);
+	free(parent);
+	scratch_release(s);
+	return ret;
+}
+
+enum clean_outcome {
+	CLEAN_REMOVED,
+	CLEAN_BUSY,
+	CLEAN_UNMARKED,
+};
+
+/*
+ * One entry of dst whose name has our prefix: remove it if it is a marked scratch directory that
+ * no run holds. Anything else with the prefix (a plain folder, a symlink, a file) counts as
+ * unmarked and is left. Returns 0 with *outcome set, or -errno.
+ */
+static int clean_one(int dstfd, const char *name, enum clean_outcome *outcome)
+{
+	int sfd;
+	int marker_fd = -1;
+	int ret = 0;
+
+	*outcome = CLEAN_UNMARKED;
+	sfd = openat(dstfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0) {
+		/* Not a real directory (a symlink or a file with our prefix): not ours to touch. */
+		if (errno == ENOTDIR || errno == ELOOP)
+			return 0;
+		return -errno;
+	}
+	if (!scratch_is_marked(sfd))
+		goto out;
+	marker_fd = openat(sfd, SCRATCH_MARKER, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (marker_fd < 0) {
+		/* A run that just finished removed it under our feet. */
+		ret = errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	if (flock(marker_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			*outcome = CLEAN_BUSY;
+		else
+			ret = -errno;
+		goto out;
+	}
+	/* The lock was free, but the run holding it may have removed and replaced the marker. */
+	if (!scratch_is_marked(sfd))
+		goto out;
+	ret = destroy_scratch_dir(dstfd, name, sfd);
+	if (ret == 0)
+		*outcome = CLEAN_REMOVED;
+out:
+	close_keep_errno(marker_fd);
+	close_keep_errno(sfd);
+	return ret;
+}
+
+int scratch_clean_all(const char *dst, unsigned *removed, unsigned *busy, unsigned *unmarked)
+{
+	const size_t prefix_len = strlen(SCRATCH_PREFIX);
+	char **names = NULL;
+	size_t nr = 0;
+	int ret;
+
+	*removed = 0;
+	*busy = 0;
+	*unmarked = 0;
+	const int dstfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dstfd < 0)
+		return -errno;
+	ret = list_names(dstfd, &names, &nr);
+	if (ret < 0)
+		goto out;
+	for (size_t i = 0; i < nr; i++) {
+		enum clean_outcome outcome;
+
+		if (strncmp(names[i], SCRATCH_PREFIX, prefix_len))
+			continue;
+		const int r = clean_one(dstfd, names[i], &outcome);
+		if (r < 0) {
+			if (!ret)
+				ret = r;
+			continue;
+		}
+		if (outcome == CLEAN_REMOVED)
+			(*removed)++;
+		else if (outcome == CLEAN_BUSY)
+			(*busy)++;
+		else
+			(*unmarked)++;
+	}
+out:
+	free_names(names, nr);
+	close_keep_errno(dstfd);
+	return ret;
+}

@@ -1,0 +1,203 @@
+/* cmd_compare.c - `compare BASELINE CURRENT`: noise-aware verdicts per cell, for CI. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cmds.h"
+#include "analysis/compare.h"
+#include "cli/options.h"
+#include "cli/post_results.h"
+#include "lib/util.h"
+
+/* Exit statuses, documented in --help, the man page and docs/ci.md. */
+enum {
+	COMPARE_OK = 0,		/* no cell is slower */
+	COMPARE_REGRESSION = 1,	/* at least one cell is slower */
+	COMPARE_USAGE = 2,	/* bad usage, unreadable input, other hardware without --force */
+	/* POST_FAILED_STATUS (3): --post failed and --post-required was given, no regression */
+};
+
+struct compare_opts {
+	double tolerance;
+	double alpha;
+	long min_repeats;
+	bool force;
+	char *junit;
+	char *json;
+	struct post_opts post;
+	char *cafile;
+	bool insecure;
+};
+
+static const struct opt_def compare_options[] = {
+	OPT_DOUBLE_("tolerance", 't', struct compare_opts, tolerance, "5", "PCT", 0, 100,
+		    "smaller changes of the median than PCT % are 'same' even when significant"),
+	OPT_DOUBLE_("alpha", 0, struct compare_opts, alpha, "0.05", "P", 1e-6, 0.5,
+		    "significance level of the Mann-Whitney U test over the repeats"),
+	OPT_LONG_("min-repeats", 0, struct compare_opts, min_repeats, "5", "N", 2, 10000,
+		  "fewer complete runs on a side: 'insufficient'"),
+	OPT_BOOL_("force", 'f', struct compare_opts, force,
+		  "compare even when the baseline is from other hardware (CPU, device models, NICs)"),
+	OPT_STRING_("junit", 0, struct compare_opts, junit, NULL, "FILE", OPT_NO_ECHO,
+		    "also write JUnit XML: one testcase per cell, a failure per regression"),
+	OPT_STRING_("json", 0, struct compare_opts, json, NULL, "FILE", OPT_NO_ECHO,
+		    "also write the verdicts as JSON ('-': stdout instead of the Markdown)"),
+	POST_OPTIONS(struct compare_opts, post),
+	OPT_STRING_("cafile", 0, struct compare_opts, cafile, NULL, "FILE", 0,
+		    "--post: CA certificates to verify the collector with"),
+	OPT_BOOL_("insecure", 0, struct compare_opts, insecure,
+		  "--post: do not verify the collector's certificate"),
+	OPT_END
+};
+
+static const struct opt_command compare_command = {
+	.name = "compare",
+	.synopsis = "BASELINE CURRENT",
+	.summary = "Compare two results.json (files or results folders) cell by cell, taking the\n"
+		   "noise of the repeats into account, and print a Markdown summary.\n"
+		   "With --post, the verdicts and CURRENT go to a results collector as\n"
+		   "{\"verdict\": ..., \"results\": ...}.\n"
+		   "Exit status: 0 no regression, 1 a cell is slower, 2 usage error, unreadable\n"
+		   "input or a baseline from other hardware (without --force), 3 no regression but\n"
+		   "the verdict could not be posted and --post-required was given.",
+	.options = compare_options,
+	.min_args = 2,
+	.max_args = 2,
+};
+
+/* A results.json, or a results folder holding one. */
+static json_t *load_doc(const char *arg)
+{
+	struct stat st;
+	json_error_t jerr;
+	char *path;
+	json_t *doc;
+
+	if (stat(arg, &st)) {
+		error("compare: cannot read '%s': %s", arg, strerror(errno));
+		return NULL;
+	}
+	path = S_ISDIR(st.st_mode) ? xasprintf("%s/results.json", arg) : xstrdup(arg);
+	doc = json_load_file(path, 0, &jerr);
+	if (!doc)
+		error("compare: cannot parse '%s': %s (line %d)", path, jerr.text, jerr.line);
+	free(path);
+	return doc;
+}
+
+static int write_to(const char *path, json_t *cmp, int (*fn)(json_t *, FILE *))
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f) {
+		error("compare: cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	ret = fn(cmp, f);
+	if (fclose(f) || ret) {
+		error("compare: cannot write '%s': %s", path, strerror(ret ? -ret : errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int dump_json(json_t *cmp, FILE *f)
+{
+	if (json_dumpf(cmp, f, JSON_INDENT(1) | JSON_SORT_KEYS))
+		return -EIO;
+	fputc('\n', f);
+	return ferror(f) ? -EIO : 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_opts o = { 0 };
+	struct compare_params p;
+	json_t *base = NULL;
+	json_t *cur = NULL;
+	json_t *cmp = NULL;
+	char why[512];
+	char **args;
+	int nargs;
+	int status = COMPARE_USAGE;
+	int ret;
+
+	options_defaults(&compare_command, &o);
+	ret = options_parse(&compare_command, argc, argv, &o, &args, &nargs);
+	if (ret) {
+		options_release(&compare_command, &o);
+		return ret > 0 ? COMPARE_OK : COMPARE_USAGE;
+	}
+	if (post_check(&o.post))
+		goto out;
+	base = load_doc(args[0]);
+	cur = load_doc(args[1]);
+	if (!base || !cur)
+		goto out;
+	compare_params_init(&p);
+	p.tolerance = o.tolerance / 100.0;
+	p.alpha = o.alpha;
+	p.min_runs = (size_t)o.min_repeats;
+	cmp = compare_docs(base, cur, &p, why, sizeof(why));
+	if (!cmp) {
+		error("compare: %s", why);
+		goto out;
+	}
+	if (json_array_size(json_object_get(cmp, "hardware")) && !o.force) {
+		json_t *d;
+		size_t i;
+
+		error("compare: the baseline '%s' is from other hardware; compare on the same "
+		      "hardware, or use --force to compare anyway:", args[0]);
+		json_array_foreach(json_object_get(cmp, "hardware"), i, d) {
+			char *a = json_dumps(json_object_get(d, "baseline"), JSON_ENCODE_ANY);
+			char *b = json_dumps(json_object_get(d, "current"), JSON_ENCODE_ANY);
+
+			fprintf(stderr, "  %s: %s (baseline) vs %s (current)\n",
+				json_string_value(json_object_get(d, "key")), a ? a : "?", b ? b : "?");
+			free(a);
+			free(b);
+		}
+		goto out;
+	}
+	json_object_set_new(cmp, "forced", json_boolean(o.force));
+	json_object_set_new(cmp, "baseline_path", json_string(args[0]));
+	json_object_set_new(cmp, "current_path", json_string(args[1]));
+	if (o.json && !strcmp(o.json, "-")) {
+		if (dump_json(cmp, stdout))
+			goto out;
+	} else {
+		compare_write_markdown(cmp, stdout);
+		if (o.json && write_to(o.json, cmp, dump_json))
+			goto out;
+	}
+	if (o.junit && write_to(o.junit, cmp, compare_write_junit))
+		goto out;
+	if (fflush(stdout)) {
+		error("compare: cannot write the summary: %s", strerror(errno));
+		goto out;
+	}
+	status = json_is_true(json_object_get(cmp, "regression")) ? COMPARE_REGRESSION : COMPARE_OK;
+	if (o.post.url) {
+		json_t *doc = json_pack("{s:O, s:O}", "verdict", cmp, "results", cur);
+		char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+
+		ret = text ? post_json(&o.post, text, strlen(text), "the verdict", o.cafile,
+				       o.insecure)
+			   : -ENOMEM;
+		status = post_status(&o.post, status, ret);
+		free(text);
+		json_decref(doc);
+	}
+out:
+	json_decref(cmp);
+	json_decref(base);
+	json_decref(cur);
+	options_release(&compare_command, &o);
+	return status;
+}

@@ -1,0 +1,112 @@
+/*
+ * cmd_report.c - `report RESULTS.json`: report.md, report.html, results.csv and gnuplot images
+ * rebuilt from a results.json (on any machine: it reads nothing else but the samples files).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cmds.h"
+#include "cli/options.h"
+#include "report/report.h"
+#include "bench/results.h"
+#include "lib/util.h"
+
+struct report_opts {
+	char *out;
+	bool no_plots;
+};
+
+static const struct opt_def report_options[] = {
+	OPT_STRING_("out", 'o', struct report_opts, out, NULL, "DIR", OPT_NO_ECHO,
+		    "write the reports into DIR (default: the folder of RESULTS.json)"),
+	OPT_BOOL_("no-plots", 0, struct report_opts, no_plots,
+		  "do not run gnuplot (report.html draws its charts without it)"),
+	OPT_END
+};
+
+static const struct opt_command report_command = {
+	.name = "report",
+	.synopsis = "RESULTS.json|DIR",
+	.summary =
+		"Write report.md, report.html and results.csv, and with gnuplot the plots in\n"
+		"plots/, from a results.json (or the results folder holding one) into its folder\n"
+		"or --out DIR, and print their paths.",
+	.options = report_options,
+	.min_args = 1,
+	.max_args = 1,
+};
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o = { 0 };
+	struct report_written w = { 0 };
+	const char *schema;
+	struct stat st;
+	json_error_t err;
+	json_t *doc = NULL;
+	char *path = NULL;
+	char *dir = NULL;
+	char **args;
+	int nargs;
+	int status = 1;
+	int ret;
+
+	options_defaults(&report_command, &o);
+	ret = options_parse(&report_command, argc, argv, &o, &args, &nargs);
+	if (ret) {
+		options_release(&report_command, &o);
+		return ret > 0 ? 0 : 2;
+	}
+	if (stat(args[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+		path = path_join(args[0], RESULTS_FILE);
+		dir = xstrdup(args[0]);
+	} else {
+		char *copy = xstrdup(args[0]);
+
+		path = xstrdup(args[0]);
+		dir = xstrdup(dirname(copy));
+		free(copy);
+	}
+	doc = json_load_file(path, 0, &err);
+	if (!doc) {
+		if (err.line < 1)
+			error("cannot read '%s': %s", path, err.text);
+		else
+			error("cannot read '%s': line %d: %s", path, err.line, err.text);
+		goto out;
+	}
+	schema = json_string_value(json_object_get(doc, "schema"));
+	if (!json_is_object(doc) || !schema || strcmp(schema, RESULTS_SCHEMA)) {
+		error("'%s' is not a results.json of schema '" RESULTS_SCHEMA "' (schema: '%s')",
+		      path, schema ? schema : "none");
+		goto out;
+	}
+	ret = report_write_all(doc, o.out ? o.out : dir, dir, o.no_plots ? REPORT_NO_PLOTS : 0, &w);
+	if (ret) {
+		error("cannot write the report into '%s': %s", o.out ? o.out : dir, strerror(-ret));
+		goto out;
+	}
+	printf("%s\n%s\n%s\n", w.md, w.html, w.csv);
+	for (size_t i = 0; i < w.plots.nr_files; i++) {
+		char *p = path_join(o.out ? o.out : dir, w.plots.files[i]);
+
+		printf("%s\n", p);
+		free(p);
+	}
+	if (w.plots.skipped)
+		warning("plots skipped: %s; to get them, " PLOT_HOWTO, w.plots.skipped);
+	status = 0;
+out:
+	report_written_release(&w);
+	json_decref(doc);
+	free(path);
+	free(dir);
+	options_release(&report_command, &o);
+	return status;
+}

@@ -1,0 +1,89 @@
+/* cmd_strategies.c - `strategies`: what this build can copy with, and why anything is missing. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli/cmds.h"
+#include "cli/options.h"
+#include "copy/strategy.h"
+#include "lib/util.h"
+
+struct strategies_opts {
+	bool json;
+};
+
+static const struct opt_def strategies_options[] = {
+	OPT_BOOL_("json", 0, struct strategies_opts, json, "print JSON instead of text"),
+	OPT_END
+};
+
+static const struct opt_command strategies_command = {
+	.name = "strategies",
+	.synopsis = "",
+	.summary = "List the copy strategies of this build, whether each can run here, and why not.",
+	.options = strategies_options,
+	.min_args = 0,
+	.max_args = 0,
+};
+
+/* Strategies this build leaves out, and why: the configure summary's reasons, at run time. */
+static const struct {
+	const char *name;
+	const char *why;
+} missing[] = {
+#ifndef HAVE_LIBURING
+	{ "uring", "built without liburing (install liburing-dev and re-run configure)" },
+#endif
+#ifndef HAVE_LIBCURL
+	{ "http", "built without libcurl (install libcurl4-openssl-dev and re-run configure)" },
+#endif
+	{ NULL, NULL },
+};
+
+int cmd_strategies(int argc, char **argv)
+{
+	struct strategies_opts o = { 0 };
+	json_t *list = json_array();
+	char **args;
+	int nargs;
+	int ret;
+
+	ret = options_parse(&strategies_command, argc, argv, &o, &args, &nargs);
+	if (ret) {
+		json_decref(list);
+		return ret > 0 ? 0 : 2;
+	}
+	for (const struct copy_strategy *const *s = strategies; *s; s++) {
+		char why[256] = "";
+		int avail = !(*s)->probe || (*s)->probe(NULL, NULL, why, sizeof(why)) == 0;
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s?, s:s}", "name",
+						      (*s)->name, "summary", (*s)->summary,
+						      "available", avail, "why", avail ? NULL : why,
+						      "options", (*s)->options ? (*s)->options : ""));
+	}
+	for (size_t i = 0; missing[i].name; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s, s:s}", "name",
+						      missing[i].name, "summary", "", "available", 0,
+						      "why", missing[i].why, "options", ""));
+	if (o.json) {
+		json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		size_t i;
+		json_t *s;
+
+		json_array_foreach(list, i, s) {
+			const char *why = json_string_value(json_object_get(s, "why"));
+			const char *opts = json_string_value(json_object_get(s, "options"));
+
+			printf("%-10s %-12s %s\n", json_string_value(json_object_get(s, "name")),
+			       json_is_true(json_object_get(s, "available")) ? "available" : "unavailable",
+			       why ? why : json_string_value(json_object_get(s, "summary")));
+			if (opts && *opts)
+				printf("%-10s %-12s options: %s\n", "", "", opts);
+		}
+	}
+	json_decref(list);
+	return 0;
+}

@@ -1,0 +1,174 @@
+/* profile.c - an INI profile's section applied to a command's option table (inih). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ini.h>
+
+#include "cli/profile.h"
+#include "lib/util.h"
+
+/* Sections a profile may hold: the commands that take options. */
+static const char *const known_sections[] = {
+	"run", "sweep", "fio", "compare", "gen", "report", "watch", "diag", NULL
+};
+
+struct profile_state {
+	const struct opt_command *cmd;
+	void *opts;
+	FILE *f;
+	int line;		/* lines read so far: the handler's line */
+	bool seen_section;
+	int msg_line;		/* the line of msg */
+	char msg[384];		/* the first error the handler found */
+	const char *secret;	/* the first secret option the profile sets, or NULL */
+	bool too_long;		/* msg is about a line too long to parse */
+};
+
+/*
+ * fgets for inih, counting lines so the handler knows where it is. A line longer than inih's
+ * buffer would reach it in pieces, the rest parsed as lines of their own (and, for a secret,
+ * shown in a message): it is skipped whole and refused instead, without its text.
+ */
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct profile_state *st = stream;
+	char *r = fgets(buf, size, st->f);
+	size_t len;
+
+	if (!r)
+		return NULL;
+	st->line++;
+	len = strlen(buf);
+	if (len && buf[len - 1] != '\n' && !feof(st->f)) {
+		int c;
+
+		while ((c = getc(st->f)) != EOF && c != '\n')
+			;
+		if (!st->msg[0]) {
+			st->too_long = true;
+			st->msg_line = st->line;
+			snprintf(st->msg, sizeof(st->msg), "line %d is longer than %d characters "
+				 "(its text is not shown: it may hold a secret; give a long --header "
+				 "on the command line)", st->line, size - 2);
+		}
+		snprintf(buf, (size_t)size, ";\n");
+	}
+	return r;
+}
+
+/* "all_files" and "all-files" both name --all-files. */
+static bool key_matches(const char *option, const char *key)
+{
+	for (; *option && *key; option++, key++) {
+		const char k = *key == '_' ? '-' : *key;
+
+		if (k != *option)
+			return false;
+	}
+	return !*option && !*key;
+}
+
+static bool section_known(const char *section)
+{
+	for (const char *const *s = known_sections; *s; s++)
+		if (!strcmp(*s, section))
+			return true;
+	return false;
+}
+
+/* inih calls this per key; returning 0 makes ini_parse report this line as its first error. */
+static int on_key(void *user, const char *section, const char *key, const char *value)
+{
+	struct profile_state *st = user;
+	char why[320];
+
+	if (st->msg[0])
+		return 1;	/* only the first error is reported */
+	st->msg_line = st->line;
+	if (!section[0]) {
+		snprintf(st->msg, sizeof(st->msg), "key '%s' is outside a section ([%s])", key,
+			 st->cmd->name);
+		return 0;
+	}
+	if (!section_known(section)) {
+		snprintf(st->msg, sizeof(st->msg), "unknown section [%s]", section);
+		return 0;
+	}
+	if (strcmp(section, st->cmd->name))
+		return 1;
+	st->seen_section = true;
+	for (const struct opt_def *def = st->cmd->options; def->name; def++) {
+		if (!key_matches(def->name, key))
+			continue;
+		if (!strcmp(def->name, "profile")) {
+			snprintf(st->msg, sizeof(st->msg), "a profile cannot include another ('%s')",
+				 key);
+			return 0;
+		}
+		if (options_set(def, st->opts, value, why, sizeof(why))) {
+			snprintf(st->msg, sizeof(st->msg), "%s", why);
+			return 0;
+		}
+		if ((def->flags & OPT_SECRET) && !st->secret)
+			st->secret = def->name;
+		return 1;
+	}
+	snprintf(st->msg, sizeof(st->msg), "unknown key '%s' in [%s]", key, section);
+	return 0;
+}
+
+int profile_apply(const struct opt_command *cmd, const char *path, void *opts, char *why,
+		  size_t len)
+{
+	struct profile_state st = { .cmd = cmd, .opts = opts };
+	int line;
+	int err;
+
+	st.f = fopen(path, "re");
+	if (!st.f) {
+		err = errno;
+		snprintf(why, len, "cannot read profile '%s': %s", path, strerror(err));
+		return -err;
+	}
+	line = ini_parse_stream(read_line, &st, on_key, &st);
+	err = ferror(st.f) ? EIO : 0;
+	if (!err && line == 0 && st.secret) {
+		struct stat sb;
+
+		if (fstat(fileno(st.f), &sb) == 0 && (sb.st_mode & 044))
+			warning("profile '%s' sets --%s, a secret, and other users may read it: "
+				"chmod 600 '%s'", path, st.secret, path);
+	}
+	fclose(st.f);
+	if (err) {
+		snprintf(why, len, "cannot read profile '%s': %s", path, strerror(err));
+		return -err;
+	}
+	if (line == -2) {
+		snprintf(why, len, "cannot read profile '%s': out of memory", path);
+		return -ENOMEM;
+	}
+	if (st.too_long) {
+		snprintf(why, len, "profile '%s' %s", path, st.msg);
+		return -EINVAL;
+	}
+	if (line > 0) {
+		/* ini_parse's first error is ours, or an earlier line it could not parse */
+		if (st.msg[0] && st.msg_line == line)
+			snprintf(why, len, "profile '%s' line %d: %s", path, line, st.msg);
+		else
+			snprintf(why, len, "profile '%s' line %d: not a section, a key = value or a "
+				 "comment", path, line);
+		return -EINVAL;
+	}
+	if (!st.seen_section) {
+		snprintf(why, len, "profile '%s' has no [%s] section", path, cmd->name);
+		return -EINVAL;
+	}
+	return 0;
+}

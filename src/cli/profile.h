@@ -1,0 +1,32 @@
+/*
+ * profile.h - options from an INI file (the .ini files in profiles/), through the same option
+ * table as the command line, so every option has a key and the two never drift apart.
+ *
+ *	[sweep]
+ *	threads = 1,2,4,8
+ *	repeats = 5
+ *	all_files = true
+ *
+ * A section names the command whose options it sets ([run], [sweep], [fio], ...); a command reads
+ * only its own section, so one profile can carry several commands. A key is an option's long
+ * name, with '-' or '_' alike; values are what the option takes on the command line (booleans:
+ * true/false, yes/no, 1/0). Comments start with ';' or '#'.
+ */
+#ifndef CCB_PROFILE_H
+#define CCB_PROFILE_H
+
+#include <stddef.h>
+
+#include "cli/options.h"
+
+/*
+ * Set opts from the [cmd->name] section of the profile at path. Returns 0, or -EINVAL / -errno
+ * with a message in why naming the file and, for a bad line, its number and key:
+ *   profile 'ci.ini' line 4: unknown key 'thraeds' in [sweep]
+ *   profile 'ci.ini' line 5: invalid value 'x' for --repeats: ...
+ * A profile without a [cmd->name] section, or with a section that names no command, is an error.
+ */
+int profile_apply(const struct opt_command *cmd, const char *path, void *opts, char *why,
+		  size_t len);
+
+#endif

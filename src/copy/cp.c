@@ -1,0 +1,240 @@
+/*
+ * strategy_cp.c - the system's cp, one process per file: `cp SRC DST`, as `xargs -P N cp` runs
+ * it, with the pool's N threads in the role of xargs' N processes.
+ *
+ * cp is looked up on PATH once; that binary runs every file, and describe() records its path and
+ * the first line of its `--version` with every run. No option is passed: cp does what it does by
+ * default (GNU coreutils >= 9.0 tries FICLONE, then copy_file_range, then read/write). cp's
+ * stderr is ours, so its own message about a failing file passes through.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "copy/strategy.h"
+#include "lib/util.h"
+
+#define CP_VERSION_MAX	4096	/* bytes of `cp --version` kept; its first line is used */
+
+/* Found once for the process: which cp runs, and what it says it is. */
+static pthread_once_t cp_once = PTHREAD_ONCE_INIT;
+static char *cp_path;		/* absolute path of the cp on PATH; NULL when none */
+static char *cp_version;	/* first line of `cp --version`; NULL when it gave none */
+
+struct cp_thread {
+	char what[64];		/* err_reason of the last failure: "cp exited with status 1 ..." */
+};
+
+/* The first executable regular file named cp in PATH's folders (as execvp looks). */
+static char *cp_find(void)
+{
+	const char *path = getenv("PATH");
+	char *copy;
+	char *save = NULL;
+	char *found = NULL;
+
+	if (!path) {
+		static char cs_path[256];
+
+		/* execvp's default when PATH is unset */
+		if (!confstr(_CS_PATH, cs_path, sizeof(cs_path)))
+			return NULL;
+		path = cs_path;
+	}
+	copy = xstrdup(path);
+	/* strtok_r skips empty fields (the current folder): a cp there is not "on PATH". */
+	for (char *dir = strtok_r(copy, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *cand = path_join(dir, "cp");
+		struct stat st;
+
+		if (dir[0] == '/' && stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(cand, X_OK) == 0)
+			found = cand;
+		else
+			free(cand);
+	}
+	free(copy);
+	return found;
+}
+
+/*
+ * posix_spawn attributes for a cp: the signal mask and dispositions of a fresh process, not the
+ * ones of this program's threads.
+ */
+static void cp_spawnattr_init(posix_spawnattr_t *attr)
+{
+	sigset_t none;
+	sigset_t dfl;
+
+	posix_spawnattr_init(attr);
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGINT);
+	sigaddset(&dfl, SIGTERM);
+	posix_spawnattr_setsigmask(attr, &none);
+	posix_spawnattr_setsigdefault(attr, &dfl);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+}
+
+/* Wait for pid; returns its wait status or -errno. */
+static int cp_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return status;
+}
+
+/* `cp --version`, first line; NULL when it cannot run or says nothing on a zero exit. */
+static char *cp_ask_version(const char *path)
+{
+	char *const argv[] = { "cp", "--version", NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	char buf[CP_VERSION_MAX];
+	size_t got = 0;
+	char *line = NULL;
+	int pipefd[2];
+	pid_t pid;
+	int status;
+	int err;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	cp_spawnattr_init(&attr);
+	err = posix_spawn(&pid, path, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (err) {
+		close(pipefd[0]);
+		return NULL;
+	}
+	/* Read it all, so that cp never blocks on a full pipe; keep what fits in buf. */
+	for (;;) {
+		char sink[512];
+		const bool room = got < sizeof(buf) - 1;
+		ssize_t n = read(pipefd[0], room ? buf + got : sink,
+				 room ? sizeof(buf) - 1 - got : sizeof(sink));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (room)
+			got += (size_t)n;
+	}
+	close(pipefd[0]);
+	status = cp_wait(pid);
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && buf[0])
+		line = xstrdup(buf);
+	return line;
+}
+
+static void cp_lookup(void)
+{
+	cp_path = cp_find();
+	if (cp_path)
+		cp_version = cp_ask_version(cp_path);
+}
+
+static int cp_probe(const struct dataset *src, const char *dst_dir, char *why, size_t len)
+{
+	pthread_once(&cp_once, cp_lookup);
+	if (!cp_path) {
+		snprintf(why, len, "no cp found on PATH");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static struct json_t *cp_describe(void)
+{
+	pthread_once(&cp_once, cp_lookup);
+	return json_pack("{s:s, s:s?, s:s?}", "command", "cp SRC DST", "cp_path", cp_path,
+			 "cp_version", cp_version);
+}
+
+static int cp_thread_init(struct copy_worker *w)
+{
+	pthread_once(&cp_once, cp_lookup);
+	if (!cp_path)
+		return -ENOENT;
+	w->priv = xcalloc(1, sizeof(struct cp_thread));
+	return 0;
+}
+
+static void cp_thread_exit(struct copy_worker *w)
+{
+	free(w->priv);
+	w->priv = NULL;
+}
+
+static int cp_copy(struct copy_worker *w, const struct copy_file *f)
+{
+	struct cp_thread *t = w->priv;
+	char *const argv[] = { "cp", w->src, w->dst, NULL };
+	posix_spawnattr_t attr;
+	pid_t pid;
+	int status;
+	int err;
+
+	cp_spawnattr_init(&attr);
+	err = posix_spawn(&pid, cp_path, NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (err)
+		return copy_fail(w, cp_path, "run", -err);
+	status = cp_wait(pid);
+	if (status < 0)
+		return copy_fail(w, cp_path, "wait for", status);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+
+	/*
+	 * cp has said why on stderr; the pool's message names the file and how cp ended. Killed by
+	 * SIGINT or SIGTERM is the run being interrupted (the terminal signals cp as well).
+	 */
+	if (WIFSIGNALED(status)) {
+		snprintf(t->what, sizeof(t->what), "cp was killed by signal %d", WTERMSIG(status));
+		err = WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM ? -EINTR : -EIO;
+	} else {
+		snprintf(t->what, sizeof(t->what), "cp exited with status %d (its message is above)",
+			 WEXITSTATUS(status));
+		err = -EIO;
+	}
+	w->err_reason = t->what;
+	return copy_fail(w, w->src, "cp", err);
+}
+
+const struct copy_strategy strategy_cp = {
+	.name = "cp",
+	.summary = "the system's cp, one process per file (`xargs -P N cp` with N threads); "
+		   "its path and version go into results.json",
+	.probe = cp_probe,
+	.thread_init = cp_thread_init,
+	.copy = cp_copy,
+	.thread_exit = cp_thread_exit,
+	.describe = cp_describe,
+};

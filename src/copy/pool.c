@@ -1,0 +1,317 @@
+/* pool.c - N worker threads (per copier) pulling files from a shared index. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "copy/pool.h"
+#include "lib/util.h"
+
+/* One copier: its job and the index its threads share. */
+struct pool_job {
+	const struct copy_job *job;
+	atomic_size_t next;		/* index of the next file to hand out */
+	size_t first_latency;		/* its slice of stats->latency_ns */
+};
+
+struct pool {
+	const volatile sig_atomic_t *stop;
+	struct pool_progress *progress;
+	atomic_bool failed;
+	pthread_mutex_t lock;		/* protects the fields below */
+	pthread_cond_t cond;		/* signals ready and go */
+	unsigned ready;			/* threads initialised and waiting for the clock */
+	bool go;			/* the clock has started */
+	struct pool_stats *stats;
+	uint64_t first_idle_ns;		/* 0 until a thread finds its index exhausted */
+	uint64_t last_done_ns;
+	int init_err;
+};
+
+struct pool_thread {
+	struct pool *pool;
+	struct pool_job *pj;
+	struct copy_worker w;
+	pthread_t tid;
+};
+
+static bool pool_should_stop(const struct pool *p)
+{
+	return atomic_load(&p->failed) || (p->stop && *p->stop);
+}
+
+static void record_error(struct pool *p, struct copy_worker *w, const struct copy_file *f, int err)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stats->nr_errors++;
+	if (!p->stats->first_error) {
+		p->stats->first_errno = err;
+		if (w->err_path)
+			p->stats->first_error = xasprintf("cannot %s '%s': %s",
+							  w->err_what ? w->err_what : "copy",
+							  w->err_path,
+							  w->err_reason ? w->err_reason
+									: strerror(-err));
+		else
+			p->stats->first_error = xasprintf("cannot copy '%s': %s", f->rel,
+							  strerror(-err));
+	}
+	pthread_mutex_unlock(&p->lock);
+	atomic_store(&p->failed, true);
+}
+
+const struct copy_file *copy_worker_next(struct copy_worker *w)
+{
+	struct pool_thread *t = w->pool_priv;
+	struct pool *p = t->pool;
+	const struct dataset *ds = t->pj->job->ds;
+	size_t i;
+
+	if (!pool_should_stop(p)) {
+		i = atomic_fetch_add(&t->pj->next, 1);
+		if (i < ds->nr)
+			return &ds->files[i];
+	}
+	pthread_mutex_lock(&p->lock);
+	if (!p->first_idle_ns)
+		p->first_idle_ns = now_mono_ns();
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void join_path(char *out, const char *root, const char *rel)
+{
+	size_t len = strlen(root);
+
+	memcpy(out, root, len);
+	out[len] = '/';
+	strcpy(out + len + 1, rel);
+}
+
+void copy_worker_paths(const struct copy_worker *w, const struct copy_file *f, char *src,
+		       char *dst)
+{
+	join_path(src, w->job->src_root, f->rel);
+	join_path(dst, w->job->dst_root, f->rel);
+}
+
+void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t latency_ns,
+		      int err)
+{
+	struct pool_thread *t = w->pool_priv;
+	struct pool *p = t->pool;
+	size_t i = t->pj->first_latency + (size_t)(f - w->job->ds->files);
+
+	if (err) {
+		record_error(p, w, f, err);
+		return;
+	}
+	/* 0 marks "not copied" in latency_ns; a real copy always took some time. */
+	p->stats->latency_ns[i] = latency_ns ? latency_ns : 1;
+	pthread_mutex_lock(&p->lock);
+	p->stats->files_done++;
+	p->stats->bytes_done += f->size;
+	pthread_mutex_unlock(&p->lock);
+	if (p->progress) {
+		atomic_fetch_add(&p->progress->files, 1);
+		atomic_fetch_add(&p->progress->bytes, f->size);
+	}
+}
+
+/* The loop for strategies that copy one file per call. */
+static int copy_files(struct copy_worker *w)
+{
+	const struct copy_file *f;
+
+	while ((f = copy_worker_next(w))) {
+		uint64_t t0;
+		int err;
+
+		/* Paths are built before the per-file clock: CryoSPARC's Python has them ready. */
+		copy_worker_paths(w, f, w->src, w->dst);
+		w->err_path = NULL;
+		w->err_what = NULL;
+		w->err_reason = NULL;
+		t0 = now_mono_ns();
+		err = w->job->strategy->copy(w, f);
+		copy_worker_done(w, f, now_mono_ns() - t0, err);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void thread_finished(struct pool *p, const struct copy_worker *w)
+{
+	pthread_mutex_lock(&p->lock);
+	for (size_t k = 0; k < COPY_MAX_COUNTERS; k++)
+		p->stats->counters[k] += w->counters[k];
+	p->last_done_ns = now_mono_ns();
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void *pool_thread_main(void *arg)
+{
+	struct pool_thread *t = arg;
+	struct pool *p = t->pool;
+	const struct copy_strategy *s = t->w.job->strategy;
+	int err = 0;
+
+	if (s->thread_init)
+		err = s->thread_init(&t->w);
+	if (err) {
+		pthread_mutex_lock(&p->lock);
+		if (!p->init_err)
+			p->init_err = err;
+		pthread_mutex_unlock(&p->lock);
+		atomic_store(&p->failed, true);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->ready++;
+	pthread_cond_broadcast(&p->cond);
+	while (!p->go)
+		pthread_cond_wait(&p->cond, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+	if (!err) {
+		if (s->copy_many)
+			s->copy_many(&t->w);
+		else
+			copy_files(&t->w);
+		thread_finished(p, &t->w);
+	}
+	if (!err && s->thread_exit)
+		s->thread_exit(&t->w);
+	return NULL;
+}
+
+static double tv_seconds(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+/* Longest absolute path a worker of job can be handed. */
+static size_t path_capacity(const struct copy_job *job)
+{
+	size_t rel = 0;
+	size_t src = strlen(job->src_root);
+	size_t dst = strlen(job->dst_root);
+
+	for (size_t i = 0; i < job->ds->nr; i++) {
+		size_t len = strlen(job->ds->files[i].rel);
+
+		if (len > rel)
+			rel = len;
+	}
+	return (src > dst ? src : dst) + rel + 2;
+}
+
+int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads,
+		  const volatile sig_atomic_t *stop, struct pool_progress *progress,
+		  struct pool_stats *stats)
+{
+	struct pool p = { .stop = stop, .progress = progress, .stats = stats };
+	struct pool_job *pjobs;
+	struct pool_thread *threads;
+	unsigned total = njobs * nthreads;
+	unsigned started = 0;
+	size_t nlat = 0;
+	struct rusage ru0, ru1;
+	uint64_t t0, t1;
+	int ret = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	if (nthreads == 0 || njobs == 0)
+		return -EINVAL;
+	pjobs = xcalloc(njobs, sizeof(*pjobs));
+	for (unsigned k = 0; k < njobs; k++) {
+		pjobs[k].job = &jobs[k];
+		pjobs[k].first_latency = nlat;
+		nlat += jobs[k].ds->nr;
+	}
+	stats->latency_ns = xcalloc(nlat ? nlat : 1, sizeof(uint64_t));
+	stats->nr_latency = nlat;
+
+	threads = xcalloc(total, sizeof(*threads));
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.cond, NULL);
+	for (unsigned i = 0; i < total; i++) {
+		struct pool_thread *t = &threads[i];
+		const struct copy_job *job = &jobs[i / nthreads];
+
+		t->pool = &p;
+		t->pj = &pjobs[i / nthreads];
+		t->w.id = i;
+		t->w.job = job;
+		t->w.path_cap = path_capacity(job);
+		t->w.src = xmalloc(t->w.path_cap);
+		t->w.dst = xmalloc(t->w.path_cap);
+		t->w.pool_priv = t;
+		ret = -pthread_create(&t->tid, NULL, pool_thread_main, t);
+		if (ret)
+			break;
+		started++;
+	}
+	if (started < total)
+		atomic_store(&p.failed, true);	/* the started threads leave at once */
+	pthread_mutex_lock(&p.lock);
+	while (p.ready < started)
+		pthread_cond_wait(&p.cond, &p.lock);
+	getrusage(RUSAGE_SELF, &ru0);
+	t0 = now_mono_ns();
+	p.go = true;
+	pthread_cond_broadcast(&p.cond);
+	pthread_mutex_unlock(&p.lock);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(threads[i].tid, NULL);
+	t1 = now_mono_ns();
+	getrusage(RUSAGE_SELF, &ru1);
+	stats->start_ns = t0;
+	stats->end_ns = p.last_done_ns ? p.last_done_ns : t1;
+	stats->seconds = (double)(stats->end_ns - t0) / 1e9;
+	if (p.first_idle_ns && p.last_done_ns > p.first_idle_ns)
+		stats->tail_seconds = (double)(p.last_done_ns - p.first_idle_ns) / 1e9;
+	stats->cpu_user_s = tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
+	stats->cpu_sys_s = tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
+
+	for (unsigned i = 0; i < total; i++) {
+		free(threads[i].w.src);
+		free(threads[i].w.dst);
+	}
+	pthread_cond_destroy(&p.cond);
+	pthread_mutex_destroy(&p.lock);
+	free(threads);
+	free(pjobs);
+	if (ret) {
+		stats->first_error = xasprintf("cannot start %u threads: %s", total, strerror(-ret));
+		return ret;
+	}
+	if (p.init_err) {
+		if (!stats->first_error)
+			stats->first_error = xasprintf("cannot start a %s worker: %s",
+						       jobs[0].strategy->name, strerror(-p.init_err));
+		return p.init_err;
+	}
+	if (stats->first_errno)
+		return stats->first_errno;
+	if (stats->files_done < nlat) {
+		stats->stopped = true;
+		return -EINTR;
+	}
+	return 0;
+}
+
+int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_atomic_t *stop,
+	     struct pool_stats *stats)
+{
+	return pool_run_jobs(job, 1, nthreads, stop, NULL, stats);
+}
+
+void pool_stats_release(struct pool_stats *stats)
+{
+	free(stats->latency_ns);
+	free(stats->first_error);
+	memset(stats, 0, sizeof(*stats));
+}

@@ -1,0 +1,148 @@
+/* strategy.h - copy strategies behind one table of operations (fio's ioengine_ops). */
+#ifndef CCB_STRATEGY_H
+#define CCB_STRATEGY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "dataset/dataset.h"
+
+struct copy_job;
+struct copy_file;
+struct json_t;
+
+/*
+ * Counters a strategy keeps about what the kernel actually did (cloned, copied in the kernel,
+ * refused and copied with read/write, ...). Each worker counts in its own array; the pool sums
+ * them and results.json carries them per run by the names the strategy gives.
+ */
+#define COPY_MAX_COUNTERS 8
+
+/*
+ * One worker thread of the pool. The pool fills src and dst with the absolute paths of the
+ * file to copy before each call of copy(); a strategy reads them and may keep per-thread state
+ * in priv (set up by thread_init, freed by thread_exit).
+ */
+struct copy_worker {
+	unsigned id;
+	const struct copy_job *job;
+	char *src;			/* absolute source path of the current file */
+	char *dst;			/* absolute destination path of the current file */
+	size_t path_cap;		/* allocated size of src and dst */
+	void *priv;
+	/* Set by a failing copy(): which of the two paths the error is about. */
+	const char *err_path;
+	const char *err_what;		/* "open", "sendfile", ... */
+	/* Why, when errno's text would mislead (a child's exit status); NULL: strerror(-err). */
+	const char *err_reason;
+	uint64_t counters[COPY_MAX_COUNTERS];	/* indexed like strategy->counter_names */
+	void *pool_priv;		/* the pool's, for copy_worker_next()/copy_worker_done() */
+};
+
+struct copy_strategy {
+	const char *name;
+	const char *summary;
+	/*
+	 * Can this strategy run here? Returns 0, or -errno with a reason in why. Optional.
+	 */
+	int (*probe)(const struct dataset *src, const char *dst_dir, char *why, size_t len);
+	int (*thread_init)(struct copy_worker *w);	/* optional */
+	/* Copy w->src to w->dst. Returns 0 or -errno (and sets err_path/err_what). */
+	int (*copy)(struct copy_worker *w, const struct copy_file *f);
+	/*
+	 * Instead of copy(): the strategy drives, keeping several files in flight at once (io_uring).
+	 * It takes files with copy_worker_next() until that returns NULL, builds their paths with
+	 * copy_worker_paths(), and reports each with copy_worker_done(). Returns 0, or -errno when it
+	 * had to stop (after reporting the failing file). Exactly one of copy and copy_many is set.
+	 */
+	int (*copy_many)(struct copy_worker *w);
+	void (*thread_exit)(struct copy_worker *w);	/* optional */
+	/* Folders are made by copy() itself (legacy); otherwise made before the clock starts. */
+	bool makes_dirs;
+	/* Reads job->source_url, not SRC (http): the source's page cache is not ours to measure. */
+	bool remote;
+	/* The run options it reads, for `strategies` ("--bs --qd --inflight --direct"). */
+	const char *options;
+	/* Names of the counters it keeps in copy_worker.counters, NULL-terminated; may be NULL. */
+	const char *const *counter_names;
+	/*
+	 * What the run's results should also know about the strategy itself (the cp binary and its
+	 * version): a new JSON object the caller stores as the run's "strategy_info" and releases.
+	 * Called outside the clock, from one thread. Optional; NULL from it means nothing to add.
+	 */
+	struct json_t *(*describe)(void);
+};
+
+enum copy_reflink {
+	COPY_REFLINK_NEVER,	/* never clone (FICLONE is not tried) */
+	COPY_REFLINK_AUTO,	/* clone where the filesystem allows, else copy */
+	COPY_REFLINK_ALWAYS,	/* clone or fail */
+};
+
+/* What every strategy may read while it copies. */
+struct copy_job {
+	const struct copy_strategy *strategy;
+	const struct dataset *ds;
+	const char *src_root;
+	const char *dst_root;
+	size_t bs;			/* I/O size for strategies that take one; 0 = default */
+	unsigned qd;			/* queue depth (uring); 0 = default */
+	unsigned inflight;		/* files open at once per worker (uring); 0 = default */
+	bool direct;			/* O_DIRECT where the strategy supports it */
+	enum copy_reflink reflink;	/* cfr */
+	/* http: fetch source_url + "/" + f->rel instead of reading src_root's file; NULL: local */
+	const char *source_url;
+	const char *cafile;		/* http: CA bundle for TLS; NULL: the system's */
+	bool insecure;			/* http: do not verify the server's certificate */
+	long timeout;			/* http: seconds to connect, and without progress; 0: 60 */
+	/* Raised (a signal number) when the run is stopping: a transfer in progress ends (http). */
+	const volatile sig_atomic_t *stop;
+};
+
+/* The worker's --bs, or def when none was given (or there is no job, as in unit tests). */
+static inline size_t copy_worker_bs(const struct copy_worker *w, size_t def)
+{
+	return w->job && w->job->bs ? w->job->bs : def;
+}
+
+/*
+ * For copy_many strategies: the next file to copy, or NULL when none is left or the run is
+ * stopping. copy_worker_paths() writes the absolute source and destination paths of f into
+ * buffers of w->path_cap bytes. copy_worker_done() reports f copied (err 0) or failed (-errno,
+ * with w->err_path/err_what set), and how long it took from its open to its close.
+ */
+const struct copy_file *copy_worker_next(struct copy_worker *w);
+void copy_worker_paths(const struct copy_worker *w, const struct copy_file *f, char *src,
+		       char *dst);
+void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t latency_ns,
+		      int err);
+
+/* Record the failing path and call of a copy; returns err for "return copy_fail(...)". */
+static inline int copy_fail(struct copy_worker *w, const char *path, const char *what, int err)
+{
+	w->err_path = path;
+	w->err_what = what;
+	return err;
+}
+
+/* The strategies this build knows, NULL-terminated. */
+extern const struct copy_strategy *const strategies[];
+/* Look a strategy up by name; NULL if unknown. */
+const struct copy_strategy *strategy_find(const char *name);
+
+extern const struct copy_strategy strategy_shutil;
+extern const struct copy_strategy strategy_shutil314;
+extern const struct copy_strategy strategy_legacy;
+extern const struct copy_strategy strategy_rw;
+extern const struct copy_strategy strategy_sendfile;
+extern const struct copy_strategy strategy_cfr;
+extern const struct copy_strategy strategy_cp;
+#ifdef HAVE_LIBURING
+extern const struct copy_strategy strategy_uring;
+#endif
+#ifdef HAVE_LIBCURL
+extern const struct copy_strategy strategy_http;
+#endif
+
+#endif

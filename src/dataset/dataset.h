@@ -1,0 +1,127 @@
+/* dataset.h - the files a benchmark copies: a source tree listed into (relative path, size). */
+#ifndef CCB_DATASET_H
+#define CCB_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dataset/stacklist.h"
+
+enum copy_file_flags {
+	COPY_FILE_NOT_MRC = 1 << 0,	/* named .mrc/.mrcs but the header is not MRC */
+	COPY_FILE_BAD_SIZE = 1 << 1,	/* MRC header, but size != 1024 + NSYMBT + data */
+};
+
+struct copy_file {
+	char *rel;		/* path relative to the dataset root, no leading slash */
+	uint64_t size;
+	unsigned flags;		/* enum copy_file_flags */
+};
+
+/* What SRC was: a folder, or the metadata of a job naming its stacks. */
+enum dataset_kind {
+	DATASET_KIND_DIR = 0,
+	DATASET_KIND_STAR,		/* RELION particles .star */
+	DATASET_KIND_CS,		/* CryoSPARC .cs */
+	DATASET_KIND_LIST,		/* a file list, one path a line */
+};
+
+#define DATASET_MISSING_EXAMPLES 5
+
+enum dataset_flags {
+	DATASET_ALL_FILES = 1 << 0,	/* take every regular file, whatever its name */
+};
+
+struct dataset {
+	char *root;			/* canonical absolute path of the source directory */
+	struct copy_file *files;
+	size_t nr;
+	uint64_t bytes;
+	size_t nr_ignored;		/* regular files skipped (not .mrc/.mrcs) */
+	size_t nr_not_mrc;		/* .mrc/.mrcs files whose header is not MRC */
+	char **dirs;			/* distinct relative parent folders, parents first */
+	size_t nr_dirs;
+	double list_seconds;		/* time spent listing, never inside a run's clock */
+	enum dataset_kind kind;
+	char *meta;			/* canonical path of the .star/.cs/list ("-": stdin) */
+	uint64_t particles;		/* rows of the metadata naming the stacks (star, cs) */
+	size_t nr_missing;		/* named stacks that do not exist */
+	char *missing[DATASET_MISSING_EXAMPLES];	/* the first of them, as named */
+	size_t nr_bad_size;		/* MRC stacks whose size disagrees with their header */
+};
+
+/*
+ * List the regular files below root (recursively, without following symlinks to folders).
+ * Files are sorted by relative path so that every run copies in the same order.
+ * Returns 0, or -errno with *bad_path (allocated; the caller frees it) naming what failed.
+ * .mrc/.mrcs files whose header is not MRC are kept (CryoSPARC would copy them) and flagged.
+ */
+int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char **bad_path);
+void dataset_release(struct dataset *ds);
+
+/* Where the stacks come from when SRC is not simply a folder. */
+struct dataset_source {
+	const char *files_list;		/* --files: a list of paths (- for stdin); SRC is the project */
+	const char *project_dir;	/* --project-dir: where relative paths start */
+	unsigned flags;			/* enum dataset_flags */
+};
+
+/* A name for kind, as results.json records it: "dir", "star", "cs", "list". */
+const char *dataset_kind_name(enum dataset_kind kind);
+
+/*
+ * Resolve src into a dataset: a folder (listed like dataset_load_dir), a RELION .star, a
+ * CryoSPARC .cs or a file list, recognised by content. Metadata paths are taken relative to the
+ * project folder (--project-dir; else for a .star the RELION project holding it, for a .cs the
+ * folder above its J<n> job folder, for a list SRC with --files or else the list's folder),
+ * which becomes ds->root. Missing stacks are counted (nr_missing, first examples), fatal only
+ * when none exists; each stack's MRC header and size are checked (flags). Returns 0, or -errno
+ * with *msg (allocated) saying what failed, with the line or byte offset in a malformed file.
+ */
+int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char **msg);
+
+/* The stacks a metadata file names, as written there. */
+struct dataset_meta {
+	enum dataset_kind kind;
+	char *path;			/* canonical path of the file parsed ("-": stdin) */
+	char *name;			/* that file as messages name it: as given, or a .csg's .cs */
+	char *text;			/* its bytes (len; NUL-terminated, though a .cs holds NULs) */
+	size_t len;
+	struct stack_list stacks;	/* in order of first appearance */
+};
+
+enum dataset_meta_flags {
+	DATASET_META_LIST = 1 << 0,	/* a list of paths, whatever it looks like (--files) */
+};
+
+/*
+ * Read the metadata file path ("-": stdin) into m: a CryoSPARC .cs, a .csg (then the .cs it
+ * names: '>name' beside it, other relative names below project_dir or else the folder above the
+ * .csg's job folder), a RELION .star, or else, when it is text, a list of paths one a line;
+ * recognised by content, as dataset_load does. Only the metadata is read, never the stacks.
+ * Returns 0, or -errno with *msg (allocated) saying what failed; -EMEDIUMTYPE when the file is
+ * none of these. m is filled as far as it got either way; dataset_meta_release() frees it.
+ */
+int dataset_meta_read(struct dataset_meta *m, const char *path, const char *project_dir,
+		      unsigned flags, char **msg);
+void dataset_meta_release(struct dataset_meta *m);
+
+/*
+ * A path a metadata file names as a path below project (allocated): an absolute path must lie
+ * below project (compared as text, project without a trailing '/'), "./" prefixes are dropped.
+ * NULL when it is empty, leaves project or holds a ".." component.
+ */
+char *dataset_project_rel(const char *project, const char *path);
+
+/*
+ * A seeded, size-representative subset of ds holding about target_bytes: the files sorted by
+ * size and taken at an even stride from a seeded offset, so small and large stacks are sampled
+ * in proportion (the same seed gives the same subset). out gets its own copies of everything and
+ * is sorted like ds. With target_bytes >= ds->bytes, out is all of ds. Used by sweep --budget
+ * (and --sample).
+ */
+void dataset_sample(const struct dataset *ds, uint64_t target_bytes, uint64_t seed,
+		    struct dataset *out);
+
+#endif

@@ -1,0 +1,1031 @@
+/*
+ * fetch.c - download a set of stacks with libcurl's multi interface: N transfers at once, each
+ * written to a ".part" name, resumed with a range request, retried with backoff on transient
+ * errors, checked (size, XXH3) and only then renamed; plus walking HTTP directory listings.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "dataset/dataset.h"
+#include "lib/curl_common.h"
+#include "dataset/fetch.h"
+#include "lib/util.h"
+#include "lib/verify.h"
+
+#define FETCH_MANIFEST "fetch-manifest.json"
+#define FETCH_MAX_DEPTH 16
+
+void fetch_list_init(struct fetch_list *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void fetch_list_release(struct fetch_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].url);
+		free(l->items[i].path);
+	}
+	free(l->items);
+	free(l->meta_name);
+	free(l->meta);
+	fetch_list_init(l);
+}
+
+void fetch_list_add(struct fetch_list *l, const char *url, const char *path, bool has_size,
+		    uint64_t size, bool has_hash, uint64_t hash)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->items = xrealloc(l->items, l->cap * sizeof(*l->items));
+	}
+	l->items[l->n++] = (struct fetch_item){
+		.url = xstrdup(url),
+		.path = xstrdup(path),
+		.size = size,
+		.hash = hash,
+		.has_size = has_size,
+		.has_hash = has_hash,
+	};
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fetch_item *)a)->path, ((const struct fetch_item *)b)->path);
+}
+
+static bool is_url(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
+/* %XX decoded copy of s (a URL path). */
+static char *url_decode(const char *s, size_t len)
+{
+	char *out = xmalloc(len + 1);
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned v;
+
+		if (s[i] == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2]) && sscanf(s + i + 1, "%2x", &v) == 1) {
+			out[n++] = (char)v;
+			i += 2;
+		} else {
+			out[n++] = s[i];
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* A relative path that stays below DIR: not empty, not absolute, no "." or ".." part. */
+static bool safe_path(const char *p)
+{
+	if (!*p || *p == '/')
+		return false;
+	for (const char *c = p; *c;) {
+		const size_t len = strcspn(c, "/");
+
+		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && !strncmp(c, "..", 2)))
+			return false;
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+	return p[strlen(p) - 1] != '/';
+}
+
+/* Where url lands below DIR: its path below base (when it is below it), else its file name. */
+static char *url_dest(const char *url, const char *base)
+{
+	const char *rest;
+	size_t blen = base ? strlen(base) : 0;
+
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	if (base && !strncmp(url, base, blen) && url[blen] == '/') {
+		rest = url + blen + 1;
+	} else {
+		const char *q = strchr(url + 8, '/');
+
+		rest = q ? strrchr(q, '/') + 1 : "";
+	}
+	return url_decode(rest, strcspn(rest, "?#"));
+}
+
+/* base + "/" + rel, each component of rel %-escaped (a space, '#', '?' or '%' in a name). */
+static char *url_join(const char *base, const char *rel)
+{
+	size_t blen = strlen(base);
+	char *url;
+
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	url = xasprintf("%.*s", (int)blen, base);
+	for (const char *c = rel; *c;) {
+		const size_t len = strcspn(c, "/");
+		char *esc;
+		char *next;
+
+		if (!len) { /* "a//b", "/a": an empty piece (curl_easy_escape takes 0 as "all") */
+			c++;
+			continue;
+		}
+		esc = curl_easy_escape(NULL, c, (int)len);
+		if (!esc)
+			abort();
+		next = xasprintf("%s/%s", url, esc);
+		curl_free(esc);
+		free(url);
+		url = next;
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+	return url;
+}
+
+/* The lines "URL-OR-PATH [SIZE [XXH3]]" of a list named name, held in text. */
+static int read_lines(struct fetch_list *l, const char *name, const char *text, size_t len,
+		      const char *base_url)
+{
+	unsigned lineno = 0;
+	int ret = 0;
+
+	for (size_t pos = 0; pos < len && !ret;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		const size_t n = nl ? (size_t)(nl - text - pos) : len - pos;
+		char *line = xasprintf("%.*s", (int)n, text + pos);
+		char *save = NULL;
+		char *what = strtok_r(line, " \t\r", &save);
+		char *size_s = what ? strtok_r(NULL, " \t\r", &save) : NULL;
+		char *hash_s = size_s ? strtok_r(NULL, " \t\r", &save) : NULL;
+		uint64_t size = 0;
+		unsigned long long hash = 0;
+		char *url = NULL;
+		char *path = NULL;
+
+		pos += n + 1;
+		lineno++;
+		if (!what || *what == '#') {
+			free(line);
+			continue;
+		}
+		if (size_s && parse_size(size_s, &size)) {
+			error("%s:%u: bad size '%s'", name, lineno, size_s);
+			ret = -EINVAL;
+		} else if (hash_s &&
+			   (strlen(hash_s) != 16 || sscanf(hash_s, "%16llx", &hash) != 1)) {
+			error("%s:%u: bad XXH3-64 '%s' (16 hex digits)", name, lineno, hash_s);
+			ret = -EINVAL;
+		} else if (is_url(what)) {
+			url = xstrdup(what);
+			path = url_dest(what, base_url);
+		} else if (base_url) {
+			url = url_join(base_url, what);
+			path = xstrdup(what);
+		} else {
+			error("%s:%u: '%s' is not an http(s) URL (a list of paths needs "
+			      "--base-url)",
+			      name, lineno, what);
+			ret = -EINVAL;
+		}
+		if (!ret && !safe_path(path)) {
+			error("%s:%u: '%s' would land outside the folder", name, lineno, path);
+			ret = -EINVAL;
+		}
+		if (!ret)
+			fetch_list_add(l, url, path, size_s != NULL, size, hash_s != NULL, hash);
+		free(url);
+		free(path);
+		free(line);
+	}
+	return ret;
+}
+
+/* The stacks a .star or .cs names, below base_url; the metadata is kept to put beside them. */
+static int read_stacks(struct fetch_list *l, const struct dataset_meta *m, const char *base_url,
+		       const char *project_dir)
+{
+	const size_t first = l->n;
+	char *project = NULL;
+	bool absolute = false;
+	size_t k;
+	int ret = 0;
+
+	if (!m->stacks.nr) {
+		error("'%s' names no particle stacks", m->name);
+		return -EINVAL;
+	}
+	if (!base_url) {
+		error("'%s' is a %s: fetching the stacks it names needs --base-url, the URL its "
+		      "paths start at",
+		      m->name, m->kind == DATASET_KIND_STAR ? "RELION .star" : "CryoSPARC .cs");
+		return -EINVAL;
+	}
+	if (project_dir) {
+		size_t plen = strlen(project_dir);
+
+		while (plen > 1 && project_dir[plen - 1] == '/')
+			plen--;
+		project = xasprintf("%.*s", (int)plen, project_dir);
+	}
+	for (size_t i = 0; i < m->stacks.nr; i++) {
+		const char *p = m->stacks.items[i].path;
+		char *rel = NULL;
+		char *url;
+
+		if (p[0] == '/' && !project) {
+			error("'%s' names the absolute path '%s' (--project-dir says where the "
+			      "paths below --base-url start)",
+			      m->name, p);
+			ret = -EINVAL;
+			break;
+		}
+		absolute |= p[0] == '/';
+		rel = dataset_project_rel(project ? project : "", p);
+		if (!rel && p[0] == '/') {
+			error("'%s' names '%s', which is not below --project-dir '%s'", m->name, p,
+			      project);
+			ret = -EINVAL;
+			break;
+		}
+		if (!rel || !safe_path(rel)) {
+			error("'%s' names '%s', which would land outside the folder", m->name, p);
+			free(rel);
+			ret = -EINVAL;
+			break;
+		}
+		url = url_join(base_url, rel);
+		fetch_list_add(l, url, rel, false, 0, false, 0);
+		free(url);
+		free(rel);
+	}
+	free(project);
+	if (ret)
+		return ret;
+	/* "x.mrcs" and "./x.mrcs" are one stack: one transfer, in path order. */
+	qsort(l->items + first, l->n - first, sizeof(*l->items), item_cmp);
+	k = first;
+	for (size_t i = first; i < l->n; i++) {
+		if (k > first && !strcmp(l->items[k - 1].path, l->items[i].path)) {
+			free(l->items[i].url);
+			free(l->items[i].path);
+			continue;
+		}
+		l->items[k++] = l->items[i];
+	}
+	l->n = k;
+	if (absolute)
+		info("'%s' names absolute paths, and so will its copy beside the stacks: to "
+		     "benchmark the fetched set, give the folder itself as SRC",
+		     m->name);
+	if (strcmp(m->path, "-")) {
+		const char *slash = strrchr(m->path, '/');
+
+		l->meta_name = xstrdup(slash ? slash + 1 : m->path);
+		l->meta = xmalloc(m->len ? m->len : 1);
+		memcpy(l->meta, m->text, m->len);
+		l->meta_len = m->len;
+	}
+	return 0;
+}
+
+int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url,
+		    const char *project_dir)
+{
+	struct dataset_meta m;
+	char *msg = NULL;
+	int ret;
+
+	if (is_url(arg)) {
+		char *path = url_dest(arg, base_url);
+
+		if (!safe_path(path)) {
+			error("cannot fetch '%s': no file name in the URL", arg);
+			free(path);
+			return -EINVAL;
+		}
+		fetch_list_add(l, arg, path, false, 0, false, 0);
+		free(path);
+		return 0;
+	}
+	ret = dataset_meta_read(&m, arg, NULL, 0, &msg);
+	if (ret == -EMEDIUMTYPE && !m.len)
+		ret = 0; /* an empty list */
+	else if (ret)
+		error("%s", msg);
+	else if (m.kind == DATASET_KIND_LIST)
+		ret = read_lines(l, m.name, m.text, m.len, base_url);
+	else
+		ret = read_stacks(l, &m, base_url, project_dir);
+	free(msg);
+	dataset_meta_release(&m);
+	return ret;
+}
+
+/*
+ * The settings of every request; a blocking one (stoppable) also ends when a stop signal is
+ * raised, while the transfers of the multi loop are stopped by the loop itself.
+ */
+static void easy_common(CURL *e, const struct fetch_opts *o, char *errbuf, bool stoppable)
+{
+	const struct curl_common c = {
+		.timeout = o->timeout,
+		.cafile = o->cafile,
+		.insecure = o->insecure,
+		.stop = stoppable ? o->stop : NULL,
+	};
+
+	curl_common_setup(e, &c, errbuf);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+}
+
+/* ---- directory listings ------------------------------------------------------------------- */
+
+struct membuf {
+	char *p;
+	size_t len;
+};
+
+static size_t membuf_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct membuf *m = userdata;
+	const size_t len = size * nmemb;
+
+	m->p = xrealloc(m->p, m->len + len + 1);
+	memcpy(m->p + m->len, ptr, len);
+	m->len += len;
+	m->p[m->len] = '\0';
+	return len;
+}
+
+/* GET (or HEAD, with body NULL) url; 0, -EINTR when stopped, or -EIO after printing why. */
+static int http_get(CURL *e, const char *url, struct membuf *body, uint64_t *length,
+		    const struct fetch_opts *o)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	curl_off_t cl = -1;
+	long status = 0;
+	CURLcode rc;
+
+	curl_easy_reset(e);
+	easy_common(e, o, errbuf, true);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	if (body) {
+		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, membuf_write);
+		curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
+	} else {
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	}
+	rc = curl_easy_perform(e);
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return -EINTR;
+	if (rc != CURLE_OK) {
+		char why[CURL_ERROR_SIZE + 64];
+
+		curl_common_why(why, sizeof(why), rc, errbuf, o->timeout);
+		error("cannot fetch '%s': %s", url, why);
+		return -EIO;
+	}
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (status >= 400) {
+		error("cannot fetch '%s': HTTP status %ld", url, status);
+		return -EIO;
+	}
+	if (length) {
+		curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+		if (cl < 0) {
+			error("cannot fetch '%s': the server does not say its size", url);
+			return -EIO;
+		}
+		*length = (uint64_t)cl;
+	}
+	return 0;
+}
+
+/* Could a folder at depth components (rel, ending in '/') hold a match of pattern? */
+static bool may_match_below(const char *pattern, const char *rel)
+{
+	char *pat = xstrdup(pattern);
+	char *dir = xstrdup(rel);
+	char *ps = NULL;
+	char *ds = NULL;
+	char *p = strtok_r(pat, "/", &ps);
+	char *d = strtok_r(dir, "/", &ds);
+	bool ok = true;
+
+	for (; d; d = strtok_r(NULL, "/", &ds), p = strtok_r(NULL, "/", &ps)) {
+		if (!p || fnmatch(p, d, 0)) {
+			ok = false;
+			break;
+		}
+	}
+	/* The folder must leave at least one component for the file itself. */
+	if (ok && !p)
+		ok = false;
+	free(pat);
+	free(dir);
+	return ok;
+}
+
+struct walk {
+	CURL *e;
+	const char *pattern;
+	const struct fetch_opts *o;
+	struct fetch_list found;
+};
+
+/* The href targets of an index page: links below it, not sort links, parents or elsewhere. */
+static int walk_dir(struct walk *w, const char *url, const char *rel, unsigned depth)
+{
+	struct membuf page = {NULL, 0};
+	int ret;
+
+	if (depth > FETCH_MAX_DEPTH)
+		return 0;
+	ret = http_get(w->e, url, &page, NULL, w->o);
+	if (ret)
+		return ret;
+	for (const char *s = page.p ? page.p : ""; (s = strstr(s, "href=\""));) {
+		const char *h = s + 6;
+		const size_t len = strcspn(h, "\"");
+		char *href = xasprintf("%.*s", (int)len, h);
+		char *name = url_decode(href, len);
+		char *sub_rel;
+		char *sub_url;
+
+		s = h + len;
+		if (!len || href[0] == '?' || href[0] == '/' || href[0] == '#' ||
+		    strchr(href, ':') || strstr(name, "..") || !strcmp(name, "./")) {
+			free(href);
+			free(name);
+			continue;
+		}
+		sub_rel = xasprintf("%s%s", rel, name);
+		sub_url = xasprintf("%s%s", url, href);
+		if (name[strlen(name) - 1] == '/') {
+			if (may_match_below(w->pattern, sub_rel))
+				ret = walk_dir(w, sub_url, sub_rel, depth + 1);
+		} else if (!fnmatch(w->pattern, sub_rel, FNM_PATHNAME) && safe_path(sub_rel)) {
+			fetch_list_add(&w->found, sub_url, sub_rel, false, 0, false, 0);
+		}
+		free(sub_rel);
+		free(sub_url);
+		free(href);
+		free(name);
+		if (ret)
+			break;
+	}
+	free(page.p);
+	return ret;
+}
+
+int fetch_walk_listing(struct fetch_list *l, const char *entry_url, const char *pattern,
+		       uint64_t max_bytes, const struct fetch_opts *o)
+{
+	struct walk w = {.pattern = pattern, .o = o};
+	uint64_t total = 0;
+	size_t taken = 0;
+	char a[32];
+	char b[32];
+	int ret;
+
+	fetch_list_init(&w.found);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	w.e = curl_easy_init();
+	if (!w.e)
+		return -ENOMEM;
+	ret = walk_dir(&w, entry_url, "", 0);
+	if (ret)
+		goto out;
+	qsort(w.found.items, w.found.n, sizeof(*w.found.items), item_cmp);
+	for (size_t i = 0; i < w.found.n; i++) {
+		struct fetch_item *it = &w.found.items[i];
+
+		ret = http_get(w.e, it->url, NULL, &it->size, o);
+		if (ret)
+			goto out;
+		if (max_bytes && total + it->size > max_bytes)
+			break;
+		total += it->size;
+		fetch_list_add(l, it->url, it->path, true, it->size, false, 0);
+		taken++;
+	}
+	info("'%s': %zu file%s match '%s'; taking %zu, %s%s%s", entry_url, w.found.n,
+	     w.found.n == 1 ? "" : "s", pattern, taken, human_size(total, a, sizeof(a)),
+	     max_bytes ? " of at most " : "", max_bytes ? human_size(max_bytes, b, sizeof(b)) : "");
+out:
+	curl_easy_cleanup(w.e);
+	fetch_list_release(&w.found);
+	return ret;
+}
+
+/* ---- transfers ---------------------------------------------------------------------------- */
+
+enum xfer_state { XFER_WAITING, XFER_ACTIVE, XFER_DONE, XFER_FAILED };
+
+struct xfer {
+	const struct fetch_item *it;
+	enum xfer_state state;
+	CURL *e;
+	int fd;
+	char *dest;
+	char *part;
+	uint64_t start_off;    /* bytes of .part there before this attempt */
+	uint64_t got;	       /* bytes written in this attempt */
+	uint64_t resumed_from; /* first resume offset, for the manifest */
+	bool body_ok;	       /* the response is the file (200/206), not an error page */
+	bool code_seen;
+	int write_err;
+	unsigned attempts;
+	double not_before;
+	double t0;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t xfer_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct xfer *x = userdata;
+	const size_t len = size * nmemb;
+	size_t off = 0;
+
+	if (!x->code_seen) {
+		long status = 0;
+
+		curl_easy_getinfo(x->e, CURLINFO_RESPONSE_CODE, &status);
+		x->code_seen = true;
+		x->body_ok = status == 200 || status == 206;
+		/* The server ignored the range: the whole file comes again. */
+		if (status == 200 && x->start_off) {
+			if (ftruncate(x->fd, 0) < 0) {
+				x->write_err = -errno;
+				return 0;
+			}
+			x->start_off = 0;
+		}
+	}
+	if (!x->body_ok)
+		return len; /* an error page is not the file */
+	while (off < len) {
+		ssize_t n = write(x->fd, ptr + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			x->write_err = -errno;
+			return 0;
+		}
+		off += (size_t)n;
+	}
+	x->got += len;
+	return len;
+}
+
+struct fetch_run_state {
+	const struct fetch_opts *o;
+	CURLM *multi;
+	json_t *manifest; /* array of entries, by path */
+	unsigned active;
+	size_t done;
+	size_t failed;
+	uint64_t bytes; /* written in this session */
+	uint64_t resumed; /* bytes the .part files held when this session first opened them */
+};
+
+static void manifest_put(json_t *files, json_t *entry)
+{
+	const char *path = json_string_value(json_object_get(entry, "path"));
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(files, i, e)
+	{
+		if (!strcmp(json_string_value(json_object_get(e, "path")) ?: "", path)) {
+			json_array_set_new(files, i, entry);
+			return;
+		}
+	}
+	json_array_append_new(files, entry);
+}
+
+/* Is a .part there to resume from? An empty one holds nothing and is removed. */
+static bool part_kept(const struct xfer *x)
+{
+	struct stat st;
+
+	if (stat(x->part, &st) < 0)
+		return false;
+	if (st.st_size == 0) {
+		unlink(x->part);
+		return false;
+	}
+	return true;
+}
+
+static void xfer_failed(struct fetch_run_state *s, struct xfer *x, const char *why)
+{
+	error("cannot fetch '%s': %s", x->it->url, why);
+	part_kept(x);
+	x->state = XFER_FAILED;
+	s->failed++;
+}
+
+static void xfer_retry(struct fetch_run_state *s, struct xfer *x, const char *why)
+{
+	double delay;
+
+	if (x->attempts > s->o->retries) {
+		char *msg;
+
+		if (part_kept(x))
+			msg = xasprintf(
+				"%s (gave up after %u attempt%s; '%s' is kept to resume from)", why,
+				x->attempts, x->attempts == 1 ? "" : "s", x->part);
+		else
+			msg = xasprintf("%s (gave up after %u attempt%s)", why, x->attempts,
+					x->attempts == 1 ? "" : "s");
+
+		xfer_failed(s, x, msg);
+		free(msg);
+		return;
+	}
+	delay = s->o->retry_delay * (double)(1u << (x->attempts - 1 < 10 ? x->attempts - 1 : 10));
+	info("'%s': %s; retrying in %.1f s (attempt %u of %u)", x->it->url, why, delay,
+	     x->attempts + 1, s->o->retries + 1);
+	x->not_before = now_mono() + delay;
+	x->state = XFER_WAITING;
+}
+
+static int xfer_start(struct fetch_run_state *s, struct xfer *x)
+{
+	struct stat st;
+	char *slash;
+
+	x->attempts++;
+	slash = strrchr(x->dest, '/');
+	if (slash) {
+		int ret;
+
+		*slash = '\0';
+		ret = mkdir_p(x->dest);
+		*slash = '/';
+		if (ret) {
+			char *msg = xasprintf("cannot create the folder of '%s': %s", x->dest,
+					      strerror(-ret));
+
+			xfer_failed(s, x, msg);
+			free(msg);
+			return ret;
+		}
+	}
+	x->start_off = stat(x->part, &st) == 0 ? (uint64_t)st.st_size : 0;
+	x->fd = open(x->part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+	if (x->fd < 0) {
+		char *msg = xasprintf("cannot open '%s': %s", x->part, strerror(errno));
+
+		xfer_failed(s, x, msg);
+		free(msg);
+		return -EIO;
+	}
+	if (x->start_off) {
+		info("resuming '%s' at %llu bytes", x->it->path, (unsigned long long)x->start_off);
+		if (!x->resumed_from) {
+			x->resumed_from = x->start_off;
+			if (x->attempts == 1)
+				s->resumed += x->start_off;
+		}
+	}
+	x->got = 0;
+	x->write_err = 0;
+	x->code_seen = false;
+	x->body_ok = false;
+	x->errbuf[0] = '\0';
+	if (!x->e)
+		x->e = curl_easy_init();
+	curl_easy_reset(x->e);
+	easy_common(x->e, s->o, x->errbuf, false);
+	curl_easy_setopt(x->e, CURLOPT_URL, x->it->url);
+	curl_easy_setopt(x->e, CURLOPT_WRITEFUNCTION, xfer_write);
+	curl_easy_setopt(x->e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(x->e, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->start_off);
+	if (!x->t0)
+		x->t0 = now_mono();
+	curl_multi_add_handle(s->multi, x->e);
+	x->state = XFER_ACTIVE;
+	s->active++;
+	return 0;
+}
+
+/* A finished attempt: check what came, then rename, retry or give up. */
+static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
+{
+	long status = 0;
+	curl_off_t cl = -1;
+	struct stat st;
+	uint64_t hash = 0;
+	char why[CURL_ERROR_SIZE + 128];
+	char stamp[64];
+	int ret;
+
+	curl_easy_getinfo(x->e, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(x->e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	curl_multi_remove_handle(s->multi, x->e);
+	s->active--;
+	s->bytes += x->got;
+	if (close(x->fd) < 0 && !x->write_err)
+		x->write_err = -errno;
+	x->fd = -1;
+	if (x->write_err) {
+		snprintf(why, sizeof(why), "cannot write '%s': %s", x->part,
+			 strerror(-x->write_err));
+		xfer_failed(s, x, why);
+		return;
+	}
+	if (rc != CURLE_OK) {
+		curl_common_why(why, sizeof(why), rc, x->errbuf, s->o->timeout);
+		if (curl_common_transient(rc))
+			xfer_retry(s, x, why);
+		else
+			xfer_failed(s, x, why);
+		return;
+	}
+	if (status == 416 && x->start_off) {
+		/* The part is as long as the file or longer: it cannot be trusted, start over. */
+		unlink(x->part);
+		xfer_retry(s, x, "the server refused to resume (HTTP status 416)");
+		return;
+	}
+	if (status >= 400 || (status != 200 && status != 206)) {
+		snprintf(why, sizeof(why), "HTTP status %ld", status);
+		if (status >= 500 || status == 429 || status == 408)
+			xfer_retry(s, x, why);
+		else
+			xfer_failed(s, x, why);
+		return;
+	}
+	if (stat(x->part, &st) < 0) {
+		snprintf(why, sizeof(why), "cannot stat '%s': %s", x->part, strerror(errno));
+		xfer_failed(s, x, why);
+		return;
+	}
+	if ((cl >= 0 && x->got != (uint64_t)cl) ||
+	    (x->it->has_size && (uint64_t)st.st_size != x->it->size)) {
+		snprintf(why, sizeof(why), "truncated: %llu bytes, expected %llu",
+			 (unsigned long long)st.st_size,
+			 (unsigned long long)(x->it->has_size ? x->it->size
+							      : x->start_off + (uint64_t)cl));
+		xfer_failed(s, x, why);
+		return;
+	}
+	ret = verify_hash_file(x->part, &hash);
+	if (ret) {
+		snprintf(why, sizeof(why), "cannot read '%s': %s", x->part, strerror(-ret));
+		xfer_failed(s, x, why);
+		return;
+	}
+	if (x->it->has_hash && hash != x->it->hash) {
+		snprintf(why, sizeof(why), "XXH3-64 %016llx, expected %016llx; '%s' removed",
+			 (unsigned long long)hash, (unsigned long long)x->it->hash, x->part);
+		unlink(x->part);
+		xfer_failed(s, x, why);
+		return;
+	}
+	if (rename(x->part, x->dest) < 0) {
+		snprintf(why, sizeof(why), "cannot rename '%s': %s", x->part, strerror(errno));
+		xfer_failed(s, x, why);
+		return;
+	}
+	now_rfc3339(stamp, sizeof(stamp));
+	snprintf(why, sizeof(why), "%016llx", (unsigned long long)hash);
+	manifest_put(s->manifest,
+		     json_pack("{s:s, s:s, s:I, s:s, s:s, s:f, s:I, s:I}", "url", x->it->url,
+			       "path", x->it->path, "size", (json_int_t)st.st_size, "xxh3", why,
+			       "fetched", stamp, "seconds", now_mono() - x->t0, "resumed_from",
+			       (json_int_t)x->resumed_from, "attempts", (json_int_t)x->attempts));
+	x->state = XFER_DONE;
+	s->done++;
+}
+
+/* How often the progress line is written: in place on a terminal, as a log line elsewhere. */
+#define PROGRESS_TTY_S 1.0
+#define PROGRESS_LOG_S 30.0
+
+/*
+ * The progress line: files done, MB received (inflight: of transfers under way), MB/s and the
+ * ETA when every size is known. live: in place on a terminal (messages clear it first);
+ * otherwise a line of its own.
+ */
+static void progress(const struct fetch_run_state *s, size_t n, uint64_t total, bool sizes_known,
+		     double t0, uint64_t inflight, bool live)
+{
+	const double dt = now_mono() - t0;
+	const uint64_t got = s->bytes + inflight;
+	const double mbs = dt > 0 ? (double)got / dt / 1e6 : 0;
+	char eta[48] = "";
+	char etab[32];
+
+	if (s->o->quiet)
+		return;
+	/* The ETA counts what .part files held as fetched, but not in the rate. */
+	if (sizes_known && got && total > got + s->resumed && s->done + s->failed < n)
+		snprintf(eta, sizeof(eta), ", ETA %s",
+			 human_duration((double)(total - got - s->resumed) / ((double)got / dt),
+					etab, sizeof(etab)));
+	fprintf(stderr, "%s%s: fetch: %zu/%zu files, %.1f MB, %.1f MB/s%s%s%s",
+		live || live_line ? "\r\033[K" : "", PROGRAM_NAME, s->done, n, (double)got / 1e6, mbs, eta,
+		s->failed ? ", some failed" : "", live ? "" : "\n");
+	fflush(stderr);
+	live_line = live;
+}
+
+static json_t *manifest_load(const char *path)
+{
+	json_t *root = json_load_file(path, 0, NULL);
+	json_t *files = json_object_get(root, "files");
+
+	files = json_is_array(files) ? json_incref(files) : json_array();
+	json_decref(root);
+	return files;
+}
+
+/* Stop the transfers under way where they are: what they wrote stays in their .part. */
+static void xfers_stop(struct fetch_run_state *s, struct xfer *xs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct xfer *x = &xs[i];
+
+		if (x->state != XFER_ACTIVE)
+			continue;
+		curl_multi_remove_handle(s->multi, x->e);
+		s->active--;
+		s->bytes += x->got;
+		close(x->fd);
+		x->fd = -1;
+		part_kept(x);
+		x->state = XFER_WAITING;
+	}
+}
+
+/* The metadata that named the files, beside them as dir/<meta_name>, unless one is there. */
+static int put_meta(const struct fetch_list *l, const char *dir)
+{
+	char *path = xasprintf("%s/%s", dir, l->meta_name);
+	char *tmp = xasprintf("%s/.%s.tmp", dir, l->meta_name);
+	struct stat st;
+	int ret = 0;
+
+	if (stat(path, &st) == 0) {
+		info("'%s' is there already: left as it is", path);
+		goto out;
+	}
+	ret = write_bytes_atomic(path, tmp, l->meta, l->meta_len);
+	if (ret)
+		error("cannot write '%s': %s", path, strerror(-ret));
+out:
+	free(tmp);
+	free(path);
+	return ret;
+}
+
+int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_opts *o)
+{
+	struct fetch_run_state s = {.o = o};
+	struct xfer *xs = xcalloc(l->n ? l->n : 1, sizeof(*xs));
+	char *manifest_path = xasprintf("%s/" FETCH_MANIFEST, dir);
+	char *manifest_tmp = xasprintf("%s/." FETCH_MANIFEST ".tmp", dir);
+	uint64_t total = 0;
+	bool sizes_known = true;
+	double t0 = now_mono();
+	double last = t0;
+	const bool tty = isatty(STDERR_FILENO);
+	size_t present = 0;
+	bool stopped = false;
+	int ret = mkdir_p(dir);
+
+	if (ret) {
+		error("cannot create '%s': %s", dir, strerror(-ret));
+		goto out_free;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		error("cannot initialise libcurl");
+		ret = -EIO;
+		goto out_free;
+	}
+	s.multi = curl_multi_init();
+	s.manifest = manifest_load(manifest_path);
+	for (size_t i = 0; i < l->n; i++) {
+		struct stat st;
+
+		xs[i].it = &l->items[i];
+		xs[i].fd = -1;
+		xs[i].dest = xasprintf("%s/%s", dir, l->items[i].path);
+		xs[i].part = xasprintf("%s.part", xs[i].dest);
+		sizes_known &= l->items[i].has_size;
+		/* Only checked files are ever renamed to their name: one there is complete. */
+		if (stat(xs[i].dest, &st) == 0 &&
+		    (!l->items[i].has_size || (uint64_t)st.st_size == l->items[i].size)) {
+			xs[i].state = XFER_DONE;
+			s.done++;
+			present++;
+		} else {
+			total += l->items[i].size; /* what this session has to fetch */
+		}
+	}
+	if (present)
+		info("%zu of %zu files are already in '%s'", present, l->n, dir);
+	while (s.done + s.failed < l->n) {
+		const double now = now_mono();
+		int running = 0;
+		CURLMsg *msg;
+		int left;
+
+		if (o->stop && *o->stop) {
+			stopped = true;
+			break;
+		}
+
+		for (size_t i = 0; i < l->n && s.active < o->connections; i++) {
+			if (xs[i].state == XFER_WAITING && xs[i].not_before <= now)
+				xfer_start(&s, &xs[i]);
+		}
+		curl_multi_perform(s.multi, &running);
+		while ((msg = curl_multi_info_read(s.multi, &left))) {
+			struct xfer *x = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			xfer_finish(&s, x, msg->data.result);
+		}
+		if (s.active)
+			curl_multi_poll(s.multi, NULL, 0, 100, NULL);
+		else if (s.done + s.failed < l->n)
+			usleep(20000);
+		if (now_mono() - last >= (tty ? PROGRESS_TTY_S : PROGRESS_LOG_S)) {
+			uint64_t inflight = 0;
+
+			for (size_t i = 0; i < l->n; i++)
+				if (xs[i].state == XFER_ACTIVE)
+					inflight += xs[i].got;
+			last = now_mono();
+			progress(&s, l->n, total, sizes_known, t0, inflight, tty);
+		}
+	}
+	if (stopped)
+		xfers_stop(&s, xs, l->n);
+	else
+		progress(&s, l->n, total, sizes_known, t0, 0, false);
+	if (live_line)
+		fprintf(stderr, "\r\033[K");
+	live_line = false;
+	{
+		json_t *root = json_pack("{s:s, s:O}", "tool", PROGRAM_NAME, "files", s.manifest);
+		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		ret = write_text_atomic(manifest_path, manifest_tmp, text, NULL);
+		if (ret)
+			error("cannot write '%s': %s", manifest_path, strerror(-ret));
+		free(text);
+		json_decref(root);
+	}
+	if (stopped) {
+		error("interrupted by %s: %zu of %zu files are complete in '%s'; the same command "
+		      "resumes the rest",
+		      *o->stop == SIGTERM ? "SIGTERM" : "SIGINT", s.done, l->n, dir);
+		ret = -EINTR;
+	} else if (!ret && !s.failed && l->meta_name) {
+		ret = put_meta(l, dir);
+	}
+	ret = ret ? ret : (int)s.failed;
+	for (size_t i = 0; i < l->n; i++) {
+		if (xs[i].e)
+			curl_easy_cleanup(xs[i].e);
+	}
+	curl_multi_cleanup(s.multi);
+	json_decref(s.manifest);
+out_free:
+	for (size_t i = 0; i < l->n; i++) {
+		free(xs[i].dest);
+		free(xs[i].part);
+	}
+	free(xs);
+	free(manifest_path);
+	free(manifest_tmp);
+	return ret;
+}

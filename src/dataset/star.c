@@ -1,0 +1,307 @@
+/* star.c - read the stack paths of a RELION STAR file (pure: text in, stack list out). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dataset/star.h"
+
+#define MAX_TOKENS 4096
+
+struct line {
+	const char *s;
+	size_t len;		/* without the line end */
+	size_t no;		/* 1-based */
+};
+
+struct token {
+	const char *s;
+	size_t len;
+};
+
+struct cursor {
+	const char *buf;
+	size_t len;
+	size_t pos;
+	size_t no;
+};
+
+static bool next_line(struct cursor *c, struct line *l)
+{
+	const char *nl;
+
+	if (c->pos >= c->len)
+		return false;
+	l->s = c->buf + c->pos;
+	nl = memchr(l->s, '\n', c->len - c->pos);
+	l->len = nl ? (size_t)(nl - l->s) : c->len - c->pos;
+	c->pos += l->len + (nl ? 1 : 0);
+	l->no = ++c->no;
+	if (l->len && l->s[l->len - 1] == '\r')
+		l->len--;
+	return true;
+}
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+/* The line without leading and trailing blanks. */
+static void trim(struct line *l)
+{
+	while (l->len && is_space(l->s[0])) {
+		l->s++;
+		l->len--;
+	}
+	while (l->len && is_space(l->s[l->len - 1]))
+		l->len--;
+}
+
+static bool starts_with(const struct line *l, const char *p)
+{
+	size_t n = strlen(p);
+
+	return l->len >= n && !memcmp(l->s, p, n);
+}
+
+/*
+ * Split a line into tokens as RELION's nextTokenInSTAR does: blanks separate, a token starting
+ * with '#' ends the line, a token may be quoted with ' or " (the closing quote counts only when
+ * followed by a blank or the line end). Returns the number of tokens, or -1 past max.
+ */
+static int tokenize(const struct line *l, struct token *t, int max)
+{
+	size_t i = 0;
+	int n = 0;
+
+	for (;;) {
+		size_t start;
+
+		while (i < l->len && is_space(l->s[i]))
+			i++;
+		if (i >= l->len || l->s[i] == '#')
+			return n;
+		if (n == max)
+			return -1;
+		if (l->s[i] == '\'' || l->s[i] == '"') {
+			char q = l->s[i];
+			size_t j = i + 1;
+
+			while (j < l->len &&
+			       !(l->s[j] == q && (j + 1 == l->len || is_space(l->s[j + 1]))))
+				j++;
+			if (j < l->len) {
+				t[n].s = l->s + i + 1;
+				t[n].len = j - i - 1;
+				n++;
+				i = j + 1;
+				continue;
+			}
+			/* No closing quote: RELION takes the quote as part of a plain token. */
+		}
+		start = i;
+		while (i < l->len && !is_space(l->s[i]))
+			i++;
+		t[n].s = l->s + start;
+		t[n].len = i - start;
+		n++;
+	}
+}
+
+static int fail(char *why, size_t whylen, size_t no, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(char *why, size_t whylen, size_t no, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!why || !whylen)
+		return -EINVAL;
+	n = snprintf(why, whylen, "line %zu: ", no);
+	if (n >= 0 && (size_t)n < whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why + n, whylen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static bool token_is(const struct token *t, const char *s)
+{
+	return t->len == strlen(s) && !memcmp(t->s, s, t->len);
+}
+
+/* One particle of an image name NNNNNN@path (or a bare path: the whole stack). */
+static int add_image(struct stack_list *out, const struct token *t, size_t no, char *why,
+		     size_t whylen)
+{
+	const char *at = memchr(t->s, '@', t->len);
+	const char *p = t->s;
+	size_t len = t->len;
+
+	if (at) {
+		bool digits = at > t->s;
+
+		for (const char *q = t->s; q < at; q++)
+			digits = digits && *q >= '0' && *q <= '9';
+		if (digits) {
+			p = at + 1;
+			len = t->len - (size_t)(at + 1 - t->s);
+		}
+	}
+	if (!len)
+		return fail(why, whylen, no, "expected a stack path after '@' in _rlnImageName");
+	if (memchr(p, '\0', len))
+		return fail(why, whylen, no, "NUL byte in an image name");
+	stack_list_add(out, p, len);
+	return 0;
+}
+
+/*
+ * Read the block whose header line was just consumed. Returns 1 when the block has no
+ * _rlnImageName (the caller looks further), 0 when read, or -EINVAL.
+ */
+static int read_block(struct cursor *c, const char *name, struct stack_list *out, char *why,
+		      size_t whylen)
+{
+	static struct token tok[MAX_TOKENS];
+	struct line l;
+	int nlabels = 0;
+	int image = -1;
+	bool in_loop = false;
+	bool rows = false;
+	size_t loop_no = 0;
+
+	while (next_line(c, &l)) {
+		trim(&l);
+		if (!l.len || l.s[0] == '#' || l.s[0] == ';') {
+			if (!l.len && in_loop && nlabels)
+				break;
+			continue;
+		}
+		if (starts_with(&l, "data_")) {
+			/* The next block: give the line back. */
+			c->pos = (size_t)(l.s - c->buf);
+			c->no--;
+			break;
+		}
+		if (!in_loop && starts_with(&l, "loop_")) {
+			in_loop = true;
+			loop_no = l.no;
+			continue;
+		}
+		if (l.s[0] == '_' && !rows) {
+			int n = tokenize(&l, tok, 2);
+
+			if (!in_loop) {
+				/* A list block: _label value. */
+				if (n != 2)
+					return fail(
+						why, whylen, l.no,
+						"expected '_label value' in the list block data_%s",
+						name);
+				if (token_is(&tok[0], "_rlnImageName")) {
+					int ret = add_image(out, &tok[1], l.no, why, whylen);
+
+					if (ret)
+						return ret;
+					image = 0;
+				}
+				continue;
+			}
+			if (token_is(&tok[0], "_rlnImageName"))
+				image = nlabels;
+			if (++nlabels > MAX_TOKENS)
+				return fail(why, whylen, l.no, "more than %d labels", MAX_TOKENS);
+			continue;
+		}
+		if (!in_loop)
+			return fail(why, whylen, l.no, "expected 'loop_' or a '_label' in data_%s",
+				    name);
+		if (!nlabels)
+			return fail(why, whylen, l.no,
+				    "expected a '_label' after 'loop_' (line %zu)", loop_no);
+		if (image < 0)
+			return 1;
+		{
+			int n = tokenize(&l, tok, MAX_TOKENS);
+			int ret;
+
+			rows = true;
+			if (n != nlabels)
+				return fail(why, whylen, l.no,
+					    "%s%d values, expected %d (the labels of "
+					    "data_%s)",
+					    n < 0 ? "more than " : "", n < 0 ? MAX_TOKENS : n,
+					    nlabels, name);
+			ret = add_image(out, &tok[image], l.no, why, whylen);
+			if (ret)
+				return ret;
+		}
+	}
+	return image < 0 ? 1 : 0;
+}
+
+int star_parse(const char *buf, size_t len, struct stack_list *out, char *why, size_t whylen)
+{
+	struct cursor c = { .buf = buf, .len = len };
+	struct cursor first = { 0 };
+	bool have_first = false;
+	bool any_block = false;
+	struct line l;
+	char name[64];
+	char first_name[64];
+
+	if (memchr(buf, '\0', len)) {
+		const char *z = memchr(buf, '\0', len);
+		size_t no = 1;
+
+		for (const char *p = buf; p < z; p++)
+			no += *p == '\n';
+		return fail(why, whylen, no, "NUL byte: not a text file");
+	}
+	/* data_particles wins wherever it is; else the first block naming images. */
+	while (next_line(&c, &l)) {
+		trim(&l);
+		if (!starts_with(&l, "data_"))
+			continue;
+		any_block = true;
+		snprintf(name, sizeof(name), "%.*s", (int)(l.len - 5 > 40 ? 40 : l.len - 5),
+			 l.s + 5);
+		if (!strcmp(name, "particles")) {
+			int ret = read_block(&c, name, out, why, whylen);
+
+			if (ret == 1)
+				return fail(why, whylen, l.no,
+					    "expected an _rlnImageName column in data_particles");
+			return ret;
+		}
+		if (!have_first && strcmp(name, "optics") != 0) {
+			struct cursor probe = c;
+			struct stack_list tmp;
+			int ret;
+
+			stack_list_init(&tmp);
+			ret = read_block(&probe, name, &tmp, why, whylen);
+			stack_list_release(&tmp);
+			if (ret < 0)
+				return ret;
+			if (ret == 0) {
+				first = c;
+				memcpy(first_name, name, sizeof(name));
+				have_first = true;
+			}
+		}
+	}
+	if (!any_block)
+		return fail(why, whylen, c.no, "expected a 'data_' block: not a STAR file");
+	if (!have_first)
+		return fail(why, whylen, c.no, "expected a data_particles block or a block with an "
+			    "_rlnImageName column");
+	/* The block is read twice (probe, then for real) only when data_particles is absent. */
+	return read_block(&first, first_name, out, why, whylen) < 0 ? -EINVAL : 0;
+}

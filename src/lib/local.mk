@@ -1,0 +1,10 @@
+# src/lib/ - the lowest layer: messages, numbers, paths, files, JSON accessors, buffers, hashing, libcurl setup
+src_libccb_a_SOURCES += \
+	src/lib/json_get.h \
+	src/lib/util.c \
+	src/lib/util.h \
+	src/lib/verify.c \
+	src/lib/verify.h
+if HAVE_LIBCURL
+src_libccb_a_SOURCES += src/lib/curl_common.c src/lib/curl_common.h
+endif

@@ -1,0 +1,595 @@
+/* report_md.c - report.md: the tables of results.json for a terminal, a ticket or a wiki. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/plot.h"
+#include "analysis/recommend.h"
+#include "report/report.h"
+#include "bench/results.h"
+#include "analysis/run_flags.h"
+#include "lib/json_get.h"
+#include "lib/util.h"
+
+/*
+ * Text from the JSON, with Markdown's punctuation escaped so that a path or a message shows as
+ * it is (and "|" cannot split a table cell); a line break becomes a space.
+ */
+static void md(FILE *f, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		const bool word_before = p > s && isalnum((unsigned char)p[-1]);
+		const bool word_after = isalnum((unsigned char)p[1]);
+
+		if (*p == '\n' || *p == '\r')
+			fputc(' ', f);
+		else if (strchr("\\`*[]<>|&", *p))
+			fprintf(f, "\\%c", *p);
+		else if (*p == '_' && !(word_before && word_after))
+			fputs("\\_", f);	/* inside a word it cannot start emphasis */
+		else
+			fputc(*p, f);
+	}
+}
+
+/* Text as a code span; one holding a backtick is left as escaped text instead. */
+static void code(FILE *f, const char *s)
+{
+	if (strchr(s, '`') || strchr(s, '\n')) {
+		md(f, s);
+		return;
+	}
+	fprintf(f, "`%s`", s);
+}
+
+/* A number with decimals, or "-" when the JSON has none (null, missing). */
+static void put_num(FILE *f, json_t *v, int decimals)
+{
+	report_put_num(f, v, decimals, "-");
+}
+
+static void put_key(FILE *f, json_t *o, const char *key, int decimals)
+{
+	put_num(f, json_object_get(o, key), decimals);
+}
+
+/* A number in a table row, and the bar that ends its cell. */
+static void put_col(FILE *f, json_t *o, const char *key, int decimals)
+{
+	put_key(f, o, key, decimals);
+	fputs(" | ", f);
+}
+
+/* "shutil, 4 threads" (and ", 2 jobs" when the cell ran more than one job at once). */
+static void put_cell_name(FILE *f, json_t *o)
+{
+	md(f, json_get_str(o, "strategy"));
+	fprintf(f, ", %lld thread%s", json_get_int(o, "threads"), json_get_int(o, "threads") == 1 ? "" : "s");
+	if (report_jobs(o) != 1)
+		fprintf(f, ", %lld jobs", (long long)report_jobs(o));
+}
+
+static void header(FILE *f, json_t *doc)
+{
+	json_t *host = json_object_get(doc, "host");
+	json_t *tool = json_object_get(doc, "tool");
+	json_t *src = json_object_get(doc, "source");
+	json_t *dst = json_object_get(doc, "destination");
+
+	fputs("# cryocache-bench report: ", f);
+	md(f, json_get_str(host, "hostname"));
+	fputs("\n\n", f);
+	md(f, json_get_str(doc, "started"));
+	fputs(" to ", f);
+	md(f, json_is_string(json_object_get(doc, "finished")) ? json_get_str(doc, "finished")
+							       : "(unfinished)");
+	fputs(" · ", f);
+	md(f, json_get_str(tool, "name"));
+	fputc(' ', f);
+	md(f, json_get_str(tool, "version"));
+	fputs(" · schema ", f);
+	md(f, json_get_str(doc, "schema"));
+	if (json_is_object(json_object_get(doc, "watch"))) {
+		json_t *watch = json_object_get(doc, "watch");
+		json_t *p;
+		size_t i;
+
+		fputs("\n\nWatched", f);
+		json_array_foreach(json_object_get(watch, "paths"), i, p) {
+			fputs(i ? ", " : " ", f);
+			code(f, json_string_value(p) ? json_string_value(p) : "");
+		}
+		fprintf(f, " for %.1f s, a reading every %g s.\n",
+			json_number_value(
+				json_object_get(json_object_get(watch, "sampler"), "seconds")),
+			json_number_value(
+				json_object_get(json_object_get(watch, "sampler"), "interval_s")));
+		return;
+	}
+	fputs("\n\nCopied ", f);
+	fprintf(f, "%lld files, %.2f GB, from ", json_get_int(src, "files"),
+		json_number_value(json_object_get(src, "bytes")) / 1e9);
+	code(f, json_get_str(src, "path"));
+	fputs(" (", f);
+	md(f, json_get_str(src, "fs_type"));
+	fputs(") to ", f);
+	code(f, json_get_str(dst, "path"));
+	fputs(" (", f);
+	md(f, json_get_str(dst, "fs_type"));
+	fputs(").\n", f);
+}
+
+/* "70 files, 3.26 GB (the measured set)": what the recommendation's times are for. */
+static void put_for(FILE *f, json_t *fr)
+{
+	const char *basis = json_get_str(fr, "basis");
+
+	fprintf(f, "%lld files, %.2f GB", json_get_int(fr, "files"),
+		json_number_value(json_object_get(fr, "bytes")) / 1e9);
+	if (!strcmp(basis, "measured"))
+		fputs(" (the measured set)", f);
+	else if (!strcmp(basis, "scaled"))
+		fputs(" (scaled by the measured files' mean size)", f);
+}
+
+static void recommendation(FILE *f, json_t *rec, json_t *cells)
+{
+	json_t *threads = json_object_get(rec, "threads");
+	json_t *fr = json_object_get(rec, "for");
+	struct report_rec_row rows[64];
+	size_t n = report_rec_rows(rec, cells, rows, 64);
+	char *line;
+
+	if (!rec)
+		return;
+	fputs("\n## Recommendation\n\n**", f);
+	if (json_is_integer(threads)) {
+		md(f, json_get_str(rec, "variable"));
+		fprintf(f, "=%lld**", (long long)json_integer_value(threads));
+		if (!strcmp(json_get_str(rec, "confidence"), "none"))
+			fputs(": keep the default, the runs cannot tell the thread counts apart",
+			      f);
+	} else {
+		fputs("No recommendation**", f);
+	}
+	fputs(" (confidence: ", f);
+	md(f, json_is_string(json_object_get(rec, "confidence")) ? json_get_str(rec, "confidence") : "-");
+	fputs(")\n\n", f);
+	/* The lines a sweep ends with: they can go into cryosparc_worker/config.sh as they are. */
+	line = recommend_line(rec);
+	if (line && !strstr(line, "```"))
+		fprintf(f, "```sh\n%s```\n\n", line);
+	free(line);
+	fputs("| " RECOMMEND_STRATEGY " threads | median MB/s |", f);
+	if (fr) {
+		fputs(" time for ", f);
+		put_for(f, fr);
+		fputs(" |", f);
+	}
+	fputs(fr ? " |\n|---:|---:|---:|---|\n" : " |\n|---:|---:|---|\n", f);
+	for (size_t i = 0; i < n; i++) {
+		const bool recommended = json_is_integer(threads) &&
+					 rows[i].threads == json_integer_value(threads);
+		const bool def = rows[i].threads == json_get_int(rec, "default_threads");
+
+		fprintf(f, "| %lld | ", (long long)rows[i].threads);
+		put_col(f, rows[i].cell, "median_mb_s", 1);
+		if (fr)
+			report_put_duration(f, rows[i].seconds, "-");
+		fprintf(f, "%s%s%s%s |\n", fr ? " | " : "", recommended ? "**recommended**" : "",
+			recommended && def ? ", " : "", def ? "CryoSPARC's default" : "");
+	}
+	if (json_is_string(json_object_get(rec, "best_strategy"))) {
+		fprintf(f, "| %lld | ", json_get_int(rec, "best_threads"));
+		put_key(f, rec, "best_mb_s", 1);
+		if (fr) {
+			json_t *best = json_object_get(json_object_get(fr, "seconds"), "best");
+
+			fputs(" | ", f);
+			report_put_duration(f, best, "-");
+		}
+		fputs(" | fastest of any strategy: **", f);
+		md(f, json_get_str(rec, "best_strategy"));
+		fputs(strcmp(json_get_str(rec, "best_strategy"), RECOMMEND_STRATEGY)
+			      ? "**, what the hardware allows beyond CryoSPARC's copier |\n"
+			      : "** |\n",
+		      f);
+	}
+	if (json_is_number(json_object_get(rec, "tolerance")))
+		fprintf(f,
+			"\nMedians within %.0f %% of the highest, or whose intervals overlap it, "
+			"count as equally fast; the fewest threads among them is recommended.\n",
+			100 * json_number_value(json_object_get(rec, "tolerance")));
+}
+
+static const char *flag_meaning(const char *flag)
+{
+	if (!strcmp(flag, "noisy"))
+		return "the runs spread more than the tolerance: the median is uncertain";
+	if (!strcmp(flag, "not_cold"))
+		return "a run started with the source partly in the page cache";
+	if (!strcmp(flag, "few_runs"))
+		return "fewer than 3 complete runs";
+	if (!strcmp(flag, "short"))
+		return "a run lasted less than a second";
+	return NULL;
+}
+
+/* "- prefix: msg", or "- msg" without a prefix. */
+static void list_item(FILE *f, const char *prefix, const char *msg)
+{
+	fputs("- ", f);
+	if (prefix)
+		fprintf(f, "%s: ", prefix);
+	md(f, msg);
+	fputc('\n', f);
+}
+
+static void warnings(FILE *f, const struct report_ctx *ctx)
+{
+	json_t *w;
+	json_t *cell;
+	size_t i, j;
+	size_t n = report_warnings(ctx->doc, f, NULL);
+
+	json_array_foreach(ctx->cells, i, cell)
+		n += json_array_size(json_object_get(cell, "flags"));
+	fputs("\n## Warnings\n\n", f);
+	if (!n && report_watch_sampler(ctx->doc)) {
+		fputs("None.\n", f);
+		return;
+	}
+	if (!n) {
+		fputs("None: every run was cold, complete and long enough.\n", f);
+		return;
+	}
+	report_warnings(ctx->doc, f, list_item);
+	json_array_foreach(ctx->cells, i, cell) {
+		json_array_foreach(json_object_get(cell, "flags"), j, w) {
+			const char *flag = json_string_value(w) ? json_string_value(w) : "";
+			const char *meaning = flag_meaning(flag);
+
+			fputs("- ", f);
+			put_cell_name(f, cell);
+			fputs(": ", f);
+			md(f, flag);
+			if (meaning)
+				fprintf(f, " (%s)", meaning);
+			fputc('\n', f);
+		}
+	}
+}
+
+static void cells_table(FILE *f, const struct report_ctx *ctx)
+{
+	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "ceiling_mb_s");
+	json_t *cell;
+	size_t i;
+
+	fputs("\n## Throughput per strategy and thread count\n\n", f);
+	if (!json_array_size(ctx->cells)) {
+		fputs("No runs.\n", f);
+		return;
+	}
+	fputs("| strategy | threads | jobs | runs | failed | median MB/s | "
+	      "interval of the median | min | max | cv | copied MB/s |", f);
+	if (json_is_number(ref))
+		fputs(" % of ceiling |", f);
+	fputs(" not cold | flags |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|", f);
+	fputs(json_is_number(ref) ? "---:|---:|---|\n" : "---:|---|\n", f);
+	json_array_foreach(ctx->cells, i, cell) {
+		fputs("| ", f);
+		md(f, json_get_str(cell, "strategy"));
+		fprintf(f, " | %lld | %lld | %lld | %lld | ", json_get_int(cell, "threads"),
+			(long long)report_jobs(cell), json_get_int(cell, "runs"),
+			json_get_int(cell, "failed_runs"));
+		put_col(f, cell, "median_mb_s", 1);
+		report_put_interval(f, cell, "-");
+		fputs(" | ", f);
+		put_col(f, cell, "min_mb_s", 1);
+		put_col(f, cell, "max_mb_s", 1);
+		if (json_is_number(json_object_get(cell, "cv")))
+			fprintf(f, "%.1f %%", 100 * json_number_value(json_object_get(cell, "cv")));
+		else
+			fputs("-", f);
+		fputs(" | ", f);
+		put_key(f, cell, "median_mb_s_copied", 1);
+		if (json_is_number(ref)) {
+			fputs(" | ", f);
+			json_t *median = json_object_get(cell, "median_mb_s");
+
+			if (json_is_number(median) && json_number_value(ref) > 0)
+				fprintf(f, "%.0f %%",
+					100 * json_number_value(median) / json_number_value(ref));
+			else
+				fputs("-", f);
+		}
+		fprintf(f, " | %lld | ", json_get_int(cell, "not_cold_runs"));
+		report_put_strings(f, json_object_get(cell, "flags"), md);
+		fputs(" |\n", f);
+	}
+	fputs("\nMB/s are 10^6 bytes per second until the copies were durable (syncfs on the "
+	      "destination); copied MB/s stop at the last close. The interval is the median's "
+	      "distribution-free confidence interval, with the coverage it reaches; with few runs "
+	      "it is just min–max.\n", f);
+	if (json_is_number(ref)) {
+		fputs("The ceiling is fio's throughput for the same files (", f);
+		put_num(f, ref, 1);
+		fputs(" MB/s).\n", f);
+	}
+}
+
+static void runs_table(FILE *f, const struct report_ctx *ctx)
+{
+	json_t *run;
+	size_t i;
+
+	fputs("\n## Runs\n\n", f);
+	if (!json_array_size(json_object_get(ctx->doc, "runs"))) {
+		fputs("No runs.\n", f);
+		return;
+	}
+	fputs("| run | strategy | threads | repeat | files | GB | copied s | durable s | MB/s | "
+	      "files/s | p50 ms | p99 ms | tail s | CPU user s | CPU sys s | resident | device "
+	      "| %util | aqu-sz | CPU busy % | notes |\n"
+	      "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	      "---:|---:|---:|---|\n", f);
+	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
+		json_t *cold = json_object_get(run, "cold");
+		json_t *lat = json_object_get(run, "latency_ms");
+		json_t *cpu = json_object_get(run, "cpu");
+		json_t *smp = json_object_get(run, "sampler");
+		const char *dev;
+		json_t *mean = report_busiest_mean(smp, &dev);
+		json_t *res = json_object_get(cold, "residency_pct");
+		const char *sep = "";
+
+		fprintf(f, "| %lld | ", json_get_int(run, "seq"));
+		md(f, json_get_str(run, "strategy"));
+		fprintf(f, " | %lld | %lld | %lld | %.3f | ", json_get_int(run, "threads"),
+			json_get_int(run, "repeat"), json_get_int(run, "files"),
+			json_number_value(json_object_get(run, "bytes")) / 1e9);
+		put_col(f, run, "seconds_copied", 2);
+		put_key(f, run, "seconds_durable", 2);
+		fputs(" | **", f);
+		put_key(f, run, "mb_s", 1);
+		fputs("** | ", f);
+		put_col(f, run, "files_per_s", 1);
+		put_col(f, lat, "p50", 1);
+		put_col(f, lat, "p99", 1);
+		put_col(f, run, "tail_s", 2);
+		put_col(f, cpu, "user_s", 2);
+		put_col(f, cpu, "sys_s", 2);
+		if (json_is_number(res))
+			fprintf(f, "%.1f %%", json_number_value(res));
+		else
+			fputs("?", f);
+		fputs(" | ", f);
+		md(f, dev ? dev : "-");
+		fputs(" | ", f);
+		put_col(f, mean, "util", 1);
+		put_col(f, mean, "aqu-sz", 2);
+		put_col(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
+		if (json_is_true(json_object_get(run, "aborted"))) {
+			fputs("aborted", f);
+			sep = ", ";
+		}
+		if (json_array_size(json_object_get(run, "errors"))) {
+			fprintf(f, "%sFAILED", sep);
+			sep = ", ";
+		}
+		if (run_flag_remote(run)) {
+			fprintf(f, "%sremote source", sep);
+			sep = ", ";
+		} else if (json_is_object(cold) && !json_is_number(res)) {
+			fprintf(f, "%scold unknown", sep);
+			sep = ", ";
+		} else if (run_flag_not_cold(run)) {
+			fprintf(f, "%s**not cold**", sep);
+			sep = ", ";
+		}
+		if (json_array_size(json_object_get(run, "warnings")))
+			fprintf(f, "%s%zu warning%s", sep,
+				json_array_size(json_object_get(run, "warnings")),
+				json_array_size(json_object_get(run, "warnings")) == 1 ? "" : "s");
+		fputs(" |\n", f);
+	}
+	fputs("\nresident: share of the source in the page cache just before the clock started. "
+	      "device: the busiest device during the run, with its mean %util and queue size "
+	      "(iostat -x); %util alone does not show saturation, NVMe and arrays serve many "
+	      "requests at once. CPU busy: all CPUs.\n", f);
+}
+
+static void findings(FILE *f, json_t *doc)
+{
+	json_t *run;
+	json_t *msg;
+	size_t i, j;
+	bool any = false;
+
+	json_array_foreach(json_object_get(report_watch_sampler(doc), "findings"), j, msg) {
+		if (!any)
+			fputs("\n## What the devices, CPUs and network did\n\n", f);
+		any = true;
+		list_item(f, NULL, json_string_value(msg) ? json_string_value(msg) : "");
+	}
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		json_t *list = json_object_get(json_object_get(run, "sampler"), "findings");
+
+		if (!json_array_size(list))
+			continue;
+		if (!any)
+			fputs("\n## What the devices, CPUs and network did\n\n", f);
+		any = true;
+		fprintf(f, "- run %lld (", json_get_int(run, "seq"));
+		put_cell_name(f, run);
+		fputs(")\n", f);
+		json_array_foreach(list, j, msg) {
+			fputs("  - ", f);
+			md(f, json_string_value(msg) ? json_string_value(msg) : "");
+			fputc('\n', f);
+		}
+	}
+}
+
+static void plots(FILE *f, const struct report_ctx *ctx)
+{
+	const struct plot_set *ps = ctx->plots;
+	bool runs = false;
+
+	fputs("\n## Plots\n\n", f);
+	if (ps) {
+		for (size_t i = 0; i < ps->nr_files; i++) {
+			const char *file = ps->files[i];
+			const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+			const size_t len = strlen(file);
+
+			if (len < 4 || strcmp(file + len - 4, ".svg"))
+				continue;
+			if (!strncmp(base, "throughput", 10)) {
+				fputs("![throughput per thread count](", f);
+				md(f, file);
+				fputs(")\n\n", f);
+			} else {
+				fputs(runs ? " · " : "Time series: ", f);
+				fputs("[", f);
+				md(f, base);
+				fputs("](", f);
+				md(f, file);
+				fputs(")", f);
+				runs = true;
+			}
+		}
+		if (runs)
+			fputs(" (and the same as .png)\n\n", f);
+	}
+	if (!ps) {
+		fputs("Plots were skipped (--no-plots). To get them, " PLOT_HOWTO
+		      " without --no-plots.\n", f);
+	} else if (ps->skipped) {
+		fputs("Plots were skipped: ", f);
+		md(f, ps->skipped);
+		fputs(". To get them, " PLOT_HOWTO ".\n", f);
+	}
+	fputs("report.html has the same charts drawn without gnuplot.\n", f);
+}
+
+static void location_row(FILE *f, const char *label, json_t *src, json_t *dst, const char *key)
+{
+	json_t *o[2] = { src, dst };
+
+	fprintf(f, "| %s |", label);
+	for (int k = 0; k < 2; k++) {
+		fputc(' ', f);
+		report_put_location(f, json_object_get(o[k], key), md, "-", "-");
+		fputs(" |", f);
+	}
+	fputc('\n', f);
+}
+
+static void environment(FILE *f, json_t *doc)
+{
+	json_t *host = json_object_get(doc, "host");
+	json_t *tool = json_object_get(doc, "tool");
+	json_t *src = json_object_get(doc, "source");
+	json_t *dst = json_object_get(doc, "destination");
+	json_t *params = json_object_get(doc, "params");
+	json_t *bucket;
+	bool any = false;
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	fputs("\n## Environment\n\n", f);
+	fputs("- host: ", f);
+	md(f, json_get_str(host, "hostname"));
+	fputs(", kernel ", f);
+	md(f, json_get_str(host, "kernel"));
+	fputs(", ", f);
+	md(f, json_get_str(host, "machine"));
+	fputs(", ", f);
+	md(f, json_get_str(host, "cpu_model"));
+	fprintf(f, ", %lld CPUs, %.1f GB memory\n", json_get_int(host, "cores"),
+		json_number_value(json_object_get(host, "mem_bytes")) / 1e9);
+	fputs("- tool: ", f);
+	md(f, json_get_str(tool, "name"));
+	fputc(' ', f);
+	md(f, json_get_str(tool, "version"));
+	fputs(", strategies built in: ", f);
+	report_put_strings(f, json_object_get(json_object_get(tool, "features"), "strategies"), md);
+	/* A `watch` folder has no source, destination or data set. */
+	if (json_is_object(src)) {
+		fputs("\n\n| | source | destination |\n|---|---|---|\n", f);
+		location_row(f, "path", src, dst, "path");
+		location_row(f, "filesystem", src, dst, "fs_type");
+		location_row(f, "mounted from", src, dst, "mount_source");
+		location_row(f, "mount point", src, dst, "mount_point");
+		location_row(f, "mount options", src, dst, "mount_options");
+		location_row(f, "block devices", src, dst, "devices");
+		location_row(f, "filesystem size", src, dst, "fs_size_bytes");
+		location_row(f, "free at the start", src, dst, "fs_free_bytes");
+		fprintf(f,
+			"\nThe data set: %lld files, %.3f GB (%lld files ignored by name, "
+			"%lld named .mrc/.mrcs without an MRC header).",
+			json_get_int(src, "files"),
+			json_number_value(json_object_get(src, "bytes")) / 1e9,
+			json_get_int(src, "ignored_files"), json_get_int(src, "not_mrc_files"));
+		json_array_foreach(json_object_get(src, "size_histogram"), i, bucket) {
+			if (!json_get_int(bucket, "files"))
+				continue;
+			fprintf(f, "%s %lld file%s of ", any ? ";" : " Sizes:",
+				json_get_int(bucket, "files"), json_get_int(bucket, "files") == 1 ? "" : "s");
+			report_put_size_range(f, bucket);
+			any = true;
+		}
+		if (any)
+			fputc('.', f);
+	}
+	/* diag: the route to storage, and what looked wrong before the first run. */
+	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
+		fputs("\n\nRoute to ", f);
+		md(f, json_get_str(v, "target"));
+		fputs(": ", f);
+		md(f, json_is_string(json_object_get(v, "interface")) ? json_get_str(v, "interface")
+								   : json_get_str(v, "error"));
+	}
+	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
+		fputs(i ? "\n- " : "\n\nDiag findings:\n\n- ", f);
+		md(f, json_string_value(v));
+	}
+	fputs("\n\nParameters:", f);
+	json_object_foreach(params, key, v) {
+		char *text = report_param_text(v);
+		char *kv = xasprintf("%s=%s", key, text);
+
+		fputc(' ', f);
+		code(f, kv);
+		free(kv);
+		free(text);
+	}
+	fputc('\n', f);
+}
+
+void report_md(const struct report_ctx *ctx, FILE *f)
+{
+	json_t *n;
+	size_t i;
+
+	header(f, ctx->doc);
+	recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
+	warnings(f, ctx);
+	if (!report_watch_sampler(ctx->doc) || json_array_size(json_object_get(ctx->doc, "runs"))) {
+		cells_table(f, ctx);
+		runs_table(f, ctx);
+	}
+	findings(f, ctx->doc);
+	plots(f, ctx);
+	environment(f, ctx->doc);
+	json_array_foreach(ctx->notes, i, n) {
+		if (!i)
+			fputs("\n## Notes on this report\n\n", f);
+		list_item(f, NULL, json_string_value(n) ? json_string_value(n) : "");
+	}
+}

@@ -1,0 +1,527 @@
+/* plot.c - gnuplot images of a results folder: data files, then the installed scripts. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "report/plot.h"
+#include "report/report.h"
+#include "lib/util.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/cryocache-bench"
+#endif
+
+#define PLOT_LOG "gnuplot.log"
+
+void plot_set_init(struct plot_set *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+}
+
+void plot_set_release(struct plot_set *ps)
+{
+	for (size_t i = 0; i < ps->nr_files; i++)
+		free(ps->files[i]);
+	free(ps->files);
+	free(ps->skipped);
+	memset(ps, 0, sizeof(*ps));
+}
+
+void plot_set_skip(struct plot_set *ps, const char *why)
+{
+	if (ps->skipped)
+		return;		/* the first reason is the one to fix */
+	ps->skipped = xstrdup(why);
+}
+
+static void add_file(struct plot_set *ps, const char *dir, const char *name)
+{
+	char *rel = xasprintf(PLOT_DIR "/%s", name);
+	char *path = path_join(dir, rel);
+	struct stat st;
+
+	if (stat(path, &st) == 0 && st.st_size > 0) {
+		ps->files = xrealloc(ps->files, (ps->nr_files + 1) * sizeof(*ps->files));
+		ps->files[ps->nr_files++] = rel;
+	} else {
+		free(rel);
+	}
+	free(path);
+}
+
+/* $CCB_GNUPLOT, or gnuplot on PATH; NULL with *why set when there is none to run. */
+static char *find_gnuplot(char **why)
+{
+	const char *env = getenv("CCB_GNUPLOT");
+	const char *path = getenv("PATH");
+	char *copy;
+	char *save = NULL;
+	char *found = NULL;
+
+	if (env && *env) {
+		if (access(env, X_OK) == 0)
+			return xstrdup(env);
+		*why = xasprintf("gnuplot '%s' (CCB_GNUPLOT) cannot be run: %s", env,
+				 strerror(errno));
+		return NULL;
+	}
+	copy = xstrdup(path ? path : "/usr/bin:/bin");
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *candidate = path_join(*d ? d : ".", "gnuplot");
+		struct stat st;
+
+		if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(candidate, X_OK) == 0)
+			found = candidate;
+		else
+			free(candidate);
+	}
+	free(copy);
+	if (!found)
+		*why = xstrdup("gnuplot was not found on PATH");
+	return found;
+}
+
+/* The folder of the installed scripts, absolute (gnuplot runs in the plots folder). */
+static char *find_scripts(char **why)
+{
+	const char *env = getenv("CCB_REPORTS_DIR");
+	char *dir = env && *env ? xstrdup(env) : xstrdup(PKGDATADIR "/reports");
+	char *gp = path_join(dir, "throughput.gp");
+	char *abs = NULL;
+
+	if (access(gp, R_OK) == 0)
+		abs = realpath(dir, NULL);
+	if (!abs)
+		*why = xasprintf("the gnuplot scripts are not in '%s' (%s; CCB_REPORTS_DIR names "
+				 "another folder)", dir, strerror(errno));
+	free(gp);
+	free(dir);
+	return abs;
+}
+
+/*
+ * gnuplot -e SETTINGS SCRIPT in the plots folder, its messages appended to gnuplot.log. Returns
+ * 0, or -ECHILD with why set when it did not exit 0.
+ */
+static int run_gnuplot(const char *gnuplot, const char *plotdir, const char *settings,
+		       const char *script, char **why)
+{
+	char *const argv[] = { (char *)gnuplot, (char *)"-e", (char *)settings, (char *)script,
+			       NULL };
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		*why = xasprintf("cannot start gnuplot: %s", strerror(errno));
+		return -errno;
+	}
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int log;
+
+		if (chdir(plotdir) < 0)
+			_exit(126);
+		log = open(PLOT_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		if (in < 0 || log < 0 || dup2(in, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+			_exit(126);
+		execv(gnuplot, argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			*why = xasprintf("cannot wait for gnuplot: %s", strerror(errno));
+			return -errno;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		*why = xasprintf("gnuplot failed on %s (exit status %d; its messages are in "
+				 PLOT_DIR "/" PLOT_LOG ")", strrchr(script, '/') + 1,
+				 WEXITSTATUS(status));
+	else
+		*why = xasprintf("gnuplot was killed by signal %d on %s", WTERMSIG(status),
+				 strrchr(script, '/') + 1);
+	return -ECHILD;
+}
+
+/* A string from the JSON inside a gnuplot single-quoted string: ' is written twice. */
+static void gp_string(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		if (*s != '\n' && *s != '\r')
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static void put_value(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, " %.6g", v);
+	else
+		fputs(" ?", f);
+}
+
+/* A column or block name in gnuplot's double quotes. */
+static void put_name(FILE *f, const char *name, const char *suffix)
+{
+	fputs(" \"", f);
+	for (const char *p = name; *p; p++)
+		if (*p != '"' && *p != '\\' && *p != '\n' && *p != '\r')
+			fputc(*p, f);
+	fprintf(f, "%s\"", suffix);
+}
+
+/*
+ * throughput.dat: a block per (strategy, jobs), two blank lines apart, each starting with its
+ * name in quotes (gnuplot's columnheader), then threads, median, low and high of the bar.
+ */
+static int write_throughput_data(json_t *cells, const char *path, size_t *nr_series,
+				 bool *have_ci)
+{
+	FILE *f = fopen(path, "we");
+	size_t n = json_array_size(cells);
+	bool *done = xcalloc(n ? n : 1, sizeof(bool));
+	int ret = 0;
+
+	if (!f) {
+		free(done);
+		return -errno;
+	}
+	*nr_series = 0;
+	*have_ci = false;
+	fputs("# threads median_mb_s low_mb_s high_mb_s (the median's interval, or min and max)\n",
+	      f);
+	for (size_t i = 0; i < n; i++) {
+		json_t *first = json_array_get(cells, i);
+		const char *strategy = json_string_value(json_object_get(first, "strategy"));
+		char *name;
+
+		if (done[i] || !strategy)
+			continue;
+		name = report_jobs(first) != 1
+			       ? xasprintf("%s, %lld jobs", strategy, (long long)report_jobs(first))
+			       : xstrdup(strategy);
+		fputs(*nr_series ? "\n\n" : "", f);
+		put_name(f, name, "");
+		fputs(" \"median\" \"low\" \"high\"\n", f);
+		free(name);
+		for (size_t j = i; j < n; j++) {
+			json_t *cell = json_array_get(cells, j);
+			json_t *lo = json_object_get(cell, "ci_low_mb_s");
+			json_t *hi = json_object_get(cell, "ci_high_mb_s");
+
+			if (strcmp(json_string_value(json_object_get(cell, "strategy")) ?: "",
+				   strategy) || report_jobs(cell) != report_jobs(first))
+				continue;
+			done[j] = true;
+			if (json_is_number(lo))
+				*have_ci = true;
+			else {
+				lo = json_object_get(cell, "min_mb_s");
+				hi = json_object_get(cell, "max_mb_s");
+			}
+			fprintf(f, "%lld",
+				(long long)json_integer_value(json_object_get(cell, "threads")));
+			put_value(f,
+				  json_is_number(json_object_get(cell, "median_mb_s"))
+					  ? json_number_value(json_object_get(cell, "median_mb_s"))
+					  : NAN);
+			put_value(f, json_is_number(lo) ? json_number_value(lo) : NAN);
+			put_value(f, json_is_number(hi) ? json_number_value(hi) : NAN);
+			fputc('\n', f);
+		}
+		(*nr_series)++;
+	}
+	if (ferror(f))
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	free(done);
+	return ret;
+}
+
+/* run-<seq>.dat: t_s, the MB/s lines, then the % lines, with a header of their names. */
+static int write_series_data(const struct report_series *s, const char *path)
+{
+	FILE *f = fopen(path, "we");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	fputs("\"t_s\"", f);
+	for (size_t k = 0; k < s->nr_mbs; k++)
+		put_name(f, s->mbs[k].label, " MB/s");
+	for (size_t k = 0; k < s->nr_pct; k++)
+		put_name(f, s->pct[k].label, "");
+	fputc('\n', f);
+	for (size_t i = 0; i < s->n; i++) {
+		put_value(f, s->t[i]);
+		for (size_t k = 0; k < s->nr_mbs; k++)
+			put_value(f, s->mbs[k].v[i]);
+		for (size_t k = 0; k < s->nr_pct; k++)
+			put_value(f, s->pct[k].v[i]);
+		fputc('\n', f);
+	}
+	if (ferror(f))
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static char *settings_text(void (*fill)(FILE *, void *), void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		abort();
+	fill(f, arg);
+	fclose(f);
+	return buf;
+}
+
+struct throughput_args {
+	json_t *doc;
+	size_t nr_series;
+	bool have_ci;
+	bool logx;
+};
+
+static void throughput_settings(FILE *f, void *arg)
+{
+	struct throughput_args *a = arg;
+	json_t *rec = json_object_get(a->doc, "recommendation");
+	json_t *ref = json_object_get(json_object_get(a->doc, "reference"), "ceiling_mb_s");
+	json_t *t = json_object_get(rec, "threads");
+	json_t *d = json_object_get(rec, "default_threads");
+
+	fprintf(f, "data='throughput.dat'; out='throughput'; nseries=%zu; logx=%d; ci=%d; "
+		   "rec=%lld; def=%lld; ceiling=",
+		a->nr_series, a->logx, a->have_ci,
+		/* Confidence "none" keeps the default: no line of its own. */
+		json_is_integer(t) && strcmp(json_string_value(json_object_get(rec, "confidence")) ?: "",
+					     "none")
+			? (long long)json_integer_value(t)
+			: 0LL,
+		json_is_integer(d) ? (long long)json_integer_value(d) : 0LL);
+	if (json_is_number(ref))
+		fprintf(f, "%.6g", json_number_value(ref));
+	else
+		fputs("0", f);
+	fputs("; name=", f);
+	gp_string(f, json_string_value(json_object_get(json_object_get(a->doc, "host"),
+						       "hostname")) ?: "");
+}
+
+struct series_args {
+	const struct report_series *s;
+	const char *base;
+	const char *title;
+};
+
+static void series_settings(FILE *f, void *arg)
+{
+	struct series_args *a = arg;
+
+	fprintf(f, "data='%s.dat'; out='%s'; nmbs=%zu; npct=%zu; name=", a->base, a->base,
+		a->s->nr_mbs, a->s->nr_pct);
+	gp_string(f, a->title);
+}
+
+/* What every image of one plot_write needs. */
+struct plotter {
+	const char *gnuplot;
+	const char *plotdir;
+	const char *dir;
+	char *script;
+	struct plot_set *ps;
+	char *why;
+};
+
+/*
+ * base.dat and base.{svg,png} from o's series (o: a run, or a watch object), titled title. 0
+ * also when there is no series to draw; else -errno with p->why set.
+ */
+static int plot_series(struct plotter *p, json_t *o, json_t *samples, const char *base,
+		       const char *title)
+{
+	struct report_series s;
+	struct series_args sa = { .s = &s, .base = base, .title = title };
+	char *name;
+	char *path;
+	char *settings;
+	int ret;
+
+	if (report_series_init(&s, o, samples))
+		return 0;
+	name = xasprintf("%s.dat", base);
+	path = path_join(p->plotdir, name);
+	ret = write_series_data(&s, path);
+	if (ret) {
+		p->why = xasprintf("cannot write '%s': %s", path, strerror(-ret));
+	} else {
+		settings = settings_text(series_settings, &sa);
+		ret = run_gnuplot(p->gnuplot, p->plotdir, settings, p->script, &p->why);
+		free(settings);
+	}
+	if (!ret) {
+		free(name);
+		name = xasprintf("%s.svg", base);
+		add_file(p->ps, p->dir, name);
+		free(name);
+		name = xasprintf("%s.png", base);
+		add_file(p->ps, p->dir, name);
+	}
+	free(name);
+	free(path);
+	report_series_release(&s);
+	return ret;
+}
+
+/* log2 axis for thread counts that span a factor of 4 or more, as the HTML chart does. */
+static bool want_logx(json_t *cells)
+{
+	json_int_t lo = 0, hi = 0;
+	size_t distinct = 0;
+	json_t *cell;
+	size_t i;
+
+	json_array_foreach(cells, i, cell) {
+		json_int_t t = json_integer_value(json_object_get(cell, "threads"));
+
+		if (!distinct || t < lo || t > hi)
+			distinct++;
+		if (!i || t < lo)
+			lo = t;
+		if (!i || t > hi)
+			hi = t;
+	}
+	return lo > 0 && distinct >= 3 && hi >= 4 * lo;
+}
+
+int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, struct plot_set *ps)
+{
+	char *why = NULL;
+	char *gnuplot = find_gnuplot(&why);
+	char *scripts = NULL;
+	char *plotdir = NULL;
+	char *path = NULL;
+	char *script = NULL;
+	char *settings = NULL;
+	struct throughput_args ta = { .doc = doc };
+	struct plotter pl;
+	json_t *run;
+	size_t i;
+	int ret;
+
+	if (!gnuplot) {
+		ret = -ENOENT;
+		goto out;
+	}
+	scripts = find_scripts(&why);
+	if (!scripts) {
+		ret = -ENOENT;
+		goto out;
+	}
+	plotdir = path_join(dir, PLOT_DIR);
+	ret = mkdir_p(plotdir);
+	if (ret) {
+		why = xasprintf("cannot make '%s': %s", plotdir, strerror(-ret));
+		goto out;
+	}
+	path = path_join(plotdir, PLOT_LOG);
+	unlink(path);
+	free(path);
+
+	path = path_join(plotdir, "throughput.dat");
+	ret = write_throughput_data(cells, path, &ta.nr_series, &ta.have_ci);
+	if (ret) {
+		why = xasprintf("cannot write '%s': %s", path, strerror(-ret));
+		goto out;
+	}
+	if (ta.nr_series) {
+		ta.logx = want_logx(cells);
+		settings = settings_text(throughput_settings, &ta);
+		script = path_join(scripts, "throughput.gp");
+		ret = run_gnuplot(gnuplot, plotdir, settings, script, &why);
+		if (ret)
+			goto out;
+		add_file(ps, dir, "throughput.svg");
+		add_file(ps, dir, "throughput.png");
+	}
+
+	pl = (struct plotter){ gnuplot, plotdir, dir, path_join(scripts, "timeseries.gp"), ps,
+			       NULL };
+	if (json_is_object(json_object_get(doc, "watch"))) {
+		json_t *watch = json_object_get(doc, "watch");
+		char *title = xasprintf("watch: %.1f s",
+					json_number_value(json_object_get(
+						json_object_get(watch, "sampler"), "seconds")));
+
+		ret = plot_series(&pl, watch, json_object_get(samples, "watch"), "watch", title);
+		free(title);
+	}
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		const long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
+		const long long threads =
+			(long long)json_integer_value(json_object_get(run, "threads"));
+		char key[32];
+		char base[48];
+		char *title;
+
+		if (ret)
+			break;
+		snprintf(key, sizeof(key), "%lld", seq);
+		snprintf(base, sizeof(base), "run-%lld", seq);
+		title = xasprintf("run %lld: %s, %lld thread%s, repeat %lld, %.0f MB/s", seq,
+				  json_string_value(json_object_get(run, "strategy")) ?: "",
+				  threads, threads == 1 ? "" : "s",
+				  (long long)json_integer_value(json_object_get(run, "repeat")),
+				  json_number_value(json_object_get(run, "mb_s")));
+		ret = plot_series(&pl, run, json_object_get(samples, key), base, title);
+		free(title);
+	}
+	free(pl.script);
+	if (ret) {
+		why = pl.why;
+		goto out;
+	}
+	/* gnuplot said nothing: no log to keep. */
+	free(path);
+	path = path_join(plotdir, PLOT_LOG);
+	{
+		struct stat st;
+
+		if (stat(path, &st) == 0 && st.st_size == 0)
+			unlink(path);
+	}
+out:
+	if (why)
+		plot_set_skip(ps, why);
+	free(why);
+	free(settings);
+	free(script);
+	free(path);
+	free(plotdir);
+	free(scripts);
+	free(gnuplot);
+	return ret;
+}

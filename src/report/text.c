@@ -1,0 +1,302 @@
+/* report.c - renderings of results.json for people. Reads only the document, never the system. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/cells.h"
+#include "report/report.h"
+#include "bench/results.h"
+#include "analysis/run_flags.h"
+#include "lib/json_get.h"
+#include "lib/util.h"
+
+/*
+ * What the sampler saw during a run, in the table's columns: the busiest device (highest mean
+ * %util) with its %util and aqu-sz, the CPUs' mean busy %, the interface that carried the most
+ * bytes. "-" where the run has no sampler summary.
+ */
+static void sampler_columns(json_t *run, char *buf, size_t len)
+{
+	json_t *smp = json_object_get(run, "sampler");
+	const char *net = json_string_value(json_object_get(smp, "top_interface"));
+	const char *dev;
+	json_t *mean = report_busiest_mean(smp, &dev);
+	json_t *cpu = json_object_get(json_object_get(smp, "cpu"), "mean");
+	char util[16] = "-";
+	char aqu[16] = "-";
+	char busy[16] = "-";
+
+	if (json_is_number(json_object_get(mean, "util")))
+		snprintf(util, sizeof(util), "%.1f", json_get_num(mean, "util"));
+	if (json_is_number(json_object_get(mean, "aqu-sz")))
+		snprintf(aqu, sizeof(aqu), "%.2f", json_get_num(mean, "aqu-sz"));
+	if (json_is_number(json_object_get(cpu, "busy")))
+		snprintf(busy, sizeof(busy), "%.1f", json_get_num(cpu, "busy"));
+	snprintf(buf, len, "%-10s %6s %6s %5s %-8s", dev ? dev : "-", util, aqu, busy,
+		 net ? net : "-");
+}
+
+static void print_runs(json_t *runs, FILE *f)
+{
+	size_t i;
+	json_t *run;
+
+	fprintf(f, "%4s  %-10s %7s %6s %6s %9s %9s %9s %9s %8s %8s %8s %7s %9s  %-10s %6s %6s %5s %-8s  %s\n",
+		"run", "strategy", "threads", "repeat", "files", "GB", "copied_s", "durable_s",
+		"MB/s", "files/s", "p50_ms", "p99_ms", "tail_s", "resident", "device", "%util",
+		"aqu-sz", "cpu%", "iface", "notes");
+	json_array_foreach(runs, i, run) {
+		json_t *cold = json_object_get(run, "cold");
+		json_t *lat = json_object_get(run, "latency_ms");
+		json_t *res = json_object_get(cold, "residency_pct");
+		char resident[16] = "?";
+		char notes[128] = "";
+		char sampled[96];
+
+		if (json_is_number(res))
+			snprintf(resident, sizeof(resident), "%.1f%%", json_number_value(res));
+		if (json_is_true(json_object_get(run, "aborted")))
+			strcat(notes, "aborted ");
+		if (json_array_size(json_object_get(run, "errors")))
+			strcat(notes, "FAILED ");
+		/* A remote source's page cache is the server's: neither cold nor warm here. */
+		if (run_flag_remote(run))
+			strcat(notes, "remote ");
+		else if (json_is_object(cold) && !json_is_number(res))
+			strcat(notes, "cold-unknown ");
+		else if (json_is_object(cold) && !json_is_true(json_object_get(cold, "cold")))
+			strcat(notes, "not-cold ");
+		if (json_array_size(json_object_get(run, "warnings")))
+			strcat(notes, "warnings ");
+		sampler_columns(run, sampled, sizeof(sampled));
+		fprintf(f, "%4lld  %-10s %7lld %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f %7.2f %9s  %s  %s\n",
+			(long long)json_integer_value(json_object_get(run, "seq")), json_get_str(run, "strategy"),
+			(long long)json_integer_value(json_object_get(run, "threads")),
+			(long long)json_integer_value(json_object_get(run, "repeat")),
+			(long long)json_integer_value(json_object_get(run, "files")),
+			json_get_num(run, "bytes") / 1e9, json_get_num(run, "seconds_copied"), json_get_num(run, "seconds_durable"),
+			json_get_num(run, "mb_s"), json_get_num(run, "files_per_s"), json_get_num(lat, "p50"), json_get_num(lat, "p99"),
+			json_get_num(run, "tail_s"), resident, sampled, notes);
+	}
+}
+
+/* Per cell: median, spread and the CI of the median of mb_s, in the order cells_compute() gives. */
+static void print_cells(json_t *doc, FILE *f)
+{
+	json_t *cells = json_object_get(doc, "cells");
+	json_t *ceiling = json_object_get(json_object_get(doc, "reference"), "ceiling_mb_s");
+	bool header = false;
+	json_t *c;
+	size_t i;
+
+	/* A sweep stores its cells; for a run's document they are computed the same way. */
+	cells = cells ? json_incref(cells) : cells_compute(doc, NULL);
+	json_array_foreach(cells, i, c) {
+		json_int_t jobs = json_integer_value(json_object_get(c, "jobs"));
+		char threads[32];
+		char ci[48];
+		char flags[96] = "";
+		json_t *flag;
+		size_t k;
+
+		if (json_integer_value(json_object_get(c, "runs")) == 0)
+			continue;
+		if (!header) {
+			fprintf(f, "\n%-10s %7s %5s %12s %10s %10s %7s %-24s %14s %s %s\n", "strategy",
+				"threads", "runs", "median_MB/s", "min", "max", "cv", "CI of the median",
+				"copied_median", json_is_number(ceiling) ? "of_ceiling" : "", "flags");
+			header = true;
+		}
+		snprintf(threads, sizeof(threads), jobs > 1 ? "%lldx%lld" : "%lld",
+			 (long long)json_integer_value(json_object_get(c, "threads")), (long long)jobs);
+		snprintf(ci, sizeof(ci), "%.0f-%.0f (%.0f %%)", json_get_num(c, "ci_low_mb_s"),
+			 json_get_num(c, "ci_high_mb_s"), 100 * json_get_num(c, "ci_coverage"));
+		json_array_foreach(json_object_get(c, "flags"), k, flag) {
+			strncat(flags, json_string_value(flag), sizeof(flags) - strlen(flags) - 2);
+			strcat(flags, " ");
+		}
+		fprintf(f, "%-10s %7s %5lld %12.1f %10.1f %10.1f %6.1f%% %-24s %14.1f ",
+			json_get_str(c, "strategy"), threads,
+			(long long)json_integer_value(json_object_get(c, "runs")), json_get_num(c, "median_mb_s"),
+			json_get_num(c, "min_mb_s"), json_get_num(c, "max_mb_s"), 100 * json_get_num(c, "cv"), ci,
+			json_get_num(c, "median_mb_s_copied"));
+		if (json_is_number(ceiling) && json_number_value(ceiling) > 0)
+			fprintf(f, "%9.0f%% ", 100 * json_get_num(c, "median_mb_s") / json_number_value(ceiling));
+		fprintf(f, " %s\n", flags);
+	}
+	json_decref(cells);
+}
+
+/* One line under a "warnings:" heading that is printed before the first line only. */
+static void warning_line(FILE *f, bool *header, long long seq, const char *what, json_t *msg)
+{
+	if (!*header)
+		fprintf(f, "\nwarnings:\n");
+	*header = true;
+	if (seq)
+		fprintf(f, "  - run %lld%s: %s\n", seq, what, json_string_value(msg));
+	else
+		fprintf(f, "  - %s\n", json_string_value(msg));
+}
+
+static void print_warnings(json_t *doc, FILE *f)
+{
+	json_t *w;
+	json_t *run;
+	size_t i, j;
+	bool header = false;
+
+	json_array_foreach(json_object_get(doc, "warnings"), i, w)
+		warning_line(f, &header, 0, "", w);
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
+
+		json_array_foreach(json_object_get(run, "warnings"), j, w)
+			warning_line(f, &header, seq, "", w);
+		json_array_foreach(json_object_get(run, "errors"), j, w)
+			warning_line(f, &header, seq, " failed", w);
+	}
+}
+
+/* What the sampler found in each run ("the destination device was 98 % busy ..."). */
+static void print_findings(json_t *runs, FILE *f)
+{
+	json_t *run;
+	json_t *msg;
+	size_t i, j;
+	bool header = false;
+
+	json_array_foreach(runs, i, run) {
+		json_array_foreach(json_object_get(json_object_get(run, "sampler"), "findings"), j,
+				   msg) {
+			if (!header)
+				fprintf(f, "\nwhat the devices, CPUs and network did:\n");
+			header = true;
+			fprintf(f, "  - run %lld: %s\n",
+				(long long)json_integer_value(json_object_get(run, "seq")),
+				json_string_value(msg));
+		}
+	}
+}
+
+static const char *roles_text(json_t *roles, char *buf, size_t len)
+{
+	json_t *r;
+	size_t i;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(roles, i, r)
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", i ? "," : "",
+				      json_string_value(r));
+	return buf[0] ? buf : "-";
+}
+
+void report_sampler(json_t *smp, FILE *f)
+{
+	json_t *cpu = json_object_get(smp, "cpu");
+	json_t *mean = json_object_get(cpu, "mean");
+	json_t *busiest = json_object_get(cpu, "busiest_cpu");
+	const char *name;
+	json_t *d;
+	json_t *msg;
+	size_t i;
+
+	fprintf(f, "%.1f s, %lld readings every %g s; the sampler used %.3f %% of one CPU\n",
+		json_get_num(smp, "seconds"), (long long)json_integer_value(json_object_get(smp, "samples")),
+		json_get_num(smp, "interval_s"), json_get_num(json_object_get(smp, "cost"), "core_pct"));
+	if (json_object_size(json_object_get(smp, "devices")))
+		fprintf(f, "\n%-12s %-9s %-18s %10s %10s %9s %9s %8s %8s %8s %8s %7s %6s %7s\n",
+			"device", "kind", "role", "read_MB", "written_MB", "r/s", "w/s", "rMB/s",
+			"wMB/s", "r_await", "w_await", "aqu-sz", "%util", "busy90");
+	json_object_foreach(json_object_get(smp, "devices"), name, d) {
+		json_t *m = json_object_get(d, "mean");
+		char roles[64];
+
+		fprintf(f, "%-12s %-9s %-18s %10.1f %10.1f %9.1f %9.1f %8.1f %8.1f %8.2f %8.2f %7.2f %6.1f %6.1f%%\n",
+			name, json_get_str(d, "kind"), roles_text(json_object_get(d, "roles"), roles, sizeof(roles)),
+			json_get_num(d, "read_bytes") / 1e6, json_get_num(d, "write_bytes") / 1e6, json_get_num(m, "r/s"),
+			json_get_num(m, "w/s"), json_get_num(m, "rkB/s") * 1024 / 1e6, json_get_num(m, "wkB/s") * 1024 / 1e6,
+			json_get_num(m, "r_await"), json_get_num(m, "w_await"), json_get_num(m, "aqu-sz"), json_get_num(m, "util"),
+			100 * json_get_num(d, "busy90_share"));
+	}
+	if (mean)
+		fprintf(f, "\ncpu: %.1f %% busy over %lld CPUs (user %.1f, system %.1f, iowait %.1f, "
+			   "irq %.1f, softirq %.1f, steal %.1f); busiest 1 s window %.1f %%",
+			json_get_num(mean, "busy"), (long long)json_integer_value(json_object_get(cpu, "cpus")),
+			json_get_num(mean, "user"), json_get_num(mean, "system"), json_get_num(mean, "iowait"), json_get_num(mean, "irq"),
+			json_get_num(mean, "softirq"), json_get_num(mean, "steal"), json_get_num(cpu, "peak_busy"));
+	if (mean && busiest)
+		fprintf(f, "; busiest CPU cpu%lld (%.1f %% on average, %.1f %% at its peak)",
+			(long long)json_integer_value(json_object_get(busiest, "cpu")),
+			json_get_num(busiest, "busy"), json_get_num(busiest, "peak_busy"));
+	if (mean)
+		fputc('\n', f);
+	if (json_object_size(json_object_get(smp, "net")))
+		fprintf(f, "\n%-16s %12s %12s %10s %10s %10s %10s\n", "interface", "rx_MB", "tx_MB",
+			"rxMB/s", "txMB/s", "rxpkt/s", "txpkt/s");
+	json_object_foreach(json_object_get(smp, "net"), name, d) {
+		json_t *m = json_object_get(d, "mean");
+
+		fprintf(f, "%-16s %12.1f %12.1f %10.2f %10.2f %10.1f %10.1f\n", name,
+			json_get_num(d, "rx_bytes") / 1e6, json_get_num(d, "tx_bytes") / 1e6, json_get_num(m, "rx_bytes_s") / 1e6,
+			json_get_num(m, "tx_bytes_s") / 1e6, json_get_num(m, "rx_packets_s"), json_get_num(m, "tx_packets_s"));
+	}
+	json_object_foreach(json_object_get(smp, "nfs"), name, d) {
+		json_t *r = json_object_get(d, "read");
+
+		fprintf(f, "\nnfs %s (%s): %.1f MB read by %lld READs, %.1f kB/op, avg RTT %.2f ms, "
+			   "avg exe %.2f ms, %.0f retrans\n",
+			name, json_get_str(d, "device"), json_get_num(d, "read_bytes") / 1e6,
+			(long long)json_integer_value(json_object_get(r, "ops")), json_get_num(r, "kB/op"),
+			json_get_num(r, "avg_rtt_ms"), json_get_num(r, "avg_exe_ms"), json_get_num(r, "retrans"));
+	}
+	json_array_foreach(json_object_get(smp, "findings"), i, msg) {
+		if (!i)
+			fprintf(f, "\nfindings:\n");
+		fprintf(f, "  - %s\n", json_string_value(msg));
+	}
+	json_array_foreach(json_object_get(smp, "warnings"), i, msg) {
+		if (!i)
+			fprintf(f, "\nwarnings:\n");
+		fprintf(f, "  - %s\n", json_string_value(msg));
+	}
+}
+
+void report_text(json_t *doc, FILE *f)
+{
+	json_t *src = json_object_get(doc, "source");
+	json_t *dst = json_object_get(doc, "destination");
+	json_t *runs = json_object_get(doc, "runs");
+	json_t *watch = json_object_get(doc, "watch");
+	char size[32];
+
+	if (watch) {
+		json_t *path;
+		size_t i;
+
+		fprintf(f, "watched:");
+		json_array_foreach(json_object_get(watch, "paths"), i, path)
+			fprintf(f, " %s", json_string_value(path));
+		fprintf(f, "\n");
+		report_sampler(json_object_get(watch, "sampler"), f);
+		return;
+	}
+	fprintf(f, "source:      %s (%s), %lld files, %s\n", json_get_str(src, "path"), json_get_str(src, "fs_type"),
+		(long long)json_integer_value(json_object_get(src, "files")),
+		human_size((uint64_t)json_integer_value(json_object_get(src, "bytes")), size,
+			   sizeof(size)));
+	fprintf(f, "destination: %s (%s on %s)\n\n", json_get_str(dst, "path"), json_get_str(dst, "fs_type"),
+		json_get_str(dst, "mount_source"));
+	print_runs(runs, f);
+	print_cells(doc, f);
+	fprintf(f, "\nMB/s is 10^6 bytes per second until the copies were durable (syncfs); "
+		   "copied_median stops at the last close.\n");
+	fprintf(f, "device: the busiest device during the run, with its mean %%util and aqu-sz "
+		   "(iostat -x); cpu%%: all CPUs' busy share; iface: the interface that moved the "
+		   "most bytes. %%util alone does not show saturation: NVMe and arrays serve many "
+		   "requests at once.\n");
+	print_findings(runs, f);
+	print_warnings(doc, f);
+}

@@ -1,0 +1,168 @@
+/*
+ * diag.h - where the bytes will travel: the mounts, block devices, NICs and route behind SRC and
+ * DST, and the machine, read once; findings computed from that; printed as text or JSON.
+ *
+ *	struct diag d;
+ *	diag_init(&d, sysroot);			sysroot prefixes /proc and /sys ("" or NULL: live)
+ *	diag_add_path(&d, "source", src);	mount, NFS options, devices, route to the server
+ *	diag_add_path(&d, "destination", dst);
+ *	diag_add_route(&d, "10.0.0.5");		--route-to: a server that is not mounted
+ *	diag_read(&d);				NICs, queues of the devices found, the machine
+ *	diag_findings(&d);			pure: sentences from what was read
+ *	diag_print_text(&d, stdout); j = diag_json(&d);
+ *	diag_release(&d);
+ *
+ * Readers never fail the whole: what could not be read is listed in d.unreadable (with why, e.g.
+ * "needs root") and the field stays unknown (-1 or "").
+ */
+#ifndef CCB_DIAG_H
+#define CCB_DIAG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "sys/device.h"
+#include "sys/route.h"
+#include "sys/sysinfo.h"
+
+#define DIAG_MAX_LOCATIONS 2
+#define DIAG_MAX_ROUTES 4
+
+/* The NFS options diag reports, from the mount's options; -1 / "" when absent. */
+struct diag_nfs {
+	char server[256]; /* host part of "server:/export" */
+	char export_path[512];
+	char addr[64]; /* addr= (the server's address the client uses) */
+	char vers[8];
+	char proto[16];
+	long nconnect; /* absent means 1 */
+	long rsize, wsize;
+	long timeo, retrans;
+	bool soft; /* soft (or softerr) rather than hard */
+};
+
+/* One path diag was asked about. */
+struct diag_location {
+	char *role; /* "source", "destination" */
+	char *path;
+	int err; /* device_resolve's result; the rest is empty when < 0 */
+	struct device_info dev;
+	bool is_nfs;
+	bool is_network; /* nfs, cifs, ceph, lustre, beegfs, gpfs, fuse.* with a host */
+	struct diag_nfs nfs;
+	long bdi_read_ahead_kb; /* /sys/class/bdi/MAJ:MIN/read_ahead_kb; -1 unknown */
+	int route;		/* index into routes of the route to the server, or -1 */
+};
+
+/* What sysfs says about a block device (its queue is its disk's for a partition). */
+struct diag_blockdev {
+	char name[32];
+	char kind[16]; /* "disk", "partition", "nvme", "loop", "dm", "md" */
+	char model[128];
+	char nvme_ctrl[32]; /* "nvme0" for nvme0n1 */
+	char scheduler[32]; /* the one in brackets */
+	uint64_t size_bytes;
+	long rotational, nr_requests, read_ahead_kb, max_sectors_kb, queue_depth, numa_node;
+};
+
+struct diag_nic {
+	char name[16];
+	char operstate[16];
+	char duplex[16];
+	char driver[64];
+	char master[16];  /* the bond or bridge it is enslaved to */
+	char slaves[256]; /* a bond's members, space-separated */
+	char type[16];	  /* "ether", "infiniband", "loopback", "other" */
+	long speed_mbps;  /* -1 unknown */
+	long mtu, numa_node;
+	bool up;
+};
+
+struct diag_machine {
+	struct host_info host;
+	long numa_nodes;
+	char governor[32];
+	long dirty_ratio, dirty_background_ratio, dirty_expire_centisecs;
+	long dirty_writeback_centisecs;
+	long long dirty_bytes, dirty_background_bytes;
+	long io_uring_disabled; /* kernel.io_uring_disabled: 0 on, 1 root only, 2 off; -1 unknown */
+	bool can_drop_caches;
+	char cgroup[256]; /* this process's cgroup v2 path */
+	char io_max[512]; /* its io.max lines joined with "; ", "" for none */
+};
+
+/* A process that moved bytes to or from storage while diag looked (/proc/PID/io). */
+struct diag_proc {
+	int pid;
+	char comm[32];
+	double read_bytes_s, write_bytes_s;
+};
+
+#define DIAG_MAX_PROCS 16
+/* How long diag watches /proc/PID/io for other processes doing I/O. */
+#define DIAG_PROC_WINDOW_S 0.1
+
+struct diag_route {
+	char target[256]; /* what was asked: a mount's server, or --route-to */
+	char why[32];	  /* "source", "destination", "route-to" */
+	int err;	  /* 0, or -errno of the lookup */
+	struct route_info r;
+};
+
+struct diag {
+	char *sysroot;
+	uint64_t dataset_bytes; /* 0 unknown: no free space finding */
+	struct diag_location loc[DIAG_MAX_LOCATIONS];
+	size_t nr_loc;
+	struct diag_route routes[DIAG_MAX_ROUTES];
+	size_t nr_routes;
+	struct diag_blockdev *devs;
+	size_t nr_devs;
+	struct diag_nic *nics;
+	size_t nr_nics;
+	struct diag_machine machine;
+	struct diag_proc procs[DIAG_MAX_PROCS]; /* the busiest, most bytes first */
+	size_t nr_procs;
+	unsigned procs_unreadable; /* processes whose counters need root to read */
+	json_t *unreadable;	   /* strings: what could not be read and why */
+	json_t *findings;	   /* strings */
+	double t0;		   /* now_mono() at diag_init */
+	double seconds;		   /* how long reading took, diag_init to the end of diag_read */
+};
+
+void diag_init(struct diag *d, const char *sysroot);
+/* Resolve path; a network filesystem's server gets a route. 0, or -errno (recorded in loc). */
+int diag_add_path(struct diag *d, const char *role, const char *path);
+/* The route to host (a name or address). 0 or -errno (recorded). */
+int diag_add_route(struct diag *d, const char *host, const char *why);
+/* NICs, the block devices of the locations, the machine. */
+void diag_read(struct diag *d);
+/* Pure: replace d->findings with the sentences what was read calls for. */
+void diag_findings(struct diag *d);
+json_t *diag_json(const struct diag *d);
+void diag_print_text(const struct diag *d, FILE *f);
+void diag_release(struct diag *d);
+
+/*
+ * All of the above for SRC and DST on this machine, as results.json's "diag" (bench_begin).
+ * dataset_bytes 0: unknown.
+ */
+json_t *diag_paths_json(const char *src, const char *dst, uint64_t dataset_bytes);
+
+/* Pure parsers, for tests. */
+/* NFS options of a mount ("server:/export" and its comma-separated options). */
+void diag_parse_nfs(const char *source, const char *options, struct diag_nfs *n);
+/* Read sysfs entries of one NIC / one block device under sysroot. 0 or -ENOENT. */
+int diag_read_nic(const char *sysroot, const char *name, struct diag_nic *n);
+int diag_read_blockdev(const char *sysroot, const char *name, struct diag_blockdev *b);
+
+/*
+ * After a run: compare the interface the routes predicted with the one the sampler saw carry
+ * the most bytes (run's "sampler" object: top_interface, net), and the achieved rate with the
+ * link's speed. Appends sentences to findings (an array). diag_json is results.json's "diag".
+ */
+void diag_run_findings(const json_t *diag_json, const json_t *run, json_t *findings);
+
+#endif

@@ -1,0 +1,14 @@
+# src/sys/ - /proc and /sys readers, the sampler, devices, host facts, routes and diag
+src_libccb_a_SOURCES += \
+	src/sys/device.c \
+	src/sys/device.h \
+	src/sys/diag.c \
+	src/sys/diag.h \
+	src/sys/procstat.c \
+	src/sys/procstat.h \
+	src/sys/route.c \
+	src/sys/route.h \
+	src/sys/sampler.c \
+	src/sys/sampler.h \
+	src/sys/sysinfo.c \
+	src/sys/sysinfo.h

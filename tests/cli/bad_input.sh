@@ -1,0 +1,122 @@
+#!/bin/bash
+# tests/cli/bad_input.sh - every bad argument or situation `run` can meet gives its exit status and one
+# message that names the path and the reason, and leaves nothing behind in DST.
+. "$(dirname "$0")/../helpers/lib.sh"
+
+need_python
+ccb_lock_if_root
+
+ccb_make_set --stacks 3 --box 32 --particles 2
+(cd "$src" && find . | sort) >"$ccb_tmp/src.list"
+
+# Failures found before copying leave DST as it was: empty, no scratch directory.
+dst_untouched() {
+	[ -z "$(ls -A "$1")" ] || fail "a refused run left in '$1': $(ls -A "$1")"
+}
+
+note "SRC missing, a file, or DST missing"
+expect_fail 1 "cannot access source '$ccb_tmp/missing': No such file or directory" \
+	"$CCB" run "$ccb_tmp/missing" "$dst"
+touch "$ccb_tmp/file.mrcs"
+expect_fail 1 "source '$ccb_tmp/file.mrcs' is not a directory" \
+	"$CCB" run "$ccb_tmp/file.mrcs" "$dst"
+expect_fail 1 "cannot access destination '$ccb_tmp/missing': No such file or directory" \
+	"$CCB" run "$src" "$ccb_tmp/missing"
+expect_fail 1 "destination '$ccb_tmp/file.mrcs' is not a directory" \
+	"$CCB" run "$src" "$ccb_tmp/file.mrcs"
+dst_untouched "$dst"
+
+# The copies must never land in the data being measured, however DST is spelled.
+note "DST inside SRC, equal to it, or a symlink into it"
+inner=$(dirname "$(find "$src" -name '*.mrcs' | head -1)")
+expect_fail 1 "destination '$inner' is inside the source '$src'" "$CCB" run "$src" "$inner"
+expect_fail 1 "destination '$src' is inside the source '$src'" "$CCB" run "$src" "$src"
+ln -s "$inner" "$ccb_tmp/link"
+expect_fail 1 "destination '$ccb_tmp/link' is inside the source '$src'" \
+	"$CCB" run "$src" "$ccb_tmp/link"
+(cd "$src" && find . | sort) | cmp -s - "$ccb_tmp/src.list" || fail "a refused run wrote into SRC"
+
+note "usage errors exit 2"
+expect_fail 2 "unknown strategy 'nosuch'" "$CCB" run --strategy nosuch "$src" "$dst"
+expect_fail 2 "invalid value '0' for --threads" "$CCB" run --threads 0 "$src" "$dst"
+expect_fail 2 "invalid value '-1' for --threads" "$CCB" run --threads -1 "$src" "$dst"
+expect_fail 2 "invalid value '0' for --repeats" "$CCB" run --repeats 0 "$src" "$dst"
+expect_fail 2 "unknown option '--frobnicate'" "$CCB" run --frobnicate "$src" "$dst"
+expect_fail 2 "missing arguments" "$CCB" run
+expect_fail 2 "missing arguments" "$CCB" run "$src"
+expect_fail 2 "unexpected argument '$dst'" "$CCB" run "$src" "$dst" "$dst"
+dst_untouched "$dst"
+
+note "nothing to copy"
+mkdir "$ccb_tmp/empty"
+echo notes >"$ccb_tmp/empty/README.txt"
+expect_fail 1 "no \.mrc/\.mrcs files in '$ccb_tmp/empty' \(1 other files ignored; --all-files" \
+	"$CCB" run "$ccb_tmp/empty" "$dst"
+rm "$ccb_tmp/empty/README.txt"
+expect_fail 1 "no files to copy in '$ccb_tmp/empty'" "$CCB" run --all-files "$ccb_tmp/empty" "$dst"
+dst_untouched "$dst"
+
+# A results folder that already holds results is never overwritten.
+note "--out that already holds results.json"
+mkdir "$ccb_tmp/taken"
+echo '{"schema": "cryocache-bench/1", "runs": []}' >"$ccb_tmp/taken/results.json"
+cp "$ccb_tmp/taken/results.json" "$ccb_tmp/old.json"
+expect_fail 1 "results folder '$ccb_tmp/taken' already holds a results\.json" \
+	"$CCB" run --out "$ccb_tmp/taken" "$src" "$dst"
+cmp -s "$ccb_tmp/taken/results.json" "$ccb_tmp/old.json" ||
+	fail "the existing results.json was changed"
+dst_untouched "$dst"
+
+# A file that vanishes between listing and copying is not tested: nothing lets a test remove it
+# at that moment deterministically. Copy failures are covered by the full filesystem below and by
+# the unreadable file in nonroot.sh.
+
+if [ "$(id -u)" != 0 ]; then
+	note "SKIP: the full-filesystem cases need root to loop-mount a small ext4"
+	exit 0
+fi
+mounts=
+trap 'for m in $mounts; do umount "$m"; done; ccb_cleanup' EXIT
+# small_fs NAME SIZE MKFS-OPTIONS...: a fresh ext4 image of SIZE mounted on $ccb_tmp/NAME.
+small_fs() {
+	local name=$1 size=$2
+	shift 2
+	truncate -s "$size" "$ccb_tmp/$name.img"
+	mkfs.ext4 -q -F "$@" "$ccb_tmp/$name.img" >/dev/null 2>&1 || return 1
+	mkdir "$ccb_tmp/$name"
+	mount -o loop "$ccb_tmp/$name.img" "$ccb_tmp/$name" 2>/dev/null || return 1
+	mounts="$mounts $ccb_tmp/$name"
+}
+if ! command -v mkfs.ext4 >/dev/null || ! small_fs small 8M; then
+	note "SKIP: cannot make and loop-mount a small ext4 here; full-filesystem cases not run"
+	exit 0
+fi
+
+# 20 MiB of stacks cannot fit in 8 MiB: refused up front, before any results or scratch exist.
+note "not enough space in DST"
+expect_ok "$CCB" gen --stacks 4 --box 256 --particles 20 "$ccb_tmp/big"
+expect_fail 1 "not enough space in destination '$ccb_tmp/small': .* needs .* available" \
+	"$CCB" run --out "$ccb_tmp/out-space" "$ccb_tmp/big" "$ccb_tmp/small"
+[ "$(ls -A "$ccb_tmp/small")" = lost+found ] ||
+	fail "the refused run left in DST: $(ls -A "$ccb_tmp/small")"
+[ ! -e "$ccb_tmp/out-space/results.json" ] ||
+	fail "a run refused before starting wrote results.json"
+
+# A copy that fails midway, deterministically: a filesystem with plenty of bytes (so the space
+# check passes) but only a handful of inodes, which 40 stacks in 8 folders exhaust. The benchmark
+# stops after the failed run, keeps it in results.json with its error, and removes the scratch.
+note "a run whose copy fails (no inodes left in DST)"
+small_fs inodes 96M -b 4096 -N 32 || fail "cannot make the inode-starved ext4"
+expect_ok "$CCB" gen --stacks 40 --box 16 --particles 1 "$ccb_tmp/many"
+out=$ccb_tmp/out-inodes
+expect_fail 1 "cannot open '$ccb_tmp/inodes/[^']*\.mrcs': No space left on device" \
+	"$CCB" run --repeats 3 --out "$out" "$ccb_tmp/many" "$ccb_tmp/inodes"
+grep -q "run failed; the runs measured so far are kept in '$out/results.json'" "$ccb_tmp/err" ||
+	fail "no final message pointing at results.json: $(cat "$ccb_tmp/err")"
+grep -Eq '^ +1 +shutil .*FAILED' "$ccb_tmp/out" || fail "the table does not mark run 1 FAILED"
+expect_json "$out/results.json" "len(runs) == 1" \
+	"any('No space left on device' in e for e in runs[0]['errors'])" \
+	"0 < runs[0]['files'] < d['source']['files'] == 40" \
+	"runs[0]['aborted'] is False" "'finished' in d"
+[ "$(ls -A "$ccb_tmp/inodes")" = lost+found ] ||
+	fail "the failed run left in DST: $(ls -A "$ccb_tmp/inodes")"

@@ -1,0 +1,72 @@
+#!/bin/sh
+# compare.sh - `compare` on fixture pairs: exit statuses, the Markdown, JUnit XML that xmllint
+# accepts, the JSON, and refusals (other hardware, other schema, unreadable input).
+. "$CCB_SRCDIR/tests/helpers/lib.sh"
+
+d=$CCB_SRCDIR/tests/data/compare
+
+# a regression: exit 1, the cell named in the summary and as a JUnit failure
+rc=0
+"$CCB" compare --junit "$ccb_tmp/junit.xml" --json "$ccb_tmp/cmp.json" "$d/base.json" \
+	"$d/regression.json" >"$ccb_tmp/md" 2>"$ccb_tmp/err" || rc=$?
+[ "$rc" = 1 ] || { cat "$ccb_tmp/err" >&2; fail "a regression exited $rc, expected 1"; }
+grep -q '^## cryocache-bench compare: REGRESSION' "$ccb_tmp/md" || fail "no REGRESSION heading"
+grep -q '^| shutil | 8 | 1 | \*\*slower\*\* | 1200 (5) | 961 (5) | -19.9 % | 0.00794 |$' \
+	"$ccb_tmp/md" || { cat "$ccb_tmp/md"; fail "the slower cell is not in the summary"; }
+if command -v xmllint >/dev/null; then
+	xmllint --noout "$ccb_tmp/junit.xml" || fail "the JUnit XML is not well-formed"
+	[ "$(xmllint --xpath 'count(//testcase)' "$ccb_tmp/junit.xml")" = 3 ] || fail "not 3 testcases"
+	[ "$(xmllint --xpath 'count(//testcase/failure)' "$ccb_tmp/junit.xml")" = 1 ] ||
+		fail "not one failure"
+	[ "$(xmllint --xpath 'string(//testcase[failure]/@name)' "$ccb_tmp/junit.xml")" = \
+		"shutil threads=8 jobs=1" ] || fail "the failure is not shutil at 8 threads"
+else
+	note "xmllint is missing: the JUnit XML is not validated"
+fi
+expect_json "$ccb_tmp/cmp.json" \
+	"d['schema'] == 'cryocache-bench-compare/1'" "d['regression'] is True" \
+	"d['counts'] == {'faster': 0, 'same': 2, 'slower': 1, 'insufficient': 0, 'missing': 0, 'new': 0}" \
+	"[c['verdict'] for c in d['cells']] == ['same', 'slower', 'same']" \
+	"close(d['cells'][1]['p_value'], 2 / 252)"
+
+# noise only, an improvement, other kernel: exit 0
+expect_ok "$CCB" compare "$d/base.json" "$d/noise.json"
+grep -q '0 slower, 0 faster, 3 same' "$ccb_tmp/out" || fail "noise was not 'same'"
+expect_ok "$CCB" compare --junit "$ccb_tmp/j2.xml" "$d/base.json" "$d/improvement.json"
+grep -q '| uring | 8 | 1 | faster |' "$ccb_tmp/out" || fail "the improvement is not 'faster'"
+! grep -q '<failure' "$ccb_tmp/j2.xml" || fail "an improvement is a JUnit failure"
+expect_ok "$CCB" compare "$d/base.json" "$d/other-kernel.json"
+grep -q '^| host.kernel | `6.1.0-27-amd64` | `6.12.0-1-amd64` |$' "$ccb_tmp/out" ||
+	fail "the kernel difference is not listed"
+
+# missing cells and too few repeats: listed, skipped in JUnit, exit 0
+expect_ok "$CCB" compare --junit "$ccb_tmp/j3.xml" "$d/base.json" "$d/missing.json"
+grep -q '| uring | 8 | 1 | missing |' "$ccb_tmp/out" || fail "missing cell not listed"
+grep -q '| rw | 4 | 1 | new |' "$ccb_tmp/out" || fail "new cell not listed"
+[ "$(grep -c '<skipped' "$ccb_tmp/j3.xml")" = 2 ] || fail "missing and new are not skipped"
+expect_ok "$CCB" compare "$d/base.json" "$d/few.json"
+grep -q '0 slower, 0 faster, 0 same, 3 insufficient' "$ccb_tmp/out" || fail "few runs not insufficient"
+
+# --json -: the verdicts on stdout instead of the Markdown
+expect_ok "$CCB" compare --json - "$d/base.json" "$d/improvement.json"
+expect_json "$ccb_tmp/out" "d['counts']['faster'] == 1" "d['forced'] is False"
+
+# refusals: exit 2 with the reason
+expect_fail 2 "from other hardware" "$CCB" compare "$d/base.json" "$d/other-cpu.json"
+grep -q 'host.cpu_model' "$ccb_tmp/err" || fail "the CPU difference is not named"
+expect_ok "$CCB" compare --force "$d/base.json" "$d/other-cpu.json"
+grep -q '### Different hardware' "$ccb_tmp/out" || fail "--force does not say the hardware differs"
+expect_fail 2 "different schema versions" "$CCB" compare "$d/base.json" "$d/schema2.json"
+expect_fail 2 "cannot read '$ccb_tmp/nothing.json'" "$CCB" compare "$d/base.json" "$ccb_tmp/nothing.json"
+printf '{"schema": ' >"$ccb_tmp/broken.json"
+expect_fail 2 "cannot parse '$ccb_tmp/broken.json'" "$CCB" compare "$d/base.json" "$ccb_tmp/broken.json"
+expect_fail 2 "missing arguments" "$CCB" compare "$d/base.json"
+expect_fail 2 "invalid value 'x' for --tolerance" "$CCB" compare --tolerance x "$d/base.json" "$d/noise.json"
+
+# a results folder works as well as its results.json
+mkdir "$ccb_tmp/folder"
+cp "$d/regression.json" "$ccb_tmp/folder/results.json"
+rc=0
+"$CCB" compare "$d/base.json" "$ccb_tmp/folder" >"$ccb_tmp/out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || { cat "$ccb_tmp/out"; fail "a results folder: exit $rc, expected 1"; }
+echo "ok"

@@ -1,0 +1,214 @@
+#!/bin/bash
+# tests/cli/copy_errors.sh - a destination that fills up half-way through a copy: every data-path
+# strategy fails with exit 1 naming the file, the call and "No space left on device", results.json
+# keeps the finished run, and the kept half-copied file holds exactly what was written.
+#
+# The run refuses a set larger than the free space before it starts, so the filesystem is filled
+# between the two repeats of one session. The moment is made exact with the run's own
+# --drop-caches-path: it points at a FIFO whose buffer the test keeps full, so the run blocks in
+# write() at the start of each repeat (after emptying its scratch folder and syncing) until the
+# test lets it through. Before that the test drops the caches itself, and at the second repeat
+# it first fills the filesystem up to the last few MiB.
+. "$(dirname "$0")/../helpers/lib.sh"
+
+need_root "mounting a loop filesystem"
+command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is missing"
+need_python
+ccb_lock_machine
+
+img=$ccb_tmp/ext4.img
+mnt=$ccb_tmp/mnt
+mkdir "$mnt"
+# 160 MiB: the set (26 MiB) lives there, and the run wants the set plus a 64 MiB margin free.
+# No blocks reserved for root (the run is root and could use them) and no lazy init writing in
+# the background.
+truncate -s 160M "$img"
+mkfs.ext4 -q -m 0 -E lazy_itable_init=0,lazy_journal_init=0 "$img" ||
+	skip "mkfs.ext4 on a loop image failed"
+mount -o loop "$img" "$mnt" 2>"$ccb_tmp/err" ||
+	skip "cannot mount a loop ext4: $(cat "$ccb_tmp/err")"
+trap 'umount "$mnt" 2>/dev/null || umount -l "$mnt"; ccb_cleanup' EXIT
+
+# Source and destination on the one small filesystem, so that copy_file_range copies in the
+# kernel (across two ext4 filesystems it refuses with EXDEV). Small files first in no particular
+# order; the stack is the one file that cannot fit once the filesystem is full.
+src=$mnt/src
+dst=$mnt/dst
+mkdir -p "$src/a" "$dst"
+for f in one:1 a/page+1:4097 a/mib+1:1048577; do
+	head -c "${f##*:}" /dev/urandom >"$src/${f%:*}"
+done
+stack=a/stack.bin
+stack_size=25165827	# 24 MiB + 3
+head -c $stack_size /dev/urandom >"$src/$stack"
+nfiles=4
+leave=$((6 * 1024 * 1024))	# free bytes left for the second repeat: a quarter of the stack
+sync
+
+gate=$ccb_tmp/gate
+mkfifo "$gate"
+
+# gated_run FILLER LEAVE RESULTS CMD...: run CMD, pass its first cache drop, and before its second
+# fill the filesystem of FILLER up to LEAVE free bytes. Exits with CMD's status (99: the gate
+# broke).
+gated_run() {
+	"$PY" - "$gate" "$@" <<'PYEOF'
+import errno, json, os, select, subprocess, sys, time
+
+gate, filler, results = os.path.realpath(sys.argv[1]), sys.argv[2], sys.argv[4]
+leave = int(sys.argv[3])
+cmd = sys.argv[5:]
+TIMEOUT = 120
+
+def die(msg):
+    print("gate: " + msg, file=sys.stderr)
+    if p.poll() is None:
+        p.kill()
+    sys.exit(99)
+
+# Both ends at once: the FIFO never reports EOF, and the run's open() never waits for a reader.
+fd = os.open(gate, os.O_RDWR | os.O_NONBLOCK)
+
+def fill_pipe():
+    for chunk in (b"x" * 4096, b"x"):
+        try:
+            while True:
+                os.write(fd, chunk)
+        except BlockingIOError:
+            pass
+
+def release():
+    """Drop the caches for real, let the run's blocked "3\\n" through, close the gate again."""
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("3\n")
+    seen = b""
+    deadline = time.monotonic() + TIMEOUT
+    while b"3" not in seen:
+        if not select.select([fd], [], [], 1)[0]:
+            if p.poll() is not None or time.monotonic() > deadline:
+                die("the run never wrote to its drop_caches FIFO")
+            continue
+        try:
+            seen += os.read(fd, 1 << 20).replace(b"x", b"")
+        except BlockingIOError:
+            pass
+    # At once: the run's next write comes after a whole repeat (copy, syncfs, results, emptying
+    # the scratch folder), this within a millisecond.
+    fill_pipe()
+
+def at_gate():
+    """Wait until the run holds the FIFO open (blocked writing to it); False if it ended."""
+    deadline = time.monotonic() + TIMEOUT
+    while p.poll() is None:
+        try:
+            fds = os.listdir("/proc/%d/fd" % p.pid)
+        except FileNotFoundError:
+            return False
+        for n in fds:
+            try:
+                if os.readlink("/proc/%d/fd/%s" % (p.pid, n)) == gate:
+                    return True
+            except OSError:
+                pass
+        if time.monotonic() > deadline:
+            die("the run did not reach its cache drop")
+        time.sleep(0.005)
+    return False
+
+def runs_recorded():
+    try:
+        with open(results) as f:
+            return len(json.load(f)["runs"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+fill_pipe()
+p = subprocess.Popen(cmd)
+if at_gate():
+    release()
+    # The first repeat is recorded before the second one empties the scratch folder and blocks.
+    while runs_recorded() < 1 and p.poll() is None:
+        time.sleep(0.005)
+    if at_gate():
+        st = os.statvfs(os.path.dirname(filler))
+        free = st.f_bavail * st.f_frsize
+        if free <= leave:
+            die("only %d bytes free before filling" % free)
+        ffd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.posix_fallocate(ffd, 0, free - leave)
+        os.close(ffd)
+        release()
+    else:
+        die("the run ended (exit status %s) without stopping at its second cache drop"
+            % p.returncode)
+sys.exit(p.wait())
+PYEOF
+}
+
+strategies="shutil rw sendfile cfr cp"
+quick && strategies="rw cfr"
+available=$("$CCB" strategies --json | "$PY" -c 'import json, sys
+print(" ".join(s["name"] for s in json.load(sys.stdin) if s["available"]))')
+
+for s in $strategies; do
+	case " $available " in
+	*" $s "*) ;;
+	*) note "$s is not available here: not tested"; continue ;;
+	esac
+	# The call that meets the full disk, as the strategy names it: on one ext4 cfr copies in the
+	# kernel, shutil and sendfile use sendfile(2), cp reports through its exit status (never
+	# an errno text of ours, which would contradict cp's own message).
+	case $s in
+	shutil | sendfile) call=sendfile ;;
+	rw) call=write ;;
+	cfr) call=copy_file_range ;;
+	cp) call=cp ;;
+	esac
+	note "$s: the second repeat runs out of space ($call)"
+	out=$ccb_tmp/results-$s
+	filler=$mnt/filler
+	rc=0
+	gated_run "$filler" $leave "$out/results.json" \
+		"$CCB" run --keep --repeats 2 --quiet --all-files --threads 1 --strategy "$s" \
+		--drop-caches-path "$gate" --out "$out" "$src" "$dst" \
+		>"$ccb_tmp/out" 2>"$ccb_tmp/err" || rc=$?
+	[ "$rc" != 99 ] || { cat "$ccb_tmp/err" >&2; fail "$s: the test's gate broke"; }
+	[ "$rc" = 1 ] || { cat "$ccb_tmp/err" >&2; fail "$s: exited $rc, expected 1"; }
+	[ -f "$filler" ] ||
+		{ cat "$ccb_tmp/err" >&2; fail "$s: the run ended before the disk was filled"; }
+
+	# The message names the copy of the stack, the call and the reason. cp names the source
+	# file in ours and says why in its own line (it passes through on stderr).
+	copy=$(echo "$dst"/.cryocache-bench.*/copy)
+	[ -d "$copy" ] || fail "$s: no kept copy in '$dst'"
+	if [ "$s" = cp ]; then
+		file_re="'$src/$stack': cp exited with status 1 \\(its message is above\\)"
+		grep -q "^cp: .*No space left on device" "$ccb_tmp/err" ||
+			{ cat "$ccb_tmp/err" >&2; fail "cp's own message did not pass through"; }
+	else
+		file_re="'$copy/$stack': No space left on device"
+	fi
+	grep -Eq "^cryocache-bench: cannot $call $file_re" "$ccb_tmp/err" ||
+		{ cat "$ccb_tmp/err" >&2; fail "$s: no message 'cannot $call $file_re'"; }
+	grep -E "^(cryocache-bench: cannot|cp:)" "$ccb_tmp/err" | sed 's/^/# /'
+
+	# Run 1 is complete, run 2 has the error and fewer files.
+	expect_json "$out/results.json" "len(d['runs']) == 2" \
+		"d['runs'][0]['errors'] == [] and d['runs'][0]['files'] == $nfiles" \
+		"d['runs'][0]['bytes'] == d['source']['bytes']" \
+		"len(d['runs'][1]['errors']) == 1 and '$stack' in d['runs'][1]['errors'][0]" \
+		"'No space left on device' in d['runs'][1]['errors'][0] or '$s' == 'cp'" \
+		"d['runs'][1]['files'] < $nfiles" "d['runs'][1]['aborted'] is False"
+
+	# The half copy is as long as what was written, no longer, and that much is the source.
+	size=$(stat -c %s "$copy/$stack")
+	[ "$size" -gt 0 ] && [ "$size" -lt $stack_size ] ||
+		fail "$s: the half-copied stack is $size bytes (the source has $stack_size)"
+	cmp -s -n "$size" "$src/$stack" "$copy/$stack" ||
+		fail "$s: the first $size bytes of the half copy differ from the source"
+	note "$s: $size of $stack_size bytes copied when the disk was full"
+
+	expect_ok "$CCB" clean "$dst"
+	rm -f "$filler"
+	sync
+done

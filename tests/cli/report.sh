@@ -1,0 +1,263 @@
+#!/bin/bash
+# tests/cli/report.sh - `report`: report.md, report.html, results.csv and the gnuplot images from a
+# sweep's results.json (2 strategies x 3 thread counts x 3 repeats, with samples files). The files
+# are well-formed, hold every warning and the recommendation, the CSV has a row per run, and
+# without gnuplot the report is still complete and says how to get the plots.
+. "$(dirname "$0")/../helpers/lib.sh"
+
+need_python
+command -v xmllint >/dev/null || skip "xmllint is missing (apt-get install libxml2-utils)"
+fixture=$CCB_SRCDIR/tests/data/report
+[ -n "${CCB_REPORTS_DIR:-}" ] || CCB_REPORTS_DIR=$CCB_SRCDIR/reports
+export CCB_REPORTS_DIR
+
+# A copy of the fixture as a results folder: results.json and samples/run-<seq>.json.
+new_results() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp "$fixture/sweep-results.json" "$1/results.json"
+	cp -r "$fixture/samples" "$1/samples"
+}
+
+# check_report DIR: the three files in DIR are complete and well-formed for DIR/results.json
+# (or RESULTS, when given as $2); prints nothing when they are.
+check_report() {
+	local dir=$1 results=${2:-$1/results.json} svgs
+	for f in report.md report.html results.csv; do
+		[ -s "$dir/$f" ] || fail "$dir/$f is missing or empty"
+	done
+
+	# HTML: well-formed as XML, and the HTML parser finds nothing but the HTML5 tags it does
+	# not know (libxml2's HTML parser is HTML 4).
+	xmllint --noout "$dir/report.html" 2>"$ccb_tmp/xml.err" ||
+		{ cat "$ccb_tmp/xml.err" >&2; fail "$dir/report.html is not well-formed"; }
+	xmllint --html --noout "$dir/report.html" 2>"$ccb_tmp/html.err" ||
+		fail "xmllint --html rejects $dir/report.html"
+	if grep 'error' "$ccb_tmp/html.err" | grep -Ev 'Tag [a-z]+ invalid' >&2; then
+		fail "xmllint --html: errors in $dir/report.html"
+	fi
+
+	# Every inline SVG on its own.
+	rm -rf "$ccb_tmp/svg"
+	mkdir "$ccb_tmp/svg"
+	"$PY" - "$dir/report.html" "$ccb_tmp/svg" <<'PYEOF'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+for i, svg in enumerate(re.findall(r"<svg\b.*?</svg>", html, re.S)):
+    open("%s/%03d.svg" % (sys.argv[2], i), "w", encoding="utf-8").write(svg)
+PYEOF
+	svgs=$(find "$ccb_tmp/svg" -name '*.svg' | wc -l)
+	[ "$svgs" -ge 1 ] || fail "$dir/report.html has no inline SVG"
+	for f in "$ccb_tmp/svg"/*.svg; do
+		xmllint --noout "$f" || fail "inline SVG $(basename "$f") of $dir/report.html is not well-formed"
+	done
+
+	# CSV: a header and one line per run.
+	lines=$(wc -l <"$dir/results.csv")
+	runs=$(json "$results" 'len(d["runs"])')
+	[ "$lines" = $((runs + 1)) ] || fail "$dir/results.csv has $lines lines for $runs runs"
+
+	"$PY" - "$results" "$dir" "$svgs" <<'PYEOF' || fail "$dir: the reports do not agree with $results"
+import csv, html.parser, json, math, os, re, sys
+d = json.load(open(sys.argv[1]))
+out = sys.argv[2]
+nsvg = int(sys.argv[3])
+md = open(out + "/report.md", encoding="utf-8").read()
+raw = open(out + "/report.html", encoding="utf-8").read()
+bad = []
+
+# Markdown escapes ASCII punctuation with a backslash; the text a reader sees is without them.
+md_text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md)
+
+class Text(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+    def handle_data(self, data):
+        self.parts.append(data)
+t = Text()
+t.feed(raw)
+html_text = "".join(t.parts)
+
+cells = d.get("cells") or []
+warnings = list(d.get("warnings", []))
+for r in d["runs"]:
+    warnings += r.get("warnings", []) + r.get("errors", [])
+for w in warnings:
+    if w not in md_text:
+        bad.append("report.md lacks the warning %r" % w)
+    if w not in html_text:
+        bad.append("report.html lacks the warning %r" % w)
+for c in cells:
+    for flag in c["flags"]:
+        if flag not in md_text or flag not in html_text:
+            bad.append("a report lacks the flag %r of %s/%d" % (flag, c["strategy"], c["threads"]))
+    med = "%.1f" % c["median_mb_s"] if c.get("median_mb_s") is not None else None
+    if med and (med not in md_text or med not in html_text):
+        bad.append("a report lacks the median %s of %s/%d" % (med, c["strategy"], c["threads"]))
+for r in d["runs"]:
+    v = "%.1f" % r["mb_s"]
+    if v not in md_text or v not in html_text:
+        bad.append("a report lacks run %d's %s MB/s" % (r["seq"], v))
+rec = d.get("recommendation")
+if rec:
+    setting = "%s=%s" % (rec["variable"], rec["threads"])
+    for name, text in (("report.md", md_text), ("report.html", html_text)):
+        if setting not in text:
+            bad.append("%s lacks %s" % (name, setting))
+        if rec["confidence"] not in text:
+            bad.append("%s lacks the confidence %s" % (name, rec["confidence"]))
+# Text from the JSON is escaped: a warning's "<lab>" must not become a tag.
+if re.search(r"<lab>", raw):
+    bad.append("report.html holds '<lab>' unescaped")
+# One chart for throughput, two per run that has samples.
+base = os.path.dirname(sys.argv[1])
+present = [r for r in d["runs"] if (r.get("sampler") or {}).get("samples_file") and
+           os.path.exists(os.path.join(base, r["sampler"]["samples_file"]))]
+watch = (d.get("watch") or {}).get("sampler") or {}
+watched = bool(watch.get("samples_file")) and os.path.exists(os.path.join(base, watch["samples_file"]))
+want = (1 if d["runs"] else 0) + 2 * len(present) + 2 * watched
+if nsvg != want:
+    bad.append("report.html has %d charts, expected %d" % (nsvg, want))
+
+rows = list(csv.DictReader(open(out + "/results.csv", encoding="utf-8", newline="")))
+header = ["seq", "strategy", "threads", "jobs", "repeat", "mb_s", "seconds_durable", "residency_pct",
+          "cold", "cell_flags", "warnings", "errors", "session_warnings"]
+for h in header:
+    if rows and h not in rows[0]:
+        bad.append("results.csv has no column %s" % h)
+if len(rows) != len(d["runs"]):
+    bad.append("results.csv has %d rows for %d runs" % (len(rows), len(d["runs"])))
+for row, r in zip(rows, d["runs"]):
+    if int(row["seq"]) != r["seq"] or row["strategy"] != r["strategy"] or int(row["threads"]) != r["threads"]:
+        bad.append("results.csv row %s is not run %d" % (row["seq"], r["seq"]))
+    if not math.isclose(float(row["mb_s"]), r["mb_s"], rel_tol=1e-9):
+        bad.append("results.csv run %d: mb_s %s, JSON %r" % (r["seq"], row["mb_s"], r["mb_s"]))
+    if row["cold"] != ("true" if r["cold"]["cold"] else "false"):
+        bad.append("results.csv run %d: cold %s" % (r["seq"], row["cold"]))
+    for w in r["warnings"]:
+        if w not in row["warnings"]:
+            bad.append("results.csv run %d lacks the warning %r" % (r["seq"], w))
+    for w in d["warnings"]:
+        if w not in row["session_warnings"]:
+            bad.append("results.csv run %d lacks the session warning %r" % (r["seq"], w))
+    cell = [c for c in cells if c["strategy"] == r["strategy"] and c["threads"] == r["threads"]]
+    for flag in cell[0]["flags"] if cell else []:
+        if flag not in row["cell_flags"]:
+            bad.append("results.csv run %d lacks its cell's flag %s" % (r["seq"], flag))
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+PYEOF
+}
+
+# An empty PATH: no gnuplot (nor anything else; the tool needs nothing from PATH to report).
+mkdir "$ccb_tmp/nobin"
+
+note "without gnuplot: the report is complete and says how to get the plots"
+res=$ccb_tmp/nognuplot
+new_results "$res"
+rc=0
+env PATH="$ccb_tmp/nobin" "$CCB" report "$res/results.json" >"$ccb_tmp/out" 2>"$ccb_tmp/err" || rc=$?
+[ "$rc" = 0 ] || { cat "$ccb_tmp/err" >&2; fail "report without gnuplot exited $rc"; }
+printf '%s\n' "$res/report.md" "$res/report.html" "$res/results.csv" | cmp -s - "$ccb_tmp/out" ||
+	{ cat "$ccb_tmp/out" >&2; fail "report did not print the paths of the three files"; }
+grep -q 'Plots were skipped: gnuplot was not found on PATH' "$res/report.md" ||
+	fail "report.md does not say the plots were skipped"
+grep -q 'apt-get install gnuplot-nox' "$res/report.md" || fail "report.md does not say how to get plots"
+grep -q 'apt-get install gnuplot-nox' "$res/report.html" || fail "report.html does not say how to get plots"
+grep -q 'plots skipped' "$ccb_tmp/err" || fail "no message on stderr about the skipped plots"
+[ ! -e "$res/plots/throughput.svg" ] || fail "plots appeared without gnuplot"
+check_report "$res"
+
+note "--no-plots, --out elsewhere: samples are still read from the results folder"
+res=$ccb_tmp/noplots
+new_results "$res"
+expect_ok "$CCB" report --no-plots --out "$ccb_tmp/elsewhere" "$res"
+grep -q 'Plots were skipped (--no-plots)' "$ccb_tmp/elsewhere/report.md" ||
+	fail "report.md does not say --no-plots skipped the plots"
+[ ! -e "$ccb_tmp/elsewhere/plots" ] && [ ! -e "$res/report.md" ] || fail "--out wrote outside DIR"
+check_report "$ccb_tmp/elsewhere" "$res/results.json"
+
+note "a run's results.json: no cells, no recommendation, one samples file missing"
+res=$ccb_tmp/single
+new_results "$res"
+"$PY" - "$res/results.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+del d["cells"], d["recommendation"]
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PYEOF
+rm "$res/samples/run-5.json"
+expect_ok "$CCB" report --no-plots "$res/results.json"
+check_report "$res"
+grep -q "run 5: cannot read '.*samples/run-5.json': " "$res/report.md" ||
+	fail "report.md does not say that run 5's samples file is missing"
+# The cells are computed from the runs: the same medians as the sweep's.
+for med in $(json "$fixture/sweep-results.json" '" ".join("%.1f" % c["median_mb_s"] for c in d["cells"])'); do
+	grep -q "| $med |" "$res/report.md" || fail "report.md lacks the computed median $med"
+done
+
+note "samples in CSV (--samples-format csv) draw the same charts"
+res=$ccb_tmp/csvsamples
+new_results "$res"
+"$PY" - "$res" <<'PYEOF'
+import json, sys
+res = sys.argv[1]
+d = json.load(open(res + "/results.json"))
+for r in d["runs"]:
+    rel = r["sampler"]["samples_file"]
+    s = json.load(open(res + "/" + rel))
+    with open(res + "/" + rel[:-5] + ".csv", "w") as f:
+        f.write(",".join(c[2] if c[0] == "time" else ":".join(x for x in c if x) for c in s["columns"]) + "\n")
+        for row in s["rows"]:
+            f.write(",".join("" if v is None else repr(v) for v in row) + "\n")
+    r["sampler"]["samples_file"] = rel[:-5] + ".csv"
+json.dump(d, open(res + "/results.json", "w"), indent=1)
+PYEOF
+rm "$res"/samples/*.json
+expect_ok "$CCB" report --no-plots "$res"
+check_report "$res"
+[ "$(grep -c '<div class="card">' "$res/report.html")" = "$(json "$res/results.json" 'len(d["runs"])')" ] ||
+	fail "report.html does not draw every run from CSV samples"
+
+note "a watch folder: what the devices did, no runs"
+expect_ok "$CCB" watch --count 1 --interval 0.2 --out "$ccb_tmp/watch" "$ccb_tmp"
+expect_ok env PATH="$ccb_tmp/nobin" "$CCB" report "$ccb_tmp/watch"
+check_report "$ccb_tmp/watch"
+grep -q '^Watched `' "$ccb_tmp/watch/report.md" || fail "report.md of a watch does not say what was watched"
+grep -q '<div class="card">' "$ccb_tmp/watch/report.html" || fail "report.html of a watch has no chart"
+
+note "refusals"
+expect_fail 1 "cannot read '$ccb_tmp/none.json'" "$CCB" report "$ccb_tmp/none.json"
+echo '{"schema": "other/1", "runs": []}' >"$ccb_tmp/other.json"
+expect_fail 1 "is not a results.json of schema 'cryocache-bench/1'" "$CCB" report "$ccb_tmp/other.json"
+touch "$ccb_tmp/a-file"
+expect_fail 1 "cannot write the report into '$ccb_tmp/a-file/out': Not a directory" \
+	"$CCB" report --no-plots --out "$ccb_tmp/a-file/out" "$res"
+expect_fail 2 "" "$CCB" report
+expect_fail 2 "" "$CCB" report --bogus "$res"
+
+command -v gnuplot >/dev/null || skip "gnuplot is missing (apt-get install gnuplot-nox): the rest was checked, the plots were not"
+
+note "with gnuplot: svg and png for throughput and every run with samples"
+res=$ccb_tmp/plots
+new_results "$res"
+expect_ok "$CCB" report "$res/results.json"
+check_report "$res"
+nruns=$(json "$res/results.json" 'len(d["runs"])')
+for base in throughput $(seq -f 'run-%g' 1 "$nruns"); do
+	svg=$res/plots/$base.svg
+	png=$res/plots/$base.png
+	[ -s "$svg" ] || fail "$svg is missing"
+	xmllint --noout "$svg" || fail "$svg is not well-formed"
+	grep -q '<svg' "$svg" || fail "$svg is not an SVG"
+	[ "$(head -c 4 "$png" | od -An -tx1 | tr -d ' \n')" = 89504e47 ] || fail "$png is not a PNG"
+	grep -Fqx "$svg" "$ccb_tmp/out" || fail "report did not print $svg"
+done
+grep -q '!\[throughput per thread count\](plots/throughput.svg)' "$res/report.md" ||
+	fail "report.md does not show plots/throughput.svg"
+grep -q 'Plots were skipped' "$res/report.md" && fail "report.md says plots were skipped although gnuplot ran"
+grep -q 'href="plots/run-1.png"' "$res/report.html" || fail "report.html does not link the run plots"
+[ ! -e "$res/plots/gnuplot.log" ] || { cat "$res/plots/gnuplot.log" >&2; fail "gnuplot complained"; }
+exit 0

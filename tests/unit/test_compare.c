@@ -1,0 +1,334 @@
+/* test_compare.c - verdicts of compare_docs on fixture pairs (tests/data/compare). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "analysis/compare.h"
+#include "testutil.h"
+
+static json_t *load(const char *name)
+{
+	char *rel = pathf("data/compare/%s", name);
+	char *path = test_source_path(rel);
+	json_error_t jerr;
+	json_t *d;
+
+	free(rel);
+	d = json_load_file(path, 0, &jerr);
+	if (!d)
+		fail_msg("%s: %s", path, jerr.text);
+	free(path);
+	return d;
+}
+
+/* compare base.json with NAME using the default parameters; NULL with why on refusal. */
+static json_t *compare_with(const char *name, char *why, size_t len)
+{
+	struct compare_params p;
+	json_t *a = load("base.json");
+	json_t *b = load(name);
+	json_t *c;
+
+	compare_params_init(&p);
+	c = compare_docs(a, b, &p, why, len);
+	json_decref(a);
+	json_decref(b);
+	return c;
+}
+
+static json_t *cell(json_t *cmp, const char *strategy, int threads)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(cmp, "cells"), i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "strategy")), strategy) &&
+		    json_integer_value(json_object_get(c, "threads")) == threads)
+			return c;
+	fail_msg("no cell %s/%d", strategy, threads);
+	return NULL;
+}
+
+static const char *verdict(json_t *cmp, const char *strategy, int threads)
+{
+	return json_string_value(json_object_get(cell(cmp, strategy, threads), "verdict"));
+}
+
+static long long count(json_t *cmp, const char *v)
+{
+	return json_integer_value(json_object_get(json_object_get(cmp, "counts"), v));
+}
+
+static void test_regression(void **state)
+{
+	char why[256];
+	json_t *c = compare_with("regression.json", why, sizeof(why));
+	json_t *s8;
+
+	assert_non_null(c);
+	assert_true(json_is_true(json_object_get(c, "regression")));
+	assert_string_equal(verdict(c, "shutil", 8), "slower");
+	assert_string_equal(verdict(c, "shutil", 2), "same");
+	assert_string_equal(verdict(c, "uring", 8), "same");
+	s8 = cell(c, "shutil", 8);
+	/* 5 against 5, no overlap: the exact p is 2/252 */
+	assert_float_equal(json_number_value(json_object_get(s8, "p_value")), 2.0 / 252.0, 1e-12);
+	assert_true(json_is_true(json_object_get(s8, "exact")));
+	assert_float_equal(json_number_value(json_object_get(s8, "change_pct")), -20.0, 0.5);
+	/* the aborted run and the failed one are not measurements */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(cell(c, "shutil", 2),
+									      "baseline"),
+							     "failed_runs")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(cell(c, "shutil", 2),
+									      "baseline"),
+							     "runs")), 5);
+	assert_int_equal(count(c, "slower"), 1);
+	assert_int_equal(json_array_size(json_object_get(c, "hardware")), 0);
+	json_decref(c);
+}
+
+static void test_noise_only(void **state)
+{
+	char why[256];
+	json_t *c = compare_with("noise.json", why, sizeof(why));
+
+	assert_non_null(c);
+	assert_false(json_is_true(json_object_get(c, "regression")));
+	assert_int_equal(count(c, "same"), 3);
+	assert_true(json_number_value(json_object_get(cell(c, "uring", 8), "p_value")) >= 0.05);
+	json_decref(c);
+}
+
+static void test_improvement(void **state)
+{
+	char why[256];
+	json_t *c = compare_with("improvement.json", why, sizeof(why));
+
+	assert_non_null(c);
+	assert_false(json_is_true(json_object_get(c, "regression")));
+	assert_string_equal(verdict(c, "uring", 8), "faster");
+	assert_float_equal(json_number_value(json_object_get(cell(c, "uring", 8), "change_pct")),
+			   25.0, 0.5);
+	json_decref(c);
+}
+
+static void test_tolerance_hides_small_real_change(void **state)
+{
+	/* 20 % slower is significant; with a 25 % minimum effect it counts as the same */
+	struct compare_params p;
+	json_t *a = load("base.json");
+	json_t *b = load("regression.json");
+	char why[256];
+	json_t *c;
+
+	compare_params_init(&p);
+	p.tolerance = 0.25;
+	c = compare_docs(a, b, &p, why, sizeof(why));
+	assert_non_null(c);
+	assert_string_equal(verdict(c, "shutil", 8), "same");
+	assert_false(json_is_true(json_object_get(c, "regression")));
+	json_decref(c);
+	json_decref(a);
+	json_decref(b);
+}
+
+static void test_missing_and_new_cells(void **state)
+{
+	char why[256];
+	json_t *c = compare_with("missing.json", why, sizeof(why));
+
+	assert_non_null(c);
+	assert_string_equal(verdict(c, "uring", 8), "missing");
+	assert_string_equal(verdict(c, "rw", 4), "new");
+	assert_true(json_is_null(json_object_get(cell(c, "rw", 4), "change_pct")));
+	assert_int_equal(count(c, "missing"), 1);
+	assert_int_equal(count(c, "new"), 1);
+	assert_false(json_is_true(json_object_get(c, "regression")));
+	/* baseline cells first, in the baseline's order, then the new one */
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(c, "cells"), 3), "strategy")),
+			    "rw");
+	json_decref(c);
+}
+
+static void test_insufficient(void **state)
+{
+	char why[256];
+	json_t *c = compare_with("few.json", why, sizeof(why));
+
+	assert_non_null(c);
+	/* half as fast, but 3 runs are too few for a verdict */
+	assert_string_equal(verdict(c, "shutil", 8), "insufficient");
+	assert_true(json_is_null(json_object_get(cell(c, "shutil", 8), "p_value")));
+	assert_int_equal(count(c, "insufficient"), 3);
+	assert_false(json_is_true(json_object_get(c, "regression")));
+	json_decref(c);
+}
+
+static void test_schema_versions_differ(void **state)
+{
+	char why[256];
+	json_t *c = compare_with("schema2.json", why, sizeof(why));
+
+	assert_null(c);
+	assert_non_null(strstr(why, "different schema versions"));
+	assert_non_null(strstr(why, "cryocache-bench/2"));
+}
+
+static void test_not_results(void **state)
+{
+	struct compare_params p;
+	json_t *a = load("base.json");
+	json_t *b = json_pack("{s:s}", "schema", "something-else/1");
+	char why[256];
+
+	compare_params_init(&p);
+	assert_null(compare_docs(a, b, &p, why, sizeof(why)));
+	assert_non_null(strstr(why, "not a cryocache-bench results document"));
+	json_decref(a);
+	json_decref(b);
+}
+
+static void test_other_hardware(void **state)
+{
+	char why[256];
+	json_t *c = compare_with("other-cpu.json", why, sizeof(why));
+	json_t *h;
+
+	assert_non_null(c);
+	h = json_object_get(c, "hardware");
+	assert_int_equal(json_array_size(h), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "key")),
+			    "host.cpu_model");
+	json_decref(c);
+}
+
+/* A diag like results.json carries: an NVMe behind DST, an up NIC, a veth and loopback. */
+static json_t *diag_doc(const char *model, long long speed)
+{
+	return json_pack("{s:[{s:s, s:[s]}, {s:s, s:[s]}], s:[{s:s, s:s}, {s:s, s:s}],"
+			 " s:[{s:s, s:s, s:s, s:I}, {s:s, s:s, s:s}, {s:s, s:s, s:n}]}",
+			 "locations", "role", "source", "devices", "vda", "role", "destination",
+			 "devices", "nvme0n1", "block_devices", "name", "vda", "model", "virtio",
+			 "name", "nvme0n1", "model", model, "interfaces", "name", "ens1f0",
+			 "operstate", "up", "driver", "mlx5_core", "speed_mbps", (json_int_t)speed,
+			 "name", "veth12", "operstate", "up", "driver", "veth", "name", "lo",
+			 "operstate", "up", "driver");
+}
+
+static json_t *hardware_keys_of(const char *base_model, long long base_speed,
+				const char *cur_model, long long cur_speed)
+{
+	json_t *a = load("base.json");
+	json_t *b = load("noise.json");
+	json_t *keys = json_array();
+	struct compare_params p;
+	json_t *c;
+	json_t *d;
+	char why[256];
+	size_t i;
+
+	compare_params_init(&p);
+	json_object_set_new(a, "diag", diag_doc(base_model, base_speed));
+	json_object_set_new(b, "diag", diag_doc(cur_model, cur_speed));
+	c = compare_docs(a, b, &p, why, sizeof(why));
+	assert_non_null(c);
+	json_array_foreach(json_object_get(c, "hardware"), i, d)
+		json_array_append(keys, json_object_get(d, "key"));
+	json_decref(c);
+	json_decref(a);
+	json_decref(b);
+	return keys;
+}
+
+static void test_hardware_from_diag(void **state)
+{
+	json_t *k = hardware_keys_of("Samsung PM9A3", 100000, "Samsung PM9A3", 100000);
+	char *text;
+
+	assert_int_equal(json_array_size(k), 0);
+	json_decref(k);
+	/* a 10G link where the baseline had 100G: other hardware */
+	k = hardware_keys_of("Samsung PM9A3", 100000, "Samsung PM9A3", 10000);
+	text = json_dumps(k, 0);
+	assert_string_equal(text, "[\"host.nics\"]");
+	free(text);
+	json_decref(k);
+	k = hardware_keys_of("Samsung PM9A3", 100000, "Micron 7450", 100000);
+	text = json_dumps(k, 0);
+	assert_string_equal(text, "[\"destination.device_models\"]");
+	free(text);
+	json_decref(k);
+}
+
+static void test_environment_listed_not_hardware(void **state)
+{
+	char why[256];
+	json_t *c = compare_with("other-kernel.json", why, sizeof(why));
+	json_t *env;
+	bool kernel = false, mount = false;
+	json_t *d;
+	size_t i;
+
+	assert_non_null(c);
+	assert_int_equal(json_array_size(json_object_get(c, "hardware")), 0);
+	env = json_object_get(c, "environment");
+	json_array_foreach(env, i, d) {
+		const char *k = json_string_value(json_object_get(d, "key"));
+
+		kernel |= !strcmp(k, "host.kernel");
+		mount |= !strcmp(k, "destination.mount_options");
+	}
+	assert_true(kernel);
+	assert_true(mount);
+	assert_int_equal(json_array_size(env), 2);
+	json_decref(c);
+}
+
+static void test_junit_and_markdown(void **state)
+{
+	char why[256];
+	json_t *c = compare_with("regression.json", why, sizeof(why));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(compare_write_junit(c, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "tests=\"3\" failures=\"1\""));
+	assert_non_null(strstr(buf, "name=\"shutil threads=8 jobs=1\"><failure"));
+	free(buf);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_write_markdown(c, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "REGRESSION"));
+	assert_non_null(strstr(buf, "| shutil | 8 | 1 | **slower** |"));
+	free(buf);
+	json_decref(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_regression),
+		cmocka_unit_test(test_noise_only),
+		cmocka_unit_test(test_improvement),
+		cmocka_unit_test(test_tolerance_hides_small_real_change),
+		cmocka_unit_test(test_missing_and_new_cells),
+		cmocka_unit_test(test_insufficient),
+		cmocka_unit_test(test_schema_versions_differ),
+		cmocka_unit_test(test_not_results),
+		cmocka_unit_test(test_other_hardware),
+		cmocka_unit_test(test_hardware_from_diag),
+		cmocka_unit_test(test_environment_listed_not_hardware),
+		cmocka_unit_test(test_junit_and_markdown),
+	};
+
+	return cmocka_run_group_tests_name("compare", tests, NULL, NULL);
+}

@@ -1,0 +1,467 @@
+/*
+ * test_diag.c - diag on a fixture /proc and /sys: an NFS mount from a real mountinfo line
+ * (rsize=32768 over UDP), its readahead, a 10 Gb/s port and a 400 Gb/s InfiniBand port with the
+ * route on the slower, a bond, an NVMe namespace on a partition, a destination too small for the
+ * dataset, the machine's settings and cgroup limits; then the findings after a run, from a
+ * sampler summary.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sys/diag.h"
+#include "lib/util.h"
+#include "testutil.h"
+
+static char *fixture(const char *sub, const char *name)
+{
+	char *rel = xasprintf("data/%s/%s", sub, name);
+	char *path = test_source_path(rel);
+	char *text = NULL;
+
+	if (read_text_file(path, &text, NULL))
+		fail_msg("cannot read fixture '%s'", path);
+	free(path);
+	free(rel);
+	return text;
+}
+
+#define put test_put_file
+
+static void link_to(const char *root, const char *rel, const char *target)
+{
+	char *path = path_join(root, rel);
+	char *slash = strrchr(path, '/');
+
+	*slash = '\0';
+	assert_int_equal(mkdir_p(path), 0);
+	*slash = '/';
+	assert_int_equal(symlink(target, path), 0);
+	free(path);
+}
+
+static void nic(const char *root, const char *name, long speed, long type, const char *state)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), "sys/class/net/%s/speed", name);
+	put(root, rel, "%ld\n", speed);
+	snprintf(rel, sizeof(rel), "sys/class/net/%s/mtu", name);
+	put(root, rel, "%d\n", type == 32 ? 4092 : 1500);
+	snprintf(rel, sizeof(rel), "sys/class/net/%s/operstate", name);
+	put(root, rel, "%s\n", state);
+	snprintf(rel, sizeof(rel), "sys/class/net/%s/type", name);
+	put(root, rel, "%ld\n", type);
+	snprintf(rel, sizeof(rel), "sys/class/net/%s/duplex", name);
+	put(root, rel, "full\n");
+}
+
+#define NVME "sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1"
+
+/* The sysroot: the fixture's NFS line mounted on "/", so every path here resolves to it. */
+static int setup(void **state)
+{
+	char *root = test_tmpdir("diag");
+	struct stat st;
+
+	assert_non_null(root);
+	char *line = fixture("diag", "mountinfo-nfs3-udp.txt");
+	char *mp = strstr(line, " /home/zyga/nfs ");
+	assert_non_null(mp);
+	const char *rest = mp + strlen(" /home/zyga/nfs ");
+	memmove(mp + 3, rest, strlen(rest) + 1);
+	memcpy(mp, " / ", 3);
+	put(root, "proc/self/mountinfo", "%s", line);
+	free(line);
+	/* NFS has no block device: its readahead is its bdi's, named by the mount's st_dev. */
+	assert_int_equal(stat(root, &st), 0);
+	char *bdi =
+		xasprintf("sys/class/bdi/%u:%u/read_ahead_kb", major(st.st_dev), minor(st.st_dev));
+	put(root, bdi, "128\n");
+	free(bdi);
+	nic(root, "eth0", 10000, 1, "up");
+	link_to(root, "sys/class/net/eth0/device/driver", "../../../bus/pci/drivers/ixgbe");
+	put(root, "sys/class/net/eth0/device/numa_node", "0\n");
+	nic(root, "ib0", 400000, 32, "up");
+	link_to(root, "sys/class/net/ib0/device/driver", "../../../bus/pci/drivers/mlx5_core");
+	put(root, "sys/class/net/ib0/device/numa_node", "1\n");
+	nic(root, "eth1", 25000, 1, "down");
+	nic(root, "bond0", 20000, 1, "up");
+	put(root, "sys/class/net/bond0/bonding/slaves", "eth2 eth3\n");
+	nic(root, "eth2", 10000, 1, "up");
+	link_to(root, "sys/class/net/eth2/master", "../bond0");
+
+	put(root, NVME "/size", "3750748848\n");
+	put(root, NVME "/queue/rotational", "0\n");
+	put(root, NVME "/queue/scheduler", "[none] mq-deadline\n");
+	put(root, NVME "/queue/nr_requests", "1023\n");
+	put(root, NVME "/queue/read_ahead_kb", "128\n");
+	put(root, NVME "/queue/max_sectors_kb", "512\n");
+	link_to(root, NVME "/device", "../../nvme0");
+	put(root, "sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0/device/numa_node", "1\n");
+	put(root, "sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0/model",
+	    "SAMSUNG MZQL23T8HCLS-00A07               \n");
+	put(root, NVME "/nvme0n1p2/size", "3750000000\n");
+	put(root, NVME "/nvme0n1p2/partition", "2\n");
+	link_to(root, "sys/class/block/nvme0n1",
+		"../../devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1");
+	link_to(root, "sys/class/block/nvme0n1p2",
+		"../../devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1/nvme0n1p2");
+	*state = root;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char *root = *state;
+
+	assert_int_equal(test_rmtree(root), 0);
+	free(root);
+	return 0;
+}
+
+static bool has_finding(const struct diag *d, const char *text)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(d->findings, i, s) if (strstr(json_string_value(s), text)) return true;
+	return false;
+}
+
+static void print_findings(const struct diag *d)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(d->findings, i, s) print_message("finding: %s\n", json_string_value(s));
+}
+
+static void test_parse_nfs(void **state)
+{
+	struct diag_nfs n;
+	(void)state;
+
+	char *text = fixture("procstat", "mountstats-nfs4-procfs.txt");
+	char *opts = strstr(text, "opts:\t");
+	assert_non_null(opts);
+	opts += strlen("opts:\t");
+	opts[strcspn(opts, "\n")] = '\0';
+	diag_parse_nfs("192.168.1.1:/srv/test", opts, &n);
+	assert_string_equal(n.server, "192.168.1.1");
+	assert_string_equal(n.export_path, "/srv/test");
+	assert_string_equal(n.vers, "4.0");
+	assert_string_equal(n.proto, "tcp");
+	assert_int_equal(n.rsize, 1048576);
+	assert_int_equal(n.wsize, 1048576);
+	assert_int_equal(n.timeo, 600);
+	assert_int_equal(n.retrans, 2);
+	assert_int_equal(n.nconnect, -1);
+	assert_false(n.soft);
+	assert_string_equal(n.addr, "");
+	free(text);
+
+	diag_parse_nfs("[fd00::5]:/export/em", "rw,vers=4.2,nconnect=16,soft,addr=fd00::5", &n);
+	assert_string_equal(n.server, "fd00::5");
+	assert_string_equal(n.export_path, "/export/em");
+	assert_string_equal(n.addr, "fd00::5");
+	assert_int_equal(n.nconnect, 16);
+	assert_true(n.soft);
+	assert_int_equal(n.rsize, -1);
+}
+
+/* SRC and DST on the fixture's NFS mount, rsize 32768 over UDP, readahead 128 kB, DST too small. */
+static void test_nfs_findings(void **state)
+{
+	const char *root = *state;
+	struct diag d;
+
+	diag_init(&d, root);
+	d.dataset_bytes = UINT64_C(1) << 62;
+	assert_int_equal(diag_add_path(&d, "source", root), 0);
+	assert_int_equal(diag_add_path(&d, "destination", root), 0);
+	diag_read(&d);
+	diag_findings(&d);
+	print_findings(&d);
+
+	const struct diag_location *l = &d.loc[0];
+	assert_true(l->is_nfs);
+	assert_true(l->is_network);
+	assert_string_equal(l->dev.fs_type, "nfs");
+	assert_string_equal(l->nfs.server, "localhost");
+	assert_string_equal(l->nfs.export_path, "/srv/nfs");
+	assert_string_equal(l->nfs.addr, "127.0.0.1");
+	assert_int_equal(l->nfs.rsize, 32768);
+	assert_int_equal(l->bdi_read_ahead_kb, 128);
+	/* The server's route is the kernel's: 127.0.0.1 leaves over loopback on any machine. */
+	assert_int_equal(l->route, 0);
+	assert_int_equal(d.routes[0].err, 0);
+	assert_string_equal(d.routes[0].r.ifname, "lo");
+
+	assert_true(has_finding(&d, "NFS mounted with rsize=32768 (source, /)"));
+	assert_true(has_finding(&d, "NFS mounted with wsize=32768 (destination, /)"));
+	assert_true(has_finding(&d, "NFS mounted over UDP (source, /)"));
+	assert_true(has_finding(&d, "read_ahead_kb is 128 on a network filesystem (source, /)"));
+	assert_true(has_finding(&d, "DST has less free space ("));
+	assert_true(has_finding(&d, "DST is on a network filesystem (nfs)"));
+	/* lo is not in the fixture's /sys: no speed finding about it. */
+	assert_false(has_finding(&d, "goes over lo"));
+
+	json_t *j = diag_json(&d);
+	const json_t *nfs =
+		json_object_get(json_array_get(json_object_get(j, "locations"), 0), "nfs");
+	assert_int_equal(json_integer_value(json_object_get(nfs, "rsize")), 32768);
+	assert_string_equal(json_string_value(json_object_get(nfs, "proto")), "udp");
+	assert_string_equal(json_string_value(json_object_get(nfs, "mode")), "hard");
+	assert_int_equal(json_integer_value(json_object_get(nfs, "nconnect")), 1);
+	json_decref(j);
+	diag_release(&d);
+
+	/* A dataset that fits gives no space finding. */
+	diag_init(&d, root);
+	d.dataset_bytes = 1;
+	assert_int_equal(diag_add_path(&d, "destination", root), 0);
+	diag_read(&d);
+	diag_findings(&d);
+	assert_false(has_finding(&d, "DST has less free space"));
+	diag_release(&d);
+}
+
+/* The route picks eth0 at 10 Gb/s while ib0 at 400 Gb/s is up. */
+static void test_route_on_slower_link(void **state)
+{
+	const char *root = *state;
+	struct diag d;
+
+	diag_init(&d, root);
+	d.nr_routes = 1;
+	snprintf(d.routes[0].target, sizeof(d.routes[0].target), "10.0.0.5");
+	snprintf(d.routes[0].why, sizeof(d.routes[0].why), "route-to");
+	snprintf(d.routes[0].r.dst, sizeof(d.routes[0].r.dst), "10.0.0.5");
+	snprintf(d.routes[0].r.ifname, sizeof(d.routes[0].r.ifname), "eth0");
+	diag_read(&d);
+	diag_findings(&d);
+	print_findings(&d);
+	assert_true(has_finding(
+		&d, "route to the storage server 10.0.0.5 goes over eth0 (10 Gb/s) while ib0 "
+		    "(400 Gb/s) is up"));
+
+	/* ib0 first by name order would not matter: eth1 is faster than eth0 but down. */
+	assert_false(has_finding(&d, "eth1"));
+	diag_release(&d);
+
+	/* The route on ib0: nothing to say. */
+	diag_init(&d, root);
+	d.nr_routes = 1;
+	snprintf(d.routes[0].target, sizeof(d.routes[0].target), "10.0.0.5");
+	snprintf(d.routes[0].r.ifname, sizeof(d.routes[0].r.ifname), "ib0");
+	diag_read(&d);
+	diag_findings(&d);
+	assert_false(has_finding(&d, "route to the storage server"));
+	diag_release(&d);
+}
+
+/* A route over a link that is down, and the text a person reads. */
+static void test_down_link_and_text(void **state)
+{
+	const char *root = *state;
+	struct diag d;
+	char *text = NULL;
+	size_t len = 0;
+
+	diag_init(&d, root);
+	d.nr_routes = 1;
+	snprintf(d.routes[0].target, sizeof(d.routes[0].target), "10.0.0.6");
+	snprintf(d.routes[0].why, sizeof(d.routes[0].why), "route-to");
+	snprintf(d.routes[0].r.dst, sizeof(d.routes[0].r.dst), "10.0.0.6");
+	snprintf(d.routes[0].r.ifname, sizeof(d.routes[0].r.ifname), "eth1");
+	snprintf(d.routes[0].r.gateway, sizeof(d.routes[0].r.gateway), "10.0.0.1");
+	assert_int_equal(diag_add_path(&d, "source", root), 0);
+	diag_read(&d);
+	diag_findings(&d);
+	assert_true(has_finding(&d, "route to the storage server 10.0.0.6 goes over eth1, which is "
+				    "down"));
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	diag_print_text(&d, f);
+	assert_int_equal(fclose(f), 0);
+	print_message("%s", text);
+	assert_non_null(strstr(text, "  mount     / (nfs) from localhost:/srv/nfs\n"));
+	assert_non_null(strstr(text,
+			       "  nfs       server 127.0.0.1 export /srv/nfs vers=3 proto=udp "
+			       "nconnect=1 rsize=32768 wsize=32768 hard timeo=11\n"));
+	assert_non_null(strstr(text, "route to 10.0.0.6 (route-to, 10.0.0.6): dev eth1 via "
+				     "10.0.0.1\n"));
+	assert_non_null(strstr(text, "  ib0              up    infiniband 400 Gb/s full mtu=4092 "
+				     "driver=mlx5_core numa=1\n"));
+	assert_non_null(strstr(text, "members=eth2 eth3"));
+	assert_non_null(strstr(text, "  - NFS mounted with rsize=32768 (source, /): 1048576 is "
+				     "usual\n"));
+	free(text);
+	diag_release(&d);
+}
+
+/* The machine: NUMA nodes, governor, vm.dirty_*, io_uring, cgroup io.max of an ancestor. */
+static void test_machine(void **state)
+{
+	const char *root = *state;
+	struct diag d;
+
+	put(root, "sys/devices/system/node/node0/cpulist", "0-31\n");
+	put(root, "sys/devices/system/node/node1/cpulist", "32-63\n");
+	put(root, "sys/devices/system/node/possible", "0-1\n");
+	put(root, "sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "powersave\n");
+	put(root, "proc/sys/vm/dirty_ratio", "40\n");
+	put(root, "proc/sys/vm/dirty_background_ratio", "10\n");
+	put(root, "proc/sys/vm/dirty_bytes", "0\n");
+	put(root, "proc/sys/kernel/io_uring_disabled", "2\n");
+	put(root, "proc/self/cgroup", "0::/slurm/uid_1000/job_42/step_0\n");
+	put(root, "sys/fs/cgroup/slurm/uid_1000/job_42/io.max",
+	    "259:0 rbps=524288000 wbps=max riops=max wiops=max\n");
+	diag_init(&d, root);
+	diag_read(&d);
+	diag_findings(&d);
+	print_findings(&d);
+	assert_int_equal(d.machine.numa_nodes, 2);
+	assert_string_equal(d.machine.governor, "powersave");
+	assert_int_equal(d.machine.dirty_ratio, 40);
+	assert_int_equal(d.machine.dirty_background_ratio, 10);
+	assert_int_equal(d.machine.dirty_bytes, 0);
+	assert_int_equal(d.machine.dirty_expire_centisecs, -1);
+	assert_int_equal(d.machine.io_uring_disabled, 2);
+	assert_string_equal(d.machine.cgroup, "/slurm/uid_1000/job_42/step_0");
+	assert_string_equal(
+		d.machine.io_max,
+		"/slurm/uid_1000/job_42: 259:0 rbps=524288000 wbps=max riops=max wiops=max");
+	assert_true(has_finding(&d, "CPU frequency governor is powersave"));
+	assert_true(has_finding(&d, "io_uring is disabled (kernel.io_uring_disabled=2)"));
+	assert_true(has_finding(&d, "this process's cgroup limits I/O (/slurm/uid_1000/job_42: "
+				    "259:0 rbps=524288000"));
+	assert_true(has_finding(&d, "this user cannot drop caches"));
+	json_t *j = diag_json(&d);
+	const json_t *m = json_object_get(j, "machine");
+	assert_int_equal(json_integer_value(json_object_get(m, "numa_nodes")), 2);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(m, "vm"), "dirty_ratio")), 40);
+	assert_true(
+		json_is_null(json_object_get(json_object_get(m, "vm"), "dirty_expire_centisecs")));
+	json_decref(j);
+	diag_release(&d);
+}
+
+static void test_nics(void **state)
+{
+	const char *root = *state;
+	struct diag_nic n;
+
+	assert_int_equal(diag_read_nic(root, "ib0", &n), 0);
+	assert_int_equal(n.speed_mbps, 400000);
+	assert_string_equal(n.type, "infiniband");
+	assert_string_equal(n.driver, "mlx5_core");
+	assert_int_equal(n.numa_node, 1);
+	assert_int_equal(n.mtu, 4092);
+	assert_true(n.up);
+	assert_int_equal(diag_read_nic(root, "bond0", &n), 0);
+	assert_string_equal(n.slaves, "eth2 eth3");
+	assert_string_equal(n.driver, "bonding");
+	assert_int_equal(diag_read_nic(root, "eth2", &n), 0);
+	assert_string_equal(n.master, "bond0");
+	assert_int_equal(diag_read_nic(root, "eth1", &n), 0);
+	assert_false(n.up);
+	assert_int_equal(diag_read_nic(root, "nope0", &n), -ENOENT);
+}
+
+static void test_blockdev(void **state)
+{
+	const char *root = *state;
+	struct diag_blockdev b;
+
+	assert_int_equal(diag_read_blockdev(root, "nvme0n1", &b), 0);
+	assert_string_equal(b.kind, "nvme");
+	assert_string_equal(b.scheduler, "none");
+	assert_string_equal(b.model, "SAMSUNG MZQL23T8HCLS-00A07");
+	assert_string_equal(b.nvme_ctrl, "nvme0");
+	assert_int_equal(b.size_bytes, UINT64_C(3750748848) * 512);
+	assert_int_equal(b.rotational, 0);
+	assert_int_equal(b.nr_requests, 1023);
+	assert_int_equal(b.read_ahead_kb, 128);
+	assert_int_equal(b.max_sectors_kb, 512);
+	assert_int_equal(b.numa_node, 1);
+	/* A partition reports its disk's queue, and its own size. */
+	assert_int_equal(diag_read_blockdev(root, "nvme0n1p2", &b), 0);
+	assert_string_equal(b.kind, "partition");
+	assert_int_equal(b.size_bytes, UINT64_C(3750000000) * 512);
+	assert_string_equal(b.scheduler, "none");
+	assert_int_equal(b.nr_requests, 1023);
+	assert_int_equal(diag_read_blockdev(root, "sdz", &b), -ENOENT);
+}
+
+/* After a run: the route predicted eth0, the sampler saw ib0 carry the bytes near its speed. */
+static void test_run_findings(void **state)
+{
+	(void)state;
+	json_t *diag = json_pack("{s:[{s:s, s:s}], s:[{s:s, s:I}, {s:s, s:I}]}", "routes", "target",
+				 "10.0.0.5", "interface", "eth0", "interfaces", "name", "eth0",
+				 "speed_mbps", (json_int_t)10000, "name", "ib0", "speed_mbps",
+				 (json_int_t)400000);
+	/* 45 GB/s is 90 % of 400 Gb/s (50 GB/s). */
+	json_t *run = json_pack("{s:{s:s, s:{s:{s:{s:f}}}}}", "sampler", "top_interface", "ib0",
+				"net", "ib0", "mean", "rx_bytes_s", 45e9);
+	json_t *findings = json_array();
+
+	diag_run_findings(diag, run, findings);
+	assert_int_equal(json_array_size(findings), 2);
+	assert_string_equal(json_string_value(json_array_get(findings, 0)),
+			    "the route to 10.0.0.5 predicted eth0, but ib0 carried the most bytes");
+	assert_string_equal(json_string_value(json_array_get(findings, 1)),
+			    "ib0 received at 45000 MB/s, 90 % of its 400000 Mb/s link: the network "
+			    "was the limit");
+
+	/* The predicted link carried the bytes, slowly: nothing to say. */
+	json_decref(run);
+	run = json_pack("{s:{s:s, s:{s:{s:{s:f}}}}}", "sampler", "top_interface", "eth0", "net",
+			"eth0", "mean", "rx_bytes_s", 1e8);
+	json_array_clear(findings);
+	diag_run_findings(diag, run, findings);
+	assert_int_equal(json_array_size(findings), 0);
+	json_decref(run);
+
+	/* Writing to storage: the sent direction fills the predicted 10 Gb/s link. */
+	run = json_pack("{s:{s:s, s:{s:{s:{s:f, s:f}}}}}", "sampler", "top_interface", "eth0",
+			"net", "eth0", "mean", "rx_bytes_s", 1e7, "tx_bytes_s", 1.2e9);
+	diag_run_findings(diag, run, findings);
+	assert_int_equal(json_array_size(findings), 1);
+	assert_string_equal(json_string_value(json_array_get(findings, 0)),
+			    "eth0 sent at 1200 MB/s, 96 % of its 10000 Mb/s link: the network was "
+			    "the limit");
+	json_decref(run);
+	json_decref(findings);
+	json_decref(diag);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_nfs),
+		cmocka_unit_test_setup_teardown(test_nfs_findings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_on_slower_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_down_link_and_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_machine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blockdev, setup, teardown),
+		cmocka_unit_test(test_run_findings),
+	};
+
+	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
+}

@@ -1,0 +1,216 @@
+/* test_options.c - one table drives parsing, defaults, --help and the JSON echo. */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli/options.h"
+
+struct t_opts {
+	char *strategy;
+	long threads;
+	uint64_t bs;
+	bool keep;
+	double ratio;
+	char *mode;
+	char *token;
+	char *out;
+	struct opt_list tags;
+	struct opt_list headers;
+};
+
+static const char *const modes[] = { "never", "auto", "always", NULL };
+
+static const struct opt_def t_options[] = {
+	OPT_STRING_("strategy", 's', struct t_opts, strategy, "shutil", "NAME", 0, "strategy"),
+	OPT_LONG_("threads", 'j', struct t_opts, threads, "2", "N", 1, 64, "threads"),
+	OPT_SIZE_("bs", 0, struct t_opts, bs, "128K", "SIZE", "block size"),
+	OPT_BOOL_("keep", 0, struct t_opts, keep, "keep"),
+	OPT_DOUBLE_("ratio", 0, struct t_opts, ratio, "0.5", "R", 0, 1, "a ratio"),
+	OPT_CHOICE_("mode", 0, struct t_opts, mode, "auto", "WHEN", modes, "mode"),
+	OPT_STRING_("token", 0, struct t_opts, token, NULL, "T", OPT_SECRET, "secret"),
+	OPT_STRING_("out", 'o', struct t_opts, out, NULL, "DIR", OPT_NO_ECHO, "output"),
+	OPT_LIST_("tag", 0, struct t_opts, tags, "T", 0, "a tag"),
+	OPT_LIST_("header", 'H', struct t_opts, headers, "H", OPT_SECRET, "a secret header"),
+	OPT_END
+};
+
+static const struct opt_command t_cmd = {
+	.name = "t", .synopsis = "SRC DST", .summary = "test", .options = t_options,
+	.min_args = 2, .max_args = 2,
+};
+
+static int parse(struct t_opts *o, int argc, char **argv, char ***args, int *nargs)
+{
+	memset(o, 0, sizeof(*o));
+	options_defaults(&t_cmd, o);
+	return options_parse(&t_cmd, argc, argv, o, args, nargs);
+}
+
+static void test_defaults(void **state)
+{
+	char *argv[] = { "t", "a", "b", NULL };
+	struct t_opts o;
+	char **args;
+	int nargs;
+
+	assert_int_equal(parse(&o, 3, argv, &args, &nargs), 0);
+	assert_string_equal(o.strategy, "shutil");
+	assert_int_equal(o.threads, 2);
+	assert_int_equal(o.bs, 128 * 1024);
+	assert_false(o.keep);
+	assert_float_equal(o.ratio, 0.5, 0);
+	assert_string_equal(o.mode, "auto");
+	assert_null(o.token);
+	assert_int_equal(nargs, 2);
+	assert_string_equal(args[0], "a");
+	options_release(&t_cmd, &o);
+}
+
+static void test_values(void **state)
+{
+	char *argv[] = { "t", "-j", "8", "--bs=1M", "--keep", "--strategy", "rw", "--mode",
+			 "never", "--token", "s3cr3t", "-o", "x", "a", "b", NULL };
+	struct t_opts o;
+	char **args;
+	int nargs;
+	json_t *echo;
+	char *text;
+
+	assert_int_equal(parse(&o, 15, argv, &args, &nargs), 0);
+	assert_int_equal(o.threads, 8);
+	assert_int_equal(o.bs, 1 << 20);
+	assert_true(o.keep);
+	assert_string_equal(o.strategy, "rw");
+	assert_string_equal(o.mode, "never");
+	assert_string_equal(o.token, "s3cr3t");
+	assert_string_equal(o.out, "x");
+
+	echo = options_to_json(&t_cmd, &o);
+	assert_int_equal(json_integer_value(json_object_get(echo, "threads")), 8);
+	assert_int_equal(json_integer_value(json_object_get(echo, "bs")), 1 << 20);
+	assert_true(json_is_true(json_object_get(echo, "keep")));
+	/* secrets and output paths are never echoed */
+	assert_null(json_object_get(echo, "token"));
+	assert_null(json_object_get(echo, "out"));
+	text = json_dumps(echo, 0);
+	assert_null(strstr(text, "s3cr3t"));
+	free(text);
+	json_decref(echo);
+	options_release(&t_cmd, &o);
+}
+
+static void test_lists(void **state)
+{
+	char *argv[] = { "t", "--tag", "a", "-H", "Authorization: s3cr3t", "--tag=b", "--header",
+			 "X: y", "a", "b", NULL };
+	struct t_opts o;
+	char **args;
+	int nargs;
+	json_t *echo;
+	char *text;
+
+	assert_int_equal(parse(&o, 10, argv, &args, &nargs), 0);
+	/* every occurrence is kept, in order */
+	assert_int_equal(o.tags.n, 2);
+	assert_string_equal(o.tags.v[0], "a");
+	assert_string_equal(o.tags.v[1], "b");
+	assert_int_equal(o.headers.n, 2);
+	assert_string_equal(o.headers.v[0], "Authorization: s3cr3t");
+	assert_string_equal(o.headers.v[1], "X: y");
+	assert_int_equal(nargs, 2);
+
+	echo = options_to_json(&t_cmd, &o);
+	text = json_dumps(json_object_get(echo, "tag"), 0);
+	assert_string_equal(text, "[\"a\", \"b\"]");
+	free(text);
+	assert_null(json_object_get(echo, "header"));
+	text = json_dumps(echo, 0);
+	assert_null(strstr(text, "s3cr3t"));
+	free(text);
+	json_decref(echo);
+	options_release(&t_cmd, &o);
+	assert_int_equal(o.tags.n, 0);
+	assert_null(o.headers.v);
+}
+
+static void test_bad_values(void **state)
+{
+	char *bad_threads[] = { "t", "-j", "0", "a", "b", NULL };
+	char *bad_size[] = { "t", "--bs", "12Q", "a", "b", NULL };
+	char *bad_choice[] = { "t", "--mode", "sometimes", "a", "b", NULL };
+	char *bad_ratio[] = { "t", "--ratio", "2", "a", "b", NULL };
+	char *unknown[] = { "t", "--nope", "a", "b", NULL };
+	char *missing_arg[] = { "t", "a", NULL };
+	char *extra_arg[] = { "t", "a", "b", "c", NULL };
+	struct t_opts o;
+	char **args;
+	int nargs;
+	char why[256];
+
+	assert_int_equal(parse(&o, 5, bad_threads, &args, &nargs), -1);
+	options_release(&t_cmd, &o);
+	assert_int_equal(parse(&o, 5, bad_size, &args, &nargs), -1);
+	options_release(&t_cmd, &o);
+	assert_int_equal(parse(&o, 5, bad_choice, &args, &nargs), -1);
+	options_release(&t_cmd, &o);
+	assert_int_equal(parse(&o, 5, bad_ratio, &args, &nargs), -1);
+	options_release(&t_cmd, &o);
+	assert_int_equal(parse(&o, 4, unknown, &args, &nargs), -1);
+	options_release(&t_cmd, &o);
+	assert_int_equal(parse(&o, 2, missing_arg, &args, &nargs), -1);
+	options_release(&t_cmd, &o);
+	assert_int_equal(parse(&o, 4, extra_arg, &args, &nargs), -1);
+	options_release(&t_cmd, &o);
+
+	/* the message names the option, the value and what was expected */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(options_set(&t_options[1], &o, "many", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "'many'"));
+	assert_non_null(strstr(why, "--threads"));
+	assert_int_equal(options_set(&t_options[5], &o, "x", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "never auto always"));
+}
+
+static void test_help(void **state)
+{
+	char *argv[] = { "t", "--help", NULL };
+	struct t_opts o;
+	char **args;
+	int nargs;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(parse(&o, 2, argv, &args, &nargs), 1);
+	options_release(&t_cmd, &o);
+	f = open_memstream(&buf, &len);
+	options_usage(&t_cmd, f);
+	fclose(f);
+	/* every option of the table is in the help, with its default */
+	for (const struct opt_def *d = t_options; d->name; d++)
+		assert_non_null(strstr(buf, d->name));
+	assert_non_null(strstr(buf, "[default: 128K]"));
+	assert_non_null(strstr(buf, "(never, auto, always)"));
+	assert_non_null(strstr(buf, "a tag (repeatable)"));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_help),
+	};
+
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}

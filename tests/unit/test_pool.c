@@ -1,0 +1,239 @@
+/* test_pool.c - every file copied exactly once at any thread count; errors and stops. */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "copy/pool.h"
+#include "lib/util.h"
+
+#define MAX_FILES 300
+
+static atomic_int copies[MAX_FILES];
+static atomic_int copies_b[MAX_FILES];	/* copies made by the second copier */
+static atomic_int inits;
+static atomic_int exits;
+static int fail_at = -1;
+static volatile sig_atomic_t stop_flag;
+static int stop_after = -1;
+static atomic_int done;
+
+static size_t index_of(const struct copy_worker *w, const struct copy_file *f)
+{
+	return (size_t)(f - w->job->ds->files);
+}
+
+static int count_copy(struct copy_worker *w, const struct copy_file *f)
+{
+	size_t i = index_of(w, f);
+	char want[64];
+
+	/* The pool builds both paths from the roots and the relative path. */
+	snprintf(want, sizeof(want), "/src/%s", f->rel);
+	assert_string_equal(w->src, want);
+	snprintf(want, sizeof(want), "%s/%s", w->job->dst_root, f->rel);
+	assert_string_equal(w->dst, want);
+	if ((int)i == fail_at)
+		return copy_fail(w, w->src, "open", -ENOENT);
+	atomic_fetch_add(strcmp(w->job->dst_root, "/dst") ? &copies_b[i] : &copies[i], 1);
+	if (atomic_fetch_add(&done, 1) + 1 == stop_after)
+		stop_flag = 1;
+	return 0;
+}
+
+static int count_init(struct copy_worker *w)
+{
+	atomic_fetch_add(&inits, 1);
+	return 0;
+}
+
+static void count_exit(struct copy_worker *w)
+{
+	atomic_fetch_add(&exits, 1);
+}
+
+static const struct copy_strategy counting = {
+	.name = "count",
+	.summary = "counts calls",
+	.thread_init = count_init,
+	.copy = count_copy,
+	.thread_exit = count_exit,
+};
+
+static void make_dataset(struct dataset *ds, size_t n)
+{
+	memset(ds, 0, sizeof(*ds));
+	ds->files = xcalloc(n, sizeof(*ds->files));
+	ds->nr = n;
+	for (size_t i = 0; i < n; i++) {
+		ds->files[i].rel = xasprintf("J%zu/extract/mic_%04zu_particles.mrcs", i % 3, i);
+		ds->files[i].size = 1000 + i;
+		ds->bytes += ds->files[i].size;
+	}
+}
+
+static void reset(void)
+{
+	for (size_t i = 0; i < MAX_FILES; i++) {
+		atomic_store(&copies[i], 0);
+		atomic_store(&copies_b[i], 0);
+	}
+	atomic_store(&inits, 0);
+	atomic_store(&exits, 0);
+	atomic_store(&done, 0);
+	fail_at = -1;
+	stop_after = -1;
+	stop_flag = 0;
+}
+
+static void check_once(size_t nfiles, unsigned nthreads)
+{
+	struct dataset ds;
+	struct copy_job job = { .strategy = &counting, .ds = &ds, .src_root = "/src",
+				.dst_root = "/dst" };
+	struct pool_stats ps;
+
+	reset();
+	make_dataset(&ds, nfiles);
+	assert_int_equal(pool_run(&job, nthreads, NULL, &ps), 0);
+	for (size_t i = 0; i < nfiles; i++) {
+		assert_int_equal(atomic_load(&copies[i]), 1);
+		assert_true(ps.latency_ns[i] > 0);
+	}
+	assert_int_equal(ps.files_done, nfiles);
+	assert_int_equal(ps.bytes_done, ds.bytes);
+	assert_int_equal(atomic_load(&inits), nthreads);
+	assert_int_equal(atomic_load(&exits), nthreads);
+	assert_false(ps.stopped);
+	assert_null(ps.first_error);
+	assert_true(ps.seconds >= 0);
+	assert_true(ps.tail_seconds <= ps.seconds);
+	pool_stats_release(&ps);
+	dataset_release(&ds);
+}
+
+static void test_one_thread(void **state)
+{
+	check_once(100, 1);
+}
+
+static void test_two_threads(void **state)
+{
+	check_once(100, 2);
+}
+
+static void test_seven_threads(void **state)
+{
+	check_once(250, 7);
+}
+
+static void test_more_threads_than_files(void **state)
+{
+	check_once(10, 64);
+}
+
+static void test_error_stops_run(void **state)
+{
+	struct dataset ds;
+	struct copy_job job = { .strategy = &counting, .ds = &ds, .src_root = "/src",
+				.dst_root = "/dst" };
+	struct pool_stats ps;
+
+	reset();
+	make_dataset(&ds, 200);
+	fail_at = 5;
+	assert_int_equal(pool_run(&job, 1, NULL, &ps), -ENOENT);
+	assert_int_equal(ps.nr_errors, 1);
+	assert_non_null(ps.first_error);
+	assert_non_null(strstr(ps.first_error, "cannot open '/src/J2/extract/mic_0005_particles.mrcs'"));
+	/* One thread stops at the failing file: nothing after it is copied. */
+	assert_int_equal(ps.files_done, 5);
+	assert_int_equal(atomic_load(&copies[6]), 0);
+	pool_stats_release(&ps);
+	dataset_release(&ds);
+}
+
+static void test_stop_flag(void **state)
+{
+	struct dataset ds;
+	struct copy_job job = { .strategy = &counting, .ds = &ds, .src_root = "/src",
+				.dst_root = "/dst" };
+	struct pool_stats ps;
+
+	reset();
+	make_dataset(&ds, 200);
+	stop_after = 20;
+	assert_int_equal(pool_run(&job, 4, &stop_flag, &ps), -EINTR);
+	assert_true(ps.stopped);
+	assert_true(ps.files_done >= 20 && ps.files_done < 200);
+	for (size_t i = 0; i < 200; i++)
+		assert_true(atomic_load(&copies[i]) <= 1);
+	pool_stats_release(&ps);
+	dataset_release(&ds);
+}
+
+/* Two copiers at once (two CryoSPARC jobs caching together): each copies every file once. */
+static void test_two_jobs(void **state)
+{
+	struct dataset ds;
+	struct copy_job jobs[2] = {
+		{ .strategy = &counting, .ds = &ds, .src_root = "/src", .dst_root = "/dst" },
+		{ .strategy = &counting, .ds = &ds, .src_root = "/src", .dst_root = "/dst2" },
+	};
+	struct pool_stats ps;
+	struct pool_progress progress = { 0 };
+
+	reset();
+	make_dataset(&ds, 50);
+	assert_int_equal(pool_run_jobs(jobs, 2, 3, NULL, &progress, &ps), 0);
+	for (size_t i = 0; i < 50; i++) {
+		assert_int_equal(atomic_load(&copies[i]), 1);
+		assert_int_equal(atomic_load(&copies_b[i]), 1);
+	}
+	assert_int_equal(ps.files_done, 100);
+	assert_int_equal(ps.bytes_done, 2 * ds.bytes);
+	assert_int_equal(ps.nr_latency, 100);
+	for (size_t i = 0; i < 100; i++)
+		assert_true(ps.latency_ns[i] > 0);
+	assert_int_equal(atomic_load(&inits), 6);
+	assert_int_equal(atomic_load(&progress.files), 100);
+	assert_int_equal(atomic_load(&progress.bytes), 2 * ds.bytes);
+	pool_stats_release(&ps);
+	dataset_release(&ds);
+}
+
+static void test_zero_threads(void **state)
+{
+	struct dataset ds;
+	struct copy_job job = { .strategy = &counting, .ds = &ds, .src_root = "/src",
+				.dst_root = "/dst" };
+	struct pool_stats ps;
+
+	make_dataset(&ds, 3);
+	assert_int_equal(pool_run(&job, 0, NULL, &ps), -EINVAL);
+	pool_stats_release(&ps);
+	dataset_release(&ds);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_thread),
+		cmocka_unit_test(test_two_threads),
+		cmocka_unit_test(test_seven_threads),
+		cmocka_unit_test(test_more_threads_than_files),
+		cmocka_unit_test(test_error_stops_run),
+		cmocka_unit_test(test_stop_flag),
+		cmocka_unit_test(test_two_jobs),
+		cmocka_unit_test(test_zero_threads),
+	};
+
+	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
+}
