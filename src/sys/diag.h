@@ -14,6 +14,8 @@
  *
  * Readers never fail the whole: what could not be read is listed in d.unreadable (with why, e.g.
  * "needs root") and the field stays unknown (-1 or "").
+ *
+ * diag.c reads, diag_findings.c judges, diag_print.c prints; diag_int.h is what they share.
  */
 #ifndef CCB_DIAG_H
 #define CCB_DIAG_H

@@ -8,6 +8,10 @@
  *the readings become a summary for results.json (totals, means, peaks, findings) and a time series
  * for samples/run-<seq>.json. The arithmetic is procstat.c's.
  *
+ * sampler.c reads and runs the thread, sampler_window.c adds a window of readings up,
+ * sampler_summary.c makes the summary and its findings, sampler_series.c writes the series;
+ * sampler_int.h is what they share.
+ *
  *	struct sampler s;
  *	sampler_init(&s, &cfg);		resolve the paths' devices and NFS mounts
  *	sampler_start(&s);		first reading, then the thread

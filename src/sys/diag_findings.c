@@ -1,0 +1,216 @@
+/* diag_findings.c - plain sentences from what diag read, and from a run against it (diag.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "sys/diag.h"
+#include "sys/diag_int.h"
+#include "lib/util.h"
+
+/* Below these an NFS mount or a network filesystem's readahead throttles large sequential reads. */
+#define DIAG_NFS_MIN_IO (1024 * 1024)
+#define DIAG_MIN_READ_AHEAD_KB 128
+/* A run that moved bytes at this share of the carrying link's speed was limited by the link. */
+#define DIAG_LINK_BOUND_SHARE 0.8
+
+/* ---- findings ----------------------------------------------------------------------------- */
+
+void speed_text(long mbps, char *buf, size_t len)
+{
+	if (mbps < 0)
+		strf(buf, len, "unknown speed");
+	else if (mbps >= 1000 && mbps % 1000 == 0)
+		strf(buf, len, "%ld Gb/s", mbps / 1000);
+	else
+		strf(buf, len, "%ld Mb/s", mbps);
+}
+
+static const struct diag_nic *find_nic(const struct diag *d, const char *name)
+{
+	for (size_t i = 0; i < d->nr_nics; i++)
+		if (!strcmp(d->nics[i].name, name))
+			return &d->nics[i];
+	return NULL;
+}
+
+/* The fastest up interface other than loopback; NULL when none has a known speed. */
+static const struct diag_nic *fastest_up(const struct diag *d)
+{
+	const struct diag_nic *best = NULL;
+
+	for (size_t i = 0; i < d->nr_nics; i++) {
+		const struct diag_nic *n = &d->nics[i];
+		if (!n->up || !strcmp(n->type, "loopback") || n->speed_mbps <= 0)
+			continue;
+		if (!best || n->speed_mbps > best->speed_mbps)
+			best = n;
+	}
+	return best;
+}
+
+static void route_findings(struct diag *d, const struct diag_route *r)
+{
+	char a[32];
+	char b[32];
+
+	if (r->err) {
+		add_stringf(d->findings, "no route to the storage server %s (%s)", r->target,
+			    r->err == -ENOENT ? "name does not resolve" : strerror(-r->err));
+		return;
+	}
+	const struct diag_nic *via = find_nic(d, r->r.ifname);
+	const struct diag_nic *best = fastest_up(d);
+	if (!via)
+		return;
+	if (!via->up && strcmp(via->type, "loopback"))
+		add_stringf(d->findings, "route to the storage server %s goes over %s, which is %s",
+			    r->target, via->name, via->operstate);
+	if (best && via->speed_mbps > 0 && best->speed_mbps > via->speed_mbps &&
+	    strcmp(best->name, via->name)) {
+		speed_text(via->speed_mbps, a, sizeof(a));
+		speed_text(best->speed_mbps, b, sizeof(b));
+		add_stringf(d->findings,
+			    "route to the storage server %s goes over %s (%s) while %s "
+			    "(%s) is up",
+			    r->target, via->name, a, best->name, b);
+	}
+	if (!strcmp(via->type, "ether") && via->mtu > 0 && via->mtu < 9000 && best == via &&
+	    via->speed_mbps >= 25000)
+		add_stringf(d->findings,
+			    "%s carries the storage traffic at %ld Mb/s with MTU %ld "
+			    "(jumbo frames are usual at this speed)",
+			    via->name, via->speed_mbps, via->mtu);
+}
+
+void diag_findings(struct diag *d)
+{
+	char h1[32];
+	char h2[32];
+
+	json_array_clear(d->findings);
+	for (size_t i = 0; i < d->nr_loc; i++) {
+		const struct diag_location *l = &d->loc[i];
+		const bool dst = !strcmp(l->role, "destination");
+
+		if (l->err < 0) {
+			add_stringf(d->findings, "%s '%s' cannot be resolved: %s", l->role, l->path,
+				    strerror(-l->err));
+			continue;
+		}
+		if (l->is_nfs) {
+			if (l->nfs.rsize > 0 && l->nfs.rsize < DIAG_NFS_MIN_IO && !dst)
+				add_stringf(d->findings,
+					    "NFS mounted with rsize=%ld (%s, %s): "
+					    "1048576 is usual",
+					    l->nfs.rsize, l->role, l->dev.mount_point);
+			if (l->nfs.wsize > 0 && l->nfs.wsize < DIAG_NFS_MIN_IO && dst)
+				add_stringf(d->findings,
+					    "NFS mounted with wsize=%ld (%s, %s): "
+					    "1048576 is usual",
+					    l->nfs.wsize, l->role, l->dev.mount_point);
+			if (!strcmp(l->nfs.proto, "udp"))
+				add_stringf(d->findings, "NFS mounted over UDP (%s, %s)", l->role,
+					    l->dev.mount_point);
+			if (l->nfs.soft)
+				add_stringf(d->findings,
+					    "NFS mounted soft (%s, %s): a slow server "
+					    "turns into I/O errors",
+					    l->role, l->dev.mount_point);
+		}
+		if (l->is_network && l->bdi_read_ahead_kb >= 0 &&
+		    l->bdi_read_ahead_kb <= DIAG_MIN_READ_AHEAD_KB)
+			add_stringf(d->findings,
+				    "read_ahead_kb is %ld on a network filesystem (%s, %s)",
+				    l->bdi_read_ahead_kb, l->role, l->dev.mount_point);
+		if (dst && d->dataset_bytes && l->dev.fs_free < d->dataset_bytes)
+			add_stringf(d->findings,
+				    "DST has less free space (%s) than the dataset (%s)",
+				    human_size(l->dev.fs_free, h1, sizeof(h1)),
+				    human_size(d->dataset_bytes, h2, sizeof(h2)));
+		if (dst && !strcmp(l->dev.fs_type ? l->dev.fs_type : "", "tmpfs"))
+			add_stringf(d->findings,
+				    "DST is tmpfs: copies land in memory, not on a disk");
+		if (l->is_network && dst)
+			add_stringf(d->findings, "DST is on a network filesystem (%s)",
+				    l->dev.fs_type);
+		for (size_t c = 0; c < l->dev.nr_chain; c++) {
+			const struct diag_blockdev *b = find_dev(d, l->dev.chain[c]);
+			if (b && b->rotational == 1 && dst && strcmp(b->kind, "loop") &&
+			    strcmp(b->kind, "partition"))
+				add_stringf(d->findings, "DST is on a rotational disk (%s)",
+					    b->name);
+		}
+	}
+	for (size_t i = 0; i < d->nr_routes; i++)
+		route_findings(d, &d->routes[i]);
+	const struct diag_machine *m = &d->machine;
+	if (!strcmp(m->governor, "powersave"))
+		add_stringf(d->findings, "CPU frequency governor is powersave");
+	if (m->io_uring_disabled > 0)
+		add_stringf(d->findings, "io_uring is disabled (kernel.io_uring_disabled=%ld)",
+			    m->io_uring_disabled);
+	if (!m->can_drop_caches)
+		add_stringf(d->findings, "this user cannot drop caches: cold runs need root");
+	if (m->io_max[0])
+		add_stringf(d->findings, "this process's cgroup limits I/O (%s)", m->io_max);
+	for (size_t i = 0; i < d->nr_procs; i++) {
+		const struct diag_proc *p = &d->procs[i];
+		/* Below 1 MB/s a process is logging, not competing for the devices. */
+		if (p->read_bytes_s + p->write_bytes_s < 1e6)
+			continue;
+		add_stringf(d->findings,
+			    "another process is doing I/O: %d (%s) reads %.1f MB/s, "
+			    "writes %.1f MB/s",
+			    p->pid, p->comm, p->read_bytes_s / 1e6, p->write_bytes_s / 1e6);
+	}
+}
+
+/* ---- after a run -------------------------------------------------------------------------- */
+
+void diag_run_findings(const json_t *diag, const json_t *run, json_t *findings)
+{
+	const json_t *sampler = json_object_get(run, "sampler");
+	const char *top = json_string_value(json_object_get(sampler, "top_interface"));
+	const json_t *routes = json_object_get(diag, "routes");
+	const json_t *route;
+	size_t i;
+
+	if (!top)
+		return;
+	json_array_foreach(routes, i, route)
+	{
+		const char *via = json_string_value(json_object_get(route, "interface"));
+		const char *target = json_string_value(json_object_get(route, "target"));
+		if (via && strcmp(via, top))
+			add_stringf(findings,
+				    "the route to %s predicted %s, but %s carried the most "
+				    "bytes",
+				    target ? target : "the storage server", via, top);
+	}
+	/* The carrying link's speed against the run's mean rate over the sampler's window. */
+	const json_t *nics = json_object_get(diag, "interfaces");
+	const json_t *nic;
+	json_array_foreach(nics, i, nic)
+	{
+		if (strcmp(json_string_value(json_object_get(nic, "name")) ?: "", top))
+			continue;
+		const json_int_t mbps = json_integer_value(json_object_get(nic, "speed_mbps"));
+		/* Full duplex: the busier direction is the one that may have hit the link. */
+		const json_t *mean = json_object_get(
+			json_object_get(json_object_get(sampler, "net"), top), "mean");
+		const double rx = json_number_value(json_object_get(mean, "rx_bytes_s"));
+		const double tx = json_number_value(json_object_get(mean, "tx_bytes_s"));
+		const double rate = rx >= tx ? rx : tx;
+		if (mbps <= 0 || !json_is_object(mean))
+			break;
+		const double link = (double)mbps * 1e6 / 8;
+		if (rate >= DIAG_LINK_BOUND_SHARE * link)
+			add_stringf(findings,
+				    "%s %s at %.0f MB/s, %.0f %% of its %lld Mb/s link: "
+				    "the network was the limit",
+				    top, rx >= tx ? "received" : "sent", rate / 1e6,
+				    100.0 * rate / link, (long long)mbps);
+		break;
+	}
+}

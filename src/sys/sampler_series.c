@@ -1,0 +1,305 @@
+/* sampler_series.c - the readings as a time series, samples/run-<seq>.json or .csv. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/sampler_int.h"
+#include "lib/util.h"
+
+enum column_group { COL_TIME, COL_DISK, COL_CPU, COL_NET, COL_NFS, COL_PSI, COL_MEMORY };
+
+struct column {
+	enum column_group group;
+	const char *entity; /* device, "all"/"cpuN", interface, mount, resource */
+	int index;	    /* cpu number, nfs mount, psi resource */
+	const char *field;
+	size_t k; /* index into the group's field table */
+};
+
+static const char *const net_fields[] = {"rx_bytes_s", "tx_bytes_s", "rx_packets_s",
+					 "tx_packets_s"};
+static const char *const nfs_fields[] = {"read_ops_s",	     "read_kB_s",	"read_avg_rtt_ms",
+					 "read_avg_exe_ms",  "write_ops_s",	"write_kB_s",
+					 "write_avg_rtt_ms", "write_avg_exe_ms"};
+static const char *const psi_fields[] = {"some_pct", "full_pct"};
+static const char *const memory_fields[] = {"dirty_bytes", "writeback_bytes"};
+
+struct series {
+	struct column *col;
+	size_t nr, alloc;
+	char **names; /* "cpu3", owned */
+	size_t nr_names;
+	struct window w;
+};
+
+static void add_column(struct series *sr, enum column_group g, const char *entity, int index,
+		       const char *field, size_t k)
+{
+	if (sr->nr == sr->alloc) {
+		sr->alloc = sr->alloc ? 2 * sr->alloc : 64;
+		sr->col = xrealloc(sr->col, sr->alloc * sizeof(*sr->col));
+	}
+	sr->col[sr->nr++] = (struct column){g, entity, index, field, k};
+}
+
+static const char *own_name(struct series *sr, char *name)
+{
+	sr->names = xrealloc(sr->names, (sr->nr_names + 1) * sizeof(*sr->names));
+	sr->names[sr->nr_names++] = name;
+	return name;
+}
+
+static void series_layout(const struct sampler *s, struct series *sr)
+{
+	const struct sampler_snapshot *last = &s->snap[s->nr_snap - 1];
+
+	memset(sr, 0, sizeof(*sr));
+	window_collect(s, 0, s->nr_snap - 1, &sr->w);
+	add_column(sr, COL_TIME, "", 0, "t_s", 0);
+	add_column(sr, COL_TIME, "", 0, "dt_s", 1);
+	for (size_t i = 0; i < sr->w.nr_dev; i++) {
+		const struct dev_acc *d = &sr->w.dev[i];
+		const unsigned has = d->counted ? d->has : DISK_HAS_EXTENDED;
+
+		if (!dev_reported(d))
+			continue;
+		for (size_t k = 0; k < nr_disk_fields; k++)
+			if ((disk_fields[k].need & has) == disk_fields[k].need)
+				add_column(sr, COL_DISK, d->name, 0, disk_fields[k].name, k);
+	}
+	add_column(sr, COL_CPU, "", 0, "window_s", nr_cpu_fields);
+	for (size_t c = 0; c < last->nr_cpu; c++) {
+		const int cpu = last->cpu[c].cpu;
+		const char *name = cpu < 0 ? "all" : own_name(sr, xasprintf("cpu%d", cpu));
+
+		for (size_t k = 0; k < nr_cpu_fields; k++)
+			add_column(sr, COL_CPU, name, cpu, cpu_fields[k].name, k);
+	}
+	for (size_t i = 0; i < sr->w.nr_net; i++)
+		if (net_reported(&sr->w.net[i]))
+			for (size_t k = 0; k < 4; k++)
+				add_column(sr, COL_NET, sr->w.net[i].name, 0, net_fields[k], k);
+	for (size_t m = 0; m < s->nr_nfs; m++)
+		for (size_t k = 0; k < 8; k++)
+			add_column(sr, COL_NFS, s->nfs_mounts[m], (int)m, nfs_fields[k], k);
+	for (int p = 0; p < PSI_MAX; p++)
+		if (last->have & (SAMPLER_PSI_IO << p))
+			for (size_t k = 0; k < (last->psi[p].have_full ? 2u : 1u); k++)
+				add_column(sr, COL_PSI, psi_names[p], p, psi_fields[k], k);
+	if (last->have & SAMPLER_MEMINFO)
+		for (size_t k = 0; k < 2; k++)
+			add_column(sr, COL_MEMORY, "", 0, memory_fields[k], k);
+}
+
+static void series_release(struct series *sr)
+{
+	for (size_t i = 0; i < sr->nr_names; i++)
+		free(sr->names[i]);
+	free(sr->names);
+	free(sr->col);
+	window_release(&sr->w);
+}
+
+/* The row for the interval ending at reading i (NAN for null). *cpu_j carries the CPU window. */
+static void series_row(const struct sampler *s, const struct series *sr, size_t i, size_t *cpu_j,
+		       double *row)
+{
+	const struct sampler_snapshot *a = &s->snap[i - 1];
+	const struct sampler_snapshot *b = &s->snap[i];
+	const double dt = seconds_between(a, b);
+	const char *entity = NULL;
+	bool have_entity = false;
+	struct disk_rates dr;
+	struct net_rates nr;
+	struct nfs_op_rates rr;
+	struct nfs_op_rates wr;
+	const bool have_cpu = cpu_window(s, 0, i, cpu_j);
+	const double cpu_s = have_cpu ? seconds_between(&s->snap[*cpu_j], b) : NAN;
+
+	for (size_t c = 0; c < sr->nr; c++) {
+		const struct column *col = &sr->col[c];
+		const bool same = entity && col->entity == entity;
+
+		row[c] = NAN;
+		switch (col->group) {
+		case COL_TIME:
+			row[c] = col->k == 0 ? seconds_between(&s->snap[0], b) : dt;
+			break;
+		case COL_DISK:
+			if (!same) {
+				struct disk_delta d;
+				bool appeared;
+
+				have_entity = interval_disk(s, i, col->entity, &d, &appeared);
+				if (have_entity)
+					procstat_disk_rates(&d, dt, &dr);
+			}
+			if (have_entity)
+				row[c] = rate_field(&dr, col->k);
+			break;
+		case COL_CPU:
+			if (col->k == nr_cpu_fields) {
+				row[c] = cpu_s;
+				break;
+			}
+			if (have_cpu) {
+				const struct cpu_stats *x = snap_cpu(&s->snap[*cpu_j], col->index);
+				const struct cpu_stats *y = snap_cpu(b, col->index);
+				struct cpu_shares sh;
+
+				if (x && y) {
+					procstat_cpu_shares(x, y, &sh);
+					row[c] = share_field(&sh, col->k);
+				}
+			}
+			break;
+		case COL_NET:
+			if (!same) {
+				struct net_delta d;
+
+				have_entity = interval_net(s, i, col->entity, &d);
+				if (have_entity)
+					procstat_net_rates(&d, dt, &nr);
+			}
+			if (have_entity)
+				row[c] = col->k == 0   ? nr.rx_bytes_s
+					 : col->k == 1 ? nr.tx_bytes_s
+					 : col->k == 2 ? nr.rx_packets_s
+						       : nr.tx_packets_s;
+			break;
+		case COL_NFS:
+			if (!same) {
+				uint64_t bytes[NFS_BYTES_MAX];
+				struct nfs_op_stats r;
+				struct nfs_op_stats w;
+
+				have_entity = interval_nfs(s, i, (size_t)col->index, bytes, &r, &w);
+				if (have_entity) {
+					procstat_nfs_op_rates(&r, dt, &rr);
+					procstat_nfs_op_rates(&w, dt, &wr);
+				}
+			}
+			if (have_entity) {
+				const struct nfs_op_rates *x = col->k < 4 ? &rr : &wr;
+				const size_t f = col->k % 4;
+
+				row[c] = f == 0	  ? x->ops_s
+					 : f == 1 ? x->kb_s
+					 : f == 2 ? x->avg_rtt_ms
+						  : x->avg_exe_ms;
+			}
+			break;
+		case COL_PSI: {
+			const unsigned bit = SAMPLER_PSI_IO << col->index;
+			const struct psi_stats *x = &a->psi[col->index];
+			const struct psi_stats *y = &b->psi[col->index];
+			const uint64_t us = col->k == 0 ? procstat_counter_delta(x->some_total_us,
+										 y->some_total_us)
+							: procstat_counter_delta(x->full_total_us,
+										 y->full_total_us);
+
+			if ((a->have & bit) && (b->have & bit) && dt > 0)
+				row[c] = (double)us / (dt * 1e4);
+			break;
+		}
+		case COL_MEMORY: {
+			const uint64_t kb = col->k == 0 ? b->mem.dirty_kb : b->mem.writeback_kb;
+
+			if (b->have & SAMPLER_MEMINFO)
+				row[c] = (double)kb * 1024.0;
+			break;
+		}
+		}
+		entity = col->entity;
+	}
+}
+
+static const char *const group_names[] = {"time", "disk", "cpu", "net", "nfs", "psi", "memory"};
+
+/* A JSON string literal of s (names of devices and mount points are the only free text). */
+static void put_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void put_number(FILE *f, double v, bool csv)
+{
+	if (isnan(v) || isinf(v))
+		fputs(csv ? "" : "null", f);
+	else
+		fprintf(f, "%.6g", v);
+}
+
+int sampler_write_series(const struct sampler *s, const char *path, bool csv)
+{
+	struct series sr;
+	double *row;
+	size_t cpu_j = 0;
+	int ret = 0;
+	FILE *f;
+
+	if (s->nr_snap == 0)
+		return -ENODATA;
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	series_layout(s, &sr);
+	row = xmalloc(sr.nr * sizeof(double));
+	if (csv) {
+		for (size_t c = 0; c < sr.nr; c++) {
+			/* "disk:vda:util"; the time columns are plainly "t_s" and "dt_s". */
+			if (sr.col[c].group == COL_TIME)
+				fprintf(f, "%s%s", c ? "," : "", sr.col[c].field);
+			else
+				fprintf(f, "%s%s:%s%s%s", c ? "," : "",
+					group_names[sr.col[c].group], sr.col[c].entity,
+					*sr.col[c].entity ? ":" : "", sr.col[c].field);
+		}
+		fputc('\n', f);
+	} else {
+		fprintf(f,
+			"{\"schema\": \"cryocache-bench/1\", \"kind\": \"samples\", "
+			"\"interval_s\": %.6g, \"started_unix_ms\": %.0f, \"cpu_window_s\": %.6g,\n"
+			" \"columns\": [",
+			s->interval_s, (double)s->real_ns0 / 1e6, SAMPLER_CPU_WINDOW_S);
+		for (size_t c = 0; c < sr.nr; c++) {
+			fprintf(f, "%s[\"%s\", ", c ? ", " : "", group_names[sr.col[c].group]);
+			put_json_string(f, sr.col[c].entity);
+			fprintf(f, ", \"%s\"]", sr.col[c].field);
+		}
+		fputs("],\n \"rows\": [", f);
+	}
+	for (size_t i = 1; i < s->nr_snap; i++) {
+		series_row(s, &sr, i, &cpu_j, row);
+		if (!csv)
+			fputs(i > 1 ? ",\n  [" : "\n  [", f);
+		for (size_t c = 0; c < sr.nr; c++) {
+			if (c)
+				fputc(',', f);
+			put_number(f, row[c], csv);
+		}
+		fputs(csv ? "\n" : "]", f);
+	}
+	if (!csv)
+		fputs("]}\n", f);
+	if (ferror(f))
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	free(row);
+	series_release(&sr);
+	return ret;
+}
