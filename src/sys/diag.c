@@ -21,7 +21,7 @@
 #include "lib/util.h"
 
 /* snprintf that cuts to fit on purpose: sysfs names and values are short, buffers are ample. */
-void strf(char *buf, size_t len, const char *fmt, ...)
+void diag_strf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -57,7 +57,7 @@ static int read_line(const char *sysroot, const char *path, char *buf, size_t le
 	if (ret < 0)
 		return ret;
 	text[strcspn(text, "\n")] = '\0';
-	strf(buf, len, "%s", text);
+	diag_strf(buf, len, "%s", text);
 	free(text);
 	return 0;
 }
@@ -86,7 +86,7 @@ static void read_link_base(const char *sysroot, const char *path, char *buf, siz
 		return;
 	target[n] = '\0';
 	const char *slash = strrchr(target, '/');
-	strf(buf, len, "%s", slash ? slash + 1 : target);
+	diag_strf(buf, len, "%s", slash ? slash + 1 : target);
 }
 
 void diag_init(struct diag *d, const char *sysroot)
@@ -123,8 +123,8 @@ void diag_parse_nfs(const char *source, const char *options, struct diag_nfs *n)
 	const char *colon = source[0] == '[' ? strstr(source, "]:") : strchr(source, ':');
 	if (colon) {
 		const char *host = source[0] == '[' ? source + 1 : source;
-		strf(n->server, sizeof(n->server), "%.*s", (int)(colon - host), host);
-		strf(n->export_path, sizeof(n->export_path), "%s",
+		diag_strf(n->server, sizeof(n->server), "%.*s", (int)(colon - host), host);
+		diag_strf(n->export_path, sizeof(n->export_path), "%s",
 		     colon + (source[0] == '[' ? 2 : 1));
 	}
 	char *copy = xstrdup(options);
@@ -137,11 +137,11 @@ void diag_parse_nfs(const char *source, const char *options, struct diag_nfs *n)
 		if (eq)
 			*eq = '\0';
 		if (!strcmp(o, "vers") || !strcmp(o, "nfsvers"))
-			strf(n->vers, sizeof(n->vers), "%s", v);
+			diag_strf(n->vers, sizeof(n->vers), "%s", v);
 		else if (!strcmp(o, "proto"))
-			strf(n->proto, sizeof(n->proto), "%s", v);
+			diag_strf(n->proto, sizeof(n->proto), "%s", v);
 		else if (!strcmp(o, "addr"))
-			strf(n->addr, sizeof(n->addr), "%s", v);
+			diag_strf(n->addr, sizeof(n->addr), "%s", v);
 		else if (!strcmp(o, "soft") || !strcmp(o, "softerr"))
 			n->soft = true;
 		else if (!strcmp(o, "hard"))
@@ -182,8 +182,8 @@ int diag_add_route(struct diag *d, const char *host, const char *why)
 	if (d->nr_routes >= DIAG_MAX_ROUTES)
 		return -ENOSPC;
 	struct diag_route *r = &d->routes[d->nr_routes++];
-	strf(r->target, sizeof(r->target), "%s", host);
-	strf(r->why, sizeof(r->why), "%s", why);
+	diag_strf(r->target, sizeof(r->target), "%s", host);
+	diag_strf(r->why, sizeof(r->why), "%s", why);
 	r->err = route_resolve(host, addr, sizeof(addr));
 	if (!r->err)
 		r->err = route_get(addr, &r->r);
@@ -267,11 +267,11 @@ static void ethtool_info(struct diag_nic *n)
 	if (fd < 0)
 		return;
 	memset(&ifr, 0, sizeof(ifr));
-	strf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", n->name);
+	diag_strf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", n->name);
 	if (!n->driver[0]) {
 		ifr.ifr_data = (char *)&drv;
 		if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
-			strf(n->driver, sizeof(n->driver), "%.*s", (int)sizeof(drv.driver),
+			diag_strf(n->driver, sizeof(n->driver), "%.*s", (int)sizeof(drv.driver),
 			     drv.driver);
 	}
 	if (n->speed_mbps >= 0 || !n->up)
@@ -287,7 +287,7 @@ static void ethtool_info(struct diag_nic *n)
 	if (speed != 0 && speed != (uint32_t)SPEED_UNKNOWN)
 		n->speed_mbps = (long)speed;
 	if (!n->duplex[0])
-		strf(n->duplex, sizeof(n->duplex), "%s",
+		diag_strf(n->duplex, sizeof(n->duplex), "%s",
 		     duplex == DUPLEX_FULL   ? "full"
 		     : duplex == DUPLEX_HALF ? "half"
 					     : "unknown");
@@ -300,36 +300,36 @@ int diag_read_nic(const char *sysroot, const char *name, struct diag_nic *n)
 	char p[PATH_MAX];
 
 	memset(n, 0, sizeof(*n));
-	strf(n->name, sizeof(n->name), "%s", name);
-	strf(p, sizeof(p), "/sys/class/net/%s/mtu", name);
+	diag_strf(n->name, sizeof(n->name), "%s", name);
+	diag_strf(p, sizeof(p), "/sys/class/net/%s/mtu", name);
 	n->mtu = read_long(sysroot, p, -1);
 	if (n->mtu < 0)
 		return -ENOENT;
-	strf(p, sizeof(p), "/sys/class/net/%s/operstate", name);
+	diag_strf(p, sizeof(p), "/sys/class/net/%s/operstate", name);
 	if (read_line(sysroot, p, n->operstate, sizeof(n->operstate)) < 0)
-		strf(n->operstate, sizeof(n->operstate), "unknown");
+		diag_strf(n->operstate, sizeof(n->operstate), "unknown");
 	n->up = !strcmp(n->operstate, "up");
 	/* speed reads -1 or EINVAL when the link is down or the driver cannot say. */
-	strf(p, sizeof(p), "/sys/class/net/%s/speed", name);
+	diag_strf(p, sizeof(p), "/sys/class/net/%s/speed", name);
 	n->speed_mbps = read_long(sysroot, p, -1);
 	if (n->speed_mbps <= 0)
 		n->speed_mbps = -1;
-	strf(p, sizeof(p), "/sys/class/net/%s/duplex", name);
+	diag_strf(p, sizeof(p), "/sys/class/net/%s/duplex", name);
 	if (read_line(sysroot, p, n->duplex, sizeof(n->duplex)) < 0)
 		n->duplex[0] = '\0';
-	strf(p, sizeof(p), "/sys/class/net/%s/device/driver", name);
+	diag_strf(p, sizeof(p), "/sys/class/net/%s/device/driver", name);
 	read_link_base(sysroot, p, n->driver, sizeof(n->driver));
-	strf(p, sizeof(p), "/sys/class/net/%s/device/numa_node", name);
+	diag_strf(p, sizeof(p), "/sys/class/net/%s/device/numa_node", name);
 	n->numa_node = read_long(sysroot, p, -1);
-	strf(p, sizeof(p), "/sys/class/net/%s/master", name);
+	diag_strf(p, sizeof(p), "/sys/class/net/%s/master", name);
 	read_link_base(sysroot, p, n->master, sizeof(n->master));
-	strf(p, sizeof(p), "/sys/class/net/%s/bonding/slaves", name);
+	diag_strf(p, sizeof(p), "/sys/class/net/%s/bonding/slaves", name);
 	if (read_line(sysroot, p, n->slaves, sizeof(n->slaves)) < 0)
 		n->slaves[0] = '\0';
 	/* ARPHRD_*: 1 ether, 32 infiniband, 772 loopback. */
-	strf(p, sizeof(p), "/sys/class/net/%s/type", name);
+	diag_strf(p, sizeof(p), "/sys/class/net/%s/type", name);
 	const long type = read_long(sysroot, p, -1);
-	strf(n->type, sizeof(n->type), "%s",
+	diag_strf(n->type, sizeof(n->type), "%s",
 	     type == 1	   ? "ether"
 	     : type == 32  ? "infiniband"
 	     : type == 772 ? "loopback"
@@ -338,9 +338,9 @@ int diag_read_nic(const char *sysroot, const char *name, struct diag_nic *n)
 		ethtool_info(n);
 	/* Virtual interfaces have no device/driver link; a bond says what it is. */
 	if (!n->driver[0]) {
-		strf(p, sizeof(p), "%s/sys/class/net/%s/bonding", sysroot, name);
+		diag_strf(p, sizeof(p), "%s/sys/class/net/%s/bonding", sysroot, name);
 		if (access(p, F_OK) == 0)
-			strf(n->driver, sizeof(n->driver), "bonding");
+			diag_strf(n->driver, sizeof(n->driver), "bonding");
 	}
 	return 0;
 }
@@ -387,67 +387,67 @@ int diag_read_blockdev(const char *sysroot, const char *name, struct diag_blockd
 	char buf[256];
 
 	memset(b, 0, sizeof(*b));
-	strf(b->name, sizeof(b->name), "%s", name);
-	strf(p, sizeof(p), "/sys/class/block/%s", name);
-	const long sectors = read_long(sysroot, (strf(q, sizeof(q), "%s/size", p), q), -1);
+	diag_strf(b->name, sizeof(b->name), "%s", name);
+	diag_strf(p, sizeof(p), "/sys/class/block/%s", name);
+	const long sectors = read_long(sysroot, (diag_strf(q, sizeof(q), "%s/size", p), q), -1);
 	if (sectors < 0)
 		return -ENOENT;
 	b->size_bytes = (uint64_t)sectors * 512;
 	/* A partition has no queue of its own: its disk's (the parent folder) is the one. */
-	strf(q, sizeof(q), "%s/partition", p);
+	diag_strf(q, sizeof(q), "%s/partition", p);
 	char *full = xasprintf("%s%s", sysroot, q);
 	const bool partition = access(full, F_OK) == 0;
 	free(full);
 	if (partition)
-		strf(p, sizeof(p), "/sys/class/block/%s/..", name);
+		diag_strf(p, sizeof(p), "/sys/class/block/%s/..", name);
 	if (partition)
-		strf(b->kind, sizeof(b->kind), "partition");
+		diag_strf(b->kind, sizeof(b->kind), "partition");
 	else if (!strncmp(name, "nvme", 4))
-		strf(b->kind, sizeof(b->kind), "nvme");
+		diag_strf(b->kind, sizeof(b->kind), "nvme");
 	else if (!strncmp(name, "loop", 4))
-		strf(b->kind, sizeof(b->kind), "loop");
+		diag_strf(b->kind, sizeof(b->kind), "loop");
 	else if (!strncmp(name, "dm-", 3))
-		strf(b->kind, sizeof(b->kind), "dm");
+		diag_strf(b->kind, sizeof(b->kind), "dm");
 	else if (!strncmp(name, "md", 2))
-		strf(b->kind, sizeof(b->kind), "md");
+		diag_strf(b->kind, sizeof(b->kind), "md");
 	else
-		strf(b->kind, sizeof(b->kind), "disk");
+		diag_strf(b->kind, sizeof(b->kind), "disk");
 
-	strf(q, sizeof(q), "%s/queue/rotational", p);
+	diag_strf(q, sizeof(q), "%s/queue/rotational", p);
 	b->rotational = read_long(sysroot, q, -1);
-	strf(q, sizeof(q), "%s/queue/nr_requests", p);
+	diag_strf(q, sizeof(q), "%s/queue/nr_requests", p);
 	b->nr_requests = read_long(sysroot, q, -1);
-	strf(q, sizeof(q), "%s/queue/read_ahead_kb", p);
+	diag_strf(q, sizeof(q), "%s/queue/read_ahead_kb", p);
 	b->read_ahead_kb = read_long(sysroot, q, -1);
-	strf(q, sizeof(q), "%s/queue/max_sectors_kb", p);
+	diag_strf(q, sizeof(q), "%s/queue/max_sectors_kb", p);
 	b->max_sectors_kb = read_long(sysroot, q, -1);
-	strf(q, sizeof(q), "%s/device/queue_depth", p);
+	diag_strf(q, sizeof(q), "%s/device/queue_depth", p);
 	b->queue_depth = read_long(sysroot, q, -1);
-	strf(q, sizeof(q), "%s/device/numa_node", p);
+	diag_strf(q, sizeof(q), "%s/device/numa_node", p);
 	b->numa_node = read_long(sysroot, q, -1);
-	strf(q, sizeof(q), "%s/queue/scheduler", p);
+	diag_strf(q, sizeof(q), "%s/queue/scheduler", p);
 	if (read_line(sysroot, q, buf, sizeof(buf)) == 0) {
 		const char *open = strchr(buf, '[');
 		const char *close = open ? strchr(open, ']') : NULL;
 		if (open && close)
-			strf(b->scheduler, sizeof(b->scheduler), "%.*s", (int)(close - open - 1),
+			diag_strf(b->scheduler, sizeof(b->scheduler), "%.*s", (int)(close - open - 1),
 			     open + 1);
 		else
-			strf(b->scheduler, sizeof(b->scheduler), "%s", buf);
+			diag_strf(b->scheduler, sizeof(b->scheduler), "%s", buf);
 	}
-	strf(q, sizeof(q), "%s/device/model", p);
+	diag_strf(q, sizeof(q), "%s/device/model", p);
 	if (read_line(sysroot, q, buf, sizeof(buf)) == 0) {
 		char *e = buf + strlen(buf);
 		while (e > buf && e[-1] == ' ')
 			*--e = '\0';
-		strf(b->model, sizeof(b->model), "%s", buf);
+		diag_strf(b->model, sizeof(b->model), "%s", buf);
 	}
 	/* nvme0n1's device link is its controller nvme0; the namespace is the block device. */
 	if (!strncmp(name, "nvme", 4)) {
-		strf(q, sizeof(q), "%s/device", p);
+		diag_strf(q, sizeof(q), "%s/device", p);
 		read_link_base(sysroot, q, b->nvme_ctrl, sizeof(b->nvme_ctrl));
 		if (b->numa_node < 0) {
-			strf(q, sizeof(q), "%s/device/device/numa_node", p);
+			diag_strf(q, sizeof(q), "%s/device/device/numa_node", p);
 			b->numa_node = read_long(sysroot, q, -1);
 		}
 	}
@@ -476,7 +476,7 @@ static void read_blockdevs(struct diag *d)
 	}
 }
 
-const struct diag_blockdev *find_dev(const struct diag *d, const char *name)
+const struct diag_blockdev *diag_find_dev(const struct diag *d, const char *name)
 {
 	for (size_t i = 0; i < d->nr_devs; i++)
 		if (!strcmp(d->devs[i].name, name))
@@ -537,7 +537,7 @@ static void read_machine(struct diag *d)
 	m->io_max[0] = '\0';
 	if (read_line(d->sysroot, "/proc/self/cgroup", line, sizeof(line)) == 0 &&
 	    !strncmp(line, "0::", 3)) {
-		strf(m->cgroup, sizeof(m->cgroup), "%s", line + 3);
+		diag_strf(m->cgroup, sizeof(m->cgroup), "%s", line + 3);
 		char *text = NULL;
 		size_t len;
 		/* io.max is in the cgroup and every ancestor; the nearest one with limits is shown.
@@ -551,7 +551,7 @@ static void read_machine(struct diag *d)
 				for (char *p = text; *p; p++)
 					if (*p == '\n')
 						*p = p[1] ? ';' : '\0';
-				strf(m->io_max, sizeof(m->io_max), "%s: %s", cg, text);
+				diag_strf(m->io_max, sizeof(m->io_max), "%s: %s", cg, text);
 			}
 			free(text);
 			text = NULL;

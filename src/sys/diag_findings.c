@@ -16,14 +16,14 @@
 
 /* ---- findings ----------------------------------------------------------------------------- */
 
-void speed_text(long mbps, char *buf, size_t len)
+void diag_speed_text(long mbps, char *buf, size_t len)
 {
 	if (mbps < 0)
-		strf(buf, len, "unknown speed");
+		diag_strf(buf, len, "unknown speed");
 	else if (mbps >= 1000 && mbps % 1000 == 0)
-		strf(buf, len, "%ld Gb/s", mbps / 1000);
+		diag_strf(buf, len, "%ld Gb/s", mbps / 1000);
 	else
-		strf(buf, len, "%ld Mb/s", mbps);
+		diag_strf(buf, len, "%ld Mb/s", mbps);
 }
 
 static const struct diag_nic *find_nic(const struct diag *d, const char *name)
@@ -68,8 +68,8 @@ static void route_findings(struct diag *d, const struct diag_route *r)
 			    r->target, via->name, via->operstate);
 	if (best && via->speed_mbps > 0 && best->speed_mbps > via->speed_mbps &&
 	    strcmp(best->name, via->name)) {
-		speed_text(via->speed_mbps, a, sizeof(a));
-		speed_text(best->speed_mbps, b, sizeof(b));
+		diag_speed_text(via->speed_mbps, a, sizeof(a));
+		diag_speed_text(best->speed_mbps, b, sizeof(b));
 		add_stringf(d->findings,
 			    "route to the storage server %s goes over %s (%s) while %s "
 			    "(%s) is up",
@@ -135,7 +135,7 @@ void diag_findings(struct diag *d)
 			add_stringf(d->findings, "DST is on a network filesystem (%s)",
 				    l->dev.fs_type);
 		for (size_t c = 0; c < l->dev.nr_chain; c++) {
-			const struct diag_blockdev *b = find_dev(d, l->dev.chain[c]);
+			const struct diag_blockdev *b = diag_find_dev(d, l->dev.chain[c]);
 			if (b && b->rotational == 1 && dst && strcmp(b->kind, "loop") &&
 			    strcmp(b->kind, "partition"))
 				add_stringf(d->findings, "DST is on a rotational disk (%s)",

@@ -11,12 +11,12 @@ struct diag;
 struct diag_blockdev;
 
 /* snprintf that cuts to fit on purpose: sysfs names and values are short, buffers are ample. */
-void strf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_strf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The block device name diag_read found, or NULL. */
-const struct diag_blockdev *find_dev(const struct diag *d, const char *name);
+const struct diag_blockdev *diag_find_dev(const struct diag *d, const char *name);
 
 /* A link speed as people write it: "25 Gb/s", "100 Mb/s", "unknown speed". */
-void speed_text(long mbps, char *buf, size_t len);
+void diag_speed_text(long mbps, char *buf, size_t len);
 
 #endif

@@ -193,7 +193,7 @@ void diag_print_text(const struct diag *d, FILE *f)
 		if (l->bdi_read_ahead_kb >= 0)
 			fprintf(f, "  readahead %ld kB\n", l->bdi_read_ahead_kb);
 		for (size_t c = 0; c < l->dev.nr_chain; c++) {
-			const struct diag_blockdev *b = find_dev(d, l->dev.chain[c]);
+			const struct diag_blockdev *b = diag_find_dev(d, l->dev.chain[c]);
 			fprintf(f, "  %s %s", c ? "  on" : "device", l->dev.chain[c]);
 			if (b) {
 				fprintf(f, " (%s%s%s, %s", b->kind, b->model[0] ? ", " : "",
@@ -225,7 +225,7 @@ void diag_print_text(const struct diag *d, FILE *f)
 	for (size_t i = 0; i < d->nr_nics; i++) {
 		const struct diag_nic *n = &d->nics[i];
 		fprintf(f, "  %-16s %-5s %-10s", n->name, n->operstate, n->type);
-		speed_text(n->speed_mbps, h1, sizeof(h1));
+		diag_speed_text(n->speed_mbps, h1, sizeof(h1));
 		fprintf(f, " %s %s mtu=%ld driver=%s", h1, n->duplex[0] ? n->duplex : "", n->mtu,
 			n->driver[0] ? n->driver : "?");
 		print_long(f, "numa", n->numa_node);

@@ -17,7 +17,7 @@
 #define PEAK_MIN_SHARE 0.5
 
 /* enum sampler_psi by name: "io", "cpu", "memory". */
-extern const char *const psi_names[PSI_MAX];
+extern const char *const sampler_psi_names[PSI_MAX];
 
 /* ---- fields (sampler_window.c) ---------------------------------------------------------- */
 
@@ -27,32 +27,32 @@ struct disk_field {
 	size_t off;
 	unsigned need; /* enum disk_stats_has */
 };
-extern const struct disk_field disk_fields[];
-extern const size_t nr_disk_fields;
-double rate_field(const struct disk_rates *r, size_t k);
+extern const struct disk_field sampler_disk_fields[];
+extern const size_t sampler_nr_disk_fields;
+double sampler_rate_field(const struct disk_rates *r, size_t k);
 
 /* mpstat's shares of a CPU's time. */
 struct cpu_field {
 	const char *name;
 	size_t off;
 };
-extern const struct cpu_field cpu_fields[];
-extern const size_t nr_cpu_fields;
-double share_field(const struct cpu_shares *c, size_t k);
+extern const struct cpu_field sampler_cpu_fields[];
+extern const size_t sampler_nr_cpu_fields;
+double sampler_share_field(const struct cpu_shares *c, size_t k);
 
 /* ---- one interval (sampler_window.c) ---------------------------------------------------- */
 
-double seconds_between(const struct sampler_snapshot *a, const struct sampler_snapshot *b);
-const struct cpu_stats *snap_cpu(const struct sampler_snapshot *sn, int cpu);
+double sampler_seconds_between(const struct sampler_snapshot *a, const struct sampler_snapshot *b);
+const struct cpu_stats *sampler_snap_cpu(const struct sampler_snapshot *sn, int cpu);
 /* What a device, an interface, NFS mount k did from reading i - 1 to reading i; false: nothing
  * to count. */
-bool interval_disk(const struct sampler *s, size_t i, const char *name, struct disk_delta *d,
-		   bool *appeared);
-bool interval_net(const struct sampler *s, size_t i, const char *name, struct net_delta *d);
-bool interval_nfs(const struct sampler *s, size_t i, size_t k, uint64_t bytes[],
+bool sampler_interval_disk(const struct sampler *s, size_t i, const char *name,
+			   struct disk_delta *d, bool *appeared);
+bool sampler_interval_net(const struct sampler *s, size_t i, const char *name, struct net_delta *d);
+bool sampler_interval_nfs(const struct sampler *s, size_t i, size_t k, uint64_t bytes[],
 		  struct nfs_op_stats *read, struct nfs_op_stats *write);
 /* The CPU window ending at reading i; *j carries the search. */
-bool cpu_window(const struct sampler *s, size_t from, size_t i, size_t *j);
+bool sampler_cpu_window(const struct sampler *s, size_t from, size_t i, size_t *j);
 
 /* ---- the window's entities (sampler_window.c) ------------------------------------------- */
 
@@ -85,13 +85,13 @@ struct window {
 };
 
 /* Everything the window's devices and interfaces did, interval by interval. */
-void window_collect(const struct sampler *s, size_t from, size_t to, struct window *w);
-void window_release(struct window *w);
-bool has_role(const struct dev_acc *d);
-uint64_t dev_bytes(const struct dev_acc *d);
+void sampler_window_collect(const struct sampler *s, size_t from, size_t to, struct window *w);
+void sampler_window_release(struct window *w);
+bool sampler_has_role(const struct dev_acc *d);
+uint64_t sampler_dev_bytes(const struct dev_acc *d);
 /* Reported: the paths' devices, and every other device that did any I/O in the window. */
-bool dev_reported(const struct dev_acc *d);
-bool net_reported(const struct net_acc *n);
+bool sampler_dev_reported(const struct dev_acc *d);
+bool sampler_net_reported(const struct net_acc *n);
 
 /* What NFS mount k did over readings from to to. */
 struct nfs_summary {
@@ -100,6 +100,7 @@ struct nfs_summary {
 	double seconds;
 	bool counted;
 };
-void nfs_collect(const struct sampler *s, size_t from, size_t to, size_t k, struct nfs_summary *ns);
+void sampler_nfs_collect(const struct sampler *s, size_t from, size_t to, size_t k,
+			 struct nfs_summary *ns);
 
 #endif

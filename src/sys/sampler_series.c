@@ -58,29 +58,29 @@ static void series_layout(const struct sampler *s, struct series *sr)
 	const struct sampler_snapshot *last = &s->snap[s->nr_snap - 1];
 
 	memset(sr, 0, sizeof(*sr));
-	window_collect(s, 0, s->nr_snap - 1, &sr->w);
+	sampler_window_collect(s, 0, s->nr_snap - 1, &sr->w);
 	add_column(sr, COL_TIME, "", 0, "t_s", 0);
 	add_column(sr, COL_TIME, "", 0, "dt_s", 1);
 	for (size_t i = 0; i < sr->w.nr_dev; i++) {
 		const struct dev_acc *d = &sr->w.dev[i];
 		const unsigned has = d->counted ? d->has : DISK_HAS_EXTENDED;
 
-		if (!dev_reported(d))
+		if (!sampler_dev_reported(d))
 			continue;
-		for (size_t k = 0; k < nr_disk_fields; k++)
-			if ((disk_fields[k].need & has) == disk_fields[k].need)
-				add_column(sr, COL_DISK, d->name, 0, disk_fields[k].name, k);
+		for (size_t k = 0; k < sampler_nr_disk_fields; k++)
+			if ((sampler_disk_fields[k].need & has) == sampler_disk_fields[k].need)
+				add_column(sr, COL_DISK, d->name, 0, sampler_disk_fields[k].name, k);
 	}
-	add_column(sr, COL_CPU, "", 0, "window_s", nr_cpu_fields);
+	add_column(sr, COL_CPU, "", 0, "window_s", sampler_nr_cpu_fields);
 	for (size_t c = 0; c < last->nr_cpu; c++) {
 		const int cpu = last->cpu[c].cpu;
 		const char *name = cpu < 0 ? "all" : own_name(sr, xasprintf("cpu%d", cpu));
 
-		for (size_t k = 0; k < nr_cpu_fields; k++)
-			add_column(sr, COL_CPU, name, cpu, cpu_fields[k].name, k);
+		for (size_t k = 0; k < sampler_nr_cpu_fields; k++)
+			add_column(sr, COL_CPU, name, cpu, sampler_cpu_fields[k].name, k);
 	}
 	for (size_t i = 0; i < sr->w.nr_net; i++)
-		if (net_reported(&sr->w.net[i]))
+		if (sampler_net_reported(&sr->w.net[i]))
 			for (size_t k = 0; k < 4; k++)
 				add_column(sr, COL_NET, sr->w.net[i].name, 0, net_fields[k], k);
 	for (size_t m = 0; m < s->nr_nfs; m++)
@@ -89,7 +89,7 @@ static void series_layout(const struct sampler *s, struct series *sr)
 	for (int p = 0; p < PSI_MAX; p++)
 		if (last->have & (SAMPLER_PSI_IO << p))
 			for (size_t k = 0; k < (last->psi[p].have_full ? 2u : 1u); k++)
-				add_column(sr, COL_PSI, psi_names[p], p, psi_fields[k], k);
+				add_column(sr, COL_PSI, sampler_psi_names[p], p, psi_fields[k], k);
 	if (last->have & SAMPLER_MEMINFO)
 		for (size_t k = 0; k < 2; k++)
 			add_column(sr, COL_MEMORY, "", 0, memory_fields[k], k);
@@ -101,7 +101,7 @@ static void series_release(struct series *sr)
 		free(sr->names[i]);
 	free(sr->names);
 	free(sr->col);
-	window_release(&sr->w);
+	sampler_window_release(&sr->w);
 }
 
 /* The row for the interval ending at reading i (NAN for null). *cpu_j carries the CPU window. */
@@ -110,15 +110,15 @@ static void series_row(const struct sampler *s, const struct series *sr, size_t 
 {
 	const struct sampler_snapshot *a = &s->snap[i - 1];
 	const struct sampler_snapshot *b = &s->snap[i];
-	const double dt = seconds_between(a, b);
+	const double dt = sampler_seconds_between(a, b);
 	const char *entity = NULL;
 	bool have_entity = false;
 	struct disk_rates dr;
 	struct net_rates nr;
 	struct nfs_op_rates rr;
 	struct nfs_op_rates wr;
-	const bool have_cpu = cpu_window(s, 0, i, cpu_j);
-	const double cpu_s = have_cpu ? seconds_between(&s->snap[*cpu_j], b) : NAN;
+	const bool have_cpu = sampler_cpu_window(s, 0, i, cpu_j);
+	const double cpu_s = have_cpu ? sampler_seconds_between(&s->snap[*cpu_j], b) : NAN;
 
 	for (size_t c = 0; c < sr->nr; c++) {
 		const struct column *col = &sr->col[c];
@@ -127,33 +127,33 @@ static void series_row(const struct sampler *s, const struct series *sr, size_t 
 		row[c] = NAN;
 		switch (col->group) {
 		case COL_TIME:
-			row[c] = col->k == 0 ? seconds_between(&s->snap[0], b) : dt;
+			row[c] = col->k == 0 ? sampler_seconds_between(&s->snap[0], b) : dt;
 			break;
 		case COL_DISK:
 			if (!same) {
 				struct disk_delta d;
 				bool appeared;
 
-				have_entity = interval_disk(s, i, col->entity, &d, &appeared);
+				have_entity = sampler_interval_disk(s, i, col->entity, &d, &appeared);
 				if (have_entity)
 					procstat_disk_rates(&d, dt, &dr);
 			}
 			if (have_entity)
-				row[c] = rate_field(&dr, col->k);
+				row[c] = sampler_rate_field(&dr, col->k);
 			break;
 		case COL_CPU:
-			if (col->k == nr_cpu_fields) {
+			if (col->k == sampler_nr_cpu_fields) {
 				row[c] = cpu_s;
 				break;
 			}
 			if (have_cpu) {
-				const struct cpu_stats *x = snap_cpu(&s->snap[*cpu_j], col->index);
-				const struct cpu_stats *y = snap_cpu(b, col->index);
+				const struct cpu_stats *x = sampler_snap_cpu(&s->snap[*cpu_j], col->index);
+				const struct cpu_stats *y = sampler_snap_cpu(b, col->index);
 				struct cpu_shares sh;
 
 				if (x && y) {
 					procstat_cpu_shares(x, y, &sh);
-					row[c] = share_field(&sh, col->k);
+					row[c] = sampler_share_field(&sh, col->k);
 				}
 			}
 			break;
@@ -161,7 +161,7 @@ static void series_row(const struct sampler *s, const struct series *sr, size_t 
 			if (!same) {
 				struct net_delta d;
 
-				have_entity = interval_net(s, i, col->entity, &d);
+				have_entity = sampler_interval_net(s, i, col->entity, &d);
 				if (have_entity)
 					procstat_net_rates(&d, dt, &nr);
 			}
@@ -177,7 +177,7 @@ static void series_row(const struct sampler *s, const struct series *sr, size_t 
 				struct nfs_op_stats r;
 				struct nfs_op_stats w;
 
-				have_entity = interval_nfs(s, i, (size_t)col->index, bytes, &r, &w);
+				have_entity = sampler_interval_nfs(s, i, (size_t)col->index, bytes, &r, &w);
 				if (have_entity) {
 					procstat_nfs_op_rates(&r, dt, &rr);
 					procstat_nfs_op_rates(&w, dt, &wr);

@@ -16,9 +16,9 @@ static json_t *rates_json(const struct disk_rates *r, unsigned has)
 {
 	json_t *o = json_object();
 
-	for (size_t k = 0; k < nr_disk_fields; k++)
-		if ((disk_fields[k].need & has) == disk_fields[k].need)
-			json_object_set_new(o, disk_fields[k].name, json_real(rate_field(r, k)));
+	for (size_t k = 0; k < sampler_nr_disk_fields; k++)
+		if ((sampler_disk_fields[k].need & has) == sampler_disk_fields[k].need)
+			json_object_set_new(o, sampler_disk_fields[k].name, json_real(sampler_rate_field(r, k)));
 	return o;
 }
 
@@ -75,12 +75,12 @@ static const struct dev_acc *busiest_device(const struct window *w)
 	for (size_t i = 0; i < w->nr_dev; i++) {
 		const struct dev_acc *d = &w->dev[i];
 
-		if (!dev_reported(d) || !d->counted || !strcmp(d->kind, "partition"))
+		if (!sampler_dev_reported(d) || !d->counted || !strcmp(d->kind, "partition"))
 			continue;
-		if (!d->total.io_ticks && !dev_bytes(d))
+		if (!d->total.io_ticks && !sampler_dev_bytes(d))
 			continue;
 		if (!best || d->total.io_ticks > best->total.io_ticks ||
-		    (d->total.io_ticks == best->total.io_ticks && dev_bytes(d) > dev_bytes(best)))
+		    (d->total.io_ticks == best->total.io_ticks && sampler_dev_bytes(d) > sampler_dev_bytes(best)))
 			best = d;
 	}
 	return best;
@@ -109,8 +109,8 @@ static json_t *shares_json(const struct cpu_shares *c)
 {
 	json_t *o = json_object();
 
-	for (size_t k = 0; k < nr_cpu_fields; k++)
-		json_object_set_new(o, cpu_fields[k].name, json_real(share_field(c, k)));
+	for (size_t k = 0; k < sampler_nr_cpu_fields; k++)
+		json_object_set_new(o, sampler_cpu_fields[k].name, json_real(sampler_share_field(c, k)));
 	return o;
 }
 
@@ -135,8 +135,8 @@ static void cpu_summary(const struct sampler *s, size_t from, size_t to, struct 
 	}
 	const struct sampler_snapshot *a = &s->snap[first];
 	const struct sampler_snapshot *b = &s->snap[last];
-	const struct cpu_stats *ta = snap_cpu(a, -1);
-	const struct cpu_stats *tb = snap_cpu(b, -1);
+	const struct cpu_stats *ta = sampler_snap_cpu(a, -1);
+	const struct cpu_stats *tb = sampler_snap_cpu(b, -1);
 
 	if (!ta || !tb) {
 		cs->json = json_null();
@@ -144,13 +144,13 @@ static void cpu_summary(const struct sampler *s, size_t from, size_t to, struct 
 		return;
 	}
 	cs->have = true;
-	cs->seconds = seconds_between(a, b);
+	cs->seconds = sampler_seconds_between(a, b);
 	procstat_cpu_shares(ta, tb, &cs->mean);
 	cs->peak_busy = cs->mean.busy;
 	cs->ncpu = (int)b->nr_cpu - 1;
 	peak = xcalloc(b->nr_cpu, sizeof(double));
 	for (size_t k = 1; k < b->nr_cpu; k++) {
-		const struct cpu_stats *pa = snap_cpu(a, b->cpu[k].cpu);
+		const struct cpu_stats *pa = sampler_snap_cpu(a, b->cpu[k].cpu);
 		struct cpu_shares c;
 
 		if (!pa)
@@ -159,19 +159,19 @@ static void cpu_summary(const struct sampler *s, size_t from, size_t to, struct 
 		peak[k] = c.busy;
 	}
 	/* Peaks over windows of at least SAMPLER_CPU_WINDOW_S: 10 ticks a CPU say little. */
-	if (seconds_between(a, b) >= SAMPLER_CPU_WINDOW_S) {
+	if (sampler_seconds_between(a, b) >= SAMPLER_CPU_WINDOW_S) {
 		bool first_window = true;
 
 		for (size_t i = first + 1; i <= last; i++) {
 			struct cpu_shares c;
 
-			if (!cpu_window(s, first, i, &j) ||
-			    seconds_between(&s->snap[j], &s->snap[i]) < SAMPLER_CPU_WINDOW_S)
+			if (!sampler_cpu_window(s, first, i, &j) ||
+			    sampler_seconds_between(&s->snap[j], &s->snap[i]) < SAMPLER_CPU_WINDOW_S)
 				continue;
 			const struct sampler_snapshot *wa = &s->snap[j];
 			const struct sampler_snapshot *wb = &s->snap[i];
-			const struct cpu_stats *x = snap_cpu(wa, -1);
-			const struct cpu_stats *y = snap_cpu(wb, -1);
+			const struct cpu_stats *x = sampler_snap_cpu(wa, -1);
+			const struct cpu_stats *y = sampler_snap_cpu(wb, -1);
 
 			if (x && y) {
 				procstat_cpu_shares(x, y, &c);
@@ -180,8 +180,8 @@ static void cpu_summary(const struct sampler *s, size_t from, size_t to, struct 
 				first_window = false;
 			}
 			for (size_t k = 1; k < b->nr_cpu; k++) {
-				x = snap_cpu(wa, b->cpu[k].cpu);
-				y = snap_cpu(wb, b->cpu[k].cpu);
+				x = sampler_snap_cpu(wa, b->cpu[k].cpu);
+				y = sampler_snap_cpu(wb, b->cpu[k].cpu);
 				if (!x || !y)
 					continue;
 				procstat_cpu_shares(x, y, &c);
@@ -191,7 +191,7 @@ static void cpu_summary(const struct sampler *s, size_t from, size_t to, struct 
 		}
 	}
 	for (size_t k = 1; k < b->nr_cpu; k++) {
-		const struct cpu_stats *pa = snap_cpu(a, b->cpu[k].cpu);
+		const struct cpu_stats *pa = sampler_snap_cpu(a, b->cpu[k].cpu);
 		struct cpu_shares c;
 		json_t *o;
 
@@ -255,7 +255,7 @@ static json_t *nfs_json(const struct sampler *s, size_t from, size_t to, double 
 		struct nfs_summary ns;
 		json_t *m;
 
-		nfs_collect(s, from, to, k, &ns);
+		sampler_nfs_collect(s, from, to, k, &ns);
 		if (!ns.counted)
 			continue;
 		m = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "device",
@@ -301,7 +301,7 @@ static json_t *psi_json(const struct sampler *s, size_t from, size_t to, json_t 
 		for (size_t i = from + 1; i <= to; i++) {
 			const struct sampler_snapshot *a = &s->snap[i - 1];
 			const struct sampler_snapshot *b = &s->snap[i];
-			const double dt = seconds_between(a, b);
+			const double dt = sampler_seconds_between(a, b);
 
 			if (!(a->have & bit) || !(b->have & bit) || dt <= 0)
 				continue;
@@ -329,11 +329,11 @@ static json_t *psi_json(const struct sampler *s, size_t from, size_t to, json_t 
 			json_pack_update(r, json_pack("{s:f, s:f}", "full_pct",
 						      (double)full / (counted * 1e4),
 						      "full_peak_pct", full_peak));
-		json_object_set_new(o, psi_names[p], r);
+		json_object_set_new(o, sampler_psi_names[p], r);
 		if (some_pct >= 10.0)
 			add_stringf(findings,
 				    "pressure: some task waited for %s %.0f %% of the time",
-				    p == PSI_IO ? "I/O" : psi_names[p], some_pct);
+				    p == PSI_IO ? "I/O" : sampler_psi_names[p], some_pct);
 	}
 	return o;
 }
@@ -396,7 +396,7 @@ static void device_findings(const struct window *w, json_t *findings)
 		const struct dev_acc *d = &w->dev[i];
 		struct disk_rates m;
 
-		if (!has_role(d) || !d->counted || !strcmp(d->kind, "partition") || !dev_bytes(d))
+		if (!sampler_has_role(d) || !d->counted || !strcmp(d->kind, "partition") || !sampler_dev_bytes(d))
 			continue;
 		procstat_disk_rates(&d->total, w->seconds, &m);
 		add_stringf(findings,
@@ -444,7 +444,7 @@ static const struct net_acc *top_interface(const struct window *w)
 	for (size_t i = 0; i < w->nr_net; i++) {
 		const struct net_acc *n = &w->net[i];
 
-		if (!net_reported(n))
+		if (!sampler_net_reported(n))
 			continue;
 		if (!best || n->total.rx_bytes + n->total.tx_bytes >
 				     best->total.rx_bytes + best->total.tx_bytes)
@@ -463,7 +463,7 @@ static json_t *net_json(const struct window *w, json_t *findings)
 		const struct net_acc *n = &w->net[i];
 		struct net_rates mean;
 
-		if (!net_reported(n))
+		if (!sampler_net_reported(n))
 			continue;
 		all += n->total.rx_bytes + n->total.tx_bytes;
 		procstat_net_rates(&n->total, w->seconds, &mean);
@@ -524,13 +524,13 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 		to = s->nr_snap - 1;
 	if (from > to)
 		from = to;
-	window_collect(s, from, to, &w);
+	sampler_window_collect(s, from, to, &w);
 	cpu_summary(s, from, to, &cs);
 
 	for (size_t i = 0; i < w.nr_dev; i++) {
 		const struct dev_acc *d = &w.dev[i];
 
-		if (!dev_reported(d))
+		if (!sampler_dev_reported(d))
 			continue;
 		json_object_set_new(devices, d->name, device_json(d, w.seconds));
 		if (!strcmp(d->kind, "disk")) {
@@ -546,7 +546,7 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 	const struct dev_acc *busiest = busiest_device(&w);
 	/* The cost is the sampler's over its whole life, against that life's length. */
 	const double cost_s = (double)s->cpu_ns / 1e9;
-	const double life_s = seconds_between(&s->snap[0], &s->snap[s->nr_snap - 1]);
+	const double life_s = sampler_seconds_between(&s->snap[0], &s->snap[s->nr_snap - 1]);
 	const double core_pct = life_s > 0 ? 100.0 * cost_s / life_s : 0.0;
 	const double started =
 		(double)s->real_ns0 / 1e9 + (double)(s->snap[from].t_ns - s->snap[0].t_ns) / 1e9;
@@ -582,6 +582,6 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 	json_object_set_new(o, "unavailable", unavailable_json(s));
 	json_object_set_new(o, "findings", findings);
 	json_object_set_new(o, "warnings", warnings);
-	window_release(&w);
+	sampler_window_release(&w);
 	return o;
 }

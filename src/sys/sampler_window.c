@@ -10,11 +10,11 @@
 /* A device at least this busy counts toward busy90_share. */
 #define BUSY_PCT 90.0
 
-const char *const psi_names[PSI_MAX] = {"io", "cpu", "memory"};
+const char *const sampler_psi_names[PSI_MAX] = {"io", "cpu", "memory"};
 
 /* ---- one interval ----------------------------------------------------------------------- */
 
-double seconds_between(const struct sampler_snapshot *a, const struct sampler_snapshot *b)
+double sampler_seconds_between(const struct sampler_snapshot *a, const struct sampler_snapshot *b)
 {
 	return (double)(b->t_ns - a->t_ns) / 1e9;
 }
@@ -35,7 +35,7 @@ static const struct net_stats *snap_net(const struct sampler_snapshot *sn, const
 	return NULL;
 }
 
-const struct cpu_stats *snap_cpu(const struct sampler_snapshot *sn, int cpu)
+const struct cpu_stats *sampler_snap_cpu(const struct sampler_snapshot *sn, int cpu)
 {
 	/* CPUs are listed in order; the total first. */
 	const size_t guess = (size_t)(cpu + 1);
@@ -63,8 +63,8 @@ static bool snap_disk_idle(const struct sampler *s, const struct sampler_snapsho
  * A device that was idle in reading i - 1 counts from zero; one that was not there at all
  * appeared, and counts from zero too.
  */
-bool interval_disk(const struct sampler *s, size_t i, const char *name, struct disk_delta *d,
-		   bool *appeared)
+bool sampler_interval_disk(const struct sampler *s, size_t i, const char *name,
+			   struct disk_delta *d, bool *appeared)
 {
 	const struct sampler_snapshot *a = &s->snap[i - 1];
 	const struct sampler_snapshot *b = &s->snap[i];
@@ -82,7 +82,7 @@ bool interval_disk(const struct sampler *s, size_t i, const char *name, struct d
 	return true;
 }
 
-bool interval_net(const struct sampler *s, size_t i, const char *name, struct net_delta *d)
+bool sampler_interval_net(const struct sampler *s, size_t i, const char *name, struct net_delta *d)
 {
 	const struct sampler_snapshot *a = &s->snap[i - 1];
 	const struct sampler_snapshot *b = &s->snap[i];
@@ -97,7 +97,7 @@ bool interval_net(const struct sampler *s, size_t i, const char *name, struct ne
 	return true;
 }
 
-bool interval_nfs(const struct sampler *s, size_t i, size_t k, uint64_t bytes[],
+bool sampler_interval_nfs(const struct sampler *s, size_t i, size_t k, uint64_t bytes[],
 		  struct nfs_op_stats *read, struct nfs_op_stats *write)
 {
 	const struct sampler_snapshot *a = &s->snap[i - 1];
@@ -118,7 +118,7 @@ bool interval_nfs(const struct sampler *s, size_t i, size_t k, uint64_t bytes[],
  * before it, or from the first reading of [from, i) that has CPU counters when the window is
  * younger than that. *j carries the search over calls with increasing i. False when there is none.
  */
-bool cpu_window(const struct sampler *s, size_t from, size_t i, size_t *j)
+bool sampler_cpu_window(const struct sampler *s, size_t from, size_t i, size_t *j)
 {
 	const uint64_t win = (uint64_t)(SAMPLER_CPU_WINDOW_S * 1e9);
 
@@ -137,7 +137,7 @@ bool cpu_window(const struct sampler *s, size_t from, size_t i, size_t *j)
 /* ---- fields ----------------------------------------------------------------------------- */
 
 /* iostat -x's fields, with the names `iostat -x -o JSON` gives them. */
-const struct disk_field disk_fields[] = {
+const struct disk_field sampler_disk_fields[] = {
 	{"r/s", offsetof(struct disk_rates, r_s), 0},
 	{"rkB/s", offsetof(struct disk_rates, rkb_s), 0},
 	{"rrqm/s", offsetof(struct disk_rates, rrqm_s), DISK_HAS_EXTENDED},
@@ -161,14 +161,14 @@ const struct disk_field disk_fields[] = {
 	{"aqu-sz", offsetof(struct disk_rates, aqu_sz), DISK_HAS_EXTENDED},
 	{"util", offsetof(struct disk_rates, util_pct), DISK_HAS_EXTENDED},
 };
-const size_t nr_disk_fields = sizeof(disk_fields) / sizeof(disk_fields[0]);
+const size_t sampler_nr_disk_fields = sizeof(sampler_disk_fields) / sizeof(sampler_disk_fields[0]);
 
-double rate_field(const struct disk_rates *r, size_t k)
+double sampler_rate_field(const struct disk_rates *r, size_t k)
 {
-	return *(const double *)((const char *)r + disk_fields[k].off);
+	return *(const double *)((const char *)r + sampler_disk_fields[k].off);
 }
 
-const struct cpu_field cpu_fields[] = {
+const struct cpu_field sampler_cpu_fields[] = {
 	{"user", offsetof(struct cpu_shares, user)},
 	{"nice", offsetof(struct cpu_shares, nice)},
 	{"system", offsetof(struct cpu_shares, system)},
@@ -181,11 +181,11 @@ const struct cpu_field cpu_fields[] = {
 	{"idle", offsetof(struct cpu_shares, idle)},
 	{"busy", offsetof(struct cpu_shares, busy)},
 };
-const size_t nr_cpu_fields = sizeof(cpu_fields) / sizeof(cpu_fields[0]);
+const size_t sampler_nr_cpu_fields = sizeof(sampler_cpu_fields) / sizeof(sampler_cpu_fields[0]);
 
-double share_field(const struct cpu_shares *c, size_t k)
+double sampler_share_field(const struct cpu_shares *c, size_t k)
 {
-	return *(const double *)((const char *)c + cpu_fields[k].off);
+	return *(const double *)((const char *)c + sampler_cpu_fields[k].off);
 }
 
 /* ---- the window's entities -------------------------------------------------------------- */
@@ -216,7 +216,7 @@ static void role_of(const struct sampler *s, const char *name, struct dev_acc *d
 	}
 }
 
-bool has_role(const struct dev_acc *d)
+bool sampler_has_role(const struct dev_acc *d)
 {
 	return d->role_source || d->role_destination || d->role_other;
 }
@@ -253,9 +253,9 @@ static struct net_acc *window_net(struct window *w, const char *name)
 
 static void max_rates(struct disk_rates *peak, const struct disk_rates *r)
 {
-	for (size_t k = 0; k < nr_disk_fields; k++) {
-		double *p = (double *)((char *)peak + disk_fields[k].off);
-		const double v = rate_field(r, k);
+	for (size_t k = 0; k < sampler_nr_disk_fields; k++) {
+		double *p = (double *)((char *)peak + sampler_disk_fields[k].off);
+		const double v = sampler_rate_field(r, k);
 
 		if (v > *p)
 			*p = v;
@@ -263,12 +263,12 @@ static void max_rates(struct disk_rates *peak, const struct disk_rates *r)
 }
 
 /* Everything the window's devices and interfaces did, interval by interval. */
-void window_collect(const struct sampler *s, size_t from, size_t to, struct window *w)
+void sampler_window_collect(const struct sampler *s, size_t from, size_t to, struct window *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->from = from;
 	w->to = to;
-	w->seconds = seconds_between(&s->snap[from], &s->snap[to]);
+	w->seconds = sampler_seconds_between(&s->snap[from], &s->snap[to]);
 	/* Devices a path rests on come first, in the order of the paths, even when idle. */
 	for (size_t t = 0; t < s->nr_targets; t++)
 		for (size_t c = 0; c < s->targets[t].dev.nr_chain; c++)
@@ -282,7 +282,7 @@ void window_collect(const struct sampler *s, size_t from, size_t to, struct wind
 			window_net(w, b->net[k].name);
 	}
 	for (size_t i = from + 1; i <= to; i++) {
-		const double dt = seconds_between(&s->snap[i - 1], &s->snap[i]);
+		const double dt = sampler_seconds_between(&s->snap[i - 1], &s->snap[i]);
 		const bool peak_ok = dt >= PEAK_MIN_SHARE * s->interval_s;
 
 		for (size_t k = 0; k < w->nr_dev; k++) {
@@ -291,7 +291,7 @@ void window_collect(const struct sampler *s, size_t from, size_t to, struct wind
 			struct disk_rates r;
 			bool appeared;
 
-			if (!interval_disk(s, i, d->name, &delta, &appeared)) {
+			if (!sampler_interval_disk(s, i, d->name, &delta, &appeared)) {
 				if ((s->snap[i].have & SAMPLER_DISK) &&
 				    (s->snap[i - 1].have & SAMPLER_DISK) &&
 				    snap_disk(&s->snap[i - 1], d->name) &&
@@ -321,7 +321,7 @@ void window_collect(const struct sampler *s, size_t from, size_t to, struct wind
 			struct net_delta delta;
 			struct net_rates r;
 
-			if (!interval_net(s, i, n->name, &delta))
+			if (!sampler_interval_net(s, i, n->name, &delta))
 				continue;
 			n->total.rx_bytes += delta.rx_bytes;
 			n->total.tx_bytes += delta.tx_bytes;
@@ -338,25 +338,25 @@ void window_collect(const struct sampler *s, size_t from, size_t to, struct wind
 	}
 }
 
-void window_release(struct window *w)
+void sampler_window_release(struct window *w)
 {
 	free(w->dev);
 	free(w->net);
 }
 
-uint64_t dev_bytes(const struct dev_acc *d)
+uint64_t sampler_dev_bytes(const struct dev_acc *d)
 {
 	return (d->total.rd_sectors + d->total.wr_sectors + d->total.dc_sectors) * 512;
 }
 
 /* Reported: the paths' devices, and every other device that did any I/O in the window. */
-bool dev_reported(const struct dev_acc *d)
+bool sampler_dev_reported(const struct dev_acc *d)
 {
-	return has_role(d) || (d->counted && (d->total.rd_ios || d->total.wr_ios ||
-					      d->total.dc_ios || d->total.fl_ios || dev_bytes(d)));
+	return sampler_has_role(d) || (d->counted && (d->total.rd_ios || d->total.wr_ios ||
+					      d->total.dc_ios || d->total.fl_ios || sampler_dev_bytes(d)));
 }
 
-bool net_reported(const struct net_acc *n)
+bool sampler_net_reported(const struct net_acc *n)
 {
 	return n->total.rx_bytes || n->total.tx_bytes;
 }
@@ -374,7 +374,8 @@ static void op_add(struct nfs_op_stats *a, const struct nfs_op_stats *b)
 	a->errors += b->errors;
 }
 
-void nfs_collect(const struct sampler *s, size_t from, size_t to, size_t k, struct nfs_summary *ns)
+void sampler_nfs_collect(const struct sampler *s, size_t from, size_t to, size_t k,
+			 struct nfs_summary *ns)
 {
 	memset(ns, 0, sizeof(*ns));
 	for (size_t i = from + 1; i <= to; i++) {
@@ -382,10 +383,10 @@ void nfs_collect(const struct sampler *s, size_t from, size_t to, size_t k, stru
 		struct nfs_op_stats r;
 		struct nfs_op_stats w;
 
-		if (!interval_nfs(s, i, k, bytes, &r, &w))
+		if (!sampler_interval_nfs(s, i, k, bytes, &r, &w))
 			continue;
 		ns->counted = true;
-		ns->seconds += seconds_between(&s->snap[i - 1], &s->snap[i]);
+		ns->seconds += sampler_seconds_between(&s->snap[i - 1], &s->snap[i]);
 		for (int j = 0; j < NFS_BYTES_MAX; j++)
 			ns->bytes[j] += bytes[j];
 		op_add(&ns->read, &r);
