@@ -1,10 +1,12 @@
-/* bench.c - one measured run, and what comes once per session around the runs. */
+/*
+ * bench.c - a session (bench_begin, bench_end) and one measured run in order: prepare
+ * (run_prepare.c), copy (run_copy.c), record (run_record.c).
+ */
 #include "config.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,21 +14,12 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-#include "bench/pagecache.h"
+#include "bench/bench_int.h"
 #include "sys/device.h"
-#include "copy/pool.h"
-#include "sys/sampler.h"
-#include "analysis/stats.h"
 #include "sys/sysinfo.h"
 #include "sys/diag.h"
 #include "lib/util.h"
-#include "lib/verify.h"
 
-/* Dirty + Writeback below this counts as quiet before a run starts. */
-#define QUIET_DIRTY_BYTES (8ull << 20)
-#define QUIET_TIMEOUT_S 60.0
-/* Runs shorter than this are dominated by start-up and timer noise. */
-#define SHORT_RUN_S 1.0
 /* Free space in DST must exceed the copy by this much. */
 #define SPACE_MARGIN (64ull << 20)
 #define MAX_NAMED_EXAMPLES 5
@@ -461,41 +454,6 @@ scratch:
 	return 0;
 }
 
-/* Append a formatted message to run[key] and print it; the array must exist. */
-static void run_note(json_t *run, const char *key, const char *fmt, va_list ap)
-{
-	char *msg;
-
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
-	json_array_append_new(json_object_get(run, key), json_string(msg));
-	if (!strcmp(key, "errors"))
-		error("%s", msg);
-	else
-		warning("%s", msg);
-	free(msg);
-}
-
-static void run_warn(json_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void run_warn(json_t *run, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	run_note(run, "warnings", fmt, ap);
-	va_end(ap);
-}
-
-static void run_error(json_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void run_error(json_t *run, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	run_note(run, "errors", fmt, ap);
-	va_end(ap);
-}
-
 /* Folders of the copy are made before the clock starts, except by strategies that make them. */
 static int make_dirs(struct bench *b, const char *root, json_t *run)
 {
@@ -511,203 +469,6 @@ static int make_dirs(struct bench *b, const char *root, json_t *run)
 		free(path);
 	}
 	return 0;
-}
-
-static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
-{
-	char *bad = NULL;
-	int ret = cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, method,
-				  &bad);
-
-	/* Some files could not be advised away: residency, measured next, tells whether it mattered. */
-	if (ret && *method == CACHE_FADVISE) {
-		run_warn(run, "cannot evict '%s' with posix_fadvise: %s", bad ? bad : "?",
-			 strerror(-ret));
-		ret = 0;
-	} else if (ret) {
-		run_error(run, "cannot make the page cache cold ('%s'): %s", bad ? bad : "?",
-			  strerror(-ret));
-	}
-	free(bad);
-	if (ret)
-		return ret;
-	if (*method == CACHE_FADVISE && b->cfg.require_drop) {
-		run_error(run, "cannot drop the page cache ('%s'): not allowed for this user, and "
-			  "--require-drop was given", b->cfg.drop_path);
-		return -EPERM;
-	}
-	if (*method == CACHE_FADVISE) {
-		const char *msg = "cannot drop the page cache (needs root): evicted the files with "
-				  "posix_fadvise(DONTNEED) instead, which leaves pages other processes "
-				  "hold; residency is measured below";
-
-		/* Said once on stderr, recorded in every run it concerns. */
-		json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
-		if (!b->warned_fadvise)
-			warning("%s", msg);
-		b->warned_fadvise = true;
-	}
-	return 0;
-}
-
-static json_t *latency_json(const struct pool_stats *ps, size_t nr)
-{
-	double *ms = xmalloc((nr ? nr : 1) * sizeof(double));
-	size_t n = 0;
-	json_t *o;
-
-	for (size_t i = 0; i < nr; i++)
-		if (ps->latency_ns[i])
-			ms[n++] = (double)ps->latency_ns[i] / 1e6;
-	if (!n) {
-		free(ms);
-		return json_pack("{s:n, s:n, s:n, s:n}", "p50", "p90", "p99", "max");
-	}
-	stats_sort(ms, n);
-	o = json_pack("{s:f, s:f, s:f, s:f}", "p50", stats_quantile_sorted(ms, n, 0.50), "p90",
-		      stats_quantile_sorted(ms, n, 0.90), "p99", stats_quantile_sorted(ms, n, 0.99),
-		      "max", ms[n - 1]);
-	free(ms);
-	return o;
-}
-
-static void verify_copies(struct bench *b, const struct copy_job *jobs, unsigned njobs, json_t *run)
-{
-	enum cache_method method;
-	size_t mismatches = 0;
-	size_t checked = 0;
-	double t0;
-
-	/* Read the copies back from the device, not from the page cache that just wrote them. */
-	if (cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, &method, NULL))
-		run_warn(run, "could not drop caches before verifying: copies were read from memory");
-	t0 = now_mono();
-	for (unsigned k = 0; k < njobs; k++) {
-		for (size_t i = 0; i < b->ds.nr && !bench_stop_signal; i++) {
-			char *src = path_join(b->src, b->ds.files[i].rel);
-			char *dst = path_join(jobs[k].dst_root, b->ds.files[i].rel);
-			const char *bad = NULL;
-			int ret = verify_pair(src, dst, &bad);
-
-			if (ret < 0) {
-				run_error(run, "cannot verify '%s': %s", bad, strerror(-ret));
-				mismatches++;
-			} else if (ret > 0) {
-				run_error(run, "copy '%s' differs from its source '%s'", dst, src);
-				mismatches++;
-			}
-			checked++;
-			free(src);
-			free(dst);
-		}
-	}
-	json_object_set_new(run, "verify", json_pack("{s:s, s:I, s:I, s:f}", "hash", "xxh3-64",
-						      "checked", (json_int_t)checked, "mismatches",
-						      (json_int_t)mismatches, "seconds",
-						      now_mono() - t0));
-}
-
-static int finish_run(struct bench *b, json_t *run, int status)
-{
-	int ret;
-
-	/* A probe is measured like a run but handed to the caller, not recorded among the runs. */
-	if (b->probe_out) {
-		*b->probe_out = run;
-		b->probe_out = NULL;
-		return bench_stop_signal ? 128 + bench_stop_signal : status;
-	}
-	json_array_append_new(results_runs(&b->res), run);
-	ret = results_write(&b->res);
-	if (ret) {
-		error("cannot write '%s': %s", b->res.path, strerror(-ret));
-		return 1;
-	}
-	if (bench_stop_signal)
-		return 128 + bench_stop_signal;
-	return status;
-}
-
-static void print_run_line(json_t *run)
-{
-	json_t *cold = json_object_get(run, "cold");
-	json_t *res = json_object_get(cold, "residency_pct");
-	char size[32];
-	char resident[32] = "unknown";
-
-	if (json_is_number(res))
-		snprintf(resident, sizeof(resident), "%.1f %%", json_number_value(res));
-	else if (json_is_string(json_object_get(cold, "method")) &&
-		 !strcmp(json_string_value(json_object_get(cold, "method")), "remote"))
-		snprintf(resident, sizeof(resident), "n/a (remote source)");
-	info("run %lld: %s, %lld thread%s, repeat %lld: %s in %.2f s durable (%.2f s copied) = %.0f MB/s; "
-	     "cache %s, %s resident before",
-	     (long long)json_integer_value(json_object_get(run, "seq")),
-	     json_string_value(json_object_get(run, "strategy")),
-	     (long long)json_integer_value(json_object_get(run, "threads")),
-	     json_integer_value(json_object_get(run, "threads")) == 1 ? "" : "s",
-	     (long long)json_integer_value(json_object_get(run, "repeat")),
-	     human_size((uint64_t)json_integer_value(json_object_get(run, "bytes")), size, sizeof(size)),
-	     json_number_value(json_object_get(run, "seconds_durable")),
-	     json_number_value(json_object_get(run, "seconds_copied")),
-	     json_number_value(json_object_get(run, "mb_s")),
-	     json_string_value(json_object_get(cold, "method")), resident);
-}
-
-/* The sampler watches SRC's and DST's devices from just before the copy to the end of syncfs. */
-static bool start_sampler(struct bench *b, struct sampler *smp, json_t *run)
-{
-	const struct sampler_path paths[] = {
-		{ b->src, "source" },
-		{ b->dst, "destination" },
-	};
-	const struct sampler_config cfg = {
-		.sysroot = b->cfg.sysroot,
-		.interval_s = b->cfg.sample_interval,
-		.paths = paths,
-		.nr_paths = 2,
-	};
-	int ret = sampler_init(smp, &cfg);
-
-	if (!ret)
-		ret = sampler_start(smp);
-	if (ret) {
-		run_warn(run, "cannot start the device and CPU sampler: %s", strerror(-ret));
-		sampler_release(smp);
-		return false;
-	}
-	return true;
-}
-
-/* Summary into the run, the series into samples/run-<seq>.json (or .csv) beside results.json. */
-static void record_sampler(struct bench *b, struct sampler *smp, json_t *run)
-{
-	const json_int_t seq = json_integer_value(json_object_get(run, "seq"));
-	char *rel = xasprintf("samples/run-%lld.%s", (long long)seq,
-			      b->cfg.samples_csv ? "csv" : "json");
-	char *dir = path_join(b->res.dir, "samples");
-	char *path = path_join(b->res.dir, rel);
-	json_t *summary = sampler_summary_json(smp, 0, smp->nr_snap ? smp->nr_snap - 1 : 0);
-	json_t *w;
-	size_t i;
-	int ret;
-
-	ret = mkdir_p(dir);
-	if (!ret)
-		ret = sampler_write_series(smp, path, b->cfg.samples_csv);
-	if (ret)
-		run_warn(run, "cannot write '%s': %s", path, strerror(-ret));
-	json_object_set_new(summary, "samples_file", ret ? json_null() : json_string(rel));
-	json_array_foreach(json_object_get(summary, "warnings"), i, w)
-		run_warn(run, "%s", json_string_value(w));
-	json_object_set_new(run, "sampler", summary);
-	/* The interface that carried the bytes against the one the route predicted. */
-	diag_run_findings(json_object_get(b->res.root, "diag"), run,
-			  json_object_get(summary, "findings"));
-	sampler_release(smp);
-	free(path);
-	free(dir);
-	free(rel);
 }
 
 static void free_jobs(struct copy_job *jobs, unsigned njobs)
@@ -770,149 +531,29 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 
 int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **probe)
 {
-	const struct copy_strategy *strategy = spec->strategy;
-	unsigned nthreads = spec->threads;
-	unsigned njobs = b->cfg.jobs ? b->cfg.jobs : 1;
+	const unsigned njobs = b->cfg.jobs ? b->cfg.jobs : 1;
 	struct copy_job *jobs;
-	struct pool_stats ps;
-	struct sampler smp;
-	bool sampling = false;
-	enum cache_method method = CACHE_NONE;
-	const bool remote = strategy->remote && b->cfg.source_url;
-	char started[64];
+	struct run_copy rc;
 	json_t *run;
-	double residency = -1;
-	char *bad = NULL;
-	double durable;
-	uint64_t synced_ns;
-	int ret;
+	int status;
 
-	now_rfc3339(started, sizeof(started));
-	/* Every key is present from the start: a run that fails early says null, not nothing. */
 	b->probe_out = probe;
-	run = json_pack("{s:I, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:n, s:n, s:n, s:n, s:n, s:n, s:n, "
-			"s:n, s:n, s:b, s:[], s:[]}",
-			"seq", (json_int_t)(probe ? 0 : ++b->seq), "strategy", strategy->name,
-			"threads", (json_int_t)nthreads, "jobs", (json_int_t)njobs, "repeat",
-			(json_int_t)spec->repeat, "started", started,
-			"files", (json_int_t)0, "bytes", (json_int_t)0, "seconds_copied",
-			"seconds_durable", "mb_s", "mb_s_copied", "files_per_s", "latency_ms",
-			"tail_s", "cpu", "cold", "aborted", 0, "warnings", "errors");
-	if (spec->plan_index >= 0)
-		json_object_set_new(run, "plan_index", json_integer(spec->plan_index));
-
-	ret = scratch_empty(&b->scratch);
-	if (ret) {
-		run_error(run, "cannot empty the scratch directory '%s': %s", b->scratch.path,
-				      strerror(-ret));
-		return finish_run(b, run, 1);
-	}
-	jobs = make_jobs(b, strategy, njobs, run);
+	run = run_new(b, spec, njobs, probe != NULL);
+	if (run_clean_scratch(b, run))
+		return run_finish(b, run, 1);
+	jobs = make_jobs(b, spec->strategy, njobs, run);
 	if (!jobs)
-		return finish_run(b, run, 1);
-	if (make_cold(b, run, &method)) {
+		return run_finish(b, run, 1);
+	if (run_prepare(b, spec->strategy, run)) {
 		free_jobs(jobs, njobs);
-		return finish_run(b, run, 1);
+		return run_finish(b, run, 1);
 	}
-	ret = cache_wait_quiet(QUIET_DIRTY_BYTES, QUIET_TIMEOUT_S);
-	if (ret == -ETIMEDOUT)
-		run_warn(run, "dirty pages or device queues did not settle within %.0f s before the "
-			 "run; other I/O may disturb it", QUIET_TIMEOUT_S);
-	else if (ret)
-		run_warn(run, "cannot read /proc/meminfo or /proc/diskstats to wait for quiet devices: %s",
-			 strerror(-ret));
-	/* A remote source has no page cache here: its coldness is the server's, not ours. */
-	ret = remote ? 0 : cache_dataset_residency(&b->ds, b->src, &residency, &bad);
-	if (remote) {
-		if (b->cfg.insecure)
-			run_warn(run, "--insecure: the certificate of '%s' was not verified",
-				 b->cfg.source_url);
-	} else if (ret == -EPERM) {
-		run_warn(run, "cannot measure page-cache residency of '%s': the kernel shows it only to "
-			 "the file's owner or users who may write it (or root); the run's coldness is "
-			 "unknown", bad);
-		residency = -1;
-	} else if (ret) {
-		run_warn(run, "cannot measure page-cache residency of '%s': %s", bad ? bad : "?",
-			 strerror(-ret));
-		residency = -1;
-	} else if (residency > CACHE_COLD_MAX_PCT) {
-		run_warn(run, "not cold: %.1f %% of the source was in the page cache before the run",
-			 residency);
-	}
-	free(bad);
-	json_object_set_new(run, "cold", json_pack("{s:s, s:o, s:f, s:b}", "method",
-						    remote ? "remote" : cache_method_name(method),
-						    "residency_pct",
-						    residency < 0 ? json_null() : json_real(residency),
-						    "threshold_pct", CACHE_COLD_MAX_PCT, "cold",
-						    residency >= 0 && residency <= CACHE_COLD_MAX_PCT));
-	if (bench_stop_signal) {
-		json_object_set_new(run, "aborted", json_true());
-		free_jobs(jobs, njobs);
-		return finish_run(b, run, 1);
-	}
-
-	if (b->cfg.sample_interval > 0)
-		sampling = start_sampler(b, &smp, run);
-	atomic_store(&b->progress.files, 0);
-	atomic_store(&b->progress.bytes, 0);
-	ret = pool_run_jobs(jobs, njobs, nthreads, &bench_stop_signal, &b->progress, &ps);
-	if (syncfs(b->scratch.dirfd) < 0)
-		run_warn(run, "syncfs of '%s' failed: %s", b->scratch.path, strerror(errno));
-	synced_ns = now_mono_ns();
-	if (sampling)
-		sampler_stop(&smp);
-	durable = (double)(synced_ns - ps.start_ns) / 1e9;
-
-	json_object_set_new(run, "aborted", json_boolean(ret == -EINTR));
-	json_object_set_new(run, "files", json_integer((json_int_t)ps.files_done));
-	json_object_set_new(run, "bytes", json_integer((json_int_t)ps.bytes_done));
-	json_object_set_new(run, "seconds_copied", json_real(ps.seconds));
-	json_object_set_new(run, "seconds_durable", json_real(durable));
-	json_object_set_new(run, "mb_s", json_real(durable > 0 ? (double)ps.bytes_done / durable / 1e6 : 0));
-	json_object_set_new(run, "mb_s_copied",
-			    json_real(ps.seconds > 0 ? (double)ps.bytes_done / ps.seconds / 1e6 : 0));
-	json_object_set_new(run, "files_per_s",
-			    json_real(durable > 0 ? (double)ps.files_done / durable : 0));
-	json_object_set_new(run, "latency_ms", latency_json(&ps, ps.nr_latency));
-	json_object_set_new(run, "tail_s", json_real(ps.tail_seconds));
-	json_object_set_new(run, "cpu", json_pack("{s:f, s:f}", "user_s", ps.cpu_user_s, "sys_s",
-						   ps.cpu_sys_s));
-	if (strategy->counter_names) {
-		json_t *counters = json_object();
-
-		for (size_t k = 0; k < COPY_MAX_COUNTERS && strategy->counter_names[k]; k++)
-			json_object_set_new(counters, strategy->counter_names[k],
-					    json_integer((json_int_t)ps.counters[k]));
-		json_object_set_new(run, "strategy_counters", counters);
-	}
-	if (sampling)
-		record_sampler(b, &smp, run);
-	if (strategy->describe) {
-		json_t *info = strategy->describe();
-
-		if (info)
-			json_object_set_new(run, "strategy_info", info);
-	}
-	if (ret && ret != -EINTR)
-		run_error(run, "%s", ps.first_error ? ps.first_error : strerror(-ret));
-	pool_stats_release(&ps);
-	if (ret) {
-		free_jobs(jobs, njobs);
-		return finish_run(b, run, 1);
-	}
-
-	if (durable < SHORT_RUN_S)
-		run_warn(run, "run lasted %.2f s: too short to measure reliably (use a larger set)",
-			 durable);
-	if (b->cfg.verify)
-		verify_copies(b, jobs, njobs, run);
+	run_copy(b, jobs, njobs, spec->threads, run, &rc);
+	status = run_record_copy(b, spec->strategy, &rc, run);
+	if (!status)
+		status = run_record_checks(b, jobs, njobs, rc.durable, run);
 	free_jobs(jobs, njobs);
-	ret = json_array_size(json_object_get(run, "errors")) ? 1 : 0;
-	if (!probe)
-		print_run_line(run);
-	return finish_run(b, run, ret);
+	return run_finish(b, run, status);
 }
 
 int bench_end(struct bench *b)

@@ -1,4 +1,4 @@
-/* cache.c - make the page cache cold before a run, and measure how cold it is. */
+/* pagecache.c - the kernel's page cache: make it cold before a run, and measure how cold it is. */
 #include "config.h"
 
 #include <dirent.h>
@@ -29,6 +29,9 @@
  * of this size keeps that vector small (256 KiB with 4 KiB pages) whatever the file's size.
  */
 #define RESIDENCY_WINDOW ((uint64_t)1 << 30)
+
+/* Why cache_file_residency() gives -EPERM, as messages say it. */
+#define EPERM_WHY "the kernel shows it only to the file's owner or users who may write it (or root)"
 
 /* Folders below extra_dir deeper than this are not walked (each level holds a descriptor). */
 #define WALK_MAX_DEPTH 256
@@ -155,8 +158,16 @@ static int fadvise_tree(int dirfd, unsigned depth)
 	return ret;
 }
 
+/* The first file fadvise could not evict, as the caller's message says it. Returns err. */
+static int evict_why(char *why, size_t len, const char *path, int err)
+{
+	if (why && len)
+		snprintf(why, len, "cannot evict '%s' with posix_fadvise: %s", path, strerror(-err));
+	return err;
+}
+
 static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir,
-		       char **bad_path)
+		       char *why, size_t len)
 {
 	int ret = 0;
 
@@ -164,11 +175,8 @@ static int fadvise_all(const struct dataset *ds, const char *root, const char *e
 		char *path = path_join(root, ds->files[i].rel);
 		const int r = fadvise_path_at(AT_FDCWD, path, false);
 
-		if (r < 0 && !ret) {
-			ret = r;
-			if (bad_path)
-				*bad_path = xstrdup(path);
-		}
+		if (r < 0 && !ret)
+			ret = evict_why(why, len, path, r);
 		free(path);
 	}
 	if (extra_dir) {
@@ -179,11 +187,8 @@ static int fadvise_all(const struct dataset *ds, const char *root, const char *e
 			r = fadvise_tree(fd, 0);
 		else if (errno != ENOENT)
 			r = -errno;
-		if (r < 0 && !ret) {
-			ret = r;
-			if (bad_path)
-				*bad_path = xstrdup(extra_dir);
-		}
+		if (r < 0 && !ret)
+			ret = evict_why(why, len, extra_dir, r);
 	}
 	return ret;
 }
@@ -220,13 +225,11 @@ static bool drop_not_allowed(int err)
 }
 
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
-		    const char *drop_path, enum cache_method *used, char **bad_path)
+		    const char *drop_path, enum cache_method *used, char *why, size_t len)
 {
 	int ret;
 
 	*used = CACHE_NONE;
-	if (bad_path)
-		*bad_path = NULL;
 	/*
 	 * Dirty pages cannot be dropped by either method: write back the source's and the
 	 * destination's filesystems first. Only those two: a global sync() also waits for every
@@ -240,8 +243,9 @@ int cache_make_cold(const struct dataset *ds, const char *root, const char *extr
 		return 0;
 	}
 	if (!drop_not_allowed(ret)) {
-		if (bad_path)
-			*bad_path = xstrdup(drop_path ? drop_path : DROP_CACHES_PATH);
+		if (why && len)
+			snprintf(why, len, "cannot make the page cache cold ('%s'): %s",
+				 drop_path ? drop_path : DROP_CACHES_PATH, strerror(-ret));
 		return ret;
 	}
 	/*
@@ -249,7 +253,7 @@ int cache_make_cold(const struct dataset *ds, const char *root, const char *extr
 	 * says fadvise, and the residency check that follows tells how cold the set really is.
 	 */
 	*used = CACHE_FADVISE;
-	return fadvise_all(ds, root, extra_dir, bad_path);
+	return fadvise_all(ds, root, extra_dir, why, len);
 }
 
 /* The value in kB of "key:" in /proc/meminfo text, or -ENOENT. */
@@ -441,14 +445,12 @@ out:
 	return ret;
 }
 
-int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct,
-			    char **bad_path)
+int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct, char *why,
+			    size_t len)
 {
 	uint64_t resident = 0;
 	uint64_t total = 0;
 
-	if (bad_path)
-		*bad_path = NULL;
 	for (size_t i = 0; i < ds->nr; i++) {
 		char *path = path_join(root, ds->files[i].rel);
 		uint64_t r;
@@ -456,10 +458,10 @@ int cache_dataset_residency(const struct dataset *ds, const char *root, double *
 
 		const int ret = cache_file_residency(path, &r, &t);
 		if (ret < 0) {
-			if (bad_path)
-				*bad_path = path;
-			else
-				free(path);
+			if (why && len)
+				snprintf(why, len, "cannot measure page-cache residency of '%s': %s", path,
+					 ret == -EPERM ? EPERM_WHY : strerror(-ret));
+			free(path);
 			return ret;
 		}
 		free(path);

@@ -1,6 +1,6 @@
-/* cache.h - making the page cache cold before a run, and measuring that it is. */
-#ifndef CCB_CACHE_H
-#define CCB_CACHE_H
+/* pagecache.h - the kernel's page cache: making it cold before a run, and measuring that it is. */
+#ifndef CCB_PAGECACHE_H
+#define CCB_PAGECACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,11 +29,12 @@ const char *cache_method_name(enum cache_method m);
  * "Not allowed" is EACCES, EPERM, EROFS or ENOENT (no /proc/sys) from opening or writing
  * drop_path; any other error is returned with *used = CACHE_NONE. Symlinks below extra_dir are
  * never followed. When fadvise fails for some files, *used is CACHE_FADVISE and the first error
- * is returned (the other files were still dropped). bad_path, when not NULL, receives the path
- * the first error is about (allocated; the caller frees it), or NULL.
+ * is returned (the other files were still dropped). On an error, why (when not NULL and len not
+ * 0) receives what failed, naming the path: "cannot evict 'P' with posix_fadvise: <strerror>"
+ * when *used is CACHE_FADVISE, else "cannot make the page cache cold ('P'): <strerror>".
  */
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
-		    const char *drop_path, enum cache_method *used, char **bad_path);
+		    const char *drop_path, enum cache_method *used, char *why, size_t len);
 
 /*
  * Wait until Dirty + Writeback in /proc/meminfo are below max_dirty_bytes and no block device
@@ -54,10 +55,11 @@ int cache_file_residency(const char *path, uint64_t *resident, uint64_t *total);
 
 /*
  * Residency of all of ds below root, in percent of pages (0.0 .. 100.0). Returns 0, or -errno
- * when a file could not be examined (then *pct is not set and bad_path, when not NULL, receives
- * that file's path, allocated).
+ * when a file could not be examined: then *pct is not set and why (when not NULL and len not 0)
+ * receives "cannot measure page-cache residency of 'P': " and the reason (for -EPERM, who may see
+ * the file's residency; else strerror()).
  */
-int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct,
-			    char **bad_path);
+int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct, char *why,
+			    size_t len);
 
 #endif

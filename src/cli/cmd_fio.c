@@ -167,7 +167,7 @@ static int layout_dst(struct fio_ctx *c)
 static int make_cold(struct fio_ctx *c)
 {
 	enum cache_method used;
-	int ret = cache_make_cold(&c->ds, c->ds.root, c->s.path, c->o->drop_path, &used, NULL);
+	int ret = cache_make_cold(&c->ds, c->ds.root, c->s.path, c->o->drop_path, &used, NULL, 0);
 
 	if (ret)
 		error("fio: cannot drop the page cache: %s", strerror(-ret));

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -49,20 +51,24 @@ out:
 	return ret;
 }
 
-int verify_pair(const char *src, const char *dst, const char **bad)
+/* The file that could not be hashed, as the caller's message names it. Returns err. */
+static int unreadable_why(char *why, size_t len, const char *path, int err)
+{
+	if (why && len)
+		snprintf(why, len, "cannot verify '%s': %s", path, strerror(-err));
+	return err;
+}
+
+int verify_pair(const char *src, const char *dst, char *why, size_t len)
 {
 	uint64_t hs, hd;
 	int ret;
 
 	ret = verify_hash_file(src, &hs);
-	if (ret) {
-		*bad = src;
-		return ret;
-	}
+	if (ret)
+		return unreadable_why(why, len, src, ret);
 	ret = verify_hash_file(dst, &hd);
-	if (ret) {
-		*bad = dst;
-		return ret;
-	}
+	if (ret)
+		return unreadable_why(why, len, dst, ret);
 	return hs != hd;
 }

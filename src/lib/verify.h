@@ -2,6 +2,7 @@
 #ifndef CCB_VERIFY_H
 #define CCB_VERIFY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* XXH3-64 of the file at path, read in large blocks. Returns 0 or -errno. */
@@ -9,8 +10,9 @@ int verify_hash_file(const char *path, uint64_t *hash);
 
 /*
  * Hash src and dst and compare. Returns 0 when equal, 1 when they differ (size or content), or
- * -errno with *bad set to the path that could not be read.
+ * -errno; then why (when not NULL and len not 0) receives "cannot verify 'P': <strerror>" naming
+ * the path that could not be read.
  */
-int verify_pair(const char *src, const char *dst, const char **bad);
+int verify_pair(const char *src, const char *dst, char *why, size_t len);
 
 #endif

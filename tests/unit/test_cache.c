@@ -191,17 +191,17 @@ static void test_dataset_residency(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
 	assert_int_equal(close(fd), 0);
-	assert_int_equal(cache_dataset_residency(&ds, f->tmp, &pct, NULL), 0);
+	assert_int_equal(cache_dataset_residency(&ds, f->tmp, &pct, NULL, 0), 0);
 	assert_true(pct > 45.0 && pct < 55.0);
 
 	pct = -1;
-	assert_int_equal(cache_dataset_residency(&none, f->tmp, &pct, NULL), 0);
+	assert_int_equal(cache_dataset_residency(&none, f->tmp, &pct, NULL, 0), 0);
 	assert_true(pct == 0.0);
 
 	/* One file missing: an error, and pct untouched. */
 	assert_int_equal(unlink(a), 0);
 	pct = -1;
-	assert_int_equal(cache_dataset_residency(&ds, f->tmp, &pct, NULL), -ENOENT);
+	assert_int_equal(cache_dataset_residency(&ds, f->tmp, &pct, NULL, 0), -ENOENT);
 	assert_true(pct == -1);
 	free(a);
 	free(sub);
@@ -241,13 +241,13 @@ static void test_make_cold_fadvise_fallback(void **state)
 	make_warm_file(outside, FILE_BYTES);
 	/* Reachable from extra_dir only through a symlink: must stay warm. */
 	assert_int_equal(symlink(outside, link), 0);
-	assert_int_equal(cache_dataset_residency(&ds, root, &pct, NULL), 0);
+	assert_int_equal(cache_dataset_residency(&ds, root, &pct, NULL, 0), 0);
 	assert_true(pct > 90.0);
 
-	assert_int_equal(cache_make_cold(&ds, root, extra, drop, &used, NULL), 0);
+	assert_int_equal(cache_make_cold(&ds, root, extra, drop, &used, NULL, 0), 0);
 	assert_int_equal(used, CACHE_FADVISE);
 	assert_string_equal(cache_method_name(used), "fadvise");
-	assert_int_equal(cache_dataset_residency(&ds, root, &pct, NULL), 0);
+	assert_int_equal(cache_dataset_residency(&ds, root, &pct, NULL, 0), 0);
 	assert_true(pct < 10.0);
 	assert_true(residency_pct(copy) < 10.0);
 	assert_true(residency_pct(outside) > 90.0);
@@ -255,10 +255,10 @@ static void test_make_cold_fadvise_fallback(void **state)
 	/* A missing extra_dir, or none, is fine. */
 	make_warm_file(x, FILE_BYTES);
 	char *gone = pathf("%s/gone", f->tmp);
-	assert_int_equal(cache_make_cold(&ds, root, gone, drop, &used, NULL), 0);
+	assert_int_equal(cache_make_cold(&ds, root, gone, drop, &used, NULL, 0), 0);
 	assert_int_equal(used, CACHE_FADVISE);
 	assert_true(residency_pct(x) < 10.0);
-	assert_int_equal(cache_make_cold(&ds, root, NULL, drop, &used, NULL), 0);
+	assert_int_equal(cache_make_cold(&ds, root, NULL, drop, &used, NULL, 0), 0);
 	assert_int_equal(used, CACHE_FADVISE);
 	free(gone);
 
@@ -281,7 +281,7 @@ static void test_make_cold_other_error(void **state)
 	enum cache_method used = CACHE_FADVISE;
 
 	/* A drop_caches that is a folder is not "not allowed": a real error, nothing done. */
-	assert_int_equal(cache_make_cold(&ds, f->tmp, NULL, f->tmp, &used, NULL), -EISDIR);
+	assert_int_equal(cache_make_cold(&ds, f->tmp, NULL, f->tmp, &used, NULL, 0), -EISDIR);
 	assert_int_equal(used, CACHE_NONE);
 	assert_string_equal(cache_method_name(used), "none");
 	assert_string_equal(cache_method_name(CACHE_DROP_CACHES), "drop_caches");
@@ -297,7 +297,7 @@ static void test_make_cold_drop_written(void **state)
 
 	/* Stands in for /proc/sys/vm/drop_caches: what is written there, and the method. */
 	make_warm_file(drop, 0);
-	assert_int_equal(cache_make_cold(&ds, f->tmp, NULL, drop, &used, NULL), 0);
+	assert_int_equal(cache_make_cold(&ds, f->tmp, NULL, drop, &used, NULL, 0), 0);
 	assert_int_equal(used, CACHE_DROP_CACHES);
 	assert_int_equal(read_text_file(drop, &text, NULL), 0);
 	assert_string_equal(text, "3\n");

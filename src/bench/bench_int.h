@@ -1,0 +1,64 @@
+/*
+ * bench_int.h - what the phases of one measured run share: bench.c runs them in order,
+ * run_prepare.c makes the cache cold, run_copy.c copies under the clock, run_record.c fills the
+ * run object and records it.
+ */
+#ifndef CCB_BENCH_INT_H
+#define CCB_BENCH_INT_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "copy/pool.h"
+#include "sys/sampler.h"
+
+struct bench;
+struct bench_spec;
+
+/* What the copy phase hands to the record phase. */
+struct run_copy {
+	struct pool_stats ps;
+	struct sampler smp;
+	bool sampling;			/* smp was started (and is stopped now) */
+	double durable;			/* seconds from the first copy to the end of syncfs */
+	int ret;			/* pool_run_jobs()'s: 0, -EINTR (stopped) or -errno */
+};
+
+/* Append a message to the run's "warnings" or "errors" and print it. */
+void run_warn(json_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void run_error(json_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* run_prepare.c: empty the scratch directory. Returns 0, or 1 with the error in run. */
+int run_clean_scratch(struct bench *b, json_t *run);
+/*
+ * run_prepare.c: sync, make the page cache cold, wait for quiet devices, measure the residency of
+ * the source and record it as run's "cold". Returns 0, or 1 when the run cannot go on (the
+ * error in run, or stopped by a signal and marked aborted).
+ */
+int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *run);
+
+/* run_copy.c: the sampler, the copy of jobs by the pool with nthreads each, syncfs; into *rc. */
+void run_copy(struct bench *b, const struct copy_job *jobs, unsigned njobs, unsigned nthreads,
+	      json_t *run, struct run_copy *rc);
+
+/* run_record.c: the run object with every key present (null until measured). */
+json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs, bool probe);
+/*
+ * run_record.c: what the copy measured into run; releases rc. Returns 0, or 1 when the copy failed
+ * or was stopped.
+ */
+int run_record_copy(struct bench *b, const struct copy_strategy *strategy, struct run_copy *rc,
+		    json_t *run);
+/*
+ * run_record.c: after a complete copy: the short-run warning, --verify, and the run line (unless
+ * a probe). Returns 0, or 1 when run holds errors.
+ */
+int run_record_checks(struct bench *b, const struct copy_job *jobs, unsigned njobs,
+		      double durable, json_t *run);
+/*
+ * run_record.c: append run to results.json and write it, or hand it to a probe's caller. Returns
+ * status, 1 when results.json cannot be written, or 128 + signal when stopped by one.
+ */
+int run_finish(struct bench *b, json_t *run, int status);
+
+#endif

@@ -1,0 +1,121 @@
+/* run_prepare.c - before a run's clock: an empty scratch copy, a cold page cache, quiet devices. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "bench/bench_int.h"
+#include "bench/pagecache.h"
+#include "lib/util.h"
+
+/* Dirty + Writeback below this counts as quiet before a run starts. */
+#define QUIET_DIRTY_BYTES (8ull << 20)
+#define QUIET_TIMEOUT_S 60.0
+
+int run_clean_scratch(struct bench *b, json_t *run)
+{
+	int ret = scratch_empty(&b->scratch);
+
+	if (ret) {
+		run_error(run, "cannot empty the scratch directory '%s': %s", b->scratch.path,
+			  strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
+
+static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
+{
+	char why[PATH_MAX + 128] = "?";
+	int ret = cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, method,
+				  why, sizeof(why));
+
+	/* Some files could not be advised away: residency, measured next, tells whether it mattered. */
+	if (ret && *method == CACHE_FADVISE) {
+		run_warn(run, "%s", why);
+		ret = 0;
+	} else if (ret) {
+		run_error(run, "%s", why);
+	}
+	if (ret)
+		return ret;
+	if (*method == CACHE_FADVISE && b->cfg.require_drop) {
+		run_error(run, "cannot drop the page cache ('%s'): not allowed for this user, and "
+			  "--require-drop was given", b->cfg.drop_path);
+		return -EPERM;
+	}
+	if (*method == CACHE_FADVISE) {
+		const char *msg = "cannot drop the page cache (needs root): evicted the files with "
+				  "posix_fadvise(DONTNEED) instead, which leaves pages other processes "
+				  "hold; residency is measured below";
+
+		/* Said once on stderr, recorded in every run it concerns. */
+		json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
+		if (!b->warned_fadvise)
+			warning("%s", msg);
+		b->warned_fadvise = true;
+	}
+	return 0;
+}
+
+static void wait_quiet(json_t *run)
+{
+	int ret = cache_wait_quiet(QUIET_DIRTY_BYTES, QUIET_TIMEOUT_S);
+
+	if (ret == -ETIMEDOUT)
+		run_warn(run, "dirty pages or device queues did not settle within %.0f s before the "
+			 "run; other I/O may disturb it", QUIET_TIMEOUT_S);
+	else if (ret)
+		run_warn(run, "cannot read /proc/meminfo or /proc/diskstats to wait for quiet devices: %s",
+			 strerror(-ret));
+}
+
+/* Percent of the source in the page cache, or -1 when it cannot be told (warned in run). */
+static double source_residency(struct bench *b, json_t *run)
+{
+	char why[PATH_MAX + 128] = "?";
+	double residency = -1;
+	int ret = cache_dataset_residency(&b->ds, b->src, &residency, why, sizeof(why));
+
+	if (ret == -EPERM) {
+		run_warn(run, "%s; the run's coldness is unknown", why);
+		residency = -1;
+	} else if (ret) {
+		run_warn(run, "%s", why);
+		residency = -1;
+	} else if (residency > CACHE_COLD_MAX_PCT) {
+		run_warn(run, "not cold: %.1f %% of the source was in the page cache before the run",
+			 residency);
+	}
+	return residency;
+}
+
+int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *run)
+{
+	enum cache_method method = CACHE_NONE;
+	const bool remote = strategy->remote && b->cfg.source_url;
+	double residency = -1;
+
+	if (make_cold(b, run, &method))
+		return 1;
+	wait_quiet(run);
+	/* A remote source has no page cache here: its coldness is the server's, not ours. */
+	if (!remote)
+		residency = source_residency(b, run);
+	else if (b->cfg.insecure)
+		run_warn(run, "--insecure: the certificate of '%s' was not verified",
+			 b->cfg.source_url);
+	json_object_set_new(run, "cold", json_pack("{s:s, s:o, s:f, s:b}", "method",
+						    remote ? "remote" : cache_method_name(method),
+						    "residency_pct",
+						    residency < 0 ? json_null() : json_real(residency),
+						    "threshold_pct", CACHE_COLD_MAX_PCT, "cold",
+						    residency >= 0 && residency <= CACHE_COLD_MAX_PCT));
+	if (bench_stop_signal) {
+		json_object_set_new(run, "aborted", json_true());
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,268 @@
+/* run_record.c - a run's JSON object: what it measured, its checks, its line, results.json. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "bench/bench_int.h"
+#include "bench/pagecache.h"
+#include "analysis/stats.h"
+#include "sys/diag.h"
+#include "lib/util.h"
+#include "lib/verify.h"
+
+/* Runs shorter than this are dominated by start-up and timer noise. */
+#define SHORT_RUN_S 1.0
+
+/* Append a formatted message to run[key] and print it; the array must exist. */
+static void run_note(json_t *run, const char *key, const char *fmt, va_list ap)
+{
+	char *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	json_array_append_new(json_object_get(run, key), json_string(msg));
+	if (!strcmp(key, "errors"))
+		error("%s", msg);
+	else
+		warning("%s", msg);
+	free(msg);
+}
+
+void run_warn(json_t *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	run_note(run, "warnings", fmt, ap);
+	va_end(ap);
+}
+
+void run_error(json_t *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	run_note(run, "errors", fmt, ap);
+	va_end(ap);
+}
+
+json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs, bool probe)
+{
+	char started[64];
+	json_t *run;
+
+	now_rfc3339(started, sizeof(started));
+	/* Every key is present from the start: a run that fails early says null, not nothing. */
+	run = json_pack("{s:I, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:n, s:n, s:n, s:n, s:n, s:n, s:n, "
+			"s:n, s:n, s:b, s:[], s:[]}",
+			"seq", (json_int_t)(probe ? 0 : ++b->seq), "strategy", spec->strategy->name,
+			"threads", (json_int_t)spec->threads, "jobs", (json_int_t)njobs, "repeat",
+			(json_int_t)spec->repeat, "started", started,
+			"files", (json_int_t)0, "bytes", (json_int_t)0, "seconds_copied",
+			"seconds_durable", "mb_s", "mb_s_copied", "files_per_s", "latency_ms",
+			"tail_s", "cpu", "cold", "aborted", 0, "warnings", "errors");
+	if (spec->plan_index >= 0)
+		json_object_set_new(run, "plan_index", json_integer(spec->plan_index));
+	return run;
+}
+
+static json_t *latency_json(const struct pool_stats *ps, size_t nr)
+{
+	double *ms = xmalloc((nr ? nr : 1) * sizeof(double));
+	size_t n = 0;
+	json_t *o;
+
+	for (size_t i = 0; i < nr; i++)
+		if (ps->latency_ns[i])
+			ms[n++] = (double)ps->latency_ns[i] / 1e6;
+	if (!n) {
+		free(ms);
+		return json_pack("{s:n, s:n, s:n, s:n}", "p50", "p90", "p99", "max");
+	}
+	stats_sort(ms, n);
+	o = json_pack("{s:f, s:f, s:f, s:f}", "p50", stats_quantile_sorted(ms, n, 0.50), "p90",
+		      stats_quantile_sorted(ms, n, 0.90), "p99", stats_quantile_sorted(ms, n, 0.99),
+		      "max", ms[n - 1]);
+	free(ms);
+	return o;
+}
+
+/* Summary into the run, the series into samples/run-<seq>.json (or .csv) beside results.json. */
+static void record_sampler(struct bench *b, struct sampler *smp, json_t *run)
+{
+	const json_int_t seq = json_integer_value(json_object_get(run, "seq"));
+	char *rel = xasprintf("samples/run-%lld.%s", (long long)seq,
+			      b->cfg.samples_csv ? "csv" : "json");
+	char *dir = path_join(b->res.dir, "samples");
+	char *path = path_join(b->res.dir, rel);
+	json_t *summary = sampler_summary_json(smp, 0, smp->nr_snap ? smp->nr_snap - 1 : 0);
+	json_t *w;
+	size_t i;
+	int ret;
+
+	ret = mkdir_p(dir);
+	if (!ret)
+		ret = sampler_write_series(smp, path, b->cfg.samples_csv);
+	if (ret)
+		run_warn(run, "cannot write '%s': %s", path, strerror(-ret));
+	json_object_set_new(summary, "samples_file", ret ? json_null() : json_string(rel));
+	json_array_foreach(json_object_get(summary, "warnings"), i, w)
+		run_warn(run, "%s", json_string_value(w));
+	json_object_set_new(run, "sampler", summary);
+	/* The interface that carried the bytes against the one the route predicted. */
+	diag_run_findings(json_object_get(b->res.root, "diag"), run,
+			  json_object_get(summary, "findings"));
+	sampler_release(smp);
+	free(path);
+	free(dir);
+	free(rel);
+}
+
+int run_record_copy(struct bench *b, const struct copy_strategy *strategy, struct run_copy *rc,
+		    json_t *run)
+{
+	const struct pool_stats *ps = &rc->ps;
+	const double durable = rc->durable;
+	const int ret = rc->ret;
+
+	json_object_set_new(run, "aborted", json_boolean(ret == -EINTR));
+	json_object_set_new(run, "files", json_integer((json_int_t)ps->files_done));
+	json_object_set_new(run, "bytes", json_integer((json_int_t)ps->bytes_done));
+	json_object_set_new(run, "seconds_copied", json_real(ps->seconds));
+	json_object_set_new(run, "seconds_durable", json_real(durable));
+	json_object_set_new(run, "mb_s", json_real(durable > 0 ? (double)ps->bytes_done / durable / 1e6 : 0));
+	json_object_set_new(run, "mb_s_copied",
+			    json_real(ps->seconds > 0 ? (double)ps->bytes_done / ps->seconds / 1e6 : 0));
+	json_object_set_new(run, "files_per_s",
+			    json_real(durable > 0 ? (double)ps->files_done / durable : 0));
+	json_object_set_new(run, "latency_ms", latency_json(ps, ps->nr_latency));
+	json_object_set_new(run, "tail_s", json_real(ps->tail_seconds));
+	json_object_set_new(run, "cpu", json_pack("{s:f, s:f}", "user_s", ps->cpu_user_s, "sys_s",
+						   ps->cpu_sys_s));
+	if (strategy->counter_names) {
+		json_t *counters = json_object();
+
+		for (size_t k = 0; k < COPY_MAX_COUNTERS && strategy->counter_names[k]; k++)
+			json_object_set_new(counters, strategy->counter_names[k],
+					    json_integer((json_int_t)ps->counters[k]));
+		json_object_set_new(run, "strategy_counters", counters);
+	}
+	if (rc->sampling)
+		record_sampler(b, &rc->smp, run);
+	if (strategy->describe) {
+		json_t *info = strategy->describe();
+
+		if (info)
+			json_object_set_new(run, "strategy_info", info);
+	}
+	if (ret && ret != -EINTR)
+		run_error(run, "%s", ps->first_error ? ps->first_error : strerror(-ret));
+	pool_stats_release(&rc->ps);
+	return ret ? 1 : 0;
+}
+
+static void verify_copies(struct bench *b, const struct copy_job *jobs, unsigned njobs, json_t *run)
+{
+	enum cache_method method;
+	size_t mismatches = 0;
+	size_t checked = 0;
+	double t0;
+
+	/* Read the copies back from the device, not from the page cache that just wrote them. */
+	if (cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, &method, NULL,
+			    0))
+		run_warn(run, "could not drop caches before verifying: copies were read from memory");
+	t0 = now_mono();
+	for (unsigned k = 0; k < njobs; k++) {
+		for (size_t i = 0; i < b->ds.nr && !bench_stop_signal; i++) {
+			char *src = path_join(b->src, b->ds.files[i].rel);
+			char *dst = path_join(jobs[k].dst_root, b->ds.files[i].rel);
+			char why[PATH_MAX + 128] = "?";
+			int ret = verify_pair(src, dst, why, sizeof(why));
+
+			if (ret < 0) {
+				run_error(run, "%s", why);
+				mismatches++;
+			} else if (ret > 0) {
+				run_error(run, "copy '%s' differs from its source '%s'", dst, src);
+				mismatches++;
+			}
+			checked++;
+			free(src);
+			free(dst);
+		}
+	}
+	json_object_set_new(run, "verify", json_pack("{s:s, s:I, s:I, s:f}", "hash", "xxh3-64",
+						      "checked", (json_int_t)checked, "mismatches",
+						      (json_int_t)mismatches, "seconds",
+						      now_mono() - t0));
+}
+
+static void print_run_line(json_t *run)
+{
+	json_t *cold = json_object_get(run, "cold");
+	json_t *res = json_object_get(cold, "residency_pct");
+	char size[32];
+	char resident[32] = "unknown";
+
+	if (json_is_number(res))
+		snprintf(resident, sizeof(resident), "%.1f %%", json_number_value(res));
+	else if (json_is_string(json_object_get(cold, "method")) &&
+		 !strcmp(json_string_value(json_object_get(cold, "method")), "remote"))
+		snprintf(resident, sizeof(resident), "n/a (remote source)");
+	info("run %lld: %s, %lld thread%s, repeat %lld: %s in %.2f s durable (%.2f s copied) = %.0f MB/s; "
+	     "cache %s, %s resident before",
+	     (long long)json_integer_value(json_object_get(run, "seq")),
+	     json_string_value(json_object_get(run, "strategy")),
+	     (long long)json_integer_value(json_object_get(run, "threads")),
+	     json_integer_value(json_object_get(run, "threads")) == 1 ? "" : "s",
+	     (long long)json_integer_value(json_object_get(run, "repeat")),
+	     human_size((uint64_t)json_integer_value(json_object_get(run, "bytes")), size, sizeof(size)),
+	     json_number_value(json_object_get(run, "seconds_durable")),
+	     json_number_value(json_object_get(run, "seconds_copied")),
+	     json_number_value(json_object_get(run, "mb_s")),
+	     json_string_value(json_object_get(cold, "method")), resident);
+}
+
+int run_record_checks(struct bench *b, const struct copy_job *jobs, unsigned njobs,
+		      double durable, json_t *run)
+{
+	int ret;
+
+	if (durable < SHORT_RUN_S)
+		run_warn(run, "run lasted %.2f s: too short to measure reliably (use a larger set)",
+			 durable);
+	if (b->cfg.verify)
+		verify_copies(b, jobs, njobs, run);
+	ret = json_array_size(json_object_get(run, "errors")) ? 1 : 0;
+	if (!b->probe_out)
+		print_run_line(run);
+	return ret;
+}
+
+int run_finish(struct bench *b, json_t *run, int status)
+{
+	int ret;
+
+	/* A probe is measured like a run but handed to the caller, not recorded among the runs. */
+	if (b->probe_out) {
+		*b->probe_out = run;
+		b->probe_out = NULL;
+		return bench_stop_signal ? 128 + bench_stop_signal : status;
+	}
+	json_array_append_new(results_runs(&b->res), run);
+	ret = results_write(&b->res);
+	if (ret) {
+		error("cannot write '%s': %s", b->res.path, strerror(-ret));
+		return 1;
+	}
+	if (bench_stop_signal)
+		return 128 + bench_stop_signal;
+	return status;
+}
