@@ -8,7 +8,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <jansson.h>
 
 #define COMPARE_SCHEMA "cryocache-bench-compare/1"
@@ -52,15 +51,5 @@ void compare_params_init(struct compare_params *p);
  */
 json_t *compare_docs(json_t *baseline, json_t *current, const struct compare_params *p, char *why,
 		     size_t len);
-
-/* The comparison as Markdown, for a CI summary or a pull request comment. Returns 0 or -EIO. */
-int compare_write_markdown(json_t *cmp, FILE *f);
-
-/*
- * The comparison as JUnit XML: one testsuite, one testcase per cell (classname the strategy,
- * name "<strategy> threads=<n> jobs=<j>"), a <failure> for "slower", <skipped> for
- * "insufficient", "missing" and "new". Returns 0 or -errno of the write.
- */
-int compare_write_junit(json_t *cmp, FILE *f);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cli/options.h"
 #include "cli/post_results.h"
 #include "lib/util.h"
+#include "report/report.h"
 
 /* Exit statuses, documented in --help, the man page and docs/ci.md. */
 enum {

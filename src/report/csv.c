@@ -1,11 +1,12 @@
-/* report_csv.c - results.csv: one row per run of results.json, for spreadsheets. */
+/* csv.c - results.csv: one row per run of results.json, for spreadsheets. */
 #include "config.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/report.h"
+#include "report/data.h"
+#include "report/render.h"
 
 /* A field as RFC 4180 wants it; a line break becomes a space so every run stays one line. */
 static void put_text(FILE *f, const char *s)

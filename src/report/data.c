@@ -1,23 +1,22 @@
-/*
- * report_files.c - the report files of a results folder (report.md, report.html, results.csv,
- * plots), and what their renderings share: cells, the runs' samples files, the series drawn.
- */
+/* data.c - what the renderings read besides results.json: cells, samples files, series drawn. */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analysis/cells.h"
-#include "report/plot.h"
 #include "analysis/recommend.h"
-#include "report/report.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
+#include "report/data.h"
+
+bool report_has_num(json_t *o, const char *key)
+{
+	return json_is_number(json_object_get(o, key));
+}
 
 json_int_t report_jobs(json_t *o)
 {
@@ -26,12 +25,17 @@ json_int_t report_jobs(json_t *o)
 	return json_is_integer(j) ? json_integer_value(j) : 1;
 }
 
-static bool same_cell(json_t *a, json_t *b)
+bool report_same_series(json_t *a, json_t *b)
 {
 	return !strcmp(json_get_str(a, "strategy"), json_get_str(b, "strategy")) &&
-	       json_integer_value(json_object_get(a, "threads")) ==
-		       json_integer_value(json_object_get(b, "threads")) &&
 	       report_jobs(a) == report_jobs(b);
+}
+
+static bool same_cell(json_t *a, json_t *b)
+{
+	return report_same_series(a, b) &&
+	       json_integer_value(json_object_get(a, "threads")) ==
+		       json_integer_value(json_object_get(b, "threads"));
 }
 
 json_t *report_cell_of(json_t *cells, json_t *run)
@@ -96,7 +100,7 @@ json_t *report_cells(json_t *doc)
 	return json_is_array(cells) ? json_incref(cells) : cells_compute(doc, NULL);
 }
 
-/* ---- what every rendering reads or writes the same way ------------------------------------ */
+/* ---- what every rendering reads the same way ---------------------------------------------- */
 
 json_t *report_watch_sampler(json_t *doc)
 {
@@ -148,79 +152,23 @@ size_t report_warnings(json_t *doc, FILE *f,
 	return n;
 }
 
-void report_put_strings(FILE *f, json_t *array, void (*put)(FILE *f, const char *s))
+const char *report_flag_meaning(const char *flag, bool brief)
 {
-	json_t *s;
-	size_t i;
+	static const struct {
+		const char *flag, *brief, *full;
+	} meanings[] = {
+		{ "noisy", "runs spread more than the tolerance",
+		  "the runs spread more than the tolerance: the median is uncertain" },
+		{ "not_cold", "a run started partly in the page cache",
+		  "a run started with the source partly in the page cache" },
+		{ "few_runs", "fewer than 3 complete runs", "fewer than 3 complete runs" },
+		{ "short", "a run lasted less than a second", "a run lasted less than a second" },
+	};
 
-	json_array_foreach(array, i, s) {
-		fputs(i ? ", " : "", f);
-		put(f, json_string_value(s) ? json_string_value(s) : "");
-	}
-}
-
-void report_put_location(FILE *f, json_t *v, void (*put)(FILE *f, const char *s),
-			 const char *none, const char *missing)
-{
-	if (json_is_string(v)) {
-		put(f, json_string_value(v));
-	} else if (json_is_array(v)) {
-		report_put_strings(f, v, put);
-		if (!json_array_size(v))
-			fputs(none, f);
-	} else if (json_is_integer(v)) {
-		fprintf(f, "%.1f GB", (double)json_integer_value(v) / 1e9);
-	} else {
-		fputs(missing, f);
-	}
-}
-
-void report_put_size_range(FILE *f, json_t *bucket)
-{
-	json_t *max = json_object_get(bucket, "max_bytes");
-
-	fprintf(f, "%.0f", json_number_value(json_object_get(bucket, "min_bytes")) / 1048576);
-	if (json_is_number(max))
-		fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
-	else
-		fputs(" MiB or more", f);
-}
-
-void report_put_num(FILE *f, json_t *v, int decimals, const char *missing)
-{
-	if (json_is_number(v))
-		fprintf(f, "%.*f", decimals, json_number_value(v));
-	else
-		fputs(missing, f);
-}
-
-void report_put_interval(FILE *f, json_t *cell, const char *missing)
-{
-	json_t *cov = json_object_get(cell, "ci_coverage");
-
-	if (!json_is_number(json_object_get(cell, "ci_low_mb_s"))) {
-		fputs(missing, f);
-		return;
-	}
-	report_put_num(f, json_object_get(cell, "ci_low_mb_s"), 1, missing);
-	fputs("–", f);
-	report_put_num(f, json_object_get(cell, "ci_high_mb_s"), 1, missing);
-	if (json_is_number(cov))
-		fprintf(f, " (%.0f %%)", 100 * json_number_value(cov));
-}
-
-void report_put_duration(FILE *f, json_t *seconds, const char *missing)
-{
-	const double s = json_number_value(seconds);
-
-	if (!json_is_number(seconds))
-		fputs(missing, f);
-	else if (s < 120)
-		fprintf(f, "%.1f s", s);
-	else if (s < 7200)
-		fprintf(f, "%.0f min %02.0f s", floor(s / 60), fmod(s, 60));
-	else
-		fprintf(f, "%.0f h %02.0f min", floor(s / 3600), fmod(s, 3600) / 60);
+	for (size_t i = 0; i < sizeof(meanings) / sizeof(meanings[0]); i++)
+		if (!strcmp(flag, meanings[i].flag))
+			return brief ? meanings[i].brief : meanings[i].full;
+	return NULL;
 }
 
 char *report_param_text(json_t *v)
@@ -316,19 +264,20 @@ static json_t *parse_samples_csv(char *text)
 	return doc;
 }
 
-static json_t *load_samples_file(const char *path, char **why)
+/* A samples file, JSON or CSV, into *out; 0, or -errno with the reason in why. */
+static int load_samples_file(const char *path, json_t **out, char *why, size_t len)
 {
-	size_t len = strlen(path);
+	size_t n = strlen(path);
 	json_t *doc = NULL;
 
-	if (len > 4 && !strcmp(path + len - 4, ".csv")) {
+	if (n > 4 && !strcmp(path + n - 4, ".csv")) {
 		char *text = NULL;
-		size_t n;
-		int ret = read_text_file(path, &text, &n);
+		size_t size;
+		int ret = read_text_file(path, &text, &size);
 
 		if (ret) {
-			*why = xasprintf("%s", strerror(-ret));
-			return NULL;
+			snprintf(why, len, "%s", strerror(-ret));
+			return ret;
 		}
 		doc = parse_samples_csv(text);
 		free(text);
@@ -337,17 +286,17 @@ static json_t *load_samples_file(const char *path, char **why)
 
 		doc = json_load_file(path, 0, &err);
 		if (!doc) {
-			*why = xasprintf("%s (line %d)", err.text, err.line);
-			return NULL;
+			snprintf(why, len, "%s (line %d)", err.text, err.line);
+			return -EINVAL;
 		}
 	}
 	if (!json_is_array(json_object_get(doc, "columns")) ||
 	    !json_is_array(json_object_get(doc, "rows"))) {
 		json_decref(doc);
-		*why = xstrdup("it has no columns and rows");
-		return NULL;
+		return reject_why(why, len, "it has no columns and rows");
 	}
-	return doc;
+	*out = doc;
+	return 0;
 }
 
 /* The samples file an object's "sampler" names, into samples[key]; who: "run 3", "watch". */
@@ -356,9 +305,9 @@ static void load_one(json_t *samples, const char *key, const char *who, json_t *
 {
 	const char *rel = json_string_value(
 		json_object_get(json_object_get(o, "sampler"), "samples_file"));
-	char *why = NULL;
+	char why[256];
 	char *path;
-	json_t *s;
+	json_t *s = NULL;
 
 	if (!rel)
 		return;
@@ -369,12 +318,10 @@ static void load_one(json_t *samples, const char *key, const char *who, json_t *
 		return;
 	}
 	path = path_join(results_dir, rel);
-	s = load_samples_file(path, &why);
-	if (s)
+	if (!load_samples_file(path, &s, why, sizeof(why)))
 		json_object_set_new(samples, key, s);
 	else
 		add_stringf(notes, "%s: cannot read '%s': %s", who, path, why);
-	free(why);
 	free(path);
 }
 
@@ -524,92 +471,4 @@ void report_series_release(struct report_series *s)
 		free(s->pct[i].v);
 	free(s->t);
 	memset(s, 0, sizeof(*s));
-}
-
-/* ---- the files ------------------------------------------------------------------------------ */
-
-/* Render into dir/name through a temporary file and a rename. */
-static int write_file(const char *dir, const char *name,
-		      void (*render)(const struct report_ctx *, FILE *),
-		      const struct report_ctx *ctx, char **path_out)
-{
-	char *path = path_join(dir, name);
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	FILE *f;
-	int ret = 0;
-
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		goto out;
-	}
-	render(ctx, f);
-	if (fflush(f) == EOF)
-		ret = -errno;
-	else if (ferror(f))
-		ret = -EIO;
-	if (fclose(f) == EOF && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-out:
-	if (ret) {
-		unlink(tmp);
-		free(path);
-	} else {
-		*path_out = path;
-	}
-	free(tmp);
-	return ret;
-}
-
-int report_write_all(json_t *doc, const char *dir, const char *results_dir, unsigned flags,
-		     struct report_written *out)
-{
-	struct report_written w = { 0 };
-	struct report_ctx ctx = {
-		.doc = doc,
-		.notes = json_array(),
-	};
-	int ret;
-
-	plot_set_init(&w.plots);
-	ret = mkdir_p(dir);
-	if (ret)
-		goto out;
-	ctx.cells = report_cells(doc);
-	ctx.samples = report_load_samples(doc, results_dir ? results_dir : dir, ctx.notes);
-	if (!(flags & REPORT_NO_PLOTS)) {
-		plot_write(doc, ctx.cells, ctx.samples, dir, &w.plots);
-		ctx.plots = &w.plots;
-	}
-	ret = write_file(dir, "report.md", report_md, &ctx, &w.md);
-	if (!ret)
-		ret = write_file(dir, "report.html", report_html, &ctx, &w.html);
-	if (!ret)
-		ret = write_file(dir, "results.csv", report_csv, &ctx, &w.csv);
-out:
-	json_decref(ctx.cells);
-	json_decref(ctx.samples);
-	json_decref(ctx.notes);
-	if (out)
-		*out = w;
-	else
-		report_written_release(&w);
-	return ret;
-}
-
-void report_written_release(struct report_written *w)
-{
-	free(w->md);
-	free(w->html);
-	free(w->csv);
-	plot_set_release(&w->plots);
-	memset(w, 0, sizeof(*w));
 }

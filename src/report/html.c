@@ -1,5 +1,5 @@
 /*
- * report_html.c - report.html: one self-contained page (inline CSS and SVG, nothing fetched) with
+ * html.c - report.html: one self-contained page (inline CSS and SVG, nothing fetched) with
  * the recommendation, the warnings, throughput per thread count with its intervals, the tables,
  * what the devices and CPUs did during each run, and the environment. The page is well-formed
  * XML as well as HTML, so xmllint can check it and each chart can be cut out as an .svg file.
@@ -10,56 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/plot.h"
 #include "analysis/recommend.h"
-#include "report/report.h"
-#include "bench/results.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
-
-/* Okabe and Ito's palette: tells colours apart with every common colour-vision deficiency. */
-static const char *const palette[] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7",
-				       "#E69F00", "#56B4E9", "#000000", "#999999" };
-#define NR_COLOURS (sizeof(palette) / sizeof(palette[0]))
-
-static bool has_num(json_t *o, const char *key)
-{
-	return json_is_number(json_object_get(o, key));
-}
-
-/* Text for an element or an attribute; control characters XML forbids become U+FFFD. */
-static void esc(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
-				fputs("\xef\xbf\xbd", f);
-			else
-				fputc(*p, f);
-		}
-	}
-}
+#include "report/data.h"
+#include "report/plot.h"
+#include "report/render.h"
+#include "report/svg.h"
 
 static void esc_key(FILE *f, json_t *o, const char *key)
 {
-	esc(f, json_get_str(o, key));
+	svg_esc(f, json_get_str(o, key));
 }
 
 /* A number with decimals, or "–" when the JSON has none. */
@@ -71,14 +33,6 @@ static void put_num(FILE *f, json_t *v, int decimals)
 static void put_key(FILE *f, json_t *o, const char *key, int decimals)
 {
 	put_num(f, json_object_get(o, key), decimals);
-}
-
-/* "shutil" or "shutil, 2 jobs": a line of the throughput chart. */
-static void put_series_name(FILE *f, json_t *cell)
-{
-	esc_key(f, cell, "strategy");
-	if (report_jobs(cell) != 1)
-		fprintf(f, ", %lld jobs", (long long)report_jobs(cell));
 }
 
 static const char css[] =
@@ -150,7 +104,7 @@ static void head(FILE *f, json_t *doc)
 	fputs("</h1>\n<p class=\"sub\">", f);
 	esc_key(f, doc, "started");
 	fputs(" to ", f);
-	esc(f, json_is_string(json_object_get(doc, "finished")) ? json_get_str(doc, "finished")
+	svg_esc(f, json_is_string(json_object_get(doc, "finished")) ? json_get_str(doc, "finished")
 								: "(unfinished)");
 	if (!report_watch_sampler(doc))
 		fprintf(f, " · %zu runs", json_array_size(json_object_get(doc, "runs")));
@@ -166,13 +120,14 @@ static void head(FILE *f, json_t *doc)
 		fputs("watched", f);
 		json_array_foreach(json_object_get(json_object_get(doc, "watch"), "paths"), i, p) {
 			fputs(i ? ", <code>" : " <code>", f);
-			esc(f, json_string_value(p) ? json_string_value(p) : "");
+			svg_esc(f, json_string_value(p) ? json_string_value(p) : "");
 			fputs("</code>", f);
 		}
 		fprintf(f, " for %.1f s</p>\n", json_get_num(report_watch_sampler(doc), "seconds"));
 		return;
 	}
-	fprintf(f, "%lld files, %.2f GB: <code>", json_get_int(src, "files"), json_get_num(src, "bytes") / 1e9);
+	fprintf(f, "%lld files, %.2f GB: <code>", json_get_int(src, "files"),
+		json_get_num(src, "bytes") / 1e9);
 	esc_key(f, src, "path");
 	fputs("</code> (", f);
 	esc_key(f, src, "fs_type");
@@ -196,7 +151,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	fprintf(f, "<section id=\"recommendation\" class=\"recbox %s\">\n<h2>Recommendation "
 		   "<span class=\"badge %s\">"
 		   "confidence: ", cls, cls);
-	esc(f, *conf ? conf : "none");
+	svg_esc(f, *conf ? conf : "none");
 	fputs("</span></h2>\n", f);
 	if (!rec) {
 		fputs("<p>This results.json has no recommendation: that comes from a sweep over "
@@ -264,7 +219,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
-	if (has_num(rec, "tolerance"))
+	if (report_has_num(rec, "tolerance"))
 		fprintf(f,
 			"<p class=\"note\">Medians within %.0f %% of the highest, or whose "
 			"intervals overlap it, count as equally fast; the fewest threads among "
@@ -274,35 +229,22 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	if (line) {
 		fputs("<details><summary>as lines for cryosparc_worker/config.sh</summary><pre>",
 		      f);
-		esc(f, line);
+		svg_esc(f, line);
 		fputs("</pre></details>\n", f);
 	}
 	free(line);
 	fputs("</section>\n", f);
 }
 
-static const char *flag_meaning(const char *flag)
-{
-	if (!strcmp(flag, "noisy"))
-		return "runs spread more than the tolerance";
-	if (!strcmp(flag, "not_cold"))
-		return "a run started partly in the page cache";
-	if (!strcmp(flag, "few_runs"))
-		return "fewer than 3 complete runs";
-	if (!strcmp(flag, "short"))
-		return "a run lasted less than a second";
-	return NULL;
-}
-
 static void put_flag(FILE *f, const char *flag)
 {
-	const char *meaning = flag_meaning(flag);
+	const char *meaning = report_flag_meaning(flag, true);
 
 	fputs("<span class=\"flag\"", f);
 	if (meaning)
 		fprintf(f, " title=\"%s\"", meaning);
 	fputc('>', f);
-	esc(f, flag);
+	svg_esc(f, flag);
 	fputs("</span>", f);
 }
 
@@ -312,7 +254,7 @@ static void warning_item(FILE *f, const char *prefix, const char *msg)
 	fputs("<li>", f);
 	if (prefix)
 		fprintf(f, "<b>%s:</b> ", prefix);
-	esc(f, msg);
+	svg_esc(f, msg);
 	fputs("</li>\n", f);
 }
 
@@ -344,12 +286,12 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		if (!json_array_size(json_object_get(cell, "flags")))
 			continue;
 		fputs("<li><b>", f);
-		put_series_name(f, cell);
+		svg_series_name(f, cell);
 		fprintf(f, ", %lld thread%s:</b> ", json_get_int(cell, "threads"),
 			json_get_int(cell, "threads") == 1 ? "" : "s");
 		json_array_foreach(json_object_get(cell, "flags"), j, w) {
 			const char *flag = json_string_value(w) ? json_string_value(w) : "";
-			const char *meaning = flag_meaning(flag);
+			const char *meaning = report_flag_meaning(flag, true);
 
 			put_flag(f, flag);
 			if (meaning)
@@ -358,365 +300,6 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		fputs("</li>\n", f);
 	}
 	fputs("</ul>\n</section>\n", f);
-}
-
-/* ---- charts ------------------------------------------------------------------------------- */
-
-/* A "nice" step (1, 2, 2.5 or 5 times a power of ten) for about n ticks over range. */
-static double nice_step(double range, int n)
-{
-	double raw = range / n;
-	double mag = pow(10, floor(log10(raw)));
-	double r = raw / mag;
-
-	return mag * (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10);
-}
-
-struct scale {
-	double d0, d1;		/* data */
-	double p0, p1;		/* pixels */
-	bool log2;
-};
-
-static double map(const struct scale *s, double v)
-{
-	double a = s->log2 ? log2(v) : v;
-	double b0 = s->log2 ? log2(s->d0) : s->d0;
-	double b1 = s->log2 ? log2(s->d1) : s->d1;
-
-	if (b1 == b0)
-		return (s->p0 + s->p1) / 2;
-	return s->p0 + (a - b0) / (b1 - b0) * (s->p1 - s->p0);
-}
-
-static void svg_open(FILE *f, int w, int h, const char *label)
-{
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-		   "height=\"%d\" role=\"img\" aria-label=\"%s\">\n",
-		w, h, w, h, label);
-}
-
-/* Horizontal grid lines and labels of a y scale from 0, and the plot frame. */
-static void y_grid(FILE *f, const struct scale *y, double step, double x0, double x1, int decimals)
-{
-	for (double v = 0; v <= y->d1 + step / 1000; v += step) {
-		double py = map(y, v);
-
-		fprintf(f,
-			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
-			x0, py, x1, py, v == 0 ? "#9aa3b0" : "#e6e9ee");
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6474\" "
-			   "text-anchor=\"end\">%.*f</text>\n",
-			x0 - 6, py + 4, decimals, v);
-	}
-}
-
-/* The throughput chart's x positions: the distinct thread counts, ascending. */
-static size_t thread_values(json_t *cells, long long *v, size_t max)
-{
-	json_t *cell;
-	size_t i;
-	size_t n = 0;
-
-	json_array_foreach(cells, i, cell) {
-		long long t = json_get_int(cell, "threads");
-		size_t k = 0;
-
-		while (k < n && v[k] < t)
-			k++;
-		if ((k < n && v[k] == t) || n == max)
-			continue;
-		memmove(v + k + 1, v + k, (n - k) * sizeof(*v));
-		v[k] = t;
-		n++;
-	}
-	return n;
-}
-
-/* Series of the throughput chart: one per (strategy, jobs), in the cells' order. */
-static size_t series_of(json_t *cells, json_t **first, size_t max)
-{
-	json_t *cell;
-	size_t i;
-	size_t n = 0;
-
-	json_array_foreach(cells, i, cell) {
-		size_t k;
-
-		for (k = 0; k < n; k++)
-			if (!strcmp(json_get_str(first[k], "strategy"), json_get_str(cell, "strategy")) &&
-			    report_jobs(first[k]) == report_jobs(cell))
-				break;
-		if (k == n && n < max)
-			first[n++] = cell;
-	}
-	return n;
-}
-
-static bool same_series(json_t *a, json_t *b)
-{
-	return !strcmp(json_get_str(a, "strategy"), json_get_str(b, "strategy")) && report_jobs(a) == report_jobs(b);
-}
-
-static void vline(FILE *f, double x, double y0, double y1, const char *colour, const char *dash,
-		  const char *label, long long threads, double ty, const char *anchor)
-{
-	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-		   "stroke-width=\"1.5\" stroke-dasharray=\"%s\"/>\n", x, y0, x, y1, colour, dash);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\" "
-		   "text-anchor=\"%s\">%s %lld</text>\n",
-		x + (!strcmp(anchor, "start") ? 4 : -4), ty, colour, anchor, label, threads);
-}
-
-static void throughput_chart(FILE *f, const struct report_ctx *ctx)
-{
-	enum { W = 1140, H = 420, L = 72, R = 24, T = 44, B = 52, MAXV = 64, MAXS = 16 };
-	json_t *cells = ctx->cells;
-	json_t *runs = json_object_get(ctx->doc, "runs");
-	json_t *rec = json_object_get(ctx->doc, "recommendation");
-	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "ceiling_mb_s");
-	long long tv[MAXV];
-	size_t ntv = thread_values(cells, tv, MAXV);
-	json_t *ser[MAXS];
-	size_t nser = series_of(cells, ser, MAXS);
-	struct scale x = { 0 }, y = { 0 };
-	double ymax = 0;
-	double step;
-	bool have_ci = false;
-	json_t *cell;
-	json_t *run;
-	size_t i;
-
-	if (!ntv) {
-		fputs("<p>No complete run to draw.</p>\n", f);
-		return;
-	}
-	json_array_foreach(cells, i, cell) {
-		const char *hi = has_num(cell, "ci_high_mb_s") ? "ci_high_mb_s" : "max_mb_s";
-
-		ymax = fmax(ymax, json_get_num(cell, hi));
-		have_ci |= has_num(cell, "ci_high_mb_s");
-	}
-	json_array_foreach(runs, i, run)
-		if (report_cell_of(cells, run))
-			ymax = fmax(ymax, json_get_num(run, "mb_s"));
-	if (json_is_number(ref))
-		ymax = fmax(ymax, json_number_value(ref));
-	if (!(ymax > 0))
-		ymax = 1;
-	step = nice_step(ymax, 6);
-	y = (struct scale){ 0, ceil(ymax * 1.04 / step) * step, H - B, T, false };
-	/* Powers of two are what people sweep: equal steps on a log2 axis. */
-	x.log2 = tv[0] > 0 && ntv >= 3 && tv[ntv - 1] >= 4 * tv[0];
-	x.d0 = (double)tv[0];
-	x.d1 = (double)tv[ntv - 1];
-	x.p0 = L + 60;
-	x.p1 = W - R - 60;
-	if (ntv == 1)
-		x.p0 = x.p1 = (L + W - R) / 2.0;
-
-	svg_open(f, W, H, "throughput per thread count");
-	y_grid(f, &y, step, L, W - R, step < 1 ? 1 : 0);
-	for (size_t k = 0; k < ntv; k++) {
-		double px = map(&x, (double)tv[k]);
-
-		fprintf(f,
-			"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9aa3b0\"/>\n"
-			"<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#3b4350\" "
-			"text-anchor=\"middle\">%lld</text>\n",
-			px, H - B, px, H - B + 5, px, H - B + 19, tv[k]);
-	}
-	fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#3b4350\" "
-		   "text-anchor=\"middle\">threads%s</text>\n",
-		(L + W - R) / 2.0, H - 12, x.log2 ? " (log scale)" : "");
-	fprintf(f,
-		"<text x=\"16\" y=\"%.1f\" font-size=\"12\" fill=\"#3b4350\" "
-		"text-anchor=\"middle\" transform=\"rotate(-90 16 %.1f)\">"
-		"MB/s until durable</text>\n",
-		(T + H - B) / 2.0, (T + H - B) / 2.0);
-	if (json_is_integer(json_object_get(rec, "default_threads")) &&
-	    json_get_int(rec, "default_threads") >= tv[0] &&
-	    json_get_int(rec, "default_threads") <= tv[ntv - 1])
-		vline(f, map(&x, (double)json_get_int(rec, "default_threads")), T - 6, H - B, "#5b6474",
-		      "2 3", "CryoSPARC default:", json_get_int(rec, "default_threads"), T - 10, "end");
-	if (json_is_integer(json_object_get(rec, "threads")) &&
-	    strcmp(json_get_str(rec, "confidence"), "none"))
-		vline(f, map(&x, (double)json_get_int(rec, "threads")), T - 6, H - B, "#1a7f37", "6 3",
-		      "recommended:", json_get_int(rec, "threads"), T - 10, "start");
-	if (json_is_number(ref)) {
-		double py = map(&y, json_number_value(ref));
-
-		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#8b1a1a\" "
-			   "stroke-dasharray=\"8 4\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"11\" "
-			   "fill=\"#8b1a1a\" text-anchor=\"end\">fio ceiling %.0f MB/s</text>\n",
-			L, py, W - R, py, W - R - 4, py - 5, json_number_value(ref));
-	}
-	for (size_t s = 0; s < nser; s++) {
-		const char *colour = palette[s % NR_COLOURS];
-		/* Series side by side around each thread count, so their bars do not overlap. */
-		const double dodge = ((double)s - (double)(nser - 1) / 2) * 9;
-		bool first = true;
-
-		fprintf(f,
-			"<g fill=\"%s\" stroke=\"%s\">\n"
-			"<polyline fill=\"none\" stroke-width=\"2.2\" points=\"",
-			colour, colour);
-		json_array_foreach(cells, i, cell) {
-			if (!same_series(cell, ser[s]) || !has_num(cell, "median_mb_s"))
-				continue;
-			fprintf(f, "%s%.1f,%.1f", first ? "" : " ",
-				map(&x, (double)json_get_int(cell, "threads")) + dodge,
-				map(&y, json_get_num(cell, "median_mb_s")));
-			first = false;
-		}
-		fputs("\"/>\n", f);
-		json_array_foreach(runs, i, run) {
-			json_t *c = report_cell_of(cells, run);
-			double px, py;
-
-			if (!c || !same_series(c, ser[s]) || !has_num(run, "mb_s") ||
-			    json_array_size(json_object_get(run, "errors")) ||
-			    json_is_true(json_object_get(run, "aborted")))
-				continue;
-			px = map(&x, (double)json_get_int(run, "threads")) + dodge + 14;
-			py = map(&y, json_get_num(run, "mb_s"));
-			if (run_flag_not_cold(run))
-				fprintf(f,
-					"<path d=\"M%.1f %.1fl7 7m0 -7l-7 7\" stroke=\"#c0392b\" "
-					"stroke-width=\"2\" fill=\"none\"><title>",
-					px - 3.5, py - 3.5);
-			else
-				fprintf(f,
-					"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
-					"fill-opacity=\"0.35\" stroke-opacity=\"0.6\"><title>",
-					px, py);
-			fprintf(f, "run %lld: %.1f MB/s", json_get_int(run, "seq"), json_get_num(run, "mb_s"));
-			if (run_flag_not_cold(run))
-				fputs(" (not cold)", f);
-			fputs(run_flag_not_cold(run)
-				      ? "</title></path>\n" : "</title></circle>\n", f);
-		}
-		json_array_foreach(cells, i, cell) {
-			const char *lo = has_num(cell, "ci_low_mb_s") ? "ci_low_mb_s" : "min_mb_s";
-			const char *hi =
-				has_num(cell, "ci_high_mb_s") ? "ci_high_mb_s" : "max_mb_s";
-			double px, y0, y1;
-
-			if (!same_series(cell, ser[s]) || !has_num(cell, "median_mb_s"))
-				continue;
-			px = map(&x, (double)json_get_int(cell, "threads")) + dodge;
-			y0 = map(&y, json_get_num(cell, lo));
-			y1 = map(&y, json_get_num(cell, hi));
-			fprintf(f, "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fh10M%.1f %.1fh10\" "
-				   "stroke-width=\"1.6\" fill=\"none\"/>\n",
-				px, y0, y1, px - 5, y0, px - 5, y1);
-			fprintf(f,
-				"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" stroke=\"#fff\" "
-				"stroke-width=\"1.5\"><title>",
-				px, map(&y, json_get_num(cell, "median_mb_s")));
-			put_series_name(f, cell);
-			fprintf(f, ", %lld threads: median %.1f MB/s, %s %.1f–%.1f",
-				json_get_int(cell, "threads"), json_get_num(cell, "median_mb_s"),
-				has_num(cell, "ci_low_mb_s") ? "interval" : "range", json_get_num(cell, lo),
-				json_get_num(cell, hi));
-			if (has_num(cell, "ci_coverage"))
-				fprintf(f, " (%.0f %%)", 100 * json_get_num(cell, "ci_coverage"));
-			fprintf(f, ", %lld runs</title></circle>\n", json_get_int(cell, "runs"));
-		}
-		fputs("</g>\n", f);
-	}
-	/* The legend, in a row above the plot. */
-	{
-		double lx = L;
-
-		for (size_t s = 0; s < nser; s++) {
-			fprintf(f,
-				"<line x1=\"%.1f\" y1=\"14\" x2=\"%.1f\" y2=\"14\" stroke=\"%s\" "
-				"stroke-width=\"3\"/><circle cx=\"%.1f\" cy=\"14\" r=\"4.5\" "
-				"fill=\"%s\"/><text x=\"%.1f\" y=\"18\" font-size=\"12.5\" "
-				"fill=\"#1d2330\">",
-				lx, lx + 22, palette[s % NR_COLOURS], lx + 11,
-				palette[s % NR_COLOURS], lx + 28);
-			put_series_name(f, ser[s]);
-			fputs("</text>\n", f);
-			lx += 28 + 8.0 * (double)(strlen(json_get_str(ser[s], "strategy")) + 2) +
-			      (report_jobs(ser[s]) != 1 ? 60 : 0);
-		}
-		fprintf(f, "<text x=\"%d\" y=\"18\" font-size=\"11.5\" fill=\"#5b6474\" "
-			   "text-anchor=\"end\">dot: median, bar: %s, faint dots: single runs, "
-			   "red ×: not cold</text>\n",
-			W - R, have_ci ? "confidence interval of the median" : "min to max");
-	}
-	fputs("</svg>\n", f);
-}
-
-/* One panel of a run's time series. */
-static void series_chart(FILE *f, const struct report_series *s, const struct report_line *lines,
-			 size_t nr, const char *title, bool percent)
-{
-	enum { W = 400, H = 150, L = 46, R = 8, T = 30, B = 24 };
-	double tmax = 0;
-	double ymax = percent ? 100 : 0;
-	double step;
-	struct scale x, y;
-	double lx;
-
-	for (size_t i = 0; i < s->n; i++)
-		if (isfinite(s->t[i]))
-			tmax = fmax(tmax, s->t[i]);
-	for (size_t k = 0; k < nr; k++)
-		for (size_t i = 0; i < s->n; i++)
-			if (isfinite(lines[k].v[i]))
-				ymax = fmax(ymax, lines[k].v[i]);
-	if (!(ymax > 0))
-		ymax = 1;
-	if (!(tmax > 0))
-		tmax = 1;
-	step = percent ? 25 : nice_step(ymax, 4);
-	x = (struct scale){ 0, tmax, L, W - R, false };
-	/* %util can read a little above 100 (counters sampled a moment apart): keep it in view. */
-	y = (struct scale){ 0, percent ? fmax(100, ymax * 1.02) : ceil(ymax / step) * step,
-			    H - B, T, false };
-	svg_open(f, W, H, title);
-	fprintf(f, "<text x=\"0\" y=\"12\" font-size=\"11.5\" font-weight=\"600\" "
-		   "fill=\"#1d2330\">%s</text>\n", title);
-	y_grid(f, &y, step, L, W - R, step < 1 ? 1 : 0);
-	{
-		double tstep = nice_step(tmax, 5);
-
-		for (double t = 0; t <= tmax + tstep / 1000; t += tstep)
-			fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#5b6474\" "
-				   "text-anchor=\"middle\">%g</text>\n",
-				map(&x, t), H - B + 13, t);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#5b6474\" "
-			   "text-anchor=\"end\">s</text>\n", W - R, H - 1);
-	}
-	lx = 52;
-	for (size_t k = 0; k < nr; k++) {
-		const char *colour = palette[k % NR_COLOURS];
-		bool pen = false;
-
-		fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.7\" "
-			   "stroke-linejoin=\"round\" d=\"", colour);
-		/* A reading covers the interval up to its time: draw it from the previous one. */
-		for (size_t i = 0; i < s->n; i++) {
-			if (!isfinite(lines[k].v[i]) || !isfinite(s->t[i])) {
-				pen = false;
-				continue;
-			}
-			fprintf(f, "%s%.1f %.1f", pen ? "L" : "M", map(&x, s->t[i]),
-				map(&y, lines[k].v[i]));
-			pen = true;
-		}
-		fputs("\"/>\n", f);
-		fprintf(f, "<rect x=\"%.1f\" y=\"6\" width=\"10\" height=\"3\" fill=\"%s\"/>"
-			   "<text x=\"%.1f\" y=\"12\" font-size=\"10.5\" fill=\"#3b4350\">",
-			lx, colour, lx + 13);
-		esc(f, lines[k].label);
-		fputs("</text>\n", f);
-		lx += 22 + 5.6 * (double)strlen(lines[k].label);
-	}
-	fputs("</svg>\n", f);
 }
 
 /* Runs in the order of their cells, then repeat: the repeats of a cell side by side. */
@@ -759,26 +342,27 @@ static void series_card(FILE *f, json_t *o, json_t *samples, bool *any)
 	fputs("<div class=\"card\">\n<h3>", f);
 	if (json_is_integer(json_object_get(o, "seq"))) {
 		esc_key(f, o, "strategy");
-		fprintf(f, " · %lld thread%s · run %lld (repeat %lld) · ", json_get_int(o, "threads"),
-			json_get_int(o, "threads") == 1 ? "" : "s", json_get_int(o, "seq"),
-			json_get_int(o, "repeat"));
+		fprintf(f, " · %lld thread%s · run %lld (repeat %lld) · ",
+			json_get_int(o, "threads"), json_get_int(o, "threads") == 1 ? "" : "s",
+			json_get_int(o, "seq"), json_get_int(o, "repeat"));
 		put_key(f, o, "mb_s", 0);
 		fputs(" MB/s", f);
 		if (run_flag_not_cold(o))
 			fputs(" <span class=\"flag\">not cold</span>", f);
 	} else {
-		fprintf(f, "watch · %.1f s", json_get_num(json_object_get(o, "sampler"), "seconds"));
+		fprintf(f, "watch · %.1f s",
+			json_get_num(json_object_get(o, "sampler"), "seconds"));
 	}
 	fputs("</h3>\n", f);
-	series_chart(f, &s, s.mbs, s.nr_mbs, "MB/s", false);
-	series_chart(f, &s, s.pct, s.nr_pct, "% busy", true);
+	svg_series_chart(f, &s, s.mbs, s.nr_mbs, "MB/s", false);
+	svg_series_chart(f, &s, s.pct, s.nr_pct, "% busy", true);
 	json_array_foreach(findings, j, msg) {
 		/* A watch has nothing else to show: its findings are open. */
 		if (!j)
 			fprintf(f, "<details%s><summary>what the sampler found</summary><ul>\n",
 				json_is_integer(json_object_get(o, "seq")) ? "" : " open=\"open\"");
 		fputs("<li>", f);
-		esc(f, json_string_value(msg) ? json_string_value(msg) : "");
+		svg_esc(f, json_string_value(msg) ? json_string_value(msg) : "");
 		fputs("</li>\n", f);
 	}
 	if (json_array_size(findings))
@@ -837,7 +421,7 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 
 	fputs("<section id=\"throughput\">\n<h2>Throughput per strategy and thread count</h2>\n",
 	      f);
-	throughput_chart(f, ctx);
+	svg_throughput_chart(f, ctx->doc, ctx->cells);
 	if (!json_array_size(ctx->cells)) {
 		fputs("</section>\n", f);
 		return;
@@ -874,7 +458,7 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		td_num(f, cell, "min_mb_s", 1);
 		td_num(f, cell, "max_mb_s", 1);
 		fputs("<td class=\"n\">", f);
-		if (has_num(cell, "cv"))
+		if (report_has_num(cell, "cv"))
 			fprintf(f, "%.1f %%", 100 * json_get_num(cell, "cv"));
 		else
 			fputs("–", f);
@@ -882,9 +466,10 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		td_num(f, cell, "median_mb_s_copied", 1);
 		if (json_is_number(ref)) {
 			fputs("<td class=\"n\">", f);
-			if (has_num(cell, "median_mb_s") && json_number_value(ref) > 0)
+			if (report_has_num(cell, "median_mb_s") && json_number_value(ref) > 0)
 				fprintf(f, "%.0f %%",
-					100 * json_get_num(cell, "median_mb_s") / json_number_value(ref));
+					100 * json_get_num(cell, "median_mb_s") /
+						json_number_value(ref));
 			else
 				fputs("–", f);
 			fputs("</td>", f);
@@ -962,7 +547,7 @@ static void runs_table(FILE *f, json_t *doc)
 			put_flag(f, "cold unknown");
 		json_array_foreach(json_object_get(run, "warnings"), j, w) {
 			fputs("<span class=\"flag\" title=\"", f);
-			esc(f, json_string_value(w) ? json_string_value(w) : "");
+			svg_esc(f, json_string_value(w) ? json_string_value(w) : "");
 			fputs("\">warning</span>", f);
 		}
 		fputs("</td>", f);
@@ -982,7 +567,7 @@ static void runs_table(FILE *f, json_t *doc)
 		else
 			fputs("?", f);
 		fputs("</td><td>", f);
-		esc(f, dev ? dev : "–");
+		svg_esc(f, dev ? dev : "–");
 		fputs("</td>", f);
 		td_num(f, mean, "util", 1);
 		td_num(f, mean, "aqu-sz", 2);
@@ -999,14 +584,14 @@ static void runs_table(FILE *f, json_t *doc)
 static void kv_row(FILE *f, const char *label, const char *value)
 {
 	fprintf(f, "<tr><td>%s</td><td>", label);
-	esc(f, value);
+	svg_esc(f, value);
 	fputs("</td></tr>\n", f);
 }
 
 static void location_cell(FILE *f, json_t *v)
 {
 	fputs("<td>", f);
-	report_put_location(f, v, esc, "– (none: tmpfs or a network filesystem)", "–");
+	report_put_location(f, v, svg_esc, "– (none: tmpfs or a network filesystem)", "–");
 	fputs("</td>", f);
 }
 
@@ -1048,7 +633,7 @@ static void environment(FILE *f, json_t *doc)
 	kv_row(f, "version", json_get_str(tool, "version"));
 	fputs("<tr><td>strategies built in</td><td>", f);
 	report_put_strings(f, json_object_get(json_object_get(tool, "features"), "strategies"),
-			   esc);
+			   svg_esc);
 	fputs("</td></tr>\n", f);
 	if (!json_is_object(src)) {
 		/* A `watch` folder: no source, destination or data set. */
@@ -1083,16 +668,18 @@ static void environment(FILE *f, json_t *doc)
 	/* diag: the route to storage, and what looked wrong before the first run. */
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
 		fputs("<p class=\"note\">Route to ", f);
-		esc(f, json_get_str(v, "target"));
+		svg_esc(f, json_get_str(v, "target"));
 		fputs(": ", f);
-		esc(f, json_is_string(json_object_get(v, "interface")) ? json_get_str(v, "interface")
-								  : json_get_str(v, "error"));
+		svg_esc(f, json_is_string(json_object_get(v, "interface"))
+				   ? json_get_str(v, "interface")
+				   : json_get_str(v, "error"));
 		fputs("</p>\n", f);
 	}
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
 		fputs(i ? "<li>" : "<p class=\"note\">Diag findings:</p>\n<ul>\n<li>", f);
-		esc(f, json_string_value(v));
-		fputs(i + 1 == json_array_size(json_object_get(json_object_get(doc, "diag"), "findings"))
+		svg_esc(f, json_string_value(v));
+		fputs(i + 1 == json_array_size(
+				       json_object_get(json_object_get(doc, "diag"), "findings"))
 			      ? "</li>\n</ul>\n"
 			      : "</li>\n",
 		      f);
@@ -1102,9 +689,9 @@ static void environment(FILE *f, json_t *doc)
 		char *text = report_param_text(v);
 
 		fputs(" <code>", f);
-		esc(f, key);
+		svg_esc(f, key);
 		fputc('=', f);
-		esc(f, text);
+		svg_esc(f, text);
 		fputs("</code>", f);
 		free(text);
 	}
@@ -1134,9 +721,9 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 				fprintf(f, "%.*s:", (int)stem, base);
 			}
 			fputs(" <a href=\"", f);
-			esc(f, file);
+			svg_esc(f, file);
 			fputs("\">", f);
-			esc(f, dot ? dot + 1 : base);
+			svg_esc(f, dot ? dot + 1 : base);
 			fputs("</a>", f);
 		}
 		fputs(". ", f);
@@ -1146,7 +733,7 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 		      " without --no-plots. ", f);
 	else if (ps->skipped) {
 		fputs("gnuplot images were skipped: ", f);
-		esc(f, ps->skipped);
+		svg_esc(f, ps->skipped);
 		fputs(". To get them, " PLOT_HOWTO ". ", f);
 	}
 	fputs("The charts on this page need neither: they are drawn from results.json and the "
@@ -1155,7 +742,7 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 		if (!i)
 			fputs("<ul class=\"note\">\n", f);
 		fputs("<li>", f);
-		esc(f, json_string_value(n) ? json_string_value(n) : "");
+		svg_esc(f, json_string_value(n) ? json_string_value(n) : "");
 		fputs("</li>\n", f);
 	}
 	if (json_array_size(ctx->notes))

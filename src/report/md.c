@@ -1,17 +1,17 @@
-/* report_md.c - report.md: the tables of results.json for a terminal, a ticket or a wiki. */
+/* md.c - report.md: the tables of results.json for a terminal, a ticket or a wiki. */
 #include "config.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/plot.h"
 #include "analysis/recommend.h"
-#include "report/report.h"
-#include "bench/results.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
+#include "report/data.h"
+#include "report/plot.h"
+#include "report/render.h"
 
 /*
  * Text from the JSON, with Markdown's punctuation escaped so that a path or a message shows as
@@ -66,7 +66,8 @@ static void put_col(FILE *f, json_t *o, const char *key, int decimals)
 static void put_cell_name(FILE *f, json_t *o)
 {
 	md(f, json_get_str(o, "strategy"));
-	fprintf(f, ", %lld thread%s", json_get_int(o, "threads"), json_get_int(o, "threads") == 1 ? "" : "s");
+	fprintf(f, ", %lld thread%s", json_get_int(o, "threads"),
+		json_get_int(o, "threads") == 1 ? "" : "s");
 	if (report_jobs(o) != 1)
 		fprintf(f, ", %lld jobs", (long long)report_jobs(o));
 }
@@ -155,7 +156,8 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fputs("No recommendation**", f);
 	}
 	fputs(" (confidence: ", f);
-	md(f, json_is_string(json_object_get(rec, "confidence")) ? json_get_str(rec, "confidence") : "-");
+	md(f, json_is_string(json_object_get(rec, "confidence")) ? json_get_str(rec, "confidence")
+								 : "-");
 	fputs(")\n\n", f);
 	/* The lines a sweep ends with: they can go into cryosparc_worker/config.sh as they are. */
 	line = recommend_line(rec);
@@ -204,19 +206,6 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			100 * json_number_value(json_object_get(rec, "tolerance")));
 }
 
-static const char *flag_meaning(const char *flag)
-{
-	if (!strcmp(flag, "noisy"))
-		return "the runs spread more than the tolerance: the median is uncertain";
-	if (!strcmp(flag, "not_cold"))
-		return "a run started with the source partly in the page cache";
-	if (!strcmp(flag, "few_runs"))
-		return "fewer than 3 complete runs";
-	if (!strcmp(flag, "short"))
-		return "a run lasted less than a second";
-	return NULL;
-}
-
 /* "- prefix: msg", or "- msg" without a prefix. */
 static void list_item(FILE *f, const char *prefix, const char *msg)
 {
@@ -249,7 +238,7 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 	json_array_foreach(ctx->cells, i, cell) {
 		json_array_foreach(json_object_get(cell, "flags"), j, w) {
 			const char *flag = json_string_value(w) ? json_string_value(w) : "";
-			const char *meaning = flag_meaning(flag);
+			const char *meaning = report_flag_meaning(flag, false);
 
 			fputs("- ", f);
 			put_cell_name(f, cell);
@@ -539,8 +528,9 @@ static void environment(FILE *f, json_t *doc)
 		json_array_foreach(json_object_get(src, "size_histogram"), i, bucket) {
 			if (!json_get_int(bucket, "files"))
 				continue;
-			fprintf(f, "%s %lld file%s of ", any ? ";" : " Sizes:",
-				json_get_int(bucket, "files"), json_get_int(bucket, "files") == 1 ? "" : "s");
+			fprintf(f, "%s %lld file%s of ",
+				any ? ";" : " Sizes:", json_get_int(bucket, "files"),
+				json_get_int(bucket, "files") == 1 ? "" : "s");
 			report_put_size_range(f, bucket);
 			any = true;
 		}

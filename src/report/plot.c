@@ -12,9 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "report/plot.h"
-#include "report/report.h"
+#include "lib/json_get.h"
 #include "lib/util.h"
+#include "report/data.h"
+#include "report/plot.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/local/share/cryocache-bench"
@@ -58,8 +59,8 @@ static void add_file(struct plot_set *ps, const char *dir, const char *name)
 	free(path);
 }
 
-/* $CCB_GNUPLOT, or gnuplot on PATH; NULL with *why set when there is none to run. */
-static char *find_gnuplot(char **why)
+/* $CCB_GNUPLOT, or gnuplot on PATH, into *out; -ENOENT with why set when there is none to run. */
+static int find_gnuplot(char **out, char *why, size_t len)
 {
 	const char *env = getenv("CCB_GNUPLOT");
 	const char *path = getenv("PATH");
@@ -68,11 +69,13 @@ static char *find_gnuplot(char **why)
 	char *found = NULL;
 
 	if (env && *env) {
-		if (access(env, X_OK) == 0)
-			return xstrdup(env);
-		*why = xasprintf("gnuplot '%s' (CCB_GNUPLOT) cannot be run: %s", env,
-				 strerror(errno));
-		return NULL;
+		if (access(env, X_OK) == 0) {
+			*out = xstrdup(env);
+			return 0;
+		}
+		snprintf(why, len, "gnuplot '%s' (CCB_GNUPLOT) cannot be run: %s", env,
+			 strerror(errno));
+		return -ENOENT;
 	}
 	copy = xstrdup(path ? path : "/usr/bin:/bin");
 	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
@@ -86,13 +89,19 @@ static char *find_gnuplot(char **why)
 			free(candidate);
 	}
 	free(copy);
-	if (!found)
-		*why = xstrdup("gnuplot was not found on PATH");
-	return found;
+	*out = found;
+	if (!found) {
+		snprintf(why, len, "gnuplot was not found on PATH");
+		return -ENOENT;
+	}
+	return 0;
 }
 
-/* The folder of the installed scripts, absolute (gnuplot runs in the plots folder). */
-static char *find_scripts(char **why)
+/*
+ * The folder of the installed scripts, absolute (gnuplot runs in the plots folder), into *out;
+ * -ENOENT with why set when they are not there.
+ */
+static int find_scripts(char **out, char *why, size_t len)
 {
 	const char *env = getenv("CCB_REPORTS_DIR");
 	char *dir = env && *env ? xstrdup(env) : xstrdup(PKGDATADIR "/reports");
@@ -102,11 +111,12 @@ static char *find_scripts(char **why)
 	if (access(gp, R_OK) == 0)
 		abs = realpath(dir, NULL);
 	if (!abs)
-		*why = xasprintf("the gnuplot scripts are not in '%s' (%s; CCB_REPORTS_DIR names "
-				 "another folder)", dir, strerror(errno));
+		snprintf(why, len, "the gnuplot scripts are not in '%s' (%s; CCB_REPORTS_DIR names "
+			 "another folder)", dir, strerror(errno));
 	free(gp);
 	free(dir);
-	return abs;
+	*out = abs;
+	return abs ? 0 : -ENOENT;
 }
 
 /*
@@ -114,18 +124,20 @@ static char *find_scripts(char **why)
  * 0, or -ECHILD with why set when it did not exit 0.
  */
 static int run_gnuplot(const char *gnuplot, const char *plotdir, const char *settings,
-		       const char *script, char **why)
+		       const char *script, char *why, size_t len)
 {
 	char *const argv[] = { (char *)gnuplot, (char *)"-e", (char *)settings, (char *)script,
 			       NULL };
 	int status;
+	int ret;
 	pid_t pid;
 
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		*why = xasprintf("cannot start gnuplot: %s", strerror(errno));
-		return -errno;
+		ret = -errno;
+		snprintf(why, len, "cannot start gnuplot: %s", strerror(-ret));
+		return ret;
 	}
 	if (pid == 0) {
 		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -141,18 +153,18 @@ static int run_gnuplot(const char *gnuplot, const char *plotdir, const char *set
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
-			*why = xasprintf("cannot wait for gnuplot: %s", strerror(errno));
-			return -errno;
+			ret = -errno;
+			snprintf(why, len, "cannot wait for gnuplot: %s", strerror(-ret));
+			return ret;
 		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
-		*why = xasprintf("gnuplot failed on %s (exit status %d; its messages are in "
-				 PLOT_DIR "/" PLOT_LOG ")", strrchr(script, '/') + 1,
-				 WEXITSTATUS(status));
+		snprintf(why, len, "gnuplot failed on %s (exit status %d; its messages are in "
+			 PLOT_DIR "/" PLOT_LOG ")", strrchr(script, '/') + 1, WEXITSTATUS(status));
 	else
-		*why = xasprintf("gnuplot was killed by signal %d on %s", WTERMSIG(status),
-				 strrchr(script, '/') + 1);
+		snprintf(why, len, "gnuplot was killed by signal %d on %s", WTERMSIG(status),
+			 strrchr(script, '/') + 1);
 	return -ECHILD;
 }
 
@@ -226,8 +238,7 @@ static int write_throughput_data(json_t *cells, const char *path, size_t *nr_ser
 			json_t *lo = json_object_get(cell, "ci_low_mb_s");
 			json_t *hi = json_object_get(cell, "ci_high_mb_s");
 
-			if (strcmp(json_string_value(json_object_get(cell, "strategy")) ?: "",
-				   strategy) || report_jobs(cell) != report_jobs(first))
+			if (!report_same_series(cell, first))
 				continue;
 			done[j] = true;
 			if (json_is_number(lo))
@@ -313,12 +324,12 @@ static void throughput_settings(FILE *f, void *arg)
 	json_t *t = json_object_get(rec, "threads");
 	json_t *d = json_object_get(rec, "default_threads");
 
-	fprintf(f, "data='throughput.dat'; out='throughput'; nseries=%zu; logx=%d; ci=%d; "
-		   "rec=%lld; def=%lld; ceiling=",
+	fprintf(f,
+		"data='throughput.dat'; out='throughput'; nseries=%zu; logx=%d; ci=%d; "
+		"rec=%lld; def=%lld; ceiling=",
 		a->nr_series, a->logx, a->have_ci,
 		/* Confidence "none" keeps the default: no line of its own. */
-		json_is_integer(t) && strcmp(json_string_value(json_object_get(rec, "confidence")) ?: "",
-					     "none")
+		json_is_integer(t) && strcmp(json_get_str(rec, "confidence"), "none")
 			? (long long)json_integer_value(t)
 			: 0LL,
 		json_is_integer(d) ? (long long)json_integer_value(d) : 0LL);
@@ -327,8 +338,7 @@ static void throughput_settings(FILE *f, void *arg)
 	else
 		fputs("0", f);
 	fputs("; name=", f);
-	gp_string(f, json_string_value(json_object_get(json_object_get(a->doc, "host"),
-						       "hostname")) ?: "");
+	gp_string(f, json_get_str(json_object_get(a->doc, "host"), "hostname"));
 }
 
 struct series_args {
@@ -353,7 +363,8 @@ struct plotter {
 	const char *dir;
 	char *script;
 	struct plot_set *ps;
-	char *why;
+	char *why;		/* the caller's buffer for the reason of a failure */
+	size_t why_len;
 };
 
 /*
@@ -376,10 +387,11 @@ static int plot_series(struct plotter *p, json_t *o, json_t *samples, const char
 	path = path_join(p->plotdir, name);
 	ret = write_series_data(&s, path);
 	if (ret) {
-		p->why = xasprintf("cannot write '%s': %s", path, strerror(-ret));
+		snprintf(p->why, p->why_len, "cannot write '%s': %s", path, strerror(-ret));
 	} else {
 		settings = settings_text(series_settings, &sa);
-		ret = run_gnuplot(p->gnuplot, p->plotdir, settings, p->script, &p->why);
+		ret = run_gnuplot(p->gnuplot, p->plotdir, settings, p->script, p->why,
+				  p->why_len);
 		free(settings);
 	}
 	if (!ret) {
@@ -419,8 +431,8 @@ static bool want_logx(json_t *cells)
 
 int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, struct plot_set *ps)
 {
-	char *why = NULL;
-	char *gnuplot = find_gnuplot(&why);
+	char why[PATH_MAX + 256] = "";
+	char *gnuplot = NULL;
 	char *scripts = NULL;
 	char *plotdir = NULL;
 	char *path = NULL;
@@ -432,19 +444,16 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 	size_t i;
 	int ret;
 
-	if (!gnuplot) {
-		ret = -ENOENT;
+	ret = find_gnuplot(&gnuplot, why, sizeof(why));
+	if (ret)
 		goto out;
-	}
-	scripts = find_scripts(&why);
-	if (!scripts) {
-		ret = -ENOENT;
+	ret = find_scripts(&scripts, why, sizeof(why));
+	if (ret)
 		goto out;
-	}
 	plotdir = path_join(dir, PLOT_DIR);
 	ret = mkdir_p(plotdir);
 	if (ret) {
-		why = xasprintf("cannot make '%s': %s", plotdir, strerror(-ret));
+		snprintf(why, sizeof(why), "cannot make '%s': %s", plotdir, strerror(-ret));
 		goto out;
 	}
 	path = path_join(plotdir, PLOT_LOG);
@@ -454,14 +463,14 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 	path = path_join(plotdir, "throughput.dat");
 	ret = write_throughput_data(cells, path, &ta.nr_series, &ta.have_ci);
 	if (ret) {
-		why = xasprintf("cannot write '%s': %s", path, strerror(-ret));
+		snprintf(why, sizeof(why), "cannot write '%s': %s", path, strerror(-ret));
 		goto out;
 	}
 	if (ta.nr_series) {
 		ta.logx = want_logx(cells);
 		settings = settings_text(throughput_settings, &ta);
 		script = path_join(scripts, "throughput.gp");
-		ret = run_gnuplot(gnuplot, plotdir, settings, script, &why);
+		ret = run_gnuplot(gnuplot, plotdir, settings, script, why, sizeof(why));
 		if (ret)
 			goto out;
 		add_file(ps, dir, "throughput.svg");
@@ -469,20 +478,18 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 	}
 
 	pl = (struct plotter){ gnuplot, plotdir, dir, path_join(scripts, "timeseries.gp"), ps,
-			       NULL };
+			       why, sizeof(why) };
 	if (json_is_object(json_object_get(doc, "watch"))) {
 		json_t *watch = json_object_get(doc, "watch");
 		char *title = xasprintf("watch: %.1f s",
-					json_number_value(json_object_get(
-						json_object_get(watch, "sampler"), "seconds")));
+					json_get_num(json_object_get(watch, "sampler"), "seconds"));
 
 		ret = plot_series(&pl, watch, json_object_get(samples, "watch"), "watch", title);
 		free(title);
 	}
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
-		const long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
-		const long long threads =
-			(long long)json_integer_value(json_object_get(run, "threads"));
+		const long long seq = json_get_int(run, "seq");
+		const long long threads = json_get_int(run, "threads");
 		char key[32];
 		char base[48];
 		char *title;
@@ -492,18 +499,14 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 		snprintf(key, sizeof(key), "%lld", seq);
 		snprintf(base, sizeof(base), "run-%lld", seq);
 		title = xasprintf("run %lld: %s, %lld thread%s, repeat %lld, %.0f MB/s", seq,
-				  json_string_value(json_object_get(run, "strategy")) ?: "",
-				  threads, threads == 1 ? "" : "s",
-				  (long long)json_integer_value(json_object_get(run, "repeat")),
-				  json_number_value(json_object_get(run, "mb_s")));
+				  json_get_str(run, "strategy"), threads, threads == 1 ? "" : "s",
+				  json_get_int(run, "repeat"), json_get_num(run, "mb_s"));
 		ret = plot_series(&pl, run, json_object_get(samples, key), base, title);
 		free(title);
 	}
 	free(pl.script);
-	if (ret) {
-		why = pl.why;
+	if (ret)
 		goto out;
-	}
 	/* gnuplot said nothing: no log to keep. */
 	free(path);
 	path = path_join(plotdir, PLOT_LOG);
@@ -514,9 +517,8 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 			unlink(path);
 	}
 out:
-	if (why)
+	if (*why)
 		plot_set_skip(ps, why);
-	free(why);
 	free(settings);
 	free(script);
 	free(path);

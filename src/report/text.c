@@ -1,15 +1,15 @@
-/* report.c - renderings of results.json for people. Reads only the document, never the system. */
+/* text.c - the terminal tables of results.json and of a sampler summary, from the document. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/cells.h"
-#include "report/report.h"
-#include "bench/results.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
+#include "report/data.h"
+#include "report/report.h"
 
 /*
  * What the sampler saw during a run, in the table's columns: the busiest device (highest mean
@@ -42,7 +42,9 @@ static void print_runs(json_t *runs, FILE *f)
 	size_t i;
 	json_t *run;
 
-	fprintf(f, "%4s  %-10s %7s %6s %6s %9s %9s %9s %9s %8s %8s %8s %7s %9s  %-10s %6s %6s %5s %-8s  %s\n",
+	fprintf(f,
+		"%4s  %-10s %7s %6s %6s %9s %9s %9s %9s %8s %8s %8s %7s %9s  %-10s %6s %6s %5s "
+		"%-8s  %s\n",
 		"run", "strategy", "threads", "repeat", "files", "GB", "copied_s", "durable_s",
 		"MB/s", "files/s", "p50_ms", "p99_ms", "tail_s", "resident", "device", "%util",
 		"aqu-sz", "cpu%", "iface", "notes");
@@ -70,14 +72,19 @@ static void print_runs(json_t *runs, FILE *f)
 		if (json_array_size(json_object_get(run, "warnings")))
 			strcat(notes, "warnings ");
 		sampler_columns(run, sampled, sizeof(sampled));
-		fprintf(f, "%4lld  %-10s %7lld %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f %7.2f %9s  %s  %s\n",
-			(long long)json_integer_value(json_object_get(run, "seq")), json_get_str(run, "strategy"),
+		fprintf(f,
+			"%4lld  %-10s %7lld %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f "
+			"%7.2f %9s  %s  %s\n",
+			(long long)json_integer_value(json_object_get(run, "seq")),
+			json_get_str(run, "strategy"),
 			(long long)json_integer_value(json_object_get(run, "threads")),
 			(long long)json_integer_value(json_object_get(run, "repeat")),
 			(long long)json_integer_value(json_object_get(run, "files")),
-			json_get_num(run, "bytes") / 1e9, json_get_num(run, "seconds_copied"), json_get_num(run, "seconds_durable"),
-			json_get_num(run, "mb_s"), json_get_num(run, "files_per_s"), json_get_num(lat, "p50"), json_get_num(lat, "p99"),
-			json_get_num(run, "tail_s"), resident, sampled, notes);
+			json_get_num(run, "bytes") / 1e9, json_get_num(run, "seconds_copied"),
+			json_get_num(run, "seconds_durable"), json_get_num(run, "mb_s"),
+			json_get_num(run, "files_per_s"), json_get_num(lat, "p50"),
+			json_get_num(lat, "p99"), json_get_num(run, "tail_s"), resident, sampled,
+			notes);
 	}
 }
 
@@ -103,13 +110,15 @@ static void print_cells(json_t *doc, FILE *f)
 		if (json_integer_value(json_object_get(c, "runs")) == 0)
 			continue;
 		if (!header) {
-			fprintf(f, "\n%-10s %7s %5s %12s %10s %10s %7s %-24s %14s %s %s\n", "strategy",
-				"threads", "runs", "median_MB/s", "min", "max", "cv", "CI of the median",
-				"copied_median", json_is_number(ceiling) ? "of_ceiling" : "", "flags");
+			fprintf(f, "\n%-10s %7s %5s %12s %10s %10s %7s %-24s %14s %s %s\n",
+				"strategy", "threads", "runs", "median_MB/s", "min", "max", "cv",
+				"CI of the median", "copied_median",
+				json_is_number(ceiling) ? "of_ceiling" : "", "flags");
 			header = true;
 		}
 		snprintf(threads, sizeof(threads), jobs > 1 ? "%lldx%lld" : "%lld",
-			 (long long)json_integer_value(json_object_get(c, "threads")), (long long)jobs);
+			 (long long)json_integer_value(json_object_get(c, "threads")),
+			 (long long)jobs);
 		snprintf(ci, sizeof(ci), "%.0f-%.0f (%.0f %%)", json_get_num(c, "ci_low_mb_s"),
 			 json_get_num(c, "ci_high_mb_s"), 100 * json_get_num(c, "ci_coverage"));
 		json_array_foreach(json_object_get(c, "flags"), k, flag) {
@@ -118,11 +127,13 @@ static void print_cells(json_t *doc, FILE *f)
 		}
 		fprintf(f, "%-10s %7s %5lld %12.1f %10.1f %10.1f %6.1f%% %-24s %14.1f ",
 			json_get_str(c, "strategy"), threads,
-			(long long)json_integer_value(json_object_get(c, "runs")), json_get_num(c, "median_mb_s"),
-			json_get_num(c, "min_mb_s"), json_get_num(c, "max_mb_s"), 100 * json_get_num(c, "cv"), ci,
+			(long long)json_integer_value(json_object_get(c, "runs")),
+			json_get_num(c, "median_mb_s"), json_get_num(c, "min_mb_s"),
+			json_get_num(c, "max_mb_s"), 100 * json_get_num(c, "cv"), ci,
 			json_get_num(c, "median_mb_s_copied"));
 		if (json_is_number(ceiling) && json_number_value(ceiling) > 0)
-			fprintf(f, "%9.0f%% ", 100 * json_get_num(c, "median_mb_s") / json_number_value(ceiling));
+			fprintf(f, "%9.0f%% ",
+				100 * json_get_num(c, "median_mb_s") / json_number_value(ceiling));
 		fprintf(f, " %s\n", flags);
 	}
 	json_decref(cells);
@@ -204,8 +215,10 @@ void report_sampler(json_t *smp, FILE *f)
 	size_t i;
 
 	fprintf(f, "%.1f s, %lld readings every %g s; the sampler used %.3f %% of one CPU\n",
-		json_get_num(smp, "seconds"), (long long)json_integer_value(json_object_get(smp, "samples")),
-		json_get_num(smp, "interval_s"), json_get_num(json_object_get(smp, "cost"), "core_pct"));
+		json_get_num(smp, "seconds"),
+		(long long)json_integer_value(json_object_get(smp, "samples")),
+		json_get_num(smp, "interval_s"),
+		json_get_num(json_object_get(smp, "cost"), "core_pct"));
 	if (json_object_size(json_object_get(smp, "devices")))
 		fprintf(f, "\n%-12s %-9s %-18s %10s %10s %9s %9s %8s %8s %8s %8s %7s %6s %7s\n",
 			"device", "kind", "role", "read_MB", "written_MB", "r/s", "w/s", "rMB/s",
@@ -214,19 +227,28 @@ void report_sampler(json_t *smp, FILE *f)
 		json_t *m = json_object_get(d, "mean");
 		char roles[64];
 
-		fprintf(f, "%-12s %-9s %-18s %10.1f %10.1f %9.1f %9.1f %8.1f %8.1f %8.2f %8.2f %7.2f %6.1f %6.1f%%\n",
-			name, json_get_str(d, "kind"), roles_text(json_object_get(d, "roles"), roles, sizeof(roles)),
-			json_get_num(d, "read_bytes") / 1e6, json_get_num(d, "write_bytes") / 1e6, json_get_num(m, "r/s"),
-			json_get_num(m, "w/s"), json_get_num(m, "rkB/s") * 1024 / 1e6, json_get_num(m, "wkB/s") * 1024 / 1e6,
-			json_get_num(m, "r_await"), json_get_num(m, "w_await"), json_get_num(m, "aqu-sz"), json_get_num(m, "util"),
-			100 * json_get_num(d, "busy90_share"));
+		fprintf(f,
+			"%-12s %-9s %-18s %10.1f %10.1f %9.1f %9.1f %8.1f %8.1f %8.2f %8.2f %7.2f "
+			"%6.1f %6.1f%%\n",
+			name, json_get_str(d, "kind"),
+			roles_text(json_object_get(d, "roles"), roles, sizeof(roles)),
+			json_get_num(d, "read_bytes") / 1e6, json_get_num(d, "write_bytes") / 1e6,
+			json_get_num(m, "r/s"), json_get_num(m, "w/s"),
+			json_get_num(m, "rkB/s") * 1024 / 1e6,
+			json_get_num(m, "wkB/s") * 1024 / 1e6, json_get_num(m, "r_await"),
+			json_get_num(m, "w_await"), json_get_num(m, "aqu-sz"),
+			json_get_num(m, "util"), 100 * json_get_num(d, "busy90_share"));
 	}
 	if (mean)
-		fprintf(f, "\ncpu: %.1f %% busy over %lld CPUs (user %.1f, system %.1f, iowait %.1f, "
-			   "irq %.1f, softirq %.1f, steal %.1f); busiest 1 s window %.1f %%",
-			json_get_num(mean, "busy"), (long long)json_integer_value(json_object_get(cpu, "cpus")),
-			json_get_num(mean, "user"), json_get_num(mean, "system"), json_get_num(mean, "iowait"), json_get_num(mean, "irq"),
-			json_get_num(mean, "softirq"), json_get_num(mean, "steal"), json_get_num(cpu, "peak_busy"));
+		fprintf(f,
+			"\ncpu: %.1f %% busy over %lld CPUs (user %.1f, system %.1f, iowait %.1f, "
+			"irq %.1f, softirq %.1f, steal %.1f); busiest 1 s window %.1f %%",
+			json_get_num(mean, "busy"),
+			(long long)json_integer_value(json_object_get(cpu, "cpus")),
+			json_get_num(mean, "user"), json_get_num(mean, "system"),
+			json_get_num(mean, "iowait"), json_get_num(mean, "irq"),
+			json_get_num(mean, "softirq"), json_get_num(mean, "steal"),
+			json_get_num(cpu, "peak_busy"));
 	if (mean && busiest)
 		fprintf(f, "; busiest CPU cpu%lld (%.1f %% on average, %.1f %% at its peak)",
 			(long long)json_integer_value(json_object_get(busiest, "cpu")),
@@ -240,17 +262,20 @@ void report_sampler(json_t *smp, FILE *f)
 		json_t *m = json_object_get(d, "mean");
 
 		fprintf(f, "%-16s %12.1f %12.1f %10.2f %10.2f %10.1f %10.1f\n", name,
-			json_get_num(d, "rx_bytes") / 1e6, json_get_num(d, "tx_bytes") / 1e6, json_get_num(m, "rx_bytes_s") / 1e6,
-			json_get_num(m, "tx_bytes_s") / 1e6, json_get_num(m, "rx_packets_s"), json_get_num(m, "tx_packets_s"));
+			json_get_num(d, "rx_bytes") / 1e6, json_get_num(d, "tx_bytes") / 1e6,
+			json_get_num(m, "rx_bytes_s") / 1e6, json_get_num(m, "tx_bytes_s") / 1e6,
+			json_get_num(m, "rx_packets_s"), json_get_num(m, "tx_packets_s"));
 	}
 	json_object_foreach(json_object_get(smp, "nfs"), name, d) {
 		json_t *r = json_object_get(d, "read");
 
-		fprintf(f, "\nnfs %s (%s): %.1f MB read by %lld READs, %.1f kB/op, avg RTT %.2f ms, "
-			   "avg exe %.2f ms, %.0f retrans\n",
+		fprintf(f,
+			"\nnfs %s (%s): %.1f MB read by %lld READs, %.1f kB/op, avg RTT %.2f ms, "
+			"avg exe %.2f ms, %.0f retrans\n",
 			name, json_get_str(d, "device"), json_get_num(d, "read_bytes") / 1e6,
-			(long long)json_integer_value(json_object_get(r, "ops")), json_get_num(r, "kB/op"),
-			json_get_num(r, "avg_rtt_ms"), json_get_num(r, "avg_exe_ms"), json_get_num(r, "retrans"));
+			(long long)json_integer_value(json_object_get(r, "ops")),
+			json_get_num(r, "kB/op"), json_get_num(r, "avg_rtt_ms"),
+			json_get_num(r, "avg_exe_ms"), json_get_num(r, "retrans"));
 	}
 	json_array_foreach(json_object_get(smp, "findings"), i, msg) {
 		if (!i)
@@ -283,12 +308,13 @@ void report_text(json_t *doc, FILE *f)
 		report_sampler(json_object_get(watch, "sampler"), f);
 		return;
 	}
-	fprintf(f, "source:      %s (%s), %lld files, %s\n", json_get_str(src, "path"), json_get_str(src, "fs_type"),
+	fprintf(f, "source:      %s (%s), %lld files, %s\n", json_get_str(src, "path"),
+		json_get_str(src, "fs_type"),
 		(long long)json_integer_value(json_object_get(src, "files")),
 		human_size((uint64_t)json_integer_value(json_object_get(src, "bytes")), size,
 			   sizeof(size)));
-	fprintf(f, "destination: %s (%s on %s)\n\n", json_get_str(dst, "path"), json_get_str(dst, "fs_type"),
-		json_get_str(dst, "mount_source"));
+	fprintf(f, "destination: %s (%s on %s)\n\n", json_get_str(dst, "path"),
+		json_get_str(dst, "fs_type"), json_get_str(dst, "mount_source"));
 	print_runs(runs, f);
 	print_cells(doc, f);
 	fprintf(f, "\nMB/s is 10^6 bytes per second until the copies were durable (syncfs); "

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "analysis/compare.h"
+#include "report/report.h"
 #include "testutil.h"
 
 static json_t *load(const char *name)

@@ -1,0 +1,173 @@
+/* compare_render.c - a comparison of two results documents as Markdown and as JUnit XML. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+static void md_value(json_t *v, FILE *f)
+{
+	char *s;
+
+	if (!v || json_is_null(v)) {
+		fputs("—", f);
+		return;
+	}
+	if (json_is_string(v)) {
+		fprintf(f, "`%s`", json_string_value(v));
+		return;
+	}
+	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	fprintf(f, "`%s`", s ? s : "?");
+	free(s);
+}
+
+static void md_diffs(json_t *list, FILE *f)
+{
+	json_t *d;
+	size_t i;
+
+	fprintf(f, "| | baseline | current |\n|---|---|---|\n");
+	json_array_foreach(list, i, d) {
+		fprintf(f, "| %s | ", json_string_value(json_object_get(d, "key")));
+		md_value(json_object_get(d, "baseline"), f);
+		fputs(" | ", f);
+		md_value(json_object_get(d, "current"), f);
+		fputs(" |\n", f);
+	}
+}
+
+enum md_kind { MD_MB_S, MD_PCT, MD_P };
+
+static void md_number(json_t *v, enum md_kind kind, FILE *f)
+{
+	const double x = json_number_value(v);
+
+	if (!json_is_number(v))
+		fputs("—", f);
+	else if (kind == MD_MB_S)
+		fprintf(f, "%.0f", x);
+	else if (kind == MD_PCT)
+		fprintf(f, "%+.1f %%", x);
+	else
+		fprintf(f, "%.3g", x);
+}
+
+int compare_write_markdown(json_t *cmp, FILE *f)
+{
+	json_t *counts = json_object_get(cmp, "counts");
+	json_t *c;
+	size_t i;
+
+	fprintf(f, "## cryocache-bench compare: %s\n\n",
+		json_is_true(json_object_get(cmp, "regression")) ? "REGRESSION" : "no regression");
+	fprintf(f,
+		"%lld slower, %lld faster, %lld same, %lld insufficient, %lld missing, %lld new "
+		"(Mann-Whitney U, alpha %g, minimum change %g %%, at least %lld runs a side)\n\n",
+		(long long)json_integer_value(json_object_get(counts, "slower")),
+		(long long)json_integer_value(json_object_get(counts, "faster")),
+		(long long)json_integer_value(json_object_get(counts, "same")),
+		(long long)json_integer_value(json_object_get(counts, "insufficient")),
+		(long long)json_integer_value(json_object_get(counts, "missing")),
+		(long long)json_integer_value(json_object_get(counts, "new")),
+		json_number_value(json_object_get(cmp, "alpha")),
+		json_number_value(json_object_get(cmp, "tolerance")) * 100,
+		(long long)json_integer_value(json_object_get(cmp, "min_runs")));
+	fprintf(f, "| strategy | threads | jobs | verdict | baseline MB/s (runs) | current MB/s "
+		   "(runs) "
+		   "| change | p |\n|---|---:|---:|---|---:|---:|---:|---:|\n");
+	json_array_foreach(json_object_get(cmp, "cells"), i, c) {
+		json_t *a = json_object_get(c, "baseline");
+		json_t *b = json_object_get(c, "current");
+		const char *v = json_string_value(json_object_get(c, "verdict"));
+
+		fprintf(f, "| %s | %lld | %lld | %s%s%s | ",
+			json_string_value(json_object_get(c, "strategy")),
+			(long long)json_integer_value(json_object_get(c, "threads")),
+			(long long)json_integer_value(json_object_get(c, "jobs")),
+			!strcmp(v, "slower") ? "**" : "", v, !strcmp(v, "slower") ? "**" : "");
+		md_number(json_object_get(a, "median_mb_s"), MD_MB_S, f);
+		fprintf(f, " (%lld) | ", (long long)json_integer_value(json_object_get(a, "runs")));
+		md_number(json_object_get(b, "median_mb_s"), MD_MB_S, f);
+		fprintf(f, " (%lld) | ", (long long)json_integer_value(json_object_get(b, "runs")));
+		md_number(json_object_get(c, "change_pct"), MD_PCT, f);
+		fputs(" | ", f);
+		md_number(json_object_get(c, "p_value"), MD_P, f);
+		fputs(" |\n", f);
+	}
+	if (json_array_size(json_object_get(cmp, "hardware"))) {
+		fprintf(f,
+			"\n### Different hardware\n\nThe baseline was measured on other hardware; "
+			"its numbers are not a reference for this machine.\n\n");
+		md_diffs(json_object_get(cmp, "hardware"), f);
+	}
+	if (json_array_size(json_object_get(cmp, "environment"))) {
+		fprintf(f, "\n### Environment differences\n\nA change may come from these rather "
+			   "than from the code:\n\n");
+		md_diffs(json_object_get(cmp, "environment"), f);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+static void xml_text(const char *s, FILE *f)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			/* control characters are not allowed in XML 1.0 */
+			fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? ' ' : *s, f);
+		}
+	}
+}
+
+int compare_write_junit(json_t *cmp, FILE *f)
+{
+	json_t *cells = json_object_get(cmp, "cells");
+	json_t *counts = json_object_get(cmp, "counts");
+	json_t *c;
+	size_t i;
+	long long skipped = json_integer_value(json_object_get(counts, "insufficient")) +
+			    json_integer_value(json_object_get(counts, "missing")) +
+			    json_integer_value(json_object_get(counts, "new"));
+
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites>\n<testsuite name=\"cryocache-bench compare\" tests=\"%zu\" "
+		   "failures=\"%lld\" errors=\"0\" skipped=\"%lld\">\n", json_array_size(cells),
+		(long long)json_integer_value(json_object_get(counts, "slower")), skipped);
+	json_array_foreach(cells, i, c) {
+		const char *s = json_string_value(json_object_get(c, "strategy"));
+		const char *v = json_string_value(json_object_get(c, "verdict"));
+		const char *reason = json_string_value(json_object_get(c, "reason"));
+
+		fputs("  <testcase classname=\"", f);
+		xml_text(s, f);
+		fputs("\" name=\"", f);
+		xml_text(s, f);
+		fprintf(f, " threads=%lld jobs=%lld\">",
+			(long long)json_integer_value(json_object_get(c, "threads")),
+			(long long)json_integer_value(json_object_get(c, "jobs")));
+		if (!strcmp(v, "slower")) {
+			fputs("<failure message=\"slower: ", f);
+			xml_text(reason, f);
+			fputs("\" type=\"regression\"/>", f);
+		} else if (strcmp(v, "faster") && strcmp(v, "same")) {
+			fprintf(f, "<skipped message=\"%s: ", v);
+			xml_text(reason, f);
+			fputs("\"/>", f);
+		} else {
+			fprintf(f, "<system-out>%s: ", v);
+			xml_text(reason, f);
+			fputs("</system-out>", f);
+		}
+		fputs("</testcase>\n", f);
+	}
+	fprintf(f, "</testsuite>\n</testsuites>\n");
+	return ferror(f) ? -EIO : 0;
+}

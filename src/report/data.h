@@ -1,0 +1,102 @@
+/*
+ * data.h - what the renderings of results.json read besides the document's own fields: the cells,
+ * lookups of a run's cell, the warnings in order, the runs' samples files and the time series a
+ * report draws. Nothing here writes a report.
+ */
+#ifndef CCB_REPORT_DATA_H
+#define CCB_REPORT_DATA_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+
+/*
+ * doc's "cells" (a new reference), or when it has none (a `run`, not a `sweep`) cells_compute()'s
+ * with the default parameters.
+ */
+json_t *report_cells(json_t *doc);
+/* The cell of a run (same strategy, threads and jobs), or NULL. Borrowed. */
+json_t *report_cell_of(json_t *cells, json_t *run);
+/* The cell of strategy at threads with jobs copiers, or NULL. Borrowed. */
+json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_int_t jobs);
+/* Whether two cells (or a cell and a run) are of the same strategy with as many jobs. */
+bool report_same_series(json_t *a, json_t *b);
+
+/* Whether o[key] is a number (a figure the document has, not null or missing). */
+bool report_has_num(json_t *o, const char *key);
+/* An object's "jobs" (copiers at once); 1 when it has none, as a `run` before jobs existed. */
+json_int_t report_jobs(json_t *o);
+/* The sampler of a `watch` results folder, or NULL. Borrowed. */
+json_t *report_watch_sampler(json_t *doc);
+/*
+ * The iostat -x means of the busiest device of a sampler summary (a run's "sampler"), or NULL.
+ * Borrowed; *dev (may be NULL) gets the device's name, or NULL when there is none.
+ */
+json_t *report_busiest_mean(json_t *sampler, const char **dev);
+
+/*
+ * Every warning of doc in the order the renderings list them: its own, the watch sampler's
+ * (prefix "watch"), then each run's errors ("run 3 failed") and warnings ("run 3"). item gets
+ * the prefix (NULL for doc's own) and the message. Returns how many there are; with item NULL it
+ * only counts them.
+ */
+size_t report_warnings(json_t *doc, FILE *f,
+		       void (*item)(FILE *f, const char *prefix, const char *msg));
+
+/*
+ * What a cell's flag ("noisy", "not_cold", "few_runs", "short") means: brief for a tooltip, else
+ * the whole sentence fragment. NULL for a flag this version does not know.
+ */
+const char *report_flag_meaning(const char *flag, bool brief);
+
+/* A parameter's value as text: a string as it is, anything else as compact JSON. Free it. */
+char *report_param_text(json_t *v);
+
+/*
+ * The rows of the recommendation's table: the thread counts of "for"."seconds" (in its order),
+ * else those of the recommended strategy's cells, each with its cell (may be NULL) and its time
+ * (NULL without "for"). Returns how many were filled, at most max.
+ */
+struct report_rec_row {
+	json_int_t threads;
+	json_t *cell;
+	json_t *seconds;
+};
+size_t report_rec_rows(json_t *rec, json_t *cells, struct report_rec_row *rows, size_t max);
+
+/*
+ * Read the samples file of every run that names one (sampler.samples_file, relative to
+ * results_dir) into an object "<seq>" -> {"columns": [[group, entity, field], ...], "rows":
+ * [[...], ...]}; CSV files are converted to the same form. A `watch` folder's series is under
+ * "watch" (doc's watch object has a "sampler" as a run has). What cannot be read is appended to
+ * notes as a sentence.
+ */
+json_t *report_load_samples(json_t *doc, const char *results_dir, json_t *notes);
+
+#define REPORT_LINES_MAX 8
+
+struct report_line {
+	char label[48];		/* "vda read", "CPU busy" */
+	double *v;		/* [n]; NAN where the reading was null */
+};
+
+/*
+ * The time series a report draws for one run: MB/s read and written by the run's source and
+ * destination disks (or its busiest device) and received by its busiest interface; the disks'
+ * %util and the CPUs' busy and iowait shares. From the samples file's columns; the devices are
+ * chosen from the run's sampler summary.
+ */
+struct report_series {
+	size_t n;
+	double *t;		/* end of each interval, seconds since the first reading */
+	struct report_line mbs[REPORT_LINES_MAX];
+	size_t nr_mbs;
+	struct report_line pct[REPORT_LINES_MAX];
+	size_t nr_pct;
+};
+
+/* 0, or -ENODATA when samples has no rows or none of the columns. */
+int report_series_init(struct report_series *s, json_t *run, json_t *samples);
+void report_series_release(struct report_series *s);
+
+#endif

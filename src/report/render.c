@@ -1,0 +1,82 @@
+/* render.c - the pieces report.md, report.html and results.csv print alike. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "report/render.h"
+
+void report_put_strings(FILE *f, json_t *array, void (*put)(FILE *f, const char *s))
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(array, i, s) {
+		fputs(i ? ", " : "", f);
+		put(f, json_string_value(s) ? json_string_value(s) : "");
+	}
+}
+
+void report_put_location(FILE *f, json_t *v, void (*put)(FILE *f, const char *s),
+			 const char *none, const char *missing)
+{
+	if (json_is_string(v)) {
+		put(f, json_string_value(v));
+	} else if (json_is_array(v)) {
+		report_put_strings(f, v, put);
+		if (!json_array_size(v))
+			fputs(none, f);
+	} else if (json_is_integer(v)) {
+		fprintf(f, "%.1f GB", (double)json_integer_value(v) / 1e9);
+	} else {
+		fputs(missing, f);
+	}
+}
+
+void report_put_size_range(FILE *f, json_t *bucket)
+{
+	json_t *max = json_object_get(bucket, "max_bytes");
+
+	fprintf(f, "%.0f", json_number_value(json_object_get(bucket, "min_bytes")) / 1048576);
+	if (json_is_number(max))
+		fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
+	else
+		fputs(" MiB or more", f);
+}
+
+void report_put_num(FILE *f, json_t *v, int decimals, const char *missing)
+{
+	if (json_is_number(v))
+		fprintf(f, "%.*f", decimals, json_number_value(v));
+	else
+		fputs(missing, f);
+}
+
+void report_put_interval(FILE *f, json_t *cell, const char *missing)
+{
+	json_t *cov = json_object_get(cell, "ci_coverage");
+
+	if (!json_is_number(json_object_get(cell, "ci_low_mb_s"))) {
+		fputs(missing, f);
+		return;
+	}
+	report_put_num(f, json_object_get(cell, "ci_low_mb_s"), 1, missing);
+	fputs("–", f);
+	report_put_num(f, json_object_get(cell, "ci_high_mb_s"), 1, missing);
+	if (json_is_number(cov))
+		fprintf(f, " (%.0f %%)", 100 * json_number_value(cov));
+}
+
+void report_put_duration(FILE *f, json_t *seconds, const char *missing)
+{
+	const double s = json_number_value(seconds);
+
+	if (!json_is_number(seconds))
+		fputs(missing, f);
+	else if (s < 120)
+		fprintf(f, "%.1f s", s);
+	else if (s < 7200)
+		fprintf(f, "%.0f min %02.0f s", floor(s / 60), fmod(s, 60));
+	else
+		fprintf(f, "%.0f h %02.0f min", floor(s / 3600), fmod(s, 3600) / 60);
+}

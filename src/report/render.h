@@ -1,0 +1,49 @@
+/*
+ * render.h - what the renderings of a report folder (report.md, report.html, results.csv) share:
+ * the context they read, and the writers of the pieces they print alike.
+ */
+#ifndef CCB_REPORT_RENDER_H
+#define CCB_REPORT_RENDER_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+#include "report/plot.h"
+
+/* Everything the file renderings read: the document and what was loaded or made beside it. */
+struct report_ctx {
+	json_t *doc;			/* results.json */
+	json_t *cells;			/* doc's "cells", or cells_compute()'s (report_cells) */
+	json_t *samples;		/* report_load_samples(): "<seq>" or "watch" -> series */
+	json_t *notes;			/* strings: what the report could not show, and why */
+	const struct plot_set *plots;	/* NULL: plots were not asked for (--no-plots) */
+};
+
+/* One rendering each; they read only ctx (never the system) and escape every string of it. */
+void report_md(const struct report_ctx *ctx, FILE *f);
+void report_html(const struct report_ctx *ctx, FILE *f);
+/* One row per run after a header line; a field never holds a line break. */
+void report_csv(const struct report_ctx *ctx, FILE *f);
+
+/*
+ * Writers of the pieces the renderings share. put writes a string escaped for the rendering;
+ * missing is what a rendering shows for a value the document does not have ("-", "–").
+ */
+/* The strings of an array, joined by ", ". */
+void report_put_strings(FILE *f, json_t *array, void (*put)(FILE *f, const char *s));
+/*
+ * A field of a source or destination object: a string, a list of strings (none when it is
+ * empty), a size in bytes as GB.
+ */
+void report_put_location(FILE *f, json_t *v, void (*put)(FILE *f, const char *s),
+			 const char *none, const char *missing);
+/* The sizes of a size_histogram bucket: "4–16 MiB", "256 MiB or more". */
+void report_put_size_range(FILE *f, json_t *bucket);
+/* A number with decimals. */
+void report_put_num(FILE *f, json_t *v, int decimals, const char *missing);
+/* The interval of a cell's median with the coverage it reaches: "118.2–131.0 (96 %)". */
+void report_put_interval(FILE *f, json_t *cell, const char *missing);
+/* A time for people: "42.0 s", "3 min 07 s", "2 h 05 min". */
+void report_put_duration(FILE *f, json_t *seconds, const char *missing);
+
+#endif
