@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/fioref.h"
+#include "lib/dynbuf.h"
 #include "lib/util.h"
 
 #define FIOREF_BS (1ull << 20)
@@ -20,31 +21,14 @@ static int cmp_size_desc(const void *a, const void *b)
 	return (x->size < y->size) - (x->size > y->size);
 }
 
-/* Append s to the growing buffer, escaping ':' and '\' (fio splits filename= at ':'). */
-static void put_path(char **buf, size_t *len, size_t *cap, const char *s)
+/* Append s, escaping ':' and '\' (fio splits filename= at ':'). */
+static void put_path(struct dynbuf *b, const char *s)
 {
 	for (; *s; s++) {
-		if (*len + 3 > *cap) {
-			*cap = *cap * 2 + 64;
-			*buf = xrealloc(*buf, *cap);
-		}
 		if (*s == ':' || *s == '\\')
-			(*buf)[(*len)++] = '\\';
-		(*buf)[(*len)++] = *s;
+			dynbuf_add(b, "\\", 1);
+		dynbuf_add(b, s, 1);
 	}
-	(*buf)[*len] = '\0';
-}
-
-static void put_text(char **buf, size_t *len, size_t *cap, const char *s)
-{
-	const size_t n = strlen(s);
-
-	if (*len + n + 1 > *cap) {
-		*cap = (*len + n + 1) * 2;
-		*buf = xrealloc(*buf, *cap);
-	}
-	memcpy(*buf + *len, s, n + 1);
-	*len += n;
 }
 
 char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct fioref_job *j)
@@ -52,8 +36,7 @@ char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct f
 	const struct fioref_file **sorted;
 	unsigned *owner;
 	uint64_t *load;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct dynbuf buf;
 	char line[1024];
 
 	if (!nr || !j->jobs)
@@ -61,6 +44,7 @@ char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct f
 	for (size_t i = 0; i < nr; i++)
 		if (files[i].path[0] != '/' || strchr(files[i].path, '\n'))
 			return NULL;
+	dynbuf_init(&buf);
 	sorted = xcalloc(nr, sizeof(*sorted));
 	owner = xcalloc(nr, sizeof(*owner));
 	load = xcalloc(j->jobs, sizeof(*load));
@@ -87,9 +71,9 @@ char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct f
 		 (unsigned long long)(j->bs ? j->bs : FIOREF_BS),
 		 j->iodepth ? j->iodepth : FIOREF_IODEPTH, j->write ? "write" : "read",
 		 j->direct ? 1 : 0);
-	put_text(&buf, &len, &cap, line);
+	dynbuf_addstr(&buf, line);
 	if (j->write)
-		put_text(&buf, &len, &cap, "end_fsync=1\n");
+		dynbuf_addstr(&buf, "end_fsync=1\n");
 	for (unsigned k = 0; k < j->jobs; k++) {
 		bool first = true;
 
@@ -98,19 +82,19 @@ char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct f
 			if (owner[i] != k)
 				continue;
 			if (first)
-				put_text(&buf, &len, &cap, line);
+				dynbuf_addstr(&buf, line);
 			else
-				put_text(&buf, &len, &cap, ":");
-			put_path(&buf, &len, &cap, sorted[i]->path);
+				dynbuf_addstr(&buf, ":");
+			put_path(&buf, sorted[i]->path);
 			first = false;
 		}
 		if (!first)
-			put_text(&buf, &len, &cap, "\n");
+			dynbuf_addstr(&buf, "\n");
 	}
 	free(load);
 	free(owner);
 	free(sorted);
-	return buf;
+	return dynbuf_detach(&buf, NULL);
 }
 
 static void io_add(json_t *dir, struct fioref_io *io)

@@ -352,7 +352,7 @@ static int open_resumed(struct bench *b)
 int bench_begin(struct bench *b, const struct bench_config *cfg)
 {
 	char started[64];
-	char *bad = NULL;
+	char why[DATASET_WHY_MAX];
 	int ret;
 
 	memset(b, 0, sizeof(*b));
@@ -364,12 +364,9 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 			.project_dir = cfg->project_dir,
 			.flags = cfg->dataset_flags,
 		};
-		char *msg = NULL;
-
-		ret = dataset_load(&b->ds, cfg->src, &dsrc, &msg);
+		ret = dataset_load(&b->ds, cfg->src, &dsrc, why, sizeof(why));
 		if (ret) {
-			error("%s", msg);
-			free(msg);
+			error("%s", why);
 			return 1;
 		}
 		b->src = xstrdup(b->ds.root);
@@ -386,10 +383,10 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		      "being measured", cfg->dst, cfg->src);
 		return 1;
 	}
-	ret = b->ds.meta ? 0 : dataset_load_dir(&b->ds, b->src, cfg->dataset_flags, &bad);
+	ret = b->ds.meta ? 0
+			 : dataset_load_dir(&b->ds, b->src, cfg->dataset_flags, why, sizeof(why));
 	if (ret) {
-		error("cannot read '%s': %s", bad, strerror(-ret));
-		free(bad);
+		error("%s", why);
 		return 1;
 	}
 	if (b->ds.nr == 0) {

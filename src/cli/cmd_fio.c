@@ -311,7 +311,7 @@ int cmd_fio(int argc, char **argv)
 	struct host_info host;
 	char **args;
 	char *version = NULL;
-	char *bad = NULL;
+	char why[DATASET_WHY_MAX];
 	json_t *list;
 	json_t *ref;
 	double copy_direct = 0, copy_buffered = 0, mb_s;
@@ -337,9 +337,9 @@ int cmd_fio(int argc, char **argv)
 	/* SRC may be a folder, a RELION .star, a CryoSPARC .cs or a file list, as for run. */
 	ret = dataset_load(&c.ds, args[0],
 			   &(struct dataset_source){ .flags = o.all_files ? DATASET_ALL_FILES : 0 },
-			   &bad);
+			   why, sizeof(why));
 	if (ret) {
-		error("%s", bad);
+		error("%s", why);
 		goto out;
 	}
 	if (!c.ds.nr) {
@@ -411,7 +411,6 @@ out:
 	if (res.root)
 		results_release(&res);
 	dataset_release(&c.ds);
-	free(bad);
 	free(version);
 	options_release(&fio_command, &o);
 	return status;

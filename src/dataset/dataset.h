@@ -29,6 +29,12 @@ enum dataset_kind {
 
 #define DATASET_MISSING_EXAMPLES 5
 
+/*
+ * Bytes of a why buffer that holds any message of this module whole (error() prints at most
+ * this much of a message anyway).
+ */
+#define DATASET_WHY_MAX 4096
+
 enum dataset_flags {
 	DATASET_ALL_FILES = 1 << 0,	/* take every regular file, whatever its name */
 };
@@ -54,10 +60,10 @@ struct dataset {
 /*
  * List the regular files below root (recursively, without following symlinks to folders).
  * Files are sorted by relative path so that every run copies in the same order.
- * Returns 0, or -errno with *bad_path (allocated; the caller frees it) naming what failed.
+ * Returns 0, or -errno with why (len bytes) saying what failed: "cannot read 'PATH': reason".
  * .mrc/.mrcs files whose header is not MRC are kept (CryoSPARC would copy them) and flagged.
  */
-int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char **bad_path);
+int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char *why, size_t len);
 void dataset_release(struct dataset *ds);
 
 /* Where the stacks come from when SRC is not simply a folder. */
@@ -77,9 +83,10 @@ const char *dataset_kind_name(enum dataset_kind kind);
  * folder above its J<n> job folder, for a list SRC with --files or else the list's folder),
  * which becomes ds->root. Missing stacks are counted (nr_missing, first examples), fatal only
  * when none exists; each stack's MRC header and size are checked (flags). Returns 0, or -errno
- * with *msg (allocated) saying what failed, with the line or byte offset in a malformed file.
+ * with why (len bytes) saying what failed, with the line or byte offset in a malformed file.
  */
-int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char **msg);
+int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char *why,
+		 size_t len);
 
 /* The stacks a metadata file names, as written there. */
 struct dataset_meta {
@@ -100,11 +107,11 @@ enum dataset_meta_flags {
  * names: '>name' beside it, other relative names below project_dir or else the folder above the
  * .csg's job folder), a RELION .star, or else, when it is text, a list of paths one a line;
  * recognised by content, as dataset_load does. Only the metadata is read, never the stacks.
- * Returns 0, or -errno with *msg (allocated) saying what failed; -EMEDIUMTYPE when the file is
+ * Returns 0, or -errno with why (len bytes) saying what failed; -EMEDIUMTYPE when the file is
  * none of these. m is filled as far as it got either way; dataset_meta_release() frees it.
  */
 int dataset_meta_read(struct dataset_meta *m, const char *path, const char *project_dir,
-		      unsigned flags, char **msg);
+		      unsigned flags, char *why, size_t len);
 void dataset_meta_release(struct dataset_meta *m);
 
 /*

@@ -1,14 +1,12 @@
 /*
- * fetch.c - download a set of stacks with libcurl's multi interface: N transfers at once, each
+ * fetch.c - the transfer engine: libcurl's multi interface runs N transfers at once, each
  * written to a ".part" name, resumed with a range request, retried with backoff on transient
- * errors, checked (size, XXH3) and only then renamed; plus walking HTTP directory listings.
+ * errors, checked (size, XXH3) and only then renamed, and recorded in the manifest.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,331 +16,15 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "dataset/dataset.h"
-#include "lib/curl_common.h"
 #include "dataset/fetch.h"
+#include "dataset/fetch_int.h"
+#include "lib/curl_common.h"
 #include "lib/util.h"
 #include "lib/verify.h"
 
 #define FETCH_MANIFEST "fetch-manifest.json"
-#define FETCH_MAX_DEPTH 16
 
-void fetch_list_init(struct fetch_list *l)
-{
-	memset(l, 0, sizeof(*l));
-}
-
-void fetch_list_release(struct fetch_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->items[i].url);
-		free(l->items[i].path);
-	}
-	free(l->items);
-	free(l->meta_name);
-	free(l->meta);
-	fetch_list_init(l);
-}
-
-void fetch_list_add(struct fetch_list *l, const char *url, const char *path, bool has_size,
-		    uint64_t size, bool has_hash, uint64_t hash)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->items = xrealloc(l->items, l->cap * sizeof(*l->items));
-	}
-	l->items[l->n++] = (struct fetch_item){
-		.url = xstrdup(url),
-		.path = xstrdup(path),
-		.size = size,
-		.hash = hash,
-		.has_size = has_size,
-		.has_hash = has_hash,
-	};
-}
-
-static int item_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct fetch_item *)a)->path, ((const struct fetch_item *)b)->path);
-}
-
-static bool is_url(const char *s)
-{
-	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
-}
-
-/* %XX decoded copy of s (a URL path). */
-static char *url_decode(const char *s, size_t len)
-{
-	char *out = xmalloc(len + 1);
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned v;
-
-		if (s[i] == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
-		    isxdigit((unsigned char)s[i + 2]) && sscanf(s + i + 1, "%2x", &v) == 1) {
-			out[n++] = (char)v;
-			i += 2;
-		} else {
-			out[n++] = s[i];
-		}
-	}
-	out[n] = '\0';
-	return out;
-}
-
-/* A relative path that stays below DIR: not empty, not absolute, no "." or ".." part. */
-static bool safe_path(const char *p)
-{
-	if (!*p || *p == '/')
-		return false;
-	for (const char *c = p; *c;) {
-		const size_t len = strcspn(c, "/");
-
-		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && !strncmp(c, "..", 2)))
-			return false;
-		c += len;
-		if (*c == '/')
-			c++;
-	}
-	return p[strlen(p) - 1] != '/';
-}
-
-/* Where url lands below DIR: its path below base (when it is below it), else its file name. */
-static char *url_dest(const char *url, const char *base)
-{
-	const char *rest;
-	size_t blen = base ? strlen(base) : 0;
-
-	while (blen && base[blen - 1] == '/')
-		blen--;
-	if (base && !strncmp(url, base, blen) && url[blen] == '/') {
-		rest = url + blen + 1;
-	} else {
-		const char *q = strchr(url + 8, '/');
-
-		rest = q ? strrchr(q, '/') + 1 : "";
-	}
-	return url_decode(rest, strcspn(rest, "?#"));
-}
-
-/* base + "/" + rel, each component of rel %-escaped (a space, '#', '?' or '%' in a name). */
-static char *url_join(const char *base, const char *rel)
-{
-	size_t blen = strlen(base);
-	char *url;
-
-	while (blen && base[blen - 1] == '/')
-		blen--;
-	url = xasprintf("%.*s", (int)blen, base);
-	for (const char *c = rel; *c;) {
-		const size_t len = strcspn(c, "/");
-		char *esc;
-		char *next;
-
-		if (!len) { /* "a//b", "/a": an empty piece (curl_easy_escape takes 0 as "all") */
-			c++;
-			continue;
-		}
-		esc = curl_easy_escape(NULL, c, (int)len);
-		if (!esc)
-			abort();
-		next = xasprintf("%s/%s", url, esc);
-		curl_free(esc);
-		free(url);
-		url = next;
-		c += len;
-		if (*c == '/')
-			c++;
-	}
-	return url;
-}
-
-/* The lines "URL-OR-PATH [SIZE [XXH3]]" of a list named name, held in text. */
-static int read_lines(struct fetch_list *l, const char *name, const char *text, size_t len,
-		      const char *base_url)
-{
-	unsigned lineno = 0;
-	int ret = 0;
-
-	for (size_t pos = 0; pos < len && !ret;) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		const size_t n = nl ? (size_t)(nl - text - pos) : len - pos;
-		char *line = xasprintf("%.*s", (int)n, text + pos);
-		char *save = NULL;
-		char *what = strtok_r(line, " \t\r", &save);
-		char *size_s = what ? strtok_r(NULL, " \t\r", &save) : NULL;
-		char *hash_s = size_s ? strtok_r(NULL, " \t\r", &save) : NULL;
-		uint64_t size = 0;
-		unsigned long long hash = 0;
-		char *url = NULL;
-		char *path = NULL;
-
-		pos += n + 1;
-		lineno++;
-		if (!what || *what == '#') {
-			free(line);
-			continue;
-		}
-		if (size_s && parse_size(size_s, &size)) {
-			error("%s:%u: bad size '%s'", name, lineno, size_s);
-			ret = -EINVAL;
-		} else if (hash_s &&
-			   (strlen(hash_s) != 16 || sscanf(hash_s, "%16llx", &hash) != 1)) {
-			error("%s:%u: bad XXH3-64 '%s' (16 hex digits)", name, lineno, hash_s);
-			ret = -EINVAL;
-		} else if (is_url(what)) {
-			url = xstrdup(what);
-			path = url_dest(what, base_url);
-		} else if (base_url) {
-			url = url_join(base_url, what);
-			path = xstrdup(what);
-		} else {
-			error("%s:%u: '%s' is not an http(s) URL (a list of paths needs "
-			      "--base-url)",
-			      name, lineno, what);
-			ret = -EINVAL;
-		}
-		if (!ret && !safe_path(path)) {
-			error("%s:%u: '%s' would land outside the folder", name, lineno, path);
-			ret = -EINVAL;
-		}
-		if (!ret)
-			fetch_list_add(l, url, path, size_s != NULL, size, hash_s != NULL, hash);
-		free(url);
-		free(path);
-		free(line);
-	}
-	return ret;
-}
-
-/* The stacks a .star or .cs names, below base_url; the metadata is kept to put beside them. */
-static int read_stacks(struct fetch_list *l, const struct dataset_meta *m, const char *base_url,
-		       const char *project_dir)
-{
-	const size_t first = l->n;
-	char *project = NULL;
-	bool absolute = false;
-	size_t k;
-	int ret = 0;
-
-	if (!m->stacks.nr) {
-		error("'%s' names no particle stacks", m->name);
-		return -EINVAL;
-	}
-	if (!base_url) {
-		error("'%s' is a %s: fetching the stacks it names needs --base-url, the URL its "
-		      "paths start at",
-		      m->name, m->kind == DATASET_KIND_STAR ? "RELION .star" : "CryoSPARC .cs");
-		return -EINVAL;
-	}
-	if (project_dir) {
-		size_t plen = strlen(project_dir);
-
-		while (plen > 1 && project_dir[plen - 1] == '/')
-			plen--;
-		project = xasprintf("%.*s", (int)plen, project_dir);
-	}
-	for (size_t i = 0; i < m->stacks.nr; i++) {
-		const char *p = m->stacks.items[i].path;
-		char *rel = NULL;
-		char *url;
-
-		if (p[0] == '/' && !project) {
-			error("'%s' names the absolute path '%s' (--project-dir says where the "
-			      "paths below --base-url start)",
-			      m->name, p);
-			ret = -EINVAL;
-			break;
-		}
-		absolute |= p[0] == '/';
-		rel = dataset_project_rel(project ? project : "", p);
-		if (!rel && p[0] == '/') {
-			error("'%s' names '%s', which is not below --project-dir '%s'", m->name, p,
-			      project);
-			ret = -EINVAL;
-			break;
-		}
-		if (!rel || !safe_path(rel)) {
-			error("'%s' names '%s', which would land outside the folder", m->name, p);
-			free(rel);
-			ret = -EINVAL;
-			break;
-		}
-		url = url_join(base_url, rel);
-		fetch_list_add(l, url, rel, false, 0, false, 0);
-		free(url);
-		free(rel);
-	}
-	free(project);
-	if (ret)
-		return ret;
-	/* "x.mrcs" and "./x.mrcs" are one stack: one transfer, in path order. */
-	qsort(l->items + first, l->n - first, sizeof(*l->items), item_cmp);
-	k = first;
-	for (size_t i = first; i < l->n; i++) {
-		if (k > first && !strcmp(l->items[k - 1].path, l->items[i].path)) {
-			free(l->items[i].url);
-			free(l->items[i].path);
-			continue;
-		}
-		l->items[k++] = l->items[i];
-	}
-	l->n = k;
-	if (absolute)
-		info("'%s' names absolute paths, and so will its copy beside the stacks: to "
-		     "benchmark the fetched set, give the folder itself as SRC",
-		     m->name);
-	if (strcmp(m->path, "-")) {
-		const char *slash = strrchr(m->path, '/');
-
-		l->meta_name = xstrdup(slash ? slash + 1 : m->path);
-		l->meta = xmalloc(m->len ? m->len : 1);
-		memcpy(l->meta, m->text, m->len);
-		l->meta_len = m->len;
-	}
-	return 0;
-}
-
-int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url,
-		    const char *project_dir)
-{
-	struct dataset_meta m;
-	char *msg = NULL;
-	int ret;
-
-	if (is_url(arg)) {
-		char *path = url_dest(arg, base_url);
-
-		if (!safe_path(path)) {
-			error("cannot fetch '%s': no file name in the URL", arg);
-			free(path);
-			return -EINVAL;
-		}
-		fetch_list_add(l, arg, path, false, 0, false, 0);
-		free(path);
-		return 0;
-	}
-	ret = dataset_meta_read(&m, arg, NULL, 0, &msg);
-	if (ret == -EMEDIUMTYPE && !m.len)
-		ret = 0; /* an empty list */
-	else if (ret)
-		error("%s", msg);
-	else if (m.kind == DATASET_KIND_LIST)
-		ret = read_lines(l, m.name, m.text, m.len, base_url);
-	else
-		ret = read_stacks(l, &m, base_url, project_dir);
-	free(msg);
-	dataset_meta_release(&m);
-	return ret;
-}
-
-/*
- * The settings of every request; a blocking one (stoppable) also ends when a stop signal is
- * raised, while the transfers of the multi loop are stopped by the loop itself.
- */
-static void easy_common(CURL *e, const struct fetch_opts *o, char *errbuf, bool stoppable)
+void fetch_easy_common(CURL *e, const struct fetch_opts *o, char *errbuf, bool stoppable)
 {
 	const struct curl_common c = {
 		.timeout = o->timeout,
@@ -354,188 +36,6 @@ static void easy_common(CURL *e, const struct fetch_opts *o, char *errbuf, bool 
 	curl_common_setup(e, &c, errbuf);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 }
-
-/* ---- directory listings ------------------------------------------------------------------- */
-
-struct membuf {
-	char *p;
-	size_t len;
-};
-
-static size_t membuf_write(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	struct membuf *m = userdata;
-	const size_t len = size * nmemb;
-
-	m->p = xrealloc(m->p, m->len + len + 1);
-	memcpy(m->p + m->len, ptr, len);
-	m->len += len;
-	m->p[m->len] = '\0';
-	return len;
-}
-
-/* GET (or HEAD, with body NULL) url; 0, -EINTR when stopped, or -EIO after printing why. */
-static int http_get(CURL *e, const char *url, struct membuf *body, uint64_t *length,
-		    const struct fetch_opts *o)
-{
-	char errbuf[CURL_ERROR_SIZE] = "";
-	curl_off_t cl = -1;
-	long status = 0;
-	CURLcode rc;
-
-	curl_easy_reset(e);
-	easy_common(e, o, errbuf, true);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	if (body) {
-		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, membuf_write);
-		curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
-	} else {
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-	}
-	rc = curl_easy_perform(e);
-	if (rc == CURLE_ABORTED_BY_CALLBACK)
-		return -EINTR;
-	if (rc != CURLE_OK) {
-		char why[CURL_ERROR_SIZE + 64];
-
-		curl_common_why(why, sizeof(why), rc, errbuf, o->timeout);
-		error("cannot fetch '%s': %s", url, why);
-		return -EIO;
-	}
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	if (status >= 400) {
-		error("cannot fetch '%s': HTTP status %ld", url, status);
-		return -EIO;
-	}
-	if (length) {
-		curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-		if (cl < 0) {
-			error("cannot fetch '%s': the server does not say its size", url);
-			return -EIO;
-		}
-		*length = (uint64_t)cl;
-	}
-	return 0;
-}
-
-/* Could a folder at depth components (rel, ending in '/') hold a match of pattern? */
-static bool may_match_below(const char *pattern, const char *rel)
-{
-	char *pat = xstrdup(pattern);
-	char *dir = xstrdup(rel);
-	char *ps = NULL;
-	char *ds = NULL;
-	char *p = strtok_r(pat, "/", &ps);
-	char *d = strtok_r(dir, "/", &ds);
-	bool ok = true;
-
-	for (; d; d = strtok_r(NULL, "/", &ds), p = strtok_r(NULL, "/", &ps)) {
-		if (!p || fnmatch(p, d, 0)) {
-			ok = false;
-			break;
-		}
-	}
-	/* The folder must leave at least one component for the file itself. */
-	if (ok && !p)
-		ok = false;
-	free(pat);
-	free(dir);
-	return ok;
-}
-
-struct walk {
-	CURL *e;
-	const char *pattern;
-	const struct fetch_opts *o;
-	struct fetch_list found;
-};
-
-/* The href targets of an index page: links below it, not sort links, parents or elsewhere. */
-static int walk_dir(struct walk *w, const char *url, const char *rel, unsigned depth)
-{
-	struct membuf page = {NULL, 0};
-	int ret;
-
-	if (depth > FETCH_MAX_DEPTH)
-		return 0;
-	ret = http_get(w->e, url, &page, NULL, w->o);
-	if (ret)
-		return ret;
-	for (const char *s = page.p ? page.p : ""; (s = strstr(s, "href=\""));) {
-		const char *h = s + 6;
-		const size_t len = strcspn(h, "\"");
-		char *href = xasprintf("%.*s", (int)len, h);
-		char *name = url_decode(href, len);
-		char *sub_rel;
-		char *sub_url;
-
-		s = h + len;
-		if (!len || href[0] == '?' || href[0] == '/' || href[0] == '#' ||
-		    strchr(href, ':') || strstr(name, "..") || !strcmp(name, "./")) {
-			free(href);
-			free(name);
-			continue;
-		}
-		sub_rel = xasprintf("%s%s", rel, name);
-		sub_url = xasprintf("%s%s", url, href);
-		if (name[strlen(name) - 1] == '/') {
-			if (may_match_below(w->pattern, sub_rel))
-				ret = walk_dir(w, sub_url, sub_rel, depth + 1);
-		} else if (!fnmatch(w->pattern, sub_rel, FNM_PATHNAME) && safe_path(sub_rel)) {
-			fetch_list_add(&w->found, sub_url, sub_rel, false, 0, false, 0);
-		}
-		free(sub_rel);
-		free(sub_url);
-		free(href);
-		free(name);
-		if (ret)
-			break;
-	}
-	free(page.p);
-	return ret;
-}
-
-int fetch_walk_listing(struct fetch_list *l, const char *entry_url, const char *pattern,
-		       uint64_t max_bytes, const struct fetch_opts *o)
-{
-	struct walk w = {.pattern = pattern, .o = o};
-	uint64_t total = 0;
-	size_t taken = 0;
-	char a[32];
-	char b[32];
-	int ret;
-
-	fetch_list_init(&w.found);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	w.e = curl_easy_init();
-	if (!w.e)
-		return -ENOMEM;
-	ret = walk_dir(&w, entry_url, "", 0);
-	if (ret)
-		goto out;
-	qsort(w.found.items, w.found.n, sizeof(*w.found.items), item_cmp);
-	for (size_t i = 0; i < w.found.n; i++) {
-		struct fetch_item *it = &w.found.items[i];
-
-		ret = http_get(w.e, it->url, NULL, &it->size, o);
-		if (ret)
-			goto out;
-		if (max_bytes && total + it->size > max_bytes)
-			break;
-		total += it->size;
-		fetch_list_add(l, it->url, it->path, true, it->size, false, 0);
-		taken++;
-	}
-	info("'%s': %zu file%s match '%s'; taking %zu, %s%s%s", entry_url, w.found.n,
-	     w.found.n == 1 ? "" : "s", pattern, taken, human_size(total, a, sizeof(a)),
-	     max_bytes ? " of at most " : "", max_bytes ? human_size(max_bytes, b, sizeof(b)) : "");
-out:
-	curl_easy_cleanup(w.e);
-	fetch_list_release(&w.found);
-	return ret;
-}
-
-/* ---- transfers ---------------------------------------------------------------------------- */
 
 enum xfer_state { XFER_WAITING, XFER_ACTIVE, XFER_DONE, XFER_FAILED };
 
@@ -718,7 +218,7 @@ static int xfer_start(struct fetch_run_state *s, struct xfer *x)
 	if (!x->e)
 		x->e = curl_easy_init();
 	curl_easy_reset(x->e);
-	easy_common(x->e, s->o, x->errbuf, false);
+	fetch_easy_common(x->e, s->o, x->errbuf, false);
 	curl_easy_setopt(x->e, CURLOPT_URL, x->it->url);
 	curl_easy_setopt(x->e, CURLOPT_WRITEFUNCTION, xfer_write);
 	curl_easy_setopt(x->e, CURLOPT_WRITEDATA, x);
@@ -864,6 +364,46 @@ static json_t *manifest_load(const char *path)
 	return files;
 }
 
+/* One xfer per item; the items already in dir count as done. Returns how many those are. */
+static size_t xfers_init(struct fetch_run_state *s, struct xfer *xs, const struct fetch_list *l,
+			 const char *dir, uint64_t *total, bool *sizes_known)
+{
+	size_t present = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct stat st;
+
+		xs[i].it = &l->items[i];
+		xs[i].fd = -1;
+		xs[i].dest = xasprintf("%s/%s", dir, l->items[i].path);
+		xs[i].part = xasprintf("%s.part", xs[i].dest);
+		*sizes_known &= l->items[i].has_size;
+		/* Only checked files are ever renamed to their name: one there is complete. */
+		if (stat(xs[i].dest, &st) == 0 &&
+		    (!l->items[i].has_size || (uint64_t)st.st_size == l->items[i].size)) {
+			xs[i].state = XFER_DONE;
+			s->done++;
+			present++;
+		} else {
+			*total += l->items[i].size; /* what this session has to fetch */
+		}
+	}
+	return present;
+}
+
+static int manifest_write(json_t *files, const char *path, const char *tmp)
+{
+	json_t *root = json_pack("{s:s, s:O}", "tool", PROGRAM_NAME, "files", files);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int ret = write_text_atomic(path, tmp, text, NULL);
+
+	if (ret)
+		error("cannot write '%s': %s", path, strerror(-ret));
+	free(text);
+	json_decref(root);
+	return ret;
+}
+
 /* Stop the transfers under way where they are: what they wrote stays in their .part. */
 static void xfers_stop(struct fetch_run_state *s, struct xfer *xs, size_t n)
 {
@@ -914,7 +454,7 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 	double t0 = now_mono();
 	double last = t0;
 	const bool tty = isatty(STDERR_FILENO);
-	size_t present = 0;
+	size_t present;
 	bool stopped = false;
 	int ret = mkdir_p(dir);
 
@@ -929,24 +469,7 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 	}
 	s.multi = curl_multi_init();
 	s.manifest = manifest_load(manifest_path);
-	for (size_t i = 0; i < l->n; i++) {
-		struct stat st;
-
-		xs[i].it = &l->items[i];
-		xs[i].fd = -1;
-		xs[i].dest = xasprintf("%s/%s", dir, l->items[i].path);
-		xs[i].part = xasprintf("%s.part", xs[i].dest);
-		sizes_known &= l->items[i].has_size;
-		/* Only checked files are ever renamed to their name: one there is complete. */
-		if (stat(xs[i].dest, &st) == 0 &&
-		    (!l->items[i].has_size || (uint64_t)st.st_size == l->items[i].size)) {
-			xs[i].state = XFER_DONE;
-			s.done++;
-			present++;
-		} else {
-			total += l->items[i].size; /* what this session has to fetch */
-		}
-	}
+	present = xfers_init(&s, xs, l, dir, &total, &sizes_known);
 	if (present)
 		info("%zu of %zu files are already in '%s'", present, l->n, dir);
 	while (s.done + s.failed < l->n) {
@@ -994,16 +517,7 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 	if (live_line)
 		fprintf(stderr, "\r\033[K");
 	live_line = false;
-	{
-		json_t *root = json_pack("{s:s, s:O}", "tool", PROGRAM_NAME, "files", s.manifest);
-		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-		ret = write_text_atomic(manifest_path, manifest_tmp, text, NULL);
-		if (ret)
-			error("cannot write '%s': %s", manifest_path, strerror(-ret));
-		free(text);
-		json_decref(root);
-	}
+	ret = manifest_write(s.manifest, manifest_path, manifest_tmp);
 	if (stopped) {
 		error("interrupted by %s: %zu of %zu files are complete in '%s'; the same command "
 		      "resumes the rest",

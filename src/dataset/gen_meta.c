@@ -6,13 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dataset/gen.h"
+#include "lib/dynbuf.h"
 #include "lib/util.h"
 
 /* Write len bytes to path through tmp and rename(2): readers never see half a file. */
@@ -38,50 +38,16 @@ out:
 	return ret;
 }
 
-/* A growing buffer of bytes. */
-struct buf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
-static void buf_add(struct buf *b, const void *data, size_t len)
-{
-	if (b->len + len > b->cap) {
-		while (b->len + len > b->cap)
-			b->cap = b->cap ? 2 * b->cap : 1 << 16;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		abort();
-	buf_add(b, s, (size_t)n);
-	free(s);
-}
-
-static void put_le(struct buf *b, uint64_t v, size_t n)
+static void put_le(struct dynbuf *b, uint64_t v, size_t n)
 {
 	unsigned char le[8];
 
 	for (size_t i = 0; i < n; i++)
 		le[i] = (unsigned char)(v >> (8 * i));
-	buf_add(b, le, n);
+	dynbuf_add(b, le, n);
 }
 
-static void put_f32(struct buf *b, float f)
+static void put_f32(struct dynbuf *b, float f)
 {
 	uint32_t u;
 
@@ -92,13 +58,14 @@ static void put_f32(struct buf *b, float f)
 /* RELION 3.1+ layout, as MetaDataTable::write prints it: optics, then one row per particle. */
 static char *star_text(const struct gen_params *p, const struct gen_plan *plan, size_t *len)
 {
-	struct buf b = { 0 };
+	struct dynbuf b;
 
-	buf_printf(&b, "\n# version 30001\n\ndata_optics\n\nloop_ \n_rlnOpticsGroupName #1 \n"
-		   "_rlnOpticsGroup #2 \n_rlnImagePixelSize #3 \n_rlnImageSize #4 \n"
-		   "_rlnImageDimensionality #5 \nopticsGroup1 1 %.6f %d 2 \n\n\n"
-		   "# version 30001\n\ndata_particles\n\nloop_ \n_rlnImageName #1 \n"
-		   "_rlnMicrographName #2 \n_rlnOpticsGroup #3 \n", p->apix, p->box);
+	dynbuf_init(&b);
+	dynbuf_addf(&b, "\n# version 30001\n\ndata_optics\n\nloop_ \n_rlnOpticsGroupName #1 \n"
+		    "_rlnOpticsGroup #2 \n_rlnImagePixelSize #3 \n_rlnImageSize #4 \n"
+		    "_rlnImageDimensionality #5 \nopticsGroup1 1 %.6f %d 2 \n\n\n"
+		    "# version 30001\n\ndata_particles\n\nloop_ \n_rlnImageName #1 \n"
+		    "_rlnMicrographName #2 \n_rlnOpticsGroup #3 \n", p->apix, p->box);
 	for (size_t i = 0; i < plan->nr; i++) {
 		const char *rel = plan->stacks[i].rel;
 		const char *base = strrchr(rel, '/');
@@ -109,12 +76,11 @@ static char *star_text(const struct gen_params *p, const struct gen_plan *plan, 
 		if (blen > 15 && !strcmp(base + blen - 15, "_particles.mrcs"))
 			blen -= 15;
 		for (int32_t k = 1; k <= plan->stacks[i].nz; k++)
-			buf_printf(&b, "%06d@%s MotionCorr/job002/%.*s.mrc 1 \n", (int)k, rel,
-				   (int)blen, base);
+			dynbuf_addf(&b, "%06d@%s MotionCorr/job002/%.*s.mrc 1 \n", (int)k, rel,
+				    (int)blen, base);
 	}
-	buf_add(&b, "\n", 1);
-	*len = b.len;
-	return b.p;
+	dynbuf_add(&b, "\n", 1);
+	return dynbuf_detach(&b, len);
 }
 
 /*
@@ -123,29 +89,31 @@ static char *star_text(const struct gen_params *p, const struct gen_plan *plan, 
  */
 static char *cs_bytes(const struct gen_params *p, const struct gen_plan *plan, size_t *len)
 {
-	struct buf b = { 0 };
-	struct buf h = { 0 };
+	struct dynbuf b;
+	struct dynbuf h;
 	size_t width = 1;
 	size_t pre;
 	uint64_t uid = p->seed * 0x9e3779b97f4a7c15ull + 1;
 
+	dynbuf_init(&b);
+	dynbuf_init(&h);
 	for (size_t i = 0; i < plan->nr; i++)
 		if (strlen(plan->stacks[i].rel) > width)
 			width = strlen(plan->stacks[i].rel);
-	buf_printf(&h, "{'descr': [('uid', '<u8'), ('blob/path', '|S%zu'), ('blob/idx', '<u4'), "
-		   "('blob/shape', '<u4', (2,)), ('blob/psize_A', '<f4'), ('blob/sign', '<f4'), "
-		   "('blob/import_sig', '<u8')], 'fortran_order': False, 'shape': (%llu,), }",
-		   width, (unsigned long long)plan->particles);
+	dynbuf_addf(&h, "{'descr': [('uid', '<u8'), ('blob/path', '|S%zu'), ('blob/idx', '<u4'), "
+		    "('blob/shape', '<u4', (2,)), ('blob/psize_A', '<f4'), ('blob/sign', '<f4'), "
+		    "('blob/import_sig', '<u8')], 'fortran_order': False, 'shape': (%llu,), }",
+		    width, (unsigned long long)plan->particles);
 	pre = h.len + 1 + 10 > 65535 ? 12 : 10;
 	/* Spaces then '\n' so that the data starts on a 64-byte boundary, as numpy pads. */
 	while ((pre + h.len + 1) % 64)
-		buf_add(&h, " ", 1);
-	buf_add(&h, "\n", 1);
-	buf_add(&b, "\x93NUMPY", 6);
-	buf_add(&b, pre == 10 ? "\x01\x00" : "\x02\x00", 2);
+		dynbuf_add(&h, " ", 1);
+	dynbuf_add(&h, "\n", 1);
+	dynbuf_add(&b, "\x93NUMPY", 6);
+	dynbuf_add(&b, pre == 10 ? "\x01\x00" : "\x02\x00", 2);
 	put_le(&b, h.len, pre - 8);
-	buf_add(&b, h.p, h.len);
-	free(h.p);
+	dynbuf_add(&b, dynbuf_str(&h), h.len);
+	dynbuf_release(&h);
 	for (size_t i = 0; i < plan->nr; i++) {
 		const char *rel = plan->stacks[i].rel;
 		size_t rlen = strlen(rel);
@@ -156,10 +124,10 @@ static char *cs_bytes(const struct gen_params *p, const struct gen_plan *plan, s
 			/* Distinct, seeded uids (cryosparc-tools draws random u8 ones). */
 			uid = uid * 6364136223846793005ull + 1442695040888963407ull;
 			put_le(&b, uid, 8);
-			buf_add(&b, rel, rlen);
+			dynbuf_add(&b, rel, rlen);
 			for (size_t z = rlen; z < width; z += sizeof(zeros))
-				buf_add(&b, zeros,
-					width - z < sizeof(zeros) ? width - z : sizeof(zeros));
+				dynbuf_add(&b, zeros,
+					    width - z < sizeof(zeros) ? width - z : sizeof(zeros));
 			put_le(&b, (uint64_t)k, 4);
 			put_le(&b, (uint64_t)(uint32_t)p->box, 4);
 			put_le(&b, (uint64_t)(uint32_t)p->box, 4);
@@ -168,8 +136,7 @@ static char *cs_bytes(const struct gen_params *p, const struct gen_plan *plan, s
 			put_le(&b, 0, 8);
 		}
 	}
-	*len = b.len;
-	return b.p;
+	return dynbuf_detach(&b, len);
 }
 
 int gen_write_metadata(const struct gen_params *p, const struct gen_plan *plan, const char *dir)

@@ -13,8 +13,11 @@ CC=${CC:-clang}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$build -I$src"
 libs="$(pkg-config --libs jansson) $(pkg-config --libs liblz4 2>/dev/null || true)"
 for p in star csfile; do
+	# The parser's own files: csfile.c is split by encoding (.npy, CSDAT, .csg).
+	files=$src/dataset/$p.c
+	[ $p = csfile ] && files="$files $src/dataset/csfile_npy.c $src/dataset/csfile_csdat.c $src/dataset/csfile_csg.c"
 	# shellcheck disable=SC2086
-	$CC $flags -o "$out/fuzz_$p" "$here/fuzz_$p.c" "$src/dataset/$p.c" "$src/dataset/stacklist.c" "$src/lib/util.c" $libs
+	$CC $flags -o "$out/fuzz_$p" "$here/fuzz_$p.c" $files "$src/dataset/stacklist.c" "$src/lib/util.c" $libs
 	corpus=$here/corpus/$( [ $p = star ] && echo star || echo cs )
 	mkdir -p "$out/new-$p"
 	echo "== $p: $secs s"

@@ -1,0 +1,426 @@
+/*
+ * named.c - a dataset named by metadata: the stacks a RELION .star, a CryoSPARC .cs or .csg, or a
+ * list of paths (--files) names, found below the project folder.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dataset/csfile.h"
+#include "dataset/dataset.h"
+#include "dataset/dataset_int.h"
+#include "dataset/stacklist.h"
+#include "dataset/star.h"
+#include "lib/util.h"
+
+/* Say why into why (len bytes), as the caller will print it, and return err. */
+static int load_fail(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int load_fail(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool exists_in(const char *dir, const char *rel)
+{
+	char *p = path_join(dir, rel);
+	struct stat st;
+	bool ok = stat(p, &st) == 0;
+
+	free(p);
+	return ok;
+}
+
+/* The folder holding path (canonical), or NULL. */
+static char *parent_of(const char *canon)
+{
+	const char *slash = strrchr(canon, '/');
+
+	if (!slash)
+		return NULL;
+	if (slash == canon)
+		return xstrdup("/");
+	return strndup(canon, (size_t)(slash - canon));
+}
+
+/* The folder above cand (canonical; cand is freed), or NULL above "/". */
+static char *climb(char *cand)
+{
+	char *up = strcmp(cand, "/") ? parent_of(cand) : NULL;
+
+	free(cand);
+	return up;
+}
+
+/*
+ * The default project folder of a metadata file: for a .star the nearest folder above it that
+ * holds default_pipeline.star (a RELION project), for a .cs the folder above the nearest J<n>
+ * folder; failing that, the nearest folder above where the first stack exists, else the file's
+ * own folder.
+ */
+static char *default_project(const char *meta, enum dataset_kind kind, const char *first)
+{
+	char *dir = parent_of(meta);
+	char *cand = dir ? xstrdup(dir) : NULL;
+
+	while (cand) {
+		const char *base = strrchr(cand, '/');
+
+		base = base ? base + 1 : cand;
+		if (kind == DATASET_KIND_STAR && exists_in(cand, "default_pipeline.star"))
+			goto found;
+		if (kind == DATASET_KIND_CS && base[0] == 'J' && base[1] &&
+		    strspn(base + 1, "0123456789") == strlen(base + 1)) {
+			cand = climb(cand);
+			goto found;
+		}
+		cand = climb(cand);
+	}
+	cand = dir ? xstrdup(dir) : NULL;
+	while (cand && first) {
+		if (exists_in(cand, first))
+			goto found;
+		cand = climb(cand);
+	}
+	free(cand);
+	return dir;
+found:
+	free(dir);
+	return cand;
+}
+
+char *dataset_project_rel(const char *project, const char *path)
+{
+	const char *p = path;
+	size_t plen = strlen(project);
+
+	if (p[0] == '/') {
+		if (strncmp(p, project, plen) || (p[plen] != '/' && plen != 1))
+			return NULL;
+		p += plen;
+		while (*p == '/')
+			p++;
+	}
+	while (p[0] == '.' && p[1] == '/')
+		for (p += 2; *p == '/'; p++)
+			;
+	if (!*p)
+		return NULL;
+	/* "..": the copy would land outside the scratch folder. */
+	for (const char *q = p; q; q = strchr(q, '/')) {
+		if (*q == '/')
+			q++;
+		if (q[0] == '.' && q[1] == '.' && (q[2] == '/' || !q[2]))
+			return NULL;
+	}
+	return xstrdup(p);
+}
+
+/* Stat the stacks of l below project into ds; missing ones are counted with examples. */
+static int load_stacks(struct dataset *ds, const struct stack_list *l, char *why, size_t len)
+{
+	size_t cap = 0;
+	int ret;
+
+	for (size_t i = 0; i < l->nr; i++) {
+		char *rel = dataset_project_rel(ds->root, l->items[i].path);
+		char *path;
+		struct stat st;
+		int sr;
+
+		if (!rel)
+			return load_fail(why, len, -EINVAL, "'%s' names '%s', which is outside the "
+					 "project folder '%s'", ds->meta, l->items[i].path,
+					 ds->root);
+		path = path_join(ds->root, rel);
+		sr = stat(path, &st);
+		if (sr < 0 && errno != ENOENT && errno != ENOTDIR) {
+			ret = -errno;
+			free(path);
+			free(rel);
+			return load_fail(why, len, ret, "cannot read '%s': %s", l->items[i].path,
+					 strerror(-ret));
+		}
+		if (sr < 0 || !S_ISREG(st.st_mode)) {
+			if (ds->nr_missing < DATASET_MISSING_EXAMPLES)
+				ds->missing[ds->nr_missing] = xstrdup(l->items[i].path);
+			ds->nr_missing++;
+			free(path);
+			free(rel);
+			continue;
+		}
+		if (ds->nr == cap) {
+			cap = cap ? 2 * cap : 256;
+			ds->files = xrealloc(ds->files, cap * sizeof(*ds->files));
+		}
+		ds->files[ds->nr].rel = rel;
+		ds->files[ds->nr].size = (uint64_t)st.st_size;
+		ds->files[ds->nr].flags = 0;
+		dataset_check_stack(ds, &ds->files[ds->nr], path);
+		ds->bytes += (uint64_t)st.st_size;
+		ds->nr++;
+		free(path);
+	}
+	return 0;
+}
+
+/* "a.mrcs", "./a.mrcs" and "/project/a.mrcs" are one stack: keep the first of sorted twins. */
+static void drop_duplicates(struct dataset *ds)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ds->nr; i++) {
+		if (k && !strcmp(ds->files[k - 1].rel, ds->files[i].rel)) {
+			ds->bytes -= ds->files[i].size;
+			if (ds->files[i].flags & COPY_FILE_NOT_MRC)
+				ds->nr_not_mrc--;
+			if (ds->files[i].flags & COPY_FILE_BAD_SIZE)
+				ds->nr_bad_size--;
+			free(ds->files[i].rel);
+			continue;
+		}
+		ds->files[k++] = ds->files[i];
+	}
+	ds->nr = k;
+}
+
+/* One path a line; blank lines and lines starting with '#' are skipped. */
+static int parse_list(const char *buf, size_t len, struct stack_list *out, char *why, size_t whylen)
+{
+	size_t no = 0;
+
+	for (size_t pos = 0; pos < len;) {
+		const char *s = buf + pos;
+		const char *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+
+		pos += n + (nl ? 1 : 0);
+		no++;
+		while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		while (n && (*s == ' ' || *s == '\t')) {
+			s++;
+			n--;
+		}
+		if (!n || *s == '#')
+			continue;
+		if (memchr(s, '\0', n)) {
+			snprintf(why, whylen, "line %zu: NUL byte: expected a path", no);
+			return -EINVAL;
+		}
+		stack_list_add(out, s, n);
+	}
+	return 0;
+}
+
+/* A STAR file shows a data_ block before anything but comments and blank lines. */
+static bool looks_like_star(const char *buf, size_t len)
+{
+	for (size_t pos = 0; pos < len;) {
+		const char *s = buf + pos;
+		const char *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+
+		pos += n + (nl ? 1 : 0);
+		while (n && (*s == ' ' || *s == '\t' || *s == '\r')) {
+			s++;
+			n--;
+		}
+		if (!n || *s == '#')
+			continue;
+		if (n < 5 || memcmp(s, "data_", 5))
+			return false;
+		/*
+		 * "data_<block name>" alone on its line; a list whose first path merely starts
+		 * with data_ ("data_sets/x.mrcs", "data_1.mrcs") is not a .star.
+		 */
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+			n--;
+		if (memchr(s, '/', n) || memchr(s, ' ', n) || memchr(s, '\t', n))
+			return false;
+		return !(n >= 4 && !memcmp(s + n - 4, ".mrc", 4)) &&
+		       !(n >= 5 && !memcmp(s + n - 5, ".mrcs", 5));
+	}
+	return false;
+}
+
+/*
+ * A CryoSPARC group file (.csg) names the .cs of its particles: '>name' is in the .csg's own
+ * folder, other relative names start at the project (the folder above the .csg's job folder).
+ * Replaces m->text with that .cs and m->path with its path.
+ */
+static int read_csg(struct dataset_meta *m, const char *project_dir, char *why, size_t len)
+{
+	char reason[256] = "";
+	char *metafile = NULL;
+	char *dir = parent_of(m->path);
+	char *up = dir ? parent_of(dir) : NULL;
+	char *cs;
+	int ret = csfile_csg_metafile(m->text, m->len, &metafile, reason, sizeof(reason));
+
+	if (ret) {
+		ret = load_fail(why, len, ret, "cannot read '%s': %s", m->path, reason);
+		goto out;
+	}
+	if (metafile[0] == '>')
+		cs = path_join(dir ? dir : ".", metafile + 1);
+	else if (metafile[0] == '/')
+		cs = xstrdup(metafile);
+	else
+		cs = path_join(project_dir ? project_dir : up ? up : ".", metafile);
+	free(m->text);
+	m->text = NULL;
+	ret = read_text_file(cs, &m->text, &m->len);
+	if (ret) {
+		ret = load_fail(why, len, ret, "cannot read '%s', the particles '%s' names: %s", cs,
+				m->path, strerror(-ret));
+		free(cs);
+		goto out;
+	}
+	free(m->path);
+	m->path = realpath(cs, NULL);
+	if (!m->path)
+		m->path = xstrdup(cs);
+	free(m->name);
+	m->name = xstrdup(m->path);
+	free(cs);
+out:
+	free(metafile);
+	free(up);
+	free(dir);
+	return ret;
+}
+
+void dataset_meta_release(struct dataset_meta *m)
+{
+	stack_list_release(&m->stacks);
+	free(m->path);
+	free(m->name);
+	free(m->text);
+	memset(m, 0, sizeof(*m));
+}
+
+int dataset_meta_read(struct dataset_meta *m, const char *path, const char *project_dir,
+		      unsigned flags, char *why, size_t len)
+{
+	char reason[512] = "";
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	stack_list_init(&m->stacks);
+	/* Metadata files fit in memory: a million-particle .star is a few hundred MB at most. */
+	ret = read_text_file(strcmp(path, "-") ? path : "/dev/stdin", &m->text, &m->len);
+	if (ret)
+		return load_fail(why, len, ret, "cannot read '%s': %s", path, strerror(-ret));
+	m->path = strcmp(path, "-") ? realpath(path, NULL) : xstrdup("-");
+	if (!m->path)
+		m->path = xstrdup(path);
+	m->name = xstrdup(path);
+	if (!(flags & DATASET_META_LIST) && !csfile_is_cs((const unsigned char *)m->text, m->len) &&
+	    csfile_is_csg(m->text, m->len)) {
+		ret = read_csg(m, project_dir, why, len);
+		if (ret)
+			return ret;
+	}
+	if (flags & DATASET_META_LIST)
+		m->kind = DATASET_KIND_LIST;
+	else if (csfile_is_cs((const unsigned char *)m->text, m->len))
+		m->kind = DATASET_KIND_CS;
+	else if (looks_like_star(m->text, m->len))
+		m->kind = DATASET_KIND_STAR;
+	else if (m->len && !memchr(m->text, '\0', m->len < 4096 ? m->len : 4096))
+		m->kind = DATASET_KIND_LIST;
+	else
+		return load_fail(why, len, -EMEDIUMTYPE, "'%s' is not a RELION .star, a CryoSPARC "
+				 ".cs or a list of files", m->name);
+	if (m->kind == DATASET_KIND_CS)
+		ret = csfile_parse((const unsigned char *)m->text, m->len, &m->stacks, reason,
+				   sizeof(reason));
+	else if (m->kind == DATASET_KIND_STAR)
+		ret = star_parse(m->text, m->len, &m->stacks, reason, sizeof(reason));
+	else
+		ret = parse_list(m->text, m->len, &m->stacks, reason, sizeof(reason));
+	if (ret)
+		return load_fail(why, len, ret, "cannot read '%s': %s", m->name, reason);
+	return 0;
+}
+
+int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char *why,
+		 size_t len)
+{
+	const char *meta_path = s->files_list ? s->files_list : src;
+	struct dataset_meta m;
+	const struct stack_list *l = &m.stacks;
+	double t0 = now_mono();
+	int ret;
+
+	if (!s->files_list && is_dir(src))
+		return dataset_load_dir(ds, src, s->flags, why, len);
+	ret = dataset_meta_read(&m, meta_path, s->project_dir,
+				s->files_list ? DATASET_META_LIST : 0, why, len);
+	memset(ds, 0, sizeof(*ds));
+	ds->meta = m.path ? xstrdup(m.path) : NULL;
+	ds->kind = m.kind;
+	if (ret == -EMEDIUMTYPE)
+		ret = load_fail(why, len, -ENOTDIR, "source '%s' is not a directory, a RELION "
+				".star, a CryoSPARC .cs or a list of files", src);
+	if (ret)
+		goto out;
+	meta_path = m.name;
+	if (!l->nr) {
+		ret = load_fail(why, len, -ENOENT, "'%s' names no particle stacks", meta_path);
+		goto out;
+	}
+	ds->particles = ds->kind == DATASET_KIND_LIST ? 0 : l->particles;
+	if (s->project_dir)
+		ds->root = realpath(s->project_dir, NULL);
+	else if (s->files_list)
+		ds->root = realpath(src, NULL);
+	else if (ds->kind == DATASET_KIND_LIST)
+		ds->root = parent_of(ds->meta);
+	else
+		ds->root = default_project(ds->meta, ds->kind, l->items[0].path);
+	if (!ds->root || !is_dir(ds->root)) {
+		const char *pd = s->project_dir ? s->project_dir : s->files_list ? src : ds->meta;
+
+		ret = load_fail(why, len, -ENOTDIR, "cannot use '%s' as the project folder: %s", pd,
+				strerror(ds->root ? ENOTDIR : errno));
+		goto out;
+	}
+	ret = load_stacks(ds, l, why, len);
+	if (ret)
+		goto out;
+	if (!ds->nr) {
+		ret = load_fail(why, len, -ENOENT, "none of the %zu stacks '%s' names exists below "
+				"'%s' (first: '%s'; --project-dir sets where paths start)", l->nr,
+				meta_path, ds->root, l->items[0].path);
+		goto out;
+	}
+	qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
+	drop_duplicates(ds);
+	dataset_collect_dirs(ds);
+	ds->list_seconds = now_mono() - t0;
+out:
+	dataset_meta_release(&m);
+	return ret;
+}
