@@ -14,7 +14,7 @@
 #include "analysis/cells.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "analysis/recommend.h"
 #include "report/report.h"
 #include "copy/strategy.h"
@@ -81,9 +81,10 @@ static const struct opt_def sweep_options[] = {
 	OPT_END
 };
 
-static const struct opt_command sweep_command = {
+const struct opt_command sweep_command = {
 	.name = "sweep",
 	.synopsis = "SRC DST",
+	.brief = "the grid of strategies x threads, and the thread count to set",
 	.summary = "Measure every strategy at every thread count, cold and repeated, in a shuffled\n"
 		   "order; write results.json and the reports, and end with the thread count to\n"
 		   "set for CryoSPARC.",
@@ -646,10 +647,9 @@ int cmd_sweep(int argc, char **argv)
 	int status = 0;
 	int ret;
 
-	options_defaults(&sweep_command, &o);
-	ret = options_parse(&sweep_command, argc, argv, &o, &args, &nargs);
+	ret = measure_parse(&sweep_command, &o, &o.m, argc, argv, &args, &nargs);
 	if (ret) {
-		options_release(&sweep_command, &o);
+		measure_release(&sweep_command, &o, &o.m);
 		return ret > 0 ? 0 : 2;
 	}
 	if (!o.strategies)
@@ -678,7 +678,7 @@ int cmd_sweep(int argc, char **argv)
 			status = 2;
 	}
 	if (status) {
-		options_release(&sweep_command, &o);
+		measure_release(&sweep_command, &o, &o.m);
 		return status;
 	}
 
@@ -689,7 +689,7 @@ int cmd_sweep(int argc, char **argv)
 	cfg.resume = o.resume;
 	cfg.jobs = (unsigned)o.jobs;
 	measure_opts_apply(&o.m, &cfg);
-	cfg.params = options_to_json(&sweep_command, &o);
+	cfg.params = measure_params(&sweep_command, &o, &o.m);
 
 	bench_install_signal_handlers();
 	if (bench_begin(&sw.b, &cfg)) {
@@ -790,6 +790,6 @@ out:
 	free(sw.plan);
 	json_decref(cfg.params);
 	free(label);
-	options_release(&sweep_command, &o);
+	measure_release(&sweep_command, &o, &o.m);
 	return status;
 }
