@@ -493,14 +493,7 @@ static struct copy_job *make_jobs(struct bench *b, const struct copy_strategy *s
 			.dst_root = njobs == 1 ? xstrdup(b->scratch.copy_path)
 					       : xasprintf("%s/job-%u", b->scratch.copy_path, k + 1),
 			.bs = b->cfg.bs,
-			.qd = b->cfg.qd,
-			.inflight = b->cfg.inflight,
-			.direct = b->cfg.direct,
-			.reflink = b->cfg.reflink,
-			.source_url = b->cfg.source_url,
-			.cafile = b->cfg.cafile,
-			.insecure = b->cfg.insecure,
-			.timeout = b->cfg.source_timeout,
+			.eo = b->cfg.eo ? b->cfg.eo[strategy_index(strategy)] : NULL,
 			.stop = &bench_stop_signal,
 		};
 	}

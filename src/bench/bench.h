@@ -34,14 +34,10 @@ struct bench_config {
 	const char *project_dir;	/* --project-dir: where a .star/.cs/list's paths start */
 	const char *sample;		/* --sample N (stacks) or P% (of the bytes); NULL: all */
 	size_t bs;			/* strategy tuning, passed on in struct copy_job */
-	unsigned qd;
-	unsigned inflight;
-	bool direct;
-	enum copy_reflink reflink;
+	/* Per strategies[] entry (strategy_index()): its options struct, copy_job.eo; or NULL */
+	const void *const *eo;
 	const char *source_url;		/* --source-url: copy from this HTTP(S) base (http strategy) */
-	const char *cafile;		/* --cafile */
 	bool insecure;			/* --insecure */
-	long source_timeout;		/* --source-timeout */
 	unsigned jobs;			/* copiers at once (0 or 1: one) */
 	bool verify;
 	bool require_drop;

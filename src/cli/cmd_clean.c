@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cmds.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "bench/scratch.h"
 #include "lib/util.h"
 
@@ -16,9 +16,10 @@ static const struct opt_def clean_options[] = {
 	OPT_END
 };
 
-static const struct opt_command clean_command = {
+const struct opt_command clean_command = {
 	.name = "clean",
 	.synopsis = "DST",
+	.brief = "remove scratch directories left by killed runs",
 	.summary = "Remove the scratch directories (" SCRATCH_PREFIX "*) that runs left in DST.\n"
 		   "Only directories holding the tool's marker are touched, never one a running\n"
 		   "benchmark still holds; nothing else in DST is read or removed.",

@@ -9,7 +9,7 @@
 
 #include "cli/cmds.h"
 #include "analysis/compare.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "cli/post_results.h"
 #include "lib/util.h"
 #include "report/report.h"
@@ -55,9 +55,10 @@ static const struct opt_def compare_options[] = {
 	OPT_END
 };
 
-static const struct opt_command compare_command = {
+const struct opt_command compare_command = {
 	.name = "compare",
 	.synopsis = "BASELINE CURRENT",
+	.brief = "baseline vs current results, noise-aware, with exit status and JUnit",
 	.summary = "Compare two results.json (files or results folders) cell by cell, taking the\n"
 		   "noise of the repeats into account, and print a Markdown summary.\n"
 		   "With --post, the verdicts and CURRENT go to a results collector as\n"
@@ -128,10 +129,10 @@ int cmd_compare(int argc, char **argv)
 	int status = COMPARE_USAGE;
 	int ret;
 
-	options_defaults(&compare_command, &o);
+	options_defaults(compare_command.options, &o);
 	ret = options_parse(&compare_command, argc, argv, &o, &args, &nargs);
 	if (ret) {
-		options_release(&compare_command, &o);
+		options_release(compare_command.options, &o);
 		return ret > 0 ? COMPARE_OK : COMPARE_USAGE;
 	}
 	if (post_check(&o.post))
@@ -199,6 +200,6 @@ out:
 	json_decref(cmp);
 	json_decref(base);
 	json_decref(cur);
-	options_release(&compare_command, &o);
+	options_release(compare_command.options, &o);
 	return status;
 }

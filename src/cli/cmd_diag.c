@@ -7,7 +7,7 @@
 
 #include "cli/cmds.h"
 #include "sys/diag.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "lib/util.h"
 
 struct diag_opts {
@@ -28,9 +28,10 @@ static const struct opt_def diag_options[] = {
 		    "read /proc and /sys under DIR (fixture trees)"),
 	OPT_END};
 
-static const struct opt_command diag_command = {
+const struct opt_command diag_command = {
 	.name = "diag",
 	.synopsis = "[SRC] [DST]",
+	.brief = "mounts, devices, NICs and the route to storage, with findings",
 	.summary =
 		"Where the bytes will travel: the mount, filesystem options (NFS: server, vers,\n"
 		"nconnect, rsize, ...), free space and block devices of SRC and DST; every\n"
@@ -52,10 +53,10 @@ int cmd_diag(int argc, char **argv)
 	int status = 0;
 	int ret;
 
-	options_defaults(&diag_command, &o);
+	options_defaults(diag_command.options, &o);
 	ret = options_parse(&diag_command, argc, argv, &o, &args, &nargs);
 	if (ret) {
-		options_release(&diag_command, &o);
+		options_release(diag_command.options, &o);
 		return ret > 0 ? 0 : 2;
 	}
 	diag_init(&d, o.sysroot);
@@ -85,6 +86,6 @@ int cmd_diag(int argc, char **argv)
 		diag_print_text(&d, stdout);
 	}
 	diag_release(&d);
-	options_release(&diag_command, &o);
+	options_release(diag_command.options, &o);
 	return status;
 }

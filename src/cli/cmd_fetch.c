@@ -8,7 +8,7 @@
 
 #include "bench/bench.h"
 #include "cli/cmds.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "lib/util.h"
 
 #ifdef HAVE_LIBCURL
@@ -59,9 +59,10 @@ static const struct opt_def fetch_options[] = {
 	OPT_BOOL_("quiet", 'q', struct fetch_cmd_opts, quiet, "no progress or informational lines"),
 	OPT_END};
 
-static const struct opt_command fetch_command = {
+const struct opt_command fetch_command = {
 	.name = "fetch",
 	.synopsis = "URL|LIST DIR  or  --empiar ID DIR",
+	.brief = "download a set of stacks over HTTP(S), resumable and checked",
 	.summary =
 		"Download a set of stacks over HTTP(S): a URL, a LIST of URLs (or of paths below\n"
 		"--base-url; each line may add the SIZE and XXH3-64 to check), the stacks that\n"
@@ -86,16 +87,16 @@ int cmd_fetch(int argc, char **argv)
 	int nargs;
 	int ret;
 
-	options_defaults(&fetch_command, &o);
+	options_defaults(fetch_command.options, &o);
 	ret = options_parse(&fetch_command, argc, argv, &o, &args, &nargs);
 	if (ret) {
-		options_release(&fetch_command, &o);
+		options_release(fetch_command.options, &o);
 		return ret > 0 ? 0 : 2;
 	}
 	if (nargs != (o.empiar ? 1 : 2)) {
 		error(o.empiar ? "fetch --empiar ID takes one argument, DIR"
 			       : "fetch takes two arguments, URL|LIST and DIR");
-		options_release(&fetch_command, &o);
+		options_release(fetch_command.options, &o);
 		return 2;
 	}
 	fo = (struct fetch_opts){
@@ -122,7 +123,7 @@ int cmd_fetch(int argc, char **argv)
 			blen--;
 		if (!*o.empiar || strspn(o.empiar, "0123456789") != strlen(o.empiar)) {
 			error("--empiar takes the entry's number, not '%s'", o.empiar);
-			options_release(&fetch_command, &o);
+			options_release(fetch_command.options, &o);
 			return 2;
 		}
 		entry = xasprintf("%.*s/%s/", (int)blen, base, o.empiar);
@@ -142,7 +143,7 @@ int cmd_fetch(int argc, char **argv)
 	if (!ret && l.n)
 		ret = fetch_run(&l, dir, &fo);
 	fetch_list_release(&l);
-	options_release(&fetch_command, &o);
+	options_release(fetch_command.options, &o);
 	if (bench_stop_signal)
 		return 128 + bench_stop_signal;
 	return ret ? 1 : 0;

@@ -14,7 +14,7 @@
 #include "cli/cmds.h"
 #include "dataset/dataset.h"
 #include "analysis/fioref.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "bench/results.h"
 #include "bench/scratch.h"
 #include "sys/sysinfo.h"
@@ -52,9 +52,10 @@ static const struct opt_def fio_options[] = {
 	OPT_END
 };
 
-static const struct opt_command fio_command = {
+const struct opt_command fio_command = {
 	.name = "fio",
 	.synopsis = "SRC DST",
+	.brief = "fio's read, write and copy-shaped ceilings for the same files",
 	.summary = "Measure fio's ceilings for the particle stacks below SRC: reading them, writing\n"
 		   "the same sizes into a scratch directory in DST, and both at once (a copy), with\n"
 		   "O_DIRECT and buffered; write results.json with them under \"reference\".\n"
@@ -320,10 +321,10 @@ int cmd_fio(int argc, char **argv)
 	int ret;
 	bool have_scratch = false;
 
-	options_defaults(&fio_command, &o);
+	options_defaults(fio_command.options, &o);
 	ret = options_parse(&fio_command, argc, argv, &o, &args, &nargs);
 	if (ret) {
-		options_release(&fio_command, &o);
+		options_release(fio_command.options, &o);
 		return ret > 0 ? 0 : 2;
 	}
 	version = fio_version(o.fio);
@@ -372,7 +373,7 @@ int cmd_fio(int argc, char **argv)
 	list = json_array();
 	ref = json_pack("{s:s, s:o}", "fio_version", version, "measurements", list);
 	json_object_set_new(res.root, "reference", ref);
-	json_object_set_new(res.root, "params", options_to_json(&fio_command, &o));
+	json_object_set_new(res.root, "params", options_to_json(fio_command.options, &o));
 	if (measure(&c, "read-1", true, false, 1, false, list, &mb_s) ||
 	    measure(&c, "read-n", true, false, c.cores, false, list, &mb_s) ||
 	    measure(&c, "write-1", false, true, 1, false, list, &mb_s) ||
@@ -412,6 +413,6 @@ out:
 		results_release(&res);
 	dataset_release(&c.ds);
 	free(version);
-	options_release(&fio_command, &o);
+	options_release(fio_command.options, &o);
 	return status;
 }

@@ -11,7 +11,7 @@
 #include "cli/cmds.h"
 #include "dataset/gen.h"
 #include "dataset/mrc.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "lib/util.h"
 
 struct gen_opts {
@@ -52,9 +52,10 @@ static const struct opt_def gen_options[] = {
 	OPT_END
 };
 
-static const struct opt_command gen_command = {
+const struct opt_command gen_command = {
 	.name = "gen",
 	.synopsis = "DIR",
+	.brief = "write a synthetic particle set of valid MRC stacks",
 	.summary = "write a synthetic particle set (MRC2014 stacks of noise) into DIR",
 	.options = gen_options,
 	.min_args = 1,
@@ -104,7 +105,7 @@ int cmd_gen(int argc, char **argv)
 	int status = 2;
 	int ret;
 
-	options_defaults(&gen_command, &o);
+	options_defaults(gen_command.options, &o);
 	ret = options_parse(&gen_command, argc, argv, &o, &args, &nargs);
 	if (ret) {
 		status = ret > 0 ? 0 : 2;
@@ -153,6 +154,6 @@ int cmd_gen(int argc, char **argv)
 	     sum.nr_stacks, sum.particles, human_size(sum.bytes, size_buf, sizeof(size_buf)),
 	     sum.seconds, sum.seconds > 0 ? (double)sum.bytes / sum.seconds / 1e6 : 0.0, args[0]);
 out:
-	options_release(&gen_command, &o);
+	options_release(gen_command.options, &o);
 	return status;
 }

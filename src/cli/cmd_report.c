@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli/cmds.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "report/report.h"
 #include "bench/results.h"
 #include "lib/util.h"
@@ -30,9 +30,10 @@ static const struct opt_def report_options[] = {
 	OPT_END
 };
 
-static const struct opt_command report_command = {
+const struct opt_command report_command = {
 	.name = "report",
 	.synopsis = "RESULTS.json|DIR",
+	.brief = "report.md, report.html, results.csv and plots from results.json",
 	.summary =
 		"Write report.md, report.html and results.csv, and with gnuplot the plots in\n"
 		"plots/, from a results.json (or the results folder holding one) into its folder\n"
@@ -57,10 +58,10 @@ int cmd_report(int argc, char **argv)
 	int status = 1;
 	int ret;
 
-	options_defaults(&report_command, &o);
+	options_defaults(report_command.options, &o);
 	ret = options_parse(&report_command, argc, argv, &o, &args, &nargs);
 	if (ret) {
-		options_release(&report_command, &o);
+		options_release(report_command.options, &o);
 		return ret > 0 ? 0 : 2;
 	}
 	if (stat(args[0], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -107,6 +108,6 @@ out:
 	json_decref(doc);
 	free(path);
 	free(dir);
-	options_release(&report_command, &o);
+	options_release(report_command.options, &o);
 	return status;
 }

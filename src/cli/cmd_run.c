@@ -10,7 +10,7 @@
 #include "bench/bench.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
 
@@ -32,9 +32,10 @@ static const struct opt_def run_options[] = {
 	OPT_END
 };
 
-static const struct opt_command run_command = {
+const struct opt_command run_command = {
 	.name = "run",
 	.synopsis = "SRC DST",
+	.brief = "measure one strategy at one thread count, cold, R times",
 	.summary = "Copy the particle stacks below SRC into a scratch directory inside DST with one\n"
 		   "strategy at one thread count, cold, R times, and write results.json.",
 	.options = run_options,
@@ -55,21 +56,20 @@ int cmd_run(int argc, char **argv)
 	int status = 0;
 	int ret;
 
-	options_defaults(&run_command, &o);
-	ret = options_parse(&run_command, argc, argv, &o, &args, &nargs);
+	ret = measure_parse(&run_command, &o, &o.m, argc, argv, &args, &nargs);
 	if (ret) {
-		options_release(&run_command, &o);
+		measure_release(&run_command, &o, &o.m);
 		return ret > 0 ? 0 : 2;
 	}
 	if (post_check(&o.m.post)) {
-		options_release(&run_command, &o);
+		measure_release(&run_command, &o, &o.m);
 		return 2;
 	}
 	strategy = strategy_find(o.strategy);
 	if (!strategy) {
 		error("run: unknown strategy '%s' ('" PROGRAM_NAME " strategies' lists them)",
 		      o.strategy);
-		options_release(&run_command, &o);
+		measure_release(&run_command, &o, &o.m);
 		return 2;
 	}
 	label = xasprintf("%s-%ld", strategy->name, o.threads);
@@ -77,7 +77,7 @@ int cmd_run(int argc, char **argv)
 	cfg.dst = args[1];
 	cfg.label = label;
 	measure_opts_apply(&o.m, &cfg);
-	cfg.params = options_to_json(&run_command, &o);
+	cfg.params = measure_params(&run_command, &o, &o.m);
 
 	bench_install_signal_handlers();
 	if (bench_begin(&b, &cfg)) {
@@ -105,6 +105,6 @@ out:
 	bench_release(&b);
 	json_decref(cfg.params);
 	free(label);
-	options_release(&run_command, &o);
+	measure_release(&run_command, &o, &o.m);
 	return status;
 }

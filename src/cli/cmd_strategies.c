@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "cli/cmds.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
 
@@ -17,9 +17,10 @@ static const struct opt_def strategies_options[] = {
 	OPT_END
 };
 
-static const struct opt_command strategies_command = {
+const struct opt_command strategies_command = {
 	.name = "strategies",
 	.synopsis = "",
+	.brief = "list the copy strategies and whether they can run here",
 	.summary = "List the copy strategies of this build, whether each can run here, and why not.",
 	.options = strategies_options,
 	.min_args = 0,
@@ -40,6 +41,28 @@ static const struct {
 	{ NULL, NULL },
 };
 
+/*
+ * The options s reads, as `strategies` lists them: "--bs (default 1M) --qd (default 32) ...",
+ * from its --bs default and its option table. A new string ("" for none) the caller frees.
+ */
+static char *strategy_options_text(const struct copy_strategy *s)
+{
+	char *text = s->bs_default ? xasprintf("--bs (default %s)", s->bs_default) : xstrdup("");
+
+	for (const struct opt_def *def = s->options; def && def->name; def++) {
+		char *more;
+
+		if (def->def && def->type != OPT_BOOL)
+			more = xasprintf("%s%s--%s (default %s)", text, *text ? " " : "", def->name,
+					 def->def);
+		else
+			more = xasprintf("%s%s--%s", text, *text ? " " : "", def->name);
+		free(text);
+		text = more;
+	}
+	return text;
+}
+
 int cmd_strategies(int argc, char **argv)
 {
 	struct strategies_opts o = { 0 };
@@ -56,11 +79,13 @@ int cmd_strategies(int argc, char **argv)
 	for (const struct copy_strategy *const *s = strategies; *s; s++) {
 		char why[256] = "";
 		int avail = !(*s)->probe || (*s)->probe(NULL, NULL, why, sizeof(why)) == 0;
+		char *opts = strategy_options_text(*s);
 
 		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s?, s:s}", "name",
 						      (*s)->name, "summary", (*s)->summary,
 						      "available", avail, "why", avail ? NULL : why,
-						      "options", (*s)->options ? (*s)->options : ""));
+						      "options", opts));
+		free(opts);
 	}
 	for (size_t i = 0; missing[i].name; i++)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s, s:s}", "name",

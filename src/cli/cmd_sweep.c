@@ -12,7 +12,7 @@
 #include "analysis/cells.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "analysis/recommend.h"
 #include "report/report.h"
 #include "copy/strategy.h"
@@ -76,9 +76,10 @@ static const struct opt_def sweep_options[] = {
 	OPT_END
 };
 
-static const struct opt_command sweep_command = {
+const struct opt_command sweep_command = {
 	.name = "sweep",
 	.synopsis = "SRC DST",
+	.brief = "the grid of strategies x threads, and the thread count to set",
 	.summary = "Measure every strategy at every thread count, cold and repeated, in a shuffled\n"
 		   "order; write results.json and the reports, and end with the thread count to\n"
 		   "set for CryoSPARC.",
@@ -300,10 +301,9 @@ int cmd_sweep(int argc, char **argv)
 	int status = 0;
 	int ret;
 
-	options_defaults(&sweep_command, &o);
-	ret = options_parse(&sweep_command, argc, argv, &o, &args, &nargs);
+	ret = measure_parse(&sweep_command, &o, &o.m, argc, argv, &args, &nargs);
 	if (ret) {
-		options_release(&sweep_command, &o);
+		measure_release(&sweep_command, &o, &o.m);
 		return ret > 0 ? 0 : 2;
 	}
 	if (!o.strategies)
@@ -332,7 +332,7 @@ int cmd_sweep(int argc, char **argv)
 			status = 2;
 	}
 	if (status) {
-		options_release(&sweep_command, &o);
+		measure_release(&sweep_command, &o, &o.m);
 		return status;
 	}
 
@@ -343,7 +343,7 @@ int cmd_sweep(int argc, char **argv)
 	cfg.resume = o.resume;
 	cfg.jobs = (unsigned)o.jobs;
 	measure_opts_apply(&o.m, &cfg);
-	cfg.params = options_to_json(&sweep_command, &o);
+	cfg.params = measure_params(&sweep_command, &o, &o.m);
 	sweep_init(&sw, &(struct sweep_params){
 		.strategies = strats, .nr_strategies = (size_t)nstrat,
 		.threads = threads, .nr_threads = (size_t)nthr,
@@ -382,6 +382,6 @@ out:
 	sweep_release(&sw);
 	json_decref(cfg.params);
 	free(label);
-	options_release(&sweep_command, &o);
+	measure_release(&sweep_command, &o, &o.m);
 	return status;
 }

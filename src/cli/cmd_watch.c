@@ -13,7 +13,7 @@
 
 #include "bench/bench.h"
 #include "cli/cmds.h"
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "report/report.h"
 #include "bench/results.h"
 #include "sys/sampler.h"
@@ -46,9 +46,10 @@ static const struct opt_def watch_options[] = {
 		    "testing aid: read /proc and /sys below DIR"),
 	OPT_END};
 
-static const struct opt_command watch_command = {
+const struct opt_command watch_command = {
 	.name = "watch",
 	.synopsis = "PATH...",
+	.brief = "live device, CPU and network counters behind paths, like iostat -x",
 	.summary =
 		"Show once a second what the block devices behind each PATH (and any other busy\n"
 		"device), the CPUs and the network interfaces do, with iostat -x's fields, while\n"
@@ -235,10 +236,10 @@ int cmd_watch(int argc, char **argv)
 	int status = 0;
 	int ret;
 
-	options_defaults(&watch_command, &o);
+	options_defaults(watch_command.options, &o);
 	ret = options_parse(&watch_command, argc, argv, &o, &args, &nargs);
 	if (ret) {
-		options_release(&watch_command, &o);
+		options_release(watch_command.options, &o);
 		return ret > 0 ? 0 : 2;
 	}
 	canon = xcalloc((size_t)nargs, sizeof(*canon));
@@ -252,7 +253,7 @@ int cmd_watch(int argc, char **argv)
 		}
 		paths[i] = (struct sampler_path){canon[i], "path"};
 	}
-	params = options_to_json(&watch_command, &o);
+	params = options_to_json(watch_command.options, &o);
 	if (o.out) {
 		ret = results_create(&res, o.out, "watch");
 		if (ret == -EEXIST)
@@ -306,6 +307,6 @@ out:
 		free(canon[i]);
 	free(canon);
 	free(paths);
-	options_release(&watch_command, &o);
+	options_release(watch_command.options, &o);
 	return status;
 }

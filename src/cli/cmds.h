@@ -1,6 +1,38 @@
-/* cmds.h - the subcommands main() dispatches to; each returns the process exit status. */
+/*
+ * cmds.h - the list of subcommands: each one's option table and texts (struct opt_command) and
+ * the function main() dispatches to, which returns the process exit status. The list also says
+ * which commands a profile may hold a [section] for (cli/profile.h).
+ */
 #ifndef CCB_CMDS_H
 #define CCB_CMDS_H
+
+#include <stdbool.h>
+
+#include "cli/options.h"
+
+struct command {
+	const struct opt_command *cmd;
+	int (*fn)(int argc, char **argv);
+	bool profile_section;		/* a profile may hold a [name] section of its options */
+};
+
+/* The subcommands in the order `--help` lists them; ends with an entry whose cmd is NULL. */
+extern const struct command commands[];
+
+/* The command named name, or NULL. */
+const struct command *command_find(const char *name);
+
+extern const struct opt_command gen_command;
+extern const struct opt_command run_command;
+extern const struct opt_command sweep_command;
+extern const struct opt_command strategies_command;
+extern const struct opt_command clean_command;
+extern const struct opt_command watch_command;
+extern const struct opt_command diag_command;
+extern const struct opt_command report_command;
+extern const struct opt_command compare_command;
+extern const struct opt_command fio_command;
+extern const struct opt_command fetch_command;
 
 int cmd_gen(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -1,4 +1,4 @@
-# src/cli/ - the subcommands, the option tables, profiles, posting results
+# src/cli/ - the subcommands and their list, their option tables, the command line, profiles, posting results
 src_libccb_a_SOURCES += \
 	src/cli/cmd_clean.c \
 	src/cli/cmd_compare.c \
@@ -11,6 +11,9 @@ src_libccb_a_SOURCES += \
 	src/cli/cmd_strategies.c \
 	src/cli/cmd_sweep.c \
 	src/cli/cmd_watch.c \
+	src/cli/cmdline.c \
+	src/cli/cmdline.h \
+	src/cli/cmds.c \
 	src/cli/cmds.h \
 	src/cli/measure_opts.c \
 	src/cli/measure_opts.h \

@@ -1,4 +1,4 @@
-/* measure.c - what run and sweep share: measurement options, and closing a session. */
+/* measure_opts.c - what run and sweep share: measurement and strategy options, closing. */
 #include "config.h"
 
 #include <errno.h>
@@ -7,31 +7,101 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cmdline.h"
 #include "cli/measure_opts.h"
+#include "copy/strategy.h"
+#include "copy/http.h"
 #include "report/report.h"
 #include "lib/util.h"
 
-const char *const measure_reflink_choices[] = { "never", "auto", "always", NULL };
 const char *const measure_samples_choices[] = { "json", "csv", NULL };
+
+/* Up to one group a strategy: the strategies that have options, titled by name. */
+static size_t strategy_groups(const struct measure_opts *m, struct opt_group *g, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; strategies[i] && n < cap; i++)
+		if (m->eo[i])
+			g[n++] = (struct opt_group){ strategies[i]->name, strategies[i]->options,
+						     m->eo[i] };
+	return n;
+}
+
+#define MEASURE_MAX_GROUPS 16
+
+int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts *m, int argc,
+		  char **argv, char ***args, int *nargs)
+{
+	struct opt_group g[MEASURE_MAX_GROUPS];
+	size_t n = 0;
+
+	while (strategies[n])
+		n++;
+	m->eo = xcalloc(n + 1, sizeof(*m->eo));
+	for (size_t i = 0; i < n; i++) {
+		if (!strategies[i]->options)
+			continue;
+		m->eo[i] = xcalloc(1, strategies[i]->option_struct_size);
+		options_defaults(strategies[i]->options, m->eo[i]);
+	}
+	options_defaults(cmd->options, opts);
+	n = strategy_groups(m, g, MEASURE_MAX_GROUPS);
+	return options_parse_groups(cmd, opts, g, n, argc, argv, args, nargs);
+}
+
+json_t *measure_params(const struct opt_command *cmd, const void *opts,
+		       const struct measure_opts *m)
+{
+	json_t *params = options_to_json(cmd->options, opts);
+
+	for (size_t i = 0; strategies[i]; i++) {
+		if (m->eo[i]) {
+			json_t *o = options_to_json(strategies[i]->options, m->eo[i]);
+
+			json_object_update(params, o);
+			json_decref(o);
+		}
+	}
+	return params;
+}
+
+void measure_release(const struct opt_command *cmd, void *opts, struct measure_opts *m)
+{
+	for (size_t i = 0; m->eo && strategies[i]; i++) {
+		if (m->eo[i])
+			options_release(strategies[i]->options, m->eo[i]);
+		free(m->eo[i]);
+	}
+	free(m->eo);
+	m->eo = NULL;
+	options_release(cmd->options, opts);
+}
+
+/* The http strategy's options (--source-url, --cafile, --insecure), or NULL in a build without. */
+static const struct http_opts *http_opts(const struct measure_opts *m)
+{
+#ifdef HAVE_LIBCURL
+	return m->eo[strategy_index(&strategy_http)];
+#else
+	(void)m;
+	return NULL;
+#endif
+}
 
 void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 {
+	const struct http_opts *http = http_opts(m);
+
 	cfg->out = m->out;
 	cfg->dataset_flags = m->all_files ? DATASET_ALL_FILES : 0;
 	cfg->files_list = m->files_list;
 	cfg->project_dir = m->project_dir;
 	cfg->sample = m->sample;
 	cfg->bs = (size_t)m->bs;
-	cfg->qd = (unsigned)m->qd;
-	cfg->inflight = (unsigned)m->inflight;
-	cfg->direct = m->direct;
-	cfg->reflink = !strcmp(m->reflink, "never")    ? COPY_REFLINK_NEVER
-		       : !strcmp(m->reflink, "always") ? COPY_REFLINK_ALWAYS
-						       : COPY_REFLINK_AUTO;
-	cfg->source_url = m->source_url;
-	cfg->cafile = m->cafile;
-	cfg->insecure = m->insecure;
-	cfg->source_timeout = m->source_timeout;
+	cfg->eo = (const void *const *)m->eo;
+	cfg->source_url = http ? http->source_url : NULL;
+	cfg->insecure = http && http->insecure;
 	cfg->verify = m->verify;
 	cfg->require_drop = m->require_drop;
 	cfg->keep = m->keep;
@@ -58,6 +128,7 @@ int measure_report(struct bench *b, int status)
 
 int measure_post(struct bench *b, const struct measure_opts *m, int status)
 {
+	const struct http_opts *http = http_opts(m);
 	char *text = NULL;
 	size_t len = 0;
 	int ret;
@@ -74,7 +145,8 @@ int measure_post(struct bench *b, const struct measure_opts *m, int status)
 		error("cannot post '%s': %s", b->res.path, strerror(-ret));
 		return post_status(&m->post, status, ret);
 	}
-	ret = post_json(&m->post, text, len, "results.json", m->cafile, m->insecure);
+	ret = post_json(&m->post, text, len, "results.json", http ? http->cafile : NULL,
+			http && http->insecure);
 	free(text);
 	if (ret && ret != -EINTR)
 		error("the results are kept in '%s'", b->res.path);

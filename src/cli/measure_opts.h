@@ -1,10 +1,11 @@
 /*
- * measure.h - what run and sweep share on the command line: the options of a measurement (one
- * table fragment, so both commands, --help, profiles and the JSON echo agree), turning them into
- * a bench_config, and the closing of a session (table, results path, exit message).
+ * measure_opts.h - what run and sweep share on the command line: the options of a measurement
+ * (one table fragment, so both commands, --help, profiles and the JSON echo agree) and those of
+ * every strategy (each strategy's own table), turning them into a bench_config, and the closing
+ * of a session (table, results path, exit message).
  */
-#ifndef CCB_MEASURE_H
-#define CCB_MEASURE_H
+#ifndef CCB_MEASURE_OPTS_H
+#define CCB_MEASURE_OPTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,10 +16,6 @@
 
 struct measure_opts {
 	uint64_t bs;
-	long qd;
-	long inflight;
-	bool direct;
-	char *reflink;
 	char *out;
 	bool keep;
 	bool verify;
@@ -33,27 +30,17 @@ struct measure_opts {
 	char *files_list;
 	char *project_dir;
 	char *sample;
-	char *source_url;
-	char *cafile;
-	bool insecure;
-	long source_timeout;
 	struct post_opts post;
+	/* Per strategies[] entry (and a NULL after them), its options struct; NULL: it has none. */
+	void **eo;
 };
 
-extern const char *const measure_reflink_choices[];
 extern const char *const measure_samples_choices[];
 
 /* The option table entries of struct measure_opts m inside the command's struct st. */
 #define MEASURE_OPTIONS(st, m)                                                                    \
 	OPT_SIZE_("bs", 0, st, m.bs, NULL, "SIZE",                                                 \
 		  "I/O size of the strategy; each documents its default ('strategies' lists them)"), \
-	OPT_LONG_("qd", 0, st, m.qd, "32", "N", 1, 4096, "io_uring queue depth per thread"),       \
-	OPT_LONG_("inflight", 0, st, m.inflight, "4", "N", 1, 1024,                                \
-		  "files open at once per io_uring thread"),                                        \
-	OPT_BOOL_("direct", 0, st, m.direct,                                                       \
-		  "O_DIRECT on both sides where the strategy supports it (uring)"),                  \
-	OPT_CHOICE_("reflink", 0, st, m.reflink, "auto", "WHEN", measure_reflink_choices,          \
-		    "cfr: clone with FICLONE first, like cp --reflink"),                            \
 	OPT_STRING_("out", 'o', st, m.out, NULL, "DIR", OPT_NO_ECHO,                               \
 		    "results folder (default: a new ./cryocache-results/<time>-<label>)"),          \
 	OPT_BOOL_("keep", 0, st, m.keep,                                                           \
@@ -71,16 +58,6 @@ extern const char *const measure_samples_choices[];
 	OPT_STRING_("sample", 0, st, m.sample, NULL, "N|P%", 0,                                   \
 		    "copy a seeded, size-representative sample of the stacks: N of them, or P% "  \
 		    "of the bytes"),                                                                 \
-	OPT_STRING_("source-url", 0, st, m.source_url, NULL, "URL", 0,                            \
-		    "http strategy: fetch each stack from URL/<its path relative to SRC>"),        \
-	OPT_STRING_("cafile", 0, st, m.cafile, NULL, "FILE", 0,                                   \
-		    "http strategy and --post: CA certificates to verify the server with"),        \
-	OPT_BOOL_("insecure", 0, st, m.insecure,                                                   \
-		  "http strategy and --post: do not verify the server's certificate (a warning "  \
-		  "in results)"),                                                                   \
-	OPT_LONG_("source-timeout", 0, st, m.source_timeout, "60", "S", 1, 86400,                  \
-		  "http strategy: seconds to connect, and of a transfer without progress, before "  \
-		  "the file fails"),                                                                \
 	POST_OPTIONS(st, m.post),                                                                  \
 	OPT_BOOL_("quiet", 'q', st, m.quiet, "no progress lines on stderr"),                      \
 	OPT_STRING_("drop-caches-path", 0, st, m.drop_path, "/proc/sys/vm/drop_caches", "FILE", 0, \
@@ -95,6 +72,22 @@ extern const char *const measure_samples_choices[];
 	OPT_STRING_("profile", 0, st, m.profile, NULL, "FILE", 0,                                  \
 		    "options from the command's section of an INI profile (profiles/*.ini); "       \
 		    "the command line overrides them")
+
+/*
+ * Parse the command line of run or sweep: opts (the command's struct, holding m) from the
+ * command's table, and every strategy's options struct (m->eo) from the strategy's table, each
+ * from its defaults, the --profile and argv. Returns what options_parse_groups() returns; in any
+ * case measure_release() frees what was set.
+ */
+int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts *m, int argc,
+		  char **argv, char ***args, int *nargs);
+
+/* results.json's "params": the command's options and every strategy's, as options_to_json(). */
+json_t *measure_params(const struct opt_command *cmd, const void *opts,
+		       const struct measure_opts *m);
+
+/* Free what opts (holding m) and the strategies' options structs hold. */
+void measure_release(const struct opt_command *cmd, void *opts, struct measure_opts *m);
 
 /* Fill the measurement part of cfg from m (the strings stay owned by m). */
 void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg);

@@ -1,115 +1,41 @@
 /*
- * options.h - one table of options per subcommand drives the command line, --help, and the JSON
- * echo of a run's parameters (and later the profile parser), so the three never drift apart.
+ * options.h - a subcommand's option table and texts (struct opt_command), and its --help. The
+ * tables themselves are lib/opt.h's; cli/cmdline.h parses a command line with them.
  *
- * A subcommand keeps its settings in a struct of its own and describes each field once:
- *
- *	struct run_opts { long threads; char *strategy; bool keep; };
- *	static const struct opt_def run_options[] = {
- *		OPT_LONG_("threads", 'j', struct run_opts, threads, "2", "N", 1, 4096,
- *			  "worker threads copying at once"),
- *		...
- *		OPT_END
- *	};
- *
- * options_defaults() sets every field from its default text, options_parse() applies the command
- * line (getopt_long, built from the table) and leaves the positional arguments. A table with an
- * OPT_STRING "profile" entry takes --profile FILE: options_parse() applies the command's section
- * of that INI file (profile.h) before the rest of the command line, which overrides it.
+ * A table with an OPT_STRING "profile" entry takes --profile FILE: options_parse() applies the
+ * command's section of that INI file (profile.h) before the rest of the command line, which
+ * overrides it.
  */
 #ifndef CCB_OPTIONS_H
 #define CCB_OPTIONS_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <jansson.h>
 
-enum opt_type {
-	OPT_BOOL,	/* bool; a flag on the command line, "true"/"false" in a profile */
-	OPT_LONG,	/* long within [min, max] */
-	OPT_SIZE,	/* uint64_t bytes, "64K", "1M" */
-	OPT_STRING,	/* char * (owned; freed by options_release) */
-	OPT_CHOICE,	/* char * that must be one of choices[] */
-	OPT_DOUBLE,	/* double within [min, max] */
-	OPT_LIST,	/* struct opt_list; each occurrence appends one string */
-};
+#include "lib/opt.h"
 
-enum opt_flags {
-	OPT_SECRET = 1 << 0,	/* never echoed into results or logs (tokens, headers) */
-	OPT_NO_ECHO = 1 << 1,	/* not a parameter of the measurement (paths of outputs, verbosity) */
-};
-
-/* The values of a repeatable option, in the order given (a profile's first). */
-struct opt_list {
-	char **v;
-	size_t n;
-};
-
-struct opt_def {
-	const char *name;		/* long name, without "--" */
-	int short_name;			/* 0 for none */
-	enum opt_type type;
-	size_t offset;			/* of the field in the subcommand's struct */
-	const char *def;		/* default as text, NULL = unset (0, false, NULL) */
-	const char *arg;		/* metavar in --help */
-	const char *help;
-	unsigned flags;			/* enum opt_flags */
-	double min, max;		/* OPT_LONG, OPT_DOUBLE */
-	const char *const *choices;	/* OPT_CHOICE, NULL-terminated */
-};
-
-#define OPT_FIELD_(st, field) offsetof(st, field)
-#define OPT_BOOL_(n, s, st, f, h) \
-	{ (n), (s), OPT_BOOL, OPT_FIELD_(st, f), NULL, NULL, (h), 0, 0, 0, NULL }
-#define OPT_LONG_(n, s, st, f, d, a, lo, hi, h) \
-	{ (n), (s), OPT_LONG, OPT_FIELD_(st, f), (d), (a), (h), 0, (lo), (hi), NULL }
-#define OPT_DOUBLE_(n, s, st, f, d, a, lo, hi, h) \
-	{ (n), (s), OPT_DOUBLE, OPT_FIELD_(st, f), (d), (a), (h), 0, (lo), (hi), NULL }
-#define OPT_SIZE_(n, s, st, f, d, a, h) \
-	{ (n), (s), OPT_SIZE, OPT_FIELD_(st, f), (d), (a), (h), 0, 0, 0, NULL }
-#define OPT_STRING_(n, s, st, f, d, a, fl, h) \
-	{ (n), (s), OPT_STRING, OPT_FIELD_(st, f), (d), (a), (h), (fl), 0, 0, NULL }
-#define OPT_CHOICE_(n, s, st, f, d, a, ch, h) \
-	{ (n), (s), OPT_CHOICE, OPT_FIELD_(st, f), (d), (a), (h), 0, 0, 0, (ch) }
-#define OPT_LIST_(n, s, st, f, a, fl, h) \
-	{ (n), (s), OPT_LIST, OPT_FIELD_(st, f), NULL, (a), (h), (fl), 0, 0, NULL }
-#define OPT_END { NULL, 0, OPT_BOOL, 0, NULL, NULL, NULL, 0, 0, 0, NULL }
-
-/* A subcommand: its name, synopsis, one-line purpose, and option table. */
+/* A subcommand: its name, synopsis, one-line purpose, longer summary and option table. */
 struct opt_command {
 	const char *name;
 	const char *synopsis;		/* "SRC DST" */
+	const char *brief;		/* one line, for the list of commands */
 	const char *summary;
 	const struct opt_def *options;
 	int min_args, max_args;		/* positional arguments; max -1 = unbounded */
 };
 
-/* Set every field of opts (a struct the table describes) to its default. */
-void options_defaults(const struct opt_command *cmd, void *opts);
-
 /*
- * Parse argv (argv[0] is the subcommand's name) into opts. On success returns 0 and points
- * args and nargs at the positional arguments. Returns 1 when --help was printed (exit 0), or -1
- * after printing a usage error (exit 2).
+ * One more table a command line takes, and the struct its offsets are into (a strategy's options
+ * for run and sweep); title heads its options in --help.
  */
-int options_parse(const struct opt_command *cmd, int argc, char **argv, void *opts,
-		  char ***args, int *nargs);
+struct opt_group {
+	const char *title;
+	const struct opt_def *options;
+	void *opts;
+};
 
-/*
- * Set one option from text (the command line, or later a profile). Returns 0, or -EINVAL with
- * a message naming the option and the reason in why.
- */
-int options_set(const struct opt_def *def, void *opts, const char *value, char *why, size_t len);
-
-/* Print the subcommand's --help to f. */
-void options_usage(const struct opt_command *cmd, FILE *f);
-
-/* The options as a JSON object (name -> value), leaving out OPT_SECRET and OPT_NO_ECHO. */
-json_t *options_to_json(const struct opt_command *cmd, const void *opts);
-
-/* Free the strings held by opts. */
-void options_release(const struct opt_command *cmd, void *opts);
+/* Print the subcommand's --help to f: its own options, then each of the n groups'. */
+void options_usage(const struct opt_command *cmd, const struct opt_group *groups, size_t n,
+		   FILE *f);
 
 #endif

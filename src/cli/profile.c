@@ -9,17 +9,14 @@
 
 #include <ini.h>
 
+#include "cli/cmds.h"
 #include "cli/profile.h"
 #include "lib/util.h"
 
-/* Sections a profile may hold: the commands that take options. */
-static const char *const known_sections[] = {
-	"run", "sweep", "fio", "compare", "gen", "report", "watch", "diag", NULL
-};
-
 struct profile_state {
-	const struct opt_command *cmd;
-	void *opts;
+	const char *section;		/* the command's */
+	const struct opt_group *groups;
+	size_t ngroups;
 	FILE *f;
 	int line;		/* lines read so far: the handler's line */
 	bool seen_section;
@@ -73,59 +70,68 @@ static bool key_matches(const char *option, const char *key)
 	return !*option && !*key;
 }
 
+/* Sections a profile may hold: the commands of the list (cmds.h) that have one. */
 static bool section_known(const char *section)
 {
-	for (const char *const *s = known_sections; *s; s++)
-		if (!strcmp(*s, section))
-			return true;
-	return false;
+	const struct command *c = command_find(section);
+
+	return c && c->profile_section;
+}
+
+/* Set key from the command's section; 0, or -EINVAL with the reason in st->msg. */
+static int set_key(struct profile_state *st, const char *key, const char *value)
+{
+	char why[320];
+
+	for (size_t g = 0; g < st->ngroups; g++) {
+		for (const struct opt_def *def = st->groups[g].options; def->name; def++) {
+			if (!key_matches(def->name, key))
+				continue;
+			if (!strcmp(def->name, "profile")) {
+				snprintf(st->msg, sizeof(st->msg),
+					 "a profile cannot include another ('%s')", key);
+				return -EINVAL;
+			}
+			if (options_set(def, st->groups[g].opts, value, why, sizeof(why))) {
+				snprintf(st->msg, sizeof(st->msg), "%s", why);
+				return -EINVAL;
+			}
+			if ((def->flags & OPT_SECRET) && !st->secret)
+				st->secret = def->name;
+			return 0;
+		}
+	}
+	snprintf(st->msg, sizeof(st->msg), "unknown key '%s' in [%s]", key, st->section);
+	return -EINVAL;
 }
 
 /* inih calls this per key; returning 0 makes ini_parse report this line as its first error. */
 static int on_key(void *user, const char *section, const char *key, const char *value)
 {
 	struct profile_state *st = user;
-	char why[320];
 
 	if (st->msg[0])
 		return 1;	/* only the first error is reported */
 	st->msg_line = st->line;
 	if (!section[0]) {
 		snprintf(st->msg, sizeof(st->msg), "key '%s' is outside a section ([%s])", key,
-			 st->cmd->name);
+			 st->section);
 		return 0;
 	}
 	if (!section_known(section)) {
 		snprintf(st->msg, sizeof(st->msg), "unknown section [%s]", section);
 		return 0;
 	}
-	if (strcmp(section, st->cmd->name))
+	if (strcmp(section, st->section))
 		return 1;
 	st->seen_section = true;
-	for (const struct opt_def *def = st->cmd->options; def->name; def++) {
-		if (!key_matches(def->name, key))
-			continue;
-		if (!strcmp(def->name, "profile")) {
-			snprintf(st->msg, sizeof(st->msg), "a profile cannot include another ('%s')",
-				 key);
-			return 0;
-		}
-		if (options_set(def, st->opts, value, why, sizeof(why))) {
-			snprintf(st->msg, sizeof(st->msg), "%s", why);
-			return 0;
-		}
-		if ((def->flags & OPT_SECRET) && !st->secret)
-			st->secret = def->name;
-		return 1;
-	}
-	snprintf(st->msg, sizeof(st->msg), "unknown key '%s' in [%s]", key, section);
-	return 0;
+	return set_key(st, key, value) ? 0 : 1;
 }
 
-int profile_apply(const struct opt_command *cmd, const char *path, void *opts, char *why,
-		  size_t len)
+int profile_apply(const char *section, const struct opt_group *groups, size_t n, const char *path,
+		  char *why, size_t len)
 {
-	struct profile_state st = { .cmd = cmd, .opts = opts };
+	struct profile_state st = { .section = section, .groups = groups, .ngroups = n };
 	int line;
 	int err;
 
@@ -167,7 +173,7 @@ int profile_apply(const struct opt_command *cmd, const char *path, void *opts, c
 		return -EINVAL;
 	}
 	if (!st.seen_section) {
-		snprintf(why, len, "profile '%s' has no [%s] section", path, cmd->name);
+		snprintf(why, len, "profile '%s' has no [%s] section", path, section);
 		return -EINVAL;
 	}
 	return 0;

@@ -20,13 +20,14 @@
 #include "cli/options.h"
 
 /*
- * Set opts from the [cmd->name] section of the profile at path. Returns 0, or -EINVAL / -errno
- * with a message in why naming the file and, for a bad line, its number and key:
+ * Set the options of the n groups (groups[0]: the command's own table and struct) from the
+ * [section] section of the profile at path (section: the command's name). Returns 0, or
+ * -EINVAL / -errno with a message in why naming the file and, for a bad line, its number and key:
  *   profile 'ci.ini' line 4: unknown key 'thraeds' in [sweep]
  *   profile 'ci.ini' line 5: invalid value 'x' for --repeats: ...
- * A profile without a [cmd->name] section, or with a section that names no command, is an error.
+ * A profile without a [section] section, or with a section that names no command, is an error.
  */
-int profile_apply(const struct opt_command *cmd, const char *path, void *opts, char *why,
-		  size_t len);
+int profile_apply(const char *section, const struct opt_group *groups, size_t n, const char *path,
+		  char *why, size_t len);
 
 #endif

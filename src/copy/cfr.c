@@ -37,6 +37,7 @@
 
 #include "copy/common.h"
 #include "copy/strategy.h"
+#include "lib/opt.h"
 #include "lib/util.h"
 
 /* coreutils copy.c: copy_max = MIN (SSIZE_MAX, SIZE_MAX) >> 30 << 30 */
@@ -66,15 +67,42 @@ static const char *const cfr_counter_names[] = {
 	"ficlone_refused", NULL,
 };
 
+enum cfr_reflink {
+	CFR_REFLINK_NEVER,	/* never clone (FICLONE is not tried) */
+	CFR_REFLINK_AUTO,	/* clone where the filesystem allows, else copy */
+	CFR_REFLINK_ALWAYS,	/* clone or fail */
+};
+
+/* cfr's options (job->eo). */
+struct cfr_opts {
+	char *reflink;		/* "never", "auto" or "always" */
+};
+
+static const char *const cfr_reflink_choices[] = { "never", "auto", "always", NULL };
+
+static const struct opt_def cfr_options[] = {
+	OPT_CHOICE_("reflink", 0, struct cfr_opts, reflink, "auto", "WHEN", cfr_reflink_choices,
+		    "cfr: clone with FICLONE first, like cp --reflink"),
+	OPT_END
+};
+
 struct cfr_thread {
 	char *buf;		/* the read/write fallback's buffer */
 	size_t len;		/* bytes per copy_file_range call */
+	enum cfr_reflink reflink;
 };
 
 static int cfr_thread_init(struct copy_worker *w)
 {
-	struct cfr_thread *t = xcalloc(1, sizeof(*t));
+	const struct cfr_opts *o = copy_worker_opts(w);
+	struct cfr_thread *t;
 
+	if (!o)
+		return -EINVAL;
+	t = xcalloc(1, sizeof(*t));
+	t->reflink = !strcmp(o->reflink, "never")    ? CFR_REFLINK_NEVER
+		     : !strcmp(o->reflink, "always") ? CFR_REFLINK_ALWAYS
+						     : CFR_REFLINK_AUTO;
 	t->len = copy_worker_bs(w, CFR_DEFAULT_LEN);
 	if (t->len > CFR_DEFAULT_LEN)
 		t->len = CFR_DEFAULT_LEN;
@@ -210,7 +238,7 @@ static int cfr_fallback(struct copy_worker *w, int in, int out)
 
 static int cfr_copy(struct copy_worker *w, const struct copy_file *f)
 {
-	const enum copy_reflink reflink = w->job ? w->job->reflink : COPY_REFLINK_AUTO;
+	const struct cfr_thread *t = w->priv;
 	struct stat st;
 	int in = -1;
 	int out = -1;
@@ -220,7 +248,7 @@ static int cfr_copy(struct copy_worker *w, const struct copy_file *f)
 	if (ret)
 		return ret;
 
-	if (reflink != COPY_REFLINK_NEVER) {
+	if (t->reflink != CFR_REFLINK_NEVER) {
 		int err;
 
 		do {
@@ -231,7 +259,7 @@ static int cfr_copy(struct copy_worker *w, const struct copy_file *f)
 			ret = 0;
 			goto out;
 		}
-		if (reflink == COPY_REFLINK_ALWAYS) {
+		if (t->reflink == CFR_REFLINK_ALWAYS) {
 			ret = copy_fail(w, w->dst, "FICLONE", err);
 			goto out;
 		}
@@ -251,7 +279,9 @@ const struct copy_strategy strategy_cfr = {
 	.name = "cfr",
 	.summary = "copy_file_range() per file as cp does (FICLONE first unless --reflink=never, "
 		   "read/write when refused); counts clones, kernel copies and refusals",
-	.options = "--bs (default: whole file, as cp) --reflink (default auto)",
+	.options = cfr_options,
+	.option_struct_size = sizeof(struct cfr_opts),
+	.bs_default = "whole file, as cp",
 	.thread_init = cfr_thread_init,
 	.copy = cfr_copy,
 	.thread_exit = cfr_thread_exit,

@@ -22,7 +22,9 @@
 #include <curl/curl.h>
 
 #include "lib/curl_common.h"
+#include "copy/http.h"
 #include "copy/strategy.h"
+#include "lib/opt.h"
 #include "lib/util.h"
 
 struct http_thread {
@@ -40,8 +42,20 @@ struct http_thread {
 	char reason[CURL_ERROR_SIZE + 64];
 };
 
-/* Seconds to connect, and of a transfer without progress, unless --source-timeout says. */
-#define HTTP_TIMEOUT 60L
+static const struct opt_def http_options[] = {
+	OPT_STRING_("source-url", 0, struct http_opts, source_url, NULL, "URL", 0,
+		    "http strategy: fetch each stack from URL/<its path relative to SRC>"),
+	OPT_STRING_("cafile", 0, struct http_opts, cafile, NULL, "FILE", 0,
+		    "http strategy and --post: CA certificates to verify the server with"),
+	OPT_BOOL_("insecure", 0, struct http_opts, insecure,
+		  "http strategy and --post: do not verify the server's certificate (a warning "
+		  "in results)"),
+	OPT_LONG_("source-timeout", 0, struct http_opts, timeout, "60", "S", 1, 86400,
+		  "http strategy: seconds to connect, and of a transfer without progress, before "
+		  "the file fails"),
+	OPT_END
+};
+
 /* Bytes per write(), and of libcurl's receive buffer, unless --bs says. */
 #define HTTP_DEFAULT_BS (128 * 1024)
 
@@ -98,7 +112,10 @@ static int http_probe(const struct dataset *ds, const char *dst, char *why, size
 static int http_thread_init(struct copy_worker *w)
 {
 	struct http_thread *t;
+	const struct http_opts *o = copy_worker_opts(w);
 
+	if (!o)
+		return -EINVAL;
 	pthread_once(&http_once, http_global_init);
 	if (http_global_ret != CURLE_OK)
 		return -EIO;
@@ -109,14 +126,13 @@ static int http_thread_init(struct copy_worker *w)
 		free(t);
 		return -ENOMEM;
 	}
-	t->timeout = w->job && w->job->timeout ? w->job->timeout : HTTP_TIMEOUT;
-	if (w->job)
-		curl_common_setup(t->curl,
-				  &(struct curl_common){ .timeout = t->timeout,
-							 .cafile = w->job->cafile,
-							 .insecure = w->job->insecure,
-							 .stop = w->job->stop },
-				  t->errbuf);
+	t->timeout = o->timeout;
+	curl_common_setup(t->curl,
+			  &(struct curl_common){ .timeout = t->timeout,
+						 .cafile = o->cafile,
+						 .insecure = o->insecure,
+						 .stop = w->job->stop },
+			  t->errbuf);
 	t->cap = copy_worker_bs(w, HTTP_DEFAULT_BS);
 	t->buf = xmalloc(t->cap);
 	curl_easy_setopt(t->curl, CURLOPT_BUFFERSIZE,
@@ -175,6 +191,7 @@ static const char *http_url(struct http_thread *t, const char *base, const char 
 
 static int http_copy(struct copy_worker *w, const struct copy_file *f)
 {
+	const struct http_opts *o = copy_worker_opts(w);	/* http_thread_init() checked it */
 	struct http_thread *t = w->priv;
 	const char *url;
 	CURLcode rc;
@@ -182,11 +199,11 @@ static int http_copy(struct copy_worker *w, const struct copy_file *f)
 	long conns = 0;
 	int ret = 0;
 
-	if (!w->job || !w->job->source_url) {
+	if (!o->source_url) {
 		w->err_reason = "the http strategy needs --source-url";
 		return copy_fail(w, w->src, "fetch", -EINVAL);
 	}
-	url = http_url(t, w->job->source_url, f->rel);
+	url = http_url(t, o->source_url, f->rel);
 	do {
 		t->fd = open(w->dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	} while (t->fd < 0 && errno == EINTR);
@@ -233,7 +250,9 @@ const struct copy_strategy strategy_http = {
 	.name = "http",
 	.summary = "libcurl GET of --source-url/<path> per file (one handle per thread, "
 		   "connections kept alive), written with write() in --bs pieces",
-	.options = "--source-url (required) --bs (default 128K) --cafile --insecure --source-timeout",
+	.options = http_options,
+	.option_struct_size = sizeof(struct http_opts),
+	.bs_default = "128K",
 	.probe = http_probe,
 	.thread_init = http_thread_init,
 	.copy = http_copy,

@@ -5,6 +5,7 @@ src_libccb_a_SOURCES += \
 	src/copy/common.h \
 	src/copy/cp.c \
 	src/copy/cpython_shutil.h \
+	src/copy/http.h \
 	src/copy/legacy.c \
 	src/copy/pool.c \
 	src/copy/pool.h \

@@ -61,9 +61,8 @@ static int rw_copy(struct copy_worker *w, const struct copy_file *f)
 
 const struct copy_strategy strategy_rw = {
 	.name = "rw",
-	.options = "--bs (default 128K)",
-	.summary = "read()/write() loop with one --bs buffer (default 128 KiB), like cp without "
-		   "offload",
+	.bs_default = "128K",
+	.summary = "read()/write() loop with one --bs buffer, like cp without offload",
 	.thread_init = rw_thread_init,
 	.copy = rw_copy,
 	.thread_exit = rw_thread_exit,

@@ -58,6 +58,6 @@ const struct copy_strategy strategy_sendfile = {
 	.name = "sendfile",
 	.summary = "open, fstat, sendfile() loop, close: shutil's data path without its extra "
 		   "stat/ioctl/lseek calls",
-	.options = "--bs (default: whole file, at most 0x7ffff000 per call)",
+	.bs_default = "whole file, at most 0x7ffff000 per call",
 	.copy = sendfile_copy,
 };

@@ -34,3 +34,12 @@ const struct copy_strategy *strategy_find(const char *name)
 	}
 	return NULL;
 }
+
+size_t strategy_index(const struct copy_strategy *s)
+{
+	size_t i = 0;
+
+	while (strategies[i] && strategies[i] != s)
+		i++;
+	return i;
+}

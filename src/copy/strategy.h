@@ -11,6 +11,7 @@
 struct copy_job;
 struct copy_file;
 struct json_t;
+struct opt_def;
 
 /*
  * Counters a strategy keeps about what the kernel actually did (cloned, copied in the kernel,
@@ -60,10 +61,17 @@ struct copy_strategy {
 	void (*thread_exit)(struct copy_worker *w);	/* optional */
 	/* Folders are made by copy() itself (legacy); otherwise made before the clock starts. */
 	bool makes_dirs;
-	/* Reads job->source_url, not SRC (http): the source's page cache is not ours to measure. */
+	/* Reads its --source-url, not SRC (http): the source's page cache is not ours to measure. */
 	bool remote;
-	/* The run options it reads, for `strategies` ("--bs --qd --inflight --direct"). */
-	const char *options;
+	/*
+	 * Its own options, as fio's engines have (lib/opt.h): a table whose offsets are into a
+	 * struct of option_struct_size bytes. The caller fills one such struct from the table's
+	 * defaults and the command line, and passes it as job->eo. NULL: it has none.
+	 */
+	const struct opt_def *options;
+	size_t option_struct_size;
+	/* It reads the shared --bs (copy_worker_bs()): the default `strategies` shows; NULL: not. */
+	const char *bs_default;
 	/* Names of the counters it keeps in copy_worker.counters, NULL-terminated; may be NULL. */
 	const char *const *counter_names;
 	/*
@@ -74,12 +82,6 @@ struct copy_strategy {
 	struct json_t *(*describe)(void);
 };
 
-enum copy_reflink {
-	COPY_REFLINK_NEVER,	/* never clone (FICLONE is not tried) */
-	COPY_REFLINK_AUTO,	/* clone where the filesystem allows, else copy */
-	COPY_REFLINK_ALWAYS,	/* clone or fail */
-};
-
 /* What every strategy may read while it copies. */
 struct copy_job {
 	const struct copy_strategy *strategy;
@@ -87,15 +89,8 @@ struct copy_job {
 	const char *src_root;
 	const char *dst_root;
 	size_t bs;			/* I/O size for strategies that take one; 0 = default */
-	unsigned qd;			/* queue depth (uring); 0 = default */
-	unsigned inflight;		/* files open at once per worker (uring); 0 = default */
-	bool direct;			/* O_DIRECT where the strategy supports it */
-	enum copy_reflink reflink;	/* cfr */
-	/* http: fetch source_url + "/" + f->rel instead of reading src_root's file; NULL: local */
-	const char *source_url;
-	const char *cafile;		/* http: CA bundle for TLS; NULL: the system's */
-	bool insecure;			/* http: do not verify the server's certificate */
-	long timeout;			/* http: seconds to connect, and without progress; 0: 60 */
+	/* The strategy's options struct (strategy->options describes it); NULL when it has none. */
+	const void *eo;
 	/* Raised (a signal number) when the run is stopping: a transfer in progress ends (http). */
 	const volatile sig_atomic_t *stop;
 };
@@ -104,6 +99,12 @@ struct copy_job {
 static inline size_t copy_worker_bs(const struct copy_worker *w, size_t def)
 {
 	return w->job && w->job->bs ? w->job->bs : def;
+}
+
+/* The strategy's options struct of the worker's job (job->eo); NULL without (unit tests). */
+static inline const void *copy_worker_opts(const struct copy_worker *w)
+{
+	return w->job ? w->job->eo : NULL;
 }
 
 /*
@@ -130,6 +131,8 @@ static inline int copy_fail(struct copy_worker *w, const char *path, const char 
 extern const struct copy_strategy *const strategies[];
 /* Look a strategy up by name; NULL if unknown. */
 const struct copy_strategy *strategy_find(const char *name);
+/* Where s is in strategies[]; the index of their NULL end when it is not one of them. */
+size_t strategy_index(const struct copy_strategy *s);
 
 extern const struct copy_strategy strategy_shutil;
 extern const struct copy_strategy strategy_shutil314;

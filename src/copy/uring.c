@@ -28,16 +28,10 @@
 #include <unistd.h>
 
 #include "copy/strategy.h"
+#include "lib/opt.h"
 #include "lib/util.h"
 
 #define URING_DEFAULT_BS (1024 * 1024)
-/*
- * What the CLI passes by default. Measured as below with --direct at 1/2/4 threads: --qd 8
- * 850/825/833 MB/s, 32 770/982/1027, 128 930/1199/1109 - 8 starves 2 and more threads, 128 is
- * within this disk's noise of 32 and pins four times the memory (qd * bs per thread).
- */
-#define URING_DEFAULT_QD 32
-#define URING_DEFAULT_INFLIGHT 4
 /* One registered buffer may not exceed 1 GiB, and a read's length is 32 bits wide. */
 #define URING_MAX_BS (1024 * 1024 * 1024)
 /*
@@ -115,6 +109,28 @@ struct uring_file {
 	int err;		/* first error of this file, -errno: it is not reported done */
 	const char *err_path;
 	const char *err_what;
+};
+
+/* uring's options (job->eo). */
+struct uring_opts {
+	long qd;
+	long inflight;
+	bool direct;
+};
+
+/*
+ * The default --qd, measured as below with --direct at 1/2/4 threads: --qd 8 850/825/833 MB/s,
+ * 32 770/982/1027, 128 930/1199/1109 - 8 starves 2 and more threads, 128 is within this disk's
+ * noise of 32 and pins four times the memory (qd * bs per thread).
+ */
+static const struct opt_def uring_options[] = {
+	OPT_LONG_("qd", 0, struct uring_opts, qd, "32", "N", 1, 4096,
+		  "io_uring queue depth per thread"),
+	OPT_LONG_("inflight", 0, struct uring_opts, inflight, "4", "N", 1, 1024,
+		  "files open at once per io_uring thread"),
+	OPT_BOOL_("direct", 0, struct uring_opts, direct,
+		  "O_DIRECT on both sides where the strategy supports it (uring)"),
+	OPT_END
 };
 
 struct uring_thread {
@@ -244,18 +260,21 @@ static void uring_thread_free(struct uring_thread *t)
 
 static int uring_thread_init(struct copy_worker *w)
 {
-	const struct copy_job *job = w->job;
-	struct uring_thread *t = xcalloc(1, sizeof(*t));
+	const struct uring_opts *o = copy_worker_opts(w);
+	struct uring_thread *t;
 	struct io_uring_probe *probe;
 	struct iovec *iov;
 	unsigned entries;
 	int ret;
 
+	if (!o)
+		return -EINVAL;
+	t = xcalloc(1, sizeof(*t));
 	t->w = w;
-	t->bs = job->bs ? job->bs : URING_DEFAULT_BS;
-	t->qd = job->qd ? job->qd : URING_DEFAULT_QD;
-	t->nfiles = job->inflight ? job->inflight : URING_DEFAULT_INFLIGHT;
-	t->direct = job->direct;
+	t->bs = copy_worker_bs(w, URING_DEFAULT_BS);
+	t->qd = (unsigned)o->qd;
+	t->nfiles = (unsigned)o->inflight;
+	t->direct = o->direct;
 	w->priv = t;
 
 	/* Options that cannot work fail the first file, so that the message can name them. */
@@ -843,10 +862,12 @@ static int uring_copy_many(struct copy_worker *w)
 
 const struct copy_strategy strategy_uring = {
 	.name = "uring",
-	.options = "--bs (default 1M) --qd --inflight --direct",
-	.summary = "io_uring, one ring per thread: --inflight files open at once (default 4), up "
-		   "to --qd reads and writes of --bs (default 1 MiB) in flight, each read's write "
-		   "queued on its completion; O_DIRECT with --direct",
+	.options = uring_options,
+	.option_struct_size = sizeof(struct uring_opts),
+	.bs_default = "1M",
+	.summary = "io_uring, one ring per thread: --inflight files open at once, up to --qd reads "
+		   "and writes of --bs in flight, each read's write queued on its completion; "
+		   "O_DIRECT with --direct",
 	.probe = uring_probe,
 	.thread_init = uring_thread_init,
 	.copy_many = uring_copy_many,

@@ -1,4 +1,4 @@
-/* test_options.c - one table drives parsing, defaults, --help and the JSON echo. */
+/* test_options.c - one table drives parsing, defaults, --help and the JSON echo; groups too. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cli/options.h"
+#include "cli/cmdline.h"
 
 struct t_opts {
 	char *strategy;
@@ -49,7 +49,7 @@ static const struct opt_command t_cmd = {
 static int parse(struct t_opts *o, int argc, char **argv, char ***args, int *nargs)
 {
 	memset(o, 0, sizeof(*o));
-	options_defaults(&t_cmd, o);
+	options_defaults(t_cmd.options, o);
 	return options_parse(&t_cmd, argc, argv, o, args, nargs);
 }
 
@@ -70,7 +70,7 @@ static void test_defaults(void **state)
 	assert_null(o.token);
 	assert_int_equal(nargs, 2);
 	assert_string_equal(args[0], "a");
-	options_release(&t_cmd, &o);
+	options_release(t_cmd.options, &o);
 }
 
 static void test_values(void **state)
@@ -92,7 +92,7 @@ static void test_values(void **state)
 	assert_string_equal(o.token, "s3cr3t");
 	assert_string_equal(o.out, "x");
 
-	echo = options_to_json(&t_cmd, &o);
+	echo = options_to_json(t_cmd.options, &o);
 	assert_int_equal(json_integer_value(json_object_get(echo, "threads")), 8);
 	assert_int_equal(json_integer_value(json_object_get(echo, "bs")), 1 << 20);
 	assert_true(json_is_true(json_object_get(echo, "keep")));
@@ -103,7 +103,7 @@ static void test_values(void **state)
 	assert_null(strstr(text, "s3cr3t"));
 	free(text);
 	json_decref(echo);
-	options_release(&t_cmd, &o);
+	options_release(t_cmd.options, &o);
 }
 
 static void test_lists(void **state)
@@ -126,7 +126,7 @@ static void test_lists(void **state)
 	assert_string_equal(o.headers.v[1], "X: y");
 	assert_int_equal(nargs, 2);
 
-	echo = options_to_json(&t_cmd, &o);
+	echo = options_to_json(t_cmd.options, &o);
 	text = json_dumps(json_object_get(echo, "tag"), 0);
 	assert_string_equal(text, "[\"a\", \"b\"]");
 	free(text);
@@ -135,7 +135,7 @@ static void test_lists(void **state)
 	assert_null(strstr(text, "s3cr3t"));
 	free(text);
 	json_decref(echo);
-	options_release(&t_cmd, &o);
+	options_release(t_cmd.options, &o);
 	assert_int_equal(o.tags.n, 0);
 	assert_null(o.headers.v);
 }
@@ -154,20 +154,20 @@ static void test_bad_values(void **state)
 	int nargs;
 	char why[256];
 
-	assert_int_equal(parse(&o, 5, bad_threads, &args, &nargs), -1);
-	options_release(&t_cmd, &o);
-	assert_int_equal(parse(&o, 5, bad_size, &args, &nargs), -1);
-	options_release(&t_cmd, &o);
-	assert_int_equal(parse(&o, 5, bad_choice, &args, &nargs), -1);
-	options_release(&t_cmd, &o);
-	assert_int_equal(parse(&o, 5, bad_ratio, &args, &nargs), -1);
-	options_release(&t_cmd, &o);
-	assert_int_equal(parse(&o, 4, unknown, &args, &nargs), -1);
-	options_release(&t_cmd, &o);
-	assert_int_equal(parse(&o, 2, missing_arg, &args, &nargs), -1);
-	options_release(&t_cmd, &o);
-	assert_int_equal(parse(&o, 4, extra_arg, &args, &nargs), -1);
-	options_release(&t_cmd, &o);
+	assert_int_equal(parse(&o, 5, bad_threads, &args, &nargs), -EINVAL);
+	options_release(t_cmd.options, &o);
+	assert_int_equal(parse(&o, 5, bad_size, &args, &nargs), -EINVAL);
+	options_release(t_cmd.options, &o);
+	assert_int_equal(parse(&o, 5, bad_choice, &args, &nargs), -EINVAL);
+	options_release(t_cmd.options, &o);
+	assert_int_equal(parse(&o, 5, bad_ratio, &args, &nargs), -EINVAL);
+	options_release(t_cmd.options, &o);
+	assert_int_equal(parse(&o, 4, unknown, &args, &nargs), -EINVAL);
+	options_release(t_cmd.options, &o);
+	assert_int_equal(parse(&o, 2, missing_arg, &args, &nargs), -EINVAL);
+	options_release(t_cmd.options, &o);
+	assert_int_equal(parse(&o, 4, extra_arg, &args, &nargs), -EINVAL);
+	options_release(t_cmd.options, &o);
 
 	/* the message names the option, the value and what was expected */
 	memset(&o, 0, sizeof(o));
@@ -189,9 +189,9 @@ static void test_help(void **state)
 	FILE *f;
 
 	assert_int_equal(parse(&o, 2, argv, &args, &nargs), 1);
-	options_release(&t_cmd, &o);
+	options_release(t_cmd.options, &o);
 	f = open_memstream(&buf, &len);
-	options_usage(&t_cmd, f);
+	options_usage(&t_cmd, NULL, 0, f);
 	fclose(f);
 	/* every option of the table is in the help, with its default */
 	for (const struct opt_def *d = t_options; d->name; d++)
@@ -199,6 +199,56 @@ static void test_help(void **state)
 	assert_non_null(strstr(buf, "[default: 128K]"));
 	assert_non_null(strstr(buf, "(never, auto, always)"));
 	assert_non_null(strstr(buf, "a tag (repeatable)"));
+	free(buf);
+}
+
+/* A strategy's own table, as run and sweep take it: its options land in its own struct. */
+struct g_opts {
+	long qd;
+	bool direct;
+};
+
+static const struct opt_def g_options[] = {
+	OPT_LONG_("qd", 0, struct g_opts, qd, "32", "N", 1, 4096, "queue depth"),
+	OPT_BOOL_("direct", 0, struct g_opts, direct, "O_DIRECT"),
+	OPT_END
+};
+
+static void test_groups(void **state)
+{
+	char *argv[] = { "t", "--qd", "8", "-j", "3", "--direct", "a", "b", NULL };
+	char *bad[] = { "t", "--qd", "0", "a", "b", NULL };
+	struct t_opts o = { 0 };
+	struct g_opts g = { 0 };
+	const struct opt_group group = { "uring", g_options, &g };
+	char **args;
+	int nargs;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_t *echo;
+
+	options_defaults(t_options, &o);
+	options_defaults(g_options, &g);
+	assert_int_equal(g.qd, 32);
+	assert_int_equal(options_parse_groups(&t_cmd, &o, &group, 1, 8, argv, &args, &nargs), 0);
+	assert_int_equal(g.qd, 8);
+	assert_true(g.direct);
+	assert_int_equal(o.threads, 3);
+	assert_int_equal(nargs, 2);
+	echo = options_to_json(g_options, &g);
+	assert_int_equal(json_integer_value(json_object_get(echo, "qd")), 8);
+	json_decref(echo);
+	assert_int_equal(options_parse_groups(&t_cmd, &o, &group, 1, 5, bad, &args, &nargs),
+			 -EINVAL);
+	options_release(t_options, &o);
+
+	/* --help lists the group's options under its heading, after the command's own */
+	f = open_memstream(&buf, &len);
+	options_usage(&t_cmd, &group, 1, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "\nuring options:\n      --qd N"));
+	assert_true(strstr(buf, "--help") < strstr(buf, "uring options:"));
 	free(buf);
 }
 
@@ -210,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_groups),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

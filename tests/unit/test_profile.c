@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cli/options.h"
+#include "cli/cmdline.h"
 #include "cli/profile.h"
 
 struct p_opts {
@@ -61,8 +61,9 @@ static int apply(const char *text, struct p_opts *o, char *why, size_t len)
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	options_defaults(&p_cmd, o);
-	ret = profile_apply(&p_cmd, write_ini(text), o, why, len);
+	options_defaults(p_cmd.options, o);
+	ret = profile_apply("sweep", &(struct opt_group){ NULL, p_options, o }, 1, write_ini(text),
+			    why, len);
 	unlink(ini_path);
 	return ret;
 }
@@ -80,11 +81,11 @@ static void test_keys_set_options(void **state)
 	assert_int_equal(o.bs, 1 << 20);
 	assert_true(o.all_files);
 	assert_float_equal(o.interval, 0.5, 0);
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 	/* '-' and '_' both name --all-files */
 	assert_int_equal(apply("[sweep]\nall-files = yes\n", &o, why, sizeof(why)), 0);
 	assert_true(o.all_files);
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 }
 
 static void test_errors_name_file_line_key(void **state)
@@ -98,41 +99,42 @@ static void test_errors_name_file_line_key(void **state)
 	snprintf(want, sizeof(want), "profile '%s' line 4: unknown key 'thraeds' in [sweep]",
 		 ini_path);
 	assert_string_equal(why, want);
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 
 	assert_int_equal(apply("[sweep]\nthreads = many\n", &o, why, sizeof(why)), -EINVAL);
 	snprintf(want, sizeof(want), "profile '%s' line 2: invalid value 'many' for --threads",
 		 ini_path);
 	assert_non_null(strstr(why, want));
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 
 	assert_int_equal(apply("[sweep]\nall_files = perhaps\n", &o, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "line 2: invalid value 'perhaps' for --all-files"));
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 
 	assert_int_equal(apply("[sweep]\nthreads = 4\nthis is not ini\n", &o, why, sizeof(why)),
 			 -EINVAL);
 	assert_non_null(strstr(why, "line 3: not a section, a key = value or a comment"));
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 
 	assert_int_equal(apply("[swep]\nthreads = 4\n", &o, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "line 2: unknown section [swep]"));
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 
 	assert_int_equal(apply("threads = 4\n[sweep]\n", &o, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "line 1: key 'threads' is outside a section ([sweep])"));
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 
 	assert_int_equal(apply("[run]\nthreads = 4\n", &o, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "has no [sweep] section"));
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 
 	assert_int_equal(apply("[sweep]\nprofile = other.ini\n", &o, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "a profile cannot include another"));
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(profile_apply(&p_cmd, "/nonexistent/p.ini", &o, why, sizeof(why)),
+	assert_int_equal(profile_apply("sweep", &(struct opt_group){ NULL, p_options, &o }, 1,
+				       "/nonexistent/p.ini", why, sizeof(why)),
 			 -ENOENT);
 	assert_string_equal(why, "cannot read profile '/nonexistent/p.ini': No such file or directory");
 }
@@ -146,7 +148,7 @@ static void test_command_line_overrides(void **state)
 	int nargs;
 	json_t *echo;
 
-	options_defaults(&p_cmd, &o);
+	options_defaults(p_cmd.options, &o);
 	/* the profile is applied first, wherever --profile stands; -j 3 wins over its 12 */
 	assert_int_equal(options_parse(&p_cmd, 7, argv, &o, &args, &nargs), 0);
 	assert_int_equal(o.threads, 3);
@@ -155,11 +157,11 @@ static void test_command_line_overrides(void **state)
 	assert_int_equal(nargs, 2);
 	assert_string_equal(args[0], "src");
 	/* the echo of the parameters records the profile */
-	echo = options_to_json(&p_cmd, &o);
+	echo = options_to_json(p_cmd.options, &o);
 	assert_string_equal(json_string_value(json_object_get(echo, "profile")), path);
 	assert_int_equal(json_integer_value(json_object_get(echo, "threads")), 3);
 	json_decref(echo);
-	options_release(&p_cmd, &o);
+	options_release(p_cmd.options, &o);
 	unlink(path);
 }
 

@@ -1,0 +1,215 @@
+/* cmdline.c - a subcommand's command line, and its --profile, applied through option tables. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmdline.h"
+#include "cli/profile.h"
+#include "lib/util.h"
+
+/* The command's own table and the groups', as one list of tables: all[0] is the command's. */
+struct cmdline {
+	const struct opt_command *cmd;
+	struct opt_group *all;
+	size_t nall;
+	size_t nopts;		/* options in all the tables */
+};
+
+/* The i-th option of all the tables, and in *opts the struct it sets. */
+static const struct opt_def *cmdline_def(const struct cmdline *cl, size_t i, void **opts)
+{
+	for (size_t g = 0; g < cl->nall; g++) {
+		const struct opt_def *t = cl->all[g].options;
+
+		for (size_t k = 0; t[k].name; k++, i--) {
+			if (i == 0) {
+				*opts = cl->all[g].opts;
+				return &t[k];
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The value of --profile FILE or --profile=FILE in argv, before any "--"; the last one wins.
+ * Found before the command line is parsed, so that the command line overrides the profile.
+ */
+static const char *find_profile(int argc, char **argv)
+{
+	const char *path = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--profile") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--profile=", 10))
+			path = argv[i] + 10;
+	}
+	return path;
+}
+
+static int apply_profile(const struct cmdline *cl, int argc, char **argv)
+{
+	const struct opt_command *cmd = cl->cmd;
+	const char *path = find_profile(argc, argv);
+	char why[512];
+
+	for (const struct opt_def *def = cmd->options; path && def->name; def++) {
+		if (strcmp(def->name, "profile"))
+			continue;
+		int ret = profile_apply(cmd->name, cl->all, cl->nall, path, why, sizeof(why));
+
+		if (ret) {
+			error("%s: %s", cmd->name, why);
+			return ret;
+		}
+		return options_set(def, cl->all[0].opts, path, why, sizeof(why));
+	}
+	return 0;
+}
+
+/* getopt_long's tables for every option of cl: val 256 + i for the i-th, 'h' for --help. */
+static struct option *cmdline_longopts(const struct cmdline *cl, char *shortopts, size_t cap)
+{
+	struct option *longopts = xcalloc(cl->nopts + 2, sizeof(*longopts));
+	size_t sl = strlen(shortopts);
+
+	for (size_t i = 0; i < cl->nopts; i++) {
+		void *opts;
+		const struct opt_def *def = cmdline_def(cl, i, &opts);
+
+		longopts[i].name = def->name;
+		longopts[i].has_arg = def->type == OPT_BOOL ? no_argument : required_argument;
+		longopts[i].val = 256 + (int)i;
+		if (def->short_name && sl + 3 < cap) {
+			shortopts[sl++] = (char)def->short_name;
+			if (def->type != OPT_BOOL)
+				shortopts[sl++] = ':';
+			shortopts[sl] = '\0';
+		}
+	}
+	longopts[cl->nopts].name = "help";
+	longopts[cl->nopts].val = 'h';
+	return longopts;
+}
+
+/* What getopt_long refused, as a usage error. */
+static void cmdline_refused(const struct cmdline *cl, char **argv)
+{
+	const char *name = cl->cmd->name;
+
+	if (optopt >= 256) {
+		void *opts;
+
+		error("%s: option '--%s' needs a value", name,
+		      cmdline_def(cl, (size_t)optopt - 256, &opts)->name);
+	} else if (optopt) {
+		error("%s: unknown or incomplete option '-%c'", name, optopt);
+	} else {
+		error("%s: unknown option '%s'", name, argv[optind - 1]);
+	}
+}
+
+/* The option getopt_long returned as c, and in *opts the struct it sets; NULL: none. */
+static const struct opt_def *cmdline_option(const struct cmdline *cl, int c, void **opts)
+{
+	const struct opt_def *def = NULL;
+
+	if (c >= 256)
+		return cmdline_def(cl, (size_t)c - 256, opts);
+	for (size_t i = 0; i < cl->nopts; i++) {
+		void *o;
+		const struct opt_def *d = cmdline_def(cl, i, &o);
+
+		if (d->short_name == c) {
+			def = d;
+			*opts = o;
+		}
+	}
+	return def;
+}
+
+static int cmdline_args(const struct opt_command *cmd, char ***args, int *nargs)
+{
+	if (*nargs >= cmd->min_args && (cmd->max_args < 0 || *nargs <= cmd->max_args))
+		return 0;
+	if (*nargs < cmd->min_args)
+		error("%s: missing arguments: expected %s", cmd->name, cmd->synopsis);
+	else
+		error("%s: unexpected argument '%s'", cmd->name, (*args)[cmd->max_args]);
+	return -EINVAL;
+}
+
+int options_parse_groups(const struct opt_command *cmd, void *opts, const struct opt_group *groups,
+			 size_t n, int argc, char **argv, char ***args, int *nargs)
+{
+	struct cmdline cl = { .cmd = cmd, .nall = n + 1 };
+	struct option *longopts;
+	char shortopts[2 * 64 + 4] = "+h";
+	int ret = 0;
+
+	cl.all = xcalloc(n + 1, sizeof(*cl.all));
+	cl.all[0] = (struct opt_group){ NULL, cmd->options, opts };
+	for (size_t i = 0; i < n; i++)
+		cl.all[i + 1] = groups[i];
+	for (size_t g = 0; g < cl.nall; g++)
+		for (const struct opt_def *def = cl.all[g].options; def->name; def++)
+			cl.nopts++;
+	longopts = cmdline_longopts(&cl, shortopts, sizeof(shortopts));
+
+	ret = apply_profile(&cl, argc, argv);
+	if (ret)
+		goto usage;
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		const struct opt_def *def;
+		void *dest = NULL;
+		char why[512];
+		int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+		if (c == -1)
+			break;
+		if (c == 'h') {
+			options_usage(cmd, groups, n, stdout);
+			ret = 1;
+			goto out;
+		}
+		if (c == '?' || c == ':') {
+			cmdline_refused(&cl, argv);
+			ret = -EINVAL;
+			goto usage;
+		}
+		def = cmdline_option(&cl, c, &dest);
+		if (!def)
+			continue;
+		ret = options_set(def, dest, def->type == OPT_BOOL ? NULL : optarg, why,
+				  sizeof(why));
+		if (ret) {
+			error("%s: %s", cmd->name, why);
+			goto out;
+		}
+	}
+	*args = argv + optind;
+	*nargs = argc - optind;
+	ret = cmdline_args(cmd, args, nargs);
+usage:
+	if (ret < 0)
+		fprintf(stderr, "Try '" PROGRAM_NAME " %s --help'.\n", cmd->name);
+out:
+	free(longopts);
+	free(cl.all);
+	return ret;
+}
+
+int options_parse(const struct opt_command *cmd, int argc, char **argv, void *opts,
+		  char ***args, int *nargs)
+{
+	return options_parse_groups(cmd, opts, NULL, 0, argc, argv, args, nargs);
+}

@@ -1,0 +1,167 @@
+/* opt.c - option tables: defaults, setting a field from text, the JSON echo, releasing. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/opt.h"
+#include "lib/util.h"
+
+#define FIELD(opts, def, type) ((type *)((char *)(opts) + (def)->offset))
+
+static bool choice_ok(const struct opt_def *def, const char *value)
+{
+	for (const char *const *c = def->choices; *c; c++)
+		if (strcmp(*c, value) == 0)
+			return true;
+	return false;
+}
+
+int options_set(const struct opt_def *def, void *opts, const char *value, char *why, size_t len)
+{
+	long l;
+	double d;
+	uint64_t sz;
+	char *end;
+	int ret;
+
+	switch (def->type) {
+	case OPT_BOOL:
+		if (!value || !strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes")) {
+			*FIELD(opts, def, bool) = true;
+		} else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no")) {
+			*FIELD(opts, def, bool) = false;
+		} else {
+			snprintf(why, len, "invalid value '%s' for --%s: expected true or false", value,
+				 def->name);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_LONG:
+		ret = parse_long(value, (long)def->min, (long)def->max, &l);
+		if (ret) {
+			snprintf(why, len, "invalid value '%s' for --%s: expected a whole number from %.0f to %.0f",
+				 value, def->name, def->min, def->max);
+			return -EINVAL;
+		}
+		*FIELD(opts, def, long) = l;
+		return 0;
+	case OPT_DOUBLE:
+		errno = 0;
+		d = strtod(value, &end);
+		if (errno || end == value || *end || d < def->min || d > def->max) {
+			snprintf(why, len, "invalid value '%s' for --%s: expected a number from %g to %g",
+				 value, def->name, def->min, def->max);
+			return -EINVAL;
+		}
+		*FIELD(opts, def, double) = d;
+		return 0;
+	case OPT_SIZE:
+		ret = parse_size(value, &sz);
+		if (ret) {
+			snprintf(why, len, "invalid size '%s' for --%s: expected bytes, e.g. 4096, 64K, 1M, 2G",
+				 value, def->name);
+			return -EINVAL;
+		}
+		*FIELD(opts, def, uint64_t) = sz;
+		return 0;
+	case OPT_CHOICE:
+		if (!choice_ok(def, value)) {
+			size_t off = (size_t)snprintf(why, len, "invalid value '%s' for --%s: expected one of",
+						      value, def->name);
+			for (const char *const *c = def->choices; *c && off < len; c++)
+				off += (size_t)snprintf(why + off, len - off, " %s", *c);
+			return -EINVAL;
+		}
+		/* fall through */
+	case OPT_STRING:
+		free(*FIELD(opts, def, char *));
+		*FIELD(opts, def, char *) = xstrdup(value);
+		return 0;
+	case OPT_LIST: {
+		struct opt_list *list = FIELD(opts, def, struct opt_list);
+
+		list->v = xrealloc(list->v, (list->n + 1) * sizeof(*list->v));
+		list->v[list->n++] = xstrdup(value);
+		return 0;
+	}
+	}
+	snprintf(why, len, "internal error: option --%s has no type", def->name);
+	return -EINVAL;
+}
+
+void options_defaults(const struct opt_def *table, void *opts)
+{
+	for (const struct opt_def *def = table; def->name; def++) {
+		char why[256];
+
+		if (!def->def)
+			continue;
+		if (options_set(def, opts, def->def, why, sizeof(why)))
+			error("internal error: bad default: %s", why);
+	}
+}
+
+json_t *options_to_json(const struct opt_def *table, const void *opts)
+{
+	json_t *o = json_object();
+
+	for (const struct opt_def *def = table; def->name; def++) {
+		const void *p = (const char *)opts + def->offset;
+		json_t *v = NULL;
+		char json_key[64];
+
+		/* JSON keys use '_' where the command line uses '-' (all-files -> all_files). */
+		snprintf(json_key, sizeof(json_key), "%s", def->name);
+		for (char *c = json_key; *c; c++)
+			if (*c == '-')
+				*c = '_';
+
+		if (def->flags & (OPT_SECRET | OPT_NO_ECHO))
+			continue;
+		switch (def->type) {
+		case OPT_BOOL:
+			v = json_boolean(*(const bool *)p);
+			break;
+		case OPT_LONG:
+			v = json_integer(*(const long *)p);
+			break;
+		case OPT_DOUBLE:
+			v = json_real(*(const double *)p);
+			break;
+		case OPT_SIZE:
+			v = json_integer((json_int_t)*(const uint64_t *)p);
+			break;
+		case OPT_STRING:
+		case OPT_CHOICE:
+			v = *(char *const *)p ? json_string(*(char *const *)p) : json_null();
+			break;
+		case OPT_LIST:
+			v = json_array();
+			for (size_t i = 0; i < ((const struct opt_list *)p)->n; i++)
+				json_array_append_new(v, json_string(((const struct opt_list *)p)->v[i]));
+			break;
+		}
+		json_object_set_new(o, json_key, v);
+	}
+	return o;
+}
+
+void options_release(const struct opt_def *table, void *opts)
+{
+	for (const struct opt_def *def = table; def->name; def++) {
+		if (def->type == OPT_STRING || def->type == OPT_CHOICE) {
+			free(*FIELD(opts, def, char *));
+			*FIELD(opts, def, char *) = NULL;
+		} else if (def->type == OPT_LIST) {
+			struct opt_list *l = FIELD(opts, def, struct opt_list);
+
+			for (size_t i = 0; i < l->n; i++)
+				free(l->v[i]);
+			free(l->v);
+			*l = (struct opt_list){ NULL, 0 };
+		}
+	}
+}

@@ -1,0 +1,90 @@
+/*
+ * opt.h - option tables: one struct opt_def per field of a struct, so that one table drives the
+ * command line, --help, profiles and the JSON echo of a run's parameters (cli/options.h), and a
+ * copy strategy can own the options it reads (copy/strategy.h).
+ *
+ *	struct run_opts { long threads; char *strategy; bool keep; };
+ *	static const struct opt_def run_options[] = {
+ *		OPT_LONG_("threads", 'j', struct run_opts, threads, "2", "N", 1, 4096,
+ *			  "worker threads copying at once"),
+ *		...
+ *		OPT_END
+ *	};
+ *
+ * options_defaults() sets every field from its default text, options_set() one field from text.
+ */
+#ifndef CCB_OPT_H
+#define CCB_OPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+enum opt_type {
+	OPT_BOOL,	/* bool; a flag on the command line, "true"/"false" in a profile */
+	OPT_LONG,	/* long within [min, max] */
+	OPT_SIZE,	/* uint64_t bytes, "64K", "1M" */
+	OPT_STRING,	/* char * (owned; freed by options_release) */
+	OPT_CHOICE,	/* char * that must be one of choices[] */
+	OPT_DOUBLE,	/* double within [min, max] */
+	OPT_LIST,	/* struct opt_list; each occurrence appends one string */
+};
+
+enum opt_flags {
+	OPT_SECRET = 1 << 0,	/* never echoed into results or logs (tokens, headers) */
+	OPT_NO_ECHO = 1 << 1,	/* not a parameter of the measurement (paths of outputs, verbosity) */
+};
+
+/* The values of a repeatable option, in the order given (a profile's first). */
+struct opt_list {
+	char **v;
+	size_t n;
+};
+
+struct opt_def {
+	const char *name;		/* long name, without "--" */
+	int short_name;			/* 0 for none */
+	enum opt_type type;
+	size_t offset;			/* of the field in the subcommand's struct */
+	const char *def;		/* default as text, NULL = unset (0, false, NULL) */
+	const char *arg;		/* metavar in --help */
+	const char *help;
+	unsigned flags;			/* enum opt_flags */
+	double min, max;		/* OPT_LONG, OPT_DOUBLE */
+	const char *const *choices;	/* OPT_CHOICE, NULL-terminated */
+};
+
+#define OPT_FIELD_(st, field) offsetof(st, field)
+#define OPT_BOOL_(n, s, st, f, h) \
+	{ (n), (s), OPT_BOOL, OPT_FIELD_(st, f), NULL, NULL, (h), 0, 0, 0, NULL }
+#define OPT_LONG_(n, s, st, f, d, a, lo, hi, h) \
+	{ (n), (s), OPT_LONG, OPT_FIELD_(st, f), (d), (a), (h), 0, (lo), (hi), NULL }
+#define OPT_DOUBLE_(n, s, st, f, d, a, lo, hi, h) \
+	{ (n), (s), OPT_DOUBLE, OPT_FIELD_(st, f), (d), (a), (h), 0, (lo), (hi), NULL }
+#define OPT_SIZE_(n, s, st, f, d, a, h) \
+	{ (n), (s), OPT_SIZE, OPT_FIELD_(st, f), (d), (a), (h), 0, 0, 0, NULL }
+#define OPT_STRING_(n, s, st, f, d, a, fl, h) \
+	{ (n), (s), OPT_STRING, OPT_FIELD_(st, f), (d), (a), (h), (fl), 0, 0, NULL }
+#define OPT_CHOICE_(n, s, st, f, d, a, ch, h) \
+	{ (n), (s), OPT_CHOICE, OPT_FIELD_(st, f), (d), (a), (h), 0, 0, 0, (ch) }
+#define OPT_LIST_(n, s, st, f, a, fl, h) \
+	{ (n), (s), OPT_LIST, OPT_FIELD_(st, f), NULL, (a), (h), (fl), 0, 0, NULL }
+#define OPT_END { NULL, 0, OPT_BOOL, 0, NULL, NULL, NULL, 0, 0, 0, NULL }
+
+/* Set every field of opts (a struct the table describes) to its default. */
+void options_defaults(const struct opt_def *table, void *opts);
+
+/*
+ * Set one option from text (the command line, or a profile). Returns 0, or -EINVAL with
+ * a message naming the option and the reason in why.
+ */
+int options_set(const struct opt_def *def, void *opts, const char *value, char *why, size_t len);
+
+/* The options as a JSON object (name -> value), leaving out OPT_SECRET and OPT_NO_ECHO. */
+json_t *options_to_json(const struct opt_def *table, const void *opts);
+
+/* Free the strings held by opts. */
+void options_release(const struct opt_def *table, void *opts);
+
+#endif
