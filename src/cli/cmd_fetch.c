@@ -13,6 +13,7 @@
 
 #ifdef HAVE_LIBCURL
 #include "dataset/fetch.h"
+#endif
 
 #define EMPIAR_DEFAULT_BASE "https://ftp.ebi.ac.uk/empiar/world_availability"
 
@@ -77,6 +78,7 @@ const struct opt_command fetch_command = {
 	.max_args = 2,
 };
 
+#ifdef HAVE_LIBCURL
 int cmd_fetch(int argc, char **argv)
 {
 	struct fetch_cmd_opts o = {0};

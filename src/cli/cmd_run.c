@@ -67,8 +67,14 @@ int cmd_run(int argc, char **argv)
 	}
 	strategy = strategy_find(o.strategy);
 	if (!strategy) {
-		error("run: unknown strategy '%s' ('" PROGRAM_NAME " strategies' lists them)",
-		      o.strategy);
+		const struct copy_strategy *missing = strategy_find_missing(o.strategy);
+
+		if (missing)
+			error("run: strategy '%s' is not in this build: %s", o.strategy,
+			      missing->missing);
+		else
+			error("run: unknown strategy '%s' ('" PROGRAM_NAME " strategies' lists them)",
+			      o.strategy);
 		measure_release(&run_command, &o, &o.m);
 		return 2;
 	}

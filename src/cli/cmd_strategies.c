@@ -27,20 +27,6 @@ const struct opt_command strategies_command = {
 	.max_args = 0,
 };
 
-/* Strategies this build leaves out, and why: the configure summary's reasons, at run time. */
-static const struct {
-	const char *name;
-	const char *why;
-} missing[] = {
-#ifndef HAVE_LIBURING
-	{ "uring", "built without liburing (install liburing-dev and re-run configure)" },
-#endif
-#ifndef HAVE_LIBCURL
-	{ "http", "built without libcurl (install libcurl4-openssl-dev and re-run configure)" },
-#endif
-	{ NULL, NULL },
-};
-
 /*
  * The options s reads, as `strategies` lists them: "--bs (default 1M) --qd (default 32) ...",
  * from its --bs default and its option table. A new string ("" for none) the caller frees.
@@ -87,10 +73,14 @@ int cmd_strategies(int argc, char **argv)
 						      "options", opts));
 		free(opts);
 	}
-	for (size_t i = 0; missing[i].name; i++)
+	for (const struct copy_strategy *const *s = strategies_missing; *s; s++) {
+		char *opts = strategy_options_text(*s);
+
 		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s, s:s}", "name",
-						      missing[i].name, "summary", "", "available", 0,
-						      "why", missing[i].why, "options", ""));
+						      (*s)->name, "summary", "", "available", 0,
+						      "why", (*s)->missing, "options", opts));
+		free(opts);
+	}
 	if (o.json) {
 		json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');

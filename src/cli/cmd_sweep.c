@@ -98,6 +98,12 @@ static int parse_strategies(const char *list, const struct copy_strategy **out)
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const struct copy_strategy *s = strategy_find(tok);
 
+		if (!s && strategy_find_missing(tok)) {
+			error("sweep: strategy '%s' is not in this build: %s", tok,
+			      strategy_find_missing(tok)->missing);
+			n = -1;
+			break;
+		}
 		if (!s) {
 			error("sweep: unknown strategy '%s' ('" PROGRAM_NAME " strategies' lists them)",
 			      tok);

@@ -155,7 +155,7 @@ int options_parse_groups(const struct opt_command *cmd, void *opts, const struct
 	int ret = 0;
 
 	cl.all = xcalloc(n + 1, sizeof(*cl.all));
-	cl.all[0] = (struct opt_group){ NULL, cmd->options, opts };
+	cl.all[0] = (struct opt_group){ .options = cmd->options, .opts = opts };
 	for (size_t i = 0; i < n; i++)
 		cl.all[i + 1] = groups[i];
 	for (size_t g = 0; g < cl.nall; g++)

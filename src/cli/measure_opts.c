@@ -16,15 +16,19 @@
 
 const char *const measure_samples_choices[] = { "json", "csv", NULL };
 
-/* Up to one group a strategy: the strategies that have options, titled by name. */
+/*
+ * Up to one group a strategy: those that have options, titled by name (a stand-in's title says
+ * that this build cannot run it, though its options are accepted as in a full build).
+ */
 static size_t strategy_groups(const struct measure_opts *m, struct opt_group *g, size_t cap)
 {
+	const struct copy_strategy *s;
 	size_t n = 0;
 
-	for (size_t i = 0; strategies[i] && n < cap; i++)
+	for (size_t i = 0; (s = strategy_at(i)) && n < cap; i++)
 		if (m->eo[i])
-			g[n++] = (struct opt_group){ strategies[i]->name, strategies[i]->options,
-						     m->eo[i] };
+			g[n++] = (struct opt_group){ s->name, s->options, m->eo[i],
+						     s->missing ? "not in this build" : NULL };
 	return n;
 }
 
@@ -34,16 +38,17 @@ int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts
 		  char **argv, char ***args, int *nargs)
 {
 	struct opt_group g[MEASURE_MAX_GROUPS];
+	const struct copy_strategy *s;
 	size_t n = 0;
 
-	while (strategies[n])
+	while (strategy_at(n))
 		n++;
 	m->eo = xcalloc(n + 1, sizeof(*m->eo));
-	for (size_t i = 0; i < n; i++) {
-		if (!strategies[i]->options)
+	for (size_t i = 0; (s = strategy_at(i)); i++) {
+		if (!s->options)
 			continue;
-		m->eo[i] = xcalloc(1, strategies[i]->option_struct_size);
-		options_defaults(strategies[i]->options, m->eo[i]);
+		m->eo[i] = xcalloc(1, s->option_struct_size);
+		options_defaults(s->options, m->eo[i]);
 	}
 	options_defaults(cmd->options, opts);
 	n = strategy_groups(m, g, MEASURE_MAX_GROUPS);
@@ -54,10 +59,11 @@ json_t *measure_params(const struct opt_command *cmd, const void *opts,
 		       const struct measure_opts *m)
 {
 	json_t *params = options_to_json(cmd->options, opts);
+	const struct copy_strategy *s;
 
-	for (size_t i = 0; strategies[i]; i++) {
+	for (size_t i = 0; (s = strategy_at(i)); i++) {
 		if (m->eo[i]) {
-			json_t *o = options_to_json(strategies[i]->options, m->eo[i]);
+			json_t *o = options_to_json(s->options, m->eo[i]);
 
 			json_object_update(params, o);
 			json_decref(o);
@@ -68,9 +74,11 @@ json_t *measure_params(const struct opt_command *cmd, const void *opts,
 
 void measure_release(const struct opt_command *cmd, void *opts, struct measure_opts *m)
 {
-	for (size_t i = 0; m->eo && strategies[i]; i++) {
+	const struct copy_strategy *s;
+
+	for (size_t i = 0; m->eo && (s = strategy_at(i)); i++) {
 		if (m->eo[i])
-			options_release(strategies[i]->options, m->eo[i]);
+			options_release(s->options, m->eo[i]);
 		free(m->eo[i]);
 	}
 	free(m->eo);
@@ -81,12 +89,7 @@ void measure_release(const struct opt_command *cmd, void *opts, struct measure_o
 /* The http strategy's options (--source-url, --cafile, --insecure), or NULL in a build without. */
 static const struct http_opts *http_opts(const struct measure_opts *m)
 {
-#ifdef HAVE_LIBCURL
-	return m->eo[strategy_index(&strategy_http)];
-#else
-	(void)m;
-	return NULL;
-#endif
+	return strategy_http.missing ? NULL : m->eo[strategy_index(&strategy_http)];
 }
 
 void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)

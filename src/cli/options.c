@@ -51,7 +51,8 @@ void options_usage(const struct opt_command *cmd, const struct opt_group *groups
 	for (size_t i = 0; i < n; i++) {
 		if (!groups[i].options[0].name)
 			continue;
-		fprintf(f, "\n%s options:\n", groups[i].title);
+		fprintf(f, "\n%s options%s%s%s:\n", groups[i].title, groups[i].note ? " (" : "",
+			groups[i].note ? groups[i].note : "", groups[i].note ? ")" : "");
 		for (const struct opt_def *def = groups[i].options; def->name; def++)
 			print_option(def, f);
 	}

@@ -26,12 +26,14 @@ struct opt_command {
 
 /*
  * One more table a command line takes, and the struct its offsets are into (a strategy's options
- * for run and sweep); title heads its options in --help.
+ * for run and sweep); title heads its options in --help, and note (may be NULL) follows the
+ * heading in parentheses.
  */
 struct opt_group {
 	const char *title;
 	const struct opt_def *options;
 	void *opts;
+	const char *note;
 };
 
 /* Print the subcommand's --help to f: its own options, then each of the n groups'. */

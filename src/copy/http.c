@@ -19,13 +19,30 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
-#include "lib/curl_common.h"
 #include "copy/http.h"
 #include "copy/strategy.h"
 #include "lib/opt.h"
 #include "lib/util.h"
+
+/* The options struct is in http.h: the command line reads it for --post too. */
+static const struct opt_def http_options[] = {
+	OPT_STRING_("source-url", 0, struct http_opts, source_url, NULL, "URL", 0,
+		    "http strategy: fetch each stack from URL/<its path relative to SRC>"),
+	OPT_STRING_("cafile", 0, struct http_opts, cafile, NULL, "FILE", 0,
+		    "http strategy and --post: CA certificates to verify the server with"),
+	OPT_BOOL_("insecure", 0, struct http_opts, insecure,
+		  "http strategy and --post: do not verify the server's certificate (a warning "
+		  "in results)"),
+	OPT_LONG_("source-timeout", 0, struct http_opts, timeout, "60", "S", 1, 86400,
+		  "http strategy: seconds to connect, and of a transfer without progress, before "
+		  "the file fails"),
+	OPT_END
+};
+
+#ifdef HAVE_LIBCURL
+#include <curl/curl.h>
+
+#include "lib/curl_common.h"
 
 struct http_thread {
 	CURL *curl;
@@ -40,20 +57,6 @@ struct http_thread {
 	long timeout;
 	char errbuf[CURL_ERROR_SIZE];
 	char reason[CURL_ERROR_SIZE + 64];
-};
-
-static const struct opt_def http_options[] = {
-	OPT_STRING_("source-url", 0, struct http_opts, source_url, NULL, "URL", 0,
-		    "http strategy: fetch each stack from URL/<its path relative to SRC>"),
-	OPT_STRING_("cafile", 0, struct http_opts, cafile, NULL, "FILE", 0,
-		    "http strategy and --post: CA certificates to verify the server with"),
-	OPT_BOOL_("insecure", 0, struct http_opts, insecure,
-		  "http strategy and --post: do not verify the server's certificate (a warning "
-		  "in results)"),
-	OPT_LONG_("source-timeout", 0, struct http_opts, timeout, "60", "S", 1, 86400,
-		  "http strategy: seconds to connect, and of a transfer without progress, before "
-		  "the file fails"),
-	OPT_END
 };
 
 /* Bytes per write(), and of libcurl's receive buffer, unless --bs says. */
@@ -260,3 +263,17 @@ const struct copy_strategy strategy_http = {
 	.counter_names = http_counter_names,
 	.remote = true,
 };
+
+#else /* !HAVE_LIBCURL */
+
+/* A build without libcurl: the options are still known (a profile may set them), and the
+ * strategy says why it cannot run. */
+const struct copy_strategy strategy_http = {
+	.name = "http",
+	.options = http_options,
+	.option_struct_size = sizeof(struct http_opts),
+	.remote = true,
+	.missing = "built without libcurl (install libcurl4-openssl-dev and re-run configure)",
+};
+
+#endif

@@ -1,10 +1,12 @@
 # src/copy/ - the strategy table, the thread pool, the CPython emulation, one file a strategy
+# (uring.c and http.c are stand-ins without their library: see .missing in strategy.h)
 src_libccb_a_SOURCES += \
 	src/copy/cfr.c \
 	src/copy/common.c \
 	src/copy/common.h \
 	src/copy/cp.c \
 	src/copy/cpython_shutil.h \
+	src/copy/http.c \
 	src/copy/http.h \
 	src/copy/legacy.c \
 	src/copy/pool.c \
@@ -13,10 +15,5 @@ src_libccb_a_SOURCES += \
 	src/copy/sendfile.c \
 	src/copy/shutil.c \
 	src/copy/strategy.c \
-	src/copy/strategy.h
-if HAVE_LIBURING
-src_libccb_a_SOURCES += src/copy/uring.c
-endif
-if HAVE_LIBCURL
-src_libccb_a_SOURCES += src/copy/http.c
-endif
+	src/copy/strategy.h \
+	src/copy/uring.c

@@ -26,12 +26,47 @@ const struct copy_strategy *const strategies[] = {
 	NULL,
 };
 
+const struct copy_strategy *const strategies_missing[] = {
+#ifndef HAVE_LIBURING
+	&strategy_uring,
+#endif
+#ifndef HAVE_LIBCURL
+	&strategy_http,
+#endif
+	NULL,
+};
+
+static const struct copy_strategy *find_in(const struct copy_strategy *const *list,
+					   const char *name)
+{
+	for (size_t i = 0; list[i]; i++) {
+		if (!strcmp(list[i]->name, name))
+			return list[i];
+	}
+	return NULL;
+}
+
 const struct copy_strategy *strategy_find(const char *name)
 {
-	for (size_t i = 0; strategies[i]; i++) {
-		if (!strcmp(strategies[i]->name, name))
-			return strategies[i];
-	}
+	return find_in(strategies, name);
+}
+
+const struct copy_strategy *strategy_find_missing(const char *name)
+{
+	return find_in(strategies_missing, name);
+}
+
+const struct copy_strategy *strategy_at(size_t i)
+{
+	size_t n = 0;
+
+	while (strategies[n])
+		n++;
+	if (i < n)
+		return strategies[i];
+	for (size_t j = 0; strategies_missing[j]; j++)
+		if (n + j == i)
+			return strategies_missing[j];
 	return NULL;
 }
 
@@ -39,7 +74,7 @@ size_t strategy_index(const struct copy_strategy *s)
 {
 	size_t i = 0;
 
-	while (strategies[i] && strategies[i] != s)
+	while (strategy_at(i) && strategy_at(i) != s)
 		i++;
 	return i;
 }

@@ -75,6 +75,13 @@ struct copy_strategy {
 	/* Names of the counters it keeps in copy_worker.counters, NULL-terminated; may be NULL. */
 	const char *const *counter_names;
 	/*
+	 * Set only on the stand-in of a strategy whose library configure did not find: why this
+	 * build cannot run it. A stand-in has a name and options (so the command line and profiles
+	 * accept them as in a full build) and no hooks; it is in strategies_missing[], never in
+	 * strategies[].
+	 */
+	const char *missing;
+	/*
 	 * What the run's results should also know about the strategy itself (the cp binary and its
 	 * version): a new JSON object the caller stores as the run's "strategy_info" and releases.
 	 * Called outside the clock, from one thread. Optional; NULL from it means nothing to add.
@@ -127,11 +134,19 @@ static inline int copy_fail(struct copy_worker *w, const char *path, const char 
 	return err;
 }
 
-/* The strategies this build knows, NULL-terminated. */
+/* The strategies this build can run, NULL-terminated. */
 extern const struct copy_strategy *const strategies[];
-/* Look a strategy up by name; NULL if unknown. */
+/* The stand-ins of those it was built without (each with .missing), NULL-terminated. */
+extern const struct copy_strategy *const strategies_missing[];
+/* Look a strategy up by name in strategies[]; NULL if unknown or missing from this build. */
 const struct copy_strategy *strategy_find(const char *name);
-/* Where s is in strategies[]; the index of their NULL end when it is not one of them. */
+/* Look a name up in strategies_missing[]: the stand-in, or NULL. */
+const struct copy_strategy *strategy_find_missing(const char *name);
+/*
+ * Every strategy, those this build can run first, then the stand-ins: the i-th, or NULL past
+ * the end. strategy_index() is s's position in that order (of strategies[] for one that runs).
+ */
+const struct copy_strategy *strategy_at(size_t i);
 size_t strategy_index(const struct copy_strategy *s);
 
 extern const struct copy_strategy strategy_shutil;
@@ -141,11 +156,8 @@ extern const struct copy_strategy strategy_rw;
 extern const struct copy_strategy strategy_sendfile;
 extern const struct copy_strategy strategy_cfr;
 extern const struct copy_strategy strategy_cp;
-#ifdef HAVE_LIBURING
+/* In a build without their library, these two are stand-ins (see .missing). */
 extern const struct copy_strategy strategy_uring;
-#endif
-#ifdef HAVE_LIBCURL
 extern const struct copy_strategy strategy_http;
-#endif
 
 #endif

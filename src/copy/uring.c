@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <liburing.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,31 @@
 #include "copy/strategy.h"
 #include "lib/opt.h"
 #include "lib/util.h"
+
+/* uring's options (job->eo). */
+struct uring_opts {
+	long qd;
+	long inflight;
+	bool direct;
+};
+
+/*
+ * The default --qd, measured as below with --direct at 1/2/4 threads: --qd 8 850/825/833 MB/s,
+ * 32 770/982/1027, 128 930/1199/1109 - 8 starves 2 and more threads, 128 is within this disk's
+ * noise of 32 and pins four times the memory (qd * bs per thread).
+ */
+static const struct opt_def uring_options[] = {
+	OPT_LONG_("qd", 0, struct uring_opts, qd, "32", "N", 1, 4096,
+		  "io_uring queue depth per thread"),
+	OPT_LONG_("inflight", 0, struct uring_opts, inflight, "4", "N", 1, 1024,
+		  "files open at once per io_uring thread"),
+	OPT_BOOL_("direct", 0, struct uring_opts, direct,
+		  "O_DIRECT on both sides where the strategy supports it (uring)"),
+	OPT_END
+};
+
+#ifdef HAVE_LIBURING
+#include <liburing.h>
 
 #define URING_DEFAULT_BS (1024 * 1024)
 /* One registered buffer may not exceed 1 GiB, and a read's length is 32 bits wide. */
@@ -111,27 +135,6 @@ struct uring_file {
 	const char *err_what;
 };
 
-/* uring's options (job->eo). */
-struct uring_opts {
-	long qd;
-	long inflight;
-	bool direct;
-};
-
-/*
- * The default --qd, measured as below with --direct at 1/2/4 threads: --qd 8 850/825/833 MB/s,
- * 32 770/982/1027, 128 930/1199/1109 - 8 starves 2 and more threads, 128 is within this disk's
- * noise of 32 and pins four times the memory (qd * bs per thread).
- */
-static const struct opt_def uring_options[] = {
-	OPT_LONG_("qd", 0, struct uring_opts, qd, "32", "N", 1, 4096,
-		  "io_uring queue depth per thread"),
-	OPT_LONG_("inflight", 0, struct uring_opts, inflight, "4", "N", 1, 1024,
-		  "files open at once per io_uring thread"),
-	OPT_BOOL_("direct", 0, struct uring_opts, direct,
-		  "O_DIRECT on both sides where the strategy supports it (uring)"),
-	OPT_END
-};
 
 struct uring_thread {
 	struct io_uring ring;
@@ -874,3 +877,16 @@ const struct copy_strategy strategy_uring = {
 	.thread_exit = uring_thread_exit,
 	.counter_names = uring_counter_names,
 };
+
+#else /* !HAVE_LIBURING */
+
+/* A build without liburing: the options are still known (a profile may set them), and the
+ * strategy says why it cannot run. */
+const struct copy_strategy strategy_uring = {
+	.name = "uring",
+	.options = uring_options,
+	.option_struct_size = sizeof(struct uring_opts),
+	.missing = "built without liburing (install liburing-dev and re-run configure)",
+};
+
+#endif
