@@ -1,4 +1,4 @@
-/* post.c - POST a results document to a collector with libcurl: retries, backoff, secret headers. */
+/* post_results.c - POST a results document to a collector with libcurl: retries, backoff, secret headers. */
 #include "config.h"
 
 #include <ctype.h>

@@ -1,5 +1,5 @@
 /*
- * post.h - sending results to a results collector: `--post URL` on run, sweep and compare POSTs
+ * post_results.h - sending results to a results collector: `--post URL` on run, sweep and compare POSTs
  * the JSON document with libcurl, retried with backoff on transient failures, with `--header`s
  * (tokens) that are never echoed into results or messages. Posting happens after the results
  * are on disk, so a collector that is down never loses a measurement.

@@ -1,5 +1,5 @@
 /*
- * strategy_cfr.c - copy_file_range() per file, as coreutils' cp copies, counting for every file
+ * cfr.c - copy_file_range() per file, as coreutils' cp copies, counting for every file
  * what the kernel did with it: cloned it, copied it in the kernel, or refused (and the file went
  * through read/write).
  *

@@ -1,4 +1,4 @@
-/* copy_util.c - pieces of the copy data path that several strategies share. */
+/* common.c - pieces of the copy data path that several strategies share. */
 #include "config.h"
 
 #include <errno.h>

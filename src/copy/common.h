@@ -1,4 +1,4 @@
-/* copy_util.h - pieces of the copy data path that several strategies share. */
+/* common.h - pieces of the copy data path that several strategies share. */
 #ifndef CCB_COPY_UTIL_H
 #define CCB_COPY_UTIL_H
 

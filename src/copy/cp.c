@@ -1,5 +1,5 @@
 /*
- * strategy_cp.c - the system's cp, one process per file: `cp SRC DST`, as `xargs -P N cp` runs
+ * cp.c - the system's cp, one process per file: `cp SRC DST`, as `xargs -P N cp` runs
  * it, with the pool's N threads in the role of xargs' N processes.
  *
  * cp is looked up on PATH once; that binary runs every file, and describe() records its path and

@@ -1,5 +1,5 @@
 /*
- * shutil_copy.h - CPython's shutil.copyfile() on Linux, shared by the shutil, shutil314 and
+ * cpython_shutil.h - CPython's shutil.copyfile() on Linux, shared by the shutil, shutil314 and
  * legacy strategies. Private to those three files.
  *
  * shutil_copyfile() issues the system calls CPython issues for one shutil.copyfile(src, dst),
@@ -8,8 +8,8 @@
  * kernel refuses it, copyfileobj() through a faithful model of CPython's BufferedReader and
  * BufferedWriter, and the two closes (destination first).
  */
-#ifndef CCB_SHUTIL_COPY_H
-#define CCB_SHUTIL_COPY_H
+#ifndef CCB_CPYTHON_SHUTIL_H
+#define CCB_CPYTHON_SHUTIL_H
 
 #include <stddef.h>
 #include "copy/strategy.h"

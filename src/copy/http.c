@@ -1,5 +1,5 @@
 /*
- * strategy_http.c - HTTP(S) storage as a source: each stack is fetched from --source-url plus
+ * http.c - HTTP(S) storage as a source: each stack is fetched from --source-url plus
  * its path relative to SRC with libcurl, one easy handle per thread (so connections are kept
  * alive between files, as a cache filler would), and written to DST with write() in pieces of
  * --bs bytes (128 KiB by default; libcurl's receive buffer is as large, up to its maximum).

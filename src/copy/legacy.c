@@ -1,5 +1,5 @@
 /*
- * strategy_legacy.c - CryoSPARC before v4.3: one thread, and per file os.path.getsize(src),
+ * legacy.c - CryoSPARC before v4.3: one thread, and per file os.path.getsize(src),
  * os.makedirs(os.path.dirname(dst), exist_ok=True) and shutil.copyfile(src, dst).
  *
  * CryoSPARC 4.0-4.2 ran CPython 3.8, whose copyfile is the "shutil" strategy's. Threads stay a

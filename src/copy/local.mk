@@ -5,6 +5,7 @@ src_libccb_a_SOURCES += \
 	src/copy/common.c \
 	src/copy/common.h \
 	src/copy/cp.c \
+	src/copy/cpython_shutil.c \
 	src/copy/cpython_shutil.h \
 	src/copy/http.c \
 	src/copy/http.h \

@@ -1,5 +1,5 @@
 /*
- * strategy_rw.c - plain read()/write() with one buffer of --bs bytes (128 KiB by default):
+ * rw.c - plain read()/write() with one buffer of --bs bytes (128 KiB by default):
  * what cp does when the kernel offers no copy offload.
  */
 #include "config.h"

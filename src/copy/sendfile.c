@@ -1,5 +1,5 @@
 /*
- * strategy_sendfile.c - the data path of shutil.copyfile without the rest of it: open, fstat,
+ * sendfile.c - the data path of shutil.copyfile without the rest of it: open, fstat,
  * open, sendfile() until the size fstat gave is sent, close, close.
  *
  * shutil's stat()s of both paths, its isatty() ioctls, tell() lseeks and the sendfile() that

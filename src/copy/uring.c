@@ -1,5 +1,5 @@
 /*
- * strategy_uring.c - io_uring: one ring per thread, several files open at once per ring, reads
+ * uring.c - io_uring: one ring per thread, several files open at once per ring, reads
  * and writes pipelined over --qd buffers of --bs bytes; O_DIRECT with --direct.
  *
  * The shape is liburing's examples/io_uring-cp.c, widened from one file to --inflight files: every

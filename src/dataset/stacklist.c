@@ -1,4 +1,4 @@
-/* stacks.c - a list of unique stack paths with particle counts, for the metadata parsers. */
+/* stacklist.c - a list of unique stack paths with particle counts, for the metadata parsers. */
 #include "config.h"
 
 #include <stdlib.h>

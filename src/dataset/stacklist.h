@@ -1,4 +1,4 @@
-/* stacks.h - the particle stacks a metadata file names: unique paths with a particle count each. */
+/* stacklist.h - the particle stacks a metadata file names: unique paths with a particle count each. */
 #ifndef CCB_STACKS_H
 #define CCB_STACKS_H
 

@@ -102,7 +102,7 @@ compare shutil314 shutil314 py314
 if [ $inject = yes ]; then
 	if [ "$pyver" = 313 ]; then
 		# 3.13's BufferedWriter writes a chunk that exactly fills its buffer at once; the
-		# shutil strategy follows 3.8-3.12 there (see src/shutil_copy.h).
+		# shutil strategy follows 3.8-3.12 there (see src/copy/cpython_shutil.h).
 		note "python3 is 3.13: the read/write fallback of shutil and legacy is not compared"
 	else
 		compare shutil-refused shutil copyfile -e inject=sendfile:error=EINVAL

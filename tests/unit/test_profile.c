@@ -62,7 +62,7 @@ static int apply(const char *text, struct p_opts *o, char *why, size_t len)
 
 	memset(o, 0, sizeof(*o));
 	options_defaults(p_cmd.options, o);
-	ret = profile_apply("sweep", &(struct opt_group){ NULL, p_options, o }, 1, write_ini(text),
+	ret = profile_apply("sweep", &(struct opt_group){ .options = p_options, .opts = o }, 1, write_ini(text),
 			    why, len);
 	unlink(ini_path);
 	return ret;
@@ -133,7 +133,7 @@ static void test_errors_name_file_line_key(void **state)
 	options_release(p_cmd.options, &o);
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(profile_apply("sweep", &(struct opt_group){ NULL, p_options, &o }, 1,
+	assert_int_equal(profile_apply("sweep", &(struct opt_group){ .options = p_options, .opts = &o }, 1,
 				       "/nonexistent/p.ini", why, sizeof(why)),
 			 -ENOENT);
 	assert_string_equal(why, "cannot read profile '/nonexistent/p.ini': No such file or directory");
