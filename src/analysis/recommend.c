@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/recommend.h"
+#include "lib/dynbuf.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
 
@@ -79,13 +80,13 @@ static int cmp_threads(const void *a, const void *b)
 	return (x->threads > y->threads) - (x->threads < y->threads);
 }
 
-static void print_flags(FILE *f, const struct rcell *c)
+static void print_flags(struct dynbuf *f, const struct rcell *c)
 {
 	size_t i;
 	json_t *flag;
 
 	json_array_foreach(c->flags, i, flag)
-		fprintf(f, "%s%s", i ? ", " : "", json_string_value(flag));
+		dynbuf_addf(f, "%s%s", i ? ", " : "", json_string_value(flag));
 }
 
 static const char *threads_word(json_int_t n)
@@ -94,9 +95,9 @@ static const char *threads_word(json_int_t n)
 }
 
 /* Rule 1: no shutil cell. */
-static void reason_no_shutil(FILE *f, const struct rcell *all, size_t nr_all, long jobs)
+static void reason_no_shutil(struct dynbuf *f, const struct rcell *all, size_t nr_all, long jobs)
 {
-	fprintf(f, "no %s run (the copier CryoSPARC runs) finished without errors with %ld %s, so "
+	dynbuf_addf(f, "no %s run (the copier CryoSPARC runs) finished without errors with %ld %s, so "
 		   "there is nothing to tune",
 		RECOMMEND_STRATEGY, jobs, jobs == 1 ? "job" : "jobs");
 	for (size_t i = 0; i < nr_all; i++) {
@@ -105,13 +106,13 @@ static void reason_no_shutil(FILE *f, const struct rcell *all, size_t nr_all, lo
 		for (size_t j = 0; j < i; j++)
 			seen = seen || !strcmp(all[j].strategy, all[i].strategy);
 		if (!seen)
-			fprintf(f, "%s%s", i ? ", " : "; measured instead: ", all[i].strategy);
+			dynbuf_addf(f, "%s%s", i ? ", " : "; measured instead: ", all[i].strategy);
 	}
-	fputc('.', f);
+	dynbuf_addstr(f, ".");
 }
 
 /* Rule 2: every interval overlaps every other. */
-static void reason_within_noise(FILE *f, const struct rcell *s, size_t nr)
+static void reason_within_noise(struct dynbuf *f, const struct rcell *s, size_t nr)
 {
 	const double level = json_get_num(s[0].cell, "ci_level");
 	double lo = s[0].median;
@@ -119,27 +120,27 @@ static void reason_within_noise(FILE *f, const struct rcell *s, size_t nr)
 	double least = 1;	/* the lowest coverage among the intervals */
 
 	if (nr == 1) {
-		fprintf(f, "only %lld %s measured with %s (%.0f MB/s), so there is nothing to "
+		dynbuf_addf(f, "only %lld %s measured with %s (%.0f MB/s), so there is nothing to "
 			   "compare it with; sweep several thread counts.",
 			(long long)s[0].threads, s[0].threads == 1 ? "thread was" : "threads were",
 			RECOMMEND_STRATEGY, s[0].median);
 		return;
 	}
-	fprintf(f, "the %zu %s thread counts measured (", nr, RECOMMEND_STRATEGY);
+	dynbuf_addf(f, "the %zu %s thread counts measured (", nr, RECOMMEND_STRATEGY);
 	for (size_t i = 0; i < nr; i++) {
-		fprintf(f, "%s%lld", i ? ", " : "", (long long)s[i].threads);
+		dynbuf_addf(f, "%s%lld", i ? ", " : "", (long long)s[i].threads);
 		lo = fmin(lo, s[i].median);
 		hi = fmax(hi, s[i].median);
 		least = fmin(least, json_get_num(s[i].cell, "ci_coverage"));
 	}
-	fprintf(f, ") are within noise of each other: their ");
+	dynbuf_addf(f, ") are within noise of each other: their ");
 	if (least >= level)
-		fprintf(f, "%g %% confidence intervals all overlap", 100 * level);
+		dynbuf_addf(f, "%g %% confidence intervals all overlap", 100 * level);
 	else
-		fprintf(f,
+		dynbuf_addf(f,
 			"confidence intervals all overlap (some only %g %% ones, for lack of runs)",
 			100 * least);
-	fprintf(f, " (medians %.0f-%.0f MB/s), so the data do not support changing the default; "
+	dynbuf_addf(f, " (medians %.0f-%.0f MB/s), so the data do not support changing the default; "
 		   "more repeats or a larger set may separate them.",
 		lo, hi);
 }
@@ -148,76 +149,76 @@ static void reason_within_noise(FILE *f, const struct rcell *s, size_t nr)
  * "800 MB/s (95 % CI 790-810, 6 runs)". An interval from too few runs for its level is labelled
  * with the coverage it has, never with the level asked for.
  */
-static void print_cell_evidence(FILE *f, const struct rcell *c)
+static void print_cell_evidence(struct dynbuf *f, const struct rcell *c)
 {
 	const double coverage = json_get_num(c->cell, "ci_coverage");
 	const double level = json_get_num(c->cell, "ci_level");
 
 	if (c->runs < 2)
-		fprintf(f, "%.0f MB/s (1 run, no interval)", c->median);
+		dynbuf_addf(f, "%.0f MB/s (1 run, no interval)", c->median);
 	else if (coverage >= level)
-		fprintf(f, "%.0f MB/s (%g %% CI %.0f-%.0f, %zu runs)", c->median, 100 * level,
+		dynbuf_addf(f, "%.0f MB/s (%g %% CI %.0f-%.0f, %zu runs)", c->median, 100 * level,
 			c->low, c->high, c->runs);
 	else
-		fprintf(f, "%.0f MB/s (%g %% CI %.0f-%.0f: %zu runs are too few for %g %%)",
+		dynbuf_addf(f, "%.0f MB/s (%g %% CI %.0f-%.0f: %zu runs are too few for %g %%)",
 			c->median, 100 * coverage, c->low, c->high, c->runs, 100 * level);
 }
 
 /* Rule 3 and 4: the chosen cell, the best, the default, and why the confidence is low. */
-static void reason_choice(FILE *f, const struct rcell *chosen, const struct rcell *best,
+static void reason_choice(struct dynbuf *f, const struct rcell *chosen, const struct rcell *best,
 			  const struct rcell *def, bool within, bool high, double tolerance)
 {
 	const char *sep = "; confidence is low because ";
 
-	fprintf(f, "%lld %s%s reached ", (long long)chosen->threads, threads_word(chosen->threads),
+	dynbuf_addf(f, "%lld %s%s reached ", (long long)chosen->threads, threads_word(chosen->threads),
 		chosen == def ? " (the default)" : "");
 	print_cell_evidence(f, chosen);
 	if (chosen == best)
-		fprintf(f, ", the highest %s median", RECOMMEND_STRATEGY);
+		dynbuf_addf(f, ", the highest %s median", RECOMMEND_STRATEGY);
 	else if (within)
-		fprintf(f, ", within %g %% of the highest, %lld %s at %.0f MB/s", 100 * tolerance,
+		dynbuf_addf(f, ", within %g %% of the highest, %lld %s at %.0f MB/s", 100 * tolerance,
 			(long long)best->threads, threads_word(best->threads), best->median);
 	else
-		fprintf(f, ", %.1f %% below the highest (%lld %s at %.0f MB/s) but within its "
+		dynbuf_addf(f, ", %.1f %% below the highest (%lld %s at %.0f MB/s) but within its "
 			   "noise: their intervals overlap",
 			100 * (best->median - chosen->median) / best->median,
 			(long long)best->threads, threads_word(best->threads), best->median);
 	if (def && def != chosen) {
-		fprintf(f, ", %.2fx the default %d threads at ",
+		dynbuf_addf(f, ", %.2fx the default %d threads at ",
 			def->median > 0 ? chosen->median / def->median : 0.0,
 			RECOMMEND_DEFAULT_THREADS);
 		print_cell_evidence(f, def);
 	} else if (def && within) {
-		fprintf(f, "; no other thread count was more than %g %% faster than the default",
+		dynbuf_addf(f, "; no other thread count was more than %g %% faster than the default",
 			100 * tolerance);
 	}
 	if (high) {
-		fputc('.', f);
+		dynbuf_addstr(f, ".");
 		return;
 	}
 	if (!within) {
-		fprintf(f, "%sits median is not within %g %% of the highest", sep, 100 * tolerance);
+		dynbuf_addf(f, "%sits median is not within %g %% of the highest", sep, 100 * tolerance);
 		sep = " and ";
 	}
 	if (!def) {
-		fprintf(f, "%sthe default (%d threads) was not measured", sep,
+		dynbuf_addf(f, "%sthe default (%d threads) was not measured", sep,
 			RECOMMEND_DEFAULT_THREADS);
 		sep = " and ";
 	} else if (def != chosen && overlap(chosen, def)) {
-		fprintf(f, "%sthe intervals of %lld and %d threads overlap", sep,
+		dynbuf_addf(f, "%sthe intervals of %lld and %d threads overlap", sep,
 			(long long)chosen->threads, RECOMMEND_DEFAULT_THREADS);
 		sep = " and ";
 	}
 	if (flagged(chosen)) {
-		fprintf(f, "%sthe %lld-thread cell is flagged ", sep, (long long)chosen->threads);
+		dynbuf_addf(f, "%sthe %lld-thread cell is flagged ", sep, (long long)chosen->threads);
 		print_flags(f, chosen);
 		sep = " and ";
 	}
 	if (def && def != chosen && flagged(def)) {
-		fprintf(f, "%sthe default's cell is flagged ", sep);
+		dynbuf_addf(f, "%sthe default's cell is flagged ", sep);
 		print_flags(f, def);
 	}
-	fputc('.', f);
+	dynbuf_addstr(f, ".");
 }
 
 /*
@@ -309,9 +310,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 	const char *confidence = "none";
 	json_t *threads = json_null();
 	json_t *mb_s = json_null();
-	char *reason = NULL;
-	size_t reason_len = 0;
-	FILE *f;
+	struct dynbuf reason;
 	json_t *rec;
 	json_t *cell;
 	size_t i;
@@ -341,13 +340,9 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 			best = &s[i];
 	}
 
-	f = open_memstream(&reason, &reason_len);
-	if (!f) {
-		rec = NULL;
-		goto out;
-	}
+	dynbuf_init(&reason);
 	if (!nr) {
-		reason_no_shutil(f, all, nr_all, p->jobs);
+		reason_no_shutil(&reason, all, nr_all, p->jobs);
 	} else {
 		double common_low = s[0].low;
 		double common_high = s[0].high;
@@ -361,7 +356,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 			threads = json_integer(RECOMMEND_DEFAULT_THREADS);
 			if (def)
 				mb_s = json_real(def->median);
-			reason_within_noise(f, s, nr);
+			reason_within_noise(&reason, s, nr);
 		} else {
 			bool within = false;
 			bool high;
@@ -376,10 +371,9 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 			confidence = high ? "high" : "low";
 			threads = json_integer(chosen->threads);
 			mb_s = json_real(chosen->median);
-			reason_choice(f, chosen, best, def, within, high, p->tolerance);
+			reason_choice(&reason, chosen, best, def, within, high, p->tolerance);
 		}
 	}
-	fclose(f);
 
 	rec = json_object();
 	json_object_set_new(rec, "variable", json_string(RECOMMEND_VARIABLE));
@@ -395,11 +389,10 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 	json_object_set_new(rec, "best_mb_s", best_any ? json_real(best_any->median) : json_null());
 	json_object_set_new(rec, "tolerance", json_real(p->tolerance));
 	json_object_set_new(rec, "confidence", json_string(confidence));
-	json_object_set_new(rec, "reason", json_string(reason));
+	json_object_set_new(rec, "reason", json_string(dynbuf_str(&reason)));
 	json_object_set_new(rec, "failed_runs", json_integer(failed));
 	json_object_set_new(rec, "for", for_json(p, s, nr, best_any));
-out:
-	free(reason);
+	dynbuf_release(&reason);
 	free(all);
 	free(s);
 	return rec;
@@ -419,7 +412,7 @@ static void duration_text(double sec, char *buf, size_t len)
 		snprintf(buf, len, "%lld h %02lld min", minutes / 60, minutes % 60);
 }
 
-static void print_for(FILE *f, json_t *rec)
+static void print_for(struct dynbuf *f, json_t *rec)
 {
 	json_t *set = json_object_get(rec, "for");
 	json_t *files = json_object_get(set, "files");
@@ -435,28 +428,28 @@ static void print_for(FILE *f, json_t *rec)
 	if (!json_is_object(set) || !json_object_size(json_object_get(set, "seconds")))
 		return;
 	human_size((uint64_t)json_integer_value(json_object_get(set, "bytes")), size, sizeof(size));
-	fprintf(f, "#   to cache ");
+	dynbuf_addf(f, "#   to cache ");
 	if (json_is_integer(files))
-		fprintf(f, "%lld files, ", (long long)json_integer_value(files));
+		dynbuf_addf(f, "%lld files, ", (long long)json_integer_value(files));
 	if (basis && !strcmp(basis, "measured"))
 		basis = "the measured set";
 	else if (basis && !strcmp(basis, "scaled"))
 		basis = "scaled by the measured set's mean file size";
 	else
 		basis = "as given";
-	fprintf(f, "%s (%s)", size, basis);
+	dynbuf_addf(f, "%s (%s)", size, basis);
 	json_object_foreach(json_object_get(set, "seconds"), key, sec) {
 		if (!json_is_number(sec))
 			continue;
 		duration_text(json_number_value(sec), took, sizeof(took));
 		if (!strcmp(key, "best"))
-			fprintf(f, "%sbest (%s, %lld %s) %s", sep, best ? best : "?",
+			dynbuf_addf(f, "%sbest (%s, %lld %s) %s", sep, best ? best : "?",
 				(long long)best_threads, threads_word(best_threads), took);
 		else
-			fprintf(f, "%s%s %s %s", sep, key, threads_word(strtoll(key, NULL, 10)), took);
+			dynbuf_addf(f, "%s%s %s %s", sep, key, threads_word(strtoll(key, NULL, 10)), took);
 		sep = ", ";
 	}
-	fprintf(f, "\n");
+	dynbuf_addf(f, "\n");
 }
 
 char *recommend_line(json_t *rec)
@@ -472,62 +465,56 @@ char *recommend_line(json_t *rec)
 	const json_int_t def = json_integer_value(json_object_get(rec, "default_threads"));
 	const json_int_t jobs = json_integer_value(json_object_get(rec, "jobs"));
 	const json_int_t failed = json_integer_value(json_object_get(rec, "failed_runs"));
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	struct dynbuf text;
+	struct dynbuf *f = &text;
 
-	if (!f)
-		return NULL;
+	dynbuf_init(&text);
 	if (!variable)
 		variable = RECOMMEND_VARIABLE;
 	if (!reason)
 		reason = "";
 	if (!json_is_integer(threads))
-		fprintf(f, "# %s: no recommendation — %s\n", variable, reason);
+		dynbuf_addf(f, "# %s: no recommendation — %s\n", variable, reason);
 	else if (!confidence || !strcmp(confidence, "none"))
-		fprintf(f, "# %s: keep the default (%lld) — %s\n", variable, (long long)def,
+		dynbuf_addf(f, "# %s: keep the default (%lld) — %s\n", variable, (long long)def,
 			reason);
 	else
-		fprintf(f, "%s=%lld   # add to cryosparc_worker/config.sh\n#   confidence %s: %s\n",
+		dynbuf_addf(f, "%s=%lld   # add to cryosparc_worker/config.sh\n#   confidence %s: %s\n",
 			variable, (long long)json_integer_value(threads), confidence, reason);
 
 	if (json_is_integer(threads) && json_is_number(mb_s)) {
-		fprintf(f, "#   %s at %lld %s: %.0f MB/s", RECOMMEND_STRATEGY,
+		dynbuf_addf(f, "#   %s at %lld %s: %.0f MB/s", RECOMMEND_STRATEGY,
 			(long long)json_integer_value(threads),
 			threads_word(json_integer_value(threads)), json_number_value(mb_s));
 		if (json_integer_value(threads) == def)
-			fprintf(f, " (the default)");
+			dynbuf_addf(f, " (the default)");
 		else if (json_is_number(def_mb_s))
-			fprintf(f, "; at the default %lld threads: %.0f MB/s", (long long)def,
+			dynbuf_addf(f, "; at the default %lld threads: %.0f MB/s", (long long)def,
 				json_number_value(def_mb_s));
 		else
-			fprintf(f, "; the default %lld threads was not measured", (long long)def);
-		fprintf(f, "\n");
+			dynbuf_addf(f, "; the default %lld threads was not measured", (long long)def);
+		dynbuf_addf(f, "\n");
 	}
 	if (json_is_number(best_mb_s) && best) {
 		const json_int_t best_threads =
 			json_integer_value(json_object_get(rec, "best_threads"));
 
-		fprintf(f, "#   fastest of any strategy: %s at %lld %s, %.0f MB/s", best,
+		dynbuf_addf(f, "#   fastest of any strategy: %s at %lld %s, %.0f MB/s", best,
 			(long long)best_threads, threads_word(best_threads),
 			json_number_value(best_mb_s));
 		if (json_is_number(mb_s) && json_number_value(mb_s) > 0)
-			fprintf(f, " (%.2fx CryoSPARC's copier here: the headroom it leaves)",
+			dynbuf_addf(f, " (%.2fx CryoSPARC's copier here: the headroom it leaves)",
 				json_number_value(best_mb_s) / json_number_value(mb_s));
-		fprintf(f, "\n");
+		dynbuf_addf(f, "\n");
 	}
 	print_for(f, rec);
 	if (jobs > 1)
-		fprintf(f,
+		dynbuf_addf(f,
 			"#   measured with %lld jobs caching at once, each copying the whole set; "
 			"MB/s is their sum, times are for each job's set\n",
 			(long long)jobs);
 	if (failed > 0)
-		fprintf(f, "#   left out: %lld failed or aborted %s\n", (long long)failed,
+		dynbuf_addf(f, "#   left out: %lld failed or aborted %s\n", (long long)failed,
 			failed == 1 ? "run" : "runs");
-	if (fclose(f)) {
-		free(text);
-		return NULL;
-	}
-	return text;
+	return dynbuf_detach(&text, NULL);
 }
