@@ -15,25 +15,12 @@
 #include "lib/dynbuf.h"
 #include "lib/util.h"
 
-/* Write len bytes to path through tmp and rename(2): readers never see half a file. */
+/* Write len bytes to path through a temporary name beside it: readers never see half a file. */
 static int write_atomic(const char *path, const void *buf, size_t len)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int ret;
+	int ret = write_bytes_atomic(path, tmp, buf, len);
 
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = write_all(fd, buf, len);
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-out:
 	free(tmp);
 	return ret;
 }
