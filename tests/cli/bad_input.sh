@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/cli/bad_input.sh - every bad argument or situation `run` can meet gives its exit status and one
 # message that names the path and the reason, and leaves nothing behind in DST.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 ccb_lock_if_root

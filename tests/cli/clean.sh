@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/cli/clean.sh - `clean DST` removes the marked scratch directories that killed runs left, and
 # nothing else: not look-alikes, not what symlinks point to, not a running benchmark's directory.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 ccb_lock_if_root

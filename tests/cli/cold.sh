@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/cli/cold.sh - runs start cold, and residency is measured rather than assumed: a set that
 # another process keeps in memory is reported as not cold, whichever way the cache was dropped.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_root "dropping the page cache"
 need_python

@@ -1,7 +1,7 @@
 #!/bin/sh
 # compare.sh - `compare` on fixture pairs: exit statuses, the Markdown, JUnit XML that xmllint
 # accepts, the JSON, and refusals (other hardware, other schema, unreadable input).
-. "$CCB_SRCDIR/tests/helpers/lib.sh"
+. "$CCB_SRCDIR/tests/helpers/lib.sh" || exit 99
 
 d=$CCB_SRCDIR/tests/data/compare
 

@@ -9,7 +9,7 @@
 # write() at the start of each repeat (after emptying its scratch folder and syncing) until the
 # test lets it through. Before that the test drops the caches itself, and at the second repeat
 # it first fills the filesystem up to the last few MiB.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_root "mounting a loop filesystem"
 command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is missing"

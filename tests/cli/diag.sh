@@ -2,7 +2,7 @@
 # diag: the live machine prints and parses quickly; as root, the route to a storage address in a
 # network namespace reached over two veth links names the link the kernel picks, and traffic sent
 # to that address shows on that link's counters. Addresses exist only inside the test's namespaces.
-. "${CCB_SRCDIR:-$(dirname "$0")/../..}/tests/helpers/lib.sh"
+. "${CCB_SRCDIR:-$(dirname "$0")/../..}/tests/helpers/lib.sh" || exit 99
 need_python
 
 # ---- this machine: text, JSON, and well under a second ----------------------------------------

@@ -2,7 +2,7 @@
 # tests/cli/fio.sh - `fio SRC DST`: fio never writes into SRC (checksums and sizes before and after),
 # results.json holds the reference (fio version, measurements, job files), the scratch directory
 # is gone afterwards, and a missing fio is a clear message.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 # fio missing: a clear message, exit 1
 expect_ok "$CCB" gen --stacks 3 --box 64 --particles 5-10 --seed 5 "$ccb_tmp/src"

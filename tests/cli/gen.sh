@@ -2,7 +2,7 @@
 # tests/cli/gen.sh - gen writes valid MRC2014 stacks in a CryoSPARC layout that mrcfile reads back,
 # the same bytes from the same seed, noise that neither compresses nor deduplicates, and it
 # never writes into a folder holding anything else.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python mrcfile numpy
 

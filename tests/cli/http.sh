@@ -7,7 +7,7 @@
 # leave DIR, retries a server that is gone and resumes a transfer cut off mid-file, stops on
 # SIGINT/SIGTERM with its .part files kept and resumes, and both fail cleanly on HTTP 500 and on
 # a server that never answers.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 "$CCB" strategies --json | "$PY" -c 'import json, sys

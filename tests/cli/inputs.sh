@@ -2,7 +2,7 @@
 # tests/cli/inputs.sh - SRC as a job's metadata: a RELION .star, a CryoSPARC .cs (written by numpy)
 # or --files LIST copies exactly the stacks named; missing stacks, stacks whose size disagrees
 # with their MRC header and malformed metadata are reported.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python numpy
 ccb_lock_if_root

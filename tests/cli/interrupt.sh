@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/cli/interrupt.sh - SIGINT and SIGTERM stop a benchmark cleanly: exit 128 + signal, the finished
 # runs kept in a valid results.json, the partial run marked aborted, no scratch left in DST.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 ccb_lock_if_root

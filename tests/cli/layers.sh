@@ -1,7 +1,7 @@
 #!/bin/sh
 # layers.sh - src/ keeps its layers: no include of a layer above, no include circle between
 # modules, no file over 1,000 lines and no function over 120 (tests/helpers/check_layers.py).
-. "${CCB_SRCDIR:-$(dirname "$0")/../..}/tests/helpers/lib.sh"
+. "${CCB_SRCDIR:-$(dirname "$0")/../..}/tests/helpers/lib.sh" || exit 99
 
 need_python
 out=$("$PY" "$CCB_SRCDIR/tests/helpers/check_layers.py" "$CCB_SRCDIR/src") || {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/cli/nonroot.sh - `run` as an ordinary user: the posix_fadvise fallback and what it says, and
 # the messages for folders and files that user cannot read or write.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_root "switching to another user"
 need_python

@@ -3,7 +3,7 @@
 # posted JSON is results.json byte for byte, --header tokens reach the collector and nowhere
 # else, transient failures are retried, a collector that is down never loses the results, and
 # the exit statuses (3 with --post-required; compare's 1 wins over it) hold.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 "$CCB" strategies --json | "$PY" -c 'import json, sys

@@ -2,7 +2,7 @@
 # tests/cli/profile.sh - `--profile FILE`: the shipped profiles load, a profile's keys reach the run
 # and its echo in results.json, the command line overrides them, bad keys and values name the
 # file, line and key (exit 2).
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 # Every shipped profile is valid for the commands it has sections for (--help stops after the
 # profile is applied).

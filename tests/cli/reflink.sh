@@ -2,7 +2,7 @@
 # tests/cli/reflink.sh - cfr on a loop-mounted XFS with reflink=1: --reflink=auto clones every file with
 # FICLONE, --reflink=never lets copy_file_range clone them silently and cfr sees it (FIEMAP),
 # and --reflink=always fails, naming the file, where no clone is possible.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_root "mounting a loop XFS"
 command -v mkfs.xfs >/dev/null || skip "mkfs.xfs is missing (apt-get install xfsprogs)"

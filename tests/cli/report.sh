@@ -3,7 +3,7 @@
 # sweep's results.json (2 strategies x 3 thread counts x 3 repeats, with samples files). The files
 # are well-formed, hold every warning and the recommendation, the CSV has a row per run, and
 # without gnuplot the report is still complete and says how to get the plots.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 command -v xmllint >/dev/null || skip "xmllint is missing (apt-get install libxml2-utils)"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/cli/results.sh - results.json of a benchmark: every documented field holds the value the set and
 # the options imply, the printed table agrees with it, and messages stay off stdout.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 if [ "$(id -u)" = 0 ]; then

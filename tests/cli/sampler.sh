@@ -2,7 +2,7 @@
 # tests/cli/sampler.sh - what the devices did during a run: the summary in results.json names the
 # block device that holds DST and counts at least the copied bytes as written to it, the series
 # file is beside it, --interval 0 turns it all off, and `watch` shows live lines and a summary.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 ccb_lock_if_root

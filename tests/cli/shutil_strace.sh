@@ -8,7 +8,7 @@
 # fast copy refused by the kernel (strace fault injection), so that the read()/write() fallback
 # through CPython's buffered I/O is compared call by call too.
 # shellcheck source=tests/helpers/lib.sh
-. "${CCB_SRCDIR:-$(dirname "$0")/../..}/tests/helpers/lib.sh"
+. "${CCB_SRCDIR:-$(dirname "$0")/../..}/tests/helpers/lib.sh" || exit 99
 
 strace=${CCB_STRACE:-$(command -v strace || true)}
 [ -n "$strace" ] || skip "strace is missing"

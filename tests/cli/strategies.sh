@@ -2,7 +2,7 @@
 # tests/cli/strategies.sh - every strategy `strategies --json` lists as available makes byte-identical
 # copies of a tree of awkward sizes, tmpfs -> disk and disk -> disk, at 1, 3 and 8 threads; cfr
 # counts what the kernel really did with each file, and cp records which cp ran.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 if [ "$(id -u)" = 0 ]; then

@@ -2,7 +2,7 @@
 # tests/cli/sweep.sh - the sweep end to end on a small generated set: the plan, results.json, the
 # reports and the recommendation line agree; Ctrl-C and SIGTERM keep finished runs; --resume
 # finishes the plan; bad grids are refused.
-. "${CCB_SRCDIR:-.}/tests/helpers/lib.sh"
+. "${CCB_SRCDIR:-.}/tests/helpers/lib.sh" || exit 99
 ccb_lock_machine
 need_python
 

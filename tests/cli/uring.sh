@@ -2,7 +2,7 @@
 # tests/cli/uring.sh - the io_uring strategy: byte-identical copies over threads, queue depths, files
 # in flight and O_DIRECT; O_DIRECT on tmpfs; io_uring disabled at run time; a write that fails
 # half-way names the file, is not counted as copied and leaves what was written.
-. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
 why=$("$CCB" strategies --json | "$PY" -c 'import json, sys
