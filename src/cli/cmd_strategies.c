@@ -62,23 +62,17 @@ int cmd_strategies(int argc, char **argv)
 		json_decref(list);
 		return ret > 0 ? 0 : 2;
 	}
-	for (const struct copy_strategy *const *s = strategies; *s; s++) {
+	for (size_t i = 0; strategy_at(i); i++) {
+		const struct copy_strategy *s = strategy_at(i);
 		char why[256] = "";
-		int avail = !(*s)->probe || (*s)->probe(NULL, NULL, why, sizeof(why)) == 0;
-		char *opts = strategy_options_text(*s);
+		int avail = !s->missing && (!s->probe || s->probe(NULL, NULL, why, sizeof(why)) == 0);
+		char *opts = strategy_options_text(s);
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s?, s:s}", "name",
-						      (*s)->name, "summary", (*s)->summary,
-						      "available", avail, "why", avail ? NULL : why,
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s?, s:s}", "name", s->name,
+						      "summary", s->summary ? s->summary : "",
+						      "available", avail, "why",
+						      avail ? NULL : s->missing ? s->missing : why,
 						      "options", opts));
-		free(opts);
-	}
-	for (const struct copy_strategy *const *s = strategies_missing; *s; s++) {
-		char *opts = strategy_options_text(*s);
-
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s, s:s}", "name",
-						      (*s)->name, "summary", "", "available", 0,
-						      "why", (*s)->missing, "options", opts));
 		free(opts);
 	}
 	if (o.json) {

@@ -20,26 +20,25 @@ const char *const measure_samples_choices[] = { "json", "csv", NULL };
  * Up to one group a strategy: those that have options, titled by name (a stand-in's title says
  * that this build cannot run it, though its options are accepted as in a full build).
  */
-static size_t strategy_groups(const struct measure_opts *m, struct opt_group *g, size_t cap)
+static size_t strategy_groups(const struct measure_opts *m, struct opt_group *g)
 {
 	const struct copy_strategy *s;
 	size_t n = 0;
 
-	for (size_t i = 0; (s = strategy_at(i)) && n < cap; i++)
+	for (size_t i = 0; (s = strategy_at(i)); i++)
 		if (m->eo[i])
 			g[n++] = (struct opt_group){ s->name, s->options, m->eo[i],
 						     s->missing ? "not in this build" : NULL };
 	return n;
 }
 
-#define MEASURE_MAX_GROUPS 16
-
 int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts *m, int argc,
 		  char **argv, char ***args, int *nargs)
 {
-	struct opt_group g[MEASURE_MAX_GROUPS];
+	struct opt_group *g;
 	const struct copy_strategy *s;
 	size_t n = 0;
+	int ret;
 
 	while (strategy_at(n))
 		n++;
@@ -51,8 +50,11 @@ int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts
 		options_defaults(s->options, m->eo[i]);
 	}
 	options_defaults(cmd->options, opts);
-	n = strategy_groups(m, g, MEASURE_MAX_GROUPS);
-	return options_parse_groups(cmd, opts, g, n, argc, argv, args, nargs);
+	g = xcalloc(n + 1, sizeof(*g));
+	n = strategy_groups(m, g);
+	ret = options_parse_groups(cmd, opts, g, n, argc, argv, args, nargs);
+	free(g);
+	return ret;
 }
 
 json_t *measure_params(const struct opt_command *cmd, const void *opts,

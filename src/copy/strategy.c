@@ -64,17 +64,18 @@ const struct copy_strategy *strategy_at(size_t i)
 		n++;
 	if (i < n)
 		return strategies[i];
-	for (size_t j = 0; strategies_missing[j]; j++)
-		if (n + j == i)
-			return strategies_missing[j];
+	for (i -= n, n = 0; strategies_missing[n]; n++)
+		if (n == i)
+			return strategies_missing[n];
 	return NULL;
 }
 
 size_t strategy_index(const struct copy_strategy *s)
 {
+	const struct copy_strategy *t;
 	size_t i = 0;
 
-	while (strategy_at(i) && strategy_at(i) != s)
+	while ((t = strategy_at(i)) && t != s)
 		i++;
 	return i;
 }
