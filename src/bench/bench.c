@@ -15,10 +15,10 @@
 
 #include "bench/bench.h"
 #include "bench/bench_int.h"
-#include "sys/device.h"
-#include "sys/sysinfo.h"
-#include "sys/diag.h"
 #include "lib/util.h"
+#include "sys/device.h"
+#include "sys/diag.h"
+#include "sys/sysinfo.h"
 
 /* Free space in DST must exceed the copy by this much. */
 #define SPACE_MARGIN (64ull << 20)

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "dataset/dataset.h"
-#include "copy/pool.h"
 #include "bench/results.h"
 #include "bench/scratch.h"
+#include "copy/pool.h"
 #include "copy/strategy.h"
+#include "dataset/dataset.h"
 
 /* Raised by SIGINT/SIGTERM (the signal number); polled between files and between steps. */
 extern volatile sig_atomic_t bench_stop_signal;

@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/results.h"
 #include "analysis/stats.h"
+#include "bench/results.h"
 #include "lib/util.h"
 
 #define RESULTS_BASE "cryocache-results"

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/stats.h"
 #include "bench/bench.h"
 #include "bench/bench_int.h"
 #include "bench/pagecache.h"
-#include "analysis/stats.h"
-#include "sys/diag.h"
 #include "lib/util.h"
 #include "lib/verify.h"
+#include "sys/diag.h"
 
 /* Runs shorter than this are dominated by start-up and timer noise. */
 #define SHORT_RUN_S 1.0

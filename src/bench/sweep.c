@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/sweep.h"
 #include "analysis/cells.h"
+#include "bench/sweep.h"
 #include "lib/util.h"
 
 #define AUTO_FIRST_REPEATS 3		/* --repeats auto starts every cell with this many */

@@ -24,8 +24,8 @@
 #include <jansson.h>
 
 #include "bench/bench.h"
-#include "dataset/dataset.h"
 #include "copy/strategy.h"
+#include "dataset/dataset.h"
 
 /* What to sweep, as plain values (the caller's arrays must outlive sweep_plan()). */
 struct sweep_params {

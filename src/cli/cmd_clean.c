@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "cli/cmds.h"
-#include "cli/cmdline.h"
 #include "bench/scratch.h"
+#include "cli/cmdline.h"
+#include "cli/cmds.h"
 #include "lib/util.h"
 
 struct clean_opts {

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/cmds.h"
 #include "analysis/compare.h"
 #include "cli/cmdline.h"
+#include "cli/cmds.h"
 #include "cli/post_results.h"
 #include "lib/util.h"
 #include "report/report.h"

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cmds.h"
-#include "sys/diag.h"
 #include "cli/cmdline.h"
+#include "cli/cmds.h"
 #include "lib/util.h"
+#include "sys/diag.h"
 
 struct diag_opts {
 	bool json;

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "bench/bench.h"
-#include "cli/cmds.h"
 #include "cli/cmdline.h"
+#include "cli/cmds.h"
 #include "lib/util.h"
 
 #ifdef HAVE_LIBCURL

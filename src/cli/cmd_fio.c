@@ -10,15 +10,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/pagecache.h"
-#include "cli/cmds.h"
-#include "dataset/dataset.h"
 #include "analysis/fioref.h"
-#include "cli/cmdline.h"
+#include "bench/pagecache.h"
 #include "bench/results.h"
 #include "bench/scratch.h"
-#include "sys/sysinfo.h"
+#include "cli/cmdline.h"
+#include "cli/cmds.h"
+#include "dataset/dataset.h"
 #include "lib/util.h"
+#include "sys/sysinfo.h"
 
 struct fio_opts {
 	uint64_t bs;

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "dataset/gen.h"
 #include "dataset/mrc.h"
-#include "cli/cmdline.h"
 #include "lib/util.h"
 
 struct gen_opts {

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/cmds.h"
-#include "cli/cmdline.h"
-#include "report/report.h"
 #include "bench/results.h"
+#include "cli/cmdline.h"
+#include "cli/cmds.h"
 #include "lib/util.h"
+#include "report/report.h"
 
 struct report_opts {
 	char *out;

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
-#include "cli/cmdline.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
 

@@ -3,8 +3,8 @@
 
 #include <stdio.h>
 
-#include "cli/cmds.h"
 #include "cli/cmdline.h"
+#include "cli/cmds.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
 

@@ -8,15 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/sweep.h"
 #include "analysis/cells.h"
+#include "analysis/recommend.h"
+#include "bench/sweep.h"
+#include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
-#include "cli/cmdline.h"
-#include "analysis/recommend.h"
-#include "report/report.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
+#include "report/report.h"
 
 #define SWEEP_DEFAULT_THREADS "1,2,4,8,12,16"
 #define MAX_LIST 64

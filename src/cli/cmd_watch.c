@@ -12,13 +12,13 @@
 #include <time.h>
 
 #include "bench/bench.h"
-#include "cli/cmds.h"
-#include "cli/cmdline.h"
-#include "report/report.h"
 #include "bench/results.h"
-#include "sys/sampler.h"
+#include "cli/cmdline.h"
+#include "cli/cmds.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
+#include "report/report.h"
+#include "sys/sampler.h"
 
 #define DISPLAY_S 1.0
 

@@ -9,10 +9,10 @@
 
 #include "cli/cmdline.h"
 #include "cli/measure_opts.h"
-#include "copy/strategy.h"
 #include "copy/http.h"
-#include "report/report.h"
+#include "copy/strategy.h"
 #include "lib/util.h"
+#include "report/report.h"
 
 const char *const measure_samples_choices[] = { "json", "csv", NULL };
 

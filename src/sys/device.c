@@ -13,8 +13,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "sys/device.h"
 #include "lib/util.h"
+#include "sys/device.h"
 
 /* dm on md on partitions on loop on ...: real stacks are a handful of levels deep. */
 #define CHAIN_MAX_DEPTH 8

@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "sys/diag.h"
 #include "sys/diag_int.h"
-#include "lib/util.h"
 
 /* snprintf that cuts to fit on purpose: sysfs names and values are short, buffers are ample. */
 void diag_strf(char *buf, size_t len, const char *fmt, ...)

@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "sys/diag.h"
 #include "sys/diag_int.h"
-#include "lib/util.h"
 
 /* Below these an NFS mount or a network filesystem's readahead throttles large sequential reads. */
 #define DIAG_NFS_MIN_IO (1024 * 1024)

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "sys/diag.h"
 #include "sys/diag_int.h"
-#include "lib/util.h"
 
 /* ---- printing ----------------------------------------------------------------------------- */
 

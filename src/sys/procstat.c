@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/procstat.h"
 #include "lib/util.h"
+#include "sys/procstat.h"
 
 /* ---- tokens ----------------------------------------------------------------------------- */
 

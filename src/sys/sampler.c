@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sys/sampler.h"
 #include "lib/util.h"
+#include "sys/sampler.h"
 
 enum sampler_file {
 	F_DISKSTATS,

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/sampler_int.h"
 #include "lib/util.h"
+#include "sys/sampler_int.h"
 
 enum column_group { COL_TIME, COL_DISK, COL_CPU, COL_NET, COL_NFS, COL_PSI, COL_MEMORY };
 

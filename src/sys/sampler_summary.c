@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/sampler_int.h"
 #include "lib/util.h"
+#include "sys/sampler_int.h"
 
 /* A window shorter than this many intervals is "short". */
 #define SHORT_INTERVALS 3

@@ -4,8 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "sys/sampler_int.h"
 #include "lib/util.h"
+#include "sys/sampler_int.h"
 
 /* A device at least this busy counts toward busy90_share. */
 #define BUSY_PCT 90.0

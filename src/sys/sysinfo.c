@@ -8,8 +8,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "sys/sysinfo.h"
 #include "lib/util.h"
+#include "sys/sysinfo.h"
 
 /* Copy src into dst, cut to fit: uname's fields may be longer than ours. */
 static void copy_field(char *dst, size_t len, const char *src)

@@ -17,9 +17,9 @@
 
 #include "bench/pagecache.h"
 #include "dataset/dataset.h"
+#include "lib/util.h"
 #include "sys/device.h"
 #include "sys/sysinfo.h"
-#include "lib/util.h"
 #include "testutil.h"
 
 #define FILE_BYTES (8u << 20)

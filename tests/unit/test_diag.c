@@ -20,8 +20,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "sys/diag.h"
 #include "lib/util.h"
+#include "sys/diag.h"
 #include "testutil.h"
 
 static char *fixture(const char *sub, const char *name)

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sys/procstat.h"
 #include "lib/util.h"
+#include "sys/procstat.h"
 #include "testutil.h"
 
 static char *fixture(const char *name)

@@ -20,8 +20,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "sys/sampler.h"
 #include "lib/util.h"
+#include "sys/sampler.h"
 #include "testutil.h"
 
 struct fixture {
