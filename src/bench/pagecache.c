@@ -158,14 +158,6 @@ static int fadvise_tree(int dirfd, unsigned depth)
 	return ret;
 }
 
-/* The first file fadvise could not evict, as the caller's message says it. Returns err. */
-static int evict_why(char *why, size_t len, const char *path, int err)
-{
-	if (why && len)
-		snprintf(why, len, "cannot evict '%s' with posix_fadvise: %s", path, strerror(-err));
-	return err;
-}
-
 static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir,
 		       char *why, size_t len)
 {
@@ -176,7 +168,8 @@ static int fadvise_all(const struct dataset *ds, const char *root, const char *e
 		const int r = fadvise_path_at(AT_FDCWD, path, false);
 
 		if (r < 0 && !ret)
-			ret = evict_why(why, len, path, r);
+			ret = fail_why(why, len, r, "cannot evict '%s' with posix_fadvise: %s",
+				       path, strerror(-r));
 		free(path);
 	}
 	if (extra_dir) {
@@ -188,7 +181,8 @@ static int fadvise_all(const struct dataset *ds, const char *root, const char *e
 		else if (errno != ENOENT)
 			r = -errno;
 		if (r < 0 && !ret)
-			ret = evict_why(why, len, extra_dir, r);
+			ret = fail_why(why, len, r, "cannot evict '%s' with posix_fadvise: %s",
+				       extra_dir, strerror(-r));
 	}
 	return ret;
 }
@@ -243,10 +237,8 @@ int cache_make_cold(const struct dataset *ds, const char *root, const char *extr
 		return 0;
 	}
 	if (!drop_not_allowed(ret)) {
-		if (why && len)
-			snprintf(why, len, "cannot make the page cache cold ('%s'): %s",
-				 drop_path ? drop_path : DROP_CACHES_PATH, strerror(-ret));
-		return ret;
+		return fail_why(why, len, ret, "cannot make the page cache cold ('%s'): %s",
+				drop_path ? drop_path : DROP_CACHES_PATH, strerror(-ret));
 	}
 	/*
 	 * Files of the set that fail here are reported, but the others were still dropped: *used
@@ -458,9 +450,8 @@ int cache_dataset_residency(const struct dataset *ds, const char *root, double *
 
 		const int ret = cache_file_residency(path, &r, &t);
 		if (ret < 0) {
-			if (why && len)
-				snprintf(why, len, "cannot measure page-cache residency of '%s': %s", path,
-					 ret == -EPERM ? EPERM_WHY : strerror(-ret));
+			fail_why(why, len, ret, "cannot measure page-cache residency of '%s': %s",
+				 path, ret == -EPERM ? EPERM_WHY : strerror(-ret));
 			free(path);
 			return ret;
 		}

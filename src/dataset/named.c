@@ -19,21 +19,6 @@
 #include "dataset/star.h"
 #include "lib/util.h"
 
-/* Say why into why (len bytes), as the caller will print it, and return err. */
-static int load_fail(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int load_fail(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 static bool is_dir(const char *path)
 {
 	struct stat st;
@@ -149,7 +134,7 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, char *why
 		int sr;
 
 		if (!rel)
-			return load_fail(why, len, -EINVAL, "'%s' names '%s', which is outside the "
+			return fail_why(why, len, -EINVAL, "'%s' names '%s', which is outside the "
 					 "project folder '%s'", ds->meta, l->items[i].path,
 					 ds->root);
 		path = path_join(ds->root, rel);
@@ -158,7 +143,7 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, char *why
 			ret = -errno;
 			free(path);
 			free(rel);
-			return load_fail(why, len, ret, "cannot read '%s': %s", l->items[i].path,
+			return fail_why(why, len, ret, "cannot read '%s': %s", l->items[i].path,
 					 strerror(-ret));
 		}
 		if (sr < 0 || !S_ISREG(st.st_mode)) {
@@ -279,7 +264,7 @@ static int read_csg(struct dataset_meta *m, const char *project_dir, char *why, 
 	int ret = csfile_csg_metafile(m->text, m->len, &metafile, reason, sizeof(reason));
 
 	if (ret) {
-		ret = load_fail(why, len, ret, "cannot read '%s': %s", m->path, reason);
+		ret = fail_why(why, len, ret, "cannot read '%s': %s", m->path, reason);
 		goto out;
 	}
 	if (metafile[0] == '>')
@@ -292,7 +277,7 @@ static int read_csg(struct dataset_meta *m, const char *project_dir, char *why, 
 	m->text = NULL;
 	ret = read_text_file(cs, &m->text, &m->len);
 	if (ret) {
-		ret = load_fail(why, len, ret, "cannot read '%s', the particles '%s' names: %s", cs,
+		ret = fail_why(why, len, ret, "cannot read '%s', the particles '%s' names: %s", cs,
 				m->path, strerror(-ret));
 		free(cs);
 		goto out;
@@ -331,7 +316,7 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 	/* Metadata files fit in memory: a million-particle .star is a few hundred MB at most. */
 	ret = read_text_file(strcmp(path, "-") ? path : "/dev/stdin", &m->text, &m->len);
 	if (ret)
-		return load_fail(why, len, ret, "cannot read '%s': %s", path, strerror(-ret));
+		return fail_why(why, len, ret, "cannot read '%s': %s", path, strerror(-ret));
 	m->path = strcmp(path, "-") ? realpath(path, NULL) : xstrdup("-");
 	if (!m->path)
 		m->path = xstrdup(path);
@@ -351,7 +336,7 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 	else if (m->len && !memchr(m->text, '\0', m->len < 4096 ? m->len : 4096))
 		m->kind = DATASET_KIND_LIST;
 	else
-		return load_fail(why, len, -EMEDIUMTYPE, "'%s' is not a RELION .star, a CryoSPARC "
+		return fail_why(why, len, -EMEDIUMTYPE, "'%s' is not a RELION .star, a CryoSPARC "
 				 ".cs or a list of files", m->name);
 	if (m->kind == DATASET_KIND_CS)
 		ret = csfile_parse((const unsigned char *)m->text, m->len, &m->stacks, reason,
@@ -361,7 +346,7 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 	else
 		ret = parse_list(m->text, m->len, &m->stacks, reason, sizeof(reason));
 	if (ret)
-		return load_fail(why, len, ret, "cannot read '%s': %s", m->name, reason);
+		return fail_why(why, len, ret, "cannot read '%s': %s", m->name, reason);
 	return 0;
 }
 
@@ -382,13 +367,13 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 	ds->meta = m.path ? xstrdup(m.path) : NULL;
 	ds->kind = m.kind;
 	if (ret == -EMEDIUMTYPE)
-		ret = load_fail(why, len, -ENOTDIR, "source '%s' is not a directory, a RELION "
+		ret = fail_why(why, len, -ENOTDIR, "source '%s' is not a directory, a RELION "
 				".star, a CryoSPARC .cs or a list of files", src);
 	if (ret)
 		goto out;
 	meta_path = m.name;
 	if (!l->nr) {
-		ret = load_fail(why, len, -ENOENT, "'%s' names no particle stacks", meta_path);
+		ret = fail_why(why, len, -ENOENT, "'%s' names no particle stacks", meta_path);
 		goto out;
 	}
 	ds->particles = ds->kind == DATASET_KIND_LIST ? 0 : l->particles;
@@ -403,7 +388,7 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 	if (!ds->root || !is_dir(ds->root)) {
 		const char *pd = s->project_dir ? s->project_dir : s->files_list ? src : ds->meta;
 
-		ret = load_fail(why, len, -ENOTDIR, "cannot use '%s' as the project folder: %s", pd,
+		ret = fail_why(why, len, -ENOTDIR, "cannot use '%s' as the project folder: %s", pd,
 				strerror(ds->root ? ENOTDIR : errno));
 		goto out;
 	}
@@ -411,7 +396,7 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 	if (ret)
 		goto out;
 	if (!ds->nr) {
-		ret = load_fail(why, len, -ENOENT, "none of the %zu stacks '%s' names exists below "
+		ret = fail_why(why, len, -ENOENT, "none of the %zu stacks '%s' names exists below "
 				"'%s' (first: '%s'; --project-dir sets where paths start)", l->nr,
 				meta_path, ds->root, l->items[0].path);
 		goto out;

@@ -173,16 +173,33 @@ const char *human_duration(double seconds, char *buf, size_t len)
 	return buf;
 }
 
+static int vfail_why(char *why, size_t len, int err, const char *fmt, va_list ap)
+{
+	if (why && len)
+		vsnprintf(why, len, fmt, ap);
+	return err;
+}
+
 int reject_why(char *why, size_t len, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
+	va_start(ap, fmt);
+	ret = vfail_why(why, len, -EINVAL, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int fail_why(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfail_why(why, len, err, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 void unescape_octal(char *s)

@@ -48,6 +48,9 @@ const char *human_duration(double seconds, char *buf, size_t len);
  *	return reject_why(why, len, "box %d is outside %d-%d", box, min, max);
  */
 int reject_why(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same for any failure: the reason into why, and err (a negative errno) returned. */
+int fail_why(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /*
  * Decode in place the \ooo escapes (three octal digits) that mountinfo and mountstats write for
  * space, tab, newline and backslash. Anything else after a backslash is kept as it is.

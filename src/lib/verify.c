@@ -51,14 +51,6 @@ out:
 	return ret;
 }
 
-/* The file that could not be hashed, as the caller's message names it. Returns err. */
-static int unreadable_why(char *why, size_t len, const char *path, int err)
-{
-	if (why && len)
-		snprintf(why, len, "cannot verify '%s': %s", path, strerror(-err));
-	return err;
-}
-
 int verify_pair(const char *src, const char *dst, char *why, size_t len)
 {
 	uint64_t hs, hd;
@@ -66,9 +58,9 @@ int verify_pair(const char *src, const char *dst, char *why, size_t len)
 
 	ret = verify_hash_file(src, &hs);
 	if (ret)
-		return unreadable_why(why, len, src, ret);
+		return fail_why(why, len, ret, "cannot verify '%s': %s", src, strerror(-ret));
 	ret = verify_hash_file(dst, &hd);
 	if (ret)
-		return unreadable_why(why, len, dst, ret);
+		return fail_why(why, len, ret, "cannot verify '%s': %s", dst, strerror(-ret));
 	return hs != hd;
 }
