@@ -37,7 +37,6 @@ char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct f
 	unsigned *owner;
 	uint64_t *load;
 	struct dynbuf buf;
-	char line[1024];
 
 	if (!nr || !j->jobs)
 		return NULL;
@@ -61,28 +60,27 @@ char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct f
 		load[best] += sorted[i]->size;
 	}
 
-	snprintf(line, sizeof(line),
-		 "; written by cryocache-bench: %s %zu files in %u jobs%s\n"
-		 "[global]\nioengine=%.32s\nbs=%llu\niodepth=%u\nrw=%s\ndirect=%d\nthread=1\n"
-		 "group_reporting=1\nfile_service_type=sequential\n",
-		 j->write ? "write" : "read", nr, j->jobs,
-		 j->write ? "" : "; run with fio --readonly, never with a size",
-		 j->ioengine ? j->ioengine : "io_uring",
-		 (unsigned long long)(j->bs ? j->bs : FIOREF_BS),
-		 j->iodepth ? j->iodepth : FIOREF_IODEPTH, j->write ? "write" : "read",
-		 j->direct ? 1 : 0);
-	dynbuf_addstr(&buf, line);
+	dynbuf_addf(&buf,
+		    "; written by cryocache-bench: %s %zu files in %u jobs%s\n"
+		    "[global]\nioengine=%.32s\nbs=%llu\niodepth=%u\nrw=%s\ndirect=%d\nthread=1\n"
+		    "group_reporting=1\nfile_service_type=sequential\n",
+		    j->write ? "write" : "read", nr, j->jobs,
+		    j->write ? "" : "; run with fio --readonly, never with a size",
+		    j->ioengine ? j->ioengine : "io_uring",
+		    (unsigned long long)(j->bs ? j->bs : FIOREF_BS),
+		    j->iodepth ? j->iodepth : FIOREF_IODEPTH, j->write ? "write" : "read",
+		    j->direct ? 1 : 0);
 	if (j->write)
 		dynbuf_addstr(&buf, "end_fsync=1\n");
 	for (unsigned k = 0; k < j->jobs; k++) {
 		bool first = true;
 
-		snprintf(line, sizeof(line), "\n[%s-%u]\nfilename=", j->write ? "write" : "read", k);
 		for (size_t i = 0; i < nr; i++) {
 			if (owner[i] != k)
 				continue;
 			if (first)
-				dynbuf_addstr(&buf, line);
+				dynbuf_addf(&buf, "\n[%s-%u]\nfilename=", j->write ? "write" : "read",
+					    k);
 			else
 				dynbuf_addstr(&buf, ":");
 			put_path(&buf, sorted[i]->path);

@@ -133,7 +133,7 @@ static void reason_within_noise(struct dynbuf *f, const struct rcell *s, size_t 
 		hi = fmax(hi, s[i].median);
 		least = fmin(least, json_get_num(s[i].cell, "ci_coverage"));
 	}
-	dynbuf_addf(f, ") are within noise of each other: their ");
+	dynbuf_addstr(f, ") are within noise of each other: their ");
 	if (least >= level)
 		dynbuf_addf(f, "%g %% confidence intervals all overlap", 100 * level);
 	else
@@ -428,7 +428,7 @@ static void print_for(struct dynbuf *f, json_t *rec)
 	if (!json_is_object(set) || !json_object_size(json_object_get(set, "seconds")))
 		return;
 	human_size((uint64_t)json_integer_value(json_object_get(set, "bytes")), size, sizeof(size));
-	dynbuf_addf(f, "#   to cache ");
+	dynbuf_addstr(f, "#   to cache ");
 	if (json_is_integer(files))
 		dynbuf_addf(f, "%lld files, ", (long long)json_integer_value(files));
 	if (basis && !strcmp(basis, "measured"))
@@ -449,7 +449,7 @@ static void print_for(struct dynbuf *f, json_t *rec)
 			dynbuf_addf(f, "%s%s %s %s", sep, key, threads_word(strtoll(key, NULL, 10)), took);
 		sep = ", ";
 	}
-	dynbuf_addf(f, "\n");
+	dynbuf_addstr(f, "\n");
 }
 
 char *recommend_line(json_t *rec)
@@ -487,13 +487,13 @@ char *recommend_line(json_t *rec)
 			(long long)json_integer_value(threads),
 			threads_word(json_integer_value(threads)), json_number_value(mb_s));
 		if (json_integer_value(threads) == def)
-			dynbuf_addf(f, " (the default)");
+			dynbuf_addstr(f, " (the default)");
 		else if (json_is_number(def_mb_s))
 			dynbuf_addf(f, "; at the default %lld threads: %.0f MB/s", (long long)def,
 				json_number_value(def_mb_s));
 		else
 			dynbuf_addf(f, "; the default %lld threads was not measured", (long long)def);
-		dynbuf_addf(f, "\n");
+		dynbuf_addstr(f, "\n");
 	}
 	if (json_is_number(best_mb_s) && best) {
 		const json_int_t best_threads =
@@ -505,7 +505,7 @@ char *recommend_line(json_t *rec)
 		if (json_is_number(mb_s) && json_number_value(mb_s) > 0)
 			dynbuf_addf(f, " (%.2fx CryoSPARC's copier here: the headroom it leaves)",
 				json_number_value(best_mb_s) / json_number_value(mb_s));
-		dynbuf_addf(f, "\n");
+		dynbuf_addstr(f, "\n");
 	}
 	print_for(f, rec);
 	if (jobs > 1)
