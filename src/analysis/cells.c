@@ -9,6 +9,7 @@
 #include "analysis/cells.h"
 #include "analysis/run_flags.h"
 #include "analysis/stats.h"
+#include "lib/json_get.h"
 #include "lib/util.h"
 
 /* A cell while the runs are gathered; strategy is borrowed from the document. */
@@ -40,7 +41,7 @@ static bool run_is_measurement(json_t *run)
 
 	return !json_is_true(json_object_get(run, "aborted")) &&
 	       (!errors || json_array_size(errors) == 0) &&
-	       json_is_number(json_object_get(run, "mb_s"));
+	       json_get_has_num(run, "mb_s");
 }
 
 static bool run_is_cold(json_t *run)
@@ -49,7 +50,7 @@ static bool run_is_cold(json_t *run)
 
 	/* A remote source has no page-cache residency here: it is not flagged either way. */
 	return run_flag_remote(run) || (json_is_true(json_object_get(cold, "cold")) &&
-					   json_is_number(json_object_get(cold, "residency_pct")));
+					   json_get_has_num(cold, "residency_pct"));
 }
 
 static bool run_is_short(json_t *run)

@@ -48,7 +48,7 @@ static bool rcell_read(json_t *cell, long jobs, struct rcell *r)
 
 	if ((json_is_integer(j) ? json_integer_value(j) : 1) != jobs ||
 	    json_integer_value(json_object_get(cell, "runs")) < 1 ||
-	    !json_is_number(json_object_get(cell, "median_mb_s")) ||
+	    !json_get_has_num(cell, "median_mb_s") ||
 	    !json_is_string(json_object_get(cell, "strategy")))
 		return false;
 	r->cell = cell;

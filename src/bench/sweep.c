@@ -1,7 +1,6 @@
 /* sweep.c - the sweep engine: the shuffled plan, --budget's sample, --resume, auto repeats, ETA. */
 #include "config.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

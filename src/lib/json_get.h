@@ -6,6 +6,7 @@
 #ifndef CCB_JSON_GET_H
 #define CCB_JSON_GET_H
 
+#include <stdbool.h>
 #include <jansson.h>
 
 /* The string o[key], or "" (never NULL). */
@@ -14,6 +15,12 @@ static inline const char *json_get_str(json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s ? s : "";
+}
+
+/* Whether o[key] is a number (an integer or a real). */
+static inline bool json_get_has_num(json_t *o, const char *key)
+{
+	return json_is_number(json_object_get(o, key));
 }
 
 /* The number o[key] (an integer or a real), or 0. */

@@ -13,11 +13,6 @@
 #include "lib/util.h"
 #include "report/data.h"
 
-bool report_has_num(json_t *o, const char *key)
-{
-	return json_is_number(json_object_get(o, key));
-}
-
 json_int_t report_jobs(json_t *o)
 {
 	json_t *j = json_object_get(o, "jobs");

@@ -22,8 +22,6 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 /* Whether two cells (or a cell and a run) are of the same strategy with as many jobs. */
 bool report_same_series(json_t *a, json_t *b);
 
-/* Whether o[key] is a number (a figure the document has, not null or missing). */
-bool report_has_num(json_t *o, const char *key);
 /* An object's "jobs" (copiers at once); 1 when it has none, as a `run` before jobs existed. */
 json_int_t report_jobs(json_t *o);
 /* The sampler of a `watch` results folder, or NULL. Borrowed. */

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +20,7 @@
 
 static void esc_key(FILE *f, json_t *o, const char *key)
 {
-	svg_esc(f, json_get_str(o, key));
+	report_put_html(f, json_get_str(o, key));
 }
 
 /* A number with decimals, or "–" when the JSON has none. */
@@ -104,7 +103,7 @@ static void head(FILE *f, json_t *doc)
 	fputs("</h1>\n<p class=\"sub\">", f);
 	esc_key(f, doc, "started");
 	fputs(" to ", f);
-	svg_esc(f, json_is_string(json_object_get(doc, "finished")) ? json_get_str(doc, "finished")
+	report_put_html(f, json_is_string(json_object_get(doc, "finished")) ? json_get_str(doc, "finished")
 								: "(unfinished)");
 	if (!report_watch_sampler(doc))
 		fprintf(f, " · %zu runs", json_array_size(json_object_get(doc, "runs")));
@@ -120,7 +119,7 @@ static void head(FILE *f, json_t *doc)
 		fputs("watched", f);
 		json_array_foreach(json_object_get(json_object_get(doc, "watch"), "paths"), i, p) {
 			fputs(i ? ", <code>" : " <code>", f);
-			svg_esc(f, json_string_value(p) ? json_string_value(p) : "");
+			report_put_html(f, json_string_value(p) ? json_string_value(p) : "");
 			fputs("</code>", f);
 		}
 		fprintf(f, " for %.1f s</p>\n", json_get_num(report_watch_sampler(doc), "seconds"));
@@ -151,7 +150,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	fprintf(f, "<section id=\"recommendation\" class=\"recbox %s\">\n<h2>Recommendation "
 		   "<span class=\"badge %s\">"
 		   "confidence: ", cls, cls);
-	svg_esc(f, *conf ? conf : "none");
+	report_put_html(f, *conf ? conf : "none");
 	fputs("</span></h2>\n", f);
 	if (!rec) {
 		fputs("<p>This results.json has no recommendation: that comes from a sweep over "
@@ -219,19 +218,16 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
-	if (report_has_num(rec, "tolerance"))
+	if (json_get_has_num(rec, "tolerance"))
 		fprintf(f,
 			"<p class=\"note\">Medians within %.0f %% of the highest, or whose "
 			"intervals overlap it, count as equally fast; the fewest threads among "
 			"them is recommended.</p>\n",
 			100 * json_get_num(rec, "tolerance"));
 	line = recommend_line(rec);
-	if (line) {
-		fputs("<details><summary>as lines for cryosparc_worker/config.sh</summary><pre>",
-		      f);
-		svg_esc(f, line);
-		fputs("</pre></details>\n", f);
-	}
+	fputs("<details><summary>as lines for cryosparc_worker/config.sh</summary><pre>", f);
+	report_put_html(f, line);
+	fputs("</pre></details>\n", f);
 	free(line);
 	fputs("</section>\n", f);
 }
@@ -244,7 +240,7 @@ static void put_flag(FILE *f, const char *flag)
 	if (meaning)
 		fprintf(f, " title=\"%s\"", meaning);
 	fputc('>', f);
-	svg_esc(f, flag);
+	report_put_html(f, flag);
 	fputs("</span>", f);
 }
 
@@ -254,7 +250,7 @@ static void warning_item(FILE *f, const char *prefix, const char *msg)
 	fputs("<li>", f);
 	if (prefix)
 		fprintf(f, "<b>%s:</b> ", prefix);
-	svg_esc(f, msg);
+	report_put_html(f, msg);
 	fputs("</li>\n", f);
 }
 
@@ -362,7 +358,7 @@ static void series_card(FILE *f, json_t *o, json_t *samples, bool *any)
 			fprintf(f, "<details%s><summary>what the sampler found</summary><ul>\n",
 				json_is_integer(json_object_get(o, "seq")) ? "" : " open=\"open\"");
 		fputs("<li>", f);
-		svg_esc(f, json_string_value(msg) ? json_string_value(msg) : "");
+		report_put_html(f, json_string_value(msg) ? json_string_value(msg) : "");
 		fputs("</li>\n", f);
 	}
 	if (json_array_size(findings))
@@ -458,7 +454,7 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		td_num(f, cell, "min_mb_s", 1);
 		td_num(f, cell, "max_mb_s", 1);
 		fputs("<td class=\"n\">", f);
-		if (report_has_num(cell, "cv"))
+		if (json_get_has_num(cell, "cv"))
 			fprintf(f, "%.1f %%", 100 * json_get_num(cell, "cv"));
 		else
 			fputs("–", f);
@@ -466,7 +462,7 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		td_num(f, cell, "median_mb_s_copied", 1);
 		if (json_is_number(ref)) {
 			fputs("<td class=\"n\">", f);
-			if (report_has_num(cell, "median_mb_s") && json_number_value(ref) > 0)
+			if (json_get_has_num(cell, "median_mb_s") && json_number_value(ref) > 0)
 				fprintf(f, "%.0f %%",
 					100 * json_get_num(cell, "median_mb_s") /
 						json_number_value(ref));
@@ -547,7 +543,7 @@ static void runs_table(FILE *f, json_t *doc)
 			put_flag(f, "cold unknown");
 		json_array_foreach(json_object_get(run, "warnings"), j, w) {
 			fputs("<span class=\"flag\" title=\"", f);
-			svg_esc(f, json_string_value(w) ? json_string_value(w) : "");
+			report_put_html(f, json_string_value(w) ? json_string_value(w) : "");
 			fputs("\">warning</span>", f);
 		}
 		fputs("</td>", f);
@@ -567,7 +563,7 @@ static void runs_table(FILE *f, json_t *doc)
 		else
 			fputs("?", f);
 		fputs("</td><td>", f);
-		svg_esc(f, dev ? dev : "–");
+		report_put_html(f, dev ? dev : "–");
 		fputs("</td>", f);
 		td_num(f, mean, "util", 1);
 		td_num(f, mean, "aqu-sz", 2);
@@ -584,14 +580,14 @@ static void runs_table(FILE *f, json_t *doc)
 static void kv_row(FILE *f, const char *label, const char *value)
 {
 	fprintf(f, "<tr><td>%s</td><td>", label);
-	svg_esc(f, value);
+	report_put_html(f, value);
 	fputs("</td></tr>\n", f);
 }
 
 static void location_cell(FILE *f, json_t *v)
 {
 	fputs("<td>", f);
-	report_put_location(f, v, svg_esc, "– (none: tmpfs or a network filesystem)", "–");
+	report_put_location(f, v, report_put_html, "– (none: tmpfs or a network filesystem)", "–");
 	fputs("</td>", f);
 }
 
@@ -633,7 +629,7 @@ static void environment(FILE *f, json_t *doc)
 	kv_row(f, "version", json_get_str(tool, "version"));
 	fputs("<tr><td>strategies built in</td><td>", f);
 	report_put_strings(f, json_object_get(json_object_get(tool, "features"), "strategies"),
-			   svg_esc);
+			   report_put_html);
 	fputs("</td></tr>\n", f);
 	if (!json_is_object(src)) {
 		/* A `watch` folder: no source, destination or data set. */
@@ -668,16 +664,16 @@ static void environment(FILE *f, json_t *doc)
 	/* diag: the route to storage, and what looked wrong before the first run. */
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
 		fputs("<p class=\"note\">Route to ", f);
-		svg_esc(f, json_get_str(v, "target"));
+		report_put_html(f, json_get_str(v, "target"));
 		fputs(": ", f);
-		svg_esc(f, json_is_string(json_object_get(v, "interface"))
+		report_put_html(f, json_is_string(json_object_get(v, "interface"))
 				   ? json_get_str(v, "interface")
 				   : json_get_str(v, "error"));
 		fputs("</p>\n", f);
 	}
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
 		fputs(i ? "<li>" : "<p class=\"note\">Diag findings:</p>\n<ul>\n<li>", f);
-		svg_esc(f, json_string_value(v));
+		report_put_html(f, json_string_value(v));
 		fputs(i + 1 == json_array_size(
 				       json_object_get(json_object_get(doc, "diag"), "findings"))
 			      ? "</li>\n</ul>\n"
@@ -689,9 +685,9 @@ static void environment(FILE *f, json_t *doc)
 		char *text = report_param_text(v);
 
 		fputs(" <code>", f);
-		svg_esc(f, key);
+		report_put_html(f, key);
 		fputc('=', f);
-		svg_esc(f, text);
+		report_put_html(f, text);
 		fputs("</code>", f);
 		free(text);
 	}
@@ -721,9 +717,9 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 				fprintf(f, "%.*s:", (int)stem, base);
 			}
 			fputs(" <a href=\"", f);
-			svg_esc(f, file);
+			report_put_html(f, file);
 			fputs("\">", f);
-			svg_esc(f, dot ? dot + 1 : base);
+			report_put_html(f, dot ? dot + 1 : base);
 			fputs("</a>", f);
 		}
 		fputs(". ", f);
@@ -733,7 +729,7 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 		      " without --no-plots. ", f);
 	else if (ps->skipped) {
 		fputs("gnuplot images were skipped: ", f);
-		svg_esc(f, ps->skipped);
+		report_put_html(f, ps->skipped);
 		fputs(". To get them, " PLOT_HOWTO ". ", f);
 	}
 	fputs("The charts on this page need neither: they are drawn from results.json and the "
@@ -742,7 +738,7 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 		if (!i)
 			fputs("<ul class=\"note\">\n", f);
 		fputs("<li>", f);
-		svg_esc(f, json_string_value(n) ? json_string_value(n) : "");
+		report_put_html(f, json_string_value(n) ? json_string_value(n) : "");
 		fputs("</li>\n", f);
 	}
 	if (json_array_size(ctx->notes))

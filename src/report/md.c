@@ -161,7 +161,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	fputs(")\n\n", f);
 	/* The lines a sweep ends with: they can go into cryosparc_worker/config.sh as they are. */
 	line = recommend_line(rec);
-	if (line && !strstr(line, "```"))
+	if (!strstr(line, "```"))
 		fprintf(f, "```sh\n%s```\n\n", line);
 	free(line);
 	fputs("| " RECOMMEND_STRATEGY " threads | median MB/s |", f);
@@ -199,7 +199,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			      : "** |\n",
 		      f);
 	}
-	if (json_is_number(json_object_get(rec, "tolerance")))
+	if (json_get_has_num(rec, "tolerance"))
 		fprintf(f,
 			"\nMedians within %.0f %% of the highest, or whose intervals overlap it, "
 			"count as equally fast; the fewest threads among them is recommended.\n",
@@ -279,7 +279,7 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		fputs(" | ", f);
 		put_col(f, cell, "min_mb_s", 1);
 		put_col(f, cell, "max_mb_s", 1);
-		if (json_is_number(json_object_get(cell, "cv")))
+		if (json_get_has_num(cell, "cv"))
 			fprintf(f, "%.1f %%", 100 * json_number_value(json_object_get(cell, "cv")));
 		else
 			fputs("-", f);

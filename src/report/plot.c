@@ -250,7 +250,7 @@ static int write_throughput_data(json_t *cells, const char *path, size_t *nr_ser
 			fprintf(f, "%lld",
 				(long long)json_integer_value(json_object_get(cell, "threads")));
 			put_value(f,
-				  json_is_number(json_object_get(cell, "median_mb_s"))
+				  json_get_has_num(cell, "median_mb_s")
 					  ? json_number_value(json_object_get(cell, "median_mb_s"))
 					  : NAN);
 			put_value(f, json_is_number(lo) ? json_number_value(lo) : NAN);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "lib/json_get.h"
 #include "report/render.h"
 
 void report_put_strings(FILE *f, json_t *array, void (*put)(FILE *f, const char *s))
@@ -56,7 +57,7 @@ void report_put_interval(FILE *f, json_t *cell, const char *missing)
 {
 	json_t *cov = json_object_get(cell, "ci_coverage");
 
-	if (!json_is_number(json_object_get(cell, "ci_low_mb_s"))) {
+	if (!json_get_has_num(cell, "ci_low_mb_s")) {
 		fputs(missing, f);
 		return;
 	}
@@ -79,4 +80,32 @@ void report_put_duration(FILE *f, json_t *seconds, const char *missing)
 		fprintf(f, "%.0f min %02.0f s", floor(s / 60), fmod(s, 60));
 	else
 		fprintf(f, "%.0f h %02.0f min", floor(s / 3600), fmod(s, 3600) / 60);
+}
+
+void report_put_html(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+				fputs("\xef\xbf\xbd", f);
+			else
+				fputc(*p, f);
+		}
+	}
 }

@@ -43,6 +43,11 @@ void report_put_size_range(FILE *f, json_t *bucket);
 void report_put_num(FILE *f, json_t *v, int decimals, const char *missing);
 /* The interval of a cell's median with the coverage it reaches: "118.2–131.0 (96 %)". */
 void report_put_interval(FILE *f, json_t *cell, const char *missing);
+/*
+ * Text for HTML and SVG, an element's or an attribute's: & < > " ' escaped, and the control
+ * characters XML forbids as U+FFFD.
+ */
+void report_put_html(FILE *f, const char *s);
 /* A time for people: "42.0 s", "3 min 07 s", "2 h 05 min". */
 void report_put_duration(FILE *f, json_t *seconds, const char *missing);
 

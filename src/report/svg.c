@@ -2,12 +2,12 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "report/data.h"
+#include "report/render.h"
 #include "report/svg.h"
 
 /* Okabe and Ito's palette: tells colours apart with every common colour-vision deficiency. */
@@ -15,37 +15,9 @@ static const char *const palette[] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7
 				       "#E69F00", "#56B4E9", "#000000", "#999999" };
 #define NR_COLOURS (sizeof(palette) / sizeof(palette[0]))
 
-void svg_esc(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
-				fputs("\xef\xbf\xbd", f);
-			else
-				fputc(*p, f);
-		}
-	}
-}
-
 void svg_series_name(FILE *f, json_t *cell)
 {
-	svg_esc(f, json_get_str(cell, "strategy"));
+	report_put_html(f, json_get_str(cell, "strategy"));
 	if (report_jobs(cell) != 1)
 		fprintf(f, ", %lld jobs", (long long)report_jobs(cell));
 }
@@ -198,10 +170,10 @@ static size_t tp_init(struct tp_chart *c, json_t *doc, json_t *cells)
 	if (!c->ntv)
 		return 0;
 	json_array_foreach(cells, i, cell) {
-		const char *hi = report_has_num(cell, "ci_high_mb_s") ? "ci_high_mb_s" : "max_mb_s";
+		const char *hi = json_get_has_num(cell, "ci_high_mb_s") ? "ci_high_mb_s" : "max_mb_s";
 
 		ymax = fmax(ymax, json_get_num(cell, hi));
-		c->have_ci |= report_has_num(cell, "ci_high_mb_s");
+		c->have_ci |= json_get_has_num(cell, "ci_high_mb_s");
 	}
 	json_array_foreach(c->runs, i, run)
 		if (report_cell_of(cells, run))
@@ -289,7 +261,7 @@ static void tp_runs(FILE *f, const struct tp_chart *c, size_t s, double dodge)
 		json_t *cell = report_cell_of(c->cells, run);
 		double px, py;
 
-		if (!cell || !report_same_series(cell, c->ser[s]) || !report_has_num(run, "mb_s") ||
+		if (!cell || !report_same_series(cell, c->ser[s]) || !json_get_has_num(run, "mb_s") ||
 		    json_array_size(json_object_get(run, "errors")) ||
 		    json_is_true(json_object_get(run, "aborted")))
 			continue;
@@ -320,11 +292,11 @@ static void tp_medians(FILE *f, const struct tp_chart *c, size_t s, double dodge
 	size_t i;
 
 	json_array_foreach(c->cells, i, cell) {
-		const char *lo = report_has_num(cell, "ci_low_mb_s") ? "ci_low_mb_s" : "min_mb_s";
-		const char *hi = report_has_num(cell, "ci_high_mb_s") ? "ci_high_mb_s" : "max_mb_s";
+		const char *lo = json_get_has_num(cell, "ci_low_mb_s") ? "ci_low_mb_s" : "min_mb_s";
+		const char *hi = json_get_has_num(cell, "ci_high_mb_s") ? "ci_high_mb_s" : "max_mb_s";
 		double px, y0, y1;
 
-		if (!report_same_series(cell, c->ser[s]) || !report_has_num(cell, "median_mb_s"))
+		if (!report_same_series(cell, c->ser[s]) || !json_get_has_num(cell, "median_mb_s"))
 			continue;
 		px = map(&c->x, (double)json_get_int(cell, "threads")) + dodge;
 		y0 = map(&c->y, json_get_num(cell, lo));
@@ -339,9 +311,9 @@ static void tp_medians(FILE *f, const struct tp_chart *c, size_t s, double dodge
 		svg_series_name(f, cell);
 		fprintf(f, ", %lld threads: median %.1f MB/s, %s %.1f–%.1f",
 			json_get_int(cell, "threads"), json_get_num(cell, "median_mb_s"),
-			report_has_num(cell, "ci_low_mb_s") ? "interval" : "range",
+			json_get_has_num(cell, "ci_low_mb_s") ? "interval" : "range",
 			json_get_num(cell, lo), json_get_num(cell, hi));
-		if (report_has_num(cell, "ci_coverage"))
+		if (json_get_has_num(cell, "ci_coverage"))
 			fprintf(f, " (%.0f %%)", 100 * json_get_num(cell, "ci_coverage"));
 		fprintf(f, ", %lld runs</title></circle>\n", json_get_int(cell, "runs"));
 	}
@@ -362,7 +334,7 @@ static void tp_series(FILE *f, const struct tp_chart *c, size_t s)
 		"<polyline fill=\"none\" stroke-width=\"2.2\" points=\"",
 		colour, colour);
 	json_array_foreach(c->cells, i, cell) {
-		if (!report_same_series(cell, c->ser[s]) || !report_has_num(cell, "median_mb_s"))
+		if (!report_same_series(cell, c->ser[s]) || !json_get_has_num(cell, "median_mb_s"))
 			continue;
 		fprintf(f, "%s%.1f,%.1f", first ? "" : " ",
 			map(&c->x, (double)json_get_int(cell, "threads")) + dodge,
@@ -479,7 +451,7 @@ void svg_series_chart(FILE *f, const struct report_series *s, const struct repor
 		fprintf(f, "<rect x=\"%.1f\" y=\"6\" width=\"10\" height=\"3\" fill=\"%s\"/>"
 			   "<text x=\"%.1f\" y=\"12\" font-size=\"10.5\" fill=\"#3b4350\">",
 			lx, colour, lx + 13);
-		svg_esc(f, lines[k].label);
+		report_put_html(f, lines[k].label);
 		fputs("</text>\n", f);
 		lx += 22 + 5.6 * (double)strlen(lines[k].label);
 	}

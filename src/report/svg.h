@@ -12,8 +12,6 @@
 
 #include "report/data.h"
 
-/* Text for an element or an attribute; control characters XML forbids become U+FFFD. */
-void svg_esc(FILE *f, const char *s);
 /* "shutil" or "shutil, 2 jobs": a line of the throughput chart, escaped. */
 void svg_series_name(FILE *f, json_t *cell);
 

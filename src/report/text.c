@@ -27,11 +27,11 @@ static void sampler_columns(json_t *run, char *buf, size_t len)
 	char aqu[16] = "-";
 	char busy[16] = "-";
 
-	if (json_is_number(json_object_get(mean, "util")))
+	if (json_get_has_num(mean, "util"))
 		snprintf(util, sizeof(util), "%.1f", json_get_num(mean, "util"));
-	if (json_is_number(json_object_get(mean, "aqu-sz")))
+	if (json_get_has_num(mean, "aqu-sz"))
 		snprintf(aqu, sizeof(aqu), "%.2f", json_get_num(mean, "aqu-sz"));
-	if (json_is_number(json_object_get(cpu, "busy")))
+	if (json_get_has_num(cpu, "busy"))
 		snprintf(busy, sizeof(busy), "%.1f", json_get_num(cpu, "busy"));
 	snprintf(buf, len, "%-10s %6s %6s %5s %-8s", dev ? dev : "-", util, aqu, busy,
 		 net ? net : "-");
