@@ -527,7 +527,7 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 	int status;
 
 	b->probe_out = probe;
-	run = run_new(b, spec, njobs, probe != NULL);
+	run = run_new(b, spec, njobs);
 	if (run_clean_scratch(b, run))
 		return run_finish(b, run, 1);
 	jobs = make_jobs(b, spec->strategy, njobs, run);

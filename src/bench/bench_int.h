@@ -41,8 +41,9 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 void run_copy(struct bench *b, const struct copy_job *jobs, unsigned njobs, unsigned nthreads,
 	      json_t *run, struct run_copy *rc);
 
-/* run_record.c: the run object with every key present (null until measured). */
-json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs, bool probe);
+/* run_record.c: the run object with every key present (null until measured); seq 0 while a
+ * probe runs (b->probe_out set). */
+json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs);
 /*
  * run_record.c: what the copy measured into run; releases rc. Returns 0, or 1 when the copy failed
  * or was stopped.

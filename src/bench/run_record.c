@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analysis/stats.h"
+#include "analysis/run_flags.h"
 #include "bench/bench.h"
 #include "bench/bench_int.h"
 #include "bench/pagecache.h"
@@ -52,7 +53,7 @@ void run_error(json_t *run, const char *fmt, ...)
 	va_end(ap);
 }
 
-json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs, bool probe)
+json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs)
 {
 	char started[64];
 	json_t *run;
@@ -61,7 +62,7 @@ json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs, 
 	/* Every key is present from the start: a run that fails early says null, not nothing. */
 	run = json_pack("{s:I, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:n, s:n, s:n, s:n, s:n, s:n, s:n, "
 			"s:n, s:n, s:b, s:[], s:[]}",
-			"seq", (json_int_t)(probe ? 0 : ++b->seq), "strategy", spec->strategy->name,
+			"seq", (json_int_t)(b->probe_out ? 0 : ++b->seq), "strategy", spec->strategy->name,
 			"threads", (json_int_t)spec->threads, "jobs", (json_int_t)njobs, "repeat",
 			(json_int_t)spec->repeat, "started", started,
 			"files", (json_int_t)0, "bytes", (json_int_t)0, "seconds_copied",
@@ -213,8 +214,7 @@ static void print_run_line(json_t *run)
 
 	if (json_is_number(res))
 		snprintf(resident, sizeof(resident), "%.1f %%", json_number_value(res));
-	else if (json_is_string(json_object_get(cold, "method")) &&
-		 !strcmp(json_string_value(json_object_get(cold, "method")), "remote"))
+	else if (run_flag_remote(run))
 		snprintf(resident, sizeof(resident), "n/a (remote source)");
 	info("run %lld: %s, %lld thread%s, repeat %lld: %s in %.2f s durable (%.2f s copied) = %.0f MB/s; "
 	     "cache %s, %s resident before",

@@ -312,7 +312,7 @@ static int run_plan(struct sweep *sw, size_t from, const bool *skip)
 }
 
 /* --repeats auto: one more run for every cell still too noisy, until none is or all are capped. */
-static int run_auto_repeats(struct sweep *sw, json_t *sweep_doc)
+static int run_auto_repeats(struct sweep *sw)
 {
 	struct cells_params cp;
 
@@ -342,7 +342,7 @@ static int run_auto_repeats(struct sweep *sw, json_t *sweep_doc)
 		if (sw->nr_plan == from)
 			return 0;
 		shuffle_plan(sw, from);
-		json_object_set_new(sweep_doc, "plan", plan_json(sw));
+		json_object_set_new(sw->doc, "plan", plan_json(sw));
 		info("sweep: %zu cells are still noisier than %.1f %%: one more run each",
 		     sw->nr_plan - from, sw->p.target_spread);
 		start_ticker(sw);
@@ -427,7 +427,7 @@ int sweep_run(struct sweep *sw)
 									       sizeof(etab)));
 	}
 	if (!status && sw->auto_repeats)
-		status = run_auto_repeats(sw, sw->doc);
+		status = run_auto_repeats(sw);
 	stop_ticker(sw);
 	sw->wall = now_mono() - sw->started;
 	return status;
