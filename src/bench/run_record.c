@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/stats.h"
 #include "analysis/run_flags.h"
+#include "analysis/stats.h"
 #include "bench/bench.h"
 #include "bench/bench_int.h"
 #include "bench/pagecache.h"
