@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <limits.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
@@ -73,19 +72,6 @@ static long read_long(const char *sysroot, const char *path, long fallback)
 		return fallback;
 	return v;
 }
-
-/* The numbers of a block device's queue and device folders in sysfs, and where they go. */
-static const struct {
-	const char *rel;
-	size_t offset;
-} blockdev_numbers[] = {
-	{ "queue/rotational", offsetof(struct diag_blockdev, rotational) },
-	{ "queue/nr_requests", offsetof(struct diag_blockdev, nr_requests) },
-	{ "queue/read_ahead_kb", offsetof(struct diag_blockdev, read_ahead_kb) },
-	{ "queue/max_sectors_kb", offsetof(struct diag_blockdev, max_sectors_kb) },
-	{ "device/queue_depth", offsetof(struct diag_blockdev, queue_depth) },
-	{ "device/numa_node", offsetof(struct diag_blockdev, numa_node) },
-};
 
 /* The last component of the symlink sysroot/path, or "". */
 static void read_link_base(const char *sysroot, const char *path, char *buf, size_t len)
@@ -427,10 +413,18 @@ int diag_read_blockdev(const char *sysroot, const char *name, struct diag_blockd
 	else
 		diag_strf(b->kind, sizeof(b->kind), "disk");
 
-	for (size_t i = 0; i < sizeof(blockdev_numbers) / sizeof(blockdev_numbers[0]); i++) {
-		diag_strf(q, sizeof(q), "%s/%s", p, blockdev_numbers[i].rel);
-		*(long *)((char *)b + blockdev_numbers[i].offset) = read_long(sysroot, q, -1);
-	}
+	diag_strf(q, sizeof(q), "%s/queue/rotational", p);
+	b->rotational = read_long(sysroot, q, -1);
+	diag_strf(q, sizeof(q), "%s/queue/nr_requests", p);
+	b->nr_requests = read_long(sysroot, q, -1);
+	diag_strf(q, sizeof(q), "%s/queue/read_ahead_kb", p);
+	b->read_ahead_kb = read_long(sysroot, q, -1);
+	diag_strf(q, sizeof(q), "%s/queue/max_sectors_kb", p);
+	b->max_sectors_kb = read_long(sysroot, q, -1);
+	diag_strf(q, sizeof(q), "%s/device/queue_depth", p);
+	b->queue_depth = read_long(sysroot, q, -1);
+	diag_strf(q, sizeof(q), "%s/device/numa_node", p);
+	b->numa_node = read_long(sysroot, q, -1);
 	diag_strf(q, sizeof(q), "%s/queue/scheduler", p);
 	if (read_line(sysroot, q, buf, sizeof(buf)) == 0) {
 		const char *open = strchr(buf, '[');
