@@ -4,7 +4,6 @@
 #ifdef HAVE_LZ4
 #include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,7 +77,6 @@ static int csdat_field_size(json_t *f, uint64_t *size, struct csfile_field *type
 /* The blob/path column of a CSDAT stream, and where the string heap after the columns starts. */
 struct csdat_path {
 	struct csfile_field type;	/* offset: of the column in the file */
-	const unsigned char *col;
 	size_t col_len;
 	bool lz4;
 	size_t heap;
@@ -177,7 +175,6 @@ static int csdat_columns(const unsigned char *buf, size_t len, json_t *hdr, uint
 		if (!strcmp(name, "blob/path") && json_array_size(f) == 2) {
 			path->type = type;
 			path->type.offset = pos;
-			path->col = buf + pos;
 			path->col_len = csize;
 			path->lz4 = lz4;
 		}
@@ -262,7 +259,7 @@ int csfile_parse_csdat(const unsigned char *buf, size_t len, struct stack_list *
 	ret = csdat_columns(buf, len, hdr, rows, 10 + hlen, &path, why, whylen);
 	if (ret)
 		goto out;
-	col = path.col;
+	col = buf + path.type.offset;
 	if (path.lz4) {
 		const uint64_t want = rows * path.type.size;
 		int n;

@@ -4,8 +4,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,15 +89,15 @@ static char *cs_bytes(const struct gen_params *p, const struct gen_plan *plan, s
 		    "('blob/shape', '<u4', (2,)), ('blob/psize_A', '<f4'), ('blob/sign', '<f4'), "
 		    "('blob/import_sig', '<u8')], 'fortran_order': False, 'shape': (%llu,), }",
 		    width, (unsigned long long)plan->particles);
-	pre = h.len + 1 + 10 > 65535 ? 12 : 10;
+	pre = dynbuf_len(&h) + 1 + 10 > 65535 ? 12 : 10;
 	/* Spaces then '\n' so that the data starts on a 64-byte boundary, as numpy pads. */
-	while ((pre + h.len + 1) % 64)
+	while ((pre + dynbuf_len(&h) + 1) % 64)
 		dynbuf_add(&h, " ", 1);
 	dynbuf_add(&h, "\n", 1);
 	dynbuf_add(&b, "\x93NUMPY", 6);
 	dynbuf_add(&b, pre == 10 ? "\x01\x00" : "\x02\x00", 2);
-	put_le(&b, h.len, pre - 8);
-	dynbuf_add(&b, dynbuf_str(&h), h.len);
+	put_le(&b, dynbuf_len(&h), pre - 8);
+	dynbuf_add(&b, dynbuf_str(&h), dynbuf_len(&h));
 	dynbuf_release(&h);
 	for (size_t i = 0; i < plan->nr; i++) {
 		const char *rel = plan->stacks[i].rel;

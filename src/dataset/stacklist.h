@@ -1,6 +1,6 @@
 /* stacklist.h - the particle stacks a metadata file names: unique paths with a particle count each. */
-#ifndef CCB_STACKS_H
-#define CCB_STACKS_H
+#ifndef CCB_STACKLIST_H
+#define CCB_STACKLIST_H
 
 #include <stddef.h>
 #include <stdint.h>

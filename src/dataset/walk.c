@@ -155,7 +155,7 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 	ret = walk_dir(&w, fd, "");
 	if (ret) {
 		bad = path_join(canon, w.bad);
-		snprintf(why, len, "cannot read '%s': %s", bad, strerror(-ret));
+		fail_why(why, len, ret, "cannot read '%s': %s", bad, strerror(-ret));
 		free(bad);
 		free(w.bad);
 		return ret;
@@ -167,6 +167,5 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 	ds->list_seconds = now_mono() - t0;
 	return 0;
 fail_root:
-	snprintf(why, len, "cannot read '%s': %s", root, strerror(-ret));
-	return ret;
+	return fail_why(why, len, ret, "cannot read '%s': %s", root, strerror(-ret));
 }
