@@ -1,0 +1,123 @@
+/* test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors. */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lib/dynbuf.h"
+#include "lib/json_get.h"
+#include "lib/util.h"
+
+static void test_dynbuf_empty(void **state)
+{
+	struct dynbuf b;
+	size_t len = 99;
+	char *s;
+
+	dynbuf_init(&b);
+	assert_string_equal(dynbuf_str(&b), "");
+	assert_int_equal(dynbuf_len(&b), 0);
+	s = dynbuf_detach(&b, &len);
+	assert_string_equal(s, "");
+	assert_int_equal(len, 0);
+	free(s);
+	dynbuf_release(&b);
+}
+
+static void test_dynbuf_grows(void **state)
+{
+	struct dynbuf b;
+	char want[10000];
+	size_t n = 0;
+	char *s;
+	size_t len;
+
+	dynbuf_init(&b);
+	/* far past the first allocation, in pieces of every kind */
+	for (int i = 0; n + 32 < sizeof(want); i++) {
+		switch (i % 3) {
+		case 0:
+			dynbuf_addstr(&b, "ab");
+			memcpy(want + n, "ab", 2);
+			n += 2;
+			break;
+		case 1:
+			dynbuf_addf(&b, "[%04d]", i);
+			n += (size_t)snprintf(want + n, sizeof(want) - n, "[%04d]", i);
+			break;
+		default:
+			dynbuf_add(&b, "x\0y", 3);
+			memcpy(want + n, "x\0y", 3);
+			n += 3;
+		}
+	}
+	assert_int_equal(dynbuf_len(&b), n);
+	assert_memory_equal(dynbuf_str(&b), want, n);
+	assert_int_equal(dynbuf_str(&b)[n], '\0');
+	s = dynbuf_detach(&b, &len);
+	assert_int_equal(len, n);
+	assert_memory_equal(s, want, n);
+	/* detached: the buffer is empty again and owns nothing */
+	assert_int_equal(dynbuf_len(&b), 0);
+	assert_string_equal(dynbuf_str(&b), "");
+	free(s);
+	dynbuf_addstr(&b, "again");
+	s = dynbuf_detach(&b, NULL);
+	assert_string_equal(s, "again");
+	free(s);
+}
+
+static void test_why_buffers(void **state)
+{
+	char why[16];
+
+	assert_int_equal(reject_why(why, sizeof(why), "box %d", 7), -EINVAL);
+	assert_string_equal(why, "box 7");
+	assert_int_equal(fail_why(why, sizeof(why), -ENOENT, "cannot read '%s'", "x"), -ENOENT);
+	assert_string_equal(why, "cannot read 'x'");
+	/* cut to the buffer, still a string */
+	assert_int_equal(fail_why(why, sizeof(why), -EIO, "%s", "0123456789abcdefghij"), -EIO);
+	assert_string_equal(why, "0123456789abcde");
+	/* no buffer: only the status */
+	assert_int_equal(fail_why(NULL, 0, -EPERM, "%s", "unseen"), -EPERM);
+	assert_int_equal(reject_why(NULL, 0, "%s", "unseen"), -EINVAL);
+}
+
+static void test_json_get(void **state)
+{
+	json_t *o = json_pack("{s:s, s:i, s:f, s:n, s:b}", "s", "text", "i", 42, "f", 2.5, "n",
+			      "b", 1);
+
+	assert_string_equal(json_get_str(o, "s"), "text");
+	assert_string_equal(json_get_str(o, "i"), "");
+	assert_string_equal(json_get_str(o, "missing"), "");
+	assert_true(json_get_num(o, "i") == 42);
+	assert_true(json_get_num(o, "f") == 2.5);
+	assert_true(json_get_num(o, "s") == 0);
+	assert_int_equal(json_get_int(o, "i"), 42);
+	assert_int_equal(json_get_int(o, "f"), 0);
+	assert_true(json_get_has_num(o, "i"));
+	assert_true(json_get_has_num(o, "f"));
+	assert_false(json_get_has_num(o, "n"));
+	assert_false(json_get_has_num(o, "b"));
+	assert_false(json_get_has_num(o, "missing"));
+	assert_false(json_get_has_num(NULL, "i"));
+	json_decref(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dynbuf_empty),
+		cmocka_unit_test(test_dynbuf_grows),
+		cmocka_unit_test(test_why_buffers),
+		cmocka_unit_test(test_json_get),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
