@@ -111,7 +111,72 @@ static void reason_no_shutil(struct dynbuf *f, const struct rcell *all, size_t n
 	dynbuf_addstr(f, ".");
 }
 
-/* Rule 2: every interval overlaps every other. */
+/* A cell's runs that were cold (or from a remote source, which has no residency here). */
+static size_t cold_runs(const struct rcell *c)
+{
+	const json_int_t not_cold = json_integer_value(json_object_get(c->cell, "not_cold_runs"));
+
+	if (not_cold <= 0)
+		return c->runs;
+	return (size_t)not_cold < c->runs ? c->runs - (size_t)not_cold : 0;
+}
+
+/* Enough cold runs for a full-level interval of the median, and no flag. */
+static bool solid(const struct rcell *c)
+{
+	return cold_runs(c) >= RECOMMEND_MIN_RUNS && !flagged(c) &&
+	       json_get_num(c->cell, "ci_coverage") >= json_get_num(c->cell, "ci_level");
+}
+
+static bool has_flag(const struct rcell *c, const char *flag)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(c->flags, i, f)
+		if (!strcmp(json_string_value(f) ?: "", flag))
+			return true;
+	return false;
+}
+
+/* What would separate the cells: more runs, a larger set, a quieter machine. */
+static void advice(struct dynbuf *f, const struct rcell *s, size_t nr)
+{
+	size_t fewest = SIZE_MAX;
+	double worst_cv = 0;
+	bool shortr = false;
+	bool noisy = false;
+	const char *sep = "";
+
+	for (size_t i = 0; i < nr; i++) {
+		fewest = s[i].runs < fewest ? s[i].runs : fewest;
+		shortr = shortr || has_flag(&s[i], "short");
+		noisy = noisy || has_flag(&s[i], "noisy");
+		worst_cv = fmax(worst_cv, json_get_num(s[i].cell, "cv"));
+	}
+	dynbuf_addstr(f, " To separate them: ");
+	if (fewest < RECOMMEND_MIN_RUNS) {
+		dynbuf_addf(f, "more repeats (a cell has only %zu %s; %d give a 95 %% interval of "
+			   "the median: --repeats auto adds them where they decide the answer)",
+			fewest, fewest == 1 ? "run" : "runs", RECOMMEND_MIN_RUNS);
+		sep = "; ";
+	}
+	if (shortr) {
+		dynbuf_addf(f, "%sa larger set (runs this short measure mostly noise)", sep);
+		sep = "; ";
+	}
+	if (noisy) {
+		dynbuf_addf(f, "%sa quieter machine (runs of one cell vary by up to %.0f %% of their "
+			   "mean: stop other jobs on the node and on its storage)", sep,
+			100 * worst_cv);
+		sep = "; ";
+	}
+	if (!*sep)
+		dynbuf_addf(f, "more repeats (--repeats-max) or a larger set");
+	dynbuf_addstr(f, ".");
+}
+
+/* Every interval overlaps every other (or only one thread count): nothing can be told apart. */
 static void reason_within_noise(struct dynbuf *f, const struct rcell *s, size_t nr)
 {
 	const double level = json_get_num(s[0].cell, "ci_level");
@@ -140,9 +205,9 @@ static void reason_within_noise(struct dynbuf *f, const struct rcell *s, size_t 
 		dynbuf_addf(f,
 			"confidence intervals all overlap (some only %g %% ones, for lack of runs)",
 			100 * least);
-	dynbuf_addf(f, " (medians %.0f-%.0f MB/s), so the data do not support changing the default; "
-		   "more repeats or a larger set may separate them.",
-		lo, hi);
+	dynbuf_addf(f, " (medians %.0f-%.0f MB/s), so the data do not support changing the "
+		   "default.", lo, hi);
+	advice(f, s, nr);
 }
 
 /*
@@ -164,41 +229,54 @@ static void print_cell_evidence(struct dynbuf *f, const struct rcell *c)
 			c->median, 100 * coverage, c->low, c->high, c->runs, 100 * level);
 }
 
-/* Rule 3 and 4: the chosen cell, the best, the default, and why the confidence is low. */
+/* Why a cell cannot carry high confidence: few cold runs, flags. */
+static void print_weakness(struct dynbuf *f, const struct rcell *c, const char *name,
+			   const char **sep)
+{
+	const size_t cold = cold_runs(c);
+
+	if (cold < RECOMMEND_MIN_RUNS) {
+		dynbuf_addf(f, "%s%s has %zu cold %s (%d are needed for a 95 %% interval)", *sep,
+			name, cold, cold == 1 ? "run" : "runs", RECOMMEND_MIN_RUNS);
+		*sep = " and ";
+	}
+	if (flagged(c)) {
+		dynbuf_addf(f, "%s%s is flagged ", *sep, name);
+		print_flags(f, c);
+		*sep = " and ";
+	}
+}
+
+/* The chosen cell, the best, the default, and why the confidence is low. */
 static void reason_choice(struct dynbuf *f, const struct rcell *chosen, const struct rcell *best,
-			  const struct rcell *def, bool within, bool high, double tolerance)
+			  const struct rcell *def, bool high, double tolerance)
 {
 	const char *sep = "; confidence is low because ";
+	char name[64];
 
 	dynbuf_addf(f, "%lld %s%s reached ", (long long)chosen->threads, threads_word(chosen->threads),
 		chosen == def ? " (the default)" : "");
 	print_cell_evidence(f, chosen);
 	if (chosen == best)
 		dynbuf_addf(f, ", the highest %s median", RECOMMEND_STRATEGY);
-	else if (within)
-		dynbuf_addf(f, ", within %g %% of the highest, %lld %s at %.0f MB/s", 100 * tolerance,
-			(long long)best->threads, threads_word(best->threads), best->median);
 	else
-		dynbuf_addf(f, ", %.1f %% below the highest (%lld %s at %.0f MB/s) but within its "
-			   "noise: their intervals overlap",
-			100 * (best->median - chosen->median) / best->median,
+		dynbuf_addf(f, ", within %g %% of the highest, %lld %s at %.0f MB/s", 100 * tolerance,
 			(long long)best->threads, threads_word(best->threads), best->median);
 	if (def && def != chosen) {
 		dynbuf_addf(f, ", %.2fx the default %d threads at ",
 			def->median > 0 ? chosen->median / def->median : 0.0,
 			RECOMMEND_DEFAULT_THREADS);
 		print_cell_evidence(f, def);
-	} else if (def && within) {
-		dynbuf_addf(f, "; no other thread count was more than %g %% faster than the default",
-			100 * tolerance);
+		if (chosen != best)
+			dynbuf_addf(f, " (the fewest threads within %g %% of the highest)",
+				100 * tolerance);
+	} else if (def) {
+		dynbuf_addf(f, "; no other thread count was more than %g %% faster than the default, "
+			   "so it stays", 100 * tolerance);
 	}
 	if (high) {
 		dynbuf_addstr(f, ".");
 		return;
-	}
-	if (!within) {
-		dynbuf_addf(f, "%sits median is not within %g %% of the highest", sep, 100 * tolerance);
-		sep = " and ";
 	}
 	if (!def) {
 		dynbuf_addf(f, "%sthe default (%d threads) was not measured", sep,
@@ -209,15 +287,10 @@ static void reason_choice(struct dynbuf *f, const struct rcell *chosen, const st
 			(long long)chosen->threads, RECOMMEND_DEFAULT_THREADS);
 		sep = " and ";
 	}
-	if (flagged(chosen)) {
-		dynbuf_addf(f, "%sthe %lld-thread cell is flagged ", sep, (long long)chosen->threads);
-		print_flags(f, chosen);
-		sep = " and ";
-	}
-	if (def && def != chosen && flagged(def)) {
-		dynbuf_addf(f, "%sthe default's cell is flagged ", sep);
-		print_flags(f, def);
-	}
+	snprintf(name, sizeof(name), "the %lld-thread cell", (long long)chosen->threads);
+	print_weakness(f, chosen, name, &sep);
+	if (def && def != chosen)
+		print_weakness(f, def, "the default's cell", &sep);
 	dynbuf_addstr(f, ".");
 }
 
@@ -310,6 +383,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 	const char *confidence = "none";
 	json_t *threads = json_null();
 	json_t *mb_s = json_null();
+	json_t *candidates = json_array();
 	struct dynbuf reason;
 	json_t *rec;
 	json_t *cell;
@@ -352,26 +426,31 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 			common_low = fmax(common_low, s[i].low);
 			common_high = fmin(common_high, s[i].high);
 		}
-		if (common_low <= common_high) {
+		if (nr == 1 || common_low <= common_high) {
 			threads = json_integer(RECOMMEND_DEFAULT_THREADS);
 			if (def)
 				mb_s = json_real(def->median);
 			reason_within_noise(&reason, s, nr);
 		} else {
-			bool within = false;
 			bool high;
 
-			for (i = 0; i < nr && !chosen; i++) {
-				within = s[i].median >= best->median * (1 - p->tolerance);
-				if (within || overlap(&s[i], best))
-					chosen = &s[i];
+			/* By medians: the candidates are within the tolerance of the best. */
+			for (i = 0; i < nr; i++) {
+				if (s[i].median < best->median * (1 - p->tolerance))
+					continue;
+				json_array_append_new(candidates, json_integer(s[i].threads));
+				if (!chosen)
+					chosen = &s[i];	/* the fewest threads: s is sorted */
 			}
-			high = within && def && !flagged(chosen) &&
-			       (def == chosen || (!overlap(chosen, def) && !flagged(def)));
+			/* A change must earn its place: the default stays when it is a candidate. */
+			if (def && def->median >= best->median * (1 - p->tolerance))
+				chosen = def;
+			high = def && solid(chosen) && solid(def) &&
+			       (def == chosen || !overlap(chosen, def));
 			confidence = high ? "high" : "low";
 			threads = json_integer(chosen->threads);
 			mb_s = json_real(chosen->median);
-			reason_choice(&reason, chosen, best, def, within, high, p->tolerance);
+			reason_choice(&reason, chosen, best, def, high, p->tolerance);
 		}
 	}
 
@@ -388,6 +467,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 			    best_any ? json_integer(best_any->threads) : json_null());
 	json_object_set_new(rec, "best_mb_s", best_any ? json_real(best_any->median) : json_null());
 	json_object_set_new(rec, "tolerance", json_real(p->tolerance));
+	json_object_set_new(rec, "candidates", candidates);
 	json_object_set_new(rec, "confidence", json_string(confidence));
 	json_object_set_new(rec, "reason", json_string(dynbuf_str(&reason)));
 	json_object_set_new(rec, "failed_runs", json_integer(failed));

@@ -12,6 +12,7 @@
 #define RECOMMEND_STRATEGY "shutil"	/* what CryoSPARC runs */
 #define RECOMMEND_DEFAULT_THREADS 2	/* CryoSPARC's default since v4.3 */
 #define RECOMMEND_TOLERANCE 0.05
+#define RECOMMEND_MIN_RUNS 6		/* cold runs a cell needs for a 95 % interval: high */
 
 struct recommend_params {
 	double tolerance;	/* medians within this fraction of the best are as good (0.05) */
@@ -34,24 +35,27 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc);
  * The recommendation, as a new JSON object, from cells (cells_compute's array); p NULL means the
  * defaults. Only cells with p->jobs copiers and at least one complete run count.
  *
- * The rules, on the shutil cells (the copier CryoSPARC runs):
+ * The rules, on the shutil cells (the copier CryoSPARC runs), by medians, never by overlap:
  *   1. No shutil cell: threads null, confidence "none".
- *   2. Every shutil cell's confidence interval overlaps every other's (they share a common
- *      point; also when only one thread count was measured): the data cannot tell the thread
- *      counts apart, so keep the default: threads 2, confidence "none".
- *   3. Else the best cell is the highest median (fewer threads on a tie). A cell is as good as
- *      the best when its median is within the tolerance of the best's, or when its interval
- *      overlaps the best's (the data cannot tell them apart). The recommendation is the fewest
- *      threads that are as good as the best: fewer threads load the shared storage less.
- *      E.g. medians 1: 300, 2: 560, 4: 1010, 8: 1030, 16: 1020 MB/s with tight intervals: 4.
- *   4. Confidence "high" when the chosen cell is within the tolerance by its median (not only by
- *      an overlapping interval), the default (2 threads) was measured, neither cell is flagged,
- *      and, unless the chosen cell is the default, the two intervals do not overlap; else "low".
+ *   2. Only one thread count, or every cell's confidence interval overlaps every other's (they
+ *      share a common point): the data cannot separate anything, so keep the default: threads 2,
+ *      confidence "none", and the reason says what would separate them (more repeats, a larger
+ *      set, a quieter machine, from the cells' run counts and flags).
+ *   3. Else the candidates are the cells whose median is within the tolerance of the best
+ *      (highest) median. If the default (2 threads) is a candidate it stays: a change must earn
+ *      its place. Otherwise the fewest threads among the candidates: fewer threads load the
+ *      shared storage less. So no count whose median is below the default's is ever chosen.
+ *      E.g. medians 1: 300, 2: 560, 4: 1010, 8: 1030, 16: 1020 MB/s: 4.
+ *   4. Overlapping intervals only lower the confidence. "high" when the chosen and the default
+ *      cells each have at least RECOMMEND_MIN_RUNS cold runs (a full-level interval of the
+ *      median), neither is flagged, and, unless they are one cell, their intervals do not
+ *      overlap; else "low", with the reasons.
  *
  * Keys: variable, threads (integer or null), jobs, mb_s (the chosen cell's median, or the
  * default's under rule 2; null when unknown), default_threads (2), default_mb_s (null when
  * 2 threads was not measured), best_strategy, best_threads, best_mb_s (the highest median of any
  * strategy: the headroom CryoSPARC's copier leaves; null when there is no cell), tolerance,
+ * candidates (the thread counts within the tolerance of the best median; [] under rules 1-2),
  * confidence ("high", "low", "none"), reason (one sentence with the evidence), failed_runs
  * (failed or aborted runs left out, over every cell with p->jobs), and "for":
  *   { files, bytes, basis, seconds: { "<threads>": ..., "best": ... } }

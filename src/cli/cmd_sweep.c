@@ -65,7 +65,8 @@ static const struct opt_def sweep_options[] = {
 	OPT_SIZE_("for-bytes", 0, struct sweep_opts, for_bytes, NULL, "SIZE",
 		  "... and of SIZE bytes, e.g. 1.6T (default: the measured set)"),
 	OPT_DOUBLE_("tolerance", 0, struct sweep_opts, tolerance, "5", "PCT", 0, 100,
-		    "thread counts within PCT % of the best are as good; the fewest wins"),
+		    "thread counts whose median is within PCT % of the best are candidates; the default "
+		    "stays when it is one, else the fewest threads win"),
 	OPT_BOOL_("no-report", 0, struct sweep_opts, no_report,
 		  "do not write report.md, report.html and results.csv"),
 	OPT_BOOL_("no-plots", 0, struct sweep_opts, no_plots, "do not run gnuplot for the report"),
