@@ -96,7 +96,7 @@ int cmd_gen(int argc, char **argv)
 {
 	struct gen_summary sum;
 	struct gen_params p;
-	struct gen_opts o;
+	struct gen_opts o = { 0 };
 	char **args = NULL;
 	int nargs = 0;
 	char why[160];
