@@ -46,9 +46,9 @@ static const struct opt_def fio_options[] = {
 		    "results folder (default: a new ./cryocache-results/<time>-fio)"),
 	OPT_STRING_("drop-caches-path", 0, struct fio_opts, drop_path, "/proc/sys/vm/drop_caches",
 		    "FILE", 0, "where to write 3 to drop the page cache"),
-	OPT_STRING_("profile", 0, struct fio_opts, profile, NULL, "FILE", 0,
-		    "options from the [fio] section of an INI profile; the command line overrides "
-		    "them"),
+	OPT_STRING_("profile", 0, struct fio_opts, profile, NULL, "FILE|NAME", 0,
+		    "options from the [fio] section of an INI profile, a file or a shipped one by "
+		    "name; the command line overrides them"),
 	OPT_END
 };
 

@@ -63,13 +63,15 @@ static int apply_profile(const struct cmdline *cl, int argc, char **argv)
 	for (const struct opt_def *def = cmd->options; path && def->name; def++) {
 		if (strcmp(def->name, "profile"))
 			continue;
-		int ret = profile_apply(cmd->name, cl->all, cl->nall, path, why, sizeof(why));
+		char *file = profile_locate(path);
+		int ret = profile_apply(cmd->name, cl->all, cl->nall, file, why, sizeof(why));
 
-		if (ret) {
+		if (!ret)
+			ret = options_set(def, cl->all[0].opts, file, why, sizeof(why));
+		else
 			error("%s: %s", cmd->name, why);
-			return ret;
-		}
-		return options_set(def, cl->all[0].opts, path, why, sizeof(why));
+		free(file);
+		return ret;
 	}
 	return 0;
 }

@@ -69,9 +69,9 @@ extern const char *const measure_samples_choices[];
 		    measure_samples_choices, "format of each run's samples/run-<seq> file"),        \
 	OPT_STRING_("sysroot", 0, st, m.sysroot, NULL, "DIR", OPT_NO_ECHO,                         \
 		    "testing aid: the sampler reads /proc and /sys below DIR"),                     \
-	OPT_STRING_("profile", 0, st, m.profile, NULL, "FILE", 0,                                  \
-		    "options from the command's section of an INI profile (profiles/*.ini); "       \
-		    "the command line overrides them")
+	OPT_STRING_("profile", 0, st, m.profile, NULL, "FILE|NAME", 0,                             \
+		    "options from the command's section of an INI profile, a file or a shipped "    \
+		    "one by name (cryosparc-tune); the command line overrides them")
 
 /*
  * Parse the command line of run or sweep: opts (the command's struct, holding m) from the

@@ -4,13 +4,16 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
 #include "cli/cmds.h"
 #include "cli/profile.h"
+#include "lib/datadir.h"
 #include "lib/util.h"
 
 struct profile_state {
@@ -177,4 +180,20 @@ int profile_apply(const char *section, const struct opt_group *groups, size_t n,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+char *profile_locate(const char *value)
+{
+	char *name;
+	char *found;
+
+	if (strchr(value, '/') || access(value, F_OK) == 0)
+		return xstrdup(value);
+	found = datadir_find("CCB_PROFILES_DIR", "profiles", value, NULL, 0);
+	if (found)
+		return found;
+	name = xasprintf("%s.ini", value);
+	found = datadir_find("CCB_PROFILES_DIR", "profiles", name, NULL, 0);
+	free(name);
+	return found ? found : xstrdup(value);
 }

@@ -27,6 +27,14 @@
  *   profile 'ci.ini' line 5: invalid value 'x' for --repeats: ...
  * A profile without a [section] section, or with a section that names no command, is an error.
  */
+/*
+ * The file a --profile value names, as a new string: the value itself when it names a file or
+ * holds a '/'; else a shipped profile of that name, with or without ".ini", from $CCB_PROFILES_DIR,
+ * profiles/ beside the binary, or PKGDATADIR/profiles (datadir_find()). When none is found, the
+ * value itself (the error then names it).
+ */
+char *profile_locate(const char *value);
+
 int profile_apply(const char *section, const struct opt_group *groups, size_t n, const char *path,
 		  char *why, size_t len);
 

@@ -13,13 +13,10 @@
 #include <unistd.h>
 
 #include "lib/json_get.h"
+#include "lib/datadir.h"
 #include "lib/util.h"
 #include "report/data.h"
 #include "report/plot.h"
-
-#ifndef PKGDATADIR
-#define PKGDATADIR "/usr/local/share/cryocache-bench"
-#endif
 
 #define PLOT_LOG "gnuplot.log"
 
@@ -103,20 +100,13 @@ static int find_gnuplot(char **out, char *why, size_t len)
  */
 static int find_scripts(char **out, char *why, size_t len)
 {
-	const char *env = getenv("CCB_REPORTS_DIR");
-	char *dir = env && *env ? xstrdup(env) : xstrdup(PKGDATADIR "/reports");
-	char *gp = path_join(dir, "throughput.gp");
-	char *abs = NULL;
+	char *gp = datadir_find("CCB_REPORTS_DIR", "reports", "throughput.gp", why, len);
+	char *slash = gp ? strrchr(gp, '/') : NULL;
 
-	if (access(gp, R_OK) == 0)
-		abs = realpath(dir, NULL);
-	if (!abs)
-		snprintf(why, len, "the gnuplot scripts are not in '%s' (%s; CCB_REPORTS_DIR names "
-			 "another folder)", dir, strerror(errno));
-	free(gp);
-	free(dir);
-	*out = abs;
-	return abs ? 0 : -ENOENT;
+	if (slash)
+		*slash = '\0';
+	*out = gp;
+	return gp ? 0 : -ENOENT;
 }
 
 /*

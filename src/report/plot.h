@@ -2,9 +2,10 @@
  * plot.h - gnuplot images of a results folder: writes the data files, then runs gnuplot with the
  * scripts installed with the program (reports/throughput.gp, reports/timeseries.gp).
  *
- * The scripts live in PKGDATADIR "/reports", or in $CCB_REPORTS_DIR (the build tree and the tests
- * set it). gnuplot is looked up on PATH, or named by $CCB_GNUPLOT. Without gnuplot nothing fails:
- * the plot_set says why there are no images, and the reports print that and how to get them.
+ * The scripts are found by datadir_find(): in $CCB_REPORTS_DIR, beside the binary (reports/ of a
+ * build tree), or in PKGDATADIR "/reports" where they are installed. gnuplot is looked up on PATH,
+ * or named by $CCB_GNUPLOT. Without gnuplot nothing fails: the plot_set says why there are no
+ * images, and the reports print that and how to get them.
  */
 #ifndef CCB_PLOT_H
 #define CCB_PLOT_H
