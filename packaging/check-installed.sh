@@ -27,9 +27,12 @@ for f in profiles/cryosparc-tune.ini profiles/ci-smoke.ini reports/throughput.gp
 	[ -r "$share/$f" ] || fail "$share/$f is missing"
 done
 ok "profiles and gnuplot scripts in $share"
-if [ -d /usr/share/bash-completion/completions ] && [ -e /usr/share/bash-completion/completions/cryocache-bench ]; then
-	ok "bash completion"
-fi
+comp=/usr/share/bash-completion/completions/cryocache-bench
+[ -r "$comp" ] || fail "no bash completion at $comp"
+words=$(bash -c 'source "$1"; COMP_WORDS=(cryocache-bench sweep --profile cryo); COMP_CWORD=3;
+	_cryocache_bench; echo "${COMPREPLY[*]}"' _ "$comp")
+case " $words " in *" cryosparc-tune "*) ;; *) fail "the completion does not offer installed profiles: $words" ;; esac
+ok "bash completion (offers the installed profiles)"
 
 "$bin" gen --total 100M --seed 3 particles >gen.log 2>&1 || { cat gen.log; fail "gen"; }
 ok "gen 100M: $(find particles -name '*.mrcs' | wc -l) stacks"

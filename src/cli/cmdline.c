@@ -76,10 +76,15 @@ static int apply_profile(const struct cmdline *cl, int argc, char **argv)
 	return 0;
 }
 
-/* getopt_long's tables for every option of cl: val 256 + i for the i-th, 'h' for --help. */
+#define VAL_VERSION 1	/* getopt_long's value for --version */
+
+/*
+ * getopt_long's tables for every option of cl: val 256 + i for the i-th, 'h' for --help,
+ * VAL_VERSION for --version.
+ */
 static struct option *cmdline_longopts(const struct cmdline *cl, char *shortopts, size_t cap)
 {
-	struct option *longopts = xcalloc(cl->nopts + 2, sizeof(*longopts));
+	struct option *longopts = xcalloc(cl->nopts + 3, sizeof(*longopts));
 	size_t sl = strlen(shortopts);
 
 	for (size_t i = 0; i < cl->nopts; i++) {
@@ -98,6 +103,8 @@ static struct option *cmdline_longopts(const struct cmdline *cl, char *shortopts
 	}
 	longopts[cl->nopts].name = "help";
 	longopts[cl->nopts].val = 'h';
+	longopts[cl->nopts + 1].name = "version";
+	longopts[cl->nopts + 1].val = VAL_VERSION;
 	return longopts;
 }
 
@@ -180,6 +187,11 @@ int options_parse_groups(const struct opt_command *cmd, void *opts, const struct
 			break;
 		if (c == 'h') {
 			options_usage(cmd, groups, n, stdout);
+			ret = 1;
+			goto out;
+		}
+		if (c == VAL_VERSION) {
+			printf(PACKAGE_NAME " " PACKAGE_VERSION "\n");
 			ret = 1;
 			goto out;
 		}

@@ -7,6 +7,7 @@
 #define CCB_CMDS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "cli/options.h"
 
@@ -14,6 +15,7 @@ struct command {
 	const struct opt_command *cmd;
 	int (*fn)(int argc, char **argv);
 	bool profile_section;		/* a profile may hold a [name] section of its options */
+	bool strategy_options;		/* its line takes every strategy's options too */
 };
 
 /* The subcommands in the order `--help` lists them; ends with an entry whose cmd is NULL. */
@@ -21,6 +23,9 @@ extern const struct command commands[];
 
 /* The command named name, or NULL. */
 const struct command *command_find(const char *name);
+
+/* The program's usage: the commands, each with its one-line purpose. */
+void commands_usage(FILE *f);
 
 extern const struct opt_command gen_command;
 extern const struct opt_command run_command;
@@ -33,6 +38,7 @@ extern const struct opt_command report_command;
 extern const struct opt_command compare_command;
 extern const struct opt_command fio_command;
 extern const struct opt_command fetch_command;
+extern const struct opt_command help_command;
 
 int cmd_gen(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -45,5 +51,6 @@ int cmd_diag(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_fio(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_help(int argc, char **argv);
 
 #endif

@@ -7,25 +7,16 @@
 #include "cli/cmds.h"
 #include "lib/util.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: " PROGRAM_NAME " COMMAND [options] [args]\n\n"
-		   "Benchmark and diagnose how cryo-EM software caches particle stacks.\n\ncommands:\n");
-	for (const struct command *c = commands; c->cmd; c++)
-		fprintf(f, "  %-12s %s\n", c->cmd->name, c->cmd->brief);
-	fprintf(f, "\n'" PROGRAM_NAME " COMMAND --help' shows a command's options.\n");
-}
-
 int main(int argc, char **argv)
 {
 	const struct command *c;
 
 	if (argc < 2) {
-		usage(stderr);
+		commands_usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		commands_usage(stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
@@ -36,6 +27,6 @@ int main(int argc, char **argv)
 	if (c)
 		return c->fn(argc - 1, argv + 1);
 	error("unknown command '%s'", argv[1]);
-	usage(stderr);
+	commands_usage(stderr);
 	return 2;
 }
