@@ -35,29 +35,9 @@ static const struct opt_def *cmdline_def(const struct cmdline *cl, size_t i, voi
 	return NULL;
 }
 
-/*
- * The value of --profile FILE or --profile=FILE in argv, before any "--"; the last one wins.
- * Found before the command line is parsed, so that the command line overrides the profile.
- */
-static const char *find_profile(int argc, char **argv)
-{
-	const char *path = NULL;
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "--profile") && i + 1 < argc)
-			path = argv[++i];
-		else if (!strncmp(argv[i], "--profile=", 10))
-			path = argv[i] + 10;
-	}
-	return path;
-}
-
-static int apply_profile(const struct cmdline *cl, int argc, char **argv)
+static int apply_profile(const struct cmdline *cl, const char *path)
 {
 	const struct opt_command *cmd = cl->cmd;
-	const char *path = find_profile(argc, argv);
 	char why[512];
 
 	for (const struct opt_def *def = cmd->options; path && def->name; def++) {
@@ -144,6 +124,29 @@ static const struct opt_def *cmdline_option(const struct cmdline *cl, int c, voi
 	return def;
 }
 
+/*
+ * The value of --profile in argv (the last one wins; an abbreviation such as --prof counts, as
+ * getopt_long takes it), found in a first pass so that the profile is applied before the
+ * command line, which overrides it. Errors are left to the second pass.
+ */
+static const char *find_profile(const struct cmdline *cl, const struct option *longopts,
+				const char *shortopts, int argc, char **argv)
+{
+	const char *path = NULL;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		void *opts;
+		const struct opt_def *def = c == '?' || c == ':' ? NULL : cmdline_option(cl, c, &opts);
+
+		if (def && !strcmp(def->name, "profile"))
+			path = optarg;
+	}
+	return path;
+}
+
 static int cmdline_args(const struct opt_command *cmd, char ***args, int *nargs)
 {
 	if (*nargs >= cmd->min_args && (cmd->max_args < 0 || *nargs <= cmd->max_args))
@@ -160,7 +163,7 @@ int options_parse_groups(const struct opt_command *cmd, void *opts, const struct
 {
 	struct cmdline cl = { .cmd = cmd, .nall = n + 1 };
 	struct option *longopts;
-	char shortopts[2 * 64 + 4] = "+h";
+	char shortopts[2 * 64 + 4] = ":h";	/* options after operands too, as GNU tools take */
 	int ret = 0;
 
 	cl.all = xcalloc(n + 1, sizeof(*cl.all));
@@ -172,10 +175,10 @@ int options_parse_groups(const struct opt_command *cmd, void *opts, const struct
 			cl.nopts++;
 	longopts = cmdline_longopts(&cl, shortopts, sizeof(shortopts));
 
-	ret = apply_profile(&cl, argc, argv);
+	ret = apply_profile(&cl, find_profile(&cl, longopts, shortopts, argc, argv));
 	if (ret)
 		goto usage;
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	for (;;) {
 		const struct opt_def *def;

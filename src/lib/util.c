@@ -1,6 +1,7 @@
 /* util.c - small helpers shared by every module: messages, paths, numbers, clocks, files. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -77,36 +78,66 @@ void now_rfc3339(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The multiplier of a size suffix: K M G T P bare or with iB (binary), with B (decimal). */
+static int size_suffix(const char *suffix, unsigned __int128 *mult)
+{
+	static const char units[] = "KMGTP";
+	const char *u = *suffix ? strchr(units, toupper((unsigned char)*suffix)) : NULL;
+	unsigned __int128 m = 1;
+
+	if (!*suffix || !strcmp(suffix, "B") || !strcmp(suffix, "b")) {
+		*mult = 1;
+		return 0;
+	}
+	if (!u)
+		return -EINVAL;
+	suffix++;
+	if (!*suffix || !strcmp(suffix, "iB") || !strcmp(suffix, "ib")) {
+		for (const char *k = units; k <= u; k++)
+			m *= 1024;
+	} else if (!strcmp(suffix, "B") || !strcmp(suffix, "b")) {
+		for (const char *k = units; k <= u; k++)
+			m *= 1000;
+	} else {
+		return -EINVAL;
+	}
+	*mult = m;
+	return 0;
+}
+
 int parse_size(const char *s, uint64_t *out)
 {
-	char *end;
-	double v;
-	double mult = 1;
+	unsigned __int128 mantissa = 0;
+	unsigned __int128 scale = 1;	/* 10^(digits after the point) */
+	unsigned __int128 mult;
+	unsigned __int128 v;
+	int digits = 0;
 
-	if (!s || !*s)
+	if (!s)
 		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0 || !isfinite(v))
-		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': mult = 1024.0; end++; break;
-	case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
-	case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
-	case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
-	default: break;
+	for (; isdigit((unsigned char)*s); s++, digits++) {
+		if (digits >= 20)
+			return -ERANGE;
+		mantissa = mantissa * 10 + (unsigned)(*s - '0');
 	}
-	if (mult > 1 && *end == 'i')
-		end++;
-	if (*end == 'b' || *end == 'B')
-		end++;
-	if (*end)
+	if (*s == '.') {
+		s++;
+		for (int frac = 0; isdigit((unsigned char)*s); s++, frac++) {
+			if (frac >= 18)
+				return -EINVAL;	/* more places than any size means */
+			mantissa = mantissa * 10 + (unsigned)(*s - '0');
+			scale *= 10;
+			digits++;
+		}
+	}
+	if (!digits || size_suffix(s, &mult))
 		return -EINVAL;
-	v *= mult;
-	if (v >= 18446744073709551616.0)
+	/* exact: mantissa * mult / scale, rounded to the nearest byte */
+	if (mantissa && mult > ((unsigned __int128)1 << 100) / mantissa)
 		return -ERANGE;
-	if (v != floor(v))
-		return -EINVAL;
+	v = (mantissa * mult + scale / 2) / scale;
+	if (v > UINT64_MAX)
+		return -ERANGE;
 	*out = (uint64_t)v;
 	return 0;
 }

@@ -30,8 +30,10 @@ uint64_t now_mono_ns(void);
 void now_rfc3339(char *buf, size_t len);
 
 /*
- * Parse "64K", "1M", "2G", "1.5G", "4096" (binary multiples, optional trailing B or iB) into
- * bytes. Returns 0 or -EINVAL/-ERANGE.
+ * Parse a size into bytes: a whole or decimal number ("4096", "1.6") and a suffix: K, M, G, T, P
+ * (either case) alone or with "iB" are binary multiples (2^10 ...; "1.6T" is 1.6 x 2^40), with
+ * "B" decimal ones (10^3 ...; "1.6TB" is 1.6 x 10^12); "B" alone or nothing is bytes. Decimals
+ * are exact, rounded to the nearest byte. Returns 0 or -EINVAL/-ERANGE.
  */
 int parse_size(const char *s, uint64_t *out);
 /* Parse a decimal integer within [min, max]. Returns 0 or -EINVAL/-ERANGE. */

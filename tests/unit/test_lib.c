@@ -110,6 +110,56 @@ static void test_json_get(void **state)
 	json_decref(o);
 }
 
+static uint64_t size_of(const char *text)
+{
+	uint64_t v = 0;
+
+	if (parse_size(text, &v))
+		fail_msg("parse_size refused '%s'", text);
+	return v;
+}
+
+static void test_parse_size(void **state)
+{
+	(void)state;
+	assert_int_equal(size_of("4096"), 4096);
+	assert_int_equal(size_of("64K"), 65536);
+	assert_int_equal(size_of("64k"), 65536);
+	assert_int_equal(size_of("1M"), 1048576);
+	assert_int_equal(size_of("2G"), 2147483648ull);
+	assert_int_equal(size_of("1.5G"), 1610612736ull);
+	/* the docs' own examples: decimals are exact, rounded to the byte */
+	assert_int_equal(size_of("1.6T"), 1759218604442ull);	/* 1.6 x 2^40 = ...441.6 */
+	assert_int_equal(size_of("1.6t"), 1759218604442ull);
+	assert_int_equal(size_of("1.6TiB"), 1759218604442ull);
+	assert_int_equal(size_of("1.6TB"), 1600000000000ull);
+	assert_int_equal(size_of("1.6G"), 1717986918ull);	/* 1.6 x 2^30 = ...917.6 */
+	assert_int_equal(size_of("2GB"), 2000000000ull);
+	assert_int_equal(size_of("2GiB"), 2147483648ull);
+	assert_int_equal(size_of("100MB"), 100000000ull);
+	assert_int_equal(size_of("1P"), 1125899906842624ull);
+	assert_int_equal(size_of("0.5K"), 512);
+	assert_int_equal(size_of("10B"), 10);
+	assert_int_equal(size_of("0"), 0);
+}
+
+static void test_parse_size_refuses(void **state)
+{
+	static const char *const bad[] = { "", "K", "-1", "1.5.5", "1X", "1KX", "1 K", "1e3",
+					   ".", "1Kib2", "0x10", "1GBB", NULL };
+	uint64_t v;
+
+	(void)state;
+	for (const char *const *b = bad; *b; b++)
+		if (parse_size(*b, &v) == 0)
+			fail_msg("parse_size accepted '%s' as %llu", *b, (unsigned long long)v);
+	assert_int_equal(parse_size("16P", &v), 0);
+	assert_int_equal(parse_size("20000000P", &v), -ERANGE);
+	assert_int_equal(parse_size("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(parse_size("18446744073709551615", &v), 0);
+	assert_true(v == UINT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +167,8 @@ int main(void)
 		cmocka_unit_test(test_dynbuf_grows),
 		cmocka_unit_test(test_why_buffers),
 		cmocka_unit_test(test_json_get),
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_parse_size_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
