@@ -9,6 +9,7 @@
 
 #include "analysis/cells.h"
 #include "analysis/recommend.h"
+#include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
 #include "report/data.h"
@@ -37,6 +38,9 @@ json_t *report_cell_of(json_t *cells, json_t *run)
 {
 	json_t *cell;
 	size_t i;
+
+	if (run_flag_role(run))
+		return NULL;
 
 	json_array_foreach(cells, i, cell)
 		if (same_cell(cell, run))
