@@ -48,6 +48,13 @@ json_t *report_cell_of(json_t *cells, json_t *run)
 	return NULL;
 }
 
+bool report_fell_back(json_t *rec)
+{
+	json_t *conf = json_object_get(rec, "confirmation");
+
+	return !strcmp(json_get_str(conf, "verdict"), "not_reproduced");
+}
+
 json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_int_t jobs)
 {
 	json_t *cell;
