@@ -209,7 +209,8 @@ json_t *cells_compute(json_t *doc, const struct cells_params *p)
 		json_t *jobs = json_object_get(run, "jobs");
 		size_t rank;
 
-		if (!strategy || !json_is_integer(threads))
+		/* a run with a role (a confirmation's) is not one of the grid's measurements */
+		if (!strategy || !json_is_integer(threads) || run_flag_role(run))
 			continue;
 		rank = strategy_rank(&names, &nr_names, strategy);
 		cell_add(find_cell(&cells, &nr, strategy, rank, json_integer_value(threads),

@@ -28,9 +28,10 @@ void cells_params_init(struct cells_params *p);
 /*
  * The cells of doc's "runs" (schema cryocache-bench/1), as a new JSON array; p NULL means the
  * defaults. A run belongs to the cell of its "strategy", "threads" and "jobs" (absent: 1); a run
- * without a strategy or a thread count is ignored. A run that was aborted, has errors or has no
- * mb_s is not a measurement: it only adds to its cell's failed_runs. A cell whose runs all failed
- * is still listed, with runs 0, its statistics null and the flag "few_runs".
+ * without a strategy or a thread count is ignored, and so is a run with a "role" (a sweep's
+ * confirmation: not a measurement of the grid, see run_flag_role()). A run that was aborted, has
+ * errors or has no mb_s is not a measurement: it only adds to its cell's failed_runs. A cell whose
+ * runs all failed is still listed, with runs 0, its statistics null and the flag "few_runs".
  *
  * Cells come in the order of their strategy's first appearance in "runs", then by threads, then
  * by jobs, ascending. Each cell is an object:

@@ -47,7 +47,8 @@ void compare_params_init(struct compare_params *p);
  *                     the baseline is from other hardware
  *   counts            {faster, same, slower, insufficient, missing, new}
  *   regression        bool: at least one cell is "slower"
- * Runs that were aborted, have errors or have no mb_s are not measurements (as in cells.h).
+ * Runs that were aborted, have errors or have no mb_s are not measurements (as in cells.h); runs
+ * with a "role" (a sweep's confirmation) are not part of any cell.
  */
 json_t *compare_docs(json_t *baseline, json_t *current, const struct compare_params *p, char *why,
 		     size_t len);

@@ -19,3 +19,8 @@ bool run_flag_not_cold(json_t *run)
 	return json_is_object(cold) && !run_flag_remote(run) &&
 	       !json_is_true(json_object_get(cold, "cold"));
 }
+
+const char *run_flag_role(json_t *run)
+{
+	return json_string_value(json_object_get(run, "role"));
+}

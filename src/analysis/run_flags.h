@@ -15,4 +15,11 @@ bool run_flag_remote(json_t *run);
  * was local (a remote source is neither called cold nor warm). */
 bool run_flag_not_cold(json_t *run);
 
+/*
+ * The run's "role" ("confirm": a sweep's paired confirmation, analysis/confirm.h), or NULL for a
+ * measurement of the grid. A run with a role is not one of its cell's repeats: cells, compare
+ * and the charts leave it out; the tables of runs list it with its role.
+ */
+const char *run_flag_role(json_t *run);
+
 #endif

@@ -71,6 +71,12 @@ struct bench_spec {
 	unsigned threads;
 	unsigned repeat;
 	long plan_index;		/* the sweep plan's entry this run carries out; -1: none */
+	/*
+	 * More keys for the run object, set when it starts (so an aborted run has them too), e.g.
+	 * a confirmation's { "role": "confirm", "pair": 3, "position": 1 }; NULL: none. Borrowed;
+	 * it must not name the run's own keys.
+	 */
+	json_t *tags;
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/run_flags.h"
 #include "analysis/stats.h"
 #include "bench/results.h"
 #include "lib/util.h"
@@ -154,14 +155,15 @@ void results_check_first_run_bias(struct results *r)
 		size_t nl = 0;
 		struct summary s;
 
-		if (seen[i] || !strategy || !run_is_complete(first))
+		/* a cell's runs: not a confirmation's (run_flag_role()) */
+		if (seen[i] || !strategy || !run_is_complete(first) || run_flag_role(first))
 			continue;
 		seen[i] = true;
 		for (size_t j = i + 1; j < n; j++) {
 			json_t *run = json_array_get(runs, j);
 			const char *sj = json_string_value(json_object_get(run, "strategy"));
 
-			if (!sj || strcmp(sj, strategy) ||
+			if (!sj || strcmp(sj, strategy) || run_flag_role(run) ||
 			    json_integer_value(json_object_get(run, "threads")) != threads)
 				continue;
 			seen[j] = true;

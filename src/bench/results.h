@@ -44,7 +44,8 @@ void results_warn(struct results *r, const char *msg);
 int results_write(const struct results *r);
 
 /*
- * Compare the first run of each (strategy, threads) cell with the median of its later runs. A
+ * Compare the first run of each (strategy, threads) cell with the median of its later runs (runs
+ * with a role, a sweep's confirmation, are no cell's). A
  * cache this kernel cannot see (a file server's, a VM host's) makes later runs faster than the
  * first; a difference above 10 % is reported as a top-level warning.
  */

@@ -70,6 +70,8 @@ json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs)
 			"tail_s", "cpu", "cold", "aborted", 0, "warnings", "errors");
 	if (spec->plan_index >= 0)
 		json_object_set_new(run, "plan_index", json_integer(spec->plan_index));
+	if (spec->tags)
+		json_object_update_missing(run, spec->tags);
 	return run;
 }
 

@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "analysis/cells.h"
+#include "analysis/confirm.h"
 #include "analysis/recommend.h"
 #include "bench/sweep.h"
+#include "bench/sweep_confirm.h"
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
@@ -34,6 +36,7 @@ struct sweep_opts {
 	long for_files;
 	uint64_t for_bytes;
 	double tolerance;
+	long confirm;
 	bool no_report;
 	bool no_plots;
 	bool reference;
@@ -67,6 +70,10 @@ static const struct opt_def sweep_options[] = {
 	OPT_DOUBLE_("tolerance", 0, struct sweep_opts, tolerance, "5", "PCT", 0, 100,
 		    "thread counts whose median is within PCT % of the best are candidates; the default "
 		    "stays when it is one, else the fewest threads win"),
+	OPT_LONG_("confirm", 0, struct sweep_opts, confirm, "5", "N", 0, 1000,
+		  "when the recommendation is not the default: N pairs of cold runs, default and "
+		  "recommended in a random order, must reproduce the gain, or the default stays "
+		  "(0: off; at least 2)"),
 	OPT_BOOL_("no-report", 0, struct sweep_opts, no_report,
 		  "do not write report.md, report.html and results.csv"),
 	OPT_BOOL_("no-plots", 0, struct sweep_opts, no_plots, "do not run gnuplot for the report"),
@@ -206,24 +213,19 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	free(out);
 }
 
-/* cells, recommendation, reports, and the lines a person reads last. */
-static int conclude(struct sweep *sw, const struct sweep_opts *o)
+/* The grid's cells (stored in doc when store) and the recommendation from them, a new object. */
+static json_t *grid_recommendation(json_t *doc, const struct sweep_opts *o, bool store)
 {
-	const double wall = sw->wall;
 	struct cells_params cp;
 	struct recommend_params rp;
-	struct report_written w = { 0 };
-	json_t *doc = sw->b.res.root;
 	json_t *cells;
 	json_t *rec;
-	char *line = NULL;
-	double t0 = now_mono();
-	int ret;
 
 	cells_params_init(&cp);
 	cp.tolerance = o->tolerance / 100.0;
 	cells = cells_compute(doc, &cp);
-	json_object_set(doc, "cells", cells);
+	if (store)
+		json_object_set(doc, "cells", cells);
 	recommend_params_init(&rp);
 	recommend_params_from_doc(&rp, doc);
 	rp.tolerance = o->tolerance / 100.0;
@@ -234,6 +236,61 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 		rp.for_bytes = o->for_bytes;
 	rec = recommend_compute(cells, &rp);
 	json_decref(cells);
+	return rec;
+}
+
+/*
+ * The confirmation's parameters: --confirm, or a resumed sweep's own (results.json's
+ * sweep.confirm_pairs, recorded when it was planned), and the sweep's seed.
+ */
+static void confirm_params_of(struct sweep *sw, const struct sweep_opts *o,
+			      struct confirm_params *p)
+{
+	json_t *pairs = json_object_get(sw->doc, "confirm_pairs");
+
+	confirm_params_init(p);
+	p->pairs = json_is_integer(pairs) ? (long)json_integer_value(pairs) : o->confirm;
+	p->seed = (uint64_t)json_integer_value(json_object_get(sw->doc, "seed"));
+}
+
+/* After the grid, before the session ends: the pairs that confirm a recommendation, if any. */
+static int confirm_recommendation(struct sweep *sw, const struct sweep_opts *o)
+{
+	json_t *rec = grid_recommendation(sw->b.res.root, o, false);
+	struct confirm_params p;
+	const char *why;
+	int status = 0;
+
+	confirm_params_of(sw, o, &p);
+	why = confirm_skip_reason(rec, &p);
+	if (why)
+		info("sweep: no paired confirmation: %s", why);
+	else
+		status = sweep_confirm(sw, rec, &p);
+	json_decref(rec);
+	return status;
+}
+
+/* cells, recommendation, reports, and the lines a person reads last. */
+static int conclude(struct sweep *sw, const struct sweep_opts *o)
+{
+	const double wall = sw->wall;
+	struct report_written w = { 0 };
+	struct confirm_params p;
+	json_t *doc = sw->b.res.root;
+	json_t *rec;
+	json_t *conf;
+	const char *why;
+	char *line = NULL;
+	double t0 = now_mono();
+	int ret;
+
+	rec = grid_recommendation(doc, o, true);
+	confirm_params_of(sw, o, &p);
+	why = confirm_skip_reason(rec, &p);
+	conf = why ? confirm_skipped(why, &p) : confirm_compute(doc, rec, &p);
+	confirm_apply(rec, conf);
+	json_decref(conf);
 	json_object_set_new(doc, "recommendation", rec);
 	json_object_set_new(json_object_get(doc, "sweep"), "overhead",
 			    json_pack("{s:f, s:f, s:f}", "wall_s", wall, "copy_s", sw->copy_seconds,
@@ -256,7 +313,10 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 		printf("report:  %s\n", w.html);
 	info("sweep: statistics and reports took %.2f s", now_mono() - t0);
 	line = recommend_line(rec);
-	printf("\n%s\n", line);
+	printf("\n%s", line);
+	free(line);
+	line = confirm_line(rec);
+	printf("%s\n", line);
 	free(line);
 	report_written_release(&w);
 	return ret ? 1 : 0;
@@ -283,6 +343,8 @@ static int write_plan(struct sweep *sw, const struct sweep_opts *o, char **args)
 
 	if (o->reference)
 		measure_reference(sw, args[0], args[1]);
+	/* A resumed sweep confirms with the number of pairs it was planned with. */
+	json_object_set_new(sw->doc, "confirm_pairs", json_integer(o->confirm));
 	ret = results_write(&sw->b.res);
 	if (ret) {
 		error("cannot write '%s': %s", sw->b.res.path, strerror(-ret));
@@ -328,6 +390,11 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if (post_check(&o.m.post))
 		status = 2;
+	if (o.confirm == 1) {
+		error("sweep: invalid value '1' for --confirm: one pair cannot tell a gain from "
+		      "noise; give 0 (off) or at least %d", CONFIRM_MIN_PAIRS);
+		status = 2;
+	}
 	if (o.resume && !o.m.out) {
 		error("sweep: --resume needs --out, the results folder of the sweep to continue");
 		status = 2;
@@ -376,6 +443,8 @@ int cmd_sweep(int argc, char **argv)
 	     (double)sw.b.ds.bytes * (double)cfg.jobs / 1e9,
 	     (long long)json_integer_value(json_object_get(sw.doc, "seed")), sw.b.res.dir);
 	status = sweep_run(&sw);
+	if (!status)
+		status = confirm_recommendation(&sw, &o);
 end:
 	/* bench_end first: its whole-session warnings belong in the reports. */
 	if (bench_end(&sw.b) && !status)

@@ -78,6 +78,9 @@ static const struct {
 	{ "threads", NULL, "threads" },
 	{ "jobs", NULL, "jobs" },
 	{ "repeat", NULL, "repeat" },
+	{ "role", NULL, "role" },		/* empty for the grid's runs */
+	{ "pair", NULL, "pair" },
+	{ "position", NULL, "position" },
 	{ "started", NULL, "started" },
 	{ "files", NULL, "files" },
 	{ "bytes", NULL, "bytes" },

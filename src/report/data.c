@@ -9,6 +9,7 @@
 
 #include "analysis/cells.h"
 #include "analysis/recommend.h"
+#include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
 #include "report/data.h"
@@ -38,10 +39,20 @@ json_t *report_cell_of(json_t *cells, json_t *run)
 	json_t *cell;
 	size_t i;
 
+	if (run_flag_role(run))
+		return NULL;
+
 	json_array_foreach(cells, i, cell)
 		if (same_cell(cell, run))
 			return cell;
 	return NULL;
+}
+
+bool report_fell_back(json_t *rec)
+{
+	json_t *conf = json_object_get(rec, "confirmation");
+
+	return !strcmp(json_get_str(conf, "verdict"), "not_reproduced");
 }
 
 json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_int_t jobs)

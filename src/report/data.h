@@ -15,8 +15,16 @@
  * with the default parameters.
  */
 json_t *report_cells(json_t *doc);
-/* The cell of a run (same strategy, threads and jobs), or NULL. Borrowed. */
+/*
+ * The cell of a run (same strategy, threads and jobs), or NULL; NULL too for a run with a role
+ * (a sweep's confirmation, not one of its cell's repeats). Borrowed.
+ */
 json_t *report_cell_of(json_t *cells, json_t *run);
+/*
+ * Whether the recommendation fell back to the default: its paired confirmation's verdict is
+ * "not_reproduced" (analysis/confirm.h).
+ */
+bool report_fell_back(json_t *rec);
 /* The cell of strategy at threads with jobs copiers, or NULL. Borrowed. */
 json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_int_t jobs);
 /* Whether two cells (or a cell and a run) are of the same strategy with as many jobs. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/confirm.h"
 #include "analysis/recommend.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
@@ -137,6 +138,57 @@ static void head(FILE *f, json_t *doc)
 	fputs(")</p>\n", f);
 }
 
+/* The paired confirmation: its verdict, and its pairs when it ran. */
+static void confirmation(FILE *f, json_t *rec)
+{
+	json_t *conf = json_object_get(rec, "confirmation");
+	char *text = confirm_text(conf);
+	const char *verdict = json_get_str(conf, "verdict");
+	json_t *pr;
+	size_t i;
+
+	if (!text)
+		return;
+	fputs("<h3 id=\"confirmation\">Paired confirmation</h3>\n<p>", f);
+	if (!strcmp(verdict, "skipped")) {
+		report_put_html(f, text);
+		fputs("</p>\n", f);
+		free(text);
+		return;
+	}
+	fprintf(f, "Cold " RECOMMEND_STRATEGY " runs after the grid, %lld against %lld threads in "
+		   "pairs, each pair&#39;s order drawn with seed %lld: <b>",
+		json_get_int(conf, "threads"), json_get_int(conf, "default_threads"),
+		json_get_int(conf, "seed"));
+	report_put_html(f, text);
+	fprintf(f, "</b></p>\n<table>\n<tr><th class=\"n\">pair</th><th>first</th>"
+		   "<th class=\"n\">%lld threads MB/s (run)</th>"
+		   "<th class=\"n\">%lld threads MB/s (run)</th><th class=\"n\">ratio</th></tr>\n",
+		json_get_int(conf, "default_threads"), json_get_int(conf, "threads"));
+	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
+		const bool complete = json_is_true(json_object_get(pr, "complete"));
+
+		fprintf(f, "<tr%s><td class=\"n\">%lld</td><td>", complete ? "" : " class=\"bad\"",
+			json_get_int(pr, "pair"));
+		report_put_html(f, json_is_string(json_object_get(pr, "first"))
+					   ? json_get_str(pr, "first") : "–");
+		fputs("</td><td class=\"n\">", f);
+		put_key(f, pr, "default_mb_s", 1);
+		fprintf(f, " (%lld)</td><td class=\"n\">", json_get_int(pr, "default_seq"));
+		put_key(f, pr, "recommended_mb_s", 1);
+		fprintf(f, " (%lld)</td><td class=\"n\">", json_get_int(pr, "recommended_seq"));
+		put_key(f, pr, "ratio", 3);
+		fputs(complete ? "</td></tr>\n" : " incomplete</td></tr>\n", f);
+	}
+	fprintf(f, "</table>\n<p class=\"note\">The ratio is the recommended count&#39;s MB/s "
+		   "over the default&#39;s in the same pair. The gain counts as reproduced when "
+		   "the median ratio is above %.2f (1 + the tolerance) and the median&#39;s "
+		   "interval lies above 1; with few pairs the interval is min–max, at the coverage "
+		   "shown. Otherwise the recommendation falls back to the default.</p>\n",
+		1 + json_get_num(conf, "tolerance"));
+	free(text);
+}
+
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
 {
 	json_t *threads = json_object_get(rec, "threads");
@@ -166,8 +218,11 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	}
 	fputs("</div>\n", f);
 	if (json_is_integer(threads) && !strcmp(conf, "none"))
-		fputs("<p><b>Keep the default:</b> the runs cannot tell the thread counts "
-		      "apart.</p>\n",
+		fputs(report_fell_back(rec) ? "<p><b>Keep the default:</b> the paired "
+					      "confirmation did not reproduce the grid&#39;s "
+					      "gain.</p>\n"
+					    : "<p><b>Keep the default:</b> the runs cannot tell "
+					      "the thread counts apart.</p>\n",
 		      f);
 	if (report_jobs(rec) != 1)
 		fprintf(f, "<p>with %lld jobs caching at once</p>\n", (long long)report_jobs(rec));
@@ -224,8 +279,12 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			"intervals overlap it, count as equally fast; the fewest threads among "
 			"them is recommended.</p>\n",
 			100 * json_get_num(rec, "tolerance"));
+	confirmation(f, rec);
 	line = recommend_line(rec);
 	fputs("<details><summary>as lines for cryosparc_worker/config.sh</summary><pre>", f);
+	report_put_html(f, line);
+	free(line);
+	line = confirm_line(rec);
 	report_put_html(f, line);
 	fputs("</pre></details>\n", f);
 	free(line);
@@ -541,6 +600,13 @@ static void runs_table(FILE *f, json_t *doc)
 			put_flag(f, "remote source");
 		else if (json_is_object(cold) && !json_is_number(res))
 			put_flag(f, "cold unknown");
+		if (run_flag_role(run)) {
+			char *tag = xasprintf("%s pair %lld", run_flag_role(run),
+					      json_get_int(run, "pair"));
+
+			put_flag(f, tag);
+			free(tag);
+		}
 		json_array_foreach(json_object_get(run, "warnings"), j, w) {
 			fputs("<span class=\"flag\" title=\"", f);
 			report_put_html(f, json_string_value(w) ? json_string_value(w) : "");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/confirm.h"
 #include "analysis/recommend.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
@@ -135,6 +136,53 @@ static void put_for(FILE *f, json_t *fr)
 		fputs(" (scaled by the measured files' mean size)", f);
 }
 
+/* The paired confirmation: its verdict, and its pairs when it ran. */
+static void confirmation(FILE *f, json_t *rec)
+{
+	json_t *conf = json_object_get(rec, "confirmation");
+	char *text = confirm_text(conf);
+	json_t *pr;
+	size_t i;
+
+	if (!text)
+		return;
+	fputs("\n### Paired confirmation\n\n", f);
+	if (!strcmp(json_get_str(conf, "verdict"), "skipped")) {
+		md(f, text);
+		fputs(".\n", f);
+		free(text);
+		return;
+	}
+	fprintf(f, "Cold " RECOMMEND_STRATEGY " runs after the grid, %lld against %lld threads in "
+		   "pairs, each pair's order drawn with seed %lld. ", json_get_int(conf, "threads"),
+		json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
+	fputs("**", f);
+	md(f, text);
+	fputs("**\n\n", f);
+	fprintf(f, "| pair | first | %lld threads MB/s (run) | %lld threads MB/s (run) | ratio |\n"
+		   "|---:|---|---:|---:|---:|\n", json_get_int(conf, "default_threads"),
+		json_get_int(conf, "threads"));
+	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
+		fprintf(f, "| %lld | ", json_get_int(pr, "pair"));
+		md(f, json_is_string(json_object_get(pr, "first")) ? json_get_str(pr, "first")
+								   : "-");
+		fputs(" | ", f);
+		put_key(f, pr, "default_mb_s", 1);
+		fprintf(f, " (%lld) | ", json_get_int(pr, "default_seq"));
+		put_key(f, pr, "recommended_mb_s", 1);
+		fprintf(f, " (%lld) | ", json_get_int(pr, "recommended_seq"));
+		put_key(f, pr, "ratio", 3);
+		fputs(json_is_true(json_object_get(pr, "complete")) ? " |\n" : ", incomplete |\n",
+		      f);
+	}
+	fprintf(f, "\nThe ratio is the recommended count's MB/s over the default's in the same "
+		   "pair. The gain counts as reproduced when the median ratio is above %.2f (1 + "
+		   "the tolerance) and the median's interval lies above 1; with few pairs the "
+		   "interval is min–max, at the coverage shown. Otherwise the recommendation falls "
+		   "back to the default.\n", 1 + json_get_num(conf, "tolerance"));
+	free(text);
+}
+
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
 {
 	json_t *threads = json_object_get(rec, "threads");
@@ -142,6 +190,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	struct report_rec_row rows[64];
 	size_t n = report_rec_rows(rec, cells, rows, 64);
 	char *line;
+	char *cline;
 
 	if (!rec)
 		return;
@@ -150,7 +199,11 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		md(f, json_get_str(rec, "variable"));
 		fprintf(f, "=%lld**", (long long)json_integer_value(threads));
 		if (!strcmp(json_get_str(rec, "confidence"), "none"))
-			fputs(": keep the default, the runs cannot tell the thread counts apart",
+			fputs(report_fell_back(rec)
+				      ? ": keep the default, the paired confirmation did not "
+					"reproduce the grid's gain"
+				      : ": keep the default, the runs cannot tell the thread "
+					"counts apart",
 			      f);
 	} else {
 		fputs("No recommendation**", f);
@@ -161,8 +214,10 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	fputs(")\n\n", f);
 	/* The lines a sweep ends with: they can go into cryosparc_worker/config.sh as they are. */
 	line = recommend_line(rec);
-	if (!strstr(line, "```"))
-		fprintf(f, "```sh\n%s```\n\n", line);
+	cline = confirm_line(rec);
+	if (!strstr(line, "```") && !strstr(cline, "```"))
+		fprintf(f, "```sh\n%s%s```\n\n", line, cline);
+	free(cline);
 	free(line);
 	fputs("| " RECOMMEND_STRATEGY " threads | median MB/s |", f);
 	if (fr) {
@@ -204,6 +259,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			"\nMedians within %.0f %% of the highest, or whose intervals overlap it, "
 			"count as equally fast; the fewest threads among them is recommended.\n",
 			100 * json_number_value(json_object_get(rec, "tolerance")));
+	confirmation(f, rec);
 }
 
 /* "- prefix: msg", or "- msg" without a prefix. */
@@ -377,6 +433,12 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 			sep = ", ";
 		} else if (run_flag_not_cold(run)) {
 			fprintf(f, "%s**not cold**", sep);
+			sep = ", ";
+		}
+		if (run_flag_role(run)) {
+			fprintf(f, "%s", sep);
+			md(f, run_flag_role(run));
+			fprintf(f, " pair %lld", json_get_int(run, "pair"));
 			sep = ", ";
 		}
 		if (json_array_size(json_object_get(run, "warnings")))

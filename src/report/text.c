@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/cells.h"
+#include "analysis/confirm.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
@@ -71,6 +72,9 @@ static void print_runs(json_t *runs, FILE *f)
 			strcat(notes, "not-cold ");
 		if (json_array_size(json_object_get(run, "warnings")))
 			strcat(notes, "warnings ");
+		if (run_flag_role(run))
+			snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes),
+				 "%.16s-pair-%lld ", run_flag_role(run), json_get_int(run, "pair"));
 		sampler_columns(run, sampled, sizeof(sampled));
 		fprintf(f,
 			"%4lld  %-10s %7lld %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f "
@@ -137,6 +141,43 @@ static void print_cells(json_t *doc, FILE *f)
 		fprintf(f, " %s\n", flags);
 	}
 	json_decref(cells);
+}
+
+/* The recommendation's paired confirmation: its pairs and its verdict in one sentence. */
+static void print_confirmation(json_t *doc, FILE *f)
+{
+	json_t *conf = json_object_get(json_object_get(doc, "recommendation"), "confirmation");
+	char *text = confirm_text(conf);
+	json_t *pr;
+	size_t i;
+
+	if (!text)
+		return;
+	if (!strcmp(json_get_str(conf, "verdict"), "skipped")) {
+		fprintf(f, "\npaired confirmation: %s\n", text);
+		free(text);
+		return;
+	}
+	fprintf(f, "\npaired confirmation (%s, %lld against %lld threads, seed %lld):\n",
+		json_get_str(conf, "strategy"), json_get_int(conf, "threads"),
+		json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
+	fprintf(f, "  %4s  %-11s %8s %9s %8s %9s %7s\n", "pair", "first", "def_run", "def_MB/s",
+		"rec_run", "rec_MB/s", "ratio");
+	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
+		char ratio[16] = "-";
+
+		if (json_get_has_num(pr, "ratio"))
+			snprintf(ratio, sizeof(ratio), "%.3f", json_get_num(pr, "ratio"));
+		fprintf(f, "  %4lld  %-11s %8lld %9.1f %8lld %9.1f %7s%s\n",
+			json_get_int(pr, "pair"),
+			json_is_string(json_object_get(pr, "first")) ? json_get_str(pr, "first")
+								     : "?",
+			json_get_int(pr, "default_seq"), json_get_num(pr, "default_mb_s"),
+			json_get_int(pr, "recommended_seq"), json_get_num(pr, "recommended_mb_s"),
+			ratio, json_is_true(json_object_get(pr, "complete")) ? "" : "  incomplete");
+	}
+	fprintf(f, "  %s\n", text);
+	free(text);
 }
 
 /* One line under a "warnings:" heading that is printed before the first line only. */
@@ -317,6 +358,7 @@ void report_text(json_t *doc, FILE *f)
 		json_get_str(dst, "fs_type"), json_get_str(dst, "mount_source"));
 	print_runs(runs, f);
 	print_cells(doc, f);
+	print_confirmation(doc, f);
 	fprintf(f, "\nMB/s is 10^6 bytes per second until the copies were durable (syncfs); "
 		   "copied_median stops at the last close.\n");
 	fprintf(f, "device: the busiest device during the run, with its mean %%util and aqu-sz "

@@ -13,7 +13,7 @@ note "a 2 x 3 x 2 sweep"
 out=$ccb_tmp/s1
 rc=0
 "$CCB" sweep --strategies shutil,rw --threads 1,2,4 --repeats 2 --seed 11 --no-plots \
-	--out "$out" "$src" "$dst" >"$ccb_tmp/stdout" 2>"$ccb_tmp/stderr" || rc=$?
+	--confirm 0 --out "$out" "$src" "$dst" >"$ccb_tmp/stdout" 2>"$ccb_tmp/stderr" || rc=$?
 [ "$rc" = 0 ] || { cat "$ccb_tmp/stderr" >&2; fail "sweep exited $rc"; }
 expect_json "$out/results.json" "len(runs) == 12" \
 	"sorted((r['strategy'], r['threads'], r['repeat']) for r in runs) == sorted((s, t, k) for s in ('shutil', 'rw') for t in (1, 2, 4) for k in (1, 2))" \
@@ -25,6 +25,7 @@ expect_json "$out/results.json" "len(runs) == 12" \
 	"len(d['cells']) == 6 and all(c['runs'] == 2 for c in d['cells'])" \
 	"d['recommendation']['variable'] == 'CRYOSPARC_CACHE_NUM_THREADS'" \
 	"d['recommendation']['confidence'] in ('high', 'low', 'none')" \
+	"d['recommendation']['confirmation']['verdict'] == 'skipped'" \
 	"0 <= d['sweep']['overhead']['outside_copy_share'] < 1"
 # The recommendation line is the last line, and it says what results.json says.
 "$PY" - "$out/results.json" "$ccb_tmp/stdout" <<'PYEOF' || fail "the printed recommendation disagrees with results.json"
@@ -52,7 +53,7 @@ grep -q "report:  $out/report.html" "$ccb_tmp/stdout" || fail "no path of report
 
 note "the same seed gives the same order"
 expect_ok "$CCB" sweep --strategies shutil,rw --threads 1,2,4 --repeats 2 --seed 11 --no-report \
-	--interval 0 --out "$ccb_tmp/s2" "$src" "$dst"
+	--confirm 0 --interval 0 --out "$ccb_tmp/s2" "$src" "$dst"
 "$PY" -c 'import json,sys; a,b=(json.load(open(f))["sweep"]["plan"] for f in sys.argv[1:]); sys.exit(a != b)' \
 	"$out/results.json" "$ccb_tmp/s2/results.json" || fail "seed 11 gave two different plans"
 

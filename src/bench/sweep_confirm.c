@@ -1,0 +1,56 @@
+/* sweep_confirm.c - the paired cold runs that confirm a sweep's recommendation. */
+#include "config.h"
+
+#include "analysis/confirm.h"
+#include "analysis/recommend.h"
+#include "bench/sweep_confirm.h"
+#include "lib/util.h"
+
+/* One run of a pair, recorded with its role, pair and position. */
+static int run_one(struct sweep *sw, const struct copy_strategy *s, unsigned threads, long pair,
+		   int position)
+{
+	json_t *tags = json_pack("{s:s, s:I, s:i}", "role", CONFIRM_ROLE, "pair", (json_int_t)pair,
+				 "position", position);
+	struct bench_spec spec = { .strategy = s, .threads = threads, .repeat = (unsigned)pair,
+				   .plan_index = -1, .tags = tags };
+	int status = bench_run_spec(&sw->b, &spec, NULL);
+	json_t *runs = results_runs(&sw->b.res);
+	json_t *last = json_array_get(runs, json_array_size(runs) - 1);
+
+	sw->copy_seconds += json_number_value(json_object_get(last, "seconds_durable"));
+	json_decref(tags);
+	return status;
+}
+
+int sweep_confirm(struct sweep *sw, json_t *rec, const struct confirm_params *p)
+{
+	const struct copy_strategy *s = strategy_find(RECOMMEND_STRATEGY);
+	const unsigned def = (unsigned)json_integer_value(json_object_get(rec, "default_threads"));
+	const unsigned threads = (unsigned)json_integer_value(json_object_get(rec, "threads"));
+	json_t *conf = confirm_compute(sw->b.res.root, rec, p);
+	long have = (long)json_integer_value(json_object_get(conf, "complete_pairs"));
+	long pair = confirm_next_pair(conf);
+
+	json_decref(conf);
+	if (!s || !def || !threads)
+		return 0;
+	if (have >= p->pairs)
+		return 0;
+	info("sweep: confirming %u against %u threads (%s) with %ld %spair%s of cold runs; "
+	     "seed %llu", threads, def, s->name, p->pairs - have, have ? "more " : "",
+	     p->pairs - have == 1 ? "" : "s", (unsigned long long)p->seed);
+	for (; have < p->pairs; pair++, have++) {
+		const bool def_first = confirm_default_first(p->seed, pair);
+		int status;
+
+		info("sweep: confirmation pair %ld of %ld: %u, then %u threads", have + 1, p->pairs,
+		     def_first ? def : threads, def_first ? threads : def);
+		status = run_one(sw, s, def_first ? def : threads, pair, 1);
+		if (!status)
+			status = run_one(sw, s, def_first ? threads : def, pair, 2);
+		if (status)
+			return status;
+	}
+	return 0;
+}

@@ -1,0 +1,23 @@
+/*
+ * sweep_confirm.h - after a sweep's grid, the paired cold runs that confirm a recommendation
+ * other than CryoSPARC's default (analysis/confirm.h has the rule and the statistics).
+ */
+#ifndef CCB_SWEEP_CONFIRM_H
+#define CCB_SWEEP_CONFIRM_H
+
+#include <jansson.h>
+
+#include "analysis/confirm.h"
+#include "bench/sweep.h"
+
+/*
+ * Run the pairs the confirmation of rec still lacks, up to p->pairs complete ones: pairs already
+ * in results.json (a resumed sweep's) count, an incomplete one is run again under the next pair
+ * number. Each pair is the default and rec's thread count with RECOMMEND_STRATEGY, each a normal
+ * cold run recorded at once with "role": "confirm", "pair" and "position", in the order
+ * confirm_default_first(p->seed, pair) draws. The caller checked confirm_skip_reason().
+ * Returns 0, or a failed or stopped run's status (as bench_run_spec()'s; its pairs are kept).
+ */
+int sweep_confirm(struct sweep *sw, json_t *rec, const struct confirm_params *p);
+
+#endif

@@ -1,0 +1,224 @@
+#!/bin/sh
+# tests/cli/confirm.sh - sweep's paired confirmation end to end: whatever the grid recommends, the
+# confirmation in results.json agrees with the runs it recorded (roles, pairs, order drawn from the
+# seed, ratios, interval, verdict and fallback), its runs stay out of the cells, every report shows
+# it, and a sweep stopped during it is resumed to its number of pairs.
+. "${CCB_SRCDIR:-.}/tests/helpers/lib.sh" || exit 99
+need_root "sweep's cold runs (dropping the page cache)"
+ccb_lock_machine
+need_python
+ccb_kill_bench_on_exit
+
+ccb_make_set --stacks 8 --box 96 --particles 20-40 --seed 4
+
+# check_confirmation RESULTS PAIRS: the invariants of a finished sweep's confirmation.
+check_confirmation() {
+	"$PY" - "$1" "$2" <<'PYEOF' || fail "$1: the confirmation disagrees with its runs"
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+want = int(sys.argv[2])
+rec = d["recommendation"]
+conf = rec["confirmation"]
+runs = d["runs"]
+grid = [r for r in runs if "role" not in r]
+role = [r for r in runs if "role" in r]
+M = 2**64 - 1
+
+def default_first(seed, k):
+    # confirm_default_first(): splitmix64's finalizer over seed + k * golden
+    z = (seed + k * 0x9E3779B97F4A7C15) & M
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+    z ^= z >> 31
+    return (z >> 17) & 1 == 1
+
+def close(a, b):
+    return abs(a - b) <= 1e-6 * max(abs(a), abs(b))
+
+assert conf["seed"] == d["sweep"]["seed"], conf
+assert conf["pairs_planned"] == want == d["sweep"]["confirm_pairs"], conf
+# the grid: every plan entry once, and the cells hold the grid's runs only
+assert sorted(r["plan_index"] for r in grid) == list(range(len(d["sweep"]["plan"]))), grid
+assert sum(c["runs"] + c["failed_runs"] for c in d["cells"]) == len(grid), d["cells"]
+assert all("plan_index" not in r for r in role), role
+if conf["verdict"] == "skipped":
+    assert conf["why"] and not role and "grid" not in conf, conf
+    assert rec["threads"] is None or rec["threads"] == rec["default_threads"] or \
+        rec["confidence"] == "none", rec
+    print("skipped:", conf["why"])
+    sys.exit(0)
+T, D = conf["threads"], conf["default_threads"]
+assert D == 2 and T != D and conf["strategy"] == "shutil", conf
+assert all(r["role"] == "confirm" and r["strategy"] == "shutil" and r["threads"] in (T, D)
+           for r in role), role
+pairs = {}
+for r in role:
+    pairs.setdefault(r["pair"], []).append(r)
+assert [p["pair"] for p in conf["pairs"]] == sorted(pairs), (conf["pairs"], sorted(pairs))
+ratios = []
+for p in conf["pairs"]:
+    rs = pairs[p["pair"]]
+    assert sorted(r["position"] for r in rs) == list(range(1, len(rs) + 1)), rs
+    first = [r for r in rs if r["position"] == 1][0]
+    assert p["first"] == ("default" if first["threads"] == D else "recommended"), (p, rs)
+    assert (first["threads"] == D) == default_first(conf["seed"], p["pair"]), (p, rs)
+    ok = [r for r in rs if not r["aborted"] and not r["errors"] and r["mb_s"] is not None]
+    if p["complete"]:
+        d_run = [r for r in ok if r["threads"] == D][0]
+        r_run = [r for r in ok if r["threads"] == T][0]
+        assert (p["default_seq"], p["recommended_seq"]) == (d_run["seq"], r_run["seq"]), p
+        assert close(p["ratio"], r_run["mb_s"] / d_run["mb_s"]), p
+        ratios.append(p["ratio"])
+    else:
+        assert len(ok) < 2 and p["ratio"] is None, (p, rs)
+assert conf["complete_pairs"] == len(ratios) == want, conf
+assert conf["incomplete_pairs"] == len(conf["pairs"]) - want, conf
+assert all(close(a, b) for a, b in zip(conf["ratios"], ratios)), conf
+assert conf["wins"] == sum(r > 1 for r in ratios), conf
+assert close(conf["median_ratio"], statistics.median(ratios)), conf
+if want <= 5:  # [min, max] at 1 - 2 / 2^n, below 95 %
+    assert close(conf["ci_low"], min(ratios)) and close(conf["ci_high"], max(ratios)), conf
+    assert close(conf["ci_coverage"], 1 - 2 * 0.5 ** want), conf
+confirmed = conf["median_ratio"] > 1 + conf["tolerance"] and conf["ci_low"] > 1
+assert conf["verdict"] == ("confirmed" if confirmed else "not_reproduced"), conf
+if confirmed:
+    assert rec["threads"] == T and "grid" not in conf, rec
+else:
+    assert rec["threads"] == D and conf["grid"]["threads"] == T, rec
+    assert rec["confidence"] in ("low", "none"), rec
+    assert rec["reason"].startswith("the paired confirmation did not reproduce the gain of %d "
+                                    "threads" % T), rec
+print(conf["verdict"], ratios)
+PYEOF
+}
+
+note "a sweep with --confirm 2: whatever it recommends, the confirmation agrees with its runs"
+out=$ccb_tmp/s1
+rc=0
+"$CCB" sweep --strategies shutil --threads 1,2,8 --repeats 3 --confirm 2 --seed 5 --no-plots \
+	--interval 0 --out "$out" "$src" "$dst" >"$ccb_tmp/stdout" 2>"$ccb_tmp/stderr" || rc=$?
+[ "$rc" = 0 ] || { cat "$ccb_tmp/stderr" >&2; fail "sweep exited $rc"; }
+check_confirmation "$out/results.json" 2
+verdict=$(json "$out/results.json" "d['recommendation']['confirmation']['verdict']")
+grep -q "^paired confirmation" "$ccb_tmp/stdout" || fail "the table shows no confirmation"
+if [ "$verdict" != skipped ]; then
+	grep -q "^#   paired confirmation: .*: $(echo "$verdict" | tr _ ' ')" "$ccb_tmp/stdout" ||
+		fail "the lines the sweep ends with show no confirmation"
+fi
+[ -z "$(ls -A "$dst")" ] || fail "the sweep left in DST: $(ls -A "$dst")"
+
+note "report re-renders the confirmation from results.json alone"
+rm -f "$out/report.md" "$out/report.html" "$out/results.csv"
+expect_ok "$CCB" report --no-plots "$out"
+grep -q "^### Paired confirmation" "$out/report.md" || fail "report.md shows no confirmation"
+grep -q 'id="confirmation"' "$out/report.html" || fail "report.html shows no confirmation"
+"$PY" - "$out" <<'PYEOF' || fail "the reports disagree with the confirmation"
+import csv, html, json, sys
+out = sys.argv[1]
+d = json.load(open(out + "/results.json"))
+conf = d["recommendation"]["confirmation"]
+md = open(out + "/report.md").read()
+page = html.unescape(open(out + "/report.html").read())
+if conf["verdict"] == "skipped":
+    assert conf["why"].replace("'", "") in md.replace("'", "").replace("\\", ""), conf["why"]
+else:
+    word = "confirmed" if conf["verdict"] == "confirmed" else "not reproduced"
+    line = "%d threads were %.2fx the default (2) in the median of %d pairs" % (
+        conf["threads"], conf["median_ratio"], conf["complete_pairs"])
+    for text in (md, page):
+        assert line in text and word in text, line
+    assert "| %d | " % conf["pairs"][0]["pair"] in md
+rows = list(csv.DictReader(open(out + "/results.csv", encoding="utf-8", newline="")))
+assert [r["role"] for r in rows] == [r.get("role", "") for r in d["runs"]], rows
+PYEOF
+
+# The grid of this folder rewritten so that 8 threads is clearly fastest, 1 and 2 threads far
+# behind, and no confirmation run: a resumed sweep has nothing left of its grid and must confirm
+# 8 threads with real pairs.
+# Only this test edits the measured numbers; the pairs it then checks are measured.
+favour_eight() {
+	"$PY" - "$1" "$2" <<'PYEOF' || fail "cannot rewrite $1"
+import json, sys
+path, pairs = sys.argv[1], int(sys.argv[2])
+d = json.load(open(path))
+d["runs"] = [r for r in d["runs"] if "role" not in r]
+for i, r in enumerate(d["runs"]):
+    r["aborted"], r["errors"] = False, []
+    r["mb_s"] = (2000.0 if r["threads"] == 8 else 500.0) + i
+d["sweep"]["confirm_pairs"] = pairs
+for k in ("recommendation", "cells", "finished"):
+    d.pop(k, None)
+json.dump(d, open(path, "w"))
+PYEOF
+}
+
+note "a recommendation other than the default is confirmed with real pairs on --resume"
+favour_eight "$out/results.json" 2
+expect_ok "$CCB" sweep --resume --no-report --interval 0 --out "$out" "$src" "$dst"
+expect_json "$out/results.json" "d['recommendation']['confirmation']['threads'] == 8" \
+	"d['recommendation']['confirmation']['verdict'] != 'skipped'" \
+	"len([r for r in runs if r.get('role') == 'confirm']) == 4"
+check_confirmation "$out/results.json" 2
+
+note "a pair stopped half-way is run again under the next number"
+"$PY" - "$out/results.json" <<'PYEOF' || fail "cannot rewrite results.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+last = d["runs"][-1]          # pair 2's second run, as Ctrl-C leaves it
+last["aborted"], last["mb_s"] = True, None
+for k in ("recommendation", "finished"):
+    d.pop(k, None)
+json.dump(d, open(sys.argv[1], "w"))
+PYEOF
+expect_ok "$CCB" sweep --resume --no-report --interval 0 --out "$out" "$src" "$dst"
+expect_json "$out/results.json" "len([r for r in runs if r.get('role')]) == 6" \
+	"[p['pair'] for p in d['recommendation']['confirmation']['pairs']] == [1, 2, 3]" \
+	"[p['complete'] for p in d['recommendation']['confirmation']['pairs']] == [True, False, True]" \
+	"sum(r['aborted'] for r in runs) == 1"
+check_confirmation "$out/results.json" 2
+
+note "--resume of a finished confirmation runs nothing more"
+n=$(json "$out/results.json" "len(d['runs'])")
+expect_ok "$CCB" sweep --resume --no-report --interval 0 --out "$out" "$src" "$dst"
+expect_json "$out/results.json" "len(runs) == $n"
+check_confirmation "$out/results.json" 2
+
+quick && exit 0
+
+note "SIGINT during the confirmation keeps its pairs; --resume finishes them"
+favour_eight "$out/results.json" 6
+"$CCB" sweep --resume --no-report --interval 0 --out "$out" "$src" "$dst" >/dev/null \
+	2>"$ccb_tmp/err-int" &
+pid=$!
+for _ in $(seq 1 300); do
+	n=$("$PY" -c 'import json,sys
+try: print(sum(1 for r in json.load(open(sys.argv[1]))["runs"] if r.get("role")))
+except Exception: print(0)' "$out/results.json")
+	[ "$n" -ge 3 ] && break
+	sleep 0.05
+done
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+if [ "$rc" = 0 ]; then
+	note "the confirmation finished before SIGINT arrived"
+else
+	[ "$rc" = 130 ] || { cat "$ccb_tmp/err-int" >&2; fail "SIGINT: exit $rc, expected 130"; }
+	grep -q "interrupted by SIGINT" "$ccb_tmp/err-int" || fail "no 'interrupted' message"
+	expect_json "$out/results.json" "'recommendation' not in d" \
+		"len([r for r in runs if r.get('role') == 'confirm']) >= 3" \
+		"all('plan_index' in r for r in runs if 'role' not in r)"
+	[ -z "$(ls -A "$dst")" ] || fail "SIGINT left in DST: $(ls -A "$dst")"
+	expect_ok "$CCB" sweep --resume --no-report --interval 0 --out "$out" "$src" "$dst"
+fi
+check_confirmation "$out/results.json" 6
+
+note "--confirm 1 is refused, --confirm 0 says why nothing was confirmed"
+expect_fail 2 "invalid value '1' for --confirm" "$CCB" sweep --confirm 1 "$src" "$dst"
+expect_ok "$CCB" sweep --strategies shutil --threads 1 --repeats 1 --confirm 0 --no-report \
+	--interval 0 --out "$ccb_tmp/s0" "$src" "$dst"
+expect_json "$ccb_tmp/s0/results.json" \
+	"d['recommendation']['confirmation']['verdict'] == 'skipped'" \
+	"'--confirm 0' in d['recommendation']['confirmation']['why']" \
+	"all('role' not in r for r in runs)"
