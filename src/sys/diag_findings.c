@@ -26,12 +26,46 @@ void diag_speed_text(long mbps, char *buf, size_t len)
 		diag_strf(buf, len, "%ld Mb/s", mbps);
 }
 
-static const struct diag_nic *find_nic(const struct diag *d, const char *name)
+const struct diag_nic *diag_find_nic(const struct diag *d, const char *name)
 {
 	for (size_t i = 0; i < d->nr_nics; i++)
 		if (!strcmp(d->nics[i].name, name))
 			return &d->nics[i];
 	return NULL;
+}
+
+const struct rdma_port *diag_find_rdma(const struct diag *d, const char *name)
+{
+	for (size_t i = 0; i < d->nr_rdma; i++)
+		if (!strcmp(d->rdma[i].name, name))
+			return &d->rdma[i];
+	return NULL;
+}
+
+long diag_nic_mbps(const struct diag_nic *n)
+{
+	if (n->shaped_mbps > 0 && (n->speed_mbps <= 0 || n->shaped_mbps < n->speed_mbps))
+		return n->shaped_mbps;
+	return n->speed_mbps;
+}
+
+void diag_route_link(const struct diag *d, const struct diag_route *r, struct diag_link *l)
+{
+	const struct diag_nic *nic = r->err ? NULL : diag_find_nic(d, r->r.ifname);
+	const struct rdma_port *port = nic && r->rdma ? diag_find_rdma(d, nic->rdma_port) : NULL;
+
+	memset(l, 0, sizeof(*l));
+	l->mbps = -1;
+	if (r->err)
+		return;
+	l->name = r->r.ifname;
+	if (port) {
+		l->name = port->name;
+		l->mbps = port->rate_mbps;
+		l->rdma = true;
+	} else if (nic) {
+		l->mbps = diag_nic_mbps(nic);
+	}
 }
 
 /* The fastest up interface other than loopback; NULL when none has a known speed. */
@@ -41,9 +75,9 @@ static const struct diag_nic *fastest_up(const struct diag *d)
 
 	for (size_t i = 0; i < d->nr_nics; i++) {
 		const struct diag_nic *n = &d->nics[i];
-		if (!n->up || !strcmp(n->type, "loopback") || n->speed_mbps <= 0)
+		if (!n->up || !strcmp(n->type, "loopback") || diag_nic_mbps(n) <= 0)
 			continue;
-		if (!best || n->speed_mbps > best->speed_mbps)
+		if (!best || diag_nic_mbps(n) > diag_nic_mbps(best))
 			best = n;
 	}
 	return best;
@@ -59,28 +93,49 @@ static void route_findings(struct diag *d, const struct diag_route *r)
 			    r->err == -ENOENT ? "name does not resolve" : strerror(-r->err));
 		return;
 	}
-	const struct diag_nic *via = find_nic(d, r->r.ifname);
+	const struct diag_nic *via = diag_find_nic(d, r->r.ifname);
 	const struct diag_nic *best = fastest_up(d);
 	if (!via)
 		return;
 	if (!via->up && strcmp(via->type, "loopback"))
 		add_stringf(d->findings, "route to the storage server %s goes over %s, which is %s",
 			    r->target, via->name, via->operstate);
-	if (best && via->speed_mbps > 0 && best->speed_mbps > via->speed_mbps &&
+	if (best && diag_nic_mbps(via) > 0 && diag_nic_mbps(best) > diag_nic_mbps(via) &&
 	    strcmp(best->name, via->name)) {
-		diag_speed_text(via->speed_mbps, a, sizeof(a));
-		diag_speed_text(best->speed_mbps, b, sizeof(b));
+		diag_speed_text(diag_nic_mbps(via), a, sizeof(a));
+		diag_speed_text(diag_nic_mbps(best), b, sizeof(b));
 		add_stringf(d->findings,
 			    "route to the storage server %s goes over %s (%s) while %s "
 			    "(%s) is up",
 			    r->target, via->name, a, best->name, b);
 	}
+	if (r->rdma && !via->rdma_port[0] && strcmp(via->type, "loopback"))
+		add_stringf(d->findings,
+			    "the storage server %s is reached by RDMA (%s) over %s, which has no "
+			    "InfiniBand or RoCE port under it to count the bytes on",
+			    r->target, r->transport[0] ? r->transport : r->fs, via->name);
 	if (!strcmp(via->type, "ether") && via->mtu > 0 && via->mtu < 9000 && best == via &&
 	    via->speed_mbps >= 25000)
 		add_stringf(d->findings,
 			    "%s carries the storage traffic at %ld Mb/s with MTU %ld "
 			    "(jumbo frames are usual at this speed)",
 			    via->name, via->speed_mbps, via->mtu);
+}
+
+/* What a network mount's line says of its server: a VM's host, none, or none diag can tell. */
+static void netfs_findings(struct diag *d, const struct diag_location *l)
+{
+	const struct netfs_mount *m = &l->netfs;
+	char text[512];
+
+	if (m->kind == NETFS_NONE || m->kind == NETFS_OTHER || m->nr_servers)
+		return;
+	netfs_describe(m, text, sizeof(text));
+	if (m->vm_host)
+		add_stringf(d->findings, "%s is on %s from a VM's host (%s): no network link "
+			    "carries its bytes", l->role, m->name, l->dev.mount_point);
+	else
+		add_stringf(d->findings, "%s (%s) is on %s", l->role, l->dev.mount_point, text);
 }
 
 void diag_findings(struct diag *d)
@@ -118,6 +173,7 @@ void diag_findings(struct diag *d)
 					    "turns into I/O errors",
 					    l->role, l->dev.mount_point);
 		}
+		netfs_findings(d, l);
 		if (l->is_network && l->bdi_read_ahead_kb >= 0 &&
 		    l->bdi_read_ahead_kb <= DIAG_MIN_READ_AHEAD_KB)
 			add_stringf(d->findings,

@@ -301,8 +301,9 @@ static void test_down_link_and_text(void **state)
 	assert_non_null(strstr(text,
 			       "  nfs       server 127.0.0.1 export /srv/nfs vers=3 proto=udp "
 			       "nconnect=1 rsize=32768 wsize=32768 hard timeo=11\n"));
-	assert_non_null(strstr(text, "route to 10.0.0.6 (route-to, 10.0.0.6): dev eth1 via "
-				     "10.0.0.1\n"));
+	/* The route names its interface's speed. */
+	assert_non_null(strstr(text, "route to 10.0.0.6 (route-to, 10.0.0.6): dev eth1 (25 Gb/s) "
+				     "via 10.0.0.1\n"));
 	assert_non_null(strstr(text, "  ib0              up    infiniband 400 Gb/s full mtu=4092 "
 				     "driver=mlx5_core numa=1\n"));
 	assert_non_null(strstr(text, "members=eth2 eth3"));
