@@ -171,9 +171,10 @@ int diag_read_nic(const char *sysroot, const char *name, struct diag_nic *n);
 int diag_read_blockdev(const char *sysroot, const char *name, struct diag_blockdev *b);
 
 /*
- * After a run: compare the interface the routes predicted with the one the sampler saw carry
- * the most bytes (run's "sampler" object: top_interface, net), and the achieved rate with the
- * link's speed. Appends sentences to findings (an array). diag_json is results.json's "diag".
+ * After a run: which link carried the bytes (the run's "sampler" summary), at what share of its
+ * speed, whether it is the one the routes predicted, and whether a faster link was up
+ * (analysis/links.h says how). Appends sentences to findings (an array). diag_json is
+ * results.json's "diag".
  */
 void diag_run_findings(const json_t *diag_json, const json_t *run, json_t *findings);
 

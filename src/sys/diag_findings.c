@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "analysis/links.h"
 #include "lib/util.h"
 #include "sys/diag.h"
 #include "sys/diag_int.h"
@@ -11,19 +12,12 @@
 /* Below these an NFS mount or a network filesystem's readahead throttles large sequential reads. */
 #define DIAG_NFS_MIN_IO (1024 * 1024)
 #define DIAG_MIN_READ_AHEAD_KB 128
-/* A run that moved bytes at this share of the carrying link's speed was limited by the link. */
-#define DIAG_LINK_BOUND_SHARE 0.8
 
 /* ---- findings ----------------------------------------------------------------------------- */
 
 void diag_speed_text(long mbps, char *buf, size_t len)
 {
-	if (mbps < 0)
-		diag_strf(buf, len, "unknown speed");
-	else if (mbps >= 1000 && mbps % 1000 == 0)
-		diag_strf(buf, len, "%ld Gb/s", mbps / 1000);
-	else
-		diag_strf(buf, len, "%ld Mb/s", mbps);
+	links_speed_text(mbps, buf, len);
 }
 
 const struct diag_nic *diag_find_nic(const struct diag *d, const char *name)
@@ -222,51 +216,9 @@ void diag_findings(struct diag *d)
 	}
 }
 
-/* ---- after a run -------------------------------------------------------------------------- */
+/* ---- after a run ------------------------------------------------------------------------ */
 
 void diag_run_findings(const json_t *diag, const json_t *run, json_t *findings)
 {
-	const json_t *sampler = json_object_get(run, "sampler");
-	const char *top = json_string_value(json_object_get(sampler, "top_interface"));
-	const json_t *routes = json_object_get(diag, "routes");
-	const json_t *route;
-	size_t i;
-
-	if (!top)
-		return;
-	json_array_foreach(routes, i, route)
-	{
-		const char *via = json_string_value(json_object_get(route, "interface"));
-		const char *target = json_string_value(json_object_get(route, "target"));
-		if (via && strcmp(via, top))
-			add_stringf(findings,
-				    "the route to %s predicted %s, but %s carried the most "
-				    "bytes",
-				    target ? target : "the storage server", via, top);
-	}
-	/* The carrying link's speed against the run's mean rate over the sampler's window. */
-	const json_t *nics = json_object_get(diag, "interfaces");
-	const json_t *nic;
-	json_array_foreach(nics, i, nic)
-	{
-		if (strcmp(json_string_value(json_object_get(nic, "name")) ?: "", top))
-			continue;
-		const json_int_t mbps = json_integer_value(json_object_get(nic, "speed_mbps"));
-		/* Full duplex: the busier direction is the one that may have hit the link. */
-		const json_t *mean = json_object_get(
-			json_object_get(json_object_get(sampler, "net"), top), "mean");
-		const double rx = json_number_value(json_object_get(mean, "rx_bytes_s"));
-		const double tx = json_number_value(json_object_get(mean, "tx_bytes_s"));
-		const double rate = rx >= tx ? rx : tx;
-		if (mbps <= 0 || !json_is_object(mean))
-			break;
-		const double link = (double)mbps * 1e6 / 8;
-		if (rate >= DIAG_LINK_BOUND_SHARE * link)
-			add_stringf(findings,
-				    "%s %s at %.0f MB/s, %.0f %% of its %lld Mb/s link: "
-				    "the network was the limit",
-				    top, rx >= tx ? "received" : "sent", rate / 1e6,
-				    100.0 * rate / link, (long long)mbps);
-		break;
-	}
+	links_run_findings(diag, json_object_get(run, "sampler"), findings);
 }
