@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sys/route.h"
 #include "sys/sampler.h"
 
 enum sampler_file {
@@ -430,6 +432,12 @@ static void learn_links(struct sampler *s)
 		}
 		free(text);
 		free(path);
+		/* On this machine, a tbf at the interface's root holds it below its speed. */
+		uint64_t rate;
+		const unsigned idx = *s->sysroot ? 0 : if_nametoindex(de->d_name);
+		if (idx && route_tbf_rate(idx, &rate) == 0 &&
+		    (l.speed_mbps < 0 || (long)(rate * 8 / 1000000) < l.speed_mbps))
+			l.speed_mbps = (long)(rate * 8 / 1000000);
 		add_link(s, &l);
 	}
 	if (dir)

@@ -110,7 +110,8 @@ struct sampler_target {
 struct sampler_link {
 	char name[PROCSTAT_IFNAME];
 	bool rdma;
-	long speed_mbps;     /* the interface's speed or the port's rate; -1 unknown */
+	/* the interface's speed (a root tbf's rate when lower) or the port's rate; -1 unknown */
+	long speed_mbps;
 	char link_layer[16]; /* RDMA: "InfiniBand" or "Ethernet" (RoCE) */
 	char netdev[16];     /* RDMA: the IP interface on the port */
 };
