@@ -88,7 +88,11 @@ static bool same_link(const struct link *a, const struct link *b)
 	       (a->port && !strcmp(a->port, b->name)) || (b->port && !strcmp(b->port, a->name));
 }
 
-/* The route a copy's bytes were predicted to take: the source's server, else DST's, else any. */
+/*
+ * The route a copy's bytes were predicted to take: of the source's servers (else DST's, else
+ * any), one reached by RDMA over an interface with a port under it (a Lustre client with an
+ * o2ib network takes its o2ib NID), else the first.
+ */
 static const json_t *predicted_route(const json_t *diag)
 {
 	static const char *const order[] = {"source", "destination", NULL};
@@ -96,14 +100,20 @@ static const json_t *predicted_route(const json_t *diag)
 	const json_t *r;
 	size_t i;
 
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 3; k++) {
+		const json_t *first = NULL;
+
 		json_array_foreach(routes, i, r)
 		{
-			if (!str(r, "interface"))
+			if (!str(r, "interface") || (order[k] && strcmp(str(r, "why") ?: "", order[k])))
 				continue;
-			if (!order[k] || !strcmp(str(r, "why") ?: "", order[k]))
+			if (json_is_true(json_object_get(r, "rdma")) && str(r, "rdma_port"))
 				return r;
+			first = first ? first : r;
 		}
+		if (first)
+			return first;
+	}
 	return NULL;
 }
 

@@ -11,7 +11,9 @@
  *	 storage network's address, so that they take ib0"
  * The first says which link carried the bytes (the sampler's top_interface), at what share of
  * its speed (in its busier direction), and whether it is the link of the route diag predicted
- * ("..., not eth1, the link diag predicted for ..." when it is not). The second comes when an
+ * ("..., not eth1, the link diag predicted for ..." when it is not): the route to the source's
+ * servers, else DST's, one reached by RDMA over an interface with a port under it, else the
+ * first. The second comes when an
  * interface or an InfiniBand/RoCE port that is up is faster than the one that carried them.
  * A link's speed is its interface's (the rate of a tbf at its root when lower) or its port's
  * rate; an RDMA port and the IP interface on it are one link. Nothing is said when no network

@@ -141,7 +141,7 @@ static void test_rdma(void **state)
 	json_object_set_new(d, "routes",
 			    json_pack("[o, o]", route("10.0.0.1", "source", "eth0", "eth0"),
 				      route("10.0.0.2", "source", "ib0", "mlx5_0/1")));
-	/* The first of the source's routes is the one judged: tcp via eth0. */
+	/* Without an RDMA route, the first of the source's routes is judged: tcp via eth0. */
 	json_t *f = judge(d, sampler("mlx5_0/1", 9e9, 1e7));
 	assert_int_equal(json_array_size(f), 1);
 	assert_string_equal(at(f, 0),
@@ -150,7 +150,19 @@ static void test_rdma(void **state)
 			    "source's server 10.0.0.1");
 	json_decref(f);
 
-	/* The o2ib NID's route: the port is the prediction; IPoIB's ib0 counts as the same link. */
+	/* Lustre's tcp NID first, its o2ib NID second: a client with the port takes o2ib. */
+	json_t *o2ib = json_array_get(json_object_get(d, "routes"), 1);
+	json_object_set_new(o2ib, "rdma", json_true());
+	json_object_set_new(o2ib, "rdma_port", json_string("mlx5_0/1"));
+	f = judge(d, sampler("mlx5_0/1", 9e9, 1e7));
+	assert_int_equal(json_array_size(f), 1);
+	assert_string_equal(at(f, 0),
+			    "mlx5_0/1 (the RDMA port of ib0) carried the bytes (received 9000.0 "
+			    "MB/s, 72 % of its 100 Gb/s), the link diag predicted for the source's "
+			    "server 10.0.0.2");
+	json_decref(f);
+
+	/* The o2ib NID's route alone: the port is the prediction; IPoIB's ib0 is the same link. */
 	json_array_remove(json_object_get(d, "routes"), 0);
 	f = judge(d, sampler("mlx5_0/1", 9e9, 1e7));
 	assert_int_equal(json_array_size(f), 1);
