@@ -105,7 +105,8 @@ static const json_t *predicted_route(const json_t *diag)
 
 		json_array_foreach(routes, i, r)
 		{
-			if (!str(r, "interface") || (order[k] && strcmp(str(r, "why") ?: "", order[k])))
+			if (!str(r, "interface") ||
+			    (order[k] && strcmp(str(r, "why") ?: "", order[k])))
 				continue;
 			if (json_is_true(json_object_get(r, "rdma")) && str(r, "rdma_port"))
 				return r;
@@ -192,12 +193,14 @@ void links_run_findings(const json_t *diag, const json_t *sampler, json_t *findi
 		snprintf(who, sizeof(who), "%s", target);
 	link_words(&carrier, words, sizeof(words));
 	if (same_link(&carrier, &predicted))
-		add_stringf(findings, "%s carried the bytes (%s %.1f MB/s, %s), the link diag "
-				      "predicted for %s",
+		add_stringf(findings,
+			    "%s carried the bytes (%s %.1f MB/s, %s), the link diag "
+			    "predicted for %s",
 			    words, rx >= tx ? "received" : "sent", rate / 1e6, share, who);
 	else
-		add_stringf(findings, "%s carried the bytes (%s %.1f MB/s, %s), not %s, the link "
-				      "diag predicted for %s",
+		add_stringf(findings,
+			    "%s carried the bytes (%s %.1f MB/s, %s), not %s, the link "
+			    "diag predicted for %s",
 			    words, rx >= tx ? "received" : "sent", rate / 1e6, share, via, who);
 
 	const struct link best = faster_link(diag, &carrier);

@@ -24,21 +24,31 @@ static const struct {
 	const char *type;
 	enum netfs_kind kind;
 } types[] = {
-	{"nfs", NETFS_NFS},	    {"nfs4", NETFS_NFS},
-	{"cifs", NETFS_CIFS},	    {"smb3", NETFS_CIFS},
-	{"lustre", NETFS_LUSTRE},   {"beegfs", NETFS_BEEGFS},
-	{"ceph", NETFS_CEPH},	    {"glusterfs", NETFS_GLUSTER},
-	{"fuse.glusterfs", NETFS_GLUSTER}, {"fuse.sshfs", NETFS_SSHFS},
-	{"sshfs", NETFS_SSHFS},	    {"gpfs", NETFS_GPFS},
-	{"9p", NETFS_9P},	    {"virtiofs", NETFS_VIRTIOFS},
-	{"afs", NETFS_OTHER},	    {"fuse.ceph-fuse", NETFS_OTHER},
+	{"nfs", NETFS_NFS},
+	{"nfs4", NETFS_NFS},
+	{"cifs", NETFS_CIFS},
+	{"smb3", NETFS_CIFS},
+	{"lustre", NETFS_LUSTRE},
+	{"beegfs", NETFS_BEEGFS},
+	{"ceph", NETFS_CEPH},
+	{"glusterfs", NETFS_GLUSTER},
+	{"fuse.glusterfs", NETFS_GLUSTER},
+	{"fuse.sshfs", NETFS_SSHFS},
+	{"sshfs", NETFS_SSHFS},
+	{"gpfs", NETFS_GPFS},
+	{"9p", NETFS_9P},
+	{"virtiofs", NETFS_VIRTIOFS},
+	{"afs", NETFS_OTHER},
+	{"fuse.ceph-fuse", NETFS_OTHER},
 };
 
 static const char *const kind_names[] = {
-	[NETFS_NONE] = NULL,	      [NETFS_NFS] = "NFS",	  [NETFS_CIFS] = "CIFS",
-	[NETFS_LUSTRE] = "Lustre",    [NETFS_BEEGFS] = "BeeGFS",  [NETFS_CEPH] = "CephFS",
-	[NETFS_GLUSTER] = "GlusterFS", [NETFS_SSHFS] = "sshfs",	  [NETFS_GPFS] = "GPFS",
-	[NETFS_9P] = "9p",	      [NETFS_VIRTIOFS] = "virtiofs", [NETFS_OTHER] = "remote",
+	[NETFS_NONE] = NULL,	       [NETFS_NFS] = "NFS",
+	[NETFS_CIFS] = "CIFS",	       [NETFS_LUSTRE] = "Lustre",
+	[NETFS_BEEGFS] = "BeeGFS",     [NETFS_CEPH] = "CephFS",
+	[NETFS_GLUSTER] = "GlusterFS", [NETFS_SSHFS] = "sshfs",
+	[NETFS_GPFS] = "GPFS",	       [NETFS_9P] = "9p",
+	[NETFS_VIRTIOFS] = "virtiofs", [NETFS_OTHER] = "remote",
 };
 
 enum netfs_kind netfs_kind(const char *fs_type)
@@ -318,8 +328,7 @@ static void parse_9p(const char *source, const char *options, struct netfs_mount
 	strf(m->path, sizeof(m->path), "%s", source);
 }
 
-int netfs_parse(const char *fs_type, const char *source, const char *options,
-		struct netfs_mount *m)
+int netfs_parse(const char *fs_type, const char *source, const char *options, struct netfs_mount *m)
 {
 	char host[256];
 
@@ -376,8 +385,8 @@ int netfs_parse(const char *fs_type, const char *source, const char *options,
 /* ---- the clients' own configuration ------------------------------------------------------ */
 
 /* Each "key = value" or "key value" line of text, comments and stanza headers left out. */
-static void each_setting(const char *text, void (*fn)(const char *key, const char *value, void *arg),
-			 void *arg)
+static void each_setting(const char *text,
+			 void (*fn)(const char *key, const char *value, void *arg), void *arg)
 {
 	char line[1024];
 
@@ -467,8 +476,9 @@ void netfs_describe(const struct netfs_mount *m, char *buf, size_t len)
 	}
 	if (m->kind == NETFS_GPFS) {
 		if (!m->daemon_config)
-			strf(buf, len, "GPFS: the mount names no server; the daemon's NSD servers "
-				       "and interfaces are in mmfs.cfg, which could not be read");
+			strf(buf, len,
+			     "GPFS: the mount names no server; the daemon's NSD servers "
+			     "and interfaces are in mmfs.cfg, which could not be read");
 		else
 			strf(buf, len, "GPFS: the mount names no server; the daemon uses %s%s%s%s",
 			     m->daemon_rdma && m->daemon_ports[0] ? "RDMA on " : "TCP",

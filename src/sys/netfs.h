@@ -44,16 +44,16 @@ enum netfs_kind {
 #define NETFS_MAX_SERVERS 8
 
 struct netfs_server {
-	char host[256];	     /* an address or a name, without brackets or port */
-	char transport[16];  /* Lustre's LNet network type ("tcp", "o2ib"), NFS's proto, or "" */
-	bool rdma;	     /* the bytes travel by RDMA, past /proc/net/dev */
+	char host[256];	    /* an address or a name, without brackets or port */
+	char transport[16]; /* Lustre's LNet network type ("tcp", "o2ib"), NFS's proto, or "" */
+	bool rdma;	    /* the bytes travel by RDMA, past /proc/net/dev */
 };
 
 struct netfs_mount {
 	enum netfs_kind kind;
-	const char *name;   /* "NFS", "CIFS", "Lustre", ...; NULL for NETFS_NONE */
-	char user[64];	    /* sshfs's user@, CephFS's client name */
-	char path[512];	    /* export, share, fsname, volume or remote folder */
+	const char *name; /* "NFS", "CIFS", "Lustre", ...; NULL for NETFS_NONE */
+	char user[64];	  /* sshfs's user@, CephFS's client name */
+	char path[512];	  /* export, share, fsname, volume or remote folder */
 	struct netfs_server servers[NETFS_MAX_SERVERS];
 	size_t nr_servers;
 	char config_file[512]; /* BeeGFS's cfgFile= */

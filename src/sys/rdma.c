@@ -47,7 +47,8 @@ void rdma_parse_state(const char *text, char *buf, size_t len)
 }
 
 /* The first line of sysroot + path (formatted), trimmed, into buf. 0 or -errno. */
-static int read_line(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int read_line(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int read_line(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -124,14 +125,14 @@ static void read_port(const char *sysroot, struct rdma_port *p)
 {
 	char buf[128];
 
-	if (read_line(buf, sizeof(buf), "%s" IB_CLASS "/%s/ports/%u/link_layer", sysroot,
-		      p->device, p->port) == 0)
+	if (read_line(buf, sizeof(buf), "%s" IB_CLASS "/%s/ports/%u/link_layer", sysroot, p->device,
+		      p->port) == 0)
 		strf(p->link_layer, sizeof(p->link_layer), "%s", buf);
 	if (read_line(buf, sizeof(buf), "%s" IB_CLASS "/%s/ports/%u/state", sysroot, p->device,
 		      p->port) == 0)
 		rdma_parse_state(buf, p->state, sizeof(p->state));
-	if (read_line(buf, sizeof(buf), "%s" IB_CLASS "/%s/ports/%u/phys_state", sysroot,
-		      p->device, p->port) == 0)
+	if (read_line(buf, sizeof(buf), "%s" IB_CLASS "/%s/ports/%u/phys_state", sysroot, p->device,
+		      p->port) == 0)
 		rdma_parse_state(buf, p->phys_state, sizeof(p->phys_state));
 	p->rate_mbps = -1;
 	if (read_line(buf, sizeof(buf), "%s" IB_CLASS "/%s/ports/%u/rate", sysroot, p->device,
@@ -255,7 +256,8 @@ int rdma_read_counters(const char *sysroot, const struct rdma_port *p, struct rd
 	}
 	/* The data counters count 4-byte words ("octets divided by 4"); hw_counters bytes. */
 	const uint64_t unit = p->counters == RDMA_COUNTERS_HW ? 1 : 4;
-	c->saturated = p->counters == RDMA_COUNTERS_PMA && (v[0] == UINT32_MAX || v[1] == UINT32_MAX);
+	c->saturated =
+		p->counters == RDMA_COUNTERS_PMA && (v[0] == UINT32_MAX || v[1] == UINT32_MAX);
 	c->rx_bytes = v[0] * unit;
 	c->tx_bytes = v[1] * unit;
 	c->rx_packets = v[2];

@@ -27,23 +27,23 @@
 /* Where a port's byte counters come from. */
 enum rdma_counter_source {
 	RDMA_COUNTERS_NONE,
-	RDMA_COUNTERS_PMA,	/* counters/port_*_data, 4-byte words */
-	RDMA_COUNTERS_EXT,	/* counters_ext/port_*_data_64, 4-byte words */
-	RDMA_COUNTERS_HW,	/* hw_counters/{rx,tx}_bytes, bytes */
+	RDMA_COUNTERS_PMA, /* counters/port_*_data, 4-byte words */
+	RDMA_COUNTERS_EXT, /* counters_ext/port_*_data_64, 4-byte words */
+	RDMA_COUNTERS_HW,  /* hw_counters/{rx,tx}_bytes, bytes */
 };
 
 struct rdma_port {
 	char name[RDMA_NAME_LEN]; /* "mlx5_0/1" */
 	char device[64];	  /* "mlx5_0" */
 	unsigned port;
-	char link_layer[16];	  /* "InfiniBand", "Ethernet" (RoCE) */
-	char state[16];		  /* "ACTIVE", "DOWN", ... */
-	char phys_state[32];	  /* "LinkUp", "Disabled", ... */
-	char rate[64];		  /* as sysfs says: "100 Gb/sec (4X EDR)" */
-	long rate_mbps;		  /* -1 unknown */
-	char netdev[16];	  /* the IP interface on the port: ib0 (IPoIB), the RoCE netdev */
+	char link_layer[16]; /* "InfiniBand", "Ethernet" (RoCE) */
+	char state[16];	     /* "ACTIVE", "DOWN", ... */
+	char phys_state[32]; /* "LinkUp", "Disabled", ... */
+	char rate[64];	     /* as sysfs says: "100 Gb/sec (4X EDR)" */
+	long rate_mbps;	     /* -1 unknown */
+	char netdev[16];     /* the IP interface on the port: ib0 (IPoIB), the RoCE netdev */
 	enum rdma_counter_source counters;
-	bool up;		  /* state ACTIVE */
+	bool up; /* state ACTIVE */
 };
 
 struct rdma_counters {

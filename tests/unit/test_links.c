@@ -96,18 +96,18 @@ static void test_lab(void **state)
 	d = lab("veth-stor");
 	f = judge(d, sampler("veth-stor", 5e8, 1e6));
 	assert_int_equal(json_array_size(f), 1);
-	assert_string_equal(at(f, 0),
-			    "veth-stor carried the bytes (received 500.0 MB/s, 40 % of its 10 Gb/s), "
-			    "the link diag predicted for the source's server 10.213.2.2");
+	assert_string_equal(
+		at(f, 0), "veth-stor carried the bytes (received 500.0 MB/s, 40 % of its 10 Gb/s), "
+			  "the link diag predicted for the source's server 10.213.2.2");
 	json_decref(f);
 
 	/* The route says storage, the bytes came over public anyway. */
 	f = judge(d, sampler("veth-pub", 11e6, 0));
 	assert_int_equal(json_array_size(f), 2);
-	assert_string_equal(at(f, 0),
-			    "veth-pub carried the bytes (received 11.0 MB/s, 88 % of its 100 Mb/s: "
-			    "the link was the limit), not veth-stor, the link diag predicted for the "
-			    "source's server 10.213.2.2");
+	assert_string_equal(
+		at(f, 0), "veth-pub carried the bytes (received 11.0 MB/s, 88 % of its 100 Mb/s: "
+			  "the link was the limit), not veth-stor, the link diag predicted for the "
+			  "source's server 10.213.2.2");
 	assert_non_null(strstr(at(f, 1), "veth-stor (10 Gb/s) is up while the bytes came over "
 					 "veth-pub (100 Mb/s)"));
 	json_decref(f);
@@ -127,11 +127,10 @@ static json_t *ib_host(void)
 	json_t *bonded = nic("eth3", "up", 25000, -1);
 	json_object_set_new(bonded, "master", json_string("bond0"));
 	json_array_append_new(nics, bonded);
-	return json_pack(
-		"{s:o, s:[{s:s, s:s, s:s, s:i, s:s}, {s:s, s:s, s:s, s:i}]}", "interfaces", nics,
-		"rdma_ports", "name", "mlx5_0/1", "state", "ACTIVE", "link_layer", "InfiniBand",
-		"rate_mbps", 100000, "netdev", "ib0", "name", "mlx5_1/1", "state", "DOWN",
-		"link_layer", "InfiniBand", "rate_mbps", 200000);
+	return json_pack("{s:o, s:[{s:s, s:s, s:s, s:i, s:s}, {s:s, s:s, s:s, s:i}]}", "interfaces",
+			 nics, "rdma_ports", "name", "mlx5_0/1", "state", "ACTIVE", "link_layer",
+			 "InfiniBand", "rate_mbps", 100000, "netdev", "ib0", "name", "mlx5_1/1",
+			 "state", "DOWN", "link_layer", "InfiniBand", "rate_mbps", 200000);
 }
 
 static void test_rdma(void **state)
@@ -144,10 +143,10 @@ static void test_rdma(void **state)
 	/* Without an RDMA route, the first of the source's routes is judged: tcp via eth0. */
 	json_t *f = judge(d, sampler("mlx5_0/1", 9e9, 1e7));
 	assert_int_equal(json_array_size(f), 1);
-	assert_string_equal(at(f, 0),
-			    "mlx5_0/1 (the RDMA port of ib0) carried the bytes (received 9000.0 "
-			    "MB/s, 72 % of its 100 Gb/s), not eth0, the link diag predicted for the "
-			    "source's server 10.0.0.1");
+	assert_string_equal(
+		at(f, 0), "mlx5_0/1 (the RDMA port of ib0) carried the bytes (received 9000.0 "
+			  "MB/s, 72 % of its 100 Gb/s), not eth0, the link diag predicted for the "
+			  "source's server 10.0.0.1");
 	json_decref(f);
 
 	/* Lustre's tcp NID first, its o2ib NID second: a client with the port takes o2ib. */
@@ -183,13 +182,13 @@ static void test_rdma(void **state)
 			      route("nfs.example.org", "source", "eth0", "eth0"));
 	f = judge(d, sampler("eth0", 1.18e9, 2e7));
 	assert_int_equal(json_array_size(f), 2);
-	assert_string_equal(at(f, 0),
-			    "eth0 carried the bytes (received 1180.0 MB/s, 94 % of its 10 Gb/s: the "
-			    "link was the limit), the link diag predicted for the source's server "
-			    "nfs.example.org");
-	assert_string_equal(at(f, 1),
-			    "ib0 (100 Gb/s) is up while the bytes came over eth0 (10 Gb/s): the "
-			    "mount should use the storage network's address, so that they take ib0");
+	assert_string_equal(
+		at(f, 0), "eth0 carried the bytes (received 1180.0 MB/s, 94 % of its 10 Gb/s: the "
+			  "link was the limit), the link diag predicted for the source's server "
+			  "nfs.example.org");
+	assert_string_equal(
+		at(f, 1), "ib0 (100 Gb/s) is up while the bytes came over eth0 (10 Gb/s): the "
+			  "mount should use the storage network's address, so that they take ib0");
 	json_decref(f);
 	json_decref(d);
 }
@@ -209,9 +208,9 @@ static void test_quiet(void **state)
 	assert_int_equal(json_array_size(f), 0);
 	json_decref(f);
 	/* A route that failed is no prediction. */
-	json_array_append_new(json_object_get(d, "routes"),
-			      json_pack("{s:s, s:s, s:n}", "target", "10.9.9.9", "why", "source",
-					"interface"));
+	json_array_append_new(
+		json_object_get(d, "routes"),
+		json_pack("{s:s, s:s, s:n}", "target", "10.9.9.9", "why", "source", "interface"));
 	f = judge(d, sampler("veth-pub", 5e8, 0));
 	assert_int_equal(json_array_size(f), 0);
 	json_decref(f);
@@ -231,9 +230,10 @@ static void test_direction_and_unknown(void **state)
 	json_t *f = judge(d, sampler("eth0", 1e6, 2.5e9));
 
 	assert_int_equal(json_array_size(f), 1);
-	assert_string_equal(at(f, 0), "eth0 carried the bytes (sent 2500.0 MB/s, 80 % of its 25 "
-				      "Gb/s: the link was the limit), the link diag predicted for the "
-				      "destination's server 10.1.1.1");
+	assert_string_equal(at(f, 0),
+			    "eth0 carried the bytes (sent 2500.0 MB/s, 80 % of its 25 "
+			    "Gb/s: the link was the limit), the link diag predicted for the "
+			    "destination's server 10.1.1.1");
 	json_decref(f);
 	/* --route-to's route; a carrier whose speed only the sampler noted; another unknown. */
 	json_decref(d);
@@ -272,10 +272,8 @@ static void test_speed_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lab),
-		cmocka_unit_test(test_rdma),
-		cmocka_unit_test(test_quiet),
-		cmocka_unit_test(test_direction_and_unknown),
+		cmocka_unit_test(test_lab),	   cmocka_unit_test(test_rdma),
+		cmocka_unit_test(test_quiet),	   cmocka_unit_test(test_direction_and_unknown),
 		cmocka_unit_test(test_speed_text),
 	};
 

@@ -25,7 +25,6 @@
 #include "sys/netfs.h"
 #include "testutil.h"
 
-
 /* Line n (1-based) of mountinfo.txt, parsed; the caller releases m. */
 static void fixture_line(int n, struct device_mount *m, char *options, size_t len)
 {
@@ -210,9 +209,9 @@ static void test_ceph(void **state)
 	assert_server(&m, 2, "fd00::3", "", false);
 	assert_string_equal(m.path, "/em");
 	assert_string_equal(m.user, "cryo");
-	assert_int_equal(netfs_parse("ceph", "admin@.cephfs=/", "rw,mon_addr=10.0.0.1:6789/10.0.0.2",
-				     &m),
-			 0);
+	assert_int_equal(
+		netfs_parse("ceph", "admin@.cephfs=/", "rw,mon_addr=10.0.0.1:6789/10.0.0.2", &m),
+		0);
 	assert_int_equal(m.nr_servers, 2);
 	assert_server(&m, 0, "10.0.0.1", "", false);
 	assert_server(&m, 1, "10.0.0.2", "", false);
@@ -385,10 +384,10 @@ static void test_diag_routes(void **state)
 			assert_string_equal(json_string_value(json_object_get(r, "transport")),
 					    cases[i].transport);
 		assert_string_equal(json_string_value(json_object_get(nf, "kind")), cases[i].fs);
-		assert_string_equal(json_string_value(json_object_get(
-					    json_array_get(json_object_get(nf, "servers"), 0),
-					    "host")),
-				    cases[i].target);
+		assert_string_equal(
+			json_string_value(json_object_get(
+				json_array_get(json_object_get(nf, "servers"), 0), "host")),
+			cases[i].target);
 		json_decref(j);
 		diag_release(&d);
 		assert_int_equal(test_rmtree(root), 0);
@@ -478,11 +477,11 @@ static void test_diag_no_server(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kinds),	       cmocka_unit_test(test_sshfs),
-		cmocka_unit_test(test_cifs_nfs),       cmocka_unit_test(test_lustre),
-		cmocka_unit_test(test_ceph),	       cmocka_unit_test(test_gluster_beegfs),
-		cmocka_unit_test(test_gpfs_vm),	       cmocka_unit_test(test_diag_routes),
-		cmocka_unit_test(test_diag_beegfs),    cmocka_unit_test(test_diag_no_server),
+		cmocka_unit_test(test_kinds),	    cmocka_unit_test(test_sshfs),
+		cmocka_unit_test(test_cifs_nfs),    cmocka_unit_test(test_lustre),
+		cmocka_unit_test(test_ceph),	    cmocka_unit_test(test_gluster_beegfs),
+		cmocka_unit_test(test_gpfs_vm),	    cmocka_unit_test(test_diag_routes),
+		cmocka_unit_test(test_diag_beegfs), cmocka_unit_test(test_diag_no_server),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -172,16 +172,17 @@ static void write_reading(const char *root, unsigned k)
 	const uint64_t words = (UINT64_C(18126345378) * 4 + ipoib + UINT64_C(300000000) * k) / 4;
 
 	test_put_file(root, "proc/diskstats", " 259       0 nvme0n1 1 0 8 1 0 0 0 0 0 1 1\n");
-	test_put_file(root, "proc/net/dev",
-		      "Inter-|   Receive                                                |  Transmit\n"
-		      " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
-		      "packets errs drop fifo colls carrier compressed\n"
-		      "  eth0: %u 10 0 0 0 0 0 0 %u 10 0 0 0 0 0 0\n"
-		      "   ib0: %llu %u 0 0 0 0 0 0 5000 50 0 0 0 0 0 0\n",
-		      1000 + 1000 * k, 1000 + 1000 * k, (unsigned long long)(5000 + ipoib),
-		      100 + 1000 * k);
-	test_put_file(root, "sys/class/infiniband/mlx5_0/ports/1/counters/port_rcv_data",
-		      "%llu\n", (unsigned long long)words);
+	test_put_file(
+		root, "proc/net/dev",
+		"Inter-|   Receive                                                |  Transmit\n"
+		" face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
+		"packets errs drop fifo colls carrier compressed\n"
+		"  eth0: %u 10 0 0 0 0 0 0 %u 10 0 0 0 0 0 0\n"
+		"   ib0: %llu %u 0 0 0 0 0 0 5000 50 0 0 0 0 0 0\n",
+		1000 + 1000 * k, 1000 + 1000 * k, (unsigned long long)(5000 + ipoib),
+		100 + 1000 * k);
+	test_put_file(root, "sys/class/infiniband/mlx5_0/ports/1/counters/port_rcv_data", "%llu\n",
+		      (unsigned long long)words);
 	test_put_file(root, "sys/class/infiniband/mlx5_0/ports/1/counters/port_xmit_data",
 		      "2880761508848\n");
 }
