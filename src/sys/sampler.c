@@ -444,6 +444,7 @@ static void learn_links(struct sampler *s)
 		closedir(dir);
 	if (rdma_list_ports(s->sysroot, &s->rdma, &s->nr_rdma) < 0)
 		s->nr_rdma = 0;
+	size_t k = 0;
 	for (size_t i = 0; i < s->nr_rdma; i++) {
 		struct sampler_link l = {.rdma = true, .speed_mbps = s->rdma[i].rate_mbps};
 
@@ -451,7 +452,11 @@ static void learn_links(struct sampler *s)
 		snprintf(l.link_layer, sizeof(l.link_layer), "%s", s->rdma[i].link_layer);
 		snprintf(l.netdev, sizeof(l.netdev), "%s", s->rdma[i].netdev);
 		add_link(s, &l);
+		/* Each counter read is a query to the adapter: only active ports are read. */
+		if (s->rdma[i].up && s->rdma[i].counters != RDMA_COUNTERS_NONE)
+			s->rdma[k++] = s->rdma[i];
 	}
+	s->nr_rdma = k;
 }
 
 const struct sampler_link *sampler_find_link(const struct sampler *s, const char *name)

@@ -133,7 +133,7 @@ struct sampler {
 	size_t nr_snap, alloc_snap;
 	struct sampler_device *devices;
 	size_t nr_devices, alloc_devices;
-	struct rdma_port *rdma; /* the ports whose counters each reading adds to the interfaces */
+	struct rdma_port *rdma; /* the active ports whose counters each reading adds */
 	size_t nr_rdma;
 	struct sampler_link *links; /* IP interfaces and RDMA ports at init */
 	size_t nr_links;

@@ -202,9 +202,14 @@ static void test_sampler(void **state)
 	test_put_file(root, "sys/class/infiniband/mlx5_0/device/net/ib0/dev_port", "0\n");
 	test_put_file(root, "sys/class/net/ib0/speed", "100000\n");
 	test_put_file(root, "sys/class/net/eth0/speed", "10000\n");
+	/* A port that is down is known but not read (each read is a query to the adapter). */
+	test_put_file(root, "sys/class/infiniband/mlx5_1/ports/1/state", "1: DOWN\n");
+	test_put_file(root, "sys/class/infiniband/mlx5_1/ports/1/counters/port_rcv_data", "7\n");
 	write_reading(root, 0);
 	assert_int_equal(sampler_init(&s, &cfg), 0);
 	assert_int_equal(s.nr_rdma, 1);
+	assert_string_equal(s.rdma[0].name, "mlx5_0/1");
+	assert_non_null(sampler_find_link(&s, "mlx5_1/1"));
 	for (unsigned k = 0; k < 4; k++) {
 		write_reading(root, k);
 		assert_int_equal(sampler_sample_at(&s, UINT64_C(1000000000) * (k + 1)), 0);
