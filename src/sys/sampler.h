@@ -3,8 +3,8 @@
  * sar -n DEV would show it.
  *
  * A thread reads /proc/diskstats, /proc/stat, /proc/net/dev, /proc/pressure/{io,cpu,memory},
- * /proc/meminfo, the byte counters of every InfiniBand/RoCE port (rdma.h; they join the
- * interfaces as "mlx5_0/1") and, when a path is on NFS, /proc/self/mountstats every interval,
+ * /proc/meminfo, the byte counters of every active InfiniBand/RoCE port (rdma.h; they join
+ * the interfaces as "mlx5_0/1") and, when a path is on NFS, /proc/self/mountstats every interval,
  * stamps each reading with CLOCK_MONOTONIC and stores it; that is all it does while the copy
  * runs. Afterwards the readings become a summary for results.json (totals, means, peaks,
  * findings) and a time series for samples/run-<seq>.json. The arithmetic is procstat.c's.
