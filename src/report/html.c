@@ -729,12 +729,11 @@ static void environment(FILE *f, json_t *doc)
 	}
 	/* diag: the route to storage, and what looked wrong before the first run. */
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
+		char route[512];
+
+		report_route_text(v, route, sizeof(route));
 		fputs("<p class=\"note\">Route to ", f);
-		report_put_html(f, json_get_str(v, "target"));
-		fputs(": ", f);
-		report_put_html(f, json_is_string(json_object_get(v, "interface"))
-				   ? json_get_str(v, "interface")
-				   : json_get_str(v, "error"));
+		report_put_html(f, route);
 		fputs("</p>\n", f);
 	}
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {

@@ -601,11 +601,11 @@ static void environment(FILE *f, json_t *doc)
 	}
 	/* diag: the route to storage, and what looked wrong before the first run. */
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
+		char route[512];
+
+		report_route_text(v, route, sizeof(route));
 		fputs("\n\nRoute to ", f);
-		md(f, json_get_str(v, "target"));
-		fputs(": ", f);
-		md(f, json_is_string(json_object_get(v, "interface")) ? json_get_str(v, "interface")
-								   : json_get_str(v, "error"));
+		md(f, route);
 	}
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
 		fputs(i ? "\n- " : "\n\nDiag findings:\n\n- ", f);

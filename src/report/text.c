@@ -10,6 +10,7 @@
 #include "lib/json_get.h"
 #include "lib/util.h"
 #include "report/data.h"
+#include "report/render.h"
 #include "report/report.h"
 
 /*
@@ -297,12 +298,15 @@ void report_sampler(json_t *smp, FILE *f)
 	if (mean)
 		fputc('\n', f);
 	if (json_object_size(json_object_get(smp, "net")))
-		fprintf(f, "\n%-16s %12s %12s %10s %10s %10s %10s\n", "interface", "rx_MB", "tx_MB",
-			"rxMB/s", "txMB/s", "rxpkt/s", "txpkt/s");
+		fprintf(f, "\n%-16s %-14s %12s %12s %10s %10s %10s %10s\n", "interface", "link",
+			"rx_MB", "tx_MB", "rxMB/s", "txMB/s", "rxpkt/s", "txpkt/s");
 	json_object_foreach(json_object_get(smp, "net"), name, d) {
 		json_t *m = json_object_get(d, "mean");
+		char link[48];
 
-		fprintf(f, "%-16s %12.1f %12.1f %10.2f %10.2f %10.1f %10.1f\n", name,
+		/* The kind and speed of the link: an IP interface or an InfiniBand/RoCE port. */
+		report_link_text(d, link, sizeof(link));
+		fprintf(f, "%-16s %-14s %12.1f %12.1f %10.2f %10.2f %10.1f %10.1f\n", name, link,
 			json_get_num(d, "rx_bytes") / 1e6, json_get_num(d, "tx_bytes") / 1e6,
 			json_get_num(m, "rx_bytes_s") / 1e6, json_get_num(m, "tx_bytes_s") / 1e6,
 			json_get_num(m, "rx_packets_s"), json_get_num(m, "tx_packets_s"));
@@ -362,9 +366,9 @@ void report_text(json_t *doc, FILE *f)
 	fprintf(f, "\nMB/s is 10^6 bytes per second until the copies were durable (syncfs); "
 		   "copied_median stops at the last close.\n");
 	fprintf(f, "device: the busiest device during the run, with its mean %%util and aqu-sz "
-		   "(iostat -x); cpu%%: all CPUs' busy share; iface: the interface that moved the "
-		   "most bytes. %%util alone does not show saturation: NVMe and arrays serve many "
-		   "requests at once.\n");
+		   "(iostat -x); cpu%%: all CPUs' busy share; iface: the interface or RDMA port "
+		   "(mlx5_0/1) that moved the most bytes. %%util alone does not show saturation: "
+		   "NVMe and arrays serve many requests at once.\n");
 	print_findings(runs, f);
 	print_warnings(doc, f);
 }
