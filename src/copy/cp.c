@@ -53,7 +53,8 @@ static void cp_lookup(void)
 		cp_version = cp_ask_version(cp_path);
 }
 
-static int cp_probe(const struct dataset *src, const char *dst_dir, char *why, size_t len)
+static int cp_probe(const struct dataset *src, const char *dst_dir, const void *eo, char *why,
+		    size_t len)
 {
 	pthread_once(&cp_once, cp_lookup);
 	if (!cp_path) {
@@ -63,7 +64,7 @@ static int cp_probe(const struct dataset *src, const char *dst_dir, char *why, s
 	return 0;
 }
 
-static struct json_t *cp_describe(void)
+static struct json_t *cp_describe(const void *eo)
 {
 	pthread_once(&cp_once, cp_lookup);
 	return json_pack("{s:s, s:s?, s:s?}", "command", "cp SRC DST", "cp_path", cp_path,
