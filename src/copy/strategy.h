@@ -189,6 +189,7 @@ extern const struct copy_strategy strategy_rw;
 extern const struct copy_strategy strategy_sendfile;
 extern const struct copy_strategy strategy_cfr;
 extern const struct copy_strategy strategy_cp;
+extern const struct copy_strategy strategy_cpython;
 /* In a build without their library, these two are stand-ins (see .missing). */
 extern const struct copy_strategy strategy_uring;
 extern const struct copy_strategy strategy_http;

@@ -64,6 +64,10 @@ static void test_running_and_missing(void **state)
 #else
 	assert_ptr_equal(strategy_find_missing("uring"), &strategy_uring);
 #endif
+	/* the real interpreter is in every build: it needs python3 only when it runs */
+	assert_ptr_equal(strategy_find("cpython"), &strategy_cpython);
+	assert_non_null(strategy_cpython.copy_all);
+	assert_non_null(strategy_cpython.probe);
 	assert_null(strategy_find("no-such"));
 	assert_null(strategy_find_missing("no-such"));
 }
