@@ -48,6 +48,11 @@ void report_put_interval(FILE *f, json_t *cell, const char *missing);
  * characters XML forbids as U+FFFD.
  */
 void report_put_html(FILE *f, const char *s);
+/*
+ * What the ratio of the emulation (shutil) over the real interpreter (cpython) means, for the
+ * reports' section on it; plain text, to be escaped by each rendering.
+ */
+extern const char report_interpreter_note[];
 /* A time for people: "42.0 s", "3 min 07 s", "2 h 05 min". */
 void report_put_duration(FILE *f, json_t *seconds, const char *missing);
 /*
