@@ -8,6 +8,13 @@
 #include <stdbool.h>
 #include <jansson.h>
 
+/*
+ * The run's "role" ("warmup", "probe", "confirm"), or NULL for a measurement of the grid. A run
+ * with a role was measured like any other but is not one of its cell's repeats: statistics,
+ * cells, compare and the first-run check leave it out; listings show it as not counted.
+ */
+const char *run_flag_role(json_t *run);
+
 /* The run's source was remote (cold.method "remote"): page-cache residency does not apply. */
 bool run_flag_remote(json_t *run);
 
