@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/compare.h"
+#include "analysis/run_flags.h"
 #include "analysis/stats.h"
 #include "lib/util.h"
 
@@ -235,7 +236,8 @@ static bool same_cell(json_t *run, const char *strategy, long threads, long jobs
 	const char *s = json_string_value(json_object_get(run, "strategy"));
 	json_t *t = json_object_get(run, "threads");
 
-	return s && !strcmp(s, strategy) && json_is_integer(t) &&
+	/* A warm-up, probe or confirmation run (a "role") is not one of the cell's repeats. */
+	return s && !strcmp(s, strategy) && json_is_integer(t) && !run_flag_role(run) &&
 	       json_integer_value(t) == threads && run_jobs(run) == jobs;
 }
 
@@ -368,7 +370,7 @@ static void add_cells(json_t *cells, json_t *doc, json_t *base, json_t *cur,
 		const char *s = json_string_value(json_object_get(run, "strategy"));
 		json_t *t = json_object_get(run, "threads");
 
-		if (!s || !json_is_integer(t))
+		if (!s || !json_is_integer(t) || run_flag_role(run))
 			continue;
 		if (have_cell(cells, s, (long)json_integer_value(t), run_jobs(run)))
 			continue;

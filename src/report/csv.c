@@ -113,7 +113,7 @@ void report_csv(const struct report_ctx *ctx, FILE *f)
 	for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++)
 		fprintf(f, "%s,", columns[c].name);
 	fputs("device_util_pct,device_aqu_sz,cpu_busy_pct,cell_median_mb_s,cell_flags,warnings,"
-	      "errors,session_warnings\n", f);
+	      "errors,session_warnings,role\n", f);
 	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
 		json_t *smp = json_object_get(run, "sampler");
 		json_t *mean = report_busiest_mean(smp, NULL);
@@ -147,6 +147,9 @@ void report_csv(const struct report_ctx *ctx, FILE *f)
 		put_joined(f, json_object_get(run, "errors"));
 		fputc(',', f);
 		put_joined(f, warnings);
+		fputc(',', f);
+		/* empty for a measurement; "warmup", "probe", "confirm" for a run not counted */
+		put_value(f, json_object_get(run, "role"));
 		fputc('\n', f);
 	}
 }

@@ -15,7 +15,8 @@
  * with the default parameters.
  */
 json_t *report_cells(json_t *doc);
-/* The cell of a run (same strategy, threads and jobs), or NULL. Borrowed. */
+/* The cell of a run (same strategy, threads and jobs), or NULL (also for a run with a role,
+ * which counts in no cell: run_flag_role()). Borrowed. */
 json_t *report_cell_of(json_t *cells, json_t *run);
 /* The cell of strategy at threads with jobs copiers, or NULL. Borrowed. */
 json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_int_t jobs);

@@ -531,6 +531,12 @@ static void runs_table(FILE *f, json_t *doc)
 		put_key(f, run, "mb_s", 1);
 		fputs("</b></td>", f);
 		fputs("<td class=\"tags\">", f);
+		if (run_flag_role(run)) {
+			char *role = xasprintf("%s, not counted", run_flag_role(run));
+
+			put_flag(f, role);
+			free(role);
+		}
 		if (json_is_true(json_object_get(run, "aborted")))
 			put_flag(f, "aborted");
 		if (json_array_size(json_object_get(run, "errors")))

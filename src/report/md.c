@@ -361,8 +361,12 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 		put_col(f, mean, "util", 1);
 		put_col(f, mean, "aqu-sz", 2);
 		put_col(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
+		if (run_flag_role(run)) {
+			fprintf(f, "%s, not counted", run_flag_role(run));
+			sep = ", ";
+		}
 		if (json_is_true(json_object_get(run, "aborted"))) {
-			fputs("aborted", f);
+			fprintf(f, "%saborted", sep);
 			sep = ", ";
 		}
 		if (json_array_size(json_object_get(run, "errors"))) {
