@@ -89,6 +89,15 @@ static int check_entry(json_t *e, size_t i, char *why, size_t len)
 	return 0;
 }
 
+/* "rw at 1 thread, repeat 2" for a plan entry or a run. */
+static const char *entry_text(json_t *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s at %lld thread%s, repeat %lld", json_get_str(o, "strategy"),
+		 json_get_int(o, "threads"), json_get_int(o, "threads") == 1 ? "" : "s",
+		 json_get_int(o, "repeat"));
+	return buf;
+}
+
 static bool same_cell(json_t *a, json_t *b)
 {
 	return !strcmp(json_get_str(a, "strategy"), json_get_str(b, "strategy")) &&
@@ -185,21 +194,28 @@ static int check_plan(json_t *plan, const struct grid *g, json_t *repeats, char 
 
 	json_array_foreach(plan, i, e) {
 		long dup;
+
+		char text[96];
+
+		cell_entries(plan, e, i, &dup);
+		if (dup >= 0)
+			return reject_why(why, len, "sweep.plan[%zu] repeats sweep.plan[%ld]: %s, "
+					  "twice", i, dup, entry_text(e, text, sizeof(text)));
+	}
+	json_array_foreach(plan, i, e) {
+		long dup;
 		size_t n = cell_entries(plan, e, i, &dup);
 
-		if (dup >= 0)
-			return reject_why(why, len, "sweep.plan[%zu] repeats sweep.plan[%ld]: %s at "
-					  "%lld threads, repeat %lld, twice", i, dup,
-					  json_get_str(e, "strategy"), json_get_int(e, "threads"),
-					  json_get_int(e, "repeat"));
 		if (!grid_has(g, e))
-			return reject_why(why, len, "sweep.plan[%zu] is %s at %lld threads, not a cell "
-					  "of the recorded --strategies x --threads", i,
-					  json_get_str(e, "strategy"), json_get_int(e, "threads"));
+			return reject_why(why, len, "sweep.plan[%zu] is %s at %lld thread%s, not a "
+					  "cell of the recorded --strategies x --threads", i,
+					  json_get_str(e, "strategy"), json_get_int(e, "threads"),
+					  json_get_int(e, "threads") == 1 ? "" : "s");
 		if (json_is_integer(repeats) && n != (size_t)json_integer_value(repeats))
-			return reject_why(why, len, "sweep.plan has %zu runs of %s at %lld threads, "
+			return reject_why(why, len, "sweep.plan has %zu runs of %s at %lld thread%s, "
 					  "not the %lld of sweep.repeats", n,
 					  json_get_str(e, "strategy"), json_get_int(e, "threads"),
+					  json_get_int(e, "threads") == 1 ? "" : "s",
 					  (long long)json_integer_value(repeats));
 	}
 	for (size_t s = 0; s < g->nr_strategies; s++) {
@@ -212,9 +228,10 @@ static int check_plan(json_t *plan, const struct grid *g, json_t *repeats, char 
 				found |= same_cell(e, cell);
 			json_decref(cell);
 			if (!found)
-				return reject_why(why, len, "%s at %u threads, a cell of the recorded "
-						  "--strategies x --threads, is missing from "
-						  "sweep.plan", g->strategy[s], g->threads[t]);
+				return reject_why(why, len, "%s at %u thread%s, a cell of the "
+						  "recorded --strategies x --threads, is missing from "
+						  "sweep.plan", g->strategy[s], g->threads[t],
+						  g->threads[t] == 1 ? "" : "s");
 		}
 	}
 	return 0;
@@ -246,12 +263,11 @@ static int check_runs(json_t *runs, json_t *plan, char *why, size_t len)
 		}
 		e = json_array_get(plan, (size_t)json_integer_value(idx));
 		if (!same_cell(run, e) || json_get_int(run, "repeat") != json_get_int(e, "repeat")) {
-			ret = reject_why(why, len, "run %lld is %s at %lld threads, repeat %lld, but "
-					 "its plan_index %lld is %s at %lld threads, repeat %lld", seq,
-					 json_get_str(run, "strategy"), json_get_int(run, "threads"),
-					 json_get_int(run, "repeat"), (long long)json_integer_value(idx),
-					 json_get_str(e, "strategy"), json_get_int(e, "threads"),
-					 json_get_int(e, "repeat"));
+			char a[96], b[96];
+
+			ret = reject_why(why, len, "run %lld is %s, but its plan_index %lld is %s", seq,
+					 entry_text(run, a, sizeof(a)), (long long)json_integer_value(idx),
+					 entry_text(e, b, sizeof(b)));
 			break;
 		}
 		if (json_is_true(json_object_get(run, "aborted")) ||
