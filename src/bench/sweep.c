@@ -286,8 +286,7 @@ static int budget_probes(struct sweep *sw, struct rate *slow, struct rate *fast)
 	status = budget_probe(sw, s, lo, slow);
 	if (status || hi == lo) {
 		*fast = *slow;
-		if (!status)
-			json_incref(fast->json);
+		fast->json = NULL;	/* one probe, listed once */
 		return status;
 	}
 	status = budget_probe(sw, s, hi, fast);
@@ -362,7 +361,7 @@ static int fit_budget(struct sweep *sw, long *per_cell)
 		}
 	}
 	json_object_set_new(sw->doc, "budget",
-			    json_pack("{s:f, s:[o, o], s:f, s:f, s:f, s:I, s:i, s:i}", "budget_s",
+			    json_pack("{s:f, s:[o, o*], s:f, s:f, s:f, s:I, s:i, s:i}", "budget_s",
 				      budget_s, "probes", slow.json, fast.json,
 				      "seconds_per_run_overhead", overhead, "runs_expected", runs,
 				      "min_run_s", sw->p.min_run_s, "target_bytes",

@@ -69,9 +69,11 @@ static const struct opt_def sweep_options[] = {
 	OPT_LONG_("seed", 0, struct sweep_opts, seed, "0", "N", 0, 2147483647,
 		  "seed of the run order and sample (0: from the clock; always recorded)"),
 	OPT_BOOL_("resume", 0, struct sweep_opts, resume,
-		  "continue the sweep whose results.json is in --out (its plan, seed and sample)"),
+		  "continue the sweep whose results.json is in --out (its plan, seed, sample and "
+		  "repeat rule, checked first; it warms up again)"),
 	OPT_STRING_("budget", 0, struct sweep_opts, budget, NULL, "TIME", 0,
-		    "fit the sweep in TIME (e.g. 10m, 1h) by copying a size-representative sample"),
+		    "fit the sweep in TIME (e.g. 10m, 1h) by copying a size-representative sample "
+		    "(never one whose runs are under --min-run: fewer runs instead)"),
 	OPT_LONG_("jobs", 0, struct sweep_opts, jobs, "1", "J", 1, 64,
 		  "copiers at once, each with its N threads (several CryoSPARC jobs caching)"),
 	OPT_LONG_("for-files", 0, struct sweep_opts, for_files, "0", "N", 0, 2147483647,
