@@ -58,6 +58,8 @@ static void print_runs(json_t *runs, FILE *f)
 
 		if (json_is_number(res))
 			snprintf(resident, sizeof(resident), "%.1f%%", json_number_value(res));
+		if (run_flag_role(run))	/* "warmup-not-counted " fits: a role is a short word */
+			snprintf(notes, sizeof(notes), "%.24s-not-counted ", run_flag_role(run));
 		if (json_is_true(json_object_get(run, "aborted")))
 			strcat(notes, "aborted ");
 		if (json_array_size(json_object_get(run, "errors")))
