@@ -194,6 +194,16 @@ static long pre_runs(const struct sweep *sw)
 	return sw->p.warmup ? sw->p.warmup : sw->p.min_run_s > 0;
 }
 
+/* A duration for a message: hundredths under 10 s, else as human_duration() has it. */
+static const char *seconds_text(double s, char *buf, size_t len)
+{
+	if (s < 10)
+		snprintf(buf, len, "%.2f s", s);
+	else
+		human_duration(s, buf, len);
+	return buf;
+}
+
 /* Swap the listed set for a seeded, size-representative sample of about target bytes. */
 static void use_sample(struct sweep *sw, uint64_t target, uint64_t seed)
 {
@@ -361,9 +371,10 @@ static int fit_budget(struct sweep *sw, long *per_cell)
 		}
 	}
 	json_object_set_new(sw->doc, "budget",
-			    json_pack("{s:f, s:[o, o*], s:f, s:f, s:f, s:I, s:i, s:i}", "budget_s",
+			    json_pack("{s:f, s:[o, o*], s:f, s:I, s:f, s:I, s:i, s:i}", "budget_s",
 				      budget_s, "probes", slow.json, fast.json,
-				      "seconds_per_run_overhead", overhead, "runs_expected", runs,
+				      "seconds_per_run_overhead", overhead, "runs_expected",
+				      (json_int_t)runs,
 				      "min_run_s", sw->p.min_run_s, "target_bytes",
 				      (json_int_t)target, "repeats_asked", (int)asked, "repeats",
 				      (int)*per_cell));
@@ -390,7 +401,7 @@ static int fit_budget(struct sweep *sw, long *per_cell)
 	     "MB/s and %s of overhead per run measured; times scale from the sample to the whole set",
 	     runs, human_duration(budget_s, d1, sizeof(d1)), sw->b.ds.nr, sw->full.nr,
 	     human_size(sw->b.ds.bytes, s1, sizeof(s1)), slow.bytes_s / 1e6, fast.bytes_s / 1e6,
-	     human_duration(overhead, d2, sizeof(d2)));
+	     seconds_text(overhead, d2, sizeof(d2)));
 	return 0;
 }
 
@@ -611,16 +622,6 @@ static uint64_t size_arg(double bytes, char *buf, size_t len)
 	return n * step;
 }
 
-/* A duration for a message: hundredths under 10 s, else as human_duration() has it. */
-static const char *seconds_text(double s, char *buf, size_t len)
-{
-	if (s < 10)
-		snprintf(buf, len, "%.2f s", s);
-	else
-		human_duration(s, buf, len);
-	return buf;
-}
-
 /*
  * The first uncounted run tells how long a run of this set lasts: sweep.probe, and when it is
  * under --min-run one clear warning (the runs under it carry "too short", so their cells are
@@ -700,7 +701,7 @@ static int warm_up(struct sweep *sw)
 
 		info("sweep: a run takes about %s; the %zu runs planned, about %s",
 		     seconds_text(per_run, d1, sizeof(d1)), plan_left(sw),
-		     human_duration(per_run * (double)plan_left(sw), d2, sizeof(d2)));
+		     seconds_text(per_run * (double)plan_left(sw), d2, sizeof(d2)));
 	}
 	return 0;
 }
