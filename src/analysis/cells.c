@@ -209,7 +209,7 @@ json_t *cells_compute(json_t *doc, const struct cells_params *p)
 		json_t *jobs = json_object_get(run, "jobs");
 		size_t rank;
 
-		/* a run with a role (a confirmation's) is not one of the grid's measurements */
+		/* A warm-up, probe or confirmation run is not one of its cell's repeats. */
 		if (!strategy || !json_is_integer(threads) || run_flag_role(run))
 			continue;
 		rank = strategy_rank(&names, &nr_names, strategy);
@@ -256,10 +256,70 @@ static int cmp_need(const void *a, const void *b)
 	return (x->spread < y->spread) - (x->spread > y->spread);
 }
 
-json_t *cells_need_repeats(json_t *cells, double target, size_t max_runs)
+void cells_repeat_rule_init(struct cells_repeat_rule *r)
+{
+	r->target = CELLS_TOLERANCE / 2;
+	r->tolerance = CELLS_TOLERANCE;
+	r->min_runs = CELLS_MIN_RUNS;
+	r->max_runs = CELLS_MAX_RUNS;
+	r->default_strategy = NULL;
+	r->default_threads = 0;
+}
+
+static bool same_group(json_t *a, json_t *b)
+{
+	return !strcmp(json_get_str(a, "strategy"), json_get_str(b, "strategy")) &&
+	       json_integer_value(json_object_get(a, "jobs")) ==
+		       json_integer_value(json_object_get(b, "jobs"));
+}
+
+/* The highest median among the cells of cell's strategy (and jobs); 0 when none is known. */
+static double best_median(json_t *cells, json_t *cell)
+{
+	double best = 0;
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(cells, i, c)
+		if (same_group(c, cell) && json_get_has_num(c, "median_mb_s") &&
+		    json_get_num(c, "median_mb_s") > best)
+			best = json_get_num(c, "median_mb_s");
+	return best;
+}
+
+/*
+ * Far below its strategy's best: even the top of its interval is under (1 - tolerance) x the
+ * best median, so more runs cannot make it as good as the best. The default's cell never is.
+ */
+static bool far_below(json_t *cells, json_t *cell, const struct cells_repeat_rule *r)
+{
+	const char *strategy = json_get_str(cell, "strategy");
+	double best;
+
+	if (r->default_strategy && !strcmp(strategy, r->default_strategy) &&
+	    json_integer_value(json_object_get(cell, "threads")) == r->default_threads)
+		return false;
+	if (!json_get_has_num(cell, "ci_high_mb_s"))
+		return false;
+	best = best_median(cells, cell);
+	return best > 0 && json_get_num(cell, "ci_high_mb_s") < (1 - r->tolerance) * best;
+}
+
+/* Known well enough: within the target and the interval reaches its level. */
+static bool settled(json_t *cell, double target)
+{
+	json_t *coverage = json_object_get(cell, "ci_coverage");
+
+	return cells_rel_spread(cell) <= target && json_is_number(coverage) &&
+	       json_number_value(coverage) >= json_get_num(cell, "ci_level");
+}
+
+json_t *cells_to_repeat(json_t *cells, const struct cells_repeat_rule *r,
+			struct cells_repeat_counts *counts)
 {
 	const size_t n = json_array_size(cells);
 	struct need *need = xmalloc((n ? n : 1) * sizeof(*need));
+	struct cells_repeat_counts k = { 0 };
 	size_t nr = 0;
 	json_t *out = json_array();
 	json_t *cell;
@@ -268,18 +328,28 @@ json_t *cells_need_repeats(json_t *cells, double target, size_t max_runs)
 	json_array_foreach(cells, i, cell) {
 		const json_int_t done = json_integer_value(json_object_get(cell, "runs")) +
 					json_integer_value(json_object_get(cell, "failed_runs"));
-		json_t *coverage = json_object_get(cell, "ci_coverage");
-		const double spread = cells_rel_spread(cell);
-		const bool short_of_level =
-			!json_is_number(coverage) ||
-			json_number_value(coverage) <
-				json_number_value(json_object_get(cell, "ci_level"));
+		bool more;
 
-		if (done >= (json_int_t)max_runs)
+		if (done >= (json_int_t)r->max_runs) {
+			k.capped++;
 			continue;
-		if (spread > target || short_of_level) {
+		}
+		if (done < (json_int_t)r->min_runs) {
+			k.below_min++;
+			more = true;
+		} else if (far_below(cells, cell, r)) {
+			k.far_below++;
+			more = false;
+		} else if (settled(cell, r->target)) {
+			k.settled++;
+			more = false;
+		} else {
+			k.deciding++;
+			more = true;
+		}
+		if (more) {
 			need[nr].cell = cell;
-			need[nr].spread = spread;
+			need[nr].spread = cells_rel_spread(cell);
 			nr++;
 		}
 	}
@@ -298,6 +368,8 @@ json_t *cells_need_repeats(json_t *cells, double target, size_t max_runs)
 	for (i = 0; i < nr; i++)
 		json_array_append(out, need[i].cell);
 	free(need);
+	if (counts)
+		*counts = k;
 	return out;
 }
 
@@ -351,4 +423,14 @@ json_t *cells_ratios(json_t *cells, const char *num, const char *den)
 									    num_or_nan(b, "ci_low_mb_s"))));
 	}
 	return out;
+}
+
+json_t *cells_need_repeats(json_t *cells, double target, size_t max_runs)
+{
+	/* Every cell decides: no minimum, nothing is far below (1 - infinity is below any median). */
+	const struct cells_repeat_rule r = {
+		.target = target, .tolerance = INFINITY, .min_runs = 0, .max_runs = max_runs,
+	};
+
+	return cells_to_repeat(cells, &r, NULL);
 }

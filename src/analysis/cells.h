@@ -12,6 +12,8 @@
 #define CELLS_TOLERANCE 0.05	/* default noise tolerance: 5 % */
 #define CELLS_LEVEL 0.95	/* default confidence level of the median's interval */
 #define CELLS_FEW_RUNS 3	/* fewer complete runs than this: flag "few_runs" */
+#define CELLS_MIN_RUNS 5	/* the repeat rule's default: every cell gets this many runs */
+#define CELLS_MAX_RUNS 15	/* ... and no cell more than this */
 
 /* The emulation of CPython's shutil.copyfile and the real interpreter, for cells_ratios(). */
 #define CELLS_EMULATION "shutil"
@@ -32,10 +34,10 @@ void cells_params_init(struct cells_params *p);
 /*
  * The cells of doc's "runs" (schema cryocache-bench/1), as a new JSON array; p NULL means the
  * defaults. A run belongs to the cell of its "strategy", "threads" and "jobs" (absent: 1); a run
- * without a strategy or a thread count is ignored, and so is a run with a "role" (a sweep's
- * confirmation: not a measurement of the grid, see run_flag_role()). A run that was aborted, has
- * errors or has no mb_s is not a measurement: it only adds to its cell's failed_runs. A cell whose
- * runs all failed is still listed, with runs 0, its statistics null and the flag "few_runs".
+ * without a strategy or a thread count is ignored, and so is a run with a "role" (a warm-up,
+ * probe or confirmation run: measured, but not one of the cell's repeats; run_flag_role()). A run that was aborted, has errors or has no
+ * mb_s is not a measurement: it only adds to its cell's failed_runs. A cell whose runs all failed
+ * is still listed, with runs 0, its statistics null and the flag "few_runs".
  *
  * Cells come in the order of their strategy's first appearance in "runs", then by threads, then
  * by jobs, ascending. Each cell is an object:
@@ -64,20 +66,59 @@ json_t *cells_compute(json_t *doc, const struct cells_params *p);
 double cells_rel_spread(json_t *cell);
 
 /*
- * For `sweep --repeats auto`: the cells whose median is not yet known well enough, so the sweep
- * can give them more runs. A cell needs more while
- *   - its relative spread is above target (e.g. 0.05: the median is known to +-5 %), or
- *   - its interval falls short of its level (ci_coverage < ci_level: fewer than 6 runs at 95 %;
- *     the half-width of [min, max] over 3 runs would understate the uncertainty),
- * and it has had fewer than max_runs runs, failed ones included, so a cell that keeps failing
- * stops too. Returns a new array holding the cell objects themselves (the same references as in
- * cells), widest relative spread first; it is empty when every cell is done or capped.
+ * `sweep --repeats auto`: which cells get another run. Only the cells that decide the answer need
+ * their median known well; a cell far below the best cannot become the answer, so a few runs are
+ * enough to show that.
+ */
+struct cells_repeat_rule {
+	double target;			/* relative spread to reach (cells_rel_spread), e.g. 0.025 */
+	double tolerance;		/* "far below": CI high end < (1 - tolerance) x best median */
+	size_t min_runs;		/* every cell gets this many runs, failed ones included */
+	size_t max_runs;		/* and none gets more */
+	const char *default_strategy;	/* its cell at default_threads always decides; NULL: none */
+	long default_threads;
+};
+
+/* What cells_to_repeat() found, every cell in exactly one of these. */
+struct cells_repeat_counts {
+	size_t below_min;		/* fewer than min_runs runs: one more */
+	size_t deciding;		/* deciding, not yet known to the target: one more */
+	size_t settled;			/* deciding and known to the target at its level: done */
+	size_t far_below;		/* far below its strategy's best: done at min_runs */
+	size_t capped;			/* max_runs reached: done */
+};
+
+/* The defaults: target CELLS_TOLERANCE / 2, tolerance CELLS_TOLERANCE, min CELLS_MIN_RUNS,
+ * max CELLS_MAX_RUNS, no default cell. */
+void cells_repeat_rule_init(struct cells_repeat_rule *r);
+
+/*
+ * The cells that need one more run under rule r, as a new array of the cell objects themselves
+ * (the same references as in cells), widest relative spread first (unknown first); empty when
+ * every cell is done. Cell by cell, the first that applies:
+ *   1. runs + failed_runs >= max_runs: done (a cell that keeps failing stops too);
+ *   2. runs + failed_runs < min_runs: one more;
+ *   3. far below the best of its strategy (and jobs): ci_high_mb_s < (1 - tolerance) x the
+ *      highest median_mb_s, and not the default cell (default_strategy at default_threads):
+ *      done; it cannot be the answer;
+ *   4. its relative spread is at most target and its interval reaches its level (ci_coverage
+ *      >= ci_level: at least 6 runs at 95 %; the half-width of [min, max] over fewer runs
+ *      would understate the uncertainty): done;
+ *   5. else it decides the answer and is not known well enough yet: one more.
+ * counts, when not NULL, receives how many cells ended in each case.
  *
  * The loop, in the sweep:
  *   cells = cells_compute(doc, &cp);
- *   todo = cells_need_repeats(cells, 0.05, 20);
+ *   todo = cells_to_repeat(cells, &rule, NULL);
  *   while (json_array_size(todo)) { one more run of each cell in todo (shuffled);
  *                                   recompute cells and todo }
+ */
+json_t *cells_to_repeat(json_t *cells, const struct cells_repeat_rule *r,
+			struct cells_repeat_counts *counts);
+
+/*
+ * cells_to_repeat() with every cell deciding: no minimum, nothing far below, no default cell;
+ * the cells still noisier than target (or short of their level) and under max_runs.
  */
 json_t *cells_need_repeats(json_t *cells, double target, size_t max_runs);
 

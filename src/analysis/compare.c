@@ -236,7 +236,7 @@ static bool same_cell(json_t *run, const char *strategy, long threads, long jobs
 	const char *s = json_string_value(json_object_get(run, "strategy"));
 	json_t *t = json_object_get(run, "threads");
 
-	/* a run with a role (a sweep's confirmation) is not one of its cell's repeats */
+	/* A warm-up, probe or confirmation run (a "role") is not one of the cell's repeats. */
 	return s && !strcmp(s, strategy) && json_is_integer(t) && !run_flag_role(run) &&
 	       json_integer_value(t) == threads && run_jobs(run) == jobs;
 }

@@ -551,7 +551,8 @@ int bench_end(struct bench *b)
 	int status = 0;
 	int ret;
 
-	if (b->res.root) {
+	/* A resume refused before its first run must not touch the results it refused. */
+	if (b->res.root && (b->recorded || !b->cfg.resume)) {
 		results_check_first_run_bias(&b->res);
 		now_rfc3339(finished, sizeof(finished));
 		json_object_set_new(b->res.root, "finished", json_string(finished));

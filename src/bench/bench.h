@@ -19,6 +19,9 @@
 #include "copy/strategy.h"
 #include "dataset/dataset.h"
 
+/* `run` flags runs shorter than this; `sweep` has --min-run (3 s). */
+#define BENCH_MIN_RUN_S 1.0
+
 /* Raised by SIGINT/SIGTERM (the signal number); polled between files and between steps. */
 extern volatile sig_atomic_t bench_stop_signal;
 void bench_install_signal_handlers(void);
@@ -45,6 +48,7 @@ struct bench_config {
 	const char *drop_path;		/* NULL: /proc/sys/vm/drop_caches */
 	double sample_interval;		/* seconds between sampler readings; 0: no sampler */
 	bool samples_csv;		/* samples/run-<seq>.csv instead of .json */
+	double min_run_s;		/* a run shorter than this is "too short"; <= 0: no check */
 	const char *sysroot;		/* the sampler's /proc and /sys prefix (tests); NULL: live */
 	json_t *params;			/* the echo of the options (reference taken) */
 };
@@ -60,7 +64,9 @@ struct bench {
 	struct scratch scratch;
 	bool have_scratch;
 	bool warned_fadvise;
+	bool said_short;		/* "too short" was said once: later runs record it quietly */
 	unsigned seq;			/* runs started so far in this session */
+	size_t recorded;		/* runs this session added to results.json */
 	struct pool_progress progress;	/* files and bytes of the run in progress (progress lines) */
 	json_t **probe_out;		/* set while a probe runs: where its run object goes */
 };
@@ -77,6 +83,8 @@ struct bench_spec {
 	 * it must not name the run's own keys.
 	 */
 	json_t *tags;
+	const char *role;		/* "warmup", "probe": recorded, never counted; NULL: a
+					   measurement of the grid (run_flag_role()) */
 };
 
 /*
@@ -102,7 +110,8 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 
 /*
  * Finish: whole-session warnings, final write, remove the scratch directory (unless --keep).
- * The results stay in b->res for printing. Returns 0 or 1.
+ * A resumed session that recorded no run leaves results.json as it found it. The results stay
+ * in b->res for printing. Returns 0 or 1.
  */
 int bench_end(struct bench *b);
 /* Free everything b holds (a scratch directory still held is released, not removed). */

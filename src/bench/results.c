@@ -17,6 +17,7 @@
 
 #define RESULTS_BASE "cryocache-results"
 #define BIAS_LIMIT 0.10
+#define BIAS_PREFIX "first-run bias: "
 
 static int make_default_dir(struct results *r, const char *label)
 {
@@ -120,6 +121,23 @@ void results_warn(struct results *r, const char *msg)
 	json_array_append_new(w, json_string(msg));
 }
 
+size_t results_unwarn(struct results *r, const char *prefix)
+{
+	json_t *w = json_object_get(r->root, "warnings");
+	const size_t len = strlen(prefix);
+	size_t removed = 0;
+
+	for (size_t i = json_array_size(w); i-- > 0;) {
+		const char *s = json_string_value(json_array_get(w, i));
+
+		if (s && !strncmp(s, prefix, len)) {
+			json_array_remove(w, i);
+			removed++;
+		}
+	}
+	return removed;
+}
+
 int results_write(const struct results *r)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", r->path, (long)getpid());
@@ -131,12 +149,12 @@ int results_write(const struct results *r)
 	return ret;
 }
 
-/* Runs that count for statistics: finished, without errors. */
+/* Runs that count for statistics: of the grid (no role), finished, without errors. */
 static bool run_is_complete(json_t *run)
 {
 	json_t *errors = json_object_get(run, "errors");
 
-	return !json_is_true(json_object_get(run, "aborted")) &&
+	return !run_flag_role(run) && !json_is_true(json_object_get(run, "aborted")) &&
 	       (!errors || json_array_size(errors) == 0);
 }
 
@@ -147,6 +165,7 @@ void results_check_first_run_bias(struct results *r)
 	bool *seen = xcalloc(n ? n : 1, sizeof(bool));
 	double *later = xmalloc((n ? n : 1) * sizeof(double));
 
+	results_unwarn(r, BIAS_PREFIX);
 	for (size_t i = 0; i < n; i++) {
 		json_t *first = json_array_get(runs, i);
 		const char *strategy = json_string_value(json_object_get(first, "strategy"));
@@ -176,7 +195,7 @@ void results_check_first_run_bias(struct results *r)
 		if (s.median > 0 && fabs(first_mb_s - s.median) / s.median > BIAS_LIMIT) {
 			bool slower = first_mb_s < s.median;
 			char *msg = xasprintf(
-				"first-run bias: the first %s run at %lld thread%s reached %.0f MB/s, %.0f %% %s "
+				BIAS_PREFIX "the first %s run at %lld thread%s reached %.0f MB/s, %.0f %% %s "
 				"the median of the %zu later ones (%.0f MB/s)%s",
 				strategy, (long long)threads, threads == 1 ? "" : "s", first_mb_s,
 				100.0 * fabs(first_mb_s - s.median) / s.median, slower ? "below" : "above",

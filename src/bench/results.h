@@ -38,6 +38,13 @@ json_t *results_runs(struct results *r);
 void results_warn(struct results *r, const char *msg);
 
 /*
+ * Remove the top-level warnings that start with prefix; returns how many. A warning computed from
+ * the runs (first-run bias, short runs) is removed and computed again, so a resumed session never
+ * repeats an earlier session's.
+ */
+size_t results_unwarn(struct results *r, const char *prefix);
+
+/*
  * Write results.json atomically: a temporary file in the folder, fsync, rename. A reader never
  * sees a half-written file and a crash keeps the previous version. Returns 0 or -errno.
  */
@@ -47,7 +54,9 @@ int results_write(const struct results *r);
  * Compare the first run of each (strategy, threads) cell with the median of its later runs (runs
  * with a role, a sweep's confirmation, are no cell's). A
  * cache this kernel cannot see (a file server's, a VM host's) makes later runs faster than the
- * first; a difference above 10 % is reported as a top-level warning.
+ * first; a difference above 10 % is reported as a top-level warning starting "first-run bias:".
+ * Runs with a role (warm-up, probe, confirmation) are left out. The warnings of an earlier check
+ * are replaced, not added to.
  */
 void results_check_first_run_bias(struct results *r);
 

@@ -17,9 +17,6 @@
 #include "lib/verify.h"
 #include "sys/diag.h"
 
-/* Runs shorter than this are dominated by start-up and timer noise. */
-#define SHORT_RUN_S 1.0
-
 /* Append a formatted message to run[key] and print it; the array must exist. */
 static void run_note(json_t *run, const char *key, const char *fmt, va_list ap)
 {
@@ -72,6 +69,8 @@ json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs)
 		json_object_set_new(run, "plan_index", json_integer(spec->plan_index));
 	if (spec->tags)
 		json_object_update_missing(run, spec->tags);
+	if (spec->role)
+		json_object_set_new(run, "role", json_string(spec->role));
 	return run;
 }
 
@@ -214,18 +213,23 @@ static void print_run_line(json_t *run)
 	json_t *res = json_object_get(cold, "residency_pct");
 	char size[32];
 	char resident[32] = "unknown";
+	char what[48];
 
 	if (json_is_number(res))
 		snprintf(resident, sizeof(resident), "%.1f %%", json_number_value(res));
 	else if (run_flag_remote(run))
 		snprintf(resident, sizeof(resident), "n/a (remote source)");
-	info("run %lld: %s, %lld thread%s, repeat %lld: %s in %.2f s durable (%.2f s copied) = %.0f MB/s; "
+	if (run_flag_role(run))
+		snprintf(what, sizeof(what), "%s, not counted", run_flag_role(run));
+	else
+		snprintf(what, sizeof(what), "repeat %lld",
+			 (long long)json_integer_value(json_object_get(run, "repeat")));
+	info("run %lld: %s, %lld thread%s, %s: %s in %.2f s durable (%.2f s copied) = %.0f MB/s; "
 	     "cache %s, %s resident before",
 	     (long long)json_integer_value(json_object_get(run, "seq")),
 	     json_string_value(json_object_get(run, "strategy")),
 	     (long long)json_integer_value(json_object_get(run, "threads")),
-	     json_integer_value(json_object_get(run, "threads")) == 1 ? "" : "s",
-	     (long long)json_integer_value(json_object_get(run, "repeat")),
+	     json_integer_value(json_object_get(run, "threads")) == 1 ? "" : "s", what,
 	     human_size((uint64_t)json_integer_value(json_object_get(run, "bytes")), size, sizeof(size)),
 	     json_number_value(json_object_get(run, "seconds_durable")),
 	     json_number_value(json_object_get(run, "seconds_copied")),
@@ -238,9 +242,23 @@ int run_record_checks(struct bench *b, const struct copy_job *jobs, unsigned njo
 {
 	int ret;
 
-	if (durable < SHORT_RUN_S)
-		run_warn(run, "run lasted %.2f s: too short to measure reliably (use a larger set)",
-			 durable);
+	/*
+	 * Runs shorter than the minimum are dominated by start-up and timer noise. An unrecorded
+	 * probe (--budget's, on a small sample) is short on purpose: its caller reads its rate.
+	 */
+	if (!b->probe_out && b->cfg.min_run_s > 0 && durable < b->cfg.min_run_s) {
+		char *msg = xasprintf("run lasted %.2f s, under the minimum of %g s: too short to "
+				      "measure reliably (use a larger set)", durable,
+				      b->cfg.min_run_s);
+
+		/* Said once a session; every later short run records it quietly. */
+		if (b->said_short)
+			json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
+		else
+			run_warn(run, "%s", msg);
+		b->said_short = true;
+		free(msg);
+	}
 	if (b->cfg.verify)
 		verify_copies(b, jobs, njobs, run);
 	ret = json_array_size(json_object_get(run, "errors")) ? 1 : 0;
@@ -260,6 +278,7 @@ int run_finish(struct bench *b, json_t *run, int status)
 		return bench_stop_signal ? 128 + bench_stop_signal : status;
 	}
 	json_array_append_new(results_runs(&b->res), run);
+	b->recorded++;
 	ret = results_write(&b->res);
 	if (ret) {
 		error("cannot write '%s': %s", b->res.path, strerror(-ret));

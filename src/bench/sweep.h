@@ -9,15 +9,22 @@
  *	if (bench_begin(&sw.b, &cfg) == 0) {
  *		status = resume ? sweep_resume(&sw) : sweep_plan(&sw);
  *		(write results.json)
+ *		sweep_announce(&sw);
  *		status = sweep_run(&sw);
  *		bench_end(&sw.b);
  *	}
  *	sweep_release(&sw);
+ *
+ * Before the grid, sweep_run() makes --warmup runs of the set (recorded with "role": "warmup",
+ * never counted); the first of them, or with --warmup 0 a run with "role": "probe", tells how
+ * long a run lasts, and a set whose runs would be shorter than --min-run is said to be too small
+ * once, in results.json's warnings and sweep.probe.
  */
 #ifndef CCB_SWEEP_H
 #define CCB_SWEEP_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,9 +41,14 @@ struct sweep_params {
 	const unsigned *threads;	/* counts above the set's number of files are dropped */
 	size_t nr_threads;
 	long repeats;			/* runs per cell */
-	bool auto_repeats;		/* instead: start with a few, add to noisy cells */
+	bool auto_repeats;		/* instead: repeats_min each, more for the deciding cells */
+	long repeats_min;		/* auto: every cell gets this many runs */
 	long repeats_max;		/* auto: at most this many runs per cell */
-	double target_spread;		/* auto: the median's confidence half-width to reach, % */
+	double target_spread;		/* auto: the deciding cells' CI half-width to reach, % of
+					   the median; 0: half the tolerance */
+	double tolerance;		/* %: medians within it of the best are as good */
+	long warmup;			/* uncounted runs of the set before the grid */
+	double min_run_s;		/* a run shorter than this is mostly noise; 0: no check */
 	long seed;			/* of the run order and the sample; 0: from the clock */
 	double budget_s;		/* fit the sweep in this many seconds; 0: no budget */
 	const char *budget;		/* the budget as given, for the warning that says so */
@@ -50,28 +62,40 @@ struct sweep_entry {
 	unsigned repeat;
 };
 
+/* The rule of --repeats auto, as the sweep applies it (recorded as results.json's sweep.auto). */
+struct sweep_auto {
+	long min_runs;
+	long max_runs;
+	double target_spread;		/* % */
+	double tolerance;		/* % */
+};
+
 struct sweep {
 	struct bench b;
 	struct sweep_params p;
 	json_t *doc;			/* results.json's "sweep" (borrowed) */
 	bool auto_repeats;		/* --repeats auto (or the resumed sweep's) */
+	struct sweep_auto rule;		/* with auto_repeats */
 	struct dataset full;		/* the listed set when a sample is copied instead */
 	bool sampled;
 	uint64_t rng;
 	struct sweep_entry *plan;
 	size_t nr_plan, cap_plan;
 	bool *skip;			/* resumed: plan entries that have a complete run */
-	size_t done;			/* plan entries finished (or skipped when resuming) */
-	size_t current;			/* the entry running now */
+	size_t nr_cells;		/* cells of the plan */
+	size_t nr_deciding;		/* auto: cells assumed to decide the answer, for estimates */
 	double started;			/* monotonic: the sweep's first run */
 	double wall;			/* seconds sweep_run() took */
 	double copy_seconds;		/* spent inside the runs' clocks */
 	double run_seconds;		/* spent in runs, from their start to their end */
 	size_t runs_timed;
-	/* the live line */
+	/* the live line: the ticker thread reads these while the runs go on */
 	pthread_t ticker;
 	bool ticking;
-	volatile bool stop_ticker;
+	atomic_bool stop_ticker;
+	atomic_size_t current;		/* the entry running now */
+	atomic_size_t done;		/* plan entries finished (or skipped when resuming) */
+	atomic_uint_least64_t per_run_ms;	/* mean time of a run so far; 0: none yet */
 };
 
 /* Zero sw and keep a copy of p; then open the session with bench_begin(&sw->b, ...). */
@@ -79,19 +103,41 @@ void sweep_init(struct sweep *sw, const struct sweep_params *p);
 
 /*
  * A new sweep: the plan, shuffled, as results.json's "sweep" (not written yet); with a budget,
- * one probe run, then a sample of the set that fits. Returns 0 or an exit status (message
+ * probe runs, then a sample of the set that fits, never so small that its fastest run would be
+ * under --min-run (fewer runs a cell instead, said so). Returns 0 or an exit status (message
  * printed).
  */
 int sweep_plan(struct sweep *sw);
 
 /*
  * Continue the sweep in the results.json bench_begin() opened: its plan, seed, sample and repeat
- * mode; entries with a complete run are skipped. Returns 0 or 1 (message printed).
+ * rule, after checking them against each other and the options it records (a damaged one is
+ * refused with one message naming what is wrong); entries with a complete run are skipped.
+ * Returns 0 or 1 (message printed).
  */
 int sweep_resume(struct sweep *sw);
 
 /*
- * Run the plan, then with auto repeats one more run for every cell still too noisy until none is.
+ * Check a resumed results document's "sweep" against its "params" and "source": seed and
+ * repeats in range, every plan entry a known strategy at a thread count of the grid, every cell
+ * of --strategies x --threads (capped at the set's file count) planned, no entry twice, and every
+ * counted run's plan_index in range, of its entry's cell and not carried out twice. Returns 0,
+ * or -EINVAL with what is wrong in why.
+ */
+int sweep_check_doc(json_t *root, char *why, size_t len);
+
+/*
+ * Thread counts t[0..n) sorted, duplicates and counts above nr_files dropped (said unless quiet);
+ * when none is left, nr_files itself. Returns how many are left.
+ */
+size_t sweep_cap_threads(unsigned *t, size_t n, size_t nr_files, bool quiet);
+
+/* Say on stderr what the sweep will do: runs planned (and expected, with auto), warm-up, set. */
+void sweep_announce(const struct sweep *sw);
+
+/*
+ * The warm-up (or probe) runs, the plan, then with auto repeats one more run for every cell that
+ * decides the answer and is not known well enough yet, until none is (or --budget is spent).
  * Returns 0 or the first failed run's status.
  */
 int sweep_run(struct sweep *sw);

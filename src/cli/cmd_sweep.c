@@ -27,8 +27,11 @@ struct sweep_opts {
 	char *strategies;
 	char *threads;
 	char *repeats;
+	long repeats_min;
 	long repeats_max;
 	double target_spread;
+	long warmup;
+	char *min_run;
 	long seed;
 	bool resume;
 	char *budget;
@@ -49,18 +52,31 @@ static const struct opt_def sweep_options[] = {
 		    "without io_uring)"),
 	OPT_STRING_("threads", 'j', struct sweep_opts, threads, SWEEP_DEFAULT_THREADS, "LIST", 0,
 		    "comma-separated thread counts (counts above the number of files are dropped)"),
-	OPT_STRING_("repeats", 'r', struct sweep_opts, repeats, "5", "R|auto", 0,
-		    "cold runs per cell; auto adds runs to noisy cells until --target-spread"),
+	OPT_STRING_("repeats", 'r', struct sweep_opts, repeats, "auto", "R|auto", 0,
+		    "cold runs per cell; auto: --repeats-min each, then more for the cells that "
+		    "decide the answer (near the best, and the default's) until their median is "
+		    "known to --target-spread"),
+	OPT_LONG_("repeats-min", 0, struct sweep_opts, repeats_min, "5", "N", 1, 1000,
+		  "with --repeats auto: runs of every cell (cells far below the best stop here)"),
 	OPT_LONG_("repeats-max", 0, struct sweep_opts, repeats_max, "15", "N", 1, 1000,
 		  "with --repeats auto: at most this many runs per cell"),
-	OPT_DOUBLE_("target-spread", 0, struct sweep_opts, target_spread, "3", "PCT", 0.1, 100,
-		    "with --repeats auto: the median's confidence half-width to reach, % of it"),
+	OPT_DOUBLE_("target-spread", 0, struct sweep_opts, target_spread, NULL, "PCT", 0.1, 100,
+		    "with --repeats auto: the confidence half-width of a deciding cell's median to "
+		    "reach, % of it (default: half the --tolerance)"),
+	OPT_LONG_("warmup", 0, struct sweep_opts, warmup, "1", "N", 0, 100,
+		  "uncounted runs of the set before the grid (the first run after a start is "
+		  "often slow); recorded with role \"warmup\""),
+	OPT_STRING_("min-run", 0, struct sweep_opts, min_run, "3s", "TIME", 0,
+		    "runs shorter than this are mostly noise: say so once, flag their cells "
+		    "\"short\", keep --budget's sample above it (0: no check)"),
 	OPT_LONG_("seed", 0, struct sweep_opts, seed, "0", "N", 0, 2147483647,
 		  "seed of the run order and sample (0: from the clock; always recorded)"),
 	OPT_BOOL_("resume", 0, struct sweep_opts, resume,
-		  "continue the sweep whose results.json is in --out (its plan, seed and sample)"),
+		  "continue the sweep whose results.json is in --out (its plan, seed, sample and "
+		  "repeat rule, checked first; it warms up again)"),
 	OPT_STRING_("budget", 0, struct sweep_opts, budget, NULL, "TIME", 0,
-		    "fit the sweep in TIME (e.g. 10m, 1h) by copying a size-representative sample"),
+		    "fit the sweep in TIME (e.g. 10m, 1h) by copying a size-representative sample "
+		    "(never one whose runs are under --min-run: fewer runs instead)"),
 	OPT_LONG_("jobs", 0, struct sweep_opts, jobs, "1", "J", 1, 64,
 		  "copiers at once, each with its N threads (several CryoSPARC jobs caching)"),
 	OPT_LONG_("for-files", 0, struct sweep_opts, for_files, "0", "N", 0, 2147483647,
@@ -365,6 +381,7 @@ int cmd_sweep(int argc, char **argv)
 	char **args;
 	char *label = NULL;
 	double budget_s = 0;
+	double min_run_s = 0;
 	long repeats = 0;
 	bool auto_repeats;
 	int nstrat = 0, nthr = 0;
@@ -383,6 +400,16 @@ int cmd_sweep(int argc, char **argv)
 	if (!auto_repeats && parse_long(o.repeats, 1, 10000, &repeats)) {
 		error("sweep: invalid value '%s' for --repeats: expected a whole number or auto",
 		      o.repeats);
+		status = 2;
+	}
+	if (auto_repeats && o.repeats_min > o.repeats_max) {
+		error("sweep: --repeats-min %ld is above --repeats-max %ld", o.repeats_min,
+		      o.repeats_max);
+		status = 2;
+	}
+	if (parse_duration(o.min_run, &min_run_s)) {
+		error("sweep: invalid duration '%s' for --min-run: expected e.g. 3s, 0.5s, 0",
+		      o.min_run);
 		status = 2;
 	}
 	if (o.budget && parse_duration(o.budget, &budget_s)) {
@@ -419,12 +446,15 @@ int cmd_sweep(int argc, char **argv)
 	cfg.resume = o.resume;
 	cfg.jobs = (unsigned)o.jobs;
 	measure_opts_apply(&o.m, &cfg);
+	cfg.min_run_s = min_run_s;
 	cfg.params = measure_params(&sweep_command, &o, &o.m);
 	sweep_init(&sw, &(struct sweep_params){
 		.strategies = strats, .nr_strategies = (size_t)nstrat,
 		.threads = threads, .nr_threads = (size_t)nthr,
 		.repeats = repeats, .auto_repeats = auto_repeats,
-		.repeats_max = o.repeats_max, .target_spread = o.target_spread,
+		.repeats_min = o.repeats_min, .repeats_max = o.repeats_max,
+		.target_spread = o.target_spread, .tolerance = o.tolerance,
+		.warmup = o.warmup, .min_run_s = min_run_s,
 		.seed = o.seed, .budget_s = budget_s, .budget = o.budget, .quiet = o.m.quiet,
 	});
 
@@ -440,10 +470,7 @@ int cmd_sweep(int argc, char **argv)
 		status = write_plan(&sw, &o, args);
 	if (status)
 		goto end;
-	info("sweep: %zu runs%s of %zu files, %.2f GB each; seed %lld; results in '%s'", sw.nr_plan,
-	     sw.auto_repeats ? " to start with" : "", sw.b.ds.nr,
-	     (double)sw.b.ds.bytes * (double)cfg.jobs / 1e9,
-	     (long long)json_integer_value(json_object_get(sw.doc, "seed")), sw.b.res.dir);
+	sweep_announce(&sw);
 	status = sweep_run(&sw);
 	if (!status)
 		status = confirm_recommendation(&sw, &o);

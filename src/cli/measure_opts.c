@@ -113,12 +113,16 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 	cfg->drop_path = m->drop_path;
 	cfg->sample_interval = m->interval;
 	cfg->samples_csv = !strcmp(m->samples_format, "csv");
+	cfg->min_run_s = BENCH_MIN_RUN_S;	/* sweep's --min-run replaces it */
 	cfg->sysroot = m->sysroot;
 	quiet_messages = m->quiet;
 }
 
 int measure_report(struct bench *b, int status)
 {
+	/* Nothing ran (a refused resume, a strategy that cannot run here): nothing more to say. */
+	if (!b->recorded && status && status < 128)
+		return status;
 	if (b->res.root) {
 		report_text(b->res.root, stdout);
 		printf("\nresults: %s\n", b->res.path);

@@ -94,7 +94,8 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg);
 
 /*
  * After bench_end(): print the table of results.json and its path on stdout, and the closing
- * message on stderr for a failed or interrupted session. Returns status.
+ * message on stderr for a failed or interrupted session; nothing when the session failed before
+ * it recorded a run (its error was said already). Returns status.
  */
 int measure_report(struct bench *b, int status);
 

@@ -39,9 +39,8 @@ json_t *report_cell_of(json_t *cells, json_t *run)
 	json_t *cell;
 	size_t i;
 
-	if (run_flag_role(run))
+	if (run_flag_role(run))	/* a warm-up, probe or confirmation run: not counted in a cell */
 		return NULL;
-
 	json_array_foreach(cells, i, cell)
 		if (same_cell(cell, run))
 			return cell;
@@ -168,7 +167,9 @@ const char *report_flag_meaning(const char *flag, bool brief)
 		{ "not_cold", "a run started partly in the page cache",
 		  "a run started with the source partly in the page cache" },
 		{ "few_runs", "fewer than 3 complete runs", "fewer than 3 complete runs" },
-		{ "short", "a run lasted less than a second", "a run lasted less than a second" },
+		{ "short", "a run was shorter than the minimum (--min-run)",
+		  "a run was shorter than the minimum (--min-run): its time is mostly start-up and "
+		  "timer noise; measure a larger set" },
 	};
 
 	for (size_t i = 0; i < sizeof(meanings) / sizeof(meanings[0]); i++)

@@ -627,6 +627,12 @@ static void runs_table(FILE *f, json_t *doc)
 		put_key(f, run, "mb_s", 1);
 		fputs("</b></td>", f);
 		fputs("<td class=\"tags\">", f);
+		if (run_flag_role(run)) {
+			char *role = xasprintf("%s, not counted", run_flag_role(run));
+
+			put_flag(f, role);
+			free(role);
+		}
 		if (json_is_true(json_object_get(run, "aborted")))
 			put_flag(f, "aborted");
 		if (json_array_size(json_object_get(run, "errors")))
@@ -637,9 +643,8 @@ static void runs_table(FILE *f, json_t *doc)
 			put_flag(f, "remote source");
 		else if (json_is_object(cold) && !json_is_number(res))
 			put_flag(f, "cold unknown");
-		if (run_flag_role(run)) {
-			char *tag = xasprintf("%s pair %lld", run_flag_role(run),
-					      json_get_int(run, "pair"));
+		if (json_is_integer(json_object_get(run, "pair"))) {
+			char *tag = xasprintf("pair %lld", json_get_int(run, "pair"));
 
 			put_flag(f, tag);
 			free(tag);

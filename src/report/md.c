@@ -450,8 +450,12 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 		put_col(f, mean, "util", 1);
 		put_col(f, mean, "aqu-sz", 2);
 		put_col(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
+		if (run_flag_role(run)) {
+			fprintf(f, "%s, not counted", run_flag_role(run));
+			sep = ", ";
+		}
 		if (json_is_true(json_object_get(run, "aborted"))) {
-			fputs("aborted", f);
+			fprintf(f, "%saborted", sep);
 			sep = ", ";
 		}
 		if (json_array_size(json_object_get(run, "errors"))) {
@@ -468,10 +472,8 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 			fprintf(f, "%s**not cold**", sep);
 			sep = ", ";
 		}
-		if (run_flag_role(run)) {
-			fprintf(f, "%s", sep);
-			md(f, run_flag_role(run));
-			fprintf(f, " pair %lld", json_get_int(run, "pair"));
+		if (json_is_integer(json_object_get(run, "pair"))) {
+			fprintf(f, "%spair %lld", sep, json_get_int(run, "pair"));
 			sep = ", ";
 		}
 		if (json_array_size(json_object_get(run, "warnings")))

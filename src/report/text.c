@@ -60,6 +60,8 @@ static void print_runs(json_t *runs, FILE *f)
 
 		if (json_is_number(res))
 			snprintf(resident, sizeof(resident), "%.1f%%", json_number_value(res));
+		if (run_flag_role(run))	/* "warmup-not-counted " fits: a role is a short word */
+			snprintf(notes, sizeof(notes), "%.24s-not-counted ", run_flag_role(run));
 		if (json_is_true(json_object_get(run, "aborted")))
 			strcat(notes, "aborted ");
 		if (json_array_size(json_object_get(run, "errors")))
@@ -73,9 +75,9 @@ static void print_runs(json_t *runs, FILE *f)
 			strcat(notes, "not-cold ");
 		if (json_array_size(json_object_get(run, "warnings")))
 			strcat(notes, "warnings ");
-		if (run_flag_role(run))
-			snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes),
-				 "%.16s-pair-%lld ", run_flag_role(run), json_get_int(run, "pair"));
+		if (json_is_integer(json_object_get(run, "pair")))
+			snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "pair-%lld ",
+				 json_get_int(run, "pair"));
 		sampler_columns(run, sampled, sizeof(sampled));
 		fprintf(f,
 			"%4lld  %-10s %7lld %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f "

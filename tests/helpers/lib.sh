@@ -94,7 +94,8 @@ expect_ok() {
 }
 
 # expect_json FILE EXPR...: every python expression over `d` (FILE, parsed) must be true; `runs`
-# is d['runs'], and close(a, b) compares numbers with a relative tolerance of 1e-6. Prints what
+# is d['runs'], `counted` the runs without a "role" (warm-up, probe and confirmation runs are
+# not counted), and close(a, b) compares numbers with a relative tolerance of 1e-6. Prints what
 # does not hold, then the document.
 expect_json() {
 	need_python
@@ -104,6 +105,7 @@ expect_json() {
 import json, math, sys
 d = json.load(open(sys.argv[1]))
 runs = d.get("runs") if isinstance(d, dict) else None
+counted = [r for r in runs if not r.get("role")] if isinstance(runs, list) else None
 def close(a, b, rel=1e-6):
     return math.isclose(a, b, rel_tol=rel)
 bad = 0

@@ -172,6 +172,40 @@ static void test_insufficient(void **state)
 	json_decref(c);
 }
 
+/* Warm-up and confirmation runs (a "role") are on neither side of a cell, nor a cell of their own. */
+static void test_role_runs_left_out(void **state)
+{
+	struct compare_params p;
+	json_t *a = load("base.json");
+	json_t *b = load("base.json");
+	json_t *runs = json_object_get(b, "runs");
+	char why[256];
+	json_t *c;
+	json_t *c8;
+
+	json_array_append_new(runs, json_pack("{s:i, s:s, s:i, s:i, s:f, s:b, s:[], s:[], s:s}",
+					      "seq", 100, "strategy", "shutil", "threads", 8,
+					      "repeat", 0, "mb_s", 1.0, "aborted", 0, "warnings",
+					      "errors", "role", "warmup"));
+	json_array_append_new(runs, json_pack("{s:i, s:s, s:i, s:i, s:f, s:b, s:[], s:[], s:s}",
+					      "seq", 101, "strategy", "rw", "threads", 64, "repeat",
+					      1, "mb_s", 900.0, "aborted", 0, "warnings", "errors",
+					      "role", "confirm"));
+	compare_params_init(&p);
+	c = compare_docs(a, b, &p, why, sizeof(why));
+	assert_non_null(c);
+	assert_int_equal(count(c, "new"), 0);
+	assert_false(json_is_true(json_object_get(c, "regression")));
+	c8 = cell(c, "shutil", 8);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(c8, "current"), "runs")),
+			 json_integer_value(json_object_get(json_object_get(c8, "baseline"), "runs")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(c8, "current"),
+							    "failed_runs")), 0);
+	json_decref(c);
+	json_decref(a);
+	json_decref(b);
+}
+
 static void test_schema_versions_differ(void **state)
 {
 	char why[256];
@@ -323,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_tolerance_hides_small_real_change),
 		cmocka_unit_test(test_missing_and_new_cells),
 		cmocka_unit_test(test_insufficient),
+		cmocka_unit_test(test_role_runs_left_out),
 		cmocka_unit_test(test_schema_versions_differ),
 		cmocka_unit_test(test_not_results),
 		cmocka_unit_test(test_other_hardware),

@@ -124,9 +124,39 @@ static void test_first_run_bias(void **state)
 	assert_non_null(strstr(msg, "first-run bias"));
 	assert_non_null(strstr(msg, "40 % below"));
 	assert_non_null(strstr(msg, "(100 MB/s)"));
+
+	/* checked again (a resumed sweep ends again): replaced, not repeated; other warnings stay */
+	results_warn(&r, "sampled to fit --budget 10m");
+	results_check_first_run_bias(&r);
+	results_check_first_run_bias(&r);
+	assert_int_equal(nr_warnings(&r), 2);
+	assert_int_equal(results_unwarn(&r, "first-run bias"), 1);
+	assert_int_equal(nr_warnings(&r), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r.root, "warnings"), 0)),
+			    "sampled to fit --budget 10m");
 	results_release(&r);
 	free(out);
 	free(out2);
+}
+
+/* A warm-up run is slow by design: it is not the cell's first run, nor one of its later ones. */
+static void test_first_run_bias_leaves_out_roles(void **state)
+{
+	char *out = path_join(*state, "roles");
+	struct results r;
+
+	assert_int_equal(results_create(&r, out, "x"), 0);
+	add_run(&r, "shutil", 2, 40);
+	json_object_set_new(json_array_get(results_runs(&r), 0), "role", json_string("warmup"));
+	add_run(&r, "shutil", 2, 100);
+	add_run(&r, "shutil", 2, 104);
+	add_run(&r, "shutil", 2, 98);
+	add_run(&r, "shutil", 2, 30);
+	json_object_set_new(json_array_get(results_runs(&r), 4), "role", json_string("confirm"));
+	results_check_first_run_bias(&r);
+	assert_int_equal(nr_warnings(&r), 0);
+	results_release(&r);
+	free(out);
 }
 
 int main(void)
@@ -136,6 +166,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_default_folder_is_new_each_time, make_tmp,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(test_first_run_bias, make_tmp, remove_tmp),
+		cmocka_unit_test_setup_teardown(test_first_run_bias_leaves_out_roles, make_tmp,
+						remove_tmp),
 	};
 
 	return cmocka_run_group_tests_name("results", tests, NULL, NULL);
