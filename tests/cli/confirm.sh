@@ -95,7 +95,7 @@ PYEOF
 note "a sweep with --confirm 2: whatever it recommends, the confirmation agrees with its runs"
 out=$ccb_tmp/s1
 rc=0
-"$CCB" sweep --strategies shutil --threads 1,2,8 --repeats 3 --confirm 2 --seed 5 --no-plots \
+"$CCB" sweep --strategies shutil --threads 1,2,8 --repeats 3 --confirm 2 --warmup 0 --min-run 0 --seed 5 --no-plots \
 	--interval 0 --out "$out" "$src" "$dst" >"$ccb_tmp/stdout" 2>"$ccb_tmp/stderr" || rc=$?
 [ "$rc" = 0 ] || { cat "$ccb_tmp/stderr" >&2; fail "sweep exited $rc"; }
 check_confirmation "$out/results.json" 2
@@ -216,7 +216,7 @@ check_confirmation "$out/results.json" 6
 
 note "--confirm 1 is refused, --confirm 0 says why nothing was confirmed"
 expect_fail 2 "invalid value '1' for --confirm" "$CCB" sweep --confirm 1 "$src" "$dst"
-expect_ok "$CCB" sweep --strategies shutil --threads 1 --repeats 1 --confirm 0 --no-report \
+expect_ok "$CCB" sweep --strategies shutil --threads 1 --repeats 1 --confirm 0 --warmup 0 --min-run 0 --no-report \
 	--interval 0 --out "$ccb_tmp/s0" "$src" "$dst"
 expect_json "$ccb_tmp/s0/results.json" \
 	"d['recommendation']['confirmation']['verdict'] == 'skipped'" \
