@@ -12,6 +12,7 @@
 
 #include "bench/bench.h"
 #include "cli/post_results.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 #ifdef HAVE_LIBCURL
@@ -22,20 +23,6 @@
 #define POST_TIMEOUT 30L
 /* The longest wait a Retry-After gets; a collector asking for more is retried after this. */
 #define POST_MAX_RETRY_AFTER 300L
-
-char *post_redact_url(const char *url)
-{
-	const char *scheme = strstr(url, "://");
-	const char *host = scheme ? scheme + 3 : url;
-	const size_t authority = strcspn(host, "/?#");
-	/* The last '@': a password may hold one ("user:p@ss@host"). */
-	const char *at = memrchr(host, '@', authority);
-	const char *rest = at ? at + 1 : host;
-	const size_t keep = strcspn(rest, "?#");
-
-	return xasprintf("%.*s%.*s%s", (int)(host - url), url, (int)keep, rest,
-			 rest[keep] ? "?…" : "");
-}
 
 /* RFC 9110 token characters, the only ones a field name may have. */
 static bool header_name_ok(const char *s, size_t len)
@@ -74,7 +61,7 @@ int post_check(const struct post_opts *p)
 	if (!p->url)
 		return 0;
 	if (strncmp(p->url, "http://", 7) && strncmp(p->url, "https://", 8)) {
-		char *shown = post_redact_url(p->url);
+		char *shown = url_redact(p->url);
 
 		error("--post '%s': not an http:// or https:// URL", shown);
 		free(shown);
@@ -154,7 +141,7 @@ int post_json(const struct post_opts *p, const char *body, size_t len, const cha
 
 	if (!p->url)
 		return 0;
-	shown = post_redact_url(p->url);
+	shown = url_redact(p->url);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(e = curl_easy_init())) {
 		error("cannot post %s to '%s': libcurl could not start", what, shown);
 		free(shown);

@@ -46,7 +46,8 @@ int post_check(const struct post_opts *p);
 /*
  * POST body (len bytes of JSON) to p->url, what naming it in messages ("results.json").
  * cafile/insecure verify an https collector. Returns 0 once a 2xx answer came, else -EIO after
- * a message naming the URL (without its user information or query) and the reason, or
+ * a message naming the URL (through url_redact(): without its user information and query
+ * values) and the reason, or
  * -EINTR when a stop signal arrived. Does nothing and returns 0 without --post.
  */
 int post_json(const struct post_opts *p, const char *body, size_t len, const char *what,
@@ -61,8 +62,5 @@ int post_status(const struct post_opts *p, int status, int post_ret);
 
 /* Whether a --header names name (case-insensitively). */
 bool post_has_header(const struct post_opts *p, const char *name);
-
-/* url without "user:password@" and with "?..." cut to "?…": safe to print. Allocated. */
-char *post_redact_url(const char *url);
 
 #endif

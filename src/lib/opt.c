@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/opt.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 #define FIELD(opts, def, type) ((type *)((char *)(opts) + (def)->offset))
@@ -136,7 +137,16 @@ json_t *options_to_json(const struct opt_def *table, const void *opts)
 			break;
 		case OPT_STRING:
 		case OPT_CHOICE:
-			v = *(char *const *)p ? json_string(*(char *const *)p) : json_null();
+			if (!*(char *const *)p) {
+				v = json_null();
+			} else if (def->flags & OPT_URL) {
+				char *shown = url_redact(*(char *const *)p);
+
+				v = json_string(shown);
+				free(shown);
+			} else {
+				v = json_string(*(char *const *)p);
+			}
 			break;
 		case OPT_LIST:
 			v = json_array();
