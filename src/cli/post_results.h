@@ -30,7 +30,7 @@ struct post_opts {
 
 /* The option table entries of struct post_opts p inside the command's struct st. */
 #define POST_OPTIONS(st, p)                                                                        \
-	OPT_STRING_("post", 0, st, p.url, NULL, "URL", OPT_NO_ECHO,                                \
+	OPT_STRING_("post", 0, st, p.url, NULL, "URL", OPT_NO_ECHO | OPT_URL,                      \
 		    "when done, POST the results (JSON) to a results collector at URL"),            \
 	OPT_LIST_("header", 'H', st, p.headers, "'NAME: VALUE'", OPT_SECRET,                      \
 		  "--post: send this HTTP header too (never written to results or messages); for " \

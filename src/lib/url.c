@@ -6,6 +6,7 @@
 
 #include "lib/dynbuf.h"
 #include "lib/url.h"
+#include "lib/util.h"
 
 /* Where the authority starts: after "scheme://", or at the start without one. */
 static const char *authority_start(const char *url)
@@ -62,6 +63,11 @@ char *url_redact(const char *url)
 	if (*p == '#')
 		dynbuf_addstr(&b, "#***");
 	return dynbuf_detach(&b, NULL);
+}
+
+char *url_shown(const char *text)
+{
+	return authority_start(text) == text ? xstrdup(text) : url_redact(text);
 }
 
 bool url_has_secret(const char *url)

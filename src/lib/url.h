@@ -17,6 +17,12 @@
  */
 char *url_redact(const char *url);
 
+/*
+ * Text a message quotes that may be a URL given in the wrong place (a mistyped option, an
+ * argument too many): through url_redact() when it holds "scheme://", else a copy. Allocated.
+ */
+char *url_shown(const char *text);
+
 /* Whether url_redact() would hide anything: user information, a query or a fragment. */
 bool url_has_secret(const char *url);
 

@@ -125,6 +125,17 @@ grep -q "'$shown_re/10025/': 1 file match" "$ccb_tmp/err" ||
 	{ cat "$ccb_tmp/err" >&2; fail "the walk's summary does not name the redacted URL"; }
 cmp "$www/10025/data/a.mrcs" "$ccb_tmp/emp/data/a.mrcs" || fail "the EMPIAR file differs"
 
+note "a URL given in the wrong place is quoted without its credentials"
+expect_fail 2 "unknown option '--sourc-url'$" "$CCB" run --sourc-url="$secret_url" "$www/base" \
+	"$ccb_tmp/dst"
+keep typo
+expect_fail 2 "unexpected argument '$shown_re/base/\?token=\*\*\*'" \
+	"$CCB" run "$www/base" "$ccb_tmp/dst" "$secret_url"
+keep extra-arg
+expect_fail 2 "invalid value '$shown_re/base/\?token=\*\*\*' for --source-timeout" \
+	"$CCB" run --source-timeout "$secret_url" "$www/base" "$ccb_tmp/dst"
+keep bad-value
+
 no_secret "a results folder" "$ccb_tmp/results" "$ccb_tmp/results-404"
 no_secret "a fetch manifest" "$ccb_tmp"/got*/fetch-manifest.json "$ccb_tmp/emp"
 no_secret "stdout or stderr" "$saw"

@@ -149,6 +149,18 @@ static void test_url_redact(void **state)
 	expect_redacted("", "", false);
 }
 
+static void test_url_shown(void **state)
+{
+	char *s = url_shown("https://u:pw@h/x?t=1");
+
+	assert_string_equal(s, "https://***@h/x?t=***");
+	free(s);
+	/* not a URL: quoted as it is, even with an '@' or a '?' */
+	s = url_shown("me@lab/J1/a?.mrcs");
+	assert_string_equal(s, "me@lab/J1/a?.mrcs");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_why_buffers),
 		cmocka_unit_test(test_json_get),
 		cmocka_unit_test(test_url_redact),
+		cmocka_unit_test(test_url_shown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
