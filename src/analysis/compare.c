@@ -22,9 +22,17 @@ static const char *const environment_keys[] = {
 	NULL
 };
 
-/* Other hardware: a baseline from it is refused (unless --force); absent on a side: skipped. */
-static const char *const hardware_keys[] = {
+/*
+ * Other hardware: a baseline from it is refused (unless --force). Every results document records
+ * its host: one that does not (absent or null) is from unknown hardware, refused alike.
+ */
+static const char *const host_hardware_keys[] = {
 	"host.cpu_model", "host.cores", "host.machine",
+	NULL
+};
+
+/* Hardware that diag records when it can: compared only when both documents have it. */
+static const char *const diag_hardware_keys[] = {
 	"source.device_models", "destination.device_models", "host.nics",
 	NULL
 };
@@ -170,26 +178,39 @@ static json_t *diag_hardware(json_t *doc)
 	return out;
 }
 
-/* Keys differing between base and cur; a key absent from a document is looked up in its
- * derived facts (NULL: none). */
-static json_t *differences(json_t *base, json_t *cur, const char *const *keys, bool need_both,
-			   json_t *base_facts, json_t *cur_facts)
-{
-	json_t *out = json_array();
+enum diff_mode {
+	DIFF_ANY,	/* a key on one side only is a difference */
+	DIFF_BOTH,	/* a key on one side only is skipped */
+	DIFF_KNOWN,	/* a key absent or null on either side (or both) is a difference: unknown */
+};
 
+/* Append to out the keys differing between base and cur; a key absent from a document is
+ * looked up in its derived facts (NULL: none). */
+static void differences(json_t *out, json_t *base, json_t *cur, const char *const *keys,
+			enum diff_mode mode, json_t *base_facts, json_t *cur_facts)
+{
 	for (const char *const *k = keys; *k; k++) {
 		json_t *a = get_path(base, *k) ?: json_object_get(base_facts, *k);
 		json_t *b = get_path(cur, *k) ?: json_object_get(cur_facts, *k);
 
+		if (mode == DIFF_KNOWN) {
+			if (json_is_null(a))
+				a = NULL;
+			if (json_is_null(b))
+				b = NULL;
+			if (!a || !b) {
+				json_array_append_new(out, diff_entry(*k, a, b));
+				continue;
+			}
+		}
 		if (!a && !b)
 			continue;
-		if (need_both && (!a || !b))
+		if (mode == DIFF_BOTH && (!a || !b))
 			continue;
 		if (a && b && json_equal(a, b))
 			continue;
 		json_array_append_new(out, diff_entry(*k, a, b));
 	}
-	return out;
 }
 
 /* Parameters of the measurement that differ (the union of both echoes' keys). */
@@ -222,6 +243,7 @@ struct side {
 	double *mb_s;
 	size_t n;
 	size_t failed;
+	size_t not_cold;	/* of the n: flagged not cold (run_flags.h) */
 };
 
 static long run_jobs(json_t *run)
@@ -261,6 +283,8 @@ static void side_collect(json_t *doc, const char *strategy, long threads, long j
 			continue;
 		}
 		s->mb_s[s->n++] = json_number_value(m);
+		if (run_flag_not_cold(run))
+			s->not_cold++;
 	}
 }
 
@@ -274,8 +298,8 @@ static double side_median(const struct side *s)
 
 static json_t *side_json(const struct side *s)
 {
-	return json_pack("{s:I, s:I, s:o}", "runs", (json_int_t)s->n, "failed_runs",
-			 (json_int_t)s->failed,
+	return json_pack("{s:I, s:I, s:I, s:o}", "runs", (json_int_t)s->n, "failed_runs",
+			 (json_int_t)s->failed, "not_cold_runs", (json_int_t)s->not_cold,
 			 "median_mb_s", s->n ? json_real(side_median(s)) : json_null());
 }
 
@@ -289,6 +313,48 @@ static bool have_cell(json_t *cells, const char *strategy, long threads, long jo
 		if (same_cell(c, strategy, threads, jobs))
 			return true;
 	return false;
+}
+
+/* The change of median ma to mb as text: "+3.1 %", or why there is no percentage. */
+static void change_text(char *buf, size_t len, double ma, double mb)
+{
+	if (ma > 0)
+		snprintf(buf, len, "%+.1f %%", (mb - ma) / ma * 100.0);
+	else if (mb == ma)
+		snprintf(buf, len, "no change, both 0");
+	else
+		snprintf(buf, len, "n/a: the baseline median is 0");
+}
+
+/* The verdict of two cells with at least min_runs runs each, by the test and the tolerance. */
+static const char *judge_runs(const struct side *a, const struct side *b,
+			      const struct compare_params *p, json_t *cell, char **reason)
+{
+	const double ma = side_median(a);
+	const double mb = side_median(b);
+	struct mann_whitney mw;
+	char change[64];
+
+	stats_mann_whitney(b->mb_s, b->n, a->mb_s, a->n, &mw);
+	json_object_set_new(cell, "p_value", json_real(mw.p));
+	json_object_set_new(cell, "u", json_real(mw.u));
+	json_object_set_new(cell, "exact", json_boolean(mw.exact));
+	change_text(change, sizeof(change), ma, mb);
+	if (mw.p >= p->alpha) {
+		*reason = xasprintf("median %.0f -> %.0f MB/s (%s), but p = %.3g is not below %.3g: "
+				    "within the noise", ma, mb, change, mw.p, p->alpha);
+		return "same";
+	}
+	/* Equal medians (0 and 0 too) differ by no percentage: within any tolerance. */
+	if (mb == ma || (ma > 0 && fabs((mb - ma) / ma) < p->tolerance)) {
+		*reason = xasprintf("median %.0f -> %.0f MB/s (%s, p = %.3g): a real but smaller "
+				    "change than the tolerance of %.1f %%", ma, mb, change, mw.p,
+				    p->tolerance * 100);
+		return "same";
+	}
+	*reason = xasprintf("median %.0f -> %.0f MB/s (%s), p = %.3g over %zu and %zu runs", ma,
+			    mb, change, mw.p, a->n, b->n);
+	return mb < ma ? "slower" : "faster";
 }
 
 static json_t *judge_cell(json_t *base, json_t *cur, const char *strategy, long threads,
@@ -328,28 +394,18 @@ static json_t *judge_cell(json_t *base, json_t *cur, const char *strategy, long 
 		reason = xasprintf("%zu complete runs in the baseline and %zu in the current results; "
 				   "a verdict needs at least %zu on each side", a.n, b.n, p->min_runs);
 	} else {
-		struct mann_whitney mw;
-		const double change = (mb - ma) / ma;
+		verdict = judge_runs(&a, &b, p, cell, &reason);
+	}
+	/* Flagged, as everywhere a run that was not cold is shown: it may have measured memory. */
+	json_object_set_new(cell, "not_cold", json_boolean(a.not_cold || b.not_cold));
+	if (a.not_cold || b.not_cold) {
+		char *flagged = xasprintf("%s; not cold: %zu baseline and %zu current runs started "
+					  "with the source in the page cache (or its residency "
+					  "unknown), so this may compare memory, not storage", reason,
+					  a.not_cold, b.not_cold);
 
-		stats_mann_whitney(b.mb_s, b.n, a.mb_s, a.n, &mw);
-		json_object_set_new(cell, "p_value", json_real(mw.p));
-		json_object_set_new(cell, "u", json_real(mw.u));
-		json_object_set_new(cell, "exact", json_boolean(mw.exact));
-		if (mw.p >= p->alpha) {
-			verdict = "same";
-			reason = xasprintf("median %.0f -> %.0f MB/s (%+.1f %%), but p = %.3g is not "
-					   "below %.3g: within the noise", ma, mb, change * 100, mw.p,
-					   p->alpha);
-		} else if (fabs(change) < p->tolerance) {
-			verdict = "same";
-			reason = xasprintf("median %.0f -> %.0f MB/s (%+.1f %%, p = %.3g): a real "
-					   "but smaller change than the tolerance of %.1f %%", ma, mb,
-					   change * 100, mw.p, p->tolerance * 100);
-		} else {
-			verdict = change < 0 ? "slower" : "faster";
-			reason = xasprintf("median %.0f -> %.0f MB/s (%+.1f %%), p = %.3g over %zu "
-					   "and %zu runs", ma, mb, change * 100, mw.p, a.n, b.n);
-		}
+		free(reason);
+		reason = flagged;
 	}
 	json_object_set_new(cell, "verdict", json_string(verdict));
 	json_object_set_new(cell, "reason", json_string(reason));
@@ -434,10 +490,13 @@ json_t *compare_docs(json_t *base, json_t *cur, const struct compare_params *p, 
 	cells = json_array();
 	add_cells(cells, base, base, cur, p);
 	add_cells(cells, cur, base, cur, p);
-	env = differences(base, cur, environment_keys, false, NULL, NULL);
+	env = json_array();
+	differences(env, base, cur, environment_keys, DIFF_ANY, NULL, NULL);
 	base_hw = diag_hardware(base);
 	cur_hw = diag_hardware(cur);
-	hardware = differences(base, cur, hardware_keys, true, base_hw, cur_hw);
+	hardware = json_array();
+	differences(hardware, base, cur, host_hardware_keys, DIFF_KNOWN, NULL, NULL);
+	differences(hardware, base, cur, diag_hardware_keys, DIFF_BOTH, base_hw, cur_hw);
 	json_decref(base_hw);
 	json_decref(cur_hw);
 	param_differences(base, cur, env);

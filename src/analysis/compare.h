@@ -36,15 +36,19 @@ void compare_params_init(struct compare_params *p);
  *     strategy, threads, jobs
  *     verdict         "faster", "same", "slower", "insufficient" (fewer than min_runs complete
  *                     runs on a side), "missing" (only in the baseline), "new" (only current)
- *     baseline, current   {runs, failed_runs, median_mb_s (null without runs)}
+ *     baseline, current   {runs, failed_runs, not_cold_runs (of runs: flagged not cold,
+ *                     run_flags.h), median_mb_s (null without runs)}
  *     change_pct      (current median - baseline median) / baseline median x 100, or null
+ *                     (no runs, or a baseline median of 0)
  *     p_value, u, exact   of the test, or null when it was not run
+ *     not_cold        bool: a run of either side was not cold (counted, and said in reason)
  *     reason          one sentence
  *   environment       array of {key, baseline, current}: what differs that may explain a change
  *                     (kernel, mount options, filesystems, devices, dataset, tool version, ...)
- *   hardware          array of {key, baseline, current}: CPU model, cores, machine, and device
- *                     models and NICs when both documents record them; a non-empty list means
- *                     the baseline is from other hardware
+ *   hardware          array of {key, baseline, current}: CPU model, cores, machine (absent
+ *                     or null on a side: unknown, listed with null there), and device models
+ *                     and NICs when both documents record them; a non-empty list means the
+ *                     baseline is from other or unknown hardware
  *   counts            {faster, same, slower, insufficient, missing, new}
  *   regression        bool: at least one cell is "slower"
  * Runs that were aborted, have errors or have no mb_s are not measurements (as in cells.h); runs

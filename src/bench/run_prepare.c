@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench/bench.h"
 #include "bench/bench_int.h"
 #include "bench/pagecache.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 /* Dirty + Writeback below this counts as quiet before a run starts. */
@@ -104,9 +106,12 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 	/* A remote source has no page cache here: its coldness is the server's, not ours. */
 	if (!remote)
 		residency = source_residency(b, run);
-	else if (b->cfg.insecure)
-		run_warn(run, "--insecure: the certificate of '%s' was not verified",
-			 b->cfg.source_url);
+	else if (b->cfg.insecure) {
+		char *shown = url_redact(b->cfg.source_url);
+
+		run_warn(run, "--insecure: the certificate of '%s' was not verified", shown);
+		free(shown);
+	}
 	json_object_set_new(run, "cold", json_pack("{s:s, s:o, s:f, s:b}", "method",
 						    remote ? "remote" : cache_method_name(method),
 						    "residency_pct",

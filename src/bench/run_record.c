@@ -13,6 +13,7 @@
 #include "bench/bench.h"
 #include "bench/bench_int.h"
 #include "bench/pagecache.h"
+#include "lib/dynbuf.h"
 #include "lib/util.h"
 #include "lib/verify.h"
 #include "sys/diag.h"
@@ -126,6 +127,44 @@ static void record_sampler(struct bench *b, struct sampler *smp, json_t *run)
 	free(rel);
 }
 
+/* Stacks named in the warning about those that changed size; the rest are counted. */
+#define RESIZED_NAMED 5
+
+/* Say which files changed size between the listing and the copy, and what the run counts. */
+static void warn_resized(const struct bench *b, const struct pool_stats *ps, json_t *run)
+{
+	/* Several jobs copy the same files: each file is named once. */
+	bool *seen = xcalloc(b->ds.nr ? b->ds.nr : 1, sizeof(*seen));
+	struct dynbuf names;
+	size_t n = 0;
+
+	if (ps->nr_unmeasured)
+		run_warn(run, "the size of %zu cop%s could not be read (%s): %s listed size%s counted",
+			 ps->nr_unmeasured, ps->nr_unmeasured == 1 ? "y" : "ies",
+			 strerror(-ps->unmeasured_errno), ps->nr_unmeasured == 1 ? "its" : "their",
+			 ps->nr_unmeasured == 1 ? " is" : "s are");
+	dynbuf_init(&names);
+	for (size_t i = 0; i < ps->nr_resized; i++) {
+		const struct pool_resized *r = &ps->resized[i];
+
+		if (r->file >= b->ds.nr || seen[r->file])
+			continue;
+		seen[r->file] = true;
+		if (n++ < RESIZED_NAMED)
+			dynbuf_addf(&names, "%s'%s' (%llu bytes listed, %llu copied)", n > 1 ? ", " : "",
+				    b->ds.files[r->file].rel, (unsigned long long)r->listed,
+				    (unsigned long long)r->copied);
+	}
+	if (n > RESIZED_NAMED)
+		dynbuf_addf(&names, " and %zu more", n - RESIZED_NAMED);
+	if (n)
+		run_warn(run, "%zu file%s changed size after %s listed: %s; bytes and MB/s count "
+			 "what was copied", n, n == 1 ? "" : "s", n == 1 ? "it was" : "they were",
+			 dynbuf_str(&names));
+	dynbuf_release(&names);
+	free(seen);
+}
+
 int run_record_copy(struct bench *b, const struct copy_strategy *strategy, struct run_copy *rc,
 		    json_t *run)
 {
@@ -147,6 +186,7 @@ int run_record_copy(struct bench *b, const struct copy_strategy *strategy, struc
 	json_object_set_new(run, "tail_s", json_real(ps->tail_seconds));
 	json_object_set_new(run, "cpu", json_pack("{s:f, s:f}", "user_s", ps->cpu_user_s, "sys_s",
 						   ps->cpu_sys_s));
+	warn_resized(b, ps, run);
 	if (strategy->counter_names) {
 		json_t *counters = json_object();
 

@@ -18,7 +18,7 @@
 enum {
 	COMPARE_OK = 0,		/* no cell is slower */
 	COMPARE_REGRESSION = 1,	/* at least one cell is slower */
-	COMPARE_USAGE = 2,	/* bad usage, unreadable input, other hardware without --force */
+	COMPARE_USAGE = 2,	/* bad usage, unreadable input, other or unknown hardware without --force */
 	/* POST_FAILED_STATUS (3): --post failed and --post-required was given, no regression */
 };
 
@@ -42,7 +42,8 @@ static const struct opt_def compare_options[] = {
 	OPT_LONG_("min-repeats", 0, struct compare_opts, min_repeats, "5", "N", 2, 10000,
 		  "fewer complete runs on a side: 'insufficient'"),
 	OPT_BOOL_("force", 'f', struct compare_opts, force,
-		  "compare even when the baseline is from other hardware (CPU, device models, NICs)"),
+		  "compare even when the baseline is from other or unknown hardware (CPU, device "
+		  "models, NICs)"),
 	OPT_STRING_("junit", 0, struct compare_opts, junit, NULL, "FILE", OPT_NO_ECHO,
 		    "also write JUnit XML: one testcase per cell, a failure per regression"),
 	OPT_STRING_("json", 0, struct compare_opts, json, NULL, "FILE", OPT_NO_ECHO,
@@ -64,8 +65,9 @@ const struct opt_command compare_command = {
 		   "With --post, the verdicts and CURRENT go to a results collector as\n"
 		   "{\"verdict\": ..., \"results\": ...}.\n"
 		   "Exit status: 0 no regression, 1 a cell is slower, 2 usage error, unreadable\n"
-		   "input or a baseline from other hardware (without --force), 3 no regression but\n"
-		   "the verdict could not be posted and --post-required was given.",
+		   "input or a baseline from other or unknown hardware (without --force), 3 no\n"
+		   "regression but the verdict could not be posted and --post-required was given.\n"
+		   "Runs that were not cold count, flagged in the summary and in each cell's reason.",
 	.options = compare_options,
 	.min_args = 2,
 	.max_args = 2,
@@ -154,14 +156,18 @@ int cmd_compare(int argc, char **argv)
 		json_t *d;
 		size_t i;
 
-		error("compare: the baseline '%s' is from other hardware; compare on the same "
-		      "hardware, or use --force to compare anyway:", args[0]);
+		error("compare: the baseline '%s' is from other or unknown hardware; compare on the "
+		      "same hardware, or use --force to compare anyway:", args[0]);
 		json_array_foreach(json_object_get(cmp, "hardware"), i, d) {
-			char *a = json_dumps(json_object_get(d, "baseline"), JSON_ENCODE_ANY);
-			char *b = json_dumps(json_object_get(d, "current"), JSON_ENCODE_ANY);
+			json_t *va = json_object_get(d, "baseline");
+			json_t *vb = json_object_get(d, "current");
+			/* null: the document does not say */
+			char *a = json_is_null(va) ? NULL : json_dumps(va, JSON_ENCODE_ANY);
+			char *b = json_is_null(vb) ? NULL : json_dumps(vb, JSON_ENCODE_ANY);
 
 			fprintf(stderr, "  %s: %s (baseline) vs %s (current)\n",
-				json_string_value(json_object_get(d, "key")), a ? a : "?", b ? b : "?");
+				json_string_value(json_object_get(d, "key")), a ? a : "unknown",
+				b ? b : "unknown");
 			free(a);
 			free(b);
 		}

@@ -42,7 +42,7 @@ static const struct opt_def fetch_options[] = {
 	OPT_LONG_("timeout", 0, struct fetch_cmd_opts, timeout, "30", "S", 1, 86400,
 		  "seconds to connect, and of a transfer without progress"),
 	OPT_STRING_(
-		"base-url", 0, struct fetch_cmd_opts, base_url, NULL, "URL", 0,
+		"base-url", 0, struct fetch_cmd_opts, base_url, NULL, "URL", OPT_URL,
 		"where the paths of LIST start; with --empiar, a mirror of " EMPIAR_DEFAULT_BASE),
 	OPT_STRING_("project-dir", 0, struct fetch_cmd_opts, project_dir, NULL, "PATH", 0,
 		    "a .star/.cs naming absolute paths: they start with PATH, which --base-url "

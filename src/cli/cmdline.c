@@ -9,6 +9,7 @@
 
 #include "cli/cmdline.h"
 #include "cli/profile.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 /* The command's own table and the groups', as one list of tables: all[0] is the command's. */
@@ -101,7 +102,10 @@ static void cmdline_refused(const struct cmdline *cl, char **argv)
 	} else if (optopt) {
 		error("%s: unknown or incomplete option '-%c'", name, optopt);
 	} else {
-		error("%s: unknown option '%s'", name, argv[optind - 1]);
+		const char *arg = argv[optind - 1];
+
+		/* Not its "=value": a mistyped --source-url=... would show the URL's password. */
+		error("%s: unknown option '%.*s'", name, (int)strcspn(arg, "="), arg);
 	}
 }
 
@@ -153,8 +157,12 @@ static int cmdline_args(const struct opt_command *cmd, char ***args, int *nargs)
 		return 0;
 	if (*nargs < cmd->min_args)
 		error("%s: missing arguments: expected %s", cmd->name, cmd->synopsis);
-	else
-		error("%s: unexpected argument '%s'", cmd->name, (*args)[cmd->max_args]);
+	else {
+		char *shown = url_shown((*args)[cmd->max_args]);
+
+		error("%s: unexpected argument '%s'", cmd->name, shown);
+		free(shown);
+	}
 	return -EINVAL;
 }
 

@@ -3,15 +3,19 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench/bench.h"
 #include "cli/post_results.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 #ifdef HAVE_LIBCURL
@@ -22,20 +26,6 @@
 #define POST_TIMEOUT 30L
 /* The longest wait a Retry-After gets; a collector asking for more is retried after this. */
 #define POST_MAX_RETRY_AFTER 300L
-
-char *post_redact_url(const char *url)
-{
-	const char *scheme = strstr(url, "://");
-	const char *host = scheme ? scheme + 3 : url;
-	const size_t authority = strcspn(host, "/?#");
-	/* The last '@': a password may hold one ("user:p@ss@host"). */
-	const char *at = memrchr(host, '@', authority);
-	const char *rest = at ? at + 1 : host;
-	const size_t keep = strcspn(rest, "?#");
-
-	return xasprintf("%.*s%.*s%s", (int)(host - url), url, (int)keep, rest,
-			 rest[keep] ? "?…" : "");
-}
 
 /* RFC 9110 token characters, the only ones a field name may have. */
 static bool header_name_ok(const char *s, size_t len)
@@ -51,15 +41,144 @@ static bool header_name_ok(const char *s, size_t len)
 	return true;
 }
 
-int post_check(const struct post_opts *p)
+/* "Name: value": a token for a name, a value, no line break. */
+static bool header_ok(const char *h)
 {
-	for (size_t i = 0; i < p->headers.n; i++) {
-		const char *h = p->headers.v[i];
-		const size_t name = strcspn(h, ":");
+	const size_t name = strcspn(h, ":");
 
+	return h[name] && header_name_ok(h, name) && !strpbrk(h, "\r\n") &&
+	       h[name + 1 + strspn(h + name + 1, " \t")];
+}
+
+static void header_add(struct post_opts *p, const char *h)
+{
+	p->headers.v = xrealloc(p->headers.v, (p->headers.n + 1) * sizeof(*p->headers.v));
+	p->headers.v[p->headers.n++] = xstrdup(h);
+}
+
+/* s without the blanks (and the CR of a CRLF line end) around it, in place. */
+static char *trim(char *s)
+{
+	size_t len;
+
+	s += strspn(s, " \t");
+	len = strlen(s);
+	while (len && strchr(" \t\r\n", s[len - 1]))
+		s[--len] = '\0';
+	return s;
+}
+
+/*
+ * Whether the header file what ('--header-file', or the variable naming it) at fd may be
+ * trusted: the user's own (or root's), not writable by others. Warns when others may read it.
+ */
+static int header_file_trusted(int fd, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		const int err = errno;
+
+		error("%s '%s': %s", what, path, strerror(err));
+		return -err;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		error("%s '%s' is a folder, not a file of headers", what, path);
+		return -EISDIR;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		error("%s '%s' belongs to another user (uid %u), who could change the headers sent: "
+		      "use a file of your own (chmod 600)", what, path, (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	if (st.st_mode & 022) {
+		error("%s '%s' may be written by other users, who could change the headers sent: "
+		      "chmod 600 '%s'", what, path, path);
+		return -EPERM;
+	}
+	if (st.st_mode & 044)
+		warning("%s '%s' holds secrets and other users may read it: chmod 600 '%s'", what,
+			path, path);
+	return 0;
+}
+
+/* Append the headers of the file at path (what names it in messages) to p->headers. */
+static int header_file_read(struct post_opts *p, const char *what, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	FILE *f;
+	int ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		error("%s: cannot read '%s': %s", what, path, strerror(-ret));
+		return ret;
+	}
+	ret = header_file_trusted(fd, what, path);
+	if (ret || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return ret ? ret : -ENOMEM;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		const char *h = trim(line);
+
+		lineno++;
+		if (!*h || *h == '#')
+			continue;
+		if (!header_ok(h)) {
+			/* Only the position is named: the text may be a token. */
+			error("%s '%s' line %u is not 'Name: value' with a token for a name and a value "
+			      "(its text is not shown: headers may hold secrets)", what, path, lineno);
+			ret = -EINVAL;
+			break;
+		}
+		header_add(p, h);
+	}
+	if (!ret && ferror(f)) {
+		ret = -EIO;
+		error("%s: cannot read '%s': %s", what, path, strerror(EIO));
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* The headers the environment gives (CCB_POST_HEADER_FILE, CCB_POST_HEADER), for --post only. */
+static int header_env_read(struct post_opts *p)
+{
+	const char *file = getenv(POST_HEADER_FILE_ENV);
+	const char *env = getenv(POST_HEADER_ENV);
+	int ret = 0;
+
+	if (file && *file)
+		ret = header_file_read(p, POST_HEADER_FILE_ENV, file);
+	if (!ret && env && *env) {
+		char *copy = xstrdup(env);
+		const char *h = trim(copy);
+
+		if (header_ok(h)) {
+			header_add(p, h);
+		} else {
+			error(POST_HEADER_ENV " is not 'Name: value' with a token for a name and a "
+			      "value (its text is not shown: headers may hold secrets)");
+			ret = -EINVAL;
+		}
+		free(copy);
+	}
+	return ret;
+}
+
+int post_check(struct post_opts *p)
+{
+	const size_t given = p->headers.n;
+	int ret;
+
+	for (size_t i = 0; i < given; i++) {
 		/* Only the position is named: the text may be a token. */
-		if (!h[name] || !header_name_ok(h, name) || strpbrk(h, "\r\n") ||
-		    !h[name + 1 + strspn(h + name + 1, " \t")]) {
+		if (!header_ok(p->headers.v[i])) {
 			error("--header number %zu is not 'Name: value' with a token for a name, a "
 			      "value and no line break (its text is not shown: headers may hold "
 			      "secrets)",
@@ -67,14 +186,21 @@ int post_check(const struct post_opts *p)
 			return -EINVAL;
 		}
 	}
-	if (p->headers.n && !p->url)
+	if (p->header_file) {
+		ret = header_file_read(p, "--header-file", p->header_file);
+		if (ret)
+			return ret;
+	}
+	if (given && !p->url)
 		warning("--header is only sent with --post: no results will be posted");
+	if (p->header_file && !p->url)
+		warning("--header-file is only sent with --post: no results will be posted");
 	if (p->required && !p->url)
 		warning("--post-required without --post: nothing will be posted");
 	if (!p->url)
 		return 0;
 	if (strncmp(p->url, "http://", 7) && strncmp(p->url, "https://", 8)) {
-		char *shown = post_redact_url(p->url);
+		char *shown = url_redact(p->url);
 
 		error("--post '%s': not an http:// or https:// URL", shown);
 		free(shown);
@@ -83,9 +209,9 @@ int post_check(const struct post_opts *p)
 #ifndef HAVE_LIBCURL
 	error("--post: built without libcurl (install libcurl4-openssl-dev and re-run configure)");
 	return -EINVAL;
-#else
-	return 0;
 #endif
+	/* The environment's headers only go with --post: a pipeline may export them for all. */
+	return header_env_read(p);
 }
 
 bool post_has_header(const struct post_opts *p, const char *name)
@@ -154,7 +280,7 @@ int post_json(const struct post_opts *p, const char *body, size_t len, const cha
 
 	if (!p->url)
 		return 0;
-	shown = post_redact_url(p->url);
+	shown = url_redact(p->url);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(e = curl_easy_init())) {
 		error("cannot post %s to '%s': libcurl could not start", what, shown);
 		free(shown);

@@ -14,6 +14,7 @@
 #include "cli/cmds.h"
 #include "cli/profile.h"
 #include "lib/datadir.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 struct profile_state {
@@ -26,6 +27,7 @@ struct profile_state {
 	int msg_line;		/* the line of msg */
 	char msg[384];		/* the first error the handler found */
 	const char *secret;	/* the first secret option the profile sets, or NULL */
+	const char *secret_url;	/* the first URL option it sets with credentials, or NULL */
 	bool too_long;		/* msg is about a line too long to parse */
 };
 
@@ -101,6 +103,8 @@ static int set_key(struct profile_state *st, const char *key, const char *value)
 			}
 			if ((def->flags & OPT_SECRET) && !st->secret)
 				st->secret = def->name;
+			if ((def->flags & OPT_URL) && url_has_secret(value) && !st->secret_url)
+				st->secret_url = def->name;
 			return 0;
 		}
 	}
@@ -146,12 +150,18 @@ int profile_apply(const char *section, const struct opt_group *groups, size_t n,
 	}
 	line = ini_parse_stream(read_line, &st, on_key, &st);
 	err = ferror(st.f) ? EIO : 0;
-	if (!err && line == 0 && st.secret) {
+	if (!err && line == 0 && (st.secret || st.secret_url)) {
 		struct stat sb;
 
-		if (fstat(fileno(st.f), &sb) == 0 && (sb.st_mode & 044))
-			warning("profile '%s' sets --%s, a secret, and other users may read it: "
-				"chmod 600 '%s'", path, st.secret, path);
+		if (fstat(fileno(st.f), &sb) == 0 && (sb.st_mode & 044)) {
+			if (st.secret)
+				warning("profile '%s' sets --%s, a secret, and other users may read "
+					"it: chmod 600 '%s'", path, st.secret, path);
+			else
+				warning("profile '%s' sets --%s, a URL with user information or a "
+					"query (credentials), and other users may read it: chmod 600 "
+					"'%s'", path, st.secret_url, path);
+		}
 	}
 	fclose(st.f);
 	if (err) {

@@ -22,12 +22,15 @@
 #include "copy/http.h"
 #include "copy/strategy.h"
 #include "lib/opt.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 /* The options struct is in http.h: the command line reads it for --post too. */
 static const struct opt_def http_options[] = {
-	OPT_STRING_("source-url", 0, struct http_opts, source_url, NULL, "URL", 0,
-		    "http strategy: fetch each stack from URL/<its path relative to SRC>"),
+	OPT_STRING_("source-url", 0, struct http_opts, source_url, NULL, "URL", OPT_URL,
+		    "http strategy: fetch each stack from URL/<its path relative to SRC> (a query, "
+		    "?token=..., follows the path; results and messages show the URL without user "
+		    "information and query values)"),
 	OPT_STRING_("cafile", 0, struct http_opts, cafile, NULL, "FILE", 0,
 		    "http strategy and --post: CA certificates to verify the server with"),
 	OPT_BOOL_("insecure", 0, struct http_opts, insecure,
@@ -54,6 +57,7 @@ struct http_thread {
 	size_t cap;
 	char *url;
 	size_t url_cap;
+	char *shown;	/* url through url_redact(), for the message of a failed file */
 	long timeout;
 	char errbuf[CURL_ERROR_SIZE];
 	char reason[CURL_ERROR_SIZE + 64];
@@ -158,23 +162,27 @@ static void http_thread_exit(struct copy_worker *w)
 	curl_easy_cleanup(t->curl);
 	free(t->buf);
 	free(t->url);
+	free(t->shown);
 	free(t);
 	w->priv = NULL;
 }
 
-/* source_url + "/" + rel with rel's characters that a URL path cannot hold %-escaped. */
+/*
+ * source_url + "/" + rel, with rel's characters that a URL path cannot hold %-escaped, before
+ * the base's query ("http://h/set/?token=x" + "J1/a.mrcs" -> "http://h/set/J1/a.mrcs?token=x").
+ */
 static const char *http_url(struct http_thread *t, const char *base, const char *rel)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	const size_t path = strcspn(base, "?#");
 	const size_t need = strlen(base) + 3 * strlen(rel) + 2;
-	size_t n;
+	size_t n = path;
 
 	if (need > t->url_cap) {
 		free(t->url);
 		t->url_cap = need;
 		t->url = xmalloc(need);
 	}
-	n = strlen(base);
 	memcpy(t->url, base, n);
 	while (n && t->url[n - 1] == '/')
 		n--;
@@ -189,8 +197,16 @@ static const char *http_url(struct http_thread *t, const char *base, const char 
 			t->url[n++] = hex[*p & 15];
 		}
 	}
-	t->url[n] = '\0';
+	strcpy(t->url + n, base + path);
 	return t->url;
+}
+
+/* The failing file's URL as messages and results may show it (kept until the next file). */
+static const char *http_shown(struct http_thread *t)
+{
+	free(t->shown);
+	t->shown = url_redact(t->url);
+	return t->shown;
 }
 
 static int http_copy(struct copy_worker *w, const struct copy_file *f)
@@ -228,21 +244,21 @@ static int http_copy(struct copy_worker *w, const struct copy_file *f)
 		ret = copy_fail(w, w->dst, "write", t->write_err);
 	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		w->err_reason = "stopped by a signal";
-		ret = copy_fail(w, url, "fetch", -EINTR);
+		ret = copy_fail(w, http_shown(t), "fetch", -EINTR);
 	} else if (rc != CURLE_OK) {
 		curl_common_why(t->reason, sizeof(t->reason), rc, t->errbuf, t->timeout);
 		w->err_reason = t->reason;
-		ret = copy_fail(w, url, "fetch", -EIO);
+		ret = copy_fail(w, http_shown(t), "fetch", -EIO);
 	} else if (status >= 400 || (status != 200 && !strncmp(url, "http", 4))) {
 		snprintf(t->reason, sizeof(t->reason), "HTTP status %ld", status);
 		w->err_reason = t->reason;
-		ret = copy_fail(w, url, "fetch", status == 404 ? -ENOENT : -EIO);
+		ret = copy_fail(w, http_shown(t), "fetch", status == 404 ? -ENOENT : -EIO);
 	} else if (t->written != f->size) {
 		/* The listing's size is what the run counts: a different body is not the stack. */
 		snprintf(t->reason, sizeof(t->reason), "got %llu bytes, the source has %llu",
 			 (unsigned long long)t->written, (unsigned long long)f->size);
 		w->err_reason = t->reason;
-		ret = copy_fail(w, url, "fetch", -EIO);
+		ret = copy_fail(w, http_shown(t), "fetch", -EIO);
 	}
 	if (close(t->fd) < 0 && !ret)
 		ret = copy_fail(w, w->dst, "close", -errno);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "copy/pool.h"
 #include "lib/util.h"
@@ -383,8 +384,56 @@ int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_a
 	return pool_run_jobs(job, 1, nthreads, stop, NULL, stats);
 }
 
+size_t pool_count_copied(const struct copy_job *jobs, unsigned njobs, struct pool_stats *stats)
+{
+	size_t first = 0;
+	size_t cap = 0;
+	uint64_t bytes = 0;
+
+	free(stats->resized);
+	stats->resized = NULL;
+	stats->nr_resized = 0;
+	stats->nr_unmeasured = 0;
+	stats->unmeasured_errno = 0;
+
+	for (unsigned k = 0; k < njobs; k++) {
+		const struct dataset *ds = jobs[k].ds;
+
+		for (size_t i = 0; i < ds->nr && first + i < stats->nr_latency; i++) {
+			const struct copy_file *f = &ds->files[i];
+			char *dst;
+			struct stat st;
+
+			if (!stats->latency_ns[first + i])
+				continue;
+			dst = path_join(jobs[k].dst_root, f->rel);
+			if (stat(dst, &st) < 0) {
+				if (!stats->nr_unmeasured++)
+					stats->unmeasured_errno = -errno;
+				bytes += f->size;
+			} else {
+				bytes += (uint64_t)st.st_size;
+				if ((uint64_t)st.st_size != f->size) {
+					if (stats->nr_resized == cap) {
+						cap = cap ? 2 * cap : 8;
+						stats->resized = xrealloc(stats->resized,
+									  cap * sizeof(*stats->resized));
+					}
+					stats->resized[stats->nr_resized++] = (struct pool_resized){
+						k, i, f->size, (uint64_t)st.st_size };
+				}
+			}
+			free(dst);
+		}
+		first += ds->nr;
+	}
+	stats->bytes_done = bytes;
+	return stats->nr_resized;
+}
+
 void pool_stats_release(struct pool_stats *stats)
 {
+	free(stats->resized);
 	free(stats->latency_ns);
 	free(stats->first_error);
 	memset(stats, 0, sizeof(*stats));

@@ -18,12 +18,21 @@
 #include <stdint.h>
 #include "copy/strategy.h"
 
+/* A file whose copy has another size than the listing gave it (it changed after listing). */
+struct pool_resized {
+	unsigned job;
+	size_t file;		/* index into the job's ds->files */
+	uint64_t listed;
+	uint64_t copied;
+};
+
 struct pool_stats {
 	double seconds;		/* clock start to the last file closed */
 	/* From the first thread finding no file left to the last thread finishing: one huge
 	 * stack at the end of the list can dominate a run, and this shows it. */
 	double tail_seconds;
 	size_t files_done;
+	/* The listed sizes of the files copied; pool_count_copied() makes it the bytes copied. */
 	uint64_t bytes_done;
 	/* Per file and job, indexed [job * ds->nr + file]; 0 when not copied. */
 	uint64_t *latency_ns;
@@ -38,6 +47,12 @@ struct pool_stats {
 	/* getrusage(RUSAGE_SELF) over the clock, plus what copy_all's children said they used */
 	double cpu_user_s;
 	double cpu_sys_s;
+	/* Filled by pool_count_copied(): the files whose copy differs from the listing, in job
+	 * and file order, and the copies it could not stat (their listed size is counted). */
+	struct pool_resized *resized;
+	size_t nr_resized;
+	size_t nr_unmeasured;
+	int unmeasured_errno;	/* the first stat's -errno */
 };
 
 /* Live counters another thread may read while a pool runs (progress lines). */
@@ -61,6 +76,15 @@ int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads
 /* One copier: pool_run_jobs(job, 1, nthreads, stop, NULL, stats). */
 int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_atomic_t *stop,
 	     struct pool_stats *stats);
+
+/*
+ * After the clock (and syncfs): the bytes the copies of jobs hold, which every strategy made
+ * from what the source held when it was read, not from the listing: a stack that shrank or grew
+ * in between is counted at its real size. Stats the destination of every file the pool copied
+ * (latency_ns not 0), sets stats->bytes_done to their sum and lists the files whose copy differs
+ * from its listed size in stats->resized. Returns how many differ.
+ */
+size_t pool_count_copied(const struct copy_job *jobs, unsigned njobs, struct pool_stats *stats);
 
 void pool_stats_release(struct pool_stats *stats);
 

@@ -19,6 +19,7 @@
 #include "dataset/fetch.h"
 #include "dataset/fetch_int.h"
 #include "lib/curl_common.h"
+#include "lib/url.h"
 #include "lib/util.h"
 #include "lib/verify.h"
 
@@ -139,7 +140,10 @@ static bool part_kept(const struct xfer *x)
 
 static void xfer_failed(struct fetch_run_state *s, struct xfer *x, const char *why)
 {
-	error("cannot fetch '%s': %s", x->it->url, why);
+	char *shown = url_redact(x->it->url);
+
+	error("cannot fetch '%s': %s", shown, why);
+	free(shown);
 	part_kept(x);
 	x->state = XFER_FAILED;
 	s->failed++;
@@ -148,6 +152,7 @@ static void xfer_failed(struct fetch_run_state *s, struct xfer *x, const char *w
 static void xfer_retry(struct fetch_run_state *s, struct xfer *x, const char *why)
 {
 	double delay;
+	char *shown;
 
 	if (x->attempts > s->o->retries) {
 		char *msg;
@@ -165,8 +170,10 @@ static void xfer_retry(struct fetch_run_state *s, struct xfer *x, const char *wh
 		return;
 	}
 	delay = s->o->retry_delay * (double)(1u << (x->attempts - 1 < 10 ? x->attempts - 1 : 10));
-	info("'%s': %s; retrying in %.1f s (attempt %u of %u)", x->it->url, why, delay,
+	shown = url_redact(x->it->url);
+	info("'%s': %s; retrying in %.1f s (attempt %u of %u)", shown, why, delay,
 	     x->attempts + 1, s->o->retries + 1);
+	free(shown);
 	x->not_before = now_mono() + delay;
 	x->state = XFER_WAITING;
 }
@@ -241,6 +248,7 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 	uint64_t hash = 0;
 	char why[CURL_ERROR_SIZE + 128];
 	char stamp[64];
+	char *shown;
 	int ret;
 
 	curl_easy_getinfo(x->e, CURLINFO_RESPONSE_CODE, &status);
@@ -313,11 +321,13 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 	}
 	now_rfc3339(stamp, sizeof(stamp));
 	snprintf(why, sizeof(why), "%016llx", (unsigned long long)hash);
+	shown = url_redact(x->it->url);
 	manifest_put(s->manifest,
-		     json_pack("{s:s, s:s, s:I, s:s, s:s, s:f, s:I, s:I}", "url", x->it->url,
+		     json_pack("{s:s, s:s, s:I, s:s, s:s, s:f, s:I, s:I}", "url", shown,
 			       "path", x->it->path, "size", (json_int_t)st.st_size, "xxh3", why,
 			       "fetched", stamp, "seconds", now_mono() - x->t0, "resumed_from",
 			       (json_int_t)x->resumed_from, "attempts", (json_int_t)x->attempts));
+	free(shown);
 	x->state = XFER_DONE;
 	s->done++;
 }

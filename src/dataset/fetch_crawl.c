@@ -13,6 +13,7 @@
 #include "dataset/fetch_int.h"
 #include "lib/curl_common.h"
 #include "lib/dynbuf.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 #define FETCH_MAX_DEPTH 16
@@ -23,6 +24,15 @@ static size_t body_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 	dynbuf_add(userdata, ptr, len);
 	return len;
+}
+
+/* "cannot fetch 'url': why", the URL without its credentials. */
+static void get_failed(const char *url, const char *why)
+{
+	char *shown = url_redact(url);
+
+	error("cannot fetch '%s': %s", shown, why);
+	free(shown);
 }
 
 /* GET (or HEAD, with body NULL) url; 0, -EINTR when stopped, or -EIO after printing why. */
@@ -50,18 +60,21 @@ static int http_get(CURL *e, const char *url, struct dynbuf *body, uint64_t *len
 		char why[CURL_ERROR_SIZE + 64];
 
 		curl_common_why(why, sizeof(why), rc, errbuf, o->timeout);
-		error("cannot fetch '%s': %s", url, why);
+		get_failed(url, why);
 		return -EIO;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	if (status >= 400) {
-		error("cannot fetch '%s': HTTP status %ld", url, status);
+		char why[64];
+
+		snprintf(why, sizeof(why), "HTTP status %ld", status);
+		get_failed(url, why);
 		return -EIO;
 	}
 	if (length) {
 		curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 		if (cl < 0) {
-			error("cannot fetch '%s': the server does not say its size", url);
+			get_failed(url, "the server does not say its size");
 			return -EIO;
 		}
 		*length = (uint64_t)cl;
@@ -157,6 +170,7 @@ int fetch_walk_listing(struct fetch_list *l, const char *entry_url, const char *
 	size_t taken = 0;
 	char a[32];
 	char b[32];
+	char *shown;
 	int ret;
 
 	fetch_list_init(&w.found);
@@ -180,9 +194,11 @@ int fetch_walk_listing(struct fetch_list *l, const char *entry_url, const char *
 		fetch_list_add(l, it->url, it->path, true, it->size, false, 0);
 		taken++;
 	}
-	info("'%s': %zu file%s match '%s'; taking %zu, %s%s%s", entry_url, w.found.n,
+	shown = url_redact(entry_url);
+	info("'%s': %zu file%s match '%s'; taking %zu, %s%s%s", shown, w.found.n,
 	     w.found.n == 1 ? "" : "s", pattern, taken, human_size(total, a, sizeof(a)),
 	     max_bytes ? " of at most " : "", max_bytes ? human_size(max_bytes, b, sizeof(b)) : "");
+	free(shown);
 out:
 	curl_easy_cleanup(w.e);
 	fetch_list_release(&w.found);

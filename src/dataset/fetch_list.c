@@ -13,6 +13,7 @@
 #include "dataset/fetch.h"
 #include "dataset/fetch_int.h"
 #include "lib/dynbuf.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 void fetch_list_init(struct fetch_list *l)
@@ -115,10 +116,14 @@ static char *url_dest(const char *url, const char *base)
 	return fetch_url_decode(rest, strcspn(rest, "?#"));
 }
 
-/* base + "/" + rel, each component of rel %-escaped (a space, '#', '?' or '%' in a name). */
+/*
+ * base + "/" + rel, each component of rel %-escaped (a space, '#', '?' or '%' in a name), before
+ * the base's query ("http://h/set/?token=x" + "J1/a.mrcs" -> "http://h/set/J1/a.mrcs?token=x").
+ */
 static char *url_join(const char *base, const char *rel)
 {
-	size_t blen = strlen(base);
+	size_t blen = strcspn(base, "?#");
+	const char *query = base + blen;
 	struct dynbuf url;
 
 	while (blen && base[blen - 1] == '/')
@@ -142,6 +147,7 @@ static char *url_join(const char *base, const char *rel)
 		if (*c == '/')
 			c++;
 	}
+	dynbuf_addstr(&url, query);
 	return dynbuf_detach(&url, NULL);
 }
 
@@ -185,9 +191,12 @@ static int read_lines(struct fetch_list *l, const char *name, const char *text, 
 			url = url_join(base_url, what);
 			path = xstrdup(what);
 		} else {
+			char *shown = url_redact(what);
+
 			error("%s:%u: '%s' is not an http(s) URL (a list of paths needs "
 			      "--base-url)",
-			      name, lineno, what);
+			      name, lineno, shown);
+			free(shown);
 			ret = -EINVAL;
 		}
 		if (!ret && !fetch_safe_path(path)) {
@@ -302,7 +311,10 @@ int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url,
 		char *path = url_dest(arg, base_url);
 
 		if (!fetch_safe_path(path)) {
-			error("cannot fetch '%s': no file name in the URL", arg);
+			char *shown = url_redact(arg);
+
+			error("cannot fetch '%s': no file name in the URL", shown);
+			free(shown);
 			free(path);
 			return -EINVAL;
 		}

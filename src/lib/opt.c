@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/opt.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 #define FIELD(opts, def, type) ((type *)((char *)(opts) + (def)->offset))
@@ -19,7 +20,9 @@ static bool choice_ok(const struct opt_def *def, const char *value)
 	return false;
 }
 
-int options_set(const struct opt_def *def, void *opts, const char *value, char *why, size_t len)
+/* options_set(), quoting a refused value as shown (a URL without its credentials). */
+static int set_value(const struct opt_def *def, void *opts, const char *value, const char *shown,
+		     char *why, size_t len)
 {
 	long l;
 	double d;
@@ -34,7 +37,7 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 		} else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no")) {
 			*FIELD(opts, def, bool) = false;
 		} else {
-			snprintf(why, len, "invalid value '%s' for --%s: expected true or false", value,
+			snprintf(why, len, "invalid value '%s' for --%s: expected true or false", shown,
 				 def->name);
 			return -EINVAL;
 		}
@@ -43,7 +46,7 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 		ret = parse_long(value, (long)def->min, (long)def->max, &l);
 		if (ret) {
 			snprintf(why, len, "invalid value '%s' for --%s: expected a whole number from %.0f to %.0f",
-				 value, def->name, def->min, def->max);
+				 shown, def->name, def->min, def->max);
 			return -EINVAL;
 		}
 		*FIELD(opts, def, long) = l;
@@ -53,7 +56,7 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 		d = strtod(value, &end);
 		if (errno || end == value || *end || d < def->min || d > def->max) {
 			snprintf(why, len, "invalid value '%s' for --%s: expected a number from %g to %g",
-				 value, def->name, def->min, def->max);
+				 shown, def->name, def->min, def->max);
 			return -EINVAL;
 		}
 		*FIELD(opts, def, double) = d;
@@ -62,7 +65,7 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 		ret = parse_size(value, &sz);
 		if (ret) {
 			snprintf(why, len, "invalid size '%s' for --%s: expected bytes, e.g. 4096, 64K, 1M, 2G",
-				 value, def->name);
+				 shown, def->name);
 			return -EINVAL;
 		}
 		*FIELD(opts, def, uint64_t) = sz;
@@ -70,7 +73,7 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 	case OPT_CHOICE:
 		if (!choice_ok(def, value)) {
 			size_t off = (size_t)snprintf(why, len, "invalid value '%s' for --%s: expected one of",
-						      value, def->name);
+						      shown, def->name);
 			for (const char *const *c = def->choices; *c && off < len; c++)
 				off += (size_t)snprintf(why + off, len - off, " %s", *c);
 			return -EINVAL;
@@ -90,6 +93,15 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 	}
 	snprintf(why, len, "internal error: option --%s has no type", def->name);
 	return -EINVAL;
+}
+
+int options_set(const struct opt_def *def, void *opts, const char *value, char *why, size_t len)
+{
+	char *shown = value ? url_shown(value) : NULL;
+	const int ret = set_value(def, opts, value, shown, why, len);
+
+	free(shown);
+	return ret;
 }
 
 void options_defaults(const struct opt_def *table, void *opts)
@@ -136,7 +148,16 @@ json_t *options_to_json(const struct opt_def *table, const void *opts)
 			break;
 		case OPT_STRING:
 		case OPT_CHOICE:
-			v = *(char *const *)p ? json_string(*(char *const *)p) : json_null();
+			if (!*(char *const *)p) {
+				v = json_null();
+			} else if (def->flags & OPT_URL) {
+				char *shown = url_redact(*(char *const *)p);
+
+				v = json_string(shown);
+				free(shown);
+			} else {
+				v = json_string(*(char *const *)p);
+			}
 			break;
 		case OPT_LIST:
 			v = json_array();

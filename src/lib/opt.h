@@ -34,6 +34,7 @@ enum opt_type {
 enum opt_flags {
 	OPT_SECRET = 1 << 0,	/* never echoed into results or logs (tokens, headers) */
 	OPT_NO_ECHO = 1 << 1,	/* not a parameter of the measurement (paths of outputs, verbosity) */
+	OPT_URL = 1 << 2,	/* a URL: echoed without its user information and query values */
 };
 
 /* The values of a repeatable option, in the order given (a profile's first). */
@@ -81,7 +82,8 @@ void options_defaults(const struct opt_def *table, void *opts);
  */
 int options_set(const struct opt_def *def, void *opts, const char *value, char *why, size_t len);
 
-/* The options as a JSON object (name -> value), leaving out OPT_SECRET and OPT_NO_ECHO. */
+/* The options as a JSON object (name -> value), leaving out OPT_SECRET and OPT_NO_ECHO, with
+ * OPT_URL values through url_redact(). */
 json_t *options_to_json(const struct opt_def *table, const void *opts);
 
 /* Free the strings held by opts. */

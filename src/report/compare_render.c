@@ -40,20 +40,66 @@ static void md_diffs(json_t *list, FILE *f)
 	}
 }
 
-enum md_kind { MD_MB_S, MD_PCT, MD_P };
-
-static void md_number(json_t *v, enum md_kind kind, FILE *f)
+/* A side's median and runs: "1200 (5)", "1200 (5, 2 not cold)". */
+static void md_side(json_t *side, FILE *f)
 {
-	const double x = json_number_value(v);
+	const long long not_cold = json_integer_value(json_object_get(side, "not_cold_runs"));
+	const json_t *m = json_object_get(side, "median_mb_s");
 
-	if (!json_is_number(v))
-		fputs("—", f);
-	else if (kind == MD_MB_S)
-		fprintf(f, "%.0f", x);
-	else if (kind == MD_PCT)
-		fprintf(f, "%+.1f %%", x);
+	if (json_is_number(m))
+		fprintf(f, "%.0f", json_number_value(m));
 	else
-		fprintf(f, "%.3g", x);
+		fputs("—", f);
+	fprintf(f, " (%lld", (long long)json_integer_value(json_object_get(side, "runs")));
+	if (not_cold)
+		fprintf(f, ", %lld not cold", not_cold);
+	fputs(")", f);
+}
+
+/* The change, or why there is no percentage (both medians 0: no change). */
+static void md_change(json_t *c, FILE *f)
+{
+	json_t *pct = json_object_get(c, "change_pct");
+	json_t *ma = json_object_get(json_object_get(c, "baseline"), "median_mb_s");
+	json_t *mb = json_object_get(json_object_get(c, "current"), "median_mb_s");
+
+	if (json_is_number(pct))
+		fprintf(f, "%+.1f %%", json_number_value(pct));
+	else if (json_is_number(ma) && json_is_number(mb) && json_number_value(ma) == 0)
+		fputs(json_number_value(mb) == 0 ? "no change (both 0)" : "n/a (baseline 0)", f);
+	else
+		fputs("—", f);
+}
+
+/* Under the table: how many runs were not cold, and what that means for the verdicts. */
+static void md_not_cold(json_t *cells, FILE *f)
+{
+	long long a = 0;
+	long long b = 0;
+	size_t n = 0;
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(cells, i, c) {
+		a += json_integer_value(json_object_get(json_object_get(c, "baseline"), "not_cold_runs"));
+		b += json_integer_value(json_object_get(json_object_get(c, "current"), "not_cold_runs"));
+		n += json_is_true(json_object_get(c, "not_cold"));
+	}
+	if (!n)
+		return;
+	fprintf(f, "\n### Not cold\n\n%lld baseline and %lld current runs, in %zu cell%s, started "
+		   "with the source in the page cache (or with its residency unknown): their "
+		   "throughput may be memory's, not storage's, and so may the verdict%s.\n", a, b, n,
+		n == 1 ? "" : "s", n == 1 ? "" : "s");
+}
+
+/* A p-value, or "—" when no test was run. */
+static void md_p(json_t *v, FILE *f)
+{
+	if (json_is_number(v))
+		fprintf(f, "%.3g", json_number_value(v));
+	else
+		fputs("—", f);
 }
 
 int compare_write_markdown(json_t *cmp, FILE *f)
@@ -89,19 +135,21 @@ int compare_write_markdown(json_t *cmp, FILE *f)
 			(long long)json_integer_value(json_object_get(c, "threads")),
 			(long long)json_integer_value(json_object_get(c, "jobs")),
 			!strcmp(v, "slower") ? "**" : "", v, !strcmp(v, "slower") ? "**" : "");
-		md_number(json_object_get(a, "median_mb_s"), MD_MB_S, f);
-		fprintf(f, " (%lld) | ", (long long)json_integer_value(json_object_get(a, "runs")));
-		md_number(json_object_get(b, "median_mb_s"), MD_MB_S, f);
-		fprintf(f, " (%lld) | ", (long long)json_integer_value(json_object_get(b, "runs")));
-		md_number(json_object_get(c, "change_pct"), MD_PCT, f);
+		md_side(a, f);
 		fputs(" | ", f);
-		md_number(json_object_get(c, "p_value"), MD_P, f);
+		md_side(b, f);
+		fputs(" | ", f);
+		md_change(c, f);
+		fputs(" | ", f);
+		md_p(json_object_get(c, "p_value"), f);
 		fputs(" |\n", f);
 	}
+	md_not_cold(json_object_get(cmp, "cells"), f);
 	if (json_array_size(json_object_get(cmp, "hardware"))) {
 		fprintf(f,
-			"\n### Different hardware\n\nThe baseline was measured on other hardware; "
-			"its numbers are not a reference for this machine.\n\n");
+			"\n### Different hardware\n\nThe baseline was measured on other hardware, or "
+			"a document does not say on which (—: unknown); its numbers are not a reference "
+			"for this machine.\n\n");
 		md_diffs(json_object_get(cmp, "hardware"), f);
 	}
 	if (json_array_size(json_object_get(cmp, "environment"))) {

@@ -52,7 +52,8 @@ expect_ok "$CCB" compare --json - "$d/base.json" "$d/improvement.json"
 expect_json "$ccb_tmp/out" "d['counts']['faster'] == 1" "d['forced'] is False"
 
 # refusals: exit 2 with the reason
-expect_fail 2 "from other hardware" "$CCB" compare "$d/base.json" "$d/other-cpu.json"
+expect_fail 2 "from other or unknown hardware" \
+	"$CCB" compare "$d/base.json" "$d/other-cpu.json"
 grep -q 'host.cpu_model' "$ccb_tmp/err" || fail "the CPU difference is not named"
 expect_ok "$CCB" compare --force "$d/base.json" "$d/other-cpu.json"
 grep -q '### Different hardware' "$ccb_tmp/out" || fail "--force does not say the hardware differs"
@@ -62,6 +63,58 @@ printf '{"schema": ' >"$ccb_tmp/broken.json"
 expect_fail 2 "cannot parse '$ccb_tmp/broken.json'" "$CCB" compare "$d/base.json" "$ccb_tmp/broken.json"
 expect_fail 2 "missing arguments" "$CCB" compare "$d/base.json"
 expect_fail 2 "invalid value 'x' for --tolerance" "$CCB" compare --tolerance x "$d/base.json" "$d/noise.json"
+
+# a baseline without a host section, or with a null CPU model: unknown hardware, refused alike
+need_python
+"$PY" - "$d/base.json" "$ccb_tmp" <<'EOF'
+import json, sys
+base, out = sys.argv[1], sys.argv[2]
+def put(name, d):
+    json.dump(d, open(out + "/" + name, "w"))
+d = json.load(open(base)); del d["host"]; put("no-host.json", d)
+d = json.load(open(base)); d["host"]["cpu_model"] = None; put("null-cpu.json", d)
+d = json.load(open(base))
+for r in d["runs"]:
+    r["mb_s"] = 0.0
+put("zero.json", d)
+d = json.load(open(base))
+n = 0
+for r in d["runs"]:
+    if r["strategy"] == "shutil" and r["threads"] == 8 and n < 2:
+        r["cold"]["cold"], r["cold"]["residency_pct"], n = False, 40.0, n + 1
+put("warm.json", d)
+EOF
+for doc in no-host null-cpu; do
+	expect_fail 2 "the baseline '$ccb_tmp/$doc.json' is from other or unknown hardware" \
+		"$CCB" compare "$ccb_tmp/$doc.json" "$d/base.json"
+	grep -q '^  host.cpu_model: unknown (baseline) vs "AMD EPYC' "$ccb_tmp/err" ||
+		{ cat "$ccb_tmp/err" >&2; fail "$doc: the unknown CPU is not named"; }
+	expect_ok "$CCB" compare --force "$ccb_tmp/$doc.json" "$d/base.json"
+	grep -q '### Different hardware' "$ccb_tmp/out" || fail "$doc: --force does not say so"
+done
+expect_fail 2 "unknown hardware" "$CCB" compare "$d/base.json" "$ccb_tmp/no-host.json"
+
+# zero against zero: no change, and no NaN in the summary, the JSON or the JUnit XML
+expect_ok "$CCB" compare --json "$ccb_tmp/zero-cmp.json" --junit "$ccb_tmp/zero.xml" \
+	"$ccb_tmp/zero.json" "$ccb_tmp/zero.json"
+grep -q '^| shutil | 8 | 1 | same | 0 (5) | 0 (5) | no change (both 0) | 1 |$' "$ccb_tmp/out" ||
+	{ cat "$ccb_tmp/out"; fail "zero against zero is not 'no change'"; }
+! grep -qi 'nan' "$ccb_tmp/out" "$ccb_tmp/zero-cmp.json" "$ccb_tmp/zero.xml" ||
+	fail "zero against zero printed a NaN"
+
+# runs that were not cold are flagged in the summary, the JSON and the JUnit XML
+expect_ok "$CCB" compare --json "$ccb_tmp/warm-cmp.json" --junit "$ccb_tmp/warm.xml" \
+	"$d/base.json" "$ccb_tmp/warm.json"
+grep -q '^| shutil | 8 | 1 | same | 1200 (5) | 1200 (5, 2 not cold) |' "$ccb_tmp/out" ||
+	{ cat "$ccb_tmp/out"; fail "the not-cold runs are not flagged in the cell"; }
+grep -q '^0 baseline and 2 current runs, in 1 cell, started with the source in the page cache' \
+	"$ccb_tmp/out" || { cat "$ccb_tmp/out"; fail "the summary does not say runs were not cold"; }
+expect_json "$ccb_tmp/warm-cmp.json" \
+	"[c['not_cold'] for c in d['cells']] == [False, True, False]" \
+	"d['cells'][1]['current']['not_cold_runs'] == 2" \
+	"'not cold: 0 baseline and 2 current runs' in d['cells'][1]['reason']"
+grep -q 'not cold: 0 baseline and 2 current runs' "$ccb_tmp/warm.xml" ||
+	fail "the JUnit XML does not say runs were not cold"
 
 # a results folder works as well as its results.json
 mkdir "$ccb_tmp/folder"

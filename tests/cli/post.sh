@@ -46,6 +46,51 @@ grep -q "posted results.json to '$url' (HTTP status 201)" "$ccb_tmp/err" ||
 expect_json "$ccb_tmp/r1/results.json" "'header' not in json.dumps(d['params'])" \
 	"'post' not in d['params']"
 
+note "--header-file and CCB_POST_HEADER: the token reaches the collector, not the results"
+# Off the command line: every user can read /proc/PID/cmdline.
+printf '# the collector of the lab\n\nAuthorization: %s-file\r\n  X-Lab: cryo-2\n' "$token" \
+	>"$ccb_tmp/headers"
+chmod 600 "$ccb_tmp/headers"
+n=$(posts)
+expect_ok "$CCB" run "${common[@]}" --out "$ccb_tmp/r1c" --post "$url" \
+	--header-file "$ccb_tmp/headers" "$src" "$dst"
+[ "$(posts)" = $((n + 1)) ] || fail "the run with --header-file did not post once"
+grep -qx "Authorization: $token-file" "$coll/$((n + 1)).headers" ||
+	fail "the token of --header-file did not reach the collector: $(cat "$coll/$((n + 1)).headers")"
+grep -qx 'X-Lab: cryo-2' "$coll/$((n + 1)).headers" || fail "the file's second header was not sent"
+! grep -rq "$token" "$ccb_tmp/r1c" "$ccb_tmp/out" "$ccb_tmp/err" ||
+	fail "the token of --header-file was written to the results or the messages"
+expect_json "$ccb_tmp/r1c/results.json" "'header' not in json.dumps(d['params'])"
+n=$(posts)
+CCB_POST_HEADER="Authorization: $token-env" expect_ok "$CCB" run "${common[@]}" \
+	--out "$ccb_tmp/r1d" --post "$url" "$src" "$dst"
+grep -qx "Authorization: $token-env" "$coll/$((n + 1)).headers" ||
+	fail "the token of CCB_POST_HEADER did not reach the collector"
+CCB_POST_HEADER_FILE=$ccb_tmp/headers expect_ok "$CCB" compare --post "$url" \
+	"$CCB_SRCDIR/tests/data/compare/base.json" "$CCB_SRCDIR/tests/data/compare/noise.json"
+grep -qx "Authorization: $token-file" "$coll/$((n + 2)).headers" ||
+	fail "the token of CCB_POST_HEADER_FILE did not reach the collector"
+! grep -rq "$token" "$ccb_tmp/r1d" "$ccb_tmp/out" "$ccb_tmp/err" ||
+	fail "the token of the environment was written to the results or the messages"
+chmod 620 "$ccb_tmp/headers"
+expect_fail 2 "--header-file '$ccb_tmp/headers' may be written by other users" \
+	"$CCB" run "${common[@]}" --out "$ccb_tmp/r1e" --post "$url" \
+	--header-file "$ccb_tmp/headers" "$src" "$dst"
+[ ! -e "$ccb_tmp/r1e" ] || fail "a refused header file let the run measure"
+chmod 644 "$ccb_tmp/headers"
+n=$(posts)
+expect_ok "$CCB" run "${common[@]}" --out "$ccb_tmp/r1e" --post "$url" \
+	--header-file "$ccb_tmp/headers" "$src" "$dst"
+grep -q "warning: --header-file '$ccb_tmp/headers' holds secrets and other users may read it" \
+	"$ccb_tmp/err" || { cat "$ccb_tmp/err" >&2; fail "a readable header file was not warned about"; }
+! grep -rq "$token" "$ccb_tmp/err" || fail "a header file's warning showed the token"
+printf 'Authorization %s\n' "$token" >"$ccb_tmp/headers"
+chmod 600 "$ccb_tmp/headers"
+expect_fail 2 "--header-file '$ccb_tmp/headers' line 1 is not 'Name: value'" \
+	"$CCB" run "${common[@]}" --out "$ccb_tmp/r1f" --post "$url" \
+	--header-file "$ccb_tmp/headers" "$src" "$dst"
+! grep -q "$token" "$ccb_tmp/err" || fail "a malformed header file's text was printed"
+
 note "a --header Content-Type replaces ours: one Content-Type is sent"
 n=$(posts)
 expect_ok "$CCB" run "${common[@]}" --out "$ccb_tmp/r1b" --post "$url" \
@@ -95,7 +140,7 @@ echo "500 -1" >"$coll/fail"
 expect_ok "$CCB" run "${common[@]}" --out "$ccb_tmp/r7" --post-retries 0 \
 	--post "http://lab:pw-$token@127.0.0.1:$(cat "$coll/port")/results?key=$token" "$src" "$dst"
 rm -f "$coll/fail"
-grep -q "cannot post results.json to 'http://127.0.0.1:$(cat "$coll/port")/results?…'" \
+grep -qF "cannot post results.json to 'http://***@127.0.0.1:$(cat "$coll/port")/results?key=***'" \
 	"$ccb_tmp/err" || { cat "$ccb_tmp/err" >&2; fail "the redacted URL is not named"; }
 ! grep -q "$token" "$ccb_tmp/err" || fail "a secret in the URL was printed"
 

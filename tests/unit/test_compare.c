@@ -244,6 +244,152 @@ static void test_other_hardware(void **state)
 	json_decref(c);
 }
 
+/* compare a with b (both taken over); NULL on refusal. */
+static json_t *compare_pair(json_t *a, json_t *b)
+{
+	struct compare_params p;
+	char why[256];
+	json_t *c;
+
+	compare_params_init(&p);
+	c = compare_docs(a, b, &p, why, sizeof(why));
+	json_decref(a);
+	json_decref(b);
+	return c;
+}
+
+/* The keys of c's hardware list, as JSON text. */
+static char *hardware_text(json_t *c)
+{
+	json_t *keys = json_array();
+	json_t *d;
+	size_t i;
+	char *text;
+
+	json_array_foreach(json_object_get(c, "hardware"), i, d)
+		json_array_append(keys, json_object_get(d, "key"));
+	text = json_dumps(keys, 0);
+	json_decref(keys);
+	return text;
+}
+
+/* A document that does not say its hardware is from unknown hardware, absent or null alike. */
+static void test_unknown_hardware(void **state)
+{
+	json_t *a = load("base.json");
+	json_t *c;
+	char *text;
+
+	/* no host section: every host key is unknown, on the baseline's side */
+	json_object_del(a, "host");
+	c = compare_pair(a, load("noise.json"));
+	assert_non_null(c);
+	text = hardware_text(c);
+	assert_string_equal(text, "[\"host.cpu_model\", \"host.cores\", \"host.machine\"]");
+	free(text);
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(c, "hardware"), 0),
+						 "baseline")));
+	json_decref(c);
+	/* a null CPU model: the same as none */
+	a = load("base.json");
+	json_object_set_new(json_object_get(a, "host"), "cpu_model", json_null());
+	c = compare_pair(load("noise.json"), a);
+	text = hardware_text(c);
+	assert_string_equal(text, "[\"host.cpu_model\"]");
+	free(text);
+	json_decref(c);
+	/* unknown on both sides is no proof of the same hardware either */
+	a = load("base.json");
+	json_object_del(json_object_get(a, "host"), "cores");
+	c = load("noise.json");
+	json_object_set_new(json_object_get(c, "host"), "cores", json_null());
+	c = compare_pair(a, c);
+	text = hardware_text(c);
+	assert_string_equal(text, "[\"host.cores\"]");
+	free(text);
+	json_decref(c);
+}
+
+/* Medians of 0 on both sides: no change, and no NaN anywhere. */
+static void test_zero_medians(void **state)
+{
+	json_t *a = load("base.json");
+	json_t *b;
+	json_t *run;
+	json_t *c;
+	size_t i;
+	char *text;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	json_array_foreach(json_object_get(a, "runs"), i, run)
+		json_object_set_new(run, "mb_s", json_real(0));
+	b = json_deep_copy(a);
+	c = compare_pair(a, b);
+	assert_non_null(c);
+	assert_string_equal(verdict(c, "shutil", 8), "same");
+	assert_true(json_is_null(json_object_get(cell(c, "shutil", 8), "change_pct")));
+	assert_non_null(strstr(json_string_value(json_object_get(cell(c, "shutil", 8), "reason")),
+			       "no change, both 0"));
+	text = json_dumps(c, 0);
+	assert_null(strcasestr(text, "nan"));
+	free(text);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_write_markdown(c, f), 0);
+	assert_int_equal(compare_write_junit(c, f), 0);
+	fclose(f);
+	assert_null(strcasestr(buf, "nan"));
+	assert_non_null(strstr(buf, "| shutil | 8 | 1 | same | 0 (5) | 0 (5) | no change (both 0) |"));
+	free(buf);
+	json_decref(c);
+}
+
+/* Runs that were not cold are counted per side and said in the reason and the summary. */
+static void test_not_cold_flagged(void **state)
+{
+	json_t *a = load("base.json");
+	json_t *b = load("noise.json");
+	json_t *run;
+	json_t *c;
+	json_t *s8;
+	size_t i;
+	size_t n = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	json_array_foreach(json_object_get(b, "runs"), i, run) {
+		json_t *cold = json_object_get(run, "cold");
+
+		if (strcmp(json_string_value(json_object_get(run, "strategy")), "shutil") ||
+		    json_integer_value(json_object_get(run, "threads")) != 8 || n == 2)
+			continue;
+		json_object_set_new(cold, "residency_pct", json_real(40));
+		json_object_set_new(cold, "cold", json_false());
+		n++;
+	}
+	assert_int_equal(n, 2);
+	c = compare_pair(a, b);
+	assert_non_null(c);
+	s8 = cell(c, "shutil", 8);
+	assert_true(json_is_true(json_object_get(s8, "not_cold")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(s8, "current"),
+							    "not_cold_runs")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(s8, "baseline"),
+							    "not_cold_runs")), 0);
+	assert_non_null(strstr(json_string_value(json_object_get(s8, "reason")),
+			       "not cold: 0 baseline and 2 current runs"));
+	assert_true(json_is_false(json_object_get(cell(c, "shutil", 2), "not_cold")));
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_write_markdown(c, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "(5, 2 not cold)"));
+	assert_non_null(strstr(buf, "### Not cold\n\n0 baseline and 2 current runs, in 1 cell,"));
+	free(buf);
+	json_decref(c);
+}
+
 /* A diag like results.json carries: an NVMe behind DST, an up NIC, a veth and loopback. */
 static json_t *diag_doc(const char *model, long long speed)
 {
@@ -361,6 +507,9 @@ int main(void)
 		cmocka_unit_test(test_schema_versions_differ),
 		cmocka_unit_test(test_not_results),
 		cmocka_unit_test(test_other_hardware),
+		cmocka_unit_test(test_unknown_hardware),
+		cmocka_unit_test(test_zero_medians),
+		cmocka_unit_test(test_not_cold_flagged),
 		cmocka_unit_test(test_hardware_from_diag),
 		cmocka_unit_test(test_environment_listed_not_hardware),
 		cmocka_unit_test(test_junit_and_markdown),

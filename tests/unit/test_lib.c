@@ -1,4 +1,7 @@
-/* test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors. */
+/*
+ * test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors, URLs
+ * without their credentials.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +14,7 @@
 
 #include "lib/dynbuf.h"
 #include "lib/json_get.h"
+#include "lib/url.h"
 #include "lib/util.h"
 
 static void test_dynbuf_empty(void **state)
@@ -160,6 +164,53 @@ static void test_parse_size_refuses(void **state)
 	assert_true(v == UINT64_MAX);
 }
 
+static void expect_redacted(const char *url, const char *want, bool secret)
+{
+	char *got = url_redact(url);
+
+	assert_string_equal(got, want);
+	assert_int_equal(url_has_secret(url), secret);
+	free(got);
+}
+
+static void test_url_redact(void **state)
+{
+	expect_redacted("https://collector.example/api/results",
+			"https://collector.example/api/results", false);
+	expect_redacted("https://user:pw@collector.example:8443/r",
+			"https://***@collector.example:8443/r", true);
+	/* every query value goes, the names stay; a bare value goes whole */
+	expect_redacted("http://collector/r?token=abc&x=1", "http://collector/r?token=***&x=***",
+			true);
+	expect_redacted("http://u@collector?k=v", "http://***@collector?k=***", true);
+	expect_redacted("http://h/base/?s3cret", "http://h/base/?***", true);
+	expect_redacted("http://h/p?a=1;b=2&&c=", "http://h/p?a=***;b=***&&c=***", true);
+	/* a password holding '@' is cut whole */
+	expect_redacted("https://user:p@ss@collector/x?tok=1", "https://***@collector/x?tok=***",
+			true);
+	expect_redacted("http://collector/r#frag", "http://collector/r#***", true);
+	expect_redacted("http://h/r?t=x#frag", "http://h/r?t=***#***", true);
+	/* an '@' in the path or query is not user information */
+	expect_redacted("http://collector/a@b", "http://collector/a@b", false);
+	expect_redacted("http://collector/r?mail=a@b", "http://collector/r?mail=***", true);
+	/* libcurl takes a URL without a scheme for http */
+	expect_redacted("user:s3cret@127.0.0.1:80/set", "***@127.0.0.1:80/set", true);
+	expect_redacted("J1/extract/a.mrcs", "J1/extract/a.mrcs", false);
+	expect_redacted("", "", false);
+}
+
+static void test_url_shown(void **state)
+{
+	char *s = url_shown("https://u:pw@h/x?t=1");
+
+	assert_string_equal(s, "https://***@h/x?t=***");
+	free(s);
+	/* not a URL: quoted as it is, even with an '@' or a '?' */
+	s = url_shown("me@lab/J1/a?.mrcs");
+	assert_string_equal(s, "me@lab/J1/a?.mrcs");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +220,8 @@ int main(void)
 		cmocka_unit_test(test_json_get),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_parse_size_refuses),
+		cmocka_unit_test(test_url_redact),
+		cmocka_unit_test(test_url_shown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

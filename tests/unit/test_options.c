@@ -23,6 +23,7 @@ struct t_opts {
 	char *out;
 	struct opt_list tags;
 	struct opt_list headers;
+	char *url;
 };
 
 static const char *const modes[] = { "never", "auto", "always", NULL };
@@ -38,6 +39,7 @@ static const struct opt_def t_options[] = {
 	OPT_STRING_("out", 'o', struct t_opts, out, NULL, "DIR", OPT_NO_ECHO, "output"),
 	OPT_LIST_("tag", 0, struct t_opts, tags, "T", 0, "a tag"),
 	OPT_LIST_("header", 'H', struct t_opts, headers, "H", OPT_SECRET, "a secret header"),
+	OPT_STRING_("url", 0, struct t_opts, url, NULL, "URL", OPT_URL, "a URL"),
 	OPT_END
 };
 
@@ -76,14 +78,15 @@ static void test_defaults(void **state)
 static void test_values(void **state)
 {
 	char *argv[] = { "t", "-j", "8", "--bs=1M", "--keep", "--strategy", "rw", "--mode",
-			 "never", "--token", "s3cr3t", "-o", "x", "a", "b", NULL };
+			 "never", "--token", "s3cr3t", "-o", "x", "--url",
+			 "http://u:pw0rd@h/p?key=t0ken", "a", "b", NULL };
 	struct t_opts o;
 	char **args;
 	int nargs;
 	json_t *echo;
 	char *text;
 
-	assert_int_equal(parse(&o, 15, argv, &args, &nargs), 0);
+	assert_int_equal(parse(&o, 17, argv, &args, &nargs), 0);
 	assert_int_equal(o.threads, 8);
 	assert_int_equal(o.bs, 1 << 20);
 	assert_true(o.keep);
@@ -91,6 +94,8 @@ static void test_values(void **state)
 	assert_string_equal(o.mode, "never");
 	assert_string_equal(o.token, "s3cr3t");
 	assert_string_equal(o.out, "x");
+	/* the option holds the real URL; its echo does not */
+	assert_string_equal(o.url, "http://u:pw0rd@h/p?key=t0ken");
 
 	echo = options_to_json(t_cmd.options, &o);
 	assert_int_equal(json_integer_value(json_object_get(echo, "threads")), 8);
@@ -102,6 +107,8 @@ static void test_values(void **state)
 	text = json_dumps(echo, 0);
 	assert_null(strstr(text, "s3cr3t"));
 	free(text);
+	assert_string_equal(json_string_value(json_object_get(echo, "url")),
+			    "http://***@h/p?key=***");
 	json_decref(echo);
 	options_release(t_cmd.options, &o);
 }

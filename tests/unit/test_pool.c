@@ -1,4 +1,7 @@
-/* test_pool.c - every file copied exactly once at any thread count; errors and stops. */
+/*
+ * test_pool.c - every file copied exactly once at any thread count; errors and stops; the bytes
+ * copied counted when a file changed size after it was listed.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +17,7 @@
 
 #include "copy/pool.h"
 #include "lib/util.h"
+#include "testutil.h"
 
 #define MAX_FILES 300
 
@@ -330,6 +334,95 @@ static void test_zero_threads(void **state)
 	dataset_release(&ds);
 }
 
+/* A file of size bytes at dir/name. */
+static void put_bytes(const char *dir, const char *name, size_t size)
+{
+	char *path = pathf("%s/%s", dir, name);
+	char *data = xcalloc(size ? size : 1, 1);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	memset(data, 'x', size);
+	assert_int_equal(fwrite(data, 1, size, f), size);
+	assert_int_equal(fclose(f), 0);
+	free(data);
+	free(path);
+}
+
+/*
+ * Stacks listed at 4096 bytes each that, by the time they are copied, hold 1000 (shrunk),
+ * 4096 and 9000 (grown) bytes: a real strategy copies what is there, and pool_count_copied()
+ * counts that, naming the two that changed, for one copier and for two.
+ */
+static void test_resized_counted(void **state)
+{
+	static const size_t actual[] = { 1000, 4096, 9000 };
+	char *dir = test_tmpdir("pool-resized");
+	char *src;
+	char *dst[2];
+	struct dataset ds = { 0 };
+	struct copy_job jobs[2];
+	struct pool_stats ps;
+
+	assert_non_null(dir);
+	src = pathf("%s/src", dir);
+	assert_int_equal(mkdir(src, 0700), 0);
+	ds.nr = 3;
+	ds.files = xcalloc(ds.nr, sizeof(*ds.files));
+	for (size_t i = 0; i < ds.nr; i++) {
+		ds.files[i].rel = xasprintf("s%zu.mrcs", i);
+		ds.files[i].size = 4096;	/* the listing's */
+		ds.bytes += 4096;
+		put_bytes(src, ds.files[i].rel, actual[i]);
+	}
+	for (unsigned k = 0; k < 2; k++) {
+		dst[k] = pathf("%s/dst%u", dir, k);
+		assert_int_equal(mkdir(dst[k], 0700), 0);
+		jobs[k] = (struct copy_job){ .strategy = &strategy_rw, .ds = &ds, .src_root = src,
+					     .dst_root = dst[k] };
+	}
+	for (unsigned njobs = 1; njobs <= 2; njobs++) {
+		assert_int_equal(pool_run_jobs(jobs, njobs, 2, NULL, NULL, &ps), 0);
+		/* the pool itself counts the listing; the copies are what counts */
+		assert_int_equal(ps.bytes_done, njobs * ds.bytes);
+		assert_int_equal(pool_count_copied(jobs, njobs, &ps), 2 * njobs);
+		assert_int_equal(ps.bytes_done, njobs * (1000 + 4096 + 9000));
+		assert_int_equal(ps.nr_unmeasured, 0);
+		for (unsigned k = 0; k < njobs; k++) {
+			const struct pool_resized *r = &ps.resized[2 * k];
+
+			assert_int_equal(r[0].job, k);
+			assert_int_equal(r[0].file, 0);
+			assert_int_equal(r[0].listed, 4096);
+			assert_int_equal(r[0].copied, 1000);
+			assert_int_equal(r[1].file, 2);
+			assert_int_equal(r[1].copied, 9000);
+		}
+		/* counting again gives the same, not twice the list */
+		assert_int_equal(pool_count_copied(jobs, njobs, &ps), 2 * njobs);
+		pool_stats_release(&ps);
+	}
+	/* a copy that is gone: its listed size is counted, and it is said */
+	assert_int_equal(pool_run_jobs(jobs, 1, 1, NULL, NULL, &ps), 0);
+	{
+		char *gone = pathf("%s/s1.mrcs", dst[0]);
+
+		assert_int_equal(unlink(gone), 0);
+		free(gone);
+	}
+	assert_int_equal(pool_count_copied(jobs, 1, &ps), 2);
+	assert_int_equal(ps.nr_unmeasured, 1);
+	assert_int_equal(ps.unmeasured_errno, -ENOENT);
+	assert_int_equal(ps.bytes_done, 1000 + 4096 + 9000);
+	pool_stats_release(&ps);
+	dataset_release(&ds);
+	test_rmtree(dir);
+	for (unsigned k = 0; k < 2; k++)
+		free(dst[k]);
+	free(src);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_two_jobs),
 		cmocka_unit_test(test_copy_all),
 		cmocka_unit_test(test_zero_threads),
+		cmocka_unit_test(test_resized_counted),
 	};
 
 	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
