@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,8 @@ static const struct opt_def fio_options[] = {
 	OPT_STRING_("out", 'o', struct fio_opts, out, NULL, "DIR", OPT_NO_ECHO,
 		    "results folder (default: a new ./cryocache-results/<time>-fio)"),
 	OPT_STRING_("drop-caches-path", 0, struct fio_opts, drop_path, "/proc/sys/vm/drop_caches",
-		    "FILE", 0, "where to write 3 to drop the page cache"),
+		    "FILE", 0, "the kernel's drop_caches file, where 3 drops the page cache (a procfs "
+		    "mounted elsewhere; no other file is written)"),
 	OPT_STRING_("profile", 0, struct fio_opts, profile, NULL, "FILE", 0,
 		    "options from the [fio] section of an INI profile; the command line overrides "
 		    "them"),
@@ -168,10 +170,12 @@ static int layout_dst(struct fio_ctx *c)
 static int make_cold(struct fio_ctx *c)
 {
 	enum cache_method used;
-	int ret = cache_make_cold(&c->ds, c->ds.root, c->s.path, c->o->drop_path, &used, NULL, 0);
+	char why[PATH_MAX + 160];
+	int ret = cache_make_cold(&c->ds, c->ds.root, c->s.path, c->o->drop_path, &used, why,
+				  sizeof(why));
 
 	if (ret)
-		error("fio: cannot drop the page cache: %s", strerror(-ret));
+		error("fio: %s", why);
 	return ret ? -1 : 0;
 }
 
@@ -331,6 +335,11 @@ int cmd_fio(int argc, char **argv)
 	if (!version) {
 		error("fio: cannot run '%s': fio is not installed (apt-get install fio) or is not fio; "
 		      "sweeps and runs do not need it", o.fio);
+		goto out;
+	}
+	/* Refused before anything is made: a path that is not drop_caches is never written. */
+	if (cache_drop_check(o.drop_path, why, sizeof(why)) == -EINVAL) {
+		error("fio: %s", why);
 		goto out;
 	}
 	host_info_read(&host);
