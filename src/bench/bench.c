@@ -319,12 +319,8 @@ static int open_resumed(struct bench *b)
 	char why[256] = "";
 	int ret = results_load(&b->res, b->cfg.out, why, sizeof(why));
 
-	if (ret == -EINVAL) {
-		error("cannot resume from '%s': %s", b->res.path, why);
-		return 1;
-	}
 	if (ret) {
-		error("cannot resume from '%s': %s", b->res.path, strerror(-ret));
+		error("cannot resume from '%s': %s", b->res.path, why);
 		return 1;
 	}
 	src = json_object_get(b->res.root, "source");

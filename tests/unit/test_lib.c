@@ -1,17 +1,25 @@
-/* test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors. */
+/*
+ * test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors, safe
+ * opens below a folder.
+ */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "lib/dynbuf.h"
 #include "lib/json_get.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
+#include "testutil.h"
 
 static void test_dynbuf_empty(void **state)
 {
@@ -110,6 +118,89 @@ static void test_json_get(void **state)
 	json_decref(o);
 }
 
+/* A path formatted into a buffer of its own (two, for calls that take two). */
+static char path_buf[2][4096];
+#define P(...) (snprintf(path_buf[0], sizeof(path_buf[0]), __VA_ARGS__), path_buf[0])
+#define P2(...) (snprintf(path_buf[1], sizeof(path_buf[1]), __VA_ARGS__), path_buf[1])
+
+/* Below a folder: folders made and opened, files read, and nothing followed or waited on. */
+static void test_safe_open(void **state)
+{
+	char *tmp = test_tmpdir("safeopen");
+	char *outside = pathf("%s/outside", tmp);
+	char *top = pathf("%s/top", tmp);
+	char why[512];
+	char *text = NULL;
+	size_t n = 0;
+	int dfd;
+	int fd;
+
+	(void)state;
+	assert_non_null(tmp);
+	test_put_file(tmp, "outside/secret", "SECRET\n");
+	test_put_file(tmp, "top/a/file", "inside\n");
+	assert_int_equal(symlink(outside, P("%s/top/a/dirlink", tmp)), 0);
+	assert_int_equal(symlink(P2("%s/secret", outside), P("%s/top/a/filelink", tmp)), 0);
+	assert_int_equal(mkfifo(P("%s/top/a/fifo", tmp), 0600), 0);
+	dfd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+
+	assert_true(safe_rel_path("a/b") && safe_rel_path("./a") && safe_rel_path("a..b"));
+	assert_false(safe_rel_path("") || safe_rel_path("/a") || safe_rel_path("a/../b") ||
+		     safe_rel_path(".."));
+
+	assert_int_equal(safe_read_file(top, "a/file", &text, &n, why, sizeof(why)), 0);
+	assert_string_equal(text, "inside\n");
+	assert_int_equal(n, 7);
+	free(text);
+	assert_int_equal(safe_read_file(top, "a/filelink", &text, &n, why, sizeof(why)), -ELOOP);
+	assert_string_equal(why, "a symbolic link, not followed");
+	assert_int_equal(safe_read_file(top, "a/dirlink/secret", &text, &n, why, sizeof(why)),
+			 -ELOOP);
+	assert_string_equal(why, "'a/dirlink' is a symbolic link, not followed");
+	/* A FIFO nobody writes: refused at once, not waited on. */
+	assert_int_equal(safe_read_file(top, "a/fifo", &text, &n, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "a FIFO, not a regular file");
+	assert_int_equal(safe_read_named(P("%s/a/fifo", top), &text, &n, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(safe_read_file(top, "a", &text, &n, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "a folder, not a regular file");
+	assert_int_equal(safe_read_file(top, "../outside/secret", &text, &n, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(safe_read_file(top, "a/none", &text, &n, why, sizeof(why)), -ENOENT);
+	/* A name the user gives is followed as given. */
+	assert_int_equal(safe_read_named(P("%s/a/filelink", top), &text, &n, why, sizeof(why)),
+			 0);
+	assert_string_equal(text, "SECRET\n");
+	free(text);
+
+	/* Folders: made where missing, never through a symlink, nothing made outside. */
+	fd = safe_open_dir_at(dfd, "a/b/c", SAFE_MKDIR, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(access(P("%s/a/b/c", top), F_OK), 0);
+	assert_int_equal(safe_open_dir_at(dfd, "a/dirlink/made", SAFE_MKDIR, why, sizeof(why)),
+			 -ELOOP);
+	assert_string_equal(why, "'a/dirlink' is a symbolic link, not followed");
+	assert_int_equal(access(P("%s/made", outside), F_OK), -1);
+	assert_int_equal(safe_open_dir_at(dfd, "a/file/x", SAFE_MKDIR, why, sizeof(why)),
+			 -ENOTDIR);
+	assert_int_equal(safe_open_dir_at(dfd, "a/../..", 0, why, sizeof(why)), -EINVAL);
+	fd = safe_open_dir_at(dfd, "", 0, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	fd = safe_open_file_at(dfd, "a/file", why, sizeof(why));
+	assert_true(fd >= 0);
+	assert_false(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
+
+	close(dfd);
+	assert_int_equal(test_rmtree(tmp), 0);
+	free(outside);
+	free(top);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_dynbuf_grows),
 		cmocka_unit_test(test_why_buffers),
 		cmocka_unit_test(test_json_get),
+		cmocka_unit_test(test_safe_open),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
