@@ -25,9 +25,8 @@ static size_t body_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
-/* GET (or HEAD, with body NULL) url; 0, -EINTR when stopped, or -EIO after printing why. */
-static int http_get(CURL *e, const char *url, struct dynbuf *body, uint64_t *length,
-		    const struct fetch_opts *o)
+int fetch_http_get(CURL *e, const char *url, struct dynbuf *body, uint64_t *length,
+		   const struct fetch_opts *o, bool quiet)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	curl_off_t cl = -1;
@@ -50,18 +49,21 @@ static int http_get(CURL *e, const char *url, struct dynbuf *body, uint64_t *len
 		char why[CURL_ERROR_SIZE + 64];
 
 		curl_common_why(why, sizeof(why), rc, errbuf, o->timeout);
-		error("cannot fetch '%s': %s", url, why);
+		if (!quiet)
+			error("cannot fetch '%s': %s", url, why);
 		return -EIO;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	if (status >= 400) {
-		error("cannot fetch '%s': HTTP status %ld", url, status);
+		if (!quiet)
+			error("cannot fetch '%s': HTTP status %ld", url, status);
 		return -EIO;
 	}
 	if (length) {
 		curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 		if (cl < 0) {
-			error("cannot fetch '%s': the server does not say its size", url);
+			if (!quiet)
+				error("cannot fetch '%s': the server does not say its size", url);
 			return -EIO;
 		}
 		*length = (uint64_t)cl;
@@ -110,7 +112,7 @@ static int walk_dir(struct walk *w, const char *url, const char *rel, unsigned d
 	if (depth > FETCH_MAX_DEPTH)
 		return 0;
 	dynbuf_init(&page);
-	ret = http_get(w->e, url, &page, NULL, w->o);
+	ret = fetch_http_get(w->e, url, &page, NULL, w->o, false);
 	if (ret)
 		goto out;
 	for (const char *s = dynbuf_str(&page); (s = strstr(s, "href=\""));) {
@@ -171,7 +173,7 @@ int fetch_walk_listing(struct fetch_list *l, const char *entry_url, const char *
 	for (size_t i = 0; i < w.found.n; i++) {
 		struct fetch_item *it = &w.found.items[i];
 
-		ret = http_get(w.e, it->url, NULL, &it->size, o);
+		ret = fetch_http_get(w.e, it->url, NULL, &it->size, o, false);
 		if (ret)
 			goto out;
 		if (max_bytes && total + it->size > max_bytes)
