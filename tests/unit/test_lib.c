@@ -1,6 +1,6 @@
 /*
  * test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors, safe
- * opens below a folder.
+ * opens below a folder, atomic writes.
  */
 #include "config.h"
 
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -201,6 +202,76 @@ static void test_safe_open(void **state)
 	free(tmp);
 }
 
+/*
+ * fsync() as this program sees it: every call is noted (was it a folder, was the file the test
+ * watches already under its name) and then made. lib's atomic writer, linked in from the
+ * library, calls this one.
+ */
+static const char *watched;	/* the final name of the atomic write under test */
+static unsigned nr_fsync_dirs;
+static unsigned nr_fsync_dirs_after_rename;
+static struct stat fsync_dir_st;
+
+int fsync(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		nr_fsync_dirs++;
+		fsync_dir_st = st;
+		if (watched && access(watched, F_OK) == 0)
+			nr_fsync_dirs_after_rename++;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+/* The atomic writer syncs the folder after the rename, and never writes through a planted tmp. */
+static void test_atomic_write(void **state)
+{
+	char *tmp = test_tmpdir("atomic");
+	char *path = pathf("%s/results.json", tmp);
+	char *tmpname = pathf("%s/results.json.tmp", tmp);
+	char *victim = pathf("%s/victim", tmp);
+	char *text = NULL;
+	struct stat dir_st;
+	bool created = false;
+
+	(void)state;
+	assert_non_null(tmp);
+	assert_int_equal(stat(tmp, &dir_st), 0);
+	watched = path;
+	nr_fsync_dirs = nr_fsync_dirs_after_rename = 0;
+	assert_int_equal(write_text_atomic(path, tmpname, "{}", &created), 0);
+	assert_true(created);
+	assert_int_equal(nr_fsync_dirs, 1);
+	assert_int_equal(nr_fsync_dirs_after_rename, 1);
+	assert_true(fsync_dir_st.st_ino == dir_st.st_ino && fsync_dir_st.st_dev == dir_st.st_dev);
+	assert_int_equal(read_text_file(path, &text, NULL), 0);
+	assert_string_equal(text, "{}\n");
+	free(text);
+
+	/* A symlink planted at the temporary name: removed, not written through. */
+	test_put_file(tmp, "victim", "precious\n");
+	assert_int_equal(symlink(victim, tmpname), 0);
+	assert_int_equal(write_bytes_atomic(path, tmpname, "new", 3), 0);
+	assert_int_equal(read_text_file(victim, &text, NULL), 0);
+	assert_string_equal(text, "precious\n");
+	free(text);
+	assert_int_equal(read_text_file(path, &text, NULL), 0);
+	assert_string_equal(text, "new");
+	free(text);
+	assert_int_equal(lstat(path, &dir_st), 0);
+	assert_true(S_ISREG(dir_st.st_mode));
+	assert_int_equal(access(tmpname, F_OK), -1);
+	watched = NULL;
+
+	assert_int_equal(test_rmtree(tmp), 0);
+	free(victim);
+	free(tmpname);
+	free(path);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_why_buffers),
 		cmocka_unit_test(test_json_get),
 		cmocka_unit_test(test_safe_open),
+		cmocka_unit_test(test_atomic_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
