@@ -18,6 +18,7 @@
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "dataset/dataset.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
 #include "sys/sysinfo.h"
 
@@ -124,23 +125,50 @@ static char *write_job(const struct fio_ctx *c, const char *name, const struct f
 		       const struct fioref_job *j)
 {
 	char *text = fioref_job_file(files, c->ds.nr, j);
-	char *path = xasprintf("%s/%s.fio", c->dir, name);
-	FILE *f;
-	int bad;
+	char *rel = xasprintf("%s.fio", name);
+	char *path = path_join(c->dir, rel);
+	char why[PATH_MAX + 128] = "";
+	int ret;
 
 	if (!text) {
 		error("fio: cannot write a job file for these paths (a newline in a name?)");
+		free(rel);
 		free(path);
 		return NULL;
 	}
-	f = fopen(path, "w");
-	bad = !f || fputs(text, f) < 0;
-	if ((f && fclose(f)) || bad) {
-		error("cannot write '%s': %s", path, strerror(errno));
+	/* Made anew in the results folder, as fio's output is (claim()): never through a symlink. */
+	const int fd = safe_create_file(c->dir, rel, why, sizeof(why));
+	ret = fd < 0 ? fd : write_all(fd, text, strlen(text));
+	if (fd >= 0 && close(fd) < 0 && !ret)
+		ret = -errno;
+	if (ret) {
+		error("cannot write '%s': %s", path, *why ? why : strerror(-ret));
 		free(path);
 		path = NULL;
 	}
+	free(rel);
 	free(text);
+	return path;
+}
+
+/*
+ * fio's output file name in the results folder, made anew and empty here, so that fio (which
+ * opens it for writing, following symlinks) finds a file of ours there, not one planted.
+ */
+static char *claim(const struct fio_ctx *c, const char *name, const char *suffix)
+{
+	char *rel = xasprintf("%s%s", name, suffix);
+	char why[PATH_MAX + 128];
+	const int fd = safe_create_file(c->dir, rel, why, sizeof(why));
+	char *path = path_join(c->dir, rel);
+
+	free(rel);
+	if (fd < 0) {
+		error("cannot write '%s': %s", path, why);
+		free(path);
+		return NULL;
+	}
+	close(fd);
 	return path;
 }
 
@@ -230,15 +258,15 @@ static int measure(struct fio_ctx *c, const char *name, bool rd, bool wr, unsign
 		tmp = xasprintf("%s-read", name);
 		rjob = write_job(c, tmp, c->src_files, &rj);
 		free(tmp);
-		rout = xasprintf("%s/%s-read.json", c->dir, name);
+		rout = claim(c, name, "-read.json");
 	}
 	if (wr) {
 		tmp = xasprintf("%s-write", name);
 		wjob = write_job(c, tmp, c->dst_files, &wj);
 		free(tmp);
-		wout = xasprintf("%s/%s-write.json", c->dir, name);
+		wout = claim(c, name, "-write.json");
 	}
-	if ((rd && !rjob) || (wr && !wjob))
+	if ((rd && (!rjob || !rout)) || (wr && (!wjob || !wout)))
 		goto out;
 	if (wr && layout_dst(c))
 		goto out;

@@ -172,6 +172,50 @@ out:
 	return ret;
 }
 
+int safe_create_at(int dirfd, const char *rel, char *why, size_t len)
+{
+	const char *slash = strrchr(rel, '/');
+	const char *base = slash ? slash + 1 : rel;
+	int dfd = dirfd;
+	int ret;
+
+	if (!safe_rel_path(rel) || !*base || !strcmp(base, "."))
+		return fail_why(why, len, -EINVAL, "'%s' is not a file below its folder", rel);
+	if (slash) {
+		char *dir = xasprintf("%.*s", (int)(slash - rel), rel);
+
+		dfd = safe_open_dir_at(dirfd, dir, SAFE_MKDIR, why, len);
+		free(dir);
+		if (dfd < 0)
+			return dfd;
+	}
+	/* Whatever has the name goes first: a symlink itself, never what it points to. */
+	if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT) {
+		ret = fail_why(why, len, -errno, "cannot replace '%s': %s", rel, strerror(errno));
+		goto out;
+	}
+	ret = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+		     0666);
+	if (ret < 0)
+		ret = fail_why(why, len, -errno, "cannot create '%s': %s", rel, strerror(errno));
+out:
+	if (dfd != dirfd)
+		close(dfd);
+	return ret;
+}
+
+int safe_create_file(const char *dir, const char *rel, char *why, size_t len)
+{
+	int ret;
+
+	const int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return fail_why(why, len, -errno, "'%s': %s", dir, strerror(errno));
+	ret = safe_create_at(dfd, rel, why, len);
+	close(dfd);
+	return ret;
+}
+
 /* The whole of fd, NUL-terminated, into *out; closes fd. 0 or -errno (why: strerror). */
 static int read_all(int fd, char **out, size_t *n, char *why, size_t len)
 {

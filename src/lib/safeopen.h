@@ -44,6 +44,17 @@ int safe_open_dir_at(int dirfd, const char *rel, unsigned flags, char *why, size
 int safe_open_file_at(int dirfd, const char *rel, char *why, size_t len);
 
 /*
+ * Create the file rel below dirfd anew, for writing: its folders as safe_open_dir_at() makes
+ * them with SAFE_MKDIR (never through a symlink), whatever has its name removed first (a
+ * symlink itself, not what it points to; a folder is not removed: -EISDIR), then made with
+ * O_CREAT | O_EXCL | O_NOFOLLOW, mode 0666 & umask. Returns the descriptor (O_WRONLY |
+ * O_CLOEXEC), or -errno with why ("cannot create 'rel': <strerror>", or a folder's reason).
+ */
+int safe_create_at(int dirfd, const char *rel, char *why, size_t len);
+/* The same below the folder dir, followed as the user named it. */
+int safe_create_file(const char *dir, const char *rel, char *why, size_t len);
+
+/*
  * The whole of the regular file rel below the folder dir (followed as given), NUL-terminated,
  * into *out (free it), its length into *n (may be NULL). 0, or -errno with why as
  * safe_open_file_at() says it.
