@@ -53,6 +53,16 @@ const char *cache_method_name(enum cache_method m)
 }
 
 /*
+ * When drop_caches cannot be written we fall back to fadvise. EACCES/EPERM: not root, or root in
+ * a user namespace; EROFS: /proc/sys mounted read-only (containers); ENOENT: no /proc/sys at all.
+ * Anything else is a real error, and so is a path that is not the kernel's drop_caches file.
+ */
+static bool drop_not_allowed(int err)
+{
+	return err == -EACCES || err == -EPERM || err == -EROFS || err == -ENOENT;
+}
+
+/*
  * An O_PATH descriptor of path when it is the kernel's drop_caches file: a regular file on
  * procfs whose real path ends in /sys/vm/drop_caches. Anything else would take "3\n" over its
  * first bytes, as root: a file on a disk, a FIFO, another sysctl. -EINVAL (why says what the
@@ -70,11 +80,16 @@ static int drop_caches_open_path(const char *path, char *why, size_t len)
 	ssize_t n;
 	int ret;
 
+	if (!*path)
+		return reject_why(why, len, "an empty path is not the kernel's drop_caches file (%s)",
+				  DROP_CACHES_PATH);
 	const int fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		return fail_why(why, len, ret, "cannot drop the page cache ('%s'): %s", path,
-				strerror(-ret));
+		fail_why(why, len, ret, "cannot drop the page cache ('%s'): %s", path,
+			 strerror(-ret));
+		/* Missing or not allowed falls back; a path that cannot name a file is refused. */
+		return drop_not_allowed(ret) ? ret : -EINVAL;
 	}
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 	n = readlink(self, real, sizeof(real) - 1);
@@ -302,16 +317,6 @@ static void sync_filesystems(const char *a, const char *b)
 		}
 		close(fd);
 	}
-}
-
-/*
- * When drop_caches cannot be written we fall back to fadvise. EACCES/EPERM: not root, or root in
- * a user namespace; EROFS: /proc/sys mounted read-only (containers); ENOENT: no /proc/sys at all.
- * Anything else is a real error, and so is a path that is not the kernel's drop_caches file.
- */
-static bool drop_not_allowed(int err)
-{
-	return err == -EACCES || err == -EPERM || err == -EROFS || err == -ENOENT;
 }
 
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,

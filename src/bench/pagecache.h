@@ -25,8 +25,10 @@ const char *cache_method_name(enum cache_method m);
  * accepted, whatever symlinks lead to it: "3\n" written anywhere else would overwrite a file's
  * first bytes (as root) or change another setting. Returns 0 when it can be written; -EINVAL
  * when it is not drop_caches (why: "'P' is not the kernel's drop_caches file (...): <what it
- * is>; refusing to write to it"); else -errno, with why "cannot drop the page cache ('P'):
- * <strerror>", "(needs root)" added for EACCES and EPERM. Nothing is written.
+ * is>; refusing to write to it"), is empty, or cannot name a file at all (ENOTDIR, ELOOP,
+ * ENAMETOOLONG: why "cannot drop the page cache ('P'): <strerror>"); else -errno for what the
+ * fadvise fallback covers (ENOENT, EACCES, EPERM, EROFS), with the same why, "(needs root)"
+ * added for EACCES and EPERM. Nothing is written.
  */
 int cache_drop_check(const char *path, char *why, size_t len);
 

@@ -90,8 +90,13 @@ expect_fail 1 "'/proc/sys/kernel/printk' is not the kernel's drop_caches file .*
 mkfifo "$ccb_tmp/fifo"
 expect_fail 1 "'$ccb_tmp/fifo' $not_drop" timeout 60 \
 	"$CCB" run --repeats 1 --quiet --drop-caches-path "$ccb_tmp/fifo" "$src" "$dst"
+expect_fail 1 "an empty path is not the kernel's drop_caches file" \
+	"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/out-drop5" --drop-caches-path "" "$src" "$dst"
+expect_fail 1 "cannot drop the page cache \('$ccb_tmp/victim/drop_caches'\): Not a directory" \
+	"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/out-drop6" --drop-caches-path \
+	"$ccb_tmp/victim/drop_caches" "$src" "$dst"
 cmp -s "$ccb_tmp/victim" "$ccb_tmp/victim.orig" || fail "--drop-caches-path wrote to a regular file"
-for n in 1 2 3; do
+for n in 1 2 3 5 6; do
 	[ ! -e "$ccb_tmp/out-drop$n/results.json" ] || fail "a refused run wrote results (out-drop$n)"
 done
 dst_untouched "$dst"
