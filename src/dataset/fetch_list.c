@@ -155,35 +155,36 @@ static char *url_join(const char *base, const char *rel)
 	return dynbuf_detach(&url, NULL);
 }
 
-/* Indices first..n-1 of l, in the order of their URLs (ties: list order), or of their paths. */
-static const struct fetch_item *sort_items;
-static int by_url(const void *a, const void *b)
+/* qsort_r() orders of indices into an item array: by URL or by path, then by index. */
+static int by_url(const void *a, const void *b, void *items)
 {
+	const struct fetch_item *it = items;
 	const size_t i = *(const size_t *)a;
 	const size_t j = *(const size_t *)b;
-	const int c = strcmp(sort_items[i].url, sort_items[j].url);
+	const int c = strcmp(it[i].url, it[j].url);
 
 	return c ? c : (i > j) - (i < j);
 }
 
-static int by_path(const void *a, const void *b)
+static int by_path(const void *a, const void *b, void *items)
 {
+	const struct fetch_item *it = items;
 	const size_t i = *(const size_t *)a;
 	const size_t j = *(const size_t *)b;
-	const int c = strcmp(sort_items[i].path, sort_items[j].path);
+	const int c = strcmp(it[i].path, it[j].path);
 
 	return c ? c : (i > j) - (i < j);
 }
 
+/* Indices first..n-1 of l's items in cmp's order (free it). */
 static size_t *sorted_indices(const struct fetch_list *l, size_t first,
-			      int (*cmp)(const void *, const void *))
+			      int (*cmp)(const void *, const void *, void *))
 {
 	size_t *idx = xcalloc(l->n - first + 1, sizeof(*idx));
 
 	for (size_t i = first; i < l->n; i++)
 		idx[i - first] = i;
-	sort_items = l->items;
-	qsort(idx, l->n - first, sizeof(*idx), cmp);
+	qsort_r(idx, l->n - first, sizeof(*idx), cmp, l->items);
 	return idx;
 }
 
