@@ -81,7 +81,8 @@ static int drop_caches_open_path(const char *path, char *why, size_t len)
 	int ret;
 
 	if (!*path)
-		return reject_why(why, len, "an empty path is not the kernel's drop_caches file (%s)",
+		return reject_why(why, len,
+				  "an empty path is not the kernel's drop_caches file (%s)",
 				  DROP_CACHES_PATH);
 	const int fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
@@ -94,8 +95,10 @@ static int drop_caches_open_path(const char *path, char *why, size_t len)
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 	n = readlink(self, real, sizeof(real) - 1);
 	if (n < 0) {
-		ret = fail_why(why, len, -EINVAL, "cannot tell what '%s' is (%s: %s); refusing to "
-			       "write to it", path, self, strerror(errno));
+		ret = fail_why(why, len, -EINVAL,
+			       "cannot tell what '%s' is (%s: %s); refusing to "
+			       "write to it",
+			       path, self, strerror(errno));
 		goto fail;
 	}
 	real[n] = '\0';
@@ -111,9 +114,11 @@ static int drop_caches_open_path(const char *path, char *why, size_t len)
 	else if ((size_t)n < strlen(tail) || strcmp(real + n - strlen(tail), tail))
 		what = "it is another file of procfs";
 	if (what) {
-		ret = reject_why(why, len, "'%s'%s%s%s is not the kernel's drop_caches file (%s): "
-				 "%s; refusing to write to it", path, same ? "" : " (", same ? "" : real,
-				 same ? "" : ")", DROP_CACHES_PATH, what);
+		ret = reject_why(why, len,
+				 "'%s'%s%s%s is not the kernel's drop_caches file (%s): "
+				 "%s; refusing to write to it",
+				 path, same ? "" : " (", same ? "" : real, same ? "" : ")",
+				 DROP_CACHES_PATH, what);
 		goto fail;
 	}
 	return fd;
@@ -269,8 +274,8 @@ static int fadvise_tree(int dirfd, unsigned depth)
 	return ret;
 }
 
-static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir,
-		       char *why, size_t len)
+static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir, char *why,
+		       size_t len)
 {
 	int ret = 0;
 
@@ -301,7 +306,7 @@ static int fadvise_all(const struct dataset *ds, const char *root, const char *e
 /* syncfs() the filesystems holding each path; sync() everything when one cannot be opened. */
 static void sync_filesystems(const char *a, const char *b)
 {
-	const char *paths[] = { a, b };
+	const char *paths[] = {a, b};
 
 	for (size_t i = 0; i < 2; i++) {
 		int fd;

@@ -43,12 +43,12 @@ struct xfer {
 	const struct fetch_item *it;
 	enum xfer_state state;
 	CURL *e;
-	int fd;		 /* the .part, while a transfer is under way */
-	int dirfd;	 /* the item's folder below DIR, opened without following symlinks */
-	char *dest;	 /* DIR/path and DIR/path.part, for messages */
+	int fd;	    /* the .part, while a transfer is under way */
+	int dirfd;  /* the item's folder below DIR, opened without following symlinks */
+	char *dest; /* DIR/path and DIR/path.part, for messages */
 	char *part;
-	char *folder;	 /* the folder of path below DIR, "" for DIR itself */
-	char *name;	 /* the last component of path, and of its .part */
+	char *folder; /* the folder of path below DIR, "" for DIR itself */
+	char *name;   /* the last component of path, and of its .part */
 	char *part_name;
 	uint64_t start_off;    /* bytes of .part there before this attempt */
 	uint64_t got;	       /* bytes written in this attempt */
@@ -109,7 +109,7 @@ struct fetch_run_state {
 	unsigned active;
 	size_t done;
 	size_t failed;
-	uint64_t bytes; /* written in this session */
+	uint64_t bytes;	  /* written in this session */
 	uint64_t resumed; /* bytes the .part files held when this session first opened them */
 };
 
@@ -413,8 +413,8 @@ static void progress(const struct fetch_run_state *s, size_t n, uint64_t total, 
 			 human_duration((double)(total - got - s->resumed) / ((double)got / dt),
 					etab, sizeof(etab)));
 	fprintf(stderr, "%s%s: fetch: %zu/%zu files, %.1f MB, %.1f MB/s%s%s%s",
-		live || live_line ? "\r\033[K" : "", PROGRAM_NAME, s->done, n, (double)got / 1e6, mbs, eta,
-		s->failed ? ", some failed" : "", live ? "" : "\n");
+		live || live_line ? "\r\033[K" : "", PROGRAM_NAME, s->done, n, (double)got / 1e6,
+		mbs, eta, s->failed ? ", some failed" : "", live ? "" : "\n");
 	fflush(stderr);
 	live_line = live;
 }
@@ -460,9 +460,8 @@ static bool item_present(struct fetch_run_state *s, const struct xfer *x)
 	const struct fetch_item *it = x->it;
 	json_t *m = manifest_find(s->manifest, it->path);
 	unsigned long long m_hash = 0;
-	const bool has_m_hash =
-		m && sscanf(json_string_value(json_object_get(m, "xxh3")) ?: "", "%16llx",
-			    &m_hash) == 1;
+	const bool has_m_hash = m && sscanf(json_string_value(json_object_get(m, "xxh3")) ?: "",
+					    "%16llx", &m_hash) == 1;
 	const char *differs = NULL;
 	uint64_t want = it->size;
 	uint64_t hash = 0;
@@ -483,8 +482,7 @@ static bool item_present(struct fetch_run_state *s, const struct xfer *x)
 	}
 	if (!it->has_size && m)
 		want = (uint64_t)json_integer_value(json_object_get(m, "size"));
-	else if (!it->has_size &&
-		 fetch_http_get(s->head, it->url, NULL, &want, s->o, true) < 0)
+	else if (!it->has_size && fetch_http_get(s->head, it->url, NULL, &want, s->o, true) < 0)
 		differs = "its size could not be asked for";
 	if (!differs && (uint64_t)st.st_size != want)
 		differs = "its size is not the file's";

@@ -557,8 +557,8 @@ int fetch_list_conflicts(const struct fetch_list *l, const char *dir)
 		for (const char *c = strchr(p, '/'); c && !other; c = strchr(c + 1, '/'))
 			other = find_path(l, idx, p, (size_t)(c - p), "");
 		if (other) {
-			error("cannot fetch: '%s' and '%s' would land at '%s' and '%s' in '%s', one in "
-			      "the other's way",
+			error("cannot fetch: '%s' and '%s' would land at '%s' and '%s' in '%s', "
+			      "one in the other's way",
 			      it->url, other->url, p, other->path, dir);
 			ret = -EINVAL;
 		}

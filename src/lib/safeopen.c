@@ -147,7 +147,7 @@ int safe_open_file_at(int dirfd, const char *rel, char *why, size_t len)
 		ret = fail_why(why, len, -EINVAL, "%s, not a regular file", type_name(st.st_mode));
 		goto out;
 	}
-	/* Replaced since: O_NOFOLLOW and O_NONBLOCK still keep the open from following or hanging. */
+	/* Swapped since? O_NOFOLLOW and O_NONBLOCK still keep it from following or hanging. */
 	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = fail_why(why, len, -errno, "%s",
@@ -252,8 +252,7 @@ out:
 	return ret;
 }
 
-int safe_read_file(const char *dir, const char *rel, char **out, size_t *n, char *why,
-		   size_t len)
+int safe_read_file(const char *dir, const char *rel, char **out, size_t *n, char *why, size_t len)
 {
 	const int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)

@@ -59,8 +59,7 @@ int safe_create_file(const char *dir, const char *rel, char *why, size_t len);
  * into *out (free it), its length into *n (may be NULL). 0, or -errno with why as
  * safe_open_file_at() says it.
  */
-int safe_read_file(const char *dir, const char *rel, char **out, size_t *n, char *why,
-		   size_t len);
+int safe_read_file(const char *dir, const char *rel, char **out, size_t *n, char *why, size_t len);
 
 /*
  * The whole of path as the user named it (symlinks on the way are followed: the user chose

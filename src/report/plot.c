@@ -53,9 +53,9 @@ void plot_set_skip(struct plot_set *ps, const char *why)
  * into plots/ (renameat: a symlink there is replaced, not followed) once it is complete.
  */
 struct plot_work {
-	int pfd;	/* plots/, opened without following a symlink */
-	int wfd;	/* the work folder */
-	char name[64];	/* its name in plots/ */
+	int pfd;       /* plots/, opened without following a symlink */
+	int wfd;       /* the work folder */
+	char name[64]; /* its name in plots/ */
 };
 
 static int work_open(struct plot_work *w, const char *dir, char *why, size_t len)
@@ -215,11 +215,11 @@ static int find_scripts(char **out, char *why, size_t len)
 }
 
 /*
- * gnuplot -e SETTINGS SCRIPT in the work folder, its messages appended to gnuplot.log there. Returns
- * 0, or -ECHILD with why set when it did not exit 0.
+ * gnuplot -e SETTINGS SCRIPT in the work folder, its messages appended to gnuplot.log there.
+ * Returns 0, or -ECHILD with why set when it did not exit 0.
  */
-static int run_gnuplot(const char *gnuplot, int workfd, const char *settings,
-		       const char *script, char *why, size_t len)
+static int run_gnuplot(const char *gnuplot, int workfd, const char *settings, const char *script,
+		       char *why, size_t len)
 {
 	char *const argv[] = { (char *)gnuplot, (char *)"-e", (char *)settings, (char *)script,
 			       NULL };
@@ -484,8 +484,7 @@ static int plot_series(struct plotter *p, json_t *o, json_t *samples, const char
 			 strerror(-ret));
 	} else {
 		settings = settings_text(series_settings, &sa);
-		ret = run_gnuplot(p->gnuplot, p->w->wfd, settings, p->script, p->why,
-				  p->why_len);
+		ret = run_gnuplot(p->gnuplot, p->w->wfd, settings, p->script, p->why, p->why_len);
 		free(settings);
 	}
 	if (!ret) {
