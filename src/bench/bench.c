@@ -14,6 +14,7 @@
 
 #include "bench/bench.h"
 #include "bench/bench_int.h"
+#include "bench/pagecache.h"
 #include "lib/util.h"
 #include "sys/device.h"
 #include "sys/diag.h"
@@ -318,12 +319,8 @@ static int open_resumed(struct bench *b)
 	char why[256] = "";
 	int ret = results_load(&b->res, b->cfg.out, why, sizeof(why));
 
-	if (ret == -EINVAL) {
-		error("cannot resume from '%s': %s", b->res.path, why);
-		return 1;
-	}
 	if (ret) {
-		error("cannot resume from '%s': %s", b->res.path, strerror(-ret));
+		error("cannot resume from '%s': %s", b->res.path, why);
 		return 1;
 	}
 	src = json_object_get(b->res.root, "source");
@@ -402,9 +399,9 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 	warn_stacks(b);
 	if (check_space(b))
 		return 1;
-	if (cfg->require_drop && access(cfg->drop_path, W_OK) < 0) {
-		error("cannot drop the page cache ('%s'): %s, and --require-drop was given",
-		      cfg->drop_path, strerror(errno));
+	ret = cache_drop_check(cfg->drop_path, why, sizeof(why));
+	if (ret == -EINVAL || (ret && cfg->require_drop)) {
+		error("%s%s", why, ret == -EINVAL ? "" : ", and --require-drop was given");
 		return 1;
 	}
 

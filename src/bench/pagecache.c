@@ -5,11 +5,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,17 +52,130 @@ const char *cache_method_name(enum cache_method m)
 	return "none";
 }
 
-static int write_drop_caches(const char *path)
+/*
+ * When drop_caches cannot be written we fall back to fadvise. EACCES/EPERM: not root, or root in
+ * a user namespace; EROFS: /proc/sys mounted read-only (containers); ENOENT: no /proc/sys at all.
+ * Anything else is a real error, and so is a path that is not the kernel's drop_caches file.
+ */
+static bool drop_not_allowed(int err)
+{
+	return err == -EACCES || err == -EPERM || err == -EROFS || err == -ENOENT;
+}
+
+/*
+ * An O_PATH descriptor of path when it is the kernel's drop_caches file: a regular file on
+ * procfs whose real path ends in /sys/vm/drop_caches. Anything else would take "3\n" over its
+ * first bytes, as root: a file on a disk, a FIFO, another sysctl. -EINVAL (why says what the
+ * path is instead) for those, -errno when path cannot be looked up.
+ */
+static int drop_caches_open_path(const char *path, char *why, size_t len)
+{
+	static const char tail[] = "/sys/vm/drop_caches";
+	char real[PATH_MAX];
+	char self[64];
+	struct statfs sfs;
+	struct stat st;
+	const char *what = NULL;
+	bool same;
+	ssize_t n;
+	int ret;
+
+	if (!*path)
+		return reject_why(why, len,
+				  "an empty path is not the kernel's drop_caches file (%s)",
+				  DROP_CACHES_PATH);
+	const int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		fail_why(why, len, ret, "cannot drop the page cache ('%s'): %s", path,
+			 strerror(-ret));
+		/* Missing or not allowed falls back; a path that cannot name a file is refused. */
+		return drop_not_allowed(ret) ? ret : -EINVAL;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, real, sizeof(real) - 1);
+	if (n < 0) {
+		ret = fail_why(why, len, -EINVAL,
+			       "cannot tell what '%s' is (%s: %s); refusing to "
+			       "write to it",
+			       path, self, strerror(errno));
+		goto fail;
+	}
+	real[n] = '\0';
+	same = !strcmp(real, path);
+	if (fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0) {
+		ret = fail_why(why, len, -errno, "cannot examine '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (sfs.f_type != PROC_SUPER_MAGIC)
+		what = "it is not on procfs";
+	else if (!S_ISREG(st.st_mode))
+		what = "it is not a regular file";
+	else if ((size_t)n < strlen(tail) || strcmp(real + n - strlen(tail), tail))
+		what = "it is another file of procfs";
+	if (what) {
+		ret = reject_why(why, len,
+				 "'%s'%s%s%s is not the kernel's drop_caches file (%s): "
+				 "%s; refusing to write to it",
+				 path, same ? "" : " (", same ? "" : real, same ? "" : ")",
+				 DROP_CACHES_PATH, what);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return ret;
+}
+
+/*
+ * A descriptor open for writing on the drop_caches file that drop_caches_open_path() checked:
+ * opened again through the checked descriptor, so what is written to is what was checked.
+ */
+static int drop_caches_open(const char *path, char *why, size_t len)
+{
+	char self[64];
+	int ret;
+
+	const int pfd = drop_caches_open_path(path, why, len);
+	if (pfd < 0)
+		return pfd;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	const int fd = open(self, O_WRONLY | O_CLOEXEC);
+	ret = fd < 0 ? -errno : fd;
+	if (fd < 0)
+		fail_why(why, len, ret, "cannot drop the page cache ('%s'): %s%s", path,
+			 strerror(-ret),
+			 ret == -EACCES || ret == -EPERM ? " (needs root)"
+			 : ret == -EROFS		 ? " (/proc/sys is read-only here)"
+							 : "");
+	close(pfd);
+	return ret;
+}
+
+int cache_drop_check(const char *path, char *why, size_t len)
+{
+	const int fd = drop_caches_open(path ? path : DROP_CACHES_PATH, why, len);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+static int write_drop_caches(const char *path, char *why, size_t len)
 {
 	int ret;
 
-	const int fd = open(path, O_WRONLY | O_CLOEXEC);
+	const int fd = drop_caches_open(path, why, len);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* 3: page cache plus dentries and inodes, so listing the source is cold too. */
 	ret = write_all(fd, "3\n", 2);
 	if (close(fd) < 0 && ret == 0)
 		ret = -errno;
+	if (ret)
+		fail_why(why, len, ret, "cannot make the page cache cold ('%s'): %s", path,
+			 strerror(-ret));
 	return ret;
 }
 
@@ -158,8 +274,8 @@ static int fadvise_tree(int dirfd, unsigned depth)
 	return ret;
 }
 
-static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir,
-		       char *why, size_t len)
+static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir, char *why,
+		       size_t len)
 {
 	int ret = 0;
 
@@ -190,7 +306,7 @@ static int fadvise_all(const struct dataset *ds, const char *root, const char *e
 /* syncfs() the filesystems holding each path; sync() everything when one cannot be opened. */
 static void sync_filesystems(const char *a, const char *b)
 {
-	const char *paths[] = { a, b };
+	const char *paths[] = {a, b};
 
 	for (size_t i = 0; i < 2; i++) {
 		int fd;
@@ -208,19 +324,10 @@ static void sync_filesystems(const char *a, const char *b)
 	}
 }
 
-/*
- * When drop_caches cannot be written we fall back to fadvise. EACCES/EPERM: not root, or root in
- * a user namespace; EROFS: /proc/sys mounted read-only (containers); ENOENT: no /proc/sys at all
- * (and tests point drop_path at a path that does not exist). Anything else is a real error.
- */
-static bool drop_not_allowed(int err)
-{
-	return err == -EACCES || err == -EPERM || err == -EROFS || err == -ENOENT;
-}
-
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
 		    const char *drop_path, enum cache_method *used, char *why, size_t len)
 {
+	char drop_why[PATH_MAX + 160];
 	int ret;
 
 	*used = CACHE_NONE;
@@ -231,15 +338,14 @@ int cache_make_cold(const struct dataset *ds, const char *root, const char *extr
 	 * (other I/O is still waited out by cache_wait_quiet()).
 	 */
 	sync_filesystems(root, extra_dir);
-	ret = write_drop_caches(drop_path ? drop_path : DROP_CACHES_PATH);
+	ret = write_drop_caches(drop_path ? drop_path : DROP_CACHES_PATH, drop_why,
+				sizeof(drop_why));
 	if (ret == 0) {
 		*used = CACHE_DROP_CACHES;
 		return 0;
 	}
-	if (!drop_not_allowed(ret)) {
-		return fail_why(why, len, ret, "cannot make the page cache cold ('%s'): %s",
-				drop_path ? drop_path : DROP_CACHES_PATH, strerror(-ret));
-	}
+	if (!drop_not_allowed(ret))
+		return fail_why(why, len, ret, "%s", drop_why);
 	/*
 	 * Files of the set that fail here are reported, but the others were still dropped: *used
 	 * says fadvise, and the residency check that follows tells how cold the set really is.

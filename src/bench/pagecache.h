@@ -20,18 +20,33 @@ enum cache_method {
 const char *cache_method_name(enum cache_method m);
 
 /*
+ * Is path (NULL: /proc/sys/vm/drop_caches) the kernel's drop_caches file, and may this process
+ * write to it? Only a regular file on procfs whose real path ends in /sys/vm/drop_caches is
+ * accepted, whatever symlinks lead to it: "3\n" written anywhere else would overwrite a file's
+ * first bytes (as root) or change another setting. Returns 0 when it can be written; -EINVAL
+ * when it is not drop_caches (why: "'P' is not the kernel's drop_caches file (...): <what it
+ * is>; refusing to write to it"), is empty, or cannot name a file at all (ENOTDIR, ELOOP,
+ * ENAMETOOLONG: why "cannot drop the page cache ('P'): <strerror>"); else -errno for what the
+ * fadvise fallback covers (ENOENT, EACCES, EPERM, EROFS), with the same why, "(needs root)"
+ * added for EACCES and EPERM. Nothing is written.
+ */
+int cache_drop_check(const char *path, char *why, size_t len);
+
+/*
  * syncfs() the filesystems of root and extra_dir (sync() when one cannot be opened), then drop
- * the page cache; when that is not allowed (not root, read-only /proc),
- * fall back to posix_fadvise(DONTNEED) on every file of ds below root and on every regular
- * file below extra_dir (may be NULL). *used says what happened. Returns 0, or -errno when
- * neither worked. drop_path overrides /proc/sys/vm/drop_caches (tests); NULL for the default.
+ * the page cache through drop_path (NULL: /proc/sys/vm/drop_caches), checked as
+ * cache_drop_check() does at every write; when that is not allowed (not root, read-only /proc,
+ * no /proc/sys), fall back to posix_fadvise(DONTNEED) on every file of ds below root and on every
+ * regular file below extra_dir (may be NULL). *used says what happened. Returns 0, or -errno
+ * when neither worked.
  *
- * "Not allowed" is EACCES, EPERM, EROFS or ENOENT (no /proc/sys) from opening or writing
- * drop_path; any other error is returned with *used = CACHE_NONE. Symlinks below extra_dir are
- * never followed. When fadvise fails for some files, *used is CACHE_FADVISE and the first error
- * is returned (the other files were still dropped). On an error, why (when not NULL and len not
- * 0) receives what failed, naming the path: "cannot evict 'P' with posix_fadvise: <strerror>"
- * when *used is CACHE_FADVISE, else "cannot make the page cache cold ('P'): <strerror>".
+ * "Not allowed" is EACCES, EPERM, EROFS or ENOENT from opening or writing drop_path; a path that
+ * is not drop_caches (-EINVAL) and any other error are returned with *used = CACHE_NONE.
+ * Symlinks below extra_dir are never followed. When fadvise fails for some files, *used is
+ * CACHE_FADVISE and the first error is returned (the other files were still dropped). On an
+ * error, why (when not NULL and len not 0) receives what failed, naming the path: "cannot evict
+ * 'P' with posix_fadvise: <strerror>" when *used is CACHE_FADVISE, else cache_drop_check()'s
+ * reason or "cannot make the page cache cold ('P'): <strerror>".
  */
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
 		    const char *drop_path, enum cache_method *used, char *why, size_t len);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "analysis/run_flags.h"
 #include "analysis/stats.h"
 #include "bench/results.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
 
 #define RESULTS_BASE "cryocache-results"
@@ -79,14 +81,18 @@ int results_create(struct results *r, const char *out, const char *label)
 int results_load(struct results *r, const char *dir, char *why, size_t len)
 {
 	json_error_t err;
-	struct stat st;
+	char *text = NULL;
+	size_t n = 0;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->dir = xstrdup(dir);
 	r->path = path_join(dir, RESULTS_FILE);
-	if (stat(r->path, &st) < 0)
-		return -errno;
-	r->root = json_load_file(r->path, 0, &err);
+	ret = safe_read_file(dir, RESULTS_FILE, &text, &n, why, len);
+	if (ret)
+		return ret;
+	r->root = json_loadb(text, n, 0, &err);
+	free(text);
 	if (!r->root) {
 		snprintf(why, len, "line %d: %s", err.line, err.text);
 		return -EINVAL;
@@ -97,6 +103,36 @@ int results_load(struct results *r, const char *dir, char *why, size_t len)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+json_t *results_read_doc(const char *arg, char **dir, char **path, char *why, size_t len)
+{
+	json_error_t err;
+	struct stat st;
+	char *text = NULL;
+	size_t n = 0;
+	json_t *doc = NULL;
+	int ret;
+
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*dir = xstrdup(arg);
+		*path = path_join(arg, RESULTS_FILE);
+		ret = safe_read_file(arg, RESULTS_FILE, &text, &n, why, len);
+	} else {
+		char *copy = xstrdup(arg);
+
+		*dir = xstrdup(dirname(copy));
+		*path = xstrdup(arg);
+		free(copy);
+		ret = safe_read_named(arg, &text, &n, why, len);
+	}
+	if (ret)
+		return NULL;
+	doc = json_loadb(text, n, 0, &err);
+	free(text);
+	if (!doc)
+		snprintf(why, len, "line %d: %s", err.line, err.text);
+	return doc;
 }
 
 json_t *results_runs(struct results *r)

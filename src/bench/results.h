@@ -25,11 +25,21 @@ struct results {
 int results_create(struct results *r, const char *out, const char *label);
 
 /*
- * Open the results.json of an earlier session in dir to continue it (sweep --resume). Returns 0,
- * -ENOENT when dir has no results.json, or -EINVAL (with a reason in why) when it is not a
+ * Open the results.json of an earlier session in dir to continue it (sweep --resume). It is read
+ * as safe_read_file() reads: a symlink or a FIFO in its place is refused. Returns 0, or -errno
+ * with the reason in why: -ENOENT when dir has no results.json, -EINVAL when it is not a
  * readable cryocache-bench/1 document.
  */
 int results_load(struct results *r, const char *dir, char *why, size_t len);
+
+/*
+ * The JSON document arg holds, for report and compare: arg is a results folder, whose
+ * results.json is read without following a symlink out of it, or a file named as such (followed
+ * as named). Either way only a regular file is read: a FIFO is refused, never waited on. *dir
+ * receives the folder its samples files are below, *path the file (free both, in every case).
+ * NULL with the reason in why ("line N: text" when it is not JSON); no schema is checked.
+ */
+json_t *results_read_doc(const char *arg, char **dir, char **path, char *why, size_t len);
 
 /* The "runs" array (created on first use). */
 json_t *results_runs(struct results *r);

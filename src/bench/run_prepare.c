@@ -43,22 +43,23 @@ static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 	}
 	if (ret)
 		return ret;
-	if (*method == CACHE_FADVISE && b->cfg.require_drop) {
-		run_error(run, "cannot drop the page cache ('%s'): not allowed for this user, and "
-			  "--require-drop was given", b->cfg.drop_path);
+	if (*method != CACHE_FADVISE)
+		return 0;
+	/* Why drop_caches could not be written: not root, no /proc/sys, a read-only one. */
+	cache_drop_check(b->cfg.drop_path, why, sizeof(why));
+	if (b->cfg.require_drop) {
+		run_error(run, "%s, and --require-drop was given", why);
 		return -EPERM;
 	}
-	if (*method == CACHE_FADVISE) {
-		const char *msg = "cannot drop the page cache (needs root): evicted the files with "
-				  "posix_fadvise(DONTNEED) instead, which leaves pages other processes "
-				  "hold; residency is measured below";
+	char *msg = xasprintf("%s: evicted the files with posix_fadvise(DONTNEED) instead, which "
+			      "leaves pages other processes hold; residency is measured below", why);
 
-		/* Said once on stderr, recorded in every run it concerns. */
-		json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
-		if (!b->warned_fadvise)
-			warning("%s", msg);
-		b->warned_fadvise = true;
-	}
+	/* Said once on stderr, recorded in every run it concerns. */
+	json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
+	if (!b->warned_fadvise)
+		warning("%s", msg);
+	b->warned_fadvise = true;
+	free(msg);
 	return 0;
 }
 

@@ -102,18 +102,16 @@ static void record_sampler(struct bench *b, struct sampler *smp, json_t *run)
 	const json_int_t seq = json_integer_value(json_object_get(run, "seq"));
 	char *rel = xasprintf("samples/run-%lld.%s", (long long)seq,
 			      b->cfg.samples_csv ? "csv" : "json");
-	char *dir = path_join(b->res.dir, "samples");
 	char *path = path_join(b->res.dir, rel);
 	json_t *summary = sampler_summary_json(smp, 0, smp->nr_snap ? smp->nr_snap - 1 : 0);
+	char why[PATH_MAX + 128];
 	json_t *w;
 	size_t i;
 	int ret;
 
-	ret = mkdir_p(dir);
-	if (!ret)
-		ret = sampler_write_series(smp, path, b->cfg.samples_csv);
+	ret = sampler_write_series(smp, b->res.dir, rel, b->cfg.samples_csv, why, sizeof(why));
 	if (ret)
-		run_warn(run, "cannot write '%s': %s", path, strerror(-ret));
+		run_warn(run, "cannot write '%s': %s", path, why);
 	json_object_set_new(summary, "samples_file", ret ? json_null() : json_string(rel));
 	json_array_foreach(json_object_get(summary, "warnings"), i, w)
 		run_warn(run, "%s", json_string_value(w));
@@ -123,7 +121,6 @@ static void record_sampler(struct bench *b, struct sampler *smp, json_t *run)
 			  json_object_get(summary, "findings"));
 	sampler_release(smp);
 	free(path);
-	free(dir);
 	free(rel);
 }
 

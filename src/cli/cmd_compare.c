@@ -2,12 +2,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "analysis/compare.h"
+#include "bench/results.h"
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/post_results.h"
@@ -73,22 +74,18 @@ const struct opt_command compare_command = {
 	.max_args = 2,
 };
 
-/* A results.json, or a results folder holding one. */
+/* A results.json, or a results folder holding one (read as results_read_doc() reads). */
 static json_t *load_doc(const char *arg)
 {
-	struct stat st;
-	json_error_t jerr;
-	char *path;
-	json_t *doc;
+	char why[PATH_MAX + 256];
+	char *dir = NULL;
+	char *path = NULL;
+	json_t *doc = results_read_doc(arg, &dir, &path, why, sizeof(why));
 
-	if (stat(arg, &st)) {
-		error("compare: cannot read '%s': %s", arg, strerror(errno));
-		return NULL;
-	}
-	path = S_ISDIR(st.st_mode) ? xasprintf("%s/results.json", arg) : xstrdup(arg);
-	doc = json_load_file(path, 0, &jerr);
 	if (!doc)
-		error("compare: cannot parse '%s': %s (line %d)", path, jerr.text, jerr.line);
+		error("compare: cannot %s '%s': %s", strncmp(why, "line ", 5) ? "read" : "parse",
+		      path, why);
+	free(dir);
 	free(path);
 	return doc;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "dataset/dataset.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
 #include "sys/sysinfo.h"
 
@@ -45,7 +47,8 @@ static const struct opt_def fio_options[] = {
 	OPT_STRING_("out", 'o', struct fio_opts, out, NULL, "DIR", OPT_NO_ECHO,
 		    "results folder (default: a new ./cryocache-results/<time>-fio)"),
 	OPT_STRING_("drop-caches-path", 0, struct fio_opts, drop_path, "/proc/sys/vm/drop_caches",
-		    "FILE", 0, "where to write 3 to drop the page cache"),
+		    "FILE", 0, "the kernel's drop_caches file, where 3 drops the page cache (a procfs "
+		    "mounted elsewhere; no other file is written)"),
 	OPT_STRING_("profile", 0, struct fio_opts, profile, NULL, "FILE|NAME", 0,
 		    "options from the [fio] section of an INI profile, a file or a shipped one by "
 		    "name; the command line overrides them"),
@@ -122,23 +125,50 @@ static char *write_job(const struct fio_ctx *c, const char *name, const struct f
 		       const struct fioref_job *j)
 {
 	char *text = fioref_job_file(files, c->ds.nr, j);
-	char *path = xasprintf("%s/%s.fio", c->dir, name);
-	FILE *f;
-	int bad;
+	char *rel = xasprintf("%s.fio", name);
+	char *path = path_join(c->dir, rel);
+	char why[PATH_MAX + 128] = "";
+	int ret;
 
 	if (!text) {
 		error("fio: cannot write a job file for these paths (a newline in a name?)");
+		free(rel);
 		free(path);
 		return NULL;
 	}
-	f = fopen(path, "w");
-	bad = !f || fputs(text, f) < 0;
-	if ((f && fclose(f)) || bad) {
-		error("cannot write '%s': %s", path, strerror(errno));
+	/* Made anew in the results folder, as fio's output is (claim()): never through a symlink. */
+	const int fd = safe_create_file(c->dir, rel, why, sizeof(why));
+	ret = fd < 0 ? fd : write_all(fd, text, strlen(text));
+	if (fd >= 0 && close(fd) < 0 && !ret)
+		ret = -errno;
+	if (ret) {
+		error("cannot write '%s': %s", path, *why ? why : strerror(-ret));
 		free(path);
 		path = NULL;
 	}
+	free(rel);
 	free(text);
+	return path;
+}
+
+/*
+ * fio's output file name in the results folder, made anew and empty here, so that fio (which
+ * opens it for writing, following symlinks) finds a file of ours there, not one planted.
+ */
+static char *claim(const struct fio_ctx *c, const char *name, const char *suffix)
+{
+	char *rel = xasprintf("%s%s", name, suffix);
+	char why[PATH_MAX + 128];
+	const int fd = safe_create_file(c->dir, rel, why, sizeof(why));
+	char *path = path_join(c->dir, rel);
+
+	free(rel);
+	if (fd < 0) {
+		error("cannot write '%s': %s", path, why);
+		free(path);
+		return NULL;
+	}
+	close(fd);
 	return path;
 }
 
@@ -168,10 +198,12 @@ static int layout_dst(struct fio_ctx *c)
 static int make_cold(struct fio_ctx *c)
 {
 	enum cache_method used;
-	int ret = cache_make_cold(&c->ds, c->ds.root, c->s.path, c->o->drop_path, &used, NULL, 0);
+	char why[PATH_MAX + 160];
+	int ret = cache_make_cold(&c->ds, c->ds.root, c->s.path, c->o->drop_path, &used, why,
+				  sizeof(why));
 
 	if (ret)
-		error("fio: cannot drop the page cache: %s", strerror(-ret));
+		error("fio: %s", why);
 	return ret ? -1 : 0;
 }
 
@@ -226,15 +258,15 @@ static int measure(struct fio_ctx *c, const char *name, bool rd, bool wr, unsign
 		tmp = xasprintf("%s-read", name);
 		rjob = write_job(c, tmp, c->src_files, &rj);
 		free(tmp);
-		rout = xasprintf("%s/%s-read.json", c->dir, name);
+		rout = claim(c, name, "-read.json");
 	}
 	if (wr) {
 		tmp = xasprintf("%s-write", name);
 		wjob = write_job(c, tmp, c->dst_files, &wj);
 		free(tmp);
-		wout = xasprintf("%s/%s-write.json", c->dir, name);
+		wout = claim(c, name, "-write.json");
 	}
-	if ((rd && !rjob) || (wr && !wjob))
+	if ((rd && (!rjob || !rout)) || (wr && (!wjob || !wout)))
 		goto out;
 	if (wr && layout_dst(c))
 		goto out;
@@ -331,6 +363,11 @@ int cmd_fio(int argc, char **argv)
 	if (!version) {
 		error("fio: cannot run '%s': fio is not installed (apt-get install fio) or is not fio; "
 		      "sweeps and runs do not need it", o.fio);
+		goto out;
+	}
+	/* Refused before anything is made: a path that is not drop_caches is never written. */
+	if (cache_drop_check(o.drop_path, why, sizeof(why)) == -EINVAL) {
+		error("fio: %s", why);
 		goto out;
 	}
 	host_info_read(&host);

@@ -5,11 +5,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bench/results.h"
 #include "cli/cmdline.h"
@@ -48,8 +47,7 @@ int cmd_report(int argc, char **argv)
 	struct report_opts o = { 0 };
 	struct report_written w = { 0 };
 	const char *schema;
-	struct stat st;
-	json_error_t err;
+	char why[PATH_MAX + 256];
 	json_t *doc = NULL;
 	char *path = NULL;
 	char *dir = NULL;
@@ -64,22 +62,9 @@ int cmd_report(int argc, char **argv)
 		options_release(report_command.options, &o);
 		return ret > 0 ? 0 : 2;
 	}
-	if (stat(args[0], &st) == 0 && S_ISDIR(st.st_mode)) {
-		path = path_join(args[0], RESULTS_FILE);
-		dir = xstrdup(args[0]);
-	} else {
-		char *copy = xstrdup(args[0]);
-
-		path = xstrdup(args[0]);
-		dir = xstrdup(dirname(copy));
-		free(copy);
-	}
-	doc = json_load_file(path, 0, &err);
+	doc = results_read_doc(args[0], &dir, &path, why, sizeof(why));
 	if (!doc) {
-		if (err.line < 1)
-			error("cannot read '%s': %s", path, err.text);
-		else
-			error("cannot read '%s': line %d: %s", path, err.line, err.text);
+		error("cannot read '%s': %s", path, why);
 		goto out;
 	}
 	schema = json_string_value(json_object_get(doc, "schema"));

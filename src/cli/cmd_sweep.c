@@ -2,10 +2,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <sys/wait.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "analysis/cells.h"
@@ -17,6 +18,7 @@
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
 #include "copy/strategy.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
 #include "report/report.h"
 
@@ -199,6 +201,21 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	int status = 0;
 	pid_t pid;
 
+	/* fio's results folder inside ours: a real folder, not a symlink planted out of it. */
+	const int dfd = open(sw->b.res.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const int rfd = dfd < 0 ? -1 : safe_open_dir_at(dfd, "reference", SAFE_MKDIR, why,
+							sizeof(why));
+	if (dfd >= 0)
+		close(dfd);
+	if (rfd < 0) {
+		warning("no fio reference: cannot make '%s': %s", out,
+			dfd < 0 ? strerror(errno) : why);
+		results_warn(&sw->b.res, "no fio reference: its results folder could not be made");
+		free(path);
+		free(out);
+		return;
+	}
+	close(rfd);
 	info("sweep: measuring fio's ceiling for the same files first (--reference)");
 	pid = fork();
 	if (pid == 0) {

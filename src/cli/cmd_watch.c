@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,19 +194,17 @@ static int keep_results(struct results *res, const struct sampler *s, json_t *su
 			int nr_paths, json_t *params, bool csv)
 {
 	char *rel = xasprintf("samples/watch.%s", csv ? "csv" : "json");
-	char *dir = path_join(res->dir, "samples");
 	char *file = path_join(res->dir, rel);
 	json_t *jpaths = json_array();
+	char why[PATH_MAX + 128];
 	char finished[64];
 	int ret;
 
 	for (int i = 0; i < nr_paths; i++)
 		json_array_append_new(jpaths, json_string(paths[i]));
-	ret = mkdir_p(dir);
-	if (!ret)
-		ret = sampler_write_series(s, file, csv);
+	ret = sampler_write_series(s, res->dir, rel, csv, why, sizeof(why));
 	if (ret)
-		error("cannot write '%s': %s", file, strerror(-ret));
+		error("cannot write '%s': %s", file, why);
 	json_object_set_new(summary, "samples_file", ret ? json_null() : json_string(rel));
 	now_rfc3339(finished, sizeof(finished));
 	json_object_set_new(res->root, "params", json_incref(params));
@@ -220,7 +219,6 @@ static int keep_results(struct results *res, const struct sampler *s, json_t *su
 			error("cannot write '%s': %s", res->path, strerror(-ret));
 	}
 	free(file);
-	free(dir);
 	free(rel);
 	return ret;
 }

@@ -61,7 +61,8 @@ extern const char *const measure_samples_choices[];
 	POST_OPTIONS(st, m.post),                                                                  \
 	OPT_BOOL_("quiet", 'q', st, m.quiet, "no progress lines on stderr"),                      \
 	OPT_STRING_("drop-caches-path", 0, st, m.drop_path, "/proc/sys/vm/drop_caches", "FILE", 0, \
-		    "where to write 3 to drop the page cache"),                                     \
+		    "the kernel's drop_caches file, where 3 drops the page cache (a procfs "       \
+		    "mounted elsewhere; no other file is written)"),                                \
 	OPT_DOUBLE_("interval", 0, st, m.interval, "0.1", "S", 0, 3600,                            \
 		    "seconds between readings of the devices, CPUs and network during a run "       \
 		    "(0: no sampling)"),                                                             \

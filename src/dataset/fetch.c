@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,9 @@
 #include "dataset/fetch_int.h"
 #include "lib/curl_common.h"
 #include "lib/url.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
 #include "lib/verify.h"
-
-#define FETCH_MANIFEST "fetch-manifest.json"
 
 void fetch_easy_common(CURL *e, const struct fetch_opts *o, char *errbuf, bool stoppable)
 {
@@ -44,9 +44,13 @@ struct xfer {
 	const struct fetch_item *it;
 	enum xfer_state state;
 	CURL *e;
-	int fd;
-	char *dest;
+	int fd;	    /* the .part, while a transfer is under way */
+	int dirfd;  /* the item's folder below DIR, opened without following symlinks */
+	char *dest; /* DIR/path and DIR/path.part, for messages */
 	char *part;
+	char *folder; /* the folder of path below DIR, "" for DIR itself */
+	char *name;   /* the last component of path, and of its .part */
+	char *part_name;
 	uint64_t start_off;    /* bytes of .part there before this attempt */
 	uint64_t got;	       /* bytes written in this attempt */
 	uint64_t resumed_from; /* first resume offset, for the manifest */
@@ -100,11 +104,13 @@ static size_t xfer_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 struct fetch_run_state {
 	const struct fetch_opts *o;
 	CURLM *multi;
+	CURL *head;	  /* for HEAD requests: the size of a file already in DIR */
+	int dirfd;	  /* DIR */
 	json_t *manifest; /* array of entries, by path */
 	unsigned active;
 	size_t done;
 	size_t failed;
-	uint64_t bytes; /* written in this session */
+	uint64_t bytes;	  /* written in this session */
 	uint64_t resumed; /* bytes the .part files held when this session first opened them */
 };
 
@@ -129,13 +135,25 @@ static bool part_kept(const struct xfer *x)
 {
 	struct stat st;
 
-	if (stat(x->part, &st) < 0)
+	if (x->dirfd < 0 || fstatat(x->dirfd, x->part_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
 		return false;
 	if (st.st_size == 0) {
-		unlink(x->part);
+		unlinkat(x->dirfd, x->part_name, 0);
 		return false;
 	}
 	return true;
+}
+
+/* The descriptors an attempt holds, closed (the .part stays). */
+static void xfer_release(struct xfer *x)
+{
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = -1;
+	if (x->dirfd >= 0)
+		close(x->dirfd);
+	x->dirfd = -1;
 }
 
 static void xfer_failed(struct fetch_run_state *s, struct xfer *x, const char *why)
@@ -145,6 +163,7 @@ static void xfer_failed(struct fetch_run_state *s, struct xfer *x, const char *w
 	error("cannot fetch '%s': %s", shown, why);
 	free(shown);
 	part_kept(x);
+	xfer_release(x);
 	x->state = XFER_FAILED;
 	s->failed++;
 }
@@ -178,37 +197,71 @@ static void xfer_retry(struct fetch_run_state *s, struct xfer *x, const char *wh
 	x->state = XFER_WAITING;
 }
 
+/*
+ * The .part to write x into, in its folder: one an earlier fetch made (a regular file with one
+ * link, ours) is resumed from; anything else of that name (a symlink, a FIFO, a hard link, another
+ * user's file) is never written through: it is removed, and a new .part made with O_EXCL. Sets
+ * x->start_off; returns the descriptor (read-write, appending), or -errno with why.
+ */
+static int open_part(struct xfer *x, char *why, size_t len)
+{
+	const char *what = NULL;
+	struct stat st;
+	int fd;
+
+	x->start_off = 0;
+	if (fstatat(x->dirfd, x->part_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode))
+			what = "a symbolic link";
+		else if (!S_ISREG(st.st_mode))
+			what = S_ISFIFO(st.st_mode) ? "a FIFO" : "not a regular file";
+		else if (st.st_nlink != 1)
+			what = "a hard link to another file";
+		else if (st.st_uid != geteuid())
+			what = "another user's file";
+		if (!what) {
+			fd = openat(x->dirfd, x->part_name,
+				    O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+			if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    st.st_nlink == 1 && fcntl(fd, F_SETFL, O_APPEND) == 0) {
+				x->start_off = (uint64_t)st.st_size;
+				return fd;
+			}
+			if (fd >= 0)
+				close(fd);
+			what = "not what it was a moment before";
+		}
+		info("'%s' is %s: not resumed from; replaced", x->part, what);
+		if (unlinkat(x->dirfd, x->part_name, 0) < 0 && errno != ENOENT)
+			return fail_why(why, len, -errno, "cannot replace '%s': %s", x->part,
+					strerror(errno));
+	}
+	fd = openat(x->dirfd, x->part_name,
+		    O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return fail_why(why, len, -errno, "cannot open '%s': %s", x->part, strerror(errno));
+	return fd;
+}
+
 static int xfer_start(struct fetch_run_state *s, struct xfer *x)
 {
-	struct stat st;
-	char *slash;
+	char why[PATH_MAX + 128];
+	int ret;
 
 	x->attempts++;
-	slash = strrchr(x->dest, '/');
-	if (slash) {
-		int ret;
-
-		*slash = '\0';
-		ret = mkdir_p(x->dest);
-		*slash = '/';
-		if (ret) {
-			char *msg = xasprintf("cannot create the folder of '%s': %s", x->dest,
-					      strerror(-ret));
-
-			xfer_failed(s, x, msg);
-			free(msg);
-			return ret;
-		}
+	/* Every folder below DIR from DIR's descriptor: a symlink among them is not followed. */
+	ret = safe_open_dir_at(s->dirfd, x->folder, SAFE_MKDIR, why, sizeof(why));
+	if (ret < 0) {
+		xfer_failed(s, x, why);
+		return ret;
 	}
-	x->start_off = stat(x->part, &st) == 0 ? (uint64_t)st.st_size : 0;
-	x->fd = open(x->part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-	if (x->fd < 0) {
-		char *msg = xasprintf("cannot open '%s': %s", x->part, strerror(errno));
-
-		xfer_failed(s, x, msg);
-		free(msg);
-		return -EIO;
+	x->dirfd = ret;
+	ret = open_part(x, why, sizeof(why));
+	if (ret < 0) {
+		xfer_failed(s, x, why);
+		return ret;
 	}
+	x->fd = ret;
 	if (x->start_off) {
 		info("resuming '%s' at %llu bytes", x->it->path, (unsigned long long)x->start_off);
 		if (!x->resumed_from) {
@@ -240,13 +293,13 @@ static int xfer_start(struct fetch_run_state *s, struct xfer *x)
 }
 
 /* A finished attempt: check what came, then rename, retry or give up. */
-static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
+static void xfer_check(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 {
 	long status = 0;
 	curl_off_t cl = -1;
 	struct stat st;
 	uint64_t hash = 0;
-	char why[CURL_ERROR_SIZE + 128];
+	char why[CURL_ERROR_SIZE + PATH_MAX];
 	char stamp[64];
 	char *shown;
 	int ret;
@@ -256,9 +309,6 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 	curl_multi_remove_handle(s->multi, x->e);
 	s->active--;
 	s->bytes += x->got;
-	if (close(x->fd) < 0 && !x->write_err)
-		x->write_err = -errno;
-	x->fd = -1;
 	if (x->write_err) {
 		snprintf(why, sizeof(why), "cannot write '%s': %s", x->part,
 			 strerror(-x->write_err));
@@ -275,7 +325,7 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 	}
 	if (status == 416 && x->start_off) {
 		/* The part is as long as the file or longer: it cannot be trusted, start over. */
-		unlink(x->part);
+		unlinkat(x->dirfd, x->part_name, 0);
 		xfer_retry(s, x, "the server refused to resume (HTTP status 416)");
 		return;
 	}
@@ -287,7 +337,7 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 			xfer_failed(s, x, why);
 		return;
 	}
-	if (stat(x->part, &st) < 0) {
+	if (fstat(x->fd, &st) < 0) {
 		snprintf(why, sizeof(why), "cannot stat '%s': %s", x->part, strerror(errno));
 		xfer_failed(s, x, why);
 		return;
@@ -301,7 +351,8 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 		xfer_failed(s, x, why);
 		return;
 	}
-	ret = verify_hash_file(x->part, &hash);
+	/* What was written is hashed through the descriptor it was written through. */
+	ret = verify_hash_fd(x->fd, &hash);
 	if (ret) {
 		snprintf(why, sizeof(why), "cannot read '%s': %s", x->part, strerror(-ret));
 		xfer_failed(s, x, why);
@@ -310,11 +361,18 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 	if (x->it->has_hash && hash != x->it->hash) {
 		snprintf(why, sizeof(why), "XXH3-64 %016llx, expected %016llx; '%s' removed",
 			 (unsigned long long)hash, (unsigned long long)x->it->hash, x->part);
-		unlink(x->part);
+		unlinkat(x->dirfd, x->part_name, 0);
 		xfer_failed(s, x, why);
 		return;
 	}
-	if (rename(x->part, x->dest) < 0) {
+	ret = close(x->fd) < 0 ? -errno : 0;
+	x->fd = -1;
+	if (ret) {
+		snprintf(why, sizeof(why), "cannot write '%s': %s", x->part, strerror(-ret));
+		xfer_failed(s, x, why);
+		return;
+	}
+	if (renameat(x->dirfd, x->part_name, x->dirfd, x->name) < 0) {
 		snprintf(why, sizeof(why), "cannot rename '%s': %s", x->part, strerror(errno));
 		xfer_failed(s, x, why);
 		return;
@@ -330,6 +388,13 @@ static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
 	free(shown);
 	x->state = XFER_DONE;
 	s->done++;
+}
+
+static void xfer_finish(struct fetch_run_state *s, struct xfer *x, CURLcode rc)
+{
+	xfer_check(s, x, rc);
+	/* Done, failed or waiting for a retry: the next attempt opens its folder again. */
+	xfer_release(x);
 }
 
 /* How often the progress line is written: in place on a terminal, as a log line elsewhere. */
@@ -358,20 +423,89 @@ static void progress(const struct fetch_run_state *s, size_t n, uint64_t total, 
 			 human_duration((double)(total - got - s->resumed) / ((double)got / dt),
 					etab, sizeof(etab)));
 	fprintf(stderr, "%s%s: fetch: %zu/%zu files, %.1f MB, %.1f MB/s%s%s%s",
-		live || live_line ? "\r\033[K" : "", PROGRAM_NAME, s->done, n, (double)got / 1e6, mbs, eta,
-		s->failed ? ", some failed" : "", live ? "" : "\n");
+		live || live_line ? "\r\033[K" : "", PROGRAM_NAME, s->done, n, (double)got / 1e6,
+		mbs, eta, s->failed ? ", some failed" : "", live ? "" : "\n");
 	fflush(stderr);
 	live_line = live;
 }
 
-static json_t *manifest_load(const char *path)
+/* DIR's manifest, read as no symlink or FIFO can lead it elsewhere: its entries, or []. */
+static json_t *manifest_load(const char *dir)
 {
-	json_t *root = json_load_file(path, 0, NULL);
-	json_t *files = json_object_get(root, "files");
+	char *text = NULL;
+	size_t n = 0;
+	json_t *root = NULL;
+	json_t *files;
 
+	if (safe_read_file(dir, FETCH_MANIFEST, &text, &n, NULL, 0) == 0)
+		root = json_loadb(text, n, 0, NULL);
+	free(text);
+	files = json_object_get(root, "files");
 	files = json_is_array(files) ? json_incref(files) : json_array();
 	json_decref(root);
 	return files;
+}
+
+/* The manifest's entry for path, or NULL. */
+static json_t *manifest_find(json_t *files, const char *path)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(files, i, e)
+	{
+		if (!strcmp(json_string_value(json_object_get(e, "path")) ?: "", path))
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * Does DIR hold x's file, complete? Only a regular file reached without a symlink, whose size is
+ * the list's, else the manifest's, else the server's (HEAD), and whose XXH3-64 is the list's and
+ * the manifest's where they record one. A file that does not match is said to be fetched again.
+ */
+static bool item_present(struct fetch_run_state *s, const struct xfer *x)
+{
+	const struct fetch_item *it = x->it;
+	json_t *m = manifest_find(s->manifest, it->path);
+	unsigned long long m_hash = 0;
+	const bool has_m_hash = m && sscanf(json_string_value(json_object_get(m, "xxh3")) ?: "",
+					    "%16llx", &m_hash) == 1;
+	const char *differs = NULL;
+	uint64_t want = it->size;
+	uint64_t hash = 0;
+	struct stat st;
+	int fd = -1;
+
+	const int dfd = safe_open_dir_at(s->dirfd, x->folder, 0, NULL, 0);
+	if (dfd < 0)
+		return false;
+	if (fstatat(dfd, x->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+		fd = openat(dfd, x->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
+	if (!it->has_size && m)
+		want = (uint64_t)json_integer_value(json_object_get(m, "size"));
+	else if (!it->has_size && fetch_http_get(s->head, it->url, NULL, &want, s->o, true) < 0)
+		differs = "its size could not be asked for";
+	if (!differs && (uint64_t)st.st_size != want)
+		differs = "its size is not the file's";
+	else if (!differs && m && json_integer_value(json_object_get(m, "size")) != st.st_size)
+		differs = "its size is not the one in " FETCH_MANIFEST;
+	if (!differs && (it->has_hash || has_m_hash) && verify_hash_fd(fd, &hash) < 0)
+		differs = "it cannot be read";
+	else if (!differs && ((it->has_hash && hash != it->hash) || (has_m_hash && hash != m_hash)))
+		differs = "its XXH3-64 is not the one recorded";
+	close(fd);
+	if (differs)
+		info("'%s' is there, but %s: fetched again", x->dest, differs);
+	return !differs;
 }
 
 /* One xfer per item; the items already in dir count as done. Returns how many those are. */
@@ -381,17 +515,21 @@ static size_t xfers_init(struct fetch_run_state *s, struct xfer *xs, const struc
 	size_t present = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
-		struct stat st;
+		struct xfer *x = &xs[i];
+		const char *slash = strrchr(l->items[i].path, '/');
 
-		xs[i].it = &l->items[i];
-		xs[i].fd = -1;
-		xs[i].dest = xasprintf("%s/%s", dir, l->items[i].path);
-		xs[i].part = xasprintf("%s.part", xs[i].dest);
+		x->it = &l->items[i];
+		x->fd = -1;
+		x->dirfd = -1;
+		x->dest = xasprintf("%s/%s", dir, l->items[i].path);
+		x->part = xasprintf("%s.part", x->dest);
+		x->folder = slash ? xasprintf("%.*s", (int)(slash - x->it->path), x->it->path)
+				  : xstrdup("");
+		x->name = xstrdup(slash ? slash + 1 : x->it->path);
+		x->part_name = xasprintf("%s.part", x->name);
 		*sizes_known &= l->items[i].has_size;
-		/* Only checked files are ever renamed to their name: one there is complete. */
-		if (stat(xs[i].dest, &st) == 0 &&
-		    (!l->items[i].has_size || (uint64_t)st.st_size == l->items[i].size)) {
-			xs[i].state = XFER_DONE;
+		if (item_present(s, x)) {
+			x->state = XFER_DONE;
 			s->done++;
 			present++;
 		} else {
@@ -428,6 +566,7 @@ static void xfers_stop(struct fetch_run_state *s, struct xfer *xs, size_t n)
 		close(x->fd);
 		x->fd = -1;
 		part_kept(x);
+		xfer_release(x);
 		x->state = XFER_WAITING;
 	}
 }
@@ -440,7 +579,7 @@ static int put_meta(const struct fetch_list *l, const char *dir)
 	struct stat st;
 	int ret = 0;
 
-	if (stat(path, &st) == 0) {
+	if (lstat(path, &st) == 0) {
 		info("'%s' is there already: left as it is", path);
 		goto out;
 	}
@@ -455,7 +594,7 @@ out:
 
 int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_opts *o)
 {
-	struct fetch_run_state s = {.o = o};
+	struct fetch_run_state s = {.o = o, .dirfd = -1};
 	struct xfer *xs = xcalloc(l->n ? l->n : 1, sizeof(*xs));
 	char *manifest_path = xasprintf("%s/" FETCH_MANIFEST, dir);
 	char *manifest_tmp = xasprintf("%s/." FETCH_MANIFEST ".tmp", dir);
@@ -466,10 +605,20 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 	const bool tty = isatty(STDERR_FILENO);
 	size_t present;
 	bool stopped = false;
-	int ret = mkdir_p(dir);
+	int ret = fetch_list_conflicts(l, dir);
 
+	if (ret)
+		goto out_free;
+	ret = mkdir_p(dir);
 	if (ret) {
 		error("cannot create '%s': %s", dir, strerror(-ret));
+		goto out_free;
+	}
+	/* DIR as the user named it; everything below it is reached from this descriptor. */
+	s.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.dirfd < 0) {
+		ret = -errno;
+		error("cannot open '%s': %s", dir, strerror(-ret));
 		goto out_free;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -478,7 +627,8 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 		goto out_free;
 	}
 	s.multi = curl_multi_init();
-	s.manifest = manifest_load(manifest_path);
+	s.head = curl_easy_init();
+	s.manifest = manifest_load(dir);
 	present = xfers_init(&s, xs, l, dir, &total, &sizes_known);
 	if (present)
 		info("%zu of %zu files are already in '%s'", present, l->n, dir);
@@ -542,11 +692,17 @@ int fetch_run(const struct fetch_list *l, const char *dir, const struct fetch_op
 			curl_easy_cleanup(xs[i].e);
 	}
 	curl_multi_cleanup(s.multi);
+	curl_easy_cleanup(s.head);
 	json_decref(s.manifest);
 out_free:
+	if (s.dirfd >= 0)
+		close(s.dirfd);
 	for (size_t i = 0; i < l->n; i++) {
 		free(xs[i].dest);
 		free(xs[i].part);
+		free(xs[i].folder);
+		free(xs[i].name);
+		free(xs[i].part_name);
 	}
 	free(xs);
 	free(manifest_path);

@@ -51,7 +51,9 @@ void fetch_list_add(struct fetch_list *l, const char *url, const char *path, boo
  * path, each path component %-escaped, into the same path below DIR, with the metadata itself
  * put beside them (l->meta); or a file of lines "URL-OR-PATH [SIZE [XXH3]]" ('-' for stdin;
  * blank lines and # comments skipped), whose paths, and URLs below base_url, keep their
- * relative path while other URLs land under their file name. A metadata file needs base_url;
+ * relative path while other URLs land under their file name, or, when two of those share a
+ * name, all at their path below the folder their URLs have in common (on one server); a URL
+ * listed twice is one item. A metadata file needs base_url;
  * its absolute paths must lie below project_dir (NULL: they are refused), which is then cut
  * off; a path that would leave DIR ("..") is refused. Returns 0, or -errno / -EINVAL after
  * printing a message naming the file (and the line of a list).
@@ -69,8 +71,19 @@ int fetch_walk_listing(struct fetch_list *l, const char *entry_url, const char *
 		       uint64_t max_bytes, const struct fetch_opts *o);
 
 /*
- * Fetch every item into dir: each into "<path>.part" (resumed with a range request when one is
- * there), checked (size, hash) and renamed; a file already at <path> is left alone. Writes
+ * Two items that would land at one path in dir (two URLs with one name), at a path and its
+ * .part, at a file and a folder of the same name, or at fetch-manifest.json: refused, both
+ * URLs and the path named in a message. Returns 0 or -EINVAL.
+ */
+int fetch_list_conflicts(const struct fetch_list *l, const char *dir);
+
+/*
+ * Fetch every item into dir, refusing the list when fetch_list_conflicts() does: each into
+ * "<path>.part" (resumed with a range request when it is a regular file of ours with one link;
+ * anything else of that name is removed, never written through), checked (size, hash) and
+ * renamed. Every folder below dir is opened from dir's descriptor without following a symlink.
+ * A file already at <path> is left alone when its size (the item's, else the manifest's, else
+ * the server's by HEAD) and recorded hash (the item's, the manifest's) match; else fetched again. Writes
  * dir/fetch-manifest.json (url, path, size, xxh3, time) and, once every item is there, the
  * metadata that named them as dir/<meta_name> unless a file of that name is there. When *o->stop
  * is raised, transfers stop where they are (their .part files kept), the manifest lists what

@@ -36,8 +36,8 @@ static void get_failed(const char *url, const char *why)
 }
 
 /* GET (or HEAD, with body NULL) url; 0, -EINTR when stopped, or -EIO after printing why. */
-static int http_get(CURL *e, const char *url, struct dynbuf *body, uint64_t *length,
-		    const struct fetch_opts *o)
+int fetch_http_get(CURL *e, const char *url, struct dynbuf *body, uint64_t *length,
+		   const struct fetch_opts *o, bool quiet)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	curl_off_t cl = -1;
@@ -60,7 +60,8 @@ static int http_get(CURL *e, const char *url, struct dynbuf *body, uint64_t *len
 		char why[CURL_ERROR_SIZE + 64];
 
 		curl_common_why(why, sizeof(why), rc, errbuf, o->timeout);
-		get_failed(url, why);
+		if (!quiet)
+			get_failed(url, why);
 		return -EIO;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -68,13 +69,15 @@ static int http_get(CURL *e, const char *url, struct dynbuf *body, uint64_t *len
 		char why[64];
 
 		snprintf(why, sizeof(why), "HTTP status %ld", status);
-		get_failed(url, why);
+		if (!quiet)
+			get_failed(url, why);
 		return -EIO;
 	}
 	if (length) {
 		curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 		if (cl < 0) {
-			get_failed(url, "the server does not say its size");
+			if (!quiet)
+				get_failed(url, "the server does not say its size");
 			return -EIO;
 		}
 		*length = (uint64_t)cl;
@@ -123,7 +126,7 @@ static int walk_dir(struct walk *w, const char *url, const char *rel, unsigned d
 	if (depth > FETCH_MAX_DEPTH)
 		return 0;
 	dynbuf_init(&page);
-	ret = http_get(w->e, url, &page, NULL, w->o);
+	ret = fetch_http_get(w->e, url, &page, NULL, w->o, false);
 	if (ret)
 		goto out;
 	for (const char *s = dynbuf_str(&page); (s = strstr(s, "href=\""));) {
@@ -185,7 +188,7 @@ int fetch_walk_listing(struct fetch_list *l, const char *entry_url, const char *
 	for (size_t i = 0; i < w.found.n; i++) {
 		struct fetch_item *it = &w.found.items[i];
 
-		ret = http_get(w.e, it->url, NULL, &it->size, o);
+		ret = fetch_http_get(w.e, it->url, NULL, &it->size, o, false);
 		if (ret)
 			goto out;
 		if (max_bytes && total + it->size > max_bytes)

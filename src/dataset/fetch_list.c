@@ -98,6 +98,16 @@ bool fetch_safe_path(const char *p)
 	return p[strlen(p) - 1] != '/';
 }
 
+/* Is url below base (a URL, may be NULL or end in '/')? */
+static bool below_base(const char *url, const char *base)
+{
+	size_t blen = base ? strlen(base) : 0;
+
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	return base && !strncmp(url, base, blen) && url[blen] == '/';
+}
+
 /* Where url lands below DIR: its path below base (when it is below it), else its file name. */
 static char *url_dest(const char *url, const char *base)
 {
@@ -106,7 +116,7 @@ static char *url_dest(const char *url, const char *base)
 
 	while (blen && base[blen - 1] == '/')
 		blen--;
-	if (base && !strncmp(url, base, blen) && url[blen] == '/') {
+	if (below_base(url, base)) {
 		rest = url + blen + 1;
 	} else {
 		const char *q = strchr(url + 8, '/');
@@ -151,10 +161,171 @@ static char *url_join(const char *base, const char *rel)
 	return dynbuf_detach(&url, NULL);
 }
 
+/* qsort_r() orders of indices into an item array: by URL or by path, then by index. */
+static int by_url(const void *a, const void *b, void *items)
+{
+	const struct fetch_item *it = items;
+	const size_t i = *(const size_t *)a;
+	const size_t j = *(const size_t *)b;
+	const int c = strcmp(it[i].url, it[j].url);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+static int by_path(const void *a, const void *b, void *items)
+{
+	const struct fetch_item *it = items;
+	const size_t i = *(const size_t *)a;
+	const size_t j = *(const size_t *)b;
+	const int c = strcmp(it[i].path, it[j].path);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/* Indices first..n-1 of l's items in cmp's order (free it). */
+static size_t *sorted_indices(const struct fetch_list *l, size_t first,
+			      int (*cmp)(const void *, const void *, void *))
+{
+	size_t *idx = xcalloc(l->n - first + 1, sizeof(*idx));
+
+	for (size_t i = first; i < l->n; i++)
+		idx[i - first] = i;
+	qsort_r(idx, l->n - first, sizeof(*idx), cmp, l->items);
+	return idx;
+}
+
+/*
+ * One URL listed twice is one file: the later lines are dropped (their size and hash kept when
+ * the first has none), unless they say another size or hash. flats (indices into l, for the
+ * items that landed under their file name) are renumbered to match.
+ */
+static int merge_same_urls(struct fetch_list *l, size_t first, const char *name, size_t *flats,
+			   size_t *nflat)
+{
+	size_t *idx = sorted_indices(l, first, by_url);
+	bool *drop = xcalloc(l->n + 1, sizeof(*drop));
+	size_t *new_index = xcalloc(l->n + 1, sizeof(*new_index));
+	size_t k = first;
+	int ret = 0;
+
+	for (size_t i = 1; i < l->n - first && !ret; i++) {
+		struct fetch_item *a = &l->items[idx[i - 1]];
+		const struct fetch_item *b = &l->items[idx[i]];
+
+		if (strcmp(a->url, b->url))
+			continue;
+		if ((a->has_size && b->has_size && a->size != b->size) ||
+		    (a->has_hash && b->has_hash && a->hash != b->hash)) {
+			error("%s: '%s' is listed twice, with different sizes or hashes", name,
+			      a->url);
+			ret = -EINVAL;
+			break;
+		}
+		a->size = a->has_size ? a->size : b->size;
+		a->has_size |= b->has_size;
+		a->hash = a->has_hash ? a->hash : b->hash;
+		a->has_hash |= b->has_hash;
+		drop[idx[i]] = true;
+		idx[i] = idx[i - 1]; /* the next duplicate merges into the one kept */
+	}
+	for (size_t i = first; i < l->n && !ret; i++) {
+		new_index[i] = k;
+		if (drop[i]) {
+			free(l->items[i].url);
+			free(l->items[i].path);
+			continue;
+		}
+		l->items[k++] = l->items[i];
+	}
+	if (!ret) {
+		size_t m = 0;
+
+		l->n = k;
+		for (size_t f = 0; f < *nflat; f++)
+			if (!drop[flats[f]])
+				flats[m++] = new_index[flats[f]];
+		*nflat = m;
+	}
+	free(new_index);
+	free(drop);
+	free(idx);
+	return ret;
+}
+
+/* The length of "scheme://host[:port]" of url. */
+static size_t url_origin_len(const char *url)
+{
+	const char *host = strstr(url, "://");
+	const char *path = host ? host + 3 + strcspn(host + 3, "/?#") : url;
+
+	return (size_t)(path - url);
+}
+
+/*
+ * URLs outside --base-url land under their file name; when two of them share one, they all land
+ * at their path below the folder their URLs have in common instead (http://h/a/x.mrcs and
+ * http://h/b/x.mrcs: a/x.mrcs and b/x.mrcs), when they have one origin. Names that still clash
+ * are refused later (fetch_list_conflicts()).
+ */
+static void paths_below_common_base(struct fetch_list *l, const char *name, const size_t *flats,
+				    size_t nflat)
+{
+	const char *u0 = l->items[flats[0]].url;
+	const size_t olen = url_origin_len(u0);
+	size_t common = strcspn(u0, "?#");
+	bool clash = false;
+	char *base;
+
+	bool *is_flat = xcalloc(l->n + 1, sizeof(*is_flat));
+	size_t *idx = sorted_indices(l, 0, by_path);
+
+	for (size_t i = 0; i < nflat; i++)
+		is_flat[flats[i]] = true;
+	for (size_t i = 1; i < l->n && !clash; i++)
+		clash = (is_flat[idx[i - 1]] || is_flat[idx[i]]) &&
+			!strcmp(l->items[idx[i - 1]].path, l->items[idx[i]].path);
+	free(idx);
+	free(is_flat);
+	if (!clash)
+		return;
+	for (size_t i = 1; i < nflat; i++) {
+		const char *u = l->items[flats[i]].url;
+		size_t k = 0;
+
+		if (url_origin_len(u) != olen || strncmp(u, u0, olen))
+			return; /* several servers: no common folder */
+		while (k < common && u[k] == u0[k])
+			k++;
+		common = k;
+	}
+	while (common > olen && u0[common - 1] != '/')
+		common--;
+	if (common <= olen)
+		return;
+	for (size_t i = 0; i < nflat; i++) {
+		struct fetch_item *it = &l->items[flats[i]];
+		const char *rest = it->url + common;
+		char *path = fetch_url_decode(rest, strcspn(rest, "?#"));
+
+		if (!fetch_safe_path(path)) {
+			free(path);
+			continue;
+		}
+		free(it->path);
+		it->path = path;
+	}
+	base = xasprintf("%.*s", (int)common, u0);
+	info("%s: URLs share a file name: each lands at its path below '%s'", name, base);
+	free(base);
+}
+
 /* The lines "URL-OR-PATH [SIZE [XXH3]]" of a list named name, held in text. */
 static int read_lines(struct fetch_list *l, const char *name, const char *text, size_t len,
 		      const char *base_url)
 {
+	const size_t first = l->n;
+	size_t *flats = NULL; /* the items that landed under their URL's file name */
+	size_t nflat = 0;
 	unsigned lineno = 0;
 	int ret = 0;
 
@@ -170,6 +341,7 @@ static int read_lines(struct fetch_list *l, const char *name, const char *text, 
 		unsigned long long hash = 0;
 		char *url = NULL;
 		char *path = NULL;
+		bool flat = false;
 
 		pos += n + 1;
 		lineno++;
@@ -187,6 +359,7 @@ static int read_lines(struct fetch_list *l, const char *name, const char *text, 
 		} else if (is_url(what)) {
 			url = xstrdup(what);
 			path = url_dest(what, base_url);
+			flat = !below_base(what, base_url);
 		} else if (base_url) {
 			url = url_join(base_url, what);
 			path = xstrdup(what);
@@ -203,12 +376,22 @@ static int read_lines(struct fetch_list *l, const char *name, const char *text, 
 			error("%s:%u: '%s' would land outside the folder", name, lineno, path);
 			ret = -EINVAL;
 		}
-		if (!ret)
+		if (!ret) {
+			if (flat) {
+				flats = xrealloc(flats, (nflat + 1) * sizeof(*flats));
+				flats[nflat++] = l->n;
+			}
 			fetch_list_add(l, url, path, size_s != NULL, size, hash_s != NULL, hash);
+		}
 		free(url);
 		free(path);
 		free(line);
 	}
+	if (!ret)
+		ret = merge_same_urls(l, first, name, flats, &nflat);
+	if (!ret && nflat > 1)
+		paths_below_common_base(l, name, flats, nflat);
+	free(flats);
 	return ret;
 }
 
@@ -332,5 +515,66 @@ int fetch_list_read(struct fetch_list *l, const char *arg, const char *base_url,
 	else
 		ret = read_stacks(l, &m, base_url, project_dir);
 	dataset_meta_release(&m);
+	return ret;
+}
+
+/* Is there an item at path (len bytes of it, then tail) in l, whose indices idx sort by path? */
+static const struct fetch_item *find_path(const struct fetch_list *l, const size_t *idx,
+					  const char *path, size_t len, const char *tail)
+{
+	char *want = xasprintf("%.*s%s", (int)len, path, tail);
+	size_t lo = 0;
+	size_t hi = l->n;
+	const struct fetch_item *found = NULL;
+
+	while (lo < hi && !found) {
+		const size_t mid = lo + (hi - lo) / 2;
+		const int c = strcmp(l->items[idx[mid]].path, want);
+
+		if (c == 0)
+			found = &l->items[idx[mid]];
+		else if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	free(want);
+	return found;
+}
+
+int fetch_list_conflicts(const struct fetch_list *l, const char *dir)
+{
+	size_t *idx = sorted_indices(l, 0, by_path);
+	int ret = 0;
+
+	for (size_t i = 0; i < l->n && !ret; i++) {
+		const struct fetch_item *it = &l->items[idx[i]];
+		const struct fetch_item *other = NULL;
+		const char *p = it->path;
+
+		if (i && !strcmp(l->items[idx[i - 1]].path, p)) {
+			error("cannot fetch: '%s' and '%s' would both land at '%s' in '%s'",
+			      l->items[idx[i - 1]].url, it->url, p, dir);
+			ret = -EINVAL;
+			break;
+		}
+		if (!strcmp(p, FETCH_MANIFEST)) {
+			error("cannot fetch '%s': '%s' in '%s' is fetch's own record", it->url, p,
+			      dir);
+			ret = -EINVAL;
+			break;
+		}
+		/* "x" and "x.part", "a" and "a/b": one's file is in the other's way. */
+		other = find_path(l, idx, p, strlen(p), ".part");
+		for (const char *c = strchr(p, '/'); c && !other; c = strchr(c + 1, '/'))
+			other = find_path(l, idx, p, (size_t)(c - p), "");
+		if (other) {
+			error("cannot fetch: '%s' and '%s' would land at '%s' and '%s' in '%s', "
+			      "one in the other's way",
+			      it->url, other->url, p, other->path, dir);
+			ret = -EINVAL;
+		}
+	}
+	free(idx);
 	return ret;
 }

@@ -417,13 +417,45 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* buf (len bytes) and then tail (NUL-terminated, may be "") into tmp, renamed over path. */
+/*
+ * fsync() the folder holding path, so that a rename into it survives a crash: the file's own
+ * fsync() makes its data durable, not the name that points at it.
+ */
+static int sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xasprintf("%.*s", slash == path ? 1 : (int)(slash - path), path)
+			  : xstrdup(".");
+	const int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = 0;
+
+	free(dir);
+	if (fd < 0)
+		return -errno;
+	/* Some filesystems cannot sync a folder (EINVAL): nothing more can be done there. */
+	if (fsync(fd) < 0 && errno != EINVAL)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * buf (len bytes) and then tail (NUL-terminated, may be "") into tmp, renamed over path. tmp is
+ * made anew with O_EXCL and O_NOFOLLOW (whatever had its name removed first, a symlink too), so
+ * the write never goes through a name someone else put there.
+ */
 static int write_atomic(const char *path, const char *tmp, const void *buf, size_t len,
 			const char *tail, bool *created)
 {
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+	int fd;
 	int ret;
 
+	if (unlink(tmp) < 0 && errno != ENOENT) {
+		if (created)
+			*created = false;
+		return -errno;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0666);
 	if (created)
 		*created = fd >= 0;
 	if (fd < 0)
@@ -439,6 +471,8 @@ static int write_atomic(const char *path, const char *tmp, const void *buf, size
 		ret = -errno;
 	if (ret)
 		unlink(tmp);
+	else
+		ret = sync_parent(path);
 	return ret;
 }
 

@@ -85,9 +85,11 @@ int write_all(int fd, const void *buf, size_t len);
 int read_full(int fd, void *buf, size_t len, size_t *got);
 /*
  * Write text and a newline to path through tmp, a temporary name in the same folder: tmp is
- * created, written, fsync'ed, closed and renamed over path, so a reader finds the old file or the
- * whole new one, never a part. On failure tmp is removed. Returns 0 or -errno; *created (may be
- * NULL) says whether tmp was created, so that a message can name the file that failed.
+ * created (anew: whatever had the name is removed, and a symlink is never followed), written,
+ * fsync'ed, closed and renamed over path, and then the folder is fsync'ed, so a reader finds the
+ * old file or the whole new one, never a part, and after a crash the new name is there. On
+ * failure tmp is removed. Returns 0 or -errno; *created (may be NULL) says whether tmp was
+ * created, so that a message can name the file that failed.
  */
 int write_text_atomic(const char *path, const char *tmp, const char *text, bool *created);
 /* The same for len bytes of buf, as they are (no newline added). */

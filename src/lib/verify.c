@@ -14,40 +14,47 @@
 
 #define VERIFY_BLOCK (1u << 20)
 
-int verify_hash_file(const char *path, uint64_t *hash)
+int verify_hash_fd(int fd, uint64_t *hash)
 {
 	XXH3_state_t *st = XXH3_createState();
 	char *buf = xmalloc(VERIFY_BLOCK);
+	off_t off = 0;
 	int ret = 0;
-	int fd;
 
 	if (!st)
 		abort();
 	XXH3_64bits_reset(st);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	for (;;) {
-		size_t got;
+		const ssize_t got = pread(fd, buf, VERIFY_BLOCK, off);
 
-		ret = read_full(fd, buf, VERIFY_BLOCK, &got);
-		if (ret)
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = -errno;
 			break;
+		}
 		if (!got)
 			break;
-		XXH3_64bits_update(st, buf, got);
-		if (got < VERIFY_BLOCK)
-			break;
+		XXH3_64bits_update(st, buf, (size_t)got);
+		off += got;
 	}
-	close(fd);
 	if (!ret)
 		*hash = XXH3_64bits_digest(st);
-out:
 	free(buf);
 	XXH3_freeState(st);
+	return ret;
+}
+
+int verify_hash_file(const char *path, uint64_t *hash)
+{
+	const int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = verify_hash_fd(fd, hash);
+	close(fd);
 	return ret;
 }
 

@@ -7,6 +7,8 @@
 
 /* XXH3-64 of the file at path, read in large blocks. Returns 0 or -errno. */
 int verify_hash_file(const char *path, uint64_t *hash);
+/* The same for the whole of the open file fd (read from offset 0 with pread). */
+int verify_hash_fd(int fd, uint64_t *hash);
 
 /*
  * Hash src and dst and compare. Returns 0 when equal, 1 when they differ (size or content), or

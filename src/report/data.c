@@ -11,6 +11,7 @@
 #include "analysis/recommend.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
 #include "report/data.h"
 
@@ -190,24 +191,6 @@ char *report_param_text(json_t *v)
 
 /* ---- samples files ------------------------------------------------------------------------ */
 
-/* A relative path that stays inside the results folder (results.json may come from elsewhere). */
-static bool path_is_inside(const char *rel)
-{
-	const char *p = rel;
-
-	if (!*rel || *rel == '/')
-		return false;
-	while (*p) {
-		size_t len = strcspn(p, "/");
-
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return false;
-		p += len;
-		p += *p == '/';
-	}
-	return true;
-}
-
 /* "disk:vda:util" -> ["disk", "vda", "util"]; "t_s" -> ["time", "", "t_s"]. */
 static json_t *csv_column(const char *name)
 {
@@ -271,32 +254,35 @@ static json_t *parse_samples_csv(char *text)
 	return doc;
 }
 
-/* A samples file, JSON or CSV, into *out; 0, or -errno with the reason in why. */
-static int load_samples_file(const char *path, json_t **out, char *why, size_t len)
+/*
+ * A samples file, JSON or CSV, rel below the results folder dir, into *out; 0, or -errno with the
+ * reason in why. Read as safe_read_file() reads: a symlink out of the folder is not followed, a
+ * FIFO not waited on.
+ */
+static int load_samples_file(const char *dir, const char *rel, json_t **out, char *why,
+			     size_t len)
 {
-	size_t n = strlen(path);
+	const size_t n = strlen(rel);
 	json_t *doc = NULL;
+	char *text = NULL;
+	size_t size;
+	int ret = safe_read_file(dir, rel, &text, &size, why, len);
 
-	if (n > 4 && !strcmp(path + n - 4, ".csv")) {
-		char *text = NULL;
-		size_t size;
-		int ret = read_text_file(path, &text, &size);
-
-		if (ret) {
-			snprintf(why, len, "%s", strerror(-ret));
-			return ret;
-		}
+	if (ret)
+		return ret;
+	if (n > 4 && !strcmp(rel + n - 4, ".csv")) {
 		doc = parse_samples_csv(text);
-		free(text);
 	} else {
 		json_error_t err;
 
-		doc = json_load_file(path, 0, &err);
+		doc = json_loadb(text, size, 0, &err);
 		if (!doc) {
+			free(text);
 			snprintf(why, len, "%s (line %d)", err.text, err.line);
 			return -EINVAL;
 		}
 	}
+	free(text);
 	if (!json_is_array(json_object_get(doc, "columns")) ||
 	    !json_is_array(json_object_get(doc, "rows"))) {
 		json_decref(doc);
@@ -318,14 +304,14 @@ static void load_one(json_t *samples, const char *key, const char *who, json_t *
 
 	if (!rel)
 		return;
-	if (!path_is_inside(rel)) {
+	if (!safe_rel_path(rel)) {
 		add_stringf(notes,
 			    "%s: the samples file '%s' is outside the results folder; not read",
 			    who, rel);
 		return;
 	}
 	path = path_join(results_dir, rel);
-	if (!load_samples_file(path, &s, why, sizeof(why)))
+	if (!load_samples_file(results_dir, rel, &s, why, sizeof(why)))
 		json_object_set_new(samples, key, s);
 	else
 		add_stringf(notes, "%s: cannot read '%s': %s", who, path, why);

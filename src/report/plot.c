@@ -1,6 +1,7 @@
 /* plot.c - gnuplot images of a results folder: data files, then the installed scripts. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 
 #include "lib/json_get.h"
 #include "lib/datadir.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
 #include "report/data.h"
 #include "report/plot.h"
@@ -41,19 +43,112 @@ void plot_set_skip(struct plot_set *ps, const char *why)
 	ps->skipped = xstrdup(why);
 }
 
-static void add_file(struct plot_set *ps, const char *dir, const char *name)
+/*
+ * Where the images are made: a folder of our own, plots/.gnuplot.<pid>.<n> (mode 0700, made
+ * with mkdirat, so nobody else's files are in it), reached only through its descriptor, so that
+ * neither we nor gnuplot ever write through a symlink someone put in plots/. Each file is moved
+ * into plots/ (renameat: a symlink there is replaced, not followed) once it is complete.
+ */
+struct plot_work {
+	int pfd;       /* plots/, opened without following a symlink */
+	int wfd;       /* the work folder */
+	char name[64]; /* its name in plots/ */
+};
+
+static int work_open(struct plot_work *w, const char *dir, char *why, size_t len)
 {
-	char *rel = xasprintf(PLOT_DIR "/%s", name);
-	char *path = path_join(dir, rel);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char wwhy[PATH_MAX];
+
+	w->pfd = w->wfd = -1;
+	if (dfd < 0)
+		return fail_why(why, len, -errno, "cannot open '%s': %s", dir, strerror(errno));
+	w->pfd = safe_open_dir_at(dfd, PLOT_DIR, SAFE_MKDIR, wwhy, sizeof(wwhy));
+	close(dfd);
+	if (w->pfd < 0)
+		return fail_why(why, len, w->pfd, "cannot make '%s/" PLOT_DIR "': %s", dir, wwhy);
+	for (unsigned n = 0; n < 1000 && w->wfd < 0; n++) {
+		snprintf(w->name, sizeof(w->name), ".gnuplot.%ld.%u", (long)getpid(), n);
+		if (mkdirat(w->pfd, w->name, 0700) < 0) {
+			if (errno == EEXIST)
+				continue;
+			break;
+		}
+		w->wfd = openat(w->pfd, w->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (w->wfd < 0)
+		return fail_why(why, len, -errno, "cannot make a folder in '%s/" PLOT_DIR "': %s",
+				dir, strerror(errno));
+	/* The log of an earlier report would be mistaken for this one's. */
+	unlinkat(w->pfd, PLOT_LOG, 0);
+	return 0;
+}
+
+/* Move name from the work folder into plots/; false when it is not there or cannot be moved. */
+static bool work_move(const struct plot_work *w, const char *name)
+{
 	struct stat st;
 
-	if (stat(path, &st) == 0 && st.st_size > 0) {
-		ps->files = xrealloc(ps->files, (ps->nr_files + 1) * sizeof(*ps->files));
-		ps->files[ps->nr_files++] = rel;
-	} else {
-		free(rel);
+	if (fstatat(w->wfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (renameat(w->wfd, name, w->pfd, name) == 0)
+		return true;
+	unlinkat(w->wfd, name, 0);
+	return false;
+}
+
+/* Whatever is left in the work folder moved into plots/ (an empty log removed), then it goes. */
+static void work_close(struct plot_work *w)
+{
+	int fd = w->wfd >= 0 ? fcntl(w->wfd, F_DUPFD_CLOEXEC, 0) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d && fd >= 0)
+		close(fd);
+	while (d && (e = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (!strcmp(e->d_name, PLOT_LOG) &&
+		    fstatat(w->wfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_size == 0)
+			unlinkat(w->wfd, e->d_name, 0);
+		else if (!work_move(w, e->d_name))
+			unlinkat(w->wfd, e->d_name, 0);
 	}
-	free(path);
+	if (d)
+		closedir(d);
+	if (w->wfd >= 0) {
+		close(w->wfd);
+		unlinkat(w->pfd, w->name, AT_REMOVEDIR);
+	}
+	if (w->pfd >= 0)
+		close(w->pfd);
+	w->pfd = w->wfd = -1;
+}
+
+/* An image gnuplot made, moved into plots/ and listed (when it is there and not empty). */
+static void add_file(struct plot_set *ps, const struct plot_work *w, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(w->wfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_size == 0 ||
+	    !work_move(w, name))
+		return;
+	ps->files = xrealloc(ps->files, (ps->nr_files + 1) * sizeof(*ps->files));
+	ps->files[ps->nr_files++] = xasprintf(PLOT_DIR "/%s", name);
+}
+
+/* A data file name in the work folder, for writing (made anew there). */
+static FILE *work_create(const struct plot_work *w, const char *name)
+{
+	const int fd = safe_create_at(w->wfd, name, NULL, 0);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
 }
 
 /* $CCB_GNUPLOT, or gnuplot on PATH, into *out; -ENOENT with why set when there is none to run. */
@@ -110,11 +205,11 @@ static int find_scripts(char **out, char *why, size_t len)
 }
 
 /*
- * gnuplot -e SETTINGS SCRIPT in the plots folder, its messages appended to gnuplot.log. Returns
- * 0, or -ECHILD with why set when it did not exit 0.
+ * gnuplot -e SETTINGS SCRIPT in the work folder, its messages appended to gnuplot.log there.
+ * Returns 0, or -ECHILD with why set when it did not exit 0.
  */
-static int run_gnuplot(const char *gnuplot, const char *plotdir, const char *settings,
-		       const char *script, char *why, size_t len)
+static int run_gnuplot(const char *gnuplot, int workfd, const char *settings, const char *script,
+		       char *why, size_t len)
 {
 	char *const argv[] = { (char *)gnuplot, (char *)"-e", (char *)settings, (char *)script,
 			       NULL };
@@ -133,9 +228,9 @@ static int run_gnuplot(const char *gnuplot, const char *plotdir, const char *set
 		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		int log;
 
-		if (chdir(plotdir) < 0)
+		if (fchdir(workfd) < 0)
 			_exit(126);
-		log = open(PLOT_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		log = open(PLOT_LOG, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
 		if (in < 0 || log < 0 || dup2(in, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
 			_exit(126);
 		execv(gnuplot, argv);
@@ -193,10 +288,10 @@ static void put_name(FILE *f, const char *name, const char *suffix)
  * throughput.dat: a block per (strategy, jobs), two blank lines apart, each starting with its
  * name in quotes (gnuplot's columnheader), then threads, median, low and high of the bar.
  */
-static int write_throughput_data(json_t *cells, const char *path, size_t *nr_series,
+static int write_throughput_data(json_t *cells, const struct plot_work *w, size_t *nr_series,
 				 bool *have_ci)
 {
-	FILE *f = fopen(path, "we");
+	FILE *f = work_create(w, "throughput.dat");
 	size_t n = json_array_size(cells);
 	bool *done = xcalloc(n ? n : 1, sizeof(bool));
 	int ret = 0;
@@ -258,9 +353,10 @@ static int write_throughput_data(json_t *cells, const char *path, size_t *nr_ser
 }
 
 /* run-<seq>.dat: t_s, the MB/s lines, then the % lines, with a header of their names. */
-static int write_series_data(const struct report_series *s, const char *path)
+static int write_series_data(const struct report_series *s, const struct plot_work *w,
+			     const char *name)
 {
-	FILE *f = fopen(path, "we");
+	FILE *f = work_create(w, name);
 	int ret = 0;
 
 	if (!f)
@@ -349,8 +445,7 @@ static void series_settings(FILE *f, void *arg)
 /* What every image of one plot_write needs. */
 struct plotter {
 	const char *gnuplot;
-	const char *plotdir;
-	const char *dir;
+	const struct plot_work *w;
 	char *script;
 	struct plot_set *ps;
 	char *why;		/* the caller's buffer for the reason of a failure */
@@ -367,33 +462,31 @@ static int plot_series(struct plotter *p, json_t *o, json_t *samples, const char
 	struct report_series s;
 	struct series_args sa = { .s = &s, .base = base, .title = title };
 	char *name;
-	char *path;
 	char *settings;
 	int ret;
 
 	if (report_series_init(&s, o, samples))
 		return 0;
 	name = xasprintf("%s.dat", base);
-	path = path_join(p->plotdir, name);
-	ret = write_series_data(&s, path);
+	ret = write_series_data(&s, p->w, name);
 	if (ret) {
-		snprintf(p->why, p->why_len, "cannot write '%s': %s", path, strerror(-ret));
+		snprintf(p->why, p->why_len, "cannot write '" PLOT_DIR "/%s': %s", name,
+			 strerror(-ret));
 	} else {
 		settings = settings_text(series_settings, &sa);
-		ret = run_gnuplot(p->gnuplot, p->plotdir, settings, p->script, p->why,
-				  p->why_len);
+		ret = run_gnuplot(p->gnuplot, p->w->wfd, settings, p->script, p->why, p->why_len);
 		free(settings);
 	}
 	if (!ret) {
+		work_move(p->w, name);
 		free(name);
 		name = xasprintf("%s.svg", base);
-		add_file(p->ps, p->dir, name);
+		add_file(p->ps, p->w, name);
 		free(name);
 		name = xasprintf("%s.png", base);
-		add_file(p->ps, p->dir, name);
+		add_file(p->ps, p->w, name);
 	}
 	free(name);
-	free(path);
 	report_series_release(&s);
 	return ret;
 }
@@ -424,11 +517,10 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 	char why[PATH_MAX + 256] = "";
 	char *gnuplot = NULL;
 	char *scripts = NULL;
-	char *plotdir = NULL;
-	char *path = NULL;
 	char *script = NULL;
 	char *settings = NULL;
 	struct throughput_args ta = { .doc = doc };
+	struct plot_work w = { .pfd = -1, .wfd = -1 };
 	struct plotter pl;
 	json_t *run;
 	size_t i;
@@ -440,35 +532,28 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 	ret = find_scripts(&scripts, why, sizeof(why));
 	if (ret)
 		goto out;
-	plotdir = path_join(dir, PLOT_DIR);
-	ret = mkdir_p(plotdir);
-	if (ret) {
-		snprintf(why, sizeof(why), "cannot make '%s': %s", plotdir, strerror(-ret));
+	ret = work_open(&w, dir, why, sizeof(why));
+	if (ret)
 		goto out;
-	}
-	path = path_join(plotdir, PLOT_LOG);
-	unlink(path);
-	free(path);
-
-	path = path_join(plotdir, "throughput.dat");
-	ret = write_throughput_data(cells, path, &ta.nr_series, &ta.have_ci);
+	ret = write_throughput_data(cells, &w, &ta.nr_series, &ta.have_ci);
 	if (ret) {
-		snprintf(why, sizeof(why), "cannot write '%s': %s", path, strerror(-ret));
+		snprintf(why, sizeof(why), "cannot write '%s/" PLOT_DIR "/throughput.dat': %s", dir,
+			 strerror(-ret));
 		goto out;
 	}
 	if (ta.nr_series) {
 		ta.logx = want_logx(cells);
 		settings = settings_text(throughput_settings, &ta);
 		script = path_join(scripts, "throughput.gp");
-		ret = run_gnuplot(gnuplot, plotdir, settings, script, why, sizeof(why));
+		ret = run_gnuplot(gnuplot, w.wfd, settings, script, why, sizeof(why));
 		if (ret)
 			goto out;
-		add_file(ps, dir, "throughput.svg");
-		add_file(ps, dir, "throughput.png");
+		add_file(ps, &w, "throughput.svg");
+		add_file(ps, &w, "throughput.png");
 	}
 
-	pl = (struct plotter){ gnuplot, plotdir, dir, path_join(scripts, "timeseries.gp"), ps,
-			       why, sizeof(why) };
+	pl = (struct plotter){ gnuplot, &w, path_join(scripts, "timeseries.gp"), ps, why,
+			       sizeof(why) };
 	if (json_is_object(json_object_get(doc, "watch"))) {
 		json_t *watch = json_object_get(doc, "watch");
 		char *title = xasprintf("watch: %.1f s",
@@ -495,24 +580,13 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 		free(title);
 	}
 	free(pl.script);
-	if (ret)
-		goto out;
-	/* gnuplot said nothing: no log to keep. */
-	free(path);
-	path = path_join(plotdir, PLOT_LOG);
-	{
-		struct stat st;
-
-		if (stat(path, &st) == 0 && st.st_size == 0)
-			unlink(path);
-	}
 out:
+	/* The data files and gnuplot's log (when it said something) join the images. */
+	work_close(&w);
 	if (*why)
 		plot_set_skip(ps, why);
 	free(settings);
 	free(script);
-	free(path);
-	free(plotdir);
 	free(scripts);
 	free(gnuplot);
 	return ret;

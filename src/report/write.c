@@ -2,31 +2,36 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/safeopen.h"
 #include "lib/util.h"
 #include "report/data.h"
 #include "report/plot.h"
 #include "report/render.h"
 #include "report/report.h"
 
-/* Render into dir/name through a temporary file and a rename. */
+/*
+ * Render into dir/name through a temporary file and a rename. The temporary file is made anew
+ * (safe_create_file()): a symlink planted at its name is removed, never written through.
+ */
 static int write_file(const char *dir, const char *name,
 		      void (*render)(const struct report_ctx *, FILE *),
 		      const struct report_ctx *ctx, char **path_out)
 {
 	char *path = path_join(dir, name);
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	char *tmp_name = xasprintf("%s.tmp.%ld", name, (long)getpid());
+	char *tmp = path_join(dir, tmp_name);
+	int fd = safe_create_file(dir, tmp_name, NULL, 0);
 	FILE *f;
 	int ret = 0;
 
+	free(tmp_name);
 	if (fd < 0) {
-		ret = -errno;
+		ret = fd;
 		goto out;
 	}
 	f = fdopen(fd, "w");

@@ -436,6 +436,69 @@ static void read_nics(struct diag *d)
 
 /* ---- block devices ------------------------------------------------------------------------ */
 
+/* A controller's entry in an NVMe subsystem's folder: "nvme" and digits (not nvme0n1, power). */
+static int is_nvme_ctrl(const struct dirent *d)
+{
+	return !strncmp(d->d_name, "nvme", 4) && d->d_name[4] &&
+	       strspn(d->d_name + 4, "0123456789") == strlen(d->d_name + 4);
+}
+
+/* Trailing blanks off a model string (sysfs pads them to the field's width). */
+static void trim_model(char *buf)
+{
+	char *e = buf + strlen(buf);
+
+	while (e > buf && e[-1] == ' ')
+		*--e = '\0';
+}
+
+/*
+ * A namespace head under native NVMe multipath (p is /sys/class/block/<name>, its device the
+ * subsystem): the subsystem's folder links to its controllers, nvme<N>, whose names go into
+ * b->nvme_ctrl ("nvme0,nvme1"). The subsystem has no numa_node: the controllers' is the one,
+ * when they share it (ports on two sockets: -1, no one node). The controllers' model stands in
+ * when the subsystem shows none.
+ */
+static void read_nvme_subsystem(const char *sysroot, const char *p, struct diag_blockdev *b)
+{
+	char *dir = xasprintf("%s%s/device", sysroot, p);
+	struct dirent **names = NULL;
+	const int n = scandir(dir, &names, is_nvme_ctrl, versionsort);
+	char q[PATH_MAX];
+	char buf[256];
+	size_t used = 0;
+
+	free(dir);
+	if (n <= 0) {
+		free(names);
+		return;
+	}
+	b->nvme_ctrl[0] = '\0';
+	b->numa_node = -2; /* none seen yet */
+	for (int i = 0; i < n; i++) {
+		const char *c = names[i]->d_name;
+		long node;
+
+		if (used < sizeof(b->nvme_ctrl))
+			used += (size_t)snprintf(b->nvme_ctrl + used, sizeof(b->nvme_ctrl) - used,
+						 "%s%s", i ? "," : "", c);
+		diag_strf(q, sizeof(q), "%s/device/%s/numa_node", p, c);
+		node = read_long(sysroot, q, -1);
+		if (node < 0) {
+			diag_strf(q, sizeof(q), "%s/device/%s/device/numa_node", p, c);
+			node = read_long(sysroot, q, -1);
+		}
+		b->numa_node = b->numa_node == -2 || b->numa_node == node ? node : -1;
+		diag_strf(q, sizeof(q), "%s/device/%s/model", p, c);
+		if (!b->model[0] && read_line(sysroot, q, buf, sizeof(buf)) == 0) {
+			trim_model(buf);
+			diag_strf(b->model, sizeof(b->model), "%s", buf);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
 int diag_read_blockdev(const char *sysroot, const char *name, struct diag_blockdev *b)
 {
 	char p[PATH_MAX];
@@ -493,16 +556,19 @@ int diag_read_blockdev(const char *sysroot, const char *name, struct diag_blockd
 	}
 	diag_strf(q, sizeof(q), "%s/device/model", p);
 	if (read_line(sysroot, q, buf, sizeof(buf)) == 0) {
-		char *e = buf + strlen(buf);
-		while (e > buf && e[-1] == ' ')
-			*--e = '\0';
+		trim_model(buf);
 		diag_strf(b->model, sizeof(b->model), "%s", buf);
 	}
-	/* nvme0n1's device link is its controller nvme0; the namespace is the block device. */
+	/*
+	 * nvme0n1's device link is its controller nvme0; the namespace is the block device. Under
+	 * native multipath it is the subsystem, nvme-subsys0, and the controllers are below that.
+	 */
 	if (!strncmp(name, "nvme", 4)) {
 		diag_strf(q, sizeof(q), "%s/device", p);
 		read_link_base(sysroot, q, b->nvme_ctrl, sizeof(b->nvme_ctrl));
-		if (b->numa_node < 0) {
+		if (!strncmp(b->nvme_ctrl, "nvme-subsys", 11))
+			read_nvme_subsystem(sysroot, p, b);
+		if (b->numa_node < 0 && strncmp(b->nvme_ctrl, "nvme-subsys", 11)) {
 			diag_strf(q, sizeof(q), "%s/device/device/numa_node", p);
 			b->numa_node = read_long(sysroot, q, -1);
 		}

@@ -66,7 +66,7 @@ struct diag_blockdev {
 	char name[32];
 	char kind[16]; /* "disk", "partition", "nvme", "loop", "dm", "md" */
 	char model[128];
-	char nvme_ctrl[32]; /* "nvme0" for nvme0n1 */
+	char nvme_ctrl[64]; /* "nvme0" for nvme0n1; "nvme0,nvme1" for a multipath namespace */
 	char scheduler[32]; /* the one in brackets */
 	uint64_t size_bytes;
 	long rotational, nr_requests, read_ahead_kb, max_sectors_kb, queue_depth, numa_node;

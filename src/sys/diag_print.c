@@ -289,7 +289,8 @@ void diag_print_text(const struct diag *d, FILE *f)
 				fprintf(f, " (%s%s%s, %s", b->kind, b->model[0] ? ", " : "",
 					b->model, human_size(b->size_bytes, h1, sizeof(h1)));
 				if (b->nvme_ctrl[0])
-					fprintf(f, ", controller %s", b->nvme_ctrl);
+					fprintf(f, ", controller%s %s",
+						strchr(b->nvme_ctrl, ',') ? "s" : "", b->nvme_ctrl);
 				fprintf(f, ")%s sched=%s", b->rotational == 1 ? " rotational" : "",
 					b->scheduler[0] ? b->scheduler : "?");
 				print_long(f, "nr_requests", b->nr_requests);

@@ -19,7 +19,7 @@
  *	... the copy ...
  *	sampler_stop(&s);		stop the thread, last reading
  *	summary = sampler_summary_json(&s, 0, s.nr_snap - 1);
- *	sampler_write_series(&s, "samples/run-1.json", false);
+ *	sampler_write_series(&s, results_dir, "samples/run-1.json", false, why, len);
  *	sampler_release(&s);
  *
  * Or without the thread (watch, tests): sampler_sample() whenever a reading is due.
@@ -182,9 +182,12 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to);
  * entity, field], ...], "rows": [[...], ...]}, null where a device was absent) or CSV (a header
  * "group:entity:field", empty cells for null). Written row by row, so hours of readings of a
  * large host need no more memory than the readings themselves. docs/results-schema.md, "Sample
- * files", lists the columns. 0 or -errno.
+ * files", lists the columns. The file is rel below the folder dir, made anew as
+ * safe_create_file() makes it: never through a symlink, its folders included. 0, or -errno with
+ * the reason in why (may be NULL).
  */
-int sampler_write_series(const struct sampler *s, const char *path, bool csv);
+int sampler_write_series(const struct sampler *s, const char *dir, const char *rel, bool csv,
+			 char *why, size_t len);
 
 /* The link of that name the sampler knew at init, or NULL. */
 const struct sampler_link *sampler_find_link(const struct sampler *s, const char *name);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "lib/safeopen.h"
 #include "lib/util.h"
 #include "sys/sampler_int.h"
 
@@ -243,19 +245,28 @@ static void put_number(FILE *f, double v, bool csv)
 		fprintf(f, "%.6g", v);
 }
 
-int sampler_write_series(const struct sampler *s, const char *path, bool csv)
+int sampler_write_series(const struct sampler *s, const char *dir, const char *rel, bool csv,
+			 char *why, size_t len)
 {
 	struct series sr;
 	double *row;
 	size_t cpu_j = 0;
 	int ret = 0;
 	FILE *f;
+	int fd;
 
 	if (s->nr_snap == 0)
-		return -ENODATA;
-	f = fopen(path, "we");
-	if (!f)
-		return -errno;
+		return fail_why(why, len, -ENODATA, "%s", strerror(ENODATA));
+	/* Made anew in the results folder: never written through a symlink someone put there. */
+	fd = safe_create_file(dir, rel, why, len);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "w");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		return fail_why(why, len, ret, "%s", strerror(-ret));
+	}
 	series_layout(s, &sr);
 	row = xmalloc(sr.nr * sizeof(double));
 	if (csv) {
@@ -301,5 +312,5 @@ int sampler_write_series(const struct sampler *s, const char *path, bool csv)
 		ret = -errno;
 	free(row);
 	series_release(&sr);
-	return ret;
+	return ret ? fail_why(why, len, ret, "%s", strerror(-ret)) : 0;
 }

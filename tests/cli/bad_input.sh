@@ -67,6 +67,49 @@ cmp -s "$ccb_tmp/taken/results.json" "$ccb_tmp/old.json" ||
 	fail "the existing results.json was changed"
 dst_untouched "$dst"
 
+# --drop-caches-path takes only the kernel's drop_caches file: "3\n" written anywhere else would
+# overwrite a file's first bytes (as root, any file). Refused before anything is written, from the
+# command line or a profile, whatever symlink leads there; a missing one is not "needs root".
+note "--drop-caches-path that is not drop_caches"
+printf 'precious first bytes\n' >"$ccb_tmp/victim"
+cp "$ccb_tmp/victim" "$ccb_tmp/victim.orig"
+ln -s "$ccb_tmp/victim" "$ccb_tmp/victim.link"
+printf '[sweep]\ndrop-caches-path = %s\n' "$ccb_tmp/victim.link" >"$ccb_tmp/drop.ini"
+not_drop="is not the kernel's drop_caches file \(/proc/sys/vm/drop_caches\): it is not on procfs"
+expect_fail 1 "^cryocache-bench: '$ccb_tmp/victim' $not_drop; refusing to write to it$" \
+	"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/out-drop1" --drop-caches-path \
+	"$ccb_tmp/victim" "$src" "$dst"
+expect_fail 1 "'$ccb_tmp/victim.link' \($ccb_tmp/victim\) $not_drop" \
+	"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/out-drop2" --drop-caches-path \
+	"$ccb_tmp/victim.link" "$src" "$dst"
+expect_fail 1 "'$ccb_tmp/victim.link' \($ccb_tmp/victim\) $not_drop" \
+	"$CCB" sweep --threads 1 --repeats 1 --quiet --out "$ccb_tmp/out-drop3" \
+	--profile "$ccb_tmp/drop.ini" "$src" "$dst"
+expect_fail 1 "'/proc/sys/kernel/printk' is not the kernel's drop_caches file .*: it is another file of procfs" \
+	"$CCB" run --repeats 1 --quiet --drop-caches-path /proc/sys/kernel/printk "$src" "$dst"
+mkfifo "$ccb_tmp/fifo"
+expect_fail 1 "'$ccb_tmp/fifo' $not_drop" timeout 60 \
+	"$CCB" run --repeats 1 --quiet --drop-caches-path "$ccb_tmp/fifo" "$src" "$dst"
+expect_fail 1 "an empty path is not the kernel's drop_caches file" \
+	"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/out-drop5" --drop-caches-path "" "$src" "$dst"
+expect_fail 1 "cannot drop the page cache \('$ccb_tmp/victim/drop_caches'\): Not a directory" \
+	"$CCB" run --repeats 1 --quiet --out "$ccb_tmp/out-drop6" --drop-caches-path \
+	"$ccb_tmp/victim/drop_caches" "$src" "$dst"
+cmp -s "$ccb_tmp/victim" "$ccb_tmp/victim.orig" || fail "--drop-caches-path wrote to a regular file"
+for n in 1 2 3 5 6; do
+	[ ! -e "$ccb_tmp/out-drop$n/results.json" ] || fail "a refused run wrote results (out-drop$n)"
+done
+dst_untouched "$dst"
+expect_fail 1 "cannot drop the page cache \('$ccb_tmp/none/drop_caches'\): No such file or directory, and --require-drop was given" \
+	"$CCB" run --require-drop --repeats 1 --quiet --drop-caches-path "$ccb_tmp/none/drop_caches" \
+	"$src" "$dst"
+expect_ok "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/out-drop4" --drop-caches-path \
+	"$ccb_tmp/none/drop_caches" "$src" "$dst"
+grep -q "warning: cannot drop the page cache ('$ccb_tmp/none/drop_caches'): No such file or directory: evicted" \
+	"$ccb_tmp/err" || fail "a missing --drop-caches-path is not named as missing: $(cat "$ccb_tmp/err")"
+! grep -q "needs root" "$ccb_tmp/err" || fail "a missing --drop-caches-path is blamed on root"
+dst_untouched "$dst"
+
 # A file that vanishes between listing and copying is not tested: nothing lets a test remove it
 # at that moment deterministically. Copy failures are covered by the full filesystem below and by
 # the unreadable file in nonroot.sh.

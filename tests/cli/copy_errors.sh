@@ -4,11 +4,10 @@
 # keeps the finished run, and the kept half-copied file holds exactly what was written.
 #
 # The run refuses a set larger than the free space before it starts, so the filesystem is filled
-# between the two repeats of one session. The moment is made exact with the run's own
-# --drop-caches-path: it points at a FIFO whose buffer the test keeps full, so the run blocks in
-# write() at the start of each repeat (after emptying its scratch folder and syncing) until the
-# test lets it through. Before that the test drops the caches itself, and at the second repeat
-# it first fills the filesystem up to the last few MiB.
+# between the two repeats of one session. The moment is made exact with fanotify: the test holds
+# every open of one source file for permission (FAN_OPEN_PERM), and the first open after the first
+# repeat is recorded, the second repeat's residency check (after it emptied its scratch folder
+# and dropped the caches), waits while the test fills the filesystem up to the last few MiB.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_root "mounting a loop filesystem"
@@ -45,75 +44,35 @@ nfiles=4
 leave=$((6 * 1024 * 1024))	# free bytes left for the second repeat: a quarter of the stack
 sync
 
-gate=$ccb_tmp/gate
-mkfifo "$gate"
-
-# gated_run FILLER LEAVE RESULTS CMD...: run CMD, pass its first cache drop, and before its second
-# fill the filesystem of FILLER up to LEAVE free bytes. Exits with CMD's status (99: the gate
-# broke).
+# gated_run GATE FILLER LEAVE RESULTS CMD...: run CMD; at the first open of GATE (a source file)
+# after RESULTS holds one run, fill the filesystem of FILLER up to LEAVE free bytes before the open
+# goes on. Exits with CMD's status (99: the gate broke; 77: fanotify is not available).
 gated_run() {
-	"$PY" - "$gate" "$@" <<'PYEOF'
-import errno, json, os, select, subprocess, sys, time
+	"$PY" - "$@" <<'PYEOF'
+import ctypes, json, os, select, struct, subprocess, sys, time
 
-gate, filler, results = os.path.realpath(sys.argv[1]), sys.argv[2], sys.argv[4]
-leave = int(sys.argv[3])
+gate, filler, leave, results = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 cmd = sys.argv[5:]
 TIMEOUT = 120
+FAN_CLOEXEC, FAN_CLASS_CONTENT, FAN_MARK_ADD, FAN_OPEN_PERM, FAN_ALLOW = 1, 4, 1, 0x10000, 1
+AT_FDCWD = -100
+EVENT = struct.Struct("IBBHQii")
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.fanotify_mark.argtypes = [ctypes.c_int, ctypes.c_uint, ctypes.c_uint64, ctypes.c_int,
+                               ctypes.c_char_p]
+fan = libc.fanotify_init(FAN_CLOEXEC | FAN_CLASS_CONTENT, os.O_RDONLY)
+if fan < 0 or libc.fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD,
+                                 gate.encode()) < 0:
+    print("fanotify: %s" % os.strerror(ctypes.get_errno()), file=sys.stderr)
+    sys.exit(77)
+p = None
 
 def die(msg):
     print("gate: " + msg, file=sys.stderr)
-    if p.poll() is None:
+    if p and p.poll() is None:
         p.kill()
     sys.exit(99)
-
-# Both ends at once: the FIFO never reports EOF, and the run's open() never waits for a reader.
-fd = os.open(gate, os.O_RDWR | os.O_NONBLOCK)
-
-def fill_pipe():
-    for chunk in (b"x" * 4096, b"x"):
-        try:
-            while True:
-                os.write(fd, chunk)
-        except BlockingIOError:
-            pass
-
-def release():
-    """Drop the caches for real, let the run's blocked "3\\n" through, close the gate again."""
-    with open("/proc/sys/vm/drop_caches", "w") as f:
-        f.write("3\n")
-    seen = b""
-    deadline = time.monotonic() + TIMEOUT
-    while b"3" not in seen:
-        if not select.select([fd], [], [], 1)[0]:
-            if p.poll() is not None or time.monotonic() > deadline:
-                die("the run never wrote to its drop_caches FIFO")
-            continue
-        try:
-            seen += os.read(fd, 1 << 20).replace(b"x", b"")
-        except BlockingIOError:
-            pass
-    # At once: the run's next write comes after a whole repeat (copy, syncfs, results, emptying
-    # the scratch folder), this within a millisecond.
-    fill_pipe()
-
-def at_gate():
-    """Wait until the run holds the FIFO open (blocked writing to it); False if it ended."""
-    deadline = time.monotonic() + TIMEOUT
-    while p.poll() is None:
-        try:
-            fds = os.listdir("/proc/%d/fd" % p.pid)
-        except FileNotFoundError:
-            return False
-        for n in fds:
-            try:
-                if os.readlink("/proc/%d/fd/%s" % (p.pid, n)) == gate:
-                    return True
-            except OSError:
-                pass
-        if time.monotonic() > deadline:
-            die("the run did not reach its cache drop")
-        time.sleep(0.005)
-    return False
 
 def runs_recorded():
     try:
@@ -122,26 +81,36 @@ def runs_recorded():
     except (OSError, ValueError, KeyError):
         return 0
 
-fill_pipe()
+def fill():
+    st = os.statvfs(os.path.dirname(filler))
+    free = st.f_bavail * st.f_frsize
+    if free <= leave:
+        die("only %d bytes free before filling" % free)
+    ffd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.posix_fallocate(ffd, 0, free - leave)
+    os.close(ffd)
+
 p = subprocess.Popen(cmd)
-if at_gate():
-    release()
-    # The first repeat is recorded before the second one empties the scratch folder and blocks.
-    while runs_recorded() < 1 and p.poll() is None:
-        time.sleep(0.005)
-    if at_gate():
-        st = os.statvfs(os.path.dirname(filler))
-        free = st.f_bavail * st.f_frsize
-        if free <= leave:
-            die("only %d bytes free before filling" % free)
-        ffd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.posix_fallocate(ffd, 0, free - leave)
-        os.close(ffd)
-        release()
-    else:
-        die("the run ended (exit status %s) without stopping at its second cache drop"
-            % p.returncode)
-sys.exit(p.wait())
+filled = False
+deadline = time.monotonic() + TIMEOUT
+while p.poll() is None:
+    if time.monotonic() > deadline:
+        die("the run did not end within %d s" % TIMEOUT)
+    if not select.select([fan], [], [], 0.2)[0]:
+        continue
+    buf = os.read(fan, 4096)
+    for off in range(0, len(buf), EVENT.size):
+        _, _, _, _, _, fd, pid = EVENT.unpack_from(buf, off)
+        # The run is held in open() now: what results.json says cannot change under us.
+        if not filled and runs_recorded() >= 1:
+            fill()
+            filled = True
+        os.write(fan, struct.pack("iI", fd, FAN_ALLOW))
+        os.close(fd)
+rc = p.wait()
+if not filled:
+    die("the run ended (exit status %d) without opening '%s' after its first repeat" % (rc, gate))
+sys.exit(rc)
 PYEOF
 }
 
@@ -170,10 +139,10 @@ for s in $strategies; do
 	out=$ccb_tmp/results-$s
 	filler=$mnt/filler
 	rc=0
-	gated_run "$filler" $leave "$out/results.json" \
+	gated_run "$src/one" "$filler" $leave "$out/results.json" \
 		"$CCB" run --keep --repeats 2 --quiet --all-files --threads 1 --strategy "$s" \
-		--drop-caches-path "$gate" --out "$out" "$src" "$dst" \
-		>"$ccb_tmp/out" 2>"$ccb_tmp/err" || rc=$?
+		--out "$out" "$src" "$dst" >"$ccb_tmp/out" 2>"$ccb_tmp/err" || rc=$?
+	[ "$rc" != 77 ] || skip "fanotify permission events are not available: $(cat "$ccb_tmp/err")"
 	[ "$rc" != 99 ] || { cat "$ccb_tmp/err" >&2; fail "$s: the test's gate broke"; }
 	[ "$rc" = 1 ] || { cat "$ccb_tmp/err" >&2; fail "$s: exited $rc, expected 1"; }
 	[ -f "$filler" ] ||

@@ -228,6 +228,45 @@ check_report "$ccb_tmp/watch"
 grep -q '^Watched `' "$ccb_tmp/watch/report.md" || fail "report.md of a watch does not say what was watched"
 grep -q '<div class="card">' "$ccb_tmp/watch/report.html" || fail "report.html of a watch has no chart"
 
+# A results folder may hold what someone else put there: a symlink out of it to a file only root
+# reads (its first token once appeared in report.md), a FIFO nobody writes (report waited on it
+# forever). Neither is read; each is named in a note, and the rest of the report is made.
+note "symlinks and FIFOs in a results folder are not read"
+res=$ccb_tmp/planted
+new_results "$res"
+printf 'SECRETTOKEN rest of a private file\n' >"$ccb_tmp/private"
+chmod 600 "$ccb_tmp/private"
+ln -sf "$ccb_tmp/private" "$res/samples/run-1.json"
+rm "$res/samples/run-2.json"
+mkfifo "$res/samples/run-2.json"
+expect_ok timeout 60 "$CCB" report --no-plots "$res"
+! grep -q SECRETTOKEN "$res/report.md" "$res/report.html" "$res/results.csv" ||
+	fail "a file outside the results folder leaked into the report"
+grep -q "run 1: cannot read '$res/samples/run-1.json': a symbolic link, not followed" "$res/report.md" ||
+	fail "report.md does not name the symlinked samples file"
+grep -q "run 2: cannot read '$res/samples/run-2.json': a FIFO, not a regular file" "$res/report.md" ||
+	fail "report.md does not name the FIFO"
+# The samples folder itself a symlink out of the folder.
+res2=$ccb_tmp/planted2
+new_results "$res2"
+mv "$res2/samples" "$ccb_tmp/elsewhere-samples"
+ln -s "$ccb_tmp/elsewhere-samples" "$res2/samples"
+expect_ok timeout 60 "$CCB" report --no-plots "$res2"
+grep -q "run 1: cannot read '$res2/samples/run-1.json': 'samples' is a symbolic link, not followed" \
+	"$res2/report.md" || fail "report.md does not say the samples folder is a symlink"
+# results.json itself: a symlink in the folder, or a FIFO, is refused at once.
+ln -sf "$ccb_tmp/private" "$res2/results.json"
+expect_fail 1 "cannot read '$res2/results.json': a symbolic link, not followed" \
+	timeout 60 "$CCB" report --no-plots "$res2"
+rm "$res2/results.json"
+mkfifo "$res2/results.json"
+expect_fail 1 "cannot read '$res2/results.json': a FIFO, not a regular file" \
+	timeout 60 "$CCB" report --no-plots "$res2"
+expect_fail 1 "cannot read '$res2/results.json': a FIFO, not a regular file" \
+	timeout 60 "$CCB" report --no-plots "$res2/results.json"
+expect_fail 2 "compare: cannot read '$res2/results.json': a FIFO, not a regular file" \
+	timeout 60 "$CCB" compare "$res" "$res2"
+
 note "refusals"
 expect_fail 1 "cannot read '$ccb_tmp/none.json'" "$CCB" report "$ccb_tmp/none.json"
 echo '{"schema": "other/1", "runs": []}' >"$ccb_tmp/other.json"

@@ -1,30 +1,15 @@
 #!/bin/bash
 # tests/cli/resized.sh - a stack that shrinks or grows between the listing and the copy is
 # counted at what was copied, by every strategy, and each run names it in a warning.
-# Deterministic without timing: --drop-caches-path is a FIFO, whose open blocks the sweep after
-# it listed the set (it says so on stderr) and before its first run copies; the test changes two
-# stacks, then opens the FIFO, and a reader keeps answering the drops of the later runs.
+# Deterministic without timing: the test holds every open of one stack for permission
+# (fanotify FAN_OPEN_PERM); the first open after the sweep said it listed the set (the first run's
+# residency check or copy, never the listing's header check) waits while the test shrinks that
+# stack and grows another.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
+need_root "fanotify permission events"
 need_python
-command -v mkfifo >/dev/null || skip "mkfifo(1) is missing"
-ccb_kill_bench_on_exit
-reader=
-# stop_reader: end the loop reading the FIFO; a cat of it blocked in open() is released by
-# opening the FIFO for writing (read-write: that never blocks) and closing it again.
-stop_reader() {
-	[ -n "$reader" ] || return 0
-	: >"$ccb_tmp/stop"
-	for _ in $(seq 100); do
-		kill -0 "$reader" 2>/dev/null || break
-		exec 8<>"$ccb_tmp/drop"
-		exec 8>&-
-		sleep 0.05
-	done
-	wait "$reader" 2>/dev/null || true
-	reader=
-}
-trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; fi; stop_reader; ccb_cleanup' EXIT
+ccb_lock_machine
 
 ccb_make_set --stacks 4 --box 64 --particles 40-50
 strategies=$("$CCB" strategies --json | "$PY" -c 'import json, sys
@@ -36,29 +21,53 @@ listed_total=$(cat "${stacks[@]}" | wc -c)
 size_shrunk=$(stat -c %s "$shrunk")
 size_grown=$(stat -c %s "$grown")
 
-mkfifo "$ccb_tmp/drop"
-"$CCB" sweep --strategies "$strategies" --threads 1,2 --repeats 1 --interval 0 --no-plots \
-	--drop-caches-path "$ccb_tmp/drop" --out "$ccb_tmp/results" "$src" "$dst" \
-	>"$ccb_tmp/out" 2>"$ccb_tmp/err" &
-pid=$!
-for _ in $(seq 600); do
-	grep -q "results in '" "$ccb_tmp/err" && break
-	kill -0 "$pid" 2>/dev/null || { cat "$ccb_tmp/err" >&2; fail "the sweep ended before it listed"; }
-	sleep 0.1
-done
-grep -q "results in '" "$ccb_tmp/err" || fail "the sweep did not say it listed the set"
-# Listed; the first run waits in open() of the FIFO until it is read.
-truncate -s 1000 "$shrunk"
-head -c 70000 /dev/zero >>"$grown"
+rc=0
+"$PY" - "$shrunk" "$grown" "$ccb_tmp/err" "$CCB" sweep --strategies "$strategies" --threads 1,2 \
+	--repeats 1 --warmup 0 --min-run 0 --confirm 0 --interval 0 --no-plots \
+	--out "$ccb_tmp/results" "$src" "$dst" >"$ccb_tmp/out" 2>"$ccb_tmp/gate" <<'PYEOF' || rc=$?
+import ctypes, os, select, struct, subprocess, sys, time
+
+shrunk, grown, err = sys.argv[1], sys.argv[2], sys.argv[3]
+cmd = sys.argv[4:]
+FAN_CLOEXEC, FAN_CLASS_CONTENT, FAN_MARK_ADD, FAN_OPEN_PERM, FAN_ALLOW = 1, 4, 1, 0x10000, 1
+EVENT = struct.Struct("IBBHQii")
+libc = ctypes.CDLL(None, use_errno=True)
+libc.fanotify_mark.argtypes = [ctypes.c_int, ctypes.c_uint, ctypes.c_uint64, ctypes.c_int,
+                               ctypes.c_char_p]
+fan = libc.fanotify_init(FAN_CLOEXEC | FAN_CLASS_CONTENT, os.O_RDONLY)
+if fan < 0 or libc.fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_PERM, -100, shrunk.encode()) < 0:
+    print("fanotify: %s" % os.strerror(ctypes.get_errno()), file=sys.stderr)
+    sys.exit(77)
+with open(err, "w") as e:
+    p = subprocess.Popen(cmd, stderr=e)
+changed = False
+deadline = time.monotonic() + 300
+while p.poll() is None:
+    if time.monotonic() > deadline:
+        p.kill()
+        sys.exit("gate: the sweep did not end within 300 s")
+    if not select.select([fan], [], [], 0.2)[0]:
+        continue
+    buf = os.read(fan, 4096)
+    for off in range(0, len(buf), EVENT.size):
+        fd = EVENT.unpack_from(buf, off)[5]
+        # The opener waits in open(): the set can change under the run now.
+        if not changed and "results in '" in open(err).read():
+            os.truncate(shrunk, 1000)
+            with open(grown, "ab") as g:
+                g.write(bytes(70000))
+            changed = True
+        os.write(fan, struct.pack("iI", fd, FAN_ALLOW))
+        os.close(fd)
+rc = p.wait()
+if not changed:
+    sys.exit("gate: the sweep (exit %d) never opened the stack after it listed the set" % rc)
+sys.exit(rc)
+PYEOF
+[ "$rc" != 77 ] || skip "fanotify permission events are not available: $(cat "$ccb_tmp/gate")"
+[ "$rc" = 0 ] || { cat "$ccb_tmp/gate" "$ccb_tmp/err" >&2; fail "the sweep exited $rc"; }
 copied_total=$(cat "${stacks[@]}" | wc -c)
 [ "$copied_total" != "$listed_total" ] || fail "the set did not change size"
-(while [ ! -e "$ccb_tmp/stop" ]; do cat "$ccb_tmp/drop"; done) >/dev/null 2>&1 &
-reader=$!
-rc=0
-wait "$pid" || rc=$?
-pid=
-stop_reader
-[ "$rc" = 0 ] || { cat "$ccb_tmp/err" >&2; fail "the sweep exited $rc"; }
 
 rel_shrunk=${shrunk#"$src"/}
 rel_grown=${grown#"$src"/}

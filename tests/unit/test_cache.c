@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -279,30 +280,78 @@ static void test_make_cold_other_error(void **state)
 	struct fixture *f = *state;
 	struct dataset ds = {.root = f->tmp};
 	enum cache_method used = CACHE_FADVISE;
+	char why[PATH_MAX * 2 + 200];
 
 	/* A drop_caches that is a folder is not "not allowed": a real error, nothing done. */
-	assert_int_equal(cache_make_cold(&ds, f->tmp, NULL, f->tmp, &used, NULL, 0), -EISDIR);
+	assert_int_equal(cache_make_cold(&ds, f->tmp, NULL, f->tmp, &used, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "is not the kernel's drop_caches file"));
 	assert_int_equal(used, CACHE_NONE);
 	assert_string_equal(cache_method_name(used), "none");
 	assert_string_equal(cache_method_name(CACHE_DROP_CACHES), "drop_caches");
 }
 
-static void test_make_cold_drop_written(void **state)
+/* Read path's bytes and compare them with want. */
+static void assert_file_is(const char *path, const char *want)
+{
+	char *text = NULL;
+
+	assert_int_equal(read_text_file(path, &text, NULL), 0);
+	assert_string_equal(text, want);
+	free(text);
+}
+
+/*
+ * Only the kernel's drop_caches is ever written: a regular file (or a symlink to one, or a FIFO)
+ * given as drop_path would take "3\n" over its first bytes, as root.
+ */
+static void test_drop_path_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct dataset ds = {.root = f->tmp};
-	char *drop = pathf("%s/drop_caches", f->tmp);
-	enum cache_method used = CACHE_NONE;
-	char *text = NULL;
+	char *file = pathf("%s/drop_caches", f->tmp);
+	char *link = pathf("%s/link", f->tmp);
+	char *fifo = pathf("%s/fifo", f->tmp);
+	char *missing = pathf("%s/no-such-dir/drop_caches", f->tmp);
+	const char *const refused[] = {file, link, fifo};
+	enum cache_method used = CACHE_FADVISE;
+	char why[PATH_MAX * 2 + 200];
 
-	/* Stands in for /proc/sys/vm/drop_caches: what is written there, and the method. */
-	make_warm_file(drop, 0);
-	assert_int_equal(cache_make_cold(&ds, f->tmp, NULL, drop, &used, NULL, 0), 0);
-	assert_int_equal(used, CACHE_DROP_CACHES);
-	assert_int_equal(read_text_file(drop, &text, NULL), 0);
-	assert_string_equal(text, "3\n");
-	free(text);
-	free(drop);
+	test_put_file(f->tmp, "drop_caches", "precious data\n");
+	assert_int_equal(symlink(file, link), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		assert_int_equal(cache_drop_check(refused[i], why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "is not the kernel's drop_caches file"));
+		assert_non_null(strstr(why, "it is not on procfs; refusing to write to it"));
+		assert_int_equal(cache_make_cold(&ds, f->tmp, NULL, refused[i], &used, why,
+						 sizeof(why)),
+				 -EINVAL);
+		assert_int_equal(used, CACHE_NONE);
+	}
+	assert_file_is(file, "precious data\n");
+	/* The symlink's message names where it leads. */
+	assert_int_equal(cache_drop_check(link, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, file));
+	/* Another sysctl is procfs too, and still refused. */
+	assert_int_equal(cache_drop_check("/proc/sys/vm/swappiness", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "another file of procfs"));
+
+	/* Missing: said so, not blamed on root. */
+	assert_int_equal(cache_drop_check(missing, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "No such file or directory"));
+	assert_null(strstr(why, "root"));
+
+	/* The real one is accepted: writable as root, else "needs root" (or a read-only /proc). */
+	const int ret = cache_drop_check(NULL, why, sizeof(why));
+	if (geteuid() == 0)
+		assert_true(ret == 0 || ret == -EROFS);
+	else
+		assert_true(ret == -EROFS || strstr(why, "(needs root)"));
+	free(file);
+	free(link);
+	free(fifo);
+	free(missing);
 }
 
 static void test_wait_quiet(void **state)
@@ -528,7 +577,7 @@ int main(void)
 		T(test_residency_warm_then_dropped), T(test_residency_partial_page),
 		T(test_residency_empty_and_missing), T(test_dataset_residency),
 		T(test_make_cold_fadvise_fallback),  T(test_make_cold_other_error),
-		T(test_make_cold_drop_written),	     T(test_wait_quiet),
+		T(test_drop_path_refused),	     T(test_wait_quiet),
 		T(test_device_resolve_live),	     cmocka_unit_test(test_mountinfo_parse),
 		T(test_device_resolve_fixture),	     cmocka_unit_test(test_host_info),
 	};

@@ -409,6 +409,77 @@ static void test_blockdev(void **state)
 }
 
 /*
+ * A namespace of a dual-port or NVMe-oF drive under native multipath, laid out as the kernel does
+ * (drivers/nvme/host/multipath.c, core.c, sysfs.c): the block device nvme1n1 is the namespace
+ * head, a child of the subsystem nvme-subsys1, whose folder links to its controllers (nvme2 on
+ * PCIe, nvme3 a fabrics controller) beside its own model, serial and iopolicy. The controllers
+ * hold numa_node; the subsystem has none.
+ */
+#define SUBSYS "sys/devices/virtual/nvme-subsystem/nvme-subsys1"
+#define CTRL2 "sys/devices/pci0000:80/0000:80:05.0/nvme/nvme2"
+#define CTRL3 "sys/devices/virtual/nvme-fabrics/ctl/nvme3"
+
+static void multipath_fixture(const char *root)
+{
+	put(root, SUBSYS "/nvme1n1/size", "7501476528\n");
+	put(root, SUBSYS "/nvme1n1/queue/rotational", "0\n");
+	put(root, SUBSYS "/nvme1n1/queue/scheduler", "[none] mq-deadline\n");
+	put(root, SUBSYS "/nvme1n1/queue/nr_requests", "1023\n");
+	link_to(root, SUBSYS "/nvme1n1/device", "../../nvme-subsys1");
+	put(root, SUBSYS "/model", "KIOXIA CM7-R dual port                  \n");
+	put(root, SUBSYS "/serial", "X1234\n");
+	put(root, SUBSYS "/iopolicy", "numa\n");
+	put(root, SUBSYS "/subsysnqn", "nqn.2019-10.com.kioxia:CM7-R:X1234\n");
+	link_to(root, SUBSYS "/subsystem", "../../../../class/nvme-subsystem");
+	link_to(root, SUBSYS "/nvme2", "../../../pci0000:80/0000:80:05.0/nvme/nvme2");
+	link_to(root, SUBSYS "/nvme3", "../../nvme-fabrics/ctl/nvme3");
+	put(root, CTRL2 "/model", "KIOXIA CM7-R dual port                  \n");
+	put(root, CTRL2 "/numa_node", "1\n");
+	put(root, CTRL2 "/transport", "pcie\n");
+	put(root, "sys/devices/pci0000:80/0000:80:05.0/numa_node", "1\n");
+	link_to(root, CTRL2 "/device", "../../../0000:80:05.0");
+	/* The hidden per-path disk below the controller is not a block device of the chain. */
+	put(root, CTRL2 "/nvme1c2n1/size", "7501476528\n");
+	link_to(root, CTRL2 "/nvme1c2n1/device", "../../nvme2");
+	put(root, CTRL3 "/model", "KIOXIA CM7-R dual port                  \n");
+	put(root, CTRL3 "/numa_node", "1\n");
+	put(root, CTRL3 "/transport", "rdma\n");
+	link_to(root, "sys/class/block/nvme1n1",
+		"../../devices/virtual/nvme-subsystem/nvme-subsys1/nvme1n1");
+	link_to(root, "sys/class/nvme-subsystem/nvme-subsys1",
+		"../../devices/virtual/nvme-subsystem/nvme-subsys1");
+}
+
+static void test_blockdev_multipath(void **state)
+{
+	const char *root = *state;
+	struct diag_blockdev b;
+
+	multipath_fixture(root);
+	assert_int_equal(diag_read_blockdev(root, "nvme1n1", &b), 0);
+	assert_string_equal(b.kind, "nvme");
+	assert_string_equal(b.model, "KIOXIA CM7-R dual port");
+	/* The controllers behind the namespace, not the subsystem's name. */
+	assert_string_equal(b.nvme_ctrl, "nvme2,nvme3");
+	assert_int_equal(b.numa_node, 1);
+	assert_int_equal(b.size_bytes, UINT64_C(7501476528) * 512);
+	assert_string_equal(b.scheduler, "none");
+
+	/* Ports on two NUMA nodes: no one node is the namespace's. */
+	put(root, CTRL3 "/numa_node", "0\n");
+	assert_int_equal(diag_read_blockdev(root, "nvme1n1", &b), 0);
+	assert_int_equal(b.numa_node, -1);
+	assert_string_equal(b.nvme_ctrl, "nvme2,nvme3");
+
+	/* A subsystem without its own model (older kernels): the controllers' is taken. */
+	char *model = path_join(root, SUBSYS "/model");
+	assert_int_equal(unlink(model), 0);
+	free(model);
+	assert_int_equal(diag_read_blockdev(root, "nvme1n1", &b), 0);
+	assert_string_equal(b.model, "KIOXIA CM7-R dual port");
+}
+
+/*
  * After a run, through diag_run_findings (analysis/links.c decides; test_links.c has the cases):
  * the route predicted eth0, the sampler saw ib0 carry the bytes near its speed.
  */
@@ -460,6 +531,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_machine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockdev, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blockdev_multipath, setup, teardown),
 		cmocka_unit_test(test_run_findings),
 	};
 

@@ -1,21 +1,27 @@
 /*
  * test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors, URLs
- * without their credentials.
+ * without their credentials, safe opens below a folder, atomic writes.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "lib/dynbuf.h"
 #include "lib/json_get.h"
 #include "lib/url.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
+#include "testutil.h"
 
 static void test_dynbuf_empty(void **state)
 {
@@ -211,6 +217,159 @@ static void test_url_shown(void **state)
 	free(s);
 }
 
+/* A path formatted into a buffer of its own (two, for calls that take two). */
+static char path_buf[2][4096];
+#define P(...) (snprintf(path_buf[0], sizeof(path_buf[0]), __VA_ARGS__), path_buf[0])
+#define P2(...) (snprintf(path_buf[1], sizeof(path_buf[1]), __VA_ARGS__), path_buf[1])
+
+/* Below a folder: folders made and opened, files read, and nothing followed or waited on. */
+static void test_safe_open(void **state)
+{
+	char *tmp = test_tmpdir("safeopen");
+	char *outside = pathf("%s/outside", tmp);
+	char *top = pathf("%s/top", tmp);
+	char why[512];
+	char *text = NULL;
+	size_t n = 0;
+	int dfd;
+	int fd;
+
+	(void)state;
+	assert_non_null(tmp);
+	test_put_file(tmp, "outside/secret", "SECRET\n");
+	test_put_file(tmp, "top/a/file", "inside\n");
+	assert_int_equal(symlink(outside, P("%s/top/a/dirlink", tmp)), 0);
+	assert_int_equal(symlink(P2("%s/secret", outside), P("%s/top/a/filelink", tmp)), 0);
+	assert_int_equal(mkfifo(P("%s/top/a/fifo", tmp), 0600), 0);
+	dfd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+
+	assert_true(safe_rel_path("a/b") && safe_rel_path("./a") && safe_rel_path("a..b"));
+	assert_false(safe_rel_path("") || safe_rel_path("/a") || safe_rel_path("a/../b") ||
+		     safe_rel_path(".."));
+
+	assert_int_equal(safe_read_file(top, "a/file", &text, &n, why, sizeof(why)), 0);
+	assert_string_equal(text, "inside\n");
+	assert_int_equal(n, 7);
+	free(text);
+	assert_int_equal(safe_read_file(top, "a/filelink", &text, &n, why, sizeof(why)), -ELOOP);
+	assert_string_equal(why, "a symbolic link, not followed");
+	assert_int_equal(safe_read_file(top, "a/dirlink/secret", &text, &n, why, sizeof(why)),
+			 -ELOOP);
+	assert_string_equal(why, "'a/dirlink' is a symbolic link, not followed");
+	/* A FIFO nobody writes: refused at once, not waited on. */
+	assert_int_equal(safe_read_file(top, "a/fifo", &text, &n, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "a FIFO, not a regular file");
+	assert_int_equal(safe_read_named(P("%s/a/fifo", top), &text, &n, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(safe_read_file(top, "a", &text, &n, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "a folder, not a regular file");
+	assert_int_equal(safe_read_file(top, "../outside/secret", &text, &n, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(safe_read_file(top, "a/none", &text, &n, why, sizeof(why)), -ENOENT);
+	/* A name the user gives is followed as given. */
+	assert_int_equal(safe_read_named(P("%s/a/filelink", top), &text, &n, why, sizeof(why)),
+			 0);
+	assert_string_equal(text, "SECRET\n");
+	free(text);
+
+	/* Folders: made where missing, never through a symlink, nothing made outside. */
+	fd = safe_open_dir_at(dfd, "a/b/c", SAFE_MKDIR, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(access(P("%s/a/b/c", top), F_OK), 0);
+	assert_int_equal(safe_open_dir_at(dfd, "a/dirlink/made", SAFE_MKDIR, why, sizeof(why)),
+			 -ELOOP);
+	assert_string_equal(why, "'a/dirlink' is a symbolic link, not followed");
+	assert_int_equal(access(P("%s/made", outside), F_OK), -1);
+	assert_int_equal(safe_open_dir_at(dfd, "a/file/x", SAFE_MKDIR, why, sizeof(why)),
+			 -ENOTDIR);
+	assert_int_equal(safe_open_dir_at(dfd, "a/../..", 0, why, sizeof(why)), -EINVAL);
+	fd = safe_open_dir_at(dfd, "", 0, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	fd = safe_open_file_at(dfd, "a/file", why, sizeof(why));
+	assert_true(fd >= 0);
+	assert_false(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
+
+	close(dfd);
+	assert_int_equal(test_rmtree(tmp), 0);
+	free(outside);
+	free(top);
+	free(tmp);
+}
+
+/*
+ * fsync() as this program sees it: every call is noted (was it a folder, was the file the test
+ * watches already under its name) and then made. lib's atomic writer, linked in from the
+ * library, calls this one.
+ */
+static const char *watched;	/* the final name of the atomic write under test */
+static unsigned nr_fsync_dirs;
+static unsigned nr_fsync_dirs_after_rename;
+static struct stat fsync_dir_st;
+
+int fsync(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		nr_fsync_dirs++;
+		fsync_dir_st = st;
+		if (watched && access(watched, F_OK) == 0)
+			nr_fsync_dirs_after_rename++;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+/* The atomic writer syncs the folder after the rename, and never writes through a planted tmp. */
+static void test_atomic_write(void **state)
+{
+	char *tmp = test_tmpdir("atomic");
+	char *path = pathf("%s/results.json", tmp);
+	char *tmpname = pathf("%s/results.json.tmp", tmp);
+	char *victim = pathf("%s/victim", tmp);
+	char *text = NULL;
+	struct stat dir_st;
+	bool created = false;
+
+	(void)state;
+	assert_non_null(tmp);
+	assert_int_equal(stat(tmp, &dir_st), 0);
+	watched = path;
+	nr_fsync_dirs = nr_fsync_dirs_after_rename = 0;
+	assert_int_equal(write_text_atomic(path, tmpname, "{}", &created), 0);
+	assert_true(created);
+	assert_int_equal(nr_fsync_dirs, 1);
+	assert_int_equal(nr_fsync_dirs_after_rename, 1);
+	assert_true(fsync_dir_st.st_ino == dir_st.st_ino && fsync_dir_st.st_dev == dir_st.st_dev);
+	assert_int_equal(read_text_file(path, &text, NULL), 0);
+	assert_string_equal(text, "{}\n");
+	free(text);
+
+	/* A symlink planted at the temporary name: removed, not written through. */
+	test_put_file(tmp, "victim", "precious\n");
+	assert_int_equal(symlink(victim, tmpname), 0);
+	assert_int_equal(write_bytes_atomic(path, tmpname, "new", 3), 0);
+	assert_int_equal(read_text_file(victim, &text, NULL), 0);
+	assert_string_equal(text, "precious\n");
+	free(text);
+	assert_int_equal(read_text_file(path, &text, NULL), 0);
+	assert_string_equal(text, "new");
+	free(text);
+	assert_int_equal(lstat(path, &dir_st), 0);
+	assert_true(S_ISREG(dir_st.st_mode));
+	assert_int_equal(access(tmpname, F_OK), -1);
+	watched = NULL;
+
+	assert_int_equal(test_rmtree(tmp), 0);
+	free(victim);
+	free(tmpname);
+	free(path);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +381,8 @@ int main(void)
 		cmocka_unit_test(test_parse_size_refuses),
 		cmocka_unit_test(test_url_redact),
 		cmocka_unit_test(test_url_shown),
+		cmocka_unit_test(test_safe_open),
+		cmocka_unit_test(test_atomic_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -361,7 +361,7 @@ static void test_series(void **state)
 		skip();
 	take_four_readings(fx, &s);
 	path = path_join(fx->dir, "series.json");
-	assert_int_equal(sampler_write_series(&s, path, false), 0);
+	assert_int_equal(sampler_write_series(&s, fx->dir, "series.json", false, NULL, 0), 0);
 	doc = json_load_file(path, 0, &err);
 	if (!doc)
 		fail_msg("series.json: %s (line %d)", err.text, err.line);
@@ -408,7 +408,7 @@ static void test_series(void **state)
 	json_decref(doc);
 
 	/* CSV: a header and three rows, an empty cell where JSON has null. */
-	assert_int_equal(sampler_write_series(&s, path, true), 0);
+	assert_int_equal(sampler_write_series(&s, fx->dir, "series.json", true, NULL, 0), 0);
 	assert_int_equal(read_text_file(path, &text, NULL), 0);
 	assert_non_null(strstr(text, "t_s,dt_s,disk:nvme0n1p2:r/s,"));
 	assert_non_null(strstr(text, ",net:eth1:rx_bytes_s,"));
