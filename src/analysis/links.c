@@ -153,10 +153,54 @@ static void link_words(const struct link *l, char *buf, size_t len)
 		snprintf(buf, len, "%s", l->name);
 }
 
-void links_run_findings(const json_t *diag, const json_t *sampler, json_t *findings)
+/* Whether diag calls the interface name loopback (or it is "lo"). */
+static bool loopback(const json_t *diag, const char *name)
+{
+	size_t i;
+	json_t *o;
+
+	if (!strcmp(name, "lo"))
+		return true;
+	json_array_foreach(json_object_get(diag, "interfaces"), i, o)
+		if (!strcmp(str(o, "name") ?: "", name))
+			return !strcmp(str(o, "type") ?: "", "loopback");
+	return false;
+}
+
+/*
+ * The interface that carried the most bytes, busier direction counted; loopback only when the
+ * route itself goes over it: a remote server's bytes never come over lo, however busy other
+ * programs keep it.
+ */
+static const char *carrier_name(const json_t *diag, const json_t *sampler, const char *via)
 {
 	const char *top = str(sampler, "top_interface");
+	const char *best = NULL;
+	double best_rate = 0;
+	const char *name;
+	json_t *o;
+
+	if (!top || !loopback(diag, top) || (via && !strcmp(via, top)))
+		return top;
+	json_object_foreach(json_object_get((json_t *)sampler, "net"), name, o) {
+		const json_t *mean = json_object_get(o, "mean");
+		const double rx = json_number_value(json_object_get(mean, "rx_bytes_s"));
+		const double tx = json_number_value(json_object_get(mean, "tx_bytes_s"));
+		const double rate = rx >= tx ? rx : tx;
+
+		if (!loopback(diag, name) && rate > best_rate) {
+			best = name;
+			best_rate = rate;
+		}
+	}
+	return best;
+}
+
+void links_run_findings(const json_t *diag, const json_t *sampler, json_t *findings)
+{
 	const json_t *route = predicted_route(diag);
+	const char *top = carrier_name(diag, sampler,
+				       route ? str(route, "link") ?: str(route, "interface") : NULL);
 	char share[96];
 	char speed[32];
 	char speed2[32];

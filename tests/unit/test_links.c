@@ -114,6 +114,27 @@ static void test_lab(void **state)
 	json_decref(d);
 }
 
+/* Another program keeping loopback busier than the copy: a remote server's bytes never come
+ * over lo, so the busiest other link is the carrier. */
+static void test_loopback_busier(void **state)
+{
+	(void)state;
+	json_t *d = lab("veth-stor");
+	json_t *smp = json_pack("{s:s, s:{s:{s:{s:f, s:f}}, s:{s:{s:f, s:f}}, s:{s:{s:f, s:f}}}}",
+				"top_interface", "lo", "net", "lo", "mean", "rx_bytes_s", 7e8,
+				"tx_bytes_s", 7e8, "veth-stor", "mean", "rx_bytes_s", 1.1e8,
+				"tx_bytes_s", 1e6, "veth-pub", "mean", "rx_bytes_s", 1e3,
+				"tx_bytes_s", 1e3);
+	json_t *f = judge(d, smp);
+
+	assert_int_equal(json_array_size(f), 1);
+	assert_string_equal(
+		at(f, 0), "veth-stor carried the bytes (received 110.0 MB/s, 9 % of its 10 Gb/s), "
+			  "the link diag predicted for the source's server 10.213.2.2");
+	json_decref(f);
+	json_decref(d);
+}
+
 /* Lustre over o2ib: the route's interface is ib0, the bytes are on the port under it. */
 static json_t *ib_host(void)
 {
@@ -274,7 +295,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lab),	   cmocka_unit_test(test_rdma),
 		cmocka_unit_test(test_quiet),	   cmocka_unit_test(test_direction_and_unknown),
-		cmocka_unit_test(test_speed_text),
+		cmocka_unit_test(test_speed_text), cmocka_unit_test(test_loopback_busier),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
