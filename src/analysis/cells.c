@@ -300,3 +300,55 @@ json_t *cells_need_repeats(json_t *cells, double target, size_t max_runs)
 	free(need);
 	return out;
 }
+
+/* A number of o, or NAN when it has none (null, absent). */
+static double num_or_nan(json_t *o, const char *key)
+{
+	return json_get_has_num(o, key) ? json_get_num(o, key) : NAN;
+}
+
+/* a / b as JSON: null unless both are numbers and b is above 0. */
+static json_t *quotient(double a, double b)
+{
+	return isfinite(a) && isfinite(b) && b > 0 ? json_real(a / b) : json_null();
+}
+
+json_t *cells_ratios(json_t *cells, const char *num, const char *den)
+{
+	json_t *out = json_array();
+	json_t *a;
+	size_t i;
+
+	json_array_foreach(cells, i, a) {
+		const json_int_t threads = json_integer_value(json_object_get(a, "threads"));
+		const json_int_t jobs = json_integer_value(json_object_get(a, "jobs"));
+		json_t *b = NULL;
+		json_t *c;
+		size_t j;
+		double na, nb;
+
+		if (strcmp(json_get_str(a, "strategy"), num))
+			continue;
+		json_array_foreach(cells, j, c) {
+			if (!strcmp(json_get_str(c, "strategy"), den) &&
+			    json_integer_value(json_object_get(c, "threads")) == threads &&
+			    json_integer_value(json_object_get(c, "jobs")) == jobs) {
+				b = c;
+				break;
+			}
+		}
+		na = num_or_nan(a, "median_mb_s");
+		nb = num_or_nan(b, "median_mb_s");
+		if (!b || !isfinite(na) || !isfinite(nb) || nb <= 0)
+			continue;
+		json_array_append_new(out, json_pack("{s:I, s:I, s:f, s:f, s:o, s:o, s:o}",
+						     "threads", threads, "jobs", jobs,
+						     "numerator_mb_s", na, "denominator_mb_s", nb,
+						     "ratio", json_real(na / nb),
+						     "ratio_low", quotient(num_or_nan(a, "ci_low_mb_s"),
+									   num_or_nan(b, "ci_high_mb_s")),
+						     "ratio_high", quotient(num_or_nan(a, "ci_high_mb_s"),
+									    num_or_nan(b, "ci_low_mb_s"))));
+	}
+	return out;
+}

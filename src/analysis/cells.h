@@ -13,6 +13,10 @@
 #define CELLS_LEVEL 0.95	/* default confidence level of the median's interval */
 #define CELLS_FEW_RUNS 3	/* fewer complete runs than this: flag "few_runs" */
 
+/* The emulation of CPython's shutil.copyfile and the real interpreter, for cells_ratios(). */
+#define CELLS_EMULATION "shutil"
+#define CELLS_INTERPRETER "cpython"
+
 struct cells_params {
 	/*
 	 * A cell is "noisy" when its cv (stddev / mean) or its relative spread (CI half-width /
@@ -76,5 +80,21 @@ double cells_rel_spread(json_t *cell);
  *                                   recompute cells and todo }
  */
 json_t *cells_need_repeats(json_t *cells, double target, size_t max_runs);
+
+/*
+ * Two strategies side by side: at every thread count (and jobs) where both num and den have a
+ * median, num's median over den's, as a new array in the order of num's cells (threads, then
+ * jobs, ascending). Each element:
+ *   threads, jobs
+ *   numerator_mb_s, denominator_mb_s     the two medians
+ *   ratio                                numerator_mb_s / denominator_mb_s
+ *   ratio_low, ratio_high                the ratio's bounds from the two medians' intervals
+ *                                        (num's low over den's high, num's high over den's
+ *                                        low); null when an interval is unknown
+ * Empty when either strategy has no complete cell. The report uses it for shutil over cpython:
+ * the emulation's system calls against the real interpreter running the same copy, whose ratio
+ * is the interpreter's own cost.
+ */
+json_t *cells_ratios(json_t *cells, const char *num, const char *den);
 
 #endif

@@ -159,7 +159,8 @@ int run_record_copy(struct bench *b, const struct copy_strategy *strategy, struc
 	if (rc->sampling)
 		record_sampler(b, &rc->smp, run);
 	if (strategy->describe) {
-		json_t *info = strategy->describe();
+		json_t *info = strategy->describe(b->cfg.eo ? b->cfg.eo[strategy_index(strategy)]
+							      : NULL);
 
 		if (info)
 			json_object_set_new(run, "strategy_info", info);

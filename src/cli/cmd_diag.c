@@ -35,10 +35,11 @@ const struct opt_command diag_command = {
 	.summary =
 		"Where the bytes will travel: the mount, filesystem options (NFS: server, vers,\n"
 		"nconnect, rsize, ...), free space and block devices of SRC and DST; every\n"
-		"network interface and the route the kernel takes to a network filesystem's\n"
-		"server; the machine (CPU, NUMA, memory, governor, vm.dirty_*, io_uring, cgroup\n"
-		"I/O limits); and findings, plain sentences for what looks wrong. Needs no root;\n"
-		"says what it could not read.",
+		"network interface and InfiniBand/RoCE port; the storage server of every network\n"
+		"filesystem (NFS, CIFS, Lustre, BeeGFS, CephFS, GlusterFS, sshfs, ...) and the\n"
+		"route the kernel takes to it, with the interface's speed; the machine (CPU,\n"
+		"NUMA, memory, governor, vm.dirty_*, io_uring, cgroup I/O limits); and findings,\n"
+		"plain sentences for what looks wrong. Needs no root; says what it could not read.",
 	.options = diag_options,
 	.min_args = 0,
 	.max_args = 2,

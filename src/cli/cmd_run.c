@@ -90,7 +90,8 @@ int cmd_run(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	if (strategy->probe && strategy->probe(&b.ds, b.dst, why, sizeof(why))) {
+	if (strategy->probe && strategy->probe(&b.ds, b.dst, cfg.eo[strategy_index(strategy)], why,
+						 sizeof(why))) {
 		error("strategy '%s' cannot run here: %s", strategy->name, why);
 		status = 1;
 		goto end;

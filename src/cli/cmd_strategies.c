@@ -65,7 +65,7 @@ int cmd_strategies(int argc, char **argv)
 	for (size_t i = 0; strategy_at(i); i++) {
 		const struct copy_strategy *s = strategy_at(i);
 		char why[256] = "";
-		int avail = !s->missing && (!s->probe || s->probe(NULL, NULL, why, sizeof(why)) == 0);
+		int avail = !s->missing && (!s->probe || s->probe(NULL, NULL, NULL, why, sizeof(why)) == 0);
 		char *opts = strategy_options_text(s);
 
 		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s?, s:s}", "name", s->name,

@@ -164,7 +164,7 @@ static const char *default_strategies(void)
 	const struct copy_strategy *uring = strategy_find("uring");
 	char why[256];
 
-	if (uring && (!uring->probe || uring->probe(NULL, NULL, why, sizeof(why)) == 0))
+	if (uring && (!uring->probe || uring->probe(NULL, NULL, NULL, why, sizeof(why)) == 0))
 		return "shutil,uring";
 	return "shutil,rw";
 }
@@ -328,7 +328,9 @@ static int probe_strategies(struct bench *b, const struct copy_strategy *const *
 	for (int i = 0; i < n; i++) {
 		char why[256];
 
-		if (strats[i]->probe && strats[i]->probe(&b->ds, b->dst, why, sizeof(why))) {
+		const void *eo = b->cfg.eo ? b->cfg.eo[strategy_index(strats[i])] : NULL;
+
+		if (strats[i]->probe && strats[i]->probe(&b->ds, b->dst, eo, why, sizeof(why))) {
 			error("strategy '%s' cannot run here: %s", strats[i]->name, why);
 			return 1;
 		}

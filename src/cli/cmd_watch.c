@@ -115,14 +115,18 @@ static void show_window(const struct sampler *s, size_t from, size_t to)
 		       json_get_num(m, "aqu-sz"), json_get_num(m, "util"));
 	}
 	if (json_object_size(json_object_get(w, "net")))
-		printf("  %-16s %9s %9s %9s %9s\n", "interface", "rxMB/s", "txMB/s", "rxpkt/s",
-		       "txpkt/s");
+		printf("  %-16s %-14s %9s %9s %9s %9s\n", "interface", "link", "rxMB/s", "txMB/s",
+		       "rxpkt/s", "txpkt/s");
 	json_object_foreach(json_object_get(w, "net"), name, d)
 	{
 		json_t *m = json_object_get(d, "mean");
+		char link[48];
 
-		printf("  %-16s %9.2f %9.2f %9.1f %9.1f\n", name, json_get_num(m, "rx_bytes_s") / 1e6,
-		       json_get_num(m, "tx_bytes_s") / 1e6, json_get_num(m, "rx_packets_s"), json_get_num(m, "tx_packets_s"));
+		/* An IP interface or an InfiniBand/RoCE port ("mlx5_0/1"), with its speed. */
+		report_link_text(d, link, sizeof(link));
+		printf("  %-16s %-14s %9.2f %9.2f %9.1f %9.1f\n", name, link,
+		       json_get_num(m, "rx_bytes_s") / 1e6, json_get_num(m, "tx_bytes_s") / 1e6,
+		       json_get_num(m, "rx_packets_s"), json_get_num(m, "tx_packets_s"));
 	}
 	json_object_foreach(json_object_get(w, "nfs"), name, d)
 	{

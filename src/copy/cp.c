@@ -10,23 +10,19 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "copy/child.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
-
-#define CP_VERSION_MAX	4096	/* bytes of `cp --version` kept; its first line is used */
 
 /* Found once for the process: which cp runs, and what it says it is. */
 static pthread_once_t cp_once = PTHREAD_ONCE_INIT;
@@ -37,130 +33,28 @@ struct cp_thread {
 	char what[64];		/* err_reason of the last failure: "cp exited with status 1 ..." */
 };
 
-/* The first executable regular file named cp in PATH's folders (as execvp looks). */
-static char *cp_find(void)
-{
-	const char *path = getenv("PATH");
-	char *copy;
-	char *save = NULL;
-	char *found = NULL;
-
-	if (!path) {
-		static char cs_path[256];
-
-		/* execvp's default when PATH is unset */
-		if (!confstr(_CS_PATH, cs_path, sizeof(cs_path)))
-			return NULL;
-		path = cs_path;
-	}
-	copy = xstrdup(path);
-	/* strtok_r skips empty fields (the current folder): a cp there is not "on PATH". */
-	for (char *dir = strtok_r(copy, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		char *cand = path_join(dir, "cp");
-		struct stat st;
-
-		if (dir[0] == '/' && stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(cand, X_OK) == 0)
-			found = cand;
-		else
-			free(cand);
-	}
-	free(copy);
-	return found;
-}
-
-/*
- * posix_spawn attributes for a cp: the signal mask and dispositions of a fresh process, not the
- * ones of this program's threads.
- */
-static void cp_spawnattr_init(posix_spawnattr_t *attr)
-{
-	sigset_t none;
-	sigset_t dfl;
-
-	posix_spawnattr_init(attr);
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	sigaddset(&dfl, SIGINT);
-	sigaddset(&dfl, SIGTERM);
-	posix_spawnattr_setsigmask(attr, &none);
-	posix_spawnattr_setsigdefault(attr, &dfl);
-	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-}
-
-/* Wait for pid; returns its wait status or -errno. */
-static int cp_wait(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return status;
-}
-
 /* `cp --version`, first line; NULL when it cannot run or says nothing on a zero exit. */
 static char *cp_ask_version(const char *path)
 {
 	char *const argv[] = { "cp", "--version", NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	char buf[CP_VERSION_MAX];
-	size_t got = 0;
-	char *line = NULL;
-	int pipefd[2];
-	pid_t pid;
-	int status;
-	int err;
+	char *line;
+	int status = child_first_line(path, argv, false, &line);
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	cp_spawnattr_init(&attr);
-	err = posix_spawn(&pid, path, &fa, &attr, argv, environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	if (err) {
-		close(pipefd[0]);
-		return NULL;
-	}
-	/* Read it all, so that cp never blocks on a full pipe; keep what fits in buf. */
-	for (;;) {
-		char sink[512];
-		const bool room = got < sizeof(buf) - 1;
-		ssize_t n = read(pipefd[0], room ? buf + got : sink,
-				 room ? sizeof(buf) - 1 - got : sizeof(sink));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (room)
-			got += (size_t)n;
-	}
-	close(pipefd[0]);
-	status = cp_wait(pid);
-	buf[got] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && buf[0])
-		line = xstrdup(buf);
-	return line;
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && line && line[0])
+		return line;
+	free(line);
+	return NULL;
 }
 
 static void cp_lookup(void)
 {
-	cp_path = cp_find();
+	cp_path = child_find_program("cp");
 	if (cp_path)
 		cp_version = cp_ask_version(cp_path);
 }
 
-static int cp_probe(const struct dataset *src, const char *dst_dir, char *why, size_t len)
+static int cp_probe(const struct dataset *src, const char *dst_dir, const void *eo, char *why,
+		    size_t len)
 {
 	pthread_once(&cp_once, cp_lookup);
 	if (!cp_path) {
@@ -170,7 +64,7 @@ static int cp_probe(const struct dataset *src, const char *dst_dir, char *why, s
 	return 0;
 }
 
-static struct json_t *cp_describe(void)
+static struct json_t *cp_describe(const void *eo)
 {
 	pthread_once(&cp_once, cp_lookup);
 	return json_pack("{s:s, s:s?, s:s?}", "command", "cp SRC DST", "cp_path", cp_path,
@@ -201,12 +95,12 @@ static int cp_copy(struct copy_worker *w, const struct copy_file *f)
 	int status;
 	int err;
 
-	cp_spawnattr_init(&attr);
+	child_spawnattr_init(&attr);
 	err = posix_spawn(&pid, cp_path, NULL, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
 	if (err)
 		return copy_fail(w, cp_path, "run", -err);
-	status = cp_wait(pid);
+	status = child_wait(pid);
 	if (status < 0)
 		return copy_fail(w, cp_path, "wait for", status);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

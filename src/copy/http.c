@@ -101,7 +101,8 @@ static size_t http_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
-static int http_probe(const struct dataset *ds, const char *dst, char *why, size_t len)
+static int http_probe(const struct dataset *ds, const char *dst, const void *eo, char *why,
+		      size_t len)
 {
 	pthread_once(&http_once, http_global_init);
 	if (http_global_ret != CURLE_OK) {

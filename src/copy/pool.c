@@ -36,11 +36,22 @@ struct pool_thread {
 	struct pool_job *pj;
 	struct copy_worker w;
 	pthread_t tid;
+	/* copy_all: when each file of the job ended (0: not reported), the latest start and end. */
+	uint64_t *end_ns;
+	uint64_t last_start_ns;
+	uint64_t last_end_ns;
 };
 
 static bool pool_should_stop(const struct pool *p)
 {
 	return atomic_load(&p->failed) || (p->stop && *p->stop);
+}
+
+bool copy_worker_stopping(const struct copy_worker *w)
+{
+	const struct pool_thread *t = w->pool_priv;
+
+	return pool_should_stop(t->pool);
 }
 
 static void record_error(struct pool *p, struct copy_worker *w, const struct copy_file *f, int err)
@@ -121,6 +132,41 @@ void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t
 	}
 }
 
+void copy_worker_done_at(struct copy_worker *w, const struct copy_file *f, uint64_t start_ns,
+			 uint64_t end_ns, int err)
+{
+	struct pool_thread *t = w->pool_priv;
+
+	if (end_ns < start_ns)
+		end_ns = start_ns;
+	if (t->end_ns && !err) {
+		t->end_ns[f - w->job->ds->files] = end_ns;
+		if (start_ns > t->last_start_ns)
+			t->last_start_ns = start_ns;
+		if (end_ns > t->last_end_ns)
+			t->last_end_ns = end_ns;
+	}
+	copy_worker_done(w, f, end_ns - start_ns, err);
+}
+
+/*
+ * After copy_all: when the first of its threads found no file left, as the pool's own threads
+ * mark it. Files are taken in order, so the last file started then; the first thread to finish
+ * after that has nothing left to take. 0 when no file was reported.
+ */
+static uint64_t copy_all_first_idle(const struct pool_thread *t)
+{
+	uint64_t first = 0;
+
+	for (size_t i = 0; i < t->w.job->ds->nr; i++) {
+		uint64_t end = t->end_ns[i];
+
+		if (end && end >= t->last_start_ns && (!first || end < first))
+			first = end;
+	}
+	return first;
+}
+
 /* The loop for strategies that copy one file per call. */
 static int copy_files(struct copy_worker *w)
 {
@@ -144,12 +190,25 @@ static int copy_files(struct copy_worker *w)
 	return 0;
 }
 
-static void thread_finished(struct pool *p, const struct copy_worker *w)
+static void thread_finished(struct pool *p, const struct pool_thread *t)
 {
+	const struct copy_worker *w = &t->w;
+	uint64_t idle = t->end_ns ? copy_all_first_idle(t) : 0;
+
 	pthread_mutex_lock(&p->lock);
 	for (size_t k = 0; k < COPY_MAX_COUNTERS; k++)
 		p->stats->counters[k] += w->counters[k];
-	p->last_done_ns = now_mono_ns();
+	p->stats->cpu_user_s += w->child_cpu_user_s;
+	p->stats->cpu_sys_s += w->child_cpu_sys_s;
+	if (!t->end_ns || !t->last_end_ns) {
+		p->last_done_ns = now_mono_ns();
+	} else {
+		/* The child's last close, not when it was reaped. */
+		if (t->last_end_ns > p->last_done_ns)
+			p->last_done_ns = t->last_end_ns;
+		if (idle && (!p->first_idle_ns || idle < p->first_idle_ns))
+			p->first_idle_ns = idle;
+	}
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -164,8 +223,13 @@ static void *pool_thread_main(void *arg)
 		err = s->thread_init(&t->w);
 	if (err) {
 		pthread_mutex_lock(&p->lock);
-		if (!p->init_err)
+		if (!p->init_err) {
 			p->init_err = err;
+			/* Why, when the strategy knows better than strerror (a child's status). */
+			if (t->w.err_reason && !p->stats->first_error)
+				p->stats->first_error = xasprintf("cannot start a %s worker: %s", s->name,
+								  t->w.err_reason);
+		}
 		pthread_mutex_unlock(&p->lock);
 		atomic_store(&p->failed, true);
 	}
@@ -176,11 +240,13 @@ static void *pool_thread_main(void *arg)
 		pthread_cond_wait(&p->cond, &p->lock);
 	pthread_mutex_unlock(&p->lock);
 	if (!err) {
-		if (s->copy_many)
+		if (s->copy_all)
+			s->copy_all(&t->w);
+		else if (s->copy_many)
 			s->copy_many(&t->w);
 		else
 			copy_files(&t->w);
-		thread_finished(p, &t->w);
+		thread_finished(p, t);
 	}
 	if (!err && s->thread_exit)
 		s->thread_exit(&t->w);
@@ -215,7 +281,10 @@ int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads
 	struct pool p = { .stop = stop, .progress = progress, .stats = stats };
 	struct pool_job *pjobs;
 	struct pool_thread *threads;
-	unsigned total = njobs * nthreads;
+	/* A copy_all strategy brings its own threads: one worker drives each job. */
+	const bool whole = njobs && jobs[0].strategy->copy_all;
+	const unsigned per_job = whole ? 1 : nthreads;
+	unsigned total = njobs * per_job;
 	unsigned started = 0;
 	size_t nlat = 0;
 	struct rusage ru0, ru1;
@@ -239,12 +308,15 @@ int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads
 	pthread_cond_init(&p.cond, NULL);
 	for (unsigned i = 0; i < total; i++) {
 		struct pool_thread *t = &threads[i];
-		const struct copy_job *job = &jobs[i / nthreads];
+		const struct copy_job *job = &jobs[i / per_job];
 
 		t->pool = &p;
-		t->pj = &pjobs[i / nthreads];
+		t->pj = &pjobs[i / per_job];
 		t->w.id = i;
 		t->w.job = job;
+		t->w.nthreads = nthreads;
+		if (whole)
+			t->end_ns = xcalloc(job->ds->nr ? job->ds->nr : 1, sizeof(uint64_t));
 		t->w.path_cap = path_capacity(job);
 		t->w.src = xmalloc(t->w.path_cap);
 		t->w.dst = xmalloc(t->w.path_cap);
@@ -273,12 +345,14 @@ int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads
 	stats->seconds = (double)(stats->end_ns - t0) / 1e9;
 	if (p.first_idle_ns && p.last_done_ns > p.first_idle_ns)
 		stats->tail_seconds = (double)(p.last_done_ns - p.first_idle_ns) / 1e9;
-	stats->cpu_user_s = tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
-	stats->cpu_sys_s = tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
+	/* += : thread_finished() added the CPU time of copy_all's children */
+	stats->cpu_user_s += tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
+	stats->cpu_sys_s += tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
 
 	for (unsigned i = 0; i < total; i++) {
 		free(threads[i].w.src);
 		free(threads[i].w.dst);
+		free(threads[i].end_ns);
 	}
 	pthread_cond_destroy(&p.cond);
 	pthread_mutex_destroy(&p.lock);

@@ -5,7 +5,8 @@
  * copiers can run at once (as when several CryoSPARC jobs on one node cache together): each job
  * copies the whole dataset to its own destination with its own N threads and its own index. The
  * clock starts when every thread is ready (after thread_init) and stops when the last file is
- * closed.
+ * closed. A strategy with copy_all brings threads of its own (a child process's): the pool then
+ * runs one worker per job, which hands the whole job over and passes on what it reports.
  */
 #ifndef CCB_POOL_H
 #define CCB_POOL_H
@@ -34,7 +35,8 @@ struct pool_stats {
 	uint64_t counters[COPY_MAX_COUNTERS];	/* the workers' counters, summed */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC when the clock started */
 	uint64_t end_ns;	/* ... and when the last file was closed */
-	double cpu_user_s;	/* getrusage(RUSAGE_SELF) over the clock */
+	/* getrusage(RUSAGE_SELF) over the clock, plus what copy_all's children said they used */
+	double cpu_user_s;
 	double cpu_sys_s;
 };
 

@@ -38,6 +38,14 @@ struct copy_worker {
 	/* Why, when errno's text would mislead (a child's exit status); NULL: strerror(-err). */
 	const char *err_reason;
 	uint64_t counters[COPY_MAX_COUNTERS];	/* indexed like strategy->counter_names */
+	/* The run's thread count: of the pool, or of the strategy itself (copy_all). */
+	unsigned nthreads;
+	/*
+	 * For copy_all: the CPU time (user, system) of the process the strategy ran, from the start
+	 * of the clock to its last file; the pool adds it to the run's, which is getrusage()'s own.
+	 */
+	double child_cpu_user_s;
+	double child_cpu_sys_s;
 	void *pool_priv;		/* the pool's, for copy_worker_next()/copy_worker_done() */
 };
 
@@ -45,9 +53,12 @@ struct copy_strategy {
 	const char *name;
 	const char *summary;
 	/*
-	 * Can this strategy run here? Returns 0, or -errno with a reason in why. Optional.
+	 * Can this strategy run here, with its options eo (its struct, see options; NULL: their
+	 * defaults)? src and dst_dir are NULL when only the machine is asked (`strategies`).
+	 * Returns 0, or -errno with a reason in why. Optional.
 	 */
-	int (*probe)(const struct dataset *src, const char *dst_dir, char *why, size_t len);
+	int (*probe)(const struct dataset *src, const char *dst_dir, const void *eo, char *why,
+		     size_t len);
 	int (*thread_init)(struct copy_worker *w);	/* optional */
 	/* Copy w->src to w->dst. Returns 0 or -errno (and sets err_path/err_what). */
 	int (*copy)(struct copy_worker *w, const struct copy_file *f);
@@ -55,9 +66,20 @@ struct copy_strategy {
 	 * Instead of copy(): the strategy drives, keeping several files in flight at once (io_uring).
 	 * It takes files with copy_worker_next() until that returns NULL, builds their paths with
 	 * copy_worker_paths(), and reports each with copy_worker_done(). Returns 0, or -errno when it
-	 * had to stop (after reporting the failing file). Exactly one of copy and copy_many is set.
+	 * had to stop (after reporting the failing file).
 	 */
 	int (*copy_many)(struct copy_worker *w);
+	/*
+	 * Instead of copy() or copy_many(): the strategy copies the whole job by other means, with
+	 * w->nthreads threads of its own (a child process with its own thread pool: cpython). The
+	 * pool then runs one worker per job, not nthreads: thread_init() gets it ready outside the
+	 * clock (the child started, its files handed over), copy_all() is called when the clock
+	 * starts, copies every file of w->job->ds in its order, reports each with
+	 * copy_worker_done_at() as it learns of it, stops soon after copy_worker_stopping() turns
+	 * true, and returns 0 or -errno. The run's clock stops at the last end it reported.
+	 * Exactly one of copy, copy_many and copy_all is set.
+	 */
+	int (*copy_all)(struct copy_worker *w);
 	void (*thread_exit)(struct copy_worker *w);	/* optional */
 	/* Folders are made by copy() itself (legacy); otherwise made before the clock starts. */
 	bool makes_dirs;
@@ -83,10 +105,11 @@ struct copy_strategy {
 	const char *missing;
 	/*
 	 * What the run's results should also know about the strategy itself (the cp binary and its
-	 * version): a new JSON object the caller stores as the run's "strategy_info" and releases.
-	 * Called outside the clock, from one thread. Optional; NULL from it means nothing to add.
+	 * version, the Python that ran), with its options eo (NULL: their defaults): a new JSON
+	 * object the caller stores as the run's "strategy_info" and releases. Called outside the
+	 * clock, from one thread. Optional; NULL from it means nothing to add.
 	 */
-	struct json_t *(*describe)(void);
+	struct json_t *(*describe)(const void *eo);
 };
 
 /* What every strategy may read while it copies. */
@@ -126,6 +149,16 @@ void copy_worker_paths(const struct copy_worker *w, const struct copy_file *f, c
 void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t latency_ns,
 		      int err);
 
+/*
+ * For copy_all strategies, whose files are copied elsewhere: copy_worker_done() for f, copied
+ * from start_ns to end_ns (CLOCK_MONOTONIC, which every process of the machine shares). The
+ * pool takes the end of the run's clock and its tail from these times, not from its own.
+ * copy_worker_stopping() is true once the run is stopping: a signal, or a file failed.
+ */
+void copy_worker_done_at(struct copy_worker *w, const struct copy_file *f, uint64_t start_ns,
+			 uint64_t end_ns, int err);
+bool copy_worker_stopping(const struct copy_worker *w);
+
 /* Record the failing path and call of a copy; returns err for "return copy_fail(...)". */
 static inline int copy_fail(struct copy_worker *w, const char *path, const char *what, int err)
 {
@@ -156,6 +189,7 @@ extern const struct copy_strategy strategy_rw;
 extern const struct copy_strategy strategy_sendfile;
 extern const struct copy_strategy strategy_cfr;
 extern const struct copy_strategy strategy_cp;
+extern const struct copy_strategy strategy_cpython;
 /* In a build without their library, these two are stand-ins (see .missing). */
 extern const struct copy_strategy strategy_uring;
 extern const struct copy_strategy strategy_http;

@@ -195,7 +195,8 @@ static const struct {
  * Whether this process may use io_uring at all: the sysctl first (so the reason names it), then
  * a real ring, since seccomp filters (container runtimes) refuse io_uring_setup() as well.
  */
-static int uring_probe(const struct dataset *ds, const char *dst_dir, char *why, size_t len)
+static int uring_probe(const struct dataset *ds, const char *dst_dir, const void *eo, char *why,
+		       size_t len)
 {
 	long disabled = io_uring_disabled_sysctl();
 	struct io_uring ring;

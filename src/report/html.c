@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/cells.h"
 #include "analysis/confirm.h"
 #include "analysis/recommend.h"
 #include "analysis/run_flags.h"
@@ -548,6 +549,42 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	fputs("</section>\n", f);
 }
 
+/* shutil over cpython per thread count, when both ran: the interpreter's own cost. */
+static void interpreter(FILE *f, const struct report_ctx *ctx)
+{
+	json_t *ratios = cells_ratios(ctx->cells, CELLS_EMULATION, CELLS_INTERPRETER);
+	json_t *r;
+	size_t i;
+
+	if (!json_array_size(ratios)) {
+		json_decref(ratios);
+		return;
+	}
+	fputs("<section id=\"interpreter\">\n<h2>Emulation against the real interpreter</h2>\n"
+	      "<div class=\"scroll\"><table>\n<tr><th class=\"n\">threads</th>"
+	      "<th class=\"n\">jobs</th><th class=\"n\">" CELLS_EMULATION " MB/s</th>"
+	      "<th class=\"n\">" CELLS_INTERPRETER " MB/s</th><th class=\"n\">" CELLS_EMULATION
+	      " / " CELLS_INTERPRETER "</th><th class=\"n\">bounds</th></tr>\n", f);
+	json_array_foreach(ratios, i, r) {
+		fprintf(f, "<tr><td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
+			json_get_int(r, "threads"), json_get_int(r, "jobs"));
+		td_num(f, r, "numerator_mb_s", 1);
+		td_num(f, r, "denominator_mb_s", 1);
+		fprintf(f, "<td class=\"n\"><b>%.2fx</b></td><td class=\"n\">",
+			json_get_num(r, "ratio"));
+		if (json_get_has_num(r, "ratio_low") && json_get_has_num(r, "ratio_high"))
+			fprintf(f, "%.2f–%.2f", json_get_num(r, "ratio_low"),
+				json_get_num(r, "ratio_high"));
+		else
+			fputs("–", f);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table></div>\n<p class=\"note\">", f);
+	report_put_html(f, report_interpreter_note);
+	fputs("</p>\n</section>\n", f);
+	json_decref(ratios);
+}
+
 static void runs_table(FILE *f, json_t *doc)
 {
 	json_t *run;
@@ -729,12 +766,11 @@ static void environment(FILE *f, json_t *doc)
 	}
 	/* diag: the route to storage, and what looked wrong before the first run. */
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
+		char route[512];
+
+		report_route_text(v, route, sizeof(route));
 		fputs("<p class=\"note\">Route to ", f);
-		report_put_html(f, json_get_str(v, "target"));
-		fputs(": ", f);
-		report_put_html(f, json_is_string(json_object_get(v, "interface"))
-				   ? json_get_str(v, "interface")
-				   : json_get_str(v, "error"));
+		report_put_html(f, route);
 		fputs("</p>\n", f);
 	}
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
@@ -829,6 +865,7 @@ void report_html(const struct report_ctx *ctx, FILE *f)
 		warnings(f, ctx);
 		fputs("</div>\n", f);
 		cells_table(f, ctx);
+		interpreter(f, ctx);
 		timeseries(f, ctx);
 		runs_table(f, ctx->doc);
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/cells.h"
 #include "analysis/confirm.h"
 #include "analysis/recommend.h"
 #include "analysis/run_flags.h"
@@ -366,6 +367,38 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	}
 }
 
+/* shutil over cpython per thread count, when both ran: the interpreter's own cost. */
+static void interpreter(FILE *f, const struct report_ctx *ctx)
+{
+	json_t *ratios = cells_ratios(ctx->cells, CELLS_EMULATION, CELLS_INTERPRETER);
+	json_t *r;
+	size_t i;
+
+	if (!json_array_size(ratios)) {
+		json_decref(ratios);
+		return;
+	}
+	fputs("\n## Emulation against the real interpreter\n\n"
+	      "| threads | jobs | " CELLS_EMULATION " MB/s | " CELLS_INTERPRETER " MB/s | "
+	      CELLS_EMULATION " / " CELLS_INTERPRETER " | bounds |\n"
+	      "|---:|---:|---:|---:|---:|---|\n", f);
+	json_array_foreach(ratios, i, r) {
+		fprintf(f, "| %lld | %lld | ", json_get_int(r, "threads"), json_get_int(r, "jobs"));
+		put_col(f, r, "numerator_mb_s", 1);
+		put_col(f, r, "denominator_mb_s", 1);
+		fprintf(f, "%.2fx | ", json_get_num(r, "ratio"));
+		if (json_get_has_num(r, "ratio_low") && json_get_has_num(r, "ratio_high"))
+			fprintf(f, "%.2f–%.2f |\n", json_get_num(r, "ratio_low"),
+				json_get_num(r, "ratio_high"));
+		else
+			fputs("- |\n", f);
+	}
+	fputc('\n', f);
+	md(f, report_interpreter_note);
+	fputc('\n', f);
+	json_decref(ratios);
+}
+
 static void runs_table(FILE *f, const struct report_ctx *ctx)
 {
 	json_t *run;
@@ -601,11 +634,11 @@ static void environment(FILE *f, json_t *doc)
 	}
 	/* diag: the route to storage, and what looked wrong before the first run. */
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
+		char route[512];
+
+		report_route_text(v, route, sizeof(route));
 		fputs("\n\nRoute to ", f);
-		md(f, json_get_str(v, "target"));
-		fputs(": ", f);
-		md(f, json_is_string(json_object_get(v, "interface")) ? json_get_str(v, "interface")
-								   : json_get_str(v, "error"));
+		md(f, route);
 	}
 	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
 		fputs(i ? "\n- " : "\n\nDiag findings:\n\n- ", f);
@@ -634,6 +667,7 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 	warnings(f, ctx);
 	if (!report_watch_sampler(ctx->doc) || json_array_size(json_object_get(ctx->doc, "runs"))) {
 		cells_table(f, ctx);
+		interpreter(f, ctx);
 		runs_table(f, ctx);
 	}
 	findings(f, ctx->doc);

@@ -3,9 +3,23 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "analysis/links.h"
 #include "lib/json_get.h"
 #include "report/render.h"
+#include "report/report.h"
+
+const char report_interpreter_note[] =
+	"shutil replays the system calls of CPython's shutil.copyfile from C; cpython is the real "
+	"interpreter running it as CryoSPARC does, one shutil.copyfile per file in a "
+	"ThreadPoolExecutor (Python 3.8 to 3.13 make the same calls; 3.14 tries copy_file_range "
+	"first, as shutil314 does, and 3.6 and 3.7 copy with read and write). The ratio is the "
+	"emulation's median over the interpreter's at the same thread count: above 1 the emulation "
+	"is faster, and the difference is the interpreter's own cost (bytecode, objects per call, "
+	"threads taking turns at the GIL), which a system call sequence cannot show. Close to 1, "
+	"CryoSPARC's copy costs its system calls and the storage, and shutil's figures stand for "
+	"it. The bounds come from the two medians' intervals.";
 
 void report_put_strings(FILE *f, json_t *array, void (*put)(FILE *f, const char *s))
 {
@@ -108,4 +122,47 @@ void report_put_html(FILE *f, const char *s)
 				fputc(*p, f);
 		}
 	}
+}
+
+void report_route_text(json_t *route, char *buf, size_t len)
+{
+	char speed[32];
+	char link_speed[32];
+	const char *fs = json_get_str(route, "fs");
+	const char *transport = json_get_str(route, "transport");
+	const char *ifname = json_get_str(route, "interface");
+	const char *link = json_get_str(route, "link");
+	int n = snprintf(buf, len, "%s (%s%s%s%s%s): ", json_get_str(route, "target"),
+			 json_get_str(route, "why"), *fs ? ", " : "", fs, *transport ? " " : "",
+			 transport);
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (!*ifname) {
+		snprintf(buf + n, len - (size_t)n, "%s", json_get_str(route, "error"));
+		return;
+	}
+	links_speed_text(json_get_has_num(route, "speed_mbps")
+				 ? (long)json_get_int(route, "speed_mbps")
+				 : -1,
+			 speed, sizeof(speed));
+	links_speed_text(json_get_has_num(route, "link_speed_mbps")
+				 ? (long)json_get_int(route, "link_speed_mbps")
+				 : -1,
+			 link_speed, sizeof(link_speed));
+	if (*link && strcmp(link, ifname))
+		snprintf(buf + n, len - (size_t)n, "%s at %s, RDMA port %s at %s", ifname, speed,
+			 link, link_speed);
+	else
+		snprintf(buf + n, len - (size_t)n, "%s at %s", ifname, speed);
+}
+
+void report_link_text(json_t *net_entry, char *buf, size_t len)
+{
+	char speed[32] = "?";
+	const char *kind = json_get_str(net_entry, "kind");
+
+	if (json_get_has_num(net_entry, "speed_mbps"))
+		links_speed_text((long)json_get_int(net_entry, "speed_mbps"), speed, sizeof(speed));
+	snprintf(buf, len, "%s %s", *kind ? kind : "ip", speed);
 }

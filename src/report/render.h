@@ -48,7 +48,17 @@ void report_put_interval(FILE *f, json_t *cell, const char *missing);
  * characters XML forbids as U+FFFD.
  */
 void report_put_html(FILE *f, const char *s);
+/*
+ * What the ratio of the emulation (shutil) over the real interpreter (cpython) means, for the
+ * reports' section on it; plain text, to be escaped by each rendering.
+ */
+extern const char report_interpreter_note[];
 /* A time for people: "42.0 s", "3 min 07 s", "2 h 05 min". */
 void report_put_duration(FILE *f, json_t *seconds, const char *missing);
+/*
+ * One of diag's routes in words, into buf: "10.0.0.2 (source, Lustre o2ib): ib0 at 100 Gb/s,
+ * RDMA port mlx5_0/1 at 100 Gb/s", "10.9.9.9 (source, NFS): Network is unreachable".
+ */
+void report_route_text(json_t *route, char *buf, size_t len);
 
 #endif

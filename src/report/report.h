@@ -21,6 +21,8 @@ void report_text(json_t *doc, FILE *f);
  * means, the CPUs, the interfaces, NFS mounts, then the findings and warnings.
  */
 void report_sampler(json_t *sampler, FILE *f);
+/* A link of a sampler summary's net object in words: "ip 10 Gb/s", "rdma 100 Gb/s", "ip ?". */
+void report_link_text(json_t *net_entry, char *buf, size_t len);
 
 /* ---- report files: report.md, report.html, results.csv (and plots) in a folder ------------- */
 

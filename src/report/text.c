@@ -10,6 +10,7 @@
 #include "lib/json_get.h"
 #include "lib/util.h"
 #include "report/data.h"
+#include "report/render.h"
 #include "report/report.h"
 
 /*
@@ -92,6 +93,39 @@ static void print_runs(json_t *runs, FILE *f)
 	}
 }
 
+/*
+ * shutil's median over cpython's at each thread count both ran: the emulation against the real
+ * interpreter making the same system calls. What is between them is the interpreter's own cost.
+ */
+static void print_interpreter(json_t *cells, FILE *f)
+{
+	json_t *ratios = cells_ratios(cells, CELLS_EMULATION, CELLS_INTERPRETER);
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(ratios, i, r) {
+		const long long threads = json_get_int(r, "threads");
+		const long long jobs = json_get_int(r, "jobs");
+
+		if (!i)
+			fprintf(f, "\nemulation vs the real interpreter (" CELLS_EMULATION " MB/s over "
+				CELLS_INTERPRETER " MB/s, medians):");
+		fprintf(f, "%s %lld thread%s", i ? "," : "", threads, threads == 1 ? "" : "s");
+		if (jobs > 1)
+			fprintf(f, " x %lld jobs", jobs);
+		fprintf(f, " %.2fx", json_get_num(r, "ratio"));
+		if (json_get_has_num(r, "ratio_low") && json_get_has_num(r, "ratio_high"))
+			fprintf(f, " (%.2f-%.2f)", json_get_num(r, "ratio_low"),
+				json_get_num(r, "ratio_high"));
+	}
+	if (json_array_size(ratios))
+		fprintf(f, "\n  Both make the system calls of shutil.copyfile (of Python 3.8-3.13); above "
+			   "1 the emulation is faster, and the difference is the interpreter's own cost "
+			   "(bytecode, objects, the GIL between threads), which a system call sequence "
+			   "cannot show. In brackets: the ratio from the medians' intervals.\n");
+	json_decref(ratios);
+}
+
 /* Per cell: median, spread and the CI of the median of mb_s, in the order cells_compute() gives. */
 static void print_cells(json_t *doc, FILE *f)
 {
@@ -140,6 +174,7 @@ static void print_cells(json_t *doc, FILE *f)
 				100 * json_get_num(c, "median_mb_s") / json_number_value(ceiling));
 		fprintf(f, " %s\n", flags);
 	}
+	print_interpreter(cells, f);
 	json_decref(cells);
 }
 
@@ -297,12 +332,15 @@ void report_sampler(json_t *smp, FILE *f)
 	if (mean)
 		fputc('\n', f);
 	if (json_object_size(json_object_get(smp, "net")))
-		fprintf(f, "\n%-16s %12s %12s %10s %10s %10s %10s\n", "interface", "rx_MB", "tx_MB",
-			"rxMB/s", "txMB/s", "rxpkt/s", "txpkt/s");
+		fprintf(f, "\n%-16s %-14s %12s %12s %10s %10s %10s %10s\n", "interface", "link",
+			"rx_MB", "tx_MB", "rxMB/s", "txMB/s", "rxpkt/s", "txpkt/s");
 	json_object_foreach(json_object_get(smp, "net"), name, d) {
 		json_t *m = json_object_get(d, "mean");
+		char link[48];
 
-		fprintf(f, "%-16s %12.1f %12.1f %10.2f %10.2f %10.1f %10.1f\n", name,
+		/* The kind and speed of the link: an IP interface or an InfiniBand/RoCE port. */
+		report_link_text(d, link, sizeof(link));
+		fprintf(f, "%-16s %-14s %12.1f %12.1f %10.2f %10.2f %10.1f %10.1f\n", name, link,
 			json_get_num(d, "rx_bytes") / 1e6, json_get_num(d, "tx_bytes") / 1e6,
 			json_get_num(m, "rx_bytes_s") / 1e6, json_get_num(m, "tx_bytes_s") / 1e6,
 			json_get_num(m, "rx_packets_s"), json_get_num(m, "tx_packets_s"));
@@ -362,9 +400,9 @@ void report_text(json_t *doc, FILE *f)
 	fprintf(f, "\nMB/s is 10^6 bytes per second until the copies were durable (syncfs); "
 		   "copied_median stops at the last close.\n");
 	fprintf(f, "device: the busiest device during the run, with its mean %%util and aqu-sz "
-		   "(iostat -x); cpu%%: all CPUs' busy share; iface: the interface that moved the "
-		   "most bytes. %%util alone does not show saturation: NVMe and arrays serve many "
-		   "requests at once.\n");
+		   "(iostat -x); cpu%%: all CPUs' busy share; iface: the interface or RDMA port "
+		   "(mlx5_0/1) that moved the most bytes. %%util alone does not show saturation: "
+		   "NVMe and arrays serve many requests at once.\n");
 	print_findings(runs, f);
 	print_warnings(doc, f);
 }

@@ -107,6 +107,7 @@ void diag_release(struct diag *d)
 	}
 	free(d->devs);
 	free(d->nics);
+	free(d->rdma);
 	json_decref(d->unreadable);
 	json_decref(d->findings);
 	free(d->sysroot);
@@ -164,17 +165,6 @@ void diag_parse_nfs(const char *source, const char *options, struct diag_nfs *n)
 
 /* ---- paths and routes --------------------------------------------------------------------- */
 
-static bool fs_is_network(const char *fs)
-{
-	static const char *const net[] = {"nfs",    "nfs4", "cifs",	 "smb3", "ceph", "lustre",
-					  "beegfs", "gpfs", "glusterfs", "9p",	 "afs"};
-
-	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++)
-		if (!strcmp(fs, net[i]))
-			return true;
-	return false;
-}
-
 int diag_add_route(struct diag *d, const char *host, const char *why)
 {
 	char addr[64];
@@ -190,6 +180,55 @@ int diag_add_route(struct diag *d, const char *host, const char *why)
 	return r->err;
 }
 
+/* The route to one of a mount's servers (a route already asked for is shared). Its index or -1. */
+static int server_route(struct diag *d, const char *role, const struct netfs_mount *m,
+			const struct netfs_server *srv)
+{
+	for (size_t i = 0; i < d->nr_routes; i++)
+		if (!strcmp(d->routes[i].target, srv->host) && !strcmp(d->routes[i].why, role))
+			return (int)i;
+	if (diag_add_route(d, srv->host, role) == -ENOSPC)
+		return -1;
+	struct diag_route *r = &d->routes[d->nr_routes - 1];
+	diag_strf(r->fs, sizeof(r->fs), "%s", m->name);
+	diag_strf(r->transport, sizeof(r->transport), "%s", srv->transport);
+	r->rdma = srv->rdma;
+	return (int)d->nr_routes - 1;
+}
+
+/*
+ * What the mount line leaves out, from the client's own config: BeeGFS's management host (the
+ * file cfgFile= names), GPFS's daemon interfaces (mmfs.cfg, when it can be read).
+ */
+static void read_client_config(struct diag *d, struct netfs_mount *m)
+{
+	static const char beegfs_default[] = "/etc/beegfs/beegfs-client.conf";
+	static const char mmfs_cfg[] = "/var/mmfs/gen/mmfs.cfg";
+	const char *file;
+	char *text = NULL;
+
+	if (m->kind == NETFS_BEEGFS)
+		file = m->config_file[0] ? m->config_file : beegfs_default;
+	else if (m->kind == NETFS_GPFS)
+		file = mmfs_cfg;
+	else
+		return;
+	char *path = xasprintf("%s%s", d->sysroot, file);
+	const int ret = read_text_file(path, &text, NULL);
+	free(path);
+	if (ret < 0) {
+		unreadable(d, "%s (%s client config): %s", file, m->name, strerror(-ret));
+		return;
+	}
+	if (m->kind == NETFS_BEEGFS) {
+		diag_strf(m->config_file, sizeof(m->config_file), "%s", file);
+		netfs_beegfs_config(text, m);
+	} else {
+		netfs_gpfs_config(text, m);
+	}
+	free(text);
+}
+
 int diag_add_path(struct diag *d, const char *role, const char *path)
 {
 	if (d->nr_loc >= DIAG_MAX_LOCATIONS)
@@ -203,23 +242,23 @@ int diag_add_path(struct diag *d, const char *role, const char *path)
 	if (l->err < 0)
 		return l->err;
 	const char *fs = l->dev.fs_type ? l->dev.fs_type : "";
+	const char *source = l->dev.mount_source ? l->dev.mount_source : "";
+	const char *options = l->dev.mount_options ? l->dev.mount_options : "";
 	l->is_nfs = !strcmp(fs, "nfs") || !strcmp(fs, "nfs4");
-	l->is_network = fs_is_network(fs);
+	l->is_network = netfs_parse(fs, source, options, &l->netfs) == 0;
 	if (l->is_nfs)
-		diag_parse_nfs(l->dev.mount_source ? l->dev.mount_source : "",
-			       l->dev.mount_options ? l->dev.mount_options : "", &l->nfs);
+		diag_parse_nfs(source, options, &l->nfs);
+	if (l->is_network)
+		read_client_config(d, &l->netfs);
 	char *bdi =
 		xasprintf("/sys/class/bdi/%u:%u/read_ahead_kb", l->dev.dev_major, l->dev.dev_minor);
 	l->bdi_read_ahead_kb = read_long(d->sysroot, bdi, -1);
 	free(bdi);
-	if (l->is_nfs) {
-		/* addr= is the address the client talks to; the name may not resolve here. */
-		const char *host = l->nfs.addr[0] ? l->nfs.addr : l->nfs.server;
-		if (host[0]) {
-			l->route = (int)d->nr_routes;
-			if (diag_add_route(d, host, role) == -ENOSPC)
-				l->route = -1;
-		}
+	/* Every server the mount names gets the kernel's route; the first is the location's. */
+	for (size_t i = 0; i < l->netfs.nr_servers; i++) {
+		const int r = server_route(d, role, &l->netfs, &l->netfs.servers[i]);
+		if (l->route < 0)
+			l->route = r;
 	}
 	return 0;
 }
@@ -334,8 +373,16 @@ int diag_read_nic(const char *sysroot, const char *name, struct diag_nic *n)
 	     : type == 32  ? "infiniband"
 	     : type == 772 ? "loopback"
 			   : "other");
-	if (!*sysroot && strcmp(n->type, "loopback"))
+	n->shaped_mbps = -1;
+	if (!*sysroot && strcmp(n->type, "loopback")) {
+		uint64_t rate;
+
 		ethtool_info(n);
+		/* A tbf at its root holds what it sends below the link's speed. */
+		const unsigned idx = if_nametoindex(n->name);
+		if (idx && route_tbf_rate(idx, &rate) == 0)
+			n->shaped_mbps = (long)(rate * 8 / 1000000);
+	}
 	/* Virtual interfaces have no device/driver link; a bond says what it is. */
 	if (!n->driver[0]) {
 		diag_strf(p, sizeof(p), "%s/sys/class/net/%s/bonding", sysroot, name);
@@ -376,6 +423,15 @@ static void read_nics(struct diag *d)
 	closedir(dir);
 	if (d->nr_nics)
 		qsort(d->nics, d->nr_nics, sizeof(*d->nics), nic_cmp);
+	/* InfiniBand and RoCE ports, each on the IP interface it carries (ib0, a RoCE NIC). */
+	const int ret = rdma_list_ports(d->sysroot, &d->rdma, &d->nr_rdma);
+	if (ret < 0)
+		unreadable(d, "/sys/class/infiniband: %s", strerror(-ret));
+	for (size_t i = 0; i < d->nr_rdma; i++)
+		for (size_t k = 0; k < d->nr_nics; k++)
+			if (d->rdma[i].netdev[0] && !strcmp(d->nics[k].name, d->rdma[i].netdev))
+				diag_strf(d->nics[k].rdma_port, sizeof(d->nics[k].rdma_port), "%s",
+					  d->rdma[i].name);
 }
 
 /* ---- block devices ------------------------------------------------------------------------ */

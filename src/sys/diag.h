@@ -26,11 +26,13 @@
 #include <jansson.h>
 
 #include "sys/device.h"
+#include "sys/netfs.h"
+#include "sys/rdma.h"
 #include "sys/route.h"
 #include "sys/sysinfo.h"
 
 #define DIAG_MAX_LOCATIONS 2
-#define DIAG_MAX_ROUTES 4
+#define DIAG_MAX_ROUTES 16
 
 /* The NFS options diag reports, from the mount's options; -1 / "" when absent. */
 struct diag_nfs {
@@ -52,10 +54,11 @@ struct diag_location {
 	int err; /* device_resolve's result; the rest is empty when < 0 */
 	struct device_info dev;
 	bool is_nfs;
-	bool is_network; /* nfs, cifs, ceph, lustre, beegfs, gpfs, fuse.* with a host */
+	bool is_network; /* nfs, cifs, ceph, lustre, beegfs, gpfs, fuse.sshfs, ... (netfs.h) */
 	struct diag_nfs nfs;
+	struct netfs_mount netfs; /* its servers, from the line and the client's config */
 	long bdi_read_ahead_kb; /* /sys/class/bdi/MAJ:MIN/read_ahead_kb; -1 unknown */
-	int route;		/* index into routes of the route to the server, or -1 */
+	int route;		/* index into routes of the route to the first server, or -1 */
 };
 
 /* What sysfs says about a block device (its queue is its disk's for a partition). */
@@ -78,6 +81,8 @@ struct diag_nic {
 	char slaves[256]; /* a bond's members, space-separated */
 	char type[16];	  /* "ether", "infiniband", "loopback", "other" */
 	long speed_mbps;  /* -1 unknown */
+	long shaped_mbps; /* the rate of a tbf root qdisc on it, -1 none (live system only) */
+	char rdma_port[RDMA_NAME_LEN]; /* the InfiniBand/RoCE port under it ("mlx5_0/1"), "" */
 	long mtu, numa_node;
 	bool up;
 };
@@ -107,9 +112,12 @@ struct diag_proc {
 #define DIAG_PROC_WINDOW_S 0.1
 
 struct diag_route {
-	char target[256]; /* what was asked: a mount's server, or --route-to */
-	char why[32];	  /* "source", "destination", "route-to" */
-	int err;	  /* 0, or -errno of the lookup */
+	char target[256];   /* what was asked: a mount's server, or --route-to */
+	char why[32];	    /* "source", "destination", "route-to" */
+	char fs[16];	    /* the filesystem naming the server ("Lustre"), "" for --route-to */
+	char transport[16]; /* the server's transport ("tcp", "o2ib", "rdma"), "" unknown */
+	bool rdma;	    /* the bytes go by RDMA: the port under the interface carries them */
+	int err;	    /* 0, or -errno of the lookup */
 	struct route_info r;
 };
 
@@ -124,6 +132,8 @@ struct diag {
 	size_t nr_devs;
 	struct diag_nic *nics;
 	size_t nr_nics;
+	struct rdma_port *rdma; /* InfiniBand and RoCE ports, by name */
+	size_t nr_rdma;
 	struct diag_machine machine;
 	struct diag_proc procs[DIAG_MAX_PROCS]; /* the busiest, most bytes first */
 	size_t nr_procs;
@@ -161,9 +171,10 @@ int diag_read_nic(const char *sysroot, const char *name, struct diag_nic *n);
 int diag_read_blockdev(const char *sysroot, const char *name, struct diag_blockdev *b);
 
 /*
- * After a run: compare the interface the routes predicted with the one the sampler saw carry
- * the most bytes (run's "sampler" object: top_interface, net), and the achieved rate with the
- * link's speed. Appends sentences to findings (an array). diag_json is results.json's "diag".
+ * After a run: which link carried the bytes (the run's "sampler" summary), at what share of its
+ * speed, whether it is the one the routes predicted, and whether a faster link was up
+ * (analysis/links.h says how). Appends sentences to findings (an array). diag_json is
+ * results.json's "diag".
  */
 void diag_run_findings(const json_t *diag_json, const json_t *run, json_t *findings);
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "analysis/links.h"
 #include "lib/util.h"
 #include "sys/diag.h"
 #include "sys/diag_int.h"
@@ -11,27 +12,54 @@
 /* Below these an NFS mount or a network filesystem's readahead throttles large sequential reads. */
 #define DIAG_NFS_MIN_IO (1024 * 1024)
 #define DIAG_MIN_READ_AHEAD_KB 128
-/* A run that moved bytes at this share of the carrying link's speed was limited by the link. */
-#define DIAG_LINK_BOUND_SHARE 0.8
 
 /* ---- findings ----------------------------------------------------------------------------- */
 
 void diag_speed_text(long mbps, char *buf, size_t len)
 {
-	if (mbps < 0)
-		diag_strf(buf, len, "unknown speed");
-	else if (mbps >= 1000 && mbps % 1000 == 0)
-		diag_strf(buf, len, "%ld Gb/s", mbps / 1000);
-	else
-		diag_strf(buf, len, "%ld Mb/s", mbps);
+	links_speed_text(mbps, buf, len);
 }
 
-static const struct diag_nic *find_nic(const struct diag *d, const char *name)
+const struct diag_nic *diag_find_nic(const struct diag *d, const char *name)
 {
 	for (size_t i = 0; i < d->nr_nics; i++)
 		if (!strcmp(d->nics[i].name, name))
 			return &d->nics[i];
 	return NULL;
+}
+
+const struct rdma_port *diag_find_rdma(const struct diag *d, const char *name)
+{
+	for (size_t i = 0; i < d->nr_rdma; i++)
+		if (!strcmp(d->rdma[i].name, name))
+			return &d->rdma[i];
+	return NULL;
+}
+
+long diag_nic_mbps(const struct diag_nic *n)
+{
+	if (n->shaped_mbps > 0 && (n->speed_mbps <= 0 || n->shaped_mbps < n->speed_mbps))
+		return n->shaped_mbps;
+	return n->speed_mbps;
+}
+
+void diag_route_link(const struct diag *d, const struct diag_route *r, struct diag_link *l)
+{
+	const struct diag_nic *nic = r->err ? NULL : diag_find_nic(d, r->r.ifname);
+	const struct rdma_port *port = nic && r->rdma ? diag_find_rdma(d, nic->rdma_port) : NULL;
+
+	memset(l, 0, sizeof(*l));
+	l->mbps = -1;
+	if (r->err)
+		return;
+	l->name = r->r.ifname;
+	if (port) {
+		l->name = port->name;
+		l->mbps = port->rate_mbps;
+		l->rdma = true;
+	} else if (nic) {
+		l->mbps = diag_nic_mbps(nic);
+	}
 }
 
 /* The fastest up interface other than loopback; NULL when none has a known speed. */
@@ -41,9 +69,9 @@ static const struct diag_nic *fastest_up(const struct diag *d)
 
 	for (size_t i = 0; i < d->nr_nics; i++) {
 		const struct diag_nic *n = &d->nics[i];
-		if (!n->up || !strcmp(n->type, "loopback") || n->speed_mbps <= 0)
+		if (!n->up || !strcmp(n->type, "loopback") || diag_nic_mbps(n) <= 0)
 			continue;
-		if (!best || n->speed_mbps > best->speed_mbps)
+		if (!best || diag_nic_mbps(n) > diag_nic_mbps(best))
 			best = n;
 	}
 	return best;
@@ -59,28 +87,49 @@ static void route_findings(struct diag *d, const struct diag_route *r)
 			    r->err == -ENOENT ? "name does not resolve" : strerror(-r->err));
 		return;
 	}
-	const struct diag_nic *via = find_nic(d, r->r.ifname);
+	const struct diag_nic *via = diag_find_nic(d, r->r.ifname);
 	const struct diag_nic *best = fastest_up(d);
 	if (!via)
 		return;
 	if (!via->up && strcmp(via->type, "loopback"))
 		add_stringf(d->findings, "route to the storage server %s goes over %s, which is %s",
 			    r->target, via->name, via->operstate);
-	if (best && via->speed_mbps > 0 && best->speed_mbps > via->speed_mbps &&
+	if (best && diag_nic_mbps(via) > 0 && diag_nic_mbps(best) > diag_nic_mbps(via) &&
 	    strcmp(best->name, via->name)) {
-		diag_speed_text(via->speed_mbps, a, sizeof(a));
-		diag_speed_text(best->speed_mbps, b, sizeof(b));
+		diag_speed_text(diag_nic_mbps(via), a, sizeof(a));
+		diag_speed_text(diag_nic_mbps(best), b, sizeof(b));
 		add_stringf(d->findings,
 			    "route to the storage server %s goes over %s (%s) while %s "
 			    "(%s) is up",
 			    r->target, via->name, a, best->name, b);
 	}
+	if (r->rdma && !via->rdma_port[0] && strcmp(via->type, "loopback"))
+		add_stringf(d->findings,
+			    "the storage server %s is reached by RDMA (%s) over %s, which has no "
+			    "InfiniBand or RoCE port under it to count the bytes on",
+			    r->target, r->transport[0] ? r->transport : r->fs, via->name);
 	if (!strcmp(via->type, "ether") && via->mtu > 0 && via->mtu < 9000 && best == via &&
 	    via->speed_mbps >= 25000)
 		add_stringf(d->findings,
 			    "%s carries the storage traffic at %ld Mb/s with MTU %ld "
 			    "(jumbo frames are usual at this speed)",
 			    via->name, via->speed_mbps, via->mtu);
+}
+
+/* What a network mount's line says of its server: a VM's host, none, or none diag can tell. */
+static void netfs_findings(struct diag *d, const struct diag_location *l)
+{
+	const struct netfs_mount *m = &l->netfs;
+	char text[512];
+
+	if (m->kind == NETFS_NONE || m->kind == NETFS_OTHER || m->nr_servers)
+		return;
+	netfs_describe(m, text, sizeof(text));
+	if (m->vm_host)
+		add_stringf(d->findings, "%s is on %s from a VM's host (%s): no network link "
+			    "carries its bytes", l->role, m->name, l->dev.mount_point);
+	else
+		add_stringf(d->findings, "%s (%s) is on %s", l->role, l->dev.mount_point, text);
 }
 
 void diag_findings(struct diag *d)
@@ -118,6 +167,7 @@ void diag_findings(struct diag *d)
 					    "turns into I/O errors",
 					    l->role, l->dev.mount_point);
 		}
+		netfs_findings(d, l);
 		if (l->is_network && l->bdi_read_ahead_kb >= 0 &&
 		    l->bdi_read_ahead_kb <= DIAG_MIN_READ_AHEAD_KB)
 			add_stringf(d->findings,
@@ -166,51 +216,9 @@ void diag_findings(struct diag *d)
 	}
 }
 
-/* ---- after a run -------------------------------------------------------------------------- */
+/* ---- after a run ------------------------------------------------------------------------ */
 
 void diag_run_findings(const json_t *diag, const json_t *run, json_t *findings)
 {
-	const json_t *sampler = json_object_get(run, "sampler");
-	const char *top = json_string_value(json_object_get(sampler, "top_interface"));
-	const json_t *routes = json_object_get(diag, "routes");
-	const json_t *route;
-	size_t i;
-
-	if (!top)
-		return;
-	json_array_foreach(routes, i, route)
-	{
-		const char *via = json_string_value(json_object_get(route, "interface"));
-		const char *target = json_string_value(json_object_get(route, "target"));
-		if (via && strcmp(via, top))
-			add_stringf(findings,
-				    "the route to %s predicted %s, but %s carried the most "
-				    "bytes",
-				    target ? target : "the storage server", via, top);
-	}
-	/* The carrying link's speed against the run's mean rate over the sampler's window. */
-	const json_t *nics = json_object_get(diag, "interfaces");
-	const json_t *nic;
-	json_array_foreach(nics, i, nic)
-	{
-		if (strcmp(json_string_value(json_object_get(nic, "name")) ?: "", top))
-			continue;
-		const json_int_t mbps = json_integer_value(json_object_get(nic, "speed_mbps"));
-		/* Full duplex: the busier direction is the one that may have hit the link. */
-		const json_t *mean = json_object_get(
-			json_object_get(json_object_get(sampler, "net"), top), "mean");
-		const double rx = json_number_value(json_object_get(mean, "rx_bytes_s"));
-		const double tx = json_number_value(json_object_get(mean, "tx_bytes_s"));
-		const double rate = rx >= tx ? rx : tx;
-		if (mbps <= 0 || !json_is_object(mean))
-			break;
-		const double link = (double)mbps * 1e6 / 8;
-		if (rate >= DIAG_LINK_BOUND_SHARE * link)
-			add_stringf(findings,
-				    "%s %s at %.0f MB/s, %.0f %% of its %lld Mb/s link: "
-				    "the network was the limit",
-				    top, rx >= tx ? "received" : "sent", rate / 1e6,
-				    100.0 * rate / link, (long long)mbps);
-		break;
-	}
+	links_run_findings(diag, json_object_get(run, "sampler"), findings);
 }

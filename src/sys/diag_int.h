@@ -7,8 +7,13 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 struct diag;
 struct diag_blockdev;
+struct diag_nic;
+struct diag_route;
+struct rdma_port;
 
 /* snprintf that cuts to fit on purpose: sysfs names and values are short, buffers are ample. */
 void diag_strf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -18,5 +23,22 @@ const struct diag_blockdev *diag_find_dev(const struct diag *d, const char *name
 
 /* A link speed as people write it: "25 Gb/s", "100 Mb/s", "unknown speed". */
 void diag_speed_text(long mbps, char *buf, size_t len);
+
+/* The interface or RDMA port of that name diag_read found, or NULL. */
+const struct diag_nic *diag_find_nic(const struct diag *d, const char *name);
+const struct rdma_port *diag_find_rdma(const struct diag *d, const char *name);
+/* What an interface can carry: its speed, or the rate of a tbf at its root when lower. */
+long diag_nic_mbps(const struct diag_nic *n);
+
+/*
+ * The link a route's bytes take: its interface, or for an RDMA transport the InfiniBand/RoCE
+ * port under that interface. name NULL when the route has none.
+ */
+struct diag_link {
+	const char *name;
+	long mbps; /* -1 unknown */
+	bool rdma;
+};
+void diag_route_link(const struct diag *d, const struct diag_route *r, struct diag_link *l);
 
 #endif

@@ -21,9 +21,55 @@ static json_t *str_or_null(const char *s)
 	return s && s[0] ? json_string(s) : json_null();
 }
 
-static json_t *route_json(const struct diag_route *r)
+static const char *const counter_names[] = {
+	[RDMA_COUNTERS_NONE] = NULL,
+	[RDMA_COUNTERS_PMA] = "counters",
+	[RDMA_COUNTERS_EXT] = "counters_ext",
+	[RDMA_COUNTERS_HW] = "hw_counters",
+};
+
+static json_t *rdma_json(const struct rdma_port *p)
 {
-	json_t *o = json_pack("{s:s, s:s}", "target", r->target, "why", r->why);
+	return json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", p->name,
+			 "device", p->device, "port", (int)p->port, "link_layer",
+			 str_or_null(p->link_layer), "state", str_or_null(p->state), "phys_state",
+			 str_or_null(p->phys_state), "rate", str_or_null(p->rate), "rate_mbps",
+			 long_or_null(p->rate_mbps), "netdev", str_or_null(p->netdev), "counters",
+			 str_or_null(counter_names[p->counters]));
+}
+
+/* A network mount's servers, as netfs.c read them from the line and the client's config. */
+static json_t *netfs_json(const struct netfs_mount *m)
+{
+	json_t *servers = json_array();
+	char text[512];
+
+	for (size_t i = 0; i < m->nr_servers; i++)
+		json_array_append_new(servers,
+				      json_pack("{s:s, s:o, s:b}", "host", m->servers[i].host,
+						"transport", str_or_null(m->servers[i].transport),
+						"rdma", m->servers[i].rdma));
+	netfs_describe(m, text, sizeof(text));
+	json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:s}", "kind", m->name,
+			      "path", str_or_null(m->path), "user", str_or_null(m->user),
+			      "servers", servers, "config_file", str_or_null(m->config_file),
+			      "vm_host", m->vm_host, "no_server", m->no_server, "description", text);
+	if (m->kind == NETFS_GPFS)
+		json_object_set_new(o, "daemon",
+				    m->daemon_config
+					    ? json_pack("{s:b, s:o, s:o}", "verbs_rdma", m->daemon_rdma,
+							"verbs_ports", str_or_null(m->daemon_ports),
+							"subnets", str_or_null(m->daemon_subnets))
+					    : json_null());
+	return o;
+}
+
+static json_t *route_json(const struct diag *d, const struct diag_route *r)
+{
+	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:b}", "target", r->target, "why", r->why,
+			      "fs", str_or_null(r->fs), "transport", str_or_null(r->transport),
+			      "rdma", r->rdma);
+	struct diag_link link;
 
 	if (r->err) {
 		json_object_set_new(o, "error",
@@ -32,10 +78,16 @@ static json_t *route_json(const struct diag_route *r)
 		json_object_set_new(o, "interface", json_null());
 		return o;
 	}
+	const struct diag_nic *nic = diag_find_nic(d, r->r.ifname);
+	diag_route_link(d, r, &link);
 	json_object_set_new(o, "address", json_string(r->r.dst));
 	json_object_set_new(o, "interface", json_string(r->r.ifname));
 	json_object_set_new(o, "gateway", str_or_null(r->r.gateway));
 	json_object_set_new(o, "source", str_or_null(r->r.source));
+	json_object_set_new(o, "speed_mbps", long_or_null(nic ? diag_nic_mbps(nic) : -1));
+	json_object_set_new(o, "rdma_port", str_or_null(nic ? nic->rdma_port : NULL));
+	json_object_set_new(o, "link", str_or_null(link.name));
+	json_object_set_new(o, "link_speed_mbps", long_or_null(link.mbps));
 	return o;
 }
 
@@ -84,6 +136,8 @@ json_t *diag_json(const struct diag *d)
 					  long_or_null(n->timeo), "retrans",
 					  long_or_null(n->retrans)));
 		}
+		if (l->netfs.kind != NETFS_NONE)
+			json_object_set_new(o, "netfs", netfs_json(&l->netfs));
 		json_object_set_new(o, "route",
 				    l->route >= 0 ? json_integer(l->route) : json_null());
 	}
@@ -107,15 +161,20 @@ json_t *diag_json(const struct diag *d)
 		const struct diag_nic *n = &d->nics[i];
 		json_array_append_new(
 			nics,
-			json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
-				  n->name, "type", n->type, "operstate", n->operstate, "speed_mbps",
-				  long_or_null(n->speed_mbps), "duplex", str_or_null(n->duplex),
+			json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+				  "name", n->name, "type", n->type, "operstate", n->operstate,
+				  "speed_mbps", long_or_null(n->speed_mbps), "shaped_mbps",
+				  long_or_null(n->shaped_mbps), "duplex", str_or_null(n->duplex),
 				  "mtu", long_or_null(n->mtu), "driver", str_or_null(n->driver),
 				  "numa_node", long_or_null(n->numa_node), "master",
-				  str_or_null(n->master), "bond_members", str_or_null(n->slaves)));
+				  str_or_null(n->master), "bond_members", str_or_null(n->slaves),
+				  "rdma_port", str_or_null(n->rdma_port)));
 	}
 	for (size_t i = 0; i < d->nr_routes; i++)
-		json_array_append_new(routes, route_json(&d->routes[i]));
+		json_array_append_new(routes, route_json(d, &d->routes[i]));
+	json_t *rdma = json_array();
+	for (size_t i = 0; i < d->nr_rdma; i++)
+		json_array_append_new(rdma, rdma_json(&d->rdma[i]));
 	const struct diag_machine *m = &d->machine;
 	json_t *machine = json_pack(
 		"{s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o}, s:o, s:b, "
@@ -136,6 +195,7 @@ json_t *diag_json(const struct diag *d)
 	json_object_set_new(root, "block_devices", devs);
 	json_object_set_new(root, "interfaces", nics);
 	json_object_set_new(root, "routes", routes);
+	json_object_set_new(root, "rdma_ports", rdma);
 	json_object_set_new(root, "machine", machine);
 	json_t *procs = json_array();
 	for (size_t i = 0; i < d->nr_procs; i++)
@@ -159,6 +219,30 @@ static void print_long(FILE *f, const char *name, long v)
 		fprintf(f, " %s=%ld", name, v);
 	else
 		fprintf(f, " %s=?", name);
+}
+
+/* "route to 10.0.0.2 (source, Lustre o2ib, 10.0.0.2): dev ib0 (100 Gb/s, RDMA port mlx5_0/1)" */
+static void print_route(const struct diag *d, const struct diag_route *r, FILE *f)
+{
+	struct diag_link link;
+	char speed[32];
+	char kind[48] = "";
+
+	if (r->fs[0])
+		diag_strf(kind, sizeof(kind), ", %s%s%s", r->fs, r->transport[0] ? " " : "",
+			  r->transport);
+	if (r->err) {
+		fprintf(f, "route to %s (%s%s): %s\n", r->target, r->why, kind,
+			r->err == -ENOENT ? "name does not resolve" : strerror(-r->err));
+		return;
+	}
+	const struct diag_nic *nic = diag_find_nic(d, r->r.ifname);
+	diag_route_link(d, r, &link);
+	diag_speed_text(nic ? diag_nic_mbps(nic) : -1, speed, sizeof(speed));
+	fprintf(f, "route to %s (%s%s, %s): dev %s (%s%s%s)%s%s%s%s\n", r->target, r->why, kind,
+		r->r.dst, r->r.ifname, speed, link.rdma ? ", RDMA port " : "",
+		link.rdma ? link.name : "", r->r.gateway[0] ? " via " : "", r->r.gateway,
+		r->r.source[0] ? " src " : "", r->r.source);
 }
 
 void diag_print_text(const struct diag *d, FILE *f)
@@ -190,6 +274,12 @@ void diag_print_text(const struct diag *d, FILE *f)
 				l->nfs.proto[0] ? l->nfs.proto : "?",
 				l->nfs.nconnect > 0 ? l->nfs.nconnect : 1, l->nfs.rsize,
 				l->nfs.wsize, l->nfs.soft ? "soft" : "hard", l->nfs.timeo);
+		if (l->netfs.kind != NETFS_NONE) {
+			char text[512];
+
+			netfs_describe(&l->netfs, text, sizeof(text));
+			fprintf(f, "  storage   %s\n", text);
+		}
 		if (l->bdi_read_ahead_kb >= 0)
 			fprintf(f, "  readahead %ld kB\n", l->bdi_read_ahead_kb);
 		for (size_t c = 0; c < l->dev.nr_chain; c++) {
@@ -211,16 +301,8 @@ void diag_print_text(const struct diag *d, FILE *f)
 			fputc('\n', f);
 		}
 	}
-	for (size_t i = 0; i < d->nr_routes; i++) {
-		const struct diag_route *r = &d->routes[i];
-		if (r->err)
-			fprintf(f, "route to %s (%s): %s\n", r->target, r->why,
-				r->err == -ENOENT ? "name does not resolve" : strerror(-r->err));
-		else
-			fprintf(f, "route to %s (%s, %s): dev %s%s%s%s%s\n", r->target, r->why,
-				r->r.dst, r->r.ifname, r->r.gateway[0] ? " via " : "", r->r.gateway,
-				r->r.source[0] ? " src " : "", r->r.source);
-	}
+	for (size_t i = 0; i < d->nr_routes; i++)
+		print_route(d, &d->routes[i], f);
 	fprintf(f, "interfaces:\n");
 	for (size_t i = 0; i < d->nr_nics; i++) {
 		const struct diag_nic *n = &d->nics[i];
@@ -233,7 +315,23 @@ void diag_print_text(const struct diag *d, FILE *f)
 			fprintf(f, " master=%s", n->master);
 		if (n->slaves[0])
 			fprintf(f, " members=%s", n->slaves);
+		if (n->shaped_mbps > 0) {
+			diag_speed_text(n->shaped_mbps, h1, sizeof(h1));
+			fprintf(f, " shaped=%s", h1);
+		}
+		if (n->rdma_port[0])
+			fprintf(f, " rdma=%s", n->rdma_port);
 		fputc('\n', f);
+	}
+	if (d->nr_rdma)
+		fprintf(f, "rdma ports:\n");
+	for (size_t i = 0; i < d->nr_rdma; i++) {
+		const struct rdma_port *p = &d->rdma[i];
+		fprintf(f, "  %-16s %-7s %-10s %s (%s)%s%s counters=%s\n", p->name,
+			p->state[0] ? p->state : "?", p->link_layer[0] ? p->link_layer : "?",
+			p->rate[0] ? p->rate : "unknown rate", p->phys_state[0] ? p->phys_state : "?",
+			p->netdev[0] ? " netdev=" : "", p->netdev,
+			counter_names[p->counters] ? counter_names[p->counters] : "none");
 	}
 	const struct diag_machine *m = &d->machine;
 	fprintf(f, "machine: %s, %s, %ld cores, %ld NUMA node%s, %s memory, kernel %s\n",

@@ -121,7 +121,7 @@ void procstat_cpu_shares(const struct cpu_stats *prev, const struct cpu_stats *c
 
 /* ---- /proc/net/dev ---------------------------------------------------------------------- */
 
-#define PROCSTAT_IFNAME 16 /* IFNAMSIZ */
+#define PROCSTAT_IFNAME 32 /* IFNAMSIZ (16), and the sampler's RDMA ports ("mlx5_0/1") */
 
 struct net_stats {
 	char name[PROCSTAT_IFNAME];

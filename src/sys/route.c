@@ -4,8 +4,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netlink.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <netdb.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -162,5 +164,106 @@ int route_resolve(const char *host, char *addr, size_t len)
 		}
 	}
 	freeaddrinfo(res);
+	return ret;
+}
+
+/* A tbf qdisc's rate from its TCA_OPTIONS: TCA_TBF_RATE64 when the rate needs it, else PARMS. */
+static uint64_t tbf_rate(const struct rtattr *opts)
+{
+	int len = (int)RTA_PAYLOAD(opts);
+	uint64_t rate = 0;
+	uint64_t rate64 = 0;
+
+	for (const struct rtattr *a = RTA_DATA(opts); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == TCA_TBF_PARMS && RTA_PAYLOAD(a) >= sizeof(struct tc_tbf_qopt)) {
+			struct tc_tbf_qopt q;
+
+			memcpy(&q, RTA_DATA(a), sizeof(q));
+			rate = q.rate.rate;
+		} else if (a->rta_type == TCA_TBF_RATE64 && RTA_PAYLOAD(a) >= sizeof(rate64)) {
+			memcpy(&rate64, RTA_DATA(a), sizeof(rate64));
+		}
+	}
+	return rate64 ? rate64 : rate;
+}
+
+/* One RTM_NEWQDISC: the rate when it is a tbf at ifindex's root, else 0. */
+static uint64_t root_tbf(const struct nlmsghdr *nh, unsigned ifindex)
+{
+	const struct tcmsg *tc = NLMSG_DATA(nh);
+	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*tc));
+	bool tbf = false;
+	const struct rtattr *opts = NULL;
+
+	if (len < 0 || (unsigned)tc->tcm_ifindex != ifindex || tc->tcm_parent != TC_H_ROOT)
+		return 0;
+	for (const struct rtattr *a = (const struct rtattr *)((const char *)tc +
+							       NLMSG_ALIGN(sizeof(*tc)));
+	     RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == TCA_KIND)
+			tbf = !strncmp(RTA_DATA(a), "tbf", RTA_PAYLOAD(a));
+		else if (a->rta_type == TCA_OPTIONS)
+			opts = a;
+	}
+	return tbf && opts ? tbf_rate(opts) : 0;
+}
+
+int route_tbf_rate(unsigned ifindex, uint64_t *bytes_s)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg tc;
+	} req;
+	char buf[32768];
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	const struct timeval tv = {.tv_sec = 1};
+	int ret = -ENOENT;
+
+	*bytes_s = 0;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
+	req.nh.nlmsg_type = RTM_GETQDISC;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 2;
+	req.tc.tcm_family = AF_UNSPEC;
+	const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) {
+		const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : ret;
+			goto out;
+		}
+		int left = (int)n;
+		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, left);
+		     nh = NLMSG_NEXT(nh, left)) {
+			if (nh->nlmsg_seq != 2)
+				continue;
+			if (nh->nlmsg_type == NLMSG_DONE)
+				goto out;
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(nh);
+				ret = e->error ? e->error : ret;
+				goto out;
+			}
+			const uint64_t rate =
+				nh->nlmsg_type == RTM_NEWQDISC ? root_tbf(nh, ifindex) : 0;
+			if (rate) {
+				*bytes_s = rate;
+				ret = 0;
+			}
+		}
+	}
+out:
+	close(fd);
 	return ret;
 }

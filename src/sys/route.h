@@ -3,6 +3,7 @@
 #define CCB_ROUTE_H
 
 #include <net/if.h>
+#include <stdint.h>
 
 struct route_info {
 	char dst[64];		  /* the address asked about, as text */
@@ -24,5 +25,12 @@ int route_get(const char *addr, struct route_info *r);
  * first of getaddrinfo's answers. Returns 0 or -ENOENT.
  */
 int route_resolve(const char *host, char *addr, size_t len);
+
+/*
+ * The rate of a tbf qdisc at the root of interface ifindex (RTM_GETQDISC, no root needed): what
+ * `tc qdisc add dev IF root tbf rate R` holds its sending to, whatever the link's speed. 0 with
+ * *bytes_s set, -ENOENT when its root qdisc is not tbf, or another -errno.
+ */
+int route_tbf_rate(unsigned ifindex, uint64_t *bytes_s);
 
 #endif

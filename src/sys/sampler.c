@@ -1,8 +1,11 @@
 /* sampler.c - the sampler's readings of /proc, its thread and its clock (sampler.h). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sys/route.h"
 #include "sys/sampler.h"
 
 enum sampler_file {
@@ -167,6 +171,26 @@ static void keep_busy_interfaces(struct sampler_snapshot *sn)
 	sn->nr_net = k;
 }
 
+/* The RDMA ports' counters, appended to the reading's interfaces under the ports' names. */
+static void take_rdma(const struct sampler *s, struct sampler_snapshot *sn)
+{
+	for (size_t i = 0; i < s->nr_rdma; i++) {
+		struct rdma_counters c;
+
+		if (rdma_read_counters(s->sysroot, &s->rdma[i], &c) < 0)
+			continue;
+		sn->net = xrealloc(sn->net, (sn->nr_net + 1) * sizeof(*sn->net));
+		struct net_stats *n = &sn->net[sn->nr_net++];
+		memset(n, 0, sizeof(*n));
+		snprintf(n->name, sizeof(n->name), "%.*s", (int)sizeof(n->name) - 1,
+			 s->rdma[i].name);
+		n->rx_bytes = c.rx_bytes;
+		n->tx_bytes = c.tx_bytes;
+		n->rx_packets = c.rx_packets;
+		n->tx_packets = c.tx_packets;
+	}
+}
+
 static void take_nfs(struct sampler *s, struct sampler_snapshot *sn)
 {
 	struct nfs_mount_stats *m = NULL;
@@ -234,6 +258,7 @@ static int take_reading(struct sampler *s, uint64_t t_ns)
 		sn.have |= SAMPLER_CPU;
 	if (!err[F_NETDEV] && procstat_parse_net_dev(s->buf[F_NETDEV], &sn.net, &sn.nr_net) == 0) {
 		sn.have |= SAMPLER_NET;
+		take_rdma(s, &sn);
 		keep_busy_interfaces(&sn);
 	}
 	if (s->nr_nfs && !err[F_MOUNTSTATS]) {
@@ -376,6 +401,72 @@ int sampler_stop(struct sampler *s)
 
 /* ---- setup ------------------------------------------------------------------------------ */
 
+static void add_link(struct sampler *s, const struct sampler_link *l)
+{
+	s->links = xrealloc(s->links, (s->nr_links + 1) * sizeof(*s->links));
+	s->links[s->nr_links++] = *l;
+}
+
+/* The IP interfaces' speeds and the RDMA ports, as sysfs says at the start. */
+static void learn_links(struct sampler *s)
+{
+	char *path = xasprintf("%s/sys/class/net", s->sysroot);
+	DIR *dir = opendir(path);
+	struct dirent *de;
+
+	free(path);
+	while (dir && (de = readdir(dir)) != NULL) {
+		struct sampler_link l = {.speed_mbps = -1};
+		char *text = NULL;
+		long v;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(l.name, sizeof(l.name), "%.*s", (int)sizeof(l.name) - 1, de->d_name);
+		path = xasprintf("%s/sys/class/net/%s/speed", s->sysroot, de->d_name);
+		/* speed reads -1 or EINVAL when the link is down or the driver cannot say. */
+		if (read_text_file(path, &text, NULL) == 0) {
+			text[strcspn(text, "\n")] = '\0';
+			if (!parse_long(text, 1, LONG_MAX, &v))
+				l.speed_mbps = v;
+		}
+		free(text);
+		free(path);
+		/* On this machine, a tbf at the interface's root holds it below its speed. */
+		uint64_t rate;
+		const unsigned idx = *s->sysroot ? 0 : if_nametoindex(de->d_name);
+		if (idx && route_tbf_rate(idx, &rate) == 0 &&
+		    (l.speed_mbps < 0 || (long)(rate * 8 / 1000000) < l.speed_mbps))
+			l.speed_mbps = (long)(rate * 8 / 1000000);
+		add_link(s, &l);
+	}
+	if (dir)
+		closedir(dir);
+	if (rdma_list_ports(s->sysroot, &s->rdma, &s->nr_rdma) < 0)
+		s->nr_rdma = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < s->nr_rdma; i++) {
+		struct sampler_link l = {.rdma = true, .speed_mbps = s->rdma[i].rate_mbps};
+
+		snprintf(l.name, sizeof(l.name), "%.*s", (int)sizeof(l.name) - 1, s->rdma[i].name);
+		snprintf(l.link_layer, sizeof(l.link_layer), "%s", s->rdma[i].link_layer);
+		snprintf(l.netdev, sizeof(l.netdev), "%s", s->rdma[i].netdev);
+		add_link(s, &l);
+		/* Each counter read is a query to the adapter: only active ports are read. */
+		if (s->rdma[i].up && s->rdma[i].counters != RDMA_COUNTERS_NONE)
+			s->rdma[k++] = s->rdma[i];
+	}
+	s->nr_rdma = k;
+}
+
+const struct sampler_link *sampler_find_link(const struct sampler *s, const char *name)
+{
+	for (size_t i = 0; i < s->nr_links; i++)
+		if (!strcmp(s->links[i].name, name))
+			return &s->links[i];
+	return NULL;
+}
+
 int sampler_init(struct sampler *s, const struct sampler_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
@@ -387,6 +478,7 @@ int sampler_init(struct sampler *s, const struct sampler_config *cfg)
 		s->file[f] = xasprintf("%s%s", s->sysroot, file_names[f]);
 		s->fd[f] = -1;
 	}
+	learn_links(s);
 	s->targets = xcalloc(cfg->nr_paths, sizeof(*s->targets));
 	s->nfs_mounts = xcalloc(cfg->nr_paths, sizeof(*s->nfs_mounts));
 	for (size_t i = 0; i < cfg->nr_paths; i++) {
@@ -435,6 +527,8 @@ void sampler_release(struct sampler *s)
 		free(s->nfs_mounts[i]);
 	free(s->nfs_mounts);
 	free(s->devices);
+	free(s->rdma);
+	free(s->links);
 	for (int f = 0; f < SAMPLER_FILES; f++) {
 		if (s->fd[f] >= 0)
 			close(s->fd[f]);

@@ -3,10 +3,11 @@
  * sar -n DEV would show it.
  *
  * A thread reads /proc/diskstats, /proc/stat, /proc/net/dev, /proc/pressure/{io,cpu,memory},
- * /proc/meminfo and, when a path is on NFS, /proc/self/mountstats every interval, stamps each
- *reading with CLOCK_MONOTONIC and stores it; that is all it does while the copy runs. Afterwards
- *the readings become a summary for results.json (totals, means, peaks, findings) and a time series
- * for samples/run-<seq>.json. The arithmetic is procstat.c's.
+ * /proc/meminfo, the byte counters of every active InfiniBand/RoCE port (rdma.h; they join
+ * the interfaces as "mlx5_0/1") and, when a path is on NFS, /proc/self/mountstats every interval,
+ * stamps each reading with CLOCK_MONOTONIC and stores it; that is all it does while the copy
+ * runs. Afterwards the readings become a summary for results.json (totals, means, peaks,
+ * findings) and a time series for samples/run-<seq>.json. The arithmetic is procstat.c's.
  *
  * sampler.c reads and runs the thread, sampler_window.c adds a window of readings up,
  * sampler_summary.c makes the summary and its findings, sampler_series.c writes the series;
@@ -34,6 +35,7 @@
 
 #include "sys/device.h"
 #include "sys/procstat.h"
+#include "sys/rdma.h"
 
 /* Sources of a reading; a snapshot's have says which were read. */
 enum sampler_source {
@@ -100,6 +102,20 @@ struct sampler_target {
 	int nfs;		/* index into nfs_mounts, or -1 */
 };
 
+/*
+ * A link the sampler counts: an IP interface or an RDMA port, as sysfs described it at init.
+ * An InfiniBand port counts every byte on it, IPoIB's too (so also its netdev's); a RoCE port
+ * counts the RDMA bytes alone.
+ */
+struct sampler_link {
+	char name[PROCSTAT_IFNAME];
+	bool rdma;
+	/* the interface's speed (a root tbf's rate when lower) or the port's rate; -1 unknown */
+	long speed_mbps;
+	char link_layer[16]; /* RDMA: "InfiniBand" or "Ethernet" (RoCE) */
+	char netdev[16];     /* RDMA: the IP interface on the port */
+};
+
 /* What sysfs says a block device is, looked up once per name. */
 struct sampler_device {
 	char name[PROCSTAT_DISK_NAME];
@@ -117,6 +133,10 @@ struct sampler {
 	size_t nr_snap, alloc_snap;
 	struct sampler_device *devices;
 	size_t nr_devices, alloc_devices;
+	struct rdma_port *rdma; /* the active ports whose counters each reading adds */
+	size_t nr_rdma;
+	struct sampler_link *links; /* IP interfaces and RDMA ports at init */
+	size_t nr_links;
 	uint64_t real_ns0;	   /* CLOCK_REALTIME of the first reading, for aligning */
 	uint64_t cpu_ns;	   /* CPU time of the thread, and of readings callers took */
 	uint64_t reading_ns;	   /* CPU time inside readings alone, wake-ups left out */
@@ -165,6 +185,9 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to);
  * files", lists the columns. 0 or -errno.
  */
 int sampler_write_series(const struct sampler *s, const char *path, bool csv);
+
+/* The link of that name the sampler knew at init, or NULL. */
+const struct sampler_link *sampler_find_link(const struct sampler *s, const char *name);
 
 /* Stop the thread if it runs and free everything. */
 void sampler_release(struct sampler *s);

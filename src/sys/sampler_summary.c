@@ -453,7 +453,48 @@ static const struct net_acc *top_interface(const struct window *w)
 	return best;
 }
 
-static json_t *net_json(const struct window *w, json_t *findings)
+static const struct net_acc *window_net(const struct window *w, const char *name)
+{
+	for (size_t i = 0; i < w->nr_net; i++)
+		if (!strcmp(w->net[i].name, name))
+			return &w->net[i];
+	return NULL;
+}
+
+/*
+ * The bytes a link adds to the total of all links: an InfiniBand port counts its IPoIB
+ * interface's bytes too, so only what it moved beyond them (RDMA) is its own.
+ */
+static uint64_t own_bytes(const struct sampler *s, const struct window *w, const struct net_acc *n)
+{
+	const struct sampler_link *l = sampler_find_link(s, n->name);
+	const uint64_t bytes = n->total.rx_bytes + n->total.tx_bytes;
+	const struct net_acc *ip =
+		l && l->rdma && !strcmp(l->link_layer, "InfiniBand") && l->netdev[0]
+			? window_net(w, l->netdev)
+			: NULL;
+	const uint64_t shared = ip ? ip->total.rx_bytes + ip->total.tx_bytes : 0;
+
+	return bytes > shared ? bytes - shared : 0;
+}
+
+/* What sysfs said of the link at the start: kind, speed, and for a port its layer and netdev. */
+static void link_json(const struct sampler *s, const char *name, json_t *o)
+{
+	const struct sampler_link *l = sampler_find_link(s, name);
+
+	json_object_set_new(o, "kind", json_string(l && l->rdma ? "rdma" : "ip"));
+	json_object_set_new(o, "speed_mbps", l && l->speed_mbps > 0
+						     ? json_integer(l->speed_mbps)
+						     : json_null());
+	if (!l || !l->rdma)
+		return;
+	json_object_set_new(o, "link_layer", l->link_layer[0] ? json_string(l->link_layer)
+							       : json_null());
+	json_object_set_new(o, "netdev", l->netdev[0] ? json_string(l->netdev) : json_null());
+}
+
+static json_t *net_json(const struct sampler *s, const struct window *w, json_t *findings)
 {
 	json_t *o = json_object();
 	const struct net_acc *top = top_interface(w);
@@ -465,30 +506,30 @@ static json_t *net_json(const struct window *w, json_t *findings)
 
 		if (!sampler_net_reported(n))
 			continue;
-		all += n->total.rx_bytes + n->total.tx_bytes;
+		all += own_bytes(s, w, n);
 		procstat_net_rates(&n->total, w->seconds, &mean);
-		json_object_set_new(o, n->name,
-				    json_pack("{s:I, s:I, s:I, s:I, s:{s:f, s:f, s:f, s:f}, "
-					      "s:{s:f, s:f, s:f, s:f}}",
-					      "rx_bytes", (json_int_t)n->total.rx_bytes, "tx_bytes",
-					      (json_int_t)n->total.tx_bytes, "rx_packets",
-					      (json_int_t)n->total.rx_packets, "tx_packets",
-					      (json_int_t)n->total.tx_packets, "mean", "rx_bytes_s",
-					      mean.rx_bytes_s, "tx_bytes_s", mean.tx_bytes_s,
-					      "rx_packets_s", mean.rx_packets_s, "tx_packets_s",
-					      mean.tx_packets_s, "peak", "rx_bytes_s",
-					      n->peak.rx_bytes_s, "tx_bytes_s", n->peak.tx_bytes_s,
-					      "rx_packets_s", n->peak.rx_packets_s, "tx_packets_s",
-					      n->peak.tx_packets_s));
+		json_t *e = json_pack("{s:I, s:I, s:I, s:I, s:{s:f, s:f, s:f, s:f}, "
+				      "s:{s:f, s:f, s:f, s:f}}",
+				      "rx_bytes", (json_int_t)n->total.rx_bytes, "tx_bytes",
+				      (json_int_t)n->total.tx_bytes, "rx_packets",
+				      (json_int_t)n->total.rx_packets, "tx_packets",
+				      (json_int_t)n->total.tx_packets, "mean", "rx_bytes_s",
+				      mean.rx_bytes_s, "tx_bytes_s", mean.tx_bytes_s,
+				      "rx_packets_s", mean.rx_packets_s, "tx_packets_s",
+				      mean.tx_packets_s, "peak", "rx_bytes_s", n->peak.rx_bytes_s,
+				      "tx_bytes_s", n->peak.tx_bytes_s, "rx_packets_s",
+				      n->peak.rx_packets_s, "tx_packets_s", n->peak.tx_packets_s);
+		link_json(s, n->name, e);
+		json_object_set_new(o, n->name, e);
 	}
-	if (top && all)
+	if (top && all) {
+		const double top_bytes = (double)(top->total.rx_bytes + top->total.tx_bytes);
 		add_stringf(findings,
 			    "network: %s carried %.0f %% of the bytes (%.1f MB received, "
 			    "%.1f MB sent)",
-			    top->name,
-			    100.0 * (double)(top->total.rx_bytes + top->total.tx_bytes) /
-				    (double)all,
+			    top->name, top_bytes >= (double)all ? 100.0 : 100.0 * top_bytes / (double)all,
 			    (double)top->total.rx_bytes / 1e6, (double)top->total.tx_bytes / 1e6);
+	}
 	return o;
 }
 
@@ -574,7 +615,7 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 	cpu_findings(&cs, findings);
 	const struct net_acc *top = top_interface(&w);
 
-	json_object_set_new(o, "net", net_json(&w, findings));
+	json_object_set_new(o, "net", net_json(s, &w, findings));
 	json_object_set_new(o, "top_interface", top ? json_string(top->name) : json_null());
 	json_object_set_new(o, "nfs", nfs_json(s, from, to, w.seconds, findings));
 	json_object_set_new(o, "psi", psi_json(s, from, to, findings));

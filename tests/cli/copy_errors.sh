@@ -145,7 +145,7 @@ sys.exit(p.wait())
 PYEOF
 }
 
-strategies="shutil rw sendfile cfr cp"
+strategies="shutil rw sendfile cfr cp cpython"
 quick && strategies="rw cfr"
 available=$("$CCB" strategies --json | "$PY" -c 'import json, sys
 print(" ".join(s["name"] for s in json.load(sys.stdin) if s["available"]))')
@@ -157,12 +157,14 @@ for s in $strategies; do
 	esac
 	# The call that meets the full disk, as the strategy names it: on one ext4 cfr copies in the
 	# kernel, shutil and sendfile use sendfile(2), cp reports through its exit status (never
-	# an errno text of ours, which would contradict cp's own message).
+	# an errno text of ours, which would contradict cp's own message), cpython with Python's
+	# own exception.
 	case $s in
 	shutil | sendfile) call=sendfile ;;
 	rw) call=write ;;
 	cfr) call=copy_file_range ;;
 	cp) call=cp ;;
+	cpython) call=copy ;;
 	esac
 	note "$s: the second repeat runs out of space ($call)"
 	out=$ccb_tmp/results-$s
@@ -185,6 +187,8 @@ for s in $strategies; do
 		file_re="'$src/$stack': cp exited with status 1 \\(its message is above\\)"
 		grep -q "^cp: .*No space left on device" "$ccb_tmp/err" ||
 			{ cat "$ccb_tmp/err" >&2; fail "cp's own message did not pass through"; }
+	elif [ "$s" = cpython ]; then
+		file_re="'$src/$stack': python: OSError: \\[Errno 28\\] No space left on device"
 	else
 		file_re="'$copy/$stack': No space left on device"
 	fi

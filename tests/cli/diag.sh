@@ -175,3 +175,17 @@ b1=$(counter veth-b)
 note "veth-a sent $((a1 - a0)) bytes, veth-b $((b1 - b0))"
 [ $((b1 - b0)) -ge $((200 * 1400)) ] || fail "veth-b sent $((b1 - b0)) bytes, expected >= 280000"
 [ $((a1 - a0)) -lt 28000 ] || fail "veth-a sent $((a1 - a0)) bytes: the traffic took the other link"
+
+# A tbf at a link's root holds it below its speed: diag reads the rate (RTM_GETQDISC) and judges
+# routes by it; the other link keeps its speed.
+if command -v tc >/dev/null && inc tc qdisc add dev veth-a root tbf rate 100mbit burst 32kb latency 50ms 2>/dev/null; then
+	inc "$CCB" diag --json --route-to 10.213.1.2 >"$ccb_tmp/shaped.json"
+	expect_json "$ccb_tmp/shaped.json" \
+		"[n['shaped_mbps'] for n in d['interfaces'] if n['name'] == 'veth-a'] == [100]" \
+		"[n['shaped_mbps'] for n in d['interfaces'] if n['name'] == 'veth-b'] == [None]" \
+		"d['routes'][0]['interface'] == 'veth-a' and d['routes'][0]['speed_mbps'] == 100" \
+		"d['routes'][0]['link'] == 'veth-a' and d['routes'][0]['link_speed_mbps'] == 100" \
+		"isinstance(d['rdma_ports'], list)"
+else
+	note "tc cannot add a tbf qdisc here: no shaped-rate part"
+fi

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/cli/shutil_strace.sh - the shutil, legacy and shutil314 strategies issue, file by file, the
 # same system calls as CPython's shutil.copyfile: same calls in the same order, with the same
-# flags, sizes, blocksizes, offsets and results (strace, normalised by strace_normalize.py).
+# flags, sizes, blocksizes, offsets and results (strace, normalised by strace_normalize.py). The
+# cpython strategy, python itself run by us, must match it too.
 #
 # The reference is the real python3 running tests/helpers/shutil_copy.py on the same files; for 3.14 it
 # is that script's rebuild of 3.14's copyfile on this Python. Each comparison also runs with the
@@ -46,6 +47,8 @@ src=$(cd "$src" && pwd -P)
 nfiles=6
 
 # compare NAME STRATEGY PYMODE [STRACE-OPTION...]: trace both copies of $src, normalise, diff.
+# $run_opts, when set, goes to our run (the cpython strategy's --python).
+run_opts=
 compare() {
 	name=$1 strategy=$2 mode=$3
 	shift 3
@@ -54,7 +57,7 @@ compare() {
 
 	# shellcheck disable=SC2086
 	"$strace" $trace "$@" -o "$d/ours.strace" "$CCB" run --strategy "$strategy" --threads 1 \
-		--repeats 1 --all-files --keep --quiet --out "$d/results" "$src" "$d/ours" \
+		$run_opts --repeats 1 --all-files --keep --quiet --out "$d/results" "$src" "$d/ours" \
 		>"$d/run.out" 2>&1 || { cat "$d/run.out" >&2; fail "$name: run exited non-zero"; }
 	# shellcheck disable=SC2086
 	"$strace" $trace "$@" -o "$d/python.strace" "$PY" "$shutil_copy" --mode "$mode" \
@@ -82,6 +85,13 @@ compare() {
 	fi
 	note "$name: $(grep -vc '^== ' "$d/ours.calls") system calls over $nfiles files, identical"
 }
+
+# The cpython strategy is this python itself, run by us: its copying thread's calls are python's
+# (the line it reports each file on goes to a pipe of ours, and is left out as any other
+# descriptor that no root opened).
+run_opts="--python $PY"
+compare cpython cpython copyfile
+run_opts=
 
 if [ "$pyver" -ge 314 ]; then
 	# This python's own copyfile is the 3.14 one.

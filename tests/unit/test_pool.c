@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -209,6 +210,113 @@ static void test_two_jobs(void **state)
 	dataset_release(&ds);
 }
 
+/*
+ * A copy_all strategy (a child process with threads of its own, as cpython): the pool runs one
+ * worker per job, hands it the run's thread count, and takes the clock's end, the tail and the
+ * latencies from the times the strategy reports. Here file i "ran" from base + 10 ms * i for
+ * 15 ms, the last one for 100 ms; file fail_at fails.
+ */
+#define MS 1000000ull
+static uint64_t whole_base;
+static unsigned whole_nthreads;
+
+static uint64_t whole_start(size_t i)
+{
+	return whole_base + 10 * MS * i;
+}
+
+static uint64_t whole_end(size_t i, size_t nr)
+{
+	return whole_start(i) + (i + 1 == nr ? 100 : 15) * MS;
+}
+
+static int whole_copy_all(struct copy_worker *w)
+{
+	const struct dataset *ds = w->job->ds;
+
+	whole_nthreads = w->nthreads;
+	whole_base = now_mono_ns();
+	for (size_t i = 0; i < ds->nr; i++) {
+		if (copy_worker_stopping(w))
+			return -EINTR;
+		if ((int)i == fail_at) {
+			copy_worker_paths(w, &ds->files[i], w->src, w->dst);
+			w->err_path = w->dst;
+			w->err_what = "copy";
+			w->err_reason = "python: OSError: [Errno 28] No space left on device";
+			copy_worker_done_at(w, &ds->files[i], whole_start(i), whole_end(i, ds->nr),
+					    -ENOSPC);
+			return -ENOSPC;
+		}
+		copy_worker_done_at(w, &ds->files[i], whole_start(i), whole_end(i, ds->nr), 0);
+		atomic_fetch_add(&copies[i], 1);
+	}
+	w->child_cpu_user_s = 0.25;
+	w->child_cpu_sys_s = 0.5;
+	return 0;
+}
+
+static const struct copy_strategy whole = {
+	.name = "whole",
+	.summary = "reports every file with made-up times",
+	.thread_init = count_init,
+	.copy_all = whole_copy_all,
+	.thread_exit = count_exit,
+};
+
+static void test_copy_all(void **state)
+{
+	struct dataset ds;
+	struct copy_job job = { .strategy = &whole, .ds = &ds, .src_root = "/src",
+				.dst_root = "/dst" };
+	struct pool_progress progress = { 0 };
+	struct pool_stats ps;
+
+	reset();
+	make_dataset(&ds, 10);
+	assert_int_equal(pool_run_jobs(&job, 1, 4, NULL, &progress, &ps), 0);
+	/* one worker, told of the 4 threads it stands for */
+	assert_int_equal(atomic_load(&inits), 1);
+	assert_int_equal(atomic_load(&exits), 1);
+	assert_int_equal(whole_nthreads, 4);
+	assert_int_equal(ps.files_done, 10);
+	assert_int_equal(ps.bytes_done, ds.bytes);
+	assert_int_equal(atomic_load(&progress.files), 10);
+	for (size_t i = 0; i < 10; i++)
+		assert_int_equal(ps.latency_ns[i], whole_end(i, 10) - whole_start(i));
+	/* the clock ends at the last end reported, not when the worker returned */
+	assert_int_equal(ps.end_ns, whole_end(9, 10));
+	assert_true(ps.start_ns <= whole_base);
+	/*
+	 * The last file started at 90 ms; the first to end after that (file 8, at 95 ms) left its
+	 * thread with nothing to take: the tail runs from there to the last end, 190 ms.
+	 */
+	assert_true(fabs(ps.tail_seconds - 0.095) < 1e-9);
+	assert_true(ps.cpu_user_s >= 0.25 && ps.cpu_sys_s >= 0.5);
+	assert_null(ps.first_error);
+	pool_stats_release(&ps);
+
+	/* a file that fails is the run's error, named as the strategy named it */
+	reset();
+	fail_at = 3;
+	assert_int_equal(pool_run(&job, 2, NULL, &ps), -ENOSPC);
+	assert_int_equal(ps.files_done, 3);
+	assert_non_null(ps.first_error);
+	assert_string_equal(ps.first_error,
+			    "cannot copy '/dst/J0/extract/mic_0003_particles.mrcs': python: OSError: "
+			    "[Errno 28] No space left on device");
+	pool_stats_release(&ps);
+
+	/* stopped before it starts: copy_worker_stopping() says so, the run is stopped */
+	reset();
+	stop_flag = 1;
+	assert_int_equal(pool_run(&job, 2, &stop_flag, &ps), -EINTR);
+	assert_true(ps.stopped);
+	assert_int_equal(ps.files_done, 0);
+	pool_stats_release(&ps);
+	dataset_release(&ds);
+}
+
 static void test_zero_threads(void **state)
 {
 	struct dataset ds;
@@ -232,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_error_stops_run),
 		cmocka_unit_test(test_stop_flag),
 		cmocka_unit_test(test_two_jobs),
+		cmocka_unit_test(test_copy_all),
 		cmocka_unit_test(test_zero_threads),
 	};
 

@@ -483,6 +483,73 @@ static void test_not_cold(void **state)
 	json_decref(cells);
 }
 
+/* a and b within eps of each other (cmocka before 1.1.6 has no assert_double_equal) */
+#define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) < (eps))
+
+/*
+ * shutil over cpython per thread count: only where both have a median, in the order of
+ * shutil's cells, with bounds from the two intervals.
+ */
+static void test_cells_ratios(void **state)
+{
+	json_t *doc = new_doc();
+	json_t *cells;
+	json_t *ratios;
+	json_t *r;
+
+	add_cell(doc, "shutil", 1, 1, 1200, tight6, 6);
+	add_cell(doc, "cpython", 1, 1, 1000, tight6, 6);
+	add_cell(doc, "cpython", 2, 1, 1000, wide6, 6);
+	add_cell(doc, "shutil", 2, 1, 1050, wide6, 6);
+	add_cell(doc, "shutil", 2, 2, 800, tight6, 6);
+	add_cell(doc, "cpython", 2, 2, 400, tight6, 6);
+	add_cell(doc, "shutil", 4, 1, 1100, tight6, 6);	/* no cpython at 4 */
+	add_cell(doc, "cpython", 8, 1, 900, tight6, 6);	/* no shutil at 8 */
+	add_run(doc, "cpython", 16, 1, 500, RUN_ERROR);	/* a failed cell has no median */
+	add_cell(doc, "shutil", 16, 1, 1000, tight6, 3);
+	cells = cells_compute(doc, NULL);
+	ratios = cells_ratios(cells, CELLS_EMULATION, CELLS_INTERPRETER);
+	assert_int_equal(json_array_size(ratios), 3);
+
+	r = json_array_get(ratios, 0);
+	assert_int_equal(integer(r, "threads"), 1);
+	assert_int_equal(integer(r, "jobs"), 1);
+	assert_near(num(r, "numerator_mb_s"), 1200, 1e-9);
+	assert_near(num(r, "denominator_mb_s"), 1000, 1e-9);
+	assert_near(num(r, "ratio"), 1.2, 1e-12);
+	assert_near(num(r, "ratio_low"),
+			    num(find_cell(cells, "shutil", 1, 1), "ci_low_mb_s") /
+				    num(find_cell(cells, "cpython", 1, 1), "ci_high_mb_s"), 1e-12);
+	assert_near(num(r, "ratio_high"),
+			    num(find_cell(cells, "shutil", 1, 1), "ci_high_mb_s") /
+				    num(find_cell(cells, "cpython", 1, 1), "ci_low_mb_s"), 1e-12);
+	assert_true(num(r, "ratio_low") < 1.2 && num(r, "ratio_high") > 1.2);
+
+	r = json_array_get(ratios, 1);
+	assert_int_equal(integer(r, "threads"), 2);
+	assert_int_equal(integer(r, "jobs"), 1);
+	assert_near(num(r, "ratio"), 1.05, 1e-12);
+	/* wide intervals on both sides: the bounds take in 1, no difference shown */
+	assert_true(num(r, "ratio_low") < 1 && num(r, "ratio_high") > 1);
+
+	r = json_array_get(ratios, 2);
+	assert_int_equal(integer(r, "threads"), 2);
+	assert_int_equal(integer(r, "jobs"), 2);
+	assert_near(num(r, "ratio"), 2.0, 1e-12);
+	json_decref(ratios);
+
+	/* the other way round, and with a strategy that did not run */
+	ratios = cells_ratios(cells, CELLS_INTERPRETER, CELLS_EMULATION);
+	assert_int_equal(json_array_size(ratios), 3);
+	assert_near(num(json_array_get(ratios, 0), "ratio"), 1000.0 / 1200, 1e-12);
+	json_decref(ratios);
+	ratios = cells_ratios(cells, CELLS_EMULATION, "uring");
+	assert_int_equal(json_array_size(ratios), 0);
+	json_decref(ratios);
+	json_decref(cells);
+	json_decref(doc);
+}
+
 static void test_no_shutil(void **state)
 {
 	json_t *doc = new_doc();
@@ -851,6 +918,7 @@ int main(void)
 		cmocka_unit_test(test_for_files_and_bytes),
 		cmocka_unit_test(test_cell_flags),
 		cmocka_unit_test(test_need_repeats),
+		cmocka_unit_test(test_cells_ratios),
 		cmocka_unit_test(test_empty_document),
 	};
 

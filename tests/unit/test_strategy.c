@@ -46,7 +46,7 @@ static void test_running_and_missing(void **state)
 		assert_null((*s)->missing);
 		assert_non_null((*s)->summary);
 		/* exactly one way to copy */
-		assert_true(!(*s)->copy != !(*s)->copy_many);
+		assert_int_equal(!!(*s)->copy + !!(*s)->copy_many + !!(*s)->copy_all, 1);
 		assert_ptr_equal(strategy_find((*s)->name), *s);
 		assert_null(strategy_find_missing((*s)->name));
 	}
@@ -54,6 +54,7 @@ static void test_running_and_missing(void **state)
 		assert_non_null((*s)->missing);
 		assert_null((*s)->copy);
 		assert_null((*s)->copy_many);
+		assert_null((*s)->copy_all);
 		assert_null((*s)->thread_init);
 		assert_null(strategy_find((*s)->name));
 		assert_ptr_equal(strategy_find_missing((*s)->name), *s);
@@ -63,6 +64,10 @@ static void test_running_and_missing(void **state)
 #else
 	assert_ptr_equal(strategy_find_missing("uring"), &strategy_uring);
 #endif
+	/* the real interpreter is in every build: it needs python3 only when it runs */
+	assert_ptr_equal(strategy_find("cpython"), &strategy_cpython);
+	assert_non_null(strategy_cpython.copy_all);
+	assert_non_null(strategy_cpython.probe);
 	assert_null(strategy_find("no-such"));
 	assert_null(strategy_find_missing("no-such"));
 }
