@@ -1,16 +1,21 @@
-/* test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors. */
+/*
+ * test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors, names
+ * as text (the \xNN escape, JSON strings and keys, CSV fields).
+ */
 #include "config.h"
 
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "lib/dynbuf.h"
 #include "lib/json_get.h"
+#include "lib/text.h"
 #include "lib/util.h"
 
 static void test_dynbuf_empty(void **state)
@@ -110,6 +115,112 @@ static void test_json_get(void **state)
 	json_decref(o);
 }
 
+/* Escape, check it is what the documentation says, and that it reads back to the bytes. */
+static void escapes_to(const char *bytes, const char *want)
+{
+	char *e = text_escape(bytes);
+	char *back = text_unescape(e);
+	json_t *j = text_json(bytes);
+
+	assert_string_equal(e, want);
+	assert_non_null(back);
+	assert_string_equal(back, bytes);
+	/* json_string() refuses invalid UTF-8: the escaped name is always a JSON string. */
+	assert_non_null(j);
+	assert_string_equal(json_string_value(j), want);
+	assert_int_equal(text_is_plain(bytes), !strcmp(bytes, want));
+	json_decref(j);
+	free(back);
+	free(e);
+}
+
+static void test_text_escape(void **state)
+{
+	escapes_to("J1/particles.mrcs", "J1/particles.mrcs");
+	escapes_to("", "");
+	escapes_to("Gr\xc3\xbc\xc3\x9f/\xe6\x97\xa5\xf0\x9f\x94\xac.mrcs",
+		   "Gr\xc3\xbc\xc3\x9f/\xe6\x97\xa5\xf0\x9f\x94\xac.mrcs");	/* valid UTF-8 stays */
+	escapes_to("a\xff" "b.mrcs", "a\\xffb.mrcs");
+	escapes_to("back\\slash", "back\\\\slash");
+	escapes_to("lit\\xff", "lit\\\\xff");		/* a literal \xff is not a byte */
+	escapes_to("tab\tnl\n\x7f", "tab\\x09nl\\x0a\\x7f");
+	escapes_to("\xc3", "\\xc3");				/* truncated sequence */
+	escapes_to("\xc3(", "\\xc3(");
+	escapes_to("\xc0\xaf", "\\xc0\\xaf");			/* overlong '/' */
+	escapes_to("\xe0\x80\xaf", "\\xe0\\x80\\xaf");		/* overlong, 3 bytes */
+	escapes_to("\xed\xa0\x80", "\\xed\\xa0\\x80");		/* a surrogate */
+	escapes_to("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");	/* above U+10FFFF */
+	escapes_to("\xf5\x80\x80\x80", "\\xf5\\x80\\x80\\x80");
+	escapes_to("\xe2\x82", "\\xe2\\x82");
+	escapes_to("\xe2\x82\xac\xff\xe2\x82\xac", "\xe2\x82\xac\\xff\xe2\x82\xac");
+
+	/* What no escape could have written. */
+	assert_null(text_unescape("a\\"));
+	assert_null(text_unescape("a\\y"));
+	assert_null(text_unescape("a\\x4"));
+	assert_null(text_unescape("a\\xg0"));
+	assert_null(text_unescape("a\\x00"));
+	assert_true(json_is_null(text_json(NULL)));
+}
+
+static void test_text_json_key(void **state)
+{
+	json_t *o = json_object();
+	char *dump;
+
+	assert_int_equal(text_json_set(o, "/mnt/a,b\xff", json_integer(1)), 0);
+	assert_int_equal(json_integer_value(json_object_get(o, "/mnt/a,b\\xff")), 1);
+	dump = json_dumps(o, JSON_COMPACT);
+	assert_string_equal(dump, "{\"/mnt/a,b\\\\xff\":1}");
+	free(dump);
+	json_decref(o);
+}
+
+/* What text_csv_field() writes for s. */
+static char *csv_of(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	text_csv_field(f, s);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_text_csv(void **state)
+{
+	char *s;
+	char line[] = "t_s,\"nfs:/mnt/a,b:read_ops_s\",\"say \"\"hi\"\"\",,last\r";
+	char *p = line;
+
+	s = csv_of("disk:vda:util");
+	assert_string_equal(s, "disk:vda:util");
+	free(s);
+	s = csv_of("nfs:/mnt/a,b:read_ops_s");
+	assert_string_equal(s, "\"nfs:/mnt/a,b:read_ops_s\"");
+	free(s);
+	s = csv_of("say \"hi\"");
+	assert_string_equal(s, "\"say \"\"hi\"\"\"");
+	free(s);
+
+	/* Read back, field by field. */
+	assert_string_equal(text_csv_next(&p), "t_s");
+	assert_string_equal(text_csv_next(&p), "nfs:/mnt/a,b:read_ops_s");
+	assert_string_equal(text_csv_next(&p), "say \"hi\"");
+	assert_string_equal(text_csv_next(&p), "");
+	assert_string_equal(text_csv_next(&p), "last");
+	assert_null(p);
+	{
+		char one[] = "\"a,b\"";
+
+		p = one;
+		assert_string_equal(text_csv_next(&p), "a,b");
+		assert_null(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +228,9 @@ int main(void)
 		cmocka_unit_test(test_dynbuf_grows),
 		cmocka_unit_test(test_why_buffers),
 		cmocka_unit_test(test_json_get),
+		cmocka_unit_test(test_text_escape),
+		cmocka_unit_test(test_text_json_key),
+		cmocka_unit_test(test_text_csv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
