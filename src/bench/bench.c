@@ -14,6 +14,7 @@
 
 #include "bench/bench.h"
 #include "bench/bench_int.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "sys/device.h"
 #include "sys/diag.h"
@@ -48,9 +49,10 @@ json_t *bench_host_json(void)
 	struct host_info h;
 
 	host_info_read(&h);
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "hostname", h.hostname, "kernel",
-			 h.kernel, "machine", h.machine, "cpu_model", h.cpu_model, "cores",
-			 (json_int_t)h.cores, "mem_bytes", (json_int_t)h.mem_bytes);
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I}", "hostname", text_json(h.hostname),
+			 "kernel", text_json(h.kernel), "machine", text_json(h.machine), "cpu_model",
+			 text_json(h.cpu_model), "cores", (json_int_t)h.cores, "mem_bytes",
+			 (json_int_t)h.mem_bytes);
 }
 
 json_t *bench_tool_json(void)
@@ -73,7 +75,7 @@ json_t *bench_tool_json(void)
 static json_t *location_json(const char *path)
 {
 	struct device_info d;
-	json_t *o = json_pack("{s:s}", "path", path);
+	json_t *o = json_pack("{s:o}", "path", text_json(path));
 	json_t *chain;
 	int ret;
 
@@ -84,11 +86,11 @@ static json_t *location_json(const char *path)
 	}
 	chain = json_array();
 	for (size_t i = 0; i < d.nr_chain; i++)
-		json_array_append_new(chain, json_string(d.chain[i]));
-	json_object_set_new(o, "fs_type", json_string(d.fs_type ? d.fs_type : ""));
-	json_object_set_new(o, "mount_point", json_string(d.mount_point ? d.mount_point : ""));
-	json_object_set_new(o, "mount_source", json_string(d.mount_source ? d.mount_source : ""));
-	json_object_set_new(o, "mount_options", json_string(d.mount_options ? d.mount_options : ""));
+		json_array_append_new(chain, text_json(d.chain[i]));
+	json_object_set_new(o, "fs_type", text_json(d.fs_type ? d.fs_type : ""));
+	json_object_set_new(o, "mount_point", text_json(d.mount_point ? d.mount_point : ""));
+	json_object_set_new(o, "mount_source", text_json(d.mount_source ? d.mount_source : ""));
+	json_object_set_new(o, "mount_options", text_json(d.mount_options ? d.mount_options : ""));
 	json_object_set_new(o, "devices", chain);
 	json_object_set_new(o, "fs_size_bytes", json_integer((json_int_t)d.fs_size));
 	json_object_set_new(o, "fs_free_bytes", json_integer((json_int_t)d.fs_free));
@@ -135,17 +137,17 @@ static json_t *source_json(const struct bench *b)
 	size_t named = 0;
 
 	for (size_t i = 0; i < b->ds.nr_missing && i < DATASET_MISSING_EXAMPLES; i++)
-		json_array_append_new(missing, json_string(b->ds.missing[i]));
+		json_array_append_new(missing, text_json(b->ds.missing[i]));
 	for (size_t i = 0, n = 0; i < b->ds.nr && n < MAX_NAMED_EXAMPLES; i++) {
 		if (b->ds.files[i].flags & COPY_FILE_BAD_SIZE) {
-			json_array_append_new(bad_size, json_string(b->ds.files[i].rel));
+			json_array_append_new(bad_size, text_json(b->ds.files[i].rel));
 			n++;
 		}
 	}
 
 	for (size_t i = 0; i < b->ds.nr && named < MAX_NAMED_EXAMPLES; i++) {
 		if (b->ds.files[i].flags & COPY_FILE_NOT_MRC) {
-			json_array_append_new(not_mrc, json_string(b->ds.files[i].rel));
+			json_array_append_new(not_mrc, text_json(b->ds.files[i].rel));
 			named++;
 		}
 	}
@@ -158,8 +160,8 @@ static json_t *source_json(const struct bench *b)
 	json_object_set_new(o, "list_seconds", json_real(b->ds.list_seconds));
 	json_object_set_new(o, "size_histogram", size_histogram_json(&b->ds));
 	json_object_set_new(o, "kind", json_string(dataset_kind_name(b->ds.kind)));
-	json_object_set_new(o, "metadata", b->ds.meta ? json_string(b->ds.meta) : json_null());
-	json_object_set_new(o, "project_dir", b->ds.meta ? json_string(b->ds.root) : json_null());
+	json_object_set_new(o, "metadata", text_json(b->ds.meta));
+	json_object_set_new(o, "project_dir", b->ds.meta ? text_json(b->ds.root) : json_null());
 	json_object_set_new(o, "particles", json_integer((json_int_t)b->ds.particles));
 	json_object_set_new(o, "missing_stacks", json_integer((json_int_t)b->ds.nr_missing));
 	json_object_set_new(o, "missing_examples", missing);
@@ -316,6 +318,8 @@ static int open_resumed(struct bench *b)
 	json_t *run;
 	size_t i;
 	char why[256] = "";
+	char *escaped;
+	bool same;
 	int ret = results_load(&b->res, b->cfg.out, why, sizeof(why));
 
 	if (ret == -EINVAL) {
@@ -327,8 +331,11 @@ static int open_resumed(struct bench *b)
 		return 1;
 	}
 	src = json_object_get(b->res.root, "source");
-	if (strcmp(json_string_value(json_object_get(src, "path")) ?: "", b->src) ||
-	    json_integer_value(json_object_get(src, "files")) != (json_int_t)b->ds.nr ||
+	/* results.json holds the path escaped (lib/text.h). */
+	escaped = text_escape(b->src);
+	same = !strcmp(json_string_value(json_object_get(src, "path")) ?: "", escaped);
+	free(escaped);
+	if (!same || json_integer_value(json_object_get(src, "files")) != (json_int_t)b->ds.nr ||
 	    json_integer_value(json_object_get(src, "bytes")) != (json_int_t)b->ds.bytes) {
 		error("cannot resume from '%s': it measured '%s' (%lld files, %lld bytes), not '%s' "
 		      "(%zu files, %llu bytes) as it is now", b->res.path,

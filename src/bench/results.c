@@ -12,6 +12,7 @@
 
 #include "analysis/stats.h"
 #include "bench/results.h"
+#include "lib/text.h"
 #include "lib/util.h"
 
 #define RESULTS_BASE "cryocache-results"
@@ -116,7 +117,7 @@ void results_warn(struct results *r, const char *msg)
 		w = json_array();
 		json_object_set_new(r->root, "warnings", w);
 	}
-	json_array_append_new(w, json_string(msg));
+	json_array_append_new(w, text_json(msg));
 }
 
 int results_write(const struct results *r)

@@ -13,6 +13,7 @@
 #include "bench/bench.h"
 #include "bench/bench_int.h"
 #include "bench/pagecache.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "lib/verify.h"
 #include "sys/diag.h"
@@ -27,7 +28,7 @@ static void run_note(json_t *run, const char *key, const char *fmt, va_list ap)
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
-	json_array_append_new(json_object_get(run, key), json_string(msg));
+	json_array_append_new(json_object_get(run, key), text_json(msg));
 	if (!strcmp(key, "errors"))
 		error("%s", msg);
 	else

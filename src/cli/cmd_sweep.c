@@ -15,6 +15,7 @@
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
 #include "copy/strategy.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "report/report.h"
 
@@ -195,7 +196,7 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	} else {
 		json_t *r = json_object_get(ref.root, "reference");
 
-		json_object_set_new(r, "results", json_string(path));
+		json_object_set_new(r, "results", text_json(path));
 		json_object_set(sw->b.res.root, "reference", r);
 		info("sweep: fio's copy-shaped ceiling: %.0f MB/s",
 		     json_number_value(json_object_get(r, "ceiling_mb_s")));

@@ -16,6 +16,7 @@
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "lib/json_get.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "report/report.h"
 #include "sys/sampler.h"
@@ -196,7 +197,7 @@ static int keep_results(struct results *res, const struct sampler *s, json_t *su
 	int ret;
 
 	for (int i = 0; i < nr_paths; i++)
-		json_array_append_new(jpaths, json_string(paths[i]));
+		json_array_append_new(jpaths, text_json(paths[i]));
 	ret = mkdir_p(dir);
 	if (!ret)
 		ret = sampler_write_series(s, file, csv);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/opt.h"
+#include "lib/text.h"
 #include "lib/util.h"
 
 #define FIELD(opts, def, type) ((type *)((char *)(opts) + (def)->offset))
@@ -136,12 +137,12 @@ json_t *options_to_json(const struct opt_def *table, const void *opts)
 			break;
 		case OPT_STRING:
 		case OPT_CHOICE:
-			v = *(char *const *)p ? json_string(*(char *const *)p) : json_null();
+			v = text_json(*(char *const *)p);
 			break;
 		case OPT_LIST:
 			v = json_array();
 			for (size_t i = 0; i < ((const struct opt_list *)p)->n; i++)
-				json_array_append_new(v, json_string(((const struct opt_list *)p)->v[i]));
+				json_array_append_new(v, text_json(((const struct opt_list *)p)->v[i]));
 			break;
 		}
 		json_object_set_new(o, json_key, v);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/text.h"
 #include "lib/util.h"
 
 bool quiet_messages;
@@ -227,7 +228,7 @@ void add_stringf(json_t *array, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
 	va_end(ap);
-	json_array_append_new(array, json_string(msg));
+	json_array_append_new(array, text_json(msg));
 	free(msg);
 }
 

@@ -162,7 +162,8 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to);
  * entity, field], ...], "rows": [[...], ...]}, null where a device was absent) or CSV (a header
  * "group:entity:field", empty cells for null). Written row by row, so hours of readings of a
  * large host need no more memory than the readings themselves. docs/results-schema.md, "Sample
- * files", lists the columns. 0 or -errno.
+ * files", lists the columns; names are escaped (lib/text.h), a CSV header cell holding a comma
+ * is quoted (RFC 4180). 0 or -errno; a file that could not be written whole is removed.
  */
 int sampler_write_series(const struct sampler *s, const char *path, bool csv);
 
