@@ -39,8 +39,9 @@ extern const char *const measure_samples_choices[];
 
 /* The option table entries of struct measure_opts m inside the command's struct st. */
 #define MEASURE_OPTIONS(st, m)                                                                    \
-	OPT_SIZE_("bs", 0, st, m.bs, NULL, "SIZE",                                                 \
-		  "I/O size of the strategy; each documents its default ('strategies' lists them)"), \
+	OPT_SIZE_MIN_("bs", 0, st, m.bs, NULL, "SIZE", 1,                                          \
+		      "I/O size of the strategy; each documents its default ('strategies' lists " \
+		      "them)"),                                                                      \
 	OPT_STRING_("out", 'o', st, m.out, NULL, "DIR", OPT_NO_ECHO,                               \
 		    "results folder (default: a new ./cryocache-results/<time>-<label>)"),          \
 	OPT_BOOL_("keep", 0, st, m.keep,                                                           \

@@ -66,6 +66,12 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 				 value, def->name);
 			return -EINVAL;
 		}
+		/* An option whose unset value is 0 cannot take 0 as a size: it would mean unset. */
+		if ((double)sz < def->min) {
+			snprintf(why, len, "invalid size '%s' for --%s: expected at least %.0f byte%s",
+				 value, def->name, def->min, def->min == 1 ? "" : "s");
+			return -EINVAL;
+		}
 		*FIELD(opts, def, uint64_t) = sz;
 		return 0;
 	case OPT_CHOICE:
