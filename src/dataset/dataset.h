@@ -115,9 +115,10 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 void dataset_meta_release(struct dataset_meta *m);
 
 /*
- * A path a metadata file names as a path below project (allocated): an absolute path must lie
- * below project (compared as text, project without a trailing '/'), "./" prefixes are dropped.
- * NULL when it is empty, leaves project or holds a ".." component.
+ * A path a metadata file names as a path below project (allocated), resolved as text: "." and
+ * empty components are dropped and "x/.." cancels ("sub/../ok.mrcs" is "ok.mrcs"); an absolute
+ * path must then lie below project (project without a trailing '/'). NULL when nothing is left,
+ * or the path climbs out of project ("../x", "a/../../x").
  */
 char *dataset_project_rel(const char *project, const char *path);
 
