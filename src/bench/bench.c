@@ -128,6 +128,26 @@ static json_t *size_histogram_json(const struct dataset *ds)
 	return a;
 }
 
+/* The first entries of the source not copied for being no regular file: {"path", "type"}. */
+static json_t *special_json(const struct dataset *ds)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ds->nr_special && i < DATASET_MISSING_EXAMPLES; i++)
+		json_array_append_new(a, json_pack("{s:o, s:s}", "path", text_json(ds->special[i].rel),
+						   "type", ds->special[i].type));
+	return a;
+}
+
+static json_t *linked_json(const struct dataset *ds)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ds->nr_linked_out && i < DATASET_MISSING_EXAMPLES; i++)
+		json_array_append_new(a, text_json(ds->linked_out[i]));
+	return a;
+}
+
 static json_t *source_json(const struct bench *b)
 {
 	json_t *o = location_json(b->src);
@@ -155,6 +175,12 @@ static json_t *source_json(const struct bench *b)
 	json_object_set_new(o, "bytes", json_integer((json_int_t)b->ds.bytes));
 	json_object_set_new(o, "all_files", json_boolean(b->cfg.dataset_flags & DATASET_ALL_FILES));
 	json_object_set_new(o, "ignored_files", json_integer((json_int_t)b->ds.nr_ignored));
+	json_object_set_new(o, "ignored_special", json_integer((json_int_t)b->ds.nr_special));
+	json_object_set_new(o, "ignored_special_examples", special_json(&b->ds));
+	json_object_set_new(o, "follow_links",
+			    json_boolean(b->cfg.dataset_flags & DATASET_FOLLOW_LINKS));
+	json_object_set_new(o, "linked_outside", json_integer((json_int_t)b->ds.nr_linked_out));
+	json_object_set_new(o, "linked_outside_examples", linked_json(&b->ds));
 	json_object_set_new(o, "not_mrc_files", json_integer((json_int_t)b->ds.nr_not_mrc));
 	json_object_set_new(o, "not_mrc_examples", not_mrc);
 	json_object_set_new(o, "list_seconds", json_real(b->ds.list_seconds));
@@ -290,6 +316,17 @@ static void warn_stacks(const struct bench *b)
 		     (unsigned long long)b->ds.particles, b->ds.nr_missing,
 		     human_size(b->ds.bytes, size, sizeof(size)), b->ds.root);
 
+	if (b->ds.nr_special)
+		warning("%zu entr%s in '%s' %s no regular file%s and %s not copied (first: '%s', a "
+			"%s)", b->ds.nr_special, b->ds.nr_special == 1 ? "y" : "ies", b->src,
+			b->ds.nr_special == 1 ? "is" : "are", b->ds.nr_special == 1 ? "" : "s",
+			b->ds.nr_special == 1 ? "is" : "are", b->ds.special[0].rel,
+			b->ds.special[0].type);
+	if (b->ds.nr_linked_out)
+		warning("%zu stack%s copied through links to files outside '%s' (--follow-links; "
+			"first: '%s'): the runs read them where the links point, which may be other "
+			"storage than '%s'", b->ds.nr_linked_out, b->ds.nr_linked_out == 1 ? " is" :
+			"s are", b->src, b->ds.linked_out[0], b->src);
 	if (b->ds.nr_missing) {
 		warning("%zu of the %zu stacks '%s' names %s missing (first: '%s'); copying the "
 			"%zu found", b->ds.nr_missing, b->ds.nr_missing + b->ds.nr, b->ds.meta,

@@ -26,6 +26,7 @@ struct fio_opts {
 	long jobs;
 	char *ioengine;
 	bool all_files;
+	bool follow_links;
 	char *fio;
 	char *out;
 	char *drop_path;
@@ -41,6 +42,8 @@ static const struct opt_def fio_options[] = {
 		    "fio's I/O engine"),
 	OPT_BOOL_("all-files", 0, struct fio_opts, all_files,
 		  "read every regular file, not only .mrc/.mrcs"),
+	OPT_BOOL_("follow-links", 0, struct fio_opts, follow_links,
+		  "read through links to stacks outside SRC too"),
 	OPT_STRING_("fio", 0, struct fio_opts, fio, "fio", "PATH", 0, "the fio program to run"),
 	OPT_STRING_("out", 'o', struct fio_opts, out, NULL, "DIR", OPT_NO_ECHO,
 		    "results folder (default: a new ./cryocache-results/<time>-fio)"),
@@ -337,7 +340,9 @@ int cmd_fio(int argc, char **argv)
 	c.cores = o.jobs ? (unsigned)o.jobs : (unsigned)(host.cores > 0 ? host.cores : 1);
 	/* SRC may be a folder, a RELION .star, a CryoSPARC .cs or a file list, as for run. */
 	ret = dataset_load(&c.ds, args[0],
-			   &(struct dataset_source){ .flags = o.all_files ? DATASET_ALL_FILES : 0 },
+			   &(struct dataset_source){
+				   .flags = (o.all_files ? DATASET_ALL_FILES : 0) |
+					    (o.follow_links ? DATASET_FOLLOW_LINKS : 0) },
 			   why, sizeof(why));
 	if (ret) {
 		error("%s", why);

@@ -177,10 +177,23 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	pid_t pid;
 
 	info("sweep: measuring fio's ceiling for the same files first (--reference)");
+	/* The same files: the sweep's --all-files and --follow-links go along. */
+	const unsigned flags = sw->b.cfg.dataset_flags;
+	char *argv[12] = { PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
+			   (char *)sw->b.cfg.drop_path };
+	size_t n = 6;
+
+	if (flags & DATASET_ALL_FILES)
+		argv[n++] = "--all-files";
+	if (flags & DATASET_FOLLOW_LINKS)
+		argv[n++] = "--follow-links";
+	argv[n++] = "--";
+	argv[n++] = (char *)src;
+	argv[n++] = (char *)dst;
+	argv[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
-		execl("/proc/self/exe", PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
-		      sw->b.cfg.drop_path, "--", src, dst, (char *)NULL);
+		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)

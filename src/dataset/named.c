@@ -159,11 +159,18 @@ out:
 	return rel;
 }
 
-/* Stat the stacks of l below project into ds; missing ones are counted with examples. */
-static int load_stacks(struct dataset *ds, const struct stack_list *l, char *why, size_t len)
+/*
+ * Stat the stacks of l below project into ds; missing ones are counted with examples, links to
+ * outside the project are refused unless flags allow them (dataset_link_allowed()).
+ */
+static int load_stacks(struct dataset *ds, const struct stack_list *l, unsigned flags, char *why,
+		       size_t len)
 {
+	size_t refused = 0;
+	char *first = NULL;
+	char *first_target = NULL;
 	size_t cap = 0;
-	int ret;
+	int ret = 0;
 
 	for (size_t i = 0; i < l->nr; i++) {
 		char *rel = dataset_project_rel(ds->root, l->items[i].path);
@@ -171,23 +178,30 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, char *why
 		struct stat st;
 		int sr;
 
-		if (!rel)
-			return fail_why(why, len, -EINVAL, "'%s' names '%s', which is outside the "
-					 "project folder '%s'", ds->meta, l->items[i].path,
-					 ds->root);
+		if (!rel) {
+			ret = fail_why(why, len, -EINVAL, "'%s' names '%s', which is outside the "
+				       "project folder '%s'", ds->meta, l->items[i].path, ds->root);
+			goto out;
+		}
 		path = path_join(ds->root, rel);
 		sr = stat(path, &st);
 		if (sr < 0 && errno != ENOENT && errno != ENOTDIR) {
 			ret = -errno;
 			free(path);
 			free(rel);
-			return fail_why(why, len, ret, "cannot read '%s': %s", l->items[i].path,
-					 strerror(-ret));
+			fail_why(why, len, ret, "cannot read '%s': %s", l->items[i].path,
+				 strerror(-ret));
+			goto out;
 		}
 		if (sr < 0 || !S_ISREG(st.st_mode)) {
 			if (ds->nr_missing < DATASET_MISSING_EXAMPLES)
 				ds->missing[ds->nr_missing] = xstrdup(l->items[i].path);
 			ds->nr_missing++;
+			free(path);
+			free(rel);
+			continue;
+		}
+		if (!dataset_link_allowed(ds, flags, path, rel, &refused, &first, &first_target)) {
 			free(path);
 			free(rel);
 			continue;
@@ -204,7 +218,13 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, char *why
 		ds->nr++;
 		free(path);
 	}
-	return 0;
+	if (refused)
+		ret = dataset_links_refused(why, len, refused, first, first_target,
+					    "the project folder", ds->root);
+out:
+	free(first);
+	free(first_target);
+	return ret;
 }
 
 /* "a.mrcs", "./a.mrcs" and "/project/a.mrcs" are one stack: keep the first of sorted twins. */
@@ -430,7 +450,7 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 				strerror(ds->root ? ENOTDIR : errno));
 		goto out;
 	}
-	ret = load_stacks(ds, l, why, len);
+	ret = load_stacks(ds, l, s->flags, why, len);
 	if (ret)
 		goto out;
 	if (!ds->nr) {
