@@ -457,15 +457,9 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 			return 1;
 		goto scratch;
 	}
-	ret = results_create(&b->res, cfg->out, cfg->label);
-	if (ret == -EEXIST && cfg->out) {
-		error("results folder '%s' already holds a " RESULTS_FILE "; choose another --out",
-		      cfg->out);
-		return 1;
-	}
+	ret = results_create(&b->res, cfg->out, cfg->label, why, sizeof(why));
 	if (ret) {
-		error("cannot create the results folder '%s': %s", cfg->out ? cfg->out : "cryocache-results",
-		      strerror(-ret));
+		error("%s", why);
 		return 1;
 	}
 	now_rfc3339(started, sizeof(started));
@@ -596,12 +590,16 @@ int bench_end(struct bench *b)
 	int ret;
 
 	if (b->res.root) {
+		const int failed_before = b->res.write_err;
+
 		results_check_first_run_bias(&b->res);
 		now_rfc3339(finished, sizeof(finished));
 		json_object_set_new(b->res.root, "finished", json_string(finished));
 		ret = results_write(&b->res);
 		if (ret) {
-			error("cannot write '%s': %s", b->res.path, strerror(-ret));
+			/* Said once: the closing message (measure_report) says what is lost. */
+			if (!failed_before)
+				error("cannot write '%s': %s", b->res.path, strerror(-ret));
 			status = 1;
 		}
 	}

@@ -358,9 +358,9 @@ int cmd_fio(int argc, char **argv)
 		goto out;
 	}
 	have_scratch = true;
-	ret = results_create(&res, o.out, "fio");
+	ret = results_create(&res, o.out, "fio", why, sizeof(why));
 	if (ret) {
-		error("cannot make the results folder: %s", strerror(-ret));
+		error("%s", why);
 		goto out;
 	}
 	c.dir = res.dir;

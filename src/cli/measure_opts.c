@@ -120,9 +120,22 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 
 int measure_report(struct bench *b, int status)
 {
+	char why[1024];
+
 	if (b->res.root) {
 		report_text(b->res.root, stdout);
-		printf("\nresults: %s\n", b->res.path);
+		if (b->res.write_err)
+			printf("\nresults: %s (not up to date: it holds %zu of the %zu runs above)\n",
+			       b->res.path, b->res.written_runs,
+			       json_array_size(json_object_get(b->res.root, "runs")));
+		else
+			printf("\nresults: %s\n", b->res.path);
+	}
+	if (b->res.root && b->res.write_err) {
+		/* Not "run failed": the runs may have gone well, their record did not. */
+		results_write_why(&b->res, why, sizeof(why));
+		error("%s", why);
+		return status ? status : 1;
 	}
 	if (status > 128)
 		error("interrupted by %s: the finished runs are kept in '%s'",
@@ -145,6 +158,10 @@ int measure_post(struct bench *b, const struct measure_opts *m, int status)
 	if (status > 128) {
 		info("interrupted: the results are not posted");
 		return status;
+	}
+	if (b->res.write_err) {
+		info("the results are not posted: '%s' could not be written whole", b->res.path);
+		return status ? status : 1;
 	}
 	ret = read_text_file(b->res.path, &text, &len);
 	if (ret) {

@@ -68,6 +68,24 @@ cmp -s "$ccb_tmp/taken/results.json" "$ccb_tmp/old.json" ||
 	fail "the existing results.json was changed"
 dst_untouched "$dst"
 
+# Nor is a folder holding other files (an older report.html, samples/): the new results would be
+# mixed with them. It is named, with what to do.
+note "--out that is not empty but holds no results.json"
+mkdir -p "$ccb_tmp/used/samples"
+echo '<html>an older report</html>' >"$ccb_tmp/used/report.html"
+echo '{"rows": []}' >"$ccb_tmp/used/samples/run-1.json"
+(cd "$ccb_tmp/used" && find . -type f -exec cksum {} + | sort) >"$ccb_tmp/used.sum"
+expect_fail 1 "results folder '$ccb_tmp/used' is not empty \(it holds '[^']+'\) and has no results\.json: choose an empty or new folder for --out" \
+	"$CCB" run --out "$ccb_tmp/used" "$src" "$dst"
+(cd "$ccb_tmp/used" && find . -type f -exec cksum {} + | sort) | cmp -s - "$ccb_tmp/used.sum" ||
+	fail "the folder's files were changed"
+[ ! -e "$ccb_tmp/used/results.json" ] || fail "a refused --out got a results.json"
+dst_untouched "$dst"
+# An empty folder that exists is fine.
+mkdir "$ccb_tmp/fresh"
+expect_ok "$CCB" run --repeats 1 --interval 0 --quiet --out "$ccb_tmp/fresh" "$src" "$dst"
+[ -s "$ccb_tmp/fresh/results.json" ] || fail "no results.json in an empty --out"
+
 # A file that vanishes between listing and copying is not tested: nothing lets a test remove it
 # at that moment deterministically. Copy failures are covered by the full filesystem below and by
 # the unreadable file in nonroot.sh.
