@@ -345,6 +345,33 @@ static void warn_stacks(const struct bench *b)
 			named - MAX_NAMED_EXAMPLES);
 }
 
+int bench_check_outputs(const char *src, const char *dst, const char *out, const char *drop_path)
+{
+	char *where = path_resolve(out ? out : RESULTS_DEFAULT_BASE);
+	char *drop = drop_path ? path_resolve(drop_path) : NULL;
+	int status = 1;
+
+	if (where && path_is_within(where, src)) {
+		if (out)
+			error("results folder '%s' is inside the source '%s': nothing is written "
+			      "there; choose --out elsewhere", out, src);
+		else
+			error("the default results folder '%s' would be inside the source '%s' "
+			      "(the current folder is in it): nothing is written there; run from "
+			      "elsewhere or give --out", where, src);
+	} else if (drop && (path_is_within(drop, src) || (dst && path_is_within(drop, dst)))) {
+		error("--drop-caches-path '%s' is inside the %s '%s': the tool writes to that file; "
+		      "give the kernel's /proc/sys/vm/drop_caches or a file elsewhere", drop_path,
+		      path_is_within(drop, src) ? "source" : "destination",
+		      path_is_within(drop, src) ? src : dst);
+	} else {
+		status = 0;
+	}
+	free(drop);
+	free(where);
+	return status;
+}
+
 /*
  * Continue the session in cfg->out: the same source, the same files and bytes (a resumed session
  * must measure what the first part measured), its run numbers carried on.
@@ -426,6 +453,8 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		      "being measured", cfg->dst, cfg->src);
 		return 1;
 	}
+	if (bench_check_outputs(b->src, b->dst, cfg->out, cfg->drop_path))
+		return 1;
 	ret = b->ds.meta ? 0
 			 : dataset_load_dir(&b->ds, b->src, cfg->dataset_flags, why, sizeof(why));
 	if (ret) {

@@ -102,6 +102,14 @@ int bench_end(struct bench *b);
 /* Free everything b holds (a scratch directory still held is released, not removed). */
 void bench_release(struct bench *b);
 
+/*
+ * Nothing is written in SRC: out (the results folder; NULL: the default one below the current
+ * folder) must lie outside src, and drop_path (the file written to drop the page cache; may be
+ * NULL) outside src and dst, where only the scratch directory is written. Paths are resolved
+ * as they are or will be once created. Returns 0, or 1 after one message naming both paths.
+ */
+int bench_check_outputs(const char *src, const char *dst, const char *out, const char *drop_path);
+
 /* results.json's "host" and "tool" objects, for other documents of the same schema (watch). */
 json_t *bench_host_json(void);
 json_t *bench_tool_json(void);

@@ -16,7 +16,6 @@
 #include "lib/text.h"
 #include "lib/util.h"
 
-#define RESULTS_BASE "cryocache-results"
 #define BIAS_LIMIT 0.10
 
 static int make_default_dir(struct results *r, const char *label)
@@ -26,14 +25,14 @@ static int make_default_dir(struct results *r, const char *label)
 	struct tm tm;
 	int ret;
 
-	ret = mkdir_p(RESULTS_BASE);
+	ret = mkdir_p(RESULTS_DEFAULT_BASE);
 	if (ret)
 		return ret;
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	for (unsigned n = 1; n < 1000; n++) {
-		char *dir = n == 1 ? xasprintf(RESULTS_BASE "/%s-%s", stamp, label)
-				   : xasprintf(RESULTS_BASE "/%s-%s-%u", stamp, label, n);
+		char *dir = n == 1 ? xasprintf(RESULTS_DEFAULT_BASE "/%s-%s", stamp, label)
+				   : xasprintf(RESULTS_DEFAULT_BASE "/%s-%s-%u", stamp, label, n);
 
 		if (mkdir(dir, 0777) == 0) {
 			r->dir = dir;
@@ -106,7 +105,7 @@ int results_create(struct results *r, const char *out, const char *label, char *
 		ret = make_default_dir(r, label);
 		if (ret)
 			return fail_why(why, len, ret, "cannot create a results folder in '"
-					RESULTS_BASE "': %s", strerror(-ret));
+					RESULTS_DEFAULT_BASE "': %s", strerror(-ret));
 	}
 	r->path = path_join(r->dir, RESULTS_FILE);
 	r->root = json_object();

@@ -10,6 +10,8 @@
 
 #define RESULTS_SCHEMA "cryocache-bench/1"
 #define RESULTS_FILE "results.json"
+/* Where results folders go without --out: below the current folder. */
+#define RESULTS_DEFAULT_BASE "cryocache-results"
 
 struct results {
 	json_t *root;		/* the document; "runs" is an array in it */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analysis/fioref.h"
+#include "bench/bench.h"
 #include "bench/pagecache.h"
 #include "bench/results.h"
 #include "bench/scratch.h"
@@ -307,6 +308,41 @@ static char *fio_version(const char *fio)
 	return xstrdup(line);
 }
 
+/*
+ * SRC into c->ds (a folder, a RELION .star, a CryoSPARC .cs or a file list, as for run), and
+ * DST, canonical, into *dst. fio writes its files in DST and the results folder: never in the
+ * data it reads. Returns 0, or 1 after a message.
+ */
+static int load_source(struct fio_ctx *c, char **args, char **dst)
+{
+	const struct fio_opts *o = c->o;
+	const struct dataset_source ds_src = {
+		.flags = (o->all_files ? DATASET_ALL_FILES : 0) |
+			 (o->follow_links ? DATASET_FOLLOW_LINKS : 0),
+	};
+	char why[DATASET_WHY_MAX];
+
+	if (dataset_load(&c->ds, args[0], &ds_src, why, sizeof(why))) {
+		error("%s", why);
+		return 1;
+	}
+	if (!c->ds.nr) {
+		error("fio: no particle stacks below '%s'", args[0]);
+		return 1;
+	}
+	*dst = realpath(args[1], NULL);
+	if (!*dst) {
+		error("cannot access destination '%s': %s", args[1], strerror(errno));
+		return 1;
+	}
+	if (path_is_within(*dst, c->ds.root)) {
+		error("destination '%s' is inside the source '%s': fio would write into the data it "
+		      "measures", args[1], c->ds.root);
+		return 1;
+	}
+	return bench_check_outputs(c->ds.root, *dst, o->out, o->drop_path);
+}
+
 int cmd_fio(int argc, char **argv)
 {
 	struct fio_opts o = { 0 };
@@ -315,6 +351,7 @@ int cmd_fio(int argc, char **argv)
 	struct host_info host;
 	char **args;
 	char *version = NULL;
+	char *dst = NULL;
 	char why[DATASET_WHY_MAX];
 	json_t *list;
 	json_t *ref;
@@ -338,20 +375,8 @@ int cmd_fio(int argc, char **argv)
 	}
 	host_info_read(&host);
 	c.cores = o.jobs ? (unsigned)o.jobs : (unsigned)(host.cores > 0 ? host.cores : 1);
-	/* SRC may be a folder, a RELION .star, a CryoSPARC .cs or a file list, as for run. */
-	ret = dataset_load(&c.ds, args[0],
-			   &(struct dataset_source){
-				   .flags = (o.all_files ? DATASET_ALL_FILES : 0) |
-					    (o.follow_links ? DATASET_FOLLOW_LINKS : 0) },
-			   why, sizeof(why));
-	if (ret) {
-		error("%s", why);
+	if (load_source(&c, args, &dst))
 		goto out;
-	}
-	if (!c.ds.nr) {
-		error("fio: no particle stacks below '%s'", args[0]);
-		goto out;
-	}
 	ret = scratch_create(&c.s, args[1]);
 	if (ret) {
 		error("cannot make a scratch directory in '%s': %s", args[1], strerror(-ret));
@@ -417,6 +442,7 @@ out:
 	if (res.root)
 		results_release(&res);
 	dataset_release(&c.ds);
+	free(dst);
 	free(version);
 	options_release(fio_command.options, &o);
 	return status;

@@ -93,53 +93,10 @@ found:
 	return cand;
 }
 
-/*
- * path with "." and empty components dropped and "x/.." cancelled, as text (allocated; "" for
- * nothing left): an absolute path stays absolute ("/.." is "/"), a relative one that climbs
- * above its start is NULL.
- */
-static char *normalize_path(const char *path)
-{
-	const bool absolute = path[0] == '/';
-	char *out = xmalloc(strlen(path) + 2);
-	size_t n = 0;
-
-	if (absolute)
-		out[n++] = '/';
-	for (const char *p = path; *p;) {
-		const size_t len = strcspn(p, "/");
-
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			/* Back to the previous component's start (never above the leading '/'). */
-			if (n == (absolute ? 1u : 0u)) {
-				if (!absolute) {
-					free(out);
-					return NULL;
-				}
-			} else {
-				while (n > (absolute ? 1u : 0u) && out[n - 1] != '/')
-					n--;
-				if (n > (absolute ? 1u : 0u))
-					n--;	/* the separator before it */
-			}
-		} else if (len && !(len == 1 && p[0] == '.')) {
-			if (n > (absolute ? 1u : 0u))
-				out[n++] = '/';
-			memcpy(out + n, p, len);
-			n += len;
-		}
-		p += len;
-		while (*p == '/')
-			p++;
-	}
-	out[n] = '\0';
-	return out;
-}
-
 char *dataset_project_rel(const char *project, const char *path)
 {
 	size_t plen = strlen(project);
-	char *norm = normalize_path(path);
+	char *norm = path_normalize(path);
 	const char *p = norm;
 	char *rel = NULL;
 

@@ -34,6 +34,25 @@ expect_fail 1 "destination '$src' is inside the source '$src'" "$CCB" run "$src"
 ln -s "$inner" "$ccb_tmp/link"
 expect_fail 1 "destination '$ccb_tmp/link' is inside the source '$src'" \
 	"$CCB" run "$src" "$ccb_tmp/link"
+
+# Nor the results folder, given or the default one below the current folder, nor the file the
+# page cache is dropped through (a stack there was overwritten with "3"): refused, SRC untouched.
+note "--out, the default results folder or --drop-caches-path inside SRC"
+(cd "$src" && find . -type f -exec cksum {} + | sort) >"$ccb_tmp/src.sum"
+expect_fail 1 "results folder '$inner/results' is inside the source '$src': nothing is written there" \
+	"$CCB" run --out "$inner/results" "$src" "$dst"
+expect_fail 1 "results folder '$ccb_tmp/new/../src/results' is inside the source" \
+	"$CCB" run --out "$ccb_tmp/new/../src/results" "$src" "$dst"
+(cd "$inner" && expect_fail 1 "the default results folder '$inner/cryocache-results' would be inside the source '$src'" \
+	"$CCB" run "$src" "$dst")
+stack=$(find "$src" -name '*.mrcs' | head -1)
+expect_fail 1 "--drop-caches-path '$stack' is inside the source '$src': the tool writes to that file" \
+	"$CCB" run --drop-caches-path "$stack" --out "$ccb_tmp/r-drop" "$src" "$dst"
+expect_fail 1 "--drop-caches-path '$dst/x' is inside the destination" \
+	"$CCB" run --drop-caches-path "$dst/x" --out "$ccb_tmp/r-drop" "$src" "$dst"
+(cd "$src" && find . -type f -exec cksum {} + | sort) | cmp -s - "$ccb_tmp/src.sum" ||
+	fail "a refused run changed a file in SRC"
+[ ! -e "$ccb_tmp/new" ] || fail "a refused --out made '$ccb_tmp/new'"
 (cd "$src" && find . | sort) | cmp -s - "$ccb_tmp/src.list" || fail "a refused run wrote into SRC"
 
 note "usage errors exit 2"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "lib/dynbuf.h"
@@ -221,6 +222,51 @@ static void test_text_csv(void **state)
 	}
 }
 
+/* Where a folder about to be made would be: existing parts resolved, the rest as text. */
+static void test_path_resolve(void **state)
+{
+	char tmpl[] = "/tmp/ccb-resolve-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	char *real;
+	char *link;
+	char *p;
+	char *want;
+	char *got;
+
+	assert_non_null(dir);
+	real = realpath(dir, NULL);
+	link = path_join(dir, "link");
+	assert_int_equal(symlink(real, link), 0);
+	/* through a link, into folders that do not exist, with ".." among them */
+	p = xasprintf("%s/new/../link/a/b", dir);
+	want = path_join(real, "a/b");
+	got = path_resolve(p);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+	free(p);
+	free(want);
+	/* "/nonexistent/.." is "/": the text is cancelled before anything is resolved */
+	p = xasprintf("/nonexistent-ccb/..%s/x", real);
+	want = path_join(real, "x");
+	got = path_resolve(p);
+	assert_string_equal(got, want);
+	free(got);
+	free(p);
+	free(want);
+	got = path_resolve("/");
+	assert_string_equal(got, "/");
+	free(got);
+	p = path_normalize("a/./b//../c/");
+	assert_string_equal(p, "a/c");
+	free(p);
+	assert_null(path_normalize("a/../.."));
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(link);
+	free(real);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_text_escape),
 		cmocka_unit_test(test_text_json_key),
 		cmocka_unit_test(test_text_csv),
+		cmocka_unit_test(test_path_resolve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
