@@ -117,6 +117,42 @@ out:
 }
 
 /*
+ * A stack's path below the (canonical) project folder: as text (dataset_project_rel()), or for
+ * an absolute path that reaches the project through a link ("/data/P12" linking to
+ * "/mnt/em/P12"), through its folder resolved. The stack itself is not resolved: a link to
+ * outside is for dataset_link_allowed() to judge. NULL when it is not below the project.
+ */
+static char *stack_rel(const char *project, const char *path)
+{
+	char *rel = dataset_project_rel(project, path);
+	char *norm;
+	char *slash;
+	char *dir;
+	char *real_dir;
+	char *real;
+
+	if (rel || path[0] != '/')
+		return rel;
+	norm = path_normalize(path);
+	slash = norm ? strrchr(norm, '/') : NULL;
+	if (!slash || !slash[1]) {
+		free(norm);
+		return NULL;
+	}
+	dir = strndup(norm, slash == norm ? 1 : (size_t)(slash - norm));
+	real_dir = dir ? path_resolve(dir) : NULL;
+	if (real_dir) {
+		real = path_join(real_dir, slash + 1);
+		rel = dataset_project_rel(project, real);
+		free(real);
+	}
+	free(real_dir);
+	free(dir);
+	free(norm);
+	return rel;
+}
+
+/*
  * Stat the stacks of l below project into ds; missing ones are counted with examples, links to
  * outside the project are refused unless flags allow them (dataset_link_allowed()).
  */
@@ -130,7 +166,7 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, unsigned 
 	int ret = 0;
 
 	for (size_t i = 0; i < l->nr; i++) {
-		char *rel = dataset_project_rel(ds->root, l->items[i].path);
+		char *rel = stack_rel(ds->root, l->items[i].path);
 		char *path;
 		struct stat st;
 		int sr;

@@ -167,6 +167,12 @@ expect_ok "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/dotdot-star" "$proj/Sel
 expect_json "$ccb_tmp/dotdot-star/results.json" "d['source']['files'] == 1" \
 	"d['source']['missing_stacks'] == 0"
 rm "$proj/Select/job001/dotdot.star"
+# An absolute path that reaches the project through a link to it (/data/P12 -> /mnt/em/P12) is
+# below it too.
+ln -s "$proj" "$ccb_tmp/projlink"
+printf '%s/%s\n' "$ccb_tmp/projlink" "$s1" >"$ccb_tmp/abs.list"
+expect_ok "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/abs" --files "$ccb_tmp/abs.list" "$proj" "$dst"
+expect_json "$ccb_tmp/abs/results.json" "d['source']['files'] == 1" "d['source']['missing_stacks'] == 0"
 
 # A truncated stack is named in a warning (and still copied); so is a stack of the wrong mode.
 first=$(head -n 1 "$ccb_tmp/named")
