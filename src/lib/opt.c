@@ -52,7 +52,8 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 	case OPT_DOUBLE:
 		errno = 0;
 		d = strtod(value, &end);
-		if (errno || end == value || *end || d < def->min || d > def->max) {
+		/* Written so that NaN, which compares false with everything, is refused too. */
+		if (errno || end == value || *end || !(d >= def->min && d <= def->max)) {
 			snprintf(why, len, "invalid value '%s' for --%s: expected a number from %g to %g",
 				 value, def->name, def->min, def->max);
 			return -EINVAL;
