@@ -462,11 +462,16 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		return 1;
 	}
 	if (b->ds.nr == 0) {
+		char special[160] = "";
+
+		if (b->ds.nr_special)
+			snprintf(special, sizeof(special), "; not regular files: %zu, first '%s', a %s",
+				 b->ds.nr_special, b->ds.special[0].rel, b->ds.special[0].type);
 		if (cfg->dataset_flags & DATASET_ALL_FILES)
-			error("no files to copy in '%s'", cfg->src);
+			error("no files to copy in '%s'%s", cfg->src, special);
 		else
-			error("no .mrc/.mrcs files in '%s' (%zu other files ignored; --all-files takes "
-			      "every file)", cfg->src, b->ds.nr_ignored);
+			error("no .mrc/.mrcs files in '%s' (%zu other files ignored%s; --all-files "
+			      "takes every file)", cfg->src, b->ds.nr_ignored, special);
 		return 1;
 	}
 	if (cfg->sample && apply_sample(b, cfg->sample))

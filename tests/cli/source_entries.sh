@@ -91,4 +91,10 @@ expect_ok "$CCB" run --repeats 1 --interval 0 --quiet --out "$ccb_tmp/inside" "$
 expect_json "$ccb_tmp/inside/results.json" "d['source']['files'] == 4" "d['source']['linked_outside'] == 0"
 
 src_unchanged
+
+# A folder of nothing but such entries: the message says what it held.
+mkdir "$ccb_tmp/odd"
+mkfifo "$ccb_tmp/odd/a.mrcs"
+expect_fail 1 "no \.mrc/\.mrcs files in '$ccb_tmp/odd' \(0 other files ignored; not regular files: 1, first 'a\.mrcs', a fifo; --all-files" \
+	"$CCB" run "$ccb_tmp/odd" "$dst"
 exit 0
