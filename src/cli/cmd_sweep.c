@@ -334,9 +334,10 @@ int cmd_sweep(int argc, char **argv)
 		      o.repeats);
 		status = 2;
 	}
-	if (o.budget && parse_duration(o.budget, &budget_s)) {
-		error("sweep: invalid duration '%s' for --budget: expected e.g. 90s, 10m, 1h30m",
-		      o.budget);
+	/* A budget of 0 fits nothing; taken as no budget, it ran the whole set. */
+	if (o.budget && (parse_duration(o.budget, &budget_s) || !(budget_s > 0))) {
+		error("sweep: invalid duration '%s' for --budget: expected more than 0, e.g. 90s, "
+		      "10m, 1h30m", o.budget);
 		status = 2;
 	}
 	if (post_check(&o.m.post))

@@ -62,6 +62,7 @@ expect_fail 2 "invalid value '-1' for --threads" "$CCB" run --threads -1 "$src" 
 expect_fail 2 "invalid value '0' for --repeats" "$CCB" run --repeats 0 "$src" "$dst"
 expect_fail 2 "invalid size '0' for --bs: expected at least 1 byte" "$CCB" run --bs 0 "$src" "$dst"
 expect_fail 2 "invalid value 'nan' for --interval" "$CCB" run --interval nan "$src" "$dst"
+expect_fail 2 "invalid duration '0' for --budget: expected more than 0" "$CCB" sweep --budget 0 "$src" "$dst"
 expect_fail 2 "unknown option '--frobnicate'" "$CCB" run --frobnicate "$src" "$dst"
 expect_fail 2 "missing arguments" "$CCB" run
 expect_fail 2 "missing arguments" "$CCB" run "$src"
