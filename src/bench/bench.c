@@ -513,6 +513,7 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 	}
 
 scratch:
+	b->runs_at_begin = json_array_size(results_runs(&b->res));
 	ret = scratch_create(&b->scratch, b->dst);
 	if (ret) {
 		error("cannot create a scratch directory in '%s': %s", cfg->dst, strerror(-ret));

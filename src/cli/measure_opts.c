@@ -140,7 +140,8 @@ int measure_report(struct bench *b, int status)
 	if (status > 128)
 		error("interrupted by %s: the finished runs are kept in '%s'",
 		      status == 128 + SIGINT ? "SIGINT" : "SIGTERM", b->res.path);
-	else if (status && b->res.path)
+	else if (status && b->res.path &&
+		 json_array_size(json_object_get(b->res.root, "runs")) > b->runs_at_begin)
 		error("run failed; the runs measured so far are kept in '%s'", b->res.path);
 	return status;
 }
