@@ -134,8 +134,9 @@ static json_t *special_json(const struct dataset *ds)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < ds->nr_special && i < DATASET_MISSING_EXAMPLES; i++)
-		json_array_append_new(a, json_pack("{s:o, s:s}", "path", text_json(ds->special[i].rel),
-						   "type", ds->special[i].type));
+		json_array_append_new(a, json_pack("{s:o, s:s}", "path",
+						   text_json(ds->special[i].rel), "type",
+						   ds->special[i].type));
 	return a;
 }
 
@@ -465,8 +466,9 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		char special[160] = "";
 
 		if (b->ds.nr_special)
-			snprintf(special, sizeof(special), "; not regular files: %zu, first '%s', a %s",
-				 b->ds.nr_special, b->ds.special[0].rel, b->ds.special[0].type);
+			snprintf(special, sizeof(special),
+				 "; not regular files: %zu, first '%s', a %s", b->ds.nr_special,
+				 b->ds.special[0].rel, b->ds.special[0].type);
 		if (cfg->dataset_flags & DATASET_ALL_FILES)
 			error("no files to copy in '%s'%s", cfg->src, special);
 		else

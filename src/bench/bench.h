@@ -61,7 +61,7 @@ struct bench {
 	bool have_scratch;
 	bool warned_fadvise;
 	unsigned seq;			/* runs started so far in this session */
-	size_t runs_at_begin;		/* runs results.json held when the session began (resume) */
+	size_t runs_at_begin;		/* runs results.json held at the start (--resume) */
 	struct pool_progress progress;	/* files and bytes of the run in progress (progress lines) */
 	json_t **probe_out;		/* set while a probe runs: where its run object goes */
 };

@@ -151,7 +151,8 @@ int cmd_gen(int argc, char **argv)
 		goto out;
 	}
 	info("generated %zu stack%s, %" PRIu64 " particles, %s in %.2f s (%.0f MB/s) into '%s'",
-	     sum.nr_stacks, sum.nr_stacks == 1 ? "" : "s", sum.particles, human_size(sum.bytes, size_buf, sizeof(size_buf)),
+	     sum.nr_stacks, sum.nr_stacks == 1 ? "" : "s", sum.particles,
+	     human_size(sum.bytes, size_buf, sizeof(size_buf)),
 	     sum.seconds, sum.seconds > 0 ? (double)sum.bytes / sum.seconds / 1e6 : 0.0, args[0]);
 out:
 	options_release(gen_command.options, &o);

@@ -23,7 +23,7 @@ struct profile_state {
 	int msg_line;		/* the line of msg */
 	char msg[384];		/* the first error the handler found */
 	const char *secret;	/* the first secret option the profile sets, or NULL */
-	bool refused;		/* msg is about a line refused before inih saw it (NUL, too long) */
+	bool refused;		/* msg is about a line refused before inih (NUL, too long) */
 };
 
 /*

@@ -43,7 +43,7 @@ enum dataset_flags {
 /* An entry of the source that is not copied because it is no regular file (or link to one). */
 struct dataset_skip {
 	char *rel;			/* as below the root */
-	const char *type;		/* "fifo", "socket", "dangling link", "link to a folder", ... */
+	const char *type;		/* "fifo", "socket", "dangling link", ... */
 };
 
 struct dataset {

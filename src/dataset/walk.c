@@ -62,7 +62,7 @@ static const char *special_type(mode_t mode)
 	return "special file";
 }
 
-/* What a link that leads to no regular file leads to ("link to a folder"), or why it leads nowhere. */
+/* Where a link that leads to no regular file leads ("link to a folder"), or why nowhere. */
 static const char *link_type(int err, mode_t mode)
 {
 	if (err == ENOENT || err == ENOTDIR)

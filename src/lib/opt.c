@@ -149,7 +149,8 @@ json_t *options_to_json(const struct opt_def *table, const void *opts)
 		case OPT_LIST:
 			v = json_array();
 			for (size_t i = 0; i < ((const struct opt_list *)p)->n; i++)
-				json_array_append_new(v, text_json(((const struct opt_list *)p)->v[i]));
+				json_array_append_new(v,
+						      text_json(((const struct opt_list *)p)->v[i]));
 			break;
 		}
 		json_object_set_new(o, json_key, v);

@@ -94,7 +94,8 @@ json_t *diag_json(const struct diag *d)
 		json_array_append_new(
 			devs,
 			json_pack("{s:o, s:s, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-				  "name", text_json(b->name), "kind", b->kind, "model", str_or_null(b->model),
+				  "name", text_json(b->name), "kind", b->kind, "model",
+				  str_or_null(b->model),
 				  "nvme_controller", str_or_null(b->nvme_ctrl), "size_bytes",
 				  (json_int_t)b->size_bytes, "rotational",
 				  b->rotational < 0 ? json_null() : json_boolean(b->rotational),
@@ -125,7 +126,8 @@ json_t *diag_json(const struct diag *d)
 		"s:o, "
 		"s:o}",
 		"hostname", text_json(m->host.hostname), "kernel", text_json(m->host.kernel),
-		"cpu_model", text_json(m->host.cpu_model), "cores", (json_int_t)m->host.cores, "numa_nodes",
+		"cpu_model", text_json(m->host.cpu_model), "cores", (json_int_t)m->host.cores,
+		"numa_nodes",
 		(json_int_t)m->numa_nodes, "mem_bytes", (json_int_t)m->host.mem_bytes, "governor",
 		str_or_null(m->governor), "vm", "dirty_ratio", long_or_null(m->dirty_ratio),
 		"dirty_background_ratio", long_or_null(m->dirty_background_ratio), "dirty_bytes",
@@ -143,7 +145,8 @@ json_t *diag_json(const struct diag *d)
 	json_t *procs = json_array();
 	for (size_t i = 0; i < d->nr_procs; i++)
 		json_array_append_new(procs, json_pack("{s:i, s:o, s:f, s:f}", "pid",
-						       d->procs[i].pid, "comm", text_json(d->procs[i].comm),
+						       d->procs[i].pid, "comm",
+						       text_json(d->procs[i].comm),
 						       "read_bytes_s", d->procs[i].read_bytes_s,
 						       "write_bytes_s", d->procs[i].write_bytes_s));
 	json_object_set_new(root, "io_processes", procs);
