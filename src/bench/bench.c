@@ -15,6 +15,7 @@
 #include "bench/bench.h"
 #include "bench/bench_int.h"
 #include "bench/pagecache.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "sys/device.h"
 #include "sys/diag.h"
@@ -49,9 +50,10 @@ json_t *bench_host_json(void)
 	struct host_info h;
 
 	host_info_read(&h);
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "hostname", h.hostname, "kernel",
-			 h.kernel, "machine", h.machine, "cpu_model", h.cpu_model, "cores",
-			 (json_int_t)h.cores, "mem_bytes", (json_int_t)h.mem_bytes);
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I}", "hostname", text_json(h.hostname),
+			 "kernel", text_json(h.kernel), "machine", text_json(h.machine), "cpu_model",
+			 text_json(h.cpu_model), "cores", (json_int_t)h.cores, "mem_bytes",
+			 (json_int_t)h.mem_bytes);
 }
 
 json_t *bench_tool_json(void)
@@ -74,7 +76,7 @@ json_t *bench_tool_json(void)
 static json_t *location_json(const char *path)
 {
 	struct device_info d;
-	json_t *o = json_pack("{s:s}", "path", path);
+	json_t *o = json_pack("{s:o}", "path", text_json(path));
 	json_t *chain;
 	int ret;
 
@@ -85,11 +87,11 @@ static json_t *location_json(const char *path)
 	}
 	chain = json_array();
 	for (size_t i = 0; i < d.nr_chain; i++)
-		json_array_append_new(chain, json_string(d.chain[i]));
-	json_object_set_new(o, "fs_type", json_string(d.fs_type ? d.fs_type : ""));
-	json_object_set_new(o, "mount_point", json_string(d.mount_point ? d.mount_point : ""));
-	json_object_set_new(o, "mount_source", json_string(d.mount_source ? d.mount_source : ""));
-	json_object_set_new(o, "mount_options", json_string(d.mount_options ? d.mount_options : ""));
+		json_array_append_new(chain, text_json(d.chain[i]));
+	json_object_set_new(o, "fs_type", text_json(d.fs_type ? d.fs_type : ""));
+	json_object_set_new(o, "mount_point", text_json(d.mount_point ? d.mount_point : ""));
+	json_object_set_new(o, "mount_source", text_json(d.mount_source ? d.mount_source : ""));
+	json_object_set_new(o, "mount_options", text_json(d.mount_options ? d.mount_options : ""));
 	json_object_set_new(o, "devices", chain);
 	json_object_set_new(o, "fs_size_bytes", json_integer((json_int_t)d.fs_size));
 	json_object_set_new(o, "fs_free_bytes", json_integer((json_int_t)d.fs_free));
@@ -127,6 +129,27 @@ static json_t *size_histogram_json(const struct dataset *ds)
 	return a;
 }
 
+/* The first entries of the source not copied for being no regular file: {"path", "type"}. */
+static json_t *special_json(const struct dataset *ds)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ds->nr_special && i < DATASET_MISSING_EXAMPLES; i++)
+		json_array_append_new(a, json_pack("{s:o, s:s}", "path",
+						   text_json(ds->special[i].rel), "type",
+						   ds->special[i].type));
+	return a;
+}
+
+static json_t *linked_json(const struct dataset *ds)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ds->nr_linked_out && i < DATASET_MISSING_EXAMPLES; i++)
+		json_array_append_new(a, text_json(ds->linked_out[i]));
+	return a;
+}
+
 static json_t *source_json(const struct bench *b)
 {
 	json_t *o = location_json(b->src);
@@ -136,17 +159,17 @@ static json_t *source_json(const struct bench *b)
 	size_t named = 0;
 
 	for (size_t i = 0; i < b->ds.nr_missing && i < DATASET_MISSING_EXAMPLES; i++)
-		json_array_append_new(missing, json_string(b->ds.missing[i]));
+		json_array_append_new(missing, text_json(b->ds.missing[i]));
 	for (size_t i = 0, n = 0; i < b->ds.nr && n < MAX_NAMED_EXAMPLES; i++) {
 		if (b->ds.files[i].flags & COPY_FILE_BAD_SIZE) {
-			json_array_append_new(bad_size, json_string(b->ds.files[i].rel));
+			json_array_append_new(bad_size, text_json(b->ds.files[i].rel));
 			n++;
 		}
 	}
 
 	for (size_t i = 0; i < b->ds.nr && named < MAX_NAMED_EXAMPLES; i++) {
 		if (b->ds.files[i].flags & COPY_FILE_NOT_MRC) {
-			json_array_append_new(not_mrc, json_string(b->ds.files[i].rel));
+			json_array_append_new(not_mrc, text_json(b->ds.files[i].rel));
 			named++;
 		}
 	}
@@ -154,13 +177,19 @@ static json_t *source_json(const struct bench *b)
 	json_object_set_new(o, "bytes", json_integer((json_int_t)b->ds.bytes));
 	json_object_set_new(o, "all_files", json_boolean(b->cfg.dataset_flags & DATASET_ALL_FILES));
 	json_object_set_new(o, "ignored_files", json_integer((json_int_t)b->ds.nr_ignored));
+	json_object_set_new(o, "ignored_special", json_integer((json_int_t)b->ds.nr_special));
+	json_object_set_new(o, "ignored_special_examples", special_json(&b->ds));
+	json_object_set_new(o, "follow_links",
+			    json_boolean(b->cfg.dataset_flags & DATASET_FOLLOW_LINKS));
+	json_object_set_new(o, "linked_outside", json_integer((json_int_t)b->ds.nr_linked_out));
+	json_object_set_new(o, "linked_outside_examples", linked_json(&b->ds));
 	json_object_set_new(o, "not_mrc_files", json_integer((json_int_t)b->ds.nr_not_mrc));
 	json_object_set_new(o, "not_mrc_examples", not_mrc);
 	json_object_set_new(o, "list_seconds", json_real(b->ds.list_seconds));
 	json_object_set_new(o, "size_histogram", size_histogram_json(&b->ds));
 	json_object_set_new(o, "kind", json_string(dataset_kind_name(b->ds.kind)));
-	json_object_set_new(o, "metadata", b->ds.meta ? json_string(b->ds.meta) : json_null());
-	json_object_set_new(o, "project_dir", b->ds.meta ? json_string(b->ds.root) : json_null());
+	json_object_set_new(o, "metadata", text_json(b->ds.meta));
+	json_object_set_new(o, "project_dir", b->ds.meta ? text_json(b->ds.root) : json_null());
 	json_object_set_new(o, "particles", json_integer((json_int_t)b->ds.particles));
 	json_object_set_new(o, "missing_stacks", json_integer((json_int_t)b->ds.nr_missing));
 	json_object_set_new(o, "missing_examples", missing);
@@ -289,6 +318,17 @@ static void warn_stacks(const struct bench *b)
 		     (unsigned long long)b->ds.particles, b->ds.nr_missing,
 		     human_size(b->ds.bytes, size, sizeof(size)), b->ds.root);
 
+	if (b->ds.nr_special)
+		warning("%zu entr%s in '%s' %s no regular file%s and %s not copied (first: '%s', a "
+			"%s)", b->ds.nr_special, b->ds.nr_special == 1 ? "y" : "ies", b->src,
+			b->ds.nr_special == 1 ? "is" : "are", b->ds.nr_special == 1 ? "" : "s",
+			b->ds.nr_special == 1 ? "is" : "are", b->ds.special[0].rel,
+			b->ds.special[0].type);
+	if (b->ds.nr_linked_out)
+		warning("%zu stack%s copied through links to files outside '%s' (--follow-links; "
+			"first: '%s'): the runs read them where the links point, which may be other "
+			"storage than '%s'", b->ds.nr_linked_out, b->ds.nr_linked_out == 1 ? " is" :
+			"s are", b->src, b->ds.linked_out[0], b->src);
 	if (b->ds.nr_missing) {
 		warning("%zu of the %zu stacks '%s' names %s missing (first: '%s'); copying the "
 			"%zu found", b->ds.nr_missing, b->ds.nr_missing + b->ds.nr, b->ds.meta,
@@ -307,6 +347,33 @@ static void warn_stacks(const struct bench *b)
 			named - MAX_NAMED_EXAMPLES);
 }
 
+int bench_check_outputs(const char *src, const char *dst, const char *out, const char *drop_path)
+{
+	char *where = path_resolve(out ? out : RESULTS_DEFAULT_BASE);
+	char *drop = drop_path ? path_resolve(drop_path) : NULL;
+	int status = 1;
+
+	if (where && path_is_within(where, src)) {
+		if (out)
+			error("results folder '%s' is inside the source '%s': nothing is written "
+			      "there; choose --out elsewhere", out, src);
+		else
+			error("the default results folder '%s' would be inside the source '%s' "
+			      "(the current folder is in it): nothing is written there; run from "
+			      "elsewhere or give --out", where, src);
+	} else if (drop && (path_is_within(drop, src) || (dst && path_is_within(drop, dst)))) {
+		error("--drop-caches-path '%s' is inside the %s '%s': the tool writes to that file; "
+		      "give the kernel's /proc/sys/vm/drop_caches or a file elsewhere", drop_path,
+		      path_is_within(drop, src) ? "source" : "destination",
+		      path_is_within(drop, src) ? src : dst);
+	} else {
+		status = 0;
+	}
+	free(drop);
+	free(where);
+	return status;
+}
+
 /*
  * Continue the session in cfg->out: the same source, the same files and bytes (a resumed session
  * must measure what the first part measured), its run numbers carried on.
@@ -317,6 +384,8 @@ static int open_resumed(struct bench *b)
 	json_t *run;
 	size_t i;
 	char why[256] = "";
+	char *escaped;
+	bool same;
 	int ret = results_load(&b->res, b->cfg.out, why, sizeof(why));
 
 	if (ret) {
@@ -324,8 +393,11 @@ static int open_resumed(struct bench *b)
 		return 1;
 	}
 	src = json_object_get(b->res.root, "source");
-	if (strcmp(json_string_value(json_object_get(src, "path")) ?: "", b->src) ||
-	    json_integer_value(json_object_get(src, "files")) != (json_int_t)b->ds.nr ||
+	/* results.json holds the path escaped (lib/text.h). */
+	escaped = text_escape(b->src);
+	same = !strcmp(json_string_value(json_object_get(src, "path")) ?: "", escaped);
+	free(escaped);
+	if (!same || json_integer_value(json_object_get(src, "files")) != (json_int_t)b->ds.nr ||
 	    json_integer_value(json_object_get(src, "bytes")) != (json_int_t)b->ds.bytes) {
 		error("cannot resume from '%s': it measured '%s' (%lld files, %lld bytes), not '%s' "
 		      "(%zu files, %llu bytes) as it is now", b->res.path,
@@ -379,6 +451,8 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		      "being measured", cfg->dst, cfg->src);
 		return 1;
 	}
+	if (bench_check_outputs(b->src, b->dst, cfg->out, cfg->drop_path))
+		return 1;
 	ret = b->ds.meta ? 0
 			 : dataset_load_dir(&b->ds, b->src, cfg->dataset_flags, why, sizeof(why));
 	if (ret) {
@@ -386,11 +460,17 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		return 1;
 	}
 	if (b->ds.nr == 0) {
+		char special[160] = "";
+
+		if (b->ds.nr_special)
+			snprintf(special, sizeof(special),
+				 "; not regular files: %zu, first '%s', a %s", b->ds.nr_special,
+				 b->ds.special[0].rel, b->ds.special[0].type);
 		if (cfg->dataset_flags & DATASET_ALL_FILES)
-			error("no files to copy in '%s'", cfg->src);
+			error("no files to copy in '%s'%s", cfg->src, special);
 		else
-			error("no .mrc/.mrcs files in '%s' (%zu other files ignored; --all-files takes "
-			      "every file)", cfg->src, b->ds.nr_ignored);
+			error("no .mrc/.mrcs files in '%s' (%zu other files ignored%s; --all-files "
+			      "takes every file)", cfg->src, b->ds.nr_ignored, special);
 		return 1;
 	}
 	if (cfg->sample && apply_sample(b, cfg->sample))
@@ -410,15 +490,9 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 			return 1;
 		goto scratch;
 	}
-	ret = results_create(&b->res, cfg->out, cfg->label);
-	if (ret == -EEXIST && cfg->out) {
-		error("results folder '%s' already holds a " RESULTS_FILE "; choose another --out",
-		      cfg->out);
-		return 1;
-	}
+	ret = results_create(&b->res, cfg->out, cfg->label, why, sizeof(why));
 	if (ret) {
-		error("cannot create the results folder '%s': %s", cfg->out ? cfg->out : "cryocache-results",
-		      strerror(-ret));
+		error("%s", why);
 		return 1;
 	}
 	now_rfc3339(started, sizeof(started));
@@ -438,6 +512,7 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 	}
 
 scratch:
+	b->runs_at_begin = json_array_size(results_runs(&b->res));
 	ret = scratch_create(&b->scratch, b->dst);
 	if (ret) {
 		error("cannot create a scratch directory in '%s': %s", cfg->dst, strerror(-ret));
@@ -550,12 +625,16 @@ int bench_end(struct bench *b)
 
 	/* A resume refused before its first run must not touch the results it refused. */
 	if (b->res.root && (b->recorded || !b->cfg.resume)) {
+		const int failed_before = b->res.write_err;
+
 		results_check_first_run_bias(&b->res);
 		now_rfc3339(finished, sizeof(finished));
 		json_object_set_new(b->res.root, "finished", json_string(finished));
 		ret = results_write(&b->res);
 		if (ret) {
-			error("cannot write '%s': %s", b->res.path, strerror(-ret));
+			/* Said once: the closing message (measure_report) says what is lost. */
+			if (!failed_before)
+				error("cannot write '%s': %s", b->res.path, strerror(-ret));
 			status = 1;
 		}
 	}

@@ -67,6 +67,7 @@ struct bench {
 	bool said_short;		/* "too short" was said once: later runs record it quietly */
 	unsigned seq;			/* runs started so far in this session */
 	size_t recorded;		/* runs this session added to results.json */
+	size_t runs_at_begin;		/* runs results.json held at the start (--resume) */
 	struct pool_progress progress;	/* files and bytes of the run in progress (progress lines) */
 	json_t **probe_out;		/* set while a probe runs: where its run object goes */
 };
@@ -116,6 +117,14 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 int bench_end(struct bench *b);
 /* Free everything b holds (a scratch directory still held is released, not removed). */
 void bench_release(struct bench *b);
+
+/*
+ * Nothing is written in SRC: out (the results folder; NULL: the default one below the current
+ * folder) must lie outside src, and drop_path (the file written to drop the page cache; may be
+ * NULL) outside src and dst, where only the scratch directory is written. Paths are resolved
+ * as they are or will be once created. Returns 0, or 1 after one message naming both paths.
+ */
+int bench_check_outputs(const char *src, const char *dst, const char *out, const char *drop_path);
 
 /* results.json's "host" and "tool" objects, for other documents of the same schema (watch). */
 json_t *bench_host_json(void);

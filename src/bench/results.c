@@ -1,6 +1,7 @@
 /* results.c - the results folder and results.json. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
@@ -15,9 +16,9 @@
 #include "analysis/stats.h"
 #include "bench/results.h"
 #include "lib/safeopen.h"
+#include "lib/text.h"
 #include "lib/util.h"
 
-#define RESULTS_BASE "cryocache-results"
 #define BIAS_LIMIT 0.10
 #define BIAS_PREFIX "first-run bias: "
 
@@ -28,14 +29,14 @@ static int make_default_dir(struct results *r, const char *label)
 	struct tm tm;
 	int ret;
 
-	ret = mkdir_p(RESULTS_BASE);
+	ret = mkdir_p(RESULTS_DEFAULT_BASE);
 	if (ret)
 		return ret;
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	for (unsigned n = 1; n < 1000; n++) {
-		char *dir = n == 1 ? xasprintf(RESULTS_BASE "/%s-%s", stamp, label)
-				   : xasprintf(RESULTS_BASE "/%s-%s-%u", stamp, label, n);
+		char *dir = n == 1 ? xasprintf(RESULTS_DEFAULT_BASE "/%s-%s", stamp, label)
+				   : xasprintf(RESULTS_DEFAULT_BASE "/%s-%s-%u", stamp, label, n);
 
 		if (mkdir(dir, 0777) == 0) {
 			r->dir = dir;
@@ -49,28 +50,66 @@ static int make_default_dir(struct results *r, const char *label)
 	return -EEXIST;
 }
 
-int results_create(struct results *r, const char *out, const char *label)
+/*
+ * out as a results folder: made when missing; refused when it holds results already, or other
+ * files a new session would be mixed with. 0, or -errno with the reason in why.
+ */
+static int check_out_dir(const char *out, char *why, size_t len)
+{
+	char *existing = path_join(out, RESULTS_FILE);
+	struct dirent *de;
+	struct stat st;
+	char *other = NULL;
+	DIR *d;
+	int ret = mkdir_p(out);
+
+	if (ret) {
+		fail_why(why, len, ret, "cannot create the results folder '%s': %s", out,
+			 strerror(-ret));
+		goto out;
+	}
+	if (stat(existing, &st) == 0) {
+		ret = fail_why(why, len, -EEXIST, "results folder '%s' already holds a "
+			       RESULTS_FILE "; choose another --out", out);
+		goto out;
+	}
+	d = opendir(out);
+	if (!d) {
+		ret = -errno;
+		fail_why(why, len, ret, "cannot read the results folder '%s': %s", out,
+			 strerror(-ret));
+		goto out;
+	}
+	while (!other && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strcmp(de->d_name, "lost+found"))
+			other = xstrdup(de->d_name);
+	closedir(d);
+	if (other)
+		ret = fail_why(why, len, -ENOTEMPTY, "results folder '%s' is not empty (it holds "
+			       "'%s') and has no " RESULTS_FILE ": choose an empty or new folder for "
+			       "--out", out, other);
+out:
+	free(other);
+	free(existing);
+	return ret;
+}
+
+int results_create(struct results *r, const char *out, const char *label, char *why, size_t len)
 {
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	if (out) {
-		struct stat st;
-		char *existing;
-
-		ret = mkdir_p(out);
-		if (ret)
-			return ret;
-		existing = path_join(out, RESULTS_FILE);
-		ret = stat(existing, &st) == 0 ? -EEXIST : 0;
-		free(existing);
+		ret = check_out_dir(out, why, len);
 		if (ret)
 			return ret;
 		r->dir = xstrdup(out);
 	} else {
 		ret = make_default_dir(r, label);
 		if (ret)
-			return ret;
+			return fail_why(why, len, ret, "cannot create a results folder in '"
+					RESULTS_DEFAULT_BASE "': %s", strerror(-ret));
 	}
 	r->path = path_join(r->dir, RESULTS_FILE);
 	r->root = json_object();
@@ -102,6 +141,7 @@ int results_load(struct results *r, const char *dir, char *why, size_t len)
 		snprintf(why, len, "not a " RESULTS_SCHEMA " document");
 		return -EINVAL;
 	}
+	r->written_runs = json_array_size(json_object_get(r->root, "runs"));
 	return 0;
 }
 
@@ -154,7 +194,7 @@ void results_warn(struct results *r, const char *msg)
 		w = json_array();
 		json_object_set_new(r->root, "warnings", w);
 	}
-	json_array_append_new(w, json_string(msg));
+	json_array_append_new(w, text_json(msg));
 }
 
 size_t results_unwarn(struct results *r, const char *prefix)
@@ -174,15 +214,36 @@ size_t results_unwarn(struct results *r, const char *prefix)
 	return removed;
 }
 
-int results_write(const struct results *r)
+int results_write(struct results *r)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", r->path, (long)getpid());
 	char *text = json_dumps(r->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	const int ret = text ? write_text_atomic(r->path, tmp, text, NULL) : -ENOMEM;
 
+	r->write_err = ret;
+	if (!ret)
+		r->written_runs = json_array_size(json_object_get(r->root, "runs"));
 	free(text);
 	free(tmp);
 	return ret;
+}
+
+void results_write_why(const struct results *r, char *why, size_t len)
+{
+	const size_t runs = json_array_size(json_object_get(r->root, "runs"));
+	const size_t lost = runs > r->written_runs ? runs - r->written_runs : 0;
+
+	if (!lost) {
+		snprintf(why, len, "cannot write " RESULTS_FILE " in '%s': %s", r->dir,
+			 strerror(-r->write_err));
+		return;
+	}
+	/* What is on disk is the last version written whole (the write is atomic). */
+	snprintf(why, len, "cannot write " RESULTS_FILE " in '%s': %s; the runs measured so far are "
+		 "in memory only: the " RESULTS_FILE " there holds %zu of the %zu runs, the last "
+		 "%s lost when this ends (the table shows %s); free space there and measure again",
+		 r->dir, strerror(-r->write_err), r->written_runs, runs,
+		 lost == 1 ? "one is" : "ones are", lost == 1 ? "it" : "them");
 }
 
 /* Runs that count for statistics: of the grid (no role), finished, without errors. */

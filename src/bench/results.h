@@ -10,19 +10,26 @@
 
 #define RESULTS_SCHEMA "cryocache-bench/1"
 #define RESULTS_FILE "results.json"
+/* Where results folders go without --out: below the current folder. */
+#define RESULTS_DEFAULT_BASE "cryocache-results"
 
 struct results {
 	json_t *root;		/* the document; "runs" is an array in it */
 	char *dir;		/* the results folder */
 	char *path;		/* dir/results.json */
+	size_t written_runs;	/* runs in the results.json on disk, as last written */
+	int write_err;		/* -errno of the last results_write(), 0 when it succeeded */
 };
 
 /*
- * Make the results folder: out when given (created if missing, refused when it already holds a
- * results.json), else a new ./cryocache-results/<UTC time>-<label> (with -2, -3, ... when taken).
- * Starts an empty document with "schema". Returns 0, or -errno (-EEXIST: out has results).
+ * Make the results folder: out when given (created if missing), else a new
+ * ./cryocache-results/<UTC time>-<label> (with -2, -3, ... when taken). Starts an empty document
+ * with "schema". Returns 0, or -errno with why (len bytes) saying what is wrong and what to do:
+ * -EEXIST when out already holds a results.json, -ENOTEMPTY when out holds anything else (a new
+ * session would mix its files with older ones: samples overwritten, an old report beside new
+ * results); a "lost+found" alone does not count.
  */
-int results_create(struct results *r, const char *out, const char *label);
+int results_create(struct results *r, const char *out, const char *label, char *why, size_t len);
 
 /*
  * Open the results.json of an earlier session in dir to continue it (sweep --resume). It is read
@@ -56,9 +63,16 @@ size_t results_unwarn(struct results *r, const char *prefix);
 
 /*
  * Write results.json atomically: a temporary file in the folder, fsync, rename. A reader never
- * sees a half-written file and a crash keeps the previous version. Returns 0 or -errno.
+ * sees a half-written file and a crash keeps the previous version. Returns 0 or -errno, also
+ * kept in r->write_err; r->written_runs counts the runs on disk.
  */
-int results_write(const struct results *r);
+int results_write(struct results *r);
+
+/*
+ * After a failed results_write(): what was lost, into why ("cannot write results.json in 'DIR':
+ * No space left on device; the runs measured so far are in memory only: ...").
+ */
+void results_write_why(const struct results *r, char *why, size_t len);
 
 /*
  * Compare the first run of each (strategy, threads) cell with the median of its later runs (runs

@@ -14,6 +14,7 @@
 #include "bench/bench_int.h"
 #include "bench/pagecache.h"
 #include "lib/dynbuf.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "lib/verify.h"
 #include "sys/diag.h"
@@ -25,7 +26,7 @@ static void run_note(json_t *run, const char *key, const char *fmt, va_list ap)
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
-	json_array_append_new(json_object_get(run, key), json_string(msg));
+	json_array_append_new(json_object_get(run, key), text_json(msg));
 	if (!strcmp(key, "errors"))
 		error("%s", msg);
 	else

@@ -12,6 +12,7 @@
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/post_results.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "report/report.h"
 
@@ -171,8 +172,8 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	json_object_set_new(cmp, "forced", json_boolean(o.force));
-	json_object_set_new(cmp, "baseline_path", json_string(args[0]));
-	json_object_set_new(cmp, "current_path", json_string(args[1]));
+	json_object_set_new(cmp, "baseline_path", text_json(args[0]));
+	json_object_set_new(cmp, "current_path", text_json(args[1]));
 	if (o.json && !strcmp(o.json, "-")) {
 		if (dump_json(cmp, stdout))
 			goto out;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analysis/fioref.h"
+#include "bench/bench.h"
 #include "bench/pagecache.h"
 #include "bench/results.h"
 #include "bench/scratch.h"
@@ -28,6 +29,7 @@ struct fio_opts {
 	long jobs;
 	char *ioengine;
 	bool all_files;
+	bool follow_links;
 	char *fio;
 	char *out;
 	char *drop_path;
@@ -35,7 +37,7 @@ struct fio_opts {
 };
 
 static const struct opt_def fio_options[] = {
-	OPT_SIZE_("bs", 0, struct fio_opts, bs, "1M", "SIZE", "fio's block size"),
+	OPT_SIZE_MIN_("bs", 0, struct fio_opts, bs, "1M", "SIZE", 1, "fio's block size"),
 	OPT_LONG_("iodepth", 0, struct fio_opts, iodepth, "32", "N", 1, 4096, "fio's queue depth"),
 	OPT_LONG_("jobs", 'j', struct fio_opts, jobs, "0", "N", 0, 4096,
 		  "the many-jobs runs use N fio jobs (0: the online CPUs); the others use 1"),
@@ -43,6 +45,8 @@ static const struct opt_def fio_options[] = {
 		    "fio's I/O engine"),
 	OPT_BOOL_("all-files", 0, struct fio_opts, all_files,
 		  "read every regular file, not only .mrc/.mrcs"),
+	OPT_BOOL_("follow-links", 0, struct fio_opts, follow_links,
+		  "read through links to stacks outside SRC too"),
 	OPT_STRING_("fio", 0, struct fio_opts, fio, "fio", "PATH", 0, "the fio program to run"),
 	OPT_STRING_("out", 'o', struct fio_opts, out, NULL, "DIR", OPT_NO_ECHO,
 		    "results folder (default: a new ./cryocache-results/<time>-fio)"),
@@ -336,6 +340,41 @@ static char *fio_version(const char *fio)
 	return xstrdup(line);
 }
 
+/*
+ * SRC into c->ds (a folder, a RELION .star, a CryoSPARC .cs or a file list, as for run), and
+ * DST, canonical, into *dst. fio writes its files in DST and the results folder: never in the
+ * data it reads. Returns 0, or 1 after a message.
+ */
+static int load_source(struct fio_ctx *c, char **args, char **dst)
+{
+	const struct fio_opts *o = c->o;
+	const struct dataset_source ds_src = {
+		.flags = (o->all_files ? DATASET_ALL_FILES : 0) |
+			 (o->follow_links ? DATASET_FOLLOW_LINKS : 0),
+	};
+	char why[DATASET_WHY_MAX];
+
+	if (dataset_load(&c->ds, args[0], &ds_src, why, sizeof(why))) {
+		error("%s", why);
+		return 1;
+	}
+	if (!c->ds.nr) {
+		error("fio: no particle stacks below '%s'", args[0]);
+		return 1;
+	}
+	*dst = realpath(args[1], NULL);
+	if (!*dst) {
+		error("cannot access destination '%s': %s", args[1], strerror(errno));
+		return 1;
+	}
+	if (path_is_within(*dst, c->ds.root)) {
+		error("destination '%s' is inside the source '%s': fio would write into the data it "
+		      "measures", args[1], c->ds.root);
+		return 1;
+	}
+	return bench_check_outputs(c->ds.root, *dst, o->out, o->drop_path);
+}
+
 int cmd_fio(int argc, char **argv)
 {
 	struct fio_opts o = { 0 };
@@ -344,6 +383,7 @@ int cmd_fio(int argc, char **argv)
 	struct host_info host;
 	char **args;
 	char *version = NULL;
+	char *dst = NULL;
 	char why[DATASET_WHY_MAX];
 	json_t *list;
 	json_t *ref;
@@ -372,27 +412,17 @@ int cmd_fio(int argc, char **argv)
 	}
 	host_info_read(&host);
 	c.cores = o.jobs ? (unsigned)o.jobs : (unsigned)(host.cores > 0 ? host.cores : 1);
-	/* SRC may be a folder, a RELION .star, a CryoSPARC .cs or a file list, as for run. */
-	ret = dataset_load(&c.ds, args[0],
-			   &(struct dataset_source){ .flags = o.all_files ? DATASET_ALL_FILES : 0 },
-			   why, sizeof(why));
-	if (ret) {
-		error("%s", why);
+	if (load_source(&c, args, &dst))
 		goto out;
-	}
-	if (!c.ds.nr) {
-		error("fio: no particle stacks below '%s'", args[0]);
-		goto out;
-	}
 	ret = scratch_create(&c.s, args[1]);
 	if (ret) {
 		error("cannot make a scratch directory in '%s': %s", args[1], strerror(-ret));
 		goto out;
 	}
 	have_scratch = true;
-	ret = results_create(&res, o.out, "fio");
+	ret = results_create(&res, o.out, "fio", why, sizeof(why));
 	if (ret) {
-		error("cannot make the results folder: %s", strerror(-ret));
+		error("%s", why);
 		goto out;
 	}
 	c.dir = res.dir;
@@ -449,6 +479,7 @@ out:
 	if (res.root)
 		results_release(&res);
 	dataset_release(&c.ds);
+	free(dst);
 	free(version);
 	options_release(fio_command.options, &o);
 	return status;

@@ -31,8 +31,8 @@ static const char *const gen_modes[] = { "2", "1", "12", NULL };
 static const struct opt_def gen_options[] = {
 	OPT_LONG_("stacks", 0, struct gen_opts, stacks, NULL, "N", 1, GEN_MAX_STACKS,
 		  "number of stacks (default: as many as --total needs)"),
-	OPT_SIZE_("total", 0, struct gen_opts, total, NULL, "SIZE",
-		  "add stacks until the set holds SIZE (default 2G; not with --stacks)"),
+	OPT_SIZE_MIN_("total", 0, struct gen_opts, total, NULL, "SIZE", 1,
+		      "add stacks until the set holds SIZE (default 2G; not with --stacks)"),
 	OPT_LONG_("box", 0, struct gen_opts, box, "256", "PIXELS", GEN_MIN_BOX, GEN_MAX_BOX,
 		  "side of a particle image in pixels"),
 	OPT_STRING_("particles", 0, struct gen_opts, particles, "50-300", "MIN-MAX", 0,
@@ -150,8 +150,9 @@ int cmd_gen(int argc, char **argv)
 		info("'%s' already holds this generated set", args[0]);
 		goto out;
 	}
-	info("generated %zu stacks, %" PRIu64 " particles, %s in %.2f s (%.0f MB/s) into '%s'",
-	     sum.nr_stacks, sum.particles, human_size(sum.bytes, size_buf, sizeof(size_buf)),
+	info("generated %zu stack%s, %" PRIu64 " particles, %s in %.2f s (%.0f MB/s) into '%s'",
+	     sum.nr_stacks, sum.nr_stacks == 1 ? "" : "s", sum.particles,
+	     human_size(sum.bytes, size_buf, sizeof(size_buf)),
 	     sum.seconds, sum.seconds > 0 ? (double)sum.bytes / sum.seconds / 1e6 : 0.0, args[0]);
 out:
 	options_release(gen_command.options, &o);

@@ -19,6 +19,7 @@
 #include "cli/measure_opts.h"
 #include "copy/strategy.h"
 #include "lib/safeopen.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "report/report.h"
 
@@ -217,10 +218,23 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	}
 	close(rfd);
 	info("sweep: measuring fio's ceiling for the same files first (--reference)");
+	/* The same files: the sweep's --all-files and --follow-links go along. */
+	const unsigned flags = sw->b.cfg.dataset_flags;
+	char *argv[12] = { PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
+			   (char *)sw->b.cfg.drop_path };
+	size_t n = 6;
+
+	if (flags & DATASET_ALL_FILES)
+		argv[n++] = "--all-files";
+	if (flags & DATASET_FOLLOW_LINKS)
+		argv[n++] = "--follow-links";
+	argv[n++] = "--";
+	argv[n++] = (char *)src;
+	argv[n++] = (char *)dst;
+	argv[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
-		execl("/proc/self/exe", PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
-		      sw->b.cfg.drop_path, "--", src, dst, (char *)NULL);
+		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -236,7 +250,7 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	} else {
 		json_t *r = json_object_get(ref.root, "reference");
 
-		json_object_set_new(r, "results", json_string(path));
+		json_object_set_new(r, "results", text_json(path));
 		json_object_set(sw->b.res.root, "reference", r);
 		info("sweep: fio's copy-shaped ceiling: %.0f MB/s",
 		     json_number_value(json_object_get(r, "ceiling_mb_s")));
@@ -429,9 +443,10 @@ int cmd_sweep(int argc, char **argv)
 		      o.min_run);
 		status = 2;
 	}
-	if (o.budget && parse_duration(o.budget, &budget_s)) {
-		error("sweep: invalid duration '%s' for --budget: expected e.g. 90s, 10m, 1h30m",
-		      o.budget);
+	/* A budget of 0 fits nothing; taken as no budget, it ran the whole set. */
+	if (o.budget && (parse_duration(o.budget, &budget_s) || !(budget_s > 0))) {
+		error("sweep: invalid duration '%s' for --budget: expected more than 0, e.g. 90s, "
+		      "10m, 1h30m", o.budget);
 		status = 2;
 	}
 	if (post_check(&o.m.post))

@@ -17,6 +17,7 @@
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "lib/json_get.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "report/report.h"
 #include "sys/sampler.h"
@@ -201,7 +202,7 @@ static int keep_results(struct results *res, const struct sampler *s, json_t *su
 	int ret;
 
 	for (int i = 0; i < nr_paths; i++)
-		json_array_append_new(jpaths, json_string(paths[i]));
+		json_array_append_new(jpaths, text_json(paths[i]));
 	ret = sampler_write_series(s, res->dir, rel, csv, why, sizeof(why));
 	if (ret)
 		error("cannot write '%s': %s", file, why);
@@ -213,10 +214,10 @@ static int keep_results(struct results *res, const struct sampler *s, json_t *su
 	json_object_set_new(res->root, "warnings", json_array());
 	results_runs(res);
 	json_object_set_new(res->root, "finished", json_string(finished));
-	if (!ret) {
-		ret = results_write(res);
-		if (ret)
-			error("cannot write '%s': %s", res->path, strerror(-ret));
+	/* Without its samples file the summary is still worth keeping ("samples_file": null). */
+	if (results_write(res)) {
+		error("cannot write '%s': %s", res->path, strerror(-res->write_err));
+		ret = res->write_err;
 	}
 	free(file);
 	free(rel);
@@ -257,15 +258,11 @@ int cmd_watch(int argc, char **argv)
 	}
 	params = options_to_json(watch_command.options, &o);
 	if (o.out) {
-		ret = results_create(&res, o.out, "watch");
-		if (ret == -EEXIST)
-			error("results folder '%s' already holds a " RESULTS_FILE
-			      "; choose another "
-			      "--out",
-			      o.out);
-		else if (ret)
-			error("cannot create the results folder '%s': %s", o.out, strerror(-ret));
+		char why[1024];
+
+		ret = results_create(&res, o.out, "watch", why, sizeof(why));
 		if (ret) {
+			error("%s", why);
 			status = 1;
 			goto out;
 		}

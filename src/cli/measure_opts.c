@@ -99,7 +99,8 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 	const struct http_opts *http = http_opts(m);
 
 	cfg->out = m->out;
-	cfg->dataset_flags = m->all_files ? DATASET_ALL_FILES : 0;
+	cfg->dataset_flags = (m->all_files ? DATASET_ALL_FILES : 0) |
+			     (m->follow_links ? DATASET_FOLLOW_LINKS : 0);
 	cfg->files_list = m->files_list;
 	cfg->project_dir = m->project_dir;
 	cfg->sample = m->sample;
@@ -120,17 +121,31 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 
 int measure_report(struct bench *b, int status)
 {
+	char why[1024];
+
 	/* Nothing ran (a refused resume, a strategy that cannot run here): nothing more to say. */
 	if (!b->recorded && status && status < 128)
 		return status;
 	if (b->res.root) {
 		report_text(b->res.root, stdout);
-		printf("\nresults: %s\n", b->res.path);
+		if (b->res.write_err)
+			printf("\nresults: %s (not up to date: it holds %zu of the %zu runs above)\n",
+			       b->res.path, b->res.written_runs,
+			       json_array_size(json_object_get(b->res.root, "runs")));
+		else
+			printf("\nresults: %s\n", b->res.path);
+	}
+	if (b->res.root && b->res.write_err) {
+		/* Not "run failed": the runs may have gone well, their record did not. */
+		results_write_why(&b->res, why, sizeof(why));
+		error("%s", why);
+		return status ? status : 1;
 	}
 	if (status > 128)
 		error("interrupted by %s: the finished runs are kept in '%s'",
 		      status == 128 + SIGINT ? "SIGINT" : "SIGTERM", b->res.path);
-	else if (status && b->res.path)
+	else if (status && b->res.path &&
+		 json_array_size(json_object_get(b->res.root, "runs")) > b->runs_at_begin)
 		error("run failed; the runs measured so far are kept in '%s'", b->res.path);
 	return status;
 }
@@ -148,6 +163,10 @@ int measure_post(struct bench *b, const struct measure_opts *m, int status)
 	if (status > 128) {
 		info("interrupted: the results are not posted");
 		return status;
+	}
+	if (b->res.write_err) {
+		info("the results are not posted: '%s' could not be written whole", b->res.path);
+		return status ? status : 1;
 	}
 	ret = read_text_file(b->res.path, &text, &len);
 	if (ret) {

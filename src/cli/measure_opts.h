@@ -21,6 +21,7 @@ struct measure_opts {
 	bool verify;
 	bool require_drop;
 	bool all_files;
+	bool follow_links;
 	bool quiet;
 	char *drop_path;
 	double interval;
@@ -39,8 +40,9 @@ extern const char *const measure_samples_choices[];
 
 /* The option table entries of struct measure_opts m inside the command's struct st. */
 #define MEASURE_OPTIONS(st, m)                                                                    \
-	OPT_SIZE_("bs", 0, st, m.bs, NULL, "SIZE",                                                 \
-		  "I/O size of the strategy; each documents its default ('strategies' lists them)"), \
+	OPT_SIZE_MIN_("bs", 0, st, m.bs, NULL, "SIZE", 1,                                          \
+		      "I/O size of the strategy; each documents its default ('strategies' lists " \
+		      "them)"),                                                                      \
 	OPT_STRING_("out", 'o', st, m.out, NULL, "DIR", OPT_NO_ECHO,                               \
 		    "results folder (default: a new ./cryocache-results/<time>-<label>)"),          \
 	OPT_BOOL_("keep", 0, st, m.keep,                                                           \
@@ -50,6 +52,8 @@ extern const char *const measure_samples_choices[];
 	OPT_BOOL_("require-drop", 0, st, m.require_drop,                                           \
 		  "fail instead of falling back to posix_fadvise when caches cannot be dropped"),   \
 	OPT_BOOL_("all-files", 0, st, m.all_files, "copy every regular file, not only .mrc/.mrcs"), \
+	OPT_BOOL_("follow-links", 0, st, m.follow_links,                                           \
+		  "copy through links to stacks outside SRC (or the project folder) too"),          \
 	OPT_STRING_("files", 0, st, m.files_list, NULL, "LIST", 0,                                 \
 		    "copy the stacks LIST names, one path a line (- for stdin), relative to SRC"),  \
 	OPT_STRING_("project-dir", 0, st, m.project_dir, NULL, "DIR", 0,                           \

@@ -28,39 +28,52 @@ struct profile_state {
 	char msg[384];		/* the first error the handler found */
 	const char *secret;	/* the first secret option the profile sets, or NULL */
 	const char *secret_url;	/* the first URL option it sets with credentials, or NULL */
-	bool too_long;		/* msg is about a line too long to parse */
+	bool refused;		/* msg is about a line refused before inih (NUL, too long) */
 };
 
 /*
- * fgets for inih, counting lines so the handler knows where it is. A line longer than inih's
- * buffer would reach it in pieces, the rest parsed as lines of their own (and, for a secret,
- * shown in a message): it is skipped whole and refused instead, without its text.
+ * fgets for inih, counting lines so the handler knows where it is, read a byte at a time so
+ * that a NUL byte is seen: fgets would end the line there and inih parse what is before it as
+ * the whole line. A line longer than inih's buffer would reach it in pieces, the rest parsed as
+ * lines of their own (and, for a secret, shown in a message): it is skipped whole and refused
+ * instead. A refused line reaches inih as a comment; its text is never shown (it may hold a
+ * secret).
  */
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct profile_state *st = stream;
-	char *r = fgets(buf, size, st->f);
-	size_t len;
+	bool nul = false;
+	bool cut = false;
+	int n = 0;
+	int c;
 
-	if (!r)
+	while ((c = getc(st->f)) != EOF) {
+		nul |= c == '\0';
+		if (n < size - 1)
+			buf[n++] = (char)c;
+		else
+			cut = true;
+		if (c == '\n')
+			break;
+	}
+	if (!n && c == EOF)
 		return NULL;
 	st->line++;
-	len = strlen(buf);
-	if (len && buf[len - 1] != '\n' && !feof(st->f)) {
-		int c;
-
-		while ((c = getc(st->f)) != EOF && c != '\n')
-			;
-		if (!st->msg[0]) {
-			st->too_long = true;
-			st->msg_line = st->line;
+	buf[n] = '\0';
+	if ((cut || nul) && !st->msg[0]) {
+		st->refused = true;
+		st->msg_line = st->line;
+		if (cut)
 			snprintf(st->msg, sizeof(st->msg), "line %d is longer than %d characters "
 				 "(its text is not shown: it may hold a secret; give a long --header "
 				 "on the command line)", st->line, size - 2);
-		}
-		snprintf(buf, (size_t)size, ";\n");
+		else
+			snprintf(st->msg, sizeof(st->msg), "line %d holds a NUL byte: a profile is "
+				 "text (is it the right file?)", st->line);
 	}
-	return r;
+	if (cut || nul)
+		snprintf(buf, (size_t)size, ";\n");
+	return buf;
 }
 
 /* "all_files" and "all-files" both name --all-files. */
@@ -172,7 +185,7 @@ int profile_apply(const char *section, const struct opt_group *groups, size_t n,
 		snprintf(why, len, "cannot read profile '%s': out of memory", path);
 		return -ENOMEM;
 	}
-	if (st.too_long) {
+	if (st.refused) {
 		snprintf(why, len, "profile '%s' %s", path, st.msg);
 		return -EINVAL;
 	}

@@ -1,7 +1,9 @@
 /* dataset.c - what every dataset shares: its files in order, their folders, MRC checks, samples. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,6 +59,10 @@ void dataset_release(struct dataset *ds)
 	free(ds->meta);
 	for (size_t i = 0; i < ds->nr_missing && i < DATASET_MISSING_EXAMPLES; i++)
 		free(ds->missing[i]);
+	for (size_t i = 0; i < ds->nr_special && i < DATASET_MISSING_EXAMPLES; i++)
+		free(ds->special[i].rel);
+	for (size_t i = 0; i < ds->nr_linked_out && i < DATASET_MISSING_EXAMPLES; i++)
+		free(ds->linked_out[i]);
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -90,6 +96,14 @@ void dataset_sample(const struct dataset *ds, uint64_t target_bytes, uint64_t se
 	out->nr_missing = ds->nr_missing;
 	for (size_t i = 0; i < ds->nr_missing && i < DATASET_MISSING_EXAMPLES; i++)
 		out->missing[i] = xstrdup(ds->missing[i]);
+	out->nr_special = ds->nr_special;
+	for (size_t i = 0; i < ds->nr_special && i < DATASET_MISSING_EXAMPLES; i++)
+		out->special[i] = (struct dataset_skip){ xstrdup(ds->special[i].rel),
+							 ds->special[i].type };
+	/* The links of the whole set: a sample may hold none of them, but they were allowed. */
+	out->nr_linked_out = ds->nr_linked_out;
+	for (size_t i = 0; i < ds->nr_linked_out && i < DATASET_MISSING_EXAMPLES; i++)
+		out->linked_out[i] = xstrdup(ds->linked_out[i]);
 	if (!ds->nr) {
 		free(order);
 		return;
@@ -168,4 +182,43 @@ void dataset_check_stack(struct dataset *ds, struct copy_file *f, const char *pa
 		ds->nr_bad_size++;
 	}
 	close(fd);
+}
+
+bool dataset_link_allowed(struct dataset *ds, unsigned flags, const char *path, const char *rel,
+			  size_t *refused, char **first, char **first_target)
+{
+	char *real = realpath(path, NULL);
+
+	/* Unresolvable now (it was just stat'ed): the copy will say why. */
+	if (!real || path_is_within(real, ds->root)) {
+		free(real);
+		return true;
+	}
+	if (flags & DATASET_FOLLOW_LINKS) {
+		if (ds->nr_linked_out < DATASET_MISSING_EXAMPLES)
+			ds->linked_out[ds->nr_linked_out] = xstrdup(rel);
+		ds->nr_linked_out++;
+		free(real);
+		return true;
+	}
+	if ((*refused)++ == 0) {
+		*first = xstrdup(rel);
+		*first_target = real;
+	} else {
+		free(real);
+	}
+	return false;
+}
+
+int dataset_links_refused(char *why, size_t len, size_t refused, const char *first,
+			  const char *first_target, const char *what, const char *root)
+{
+	char more[64] = "";
+
+	if (refused > 1)
+		snprintf(more, sizeof(more), ", and %zu more like it", refused - 1);
+	/* The runs would read other storage than the one the results describe. */
+	return fail_why(why, len, -EXDEV, "'%s' in %s '%s' is a link to '%s', outside it%s: copy "
+			"from the folder the links point to, or pass --follow-links to copy through "
+			"them", first, what, root, first_target, more);
 }

@@ -37,6 +37,13 @@ enum dataset_kind {
 
 enum dataset_flags {
 	DATASET_ALL_FILES = 1 << 0,	/* take every regular file, whatever its name */
+	DATASET_FOLLOW_LINKS = 1 << 1,	/* copy through links to files outside the source */
+};
+
+/* An entry of the source that is not copied because it is no regular file (or link to one). */
+struct dataset_skip {
+	char *rel;			/* as below the root */
+	const char *type;		/* "fifo", "socket", "dangling link", ... */
 };
 
 struct dataset {
@@ -55,6 +62,10 @@ struct dataset {
 	size_t nr_missing;		/* named stacks that do not exist */
 	char *missing[DATASET_MISSING_EXAMPLES];	/* the first of them, as named */
 	size_t nr_bad_size;		/* MRC stacks whose size disagrees with their header */
+	size_t nr_special;		/* entries neither regular files nor folders, not copied */
+	struct dataset_skip special[DATASET_MISSING_EXAMPLES];	/* the first of them */
+	size_t nr_linked_out;		/* files copied through links to outside the root */
+	char *linked_out[DATASET_MISSING_EXAMPLES];	/* the first of them, below the root */
 };
 
 /*
@@ -62,6 +73,10 @@ struct dataset {
  * Files are sorted by relative path so that every run copies in the same order.
  * Returns 0, or -errno with why (len bytes) saying what failed: "cannot read 'PATH': reason".
  * .mrc/.mrcs files whose header is not MRC are kept (CryoSPARC would copy them) and flagged.
+ * FIFOs, sockets, devices, dangling links and links to folders are not copied: they are counted
+ * (nr_special) with the first examples. A link to a file outside root is refused (-EXDEV, why
+ * saying what to do) unless flags hold DATASET_FOLLOW_LINKS; then it is copied through and
+ * counted (nr_linked_out). Nothing below root is ever written.
  */
 int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char *why, size_t len);
 void dataset_release(struct dataset *ds);
@@ -82,8 +97,10 @@ const char *dataset_kind_name(enum dataset_kind kind);
  * project folder (--project-dir; else for a .star the RELION project holding it, for a .cs the
  * folder above its J<n> job folder, for a list SRC with --files or else the list's folder),
  * which becomes ds->root. Missing stacks are counted (nr_missing, first examples), fatal only
- * when none exists; each stack's MRC header and size are checked (flags). Returns 0, or -errno
- * with why (len bytes) saying what failed, with the line or byte offset in a malformed file.
+ * when none exists; each stack's MRC header and size are checked (flags). A named stack that
+ * resolves (through links) to a file outside the project folder is refused (-EXDEV) unless
+ * s->flags hold DATASET_FOLLOW_LINKS, as for a folder. Returns 0, or -errno with why (len bytes)
+ * saying what failed, with the line or byte offset in a malformed file.
  */
 int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char *why,
 		 size_t len);
@@ -115,9 +132,10 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 void dataset_meta_release(struct dataset_meta *m);
 
 /*
- * A path a metadata file names as a path below project (allocated): an absolute path must lie
- * below project (compared as text, project without a trailing '/'), "./" prefixes are dropped.
- * NULL when it is empty, leaves project or holds a ".." component.
+ * A path a metadata file names as a path below project (allocated), resolved as text: "." and
+ * empty components are dropped and "x/.." cancels ("sub/../ok.mrcs" is "ok.mrcs"); an absolute
+ * path must then lie below project (project without a trailing '/'). NULL when nothing is left,
+ * or the path climbs out of project ("../x", "a/../../x").
  */
 char *dataset_project_rel(const char *project, const char *path);
 

@@ -2,6 +2,9 @@
 #ifndef CCB_DATASET_INT_H
 #define CCB_DATASET_INT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct copy_file;
 struct dataset;
 
@@ -14,5 +17,16 @@ void dataset_collect_dirs(struct dataset *ds);
  * counting in ds: a truncated or wrong-mode stack is still copied, as CryoSPARC would.
  */
 void dataset_check_stack(struct dataset *ds, struct copy_file *f, const char *path);
+/*
+ * Whether the file at path (below ds->root, rel as named) may be copied: one that resolves,
+ * through links, to outside ds->root is counted in ds->nr_linked_out and allowed only with
+ * DATASET_FOLLOW_LINKS in flags; else *refused is counted and the first such file and its
+ * target are kept in first/first_target (allocated, when NULL).
+ */
+bool dataset_link_allowed(struct dataset *ds, unsigned flags, const char *path, const char *rel,
+			  size_t *refused, char **first, char **first_target);
+/* The message for refused links, into why; returns -EXDEV. what: "the source", ... */
+int dataset_links_refused(char *why, size_t len, size_t refused, const char *first,
+			  const char *first_target, const char *what, const char *root);
 
 #endif

@@ -95,60 +95,106 @@ found:
 
 char *dataset_project_rel(const char *project, const char *path)
 {
-	const char *p = path;
 	size_t plen = strlen(project);
+	char *norm = path_normalize(path);
+	const char *p = norm;
+	char *rel = NULL;
 
+	if (!norm)
+		return NULL;
 	if (p[0] == '/') {
-		if (strncmp(p, project, plen) || (p[plen] != '/' && plen != 1))
-			return NULL;
+		if (strncmp(p, project, plen) || (p[plen] != '/' && p[plen] && plen != 1))
+			goto out;
 		p += plen;
 		while (*p == '/')
 			p++;
 	}
-	while (p[0] == '.' && p[1] == '/')
-		for (p += 2; *p == '/'; p++)
-			;
-	if (!*p)
-		return NULL;
-	/* "..": the copy would land outside the scratch folder. */
-	for (const char *q = p; q; q = strchr(q, '/')) {
-		if (*q == '/')
-			q++;
-		if (q[0] == '.' && q[1] == '.' && (q[2] == '/' || !q[2]))
-			return NULL;
-	}
-	return xstrdup(p);
+	if (*p)
+		rel = xstrdup(p);
+out:
+	free(norm);
+	return rel;
 }
 
-/* Stat the stacks of l below project into ds; missing ones are counted with examples. */
-static int load_stacks(struct dataset *ds, const struct stack_list *l, char *why, size_t len)
+/*
+ * A stack's path below the (canonical) project folder: as text (dataset_project_rel()), or for
+ * an absolute path that reaches the project through a link ("/data/P12" linking to
+ * "/mnt/em/P12"), through its folder resolved. The stack itself is not resolved: a link to
+ * outside is for dataset_link_allowed() to judge. NULL when it is not below the project.
+ */
+static char *stack_rel(const char *project, const char *path)
 {
+	char *rel = dataset_project_rel(project, path);
+	char *norm;
+	char *slash;
+	char *dir;
+	char *real_dir;
+	char *real;
+
+	if (rel || path[0] != '/')
+		return rel;
+	norm = path_normalize(path);
+	slash = norm ? strrchr(norm, '/') : NULL;
+	if (!slash || !slash[1]) {
+		free(norm);
+		return NULL;
+	}
+	dir = strndup(norm, slash == norm ? 1 : (size_t)(slash - norm));
+	real_dir = dir ? path_resolve(dir) : NULL;
+	if (real_dir) {
+		real = path_join(real_dir, slash + 1);
+		rel = dataset_project_rel(project, real);
+		free(real);
+	}
+	free(real_dir);
+	free(dir);
+	free(norm);
+	return rel;
+}
+
+/*
+ * Stat the stacks of l below project into ds; missing ones are counted with examples, links to
+ * outside the project are refused unless flags allow them (dataset_link_allowed()).
+ */
+static int load_stacks(struct dataset *ds, const struct stack_list *l, unsigned flags, char *why,
+		       size_t len)
+{
+	size_t refused = 0;
+	char *first = NULL;
+	char *first_target = NULL;
 	size_t cap = 0;
-	int ret;
+	int ret = 0;
 
 	for (size_t i = 0; i < l->nr; i++) {
-		char *rel = dataset_project_rel(ds->root, l->items[i].path);
+		char *rel = stack_rel(ds->root, l->items[i].path);
 		char *path;
 		struct stat st;
 		int sr;
 
-		if (!rel)
-			return fail_why(why, len, -EINVAL, "'%s' names '%s', which is outside the "
-					 "project folder '%s'", ds->meta, l->items[i].path,
-					 ds->root);
+		if (!rel) {
+			ret = fail_why(why, len, -EINVAL, "'%s' names '%s', which is outside the "
+				       "project folder '%s'", ds->meta, l->items[i].path, ds->root);
+			goto out;
+		}
 		path = path_join(ds->root, rel);
 		sr = stat(path, &st);
 		if (sr < 0 && errno != ENOENT && errno != ENOTDIR) {
 			ret = -errno;
 			free(path);
 			free(rel);
-			return fail_why(why, len, ret, "cannot read '%s': %s", l->items[i].path,
-					 strerror(-ret));
+			fail_why(why, len, ret, "cannot read '%s': %s", l->items[i].path,
+				 strerror(-ret));
+			goto out;
 		}
 		if (sr < 0 || !S_ISREG(st.st_mode)) {
 			if (ds->nr_missing < DATASET_MISSING_EXAMPLES)
 				ds->missing[ds->nr_missing] = xstrdup(l->items[i].path);
 			ds->nr_missing++;
+			free(path);
+			free(rel);
+			continue;
+		}
+		if (!dataset_link_allowed(ds, flags, path, rel, &refused, &first, &first_target)) {
 			free(path);
 			free(rel);
 			continue;
@@ -165,7 +211,13 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, char *why
 		ds->nr++;
 		free(path);
 	}
-	return 0;
+	if (refused)
+		ret = dataset_links_refused(why, len, refused, first, first_target,
+					    "the project folder", ds->root);
+out:
+	free(first);
+	free(first_target);
+	return ret;
 }
 
 /* "a.mrcs", "./a.mrcs" and "/project/a.mrcs" are one stack: keep the first of sorted twins. */
@@ -391,7 +443,7 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 				strerror(ds->root ? ENOTDIR : errno));
 		goto out;
 	}
-	ret = load_stacks(ds, l, why, len);
+	ret = load_stacks(ds, l, s->flags, why, len);
 	if (ret)
 		goto out;
 	if (!ds->nr) {

@@ -21,6 +21,9 @@ struct walk {
 	unsigned flags;
 	size_t cap;
 	char *bad;		/* path that failed, owned */
+	size_t refused;		/* links to files outside the root, without --follow-links */
+	char *first_refused;	/* the first of them, and where it points */
+	char *first_target;
 };
 
 static bool has_mrc_name(const char *name)
@@ -45,6 +48,118 @@ static void add_file(struct walk *w, const char *rel, uint64_t size, unsigned ff
 	ds->bytes += size;
 }
 
+/* What an entry that is neither a regular file nor a folder is, for the list of those skipped. */
+static const char *special_type(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "fifo";
+	if (S_ISSOCK(mode))
+		return "socket";
+	if (S_ISCHR(mode))
+		return "character device";
+	if (S_ISBLK(mode))
+		return "block device";
+	return "special file";
+}
+
+/* Where a link that leads to no regular file leads ("link to a folder"), or why nowhere. */
+static const char *link_type(int err, mode_t mode)
+{
+	if (err == ENOENT || err == ENOTDIR)
+		return "dangling link";
+	if (err == ELOOP)
+		return "link loop";
+	if (err)
+		return "unreachable link";
+	if (S_ISDIR(mode))
+		return "link to a folder";
+	if (S_ISFIFO(mode))
+		return "link to a fifo";
+	if (S_ISSOCK(mode))
+		return "link to a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "link to a device";
+	return "link to a special file";
+}
+
+/* Count an entry that is not copied (a FIFO, a socket, a device, a link to no file). */
+static void skip_special(struct walk *w, const char *rel, const char *type)
+{
+	struct dataset *ds = w->ds;
+
+	if (ds->nr_special < DATASET_MISSING_EXAMPLES)
+		ds->special[ds->nr_special] = (struct dataset_skip){ xstrdup(rel), type };
+	ds->nr_special++;
+}
+
+/* A regular file (or a link to one) named rel: taken, ignored by name, or a refused link. */
+static void take_file(struct walk *w, const char *name, const char *rel, const struct stat *st,
+		      bool is_link)
+{
+	/* gen's manifest and job metadata sit beside the stacks: not particle data. */
+	if (!strcmp(rel, GEN_MANIFEST) || !strcmp(rel, GEN_STAR) || !strcmp(rel, GEN_CS))
+		return;
+	if (!(w->flags & DATASET_ALL_FILES) && !has_mrc_name(name)) {
+		w->ds->nr_ignored++;
+		return;
+	}
+	if (is_link) {
+		char *path = path_join(w->ds->root, rel);
+		bool ok = dataset_link_allowed(w->ds, w->flags, path, rel, &w->refused,
+					       &w->first_refused, &w->first_target);
+
+		free(path);
+		if (!ok)
+			return;
+	}
+	add_file(w, rel, (uint64_t)st->st_size, 0);
+}
+
+static int walk_dir(struct walk *w, int dirfd, const char *rel);
+
+/*
+ * One entry of the folder open as dirfd. A symlink to a file is copied like shutil would
+ * (through the link) when it stays inside the root; a symlink to a folder is not descended, so
+ * a tree cannot loop or escape. Returns 0, or -errno with w->bad set.
+ */
+static int walk_entry(struct walk *w, int dirfd, const char *name, char *child)
+{
+	struct stat st;
+	bool is_link;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		const int ret = -errno;
+
+		w->bad = xstrdup(child);
+		return ret;
+	}
+	is_link = S_ISLNK(st.st_mode);
+	if (is_link) {
+		int err = fstatat(dirfd, name, &st, 0) < 0 ? errno : 0;
+
+		if (err || !S_ISREG(st.st_mode)) {
+			skip_special(w, child, link_type(err, st.st_mode));
+			return 0;
+		}
+	}
+	if (S_ISDIR(st.st_mode)) {
+		int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (sub < 0) {
+			const int ret = -errno;
+
+			w->bad = xstrdup(child);
+			return ret;
+		}
+		return walk_dir(w, sub, child);
+	}
+	if (S_ISREG(st.st_mode))
+		take_file(w, name, child, &st, is_link);
+	else
+		skip_special(w, child, special_type(st.st_mode));
+	return 0;
+}
+
 /* Walk the folder open as dirfd, whose path relative to the root is rel ("" for the root). */
 static int walk_dir(struct walk *w, int dirfd, const char *rel)
 {
@@ -60,7 +175,6 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 	}
 	for (;;) {
 		char *child;
-		struct stat st;
 
 		errno = 0;
 		de = readdir(d);
@@ -74,44 +188,10 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		child = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
-		/* A symlink to a file is copied like shutil would (through the link); a symlink
-		 * to a folder is not descended, so a tree cannot loop or escape. */
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			ret = -errno;
-			w->bad = child;
-			break;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			if (fstatat(dirfd, de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode)) {
-				free(child);
-				continue;
-			}
-		}
-		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-			if (sub < 0) {
-				ret = -errno;
-				w->bad = child;
-				break;
-			}
-			ret = walk_dir(w, sub, child);
-			free(child);
-			if (ret)
-				break;
-			continue;
-		}
-		/* gen's manifest and job metadata sit beside the stacks: not particle data. */
-		if (S_ISREG(st.st_mode) && strcmp(child, GEN_MANIFEST) != 0 &&
-		    strcmp(child, GEN_STAR) != 0 && strcmp(child, GEN_CS) != 0) {
-			if (w->flags & DATASET_ALL_FILES)
-				add_file(w, child, (uint64_t)st.st_size, 0);
-			else if (has_mrc_name(de->d_name))
-				add_file(w, child, (uint64_t)st.st_size, 0);
-			else
-				w->ds->nr_ignored++;
-		}
+		ret = walk_entry(w, dirfd, de->d_name, child);
 		free(child);
+		if (ret)
+			break;
 	}
 	closedir(d);
 	return ret;
@@ -157,15 +237,23 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 		bad = path_join(canon, w.bad);
 		fail_why(why, len, ret, "cannot read '%s': %s", bad, strerror(-ret));
 		free(bad);
-		free(w.bad);
-		return ret;
+		goto out;
+	}
+	if (w.refused) {
+		ret = dataset_links_refused(why, len, w.refused, w.first_refused, w.first_target,
+					    "the source", canon);
+		goto out;
 	}
 	if (ds->nr)
 		qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
 	dataset_collect_dirs(ds);
 	check_mrc_headers(ds);
 	ds->list_seconds = now_mono() - t0;
-	return 0;
+out:
+	free(w.bad);
+	free(w.first_refused);
+	free(w.first_target);
+	return ret;
 fail_root:
 	return fail_why(why, len, ret, "cannot read '%s': %s", root, strerror(-ret));
 }

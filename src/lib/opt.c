@@ -8,6 +8,7 @@
 
 #include "lib/opt.h"
 #include "lib/url.h"
+#include "lib/text.h"
 #include "lib/util.h"
 
 #define FIELD(opts, def, type) ((type *)((char *)(opts) + (def)->offset))
@@ -54,7 +55,8 @@ static int set_value(const struct opt_def *def, void *opts, const char *value, c
 	case OPT_DOUBLE:
 		errno = 0;
 		d = strtod(value, &end);
-		if (errno || end == value || *end || d < def->min || d > def->max) {
+		/* Written so that NaN, which compares false with everything, is refused too. */
+		if (errno || end == value || *end || !(d >= def->min && d <= def->max)) {
 			snprintf(why, len, "invalid value '%s' for --%s: expected a number from %g to %g",
 				 shown, def->name, def->min, def->max);
 			return -EINVAL;
@@ -66,6 +68,12 @@ static int set_value(const struct opt_def *def, void *opts, const char *value, c
 		if (ret) {
 			snprintf(why, len, "invalid size '%s' for --%s: expected bytes, e.g. 4096, 64K, 1M, 2G",
 				 shown, def->name);
+			return -EINVAL;
+		}
+		/* An option whose unset value is 0 cannot take 0 as a size: it would mean unset. */
+		if ((double)sz < def->min) {
+			snprintf(why, len, "invalid size '%s' for --%s: expected at least %.0f byte%s",
+				 value, def->name, def->min, def->min == 1 ? "" : "s");
 			return -EINVAL;
 		}
 		*FIELD(opts, def, uint64_t) = sz;
@@ -153,16 +161,17 @@ json_t *options_to_json(const struct opt_def *table, const void *opts)
 			} else if (def->flags & OPT_URL) {
 				char *shown = url_redact(*(char *const *)p);
 
-				v = json_string(shown);
+				v = text_json(shown);
 				free(shown);
 			} else {
-				v = json_string(*(char *const *)p);
+				v = text_json(*(char *const *)p);
 			}
 			break;
 		case OPT_LIST:
 			v = json_array();
 			for (size_t i = 0; i < ((const struct opt_list *)p)->n; i++)
-				json_array_append_new(v, json_string(((const struct opt_list *)p)->v[i]));
+				json_array_append_new(v,
+						      text_json(((const struct opt_list *)p)->v[i]));
 			break;
 		}
 		json_object_set_new(o, json_key, v);

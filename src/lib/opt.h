@@ -52,7 +52,7 @@ struct opt_def {
 	const char *arg;		/* metavar in --help */
 	const char *help;
 	unsigned flags;			/* enum opt_flags */
-	double min, max;		/* OPT_LONG, OPT_DOUBLE */
+	double min, max;		/* OPT_LONG, OPT_DOUBLE; OPT_SIZE: min only, 0 for none */
 	const char *const *choices;	/* OPT_CHOICE, NULL-terminated */
 };
 
@@ -65,6 +65,9 @@ struct opt_def {
 	{ (n), (s), OPT_DOUBLE, OPT_FIELD_(st, f), (d), (a), (h), 0, (lo), (hi), NULL }
 #define OPT_SIZE_(n, s, st, f, d, a, h) \
 	{ (n), (s), OPT_SIZE, OPT_FIELD_(st, f), (d), (a), (h), 0, 0, 0, NULL }
+/* A size given on the command line or in a profile must be at least lo (1: "0" is refused). */
+#define OPT_SIZE_MIN_(n, s, st, f, d, a, lo, h) \
+	{ (n), (s), OPT_SIZE, OPT_FIELD_(st, f), (d), (a), (h), 0, (lo), 0, NULL }
 #define OPT_STRING_(n, s, st, f, d, a, fl, h) \
 	{ (n), (s), OPT_STRING, OPT_FIELD_(st, f), (d), (a), (h), (fl), 0, 0, NULL }
 #define OPT_CHOICE_(n, s, st, f, d, a, ch, h) \

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/text.h"
 #include "lib/util.h"
 
 bool quiet_messages;
@@ -258,7 +259,7 @@ void add_stringf(json_t *array, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
 	va_end(ap);
-	json_array_append_new(array, json_string(msg));
+	json_array_append_new(array, text_json(msg));
 	free(msg);
 }
 
@@ -355,6 +356,95 @@ bool path_is_within(const char *a, const char *b)
 	if (strncmp(a, b, lb) != 0)
 		return false;
 	return a[lb] == '\0' || a[lb] == '/';
+}
+
+char *path_normalize(const char *path)
+{
+	const bool absolute = path[0] == '/';
+	char *out = xmalloc(strlen(path) + 2);
+	size_t n = 0;
+
+	if (absolute)
+		out[n++] = '/';
+	for (const char *p = path; *p;) {
+		const size_t len = strcspn(p, "/");
+
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			/* Back to the previous component's start (never above the leading '/'). */
+			if (n == (absolute ? 1u : 0u)) {
+				if (!absolute) {
+					free(out);
+					return NULL;
+				}
+			} else {
+				while (n > (absolute ? 1u : 0u) && out[n - 1] != '/')
+					n--;
+				if (n > (absolute ? 1u : 0u))
+					n--;	/* the separator before it */
+			}
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			if (n > (absolute ? 1u : 0u))
+				out[n++] = '/';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* path made absolute (below the current folder) and normalized as text; NULL when it climbs. */
+static char *absolute_path(const char *path)
+{
+	char *cwd;
+	char *joined;
+	char *norm;
+
+	if (path[0] == '/')
+		return path_normalize(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return NULL;
+	joined = path_join(cwd, path);
+	norm = path_normalize(joined);
+	free(joined);
+	free(cwd);
+	return norm;
+}
+
+char *path_resolve(const char *path)
+{
+	char *p = absolute_path(path);
+
+	/*
+	 * The longest prefix that exists, through realpath(); the rest does not exist yet, so it
+	 * holds no links and its ".." (already cancelled as text) meant what it says.
+	 */
+	for (size_t cut = p ? strlen(p) : 0; p;) {
+		char *prefix = strndup(p, cut ? cut : 1);
+		char *real = prefix ? realpath(prefix, NULL) : NULL;
+		char *out;
+
+		free(prefix);
+		if (real) {
+			out = p[cut] ? path_join(real, p + cut + (p[cut] == '/')) : xstrdup(real);
+			free(real);
+			free(p);
+			return out;
+		}
+		if (cut <= 1) {
+			free(p);
+			return NULL;
+		}
+		while (cut > 1 && p[cut - 1] != '/')
+			cut--;
+		if (cut > 1)
+			cut--;	/* the separator */
+	}
+	return NULL;
 }
 
 int read_text_file(const char *path, char **out, size_t *len)

@@ -76,6 +76,18 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *path_join(const char *a, const char *b);
 /* True when path a is b or lies below b (both must be canonical absolute paths). */
 bool path_is_within(const char *a, const char *b);
+/*
+ * path with "." and empty components dropped and "x/.." cancelled, as text (allocated; "" for
+ * nothing left): an absolute path stays absolute ("/.." is "/"), a relative one that climbs
+ * above its start is NULL.
+ */
+char *path_normalize(const char *path);
+/*
+ * Where path is or would be once created (allocated, canonical): the part that exists through
+ * realpath(), the rest appended as text, so that a folder about to be made can be checked
+ * against the folders nothing may be written in. NULL when it cannot be told.
+ */
+char *path_resolve(const char *path);
 
 /* Read a whole small file (/proc, /sys) into a NUL-terminated buffer. Returns 0 or -errno. */
 int read_text_file(const char *path, char **out, size_t *len);

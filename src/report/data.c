@@ -12,6 +12,7 @@
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "lib/safeopen.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "report/data.h"
 
@@ -226,25 +227,20 @@ static json_t *parse_samples_csv(char *text)
 	json_object_set_new(doc, "rows", rows);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		json_t *row = json_array();
-		char *p = line;
 
-		for (;;) {
-			size_t len = strcspn(p, ",\r");
-			char saved = p[len];
+		/* A header cell holding a comma (a mount point's) is quoted (RFC 4180). */
+		for (char *p = line; p;) {
+			char *cell = text_csv_next(&p);
 
-			p[len] = '\0';
 			if (!nr) {
-				json_array_append_new(columns, csv_column(p));
+				json_array_append_new(columns, csv_column(cell));
 			} else {
 				char *end;
-				double d = strtod(p, &end);
+				double d = strtod(cell, &end);
 
-				json_array_append_new(row, end != p && !*end && isfinite(d)
+				json_array_append_new(row, end != cell && !*end && isfinite(d)
 								   ? json_real(d) : json_null());
 			}
-			if (saved != ',')
-				break;
-			p += len + 1;
 		}
 		if (nr && json_array_size(row) == json_array_size(columns))
 			json_array_append(rows, row);

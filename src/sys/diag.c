@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/text.h"
 #include "lib/util.h"
 #include "sys/diag.h"
 #include "sys/diag_int.h"
@@ -41,7 +42,7 @@ static void unreadable(struct diag *d, const char *fmt, ...)
 		s = NULL;
 	va_end(ap);
 	if (s)
-		json_array_append_new(d->unreadable, json_string(s));
+		json_array_append_new(d->unreadable, text_json(s));
 	free(s);
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/text.h"
 #include "lib/util.h"
 #include "sys/diag.h"
 #include "sys/diag_int.h"
@@ -18,7 +19,7 @@ static json_t *long_or_null(long v)
 
 static json_t *str_or_null(const char *s)
 {
-	return s && s[0] ? json_string(s) : json_null();
+	return s && s[0] ? text_json(s) : json_null();
 }
 
 static const char *const counter_names[] = {
@@ -66,7 +67,8 @@ static json_t *netfs_json(const struct netfs_mount *m)
 
 static json_t *route_json(const struct diag *d, const struct diag_route *r)
 {
-	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:b}", "target", r->target, "why", r->why,
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:b}", "target", text_json(r->target), "why",
+			      text_json(r->why),
 			      "fs", str_or_null(r->fs), "transport", str_or_null(r->transport),
 			      "rdma", r->rdma);
 	struct diag_link link;
@@ -80,8 +82,8 @@ static json_t *route_json(const struct diag *d, const struct diag_route *r)
 	}
 	const struct diag_nic *nic = diag_find_nic(d, r->r.ifname);
 	diag_route_link(d, r, &link);
-	json_object_set_new(o, "address", json_string(r->r.dst));
-	json_object_set_new(o, "interface", json_string(r->r.ifname));
+	json_object_set_new(o, "address", text_json(r->r.dst));
+	json_object_set_new(o, "interface", text_json(r->r.ifname));
 	json_object_set_new(o, "gateway", str_or_null(r->r.gateway));
 	json_object_set_new(o, "source", str_or_null(r->r.source));
 	json_object_set_new(o, "speed_mbps", long_or_null(nic ? diag_nic_mbps(nic) : -1));
@@ -101,7 +103,7 @@ json_t *diag_json(const struct diag *d)
 
 	for (size_t i = 0; i < d->nr_loc; i++) {
 		const struct diag_location *l = &d->loc[i];
-		json_t *o = json_pack("{s:s, s:s}", "role", l->role, "path", l->path);
+		json_t *o = json_pack("{s:s, s:o}", "role", l->role, "path", text_json(l->path));
 		json_t *chain = json_array();
 
 		json_array_append_new(locs, o);
@@ -111,7 +113,7 @@ json_t *diag_json(const struct diag *d)
 			continue;
 		}
 		for (size_t c = 0; c < l->dev.nr_chain; c++)
-			json_array_append_new(chain, json_string(l->dev.chain[c]));
+			json_array_append_new(chain, text_json(l->dev.chain[c]));
 		json_object_set_new(o, "mount_point", str_or_null(l->dev.mount_point));
 		json_object_set_new(o, "fs_type", str_or_null(l->dev.fs_type));
 		json_object_set_new(o, "mount_source", str_or_null(l->dev.mount_source));
@@ -145,8 +147,9 @@ json_t *diag_json(const struct diag *d)
 		const struct diag_blockdev *b = &d->devs[i];
 		json_array_append_new(
 			devs,
-			json_pack("{s:s, s:s, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-				  "name", b->name, "kind", b->kind, "model", str_or_null(b->model),
+			json_pack("{s:o, s:s, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+				  "name", text_json(b->name), "kind", b->kind, "model",
+				  str_or_null(b->model),
 				  "nvme_controller", str_or_null(b->nvme_ctrl), "size_bytes",
 				  (json_int_t)b->size_bytes, "rotational",
 				  b->rotational < 0 ? json_null() : json_boolean(b->rotational),
@@ -161,8 +164,8 @@ json_t *diag_json(const struct diag *d)
 		const struct diag_nic *n = &d->nics[i];
 		json_array_append_new(
 			nics,
-			json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-				  "name", n->name, "type", n->type, "operstate", n->operstate,
+			json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+				  "name", text_json(n->name), "type", n->type, "operstate", n->operstate,
 				  "speed_mbps", long_or_null(n->speed_mbps), "shaped_mbps",
 				  long_or_null(n->shaped_mbps), "duplex", str_or_null(n->duplex),
 				  "mtu", long_or_null(n->mtu), "driver", str_or_null(n->driver),
@@ -177,11 +180,12 @@ json_t *diag_json(const struct diag *d)
 		json_array_append_new(rdma, rdma_json(&d->rdma[i]));
 	const struct diag_machine *m = &d->machine;
 	json_t *machine = json_pack(
-		"{s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o}, s:o, s:b, "
+		"{s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o}, s:o, s:b, "
 		"s:o, "
 		"s:o}",
-		"hostname", m->host.hostname, "kernel", m->host.kernel, "cpu_model",
-		m->host.cpu_model, "cores", (json_int_t)m->host.cores, "numa_nodes",
+		"hostname", text_json(m->host.hostname), "kernel", text_json(m->host.kernel),
+		"cpu_model", text_json(m->host.cpu_model), "cores", (json_int_t)m->host.cores,
+		"numa_nodes",
 		(json_int_t)m->numa_nodes, "mem_bytes", (json_int_t)m->host.mem_bytes, "governor",
 		str_or_null(m->governor), "vm", "dirty_ratio", long_or_null(m->dirty_ratio),
 		"dirty_background_ratio", long_or_null(m->dirty_background_ratio), "dirty_bytes",
@@ -199,8 +203,9 @@ json_t *diag_json(const struct diag *d)
 	json_object_set_new(root, "machine", machine);
 	json_t *procs = json_array();
 	for (size_t i = 0; i < d->nr_procs; i++)
-		json_array_append_new(procs, json_pack("{s:i, s:s, s:f, s:f}", "pid",
-						       d->procs[i].pid, "comm", d->procs[i].comm,
+		json_array_append_new(procs, json_pack("{s:i, s:o, s:f, s:f}", "pid",
+						       d->procs[i].pid, "comm",
+						       text_json(d->procs[i].comm),
 						       "read_bytes_s", d->procs[i].read_bytes_s,
 						       "write_bytes_s", d->procs[i].write_bytes_s));
 	json_object_set_new(root, "io_processes", procs);

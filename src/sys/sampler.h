@@ -184,7 +184,9 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to);
  * large host need no more memory than the readings themselves. docs/results-schema.md, "Sample
  * files", lists the columns. The file is rel below the folder dir, made anew as
  * safe_create_file() makes it: never through a symlink, its folders included. 0, or -errno with
- * the reason in why (may be NULL).
+ * the reason in why (may be NULL). Names are escaped
+ * (lib/text.h); a CSV header cell holding a comma is quoted (RFC 4180); a file that could not
+ * be written whole is removed.
  */
 int sampler_write_series(const struct sampler *s, const char *dir, const char *rel, bool csv,
 			 char *why, size_t len);

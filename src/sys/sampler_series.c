@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lib/safeopen.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "sys/sampler_int.h"
 
@@ -222,11 +223,16 @@ static void series_row(const struct sampler *s, const struct series *sr, size_t 
 
 static const char *const group_names[] = {"time", "disk", "cpu", "net", "nfs", "psi", "memory"};
 
-/* A JSON string literal of s (names of devices and mount points are the only free text). */
+/*
+ * A JSON string literal of s (names of devices and mount points are the only free text): escaped
+ * (lib/text.h) so that a name in any bytes is valid UTF-8, and the file valid JSON.
+ */
 static void put_json_string(FILE *f, const char *s)
 {
+	char *e = text_escape(s);
+
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)e; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20)
@@ -235,6 +241,18 @@ static void put_json_string(FILE *f, const char *s)
 			fputc(*p, f);
 	}
 	fputc('"', f);
+	free(e);
+}
+
+/* A CSV header cell, "disk:vda:util": the name escaped, the cell quoted when it holds a comma. */
+static void put_csv_column(FILE *f, const struct column *col)
+{
+	char *e = text_escape(col->entity);
+	char *cell = xasprintf("%s:%s%s%s", group_names[col->group], e, *e ? ":" : "", col->field);
+
+	text_csv_field(f, cell);
+	free(cell);
+	free(e);
 }
 
 static void put_number(FILE *f, double v, bool csv)
@@ -272,12 +290,12 @@ int sampler_write_series(const struct sampler *s, const char *dir, const char *r
 	if (csv) {
 		for (size_t c = 0; c < sr.nr; c++) {
 			/* "disk:vda:util"; the time columns are plainly "t_s" and "dt_s". */
+			if (c)
+				fputc(',', f);
 			if (sr.col[c].group == COL_TIME)
-				fprintf(f, "%s%s", c ? "," : "", sr.col[c].field);
+				fputs(sr.col[c].field, f);
 			else
-				fprintf(f, "%s%s:%s%s%s", c ? "," : "",
-					group_names[sr.col[c].group], sr.col[c].entity,
-					*sr.col[c].entity ? ":" : "", sr.col[c].field);
+				put_csv_column(f, &sr.col[c]);
 		}
 		fputc('\n', f);
 	} else {
@@ -306,10 +324,19 @@ int sampler_write_series(const struct sampler *s, const char *dir, const char *r
 	}
 	if (!csv)
 		fputs("]}\n", f);
-	if (ferror(f))
+	/* The reason of a failed write (ENOSPC) rather than EIO; a part of a file is removed. */
+	if (fflush(f))
+		ret = -errno;
+	else if (ferror(f))
 		ret = -EIO;
 	if (fclose(f) && !ret)
 		ret = -errno;
+	if (ret) {
+		char *path = path_join(dir, rel);
+
+		unlink(path);
+		free(path);
+	}
 	free(row);
 	series_release(&sr);
 	return ret ? fail_why(why, len, ret, "%s", strerror(-ret)) : 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/text.h"
 #include "lib/util.h"
 #include "sys/sampler_int.h"
 
@@ -258,9 +259,10 @@ static json_t *nfs_json(const struct sampler *s, size_t from, size_t to, double 
 		sampler_nfs_collect(s, from, to, k, &ns);
 		if (!ns.counted)
 			continue;
-		m = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "device",
-			      t && t->dev.mount_source ? t->dev.mount_source : "", "fs_type",
-			      t && t->dev.fs_type ? t->dev.fs_type : "", "read_bytes",
+		m = json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "device",
+			      text_json(t && t->dev.mount_source ? t->dev.mount_source : ""),
+			      "fs_type", text_json(t && t->dev.fs_type ? t->dev.fs_type : ""),
+			      "read_bytes",
 			      (json_int_t)ns.bytes[NFS_SERVER_READ], "write_bytes",
 			      (json_int_t)ns.bytes[NFS_SERVER_WRITE], "normal_read_bytes",
 			      (json_int_t)ns.bytes[NFS_NORMAL_READ], "direct_read_bytes",
@@ -268,7 +270,7 @@ static json_t *nfs_json(const struct sampler *s, size_t from, size_t to, double 
 			      (json_int_t)ns.bytes[NFS_NORMAL_WRITE], "direct_write_bytes",
 			      (json_int_t)ns.bytes[NFS_DIRECT_WRITE], "read",
 			      op_json(&ns.read, seconds), "write", op_json(&ns.write, seconds));
-		json_object_set_new(o, s->nfs_mounts[k], m);
+		text_json_set(o, s->nfs_mounts[k], m);
 		if (ns.read.ops) {
 			struct nfs_op_rates r;
 
@@ -520,7 +522,7 @@ static json_t *net_json(const struct sampler *s, const struct window *w, json_t 
 				      "tx_bytes_s", n->peak.tx_bytes_s, "rx_packets_s",
 				      n->peak.rx_packets_s, "tx_packets_s", n->peak.tx_packets_s);
 		link_json(s, n->name, e);
-		json_object_set_new(o, n->name, e);
+		text_json_set(o, n->name, e);
 	}
 	if (top && all) {
 		const double top_bytes = (double)(top->total.rx_bytes + top->total.tx_bytes);
@@ -573,7 +575,7 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 
 		if (!sampler_dev_reported(d))
 			continue;
-		json_object_set_new(devices, d->name, device_json(d, w.seconds));
+		text_json_set(devices, d->name, device_json(d, w.seconds));
 		if (!strcmp(d->kind, "disk")) {
 			disk_read += d->total.rd_sectors * 512;
 			disk_write += d->total.wr_sectors * 512;
@@ -606,7 +608,7 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 			    w.seconds, SHORT_INTERVALS, SHORT_INTERVALS * s->interval_s);
 	json_object_set_new(o, "devices", devices);
 	json_object_set_new(o, "busiest_device",
-			    busiest ? json_string(busiest->name) : json_null());
+			    busiest ? text_json(busiest->name) : json_null());
 	json_object_set_new(o, "whole_disks",
 			    json_pack("{s:I, s:I}", "read_bytes", (json_int_t)disk_read,
 				      "write_bytes", (json_int_t)disk_write));
@@ -616,7 +618,7 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 	const struct net_acc *top = top_interface(&w);
 
 	json_object_set_new(o, "net", net_json(s, &w, findings));
-	json_object_set_new(o, "top_interface", top ? json_string(top->name) : json_null());
+	json_object_set_new(o, "top_interface", top ? text_json(top->name) : json_null());
 	json_object_set_new(o, "nfs", nfs_json(s, from, to, w.seconds, findings));
 	json_object_set_new(o, "psi", psi_json(s, from, to, findings));
 	json_object_set_new(o, "memory", memory_json(s, from, to));

@@ -34,6 +34,25 @@ expect_fail 1 "destination '$src' is inside the source '$src'" "$CCB" run "$src"
 ln -s "$inner" "$ccb_tmp/link"
 expect_fail 1 "destination '$ccb_tmp/link' is inside the source '$src'" \
 	"$CCB" run "$src" "$ccb_tmp/link"
+
+# Nor the results folder, given or the default one below the current folder, nor the file the
+# page cache is dropped through (a stack there was overwritten with "3"): refused, SRC untouched.
+note "--out, the default results folder or --drop-caches-path inside SRC"
+(cd "$src" && find . -type f -exec cksum {} + | sort) >"$ccb_tmp/src.sum"
+expect_fail 1 "results folder '$inner/results' is inside the source '$src': nothing is written there" \
+	"$CCB" run --out "$inner/results" "$src" "$dst"
+expect_fail 1 "results folder '$ccb_tmp/new/../src/results' is inside the source" \
+	"$CCB" run --out "$ccb_tmp/new/../src/results" "$src" "$dst"
+(cd "$inner" && expect_fail 1 "the default results folder '$inner/cryocache-results' would be inside the source '$src'" \
+	"$CCB" run "$src" "$dst")
+stack=$(find "$src" -name '*.mrcs' | head -1)
+expect_fail 1 "--drop-caches-path '$stack' is inside the source '$src': the tool writes to that file" \
+	"$CCB" run --drop-caches-path "$stack" --out "$ccb_tmp/r-drop" "$src" "$dst"
+expect_fail 1 "--drop-caches-path '$dst/x' is inside the destination" \
+	"$CCB" run --drop-caches-path "$dst/x" --out "$ccb_tmp/r-drop" "$src" "$dst"
+(cd "$src" && find . -type f -exec cksum {} + | sort) | cmp -s - "$ccb_tmp/src.sum" ||
+	fail "a refused run changed a file in SRC"
+[ ! -e "$ccb_tmp/new" ] || fail "a refused --out made '$ccb_tmp/new'"
 (cd "$src" && find . | sort) | cmp -s - "$ccb_tmp/src.list" || fail "a refused run wrote into SRC"
 
 note "usage errors exit 2"
@@ -41,6 +60,9 @@ expect_fail 2 "unknown strategy 'nosuch'" "$CCB" run --strategy nosuch "$src" "$
 expect_fail 2 "invalid value '0' for --threads" "$CCB" run --threads 0 "$src" "$dst"
 expect_fail 2 "invalid value '-1' for --threads" "$CCB" run --threads -1 "$src" "$dst"
 expect_fail 2 "invalid value '0' for --repeats" "$CCB" run --repeats 0 "$src" "$dst"
+expect_fail 2 "invalid size '0' for --bs: expected at least 1 byte" "$CCB" run --bs 0 "$src" "$dst"
+expect_fail 2 "invalid value 'nan' for --interval" "$CCB" run --interval nan "$src" "$dst"
+expect_fail 2 "invalid duration '0' for --budget: expected more than 0" "$CCB" sweep --budget 0 "$src" "$dst"
 expect_fail 2 "unknown option '--frobnicate'" "$CCB" run --frobnicate "$src" "$dst"
 expect_fail 2 "missing arguments" "$CCB" run
 expect_fail 2 "missing arguments" "$CCB" run "$src"
@@ -109,6 +131,23 @@ grep -q "warning: cannot drop the page cache ('$ccb_tmp/none/drop_caches'): No s
 	"$ccb_tmp/err" || fail "a missing --drop-caches-path is not named as missing: $(cat "$ccb_tmp/err")"
 ! grep -q "needs root" "$ccb_tmp/err" || fail "a missing --drop-caches-path is blamed on root"
 dst_untouched "$dst"
+# Nor is a folder holding other files (an older report.html, samples/): the new results would be
+# mixed with them. It is named, with what to do.
+note "--out that is not empty but holds no results.json"
+mkdir -p "$ccb_tmp/used/samples"
+echo '<html>an older report</html>' >"$ccb_tmp/used/report.html"
+echo '{"rows": []}' >"$ccb_tmp/used/samples/run-1.json"
+(cd "$ccb_tmp/used" && find . -type f -exec cksum {} + | sort) >"$ccb_tmp/used.sum"
+expect_fail 1 "results folder '$ccb_tmp/used' is not empty \(it holds '[^']+'\) and has no results\.json: choose an empty or new folder for --out" \
+	"$CCB" run --out "$ccb_tmp/used" "$src" "$dst"
+(cd "$ccb_tmp/used" && find . -type f -exec cksum {} + | sort) | cmp -s - "$ccb_tmp/used.sum" ||
+	fail "the folder's files were changed"
+[ ! -e "$ccb_tmp/used/results.json" ] || fail "a refused --out got a results.json"
+dst_untouched "$dst"
+# An empty folder that exists is fine.
+mkdir "$ccb_tmp/fresh"
+expect_ok "$CCB" run --repeats 1 --interval 0 --quiet --out "$ccb_tmp/fresh" "$src" "$dst"
+[ -s "$ccb_tmp/fresh/results.json" ] || fail "no results.json in an empty --out"
 
 # A file that vanishes between listing and copying is not tested: nothing lets a test remove it
 # at that moment deterministically. Copy failures are covered by the full filesystem below and by

@@ -12,6 +12,18 @@ expect_fail 1 "fio is not installed \(apt-get install fio\)" \
 
 command -v fio >/dev/null || skip "fio is not installed"
 ccb_lock_if_root
+
+# fio writes in DST and its results folder: neither may be in SRC, nor the file it writes to
+# drop the page cache.
+mkdir "$ccb_tmp/src/inner"
+expect_fail 1 "destination '$ccb_tmp/src/inner' is inside the source '$ccb_tmp/src': fio would write into the data it measures" \
+	"$CCB" fio "$ccb_tmp/src" "$ccb_tmp/src/inner"
+expect_fail 1 "results folder '$ccb_tmp/src/inner/r' is inside the source" \
+	"$CCB" fio --out "$ccb_tmp/src/inner/r" "$ccb_tmp/src" "$ccb_tmp/dst"
+expect_fail 1 "--drop-caches-path '$ccb_tmp/src/inner/x' is inside the source" \
+	"$CCB" fio --drop-caches-path "$ccb_tmp/src/inner/x" "$ccb_tmp/src" "$ccb_tmp/dst"
+[ -z "$(ls -A "$ccb_tmp/src/inner")" ] || fail "a refused fio wrote into SRC: $(ls -A "$ccb_tmp/src/inner")"
+rmdir "$ccb_tmp/src/inner"
 # A set whose stacks are not multiples of the block size, and one smaller than a block: a fio
 # job with a size would extend and overwrite exactly these.
 (cd "$ccb_tmp/src" && find . -type f -exec sha256sum {} + | sort -k2) >"$ccb_tmp/before"

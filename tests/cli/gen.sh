@@ -180,6 +180,9 @@ expect_fail 1 "not enough free space for '$ccb_tmp/huge'" \
 	"$CCB" gen --stacks 1000 --box 4096 --particles 1000 "$ccb_tmp/huge"
 [ ! -e "$ccb_tmp/huge" ] || fail "gen created '$ccb_tmp/huge' for a set that does not fit"
 expect_fail 2 "together" "$CCB" gen --stacks 2 --total 1M "$ccb_tmp/x"
+# --total 0 is no "not given": refused, not 2 GiB written
+expect_fail 2 "invalid size '0' for --total: expected at least 1 byte" "$CCB" gen --total 0 "$ccb_tmp/x"
+[ ! -e "$ccb_tmp/x" ] || fail "gen --total 0 wrote '$ccb_tmp/x'"
 expect_fail 2 "--particles" "$CCB" gen --particles 9-3 "$ccb_tmp/x"
 expect_fail 2 "--mode" "$CCB" gen --mode 3 "$ccb_tmp/x"
 [ ! -e "$ccb_tmp/x" ] || fail "a usage error created '$ccb_tmp/x'"

@@ -150,6 +150,29 @@ expect_fail 1 "is not a directory, a RELION .star, a CryoSPARC .cs or a list of 
 	"$CCB" run --repeats 1 "$ccb_tmp/stack.star" "$dst"
 printf '../outside.mrcs\n' >"$ccb_tmp/escape.list"
 expect_fail 1 "outside the project folder" "$CCB" run --repeats 1 --files "$ccb_tmp/escape.list" "$proj" "$dst"
+printf 'J1/extract/../../../outside.mrcs\n' >"$ccb_tmp/escape.list"
+expect_fail 1 "names 'J1/extract/../../../outside.mrcs', which is outside the project folder" \
+	"$CCB" run --repeats 1 --files "$ccb_tmp/escape.list" "$proj" "$dst"
+# A ".." that stays inside is resolved before anything is called outside: "sub/../x.mrcs" is
+# "x.mrcs" (copied there, once), in a list, an absolute path and a .star alike.
+s1=$(head -n 1 "$ccb_tmp/named")
+printf 'sub/../%s\n./%s\n%s/J1/../%s\n' "$s1" "$s1" "$proj" "$s1" >"$ccb_tmp/dotdot.list"
+expect_ok "$CCB" run --repeats 1 --quiet --keep --out "$ccb_tmp/dotdot" --files "$ccb_tmp/dotdot.list" \
+	"$proj" "$dst"
+expect_json "$ccb_tmp/dotdot/results.json" "d['source']['files'] == 1" "runs[0]['errors'] == []"
+cmp -s "$proj/$s1" "$(echo "$dst"/.cryocache-bench.*/copy)/$s1" || fail "'sub/../$s1' was not copied to '$s1'"
+expect_ok "$CCB" clean "$dst"
+printf 'data_\nloop_\n_rlnImageName\n1@Select/../%s\n' "$s1" >"$proj/Select/job001/dotdot.star"
+expect_ok "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/dotdot-star" "$proj/Select/job001/dotdot.star" "$dst"
+expect_json "$ccb_tmp/dotdot-star/results.json" "d['source']['files'] == 1" \
+	"d['source']['missing_stacks'] == 0"
+rm "$proj/Select/job001/dotdot.star"
+# An absolute path that reaches the project through a link to it (/data/P12 -> /mnt/em/P12) is
+# below it too.
+ln -s "$proj" "$ccb_tmp/projlink"
+printf '%s/%s\n' "$ccb_tmp/projlink" "$s1" >"$ccb_tmp/abs.list"
+expect_ok "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/abs" --files "$ccb_tmp/abs.list" "$proj" "$dst"
+expect_json "$ccb_tmp/abs/results.json" "d['source']['files'] == 1" "d['source']['missing_stacks'] == 0"
 
 # A truncated stack is named in a warning (and still copied); so is a stack of the wrong mode.
 first=$(head -n 1 "$ccb_tmp/named")

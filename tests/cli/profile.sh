@@ -87,4 +87,9 @@ chmod 600 "$ccb_tmp/long.ini"
 expect_fail 2 "profile '$ccb_tmp/long.ini' line 2 is longer than [0-9]+ characters" \
 	"$CCB" run --profile "$ccb_tmp/long.ini" "$ccb_tmp/src" "$ccb_tmp/dst"
 ! grep -q 'S3CRET\|AAAA' "$ccb_tmp/err" || fail "a piece of a long line was printed"
+# a NUL byte (a binary file given as a profile, a corrupt copy) is named with its line, not taken
+# for a long line, and what follows it on the line is not applied
+printf '[run]\nthreads = 1\nrepeats = 3\000 junk\n' >"$ccb_tmp/nul.ini"
+expect_fail 2 "profile '$ccb_tmp/nul.ini' line 3 holds a NUL byte" \
+	"$CCB" run --profile "$ccb_tmp/nul.ini" "$ccb_tmp/src" "$ccb_tmp/dst"
 echo ok

@@ -187,6 +187,11 @@ note "--resume refuses a folder of another set"
 expect_ok "$CCB" gen --stacks 3 --box 64 --particles 5-10 --seed 9 "$ccb_tmp/other"
 expect_fail 1 "cannot resume from '$ccb_tmp/s1/results.json': it measured" \
 	"$CCB" sweep --resume --out "$ccb_tmp/s1" "$ccb_tmp/other" "$dst"
+note "--resume refuses a run's folder, and claims no failed run: none was measured"
+expect_ok "$CCB" run --repeats 1 --interval 0 --quiet --out "$ccb_tmp/a-run" "$src" "$dst"
+expect_fail 1 "'$ccb_tmp/a-run/results.json' holds no sweep" \
+	"$CCB" sweep --resume --out "$ccb_tmp/a-run" "$src" "$dst"
+! grep -q "run failed" "$ccb_tmp/err" || fail "a refused resume said 'run failed': $(cat "$ccb_tmp/err")"
 
 # What --budget chooses depends on the measured rate; what holds whatever it chooses: a sample is
 # never smaller than what the fastest probe copies in --min-run (3 s), and fewer runs than asked

@@ -1,6 +1,7 @@
 /*
  * test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors, URLs
- * without their credentials, safe opens below a folder, atomic writes.
+ * without their credentials, safe opens below a folder, atomic writes, names as text (the \xNN
+ * escape, JSON strings and keys, CSV fields).
  */
 #include "config.h"
 
@@ -9,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +22,7 @@
 #include "lib/json_get.h"
 #include "lib/url.h"
 #include "lib/safeopen.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "testutil.h"
 
@@ -370,6 +373,157 @@ static void test_atomic_write(void **state)
 	free(tmp);
 }
 
+/* Escape, check it is what the documentation says, and that it reads back to the bytes. */
+static void escapes_to(const char *bytes, const char *want)
+{
+	char *e = text_escape(bytes);
+	char *back = text_unescape(e);
+	json_t *j = text_json(bytes);
+
+	assert_string_equal(e, want);
+	assert_non_null(back);
+	assert_string_equal(back, bytes);
+	/* json_string() refuses invalid UTF-8: the escaped name is always a JSON string. */
+	assert_non_null(j);
+	assert_string_equal(json_string_value(j), want);
+	assert_int_equal(text_is_plain(bytes), !strcmp(bytes, want));
+	json_decref(j);
+	free(back);
+	free(e);
+}
+
+static void test_text_escape(void **state)
+{
+	escapes_to("J1/particles.mrcs", "J1/particles.mrcs");
+	escapes_to("", "");
+	escapes_to("Gr\xc3\xbc\xc3\x9f/\xe6\x97\xa5\xf0\x9f\x94\xac.mrcs",
+		   "Gr\xc3\xbc\xc3\x9f/\xe6\x97\xa5\xf0\x9f\x94\xac.mrcs");	/* valid UTF-8 stays */
+	escapes_to("a\xff" "b.mrcs", "a\\xffb.mrcs");
+	escapes_to("back\\slash", "back\\\\slash");
+	escapes_to("lit\\xff", "lit\\\\xff");		/* a literal \xff is not a byte */
+	escapes_to("tab\tnl\n\x7f", "tab\\x09nl\\x0a\\x7f");
+	escapes_to("\xc3", "\\xc3");				/* truncated sequence */
+	escapes_to("\xc3(", "\\xc3(");
+	escapes_to("\xc0\xaf", "\\xc0\\xaf");			/* overlong '/' */
+	escapes_to("\xe0\x80\xaf", "\\xe0\\x80\\xaf");		/* overlong, 3 bytes */
+	escapes_to("\xed\xa0\x80", "\\xed\\xa0\\x80");		/* a surrogate */
+	escapes_to("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");	/* above U+10FFFF */
+	escapes_to("\xf5\x80\x80\x80", "\\xf5\\x80\\x80\\x80");
+	escapes_to("\xe2\x82", "\\xe2\\x82");
+	escapes_to("\xe2\x82\xac\xff\xe2\x82\xac", "\xe2\x82\xac\\xff\xe2\x82\xac");
+
+	/* What no escape could have written. */
+	assert_null(text_unescape("a\\"));
+	assert_null(text_unescape("a\\y"));
+	assert_null(text_unescape("a\\x4"));
+	assert_null(text_unescape("a\\xg0"));
+	assert_null(text_unescape("a\\x00"));
+	assert_true(json_is_null(text_json(NULL)));
+}
+
+static void test_text_json_key(void **state)
+{
+	json_t *o = json_object();
+	char *dump;
+
+	assert_int_equal(text_json_set(o, "/mnt/a,b\xff", json_integer(1)), 0);
+	assert_int_equal(json_integer_value(json_object_get(o, "/mnt/a,b\\xff")), 1);
+	dump = json_dumps(o, JSON_COMPACT);
+	assert_string_equal(dump, "{\"/mnt/a,b\\\\xff\":1}");
+	free(dump);
+	json_decref(o);
+}
+
+/* What text_csv_field() writes for s. */
+static char *csv_of(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	text_csv_field(f, s);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_text_csv(void **state)
+{
+	char *s;
+	char line[] = "t_s,\"nfs:/mnt/a,b:read_ops_s\",\"say \"\"hi\"\"\",,last\r";
+	char *p = line;
+
+	s = csv_of("disk:vda:util");
+	assert_string_equal(s, "disk:vda:util");
+	free(s);
+	s = csv_of("nfs:/mnt/a,b:read_ops_s");
+	assert_string_equal(s, "\"nfs:/mnt/a,b:read_ops_s\"");
+	free(s);
+	s = csv_of("say \"hi\"");
+	assert_string_equal(s, "\"say \"\"hi\"\"\"");
+	free(s);
+
+	/* Read back, field by field. */
+	assert_string_equal(text_csv_next(&p), "t_s");
+	assert_string_equal(text_csv_next(&p), "nfs:/mnt/a,b:read_ops_s");
+	assert_string_equal(text_csv_next(&p), "say \"hi\"");
+	assert_string_equal(text_csv_next(&p), "");
+	assert_string_equal(text_csv_next(&p), "last");
+	assert_null(p);
+	{
+		char one[] = "\"a,b\"";
+
+		p = one;
+		assert_string_equal(text_csv_next(&p), "a,b");
+		assert_null(p);
+	}
+}
+
+/* Where a folder about to be made would be: existing parts resolved, the rest as text. */
+static void test_path_resolve(void **state)
+{
+	char tmpl[] = "/tmp/ccb-resolve-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	char *real;
+	char *link;
+	char *p;
+	char *want;
+	char *got;
+
+	assert_non_null(dir);
+	real = realpath(dir, NULL);
+	link = path_join(dir, "link");
+	assert_int_equal(symlink(real, link), 0);
+	/* through a link, into folders that do not exist, with ".." among them */
+	p = xasprintf("%s/new/../link/a/b", dir);
+	want = path_join(real, "a/b");
+	got = path_resolve(p);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+	free(p);
+	free(want);
+	/* "/nonexistent/.." is "/": the text is cancelled before anything is resolved */
+	p = xasprintf("/nonexistent-ccb/..%s/x", real);
+	want = path_join(real, "x");
+	got = path_resolve(p);
+	assert_string_equal(got, want);
+	free(got);
+	free(p);
+	free(want);
+	got = path_resolve("/");
+	assert_string_equal(got, "/");
+	free(got);
+	p = path_normalize("a/./b//../c/");
+	assert_string_equal(p, "a/c");
+	free(p);
+	assert_null(path_normalize("a/../.."));
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(link);
+	free(real);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +537,10 @@ int main(void)
 		cmocka_unit_test(test_url_shown),
 		cmocka_unit_test(test_safe_open),
 		cmocka_unit_test(test_atomic_write),
+		cmocka_unit_test(test_text_escape),
+		cmocka_unit_test(test_text_json_key),
+		cmocka_unit_test(test_text_csv),
+		cmocka_unit_test(test_path_resolve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -139,6 +139,51 @@ static void test_errors_name_file_line_key(void **state)
 	assert_string_equal(why, "cannot read profile '/nonexistent/p.ini': No such file or directory");
 }
 
+/*
+ * A NUL byte: fgets would end the line there and inih see "threads = 4" alone. The line is
+ * refused, by its number, and nothing after it is applied.
+ */
+static void test_nul_byte(void **state)
+{
+	static const char text[] = "[sweep]\nthreads = 4\0junk\nbs = 1M\n";
+	struct p_opts o;
+	char why[512];
+	char want[256];
+	int fd;
+	int ret;
+
+	snprintf(ini_path, sizeof(ini_path), "/tmp/ccb-profile-XXXXXX");
+	fd = mkstemp(ini_path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	assert_int_equal(close(fd), 0);
+	memset(&o, 0, sizeof(o));
+	options_defaults(p_cmd.options, &o);
+	ret = profile_apply("sweep", &(struct opt_group){ .options = p_options, .opts = &o }, 1,
+			    ini_path, why, sizeof(why));
+	unlink(ini_path);
+	assert_int_equal(ret, -EINVAL);
+	snprintf(want, sizeof(want), "profile '%s' line 2 holds a NUL byte: a profile is text "
+		 "(is it the right file?)", ini_path);
+	assert_string_equal(why, want);
+	assert_int_equal(o.threads, 2);
+	options_release(p_cmd.options, &o);
+
+	/* A line longer than inih's buffer is still refused whole, by its number. */
+	{
+		char long_line[400];
+
+		memset(long_line, 'x', sizeof(long_line));
+		memcpy(long_line, "[sweep]\nthreads = 3\nstrategies = ", 33);
+		long_line[sizeof(long_line) - 2] = '\n';
+		long_line[sizeof(long_line) - 1] = '\0';
+		assert_int_equal(apply(long_line, &o, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "line 3 is longer than"));
+		assert_null(strstr(why, "xxxx"));
+		options_release(p_cmd.options, &o);
+	}
+}
+
 static void test_command_line_overrides(void **state)
 {
 	const char *path = write_ini("[sweep]\nthreads = 12\nbs = 1M\nstrategies = rw\n");
@@ -170,6 +215,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys_set_options),
 		cmocka_unit_test(test_errors_name_file_line_key),
+		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_command_line_overrides),
 	};
 

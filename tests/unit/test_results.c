@@ -49,7 +49,7 @@ static void test_write_is_atomic_and_valid(void **state)
 	struct dirent *de;
 	int entries = 0;
 
-	assert_int_equal(results_create(&r, out, "x"), 0);
+	assert_int_equal(results_create(&r, out, "x", NULL, 0), 0);
 	add_run(&r, "shutil", 2, 100);
 	assert_int_equal(results_write(&r), 0);
 	back = json_load_file(r.path, 0, &err);
@@ -67,7 +67,74 @@ static void test_write_is_atomic_and_valid(void **state)
 	results_release(&r);
 
 	/* a folder that already holds results is refused, never overwritten */
-	assert_int_equal(results_create(&r, out, "x"), -EEXIST);
+	assert_int_equal(results_create(&r, out, "x", NULL, 0), -EEXIST);
+	results_release(&r);
+	free(out);
+}
+
+/* A folder holding anything but results (an older report.html) is refused, saying which. */
+static void test_nonempty_folder_refused(void **state)
+{
+	char *out = path_join(*state, "used");
+	char *html = path_join(out, "report.html");
+	char *lf = path_join(*state, "fresh-fs");
+	char *lf_dir = path_join(lf, "lost+found");
+	struct results r;
+	char why[512] = "";
+	FILE *f;
+
+	assert_int_equal(mkdir_p(out), 0);
+	f = fopen(html, "w");
+	assert_non_null(f);
+	fputs("<html>old</html>\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(results_create(&r, out, "x", why, sizeof(why)), -ENOTEMPTY);
+	assert_non_null(strstr(why, out));
+	assert_non_null(strstr(why, "'report.html'"));
+	assert_non_null(strstr(why, "choose an empty or new folder"));
+	results_release(&r);
+	/* nothing was written there */
+	{
+		char *res = path_join(out, RESULTS_FILE);
+
+		assert_int_equal(access(res, F_OK), -1);
+		free(res);
+	}
+
+	/* the root of a fresh file system holds lost+found: still empty enough */
+	assert_int_equal(mkdir_p(lf_dir), 0);
+	assert_int_equal(results_create(&r, lf, "x", why, sizeof(why)), 0);
+	results_release(&r);
+	free(lf_dir);
+	free(lf);
+	free(html);
+	free(out);
+}
+
+/* A write that fails is remembered with what the file on disk still holds. */
+static void test_write_failure_accounting(void **state)
+{
+	char *out = path_join(*state, "acct");
+	struct results r;
+	char why[1024];
+
+	assert_int_equal(results_create(&r, out, "x", NULL, 0), 0);
+	add_run(&r, "shutil", 2, 100);
+	add_run(&r, "shutil", 2, 101);
+	assert_int_equal(results_write(&r), 0);
+	assert_int_equal(r.written_runs, 2);
+	assert_int_equal(r.write_err, 0);
+	add_run(&r, "shutil", 2, 102);
+	/* the folder gone: the write fails as a full disk would */
+	assert_int_equal(unlink(r.path), 0);
+	assert_int_equal(rmdir(out), 0);
+	assert_int_equal(results_write(&r), -ENOENT);
+	assert_int_equal(r.write_err, -ENOENT);
+	assert_int_equal(r.written_runs, 2);
+	results_write_why(&r, why, sizeof(why));
+	assert_non_null(strstr(why, "cannot write results.json in '"));
+	assert_non_null(strstr(why, "in memory only"));
+	assert_non_null(strstr(why, "holds 2 of the 3 runs"));
 	results_release(&r);
 	free(out);
 }
@@ -79,8 +146,8 @@ static void test_default_folder_is_new_each_time(void **state)
 
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(*state), 0);
-	assert_int_equal(results_create(&a, NULL, "shutil-2"), 0);
-	assert_int_equal(results_create(&b, NULL, "shutil-2"), 0);
+	assert_int_equal(results_create(&a, NULL, "shutil-2", NULL, 0), 0);
+	assert_int_equal(results_create(&b, NULL, "shutil-2", NULL, 0), 0);
 	assert_string_not_equal(a.dir, b.dir);
 	assert_non_null(strstr(a.dir, "cryocache-results/"));
 	assert_non_null(strstr(a.dir, "-shutil-2"));
@@ -101,7 +168,7 @@ static void test_first_run_bias(void **state)
 	struct results r;
 	const char *msg;
 
-	assert_int_equal(results_create(&r, out, "x"), 0);
+	assert_int_equal(results_create(&r, out, "x", NULL, 0), 0);
 	/* within 10 % of the later median: no warning */
 	add_run(&r, "shutil", 2, 95);
 	add_run(&r, "rw", 4, 300);
@@ -113,7 +180,7 @@ static void test_first_run_bias(void **state)
 	assert_int_equal(nr_warnings(&r), 0);
 	results_release(&r);
 
-	assert_int_equal(results_create(&r, out2, "x"), 0);
+	assert_int_equal(results_create(&r, out2, "x", NULL, 0), 0);
 	add_run(&r, "shutil", 2, 60);
 	add_run(&r, "shutil", 2, 100);
 	add_run(&r, "shutil", 2, 104);
@@ -168,6 +235,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_run_bias, make_tmp, remove_tmp),
 		cmocka_unit_test_setup_teardown(test_first_run_bias_leaves_out_roles, make_tmp,
 						remove_tmp),
+		cmocka_unit_test_setup_teardown(test_nonempty_folder_refused, make_tmp, remove_tmp),
+		cmocka_unit_test_setup_teardown(test_write_failure_accounting, make_tmp, remove_tmp),
 	};
 
 	return cmocka_run_group_tests_name("results", tests, NULL, NULL);

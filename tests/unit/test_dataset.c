@@ -1,0 +1,196 @@
+/*
+ * test_dataset.c - what a dataset takes from SRC: paths named by metadata resolved as text below
+ * the project, and a folder's entries that are not regular files (FIFOs, sockets, dangling links,
+ * links to folders) counted, links to outside refused unless followed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "dataset/dataset.h"
+#include "lib/util.h"
+#include "testutil.h"
+
+static void rel_is(const char *project, const char *path, const char *want)
+{
+	char *got = dataset_project_rel(project, path);
+
+	if (!want) {
+		if (got)
+			fail_msg("'%s' below '%s': got '%s', expected NULL", path, project, got);
+		return;
+	}
+	if (!got)
+		fail_msg("'%s' below '%s': got NULL, expected '%s'", path, project, want);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_project_rel(void **state)
+{
+	rel_is("/p", "J1/a.mrcs", "J1/a.mrcs");
+	rel_is("/p", "./J1/a.mrcs", "J1/a.mrcs");
+	rel_is("/p", "J1//./a.mrcs", "J1/a.mrcs");
+	rel_is("/p", "sub/../ok.mrcs", "ok.mrcs");
+	rel_is("/p", "a/b/../../c/./d.mrcs", "c/d.mrcs");
+	rel_is("/p", "J1/..", NULL);		/* the project itself */
+	rel_is("/p", "../x.mrcs", NULL);
+	rel_is("/p", "a/../../x.mrcs", NULL);
+	rel_is("/p", "", NULL);
+	rel_is("/p", "/p/J1/a.mrcs", "J1/a.mrcs");
+	rel_is("/p", "/p/sub/../J1/a.mrcs", "J1/a.mrcs");
+	rel_is("/p", "/q/../p/J1/a.mrcs", "J1/a.mrcs");
+	rel_is("/p", "/p/../q/a.mrcs", NULL);
+	rel_is("/p", "/px/a.mrcs", NULL);
+	rel_is("/p", "/p", NULL);
+	rel_is("/p", "/../p/a.mrcs", "a.mrcs");	/* "/.." is "/" */
+	rel_is("/", "/data/a.mrcs", "data/a.mrcs");
+	rel_is("/p/q", "/p/q/r/../s.mrcs", "s.mrcs");
+}
+
+struct tree {
+	char *dir;
+	char *src;
+	char *outside;
+};
+
+static int setup(void **state)
+{
+	struct tree *t = xcalloc(1, sizeof(*t));
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *p;
+	int fd;
+
+	t->dir = test_tmpdir("dataset");
+	assert_non_null(t->dir);
+	t->src = pathf("%s/src", t->dir);
+	t->outside = pathf("%s/outside.mrcs", t->dir);
+	p = pathf("%s/J1", t->src);
+	assert_int_equal(mkdir_p(p), 0);
+	free(p);
+	p = pathf("%s/J1/a.mrcs", t->src);
+	fd = open(p, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "not an MRC", 10), 10);
+	close(fd);
+	free(p);
+	fd = open(t->outside, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "outside!", 8), 8);
+	close(fd);
+	p = pathf("%s/pipe.mrcs", t->src);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	free(p);
+	p = pathf("%s/sock.mrcs", t->src);
+	assert_true(strlen(p) < sizeof(sa.sun_path));
+	strcpy(sa.sun_path, p);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	free(p);
+	p = pathf("%s/dangling.mrcs", t->src);
+	assert_int_equal(symlink("nowhere.mrcs", p), 0);
+	free(p);
+	p = pathf("%s/loop.mrcs", t->src);
+	assert_int_equal(symlink("loop.mrcs", p), 0);
+	free(p);
+	p = pathf("%s/folder", t->src);
+	assert_int_equal(symlink("J1", p), 0);
+	free(p);
+	p = pathf("%s/inside.mrcs", t->src);
+	assert_int_equal(symlink("J1/a.mrcs", p), 0);
+	free(p);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tree *t = *state;
+
+	test_rmtree(t->dir);
+	free(t->dir);
+	free(t->src);
+	free(t->outside);
+	free(t);
+	return 0;
+}
+
+static const char *type_of(const struct dataset *ds, const char *rel)
+{
+	for (size_t i = 0; i < ds->nr_special && i < DATASET_MISSING_EXAMPLES; i++)
+		if (!strcmp(ds->special[i].rel, rel))
+			return ds->special[i].type;
+	return NULL;
+}
+
+static void test_special_entries(void **state)
+{
+	struct tree *t = *state;
+	struct dataset ds;
+	char why[DATASET_WHY_MAX];
+
+	assert_int_equal(dataset_load_dir(&ds, t->src, 0, why, sizeof(why)), 0);
+	/* J1/a.mrcs, and inside.mrcs through its link (it stays inside) */
+	assert_int_equal(ds.nr, 2);
+	assert_string_equal(ds.files[0].rel, "J1/a.mrcs");
+	assert_string_equal(ds.files[1].rel, "inside.mrcs");
+	assert_int_equal(ds.nr_special, 5);
+	assert_string_equal(type_of(&ds, "pipe.mrcs"), "fifo");
+	assert_string_equal(type_of(&ds, "sock.mrcs"), "socket");
+	assert_string_equal(type_of(&ds, "dangling.mrcs"), "dangling link");
+	assert_string_equal(type_of(&ds, "loop.mrcs"), "link loop");
+	assert_string_equal(type_of(&ds, "folder"), "link to a folder");
+	assert_int_equal(ds.nr_linked_out, 0);
+	dataset_release(&ds);
+}
+
+static void test_link_outside(void **state)
+{
+	struct tree *t = *state;
+	char *link = pathf("%s/J1/imported.mrcs", t->src);
+	struct dataset ds;
+	char why[DATASET_WHY_MAX];
+	char *want;
+
+	assert_int_equal(symlink(t->outside, link), 0);
+	assert_int_equal(dataset_load_dir(&ds, t->src, 0, why, sizeof(why)), -EXDEV);
+	want = pathf("'J1/imported.mrcs' in the source '%s' is a link to '%s', outside it: copy "
+		     "from the folder the links point to, or pass --follow-links to copy through "
+		     "them", t->src, t->outside);
+	assert_string_equal(why, want);
+	free(want);
+	dataset_release(&ds);
+
+	assert_int_equal(dataset_load_dir(&ds, t->src, DATASET_FOLLOW_LINKS, why, sizeof(why)), 0);
+	assert_int_equal(ds.nr, 3);
+	assert_int_equal(ds.files[1].size, 8);	/* the target's size */
+	assert_int_equal(ds.nr_linked_out, 1);
+	assert_string_equal(ds.linked_out[0], "J1/imported.mrcs");
+	dataset_release(&ds);
+	free(link);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_project_rel),
+		cmocka_unit_test_setup_teardown(test_special_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_outside, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
