@@ -212,7 +212,7 @@ static void test_first_run_bias_leaves_out_roles(void **state)
 	char *out = path_join(*state, "roles");
 	struct results r;
 
-	assert_int_equal(results_create(&r, out, "x"), 0);
+	assert_int_equal(results_create(&r, out, "x", NULL, 0), 0);
 	add_run(&r, "shutil", 2, 40);
 	json_object_set_new(json_array_get(results_runs(&r), 0), "role", json_string("warmup"));
 	add_run(&r, "shutil", 2, 100);
