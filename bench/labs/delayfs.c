@@ -39,7 +39,8 @@ static const char usage_text[] =
 	"\n"
 	"Mount SRC read-only at MOUNTPOINT and answer every read only after --delay-us, with\n"
 	"many reads in flight at once (a multithreaded FUSE loop), as a network filesystem does.\n"
-	"Unmount with 'fusermount3 -u MOUNTPOINT' (or umount as root); the counts go to stderr.\n"
+	"Stop it with SIGTERM or SIGINT (it unmounts), or unmount MOUNTPOINT ('fusermount3 -u',\n"
+	"umount as root); it then prints what the kernel asked of it on stderr.\n"
 	"\n"
 	"options:\n"
 	"      --delay-us N          microseconds every read waits [default: 2000]\n"
@@ -412,6 +413,7 @@ int main(int argc, char **argv)
 	char *fargv[4] = {argv[0], "-o", NULL, NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(3, fargv);
 	struct fuse *f;
+	bool served = false;
 	int status = 1;
 
 	if (parse_args(argc, argv) < 0)
@@ -438,8 +440,8 @@ int main(int argc, char **argv)
 		goto out_unmount;
 	/* 0 when unmounted, the signal's number after SIGINT or SIGTERM, -errno on failure. */
 	status = run_loop(f) < 0 ? 1 : 0;
+	served = true;
 	fuse_remove_signal_handlers(fuse_get_session(f));
-	print_counts();
 out_unmount:
 	fuse_unmount(f);
 out_destroy:
@@ -447,5 +449,8 @@ out_destroy:
 out:
 	free(fargv[2]);
 	close(src_fd);
+	/* Last, after anything libfuse says on the way out: scripts read the last line. */
+	if (served)
+		print_counts();
 	return status;
 }
