@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 
 # The tree, the binary (CCB) and the python3 (PYTHON3) the scripts use.
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ccb=${CCB:-$here/cryocache-bench}
 py=${PYTHON3:-/usr/bin/python3}
 

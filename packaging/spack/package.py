@@ -51,6 +51,9 @@ class CryocacheBench(AutotoolsPackage):
         args += self.with_or_without("liburing", variant="io_uring")
         args += self.with_or_without("libcurl", variant="curl")
         args += self.with_or_without("lz4", variant="lz4")
+        # The known-answer labs' FUSE tool is built for benchmarks in a source tree, never
+        # installed.
+        args.append("--without-fuse3")
         # Developer switches, off in an installed build.
         args.append("--disable-werror")
         args.append("--disable-sanitizers")
