@@ -36,6 +36,8 @@ struct pool_stats {
 	uint64_t end_ns;	/* ... and when the last file was closed */
 	double cpu_user_s;	/* getrusage(RUSAGE_SELF) over the clock */
 	double cpu_sys_s;
+	/* What the strategy's job_exit said of each copier (a JSON array), or NULL. */
+	struct json_t *job_reports;
 };
 
 /* Live counters another thread may read while a pool runs (progress lines). */
