@@ -326,7 +326,7 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 static int probe_strategies(struct bench *b, const struct copy_strategy *const *strats, int n)
 {
 	for (int i = 0; i < n; i++) {
-		char why[256];
+		char why[1024];
 
 		if (strats[i]->probe && strats[i]->probe(&b->ds, b->dst, why, sizeof(why))) {
 			error("strategy '%s' cannot run here: %s", strats[i]->name, why);
