@@ -193,6 +193,19 @@ int run_record_copy(struct bench *b, const struct copy_strategy *strategy, struc
 					    json_integer((json_int_t)ps->counters[k]));
 		json_object_set_new(run, "strategy_counters", counters);
 	}
+	if (ps->job_reports) {
+		size_t k;
+		json_t *report;
+
+		json_object_set(run, "strategy_report", ps->job_reports);
+		json_array_foreach(ps->job_reports, k, report) {
+			size_t i;
+			json_t *w;
+
+			json_array_foreach(json_object_get(report, "warnings"), i, w)
+				run_warn(run, "%s", json_string_value(w));
+		}
+	}
 	if (rc->sampling)
 		record_sampler(b, &rc->smp, run);
 	if (strategy->describe) {
@@ -208,6 +221,29 @@ int run_record_copy(struct bench *b, const struct copy_strategy *strategy, struc
 	return ret ? 1 : 0;
 }
 
+static void verify_report(void *ctx, const char *msg)
+{
+	run_error(ctx, "%s", msg);
+}
+
+/* --verify of a strategy that checks its own copies (relion compares images, not files). */
+static void verify_by_strategy(const struct copy_strategy *s, const struct copy_job *jobs,
+			       unsigned njobs, json_t *run)
+{
+	const unsigned nthreads = (unsigned)json_integer_value(json_object_get(run, "threads"));
+	json_t *reports = json_object_get(run, "strategy_report");
+	struct copy_verify v = { .report = verify_report, .ctx = run, .stop = &bench_stop_signal };
+	double t0 = now_mono();
+
+	for (unsigned k = 0; k < njobs && !bench_stop_signal; k++)
+		s->verify(&jobs[k], nthreads, json_array_get(reports, k), &v);
+	json_object_set_new(run, "verify", json_pack("{s:s, s:n, s:I, s:I, s:f}", "compared",
+						      v.compared ? v.compared : "?", "hash",
+						      "checked", (json_int_t)v.checked, "mismatches",
+						      (json_int_t)v.mismatches, "seconds",
+						      now_mono() - t0));
+}
+
 static void verify_copies(struct bench *b, const struct copy_job *jobs, unsigned njobs, json_t *run)
 {
 	enum cache_method method;
@@ -219,6 +255,10 @@ static void verify_copies(struct bench *b, const struct copy_job *jobs, unsigned
 	if (cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, &method, NULL,
 			    0))
 		run_warn(run, "could not drop caches before verifying: copies were read from memory");
+	if (jobs[0].strategy->verify) {
+		verify_by_strategy(jobs[0].strategy, jobs, njobs, run);
+		return;
+	}
 	t0 = now_mono();
 	for (unsigned k = 0; k < njobs; k++) {
 		for (size_t i = 0; i < b->ds.nr && !bench_stop_signal; i++) {
@@ -239,8 +279,9 @@ static void verify_copies(struct bench *b, const struct copy_job *jobs, unsigned
 			free(dst);
 		}
 	}
-	json_object_set_new(run, "verify", json_pack("{s:s, s:I, s:I, s:f}", "hash", "xxh3-64",
-						      "checked", (json_int_t)checked, "mismatches",
+	json_object_set_new(run, "verify", json_pack("{s:s, s:s, s:I, s:I, s:f}", "compared",
+						      "files", "hash", "xxh3-64", "checked",
+						      (json_int_t)checked, "mismatches",
 						      (json_int_t)mismatches, "seconds",
 						      now_mono() - t0));
 }

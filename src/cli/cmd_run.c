@@ -49,7 +49,7 @@ int cmd_run(int argc, char **argv)
 	struct bench_config cfg = { 0 };
 	struct bench b;
 	const struct copy_strategy *strategy;
-	char why[256];
+	char why[1024];
 	char **args;
 	char *label = NULL;
 	int nargs;

@@ -373,7 +373,7 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 static int probe_strategies(struct bench *b, const struct copy_strategy *const *strats, int n)
 {
 	for (int i = 0; i < n; i++) {
-		char why[256];
+		char why[1024];
 
 		const void *eo = b->cfg.eo ? b->cfg.eo[strategy_index(strats[i])] : NULL;
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ struct pool_job {
 	const struct copy_job *job;
 	atomic_size_t next;		/* index of the next file to hand out */
 	size_t first_latency;		/* its slice of stats->latency_ns */
+	void *spriv;			/* the strategy's job_init state */
+	bool inited;			/* job_init ran and succeeded */
 };
 
 struct pool {
@@ -46,13 +49,6 @@ struct pool_thread {
 static bool pool_should_stop(const struct pool *p)
 {
 	return atomic_load(&p->failed) || (p->stop && *p->stop);
-}
-
-bool copy_worker_stopping(const struct copy_worker *w)
-{
-	const struct pool_thread *t = w->pool_priv;
-
-	return pool_should_stop(t->pool);
 }
 
 static void record_error(struct pool *p, struct copy_worker *w, const struct copy_file *f, int err)
@@ -110,8 +106,28 @@ void copy_worker_paths(const struct copy_worker *w, const struct copy_file *f, c
 	join_path(dst, w->job->dst_root, f->rel);
 }
 
+bool copy_worker_stopping(const struct copy_worker *w)
+{
+	const struct pool_thread *t = w->pool_priv;
+
+	return t && pool_should_stop(t->pool);
+}
+
+void *copy_worker_job(const struct copy_worker *w)
+{
+	const struct pool_thread *t = w->pool_priv;
+
+	return t ? t->pj->spriv : NULL;
+}
+
 void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t latency_ns,
 		      int err)
+{
+	copy_worker_done_bytes(w, f, latency_ns, f->size, err);
+}
+
+void copy_worker_done_bytes(struct copy_worker *w, const struct copy_file *f,
+			    uint64_t latency_ns, uint64_t bytes, int err)
 {
 	struct pool_thread *t = w->pool_priv;
 	struct pool *p = t->pool;
@@ -125,11 +141,11 @@ void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t
 	p->stats->latency_ns[i] = latency_ns ? latency_ns : 1;
 	pthread_mutex_lock(&p->lock);
 	p->stats->files_done++;
-	p->stats->bytes_done += f->size;
+	p->stats->bytes_done += bytes;
 	pthread_mutex_unlock(&p->lock);
 	if (p->progress) {
 		atomic_fetch_add(&p->progress->files, 1);
-		atomic_fetch_add(&p->progress->bytes, f->size);
+		atomic_fetch_add(&p->progress->bytes, bytes);
 	}
 }
 
@@ -275,6 +291,51 @@ static size_t path_capacity(const struct copy_job *job)
 	return (src > dst ? src : dst) + rel + 2;
 }
 
+/*
+ * The strategy's job_init for every copier, before any thread starts (outside the clock).
+ * Returns 0, or the first failure's -errno with its message in stats->first_error.
+ */
+static int jobs_init(struct pool_job *pjobs, unsigned njobs, unsigned nthreads,
+		     struct pool_stats *stats)
+{
+	for (unsigned k = 0; k < njobs; k++) {
+		const struct copy_strategy *s = pjobs[k].job->strategy;
+		char why[1024] = "";
+		int ret;
+
+		if (!s->job_init)
+			continue;
+		ret = s->job_init(pjobs[k].job, nthreads, &pjobs[k].spriv, why, sizeof(why));
+		if (ret) {
+			stats->first_errno = ret;
+			stats->first_error = xstrdup(*why ? why : strerror(-ret));
+			return ret;
+		}
+		pjobs[k].inited = true;
+	}
+	return 0;
+}
+
+/* The strategy's job_exit for every copier whose job_init succeeded: their reports kept. */
+static void jobs_exit(struct pool_job *pjobs, unsigned njobs, struct pool_stats *stats)
+{
+	for (unsigned k = 0; k < njobs; k++) {
+		const struct copy_strategy *s = pjobs[k].job->strategy;
+		json_t *report;
+
+		if (!pjobs[k].inited || !s->job_exit)
+			continue;
+		report = s->job_exit(pjobs[k].spriv);
+		pjobs[k].spriv = NULL;
+		pjobs[k].inited = false;
+		if (!report)
+			continue;
+		if (!stats->job_reports)
+			stats->job_reports = json_array();
+		json_array_append_new(stats->job_reports, report);
+	}
+}
+
 int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads,
 		  const volatile sig_atomic_t *stop, struct pool_progress *progress,
 		  struct pool_stats *stats)
@@ -303,6 +364,12 @@ int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads
 	}
 	stats->latency_ns = xcalloc(nlat ? nlat : 1, sizeof(uint64_t));
 	stats->nr_latency = nlat;
+	ret = jobs_init(pjobs, njobs, nthreads, stats);
+	if (ret) {
+		jobs_exit(pjobs, njobs, stats);
+		free(pjobs);
+		return ret;
+	}
 
 	threads = xcalloc(total, sizeof(*threads));
 	pthread_mutex_init(&p.lock, NULL);
@@ -358,6 +425,7 @@ int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads
 	pthread_cond_destroy(&p.cond);
 	pthread_mutex_destroy(&p.lock);
 	free(threads);
+	jobs_exit(pjobs, njobs, stats);
 	free(pjobs);
 	if (ret) {
 		stats->first_error = xasprintf("cannot start %u threads: %s", total, strerror(-ret));
@@ -436,5 +504,6 @@ void pool_stats_release(struct pool_stats *stats)
 	free(stats->resized);
 	free(stats->latency_ns);
 	free(stats->first_error);
+	json_decref(stats->job_reports);
 	memset(stats, 0, sizeof(*stats));
 }

@@ -53,6 +53,8 @@ struct pool_stats {
 	size_t nr_resized;
 	size_t nr_unmeasured;
 	int unmeasured_errno;	/* the first stat's -errno */
+	/* What the strategy's job_exit said of each copier (a JSON array), or NULL. */
+	struct json_t *job_reports;
 };
 
 /* Live counters another thread may read while a pool runs (progress lines). */

@@ -14,6 +14,7 @@ const struct copy_strategy *const strategies[] = {
 	&strategy_cfr,
 	&strategy_cp,
 	&strategy_cpython,
+	&strategy_relion,
 	/*
 	 * The io_uring strategies go here, each on its own line inside #ifdef HAVE_LIBURING, so
 	 * that a build without liburing simply does not list them ('strategies' says why).

@@ -10,6 +10,7 @@
 
 struct copy_job;
 struct copy_file;
+struct copy_verify;
 struct json_t;
 struct opt_def;
 
@@ -110,6 +111,39 @@ struct copy_strategy {
 	 * clock, from one thread. Optional; NULL from it means nothing to add.
 	 */
 	struct json_t *(*describe)(const void *eo);
+	/*
+	 * Per copier, before its threads start and outside the clock: state its threads share (the
+	 * relion strategy's plan of particles), read back with copy_worker_job(). nthreads is the
+	 * threads the copier runs. Returns 0, or -errno with the whole message in why. Optional.
+	 */
+	int (*job_init)(const struct copy_job *job, unsigned nthreads, void **priv, char *why,
+			size_t len);
+	/*
+	 * After the copier's threads have ended, outside the clock: frees priv, and returns what the
+	 * run's results should know of this copier's copy (a new JSON object, which the run records
+	 * in "strategy_report"), or NULL. Optional; set with job_init.
+	 */
+	struct json_t *(*job_exit)(void *priv);
+	/*
+	 * --verify for a strategy whose copies are not byte copies of the files (relion writes the
+	 * images into other stacks): check job's copy against its source, counting and reporting
+	 * through v; report is what job_exit said of this copier (NULL: nothing). Returns 0, or
+	 * -errno when it could not check at all (reported too). NULL: each copy is compared with its
+	 * source by hash.
+	 */
+	int (*verify)(const struct copy_job *job, unsigned nthreads, const struct json_t *report,
+		      struct copy_verify *v);
+};
+
+/* What a strategy's verify hook fills in and reports. */
+struct copy_verify {
+	const char *compared;		/* what was compared, as results.json names it: "images" */
+	uint64_t checked;		/* how many of them */
+	uint64_t mismatches;		/* of which differed, or could not be read */
+	/* One message per mismatch or failure. */
+	void (*report)(void *ctx, const char *msg);
+	void *ctx;
+	const volatile sig_atomic_t *stop;	/* raised: stop checking */
 };
 
 /* What every strategy may read while it copies. */
@@ -148,6 +182,17 @@ void copy_worker_paths(const struct copy_worker *w, const struct copy_file *f, c
 		       char *dst);
 void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t latency_ns,
 		      int err);
+/*
+ * copy_worker_done() for a strategy that does not copy f whole (relion reads the images it
+ * names): bytes is what it moved for f, which the run counts instead of f->size.
+ */
+void copy_worker_done_bytes(struct copy_worker *w, const struct copy_file *f,
+			    uint64_t latency_ns, uint64_t bytes, int err);
+/* The copier's shared state from the strategy's job_init (NULL without one). */
+void *copy_worker_job(const struct copy_worker *w);
+/* For copy_many and copy_all strategies: true once the run is stopping (a signal, a failed
+ * file). */
+bool copy_worker_stopping(const struct copy_worker *w);
 
 /*
  * For copy_all strategies, whose files are copied elsewhere: copy_worker_done() for f, copied
@@ -157,7 +202,6 @@ void copy_worker_done(struct copy_worker *w, const struct copy_file *f, uint64_t
  */
 void copy_worker_done_at(struct copy_worker *w, const struct copy_file *f, uint64_t start_ns,
 			 uint64_t end_ns, int err);
-bool copy_worker_stopping(const struct copy_worker *w);
 
 /* Record the failing path and call of a copy; returns err for "return copy_fail(...)". */
 static inline int copy_fail(struct copy_worker *w, const char *path, const char *what, int err)
@@ -190,6 +234,7 @@ extern const struct copy_strategy strategy_sendfile;
 extern const struct copy_strategy strategy_cfr;
 extern const struct copy_strategy strategy_cp;
 extern const struct copy_strategy strategy_cpython;
+extern const struct copy_strategy strategy_relion;
 /* In a build without their library, these two are stand-ins (see .missing). */
 extern const struct copy_strategy strategy_uring;
 extern const struct copy_strategy strategy_http;

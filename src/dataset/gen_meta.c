@@ -40,15 +40,21 @@ static void put_f32(struct dynbuf *b, float f)
 	put_le(b, u, 4);
 }
 
-/* RELION 3.1+ layout, as MetaDataTable::write prints it: optics, then one row per particle. */
+/*
+ * RELION 3.1+ layout, as MetaDataTable::write prints it: optics (a 300 kV microscope), then one
+ * row per particle.
+ */
 static char *star_text(const struct gen_params *p, const struct gen_plan *plan, size_t *len)
 {
 	struct dynbuf b;
 
 	dynbuf_init(&b);
+	/* Voltage, Cs and amplitude contrast too: relion_refine refuses optics without them. */
 	dynbuf_addf(&b, "\n# version 30001\n\ndata_optics\n\nloop_ \n_rlnOpticsGroupName #1 \n"
-		    "_rlnOpticsGroup #2 \n_rlnImagePixelSize #3 \n_rlnImageSize #4 \n"
-		    "_rlnImageDimensionality #5 \nopticsGroup1 1 %.6f %d 2 \n\n\n"
+		    "_rlnOpticsGroup #2 \n_rlnVoltage #3 \n_rlnSphericalAberration #4 \n"
+		    "_rlnAmplitudeContrast #5 \n_rlnImagePixelSize #6 \n_rlnImageSize #7 \n"
+		    "_rlnImageDimensionality #8 \nopticsGroup1 1 300.000000 2.700000 0.100000 "
+		    "%.6f %d 2 \n\n\n"
 		    "# version 30001\n\ndata_particles\n\nloop_ \n_rlnImageName #1 \n"
 		    "_rlnMicrographName #2 \n_rlnOpticsGroup #3 \n", p->apix, p->box);
 	for (size_t i = 0; i < plan->nr; i++) {

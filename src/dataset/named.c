@@ -60,7 +60,8 @@ static char *climb(char *cand)
  * The default project folder of a metadata file: for a .star the nearest folder above it that
  * holds default_pipeline.star (a RELION project), for a .cs the folder above the nearest J<n>
  * folder; failing that, the nearest folder above where the first stack exists, else the file's
- * own folder.
+ * own folder. A first stack named by absolute path gives the file's folder when it lies below it,
+ * else the stack's folder.
  */
 static char *default_project(const char *meta, enum dataset_kind kind, const char *first)
 {
@@ -79,6 +80,22 @@ static char *default_project(const char *meta, enum dataset_kind kind, const cha
 			goto found;
 		}
 		cand = climb(cand);
+	}
+	/*
+	 * An absolute first stack (relion_stack_create writes them): the file's folder when the
+	 * stack lies below it, else the stack's own folder, rather than "/".
+	 */
+	if (first && first[0] == '/') {
+		char *up = parent_of(first);
+		char *real = up ? realpath(up, NULL) : NULL;
+
+		free(up);
+		if (real && !(dir && path_is_within(real, dir))) {
+			free(dir);
+			return real;
+		}
+		free(real);
+		return dir;
 	}
 	cand = dir ? xstrdup(dir) : NULL;
 	while (cand && first) {

@@ -8,28 +8,11 @@
 #include <string.h>
 
 #include "dataset/star.h"
+#include "dataset/star_int.h"
 
-#define MAX_TOKENS 4096
+#define MAX_TOKENS STAR_MAX_TOKENS
 
-struct line {
-	const char *s;
-	size_t len;		/* without the line end */
-	size_t no;		/* 1-based */
-};
-
-struct token {
-	const char *s;
-	size_t len;
-};
-
-struct cursor {
-	const char *buf;
-	size_t len;
-	size_t pos;
-	size_t no;
-};
-
-static bool next_line(struct cursor *c, struct line *l)
+bool star_next_line(struct star_cursor *c, struct star_line *l)
 {
 	const char *nl;
 
@@ -50,8 +33,7 @@ static bool is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
 }
 
-/* The line without leading and trailing blanks. */
-static void trim(struct line *l)
+void star_trim(struct star_line *l)
 {
 	while (l->len && is_space(l->s[0])) {
 		l->s++;
@@ -61,19 +43,14 @@ static void trim(struct line *l)
 		l->len--;
 }
 
-static bool starts_with(const struct line *l, const char *p)
+bool star_starts_with(const struct star_line *l, const char *p)
 {
 	size_t n = strlen(p);
 
 	return l->len >= n && !memcmp(l->s, p, n);
 }
 
-/*
- * Split a line into tokens as RELION's nextTokenInSTAR does: blanks separate, a token starting
- * with '#' ends the line, a token may be quoted with ' or " (the closing quote counts only when
- * followed by a blank or the line end). Returns the number of tokens, or -1 past max.
- */
-static int tokenize(const struct line *l, struct token *t, int max)
+int star_tokenize(const struct star_line *l, struct star_token *t, int max)
 {
 	size_t i = 0;
 	int n = 0;
@@ -112,9 +89,7 @@ static int tokenize(const struct line *l, struct token *t, int max)
 	}
 }
 
-static int fail(char *why, size_t whylen, size_t no, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *why, size_t whylen, size_t no, const char *fmt, ...)
+int star_fail(char *why, size_t whylen, size_t no, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -130,13 +105,13 @@ static int fail(char *why, size_t whylen, size_t no, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static bool token_is(const struct token *t, const char *s)
+static bool token_is(const struct star_token *t, const char *s)
 {
 	return t->len == strlen(s) && !memcmp(t->s, s, t->len);
 }
 
 /* One particle of an image name NNNNNN@path (or a bare path: the whole stack). */
-static int add_image(struct stack_list *out, const struct token *t, size_t no, char *why,
+static int add_image(struct stack_list *out, const struct star_token *t, size_t no, char *why,
 		     size_t whylen)
 {
 	const char *at = memchr(t->s, '@', t->len);
@@ -154,9 +129,9 @@ static int add_image(struct stack_list *out, const struct token *t, size_t no, c
 		}
 	}
 	if (!len)
-		return fail(why, whylen, no, "expected a stack path after '@' in _rlnImageName");
+		return star_fail(why, whylen, no, "expected a stack path after '@' in _rlnImageName");
 	if (memchr(p, '\0', len))
-		return fail(why, whylen, no, "NUL byte in an image name");
+		return star_fail(why, whylen, no, "NUL byte in an image name");
 	stack_list_add(out, p, len);
 	return 0;
 }
@@ -165,42 +140,42 @@ static int add_image(struct stack_list *out, const struct token *t, size_t no, c
  * Read the block whose header line was just consumed. Returns 1 when the block has no
  * _rlnImageName (the caller looks further), 0 when read, or -EINVAL.
  */
-static int read_block(struct cursor *c, const char *name, struct stack_list *out, char *why,
+static int read_block(struct star_cursor *c, const char *name, struct stack_list *out, char *why,
 		      size_t whylen)
 {
-	static struct token tok[MAX_TOKENS];
-	struct line l;
+	static struct star_token tok[MAX_TOKENS];
+	struct star_line l;
 	int nlabels = 0;
 	int image = -1;
 	bool in_loop = false;
 	bool rows = false;
 	size_t loop_no = 0;
 
-	while (next_line(c, &l)) {
-		trim(&l);
+	while (star_next_line(c, &l)) {
+		star_trim(&l);
 		if (!l.len || l.s[0] == '#' || l.s[0] == ';') {
 			if (!l.len && in_loop && nlabels)
 				break;
 			continue;
 		}
-		if (starts_with(&l, "data_")) {
+		if (star_starts_with(&l, "data_")) {
 			/* The next block: give the line back. */
 			c->pos = (size_t)(l.s - c->buf);
 			c->no--;
 			break;
 		}
-		if (!in_loop && starts_with(&l, "loop_")) {
+		if (!in_loop && star_starts_with(&l, "loop_")) {
 			in_loop = true;
 			loop_no = l.no;
 			continue;
 		}
 		if (l.s[0] == '_' && !rows) {
-			int n = tokenize(&l, tok, 2);
+			int n = star_tokenize(&l, tok, 2);
 
 			if (!in_loop) {
 				/* A list block: _label value. */
 				if (n != 2)
-					return fail(
+					return star_fail(
 						why, whylen, l.no,
 						"expected '_label value' in the list block data_%s",
 						name);
@@ -216,24 +191,24 @@ static int read_block(struct cursor *c, const char *name, struct stack_list *out
 			if (token_is(&tok[0], "_rlnImageName"))
 				image = nlabels;
 			if (++nlabels > MAX_TOKENS)
-				return fail(why, whylen, l.no, "more than %d labels", MAX_TOKENS);
+				return star_fail(why, whylen, l.no, "more than %d labels", MAX_TOKENS);
 			continue;
 		}
 		if (!in_loop)
-			return fail(why, whylen, l.no, "expected 'loop_' or a '_label' in data_%s",
+			return star_fail(why, whylen, l.no, "expected 'loop_' or a '_label' in data_%s",
 				    name);
 		if (!nlabels)
-			return fail(why, whylen, l.no,
+			return star_fail(why, whylen, l.no,
 				    "expected a '_label' after 'loop_' (line %zu)", loop_no);
 		if (image < 0)
 			return 1;
 		{
-			int n = tokenize(&l, tok, MAX_TOKENS);
+			int n = star_tokenize(&l, tok, MAX_TOKENS);
 			int ret;
 
 			rows = true;
 			if (n != nlabels)
-				return fail(why, whylen, l.no,
+				return star_fail(why, whylen, l.no,
 					    "%s%d values, expected %d (the labels of "
 					    "data_%s)",
 					    n < 0 ? "more than " : "", n < 0 ? MAX_TOKENS : n,
@@ -248,11 +223,11 @@ static int read_block(struct cursor *c, const char *name, struct stack_list *out
 
 int star_parse(const char *buf, size_t len, struct stack_list *out, char *why, size_t whylen)
 {
-	struct cursor c = { .buf = buf, .len = len };
-	struct cursor first = { 0 };
+	struct star_cursor c = { .buf = buf, .len = len };
+	struct star_cursor first = { 0 };
 	bool have_first = false;
 	bool any_block = false;
-	struct line l;
+	struct star_line l;
 	char name[64];
 	char first_name[64];
 
@@ -262,12 +237,12 @@ int star_parse(const char *buf, size_t len, struct stack_list *out, char *why, s
 
 		for (const char *p = buf; p < z; p++)
 			no += *p == '\n';
-		return fail(why, whylen, no, "NUL byte: not a text file");
+		return star_fail(why, whylen, no, "NUL byte: not a text file");
 	}
 	/* data_particles wins wherever it is; else the first block naming images. */
-	while (next_line(&c, &l)) {
-		trim(&l);
-		if (!starts_with(&l, "data_"))
+	while (star_next_line(&c, &l)) {
+		star_trim(&l);
+		if (!star_starts_with(&l, "data_"))
 			continue;
 		any_block = true;
 		snprintf(name, sizeof(name), "%.*s", (int)(l.len - 5 > 40 ? 40 : l.len - 5),
@@ -276,12 +251,12 @@ int star_parse(const char *buf, size_t len, struct stack_list *out, char *why, s
 			int ret = read_block(&c, name, out, why, whylen);
 
 			if (ret == 1)
-				return fail(why, whylen, l.no,
+				return star_fail(why, whylen, l.no,
 					    "expected an _rlnImageName column in data_particles");
 			return ret;
 		}
 		if (!have_first && strcmp(name, "optics") != 0) {
-			struct cursor probe = c;
+			struct star_cursor probe = c;
 			struct stack_list tmp;
 			int ret;
 
@@ -298,9 +273,9 @@ int star_parse(const char *buf, size_t len, struct stack_list *out, char *why, s
 		}
 	}
 	if (!any_block)
-		return fail(why, whylen, c.no, "expected a 'data_' block: not a STAR file");
+		return star_fail(why, whylen, c.no, "expected a 'data_' block: not a STAR file");
 	if (!have_first)
-		return fail(why, whylen, c.no, "expected a data_particles block or a block with an "
+		return star_fail(why, whylen, c.no, "expected a data_particles block or a block with an "
 			    "_rlnImageName column");
 	/* The block is read twice (probe, then for real) only when data_particles is absent. */
 	return read_block(&first, first_name, out, why, whylen) < 0 ? -EINVAL : 0;

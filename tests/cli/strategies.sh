@@ -74,10 +74,15 @@ counters() {
 	expect_json "$out/results.json" "${checks[@]}"
 }
 
-# http copies from a server: tests/cli/http.sh runs it against its own nginx.
+# http copies from a server: tests/cli/http.sh runs it against its own nginx. relion copies the
+# particles of a .star into stacks of its own, not files: tests/cli/relion_run.sh runs it, and it
+# must refuse this tree.
 available=$("$CCB" strategies --json | "$PY" -c 'import json, sys
 print(" ".join(s["name"] for s in json.load(sys.stdin)
-               if s["available"] and s["name"] != "http"))')
+               if s["available"] and s["name"] not in ("http", "relion")))')
+expect_fail 1 "cannot run here: RELION copies the particles a RELION .star names" \
+	"$CCB" run --strategy relion --repeats 1 --quiet --all-files --out "$ccb_tmp/relion" \
+	"$disk_src" "$dst"
 for s in shutil shutil314 legacy rw sendfile cfr; do
 	case " $available " in
 	*" $s "*) ;;
