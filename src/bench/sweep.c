@@ -65,7 +65,8 @@ static int cap_threads(unsigned *t, int n, size_t nr_files)
 		if (k && t[k - 1] == t[i])
 			continue;
 		if (t[i] > nr_files) {
-			info("sweep: %u threads dropped: the set has only %zu files", t[i], nr_files);
+			info("sweep: %u threads dropped: the set has only %zu file%s", t[i], nr_files,
+			     nr_files == 1 ? "" : "s");
 			continue;
 		}
 		t[k++] = t[i];
@@ -171,8 +172,9 @@ static int fit_budget(struct sweep *sw, double budget_s, size_t nr_runs, json_t 
 	dataset_sample(&sw->b.ds, probe_target, seed ^ 0x5eedull, &probe_set);
 	full = sw->b.ds;
 	sw->b.ds = probe_set;
-	info("sweep: probing the copy rate with %s at %u threads on %s to fit the budget",
-	     spec.strategy->name, spec.threads, human_size(probe_set.bytes, s1, sizeof(s1)));
+	info("sweep: probing the copy rate with %s at %u thread%s on %s to fit the budget",
+	     spec.strategy->name, spec.threads, spec.threads == 1 ? "" : "s",
+	     human_size(probe_set.bytes, s1, sizeof(s1)));
 	status = bench_run_spec(&sw->b, &spec, &probe);
 	sw->b.ds = full;
 	dataset_release(&probe_set);

@@ -309,8 +309,9 @@ static void tp_medians(FILE *f, const struct tp_chart *c, size_t s, double dodge
 			"stroke-width=\"1.5\"><title>",
 			px, map(&c->y, json_get_num(cell, "median_mb_s")));
 		svg_series_name(f, cell);
-		fprintf(f, ", %lld threads: median %.1f MB/s, %s %.1f–%.1f",
-			json_get_int(cell, "threads"), json_get_num(cell, "median_mb_s"),
+		fprintf(f, ", %lld thread%s: median %.1f MB/s, %s %.1f–%.1f",
+			json_get_int(cell, "threads"), json_get_int(cell, "threads") == 1 ? "" : "s",
+			json_get_num(cell, "median_mb_s"),
 			json_get_has_num(cell, "ci_low_mb_s") ? "interval" : "range",
 			json_get_num(cell, lo), json_get_num(cell, hi));
 		if (json_get_has_num(cell, "ci_coverage"))
