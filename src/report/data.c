@@ -177,10 +177,16 @@ const char *report_flag_meaning(const char *flag, bool brief)
 	return NULL;
 }
 
-char *report_param_text(json_t *v)
+char *report_param_text(json_t *doc, const char *key, json_t *v)
 {
+	json_t *seed = json_object_get(json_object_get(doc, "sweep"), "seed");
 	char *text;
 
+	/* --seed 0 draws one from the clock; the sweep records the one it used */
+	if (!strcmp(key, "seed") && json_is_integer(seed) && !json_equal(seed, v))
+		return xasprintf("%lld (%s)", (long long)json_integer_value(seed),
+				 json_is_integer(v) && !json_integer_value(v) ? "from the clock"
+									 : "the one used");
 	if (json_is_string(v))
 		return xstrdup(json_string_value(v));
 	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));

@@ -55,8 +55,12 @@ size_t report_warnings(json_t *doc, FILE *f,
  */
 const char *report_flag_meaning(const char *flag, bool brief);
 
-/* A parameter's value as text: a string as it is, anything else as compact JSON. Free it. */
-char *report_param_text(json_t *v);
+/*
+ * The value v of doc's parameter key as text: a string as it is, anything else as compact JSON;
+ * but for "seed", the seed the sweep used (doc's sweep.seed), "123 (from the clock)" when the
+ * parameter was 0. Free it.
+ */
+char *report_param_text(json_t *doc, const char *key, json_t *v);
 
 /*
  * The rows of the recommendation's table: the thread counts of "for"."seconds" (in its order),

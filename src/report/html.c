@@ -163,9 +163,11 @@ static void confirmation(FILE *f, json_t *rec)
 		json_get_int(conf, "seed"));
 	report_put_html(f, text);
 	fprintf(f, "</b></p>\n<table>\n<tr><th class=\"n\">pair</th><th>first</th>"
-		   "<th class=\"n\">%lld threads MB/s (run)</th>"
-		   "<th class=\"n\">%lld threads MB/s (run)</th><th class=\"n\">ratio</th></tr>\n",
-		json_get_int(conf, "default_threads"), json_get_int(conf, "threads"));
+		   "<th class=\"n\">%lld thread%s MB/s (run)</th>"
+		   "<th class=\"n\">%lld thread%s MB/s (run)</th><th class=\"n\">ratio</th></tr>\n",
+		json_get_int(conf, "default_threads"),
+		json_get_int(conf, "default_threads") == 1 ? "" : "s", json_get_int(conf, "threads"),
+		json_get_int(conf, "threads") == 1 ? "" : "s");
 	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
 		const bool complete = json_is_true(json_object_get(pr, "complete"));
 
@@ -188,6 +190,42 @@ static void confirmation(FILE *f, json_t *rec)
 		   "shown. Otherwise the recommendation falls back to the default.</p>\n",
 		1 + json_get_num(conf, "tolerance"));
 	free(text);
+}
+
+/* The fastest strategy against CryoSPARC's copier, below the table of its thread counts. */
+static void best_strategy(FILE *f, json_t *rec)
+{
+	const char *verdict = recommend_headroom_verdict(rec);
+	json_t *best = json_object_get(json_object_get(json_object_get(rec, "for"), "seconds"),
+				       "best");
+
+	if (!verdict || !strcmp(verdict, "copier_only"))
+		return;
+	if (!strcmp(verdict, "copier_fastest")) {
+		fputs("<p>No other strategy was faster than CryoSPARC&#39;s copier ("
+		      RECOMMEND_STRATEGY ").</p>\n", f);
+		return;
+	}
+	fputs(strcmp(verdict, "faster") ? "<p>Fastest median of any strategy: <b>"
+					: "<p>Fastest of any strategy: <b>", f);
+	esc_key(f, rec, "best_strategy");
+	fprintf(f, "</b> at %lld thread%s, ", json_get_int(rec, "best_threads"),
+		json_get_int(rec, "best_threads") == 1 ? "" : "s");
+	put_key(f, rec, "best_mb_s", 1);
+	fputs(" MB/s", f);
+	if (json_is_number(best)) {
+		fputs(" (", f);
+		report_put_duration(f, best, "–");
+		fputs(" for the set)", f);
+	}
+	if (!strcmp(verdict, "faster"))
+		fprintf(f, ": <b>%.2fx</b> CryoSPARC&#39;s copier, beyond both intervals: what the "
+			   "hardware allows beyond it.</p>\n", json_get_num(rec, "headroom"));
+	else if (!strcmp(verdict, "within_noise"))
+		fputs(", within noise of CryoSPARC&#39;s copier (their intervals overlap): no "
+		      "headroom shown.</p>\n", f);
+	else
+		fputs(".</p>\n", f);
 }
 
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
@@ -254,26 +292,8 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fprintf(f, "<td>%s%s%s</td></tr>\n", recommended ? "<b>recommended</b>" : "",
 			recommended && def ? ", " : "", def ? "CryoSPARC&#39;s default" : "");
 	}
-	if (json_is_string(json_object_get(rec, "best_strategy"))) {
-		json_t *best = json_object_get(json_object_get(fr, "seconds"), "best");
-
-		fprintf(f, "<tr><td class=\"n\">%lld</td><td class=\"n\">",
-			json_get_int(rec, "best_threads"));
-		put_key(f, rec, "best_mb_s", 1);
-		fputs("</td>", f);
-		if (fr) {
-			fputs("<td class=\"n\">", f);
-			report_put_duration(f, best, "–");
-			fputs("</td>", f);
-		}
-		fputs("<td>fastest of any strategy: <b>", f);
-		esc_key(f, rec, "best_strategy");
-		fputs("</b>", f);
-		if (strcmp(json_get_str(rec, "best_strategy"), RECOMMEND_STRATEGY))
-			fputs(", what the hardware allows beyond CryoSPARC&#39;s copier", f);
-		fputs("</td></tr>\n", f);
-	}
 	fputs("</table>\n", f);
+	best_strategy(f, rec);
 	if (json_get_has_num(rec, "tolerance"))
 		fprintf(f,
 			"<p class=\"note\">Medians within %.0f %% of the highest, or whose "
@@ -589,6 +609,8 @@ static void runs_table(FILE *f, json_t *doc)
 {
 	json_t *run;
 	size_t i;
+	bool verified = false;
+	char summary[256];
 
 	fputs("<section id=\"runs\">\n<h2>Runs</h2>\n", f);
 	if (!json_array_size(json_object_get(doc, "runs"))) {
@@ -603,9 +625,11 @@ static void runs_table(FILE *f, json_t *doc)
 	      "<th class=\"n\">p99 ms</th><th class=\"n\">tail s</th>"
 	      "<th class=\"n\">CPU user s</th>"
 	      "<th class=\"n\">CPU sys s</th><th class=\"n\">resident</th><th>device</th>"
-	      "<th class=\"n\">%util</th><th class=\"n\">aqu-sz</th><th class=\"n\">CPU busy %</th>"
-	      "</tr>\n",
+	      "<th class=\"n\">%util</th><th class=\"n\">aqu-sz</th><th class=\"n\">CPU busy %</th>",
 	      f);
+	json_array_foreach(json_object_get(doc, "runs"), i, run)
+		verified |= json_is_object(json_object_get(run, "verify"));
+	fputs(verified ? "<th class=\"n\">verify</th></tr>\n" : "</tr>\n", f);
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		json_t *cold = json_object_get(run, "cold");
 		json_t *smp = json_object_get(run, "sampler");
@@ -671,13 +695,29 @@ static void runs_table(FILE *f, json_t *doc)
 		td_num(f, mean, "util", 1);
 		td_num(f, mean, "aqu-sz", 2);
 		td_num(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
+		if (verified) {
+			char verify[48];
+
+			report_verify_cell(run, verify, sizeof(verify));
+			fprintf(f, "<td class=\"n\">%s</td>", verify);
+		}
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n<p class=\"note\">resident: the share of the source in the page "
 	      "cache just before the clock started. device: the busiest device during the run with "
 	      "its mean %util and queue size (iostat -x); %util alone does not show saturation, "
 	      "NVMe and arrays serve many requests at once. Rows in red were not cold or failed; "
-	      "hover over a warning to read it (all are listed at the top).</p>\n</section>\n", f);
+	      "hover over a warning to read it (all are listed at the top).", f);
+	if (verified)
+		fputs(" verify: the copies of the run read back after dropping the caches and "
+		      "compared with their sources (--verify).", f);
+	fputs("</p>\n", f);
+	if (report_verify_summary(doc, summary, sizeof(summary))) {
+		fputs("<p><b>Verify:</b> ", f);
+		report_put_html(f, summary);
+		fputs(".</p>\n", f);
+	}
+	fputs("</section>\n", f);
 }
 
 static void kv_row(FILE *f, const char *label, const char *value)
@@ -784,7 +824,7 @@ static void environment(FILE *f, json_t *doc)
 	}
 	fputs("<p class=\"note\">Parameters:", f);
 	json_object_foreach(json_object_get(doc, "params"), key, v) {
-		char *text = report_param_text(v);
+		char *text = report_param_text(doc, key, v);
 
 		fputs(" <code>", f);
 		report_put_html(f, key);

@@ -198,6 +198,53 @@ for med in $(json "$fixture/sweep-results.json" '" ".join("%.1f" % c["median_mb_
 	grep -q "| $med |" "$res/report.md" || fail "report.md lacks the computed median $med"
 done
 
+note "the recommendation's table, the seed used, --verify in every rendering"
+res=$ccb_tmp/verified
+new_results "$res"
+# --seed 0 drew 4242 from the clock; every run verified its 70 copies, run 7 found 2 that differ
+"$PY" - "$res/results.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["params"]["seed"] = 0
+d["sweep"]["seed"] = 4242
+# the fixture is older than "1 thread" in the first-run warning
+d["warnings"] = [w.replace(" at 1 threads ", " at 1 thread ") for w in d["warnings"]]
+for r in d["runs"]:
+    r["verify"] = {"hash": "xxh3-64", "checked": 70, "mismatches": 2 if r["seq"] == 7 else 0,
+                   "seconds": 1.5}
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PYEOF
+expect_ok "$CCB" report --no-plots "$res"
+check_report "$res"
+# each shutil thread count once, and no row of another strategy's thread count
+rows=$(sed -n '/^| shutil threads /,/^$/p' "$res/report.md" | grep -E '^\| [0-9]+ \|' | cut -d'|' -f2 | tr -d ' ')
+[ "$(echo $rows)" = "1 2 4" ] || fail "the recommendation's table lists the thread counts '$(echo $rows)', not 1 2 4"
+grep -q 'fastest of any strategy: \*\*' "$res/report.md" && fail "report.md still has a row for the fastest strategy"
+grep -q '^Fastest median of any strategy: \*\*rw\*\* at 4 threads, 1603.5 MB/s' "$res/report.md" ||
+	fail "report.md does not name the fastest strategy below the table"
+grep -q 'headroom it leaves\|x CryoSPARC' "$res/report.md" &&
+	fail "report.md shows a headroom beside 'keep the default' without judging it"
+for f in report.md report.html; do
+	grep -q 'seed=4242 (from the clock)' "$res/$f" || fail "$f does not show the seed the sweep used"
+	grep -q 'seed=0' "$res/$f" && fail "$f shows seed=0"
+	grep -q '1 threads' "$res/$f" && fail "$f says '1 threads'"
+done
+grep -q '| verify | notes |' "$res/report.md" || fail "report.md's runs table has no verify column"
+grep -q '| 70 ok | ' "$res/report.md" || fail "report.md does not show a verified run's 70 copies"
+grep -q '| 2 of 70 differ | ' "$res/report.md" || fail "report.md does not show run 7's mismatches"
+grep -q '\*\*Verify:\*\* 18 runs verified: 1260 copies checked against their sources (xxh3-64), 2 differ or could not be read, in 1 run\.' "$res/report.md" ||
+	fail "report.md has no verify summary"
+grep -q '<th class="n">verify</th>' "$res/report.html" || fail "report.html's runs table has no verify column"
+grep -q '<td class="n">2 of 70 differ</td>' "$res/report.html" || fail "report.html does not show run 7's mismatches"
+grep -q '<b>Verify:</b> 18 runs verified' "$res/report.html" || fail "report.html has no verify summary"
+"$PY" - "$res/results.csv" <<'PYEOF' || fail "results.csv lacks the verify columns"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert all(r["verify_checked"] == "70" for r in rows), [r["verify_checked"] for r in rows]
+assert {r["seq"]: r["verify_mismatches"] for r in rows}["7"] == "2"
+assert sum(int(r["verify_mismatches"]) for r in rows) == 2
+PYEOF
+
 note "samples in CSV (--samples-format csv) draw the same charts"
 res=$ccb_tmp/csvsamples
 new_results "$res"
