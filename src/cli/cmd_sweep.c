@@ -16,6 +16,7 @@
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
+#include "cli/profile.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
 #include "report/report.h"
@@ -171,23 +172,36 @@ static const char *default_strategies(void)
 
 /*
  * --reference: `cryocache-bench fio SRC DST` as a child (the same binary), its results folder
- * inside the sweep's, and its "reference" copied into the sweep's results.json. fio missing or
- * failing is a warning: the sweep goes on without a ceiling.
+ * inside the sweep's, and its "reference" copied into the sweep's results.json; the sweep's
+ * --profile goes to it when the profile has a [fio] section. fio missing or failing is a
+ * warning: the sweep goes on without a ceiling.
  */
-static void measure_reference(struct sweep *sw, const char *src, const char *dst)
+static void measure_reference(struct sweep *sw, const char *src, const char *dst,
+			      const char *profile)
 {
 	char *out = path_join(sw->b.res.dir, "reference");
 	char *path = path_join(out, RESULTS_FILE);
+	char *prof = profile ? profile_locate(profile) : NULL;
 	struct results ref = { 0 };
 	char why[256] = "";
 	int status = 0;
 	pid_t pid;
 
 	info("sweep: measuring fio's ceiling for the same files first (--reference)");
+	if (prof && !profile_has_section(prof, "fio")) {
+		free(prof);
+		prof = NULL;
+	}
 	pid = fork();
 	if (pid == 0) {
-		execl("/proc/self/exe", PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
-		      sw->b.cfg.drop_path, "--", src, dst, (char *)NULL);
+		if (prof)
+			execl("/proc/self/exe", PROGRAM_NAME, "fio", "--out", out,
+			      "--drop-caches-path", sw->b.cfg.drop_path, "--profile", prof, "--",
+			      src, dst, (char *)NULL);
+		else
+			execl("/proc/self/exe", PROGRAM_NAME, "fio", "--out", out,
+			      "--drop-caches-path", sw->b.cfg.drop_path, "--", src, dst,
+			      (char *)NULL);
 		_exit(127);
 	}
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -209,6 +223,7 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 		     json_number_value(json_object_get(r, "ceiling_mb_s")));
 	}
 	results_release(&ref);
+	free(prof);
 	free(path);
 	free(out);
 }
@@ -344,7 +359,7 @@ static int write_plan(struct sweep *sw, const struct sweep_opts *o, char **args)
 	int ret;
 
 	if (o->reference)
-		measure_reference(sw, args[0], args[1]);
+		measure_reference(sw, args[0], args[1], o->m.profile);
 	/* A resumed sweep confirms with the number of pairs it was planned with. */
 	json_object_set_new(sw->doc, "confirm_pairs", json_integer(o->confirm));
 	ret = results_write(&sw->b.res);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/cells.h"
+#include "analysis/fioref.h"
 #include "analysis/recommend.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
@@ -130,17 +131,30 @@ size_t report_warnings(json_t *doc, FILE *f,
 	json_t *w;
 	json_t *run;
 	size_t i, j;
+	json_t *ref_warnings = json_object_get(json_object_get(doc, "reference"), "warnings");
+	json_t *cells = report_cells(doc);
+	json_t *above = fioref_above_ceiling(doc, cells);
 	size_t n = json_array_size(json_object_get(doc, "warnings")) +
-		   json_array_size(json_object_get(report_watch_sampler(doc), "warnings"));
+		   json_array_size(json_object_get(report_watch_sampler(doc), "warnings")) +
+		   json_array_size(ref_warnings) + json_array_size(above);
 	char prefix[64];
 
+	json_decref(cells);
 	json_array_foreach(json_object_get(doc, "runs"), i, run)
 		n += json_array_size(json_object_get(run, "warnings")) +
 		     json_array_size(json_object_get(run, "errors"));
-	if (!item)
+	if (!item) {
+		json_decref(above);
 		return n;
+	}
 	json_array_foreach(json_object_get(doc, "warnings"), i, w)
 		item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
+	/* fio's own (a short measurement), and the cells that beat its ceiling */
+	json_array_foreach(ref_warnings, i, w)
+		item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
+	json_array_foreach(above, i, w)
+		item(f, NULL, json_string_value(w));
+	json_decref(above);
 	json_array_foreach(json_object_get(report_watch_sampler(doc), "warnings"), i, w)
 		item(f, "watch", json_string_value(w) ? json_string_value(w) : "");
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {

@@ -41,7 +41,8 @@ json_t *report_watch_sampler(json_t *doc);
 json_t *report_busiest_mean(json_t *sampler, const char **dev);
 
 /*
- * Every warning of doc in the order the renderings list them: its own, the watch sampler's
+ * Every warning of doc in the order the renderings list them: its own, fio's reference's (a short
+ * measurement), the cells that beat fio's ceiling (fioref_above_ceiling), the watch sampler's
  * (prefix "watch"), then each run's errors ("run 3 failed") and warnings ("run 3"). item gets
  * the prefix (NULL for doc's own) and the message. Returns how many there are; with item NULL it
  * only counts them.

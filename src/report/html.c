@@ -107,7 +107,9 @@ static void head(FILE *f, json_t *doc)
 	fputs(" to ", f);
 	report_put_html(f, json_is_string(json_object_get(doc, "finished")) ? json_get_str(doc, "finished")
 								: "(unfinished)");
-	if (!report_watch_sampler(doc))
+	if (report_reference_only(doc))
+		fputs(" · fio&#39;s reference", f);
+	else if (!report_watch_sampler(doc))
 		fprintf(f, " · %zu runs", json_array_size(json_object_get(doc, "runs")));
 	fputs(" · ", f);
 	esc_key(f, tool, "name");
@@ -352,6 +354,7 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		fprintf(f, "<section id=\"warnings\" class=\"ok\">\n<h2>No warnings</h2>\n"
 			   "<p>%s</p>\n</section>\n",
 			watch_only ? "The sampler could read every source it needed."
+			: report_reference_only(doc) ? "Every fio measurement lasted long enough."
 				   : "Every run was cold, complete and long enough to measure.");
 		return;
 	}
@@ -562,9 +565,10 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	      "reaches; with few runs it is just min to max. The highlighted row is the "
 	      "recommendation.</p>\n", f);
 	if (json_is_number(ref)) {
-		fputs("<p class=\"note\">The ceiling is fio's throughput for the same files (", f);
+		fputs("<p class=\"note\">The ceiling is fio&#39;s copy-shaped throughput for the same "
+		      "files (", f);
 		put_num(f, ref, 1);
-		fputs(" MB/s).</p>\n", f);
+		fputs(" MB/s; fio&#39;s reference below); a share above 100 % is a warning.</p>\n", f);
 	}
 	fputs("</section>\n", f);
 }
@@ -899,12 +903,16 @@ void report_html(const struct report_ctx *ctx, FILE *f)
 	if (watch_only) {
 		warnings(f, ctx);
 		timeseries(f, ctx);
+	} else if (report_reference_only(ctx->doc)) {
+		warnings(f, ctx);
+		report_reference_html(f, ctx->doc);
 	} else {
 		fputs("<div class=\"top\">\n", f);
 		recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
 		warnings(f, ctx);
 		fputs("</div>\n", f);
 		cells_table(f, ctx);
+		report_reference_html(f, ctx->doc);
 		interpreter(f, ctx);
 		timeseries(f, ctx);
 		runs_table(f, ctx->doc);

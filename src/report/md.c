@@ -111,7 +111,7 @@ static void header(FILE *f, json_t *doc)
 				json_object_get(json_object_get(watch, "sampler"), "interval_s")));
 		return;
 	}
-	fputs("\n\nCopied ", f);
+	fputs(report_reference_only(doc) ? "\n\nfio's reference for " : "\n\nCopied ", f);
 	fprintf(f, "%lld files, %.2f GB, from ", json_get_int(src, "files"),
 		json_number_value(json_object_get(src, "bytes")) / 1e9);
 	code(f, json_get_str(src, "path"));
@@ -310,7 +310,9 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		return;
 	}
 	if (!n) {
-		fputs("None: every run was cold, complete and long enough.\n", f);
+		fputs(report_reference_only(ctx->doc)
+			      ? "None: every fio measurement lasted long enough.\n"
+			      : "None: every run was cold, complete and long enough.\n", f);
 		return;
 	}
 	report_warnings(ctx->doc, f, list_item);
@@ -383,9 +385,9 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	      "distribution-free confidence interval, with the coverage it reaches; with few runs "
 	      "it is just min–max.\n", f);
 	if (json_is_number(ref)) {
-		fputs("The ceiling is fio's throughput for the same files (", f);
+		fputs("The ceiling is fio's copy-shaped throughput for the same files (", f);
 		put_num(f, ref, 1);
-		fputs(" MB/s).\n", f);
+		fputs(" MB/s; fio's reference below); a share above 100 % is a warning.\n", f);
 	}
 }
 
@@ -708,13 +710,19 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 	header(f, ctx->doc);
 	recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
 	warnings(f, ctx);
-	if (!report_watch_sampler(ctx->doc) || json_array_size(json_object_get(ctx->doc, "runs"))) {
+	if (report_reference_only(ctx->doc)) {
+		/* `fio`'s own results: its measurements are the report */
+		report_reference_md(f, ctx->doc, md);
+	} else if (!report_watch_sampler(ctx->doc) ||
+		   json_array_size(json_object_get(ctx->doc, "runs"))) {
 		cells_table(f, ctx);
+		report_reference_md(f, ctx->doc, md);
 		interpreter(f, ctx);
 		runs_table(f, ctx);
 	}
 	findings(f, ctx->doc);
-	plots(f, ctx);
+	if (!report_reference_only(ctx->doc))
+		plots(f, ctx);
 	environment(f, ctx->doc);
 	json_array_foreach(ctx->notes, i, n) {
 		if (!i)
