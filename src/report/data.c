@@ -22,6 +22,29 @@ json_int_t report_jobs(json_t *o)
 	return json_is_integer(j) ? json_integer_value(j) : 1;
 }
 
+void report_threads_init(struct report_threads *t, json_t *cells)
+{
+	json_t *cell;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	json_array_foreach(cells, i, cell) {
+		long long v = json_get_int(cell, "threads");
+		size_t k = 0;
+
+		while (k < t->n && t->v[k] < v)
+			k++;
+		if ((k < t->n && t->v[k] == v) || t->n == REPORT_MAX_THREADS)
+			continue;
+		memmove(t->v + k + 1, t->v + k, (t->n - k) * sizeof(*t->v));
+		t->v[k] = v;
+		t->n++;
+	}
+	t->min = t->n ? (double)t->v[0] : 1;
+	t->max = t->n ? (double)t->v[t->n - 1] : 1;
+	t->log2 = t->n >= 3 && t->v[0] > 0 && t->v[t->n - 1] >= 4 * t->v[0];
+}
+
 bool report_same_series(json_t *a, json_t *b)
 {
 	return !strcmp(json_get_str(a, "strategy"), json_get_str(b, "strategy")) &&
@@ -455,10 +478,20 @@ int report_series_init(struct report_series *s, json_t *run, json_t *samples)
 	char label[64];
 
 	memset(s, 0, sizeof(*s));
+	s->t_copied = NAN;
 	if (tc < 0 || !json_array_size(rows))
 		return -ENODATA;
 	s->n = json_array_size(rows);
 	s->t = column_values(rows, tc, 1, s->n);
+	if (json_get_has_num(smp, "seconds") && json_get_has_num(run, "seconds_durable") &&
+	    json_get_has_num(run, "seconds_copied")) {
+		const double t = json_get_num(smp, "seconds") -
+				 (json_get_num(run, "seconds_durable") -
+				  json_get_num(run, "seconds_copied"));
+
+		if (t >= 0)
+			s->t_copied = t;
+	}
 	for (size_t i = 0; i < nr_devs; i++) {
 		json_t *dev = json_object_get(json_object_get(smp, "devices"), devs[i]);
 		bool src = has_role(dev, "source");
@@ -487,6 +520,28 @@ int report_series_init(struct report_series *s, json_t *run, json_t *samples)
 		return -ENODATA;
 	}
 	return 0;
+}
+
+double report_series_max_mbs(json_t *doc, json_t *samples)
+{
+	double max = 0;
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		struct report_series s;
+		char key[32];
+
+		snprintf(key, sizeof(key), "%lld", json_get_int(run, "seq"));
+		if (report_series_init(&s, run, json_object_get(samples, key)))
+			continue;
+		for (size_t k = 0; k < s.nr_mbs; k++)
+			for (size_t j = 0; j < s.n; j++)
+				if (isfinite(s.mbs[k].v[j]))
+					max = fmax(max, s.mbs[k].v[j]);
+		report_series_release(&s);
+	}
+	return max;
 }
 
 void report_series_release(struct report_series *s)

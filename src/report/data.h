@@ -30,6 +30,22 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 /* Whether two cells (or a cell and a run) are of the same strategy with as many jobs. */
 bool report_same_series(json_t *a, json_t *b);
 
+#define REPORT_MAX_THREADS 64
+
+/*
+ * The x axis of a throughput chart, the HTML's and gnuplot's alike: the distinct thread counts
+ * of cells, ascending, and whether they are drawn on a log2 axis: three or more counts spanning a
+ * factor of 4 or more (powers of two are what people sweep). min and max are v's ends (1 and 1
+ * when there are none).
+ */
+struct report_threads {
+	long long v[REPORT_MAX_THREADS];
+	size_t n;
+	double min, max;
+	bool log2;
+};
+void report_threads_init(struct report_threads *t, json_t *cells);
+
 /* An object's "jobs" (copiers at once); 1 when it has none, as a `run` before jobs existed. */
 json_int_t report_jobs(json_t *o);
 /* The sampler of a `watch` results folder, or NULL. Borrowed. */
@@ -100,6 +116,12 @@ struct report_line {
 struct report_series {
 	size_t n;
 	double *t;		/* end of each interval, seconds since the first reading */
+	/*
+	 * On t's clock, when the last file closed and syncfs began: the sampler's seconds less the
+	 * run's seconds_durable - seconds_copied (the sampler stops when syncfs returns). NAN when
+	 * the run does not say (a watch).
+	 */
+	double t_copied;
 	struct report_line mbs[REPORT_LINES_MAX];
 	size_t nr_mbs;
 	struct report_line pct[REPORT_LINES_MAX];
@@ -109,5 +131,7 @@ struct report_series {
 /* 0, or -ENODATA when samples has no rows or none of the columns. */
 int report_series_init(struct report_series *s, json_t *run, json_t *samples);
 void report_series_release(struct report_series *s);
+/* The highest MB/s of any run's series (samples: report_load_samples()'s); 0 when none. */
+double report_series_max_mbs(json_t *doc, json_t *samples);
 
 #endif

@@ -406,7 +406,7 @@ static int cmp_runs(const void *a, const void *b, void *cells)
  * A card with the two time-series charts of a run (or of a watch: o is then the watch object,
  * without "seq") and what the sampler found. Nothing when samples has none of the columns.
  */
-static void series_card(FILE *f, json_t *o, json_t *samples, bool *any)
+static void series_card(FILE *f, json_t *o, json_t *samples, double ymax, bool *any)
 {
 	json_t *findings = json_object_get(json_object_get(o, "sampler"), "findings");
 	struct report_series s;
@@ -433,8 +433,8 @@ static void series_card(FILE *f, json_t *o, json_t *samples, bool *any)
 			json_get_num(json_object_get(o, "sampler"), "seconds"));
 	}
 	fputs("</h3>\n", f);
-	svg_series_chart(f, &s, s.mbs, s.nr_mbs, "MB/s", false);
-	svg_series_chart(f, &s, s.pct, s.nr_pct, "% busy", true);
+	svg_series_chart(f, &s, s.mbs, s.nr_mbs, "MB/s", false, ymax);
+	svg_series_chart(f, &s, s.pct, s.nr_pct, "% busy", true, 0);
 	json_array_foreach(findings, j, msg) {
 		/* A watch has nothing else to show: its findings are open. */
 		if (!j)
@@ -455,6 +455,8 @@ static void timeseries(FILE *f, const struct report_ctx *ctx)
 	json_t *runs = json_object_get(ctx->doc, "runs");
 	size_t n = json_array_size(runs);
 	json_t **order = xmalloc((n ? n : 1) * sizeof(*order));
+	/* every run's MB/s on one scale, so the cards compare at a glance */
+	const double ymax = report_series_max_mbs(ctx->doc, ctx->samples);
 	bool any = false;
 
 	for (size_t i = 0; i < n; i++)
@@ -463,18 +465,19 @@ static void timeseries(FILE *f, const struct report_ctx *ctx)
 	fprintf(f, "<section id=\"timeseries\">\n<h2>%s: throughput, device and CPU load</h2>\n",
 		report_watch_sampler(ctx->doc) ? "While watching" : "During each run");
 	series_card(f, json_object_get(ctx->doc, "watch"), json_object_get(ctx->samples, "watch"),
-		    &any);
+		    0, &any);
 	for (size_t i = 0; i < n; i++) {
 		char key[32];
 
 		snprintf(key, sizeof(key), "%lld", json_get_int(order[i], "seq"));
-		series_card(f, order[i], json_object_get(ctx->samples, key), &any);
+		series_card(f, order[i], json_object_get(ctx->samples, key), ymax, &any);
 	}
 	if (any)
 		fputs("</div>\n<p class=\"note\">Read and written MB/s of the source and "
-		      "destination disks (iostat's rkB/s and wkB/s, as 10^6 bytes), their %util, "
-		      "and the share of all CPUs that was busy or waiting for I/O, per sampling "
-		      "interval.</p>\n", f);
+		      "destination disks (iostat's rkB/s and wkB/s, as 10^6 bytes), on one scale for "
+		      "every run, their %util, and the share of all CPUs that was busy or waiting for "
+		      "I/O, per sampling interval. The dashed line is when the last file closed: "
+		      "syncfs wrote back the rest.</p>\n", f);
 	else
 		fputs("<p>No run has a samples file (runs with <code>--interval 0</code>, or the "
 		      "samples folder was not kept beside results.json).</p>\n", f);

@@ -91,42 +91,24 @@ const char *svg_colour(size_t i)
 /* ---- throughput per thread count ------------------------------------------------------------ */
 
 enum { TP_W = 1140, TP_H = 420, TP_L = 72, TP_R = 24, TP_T = 44, TP_B = 52 };
-enum { TP_MAX_THREADS = 64, TP_MAX_SERIES = 16 };
+/* The right margin that holds the fio ceiling's label, clear of every point. */
+enum { TP_CEILING_R = 104 };
+enum { TP_MAX_SERIES = 16 };
 
 /* What the throughput chart draws, and where. */
 struct tp_chart {
 	json_t *cells;
 	json_t *runs;
-	long long tv[TP_MAX_THREADS];	/* the distinct thread counts, ascending */
+	struct report_threads th;	/* the distinct thread counts, ascending */
+	const long long *tv;		/* th.v */
 	size_t ntv;
 	json_t *ser[TP_MAX_SERIES];	/* the first cell of each (strategy, jobs) */
 	size_t nser;
 	struct svg_scale x, y;
+	double right;			/* the plot's right edge: before the ceiling's label */
 	double step;			/* of the y axis */
 	bool have_ci;			/* some cell has the median's interval */
 };
-
-/* The throughput chart's x positions: the distinct thread counts, ascending. */
-static size_t thread_values(json_t *cells, long long *v, size_t max)
-{
-	json_t *cell;
-	size_t i;
-	size_t n = 0;
-
-	json_array_foreach(cells, i, cell) {
-		long long t = json_get_int(cell, "threads");
-		size_t k = 0;
-
-		while (k < n && v[k] < t)
-			k++;
-		if ((k < n && v[k] == t) || n == max)
-			continue;
-		memmove(v + k + 1, v + k, (n - k) * sizeof(*v));
-		v[k] = t;
-		n++;
-	}
-	return n;
-}
 
 /* Series of the throughput chart: one per (strategy, jobs), in the cells' order. */
 static size_t series_of(json_t *cells, json_t **first, size_t max)
@@ -159,7 +141,9 @@ static size_t tp_init(struct tp_chart *c, json_t *doc, json_t *cells)
 	memset(c, 0, sizeof(*c));
 	c->cells = cells;
 	c->runs = json_object_get(doc, "runs");
-	c->ntv = thread_values(cells, c->tv, TP_MAX_THREADS);
+	report_threads_init(&c->th, cells);
+	c->tv = c->th.v;
+	c->ntv = c->th.n;
 	c->nser = series_of(cells, c->ser, TP_MAX_SERIES);
 	if (!c->ntv)
 		return 0;
@@ -175,21 +159,22 @@ static size_t tp_init(struct tp_chart *c, json_t *doc, json_t *cells)
 	if (json_is_number(ref))
 		ymax = fmax(ymax, json_number_value(ref));
 	c->step = svg_y_scale(&c->y, ymax, 6, 1.04, TP_H - TP_B, TP_T);
+	c->right = TP_W - (json_is_number(ref) ? TP_CEILING_R : TP_R);
 	/* Powers of two are what people sweep: equal steps on a log2 axis. */
-	c->x.log2 = c->tv[0] > 0 && c->ntv >= 3 && c->tv[c->ntv - 1] >= 4 * c->tv[0];
+	c->x.log2 = c->th.log2;
 	c->x.d0 = (double)c->tv[0];
 	c->x.d1 = (double)c->tv[c->ntv - 1];
 	c->x.p0 = TP_L + 60;
-	c->x.p1 = TP_W - TP_R - 60;
+	c->x.p1 = c->right - 60;
 	if (c->ntv == 1)
-		c->x.p0 = c->x.p1 = (TP_L + TP_W - TP_R) / 2.0;
+		c->x.p0 = c->x.p1 = (TP_L + c->right) / 2.0;
 	return c->ntv;
 }
 
 /* The grid, a tick per thread count and the axes' titles. */
 static void tp_axes(FILE *f, const struct tp_chart *c)
 {
-	svg_y_axis(f, &c->y, c->step, TP_L, TP_W - TP_R);
+	svg_y_axis(f, &c->y, c->step, TP_L, c->right);
 	for (size_t k = 0; k < c->ntv; k++) {
 		double px = svg_map(&c->x, (double)c->tv[k]);
 
@@ -201,7 +186,7 @@ static void tp_axes(FILE *f, const struct tp_chart *c)
 	}
 	fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#3b4350\" "
 		   "text-anchor=\"middle\">threads%s</text>\n",
-		(TP_L + TP_W - TP_R) / 2.0, TP_H - 12, c->x.log2 ? " (log scale)" : "");
+		(TP_L + c->right) / 2.0, TP_H - 12, c->x.log2 ? " (log scale)" : "");
 	fprintf(f,
 		"<text x=\"16\" y=\"%.1f\" font-size=\"12\" fill=\"#3b4350\" "
 		"text-anchor=\"middle\" transform=\"rotate(-90 16 %.1f)\">"
@@ -238,10 +223,13 @@ static void tp_marks(FILE *f, const struct tp_chart *c, json_t *doc)
 	if (json_is_number(ref)) {
 		double py = svg_map(&c->y, json_number_value(ref));
 
-		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#8b1a1a\" "
-			   "stroke-dasharray=\"8 4\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"11\" "
-			   "fill=\"#8b1a1a\" text-anchor=\"end\">fio ceiling %.0f MB/s</text>\n",
-			TP_L, py, TP_W - TP_R, py, TP_W - TP_R - 4, py - 5, json_number_value(ref));
+		/* the label in the right margin, beyond the last point: it can cover none */
+		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#8b1a1a\" "
+			   "stroke-dasharray=\"8 4\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
+			   "fill=\"#8b1a1a\"><tspan x=\"%.1f\">fio ceiling</tspan><tspan x=\"%.1f\" "
+			   "dy=\"13\">%.0f MB/s</tspan></text>\n",
+			TP_L, py, c->right, py, c->right + 6, py - 2, c->right + 6, c->right + 6,
+			json_number_value(ref));
 	}
 }
 
@@ -386,11 +374,10 @@ void svg_throughput_chart(FILE *f, json_t *doc, json_t *cells)
 /* ---- a run's time series ---------------------------------------------------------------- */
 
 void svg_series_chart(FILE *f, const struct report_series *s, const struct report_line *lines,
-		      size_t nr, const char *title, bool percent)
+		      size_t nr, const char *title, bool percent, double ymax)
 {
 	enum { W = 400, H = 150, L = 46, R = 8, T = 30, B = 24 };
 	double tmax = 0;
-	double ymax = percent ? 100 : 0;
 	double step;
 	struct svg_scale x, y;
 	double lx;
@@ -398,6 +385,8 @@ void svg_series_chart(FILE *f, const struct report_series *s, const struct repor
 	for (size_t i = 0; i < s->n; i++)
 		if (isfinite(s->t[i]))
 			tmax = fmax(tmax, s->t[i]);
+	if (percent)
+		ymax = 100;
 	for (size_t k = 0; k < nr; k++)
 		for (size_t i = 0; i < s->n; i++)
 			if (isfinite(lines[k].v[i]))
@@ -425,6 +414,15 @@ void svg_series_chart(FILE *f, const struct report_series *s, const struct repor
 		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#5b6474\" "
 			   "text-anchor=\"end\">s</text>\n", W - R, H - 1);
 	}
+	if (isfinite(s->t_copied) && s->t_copied <= tmax) {
+		/* the last file closed: from here on it is syncfs writing back what was copied */
+		const double px = svg_map(&x, s->t_copied);
+
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#3b4350\" "
+			   "stroke-width=\"1.2\" stroke-dasharray=\"3 2\"><title>copied at %.2f s: "
+			   "syncfs from here</title></line>\n",
+			px, T - 4, px, H - B, s->t_copied);
+	}
 	lx = 52;
 	for (size_t k = 0; k < nr; k++) {
 		const char *colour = palette[k % NR_COLOURS];
@@ -450,5 +448,11 @@ void svg_series_chart(FILE *f, const struct report_series *s, const struct repor
 		fputs("</text>\n", f);
 		lx += 22 + 5.6 * (double)strlen(lines[k].label);
 	}
+	/* the dashed line's entry, last in the legend, not over the lines */
+	if (isfinite(s->t_copied) && s->t_copied <= tmax)
+		fprintf(f, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"12\" stroke=\"#3b4350\" "
+			   "stroke-width=\"1.2\" stroke-dasharray=\"3 2\"/><text x=\"%.1f\" y=\"12\" "
+			   "font-size=\"10.5\" fill=\"#3b4350\">copied, then syncfs</text>\n",
+			lx + 4, lx + 4, lx + 9);
 	fputs("</svg>\n", f);
 }

@@ -46,9 +46,11 @@ void svg_throughput_chart(FILE *f, json_t *doc, json_t *cells);
 
 /*
  * One panel of a run's time series: lines[nr] of s over its time, titled title; a percent panel
- * has a 0-100 axis (and more when a %util reads above 100).
+ * has a 0-100 axis (and more when a %util reads above 100), another one up to ymax (the same for
+ * every run, so the cards compare at a glance; 0: its own highest value). A dashed line marks
+ * s->t_copied, when the last file closed and syncfs began.
  */
 void svg_series_chart(FILE *f, const struct report_series *s, const struct report_line *lines,
-		      size_t nr, const char *title, bool percent);
+		      size_t nr, const char *title, bool percent, double ymax);
 
 #endif
