@@ -22,6 +22,15 @@ json_int_t report_jobs(json_t *o)
 	return json_is_integer(j) ? json_integer_value(j) : 1;
 }
 
+double report_nice_step(double range, int n)
+{
+	double raw = range / n;
+	double mag = pow(10, floor(log10(raw)));
+	double r = raw / mag;
+
+	return mag * (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10);
+}
+
 void report_threads_init(struct report_threads *t, json_t *cells)
 {
 	json_t *cell;

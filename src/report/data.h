@@ -30,6 +30,9 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 /* Whether two cells (or a cell and a run) are of the same strategy with as many jobs. */
 bool report_same_series(json_t *a, json_t *b);
 
+/* A "nice" step (1, 2, 2.5 or 5 times a power of ten) for about n ticks over range (> 0). */
+double report_nice_step(double range, int n);
+
 #define REPORT_MAX_THREADS 64
 
 /*

@@ -17,7 +17,6 @@
 #include "lib/util.h"
 #include "report/data.h"
 #include "report/plot.h"
-#include "report/svg.h"
 
 #define PLOT_LOG "gnuplot.log"
 
@@ -447,12 +446,12 @@ static int plot_series(struct plotter *p, json_t *o, json_t *samples, const char
 static double runs_ymax(json_t *doc, json_t *samples)
 {
 	const double max = report_series_max_mbs(doc, samples);
-	struct svg_scale y;
+	double step;
 
 	if (!(max > 0))
 		return 0;
-	svg_y_scale(&y, max, 4, 1, 0, 1);
-	return y.d1;
+	step = report_nice_step(max, 4);
+	return ceil(max / step) * step;
 }
 
 int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, struct plot_set *ps)

@@ -24,16 +24,6 @@ void svg_series_name(FILE *f, json_t *cell)
 
 /* ---- what both charts stand on: scales, the y axis, the frame ------------------------------ */
 
-/* A "nice" step (1, 2, 2.5 or 5 times a power of ten) for about n ticks over range. */
-static double nice_step(double range, int n)
-{
-	double raw = range / n;
-	double mag = pow(10, floor(log10(raw)));
-	double r = raw / mag;
-
-	return mag * (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10);
-}
-
 double svg_map(const struct svg_scale *s, double v)
 {
 	double a = s->log2 ? log2(v) : v;
@@ -54,7 +44,7 @@ static double axis_max(double max)
 double svg_y_scale(struct svg_scale *y, double max, int ticks, double headroom, double p0,
 		   double p1)
 {
-	const double step = nice_step(axis_max(max), ticks);
+	const double step = report_nice_step(axis_max(max), ticks);
 
 	*y = (struct svg_scale){ 0, ceil(axis_max(max) * headroom / step) * step, p0, p1, false };
 	return step;
@@ -405,7 +395,7 @@ void svg_series_chart(FILE *f, const struct report_series *s, const struct repor
 		   "fill=\"#1d2330\">%s</text>\n", title);
 	svg_y_axis(f, &y, step, L, W - R);
 	{
-		double tstep = nice_step(tmax, 5);
+		double tstep = report_nice_step(tmax, 5);
 
 		for (double t = 0; t <= tmax + tstep / 1000; t += tstep)
 			fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#5b6474\" "
