@@ -6,6 +6,7 @@
 
 #include "analysis/cells.h"
 #include "analysis/confirm.h"
+#include "analysis/fioref.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
@@ -238,8 +239,9 @@ static void warning_line(FILE *f, bool *header, long long seq, const char *what,
 		fprintf(f, "  - %s\n", json_string_value(msg));
 }
 
-static void print_warnings(json_t *doc, FILE *f)
+static void print_warnings(json_t *doc, json_t *cells, FILE *f)
 {
+	json_t *above;
 	json_t *w;
 	json_t *run;
 	size_t i, j;
@@ -247,6 +249,13 @@ static void print_warnings(json_t *doc, FILE *f)
 
 	json_array_foreach(json_object_get(doc, "warnings"), i, w)
 		warning_line(f, &header, 0, "", w);
+	/* fio's (a short measurement), and the cells that beat its ceiling */
+	json_array_foreach(json_object_get(json_object_get(doc, "reference"), "warnings"), i, w)
+		warning_line(f, &header, 0, "", w);
+	above = fioref_above_ceiling(doc, cells);
+	json_array_foreach(above, i, w)
+		warning_line(f, &header, 0, "", w);
+	json_decref(above);
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
 
@@ -385,6 +394,7 @@ void report_text(json_t *doc, FILE *f)
 	json_t *dst = json_object_get(doc, "destination");
 	json_t *runs = json_object_get(doc, "runs");
 	json_t *watch = json_object_get(doc, "watch");
+	json_t *cells;
 	char size[32];
 	char verified[256];
 
@@ -418,5 +428,7 @@ void report_text(json_t *doc, FILE *f)
 		   "(mlx5_0/1) that moved the most bytes. %%util alone does not show saturation: "
 		   "NVMe and arrays serve many requests at once.\n");
 	print_findings(runs, f);
-	print_warnings(doc, f);
+	cells = report_cells(doc);
+	print_warnings(doc, cells, f);
+	json_decref(cells);
 }
