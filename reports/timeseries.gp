@@ -2,15 +2,19 @@
 # and written (and received by the busiest interface) above, %util of the disks and the CPUs'
 # busy and iowait shares below; writes OUT.svg and OUT.png. cryocache-bench runs it in the plots
 # folder of a report:
-#   gnuplot -e "data='run-3.dat'; out='run-3'; nmbs=2; npct=3; name='run 3: shutil, 4 threads'" timeseries.gp
+#   gnuplot -e "data='run-3.dat'; out='run-3'; nmbs=2; npct=3; ymax=4000; tcopied=2.4; name='run 3: shutil, 4 threads'" timeseries.gp
 # data: a line of quoted column names, then rows of t_s, nmbs MB/s columns, npct % columns
-# ('?' where a reading is missing).
+# ('?' where a reading is missing). ymax: the top of the MB/s axis, the same for every run of a
+# report so their plots compare at a glance (0: this run's own). tcopied: when the last file
+# closed and syncfs began, on the same clock as t_s (-1: unknown); a dashed line marks it.
 
 if (!exists("data")) data = 'run-1.dat'
 if (!exists("out")) out = 'run-1'
 if (!exists("nmbs")) nmbs = 1
 if (!exists("npct")) npct = 1
 if (!exists("name")) name = ''
+if (!exists("ymax")) ymax = 0
+if (!exists("tcopied")) tcopied = -1
 
 set datafile missing '?'
 set encoding utf8
@@ -29,6 +33,10 @@ set border 3
 set tics nomirror
 set lmargin 10
 set rmargin 24
+set xrange [0:*]
+if (tcopied >= 0) {
+	set arrow 1 from tcopied, graph 0 to tcopied, graph 1 nohead dt 2 lw 1.2 lc rgb '#3b4350' front
+}
 
 do for [fmt in 'svg png'] {
 	if (fmt eq 'svg') {
@@ -43,10 +51,12 @@ do for [fmt in 'svg png'] {
 	set output out.'.'.fmt
 	set multiplot layout 2,1 title name noenhanced
 	set ylabel 'MB/s' noenhanced
-	set yrange [0:*]
+	if (ymax > 0) { set yrange [0:ymax] } else { set yrange [0:*] }
 	set xlabel ''
 	if (nmbs > 0) {
-		plot for [c=2:nmbs+1] data using 1:c with lines title columnheader(c)
+		# the dashed line's entry in the legend: it is not drawn over the lines
+		plot for [c=2:nmbs+1] data using 1:c with lines title columnheader(c), \
+			(tcopied >= 0 ? NaN : 1/0) with lines dt 2 lw 1.2 lc rgb '#3b4350' title (tcopied >= 0 ? 'copied, then syncfs' : '')
 	} else {
 		unset key; plot NaN notitle; set key
 	}

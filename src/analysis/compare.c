@@ -340,6 +340,13 @@ static const char *judge_runs(const struct side *a, const struct side *b,
 	json_object_set_new(cell, "u", json_real(mw.u));
 	json_object_set_new(cell, "exact", json_boolean(mw.exact));
 	change_text(change, sizeof(change), ma, mb);
+	if (mw.p >= p->alpha && ma > 0 && fabs((mb - ma) / ma) >= p->tolerance) {
+		/* a change as large as this, and still not significant: the runs are noise */
+		*reason = xasprintf("median %.0f -> %.0f MB/s (%s), p %.2g: too noisy to judge, "
+				    "raise --repeats (%zu and %zu runs)", ma, mb, change, mw.p, a->n,
+				    b->n);
+		return "noisy";
+	}
 	if (mw.p >= p->alpha) {
 		*reason = xasprintf("median %.0f -> %.0f MB/s (%s), but p = %.3g is not below %.3g: "
 				    "within the noise", ma, mb, change, mw.p, p->alpha);
@@ -435,6 +442,104 @@ static void add_cells(json_t *cells, json_t *doc, json_t *base, json_t *cur,
 	}
 }
 
+/* The strategies a document's parameters list, in their order, appended to order (no repeats). */
+static void listed_strategies(json_t *doc, json_t *order)
+{
+	const char *keys[] = { "strategies", "strategy" };
+
+	for (size_t k = 0; k < 2; k++) {
+		const char *list = json_string_value(json_object_get(json_object_get(doc, "params"),
+								     keys[k]));
+		char *copy = xstrdup(list ? list : "");
+		char *save = NULL;
+
+		for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+			json_t *e;
+			size_t i;
+			bool seen = false;
+
+			json_array_foreach(order, i, e)
+				seen |= !strcmp(json_string_value(e), s);
+			if (!seen)
+				json_array_append_new(order, json_string(s));
+		}
+		free(copy);
+	}
+}
+
+/* Where a strategy comes in order; one not listed comes after every listed one. */
+static size_t strategy_rank(json_t *order, const char *strategy)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(order, i, e)
+		if (!strcmp(json_string_value(e), strategy))
+			return i;
+	return json_array_size(order);
+}
+
+static int cmp_cells(const void *a, const void *b, void *order)
+{
+	json_t *x = *(json_t *const *)a;
+	json_t *y = *(json_t *const *)b;
+	const char *sx = json_string_value(json_object_get(x, "strategy"));
+	const char *sy = json_string_value(json_object_get(y, "strategy"));
+	const size_t rx = strategy_rank(order, sx);
+	const size_t ry = strategy_rank(order, sy);
+	const json_int_t tx = json_integer_value(json_object_get(x, "threads"));
+	const json_int_t ty = json_integer_value(json_object_get(y, "threads"));
+	const json_int_t jx = json_integer_value(json_object_get(x, "jobs"));
+	const json_int_t jy = json_integer_value(json_object_get(y, "jobs"));
+
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
+	if (strcmp(sx, sy))
+		return strcmp(sx, sy);
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return (jx > jy) - (jx < jy);
+}
+
+/*
+ * Cells in strategy and thread order, whatever order the runs came in (a sweep shuffles them):
+ * the strategies in the order the baseline's parameters list them, then the current's, then the
+ * others by name; within a strategy by threads, then jobs.
+ */
+static void sort_cells(json_t *cells, json_t *base, json_t *cur)
+{
+	const size_t n = json_array_size(cells);
+	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
+	json_t *order = json_array();
+
+	listed_strategies(base, order);
+	listed_strategies(cur, order);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(cells, i));
+	qsort_r(v, n, sizeof(*v), cmp_cells, order);
+	json_array_clear(cells);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(cells, v[i]);
+	free(v);
+	json_decref(order);
+}
+
+/* side.seconds: how long the runs of cell took in doc (seconds_durable, every run of it). */
+static void cell_seconds(json_t *doc, json_t *side, json_t *cell)
+{
+	const char *strategy = json_string_value(json_object_get(cell, "strategy"));
+	const long threads = (long)json_integer_value(json_object_get(cell, "threads"));
+	const long jobs = (long)json_integer_value(json_object_get(cell, "jobs"));
+	double seconds = 0;
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "runs"), i, run)
+		if (same_cell(run, strategy, threads, jobs))
+			seconds += json_number_value(json_object_get(run, "seconds_durable"));
+	json_object_set_new(side, "seconds", json_real(seconds));
+}
+
 static int schema_version(json_t *doc, const char *name, char *why, size_t len)
 {
 	const char *s = json_string_value(json_object_get(doc, "schema"));
@@ -456,8 +561,8 @@ static int schema_version(json_t *doc, const char *name, char *why, size_t len)
 json_t *compare_docs(json_t *base, json_t *cur, const struct compare_params *p, char *why,
 		     size_t len)
 {
-	const char *const verdicts[] = { "faster", "same", "slower", "insufficient", "missing",
-					 "new" };
+	const char *const verdicts[] = { "faster", "same", "slower", "noisy", "insufficient",
+					 "missing", "new" };
 	json_t *out;
 	json_t *cells;
 	json_t *env;
@@ -490,6 +595,11 @@ json_t *compare_docs(json_t *base, json_t *cur, const struct compare_params *p, 
 	cells = json_array();
 	add_cells(cells, base, base, cur, p);
 	add_cells(cells, cur, base, cur, p);
+	sort_cells(cells, base, cur);
+	json_array_foreach(cells, i, c) {
+		cell_seconds(base, json_object_get(c, "baseline"), c);
+		cell_seconds(cur, json_object_get(c, "current"), c);
+	}
 	env = json_array();
 	differences(env, base, cur, environment_keys, DIFF_ANY, NULL, NULL);
 	base_hw = diag_hardware(base);
@@ -516,4 +626,63 @@ json_t *compare_docs(json_t *base, json_t *cur, const struct compare_params *p, 
 	json_object_set_new(out, "regression",
 			    json_boolean(json_integer_value(json_object_get(counts, "slower")) > 0));
 	return out;
+}
+
+/* x rounded to decimals places (negative: to tens, hundreds...). */
+static double round_to(double x, int decimals)
+{
+	const double scale = pow(10, decimals);
+
+	return isfinite(x) ? round(x * scale) / scale : x;
+}
+
+/* x to digits significant digits. */
+static double round_significant(double x, int digits)
+{
+	if (x == 0 || !isfinite(x))
+		return x;
+	return round_to(x, digits - 1 - (int)floor(log10(fabs(x))));
+}
+
+/* A real under key, rounded to what it means. */
+static double round_for(const char *key, double x)
+{
+	const size_t len = key ? strlen(key) : 0;
+
+	if (len >= 4 && !strcmp(key + len - 4, "mb_s"))
+		return round_to(x, 1);		/* MB/s: a tenth is below any noise */
+	if (key && !strcmp(key, "change_pct"))
+		return round_to(x, 2);
+	if (key && (!strcmp(key, "u") || !strcmp(key, "seconds")))
+		return round_to(x, 3);
+	return round_significant(x, 4);	/* p values, tolerance, alpha, anything else */
+}
+
+static json_t *rounded(json_t *v, const char *key)
+{
+	json_t *out;
+	json_t *e;
+	const char *k;
+	size_t i;
+
+	if (json_is_real(v))
+		return json_real(round_for(key, json_real_value(v)));
+	if (json_is_object(v)) {
+		out = json_object();
+		json_object_foreach(v, k, e)
+			json_object_set_new(out, k, rounded(e, k));
+		return out;
+	}
+	if (json_is_array(v)) {
+		out = json_array();
+		json_array_foreach(v, i, e)
+			json_array_append_new(out, rounded(e, key));
+		return out;
+	}
+	return json_incref(v);
+}
+
+json_t *compare_rounded(json_t *cmp)
+{
+	return rounded(cmp, NULL);
 }

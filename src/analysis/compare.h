@@ -31,13 +31,18 @@ void compare_params_init(struct compare_params *p);
  *
  *   schema            COMPARE_SCHEMA
  *   tolerance, alpha, min_runs, test ("mann-whitney-u")
- *   cells             array, one per (strategy, threads, jobs) of either side, baseline order
- *                     first, then cells only the current has; each:
+ *   cells             array, one per (strategy, threads, jobs) of either side, in strategy and
+ *                     thread order: the strategies as the baseline's params list them
+ *                     ("strategies", or a run's "strategy"), then the current's, then others
+ *                     by name; then threads, then jobs, ascending; each:
  *     strategy, threads, jobs
- *     verdict         "faster", "same", "slower", "insufficient" (fewer than min_runs complete
- *                     runs on a side), "missing" (only in the baseline), "new" (only current)
+ *     verdict         "faster", "same", "slower", "noisy" (the medians differ by the tolerance
+ *                     or more, but p is not below alpha: too noisy to judge), "insufficient"
+ *                     (fewer than min_runs complete runs on a side), "missing" (only in the
+ *                     baseline), "new" (only current)
  *     baseline, current   {runs, failed_runs, not_cold_runs (of runs: flagged not cold,
- *                     run_flags.h), median_mb_s (null without runs)}
+ *                     run_flags.h), median_mb_s (null without runs), seconds (how long the
+ *                     cell's runs took, their seconds_durable summed)}
  *     change_pct      (current median - baseline median) / baseline median x 100, or null
  *                     (no runs, or a baseline median of 0)
  *     p_value, u, exact   of the test, or null when it was not run
@@ -49,12 +54,19 @@ void compare_params_init(struct compare_params *p);
  *                     or null on a side: unknown, listed with null there), and device models
  *                     and NICs when both documents record them; a non-empty list means the
  *                     baseline is from other or unknown hardware
- *   counts            {faster, same, slower, insufficient, missing, new}
+ *   counts            {faster, same, slower, noisy, insufficient, missing, new}
  *   regression        bool: at least one cell is "slower"
  * Runs that were aborted, have errors or have no mb_s are not measurements (as in cells.h); runs
  * with a "role" (a sweep's confirmation) are not part of any cell.
  */
 json_t *compare_docs(json_t *baseline, json_t *current, const struct compare_params *p, char *why,
 		     size_t len);
+
+/*
+ * A copy of a comparison with its reals rounded to what they mean, for output (no
+ * 0.050000000000000003): MB/s to 0.1, change_pct to 0.01, u and seconds to 0.001, anything else
+ * (p values, tolerance, alpha) to 4 significant digits. Dump it with JSON_REAL_PRECISION(15).
+ */
+json_t *compare_rounded(json_t *cmp);
 
 #endif

@@ -353,9 +353,10 @@ void confirm_apply(json_t *rec, json_t *conf)
 	said = xstrdup(json_get_str(grid, "reason"));
 	if (*said && said[strlen(said) - 1] == '.')
 		said[strlen(said) - 1] = '\0';
-	reason = xasprintf("the paired confirmation did not reproduce the gain of %lld threads "
+	reason = xasprintf("the paired confirmation did not reproduce the gain of %lld %s "
 			   "over the default: %s (the grid alone suggested %lld: %s)",
-			   json_get_int(conf, "threads"), json_get_str(conf, "why"),
+			   json_get_int(conf, "threads"), threads_word(json_get_int(conf, "threads")),
+			   json_get_str(conf, "why"),
 			   json_get_int(conf, "threads"), said);
 	json_object_set_new(rec, "threads", json_integer(json_get_int(rec, "default_threads")));
 	json_object_set(rec, "mb_s", def_mb_s ? def_mb_s : json_null());

@@ -2,12 +2,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/fioref.h"
 #include "lib/dynbuf.h"
+#include "lib/json_get.h"
 #include "lib/util.h"
 
 #define FIOREF_BS (1ull << 20)
@@ -63,7 +66,7 @@ char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct f
 	dynbuf_addf(&buf,
 		    "; written by cryocache-bench: %s %zu files in %u jobs%s\n"
 		    "[global]\nioengine=%.32s\nbs=%llu\niodepth=%u\nrw=%s\ndirect=%d\nthread=1\n"
-		    "group_reporting=1\nfile_service_type=sequential\n",
+		    "group_reporting=1\nfile_service_type=sequential\ninvalidate=1\n",
 		    j->write ? "write" : "read", nr, j->jobs,
 		    j->write ? "" : "; run with fio --readonly, never with a size",
 		    j->ioengine ? j->ioengine : "io_uring",
@@ -72,6 +75,12 @@ char *fioref_job_file(const struct fioref_file *files, size_t nr, const struct f
 		    j->direct ? 1 : 0);
 	if (j->write)
 		dynbuf_addstr(&buf, "end_fsync=1\n");
+	if (j->runtime_s) {
+		/* each pass over the files ends durable, as a run ends with syncfs */
+		dynbuf_addf(&buf, "time_based=1\nruntime=%u\n", j->runtime_s);
+		if (j->write)
+			dynbuf_addstr(&buf, "fsync_on_close=1\n");
+	}
 	for (unsigned k = 0; k < j->jobs; k++) {
 		bool first = true;
 
@@ -169,4 +178,99 @@ json_t *fioref_result_json(const struct fioref_result *r)
 	return json_pack("{s:s, s:i, s:i, s:o, s:o}", "version", r->version, "jobs", (int)r->jobs,
 			 "errors", (int)r->errors, "read", io_json(&r->read), "write",
 			 io_json(&r->write));
+}
+
+double fioref_measurement_runtime(json_t *m)
+{
+	json_t *rd = json_object_get(json_object_get(m, "read"), "read");
+	json_t *wr = json_object_get(json_object_get(m, "write"), "write");
+	double t = NAN;
+
+	if (json_get_has_num(m, "runtime_s"))
+		return json_get_num(m, "runtime_s");
+	if (json_get_has_num(rd, "runtime_s"))
+		t = json_get_num(rd, "runtime_s");
+	if (json_get_has_num(wr, "runtime_s") && !(t >= json_get_num(wr, "runtime_s")))
+		t = json_get_num(wr, "runtime_s");
+	return t;
+}
+
+bool fioref_measurement_short(json_t *m)
+{
+	return !json_is_true(json_object_get(m, "time_based")) &&
+	       fioref_measurement_runtime(m) < FIOREF_SHORT_S;
+}
+
+/* The virtual disk behind DST, whose host may cache it ("vda", "xvdb"), or NULL. */
+static const char *virtual_disk(json_t *doc)
+{
+	json_t *dev;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(doc, "destination"), "devices"), i, dev) {
+		const char *name = json_string_value(dev);
+
+		if (name && (!strncmp(name, "vd", 2) || !strncmp(name, "xvd", 3)))
+			return name;
+	}
+	return NULL;
+}
+
+/* Why a copy can beat fio's copy-shaped ceiling here: what the document shows of the causes. */
+static void likely_cause(json_t *doc, struct dynbuf *b)
+{
+	json_t *ref = json_object_get(doc, "reference");
+	const char *vdisk = virtual_disk(doc);
+	json_t *m;
+	size_t i;
+	bool short_ref = false;
+
+	dynbuf_addstr(b, "likely a cache below this kernel: buffered copies onto a disk the host "
+		      "caches are acknowledged before the bytes reach the device");
+	if (vdisk)
+		dynbuf_addf(b, " (DST is on %s, a virtual disk)", vdisk);
+	if (json_get_has_num(ref, "copy_direct_mb_s") && json_get_has_num(ref, "copy_buffered_mb_s"))
+		dynbuf_addf(b, "; fio's copy reached %.0f MB/s with O_DIRECT and %.0f MB/s buffered",
+			    json_get_num(ref, "copy_direct_mb_s"),
+			    json_get_num(ref, "copy_buffered_mb_s"));
+	json_array_foreach(json_object_get(ref, "measurements"), i, m)
+		short_ref |= fioref_measurement_short(m);
+	if (short_ref)
+		dynbuf_addf(b, "; and a fio measurement lasted under %.0f s, too short to hold as a "
+			    "ceiling", FIOREF_SHORT_S);
+	else
+		dynbuf_addstr(b, "; or the machine was busier while fio ran");
+}
+
+json_t *fioref_above_ceiling(json_t *doc, json_t *cells)
+{
+	json_t *ceiling = json_object_get(json_object_get(doc, "reference"), "ceiling_mb_s");
+	json_t *out = json_array();
+	json_t *cell;
+	size_t i;
+
+	if (!json_is_number(ceiling) || !(json_number_value(ceiling) > 0))
+		return out;
+	json_array_foreach(cells, i, cell) {
+		const double median = json_get_num(cell, "median_mb_s");
+		const long long threads = json_get_int(cell, "threads");
+		const long long jobs = json_is_integer(json_object_get(cell, "jobs"))
+					       ? json_get_int(cell, "jobs") : 1;
+		struct dynbuf b;
+
+		if (!json_get_has_num(cell, "median_mb_s") || median <= json_number_value(ceiling))
+			continue;
+		dynbuf_init(&b);
+		dynbuf_addf(&b, "above the fio ceiling: %s at %lld thread%s", json_get_str(cell,
+			    "strategy"), threads, threads == 1 ? "" : "s");
+		if (jobs != 1)
+			dynbuf_addf(&b, " with %lld jobs", jobs);
+		dynbuf_addf(&b, " reached %.0f MB/s, %.0f %% of fio's copy-shaped ceiling (%.0f MB/s), "
+			    "so the ceiling is none here: ", median,
+			    100 * median / json_number_value(ceiling), json_number_value(ceiling));
+		likely_cause(doc, &b);
+		json_array_append_new(out, json_string(dynbuf_str(&b)));
+		dynbuf_release(&b);
+	}
+	return out;
 }

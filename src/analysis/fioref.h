@@ -12,6 +12,12 @@
  * fio moves whole blocks: of each file it reads or writes floor(size / bs) blocks, and a file
  * smaller than bs not at all. Rates are therefore fio's io_bytes over fio's runtime, never the
  * dataset's bytes.
+ *
+ * A small set is read in a fraction of a second, too short to measure; such a job is run again
+ * time-based (fio's time_based with a runtime): fio goes over the same files again until the
+ * runtime is up. Every job invalidates each file's pages as it opens it (invalidate=1, fio's
+ * default, written out), so a second pass reads the device, not this kernel's page cache; a
+ * time-based write job fsyncs each file as it closes it, so every pass reaches the device.
  */
 #ifndef CCB_FIOREF_H
 #define CCB_FIOREF_H
@@ -33,7 +39,11 @@ struct fioref_job {
 	uint64_t bs;		/* 0: 1 MiB */
 	unsigned iodepth;	/* 0: 32 */
 	const char *ioengine;	/* NULL: io_uring */
+	unsigned runtime_s;	/* 0: one pass over the files; else time-based for this long */
 };
+
+/* A fio measurement shorter than this is flagged, as a run is (bench's SHORT_RUN_S). */
+#define FIOREF_SHORT_S 1.0
 
 /*
  * The job file for files[0..nr), as text (the caller frees). Files are dealt to the jobs
@@ -73,5 +83,26 @@ double fioref_pair_mb_s(const struct fioref_io *read, const struct fioref_io *wr
 
 /* A fioref_result as JSON: {version, jobs, errors, read{io_bytes, runtime_s, mb_s}, write{...}}. */
 json_t *fioref_result_json(const struct fioref_result *r);
+
+/*
+ * How long a measurement of a "reference" object ran: its runtime_s, or for one written before
+ * it was kept, the longest runtime of its reader's and writer's fio results. NAN when unknown.
+ */
+double fioref_measurement_runtime(json_t *measurement);
+
+/*
+ * Whether a measurement is too short to hold: one pass that lasted under FIOREF_SHORT_S. A
+ * time-based one ran for its --runtime (at least a second; fio may end it a millisecond early).
+ */
+bool fioref_measurement_short(json_t *measurement);
+
+/*
+ * The cells of doc (cells.h) whose median beats doc's fio ceiling (reference.ceiling_mb_s), each
+ * as a warning sentence with the likely cause, in a new array (empty without a ceiling). A copy
+ * faster than fio's copy-shaped ceiling means a cache below this kernel took the writes (a
+ * virtual disk the host caches: a buffered copy is acknowledged before the bytes reach the
+ * device) or the fio measurement was short or disturbed.
+ */
+json_t *fioref_above_ceiling(json_t *doc, json_t *cells);
 
 #endif

@@ -367,6 +367,29 @@ static json_t *for_json(const struct recommend_params *p, const struct rcell *s,
 	return o;
 }
 
+/*
+ * The headroom CryoSPARC's copier leaves: best (the highest median of any strategy) against ref,
+ * the shutil cell the recommendation stands on. A ratio only when best is another strategy and
+ * its interval lies wholly above ref's; else why not, in *verdict.
+ */
+static json_t *headroom(const struct rcell *best, const struct rcell *ref, size_t nr_all,
+			size_t nr_shutil, const char **verdict)
+{
+	*verdict = NULL;
+	if (!best || !nr_shutil)
+		return json_null();
+	if (!strcmp(best->strategy, RECOMMEND_STRATEGY)) {
+		*verdict = nr_all > nr_shutil ? "copier_fastest" : "copier_only";
+		return json_null();
+	}
+	if (!ref || !(best->low > ref->high) || !(ref->median > 0)) {
+		*verdict = "within_noise";
+		return json_null();
+	}
+	*verdict = "faster";
+	return json_real(best->median / ref->median);
+}
+
 json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 {
 	struct recommend_params defaults;
@@ -381,6 +404,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 	const struct rcell *def = NULL;
 	const struct rcell *chosen = NULL;
 	const char *confidence = "none";
+	const char *verdict;
 	json_t *threads = json_null();
 	json_t *mb_s = json_null();
 	json_t *candidates = json_array();
@@ -466,6 +490,10 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 	json_object_set_new(rec, "best_threads",
 			    best_any ? json_integer(best_any->threads) : json_null());
 	json_object_set_new(rec, "best_mb_s", best_any ? json_real(best_any->median) : json_null());
+	json_object_set_new(rec, "headroom",
+			    headroom(best_any, chosen ? chosen : def, nr_all, nr, &verdict));
+	json_object_set_new(rec, "headroom_verdict",
+			    verdict ? json_string(verdict) : json_null());
 	json_object_set_new(rec, "tolerance", json_real(p->tolerance));
 	json_object_set_new(rec, "candidates", candidates);
 	json_object_set_new(rec, "confidence", json_string(confidence));
@@ -532,16 +560,54 @@ static void print_for(struct dynbuf *f, json_t *rec)
 	dynbuf_addstr(f, "\n");
 }
 
+const char *recommend_headroom_verdict(json_t *rec)
+{
+	const char *verdict = json_string_value(json_object_get(rec, "headroom_verdict"));
+	const char *best = json_string_value(json_object_get(rec, "best_strategy"));
+
+	if (verdict || !best || !json_is_number(json_object_get(rec, "best_mb_s")))
+		return verdict;
+	/* a results.json from before the verdict was kept: never a ratio, it was not judged */
+	return strcmp(best, RECOMMEND_STRATEGY) ? "unjudged" : "copier_fastest";
+}
+
+/* The fastest strategy against CryoSPARC's copier, and the headroom when the data show one. */
+static void print_best(struct dynbuf *f, json_t *rec)
+{
+	const char *verdict = recommend_headroom_verdict(rec);
+	const char *best = json_string_value(json_object_get(rec, "best_strategy"));
+	const json_int_t threads = json_integer_value(json_object_get(rec, "best_threads"));
+	const double best_mb_s = json_number_value(json_object_get(rec, "best_mb_s"));
+
+	if (!verdict || !strcmp(verdict, "copier_only"))
+		return;
+	if (!strcmp(verdict, "copier_fastest")) {
+		dynbuf_addstr(f, "#   no other strategy was faster than CryoSPARC's copier ("
+			      RECOMMEND_STRATEGY ")\n");
+		return;
+	}
+	dynbuf_addf(f, "#   fastest %sof any strategy: %s at %lld %s, %.0f MB/s",
+		    strcmp(verdict, "faster") ? "median " : "", best ? best : "?",
+		    (long long)threads, threads_word(threads), best_mb_s);
+	if (!strcmp(verdict, "faster"))
+		dynbuf_addf(f, " (%.2fx CryoSPARC's copier here, beyond both intervals: the "
+			    "headroom it leaves)\n",
+			    json_number_value(json_object_get(rec, "headroom")));
+	else if (!strcmp(verdict, "within_noise"))
+		dynbuf_addstr(f, ", within noise of CryoSPARC's copier (their intervals overlap): "
+			      "no headroom shown\n");
+	else
+		dynbuf_addstr(f, "\n");
+}
+
 char *recommend_line(json_t *rec)
 {
 	json_t *threads = json_object_get(rec, "threads");
 	json_t *mb_s = json_object_get(rec, "mb_s");
 	json_t *def_mb_s = json_object_get(rec, "default_mb_s");
-	json_t *best_mb_s = json_object_get(rec, "best_mb_s");
 	const char *variable = json_string_value(json_object_get(rec, "variable"));
 	const char *confidence = json_string_value(json_object_get(rec, "confidence"));
 	const char *reason = json_string_value(json_object_get(rec, "reason"));
-	const char *best = json_string_value(json_object_get(rec, "best_strategy"));
 	const json_int_t def = json_integer_value(json_object_get(rec, "default_threads"));
 	const json_int_t jobs = json_integer_value(json_object_get(rec, "jobs"));
 	const json_int_t failed = json_integer_value(json_object_get(rec, "failed_runs"));
@@ -575,18 +641,7 @@ char *recommend_line(json_t *rec)
 			dynbuf_addf(f, "; the default %lld threads was not measured", (long long)def);
 		dynbuf_addstr(f, "\n");
 	}
-	if (json_is_number(best_mb_s) && best) {
-		const json_int_t best_threads =
-			json_integer_value(json_object_get(rec, "best_threads"));
-
-		dynbuf_addf(f, "#   fastest of any strategy: %s at %lld %s, %.0f MB/s", best,
-			(long long)best_threads, threads_word(best_threads),
-			json_number_value(best_mb_s));
-		if (json_is_number(mb_s) && json_number_value(mb_s) > 0)
-			dynbuf_addf(f, " (%.2fx CryoSPARC's copier here: the headroom it leaves)",
-				json_number_value(best_mb_s) / json_number_value(mb_s));
-		dynbuf_addstr(f, "\n");
-	}
+	print_best(f, rec);
 	print_for(f, rec);
 	if (jobs > 1)
 		dynbuf_addf(f,

@@ -54,7 +54,7 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc);
  * Keys: variable, threads (integer or null), jobs, mb_s (the chosen cell's median, or the
  * default's under rule 2; null when unknown), default_threads (2), default_mb_s (null when
  * 2 threads was not measured), best_strategy, best_threads, best_mb_s (the highest median of any
- * strategy: the headroom CryoSPARC's copier leaves; null when there is no cell), tolerance,
+ * strategy; null when there is no cell), headroom and headroom_verdict (below), tolerance,
  * candidates (the thread counts within the tolerance of the best median; [] under rules 1-2),
  * confidence ("high", "low", "none"), reason (one sentence with the evidence), failed_runs
  * (failed or aborted runs left out, over every cell with p->jobs), and "for":
@@ -66,6 +66,16 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc);
  * longer than estimated. basis says where files and bytes come from: "given" (for_files and
  * for_bytes), "scaled" (one of them given, the other scaled by the measured set's mean file
  * size), or "measured" (the measured set). "for" is null when no byte count is known.
+ *
+ * The headroom CryoSPARC's copier leaves is best_mb_s over mb_s, only when the data show one:
+ * headroom_verdict says which case holds, and headroom is the ratio under "faster", else null:
+ *   "faster"          the best cell is another strategy and its interval lies wholly above the
+ *                     interval of the shutil cell mb_s comes from
+ *   "within_noise"    the best cell is another strategy, but the intervals overlap (or mb_s is
+ *                     unknown): its median being higher shows nothing
+ *   "copier_fastest"  the best cell is shutil's: no other strategy was faster
+ *   "copier_only"     only shutil was measured
+ *   null              no shutil cell
  *
  * With jobs J > 1, each of the J copiers copied the whole source in a run, and mb_s is what they
  * copied together; the times are for J jobs each caching a set of files and bytes at once:
@@ -85,5 +95,12 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p);
  * Every line after the first starts with '#', so the whole text can go into config.sh.
  */
 char *recommend_line(json_t *rec);
+
+/*
+ * rec's headroom_verdict; for a recommendation written before it existed, "copier_fastest" when
+ * the best cell is shutil's and "unjudged" when it is another strategy's (then no ratio is
+ * shown). NULL when there is no best cell.
+ */
+const char *recommend_headroom_verdict(json_t *rec);
 
 #endif

@@ -73,7 +73,7 @@ json_t *bench_tool_json(void)
 }
 
 /* Mount, filesystem and device chain of path, as results.json's source/destination carry them. */
-static json_t *location_json(const char *path)
+json_t *bench_location_json(const char *path)
 {
 	struct device_info d;
 	json_t *o = json_pack("{s:o}", "path", text_json(path));
@@ -152,7 +152,7 @@ static json_t *linked_json(const struct dataset *ds)
 
 static json_t *source_json(const struct bench *b)
 {
-	json_t *o = location_json(b->src);
+	json_t *o = bench_location_json(b->src);
 	json_t *not_mrc = json_array();
 	json_t *missing = json_array();
 	json_t *bad_size = json_array();
@@ -500,7 +500,7 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 	json_object_set_new(b->res.root, "started", json_string(started));
 	json_object_set_new(b->res.root, "host", bench_host_json());
 	json_object_set_new(b->res.root, "source", source_json(b));
-	json_object_set_new(b->res.root, "destination", location_json(b->dst));
+	json_object_set_new(b->res.root, "destination", bench_location_json(b->dst));
 	json_object_set_new(b->res.root, "diag", diag_paths_json(b->src, b->dst, b->ds.bytes));
 	json_object_set_new(b->res.root, "params", json_incref(cfg->params));
 	json_object_set_new(b->res.root, "warnings", json_array());

@@ -129,5 +129,11 @@ int bench_check_outputs(const char *src, const char *dst, const char *out, const
 /* results.json's "host" and "tool" objects, for other documents of the same schema (watch). */
 json_t *bench_host_json(void);
 json_t *bench_tool_json(void);
+/*
+ * results.json's "destination" of path, the start of its "source": path, fs_type, mount_point,
+ * mount_source, mount_options, devices, fs_size_bytes, fs_free_bytes (fs_type null when path
+ * cannot be resolved).
+ */
+json_t *bench_location_json(const char *path);
 
 #endif

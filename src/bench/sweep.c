@@ -75,8 +75,8 @@ size_t sweep_cap_threads(unsigned *t, size_t n, size_t nr_files, bool quiet)
 			continue;
 		if (t[i] > nr_files) {
 			if (!quiet)
-				info("sweep: %u threads dropped: the set has only %zu files", t[i],
-				     nr_files);
+				info("sweep: %u threads dropped: the set has only %zu file%s", t[i],
+				     nr_files, nr_files == 1 ? "" : "s");
 			continue;
 		}
 		t[k++] = t[i];

@@ -44,8 +44,9 @@ int sweep_confirm(struct sweep *sw, json_t *rec, const struct confirm_params *p)
 		const bool def_first = confirm_default_first(p->seed, pair);
 		int status;
 
-		info("sweep: confirmation pair %ld of %ld: %u, then %u threads", have + 1, p->pairs,
-		     def_first ? def : threads, def_first ? threads : def);
+		info("sweep: confirmation pair %ld of %ld: %u, then %u thread%s", have + 1,
+		     p->pairs, def_first ? def : threads, def_first ? threads : def,
+		     (def_first ? threads : def) == 1 ? "" : "s");
 		status = run_one(sw, s, def_first ? def : threads, pair, 1);
 		if (!status)
 			status = run_one(sw, s, def_first ? threads : def, pair, 2);

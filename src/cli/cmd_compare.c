@@ -19,7 +19,7 @@
 /* Exit statuses, documented in --help, the man page and docs/ci.md. */
 enum {
 	COMPARE_OK = 0,		/* no cell is slower */
-	COMPARE_REGRESSION = 1,	/* at least one cell is slower */
+	COMPARE_REGRESSION = 1,	/* a cell is slower, or with --fail-on-missing one is missing */
 	COMPARE_USAGE = 2,	/* bad usage, unreadable input, other or unknown hardware without --force */
 	/* POST_FAILED_STATUS (3): --post failed and --post-required was given, no regression */
 };
@@ -29,8 +29,10 @@ struct compare_opts {
 	double alpha;
 	long min_repeats;
 	bool force;
+	bool fail_on_missing;
 	char *junit;
 	char *json;
+	char *html;
 	struct post_opts post;
 	char *cafile;
 	bool insecure;
@@ -46,8 +48,14 @@ static const struct opt_def compare_options[] = {
 	OPT_BOOL_("force", 'f', struct compare_opts, force,
 		  "compare even when the baseline is from other or unknown hardware (CPU, device "
 		  "models, NICs)"),
+	OPT_BOOL_("fail-on-missing", 0, struct compare_opts, fail_on_missing,
+		  "a cell of the baseline missing from the current results fails too (exit 1, a "
+		  "JUnit failure)"),
 	OPT_STRING_("junit", 0, struct compare_opts, junit, NULL, "FILE", OPT_NO_ECHO,
 		    "also write JUnit XML: one testcase per cell, a failure per regression"),
+	OPT_STRING_("html", 0, struct compare_opts, html, NULL, "FILE", OPT_NO_ECHO,
+		    "also write one self-contained HTML page: the verdicts, and each cell's runs, "
+		    "baseline beside current"),
 	OPT_STRING_("json", 0, struct compare_opts, json, NULL, "FILE", OPT_NO_ECHO,
 		    "also write the verdicts as JSON ('-': stdout instead of the Markdown)"),
 	POST_OPTIONS(struct compare_opts, post),
@@ -66,10 +74,11 @@ const struct opt_command compare_command = {
 		   "noise of the repeats into account, and print a Markdown summary.\n"
 		   "With --post, the verdicts and CURRENT go to a results collector as\n"
 		   "{\"verdict\": ..., \"results\": ...}.\n"
-		   "Exit status: 0 no regression, 1 a cell is slower, 2 usage error, unreadable\n"
-		   "input or a baseline from other or unknown hardware (without --force), 3 no\n"
-		   "regression but the verdict could not be posted and --post-required was given.\n"
-		   "Runs that were not cold count, flagged in the summary and in each cell's reason.",
+		   "Exit status: 0 no regression, 1 a cell is slower (or, with --fail-on-missing,\n"
+		   "missing), 2 usage error, unreadable input or a baseline from other or unknown\n"
+		   "hardware (without --force), 3 no regression but the verdict could not be posted\n"
+		   "and --post-required was given. Runs that were not cold count, flagged in the\n"
+		   "summary and in each cell's reason.",
 	.options = compare_options,
 	.min_args = 2,
 	.max_args = 2,
@@ -108,9 +117,31 @@ static int write_to(const char *path, json_t *cmp, int (*fn)(json_t *, FILE *))
 	return 0;
 }
 
+/* The verdicts as JSON, each number rounded to what it means (compare_rounded). */
+static int write_html(const char *path, json_t *cmp, json_t *base, json_t *cur)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f) {
+		error("compare: cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	ret = compare_write_html(cmp, base, cur, f);
+	if (fclose(f) || ret) {
+		error("compare: cannot write '%s': %s", path, strerror(ret ? -ret : errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int dump_json(json_t *cmp, FILE *f)
 {
-	if (json_dumpf(cmp, f, JSON_INDENT(1) | JSON_SORT_KEYS))
+	json_t *out = compare_rounded(cmp);
+	int ret = json_dumpf(out, f, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+
+	json_decref(out);
+	if (ret)
 		return -EIO;
 	fputc('\n', f);
 	return ferror(f) ? -EIO : 0;
@@ -172,6 +203,7 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	json_object_set_new(cmp, "forced", json_boolean(o.force));
+	json_object_set_new(cmp, "fail_on_missing", json_boolean(o.fail_on_missing));
 	json_object_set_new(cmp, "baseline_path", text_json(args[0]));
 	json_object_set_new(cmp, "current_path", text_json(args[1]));
 	if (o.json && !strcmp(o.json, "-")) {
@@ -184,14 +216,29 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (o.junit && write_to(o.junit, cmp, compare_write_junit))
 		goto out;
+	if (o.html && write_html(o.html, cmp, base, cur))
+		goto out;
 	if (fflush(stdout)) {
 		error("compare: cannot write the summary: %s", strerror(errno));
 		goto out;
 	}
-	status = json_is_true(json_object_get(cmp, "regression")) ? COMPARE_REGRESSION : COMPARE_OK;
+	status = json_is_true(json_object_get(cmp, "regression")) || compare_missing_fails(cmp)
+			 ? COMPARE_REGRESSION
+			 : COMPARE_OK;
+	if (compare_missing_fails(cmp))
+		error("compare: %lld cell%s of the baseline %s missing from the current results "
+		      "(--fail-on-missing)",
+		      (long long)json_integer_value(
+			      json_object_get(json_object_get(cmp, "counts"), "missing")),
+		      json_integer_value(json_object_get(json_object_get(cmp, "counts"),
+							 "missing")) == 1 ? "" : "s",
+		      json_integer_value(json_object_get(json_object_get(cmp, "counts"),
+							 "missing")) == 1 ? "is" : "are");
 	if (o.post.url) {
-		json_t *doc = json_pack("{s:O, s:O}", "verdict", cmp, "results", cur);
-		char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+		json_t *doc = json_pack("{s:o, s:O}", "verdict", compare_rounded(cmp), "results",
+					cur);
+		char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS |
+					     JSON_REAL_PRECISION(15));
 
 		ret = text ? post_json(&o.post, text, strlen(text), "the verdict", o.cafile,
 				       o.insecure)

@@ -28,6 +28,7 @@ struct fio_opts {
 	long iodepth;
 	long jobs;
 	char *ioengine;
+	long runtime;
 	bool all_files;
 	bool follow_links;
 	char *fio;
@@ -43,6 +44,9 @@ static const struct opt_def fio_options[] = {
 		  "the many-jobs runs use N fio jobs (0: the online CPUs); the others use 1"),
 	OPT_STRING_("ioengine", 0, struct fio_opts, ioengine, "io_uring", "NAME", 0,
 		    "fio's I/O engine"),
+	OPT_LONG_("runtime", 0, struct fio_opts, runtime, "5", "S", 0, 3600,
+		  "each measurement lasts at least S seconds: one that is over sooner runs again "
+		  "time-based, going over the files until S seconds are up (0: one pass)"),
 	OPT_BOOL_("all-files", 0, struct fio_opts, all_files,
 		  "read every regular file, not only .mrc/.mrcs"),
 	OPT_BOOL_("follow-links", 0, struct fio_opts, follow_links,
@@ -66,7 +70,9 @@ const struct opt_command fio_command = {
 	.summary = "Measure fio's ceilings for the particle stacks below SRC: reading them, writing\n"
 		   "the same sizes into a scratch directory in DST, and both at once (a copy), with\n"
 		   "O_DIRECT and buffered; write results.json with them under \"reference\".\n"
-		   "fio only ever reads SRC: its read jobs run as `fio --readonly` without a size.",
+		   "A set done in less than --runtime is measured again, time-based, over the same\n"
+		   "files. fio only ever reads SRC: its read jobs run as `fio --readonly` without a\n"
+		   "size.",
 	.options = fio_options,
 	.min_args = 2,
 	.max_args = 2,
@@ -239,85 +245,142 @@ static int parse_output(const char *path, struct fioref_result *r)
 	return ret ? -1 : 0;
 }
 
+/* One pass of a measurement: its reader and writer, their job files and results. */
+struct fio_pass {
+	char *rjob, *wjob;		/* the job files, in the results folder */
+	struct fioref_result rr, wr;
+	double runtime_s;		/* the longer of the two runtimes */
+};
+
+static void fio_pass_release(struct fio_pass *p)
+{
+	free(p->rjob);
+	free(p->wjob);
+	memset(p, 0, sizeof(*p));
+}
+
 /*
- * One measurement: name, what runs (a reader, a writer or both at once), how many jobs, O_DIRECT.
- * Appends {name, kind, jobs, direct, read, write, mb_s, job_files, outputs} to list.
+ * Run the reader, the writer or both at once (each its own fio process, started together), cold,
+ * for one pass over the files or, with runtime, time-based for that many seconds. The job files
+ * and fio's outputs are <base>-read.fio, <base>-read.json, <base>-write.*. Returns 0 or -1.
  */
-static int measure(struct fio_ctx *c, const char *name, bool rd, bool wr, unsigned jobs,
-		   bool direct, json_t *list, double *mb_s)
+static int run_pass(struct fio_ctx *c, const char *base, bool rd, bool wr, unsigned jobs,
+		    bool direct, unsigned runtime, struct fio_pass *p)
 {
 	const struct fioref_job rj = { .write = false, .direct = direct, .jobs = jobs,
 				       .bs = c->o->bs, .iodepth = (unsigned)c->o->iodepth,
-				       .ioengine = c->o->ioengine };
+				       .ioengine = c->o->ioengine, .runtime_s = runtime };
 	struct fioref_job wj = rj;
-	struct fioref_result rr = { 0 }, wr_res = { 0 };
-	char *rjob = NULL, *wjob = NULL, *rout = NULL, *wout = NULL;
+	char *rout = NULL, *wout = NULL;
 	char *tmp;
 	pid_t rpid = -1, wpid = -1;
-	json_t *m;
 	int status = -1;
 
+	memset(p, 0, sizeof(*p));
 	wj.write = true;
 	if (rd) {
-		tmp = xasprintf("%s-read", name);
-		rjob = write_job(c, tmp, c->src_files, &rj);
+		tmp = xasprintf("%s-read", base);
+		p->rjob = write_job(c, tmp, c->src_files, &rj);
 		free(tmp);
-		rout = claim(c, name, "-read.json");
+		rout = claim(c, base, "-read.json");
 	}
 	if (wr) {
-		tmp = xasprintf("%s-write", name);
-		wjob = write_job(c, tmp, c->dst_files, &wj);
+		tmp = xasprintf("%s-write", base);
+		p->wjob = write_job(c, tmp, c->dst_files, &wj);
 		free(tmp);
-		wout = claim(c, name, "-write.json");
+		wout = claim(c, base, "-write.json");
 	}
-	if ((rd && (!rjob || !rout)) || (wr && (!wjob || !wout)))
+	if ((rd && (!p->rjob || !rout)) || (wr && (!p->wjob || !wout)))
 		goto out;
 	if (wr && layout_dst(c))
 		goto out;
 	if (make_cold(c))
 		goto out;
-	info("fio: %s: %s%s%s, %u job%s, %s", name, rd ? "read SRC" : "", rd && wr ? " and " : "",
-	     wr ? "write DST" : "", jobs, jobs == 1 ? "" : "s", direct ? "O_DIRECT" : "buffered");
-	/* the reader and the writer start together, each its own fio process */
 	if (rd)
-		rpid = fio_start(c, rjob, rout, true);
+		rpid = fio_start(c, p->rjob, rout, true);
 	if (wr)
-		wpid = fio_start(c, wjob, wout, false);
+		wpid = fio_start(c, p->wjob, wout, false);
 	if ((rd && rpid < 0) || (wr && wpid < 0))
 		goto out;
-	if (rd && fio_wait(c, rpid, name))
+	if (rd && fio_wait(c, rpid, base))
 		goto out;
 	rpid = -1;
-	if (wr && fio_wait(c, wpid, name))
+	if (wr && fio_wait(c, wpid, base))
 		goto out;
 	wpid = -1;
-	if ((rd && parse_output(rout, &rr)) || (wr && parse_output(wout, &wr_res)))
+	if ((rd && parse_output(rout, &p->rr)) || (wr && parse_output(wout, &p->wr)))
 		goto out;
-	if (rd && wr)
-		*mb_s = fioref_pair_mb_s(&rr.read, &wr_res.write);
-	else
-		*mb_s = rd ? rr.read.mb_s : wr_res.write.mb_s;
-	m = json_pack("{s:s, s:s, s:i, s:b, s:f}", "name", name, "kind",
-		      rd && wr ? "copy" : rd ? "read" : "write", "jobs", (int)jobs, "direct",
-		      direct, "mb_s", *mb_s);
-	json_object_set_new(m, "read", rd ? fioref_result_json(&rr) : json_null());
-	json_object_set_new(m, "write", wr ? fioref_result_json(&wr_res) : json_null());
-	json_object_set_new(m, "job_files", json_pack("{s:s?, s:s?}", "read",
-						      rd ? strrchr(rjob, '/') + 1 : NULL, "write",
-						      wr ? strrchr(wjob, '/') + 1 : NULL));
-	json_array_append_new(list, m);
-	info("fio: %s: %.0f MB/s", name, *mb_s);
+	p->runtime_s = rd ? p->rr.read.runtime_s : 0;
+	if (wr && p->wr.write.runtime_s > p->runtime_s)
+		p->runtime_s = p->wr.write.runtime_s;
 	status = 0;
 out:
 	if (rpid > 0)
-		fio_wait(c, rpid, name);
+		fio_wait(c, rpid, base);
 	if (wpid > 0)
-		fio_wait(c, wpid, name);
-	free(rjob);
-	free(wjob);
+		fio_wait(c, wpid, base);
 	free(rout);
 	free(wout);
 	return status;
+}
+
+/*
+ * One measurement: name, what runs (a reader, a writer or both at once), how many jobs, O_DIRECT.
+ * A pass shorter than --runtime is followed by a time-based one of --runtime seconds, which is
+ * the measurement. Appends {name, kind, jobs, direct, mb_s, runtime_s, time_based, read, write,
+ * job_files} to list, and a warning to warnings when it lasted under FIOREF_SHORT_S.
+ */
+static int measure(struct fio_ctx *c, const char *name, bool rd, bool wr, unsigned jobs,
+		   bool direct, json_t *list, json_t *warnings, double *mb_s)
+{
+	struct fio_pass p;
+	bool timed = false;
+	json_t *m;
+
+	info("fio: %s: %s%s%s, %u job%s, %s", name, rd ? "read SRC" : "", rd && wr ? " and " : "",
+	     wr ? "write DST" : "", jobs, jobs == 1 ? "" : "s", direct ? "O_DIRECT" : "buffered");
+	if (run_pass(c, name, rd, wr, jobs, direct, 0, &p))
+		goto fail;
+	if (c->o->runtime > 0 && p.runtime_s < (double)c->o->runtime) {
+		char *base = xasprintf("%s-timed", name);
+		int ret;
+
+		info("fio: %s: one pass took %.2f s; again for %ld s, time-based", name,
+		     p.runtime_s, c->o->runtime);
+		fio_pass_release(&p);
+		ret = run_pass(c, base, rd, wr, jobs, direct, (unsigned)c->o->runtime, &p);
+		free(base);
+		if (ret)
+			goto fail;
+		timed = true;
+	}
+	if (rd && wr)
+		*mb_s = fioref_pair_mb_s(&p.rr.read, &p.wr.write);
+	else
+		*mb_s = rd ? p.rr.read.mb_s : p.wr.write.mb_s;
+	m = json_pack("{s:s, s:s, s:i, s:b, s:f, s:f, s:b}", "name", name, "kind",
+		      rd && wr ? "copy" : rd ? "read" : "write", "jobs", (int)jobs, "direct",
+		      direct, "mb_s", *mb_s, "runtime_s", p.runtime_s, "time_based", timed);
+	json_object_set_new(m, "read", rd ? fioref_result_json(&p.rr) : json_null());
+	json_object_set_new(m, "write", wr ? fioref_result_json(&p.wr) : json_null());
+	json_object_set_new(m, "job_files", json_pack("{s:s?, s:s?}", "read",
+						      rd ? strrchr(p.rjob, '/') + 1 : NULL, "write",
+						      wr ? strrchr(p.wjob, '/') + 1 : NULL));
+	json_array_append_new(list, m);
+	if (fioref_measurement_short(m)) {
+		char *w = xasprintf("fio's %s lasted %.2f s: too short to measure reliably (use a "
+				    "larger set, or --runtime)", name, p.runtime_s);
+
+		warning("%s", w);
+		json_array_append_new(warnings, json_string(w));
+		free(w);
+	}
+	info("fio: %s: %.0f MB/s over %.1f s", name, *mb_s, p.runtime_s);
+	fio_pass_release(&p);
+	return 0;
+fail:
+	fio_pass_release(&p);
+	return -1;
 }
 
 /* "fio-3.33", or NULL with a message when fio cannot be run. */
@@ -375,6 +438,30 @@ static int load_source(struct fio_ctx *c, char **args, char **dst)
 	return bench_check_outputs(c->ds.root, *dst, o->out, o->drop_path);
 }
 
+/*
+ * What every results.json carries (tool, started, host, the source and destination, params) and
+ * an empty runs, so that `report` and `compare` read fio's as any other.
+ */
+static void begin_doc(struct results *res, const struct fio_ctx *c, const char *dst)
+{
+	char started[64];
+	char *abs = realpath(dst, NULL);
+	json_t *src = bench_location_json(c->ds.root);
+
+	now_rfc3339(started, sizeof(started));
+	json_object_set_new(src, "files", json_integer((json_int_t)c->ds.nr));
+	json_object_set_new(src, "bytes", json_integer((json_int_t)c->ds.bytes));
+	json_object_set_new(res->root, "tool", bench_tool_json());
+	json_object_set_new(res->root, "started", json_string(started));
+	json_object_set_new(res->root, "host", bench_host_json());
+	json_object_set_new(res->root, "source", src);
+	json_object_set_new(res->root, "destination", bench_location_json(abs ? abs : dst));
+	free(abs);
+	json_object_set_new(res->root, "params", options_to_json(fio_command.options, c->o));
+	json_object_set_new(res->root, "warnings", json_array());
+	results_runs(res);
+}
+
 int cmd_fio(int argc, char **argv)
 {
 	struct fio_opts o = { 0 };
@@ -386,7 +473,9 @@ int cmd_fio(int argc, char **argv)
 	char *dst = NULL;
 	char why[DATASET_WHY_MAX];
 	json_t *list;
+	json_t *warnings;
 	json_t *ref;
+	char finished[64];
 	double copy_direct = 0, copy_buffered = 0, mb_s;
 	int nargs;
 	int status = 1;
@@ -438,15 +527,19 @@ int cmd_fio(int argc, char **argv)
 	     (double)c.ds.bytes / 1e9, c.ds.root, res.dir);
 
 	list = json_array();
-	ref = json_pack("{s:s, s:o}", "fio_version", version, "measurements", list);
+	warnings = json_array();
+	ref = json_pack("{s:s, s:I, s:I, s:s, s:I, s:o, s:o}", "fio_version", version, "bs",
+			(json_int_t)o.bs, "iodepth", (json_int_t)o.iodepth, "ioengine", o.ioengine,
+			"runtime_s", (json_int_t)o.runtime, "measurements", list, "warnings",
+			warnings);
+	begin_doc(&res, &c, args[1]);
 	json_object_set_new(res.root, "reference", ref);
-	json_object_set_new(res.root, "params", options_to_json(fio_command.options, &o));
-	if (measure(&c, "read-1", true, false, 1, false, list, &mb_s) ||
-	    measure(&c, "read-n", true, false, c.cores, false, list, &mb_s) ||
-	    measure(&c, "write-1", false, true, 1, false, list, &mb_s) ||
-	    measure(&c, "write-n", false, true, c.cores, false, list, &mb_s) ||
-	    measure(&c, "copy-direct", true, true, 1, true, list, &copy_direct) ||
-	    measure(&c, "copy-buffered", true, true, 1, false, list, &copy_buffered))
+	if (measure(&c, "read-1", true, false, 1, false, list, warnings, &mb_s) ||
+	    measure(&c, "read-n", true, false, c.cores, false, list, warnings, &mb_s) ||
+	    measure(&c, "write-1", false, true, 1, false, list, warnings, &mb_s) ||
+	    measure(&c, "write-n", false, true, c.cores, false, list, warnings, &mb_s) ||
+	    measure(&c, "copy-direct", true, true, 1, true, list, warnings, &copy_direct) ||
+	    measure(&c, "copy-buffered", true, true, 1, false, list, warnings, &copy_buffered))
 		goto write;
 	json_object_set_new(ref, "copy_direct_mb_s", json_real(copy_direct));
 	json_object_set_new(ref, "copy_buffered_mb_s", json_real(copy_buffered));
@@ -457,6 +550,8 @@ int cmd_fio(int argc, char **argv)
 	       copy_buffered);
 	status = 0;
 write:
+	now_rfc3339(finished, sizeof(finished));
+	json_object_set_new(res.root, "finished", json_string(finished));
 	ret = results_write(&res);
 	if (ret) {
 		error("cannot write '%s': %s", res.path, strerror(-ret));

@@ -17,6 +17,7 @@
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
+#include "cli/profile.h"
 #include "copy/strategy.h"
 #include "lib/safeopen.h"
 #include "lib/text.h"
@@ -190,13 +191,16 @@ static const char *default_strategies(void)
 
 /*
  * --reference: `cryocache-bench fio SRC DST` as a child (the same binary), its results folder
- * inside the sweep's, and its "reference" copied into the sweep's results.json. fio missing or
- * failing is a warning: the sweep goes on without a ceiling.
+ * inside the sweep's, and its "reference" copied into the sweep's results.json; the sweep's
+ * --profile goes to it when the profile has a [fio] section. fio missing or failing is a
+ * warning: the sweep goes on without a ceiling.
  */
-static void measure_reference(struct sweep *sw, const char *src, const char *dst)
+static void measure_reference(struct sweep *sw, const char *src, const char *dst,
+			      const char *profile)
 {
 	char *out = path_join(sw->b.res.dir, "reference");
 	char *path = path_join(out, RESULTS_FILE);
+	char *prof = profile ? profile_locate(profile) : NULL;
 	struct results ref = { 0 };
 	char why[256] = "";
 	int status = 0;
@@ -218,9 +222,14 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	}
 	close(rfd);
 	info("sweep: measuring fio's ceiling for the same files first (--reference)");
-	/* The same files: the sweep's --all-files and --follow-links go along. */
+	if (prof && !profile_has_section(prof, "fio")) {
+		free(prof);
+		prof = NULL;
+	}
+	/* The same files: the sweep's --all-files and --follow-links go along, and its profile
+	 * when that has a [fio] section. */
 	const unsigned flags = sw->b.cfg.dataset_flags;
-	char *argv[12] = { PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
+	char *argv[14] = { PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
 			   (char *)sw->b.cfg.drop_path };
 	size_t n = 6;
 
@@ -228,6 +237,10 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 		argv[n++] = "--all-files";
 	if (flags & DATASET_FOLLOW_LINKS)
 		argv[n++] = "--follow-links";
+	if (prof) {
+		argv[n++] = "--profile";
+		argv[n++] = prof;
+	}
 	argv[n++] = "--";
 	argv[n++] = (char *)src;
 	argv[n++] = (char *)dst;
@@ -256,6 +269,7 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 		     json_number_value(json_object_get(r, "ceiling_mb_s")));
 	}
 	results_release(&ref);
+	free(prof);
 	free(path);
 	free(out);
 }
@@ -391,7 +405,7 @@ static int write_plan(struct sweep *sw, const struct sweep_opts *o, char **args)
 	int ret;
 
 	if (o->reference)
-		measure_reference(sw, args[0], args[1]);
+		measure_reference(sw, args[0], args[1], o->m.profile);
 	/* A resumed sweep confirms with the number of pairs it was planned with. */
 	json_object_set_new(sw->doc, "confirm_pairs", json_integer(o->confirm));
 	ret = results_write(&sw->b.res);

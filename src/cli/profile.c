@@ -220,3 +220,25 @@ char *profile_locate(const char *value)
 	free(name);
 	return found ? found : xstrdup(value);
 }
+
+/* inih handler of profile_has_section: stops at the first key of the section. */
+static int on_key_seen(void *user, const char *section, const char *key, const char *value)
+{
+	const char **want = user;
+
+	(void)key;
+	(void)value;
+	if (*want && !strcmp(section, *want)) {
+		*want = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+bool profile_has_section(const char *path, const char *section)
+{
+	const char *want = section;
+
+	ini_parse(path, on_key_seen, &want);
+	return !want;
+}

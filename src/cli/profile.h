@@ -15,6 +15,7 @@
 #ifndef CCB_PROFILE_H
 #define CCB_PROFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cli/options.h"
@@ -37,5 +38,8 @@ char *profile_locate(const char *value);
 
 int profile_apply(const char *section, const struct opt_group *groups, size_t n, const char *path,
 		  char *why, size_t len);
+
+/* Whether the profile at path sets a key in [section] (false when it cannot be read). */
+bool profile_has_section(const char *path, const char *section);
 
 #endif

@@ -428,7 +428,8 @@ int pool_run_jobs(const struct copy_job *jobs, unsigned njobs, unsigned nthreads
 	jobs_exit(pjobs, njobs, stats);
 	free(pjobs);
 	if (ret) {
-		stats->first_error = xasprintf("cannot start %u threads: %s", total, strerror(-ret));
+		stats->first_error = xasprintf("cannot start %u thread%s: %s", total,
+					       total == 1 ? "" : "s", strerror(-ret));
 		return ret;
 	}
 	if (p.init_err) {

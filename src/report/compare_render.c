@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,20 +103,37 @@ static void md_p(json_t *v, FILE *f)
 		fputs("—", f);
 }
 
+const char *compare_headline(json_t *cmp)
+{
+	if (json_is_true(json_object_get(cmp, "regression")))
+		return "REGRESSION";
+	if (compare_missing_fails(cmp))
+		return "MISSING CELLS";
+	return "no regression";
+}
+
+bool compare_missing_fails(json_t *cmp)
+{
+	return json_is_true(json_object_get(cmp, "fail_on_missing")) &&
+	       json_integer_value(json_object_get(json_object_get(cmp, "counts"), "missing")) > 0;
+}
+
 int compare_write_markdown(json_t *cmp, FILE *f)
 {
+	const bool fail_missing = json_is_true(json_object_get(cmp, "fail_on_missing"));
 	json_t *counts = json_object_get(cmp, "counts");
 	json_t *c;
 	size_t i;
 
-	fprintf(f, "## cryocache-bench compare: %s\n\n",
-		json_is_true(json_object_get(cmp, "regression")) ? "REGRESSION" : "no regression");
+	fprintf(f, "## cryocache-bench compare: %s\n\n", compare_headline(cmp));
 	fprintf(f,
-		"%lld slower, %lld faster, %lld same, %lld insufficient, %lld missing, %lld new "
+		"%lld slower, %lld faster, %lld same, %lld too noisy, %lld insufficient, %lld "
+		"missing, %lld new "
 		"(Mann-Whitney U, alpha %g, minimum change %g %%, at least %lld runs a side)\n\n",
 		(long long)json_integer_value(json_object_get(counts, "slower")),
 		(long long)json_integer_value(json_object_get(counts, "faster")),
 		(long long)json_integer_value(json_object_get(counts, "same")),
+		(long long)json_integer_value(json_object_get(counts, "noisy")),
 		(long long)json_integer_value(json_object_get(counts, "insufficient")),
 		(long long)json_integer_value(json_object_get(counts, "missing")),
 		(long long)json_integer_value(json_object_get(counts, "new")),
@@ -130,11 +148,13 @@ int compare_write_markdown(json_t *cmp, FILE *f)
 		json_t *b = json_object_get(c, "current");
 		const char *v = json_string_value(json_object_get(c, "verdict"));
 
+		const bool bold = !strcmp(v, "slower") || (!strcmp(v, "missing") && fail_missing);
+
 		fprintf(f, "| %s | %lld | %lld | %s%s%s | ",
 			json_string_value(json_object_get(c, "strategy")),
 			(long long)json_integer_value(json_object_get(c, "threads")),
-			(long long)json_integer_value(json_object_get(c, "jobs")),
-			!strcmp(v, "slower") ? "**" : "", v, !strcmp(v, "slower") ? "**" : "");
+			(long long)json_integer_value(json_object_get(c, "jobs")), bold ? "**" : "",
+			!strcmp(v, "noisy") ? "too noisy, raise --repeats" : v, bold ? "**" : "");
 		md_side(a, f);
 		fputs(" | ", f);
 		md_side(b, f);
@@ -181,14 +201,24 @@ int compare_write_junit(json_t *cmp, FILE *f)
 	json_t *counts = json_object_get(cmp, "counts");
 	json_t *c;
 	size_t i;
-	long long skipped = json_integer_value(json_object_get(counts, "insufficient")) +
-			    json_integer_value(json_object_get(counts, "missing")) +
+	const bool fail_missing = json_is_true(json_object_get(cmp, "fail_on_missing"));
+	const long long missing = json_integer_value(json_object_get(counts, "missing"));
+	long long skipped = json_integer_value(json_object_get(counts, "noisy")) +
+			    json_integer_value(json_object_get(counts, "insufficient")) +
+			    (fail_missing ? 0 : missing) +
 			    json_integer_value(json_object_get(counts, "new"));
+	double total = 0;
 
+	/* time: how long the current results measured each cell (JUnit's test duration) */
+	json_array_foreach(cells, i, c)
+		total += json_number_value(json_object_get(json_object_get(c, "current"), "seconds"));
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites>\n<testsuite name=\"cryocache-bench compare\" tests=\"%zu\" "
-		   "failures=\"%lld\" errors=\"0\" skipped=\"%lld\">\n", json_array_size(cells),
-		(long long)json_integer_value(json_object_get(counts, "slower")), skipped);
+		   "failures=\"%lld\" errors=\"0\" skipped=\"%lld\" time=\"%.3f\">\n",
+		json_array_size(cells),
+		(long long)json_integer_value(json_object_get(counts, "slower")) +
+			(fail_missing ? missing : 0),
+		skipped, total);
 	json_array_foreach(cells, i, c) {
 		const char *s = json_string_value(json_object_get(c, "strategy"));
 		const char *v = json_string_value(json_object_get(c, "verdict"));
@@ -198,13 +228,18 @@ int compare_write_junit(json_t *cmp, FILE *f)
 		xml_text(s, f);
 		fputs("\" name=\"", f);
 		xml_text(s, f);
-		fprintf(f, " threads=%lld jobs=%lld\">",
+		fprintf(f, " threads=%lld jobs=%lld\" time=\"%.3f\">",
 			(long long)json_integer_value(json_object_get(c, "threads")),
-			(long long)json_integer_value(json_object_get(c, "jobs")));
+			(long long)json_integer_value(json_object_get(c, "jobs")),
+			json_number_value(json_object_get(json_object_get(c, "current"), "seconds")));
 		if (!strcmp(v, "slower")) {
 			fputs("<failure message=\"slower: ", f);
 			xml_text(reason, f);
 			fputs("\" type=\"regression\"/>", f);
+		} else if (!strcmp(v, "missing") && fail_missing) {
+			fputs("<failure message=\"missing: ", f);
+			xml_text(reason, f);
+			fputs("\" type=\"missing\"/>", f);
 		} else if (strcmp(v, "faster") && strcmp(v, "same")) {
 			fprintf(f, "<skipped message=\"%s: ", v);
 			xml_text(reason, f);

@@ -101,6 +101,7 @@ static const struct {
 	{ "cold_threshold_pct", "cold", "threshold_pct" },
 	{ "cold", "cold", "cold" },
 	{ "aborted", NULL, "aborted" },
+	{ "verify_checked", "verify", "checked" },	/* empty: not verified */
 	{ "verify_mismatches", "verify", "mismatches" },
 	{ "busiest_device", "sampler", "busiest_device" },
 	{ "top_interface", "sampler", "top_interface" },

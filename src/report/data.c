@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/cells.h"
+#include "analysis/fioref.h"
 #include "analysis/recommend.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
@@ -21,6 +22,38 @@ json_int_t report_jobs(json_t *o)
 	json_t *j = json_object_get(o, "jobs");
 
 	return json_is_integer(j) ? json_integer_value(j) : 1;
+}
+
+double report_nice_step(double range, int n)
+{
+	double raw = range / n;
+	double mag = pow(10, floor(log10(raw)));
+	double r = raw / mag;
+
+	return mag * (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10);
+}
+
+void report_threads_init(struct report_threads *t, json_t *cells)
+{
+	json_t *cell;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	json_array_foreach(cells, i, cell) {
+		long long v = json_get_int(cell, "threads");
+		size_t k = 0;
+
+		while (k < t->n && t->v[k] < v)
+			k++;
+		if ((k < t->n && t->v[k] == v) || t->n == REPORT_MAX_THREADS)
+			continue;
+		memmove(t->v + k + 1, t->v + k, (t->n - k) * sizeof(*t->v));
+		t->v[k] = v;
+		t->n++;
+	}
+	t->min = t->n ? (double)t->v[0] : 1;
+	t->max = t->n ? (double)t->v[t->n - 1] : 1;
+	t->log2 = t->n >= 3 && t->v[0] > 0 && t->v[t->n - 1] >= 4 * t->v[0];
 }
 
 bool report_same_series(json_t *a, json_t *b)
@@ -131,17 +164,30 @@ size_t report_warnings(json_t *doc, FILE *f,
 	json_t *w;
 	json_t *run;
 	size_t i, j;
+	json_t *ref_warnings = json_object_get(json_object_get(doc, "reference"), "warnings");
+	json_t *cells = report_cells(doc);
+	json_t *above = fioref_above_ceiling(doc, cells);
 	size_t n = json_array_size(json_object_get(doc, "warnings")) +
-		   json_array_size(json_object_get(report_watch_sampler(doc), "warnings"));
+		   json_array_size(json_object_get(report_watch_sampler(doc), "warnings")) +
+		   json_array_size(ref_warnings) + json_array_size(above);
 	char prefix[64];
 
+	json_decref(cells);
 	json_array_foreach(json_object_get(doc, "runs"), i, run)
 		n += json_array_size(json_object_get(run, "warnings")) +
 		     json_array_size(json_object_get(run, "errors"));
-	if (!item)
+	if (!item) {
+		json_decref(above);
 		return n;
+	}
 	json_array_foreach(json_object_get(doc, "warnings"), i, w)
 		item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
+	/* fio's own (a short measurement), and the cells that beat its ceiling */
+	json_array_foreach(ref_warnings, i, w)
+		item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
+	json_array_foreach(above, i, w)
+		item(f, NULL, json_string_value(w));
+	json_decref(above);
 	json_array_foreach(json_object_get(report_watch_sampler(doc), "warnings"), i, w)
 		item(f, "watch", json_string_value(w) ? json_string_value(w) : "");
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
@@ -180,10 +226,16 @@ const char *report_flag_meaning(const char *flag, bool brief)
 	return NULL;
 }
 
-char *report_param_text(json_t *v)
+char *report_param_text(json_t *doc, const char *key, json_t *v)
 {
+	json_t *seed = json_object_get(json_object_get(doc, "sweep"), "seed");
 	char *text;
 
+	/* --seed 0 draws one from the clock; the sweep records the one it used */
+	if (!strcmp(key, "seed") && json_is_integer(seed) && !json_equal(seed, v))
+		return xasprintf("%lld (%s)", (long long)json_integer_value(seed),
+				 json_is_integer(v) && !json_integer_value(v) ? "from the clock"
+									 : "the one used");
 	if (json_is_string(v))
 		return xstrdup(json_string_value(v));
 	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
@@ -418,10 +470,20 @@ int report_series_init(struct report_series *s, json_t *run, json_t *samples)
 	char label[64];
 
 	memset(s, 0, sizeof(*s));
+	s->t_copied = NAN;
 	if (tc < 0 || !json_array_size(rows))
 		return -ENODATA;
 	s->n = json_array_size(rows);
 	s->t = column_values(rows, tc, 1, s->n);
+	if (json_get_has_num(smp, "seconds") && json_get_has_num(run, "seconds_durable") &&
+	    json_get_has_num(run, "seconds_copied")) {
+		const double t = json_get_num(smp, "seconds") -
+				 (json_get_num(run, "seconds_durable") -
+				  json_get_num(run, "seconds_copied"));
+
+		if (t >= 0)
+			s->t_copied = t;
+	}
 	for (size_t i = 0; i < nr_devs; i++) {
 		json_t *dev = json_object_get(json_object_get(smp, "devices"), devs[i]);
 		bool src = has_role(dev, "source");
@@ -450,6 +512,28 @@ int report_series_init(struct report_series *s, json_t *run, json_t *samples)
 		return -ENODATA;
 	}
 	return 0;
+}
+
+double report_series_max_mbs(json_t *doc, json_t *samples)
+{
+	double max = 0;
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		struct report_series s;
+		char key[32];
+
+		snprintf(key, sizeof(key), "%lld", json_get_int(run, "seq"));
+		if (report_series_init(&s, run, json_object_get(samples, key)))
+			continue;
+		for (size_t k = 0; k < s.nr_mbs; k++)
+			for (size_t j = 0; j < s.n; j++)
+				if (isfinite(s.mbs[k].v[j]))
+					max = fmax(max, s.mbs[k].v[j]);
+		report_series_release(&s);
+	}
+	return max;
 }
 
 void report_series_release(struct report_series *s)

@@ -30,6 +30,25 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 /* Whether two cells (or a cell and a run) are of the same strategy with as many jobs. */
 bool report_same_series(json_t *a, json_t *b);
 
+/* A "nice" step (1, 2, 2.5 or 5 times a power of ten) for about n ticks over range (> 0). */
+double report_nice_step(double range, int n);
+
+#define REPORT_MAX_THREADS 64
+
+/*
+ * The x axis of a throughput chart, the HTML's and gnuplot's alike: the distinct thread counts
+ * of cells, ascending, and whether they are drawn on a log2 axis: three or more counts spanning a
+ * factor of 4 or more (powers of two are what people sweep). min and max are v's ends (1 and 1
+ * when there are none).
+ */
+struct report_threads {
+	long long v[REPORT_MAX_THREADS];
+	size_t n;
+	double min, max;
+	bool log2;
+};
+void report_threads_init(struct report_threads *t, json_t *cells);
+
 /* An object's "jobs" (copiers at once); 1 when it has none, as a `run` before jobs existed. */
 json_int_t report_jobs(json_t *o);
 /* The sampler of a `watch` results folder, or NULL. Borrowed. */
@@ -41,7 +60,8 @@ json_t *report_watch_sampler(json_t *doc);
 json_t *report_busiest_mean(json_t *sampler, const char **dev);
 
 /*
- * Every warning of doc in the order the renderings list them: its own, the watch sampler's
+ * Every warning of doc in the order the renderings list them: its own, fio's reference's (a short
+ * measurement), the cells that beat fio's ceiling (fioref_above_ceiling), the watch sampler's
  * (prefix "watch"), then each run's errors ("run 3 failed") and warnings ("run 3"). item gets
  * the prefix (NULL for doc's own) and the message. Returns how many there are; with item NULL it
  * only counts them.
@@ -55,8 +75,12 @@ size_t report_warnings(json_t *doc, FILE *f,
  */
 const char *report_flag_meaning(const char *flag, bool brief);
 
-/* A parameter's value as text: a string as it is, anything else as compact JSON. Free it. */
-char *report_param_text(json_t *v);
+/*
+ * The value v of doc's parameter key as text: a string as it is, anything else as compact JSON;
+ * but for "seed", the seed the sweep used (doc's sweep.seed), "123 (from the clock)" when the
+ * parameter was 0. Free it.
+ */
+char *report_param_text(json_t *doc, const char *key, json_t *v);
 
 /*
  * The rows of the recommendation's table: the thread counts of "for"."seconds" (in its order),
@@ -95,6 +119,12 @@ struct report_line {
 struct report_series {
 	size_t n;
 	double *t;		/* end of each interval, seconds since the first reading */
+	/*
+	 * On t's clock, when the last file closed and syncfs began: the sampler's seconds less the
+	 * run's seconds_durable - seconds_copied (the sampler stops when syncfs returns). NAN when
+	 * the run does not say (a watch).
+	 */
+	double t_copied;
 	struct report_line mbs[REPORT_LINES_MAX];
 	size_t nr_mbs;
 	struct report_line pct[REPORT_LINES_MAX];
@@ -104,5 +134,7 @@ struct report_series {
 /* 0, or -ENODATA when samples has no rows or none of the columns. */
 int report_series_init(struct report_series *s, json_t *run, json_t *samples);
 void report_series_release(struct report_series *s);
+/* The highest MB/s of any run's series (samples: report_load_samples()'s); 0 when none. */
+double report_series_max_mbs(json_t *doc, json_t *samples);
 
 #endif

@@ -107,7 +107,9 @@ static void head(FILE *f, json_t *doc)
 	fputs(" to ", f);
 	report_put_html(f, json_is_string(json_object_get(doc, "finished")) ? json_get_str(doc, "finished")
 								: "(unfinished)");
-	if (!report_watch_sampler(doc))
+	if (report_reference_only(doc))
+		fputs(" · fio&#39;s reference", f);
+	else if (!report_watch_sampler(doc))
 		fprintf(f, " · %zu runs", json_array_size(json_object_get(doc, "runs")));
 	fputs(" · ", f);
 	esc_key(f, tool, "name");
@@ -163,9 +165,11 @@ static void confirmation(FILE *f, json_t *rec)
 		json_get_int(conf, "seed"));
 	report_put_html(f, text);
 	fprintf(f, "</b></p>\n<table>\n<tr><th class=\"n\">pair</th><th>first</th>"
-		   "<th class=\"n\">%lld threads MB/s (run)</th>"
-		   "<th class=\"n\">%lld threads MB/s (run)</th><th class=\"n\">ratio</th></tr>\n",
-		json_get_int(conf, "default_threads"), json_get_int(conf, "threads"));
+		   "<th class=\"n\">%lld thread%s MB/s (run)</th>"
+		   "<th class=\"n\">%lld thread%s MB/s (run)</th><th class=\"n\">ratio</th></tr>\n",
+		json_get_int(conf, "default_threads"),
+		json_get_int(conf, "default_threads") == 1 ? "" : "s", json_get_int(conf, "threads"),
+		json_get_int(conf, "threads") == 1 ? "" : "s");
 	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
 		const bool complete = json_is_true(json_object_get(pr, "complete"));
 
@@ -188,6 +192,42 @@ static void confirmation(FILE *f, json_t *rec)
 		   "shown. Otherwise the recommendation falls back to the default.</p>\n",
 		1 + json_get_num(conf, "tolerance"));
 	free(text);
+}
+
+/* The fastest strategy against CryoSPARC's copier, below the table of its thread counts. */
+static void best_strategy(FILE *f, json_t *rec)
+{
+	const char *verdict = recommend_headroom_verdict(rec);
+	json_t *best = json_object_get(json_object_get(json_object_get(rec, "for"), "seconds"),
+				       "best");
+
+	if (!verdict || !strcmp(verdict, "copier_only"))
+		return;
+	if (!strcmp(verdict, "copier_fastest")) {
+		fputs("<p>No other strategy was faster than CryoSPARC&#39;s copier ("
+		      RECOMMEND_STRATEGY ").</p>\n", f);
+		return;
+	}
+	fputs(strcmp(verdict, "faster") ? "<p>Fastest median of any strategy: <b>"
+					: "<p>Fastest of any strategy: <b>", f);
+	esc_key(f, rec, "best_strategy");
+	fprintf(f, "</b> at %lld thread%s, ", json_get_int(rec, "best_threads"),
+		json_get_int(rec, "best_threads") == 1 ? "" : "s");
+	put_key(f, rec, "best_mb_s", 1);
+	fputs(" MB/s", f);
+	if (json_is_number(best)) {
+		fputs(" (", f);
+		report_put_duration(f, best, "–");
+		fputs(" for the set)", f);
+	}
+	if (!strcmp(verdict, "faster"))
+		fprintf(f, ": <b>%.2fx</b> CryoSPARC&#39;s copier, beyond both intervals: what the "
+			   "hardware allows beyond it.</p>\n", json_get_num(rec, "headroom"));
+	else if (!strcmp(verdict, "within_noise"))
+		fputs(", within noise of CryoSPARC&#39;s copier (their intervals overlap): no "
+		      "headroom shown.</p>\n", f);
+	else
+		fputs(".</p>\n", f);
 }
 
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
@@ -254,26 +294,8 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fprintf(f, "<td>%s%s%s</td></tr>\n", recommended ? "<b>recommended</b>" : "",
 			recommended && def ? ", " : "", def ? "CryoSPARC&#39;s default" : "");
 	}
-	if (json_is_string(json_object_get(rec, "best_strategy"))) {
-		json_t *best = json_object_get(json_object_get(fr, "seconds"), "best");
-
-		fprintf(f, "<tr><td class=\"n\">%lld</td><td class=\"n\">",
-			json_get_int(rec, "best_threads"));
-		put_key(f, rec, "best_mb_s", 1);
-		fputs("</td>", f);
-		if (fr) {
-			fputs("<td class=\"n\">", f);
-			report_put_duration(f, best, "–");
-			fputs("</td>", f);
-		}
-		fputs("<td>fastest of any strategy: <b>", f);
-		esc_key(f, rec, "best_strategy");
-		fputs("</b>", f);
-		if (strcmp(json_get_str(rec, "best_strategy"), RECOMMEND_STRATEGY))
-			fputs(", what the hardware allows beyond CryoSPARC&#39;s copier", f);
-		fputs("</td></tr>\n", f);
-	}
 	fputs("</table>\n", f);
+	best_strategy(f, rec);
 	if (json_get_has_num(rec, "tolerance"))
 		fprintf(f,
 			"<p class=\"note\">Medians within %.0f %% of the highest, or whose "
@@ -332,6 +354,7 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		fprintf(f, "<section id=\"warnings\" class=\"ok\">\n<h2>No warnings</h2>\n"
 			   "<p>%s</p>\n</section>\n",
 			watch_only ? "The sampler could read every source it needed."
+			: report_reference_only(doc) ? "Every fio measurement lasted long enough."
 				   : "Every run was cold, complete and long enough to measure.");
 		return;
 	}
@@ -383,7 +406,7 @@ static int cmp_runs(const void *a, const void *b, void *cells)
  * A card with the two time-series charts of a run (or of a watch: o is then the watch object,
  * without "seq") and what the sampler found. Nothing when samples has none of the columns.
  */
-static void series_card(FILE *f, json_t *o, json_t *samples, bool *any)
+static void series_card(FILE *f, json_t *o, json_t *samples, double ymax, bool *any)
 {
 	json_t *findings = json_object_get(json_object_get(o, "sampler"), "findings");
 	struct report_series s;
@@ -410,8 +433,8 @@ static void series_card(FILE *f, json_t *o, json_t *samples, bool *any)
 			json_get_num(json_object_get(o, "sampler"), "seconds"));
 	}
 	fputs("</h3>\n", f);
-	svg_series_chart(f, &s, s.mbs, s.nr_mbs, "MB/s", false);
-	svg_series_chart(f, &s, s.pct, s.nr_pct, "% busy", true);
+	svg_series_chart(f, &s, s.mbs, s.nr_mbs, "MB/s", false, ymax);
+	svg_series_chart(f, &s, s.pct, s.nr_pct, "% busy", true, 0);
 	json_array_foreach(findings, j, msg) {
 		/* A watch has nothing else to show: its findings are open. */
 		if (!j)
@@ -432,6 +455,8 @@ static void timeseries(FILE *f, const struct report_ctx *ctx)
 	json_t *runs = json_object_get(ctx->doc, "runs");
 	size_t n = json_array_size(runs);
 	json_t **order = xmalloc((n ? n : 1) * sizeof(*order));
+	/* every run's MB/s on one scale, so the cards compare at a glance */
+	const double ymax = report_series_max_mbs(ctx->doc, ctx->samples);
 	bool any = false;
 
 	for (size_t i = 0; i < n; i++)
@@ -440,18 +465,19 @@ static void timeseries(FILE *f, const struct report_ctx *ctx)
 	fprintf(f, "<section id=\"timeseries\">\n<h2>%s: throughput, device and CPU load</h2>\n",
 		report_watch_sampler(ctx->doc) ? "While watching" : "During each run");
 	series_card(f, json_object_get(ctx->doc, "watch"), json_object_get(ctx->samples, "watch"),
-		    &any);
+		    0, &any);
 	for (size_t i = 0; i < n; i++) {
 		char key[32];
 
 		snprintf(key, sizeof(key), "%lld", json_get_int(order[i], "seq"));
-		series_card(f, order[i], json_object_get(ctx->samples, key), &any);
+		series_card(f, order[i], json_object_get(ctx->samples, key), ymax, &any);
 	}
 	if (any)
 		fputs("</div>\n<p class=\"note\">Read and written MB/s of the source and "
-		      "destination disks (iostat's rkB/s and wkB/s, as 10^6 bytes), their %util, "
-		      "and the share of all CPUs that was busy or waiting for I/O, per sampling "
-		      "interval.</p>\n", f);
+		      "destination disks (iostat's rkB/s and wkB/s, as 10^6 bytes), on one scale for "
+		      "every run, their %util, and the share of all CPUs that was busy or waiting for "
+		      "I/O, per sampling interval. The dashed line is when the last file closed: "
+		      "syncfs wrote back the rest.</p>\n", f);
 	else
 		fputs("<p>No run has a samples file (runs with <code>--interval 0</code>, or the "
 		      "samples folder was not kept beside results.json).</p>\n", f);
@@ -542,9 +568,10 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	      "reaches; with few runs it is just min to max. The highlighted row is the "
 	      "recommendation.</p>\n", f);
 	if (json_is_number(ref)) {
-		fputs("<p class=\"note\">The ceiling is fio's throughput for the same files (", f);
+		fputs("<p class=\"note\">The ceiling is fio&#39;s copy-shaped throughput for the same "
+		      "files (", f);
 		put_num(f, ref, 1);
-		fputs(" MB/s).</p>\n", f);
+		fputs(" MB/s; fio&#39;s reference below); a share above 100 % is a warning.</p>\n", f);
 	}
 	fputs("</section>\n", f);
 }
@@ -589,6 +616,8 @@ static void runs_table(FILE *f, json_t *doc)
 {
 	json_t *run;
 	size_t i;
+	bool verified = false;
+	char summary[256];
 
 	fputs("<section id=\"runs\">\n<h2>Runs</h2>\n", f);
 	if (!json_array_size(json_object_get(doc, "runs"))) {
@@ -603,9 +632,11 @@ static void runs_table(FILE *f, json_t *doc)
 	      "<th class=\"n\">p99 ms</th><th class=\"n\">tail s</th>"
 	      "<th class=\"n\">CPU user s</th>"
 	      "<th class=\"n\">CPU sys s</th><th class=\"n\">resident</th><th>device</th>"
-	      "<th class=\"n\">%util</th><th class=\"n\">aqu-sz</th><th class=\"n\">CPU busy %</th>"
-	      "</tr>\n",
+	      "<th class=\"n\">%util</th><th class=\"n\">aqu-sz</th><th class=\"n\">CPU busy %</th>",
 	      f);
+	json_array_foreach(json_object_get(doc, "runs"), i, run)
+		verified |= json_is_object(json_object_get(run, "verify"));
+	fputs(verified ? "<th class=\"n\">verify</th></tr>\n" : "</tr>\n", f);
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		json_t *cold = json_object_get(run, "cold");
 		json_t *smp = json_object_get(run, "sampler");
@@ -676,13 +707,29 @@ static void runs_table(FILE *f, json_t *doc)
 		td_num(f, mean, "util", 1);
 		td_num(f, mean, "aqu-sz", 2);
 		td_num(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
+		if (verified) {
+			char verify[48];
+
+			report_verify_cell(run, verify, sizeof(verify));
+			fprintf(f, "<td class=\"n\">%s</td>", verify);
+		}
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n<p class=\"note\">resident: the share of the source in the page "
 	      "cache just before the clock started. device: the busiest device during the run with "
 	      "its mean %util and queue size (iostat -x); %util alone does not show saturation, "
 	      "NVMe and arrays serve many requests at once. Rows in red were not cold or failed; "
-	      "hover over a warning to read it (all are listed at the top).</p>\n</section>\n", f);
+	      "hover over a warning to read it (all are listed at the top).", f);
+	if (verified)
+		fputs(" verify: the copies of the run read back after dropping the caches and "
+		      "compared with their sources (--verify).", f);
+	fputs("</p>\n", f);
+	if (report_verify_summary(doc, summary, sizeof(summary))) {
+		fputs("<p><b>Verify:</b> ", f);
+		report_put_html(f, summary);
+		fputs(".</p>\n", f);
+	}
+	fputs("</section>\n", f);
 }
 
 static void kv_row(FILE *f, const char *label, const char *value)
@@ -789,7 +836,7 @@ static void environment(FILE *f, json_t *doc)
 	}
 	fputs("<p class=\"note\">Parameters:", f);
 	json_object_foreach(json_object_get(doc, "params"), key, v) {
-		char *text = report_param_text(v);
+		char *text = report_param_text(doc, key, v);
 
 		fputs(" <code>", f);
 		report_put_html(f, key);
@@ -864,12 +911,16 @@ void report_html(const struct report_ctx *ctx, FILE *f)
 	if (watch_only) {
 		warnings(f, ctx);
 		timeseries(f, ctx);
+	} else if (report_reference_only(ctx->doc)) {
+		warnings(f, ctx);
+		report_reference_html(f, ctx->doc);
 	} else {
 		fputs("<div class=\"top\">\n", f);
 		recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
 		warnings(f, ctx);
 		fputs("</div>\n", f);
 		cells_table(f, ctx);
+		report_reference_html(f, ctx->doc);
 		interpreter(f, ctx);
 		timeseries(f, ctx);
 		runs_table(f, ctx->doc);

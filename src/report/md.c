@@ -111,7 +111,7 @@ static void header(FILE *f, json_t *doc)
 				json_object_get(json_object_get(watch, "sampler"), "interval_s")));
 		return;
 	}
-	fputs("\n\nCopied ", f);
+	fputs(report_reference_only(doc) ? "\n\nfio's reference for " : "\n\nCopied ", f);
 	fprintf(f, "%lld files, %.2f GB, from ", json_get_int(src, "files"),
 		json_number_value(json_object_get(src, "bytes")) / 1e9);
 	code(f, json_get_str(src, "path"));
@@ -160,9 +160,10 @@ static void confirmation(FILE *f, json_t *rec)
 	fputs("**", f);
 	md(f, text);
 	fputs("**\n\n", f);
-	fprintf(f, "| pair | first | %lld threads MB/s (run) | %lld threads MB/s (run) | ratio |\n"
-		   "|---:|---|---:|---:|---:|\n", json_get_int(conf, "default_threads"),
-		json_get_int(conf, "threads"));
+	fprintf(f, "| pair | first | %lld thread%s MB/s (run) | %lld thread%s MB/s (run) | "
+		   "ratio |\n|---:|---|---:|---:|---:|\n", json_get_int(conf, "default_threads"),
+		json_get_int(conf, "default_threads") == 1 ? "" : "s", json_get_int(conf, "threads"),
+		json_get_int(conf, "threads") == 1 ? "" : "s");
 	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
 		fprintf(f, "| %lld | ", json_get_int(pr, "pair"));
 		md(f, json_is_string(json_object_get(pr, "first")) ? json_get_str(pr, "first")
@@ -182,6 +183,42 @@ static void confirmation(FILE *f, json_t *rec)
 		   "interval is min–max, at the coverage shown. Otherwise the recommendation falls "
 		   "back to the default.\n", 1 + json_get_num(conf, "tolerance"));
 	free(text);
+}
+
+/* The fastest strategy against CryoSPARC's copier, below the table of its thread counts. */
+static void best_strategy(FILE *f, json_t *rec)
+{
+	const char *verdict = recommend_headroom_verdict(rec);
+	json_t *best = json_object_get(json_object_get(json_object_get(rec, "for"), "seconds"),
+				       "best");
+
+	if (!verdict || !strcmp(verdict, "copier_only"))
+		return;
+	if (!strcmp(verdict, "copier_fastest")) {
+		fputs("\nNo other strategy was faster than CryoSPARC's copier (" RECOMMEND_STRATEGY
+		      ").\n", f);
+		return;
+	}
+	fputs(strcmp(verdict, "faster") ? "\nFastest median of any strategy: **"
+					: "\nFastest of any strategy: **", f);
+	md(f, json_get_str(rec, "best_strategy"));
+	fprintf(f, "** at %lld thread%s, ", json_get_int(rec, "best_threads"),
+		json_get_int(rec, "best_threads") == 1 ? "" : "s");
+	put_key(f, rec, "best_mb_s", 1);
+	fputs(" MB/s", f);
+	if (json_is_number(best)) {
+		fputs(" (", f);
+		report_put_duration(f, best, "-");
+		fputs(" for the set)", f);
+	}
+	if (!strcmp(verdict, "faster"))
+		fprintf(f, ": %.2fx CryoSPARC's copier, beyond both intervals: what the hardware "
+			   "allows beyond it.\n", json_get_num(rec, "headroom"));
+	else if (!strcmp(verdict, "within_noise"))
+		fputs(", within noise of CryoSPARC's copier (their intervals overlap): no headroom "
+		      "shown.\n", f);
+	else
+		fputs(".\n", f);
 }
 
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
@@ -239,22 +276,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fprintf(f, "%s%s%s%s |\n", fr ? " | " : "", recommended ? "**recommended**" : "",
 			recommended && def ? ", " : "", def ? "CryoSPARC's default" : "");
 	}
-	if (json_is_string(json_object_get(rec, "best_strategy"))) {
-		fprintf(f, "| %lld | ", json_get_int(rec, "best_threads"));
-		put_key(f, rec, "best_mb_s", 1);
-		if (fr) {
-			json_t *best = json_object_get(json_object_get(fr, "seconds"), "best");
-
-			fputs(" | ", f);
-			report_put_duration(f, best, "-");
-		}
-		fputs(" | fastest of any strategy: **", f);
-		md(f, json_get_str(rec, "best_strategy"));
-		fputs(strcmp(json_get_str(rec, "best_strategy"), RECOMMEND_STRATEGY)
-			      ? "**, what the hardware allows beyond CryoSPARC's copier |\n"
-			      : "** |\n",
-		      f);
-	}
+	best_strategy(f, rec);
 	if (json_get_has_num(rec, "tolerance"))
 		fprintf(f,
 			"\nMedians within %.0f %% of the highest, or whose intervals overlap it, "
@@ -288,7 +310,9 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		return;
 	}
 	if (!n) {
-		fputs("None: every run was cold, complete and long enough.\n", f);
+		fputs(report_reference_only(ctx->doc)
+			      ? "None: every fio measurement lasted long enough.\n"
+			      : "None: every run was cold, complete and long enough.\n", f);
 		return;
 	}
 	report_warnings(ctx->doc, f, list_item);
@@ -361,9 +385,9 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	      "distribution-free confidence interval, with the coverage it reaches; with few runs "
 	      "it is just min–max.\n", f);
 	if (json_is_number(ref)) {
-		fputs("The ceiling is fio's throughput for the same files (", f);
+		fputs("The ceiling is fio's copy-shaped throughput for the same files (", f);
 		put_num(f, ref, 1);
-		fputs(" MB/s).\n", f);
+		fputs(" MB/s; fio's reference below); a share above 100 % is a warning.\n", f);
 	}
 }
 
@@ -403,17 +427,23 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 {
 	json_t *run;
 	size_t i;
+	bool verified = false;
+	char summary[256];
 
 	fputs("\n## Runs\n\n", f);
 	if (!json_array_size(json_object_get(ctx->doc, "runs"))) {
 		fputs("No runs.\n", f);
 		return;
 	}
+	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run)
+		verified |= json_is_object(json_object_get(run, "verify"));
 	fputs("| run | strategy | threads | repeat | files | GB | copied s | durable s | MB/s | "
 	      "files/s | p50 ms | p99 ms | tail s | CPU user s | CPU sys s | resident | device "
-	      "| %util | aqu-sz | CPU busy % | notes |\n"
-	      "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-	      "---:|---:|---:|---|\n", f);
+	      "| %util | aqu-sz | CPU busy % |", f);
+	fputs(verified ? " verify | notes |\n" : " notes |\n", f);
+	fputs("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	      "---:|---:|---:|", f);
+	fputs(verified ? "---|---|\n" : "---|\n", f);
 	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
 		json_t *cold = json_object_get(run, "cold");
 		json_t *lat = json_object_get(run, "latency_ms");
@@ -450,6 +480,12 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 		put_col(f, mean, "util", 1);
 		put_col(f, mean, "aqu-sz", 2);
 		put_col(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
+		if (verified) {
+			char verify[48];
+
+			report_verify_cell(run, verify, sizeof(verify));
+			fprintf(f, "%s | ", verify);
+		}
 		if (run_flag_role(run)) {
 			fprintf(f, "%s, not counted", run_flag_role(run));
 			sep = ", ";
@@ -485,7 +521,16 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 	fputs("\nresident: share of the source in the page cache just before the clock started. "
 	      "device: the busiest device during the run, with its mean %util and queue size "
 	      "(iostat -x); %util alone does not show saturation, NVMe and arrays serve many "
-	      "requests at once. CPU busy: all CPUs.\n", f);
+	      "requests at once. CPU busy: all CPUs.", f);
+	if (verified)
+		fputs(" verify: the copies of the run read back after dropping the caches and "
+		      "compared with their sources (--verify).", f);
+	fputc('\n', f);
+	if (report_verify_summary(ctx->doc, summary, sizeof(summary))) {
+		fputs("\n**Verify:** ", f);
+		md(f, summary);
+		fputs(".\n", f);
+	}
 }
 
 static void findings(FILE *f, json_t *doc)
@@ -648,7 +693,7 @@ static void environment(FILE *f, json_t *doc)
 	}
 	fputs("\n\nParameters:", f);
 	json_object_foreach(params, key, v) {
-		char *text = report_param_text(v);
+		char *text = report_param_text(doc, key, v);
 		char *kv = xasprintf("%s=%s", key, text);
 
 		fputc(' ', f);
@@ -667,13 +712,19 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 	header(f, ctx->doc);
 	recommendation(f, json_object_get(ctx->doc, "recommendation"), ctx->cells);
 	warnings(f, ctx);
-	if (!report_watch_sampler(ctx->doc) || json_array_size(json_object_get(ctx->doc, "runs"))) {
+	if (report_reference_only(ctx->doc)) {
+		/* `fio`'s own results: its measurements are the report */
+		report_reference_md(f, ctx->doc, md);
+	} else if (!report_watch_sampler(ctx->doc) ||
+		   json_array_size(json_object_get(ctx->doc, "runs"))) {
 		cells_table(f, ctx);
+		report_reference_md(f, ctx->doc, md);
 		interpreter(f, ctx);
 		runs_table(f, ctx);
 	}
 	findings(f, ctx->doc);
-	plots(f, ctx);
+	if (!report_reference_only(ctx->doc))
+		plots(f, ctx);
 	environment(f, ctx->doc);
 	json_array_foreach(ctx->notes, i, n) {
 		if (!i)

@@ -284,16 +284,49 @@ static void put_name(FILE *f, const char *name, const char *suffix)
 	fprintf(f, "%s\"", suffix);
 }
 
+/* How many (strategy, jobs) series cells has: the lines of the throughput chart. */
+static size_t count_series(json_t *cells)
+{
+	size_t n = 0;
+	json_t *cell;
+	size_t i;
+
+	json_array_foreach(cells, i, cell) {
+		bool first = true;
+
+		for (size_t j = 0; j < i; j++)
+			first &= !report_same_series(json_array_get(cells, j), cell);
+		n += first;
+	}
+	return n;
+}
+
+/*
+ * Where series k of n is drawn at thread count t: beside the others, as report.html dodges them,
+ * by a fixed share of the axis (a factor on a log2 axis) so their bars do not overlap.
+ */
+static double dodged(double t, size_t k, size_t n, const struct report_threads *tv)
+{
+	const double shift = ((double)k - (double)(n - 1) / 2) * 0.02;
+
+	if (tv->log2)
+		return t * pow(2, shift * fmax(1, log2(tv->max / tv->min)));
+	return t + shift * fmax(1, tv->max - tv->min);
+}
+
 /*
  * throughput.dat: a block per (strategy, jobs), two blank lines apart, each starting with its
- * name in quotes (gnuplot's columnheader), then threads, median, low and high of the bar.
+ * name in quotes (gnuplot's columnheader), then threads, where the series is drawn (dodged),
+ * median, low and high of the bar.
  */
-static int write_throughput_data(json_t *cells, const struct plot_work *w, size_t *nr_series,
+static int write_throughput_data(json_t *cells, const struct plot_work *w,
+				 const struct report_threads *tv, size_t *nr_series,
 				 bool *have_ci)
 {
 	FILE *f = work_create(w, "throughput.dat");
 	size_t n = json_array_size(cells);
 	bool *done = xcalloc(n ? n : 1, sizeof(bool));
+	const size_t total = count_series(cells);
 	int ret = 0;
 
 	if (!f) {
@@ -302,8 +335,8 @@ static int write_throughput_data(json_t *cells, const struct plot_work *w, size_
 	}
 	*nr_series = 0;
 	*have_ci = false;
-	fputs("# threads median_mb_s low_mb_s high_mb_s (the median's interval, or min and max)\n",
-	      f);
+	fputs("# threads x median_mb_s low_mb_s high_mb_s (x: where the series is drawn; low and "
+	      "high: the median's interval, or min and max)\n", f);
 	for (size_t i = 0; i < n; i++) {
 		json_t *first = json_array_get(cells, i);
 		const char *strategy = json_string_value(json_object_get(first, "strategy"));
@@ -316,7 +349,7 @@ static int write_throughput_data(json_t *cells, const struct plot_work *w, size_
 			       : xstrdup(strategy);
 		fputs(*nr_series ? "\n\n" : "", f);
 		put_name(f, name, "");
-		fputs(" \"median\" \"low\" \"high\"\n", f);
+		fputs(" \"x\" \"median\" \"low\" \"high\"\n", f);
 		free(name);
 		for (size_t j = i; j < n; j++) {
 			json_t *cell = json_array_get(cells, j);
@@ -334,6 +367,9 @@ static int write_throughput_data(json_t *cells, const struct plot_work *w, size_
 			}
 			fprintf(f, "%lld",
 				(long long)json_integer_value(json_object_get(cell, "threads")));
+			put_value(f, dodged((double)json_integer_value(json_object_get(cell,
+										     "threads")),
+					    *nr_series, total, tv));
 			put_value(f,
 				  json_get_has_num(cell, "median_mb_s")
 					  ? json_number_value(json_object_get(cell, "median_mb_s"))
@@ -399,7 +435,7 @@ struct throughput_args {
 	json_t *doc;
 	size_t nr_series;
 	bool have_ci;
-	bool logx;
+	struct report_threads tv;
 };
 
 static void throughput_settings(FILE *f, void *arg)
@@ -413,7 +449,7 @@ static void throughput_settings(FILE *f, void *arg)
 	fprintf(f,
 		"data='throughput.dat'; out='throughput'; nseries=%zu; logx=%d; ci=%d; "
 		"rec=%lld; def=%lld; ceiling=",
-		a->nr_series, a->logx, a->have_ci,
+		a->nr_series, a->tv.log2, a->have_ci,
 		/* Confidence "none" keeps the default: no line of its own. */
 		json_is_integer(t) && strcmp(json_get_str(rec, "confidence"), "none")
 			? (long long)json_integer_value(t)
@@ -425,20 +461,27 @@ static void throughput_settings(FILE *f, void *arg)
 		fputs("0", f);
 	fputs("; name=", f);
 	gp_string(f, json_get_str(json_object_get(a->doc, "host"), "hostname"));
+	/* a tick at every thread count measured, as report.html has */
+	fputs("; tics='", f);
+	for (size_t i = 0; i < a->tv.n; i++)
+		fprintf(f, "%s%lld", i ? " " : "", a->tv.v[i]);
+	fputc('\'', f);
 }
 
 struct series_args {
 	const struct report_series *s;
 	const char *base;
 	const char *title;
+	double ymax;
 };
 
 static void series_settings(FILE *f, void *arg)
 {
 	struct series_args *a = arg;
 
-	fprintf(f, "data='%s.dat'; out='%s'; nmbs=%zu; npct=%zu; name=", a->base, a->base,
-		a->s->nr_mbs, a->s->nr_pct);
+	fprintf(f, "data='%s.dat'; out='%s'; nmbs=%zu; npct=%zu; ymax=%.6g; tcopied=%.6g; name=",
+		a->base, a->base, a->s->nr_mbs, a->s->nr_pct, a->ymax,
+		isfinite(a->s->t_copied) ? a->s->t_copied : -1.0);
 	gp_string(f, a->title);
 }
 
@@ -450,6 +493,7 @@ struct plotter {
 	struct plot_set *ps;
 	char *why;		/* the caller's buffer for the reason of a failure */
 	size_t why_len;
+	double ymax;		/* of every run's MB/s panel: one scale for all (0: each its own) */
 };
 
 /*
@@ -460,7 +504,7 @@ static int plot_series(struct plotter *p, json_t *o, json_t *samples, const char
 		       const char *title)
 {
 	struct report_series s;
-	struct series_args sa = { .s = &s, .base = base, .title = title };
+	struct series_args sa = { .s = &s, .base = base, .title = title, .ymax = p->ymax };
 	char *name;
 	char *settings;
 	int ret;
@@ -491,25 +535,16 @@ static int plot_series(struct plotter *p, json_t *o, json_t *samples, const char
 	return ret;
 }
 
-/* log2 axis for thread counts that span a factor of 4 or more, as the HTML chart does. */
-static bool want_logx(json_t *cells)
+/* The top of every run's MB/s axis: a grid line at or above the highest reading, as the HTML's. */
+static double runs_ymax(json_t *doc, json_t *samples)
 {
-	json_int_t lo = 0, hi = 0;
-	size_t distinct = 0;
-	json_t *cell;
-	size_t i;
+	const double max = report_series_max_mbs(doc, samples);
+	double step;
 
-	json_array_foreach(cells, i, cell) {
-		json_int_t t = json_integer_value(json_object_get(cell, "threads"));
-
-		if (!distinct || t < lo || t > hi)
-			distinct++;
-		if (!i || t < lo)
-			lo = t;
-		if (!i || t > hi)
-			hi = t;
-	}
-	return lo > 0 && distinct >= 3 && hi >= 4 * lo;
+	if (!(max > 0))
+		return 0;
+	step = report_nice_step(max, 4);
+	return ceil(max / step) * step;
 }
 
 int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, struct plot_set *ps)
@@ -535,14 +570,14 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 	ret = work_open(&w, dir, why, sizeof(why));
 	if (ret)
 		goto out;
-	ret = write_throughput_data(cells, &w, &ta.nr_series, &ta.have_ci);
+	report_threads_init(&ta.tv, cells);
+	ret = write_throughput_data(cells, &w, &ta.tv, &ta.nr_series, &ta.have_ci);
 	if (ret) {
 		snprintf(why, sizeof(why), "cannot write '%s/" PLOT_DIR "/throughput.dat': %s", dir,
 			 strerror(-ret));
 		goto out;
 	}
 	if (ta.nr_series) {
-		ta.logx = want_logx(cells);
 		settings = settings_text(throughput_settings, &ta);
 		script = path_join(scripts, "throughput.gp");
 		ret = run_gnuplot(gnuplot, w.wfd, settings, script, why, sizeof(why));
@@ -553,13 +588,15 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 	}
 
 	pl = (struct plotter){ gnuplot, &w, path_join(scripts, "timeseries.gp"), ps, why,
-			       sizeof(why) };
+			       sizeof(why), runs_ymax(doc, samples) };
 	if (json_is_object(json_object_get(doc, "watch"))) {
 		json_t *watch = json_object_get(doc, "watch");
 		char *title = xasprintf("watch: %.1f s",
 					json_get_num(json_object_get(watch, "sampler"), "seconds"));
 
+		pl.ymax = 0;	/* a watch is a chart of its own */
 		ret = plot_series(&pl, watch, json_object_get(samples, "watch"), "watch", title);
+		pl.ymax = runs_ymax(doc, samples);
 		free(title);
 	}
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {

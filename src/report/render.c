@@ -82,6 +82,59 @@ void report_put_interval(FILE *f, json_t *cell, const char *missing)
 		fprintf(f, " (%.0f %%)", 100 * json_number_value(cov));
 }
 
+bool report_verify_cell(json_t *run, char *buf, size_t len)
+{
+	json_t *v = json_object_get(run, "verify");
+	const long long checked = json_get_int(v, "checked");
+	const long long bad = json_get_int(v, "mismatches");
+
+	if (!json_is_object(v)) {
+		snprintf(buf, len, "-");
+		return false;
+	}
+	if (bad)
+		snprintf(buf, len, "%lld of %lld differ", bad, checked);
+	else
+		snprintf(buf, len, "%lld ok", checked);
+	return true;
+}
+
+bool report_verify_summary(json_t *doc, char *buf, size_t len)
+{
+	long long runs = 0, checked = 0, bad = 0, bad_runs = 0;
+	const char *hash = NULL;
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		json_t *v = json_object_get(run, "verify");
+
+		if (!json_is_object(v))
+			continue;
+		runs++;
+		checked += json_get_int(v, "checked");
+		bad += json_get_int(v, "mismatches");
+		bad_runs += json_get_int(v, "mismatches") > 0;
+		if (json_is_string(json_object_get(v, "hash")))
+			hash = json_get_str(v, "hash");
+	}
+	buf[0] = '\0';
+	if (!runs)
+		return false;
+	if (bad)
+		snprintf(buf, len, "%lld run%s verified: %lld cop%s checked against %s sources (%s), "
+			 "%lld differ%s or could not be read, in %lld run%s", runs,
+			 runs == 1 ? "" : "s", checked, checked == 1 ? "y" : "ies",
+			 checked == 1 ? "its" : "their", hash ? hash : "?", bad, bad == 1 ? "s" : "",
+			 bad_runs, bad_runs == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "%lld run%s verified: %lld cop%s checked against %s sources (%s), "
+			 "every one identical", runs, runs == 1 ? "" : "s", checked,
+			 checked == 1 ? "y" : "ies", checked == 1 ? "its" : "their",
+			 hash ? hash : "?");
+	return true;
+}
+
 void report_put_duration(FILE *f, json_t *seconds, const char *missing)
 {
 	const double s = json_number_value(seconds);

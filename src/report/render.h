@@ -5,6 +5,7 @@
 #ifndef CCB_REPORT_RENDER_H
 #define CCB_REPORT_RENDER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
 
@@ -53,6 +54,28 @@ void report_put_html(FILE *f, const char *s);
  * reports' section on it; plain text, to be escaped by each rendering.
  */
 extern const char report_interpreter_note[];
+/*
+ * A run's --verify result in a table cell: "5 ok", "2 of 5 differ"; false (and "-") when the run
+ * was not verified.
+ */
+bool report_verify_cell(json_t *run, char *buf, size_t len);
+/*
+ * --verify over every run of doc, in one sentence ("12 runs verified: 60 copies checked against
+ * their sources (xxh3-64), every one identical"); false (buf empty) when no run was verified.
+ */
+bool report_verify_summary(json_t *doc, char *buf, size_t len);
+/*
+ * fio's reference measurements (doc's "reference") as a section: read, write and copy, their
+ * MB/s, how long each ran, and which is the ceiling. Nothing without measurements. put escapes
+ * text for Markdown.
+ */
+void report_reference_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s));
+void report_reference_html(FILE *f, json_t *doc);
+/*
+ * Whether doc holds only fio's reference: `cryocache-bench fio`'s results.json (no runs, no
+ * watch). The reports then show the reference instead of empty tables.
+ */
+bool report_reference_only(json_t *doc);
 /* A time for people: "42.0 s", "3 min 07 s", "2 h 05 min". */
 void report_put_duration(FILE *f, json_t *seconds, const char *missing);
 /*

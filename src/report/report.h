@@ -5,6 +5,7 @@
 #ifndef CCB_REPORT_H
 #define CCB_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
 
@@ -57,9 +58,25 @@ void report_written_release(struct report_written *w);
 int compare_write_markdown(json_t *cmp, FILE *f);
 
 /*
+ * Whether the comparison fails for missing cells: its "fail_on_missing" (set by the command from
+ * --fail-on-missing) is true and a cell of the baseline is missing from the current results.
+ */
+bool compare_missing_fails(json_t *cmp);
+/* "REGRESSION", "MISSING CELLS" (compare_missing_fails) or "no regression". */
+const char *compare_headline(json_t *cmp);
+
+/*
+ * The comparison as one self-contained HTML page: the verdicts, and per strategy a chart of each
+ * thread count's runs and median, the baseline's beside the current's (from base and cur, the
+ * documents compared). Returns 0 or -EIO.
+ */
+int compare_write_html(json_t *cmp, json_t *base, json_t *cur, FILE *f);
+
+/*
  * The comparison as JUnit XML: one testsuite, one testcase per cell (classname the strategy,
- * name "<strategy> threads=<n> jobs=<j>"), a <failure> for "slower", <skipped> for
- * "insufficient", "missing" and "new". Returns 0 or -errno of the write.
+ * name "<strategy> threads=<n> jobs=<j>", time the seconds the current results measured it; the
+ * suite's time their sum), a <failure> for "slower" (and for "missing" with fail_on_missing),
+ * <skipped> for "noisy", "insufficient", "missing" and "new". Returns 0 or -errno of the write.
  */
 int compare_write_junit(json_t *cmp, FILE *f);
 

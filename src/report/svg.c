@@ -24,23 +24,7 @@ void svg_series_name(FILE *f, json_t *cell)
 
 /* ---- what both charts stand on: scales, the y axis, the frame ------------------------------ */
 
-/* A "nice" step (1, 2, 2.5 or 5 times a power of ten) for about n ticks over range. */
-static double nice_step(double range, int n)
-{
-	double raw = range / n;
-	double mag = pow(10, floor(log10(raw)));
-	double r = raw / mag;
-
-	return mag * (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10);
-}
-
-struct scale {
-	double d0, d1;		/* data */
-	double p0, p1;		/* pixels */
-	bool log2;
-};
-
-static double map(const struct scale *s, double v)
+double svg_map(const struct svg_scale *s, double v)
 {
 	double a = s->log2 ? log2(v) : v;
 	double b0 = s->log2 ? log2(s->d0) : s->d0;
@@ -57,33 +41,28 @@ static double axis_max(double max)
 	return max > 0 ? max : 1;
 }
 
-/*
- * A linear y scale from 0 at pixel p0 (the bottom) up to p1, whose top is the first grid line at
- * or above max times headroom, on a nice step for about ticks lines. Returns the step.
- */
-static double y_scale(struct scale *y, double max, int ticks, double headroom, double p0,
-		      double p1)
+double svg_y_scale(struct svg_scale *y, double max, int ticks, double headroom, double p0,
+		   double p1)
 {
-	const double step = nice_step(axis_max(max), ticks);
+	const double step = report_nice_step(axis_max(max), ticks);
 
-	*y = (struct scale){ 0, ceil(axis_max(max) * headroom / step) * step, p0, p1, false };
+	*y = (struct svg_scale){ 0, ceil(axis_max(max) * headroom / step) * step, p0, p1, false };
 	return step;
 }
 
-static void svg_open(FILE *f, int w, int h, const char *label)
+void svg_open(FILE *f, int w, int h, const char *label)
 {
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
 		   "height=\"%d\" role=\"img\" aria-label=\"%s\">\n",
 		w, h, w, h, label);
 }
 
-/* Horizontal grid lines from x0 to x1 and the labels of a y scale from 0, every step. */
-static void y_axis(FILE *f, const struct scale *y, double step, double x0, double x1)
+void svg_y_axis(FILE *f, const struct svg_scale *y, double step, double x0, double x1)
 {
 	const int decimals = step < 1 ? 1 : 0;
 
 	for (double v = 0; v <= y->d1 + step / 1000; v += step) {
-		double py = map(y, v);
+		double py = svg_map(y, v);
 
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
@@ -94,45 +73,32 @@ static void y_axis(FILE *f, const struct scale *y, double step, double x0, doubl
 	}
 }
 
+const char *svg_colour(size_t i)
+{
+	return palette[i % NR_COLOURS];
+}
+
 /* ---- throughput per thread count ------------------------------------------------------------ */
 
 enum { TP_W = 1140, TP_H = 420, TP_L = 72, TP_R = 24, TP_T = 44, TP_B = 52 };
-enum { TP_MAX_THREADS = 64, TP_MAX_SERIES = 16 };
+/* The right margin that holds the fio ceiling's label, clear of every point. */
+enum { TP_CEILING_R = 104 };
+enum { TP_MAX_SERIES = 16 };
 
 /* What the throughput chart draws, and where. */
 struct tp_chart {
 	json_t *cells;
 	json_t *runs;
-	long long tv[TP_MAX_THREADS];	/* the distinct thread counts, ascending */
+	struct report_threads th;	/* the distinct thread counts, ascending */
+	const long long *tv;		/* th.v */
 	size_t ntv;
 	json_t *ser[TP_MAX_SERIES];	/* the first cell of each (strategy, jobs) */
 	size_t nser;
-	struct scale x, y;
+	struct svg_scale x, y;
+	double right;			/* the plot's right edge: before the ceiling's label */
 	double step;			/* of the y axis */
 	bool have_ci;			/* some cell has the median's interval */
 };
-
-/* The throughput chart's x positions: the distinct thread counts, ascending. */
-static size_t thread_values(json_t *cells, long long *v, size_t max)
-{
-	json_t *cell;
-	size_t i;
-	size_t n = 0;
-
-	json_array_foreach(cells, i, cell) {
-		long long t = json_get_int(cell, "threads");
-		size_t k = 0;
-
-		while (k < n && v[k] < t)
-			k++;
-		if ((k < n && v[k] == t) || n == max)
-			continue;
-		memmove(v + k + 1, v + k, (n - k) * sizeof(*v));
-		v[k] = t;
-		n++;
-	}
-	return n;
-}
 
 /* Series of the throughput chart: one per (strategy, jobs), in the cells' order. */
 static size_t series_of(json_t *cells, json_t **first, size_t max)
@@ -165,7 +131,9 @@ static size_t tp_init(struct tp_chart *c, json_t *doc, json_t *cells)
 	memset(c, 0, sizeof(*c));
 	c->cells = cells;
 	c->runs = json_object_get(doc, "runs");
-	c->ntv = thread_values(cells, c->tv, TP_MAX_THREADS);
+	report_threads_init(&c->th, cells);
+	c->tv = c->th.v;
+	c->ntv = c->th.n;
 	c->nser = series_of(cells, c->ser, TP_MAX_SERIES);
 	if (!c->ntv)
 		return 0;
@@ -180,24 +148,25 @@ static size_t tp_init(struct tp_chart *c, json_t *doc, json_t *cells)
 			ymax = fmax(ymax, json_get_num(run, "mb_s"));
 	if (json_is_number(ref))
 		ymax = fmax(ymax, json_number_value(ref));
-	c->step = y_scale(&c->y, ymax, 6, 1.04, TP_H - TP_B, TP_T);
+	c->step = svg_y_scale(&c->y, ymax, 6, 1.04, TP_H - TP_B, TP_T);
+	c->right = TP_W - (json_is_number(ref) ? TP_CEILING_R : TP_R);
 	/* Powers of two are what people sweep: equal steps on a log2 axis. */
-	c->x.log2 = c->tv[0] > 0 && c->ntv >= 3 && c->tv[c->ntv - 1] >= 4 * c->tv[0];
+	c->x.log2 = c->th.log2;
 	c->x.d0 = (double)c->tv[0];
 	c->x.d1 = (double)c->tv[c->ntv - 1];
 	c->x.p0 = TP_L + 60;
-	c->x.p1 = TP_W - TP_R - 60;
+	c->x.p1 = c->right - 60;
 	if (c->ntv == 1)
-		c->x.p0 = c->x.p1 = (TP_L + TP_W - TP_R) / 2.0;
+		c->x.p0 = c->x.p1 = (TP_L + c->right) / 2.0;
 	return c->ntv;
 }
 
 /* The grid, a tick per thread count and the axes' titles. */
 static void tp_axes(FILE *f, const struct tp_chart *c)
 {
-	y_axis(f, &c->y, c->step, TP_L, TP_W - TP_R);
+	svg_y_axis(f, &c->y, c->step, TP_L, c->right);
 	for (size_t k = 0; k < c->ntv; k++) {
-		double px = map(&c->x, (double)c->tv[k]);
+		double px = svg_map(&c->x, (double)c->tv[k]);
 
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9aa3b0\"/>\n"
@@ -207,7 +176,7 @@ static void tp_axes(FILE *f, const struct tp_chart *c)
 	}
 	fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#3b4350\" "
 		   "text-anchor=\"middle\">threads%s</text>\n",
-		(TP_L + TP_W - TP_R) / 2.0, TP_H - 12, c->x.log2 ? " (log scale)" : "");
+		(TP_L + c->right) / 2.0, TP_H - 12, c->x.log2 ? " (log scale)" : "");
 	fprintf(f,
 		"<text x=\"16\" y=\"%.1f\" font-size=\"12\" fill=\"#3b4350\" "
 		"text-anchor=\"middle\" transform=\"rotate(-90 16 %.1f)\">"
@@ -234,20 +203,23 @@ static void tp_marks(FILE *f, const struct tp_chart *c, json_t *doc)
 
 	if (json_is_integer(json_object_get(rec, "default_threads")) && def >= c->tv[0] &&
 	    def <= c->tv[c->ntv - 1])
-		vline(f, map(&c->x, (double)def), TP_T - 6, TP_H - TP_B, "#5b6474", "2 3",
+		vline(f, svg_map(&c->x, (double)def), TP_T - 6, TP_H - TP_B, "#5b6474", "2 3",
 		      "CryoSPARC default:", def, TP_T - 10, "end");
 	if (json_is_integer(json_object_get(rec, "threads")) &&
 	    strcmp(json_get_str(rec, "confidence"), "none"))
-		vline(f, map(&c->x, (double)json_get_int(rec, "threads")), TP_T - 6, TP_H - TP_B,
+		vline(f, svg_map(&c->x, (double)json_get_int(rec, "threads")), TP_T - 6, TP_H - TP_B,
 		      "#1a7f37", "6 3", "recommended:", json_get_int(rec, "threads"), TP_T - 10,
 		      "start");
 	if (json_is_number(ref)) {
-		double py = map(&c->y, json_number_value(ref));
+		double py = svg_map(&c->y, json_number_value(ref));
 
-		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#8b1a1a\" "
-			   "stroke-dasharray=\"8 4\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"11\" "
-			   "fill=\"#8b1a1a\" text-anchor=\"end\">fio ceiling %.0f MB/s</text>\n",
-			TP_L, py, TP_W - TP_R, py, TP_W - TP_R - 4, py - 5, json_number_value(ref));
+		/* the label in the right margin, beyond the last point: it can cover none */
+		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#8b1a1a\" "
+			   "stroke-dasharray=\"8 4\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
+			   "fill=\"#8b1a1a\"><tspan x=\"%.1f\">fio ceiling</tspan><tspan x=\"%.1f\" "
+			   "dy=\"13\">%.0f MB/s</tspan></text>\n",
+			TP_L, py, c->right, py, c->right + 6, py - 2, c->right + 6, c->right + 6,
+			json_number_value(ref));
 	}
 }
 
@@ -265,8 +237,8 @@ static void tp_runs(FILE *f, const struct tp_chart *c, size_t s, double dodge)
 		    json_array_size(json_object_get(run, "errors")) ||
 		    json_is_true(json_object_get(run, "aborted")))
 			continue;
-		px = map(&c->x, (double)json_get_int(run, "threads")) + dodge + 14;
-		py = map(&c->y, json_get_num(run, "mb_s"));
+		px = svg_map(&c->x, (double)json_get_int(run, "threads")) + dodge + 14;
+		py = svg_map(&c->y, json_get_num(run, "mb_s"));
 		if (run_flag_not_cold(run))
 			fprintf(f,
 				"<path d=\"M%.1f %.1fl7 7m0 -7l-7 7\" stroke=\"#c0392b\" "
@@ -298,19 +270,20 @@ static void tp_medians(FILE *f, const struct tp_chart *c, size_t s, double dodge
 
 		if (!report_same_series(cell, c->ser[s]) || !json_get_has_num(cell, "median_mb_s"))
 			continue;
-		px = map(&c->x, (double)json_get_int(cell, "threads")) + dodge;
-		y0 = map(&c->y, json_get_num(cell, lo));
-		y1 = map(&c->y, json_get_num(cell, hi));
+		px = svg_map(&c->x, (double)json_get_int(cell, "threads")) + dodge;
+		y0 = svg_map(&c->y, json_get_num(cell, lo));
+		y1 = svg_map(&c->y, json_get_num(cell, hi));
 		fprintf(f, "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fh10M%.1f %.1fh10\" "
 			   "stroke-width=\"1.6\" fill=\"none\"/>\n",
 			px, y0, y1, px - 5, y0, px - 5, y1);
 		fprintf(f,
 			"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" stroke=\"#fff\" "
 			"stroke-width=\"1.5\"><title>",
-			px, map(&c->y, json_get_num(cell, "median_mb_s")));
+			px, svg_map(&c->y, json_get_num(cell, "median_mb_s")));
 		svg_series_name(f, cell);
-		fprintf(f, ", %lld threads: median %.1f MB/s, %s %.1f–%.1f",
-			json_get_int(cell, "threads"), json_get_num(cell, "median_mb_s"),
+		fprintf(f, ", %lld thread%s: median %.1f MB/s, %s %.1f–%.1f",
+			json_get_int(cell, "threads"), json_get_int(cell, "threads") == 1 ? "" : "s",
+			json_get_num(cell, "median_mb_s"),
 			json_get_has_num(cell, "ci_low_mb_s") ? "interval" : "range",
 			json_get_num(cell, lo), json_get_num(cell, hi));
 		if (json_get_has_num(cell, "ci_coverage"))
@@ -337,8 +310,8 @@ static void tp_series(FILE *f, const struct tp_chart *c, size_t s)
 		if (!report_same_series(cell, c->ser[s]) || !json_get_has_num(cell, "median_mb_s"))
 			continue;
 		fprintf(f, "%s%.1f,%.1f", first ? "" : " ",
-			map(&c->x, (double)json_get_int(cell, "threads")) + dodge,
-			map(&c->y, json_get_num(cell, "median_mb_s")));
+			svg_map(&c->x, (double)json_get_int(cell, "threads")) + dodge,
+			svg_map(&c->y, json_get_num(cell, "median_mb_s")));
 		first = false;
 	}
 	fputs("\"/>\n", f);
@@ -391,44 +364,54 @@ void svg_throughput_chart(FILE *f, json_t *doc, json_t *cells)
 /* ---- a run's time series ---------------------------------------------------------------- */
 
 void svg_series_chart(FILE *f, const struct report_series *s, const struct report_line *lines,
-		      size_t nr, const char *title, bool percent)
+		      size_t nr, const char *title, bool percent, double ymax)
 {
 	enum { W = 400, H = 150, L = 46, R = 8, T = 30, B = 24 };
 	double tmax = 0;
-	double ymax = percent ? 100 : 0;
 	double step;
-	struct scale x, y;
+	struct svg_scale x, y;
 	double lx;
 
 	for (size_t i = 0; i < s->n; i++)
 		if (isfinite(s->t[i]))
 			tmax = fmax(tmax, s->t[i]);
+	if (percent)
+		ymax = 100;
 	for (size_t k = 0; k < nr; k++)
 		for (size_t i = 0; i < s->n; i++)
 			if (isfinite(lines[k].v[i]))
 				ymax = fmax(ymax, lines[k].v[i]);
 	tmax = axis_max(tmax);
-	x = (struct scale){ 0, tmax, L, W - R, false };
+	x = (struct svg_scale){ 0, tmax, L, W - R, false };
 	if (percent) {
 		/* %util can read a little above 100 (counters sampled a moment apart): keep it. */
 		step = 25;
-		y = (struct scale){ 0, fmax(100, ymax * 1.02), H - B, T, false };
+		y = (struct svg_scale){ 0, fmax(100, ymax * 1.02), H - B, T, false };
 	} else {
-		step = y_scale(&y, ymax, 4, 1, H - B, T);
+		step = svg_y_scale(&y, ymax, 4, 1, H - B, T);
 	}
 	svg_open(f, W, H, title);
 	fprintf(f, "<text x=\"0\" y=\"12\" font-size=\"11.5\" font-weight=\"600\" "
 		   "fill=\"#1d2330\">%s</text>\n", title);
-	y_axis(f, &y, step, L, W - R);
+	svg_y_axis(f, &y, step, L, W - R);
 	{
-		double tstep = nice_step(tmax, 5);
+		double tstep = report_nice_step(tmax, 5);
 
 		for (double t = 0; t <= tmax + tstep / 1000; t += tstep)
 			fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#5b6474\" "
 				   "text-anchor=\"middle\">%g</text>\n",
-				map(&x, t), H - B + 13, t);
+				svg_map(&x, t), H - B + 13, t);
 		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#5b6474\" "
 			   "text-anchor=\"end\">s</text>\n", W - R, H - 1);
+	}
+	if (isfinite(s->t_copied) && s->t_copied <= tmax) {
+		/* the last file closed: from here on it is syncfs writing back what was copied */
+		const double px = svg_map(&x, s->t_copied);
+
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#3b4350\" "
+			   "stroke-width=\"1.2\" stroke-dasharray=\"3 2\"><title>copied at %.2f s: "
+			   "syncfs from here</title></line>\n",
+			px, T - 4, px, H - B, s->t_copied);
 	}
 	lx = 52;
 	for (size_t k = 0; k < nr; k++) {
@@ -443,8 +426,8 @@ void svg_series_chart(FILE *f, const struct report_series *s, const struct repor
 				pen = false;
 				continue;
 			}
-			fprintf(f, "%s%.1f %.1f", pen ? "L" : "M", map(&x, s->t[i]),
-				map(&y, lines[k].v[i]));
+			fprintf(f, "%s%.1f %.1f", pen ? "L" : "M", svg_map(&x, s->t[i]),
+				svg_map(&y, lines[k].v[i]));
 			pen = true;
 		}
 		fputs("\"/>\n", f);
@@ -455,5 +438,11 @@ void svg_series_chart(FILE *f, const struct report_series *s, const struct repor
 		fputs("</text>\n", f);
 		lx += 22 + 5.6 * (double)strlen(lines[k].label);
 	}
+	/* the dashed line's entry, last in the legend, not over the lines */
+	if (isfinite(s->t_copied) && s->t_copied <= tmax)
+		fprintf(f, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"12\" stroke=\"#3b4350\" "
+			   "stroke-width=\"1.2\" stroke-dasharray=\"3 2\"/><text x=\"%.1f\" y=\"12\" "
+			   "font-size=\"10.5\" fill=\"#3b4350\">copied, then syncfs</text>\n",
+			lx + 4, lx + 4, lx + 9);
 	fputs("</svg>\n", f);
 }

@@ -6,6 +6,7 @@
 
 #include "analysis/cells.h"
 #include "analysis/confirm.h"
+#include "analysis/fioref.h"
 #include "analysis/run_flags.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
@@ -43,13 +44,20 @@ static void print_runs(json_t *runs, FILE *f)
 {
 	size_t i;
 	json_t *run;
+	bool verified = false;
 
+	/* --verify: a column of its own, only when a run was verified */
+	json_array_foreach(runs, i, run)
+		verified |= json_is_object(json_object_get(run, "verify"));
 	fprintf(f,
 		"%4s  %-10s %7s %6s %6s %9s %9s %9s %9s %8s %8s %8s %7s %9s  %-10s %6s %6s %5s "
-		"%-8s  %s\n",
+		"%-8s  ",
 		"run", "strategy", "threads", "repeat", "files", "GB", "copied_s", "durable_s",
 		"MB/s", "files/s", "p50_ms", "p99_ms", "tail_s", "resident", "device", "%util",
-		"aqu-sz", "cpu%", "iface", "notes");
+		"aqu-sz", "cpu%", "iface");
+	if (verified)
+		fprintf(f, "%-16s  ", "verify");
+	fprintf(f, "notes\n");
 	json_array_foreach(runs, i, run) {
 		json_t *cold = json_object_get(run, "cold");
 		json_t *lat = json_object_get(run, "latency_ms");
@@ -57,6 +65,7 @@ static void print_runs(json_t *runs, FILE *f)
 		char resident[16] = "?";
 		char notes[128] = "";
 		char sampled[96];
+		char verify[48];
 
 		if (json_is_number(res))
 			snprintf(resident, sizeof(resident), "%.1f%%", json_number_value(res));
@@ -79,9 +88,10 @@ static void print_runs(json_t *runs, FILE *f)
 			snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "pair-%lld ",
 				 json_get_int(run, "pair"));
 		sampler_columns(run, sampled, sizeof(sampled));
+		report_verify_cell(run, verify, sizeof(verify));
 		fprintf(f,
 			"%4lld  %-10s %7lld %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f "
-			"%7.2f %9s  %s  %s\n",
+			"%7.2f %9s  %s  ",
 			(long long)json_integer_value(json_object_get(run, "seq")),
 			json_get_str(run, "strategy"),
 			(long long)json_integer_value(json_object_get(run, "threads")),
@@ -90,8 +100,10 @@ static void print_runs(json_t *runs, FILE *f)
 			json_get_num(run, "bytes") / 1e9, json_get_num(run, "seconds_copied"),
 			json_get_num(run, "seconds_durable"), json_get_num(run, "mb_s"),
 			json_get_num(run, "files_per_s"), json_get_num(lat, "p50"),
-			json_get_num(lat, "p99"), json_get_num(run, "tail_s"), resident, sampled,
-			notes);
+			json_get_num(lat, "p99"), json_get_num(run, "tail_s"), resident, sampled);
+		if (verified)
+			fprintf(f, "%-16s  ", verify);
+		fprintf(f, "%s\n", notes);
 	}
 }
 
@@ -229,8 +241,9 @@ static void warning_line(FILE *f, bool *header, long long seq, const char *what,
 		fprintf(f, "  - %s\n", json_string_value(msg));
 }
 
-static void print_warnings(json_t *doc, FILE *f)
+static void print_warnings(json_t *doc, json_t *cells, FILE *f)
 {
+	json_t *above;
 	json_t *w;
 	json_t *run;
 	size_t i, j;
@@ -238,6 +251,13 @@ static void print_warnings(json_t *doc, FILE *f)
 
 	json_array_foreach(json_object_get(doc, "warnings"), i, w)
 		warning_line(f, &header, 0, "", w);
+	/* fio's (a short measurement), and the cells that beat its ceiling */
+	json_array_foreach(json_object_get(json_object_get(doc, "reference"), "warnings"), i, w)
+		warning_line(f, &header, 0, "", w);
+	above = fioref_above_ceiling(doc, cells);
+	json_array_foreach(above, i, w)
+		warning_line(f, &header, 0, "", w);
+	json_decref(above);
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
 
@@ -376,7 +396,9 @@ void report_text(json_t *doc, FILE *f)
 	json_t *dst = json_object_get(doc, "destination");
 	json_t *runs = json_object_get(doc, "runs");
 	json_t *watch = json_object_get(doc, "watch");
+	json_t *cells;
 	char size[32];
+	char verified[256];
 
 	if (watch) {
 		json_t *path;
@@ -398,6 +420,8 @@ void report_text(json_t *doc, FILE *f)
 		json_get_str(dst, "fs_type"), json_get_str(dst, "mount_source"));
 	print_runs(runs, f);
 	print_cells(doc, f);
+	if (report_verify_summary(doc, verified, sizeof(verified)))
+		fprintf(f, "\nverify: %s\n", verified);
 	print_confirmation(doc, f);
 	fprintf(f, "\nMB/s is 10^6 bytes per second until the copies were durable (syncfs); "
 		   "copied_median stops at the last close.\n");
@@ -406,5 +430,7 @@ void report_text(json_t *doc, FILE *f)
 		   "(mlx5_0/1) that moved the most bytes. %%util alone does not show saturation: "
 		   "NVMe and arrays serve many requests at once.\n");
 	print_findings(runs, f);
-	print_warnings(doc, f);
+	cells = report_cells(doc);
+	print_warnings(doc, cells, f);
+	json_decref(cells);
 }

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,37 @@ void device_release(struct device_info *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* Whether the comma-separated list holds the option opt of length len. */
+static bool has_option(const char *list, const char *opt, size_t len)
+{
+	for (const char *p = list; *p;) {
+		const size_t n = strcspn(p, ",");
+
+		if (n == len && !strncmp(p, opt, len))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+char *device_join_options(const char *mount_options, const char *super_options)
+{
+	char *out = xstrdup(mount_options);
+
+	for (const char *p = super_options; *p;) {
+		const size_t n = strcspn(p, ",");
+
+		if (n && !has_option(out, p, n)) {
+			char *joined = xasprintf("%s%s%.*s", out, *out ? "," : "", (int)n, p);
+
+			free(out);
+			out = joined;
+		}
+		p += n + (p[n] == ',');
+	}
+	return out;
+}
+
 int device_resolve(const char *path, const char *sysroot, struct device_info *out)
 {
 	struct device_mount m = {0};
@@ -338,8 +370,7 @@ int device_resolve(const char *path, const char *sysroot, struct device_info *ou
 	m.mount_point = NULL;
 	m.fs_type = NULL;
 	m.mount_source = NULL;
-	out->mount_options = *m.super_options ? xasprintf("%s,%s", m.mount_options, m.super_options)
-					      : xstrdup(m.mount_options);
+	out->mount_options = device_join_options(m.mount_options, m.super_options);
 
 	if (out->dev_major)
 		chain_add_dev(sysroot, out->dev_major, out->dev_minor, out, 0);

@@ -11,7 +11,7 @@ struct device_info {
 	char *mount_point;	/* e.g. "/" */
 	char *fs_type;		/* e.g. "ext4", "xfs", "nfs4", "tmpfs" */
 	char *mount_source;	/* e.g. "/dev/vda", "server:/export" */
-	char *mount_options;	/* per-mount and superblock options joined with ',' */
+	char *mount_options;	/* per-mount and superblock options joined, each once */
 	unsigned dev_major, dev_minor;	/* st_dev of the path */
 	/*
 	 * Block devices from the one holding the filesystem down to the disks: a partition
@@ -51,5 +51,11 @@ struct device_mount {
  */
 int device_parse_mountinfo_line(const char *line, struct device_mount *m);
 void device_mount_release(struct device_mount *m);
+
+/*
+ * The per-mount and per-superblock options as one list, the mount's first, each option once
+ * ("rw,relatime" and "rw,discard" give "rw,relatime,discard"). A new string.
+ */
+char *device_join_options(const char *mount_options, const char *super_options);
 
 #endif

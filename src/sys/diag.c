@@ -654,39 +654,7 @@ static void read_machine(struct diag *d)
 	m->can_drop_caches = access(f, W_OK) == 0;
 	free(f);
 
-	/* cgroup v2: "0::/user.slice/..." */
-	char line[512];
-	m->cgroup[0] = '\0';
-	m->io_max[0] = '\0';
-	if (read_line(d->sysroot, "/proc/self/cgroup", line, sizeof(line)) == 0 &&
-	    !strncmp(line, "0::", 3)) {
-		diag_strf(m->cgroup, sizeof(m->cgroup), "%s", line + 3);
-		char *text = NULL;
-		size_t len;
-		/* io.max is in the cgroup and every ancestor; the nearest one with limits is shown.
-		 */
-		char *cg = xstrdup(m->cgroup);
-		while (cg[0]) {
-			path = xasprintf("%s/sys/fs/cgroup%s/io.max", d->sysroot, cg);
-			const int ret = read_text_file(path, &text, &len);
-			free(path);
-			if (ret == 0 && text[0]) {
-				for (char *p = text; *p; p++)
-					if (*p == '\n')
-						*p = p[1] ? ';' : '\0';
-				diag_strf(m->io_max, sizeof(m->io_max), "%s: %s", cg, text);
-			}
-			free(text);
-			text = NULL;
-			if (m->io_max[0])
-				break;
-			char *slash = strrchr(cg, '/');
-			if (!slash)
-				break;
-			*slash = '\0';
-		}
-		free(cg);
-	}
+	diag_read_cgroup(d);
 }
 
 /* ---- other processes doing I/O ---------------------------------------------------------- */
@@ -802,7 +770,11 @@ static void read_procs(struct diag *d)
 	qsort(all, nr, sizeof(*all), proc_cmp);
 	d->nr_procs = nr < DIAG_MAX_PROCS ? nr : DIAG_MAX_PROCS;
 	memcpy(d->procs, all, d->nr_procs * sizeof(*all));
-	if (d->procs_unreadable)
+	/*
+	 * Root too may be refused a process's counters (one of another user namespace, or with
+	 * ptrace access denied): nothing anyone here can change, so nothing to say.
+	 */
+	if (d->procs_unreadable && geteuid() != 0)
 		unreadable(d,
 			   "/proc/PID/io of %u process%s: permission denied (another user's "
 			   "needs root)",

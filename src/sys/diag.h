@@ -87,6 +87,18 @@ struct diag_nic {
 	bool up;
 };
 
+#define DIAG_MAX_IO_LIMITS 16
+
+/* An I/O limit one of this process's cgroups puts on a block device. */
+struct diag_io_limit {
+	char cgroup[256];	/* the cgroup that sets it: "/slurm/uid_1000/job_42" */
+	char file[40];		/* "io.max" (v2), "blkio.throttle.read_bps_device" (v1), ... */
+	char key[8];		/* what it limits: "rbps", "wbps", "riops", "wiops" */
+	unsigned major, minor;
+	char dev[32];		/* the device's name when it is one behind SRC or DST, else "" */
+	unsigned long long value; /* bytes, or I/Os, a second */
+};
+
 struct diag_machine {
 	struct host_info host;
 	long numa_nodes;
@@ -96,8 +108,15 @@ struct diag_machine {
 	long long dirty_bytes, dirty_background_bytes;
 	long io_uring_disabled; /* kernel.io_uring_disabled: 0 on, 1 root only, 2 off; -1 unknown */
 	bool can_drop_caches;
-	char cgroup[256]; /* this process's cgroup v2 path */
-	char io_max[512]; /* its io.max lines joined with "; ", "" for none */
+	char cgroup[256]; /* this process's cgroup v2 path, "" without v2 */
+	char cgroup_blkio[256]; /* its cgroup v1 blkio path, "" without v1's blkio */
+	char io_max[512]; /* the nearest io.max with lines, joined with "; ", "" for none */
+	/*
+	 * The limits of io.max (v2) and blkio.throttle.* (v1) of its cgroup and every ancestor, on
+	 * the devices behind SRC and DST (on any device when diag was given no path).
+	 */
+	struct diag_io_limit io_limits[DIAG_MAX_IO_LIMITS];
+	size_t nr_io_limits;
 };
 
 /* A process that moved bytes to or from storage while diag looked (/proc/PID/io). */

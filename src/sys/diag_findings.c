@@ -132,6 +132,38 @@ static void netfs_findings(struct diag *d, const struct diag_location *l)
 		add_stringf(d->findings, "%s (%s) is on %s", l->role, l->dev.mount_point, text);
 }
 
+/*
+ * SRC and DST on one device: the copy reads and writes the same disk at once, which is neither
+ * what the cache will do (read the network, write the disk) nor a disk doing one thing.
+ */
+static void same_device(struct diag *d)
+{
+	const struct diag_location *src = NULL;
+	const struct diag_location *dst = NULL;
+
+	for (size_t i = 0; i < d->nr_loc; i++) {
+		if (d->loc[i].err < 0)
+			continue;
+		if (!strcmp(d->loc[i].role, "source"))
+			src = &d->loc[i];
+		else if (!strcmp(d->loc[i].role, "destination"))
+			dst = &d->loc[i];
+	}
+	if (!src || !dst)
+		return;
+	for (size_t a = 0; a < src->dev.nr_chain; a++) {
+		for (size_t b = 0; b < dst->dev.nr_chain; b++) {
+			if (strcmp(src->dev.chain[a], dst->dev.chain[b]))
+				continue;
+			add_stringf(d->findings,
+				    "SRC and DST are on the same device (%s): the copy reads and "
+				    "writes one disk at once, so it measures that disk doing both, "
+				    "not a copy from storage to a cache", src->dev.chain[a]);
+			return;
+		}
+	}
+}
+
 void diag_findings(struct diag *d)
 {
 	char h1[32];
@@ -192,6 +224,7 @@ void diag_findings(struct diag *d)
 					    b->name);
 		}
 	}
+	same_device(d);
 	for (size_t i = 0; i < d->nr_routes; i++)
 		route_findings(d, &d->routes[i]);
 	const struct diag_machine *m = &d->machine;
@@ -202,8 +235,12 @@ void diag_findings(struct diag *d)
 			    m->io_uring_disabled);
 	if (!m->can_drop_caches)
 		add_stringf(d->findings, "this user cannot drop caches: cold runs need root");
-	if (m->io_max[0])
-		add_stringf(d->findings, "this process's cgroup limits I/O (%s)", m->io_max);
+	for (size_t i = 0; i < m->nr_io_limits; i++) {
+		char text[512];
+
+		diag_io_limit_text(&m->io_limits[i], text, sizeof(text));
+		add_stringf(d->findings, "%s: copies through it cannot go faster", text);
+	}
 	for (size_t i = 0; i < d->nr_procs; i++) {
 		const struct diag_proc *p = &d->procs[i];
 		/* Below 1 MB/s a process is logging, not competing for the devices. */

@@ -41,4 +41,13 @@ struct diag_link {
 };
 void diag_route_link(const struct diag *d, const struct diag_route *r, struct diag_link *l);
 
+/* This process's cgroups and the I/O limits they put on SRC's and DST's devices (diag_cgroup.c). */
+void diag_read_cgroup(struct diag *d);
+struct diag_io_limit;
+/*
+ * A limit in words: "cgroup /docker/abc limits reading vda (254:0) to 10.5 MB/s
+ * (blkio.throttle.read_bps_device)", "... to 500 I/O a second (io.max riops=500)".
+ */
+void diag_io_limit_text(const struct diag_io_limit *l, char *buf, size_t len);
+
 #endif

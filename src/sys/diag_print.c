@@ -93,6 +93,24 @@ static json_t *route_json(const struct diag *d, const struct diag_route *r)
 	return o;
 }
 
+/* machine.io_limits: the cgroups' I/O limits on the devices behind SRC and DST. */
+static json_t *io_limits_json(const struct diag_machine *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < m->nr_io_limits; i++) {
+		const struct diag_io_limit *l = &m->io_limits[i];
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:I}", "cgroup",
+						   l->cgroup, "file", l->file, "key", l->key,
+						   "device", str_or_null(l->dev), "major",
+						   (json_int_t)l->major, "minor",
+						   (json_int_t)l->minor, "value",
+						   (json_int_t)l->value));
+	}
+	return a;
+}
+
 json_t *diag_json(const struct diag *d)
 {
 	json_t *root = json_object();
@@ -195,6 +213,8 @@ json_t *diag_json(const struct diag *d)
 		long_or_null(m->dirty_writeback_centisecs), "io_uring_disabled",
 		long_or_null(m->io_uring_disabled), "can_drop_caches", m->can_drop_caches, "cgroup",
 		str_or_null(m->cgroup), "cgroup_io_max", str_or_null(m->io_max));
+	json_object_set_new(machine, "cgroup_blkio", str_or_null(m->cgroup_blkio));
+	json_object_set_new(machine, "io_limits", io_limits_json(m));
 	json_object_set_new(root, "locations", locs);
 	json_object_set_new(root, "block_devices", devs);
 	json_object_set_new(root, "interfaces", nics);
@@ -248,6 +268,37 @@ static void print_route(const struct diag *d, const struct diag_route *r, FILE *
 		r->r.dst, r->r.ifname, speed, link.rdma ? ", RDMA port " : "",
 		link.rdma ? link.name : "", r->r.gateway[0] ? " via " : "", r->r.gateway,
 		r->r.source[0] ? " src " : "", r->r.source);
+}
+
+/* The machine's settings and this process's cgroups, for diag_print_text. */
+static void print_machine(const struct diag_machine *m, FILE *f)
+{
+	char h1[32];
+
+	fprintf(f, "machine: %s, %s, %ld cores, %ld NUMA node%s, %s memory, kernel %s\n",
+		m->host.hostname, m->host.cpu_model[0] ? m->host.cpu_model : "unknown CPU",
+		m->host.cores, m->numa_nodes, m->numa_nodes == 1 ? "" : "s",
+		human_size(m->host.mem_bytes, h1, sizeof(h1)), m->host.kernel);
+	fprintf(f, "  governor=%s", m->governor[0] ? m->governor : "?");
+	print_long(f, "vm.dirty_ratio", m->dirty_ratio);
+	print_long(f, "vm.dirty_background_ratio", m->dirty_background_ratio);
+	print_long(f, "vm.dirty_bytes", (long)m->dirty_bytes);
+	print_long(f, "vm.dirty_background_bytes", (long)m->dirty_background_bytes);
+	print_long(f, "vm.dirty_expire_centisecs", m->dirty_expire_centisecs);
+	fprintf(f, "\n  io_uring %s, drop caches %s, cgroup %s%s%s, I/O limits%s\n",
+		m->io_uring_disabled == 0   ? "enabled"
+		: m->io_uring_disabled == 1 ? "root only"
+		: m->io_uring_disabled == 2 ? "disabled"
+					    : "unknown",
+		m->can_drop_caches ? "allowed" : "not allowed (needs root)",
+		m->cgroup[0] ? m->cgroup : "?", m->cgroup_blkio[0] ? ", blkio (v1) " : "",
+		m->cgroup_blkio, m->nr_io_limits ? ":" : " on these devices: none");
+	for (size_t i = 0; i < m->nr_io_limits; i++) {
+		char text[512];
+
+		diag_io_limit_text(&m->io_limits[i], text, sizeof(text));
+		fprintf(f, "    %s\n", text);
+	}
 }
 
 void diag_print_text(const struct diag *d, FILE *f)
@@ -339,24 +390,7 @@ void diag_print_text(const struct diag *d, FILE *f)
 			p->netdev[0] ? " netdev=" : "", p->netdev,
 			counter_names[p->counters] ? counter_names[p->counters] : "none");
 	}
-	const struct diag_machine *m = &d->machine;
-	fprintf(f, "machine: %s, %s, %ld cores, %ld NUMA node%s, %s memory, kernel %s\n",
-		m->host.hostname, m->host.cpu_model[0] ? m->host.cpu_model : "unknown CPU",
-		m->host.cores, m->numa_nodes, m->numa_nodes == 1 ? "" : "s",
-		human_size(m->host.mem_bytes, h1, sizeof(h1)), m->host.kernel);
-	fprintf(f, "  governor=%s", m->governor[0] ? m->governor : "?");
-	print_long(f, "vm.dirty_ratio", m->dirty_ratio);
-	print_long(f, "vm.dirty_background_ratio", m->dirty_background_ratio);
-	print_long(f, "vm.dirty_bytes", (long)m->dirty_bytes);
-	print_long(f, "vm.dirty_background_bytes", (long)m->dirty_background_bytes);
-	print_long(f, "vm.dirty_expire_centisecs", m->dirty_expire_centisecs);
-	fprintf(f, "\n  io_uring %s, drop caches %s, cgroup %s, io.max %s\n",
-		m->io_uring_disabled == 0   ? "enabled"
-		: m->io_uring_disabled == 1 ? "root only"
-		: m->io_uring_disabled == 2 ? "disabled"
-					    : "unknown",
-		m->can_drop_caches ? "allowed" : "not allowed (needs root)",
-		m->cgroup[0] ? m->cgroup : "?", m->io_max[0] ? m->io_max : "none");
+	print_machine(&d->machine, f);
 	fprintf(f, "other processes doing I/O:%s\n", d->nr_procs ? "" : " none");
 	for (size_t i = 0; i < d->nr_procs; i++)
 		fprintf(f, "  %d %-16s read %.1f MB/s, written %.1f MB/s\n", d->procs[i].pid,

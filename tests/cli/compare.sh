@@ -1,6 +1,7 @@
 #!/bin/sh
 # compare.sh - `compare` on fixture pairs: exit statuses, the Markdown, JUnit XML that xmllint
-# accepts, the JSON, and refusals (other hardware, other schema, unreadable input).
+# accepts (with times), the JSON (rounded), the HTML page, --fail-on-missing, a cell too noisy
+# to judge, and refusals (other hardware, other schema, unreadable input).
 . "$CCB_SRCDIR/tests/helpers/lib.sh" || exit 99
 
 d=$CCB_SRCDIR/tests/data/compare
@@ -25,9 +26,17 @@ else
 fi
 expect_json "$ccb_tmp/cmp.json" \
 	"d['schema'] == 'cryocache-bench-compare/1'" "d['regression'] is True" \
-	"d['counts'] == {'faster': 0, 'same': 2, 'slower': 1, 'insufficient': 0, 'missing': 0, 'new': 0}" \
+	"d['counts'] == {'faster': 0, 'same': 2, 'slower': 1, 'noisy': 0, 'insufficient': 0, 'missing': 0, 'new': 0}" \
 	"[c['verdict'] for c in d['cells']] == ['same', 'slower', 'same']" \
-	"close(d['cells'][1]['p_value'], 2 / 252)"
+	"close(d['cells'][1]['p_value'], 0.007937)" "d['cells'][1]['change_pct'] == -19.92" \
+	"d['cells'][1]['current']['seconds'] == 10.419"
+# every number rounded to what it means: no 0.050000000000000003
+! grep -Eq '[0-9]\.[0-9]{7,}' "$ccb_tmp/cmp.json" || fail "the JSON has unrounded numbers: $(grep -E '[0-9]\.[0-9]{7,}' "$ccb_tmp/cmp.json")"
+grep -q '"alpha": 0.05,' "$ccb_tmp/cmp.json" || fail "alpha is not 0.05 in the JSON"
+# JUnit: each testcase's time is how long the current results measured it, the suite's their sum
+grep -q '<testsuite .* time="39.427">' "$ccb_tmp/junit.xml" || fail "the testsuite has no time"
+[ "$(grep -c '<testcase [^>]* time="[0-9]*\.[0-9]*">' "$ccb_tmp/junit.xml")" = 3 ] ||
+	fail "not every testcase has a time"
 
 # noise only, an improvement, other kernel: exit 0
 expect_ok "$CCB" compare "$d/base.json" "$d/noise.json"
@@ -45,7 +54,50 @@ grep -q '| uring | 8 | 1 | missing |' "$ccb_tmp/out" || fail "missing cell not l
 grep -q '| rw | 4 | 1 | new |' "$ccb_tmp/out" || fail "new cell not listed"
 [ "$(grep -c '<skipped' "$ccb_tmp/j3.xml")" = 2 ] || fail "missing and new are not skipped"
 expect_ok "$CCB" compare "$d/base.json" "$d/few.json"
-grep -q '0 slower, 0 faster, 0 same, 3 insufficient' "$ccb_tmp/out" || fail "few runs not insufficient"
+grep -q '0 slower, 0 faster, 0 same, 0 too noisy, 3 insufficient' "$ccb_tmp/out" || fail "few runs not insufficient"
+
+# --fail-on-missing: the missing cell fails, exit 1, a JUnit failure; a new one does not
+rc=0
+"$CCB" compare --fail-on-missing --junit "$ccb_tmp/j4.xml" "$d/base.json" "$d/missing.json" \
+	>"$ccb_tmp/out" 2>"$ccb_tmp/err" || rc=$?
+[ "$rc" = 1 ] || fail "--fail-on-missing with a missing cell exited $rc, expected 1"
+grep -q '^## cryocache-bench compare: MISSING CELLS' "$ccb_tmp/out" || fail "no MISSING CELLS heading"
+grep -q '| uring | 8 | 1 | \*\*missing\*\* |' "$ccb_tmp/out" || fail "the missing cell is not marked"
+grep -q "1 cell of the baseline is missing from the current results (--fail-on-missing)" "$ccb_tmp/err" ||
+	fail "no message on stderr: $(cat "$ccb_tmp/err")"
+grep -q '<failure message="missing: ' "$ccb_tmp/j4.xml" || fail "the missing cell is not a JUnit failure"
+grep -q 'failures="1" errors="0" skipped="1"' "$ccb_tmp/j4.xml" || fail "JUnit counts: $(grep testsuite "$ccb_tmp/j4.xml")"
+expect_ok "$CCB" compare --fail-on-missing "$d/base.json" "$d/noise.json"
+
+# a cell whose change is far beyond the tolerance but not significant says it is too noisy; cells
+# come in strategy and thread order though the runs are shuffled
+"$PY" - "$d/base.json" "$ccb_tmp/noisy.json" <<'PYEOF'
+import json, random, sys
+d = json.load(open(sys.argv[1]))
+wide = iter([300.0, 500.0, 612.0, 1300.0, 1400.0])
+for r in d["runs"]:
+    if r["strategy"] == "shutil" and r["threads"] == 8:
+        r["mb_s"] = next(wide)
+random.Random(3).shuffle(d["runs"])
+json.dump(d, open(sys.argv[2], "w"), indent=1)
+PYEOF
+expect_ok "$CCB" compare --html "$ccb_tmp/cmp.html" "$d/base.json" "$ccb_tmp/noisy.json"
+grep -q '^| shutil | 8 | 1 | too noisy, raise --repeats | 1200 (5) | 612 (5) | -49.0 % | 0.69 |$' \
+	"$ccb_tmp/out" || { cat "$ccb_tmp/out"; fail "the noisy cell does not say so"; }
+[ "$(grep -E '^\| [a-z]+ \| [0-9]+ \|' "$ccb_tmp/out" | cut -d'|' -f2,3 | tr -d ' ' | tr '\n' ' ')" = \
+	"shutil|2 shutil|8 uring|8 " ] || fail "cells are not in strategy and thread order: $(cat "$ccb_tmp/out")"
+
+# --html: one page, well-formed, a chart per strategy with both sides' runs
+[ -s "$ccb_tmp/cmp.html" ] || fail "--html wrote nothing"
+if command -v xmllint >/dev/null; then
+	xmllint --noout "$ccb_tmp/cmp.html" || fail "the compare page is not well-formed"
+fi
+[ "$(grep -c '<svg ' "$ccb_tmp/cmp.html")" = 2 ] || fail "the compare page has not one chart per strategy"
+grep -q '>-49.0 % too noisy</text>' "$ccb_tmp/cmp.html" || fail "the chart does not label the noisy cell"
+[ "$(grep -c '<title>baseline: ' "$ccb_tmp/cmp.html")" = 15 ] || fail "the chart does not draw the baseline's 15 runs"
+[ "$(grep -c '<title>current: ' "$ccb_tmp/cmp.html")" = 15 ] || fail "the chart does not draw the current's 15 runs"
+grep -q '<title>current: 612.0 MB/s</title>' "$ccb_tmp/cmp.html" || fail "a current run is not drawn"
+! grep -q 'src=\|href="http' "$ccb_tmp/cmp.html" || fail "the compare page fetches something"
 
 # --json -: the verdicts on stdout instead of the Markdown
 expect_ok "$CCB" compare --json - "$d/base.json" "$d/improvement.json"

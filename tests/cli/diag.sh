@@ -27,6 +27,17 @@ start=$("$PY" -c 'import time; print(time.monotonic())')
 expect_ok "$CCB" diag --json --route-to ::1
 cp "$ccb_tmp/out" "$ccb_tmp/lo6.json"
 expect_json "$ccb_tmp/lo6.json" "d['routes'][0]['interface'] == 'lo'"
+# SRC and DST on one device is a finding; a mount's options are listed once each; root is not
+# told it lacks permission to read other processes' counters (the kernel may refuse even root)
+expect_ok "$CCB" diag --json /var/tmp /var/tmp
+cp "$ccb_tmp/out" "$ccb_tmp/same.json"
+expect_json "$ccb_tmp/same.json" \
+	"not d['locations'][0]['devices'] or any('SRC and DST are on the same device (%s)' % d['locations'][0]['devices'][0] in f for f in d['findings'])" \
+	"all(len(l['mount_options'].split(',')) == len(set(l['mount_options'].split(','))) for l in d['locations'])"
+if [ "$(id -u)" = 0 ]; then
+	expect_ok "$CCB" diag /var/tmp /dev/shm
+	! grep -qi 'permission denied' "$ccb_tmp/out" || fail "diag tells root of permission denied: $(grep -i 'permission denied' "$ccb_tmp/out")"
+fi
 expect_fail 2 "unknown option|unrecognized option" "$CCB" diag --no-such-option
 expect_fail 1 "cannot resolve '$ccb_tmp/missing': No such file or directory" \
 	"$CCB" diag --json /var/tmp "$ccb_tmp/missing"

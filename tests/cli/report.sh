@@ -198,6 +198,53 @@ for med in $(json "$fixture/sweep-results.json" '" ".join("%.1f" % c["median_mb_
 	grep -q "| $med |" "$res/report.md" || fail "report.md lacks the computed median $med"
 done
 
+note "the recommendation's table, the seed used, --verify in every rendering"
+res=$ccb_tmp/verified
+new_results "$res"
+# --seed 0 drew 4242 from the clock; every run verified its 70 copies, run 7 found 2 that differ
+"$PY" - "$res/results.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["params"]["seed"] = 0
+d["sweep"]["seed"] = 4242
+# the fixture is older than "1 thread" in the first-run warning
+d["warnings"] = [w.replace(" at 1 threads ", " at 1 thread ") for w in d["warnings"]]
+for r in d["runs"]:
+    r["verify"] = {"hash": "xxh3-64", "checked": 70, "mismatches": 2 if r["seq"] == 7 else 0,
+                   "seconds": 1.5}
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PYEOF
+expect_ok "$CCB" report --no-plots "$res"
+check_report "$res"
+# each shutil thread count once, and no row of another strategy's thread count
+rows=$(sed -n '/^| shutil threads /,/^$/p' "$res/report.md" | grep -E '^\| [0-9]+ \|' | cut -d'|' -f2 | tr -d ' ')
+[ "$(echo $rows)" = "1 2 4" ] || fail "the recommendation's table lists the thread counts '$(echo $rows)', not 1 2 4"
+grep -q 'fastest of any strategy: \*\*' "$res/report.md" && fail "report.md still has a row for the fastest strategy"
+grep -q '^Fastest median of any strategy: \*\*rw\*\* at 4 threads, 1603.5 MB/s' "$res/report.md" ||
+	fail "report.md does not name the fastest strategy below the table"
+grep -q 'headroom it leaves\|x CryoSPARC' "$res/report.md" &&
+	fail "report.md shows a headroom beside 'keep the default' without judging it"
+for f in report.md report.html; do
+	grep -q 'seed=4242 (from the clock)' "$res/$f" || fail "$f does not show the seed the sweep used"
+	grep -q 'seed=0' "$res/$f" && fail "$f shows seed=0"
+	grep -q '1 threads' "$res/$f" && fail "$f says '1 threads'"
+done
+grep -q '| verify | notes |' "$res/report.md" || fail "report.md's runs table has no verify column"
+grep -q '| 70 ok | ' "$res/report.md" || fail "report.md does not show a verified run's 70 copies"
+grep -q '| 2 of 70 differ | ' "$res/report.md" || fail "report.md does not show run 7's mismatches"
+grep -q '\*\*Verify:\*\* 18 runs verified: 1260 copies checked against their sources (xxh3-64), 2 differ or could not be read, in 1 run\.' "$res/report.md" ||
+	fail "report.md has no verify summary"
+grep -q '<th class="n">verify</th>' "$res/report.html" || fail "report.html's runs table has no verify column"
+grep -q '<td class="n">2 of 70 differ</td>' "$res/report.html" || fail "report.html does not show run 7's mismatches"
+grep -q '<b>Verify:</b> 18 runs verified' "$res/report.html" || fail "report.html has no verify summary"
+"$PY" - "$res/results.csv" <<'PYEOF' || fail "results.csv lacks the verify columns"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert all(r["verify_checked"] == "70" for r in rows), [r["verify_checked"] for r in rows]
+assert {r["seq"]: r["verify_mismatches"] for r in rows}["7"] == "2"
+assert sum(int(r["verify_mismatches"]) for r in rows) == 2
+PYEOF
+
 note "samples in CSV (--samples-format csv) draw the same charts"
 res=$ccb_tmp/csvsamples
 new_results "$res"
@@ -298,5 +345,69 @@ grep -q '!\[throughput per thread count\](plots/throughput.svg)' "$res/report.md
 	fail "report.md does not show plots/throughput.svg"
 grep -q 'Plots were skipped' "$res/report.md" && fail "report.md says plots were skipped although gnuplot ran"
 grep -q 'href="plots/run-1.png"' "$res/report.html" || fail "report.html does not link the run plots"
+[ ! -e "$res/plots/gnuplot.log" ] || { cat "$res/plots/gnuplot.log" >&2; fail "gnuplot complained"; }
+"$PY" - "$res" <<'PYEOF' || fail "the plots are not drawn as report.html draws them"
+import re, sys
+res = sys.argv[1]
+bad = []
+# throughput.dat: the strategies side by side at each thread count, as report.html dodges them
+blocks = [b for b in open(res + "/plots/throughput.dat").read().split("\n\n\n") if b.strip()]
+xs = [{int(l.split()[0]): float(l.split()[1]) for l in b.splitlines() if l[:1].isdigit()} for b in blocks]
+if len(xs) != 2 or set(xs[0]) != {1, 2, 4}:
+    bad.append("throughput.dat: %r" % xs)
+elif not all(xs[0][t] < t < xs[1][t] for t in xs[0]):
+    bad.append("throughput.dat does not set the strategies apart: %r" % xs)
+# the axis says log scale exactly when it is one (1, 2, 4: a factor of 4), a tick per count
+svg = open(res + "/plots/throughput.svg").read()
+if "threads (log scale)" not in svg:
+    bad.append("throughput.svg does not say its x axis is log2")
+for t in ("1", "2", "4"):
+    if not re.search(r">\s*%s\s*<" % t, svg):
+        bad.append("throughput.svg has no tick %s" % t)
+# every run: the moment the copy ended and syncfs began is marked
+for n in range(1, 19):
+    if "copied, then syncfs" not in open("%s/plots/run-%d.svg" % (res, n)).read():
+        bad.append("run-%d.svg does not mark the end of the copy" % n)
+# report.html: every run card's MB/s chart on one scale, the end of the copy marked
+html = open(res + "/report.html").read()
+cards = re.findall(r'<div class="card">(.*?)</div>', html, re.S)
+tops = set()
+for c in cards:
+    mbs = re.search(r'aria-label="MB/s">(.*?)</svg>', c, re.S).group(1)
+    ticks = [float(v) for v in re.findall(r'text-anchor="end">([0-9.]+)</text>', mbs)]
+    tops.add(max(ticks))
+    if "copied, then syncfs" not in mbs:
+        bad.append("a run card does not mark the end of the copy")
+if len(cards) != 18 or len(tops) != 1:
+    bad.append("%d run cards on %d y scales (%r)" % (len(cards), len(tops), sorted(tops)))
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+PYEOF
+
+note "fio's ceiling: its label clear of every point, in report.html and the gnuplot image"
+res=$ccb_tmp/ceiling
+new_results "$res"
+"$PY" - "$res/results.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["reference"] = {"fio_version": "fio-3.33", "ceiling_mb_s": 1150.0, "copy_direct_mb_s": 1100.0,
+                  "copy_buffered_mb_s": 1150.0, "measurements": []}
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PYEOF
+expect_ok "$CCB" report "$res"
+"$PY" - "$res/report.html" <<'PYEOF' || fail "the fio ceiling's label is not clear of the points"
+import re, sys
+svg = re.findall(r"<svg\b.*?</svg>", open(sys.argv[1]).read(), re.S)[0]
+label = re.search(r'<text x="([0-9.]+)" y="[0-9.]+" font-size="11" fill="#8b1a1a">'
+                  r'<tspan[^>]*>fio ceiling</tspan><tspan[^>]*>1150 MB/s</tspan></text>', svg)
+xs = [float(x) for x in re.findall(r'<circle cx="([0-9.]+)"', svg)]
+xs += [float(x) for x in re.findall(r'<path d="M([0-9.]+) ', svg)]
+assert label, "no ceiling label"
+assert xs and max(xs) + 8 < float(label.group(1)), (max(xs), label.group(1))
+PYEOF
+grep -q 'above the fio ceiling: rw at 4 threads reached 1603 MB/s, 139 % of' "$res/report.md" ||
+	fail "report.md does not warn of rw above the ceiling"
+grep -q 'fio ceiling' "$res/plots/throughput.svg" || fail "throughput.svg has no ceiling"
 [ ! -e "$res/plots/gnuplot.log" ] || { cat "$res/plots/gnuplot.log" >&2; fail "gnuplot complained"; }
 exit 0

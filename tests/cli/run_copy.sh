@@ -105,4 +105,9 @@ expect_json "$ccb_tmp/results/results.json" "d['source']['files'] == 7" \
 	"runs[0]['verify']['hash'] == 'xxh3-64'" \
 	"runs[0]['verify']['checked'] == d['source']['files']" \
 	"runs[0]['verify']['mismatches'] == 0" "runs[0]['errors'] == []"
+# the terminal table says so too: a verify column and a summary line
+grep -Eq '^ +run +strategy .* verify +notes$' "$ccb_tmp/out" || fail "the runs table has no verify column"
+grep -Eq '^ +1 +[a-z]+ .* 7 ok ' "$ccb_tmp/out" || fail "the runs table does not show the 7 copies verified"
+grep -qx 'verify: 1 run verified: 7 copies checked against their sources (xxh3-64), every one identical' \
+	"$ccb_tmp/out" || fail "no verify summary under the table: $(cat "$ccb_tmp/out")"
 [ -z "$(ls -A "$ccb_tmp/dst")" ] || fail "a run without --keep left in DST: $(ls -A "$ccb_tmp/dst")"

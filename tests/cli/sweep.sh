@@ -222,14 +222,19 @@ grep -q "warning: --budget 1s cannot fit 100 runs a cell whose fastest lasts --m
 	"$ccb_tmp/err" || fail "the budget's fewer runs were not said"
 
 if command -v fio >/dev/null; then
-	note "--reference: fio's ceiling first, cells as a share of it"
+	note "--reference: fio's ceiling first, cells as a share of it; the profile's [fio] applies"
 	out=$ccb_tmp/ref
 	sum_before=$(cd "$src" && find . -type f -exec md5sum {} + | sort)
-	"$CCB" sweep --strategies rw --threads 2 --repeats 1 --reference --no-plots --interval 0 \
-		--out "$out" "$src" "$dst" >"$ccb_tmp/stdout" 2>"$ccb_tmp/stderr" ||
-		{ cat "$ccb_tmp/stderr" >&2; fail "sweep --reference failed"; }
+	printf '[sweep]\nrepeats = 1\n[fio]\nruntime = 1\nbs = 256K\n' >"$ccb_tmp/ref.ini"
+	"$CCB" sweep --strategies rw --threads 2 --reference --no-plots --interval 0 \
+		--profile "$ccb_tmp/ref.ini" --out "$out" "$src" "$dst" >"$ccb_tmp/stdout" \
+		2>"$ccb_tmp/stderr" || { cat "$ccb_tmp/stderr" >&2; fail "sweep --reference failed"; }
 	expect_json "$out/results.json" "d['reference']['ceiling_mb_s'] > 0" \
-		"d['reference']['results'] == '$out/reference/results.json'" "len(counted) == 1"
+		"d['reference']['results'] == '$out/reference/results.json'" "len(counted) == 1" \
+		"d['reference']['runtime_s'] == 1" "d['reference']['bs'] == 262144"
+	grep -q "^## fio's reference" "$out/report.md" || fail "report.md does not show fio's figures"
+	grep -q '^| copy-direct | copy: read SRC and write DST at once | 1 | O_DIRECT | ' "$out/report.md" ||
+		fail "report.md does not show fio's O_DIRECT copy"
 	grep -q "of_ceiling" "$ccb_tmp/stdout" || fail "the table shows no share of the ceiling"
 	grep -q "of ceiling" "$out/report.md" || fail "report.md shows no share of the ceiling"
 	[ "$(cd "$src" && find . -type f -exec md5sum {} + | sort)" = "$sum_before" ] ||

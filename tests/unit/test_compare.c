@@ -151,10 +151,108 @@ static void test_missing_and_new_cells(void **state)
 	assert_int_equal(count(c, "missing"), 1);
 	assert_int_equal(count(c, "new"), 1);
 	assert_false(json_is_true(json_object_get(c, "regression")));
-	/* baseline cells first, in the baseline's order, then the new one */
+	/* the strategies the parameters list (shutil, uring) first, then rw */
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(json_object_get(c, "cells"), 3), "strategy")),
 			    "rw");
+	json_decref(c);
+}
+
+/*
+ * A change far beyond the tolerance that is not significant is "noisy", not "same"; cells come in
+ * strategy and thread order whatever order the runs are in; each side says how long it took.
+ */
+static void test_noisy_and_order(void **state)
+{
+	const double wide[] = { 300, 500, 612, 1300, 1400 };
+	const char *order[][2] = { { "shutil", "2" }, { "shutil", "8" }, { "uring", "8" },
+				   { "cp", "4" } };
+	struct compare_params p;
+	json_t *a = load("base.json");
+	json_t *b = load("base.json");
+	json_t *runs = json_object_get(b, "runs");
+	json_t *shuffled = json_array();
+	json_t *r;
+	json_t *c;
+	json_t *s8;
+	char why[256];
+	size_t i;
+	size_t k = 0;
+
+	json_array_foreach(runs, i, r) {
+		if (!strcmp(json_string_value(json_object_get(r, "strategy")), "shutil") &&
+		    json_integer_value(json_object_get(r, "threads")) == 8)
+			json_object_set_new(r, "mb_s", json_real(wide[k++]));
+	}
+	/* the runs backwards, and a cell of a strategy the parameters do not list */
+	for (i = json_array_size(runs); i-- > 0;)
+		json_array_append(shuffled, json_array_get(runs, i));
+	r = json_deep_copy(json_array_get(runs, 0));
+	json_object_set_new(r, "strategy", json_string("cp"));
+	json_object_set_new(r, "threads", json_integer(4));
+	json_array_insert_new(shuffled, 0, r);
+	json_object_set_new(b, "runs", shuffled);
+	compare_params_init(&p);
+	c = compare_docs(a, b, &p, why, sizeof(why));
+	assert_non_null(c);
+	s8 = cell(c, "shutil", 8);
+	assert_string_equal(verdict(c, "shutil", 8), "noisy");
+	assert_true(json_number_value(json_object_get(s8, "p_value")) >= 0.05);
+	assert_non_null(strstr(json_string_value(json_object_get(s8, "reason")),
+			       "median 1200 -> 612 MB/s (-49 %), p 0.69: too noisy to judge, raise "
+			       "--repeats (5 and 5 runs)"));
+	assert_int_equal(count(c, "noisy"), 1);
+	assert_int_equal(count(c, "same"), 2);
+	assert_false(json_is_true(json_object_get(c, "regression")));
+	assert_int_equal(json_array_size(json_object_get(c, "cells")), 4);
+	for (i = 0; i < 4; i++) {
+		json_t *x = json_array_get(json_object_get(c, "cells"), i);
+
+		assert_string_equal(json_string_value(json_object_get(x, "strategy")), order[i][0]);
+		assert_int_equal(json_integer_value(json_object_get(x, "threads")),
+				 atoi(order[i][1]));
+	}
+	/* seconds: the runs' seconds_durable, failed ones included (the baseline has 7 at 2) */
+	assert_float_equal(json_number_value(json_object_get(json_object_get(s8, "current"),
+							     "seconds")),
+			   json_number_value(json_object_get(json_object_get(s8, "baseline"),
+							     "seconds")), 1e-9);
+	assert_true(json_number_value(json_object_get(json_object_get(s8, "baseline"), "seconds")) >
+		    0);
+	json_decref(c);
+	json_decref(a);
+	json_decref(b);
+}
+
+/* Output rounding: each number to what it means, nothing like 0.050000000000000003. */
+static void test_rounded(void **state)
+{
+	json_t *c = json_pack("{s:f, s:f, s:[{s:f, s:f, s:f, s:{s:f, s:f}}], s:[{s:s, s:f}]}",
+			      "alpha", 0.05, "tolerance", 0.05 + 1e-17, "cells", "change_pct",
+			      -19.91666666, "p_value", 0.007936507936, "u", 12.5, "baseline",
+			      "median_mb_s", 1199.99999999, "seconds", 8.3394444, "environment",
+			      "key", "params.target_spread", "baseline", 3.14159265);
+	json_t *r = compare_rounded(c);
+	json_t *cell0 = json_array_get(json_object_get(r, "cells"), 0);
+	char *text = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+
+	assert_float_equal(json_real_value(json_object_get(cell0, "change_pct")), -19.92, 1e-12);
+	assert_float_equal(json_real_value(json_object_get(cell0, "p_value")), 0.007937, 1e-15);
+	assert_float_equal(json_real_value(json_object_get(cell0, "u")), 12.5, 0);
+	assert_float_equal(json_real_value(json_object_get(json_object_get(cell0, "baseline"),
+							   "median_mb_s")), 1200.0, 0);
+	assert_non_null(strstr(text, "\"alpha\":0.05,"));
+	assert_non_null(strstr(text, "\"tolerance\":0.05}"));
+	assert_non_null(strstr(text, "\"p_value\":0.007937,"));
+	assert_non_null(strstr(text, "\"seconds\":8.339}"));
+	assert_non_null(strstr(text, "\"change_pct\":-19.92,"));
+	assert_non_null(strstr(text, "\"baseline\":3.142,"));
+	assert_null(strstr(text, "0000000"));
+	assert_null(strstr(text, "9999999"));
+	/* the original is left as it was */
+	assert_float_equal(json_real_value(json_object_get(c, "alpha")), 0.05, 0);
+	free(text);
+	json_decref(r);
 	json_decref(c);
 }
 
@@ -483,7 +581,9 @@ static void test_junit_and_markdown(void **state)
 	assert_int_equal(compare_write_junit(c, f), 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "tests=\"3\" failures=\"1\""));
-	assert_non_null(strstr(buf, "name=\"shutil threads=8 jobs=1\"><failure"));
+	/* time: the current runs' seconds_durable, 2000 MB / (961 MB/s * jitter) each */
+	assert_non_null(strstr(buf, "name=\"shutil threads=8 jobs=1\" time=\"10.419\"><failure"));
+	assert_non_null(strstr(buf, "skipped=\"0\" time=\"39.427\">"));
 	free(buf);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(compare_write_markdown(c, f), 0);
@@ -502,6 +602,8 @@ int main(void)
 		cmocka_unit_test(test_improvement),
 		cmocka_unit_test(test_tolerance_hides_small_real_change),
 		cmocka_unit_test(test_missing_and_new_cells),
+		cmocka_unit_test(test_noisy_and_order),
+		cmocka_unit_test(test_rounded),
 		cmocka_unit_test(test_insufficient),
 		cmocka_unit_test(test_role_runs_left_out),
 		cmocka_unit_test(test_schema_versions_differ),

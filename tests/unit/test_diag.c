@@ -347,8 +347,11 @@ static void test_machine(void **state)
 		"/slurm/uid_1000/job_42: 259:0 rbps=524288000 wbps=max riops=max wiops=max");
 	assert_true(has_finding(&d, "CPU frequency governor is powersave"));
 	assert_true(has_finding(&d, "io_uring is disabled (kernel.io_uring_disabled=2)"));
-	assert_true(has_finding(&d, "this process's cgroup limits I/O (/slurm/uid_1000/job_42: "
-				    "259:0 rbps=524288000"));
+	/* diag was given no path: every device's limit counts */
+	assert_int_equal(d.machine.nr_io_limits, 1);
+	assert_true(has_finding(&d, "cgroup /slurm/uid_1000/job_42 limits reading device 259:0 to "
+				    "524.3 MB/s (io.max rbps=524288000): copies through it cannot "
+				    "go faster"));
 	assert_true(has_finding(&d, "this user cannot drop caches"));
 	json_t *j = diag_json(&d);
 	const json_t *m = json_object_get(j, "machine");
@@ -357,6 +360,88 @@ static void test_machine(void **state)
 		json_integer_value(json_object_get(json_object_get(m, "vm"), "dirty_ratio")), 40);
 	assert_true(
 		json_is_null(json_object_get(json_object_get(m, "vm"), "dirty_expire_centisecs")));
+	json_decref(j);
+	diag_release(&d);
+}
+
+/*
+ * A hybrid cgroup layout (v1 blkio beside v2, as systemd's), limits in the cgroup and in an
+ * ancestor, one on a device that is neither SRC's nor DST's; SRC and DST on one device; the
+ * mount's options each once.
+ */
+static void test_cgroup_limits_and_same_device(void **state)
+{
+	const char *root = *state;
+	char *mountinfo = NULL;
+	char *rel;
+	struct diag d;
+	struct stat st;
+	unsigned ma, mi;
+	json_t *j;
+
+	assert_int_equal(stat(root, &st), 0);
+	ma = major(st.st_dev);
+	mi = minor(st.st_dev);
+	if (!ma)
+		skip();	/* an anonymous device (overlayfs, btrfs): no chain to find */
+	/* the block device of the test folder, as sysfs names it */
+	rel = xasprintf("sys/dev/block/%u:%u", ma, mi);
+	link_to(root, rel, "../../devices/virtual/block/vdz");
+	free(rel);
+	put(root, "sys/class/block/vdz/dev", "%u:%u\n", ma, mi);
+	rel = path_join(root, "proc/self/mountinfo");
+	assert_int_equal(read_text_file(rel, &mountinfo, NULL), 0);
+	free(rel);
+	put(root, "proc/self/mountinfo",
+	    "%s30 25 0:26 / /sys/fs/cgroup/unified rw,nosuid,nodev - cgroup2 cgroup2 rw\n"
+	    "31 25 0:27 /docker /sys/fs/cgroup/blkio rw,nosuid - cgroup cgroup rw,blkio\n",
+	    mountinfo);
+	free(mountinfo);
+	put(root, "proc/self/cgroup", "12:cpu,cpuacct:/docker/abc\n7:blkio:/docker/abc\n"
+				      "0::/docker/abc\n");
+	/* v1: blkio's mount root is /docker, so /docker/abc is its /abc, /docker its / */
+	put(root, "sys/fs/cgroup/blkio/abc/blkio.throttle.read_bps_device", "%u:%u 10485760\n"
+									    "8:0 1000\n", ma, mi);
+	put(root, "sys/fs/cgroup/blkio/blkio.throttle.write_iops_device", "%u:%u 200\n", ma, mi);
+	put(root, "sys/fs/cgroup/blkio/blkio.throttle.write_bps_device", "%u:%u 0\n", ma, mi);
+	put(root, "sys/fs/cgroup/unified/docker/abc/io.max",
+	    "%u:%u rbps=max wbps=52428800 riops=max wiops=max\n8:0 rbps=1 wbps=max\n", ma, mi);
+	diag_init(&d, root);
+	assert_int_equal(diag_add_path(&d, "source", root), 0);
+	assert_int_equal(diag_add_path(&d, "destination", root), 0);
+	diag_read(&d);
+	diag_findings(&d);
+	print_findings(&d);
+	assert_string_equal(d.machine.cgroup, "/docker/abc");
+	assert_string_equal(d.machine.cgroup_blkio, "/docker/abc");
+	/* only the limits on vdz; 8:0's and the 0 (no limit) are left out */
+	assert_int_equal(d.machine.nr_io_limits, 3);
+	rel = xasprintf("cgroup /docker/abc limits writing vdz (%u:%u) to 52.4 MB/s (io.max "
+			"wbps=52428800)", ma, mi);
+	assert_true(has_finding(&d, rel));
+	free(rel);
+	rel = xasprintf("cgroup /docker/abc limits reading vdz (%u:%u) to 10.5 MB/s "
+			"(blkio.throttle.read_bps_device): copies through it cannot go faster", ma,
+			mi);
+	assert_true(has_finding(&d, rel));
+	free(rel);
+	rel = xasprintf("cgroup /docker limits writing vdz (%u:%u) to 200 I/O a second "
+			"(blkio.throttle.write_iops_device)", ma, mi);
+	assert_true(has_finding(&d, rel));
+	free(rel);
+	assert_false(has_finding(&d, "8:0"));
+	assert_true(has_finding(&d, "SRC and DST are on the same device (vdz): the copy reads and "
+				    "writes one disk at once"));
+	/* the mount's "rw,relatime" and the superblock's "rw,vers=3,...": rw once */
+	assert_non_null(strstr(d.loc[0].dev.mount_options, "rw,relatime,vers=3,rsize=32768"));
+	assert_null(strstr(d.loc[0].dev.mount_options + 1, "rw,"));
+	j = diag_json(&d);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "machine"),
+							 "io_limits")), 3);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(json_object_get(j, "machine"),
+								   "io_limits"), 0),
+				    "device")), "vdz");
 	json_decref(j);
 	diag_release(&d);
 }
@@ -529,6 +614,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_route_on_slower_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_down_link_and_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_machine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_limits_and_same_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockdev, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockdev_multipath, setup, teardown),

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,6 +93,106 @@ static void test_job_file_write(void **state)
 		assert_null(fioref_job_file(rel, 1, &j));
 		assert_null(fioref_job_file(nl, 1, &j));
 	}
+}
+
+/* A time-based job: fio goes over the same files for runtime seconds, each pass durable. */
+static void test_job_file_time_based(void **state)
+{
+	const struct fioref_file files[] = { { "/data/a.mrcs", 100 } };
+	struct fioref_job j = { .write = false, .jobs = 1, .runtime_s = 7 };
+	char *t = fioref_job_file(files, 1, &j);
+
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\ninvalidate=1\n"));
+	assert_non_null(strstr(t, "\ntime_based=1\nruntime=7\n"));
+	/* a reader still has no size, and nothing to fsync */
+	assert_null(strstr(t, "size="));
+	assert_null(strstr(t, "fsync"));
+	free(t);
+	j.write = true;
+	t = fioref_job_file(files, 1, &j);
+	assert_non_null(strstr(t, "\nend_fsync=1\ntime_based=1\nruntime=7\nfsync_on_close=1\n"));
+	free(t);
+	/* one pass: no time_based */
+	j.runtime_s = 0;
+	t = fioref_job_file(files, 1, &j);
+	assert_null(strstr(t, "time_based"));
+	assert_null(strstr(t, "runtime="));
+	assert_null(strstr(t, "fsync_on_close"));
+	assert_non_null(strstr(t, "\ninvalidate=1\n"));
+	free(t);
+}
+
+/* How long a measurement ran, from its own field or its fio results; short only for one pass. */
+static void test_measurement_runtime(void **state)
+{
+	json_t *old = json_pack("{s:{s:{s:f}}, s:{s:{s:f}}}", "read", "read", "runtime_s", 0.07,
+				"write", "write", "runtime_s", 0.09);
+	json_t *rd = json_pack("{s:{s:{s:f}}, s:n}", "read", "read", "runtime_s", 0.5, "write");
+	json_t *timed = json_pack("{s:f, s:b}", "runtime_s", 0.999, "time_based", 1);
+	json_t *pass = json_pack("{s:f, s:b}", "runtime_s", 0.999, "time_based", 0);
+	json_t *none = json_object();
+
+	assert_float_equal(fioref_measurement_runtime(old), 0.09, 1e-12);
+	assert_float_equal(fioref_measurement_runtime(rd), 0.5, 1e-12);
+	assert_float_equal(fioref_measurement_runtime(timed), 0.999, 1e-12);
+	assert_true(isnan(fioref_measurement_runtime(none)));
+	assert_true(fioref_measurement_short(old));
+	assert_true(fioref_measurement_short(pass));
+	/* fio ends a 1 s time-based job at 999 ms: that is its runtime, not a short one */
+	assert_false(fioref_measurement_short(timed));
+	assert_false(fioref_measurement_short(none));
+	json_decref(old);
+	json_decref(rd);
+	json_decref(timed);
+	json_decref(pass);
+	json_decref(none);
+}
+
+/* A cell faster than the ceiling is a warning naming the likely cause; others are not. */
+static void test_above_ceiling(void **state)
+{
+	json_t *doc = json_pack("{s:{s:f, s:f, s:f, s:[{s:f, s:b}]}, s:{s:[s]}}", "reference",
+				"ceiling_mb_s", 1150.0, "copy_direct_mb_s", 1100.0,
+				"copy_buffered_mb_s", 1150.0, "measurements", "runtime_s", 5.0,
+				"time_based", 1, "destination", "devices", "vda");
+	json_t *cells = json_pack("[{s:s, s:i, s:i, s:f}, {s:s, s:i, s:i, s:f}, {s:s, s:i, s:i, "
+				  "s:n}, {s:s, s:i, s:i, s:f}]",
+				  "strategy", "rw", "threads", 4, "jobs", 1, "median_mb_s", 1603.5,
+				  "strategy", "shutil", "threads", 1, "jobs", 1, "median_mb_s", 531.8,
+				  "strategy", "cp", "threads", 2, "jobs", 1, "median_mb_s",
+				  "strategy", "shutil", "threads", 1, "jobs", 2, "median_mb_s", 1200.0);
+	json_t *w = fioref_above_ceiling(doc, cells);
+	const char *first;
+
+	assert_int_equal(json_array_size(w), 2);
+	first = json_string_value(json_array_get(w, 0));
+	assert_non_null(strstr(first, "above the fio ceiling: rw at 4 threads reached 1604 MB/s, "
+				      "139 % of fio's copy-shaped ceiling (1150 MB/s)"));
+	assert_non_null(strstr(first, "buffered copies onto a disk the host caches"));
+	assert_non_null(strstr(first, "(DST is on vda, a virtual disk)"));
+	assert_non_null(strstr(first, "fio's copy reached 1100 MB/s with O_DIRECT and 1150 MB/s "
+				      "buffered"));
+	assert_non_null(strstr(json_string_value(json_array_get(w, 1)),
+			       "shutil at 1 thread with 2 jobs reached 1200 MB/s"));
+	json_decref(w);
+	/* a short fio measurement is named as a cause; no ceiling, no warning */
+	json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "reference"),
+							   "measurements"), 0),
+			    "time_based", json_false());
+	json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "reference"),
+							   "measurements"), 0),
+			    "runtime_s", json_real(0.07));
+	w = fioref_above_ceiling(doc, cells);
+	assert_non_null(strstr(json_string_value(json_array_get(w, 0)),
+			       "a fio measurement lasted under 1 s"));
+	json_decref(w);
+	json_object_del(json_object_get(doc, "reference"), "ceiling_mb_s");
+	w = fioref_above_ceiling(doc, cells);
+	assert_int_equal(json_array_size(w), 0);
+	json_decref(w);
+	json_decref(cells);
+	json_decref(doc);
 }
 
 static void test_parse_fio_3_33(void **state)
@@ -252,6 +353,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_job_file_read),
 		cmocka_unit_test(test_job_file_write),
+		cmocka_unit_test(test_job_file_time_based),
+		cmocka_unit_test(test_measurement_runtime),
+		cmocka_unit_test(test_above_ceiling),
 		cmocka_unit_test(test_parse_fio_3_33),
 		cmocka_unit_test(test_parse_fio_3_39_after_a_note),
 		cmocka_unit_test(test_parse_errors),

@@ -204,6 +204,9 @@ static void test_clear_winner(void **state)
 	assert_string_equal(string(rec, "best_strategy"), "rw");
 	assert_int_equal(integer(rec, "best_threads"), 16);
 	assert_float_equal(num(rec, "best_mb_s"), 2400, 1e-9);
+	/* rw's interval [2376, 2424] lies above the chosen cell's [1188, 1212] */
+	assert_string_equal(string(rec, "headroom_verdict"), "faster");
+	assert_float_equal(num(rec, "headroom"), 2.0, 1e-12);
 	assert_float_equal(num(rec, "tolerance"), 0.05, 1e-12);
 	assert_int_equal(integer(rec, "jobs"), 1);
 	assert_int_equal(integer(rec, "failed_runs"), 0);
@@ -241,6 +244,71 @@ static void test_clear_winner(void **state)
 	free(line);
 	json_decref(rec);
 	json_decref(cells);
+}
+
+/* The headroom is shown only when the data show one, and never as 1.00x of shutil itself. */
+static void test_headroom(void **state)
+{
+	json_t *doc = new_doc();
+	json_t *rec;
+	char *line;
+
+	/* every shutil interval overlaps (keep the default); rw's median is higher, not its band */
+	add_cell(doc, "shutil", 1, 1, 520, wide6, 6);	/* [416, 650] */
+	add_cell(doc, "shutil", 2, 1, 560, wide6, 6);	/* [448, 700] */
+	add_cell(doc, "rw", 2, 1, 640, wide6, 6);	/* [512, 800] */
+	rec = recommend_doc(doc, 1, NULL);
+	assert_string_equal(string(rec, "confidence"), "none");
+	assert_string_equal(string(rec, "best_strategy"), "rw");
+	assert_string_equal(string(rec, "headroom_verdict"), "within_noise");
+	assert_true(json_is_null(json_object_get(rec, "headroom")));
+	line = recommend_line(rec);
+	assert_true(contains(line, "#   fastest median of any strategy: rw at 2 threads, 640 MB/s, "
+				   "within noise of CryoSPARC's copier (their intervals overlap): "
+				   "no headroom shown\n"));
+	assert_null(strstr(line, "x CryoSPARC's copier"));
+	assert_null(strstr(line, "headroom it leaves"));
+	free(line);
+	json_decref(rec);
+
+	/* only shutil ran: no line on other strategies, no 1.00x */
+	doc = new_doc();
+	add_cell(doc, "shutil", 1, 1, 300, tight6, 6);
+	add_cell(doc, "shutil", 2, 1, 600, tight6, 6);
+	rec = recommend_doc(doc, 1, NULL);
+	assert_string_equal(string(rec, "headroom_verdict"), "copier_only");
+	assert_true(json_is_null(json_object_get(rec, "headroom")));
+	line = recommend_line(rec);
+	assert_null(strstr(line, "1.00x"));
+	assert_null(strstr(line, "fastest"));
+	assert_null(strstr(line, "other strateg"));
+	free(line);
+	json_decref(rec);
+
+	/* shutil at 1 thread is the fastest of all, beside a slower rw */
+	doc = new_doc();
+	add_cell(doc, "shutil", 1, 1, 800, wide6, 6);
+	add_cell(doc, "shutil", 2, 1, 620, wide6, 6);
+	add_cell(doc, "rw", 2, 1, 500, tight6, 6);
+	rec = recommend_doc(doc, 1, NULL);
+	assert_string_equal(string(rec, "best_strategy"), "shutil");
+	assert_string_equal(string(rec, "headroom_verdict"), "copier_fastest");
+	line = recommend_line(rec);
+	assert_true(contains(line, "#   no other strategy was faster than CryoSPARC's copier "
+				   "(shutil)\n"));
+	assert_null(strstr(line, "x CryoSPARC's copier"));
+	free(line);
+	json_decref(rec);
+
+	/* a recommendation from before the verdict: the other strategy is named, with no ratio */
+	rec = json_pack("{s:s, s:i, s:f, s:i, s:s, s:s}", "best_strategy", "rw", "best_threads", 4,
+			"best_mb_s", 900.0, "threads", 2, "confidence", "low", "variable",
+			"CRYOSPARC_CACHE_NUM_THREADS");
+	assert_string_equal(recommend_headroom_verdict(rec), "unjudged");
+	line = recommend_line(rec);
+	assert_true(contains(line, "#   fastest median of any strategy: rw at 4 threads, 900 MB/s\n"));
+	free(line);
+	json_decref(rec);
 }
 
 static void test_plateau_prefers_fewer_threads(void **state)
@@ -903,6 +971,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clear_winner),
 		cmocka_unit_test(test_plateau_prefers_fewer_threads),
+		cmocka_unit_test(test_headroom),
 		cmocka_unit_test(test_everything_within_noise_keeps_default),
 		cmocka_unit_test(test_one_thread_count_is_nothing_to_compare),
 		cmocka_unit_test(test_noisy_cell),
