@@ -342,9 +342,9 @@ static const char *judge_runs(const struct side *a, const struct side *b,
 	change_text(change, sizeof(change), ma, mb);
 	if (mw.p >= p->alpha && ma > 0 && fabs((mb - ma) / ma) >= p->tolerance) {
 		/* a change as large as this, and still not significant: the runs are noise */
-		*reason = xasprintf("median %.0f -> %.0f MB/s (%s), p %.2g: too noisy to judge, "
-				    "raise --repeats (%zu and %zu runs)", ma, mb, change, mw.p, a->n,
-				    b->n);
+		*reason = xasprintf("median %.0f -> %.0f MB/s (%+.0f %%), p %.2g: too noisy to "
+				    "judge, raise --repeats (%zu and %zu runs)", ma, mb,
+				    (mb - ma) / ma * 100, mw.p, a->n, b->n);
 		return "noisy";
 	}
 	if (mw.p >= p->alpha) {

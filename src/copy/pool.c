@@ -465,6 +465,9 @@ size_t pool_count_copied(const struct copy_job *jobs, unsigned njobs, struct poo
 	stats->nr_unmeasured = 0;
 	stats->unmeasured_errno = 0;
 
+	/* A strategy whose copies are not the files (relion's stacks) counted its own bytes. */
+	if (njobs && jobs[0].strategy && jobs[0].strategy->verify)
+		return 0;
 	for (unsigned k = 0; k < njobs; k++) {
 		const struct dataset *ds = jobs[k].ds;
 

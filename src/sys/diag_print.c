@@ -111,13 +111,10 @@ static json_t *io_limits_json(const struct diag_machine *m)
 	return a;
 }
 
-json_t *diag_json(const struct diag *d)
+/* Where each path lives: mount, filesystem, device chain, network filesystem, route. */
+static json_t *locations_json(const struct diag *d)
 {
-	json_t *root = json_object();
 	json_t *locs = json_array();
-	json_t *devs = json_array();
-	json_t *nics = json_array();
-	json_t *routes = json_array();
 
 	for (size_t i = 0; i < d->nr_loc; i++) {
 		const struct diag_location *l = &d->loc[i];
@@ -161,6 +158,17 @@ json_t *diag_json(const struct diag *d)
 		json_object_set_new(o, "route",
 				    l->route >= 0 ? json_integer(l->route) : json_null());
 	}
+	return locs;
+}
+
+json_t *diag_json(const struct diag *d)
+{
+	json_t *root = json_object();
+	json_t *locs = locations_json(d);
+	json_t *devs = json_array();
+	json_t *nics = json_array();
+	json_t *routes = json_array();
+
 	for (size_t i = 0; i < d->nr_devs; i++) {
 		const struct diag_blockdev *b = &d->devs[i];
 		json_array_append_new(

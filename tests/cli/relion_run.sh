@@ -138,7 +138,7 @@ fi
 
 note "a sweep with relion beside shutil, two copiers at once"
 rm -rf "$out"
-expect_ok "$CCB" sweep --strategies relion,shutil --threads 1,2 --repeats 1 --confirm 0 --jobs 2 \
+expect_ok "$CCB" sweep --strategies relion,shutil --threads 1,2 --repeats 1 --confirm 0 --warmup 0 --min-run 0 --jobs 2 \
 	--verify --quiet --interval 0 --no-plots --out "$out" "$f32/p2g.star" "$dst"
 expect_json "$out/results.json" "len(runs) == 4" "all(r['errors'] == [] for r in runs)" \
 	"all(r['verify']['checked'] == 2 * $n for r in runs if r['strategy'] == 'relion')" \

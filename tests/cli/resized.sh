@@ -13,7 +13,7 @@ ccb_lock_machine
 
 ccb_make_set --stacks 4 --box 64 --particles 40-50
 strategies=$("$CCB" strategies --json | "$PY" -c 'import json, sys
-print(",".join(s["name"] for s in json.load(sys.stdin) if s["available"] and s["name"] != "http"))')
+print(",".join(s["name"] for s in json.load(sys.stdin) if s["available"] and s["name"] not in ("http", "relion")))')
 mapfile -t stacks < <(find "$src" -name '*.mrcs' | sort)
 shrunk=${stacks[0]}
 grown=${stacks[1]}
