@@ -54,10 +54,8 @@ static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 	char *msg = xasprintf("%s: evicted the files with posix_fadvise(DONTNEED) instead, which "
 			      "leaves pages other processes hold; residency is measured below", why);
 
-	/* Said once on stderr, recorded in every run it concerns. */
-	json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
-	if (!b->warned_fadvise)
-		warning("%s", msg);
+	/* Said once on stderr (once a kind: run_warn), recorded in every run it concerns. */
+	run_warn(run, "%s", msg);
 	b->warned_fadvise = true;
 	free(msg);
 	return 0;

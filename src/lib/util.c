@@ -17,6 +17,7 @@
 #include "lib/util.h"
 
 bool quiet_messages;
+bool verbose_messages;
 bool live_line;
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
@@ -41,6 +42,8 @@ void warning(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (quiet_messages)
+		return;
 	va_start(ap, fmt);
 	vmessage("warning: ", fmt, ap);
 	va_end(ap);

@@ -15,10 +15,13 @@
  * error() and warning() never exit; the caller decides the exit status.
  */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning on stderr unless quiet_messages is set (-q quiets warnings too; errors never). */
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Informational line on stderr unless quiet_messages is set. */
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool quiet_messages;
+/* -v: every run's own warnings on stderr, not only the first of each kind. */
+extern bool verbose_messages;
 /* A live progress line is on the terminal: messages clear it before they print. */
 extern bool live_line;
 

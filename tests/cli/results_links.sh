@@ -24,7 +24,7 @@ note "run --out: samples/ a symlink out of the folder"
 out=$ccb_tmp/r1
 mkdir "$out"
 ln -s "$outside" "$out/samples"
-expect_ok "$CCB" run --repeats 1 --quiet --out "$out" "$src" "$dst"
+expect_ok "$CCB" run --repeats 1 --out "$out" "$src" "$dst"
 untouched "samples/ symlink"
 grep -q "warning: cannot write '$out/samples/run-1.json': 'samples' is a symbolic link, not followed" \
 	"$ccb_tmp/err" || fail "no warning naming the symlinked samples folder: $(cat "$ccb_tmp/err")"
@@ -79,7 +79,7 @@ if command -v fio >/dev/null; then
 	out=$ccb_tmp/s1
 	mkdir "$out"
 	ln -s "$outside" "$out/reference"
-	expect_ok "$CCB" sweep --reference -s shutil --threads 1 --repeats 1 --quiet --no-plots \
+	expect_ok "$CCB" sweep --reference -s shutil --threads 1 --repeats 1 --no-plots \
 		--out "$out" "$src" "$dst"
 	untouched "reference/ symlink"
 	grep -q "no fio reference: cannot make '$out/reference': 'reference' is a symbolic link, not followed" \
