@@ -244,9 +244,9 @@ static int check_space(const struct bench *b)
 		return 0;	/* cannot tell: the copy itself will report ENOSPC */
 	if (d.fs_free < b->ds.bytes * jobs + SPACE_MARGIN) {
 		error("not enough space in destination '%s': %u cop%s of the dataset need%s %s plus a "
-		      "%llu MiB margin, %s available", b->cfg.dst, jobs, jobs == 1 ? "y" : "ies",
+		      "%.0f MB margin, %s available", b->cfg.dst, jobs, jobs == 1 ? "y" : "ies",
 		      jobs == 1 ? "s" : "", human_size(b->ds.bytes * jobs, need, sizeof(need)),
-		      (unsigned long long)(SPACE_MARGIN >> 20), human_size(d.fs_free, have, sizeof(have)));
+		      (double)SPACE_MARGIN / 1e6, human_size(d.fs_free, have, sizeof(have)));
 		device_release(&d);
 		return 1;
 	}

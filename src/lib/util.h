@@ -64,7 +64,7 @@ void unescape_octal(char *s);
 /* Append a formatted string to a JSON array. */
 void add_stringf(json_t *array, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Human size with binary units into buf ("1.5 GiB"). Returns buf. */
+/* Human size with decimal units (10^3 steps, as MB/s) into buf ("1.5 GB"). Returns buf. */
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 
 /* malloc/calloc/strdup that abort with a message on exhaustion: out of memory is not a result. */

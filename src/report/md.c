@@ -726,5 +726,5 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 		if (!i)
 			fputs("\n## Notes on this report\n\n", f);
 		list_item(f, NULL, json_string_value(n) ? json_string_value(n) : "");
-	}
+	}	fputs("\n" REPORT_UNITS "\n", f);
 }

@@ -13,8 +13,9 @@ drop=$ccb_tmp/nonexistent-dir/drop_caches
 sweep() {
 	out=$1
 	shift
-	"$CCB" sweep --strategies shutil,rw --threads 1,2 --repeats 1 --warmup 0 --min-run 0 \
-		--interval 0.05 --no-plots --drop-caches-path "$drop" --out "$out" "$@" "$src" "$dst"
+	"$CCB" sweep --strategies shutil,rw --threads 1,2 --repeats 1 --confirm 0 --warmup 0 \
+		--min-run 0 --interval 0.05 --no-plots --drop-caches-path "$drop" --out "$out" "$@" \
+		"$src" "$dst"
 }
 
 note "a sweep of 4 runs: the fallback said once, counted once"
