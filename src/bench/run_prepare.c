@@ -18,7 +18,10 @@
 
 int run_clean_scratch(struct bench *b, json_t *run)
 {
-	int ret = scratch_empty(&b->scratch);
+	int ret;
+
+	atomic_store(&b->phase, BENCH_PHASE_CLEANING);
+	ret = scratch_empty(&b->scratch);
 
 	if (ret) {
 		run_error(run, "cannot empty the scratch directory '%s': %s", b->scratch.path,
@@ -99,8 +102,10 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 	const bool remote = strategy->remote && b->cfg.source_url;
 	double residency = -1;
 
+	atomic_store(&b->phase, BENCH_PHASE_DROPPING);
 	if (make_cold(b, run, &method))
 		return 1;
+	atomic_store(&b->phase, BENCH_PHASE_SETTLING);
 	wait_quiet(run);
 	/* A remote source has no page cache here: its coldness is the server's, not ours. */
 	if (!remote)

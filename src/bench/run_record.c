@@ -357,8 +357,10 @@ int run_record_checks(struct bench *b, const struct copy_job *jobs, unsigned njo
 		b->said_short = true;
 		free(msg);
 	}
-	if (b->cfg.verify)
+	if (b->cfg.verify) {
+		atomic_store(&b->phase, BENCH_PHASE_VERIFYING);
 		verify_copies(b, jobs, njobs, run);
+	}
 	ret = json_array_size(json_object_get(run, "errors")) ? 1 : 0;
 	if (!b->probe_out)
 		print_run_line(run);
