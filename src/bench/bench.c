@@ -593,7 +593,7 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 const char *bench_phase_name(int phase)
 {
 	static const char *const names[] = {
-		[BENCH_PHASE_IDLE] = "",
+		[BENCH_PHASE_IDLE] = "preparing",
 		[BENCH_PHASE_CLEANING] = "cleaning up",
 		[BENCH_PHASE_DROPPING] = "dropping caches",
 		[BENCH_PHASE_SETTLING] = "settling",

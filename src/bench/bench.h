@@ -34,7 +34,7 @@ enum bench_phase {
 	BENCH_PHASE_RECORDING,		/* the run's JSON and results.json */
 };
 
-/* "copying", "dropping caches", ...; "" for idle or an unknown value. */
+/* "copying", "dropping caches", ... ("preparing" between runs); "" for an unknown value. */
 const char *bench_phase_name(int phase);
 
 /* Raised by SIGINT/SIGTERM (the signal number); polled between files and between steps. */
@@ -85,6 +85,7 @@ struct bench {
 	size_t runs_at_begin;		/* runs results.json held at the start (--resume) */
 	struct pool_progress progress;	/* files and bytes of the run in progress (progress lines) */
 	atomic_int phase;		/* enum bench_phase of the run in progress (the live line) */
+	atomic_uint_least64_t copy_started_ns;	/* CLOCK_MONOTONIC when its copy began */
 	json_t **probe_out;		/* set while a probe runs: where its run object goes */
 };
 

@@ -453,8 +453,6 @@ static void *ticker_main(void *arg)
 	struct sweep *sw = arg;
 	size_t seen_done = SIZE_MAX;
 	double run_t0 = now_mono();
-	double copy_t0 = 0;
-	int last_phase = BENCH_PHASE_IDLE;
 
 	while (!atomic_load(&sw->stop_ticker)) {
 		const size_t current = atomic_load(&sw->current);
@@ -477,11 +475,14 @@ static void *ticker_main(void *arg)
 			seen_done = done;
 			run_t0 = now;
 		}
-		if (phase == BENCH_PHASE_COPYING && last_phase != BENCH_PHASE_COPYING)
-			copy_t0 = now;
-		last_phase = phase;
-		if (phase >= BENCH_PHASE_COPYING && copy_t0 > 0 && now > copy_t0)
-			st.mb_s = (double)st.bytes / (now - copy_t0) / 1e6;
+		/* the run's rate since its copy began (syncing: the bytes wait for the disk) */
+		if (phase == BENCH_PHASE_COPYING || phase == BENCH_PHASE_SYNCING) {
+			const uint64_t t0 = atomic_load(&sw->b.copy_started_ns);
+			const uint64_t t = now_mono_ns();
+
+			if (t0 && t > t0)
+				st.mb_s = (double)st.bytes / ((double)(t - t0) / 1e9) / 1e6;
+		}
 		st.eta_s = eta_seconds(sw, now - run_t0);
 		fprintf(stderr, "\r\033[K%s", live_line_text(&st, term_width(), line, sizeof(line)));
 		fflush(stderr);
