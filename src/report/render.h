@@ -41,8 +41,7 @@ void report_put_location(FILE *f, json_t *v, void (*put)(FILE *f, const char *s)
 /* The units every rendering uses, said once in each report's footer. */
 #define REPORT_UNITS                                                                               \
 	"Units: rates in MB/s (10^6 bytes a second), sizes in kB, MB and GB (10^3, 10^6 and 10^9 " \
-	"bytes), as fio and iostat -m count them; only fio's block size keeps its own bs=…k "    \
-	"(1024 bytes)."
+	"bytes); only fio's block size keeps fio's notation, bs=…k (1024 bytes)."
 
 /* The sizes of a size_histogram bucket in decimal MB: "4.19–16.8 MB", "268 MB or more". */
 void report_put_size_range(FILE *f, json_t *bucket);
