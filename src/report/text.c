@@ -233,7 +233,8 @@ static void print_confirmation(json_t *doc, FILE *f)
 static void warning_line(FILE *f, bool *header, const char *who, const char *msg)
 {
 	if (!*header)
-		fprintf(f, "\nwarnings (each kind once, with the runs that said it):\n");
+		fprintf(f, verbose_messages ? "\nwarnings (each run's):\n"
+					    : "\nwarnings (each kind once, with the runs that said it):\n");
 	*header = true;
 	if (who && who[0])
 		fprintf(f, "  - %s: %s\n", who, msg ? msg : "");
@@ -241,12 +242,37 @@ static void warning_line(FILE *f, bool *header, const char *who, const char *msg
 		fprintf(f, "  - %s\n", msg ? msg : "");
 }
 
-/* The runs' messages under key, each kind once: "16 runs (3-18): ...". */
+/* -v: each run's own messages under key, as results.json holds them. */
+static void run_lines(FILE *f, bool *header, json_t *runs, const char *key, const char *what)
+{
+	json_t *run;
+	json_t *w;
+	size_t i, j;
+
+	json_array_foreach(runs, i, run) {
+		json_t *list = !strcmp(key, "findings")
+				       ? json_object_get(json_object_get(run, "sampler"), "findings")
+				       : json_object_get(run, key);
+		char who[64];
+
+		snprintf(who, sizeof(who), "run %lld%s", json_get_int(run, "seq"), what);
+		json_array_foreach(list, j, w)
+			warning_line(f, header, who, json_string_value(w));
+	}
+}
+
+/* The runs' messages under key, each kind once: "16 runs (3-18): ..."; each run's with -v. */
 static void group_lines(FILE *f, bool *header, json_t *runs, const char *key, const char *what)
 {
-	json_t *groups = report_run_groups(runs, key);
+	json_t *groups;
 	json_t *g;
 	size_t i;
+
+	if (verbose_messages) {
+		run_lines(f, header, runs, key, what);
+		return;
+	}
+	groups = report_run_groups(runs, key);
 
 	json_array_foreach(groups, i, g) {
 		char who[256];
@@ -281,10 +307,23 @@ static void print_warnings(json_t *doc, json_t *cells, FILE *f)
 /* What the sampler found in the runs ("the destination device was 98 % busy ..."), each kind once. */
 static void print_findings(json_t *runs, FILE *f)
 {
-	json_t *groups = report_run_groups(runs, "findings");
+	json_t *groups;
 	json_t *g;
 	size_t i;
 
+	if (verbose_messages) {
+		bool header = false;
+
+		/* warning_line's heading is the warnings'; findings have their own */
+		json_array_foreach(runs, i, g)
+			header |= json_array_size(json_object_get(json_object_get(g, "sampler"),
+								  "findings")) > 0;
+		if (header)
+			fprintf(f, "\nwhat the devices, CPUs and network did (each run's):\n");
+		run_lines(f, &header, runs, "findings", "");
+		return;
+	}
+	groups = report_run_groups(runs, "findings");
 	json_array_foreach(groups, i, g) {
 		char who[256];
 		char *msg = report_group_text(g, "", who, sizeof(who));

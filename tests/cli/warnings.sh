@@ -53,6 +53,8 @@ expect_ok sweep "$ccb_tmp/verbose" -v
 for seq in 1 2 3 4; do
 	grep -q "^cryocache-bench: warning: run $seq: .*posix_fadvise(DONTNEED) instead" \
 		"$ccb_tmp/err" || fail "-v did not say run $seq's warning: $(cat "$ccb_tmp/err")"
+	grep -q "^  - run $seq: .*posix_fadvise(DONTNEED) instead" "$ccb_tmp/out" ||
+		fail "-v: the table does not list run $seq's warning: $(cat "$ccb_tmp/out")"
 done
 
 note "-q: no warnings on stderr, the table still lists them"
