@@ -74,9 +74,10 @@ char *live_line_text(const struct live_state *s, unsigned width, char *buf, size
 	if (s->eta_s >= 0)
 		human_duration(s->eta_s, eta, sizeof(eta));
 	snprintf(buf, len, "[%zu/%zu] %s, %u thread%s, repeat %u: %-15s [%s] %3.0f %% %.2f/%.2f GB "
-		 "%s; sweep ETA %s", s->index, s->total, s->strategy ? s->strategy : "?",
+		 "%s; %s%sETA %s", s->index, s->total, s->strategy ? s->strategy : "?",
 		 s->threads, s->threads == 1 ? "" : "s", s->repeat, s->phase ? s->phase : "",
-		 bar, frac * 100, (double)s->bytes / 1e9, (double)s->set_bytes / 1e9, rate, eta);
+		 bar, frac * 100, (double)s->bytes / 1e9, (double)s->set_bytes / 1e9, rate,
+		 s->eta_of ? s->eta_of : "", s->eta_of ? " " : "", eta);
 	if (width > 1 && strlen(buf) > width - 1)
 		buf[width - 1] = '\0';
 	return buf;

@@ -35,7 +35,8 @@ struct live_state {
 	const char *phase;		/* "copying", "syncing", "dropping caches", "settling"... */
 	uint64_t bytes, set_bytes;	/* copied so far of the run's total */
 	double mb_s;			/* the run's rate so far; < 0: none yet */
-	double eta_s;			/* the sweep's time left; < 0: unknown */
+	double eta_s;			/* the time left; < 0: unknown */
+	const char *eta_of;		/* "sweep" says "sweep ETA"; NULL: "ETA" */
 };
 
 /* Bar width in characters, between the brackets. */

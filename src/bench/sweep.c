@@ -465,8 +465,9 @@ static void *ticker_main(void *arg)
 			.index = current + 1, .total = sw->nr_plan, .strategy = e->strategy->name,
 			.threads = e->threads, .repeat = e->repeat,
 			.phase = bench_phase_name(phase),
-			.bytes = atomic_load(&sw->b.progress.bytes),
-			.set_bytes = sw->b.ds.bytes * jobs, .mb_s = -1,
+			/* before its copy, a run has copied nothing (the counter is the last run's) */
+			.bytes = phase < BENCH_PHASE_COPYING ? 0 : atomic_load(&sw->b.progress.bytes),
+			.set_bytes = sw->b.ds.bytes * jobs, .mb_s = -1, .eta_of = "sweep",
 		};
 		char line[512];
 

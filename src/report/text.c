@@ -304,7 +304,7 @@ static void print_warnings(json_t *doc, json_t *cells, FILE *f)
 	group_lines(f, &header, json_object_get(doc, "runs"), "warnings", "");
 }
 
-/* What the sampler found in the runs ("the destination device was 98 % busy ..."), each kind once. */
+/* What the sampler found in the runs ("the destination device was 98 % busy ..."), a kind once. */
 static void print_findings(json_t *runs, FILE *f)
 {
 	json_t *groups;

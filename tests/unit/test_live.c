@@ -48,7 +48,7 @@ static void test_line(void **state)
 	struct live_state st = {
 		.index = 3, .total = 18, .strategy = "shutil", .threads = 1, .repeat = 2,
 		.phase = "copying", .bytes = 630000000, .set_bytes = 1260000000, .mb_s = 812.4,
-		.eta_s = 250,
+		.eta_s = 250, .eta_of = "sweep",
 	};
 	char buf[256];
 
@@ -61,9 +61,10 @@ static void test_line(void **state)
 	st.bytes = 0;
 	st.mb_s = -1;
 	st.eta_s = -1;
+	st.eta_of = NULL;
 	assert_string_equal(live_line_text(&st, 0, buf, sizeof(buf)),
 			    "[3/18] shutil, 4 threads, repeat 2: dropping caches "
-			    "[--------------------]   0 % 0.00/1.26 GB - MB/s; sweep ETA ?");
+			    "[--------------------]   0 % 0.00/1.26 GB - MB/s; ETA ?");
 	/* more bytes than the set (a file grew): the bar stops full */
 	st.bytes = 2 * st.set_bytes;
 	live_line_text(&st, 0, buf, sizeof(buf));
