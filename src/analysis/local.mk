@@ -2,5 +2,7 @@
 src_libccb_a_SOURCES += src/analysis/cells.c src/analysis/cells.h src/analysis/compare.c \
 	src/analysis/compare.h src/analysis/confirm.c src/analysis/confirm.h \
 	src/analysis/fioref.c src/analysis/fioref.h src/analysis/links.c src/analysis/links.h \
+	src/analysis/live.c src/analysis/live.h \
 	src/analysis/recommend.c src/analysis/recommend.h src/analysis/run_flags.c \
-	src/analysis/run_flags.h src/analysis/stats.c src/analysis/stats.h
+	src/analysis/run_flags.h src/analysis/stats.c src/analysis/stats.h \
+	src/analysis/warn_groups.c src/analysis/warn_groups.h

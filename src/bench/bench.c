@@ -244,9 +244,9 @@ static int check_space(const struct bench *b)
 		return 0;	/* cannot tell: the copy itself will report ENOSPC */
 	if (d.fs_free < b->ds.bytes * jobs + SPACE_MARGIN) {
 		error("not enough space in destination '%s': %u cop%s of the dataset need%s %s plus a "
-		      "%llu MiB margin, %s available", b->cfg.dst, jobs, jobs == 1 ? "y" : "ies",
+		      "%.0f MB margin, %s available", b->cfg.dst, jobs, jobs == 1 ? "y" : "ies",
 		      jobs == 1 ? "s" : "", human_size(b->ds.bytes * jobs, need, sizeof(need)),
-		      (unsigned long long)(SPACE_MARGIN >> 20), human_size(d.fs_free, have, sizeof(have)));
+		      (double)SPACE_MARGIN / 1e6, human_size(d.fs_free, have, sizeof(have)));
 		device_release(&d);
 		return 1;
 	}
@@ -590,6 +590,24 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
 	return bench_run_spec(b, &spec, NULL);
 }
 
+const char *bench_phase_name(int phase)
+{
+	static const char *const names[] = {
+		[BENCH_PHASE_IDLE] = "preparing",
+		[BENCH_PHASE_CLEANING] = "cleaning up",
+		[BENCH_PHASE_DROPPING] = "dropping caches",
+		[BENCH_PHASE_SETTLING] = "settling",
+		[BENCH_PHASE_COPYING] = "copying",
+		[BENCH_PHASE_SYNCING] = "syncing",
+		[BENCH_PHASE_VERIFYING] = "verifying",
+		[BENCH_PHASE_RECORDING] = "recording",
+	};
+
+	if (phase < 0 || (size_t)phase >= sizeof(names) / sizeof(names[0]))
+		return "";
+	return names[phase];
+}
+
 int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **probe)
 {
 	const unsigned njobs = b->cfg.jobs ? b->cfg.jobs : 1;
@@ -610,11 +628,14 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 		return run_finish(b, run, 1);
 	}
 	run_copy(b, jobs, njobs, spec->threads, run, &rc);
+	atomic_store(&b->phase, BENCH_PHASE_RECORDING);
 	status = run_record_copy(b, spec->strategy, &rc, run);
 	if (!status)
 		status = run_record_checks(b, jobs, njobs, rc.durable, run);
 	free_jobs(jobs, njobs);
-	return run_finish(b, run, status);
+	status = run_finish(b, run, status);
+	atomic_store(&b->phase, BENCH_PHASE_IDLE);
+	return status;
 }
 
 int bench_end(struct bench *b)

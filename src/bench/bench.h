@@ -22,6 +22,21 @@
 /* `run` flags runs shorter than this; `sweep` has --min-run (3 s). */
 #define BENCH_MIN_RUN_S 1.0
 
+/* What a run is doing now, for the live line (struct bench's phase; bench_phase_name()). */
+enum bench_phase {
+	BENCH_PHASE_IDLE,
+	BENCH_PHASE_CLEANING,		/* emptying the scratch copy of the last run */
+	BENCH_PHASE_DROPPING,		/* dropping the page cache (or evicting the files) */
+	BENCH_PHASE_SETTLING,		/* waiting for dirty pages and device queues, residency */
+	BENCH_PHASE_COPYING,
+	BENCH_PHASE_SYNCING,		/* syncfs of the copy: still inside the run's clock */
+	BENCH_PHASE_VERIFYING,		/* --verify */
+	BENCH_PHASE_RECORDING,		/* the run's JSON and results.json */
+};
+
+/* "copying", "dropping caches", ... ("preparing" between runs); "" for an unknown value. */
+const char *bench_phase_name(int phase);
+
 /* Raised by SIGINT/SIGTERM (the signal number); polled between files and between steps. */
 extern volatile sig_atomic_t bench_stop_signal;
 void bench_install_signal_handlers(void);
@@ -69,6 +84,8 @@ struct bench {
 	size_t recorded;		/* runs this session added to results.json */
 	size_t runs_at_begin;		/* runs results.json held at the start (--resume) */
 	struct pool_progress progress;	/* files and bytes of the run in progress (progress lines) */
+	atomic_int phase;		/* enum bench_phase of the run in progress (the live line) */
+	atomic_uint_least64_t copy_started_ns;	/* CLOCK_MONOTONIC when its copy began */
 	json_t **probe_out;		/* set while a probe runs: where its run object goes */
 };
 

@@ -44,7 +44,10 @@ void run_copy(struct bench *b, const struct copy_job *jobs, unsigned njobs, unsi
 		rc->sampling = start_sampler(b, &rc->smp, run);
 	atomic_store(&b->progress.files, 0);
 	atomic_store(&b->progress.bytes, 0);
+	atomic_store(&b->copy_started_ns, now_mono_ns());
+	atomic_store(&b->phase, BENCH_PHASE_COPYING);
 	rc->ret = pool_run_jobs(jobs, njobs, nthreads, &bench_stop_signal, &b->progress, &rc->ps);
+	atomic_store(&b->phase, BENCH_PHASE_SYNCING);
 	if (syncfs(b->scratch.dirfd) < 0)
 		run_warn(run, "syncfs of '%s' failed: %s", b->scratch.path, strerror(errno));
 	synced_ns = now_mono_ns();

@@ -18,7 +18,10 @@
 
 int run_clean_scratch(struct bench *b, json_t *run)
 {
-	int ret = scratch_empty(&b->scratch);
+	int ret;
+
+	atomic_store(&b->phase, BENCH_PHASE_CLEANING);
+	ret = scratch_empty(&b->scratch);
 
 	if (ret) {
 		run_error(run, "cannot empty the scratch directory '%s': %s", b->scratch.path,
@@ -54,10 +57,8 @@ static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 	char *msg = xasprintf("%s: evicted the files with posix_fadvise(DONTNEED) instead, which "
 			      "leaves pages other processes hold; residency is measured below", why);
 
-	/* Said once on stderr, recorded in every run it concerns. */
-	json_array_append_new(json_object_get(run, "warnings"), json_string(msg));
-	if (!b->warned_fadvise)
-		warning("%s", msg);
+	/* Said once on stderr (once a kind: run_warn), recorded in every run it concerns. */
+	run_warn(run, "%s", msg);
 	b->warned_fadvise = true;
 	free(msg);
 	return 0;
@@ -101,8 +102,10 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 	const bool remote = strategy->remote && b->cfg.source_url;
 	double residency = -1;
 
+	atomic_store(&b->phase, BENCH_PHASE_DROPPING);
 	if (make_cold(b, run, &method))
 		return 1;
+	atomic_store(&b->phase, BENCH_PHASE_SETTLING);
 	wait_quiet(run);
 	/* A remote source has no page cache here: its coldness is the server's, not ours. */
 	if (!remote)

@@ -10,6 +10,7 @@
 
 #include "analysis/run_flags.h"
 #include "analysis/stats.h"
+#include "analysis/warn_groups.h"
 #include "bench/bench.h"
 #include "bench/bench_int.h"
 #include "bench/pagecache.h"
@@ -19,18 +20,36 @@
 #include "lib/verify.h"
 #include "sys/diag.h"
 
-/* Append a formatted message to run[key] and print it; the array must exist. */
+/* The kinds of run warning said on stderr so far (analysis/warn_groups.h): each is said once. */
+static json_t *said_kinds;
+
+/*
+ * Append a formatted message to run[key] and print it; the array must exist. An error is always
+ * printed; a warning only the first time its kind is seen (later ones are recorded, and the
+ * table and reports count them), or every time with its run's number under -v.
+ */
 static void run_note(json_t *run, const char *key, const char *fmt, va_list ap)
 {
+	const long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
+	char kind[1024];
 	char *msg;
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
-	json_array_append_new(json_object_get(run, key), text_json(msg));
-	if (!strcmp(key, "errors"))
+	json_array_append_new(json_object_get(run, key), json_string(msg));
+	if (!strcmp(key, "errors")) {
 		error("%s", msg);
-	else
-		warning("%s", msg);
+	} else if (verbose_messages && seq) {
+		warning("run %lld: %s", seq, msg);
+	} else {
+		if (!said_kinds)
+			said_kinds = json_object();
+		warn_kind(msg, kind, sizeof(kind));
+		if (!json_object_get(said_kinds, kind)) {
+			json_object_set_new(said_kinds, kind, json_true());
+			warning("%s", msg);
+		}
+	}
 	free(msg);
 }
 
@@ -338,8 +357,10 @@ int run_record_checks(struct bench *b, const struct copy_job *jobs, unsigned njo
 		b->said_short = true;
 		free(msg);
 	}
-	if (b->cfg.verify)
+	if (b->cfg.verify) {
+		atomic_store(&b->phase, BENCH_PHASE_VERIFYING);
 		verify_copies(b, jobs, njobs, run);
+	}
 	ret = json_array_size(json_object_get(run, "errors")) ? 1 : 0;
 	if (!b->probe_out)
 		print_run_line(run);

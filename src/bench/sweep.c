@@ -6,13 +6,16 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "analysis/cells.h"
+#include "analysis/live.h"
 #include "analysis/recommend.h"
 #include "analysis/run_flags.h"
 #include "bench/sweep.h"
@@ -407,17 +410,21 @@ static int fit_budget(struct sweep *sw, long *per_cell)
 
 /* ---- the live line ------------------------------------------------------------------------- */
 
-/* Seconds the rest of the plan will take, from the runs so far; -1 before the first. */
-static double eta_seconds(const struct sweep *sw)
+/*
+ * Seconds the rest of the plan will take: the median run so far times the runs left, less
+ * elapsed seconds of the current one; -1 before the first run ended.
+ */
+static double eta_seconds(const struct sweep *sw, double elapsed)
 {
 	const uint64_t ms = atomic_load(&sw->per_run_ms);
 
 	if (!ms)
 		return -1;
-	return (double)ms / 1e3 * (double)(sw->nr_plan - atomic_load(&sw->done));
+	return live_eta_left((double)(ms - 1) / 1e3, sw->nr_plan - atomic_load(&sw->done),
+			     elapsed);
 }
 
-/* A run ended at t0 + (now - t0): keep the totals, and the mean the live line reads. */
+/* A run ended at t0 + (now - t0): keep the totals, and the median the live line reads. */
 static void count_run(struct sweep *sw, double t0)
 {
 	json_t *runs = results_runs(&sw->b.res);
@@ -426,28 +433,59 @@ static void count_run(struct sweep *sw, double t0)
 	sw->run_seconds += now_mono() - t0;
 	sw->runs_timed++;
 	sw->copy_seconds += json_get_num(last, "seconds_durable");
-	atomic_store(&sw->per_run_ms,
-		     (uint64_t)(sw->run_seconds / (double)sw->runs_timed * 1e3) + 1);
+	/* The median: one slow first run or a fast warm-up does not swing the ETA. */
+	live_eta_add(&sw->eta, now_mono() - t0);
+	atomic_store(&sw->per_run_ms, (uint64_t)(live_eta_per_run(&sw->eta) * 1e3) + 1);
+}
+
+/* The terminal's width in columns; 0 when unknown. */
+static unsigned term_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) || !ws.ws_col)
+		return 0;
+	return ws.ws_col;
 }
 
 static void *ticker_main(void *arg)
 {
 	struct sweep *sw = arg;
+	size_t seen_done = SIZE_MAX;
+	double run_t0 = now_mono();
 
 	while (!atomic_load(&sw->stop_ticker)) {
 		const size_t current = atomic_load(&sw->current);
+		const size_t done = atomic_load(&sw->done);
 		const struct sweep_entry *e = &sw->plan[current];
-		uint64_t files = atomic_load(&sw->b.progress.files);
-		uint64_t bytes = atomic_load(&sw->b.progress.bytes);
-		double eta = eta_seconds(sw);
-		char etab[32] = "?";
+		const int phase = atomic_load(&sw->b.phase);
+		const double now = now_mono();
+		const unsigned jobs = sw->b.cfg.jobs ? sw->b.cfg.jobs : 1;
+		struct live_state st = {
+			.index = current + 1, .total = sw->nr_plan, .strategy = e->strategy->name,
+			.threads = e->threads, .repeat = e->repeat,
+			.phase = bench_phase_name(phase),
+			/* before its copy, a run has copied nothing (the counter is the last run's) */
+			.bytes = phase < BENCH_PHASE_COPYING ? 0 : atomic_load(&sw->b.progress.bytes),
+			.set_bytes = sw->b.ds.bytes * jobs, .mb_s = -1, .eta_of = "sweep",
+		};
+		char line[512];
 
-		if (eta >= 0)
-			human_duration(eta, etab, sizeof(etab));
-		fprintf(stderr, "\r\033[K[%zu/%zu] %s, %u threads, repeat %u: %llu/%zu files, %.2f GB; "
-				"sweep ETA %s", current + 1, sw->nr_plan, e->strategy->name,
-			e->threads, e->repeat, (unsigned long long)files, sw->b.ds.nr,
-			(double)bytes / 1e9, etab);
+		/* the ETA counts down within a run, from the moment the last one ended */
+		if (done != seen_done) {
+			seen_done = done;
+			run_t0 = now;
+		}
+		/* the run's rate since its copy began (syncing: the bytes wait for the disk) */
+		if (phase == BENCH_PHASE_COPYING || phase == BENCH_PHASE_SYNCING) {
+			const uint64_t t0 = atomic_load(&sw->b.copy_started_ns);
+			const uint64_t t = now_mono_ns();
+
+			if (t0 && t > t0)
+				st.mb_s = (double)st.bytes / ((double)(t - t0) / 1e9) / 1e6;
+		}
+		st.eta_s = eta_seconds(sw, now - run_t0);
+		fprintf(stderr, "\r\033[K%s", live_line_text(&st, term_width(), line, sizeof(line)));
 		fflush(stderr);
 		usleep(250 * 1000);
 	}
@@ -500,7 +538,7 @@ static int run_plan(struct sweep *sw, size_t from, const bool *skip)
 			return status;
 		if (!sw->ticking)
 			info("sweep: %zu of %zu runs done; about %s left", atomic_load(&sw->done),
-			     sw->nr_plan, human_duration(eta_seconds(sw), etab, sizeof(etab)));
+			     sw->nr_plan, human_duration(eta_seconds(sw, 0), etab, sizeof(etab)));
 	}
 	return 0;
 }
@@ -899,6 +937,7 @@ void sweep_release(struct sweep *sw)
 	bench_release(&sw->b);
 	free(sw->skip);
 	free(sw->plan);
+	live_eta_release(&sw->eta);
 	sw->skip = NULL;
 	sw->plan = NULL;
 }

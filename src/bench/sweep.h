@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "analysis/live.h"
 #include "bench/bench.h"
 #include "copy/strategy.h"
 #include "dataset/dataset.h"
@@ -95,7 +96,8 @@ struct sweep {
 	atomic_bool stop_ticker;
 	atomic_size_t current;		/* the entry running now */
 	atomic_size_t done;		/* plan entries finished (or skipped when resuming) */
-	atomic_uint_least64_t per_run_ms;	/* mean time of a run so far; 0: none yet */
+	atomic_uint_least64_t per_run_ms;	/* median time of a run so far + 1; 0: none yet */
+	struct live_eta eta;		/* the runs' times, for per_run_ms */
 };
 
 /* Zero sw and keep a copy of p; then open the session with bench_begin(&sw->b, ...). */

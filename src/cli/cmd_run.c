@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "bench/run_live.h"
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
@@ -48,6 +49,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { 0 };
 	struct bench_config cfg = { 0 };
 	struct bench b;
+	struct run_live live;
 	const struct copy_strategy *strategy;
 	char why[1024];
 	char **args;
@@ -98,11 +100,15 @@ int cmd_run(int argc, char **argv)
 	}
 	info("%zu files, %.2f GB from '%s'; results in '%s'", b.ds.nr, (double)b.ds.bytes / 1e9,
 	     b.src, b.res.dir);
+	run_live_start(&live, &b, strategy->name, (unsigned)o.threads, o.repeats, o.m.quiet);
 	for (long r = 1; r <= o.repeats; r++) {
+		run_live_begin(&live, r);
 		status = bench_run(&b, strategy, (unsigned)o.threads, (unsigned)r);
+		run_live_end(&live);
 		if (status)
 			break;
 	}
+	run_live_stop(&live);
 end:
 	if (bench_end(&b) && !status)
 		status = 1;

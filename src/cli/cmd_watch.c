@@ -284,7 +284,8 @@ int cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	install_signal_handlers();
-	printf("devices marked * hold a PATH; Ctrl-C or SIGTERM ends with a summary\n\n");
+	printf("devices marked * hold a PATH; MB/s are 10^6 bytes a second (iostat -m's MB are "
+	       "2^20); Ctrl-C or SIGTERM ends with a summary\n\n");
 	fflush(stdout);
 	watch_loop(&s, &o);
 	summary = sampler_summary_json(&s, 0, s.nr_snap - 1);

@@ -117,6 +117,7 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 	cfg->min_run_s = BENCH_MIN_RUN_S;	/* sweep's --min-run replaces it */
 	cfg->sysroot = m->sysroot;
 	quiet_messages = m->quiet;
+	verbose_messages = m->verbose && !m->quiet;
 }
 
 int measure_report(struct bench *b, int status)

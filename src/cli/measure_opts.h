@@ -23,6 +23,7 @@ struct measure_opts {
 	bool all_files;
 	bool follow_links;
 	bool quiet;
+	bool verbose;
 	char *drop_path;
 	double interval;
 	char *samples_format;
@@ -63,7 +64,10 @@ extern const char *const measure_samples_choices[];
 		    "copy a seeded, size-representative sample of the stacks: N of them, or P% "  \
 		    "of the bytes"),                                                                 \
 	POST_OPTIONS(st, m.post),                                                                  \
-	OPT_BOOL_("quiet", 'q', st, m.quiet, "no progress lines on stderr"),                      \
+	OPT_BOOL_("quiet", 'q', st, m.quiet, "no progress lines or warnings on stderr (errors "   \
+		  "stay; the table and reports list every warning)"),                              \
+	OPT_BOOL_("verbose", 'v', st, m.verbose,                                                   \
+		  "every run's warnings on stderr with its number, not only the first of a kind"), \
 	OPT_STRING_("drop-caches-path", 0, st, m.drop_path, "/proc/sys/vm/drop_caches", "FILE", 0, \
 		    "the kernel's drop_caches file, where 3 drops the page cache (a procfs "       \
 		    "mounted elsewhere; no other file is written)"),                                \

@@ -17,6 +17,7 @@
 #include "lib/util.h"
 
 bool quiet_messages;
+bool verbose_messages;
 bool live_line;
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
@@ -41,6 +42,8 @@ void warning(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (quiet_messages)
+		return;
 	va_start(ap, fmt);
 	vmessage("warning: ", fmt, ap);
 	va_end(ap);
@@ -265,12 +268,13 @@ void add_stringf(json_t *array, const char *fmt, ...)
 
 const char *human_size(uint64_t bytes, char *buf, size_t len)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	/* Decimal, as the rates' MB/s are: never GiB beside GB. */
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
 	double v = (double)bytes;
 	unsigned u = 0;
 
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024;
+	while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1000;
 		u++;
 	}
 	if (u == 0)

@@ -15,10 +15,13 @@
  * error() and warning() never exit; the caller decides the exit status.
  */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning on stderr unless quiet_messages is set (-q quiets warnings too; errors never). */
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Informational line on stderr unless quiet_messages is set. */
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool quiet_messages;
+/* -v: every run's own warnings on stderr, not only the first of each kind. */
+extern bool verbose_messages;
 /* A live progress line is on the terminal: messages clear it before they print. */
 extern bool live_line;
 
@@ -61,7 +64,7 @@ void unescape_octal(char *s);
 /* Append a formatted string to a JSON array. */
 void add_stringf(json_t *array, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Human size with binary units into buf ("1.5 GiB"). Returns buf. */
+/* Human size with decimal units (10^3 steps, as MB/s) into buf ("1.5 GB"). Returns buf. */
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 
 /* malloc/calloc/strdup that abort with a message on exhaustion: out of memory is not a result. */

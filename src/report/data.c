@@ -11,6 +11,7 @@
 #include "analysis/fioref.h"
 #include "analysis/recommend.h"
 #include "analysis/run_flags.h"
+#include "analysis/warn_groups.h"
 #include "lib/json_get.h"
 #include "lib/safeopen.h"
 #include "lib/text.h"
@@ -158,50 +159,85 @@ json_t *report_busiest_mean(json_t *sampler, const char **dev)
 			       "mean");
 }
 
+json_t *report_run_groups(json_t *runs, const char *key)
+{
+	json_t *groups = json_array();
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(runs, i, run) {
+		json_t *list = !strcmp(key, "findings")
+				       ? json_object_get(json_object_get(run, "sampler"), "findings")
+				       : json_object_get(run, key);
+
+		warn_groups_add_all(groups, list, (long long)json_integer_value(json_object_get(run,
+												  "seq")));
+	}
+	return groups;
+}
+
+char *report_group_text(json_t *group, const char *what, char *who, size_t len)
+{
+	const char *first = json_string_value(json_object_get(group, "first"));
+	json_t *runs = json_object_get(group, "runs");
+
+	warn_group_who(group, what, who, len);
+	if (json_integer_value(json_object_get(group, "count")) < 2)
+		return xstrdup(first);
+	if (json_array_size(runs))
+		return xasprintf("%s (run %lld's figures; results.json holds every run's)", first,
+				 (long long)json_integer_value(json_array_get(runs, 0)));
+	return xstrdup(first);
+}
+
+/* Each group of groups as one item, prefixed "16 runs (3-18)" and the like. */
+static void group_items(json_t *groups, const char *what, FILE *f,
+			void (*item)(FILE *f, const char *prefix, const char *msg))
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(groups, i, g) {
+		char who[256];
+		char *msg = report_group_text(g, what, who, sizeof(who));
+
+		item(f, who[0] ? who : NULL, msg);
+		free(msg);
+	}
+}
+
 size_t report_warnings(json_t *doc, FILE *f,
 		       void (*item)(FILE *f, const char *prefix, const char *msg))
 {
 	json_t *w;
-	json_t *run;
-	size_t i, j;
+	size_t i;
 	json_t *ref_warnings = json_object_get(json_object_get(doc, "reference"), "warnings");
 	json_t *cells = report_cells(doc);
 	json_t *above = fioref_above_ceiling(doc, cells);
-	size_t n = json_array_size(json_object_get(doc, "warnings")) +
-		   json_array_size(json_object_get(report_watch_sampler(doc), "warnings")) +
-		   json_array_size(ref_warnings) + json_array_size(above);
-	char prefix[64];
+	json_t *errors = report_run_groups(json_object_get(doc, "runs"), "errors");
+	json_t *warns = report_run_groups(json_object_get(doc, "runs"), "warnings");
+	const size_t n = json_array_size(json_object_get(doc, "warnings")) +
+			 json_array_size(json_object_get(report_watch_sampler(doc), "warnings")) +
+			 json_array_size(ref_warnings) + json_array_size(above) +
+			 json_array_size(errors) + json_array_size(warns);
 
 	json_decref(cells);
-	json_array_foreach(json_object_get(doc, "runs"), i, run)
-		n += json_array_size(json_object_get(run, "warnings")) +
-		     json_array_size(json_object_get(run, "errors"));
-	if (!item) {
-		json_decref(above);
-		return n;
+	if (item) {
+		json_array_foreach(json_object_get(doc, "warnings"), i, w)
+			item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
+		/* fio's own (a short measurement), and the cells that beat its ceiling */
+		json_array_foreach(ref_warnings, i, w)
+			item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
+		json_array_foreach(above, i, w)
+			item(f, NULL, json_string_value(w));
+		json_array_foreach(json_object_get(report_watch_sampler(doc), "warnings"), i, w)
+			item(f, "watch", json_string_value(w) ? json_string_value(w) : "");
+		group_items(errors, " failed", f, item);
+		group_items(warns, "", f, item);
 	}
-	json_array_foreach(json_object_get(doc, "warnings"), i, w)
-		item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
-	/* fio's own (a short measurement), and the cells that beat its ceiling */
-	json_array_foreach(ref_warnings, i, w)
-		item(f, NULL, json_string_value(w) ? json_string_value(w) : "");
-	json_array_foreach(above, i, w)
-		item(f, NULL, json_string_value(w));
 	json_decref(above);
-	json_array_foreach(json_object_get(report_watch_sampler(doc), "warnings"), i, w)
-		item(f, "watch", json_string_value(w) ? json_string_value(w) : "");
-	json_array_foreach(json_object_get(doc, "runs"), i, run) {
-		const long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
-
-		json_array_foreach(json_object_get(run, "errors"), j, w) {
-			snprintf(prefix, sizeof(prefix), "run %lld failed", seq);
-			item(f, prefix, json_string_value(w) ? json_string_value(w) : "");
-		}
-		json_array_foreach(json_object_get(run, "warnings"), j, w) {
-			snprintf(prefix, sizeof(prefix), "run %lld", seq);
-			item(f, prefix, json_string_value(w) ? json_string_value(w) : "");
-		}
-	}
+	json_decref(errors);
+	json_decref(warns);
 	return n;
 }
 

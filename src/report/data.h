@@ -60,11 +60,24 @@ json_t *report_watch_sampler(json_t *doc);
 json_t *report_busiest_mean(json_t *sampler, const char **dev);
 
 /*
+ * The run messages under key ("warnings", "errors", or "findings", the sampler's) of every run in
+ * runs, grouped by kind (analysis/warn_groups.h): a new array the caller frees.
+ */
+json_t *report_run_groups(json_t *runs, const char *key);
+
+/*
+ * A group as a listing shows it: who[len] gets "run 3" or "16 runs (3-18)" (what, e.g.
+ * " failed", after "run"), and the message returned (the caller frees it) is the first of its
+ * kind, saying so when there were more.
+ */
+char *report_group_text(json_t *group, const char *what, char *who, size_t len);
+
+/*
  * Every warning of doc in the order the renderings list them: its own, fio's reference's (a short
  * measurement), the cells that beat fio's ceiling (fioref_above_ceiling), the watch sampler's
- * (prefix "watch"), then each run's errors ("run 3 failed") and warnings ("run 3"). item gets
- * the prefix (NULL for doc's own) and the message. Returns how many there are; with item NULL it
- * only counts them.
+ * (prefix "watch"), then the runs' errors ("run 3 failed") and warnings ("run 3"), each kind
+ * once with the runs that said it ("16 runs (3-18)"). item gets the prefix (NULL for doc's own)
+ * and the message. Returns how many items there are; with item NULL it only counts them.
  */
 size_t report_warnings(json_t *doc, FILE *f,
 		       void (*item)(FILE *f, const char *prefix, const char *msg));

@@ -899,7 +899,7 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 		fputs("</ul>\n", f);
 	fputs("<p class=\"note\">Every figure on this page is a field of results.json (schema ", f);
 	esc_key(f, ctx->doc, "schema");
-	fputs(") or of the runs' samples files.</p>\n</section>\n", f);
+	fputs(") or of the runs' samples files. " REPORT_UNITS "</p>\n</section>\n", f);
 }
 
 void report_html(const struct report_ctx *ctx, FILE *f)

@@ -535,8 +535,9 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 
 static void findings(FILE *f, json_t *doc)
 {
-	json_t *run;
+	json_t *groups = report_run_groups(json_object_get(doc, "runs"), "findings");
 	json_t *msg;
+	json_t *g;
 	size_t i, j;
 	bool any = false;
 
@@ -546,23 +547,18 @@ static void findings(FILE *f, json_t *doc)
 		any = true;
 		list_item(f, NULL, json_string_value(msg) ? json_string_value(msg) : "");
 	}
-	json_array_foreach(json_object_get(doc, "runs"), i, run) {
-		json_t *list = json_object_get(json_object_get(run, "sampler"), "findings");
+	/* each kind once, with the runs that found it */
+	json_array_foreach(groups, i, g) {
+		char who[256];
+		char *text = report_group_text(g, "", who, sizeof(who));
 
-		if (!json_array_size(list))
-			continue;
 		if (!any)
 			fputs("\n## What the devices, CPUs and network did\n\n", f);
 		any = true;
-		fprintf(f, "- run %lld (", json_get_int(run, "seq"));
-		put_cell_name(f, run);
-		fputs(")\n", f);
-		json_array_foreach(list, j, msg) {
-			fputs("  - ", f);
-			md(f, json_string_value(msg) ? json_string_value(msg) : "");
-			fputc('\n', f);
-		}
+		list_item(f, who, text);
+		free(text);
 	}
+	json_decref(groups);
 }
 
 static void plots(FILE *f, const struct report_ctx *ctx)
@@ -730,5 +726,5 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 		if (!i)
 			fputs("\n## Notes on this report\n\n", f);
 		list_item(f, NULL, json_string_value(n) ? json_string_value(n) : "");
-	}
+	}	fputs("\n" REPORT_UNITS "\n", f);
 }

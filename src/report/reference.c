@@ -62,7 +62,8 @@ static void intro_text(json_t *ref, char *buf, size_t len)
 	int n = snprintf(buf, len, "%s", json_get_str(ref, "fio_version"));
 
 	if (json_is_integer(json_object_get(ref, "bs")) && n > 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, ", bs %lld KiB, iodepth %lld, %s",
+		/* fio's own notation: bs=128k is 128 x 1024 bytes, as in its job files */
+		n += snprintf(buf + n, len - (size_t)n, ", bs=%lldk, iodepth %lld, %s",
 			      json_get_int(ref, "bs") / 1024, json_get_int(ref, "iodepth"),
 			      json_get_str(ref, "ioengine"));
 	if (n < 0 || (size_t)n >= len)

@@ -52,11 +52,12 @@ void report_put_size_range(FILE *f, json_t *bucket)
 {
 	json_t *max = json_object_get(bucket, "max_bytes");
 
-	fprintf(f, "%.0f", json_number_value(json_object_get(bucket, "min_bytes")) / 1048576);
+	/* the buckets are powers of two; they are shown in MB like every other size */
+	fprintf(f, "%.3g", json_number_value(json_object_get(bucket, "min_bytes")) / 1e6);
 	if (json_is_number(max))
-		fprintf(f, "–%.0f MiB", json_number_value(max) / 1048576);
+		fprintf(f, "–%.3g MB", json_number_value(max) / 1e6);
 	else
-		fputs(" MiB or more", f);
+		fputs(" MB or more", f);
 }
 
 void report_put_num(FILE *f, json_t *v, int decimals, const char *missing)

@@ -38,7 +38,12 @@ void report_put_strings(FILE *f, json_t *array, void (*put)(FILE *f, const char 
  */
 void report_put_location(FILE *f, json_t *v, void (*put)(FILE *f, const char *s),
 			 const char *none, const char *missing);
-/* The sizes of a size_histogram bucket: "4–16 MiB", "256 MiB or more". */
+/* The units every rendering uses, said once in each report's footer. */
+#define REPORT_UNITS                                                                               \
+	"Units: rates in MB/s (10^6 bytes a second), sizes in kB, MB and GB (10^3, 10^6 and 10^9 " \
+	"bytes); only fio's block size keeps fio's notation, bs=…k (1024 bytes)."
+
+/* The sizes of a size_histogram bucket in decimal MB: "4.19–16.8 MB", "268 MB or more". */
 void report_put_size_range(FILE *f, json_t *bucket);
 /* A number with decimals. */
 void report_put_num(FILE *f, json_t *v, int decimals, const char *missing);

@@ -230,63 +230,110 @@ static void print_confirmation(json_t *doc, FILE *f)
 }
 
 /* One line under a "warnings:" heading that is printed before the first line only. */
-static void warning_line(FILE *f, bool *header, long long seq, const char *what, json_t *msg)
+static void warning_line(FILE *f, bool *header, const char *who, const char *msg)
 {
 	if (!*header)
-		fprintf(f, "\nwarnings:\n");
+		fprintf(f, verbose_messages ? "\nwarnings (each run's):\n"
+					    : "\nwarnings (each kind once, with the runs that said it):\n");
 	*header = true;
-	if (seq)
-		fprintf(f, "  - run %lld%s: %s\n", seq, what, json_string_value(msg));
+	if (who && who[0])
+		fprintf(f, "  - %s: %s\n", who, msg ? msg : "");
 	else
-		fprintf(f, "  - %s\n", json_string_value(msg));
+		fprintf(f, "  - %s\n", msg ? msg : "");
+}
+
+/* -v: each run's own messages under key, as results.json holds them. */
+static void run_lines(FILE *f, bool *header, json_t *runs, const char *key, const char *what)
+{
+	json_t *run;
+	json_t *w;
+	size_t i, j;
+
+	json_array_foreach(runs, i, run) {
+		json_t *list = !strcmp(key, "findings")
+				       ? json_object_get(json_object_get(run, "sampler"), "findings")
+				       : json_object_get(run, key);
+		char who[64];
+
+		snprintf(who, sizeof(who), "run %lld%s", json_get_int(run, "seq"), what);
+		json_array_foreach(list, j, w)
+			warning_line(f, header, who, json_string_value(w));
+	}
+}
+
+/* The runs' messages under key, each kind once: "16 runs (3-18): ..."; each run's with -v. */
+static void group_lines(FILE *f, bool *header, json_t *runs, const char *key, const char *what)
+{
+	json_t *groups;
+	json_t *g;
+	size_t i;
+
+	if (verbose_messages) {
+		run_lines(f, header, runs, key, what);
+		return;
+	}
+	groups = report_run_groups(runs, key);
+
+	json_array_foreach(groups, i, g) {
+		char who[256];
+		char *msg = report_group_text(g, what, who, sizeof(who));
+
+		warning_line(f, header, who, msg);
+		free(msg);
+	}
+	json_decref(groups);
 }
 
 static void print_warnings(json_t *doc, json_t *cells, FILE *f)
 {
 	json_t *above;
 	json_t *w;
-	json_t *run;
-	size_t i, j;
+	size_t i;
 	bool header = false;
 
 	json_array_foreach(json_object_get(doc, "warnings"), i, w)
-		warning_line(f, &header, 0, "", w);
+		warning_line(f, &header, NULL, json_string_value(w));
 	/* fio's (a short measurement), and the cells that beat its ceiling */
 	json_array_foreach(json_object_get(json_object_get(doc, "reference"), "warnings"), i, w)
-		warning_line(f, &header, 0, "", w);
+		warning_line(f, &header, NULL, json_string_value(w));
 	above = fioref_above_ceiling(doc, cells);
 	json_array_foreach(above, i, w)
-		warning_line(f, &header, 0, "", w);
+		warning_line(f, &header, NULL, json_string_value(w));
 	json_decref(above);
-	json_array_foreach(json_object_get(doc, "runs"), i, run) {
-		long long seq = (long long)json_integer_value(json_object_get(run, "seq"));
-
-		json_array_foreach(json_object_get(run, "warnings"), j, w)
-			warning_line(f, &header, seq, "", w);
-		json_array_foreach(json_object_get(run, "errors"), j, w)
-			warning_line(f, &header, seq, " failed", w);
-	}
+	group_lines(f, &header, json_object_get(doc, "runs"), "errors", " failed");
+	group_lines(f, &header, json_object_get(doc, "runs"), "warnings", "");
 }
 
-/* What the sampler found in each run ("the destination device was 98 % busy ..."). */
+/* What the sampler found in the runs ("the destination device was 98 % busy ..."), a kind once. */
 static void print_findings(json_t *runs, FILE *f)
 {
-	json_t *run;
-	json_t *msg;
-	size_t i, j;
-	bool header = false;
+	json_t *groups;
+	json_t *g;
+	size_t i;
 
-	json_array_foreach(runs, i, run) {
-		json_array_foreach(json_object_get(json_object_get(run, "sampler"), "findings"), j,
-				   msg) {
-			if (!header)
-				fprintf(f, "\nwhat the devices, CPUs and network did:\n");
-			header = true;
-			fprintf(f, "  - run %lld: %s\n",
-				(long long)json_integer_value(json_object_get(run, "seq")),
-				json_string_value(msg));
-		}
+	if (verbose_messages) {
+		bool header = false;
+
+		/* warning_line's heading is the warnings'; findings have their own */
+		json_array_foreach(runs, i, g)
+			header |= json_array_size(json_object_get(json_object_get(g, "sampler"),
+								  "findings")) > 0;
+		if (header)
+			fprintf(f, "\nwhat the devices, CPUs and network did (each run's):\n");
+		run_lines(f, &header, runs, "findings", "");
+		return;
 	}
+	groups = report_run_groups(runs, "findings");
+	json_array_foreach(groups, i, g) {
+		char who[256];
+		char *msg = report_group_text(g, "", who, sizeof(who));
+
+		if (!i)
+			fprintf(f, "\nwhat the devices, CPUs and network did:\n");
+		fprintf(f, "  - %s: %s\n", who, msg);
+		free(msg);
+	}
+	json_decref(groups);
 }
 
 static const char *roles_text(json_t *roles, char *buf, size_t len)

@@ -83,10 +83,15 @@ cells = d.get("cells") or []
 warnings = list(d.get("warnings", []))
 for r in d["runs"]:
     warnings += r.get("warnings", []) + r.get("errors", [])
+# Each kind of warning is listed once, in the words of its first (analysis/warn_groups.c):
+# figures and quoted names aside, every warning must be there.
+def kind(w):
+    return re.sub(r"\d+(\.\d+)*", "#", re.sub(r"'[^']*'", "'*'", w))
 for w in warnings:
-    if w not in md_text:
+    alike = [x for x in warnings if kind(x) == kind(w)]
+    if not any(x in md_text for x in alike):
         bad.append("report.md lacks the warning %r" % w)
-    if w not in html_text:
+    if not any(x in html_text for x in alike):
         bad.append("report.html lacks the warning %r" % w)
 for c in cells:
     for flag in c["flags"]:

@@ -237,7 +237,7 @@ static void test_clear_winner(void **state)
 	assert_true(contains(line,
 			     "\n#   fastest of any strategy: rw at 16 threads, 2400 MB/s (2.00x"));
 	assert_true(contains(
-		line, "\n#   to cache 60 files, 11.2 GiB (the measured set): 1 thread 40.0 s, "
+		line, "\n#   to cache 60 files, 12.0 GB (the measured set): 1 thread 40.0 s, "
 		      "2 threads 20.0 s, 4 threads 12.0 s, 8 threads 10.0 s, 16 threads "
 		      "10.4 s, best (rw, 16 threads) 5.0 s\n"));
 	assert_null(strstr(line, "left out"));
@@ -829,7 +829,7 @@ static void test_for_files_and_bytes(void **state)
 	assert_float_equal(num(json_object_get(set, "seconds"), "2"), 6820, 1e-6);
 	line = recommend_line(rec);
 	assert_true(contains(line,
-			     "#   to cache 20460 files, 3.7 TiB (scaled by the measured set's "
+			     "#   to cache 20460 files, 4.1 TB (scaled by the measured set's "
 			     "mean file size): 2 threads 1 h 54 min, 8 threads 56 min 50 s"));
 	free(line);
 	json_decref(rec);
