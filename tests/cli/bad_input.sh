@@ -125,7 +125,7 @@ dst_untouched "$dst"
 expect_fail 1 "cannot drop the page cache \('$ccb_tmp/none/drop_caches'\): No such file or directory, and --require-drop was given" \
 	"$CCB" run --require-drop --repeats 1 --quiet --drop-caches-path "$ccb_tmp/none/drop_caches" \
 	"$src" "$dst"
-expect_ok "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/out-drop4" --drop-caches-path \
+expect_ok "$CCB" run --repeats 1 --out "$ccb_tmp/out-drop4" --drop-caches-path \
 	"$ccb_tmp/none/drop_caches" "$src" "$dst"
 grep -q "warning: cannot drop the page cache ('$ccb_tmp/none/drop_caches'): No such file or directory: evicted" \
 	"$ccb_tmp/err" || fail "a missing --drop-caches-path is not named as missing: $(cat "$ccb_tmp/err")"

@@ -28,7 +28,7 @@ run_meta() {
 	local name=$1 src=$2 kind=$3
 	shift 3
 	local out=$ccb_tmp/results-$name
-	expect_ok "$CCB" run --repeats 1 --threads 2 --quiet --keep --out "$out" "$@" "$src" "$dst"
+	expect_ok "$CCB" run --repeats 1 --threads 2 --keep --out "$out" "$@" "$src" "$dst"
 	cp "$ccb_tmp/err" "$ccb_tmp/err-$name"
 	local copy
 	copy=$(echo "$dst"/.cryocache-bench.*/copy)
@@ -184,7 +184,7 @@ grep -q "'$first': size .* differs from its MRC header" "$ccb_tmp/err-truncated"
 expect_json "$ccb_tmp/results-truncated/results.json" "d['source']['bad_size_stacks'] == 1" \
 	"d['source']['bad_size_examples'] == ['$first']"
 # The same check for a folder.
-expect_ok "$CCB" run --repeats 1 --quiet --out "$ccb_tmp/results-truncated-dir" "$proj" "$dst"
+expect_ok "$CCB" run --repeats 1 --out "$ccb_tmp/results-truncated-dir" "$proj" "$dst"
 grep -q "'$first': size .* differs from its MRC header" "$ccb_tmp/err" ||
 	{ cat "$ccb_tmp/err" >&2; fail "truncated stack not named for a folder"; }
 expect_json "$ccb_tmp/results-truncated-dir/results.json" "d['source']['kind'] == 'dir'" \
