@@ -150,6 +150,12 @@ static json_t *linked_json(const struct dataset *ds)
 	return a;
 }
 
+json_t *bench_header_checks_json(const struct dataset *ds)
+{
+	return json_pack("{s:I, s:I, s:b}", "checked", (json_int_t)ds->headers_checked, "of",
+			 (json_int_t)ds->headers_of, "sampled", ds->headers_sampled);
+}
+
 static json_t *source_json(const struct bench *b)
 {
 	json_t *o = bench_location_json(b->src);
@@ -183,6 +189,7 @@ static json_t *source_json(const struct bench *b)
 			    json_boolean(b->cfg.dataset_flags & DATASET_FOLLOW_LINKS));
 	json_object_set_new(o, "linked_outside", json_integer((json_int_t)b->ds.nr_linked_out));
 	json_object_set_new(o, "linked_outside_examples", linked_json(&b->ds));
+	json_object_set_new(o, "header_checks", bench_header_checks_json(&b->ds));
 	json_object_set_new(o, "not_mrc_files", json_integer((json_int_t)b->ds.nr_not_mrc));
 	json_object_set_new(o, "not_mrc_examples", not_mrc);
 	json_object_set_new(o, "list_seconds", json_real(b->ds.list_seconds));

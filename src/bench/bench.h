@@ -135,5 +135,7 @@ json_t *bench_tool_json(void);
  * cannot be resolved).
  */
 json_t *bench_location_json(const char *path);
+/* {checked, of, sampled}: the MRC header checks of ds (results.json source.header_checks). */
+json_t *bench_header_checks_json(const struct dataset *ds);
 
 #endif

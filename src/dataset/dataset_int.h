@@ -13,11 +13,6 @@ int dataset_file_cmp(const void *a, const void *b);
 /* Fill ds->dirs with the distinct parent folders of ds->files (sorted by path). */
 void dataset_collect_dirs(struct dataset *ds);
 /*
- * Check a stack's MRC header and its size (1024 + NSYMBT + data) at path, flagging f and
- * counting in ds: a truncated or wrong-mode stack is still copied, as CryoSPARC would.
- */
-void dataset_check_stack(struct dataset *ds, struct copy_file *f, const char *path);
-/*
  * Whether the file at path (below ds->root, rel as named) may be copied: one that resolves,
  * through links, to outside ds->root is counted in ds->nr_linked_out and allowed only with
  * DATASET_FOLLOW_LINKS in flags; else *refused is counted and the first such file and its

@@ -197,20 +197,6 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 	return ret;
 }
 
-/* Every .mrc/.mrcs: an MRC header, and the size it implies. */
-static void check_mrc_headers(struct dataset *ds)
-{
-	for (size_t i = 0; i < ds->nr; i++) {
-		char *path;
-
-		if (!has_mrc_name(ds->files[i].rel))
-			continue;
-		path = path_join(ds->root, ds->files[i].rel);
-		dataset_check_stack(ds, &ds->files[i], path);
-		free(path);
-	}
-}
-
 int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char *why, size_t len)
 {
 	struct walk w = { .ds = ds, .flags = flags };
@@ -247,7 +233,7 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 	if (ds->nr)
 		qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
 	dataset_collect_dirs(ds);
-	check_mrc_headers(ds);
+	dataset_check_headers(ds, flags, 0);
 	ds->list_seconds = now_mono() - t0;
 out:
 	free(w.bad);
