@@ -4,9 +4,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct copy_file;
 struct dataset;
+
+/*
+ * Sizing the files a walk lists from d_type alone: sizer_add() notes ds->files[idx] (and its
+ * inode number), sizer_finish() stats them below rootfd in inode order with up to
+ * DATASET_CHECK_THREADS threads, stores the sizes and adds them to ds->bytes. Returns 0, or the
+ * first failure's -errno with *bad its relative path (allocated). The sizer is freed either way.
+ */
+struct sizer;
+struct sizer *sizer_start(int rootfd, struct dataset *ds);
+void sizer_add(struct sizer *z, size_t idx, ino_t ino);
+int sizer_finish(struct sizer *z, char **bad);
 
 /* qsort() order of struct copy_file: by relative path, the order every run copies in. */
 int dataset_file_cmp(const void *a, const void *b);
