@@ -604,10 +604,15 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 	struct run_copy rc;
 	json_t *run;
 	int status;
+	int ret;
 
 	b->probe_out = probe;
+	memset(&b->ov, 0, sizeof(b->ov));
+	b->ov.t0 = now_mono();
 	run = run_new(b, spec, njobs);
-	if (run_clean_scratch(b, run))
+	ret = run_clean_scratch(b, run);
+	b->ov.delete_s = now_mono() - b->ov.t0;
+	if (ret)
 		return run_finish(b, run, 1);
 	jobs = make_jobs(b, spec->strategy, njobs, run);
 	if (!jobs)

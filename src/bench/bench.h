@@ -53,6 +53,24 @@ struct bench_config {
 	json_t *params;			/* the echo of the options (reference taken) */
 };
 
+/*
+ * Where a run's time outside its clock went, in seconds (results.json run.overhead_s): emptying
+ * the scratch folder of the previous copy, writing back and dropping the page cache, waiting
+ * for quiet devices, measuring the source's residency, starting the sampler, and writing
+ * results.json after the run. Whatever else (the jobs, the sampler's stop, --verify, the
+ * record) is "other"; all of them add up to the run's wall time minus seconds_durable.
+ */
+struct run_overhead {
+	double t0;			/* now_mono() when the run started */
+	double delete_s;
+	double sync_s;
+	double drop_s;
+	double settle_s;
+	double residency_s;
+	double sampler_start_s;
+	double results_write_s;
+};
+
 struct bench {
 	struct bench_config cfg;
 	char *src;			/* canonical */
@@ -64,6 +82,7 @@ struct bench {
 	struct scratch scratch;
 	bool have_scratch;
 	bool warned_fadvise;
+	struct run_overhead ov;		/* the current run's time outside its clock */
 	bool said_short;		/* "too short" was said once: later runs record it quietly */
 	unsigned seq;			/* runs started so far in this session */
 	size_t recorded;		/* runs this session added to results.json */

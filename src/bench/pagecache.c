@@ -327,7 +327,17 @@ static void sync_filesystems(const char *a, const char *b)
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
 		    const char *drop_path, enum cache_method *used, char *why, size_t len)
 {
+	double sync_s;
+
+	return cache_make_cold_timed(ds, root, extra_dir, drop_path, used, why, len, &sync_s);
+}
+
+int cache_make_cold_timed(const struct dataset *ds, const char *root, const char *extra_dir,
+			  const char *drop_path, enum cache_method *used, char *why, size_t len,
+			  double *sync_s)
+{
 	char drop_why[PATH_MAX + 160];
+	const double t0 = now_mono();
 	int ret;
 
 	*used = CACHE_NONE;
@@ -338,6 +348,7 @@ int cache_make_cold(const struct dataset *ds, const char *root, const char *extr
 	 * (other I/O is still waited out by cache_wait_quiet()).
 	 */
 	sync_filesystems(root, extra_dir);
+	*sync_s = now_mono() - t0;
 	ret = write_drop_caches(drop_path ? drop_path : DROP_CACHES_PATH, drop_why,
 				sizeof(drop_why));
 	if (ret == 0) {

@@ -31,8 +31,11 @@ int run_clean_scratch(struct bench *b, json_t *run)
 static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 {
 	char why[PATH_MAX + 128] = "?";
-	int ret = cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, method,
-				  why, sizeof(why));
+	const double t0 = now_mono();
+	int ret = cache_make_cold_timed(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path,
+					method, why, sizeof(why), &b->ov.sync_s);
+
+	b->ov.drop_s = now_mono() - t0 - b->ov.sync_s;
 
 	/* Some files could not be advised away: residency, measured next, tells whether it mattered. */
 	if (ret && *method == CACHE_FADVISE) {
@@ -101,13 +104,19 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 	const bool remote = strategy->remote && b->cfg.source_url;
 	double residency = -1;
 
+	double t0;
+
 	if (make_cold(b, run, &method))
 		return 1;
+	t0 = now_mono();
 	wait_quiet(run);
+	b->ov.settle_s = now_mono() - t0;
 	/* A remote source has no page cache here: its coldness is the server's, not ours. */
+	t0 = now_mono();
 	if (!remote)
 		residency = source_residency(b, run);
-	else if (b->cfg.insecure) {
+	b->ov.residency_s = now_mono() - t0;
+	if (remote && b->cfg.insecure) {
 		char *shown = url_redact(b->cfg.source_url);
 
 		run_warn(run, "--insecure: the certificate of '%s' was not verified", shown);
