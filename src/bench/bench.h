@@ -8,6 +8,7 @@
 #ifndef CCB_BENCH_H
 #define CCB_BENCH_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -81,6 +82,9 @@ struct bench {
 	struct results res;
 	struct scratch scratch;
 	bool have_scratch;
+	pthread_t remover;		/* removing the previous copy (run_clean_scratch) */
+	bool removing;
+	int remove_ret;
 	bool warned_fadvise;
 	struct run_overhead ov;		/* the current run's time outside its clock */
 	bool said_short;		/* "too short" was said once: later runs record it quietly */

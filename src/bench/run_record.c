@@ -373,6 +373,9 @@ int run_finish(struct bench *b, json_t *run, int status)
 	double t0;
 	int ret;
 
+	/* A run that failed before the copy: the previous copy's removal is over first. */
+	if (run_wait_scratch(b, run))
+		status = 1;
 	/* A probe is measured like a run but handed to the caller, not recorded among the runs. */
 	if (b->probe_out) {
 		record_overhead(b, run);
