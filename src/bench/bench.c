@@ -150,6 +150,12 @@ static json_t *linked_json(const struct dataset *ds)
 	return a;
 }
 
+json_t *bench_header_checks_json(const struct dataset *ds)
+{
+	return json_pack("{s:I, s:I, s:b}", "checked", (json_int_t)ds->headers_checked, "of",
+			 (json_int_t)ds->headers_of, "sampled", ds->headers_sampled);
+}
+
 static json_t *source_json(const struct bench *b)
 {
 	json_t *o = bench_location_json(b->src);
@@ -183,6 +189,7 @@ static json_t *source_json(const struct bench *b)
 			    json_boolean(b->cfg.dataset_flags & DATASET_FOLLOW_LINKS));
 	json_object_set_new(o, "linked_outside", json_integer((json_int_t)b->ds.nr_linked_out));
 	json_object_set_new(o, "linked_outside_examples", linked_json(&b->ds));
+	json_object_set_new(o, "header_checks", bench_header_checks_json(&b->ds));
 	json_object_set_new(o, "not_mrc_files", json_integer((json_int_t)b->ds.nr_not_mrc));
 	json_object_set_new(o, "not_mrc_examples", not_mrc);
 	json_object_set_new(o, "list_seconds", json_real(b->ds.list_seconds));
@@ -615,10 +622,15 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 	struct run_copy rc;
 	json_t *run;
 	int status;
+	int ret;
 
 	b->probe_out = probe;
+	memset(&b->ov, 0, sizeof(b->ov));
+	b->ov.t0 = now_mono();
 	run = run_new(b, spec, njobs);
-	if (run_clean_scratch(b, run))
+	ret = run_clean_scratch(b, run);
+	b->ov.delete_s = now_mono() - b->ov.t0;
+	if (ret)
 		return run_finish(b, run, 1);
 	jobs = make_jobs(b, spec->strategy, njobs, run);
 	if (!jobs)

@@ -8,6 +8,7 @@
 #ifndef CCB_BENCH_H
 #define CCB_BENCH_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -68,6 +69,24 @@ struct bench_config {
 	json_t *params;			/* the echo of the options (reference taken) */
 };
 
+/*
+ * Where a run's time outside its clock went, in seconds (results.json run.overhead_s): emptying
+ * the scratch folder of the previous copy, writing back and dropping the page cache, waiting
+ * for quiet devices, measuring the source's residency, starting the sampler, and writing
+ * results.json after the run. Whatever else (the jobs, the sampler's stop, --verify, the
+ * record) is "other"; all of them add up to the run's wall time minus seconds_durable.
+ */
+struct run_overhead {
+	double t0;			/* now_mono() when the run started */
+	double delete_s;
+	double sync_s;
+	double drop_s;
+	double settle_s;
+	double residency_s;
+	double sampler_start_s;
+	double results_write_s;
+};
+
 struct bench {
 	struct bench_config cfg;
 	char *src;			/* canonical */
@@ -78,7 +97,11 @@ struct bench {
 	struct results res;
 	struct scratch scratch;
 	bool have_scratch;
+	pthread_t remover;		/* removing the previous copy (run_clean_scratch) */
+	bool removing;
+	int remove_ret;
 	bool warned_fadvise;
+	struct run_overhead ov;		/* the current run's time outside its clock */
 	bool said_short;		/* "too short" was said once: later runs record it quietly */
 	unsigned seq;			/* runs started so far in this session */
 	size_t recorded;		/* runs this session added to results.json */
@@ -152,5 +175,7 @@ json_t *bench_tool_json(void);
  * cannot be resolved).
  */
 json_t *bench_location_json(const char *path);
+/* {checked, of, sampled}: the MRC header checks of ds (results.json source.header_checks). */
+json_t *bench_header_checks_json(const struct dataset *ds);
 
 #endif

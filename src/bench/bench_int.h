@@ -28,8 +28,13 @@ struct run_copy {
 void run_warn(json_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void run_error(json_t *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* run_prepare.c: empty the scratch directory. Returns 0, or 1 with the error in run. */
+/*
+ * run_prepare.c: empty the scratch directory: the previous copy is moved aside at once and
+ * removed by a thread that run_wait_scratch() waits for (run_prepare() does, after the drop).
+ * Both return 0, or 1 with the error in run.
+ */
 int run_clean_scratch(struct bench *b, json_t *run);
+int run_wait_scratch(struct bench *b, json_t *run);
 /*
  * run_prepare.c: sync, make the page cache cold, wait for quiet devices, measure the residency of
  * the source and record it as run's "cold". Returns 0, or 1 when the run cannot go on (the

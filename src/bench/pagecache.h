@@ -48,6 +48,10 @@ int cache_drop_check(const char *path, char *why, size_t len);
  * 'P' with posix_fadvise: <strerror>" when *used is CACHE_FADVISE, else cache_drop_check()'s
  * reason or "cannot make the page cache cold ('P'): <strerror>".
  */
+/* cache_make_cold(), and the seconds its writeback took into *sync_s (the rest is the drop). */
+int cache_make_cold_timed(const struct dataset *ds, const char *root, const char *extra_dir,
+			  const char *drop_path, enum cache_method *used, char *why, size_t len,
+			  double *sync_s);
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
 		    const char *drop_path, enum cache_method *used, char *why, size_t len);
 

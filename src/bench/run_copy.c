@@ -38,10 +38,12 @@ void run_copy(struct bench *b, const struct copy_job *jobs, unsigned njobs, unsi
 	      json_t *run, struct run_copy *rc)
 {
 	uint64_t synced_ns;
+	const double t0 = now_mono();
 
 	rc->sampling = false;
 	if (b->cfg.sample_interval > 0)
 		rc->sampling = start_sampler(b, &rc->smp, run);
+	b->ov.sampler_start_s = now_mono() - t0;
 	atomic_store(&b->progress.files, 0);
 	atomic_store(&b->progress.bytes, 0);
 	atomic_store(&b->copy_started_ns, now_mono_ns());

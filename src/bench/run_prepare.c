@@ -16,13 +16,32 @@
 #define QUIET_DIRTY_BYTES (8ull << 20)
 #define QUIET_TIMEOUT_S 60.0
 
+static void *remove_retired(void *arg)
+{
+	struct bench *b = arg;
+
+	b->remove_ret = scratch_remove_retired(&b->scratch);
+	return NULL;
+}
+
+/*
+ * The previous copy is moved aside and removed by a thread while the run gets ready (its jobs,
+ * the writeback and the drop): unlinking gigabytes (with discard, on many filesystems) takes
+ * about as long as dropping the cache, and neither needs the other.
+ */
 int run_clean_scratch(struct bench *b, json_t *run)
 {
 	int ret;
 
 	atomic_store(&b->phase, BENCH_PHASE_CLEANING);
-	ret = scratch_empty(&b->scratch);
+	ret = scratch_retire(&b->scratch);
 
+	if (!ret && pthread_create(&b->remover, NULL, remove_retired, b) == 0) {
+		b->removing = true;
+		return 0;
+	}
+	if (!ret)
+		ret = scratch_remove_retired(&b->scratch);
 	if (ret) {
 		run_error(run, "cannot empty the scratch directory '%s': %s", b->scratch.path,
 			  strerror(-ret));
@@ -31,11 +50,31 @@ int run_clean_scratch(struct bench *b, json_t *run)
 	return 0;
 }
 
+int run_wait_scratch(struct bench *b, json_t *run)
+{
+	const double t0 = now_mono();
+
+	if (!b->removing)
+		return 0;
+	pthread_join(b->remover, NULL);
+	b->removing = false;
+	b->ov.delete_s += now_mono() - t0;
+	if (b->remove_ret) {
+		run_error(run, "cannot remove the previous copy from the scratch directory '%s': %s",
+			  b->scratch.path, strerror(-b->remove_ret));
+		return 1;
+	}
+	return 0;
+}
+
 static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 {
 	char why[PATH_MAX + 128] = "?";
-	int ret = cache_make_cold(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path, method,
-				  why, sizeof(why));
+	const double t0 = now_mono();
+	int ret = cache_make_cold_timed(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path,
+					method, why, sizeof(why), &b->ov.sync_s);
+
+	b->ov.drop_s = now_mono() - t0 - b->ov.sync_s;
 
 	/* Some files could not be advised away: residency, measured next, tells whether it mattered. */
 	if (ret && *method == CACHE_FADVISE) {
@@ -102,15 +141,24 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 	const bool remote = strategy->remote && b->cfg.source_url;
 	double residency = -1;
 
+	double t0;
+	int ret;
+
 	atomic_store(&b->phase, BENCH_PHASE_DROPPING);
-	if (make_cold(b, run, &method))
+	ret = make_cold(b, run, &method);
+	/* The previous copy's removal went on beside the drop: it is over before the run goes on. */
+	if (run_wait_scratch(b, run) || ret)
 		return 1;
 	atomic_store(&b->phase, BENCH_PHASE_SETTLING);
+	t0 = now_mono();
 	wait_quiet(run);
+	b->ov.settle_s = now_mono() - t0;
 	/* A remote source has no page cache here: its coldness is the server's, not ours. */
+	t0 = now_mono();
 	if (!remote)
 		residency = source_residency(b, run);
-	else if (b->cfg.insecure) {
+	b->ov.residency_s = now_mono() - t0;
+	if (remote && b->cfg.insecure) {
 		char *shown = url_redact(b->cfg.source_url);
 
 		run_warn(run, "--insecure: the certificate of '%s' was not verified", shown);

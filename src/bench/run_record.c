@@ -367,19 +367,54 @@ int run_record_checks(struct bench *b, const struct copy_job *jobs, unsigned njo
 	return ret;
 }
 
+/*
+ * run.wall_s and run.overhead_s: the run's time outside its clock, by where it went (struct
+ * run_overhead), "other" the rest, total = wall_s - seconds_durable.
+ */
+static void record_overhead(const struct bench *b, json_t *run)
+{
+	const struct run_overhead *o = &b->ov;
+	const double wall = now_mono() - o->t0;
+	const double clock = json_number_value(json_object_get(run, "seconds_durable"));
+	const double total = wall - clock;
+	const double named = o->delete_s + o->sync_s + o->drop_s + o->settle_s + o->residency_s +
+			     o->sampler_start_s + o->results_write_s;
+
+	json_object_set_new(run, "wall_s", json_real(wall));
+	json_object_set_new(run, "overhead_s",
+			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "delete",
+				      o->delete_s, "sync", o->sync_s, "drop", o->drop_s, "settle",
+				      o->settle_s, "residency", o->residency_s, "sampler_start",
+				      o->sampler_start_s, "results_write", o->results_write_s,
+				      "other", total - named, "total", total));
+}
+
 int run_finish(struct bench *b, json_t *run, int status)
 {
+	double t0;
 	int ret;
 
+	/* A run that failed before the copy: the previous copy's removal is over first. */
+	if (run_wait_scratch(b, run))
+		status = 1;
 	/* A probe is measured like a run but handed to the caller, not recorded among the runs. */
 	if (b->probe_out) {
+		record_overhead(b, run);
 		*b->probe_out = run;
 		b->probe_out = NULL;
 		return bench_stop_signal ? 128 + bench_stop_signal : status;
 	}
 	json_array_append_new(results_runs(&b->res), run);
 	b->recorded++;
+	/*
+	 * The write's own time is known only once it is done: it goes into the run object here and
+	 * into results.json at the next write (the next run's, or the closing one).
+	 */
+	record_overhead(b, run);
+	t0 = now_mono();
 	ret = results_write(&b->res);
+	b->ov.results_write_s = now_mono() - t0;
+	record_overhead(b, run);
 	if (ret) {
 		error("cannot write '%s': %s", b->res.path, strerror(-ret));
 		return 1;

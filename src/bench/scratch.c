@@ -17,6 +17,7 @@
 #include "lib/util.h"
 
 #define COPY_DIR "copy"
+#define OLD_COPY_DIR "copy.old"	/* the previous run's copy, being removed */
 
 /*
  * Each level of a removal holds one descriptor (the directory being emptied) while it descends,
@@ -336,6 +337,35 @@ int scratch_empty(struct scratch *s)
 	if (mkdirat(s->dirfd, COPY_DIR, 0777) < 0)
 		return -errno;
 	return 0;
+}
+
+int scratch_retire(struct scratch *s)
+{
+	struct stat st;
+	int ret;
+
+	if (!scratch_is_marked(s->dirfd))
+		return -EPERM;
+	if (fstat(s->dirfd, &st) < 0)
+		return -errno;
+	/* What an interrupted removal left: gone before another copy takes its place. */
+	ret = remove_tree_at(s->dirfd, OLD_COPY_DIR, st.st_dev, 0);
+	if (ret < 0)
+		return ret;
+	if (renameat(s->dirfd, COPY_DIR, s->dirfd, OLD_COPY_DIR) < 0 && errno != ENOENT)
+		return -errno;
+	if (mkdirat(s->dirfd, COPY_DIR, 0777) < 0)
+		return -errno;
+	return 0;
+}
+
+int scratch_remove_retired(struct scratch *s)
+{
+	struct stat st;
+
+	if (fstat(s->dirfd, &st) < 0)
+		return -errno;
+	return remove_tree_at(s->dirfd, OLD_COPY_DIR, st.st_dev, 0);
 }
 
 int scratch_remove(struct scratch *s)

@@ -31,6 +31,13 @@ int scratch_create(struct scratch *s, const char *dst);
  */
 int scratch_empty(struct scratch *s);
 /*
+ * Move the copy below copy_path aside (a rename, inside the scratch directory) and recreate
+ * copy_path empty, so that the next run can get ready while scratch_remove_retired() removes the
+ * old copy (from another thread). Returns 0 or -errno; -EPERM when the marker is not valid.
+ */
+int scratch_retire(struct scratch *s);
+int scratch_remove_retired(struct scratch *s);
+/*
  * Remove the whole scratch directory (the marker last) and release s, also on failure. Returns
  * 0 or -errno; -EPERM when the marker is no longer valid (then nothing is removed).
  */

@@ -31,6 +31,7 @@ struct fio_opts {
 	long runtime;
 	bool all_files;
 	bool follow_links;
+	bool check_all;
 	char *fio;
 	char *out;
 	char *drop_path;
@@ -51,6 +52,8 @@ static const struct opt_def fio_options[] = {
 		  "read every regular file, not only .mrc/.mrcs"),
 	OPT_BOOL_("follow-links", 0, struct fio_opts, follow_links,
 		  "read through links to stacks outside SRC too"),
+	OPT_BOOL_("check-all", 0, struct fio_opts, check_all,
+		  "check every stack's MRC header (default: a seeded sample of 2000 in larger sets)"),
 	OPT_STRING_("fio", 0, struct fio_opts, fio, "fio", "PATH", 0, "the fio program to run"),
 	OPT_STRING_("out", 'o', struct fio_opts, out, NULL, "DIR", OPT_NO_ECHO,
 		    "results folder (default: a new ./cryocache-results/<time>-fio)"),
@@ -413,7 +416,8 @@ static int load_source(struct fio_ctx *c, char **args, char **dst)
 	const struct fio_opts *o = c->o;
 	const struct dataset_source ds_src = {
 		.flags = (o->all_files ? DATASET_ALL_FILES : 0) |
-			 (o->follow_links ? DATASET_FOLLOW_LINKS : 0),
+			 (o->follow_links ? DATASET_FOLLOW_LINKS : 0) |
+			 (o->check_all ? DATASET_CHECK_ALL : 0),
 	};
 	char why[DATASET_WHY_MAX];
 
@@ -451,6 +455,7 @@ static void begin_doc(struct results *res, const struct fio_ctx *c, const char *
 	now_rfc3339(started, sizeof(started));
 	json_object_set_new(src, "files", json_integer((json_int_t)c->ds.nr));
 	json_object_set_new(src, "bytes", json_integer((json_int_t)c->ds.bytes));
+	json_object_set_new(src, "header_checks", bench_header_checks_json(&c->ds));
 	json_object_set_new(res->root, "tool", bench_tool_json());
 	json_object_set_new(res->root, "started", json_string(started));
 	json_object_set_new(res->root, "host", bench_host_json());

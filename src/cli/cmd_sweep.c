@@ -226,10 +226,10 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 		free(prof);
 		prof = NULL;
 	}
-	/* The same files: the sweep's --all-files and --follow-links go along, and its profile
+	/* The same files: the sweep's --all-files, --follow-links and --check-all go along, and its profile
 	 * when that has a [fio] section. */
 	const unsigned flags = sw->b.cfg.dataset_flags;
-	char *argv[14] = { PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
+	char *argv[16] = { PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
 			   (char *)sw->b.cfg.drop_path };
 	size_t n = 6;
 
@@ -237,6 +237,8 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 		argv[n++] = "--all-files";
 	if (flags & DATASET_FOLLOW_LINKS)
 		argv[n++] = "--follow-links";
+	if (flags & DATASET_CHECK_ALL)
+		argv[n++] = "--check-all";
 	if (prof) {
 		argv[n++] = "--profile";
 		argv[n++] = prof;

@@ -100,7 +100,8 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 
 	cfg->out = m->out;
 	cfg->dataset_flags = (m->all_files ? DATASET_ALL_FILES : 0) |
-			     (m->follow_links ? DATASET_FOLLOW_LINKS : 0);
+			     (m->follow_links ? DATASET_FOLLOW_LINKS : 0) |
+			     (m->check_all ? DATASET_CHECK_ALL : 0);
 	cfg->files_list = m->files_list;
 	cfg->project_dir = m->project_dir;
 	cfg->sample = m->sample;

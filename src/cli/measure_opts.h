@@ -22,6 +22,7 @@ struct measure_opts {
 	bool require_drop;
 	bool all_files;
 	bool follow_links;
+	bool check_all;
 	bool quiet;
 	bool verbose;
 	char *drop_path;
@@ -55,6 +56,8 @@ extern const char *const measure_samples_choices[];
 	OPT_BOOL_("all-files", 0, st, m.all_files, "copy every regular file, not only .mrc/.mrcs"), \
 	OPT_BOOL_("follow-links", 0, st, m.follow_links,                                           \
 		  "copy through links to stacks outside SRC (or the project folder) too"),          \
+	OPT_BOOL_("check-all", 0, st, m.check_all,                                                 \
+		  "check every stack's MRC header (default: a seeded sample of 2000 in larger sets)"), \
 	OPT_STRING_("files", 0, st, m.files_list, NULL, "LIST", 0,                                 \
 		    "copy the stacks LIST names, one path a line (- for stdin), relative to SRC"),  \
 	OPT_STRING_("project-dir", 0, st, m.project_dir, NULL, "DIR", 0,                           \

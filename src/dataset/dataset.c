@@ -102,6 +102,9 @@ void dataset_sample(const struct dataset *ds, uint64_t target_bytes, uint64_t se
 							 ds->special[i].type };
 	/* The links of the whole set: a sample may hold none of them, but they were allowed. */
 	out->nr_linked_out = ds->nr_linked_out;
+	out->headers_checked = ds->headers_checked;
+	out->headers_of = ds->headers_of;
+	out->headers_sampled = ds->headers_sampled;
 	for (size_t i = 0; i < ds->nr_linked_out && i < DATASET_MISSING_EXAMPLES; i++)
 		out->linked_out[i] = xstrdup(ds->linked_out[i]);
 	if (!ds->nr) {
@@ -157,31 +160,6 @@ const char *dataset_kind_name(enum dataset_kind kind)
 	default:
 		return "dir";
 	}
-}
-
-/*
- * Check a named stack's MRC header and its size (1024 + NSYMBT + data), flagging the file: a
- * truncated or wrong-mode stack is still copied, as CryoSPARC would.
- */
-void dataset_check_stack(struct dataset *ds, struct copy_file *f, const char *path)
-{
-	unsigned char buf[MRC_HEADER_SIZE];
-	struct mrc_header h;
-	size_t got = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return;
-	if (read_full(fd, buf, sizeof(buf), &got) < 0 || got < sizeof(buf) ||
-	    mrc_header_decode(buf, &h, NULL, 0)) {
-		f->flags |= COPY_FILE_NOT_MRC;
-		ds->nr_not_mrc++;
-	} else if (mrc_expected_size(&h) != f->size) {
-		f->flags |= COPY_FILE_BAD_SIZE;
-		ds->nr_bad_size++;
-	}
-	close(fd);
 }
 
 bool dataset_link_allowed(struct dataset *ds, unsigned flags, const char *path, const char *rel,

@@ -2,6 +2,7 @@
 #ifndef CCB_DATASET_H
 #define CCB_DATASET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -38,6 +39,13 @@ enum dataset_kind {
 enum dataset_flags {
 	DATASET_ALL_FILES = 1 << 0,	/* take every regular file, whatever its name */
 	DATASET_FOLLOW_LINKS = 1 << 1,	/* copy through links to files outside the source */
+	DATASET_CHECK_ALL = 1 << 2,	/* check every stack's MRC header, not a sample */
+};
+
+/* MRC header checks: a set of more stacks than this has a seeded sample of this many checked. */
+enum {
+	DATASET_CHECK_SAMPLE = 2000,
+	DATASET_CHECK_THREADS = 8,	/* headers read at once (latency, not CPU, bound) */
 };
 
 /* An entry of the source that is not copied because it is no regular file (or link to one). */
@@ -66,6 +74,9 @@ struct dataset {
 	struct dataset_skip special[DATASET_MISSING_EXAMPLES];	/* the first of them */
 	size_t nr_linked_out;		/* files copied through links to outside the root */
 	char *linked_out[DATASET_MISSING_EXAMPLES];	/* the first of them, below the root */
+	size_t headers_checked;		/* .mrc/.mrcs stacks whose MRC header was read */
+	size_t headers_of;		/* of this many .mrc/.mrcs stacks */
+	bool headers_sampled;		/* a seeded sample: nr_not_mrc, nr_bad_size count in it */
 };
 
 /*
@@ -80,6 +91,16 @@ struct dataset {
  */
 int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char *why, size_t len);
 void dataset_release(struct dataset *ds);
+
+/*
+ * Read the MRC header of ds's .mrc/.mrcs stacks with up to DATASET_CHECK_THREADS threads,
+ * flagging each (COPY_FILE_NOT_MRC, COPY_FILE_BAD_SIZE) and counting them in ds. A set of more
+ * than DATASET_CHECK_SAMPLE stacks has a sample of that many checked, chosen by seed, unless
+ * flags hold DATASET_CHECK_ALL; headers_checked/headers_of/headers_sampled say which. Every
+ * file read is evicted again (posix_fadvise DONTNEED): checking leaves the source cold.
+ * dataset_load() and dataset_load_dir() call it (seed 0).
+ */
+void dataset_check_headers(struct dataset *ds, unsigned flags, uint64_t seed);
 
 /* Where the stacks come from when SRC is not simply a folder. */
 struct dataset_source {

@@ -4,19 +4,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct copy_file;
 struct dataset;
+
+/*
+ * Sizing the files a walk lists from d_type alone: sizer_add() notes ds->files[idx] (and its
+ * inode number), sizer_finish() stats them below rootfd in inode order with up to
+ * DATASET_CHECK_THREADS threads, stores the sizes and adds them to ds->bytes. Returns 0, or the
+ * first failure's -errno with *bad its relative path (allocated). The sizer is freed either way.
+ */
+struct sizer;
+struct sizer *sizer_start(int rootfd, struct dataset *ds);
+void sizer_add(struct sizer *z, size_t idx, ino_t ino);
+int sizer_finish(struct sizer *z, char **bad);
 
 /* qsort() order of struct copy_file: by relative path, the order every run copies in. */
 int dataset_file_cmp(const void *a, const void *b);
 /* Fill ds->dirs with the distinct parent folders of ds->files (sorted by path). */
 void dataset_collect_dirs(struct dataset *ds);
-/*
- * Check a stack's MRC header and its size (1024 + NSYMBT + data) at path, flagging f and
- * counting in ds: a truncated or wrong-mode stack is still copied, as CryoSPARC would.
- */
-void dataset_check_stack(struct dataset *ds, struct copy_file *f, const char *path);
 /*
  * Whether the file at path (below ds->root, rel as named) may be copied: one that resolves,
  * through links, to outside ds->root is counted in ds->nr_linked_out and allowed only with

@@ -223,7 +223,6 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, unsigned 
 		ds->files[ds->nr].rel = rel;
 		ds->files[ds->nr].size = (uint64_t)st.st_size;
 		ds->files[ds->nr].flags = 0;
-		dataset_check_stack(ds, &ds->files[ds->nr], path);
 		ds->bytes += (uint64_t)st.st_size;
 		ds->nr++;
 		free(path);
@@ -472,6 +471,7 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 	qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
 	drop_duplicates(ds);
 	dataset_collect_dirs(ds);
+	dataset_check_headers(ds, s->flags, 0);
 	ds->list_seconds = now_mono() - t0;
 out:
 	dataset_meta_release(&m);

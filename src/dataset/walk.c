@@ -24,6 +24,7 @@ struct walk {
 	size_t refused;		/* links to files outside the root, without --follow-links */
 	char *first_refused;	/* the first of them, and where it points */
 	char *first_target;
+	struct sizer *sizer;	/* sizes the files listed from d_type alone */
 };
 
 static bool has_mrc_name(const char *name)
@@ -46,6 +47,22 @@ static void add_file(struct walk *w, const char *rel, uint64_t size, unsigned ff
 	ds->files[ds->nr].flags = fflags;
 	ds->nr++;
 	ds->bytes += size;
+}
+
+/*
+ * A regular file named by its folder entry's d_type: listed now, its size read after the walk
+ * by the sizer's threads in inode order (sizer.c): a cold stat is a read of the inode table.
+ */
+static void add_unsized(struct walk *w, const char *name, const char *rel, ino_t ino)
+{
+	if (!strcmp(rel, GEN_MANIFEST) || !strcmp(rel, GEN_STAR) || !strcmp(rel, GEN_CS))
+		return;
+	if (!(w->flags & DATASET_ALL_FILES) && !has_mrc_name(name)) {
+		w->ds->nr_ignored++;
+		return;
+	}
+	add_file(w, rel, 0, 0);
+	sizer_add(w->sizer, w->ds->nr - 1, ino);
 }
 
 /* What an entry that is neither a regular file nor a folder is, for the list of those skipped. */
@@ -188,7 +205,10 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		child = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
-		ret = walk_entry(w, dirfd, de->d_name, child);
+		if (de->d_type == DT_REG)
+			add_unsized(w, de->d_name, child, de->d_ino);
+		else
+			ret = walk_entry(w, dirfd, de->d_name, child);
 		free(child);
 		if (ret)
 			break;
@@ -197,26 +217,14 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 	return ret;
 }
 
-/* Every .mrc/.mrcs: an MRC header, and the size it implies. */
-static void check_mrc_headers(struct dataset *ds)
-{
-	for (size_t i = 0; i < ds->nr; i++) {
-		char *path;
-
-		if (!has_mrc_name(ds->files[i].rel))
-			continue;
-		path = path_join(ds->root, ds->files[i].rel);
-		dataset_check_stack(ds, &ds->files[i], path);
-		free(path);
-	}
-}
-
 int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char *why, size_t len)
 {
 	struct walk w = { .ds = ds, .flags = flags };
 	double t0 = now_mono();
 	char *canon;
 	char *bad;
+	int rootfd;
+	int sz;
 	int fd;
 	int ret;
 
@@ -232,7 +240,24 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 		ret = -errno;
 		goto fail_root;
 	}
-	ret = walk_dir(&w, fd, "");
+	rootfd = dup(fd);
+	if (rootfd < 0) {
+		ret = -errno;
+		close(fd);
+		w.bad = xstrdup(".");
+	} else {
+		w.sizer = sizer_start(rootfd, ds);
+		ret = walk_dir(&w, fd, "");
+		sz = sizer_finish(w.sizer, &bad);
+		if (!ret && sz) {
+			ret = sz;
+			free(w.bad);
+			w.bad = bad;
+		} else {
+			free(bad);
+		}
+		close(rootfd);
+	}
 	if (ret) {
 		bad = path_join(canon, w.bad);
 		fail_why(why, len, ret, "cannot read '%s': %s", bad, strerror(-ret));
@@ -247,7 +272,7 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 	if (ds->nr)
 		qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
 	dataset_collect_dirs(ds);
-	check_mrc_headers(ds);
+	dataset_check_headers(ds, flags, 0);
 	ds->list_seconds = now_mono() - t0;
 out:
 	free(w.bad);

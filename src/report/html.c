@@ -924,6 +924,7 @@ void report_html(const struct report_ctx *ctx, FILE *f)
 		interpreter(f, ctx);
 		timeseries(f, ctx);
 		runs_table(f, ctx->doc);
+		report_overhead_html(f, ctx->doc);
 	}
 	environment(f, ctx->doc);
 	plots(f, ctx);

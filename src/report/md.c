@@ -717,6 +717,7 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 		report_reference_md(f, ctx->doc, md);
 		interpreter(f, ctx);
 		runs_table(f, ctx);
+		report_overhead_md(f, ctx->doc);
 	}
 	findings(f, ctx->doc);
 	if (!report_reference_only(ctx->doc))

@@ -76,6 +76,9 @@ bool report_verify_summary(json_t *doc, char *buf, size_t len);
  */
 void report_reference_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s));
 void report_reference_html(FILE *f, json_t *doc);
+/* overhead.c: the runs' time outside their clocks (run.overhead_s) summed by where it went. */
+void report_overhead_md(FILE *f, json_t *doc);
+void report_overhead_html(FILE *f, json_t *doc);
 /*
  * Whether doc holds only fio's reference: `cryocache-bench fio`'s results.json (no runs, no
  * watch). The reports then show the reference instead of empty tables.

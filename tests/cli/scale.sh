@@ -1,0 +1,55 @@
+#!/bin/bash
+# tests/cli/scale.sh - a set of 20,000 tiny stacks: the run copies all of them correctly; every
+# MRC header is read with --check-all, a seeded sample of 2000 without it, and results.json
+# says how many were checked of how many, and finds the one stack that is not MRC when it reads
+# it. Each run says where its time outside the clock went (run.overhead_s), adding up to its
+# wall time less its clock, and the report shows it.
+. "$(dirname "$0")/../helpers/lib.sh" || exit 99
+
+need_python
+ccb_lock_if_root
+
+ccb_make_set --stacks 20000 --box 16 --particles 1 --jobs 1
+one=$(cd "$src" && find . -name '*.mrcs' | sort | sed -n '777{s|^\./||;p}')
+# Not MRC, the same size: only a check that reads it can tell.
+printf 'NOT-AN-MRC-HEADER' | dd of="$src/$one" conv=notrunc status=none
+
+note "--check-all: every header, and the copy checked byte for byte"
+expect_ok nice "$CCB" run --repeats 1 --interval 0 --check-all --verify --quiet \
+	--out "$ccb_tmp/all" "$src" "$dst"
+expect_json "$ccb_tmp/all/results.json" "len(runs) == 1" \
+	"d['source']['files'] == 20000" \
+	"d['source']['header_checks'] == {'checked': 20000, 'of': 20000, 'sampled': False}" \
+	"d['source']['not_mrc_files'] == 1" \
+	"d['source']['not_mrc_examples'] == ['$one']" \
+	"runs[0]['files'] == 20000" \
+	"runs[0]['verify']['checked'] == 20000 and runs[0]['verify']['mismatches'] == 0"
+
+note "without it: a seeded sample of 2000, the same one every time"
+for out in s1 s2; do
+	expect_ok nice "$CCB" run --repeats 1 --interval 0 --sample 10 --quiet \
+		--out "$ccb_tmp/$out" "$src" "$dst"
+	expect_json "$ccb_tmp/$out/results.json" "len(runs) == 1" \
+		"d['source']['header_checks'] == {'checked': 2000, 'of': 20000, 'sampled': True}" \
+		"d['source']['not_mrc_files'] in (0, 1)" \
+		"runs[0]['files'] == 10"
+done
+[ "$(json "$ccb_tmp/s1/results.json" "d['source']['not_mrc_files']")" = \
+  "$(json "$ccb_tmp/s2/results.json" "d['source']['not_mrc_files']")" ] ||
+	fail "two runs checked different samples"
+
+note "each run's time outside its clock, by where it went, adds up to its wall time less its clock"
+parts="['delete', 'sync', 'drop', 'settle', 'residency', 'sampler_start', 'results_write', 'other']"
+expect_ok nice "$CCB" run --repeats 2 --interval 0 --sample 50 --quiet --out "$ccb_tmp/ov" "$src" "$dst"
+expect_json "$ccb_tmp/ov/results.json" "len(runs) == 2" \
+	"all(set(r['overhead_s']) == set($parts + ['total']) for r in runs)" \
+	"all(all(r['overhead_s'][k] >= 0 for k in $parts) for r in runs)" \
+	"all(abs(sum(r['overhead_s'][k] for k in $parts) - r['overhead_s']['total']) < 1e-6 for r in runs)" \
+	"all(abs(r['overhead_s']['total'] - (r['wall_s'] - r['seconds_durable'])) < 1e-6 for r in runs)" \
+	"all(r['overhead_s']['total'] > 0 and r['wall_s'] > r['seconds_durable'] for r in runs)" \
+	"all(r['overhead_s']['results_write'] > 0 for r in runs)"
+for f in report.md report.html; do
+	[ -f "$ccb_tmp/ov/$f" ] || expect_ok "$CCB" report "$ccb_tmp/ov"
+	grep -q 'Time outside the clocks' "$ccb_tmp/ov/$f" || fail "$f does not show the time outside the clocks"
+	grep -q 'dropping the page cache' "$ccb_tmp/ov/$f" || fail "$f does not break the overhead down"
+done
