@@ -330,14 +330,19 @@ int fsync(int fd)
 static void test_atomic_write(void **state)
 {
 	char *tmp = test_tmpdir("atomic");
-	char *path = pathf("%s/results.json", tmp);
-	char *tmpname = pathf("%s/results.json.tmp", tmp);
-	char *victim = pathf("%s/victim", tmp);
+	char *path, *tmpname, *victim;
 	char *text = NULL;
 	struct stat dir_st;
 	bool created = false;
 
 	(void)state;
+	if (!tmp) {
+		fail_msg("no temporary folder");
+		return;
+	}
+	path = pathf("%s/results.json", tmp);
+	tmpname = pathf("%s/results.json.tmp", tmp);
+	victim = pathf("%s/victim", tmp);
 	assert_non_null(tmp);
 	assert_int_equal(stat(tmp, &dir_st), 0);
 	watched = path;
