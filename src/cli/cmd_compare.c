@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ enum {
 	/* POST_FAILED_STATUS (3): --post failed and --post-required was given, no regression */
 };
 
+static const char *const compare_output_formats[] = { "normal", "json", NULL };
+
 struct compare_opts {
 	double tolerance;
 	double alpha;
@@ -29,6 +32,7 @@ struct compare_opts {
 	bool force;
 	char *junit;
 	char *json;
+	char *output_format;
 	struct post_opts post;
 	char *cafile;
 	bool insecure;
@@ -47,6 +51,9 @@ static const struct opt_def compare_options[] = {
 		    "also write JUnit XML: one testcase per cell, a failure per regression"),
 	OPT_STRING_("json", 0, struct compare_opts, json, NULL, "FILE", OPT_NO_ECHO,
 		    "also write the verdicts as JSON ('-': stdout instead of the Markdown)"),
+	{ "output-format", 0, OPT_CHOICE, offsetof(struct compare_opts, output_format), "normal",
+	  "FMT", "what stdout gets: the Markdown summary, or (json, as fio's) the verdicts as JSON",
+	  OPT_NO_ECHO, 0, 0, compare_output_formats },
 	POST_OPTIONS(struct compare_opts, post),
 	OPT_STRING_("cafile", 0, struct compare_opts, cafile, NULL, "FILE", 0,
 		    "--post: CA certificates to verify the collector with"),
@@ -170,14 +177,14 @@ int cmd_compare(int argc, char **argv)
 	json_object_set_new(cmp, "forced", json_boolean(o.force));
 	json_object_set_new(cmp, "baseline_path", json_string(args[0]));
 	json_object_set_new(cmp, "current_path", json_string(args[1]));
-	if (o.json && !strcmp(o.json, "-")) {
+	if ((o.json && !strcmp(o.json, "-")) || !strcmp(o.output_format, "json")) {
 		if (dump_json(cmp, stdout))
 			goto out;
 	} else {
 		compare_write_markdown(cmp, stdout);
-		if (o.json && write_to(o.json, cmp, dump_json))
-			goto out;
 	}
+	if (o.json && strcmp(o.json, "-") && write_to(o.json, cmp, dump_json))
+		goto out;
 	if (o.junit && write_to(o.junit, cmp, compare_write_junit))
 		goto out;
 	if (fflush(stdout)) {
