@@ -382,11 +382,13 @@ int bench_check_outputs(const char *src, const char *dst, const char *out, const
 }
 
 /*
- * Continue the session in cfg->out: the same source, the same files and bytes (a resumed session
- * must measure what the first part measured), its run numbers carried on.
+ * Continue the session in cfg->out: the same source, the same files and bytes, the same
+ * destination (a resumed session must measure what the first part measured), its run numbers
+ * carried on.
  */
 static int open_resumed(struct bench *b)
 {
+	const char *dst;
 	json_t *src;
 	json_t *run;
 	size_t i;
@@ -414,6 +416,13 @@ static int open_resumed(struct bench *b)
 		      (unsigned long long)b->ds.bytes);
 		return 1;
 	}
+	dst = json_string_value(json_object_get(json_object_get(b->res.root, "destination"),
+						"path"));
+	if (dst && strcmp(dst, b->dst)) {
+		error("cannot resume from '%s': it copied into '%s', not '%s'", b->res.path, dst,
+		      b->dst);
+		return 1;
+	}
 	json_array_foreach(results_runs(&b->res), i, run) {
 		json_int_t seq = json_integer_value(json_object_get(run, "seq"));
 
@@ -432,6 +441,8 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 
 	memset(b, 0, sizeof(*b));
 	b->cfg = *cfg;
+	if (cfg->dry_run)
+		b->cfg.sample_interval = 0;	/* a probe writes no samples file */
 	if (cfg->files_list || is_file(cfg->src)) {
 		/* A .star, .cs or list names the stacks; copies mirror them below the project. */
 		const struct dataset_source dsrc = {
@@ -495,6 +506,13 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 	if (cfg->resume) {
 		if (open_resumed(b))
 			return 1;
+		goto scratch;
+	}
+	if (cfg->dry_run) {
+		/* The document lives in memory only: probes read its diag, nothing writes it. */
+		b->res.root = json_pack("{s:s, s:o, s:o}", "schema", RESULTS_SCHEMA, "params",
+					json_incref(cfg->params), "warnings", json_array());
+		results_runs(&b->res);
 		goto scratch;
 	}
 	ret = results_create(&b->res, cfg->out, cfg->label, why, sizeof(why));
@@ -650,6 +668,46 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 	return status;
 }
 
+int bench_probe(struct bench *b, const struct bench_spec *spec, uint64_t max_bytes, uint64_t seed,
+		struct bench_rate *out)
+{
+	const uint64_t target = max_bytes < b->ds.bytes ? max_bytes : b->ds.bytes;
+	struct dataset full = b->ds;
+	struct dataset set;
+	json_t *probe = NULL;
+	const double t0 = now_mono();
+	int status;
+
+	dataset_sample(&b->ds, target, seed, &set);
+	b->ds = set;
+	status = bench_run_spec(b, spec, &probe);
+	b->ds = full;
+	dataset_release(&set);
+	if (status || !probe) {
+		json_decref(probe);
+		if (status < 128)
+			error("the probe run of %s at %u thread%s failed", spec->strategy->name,
+			      spec->threads, spec->threads == 1 ? "" : "s");
+		return status ? status : 1;
+	}
+	*out = (struct bench_rate){
+		.strategy = spec->strategy,
+		.threads = spec->threads,
+		.bytes = (uint64_t)json_integer_value(json_object_get(probe, "bytes")),
+		.files = (size_t)json_integer_value(json_object_get(probe, "files")),
+		.seconds = json_number_value(json_object_get(probe, "seconds_durable")),
+	};
+	out->bytes_s = out->seconds > 0 ? (double)out->bytes / out->seconds : 0;
+	out->overhead = now_mono() - t0 - out->seconds;
+	json_decref(probe);
+	if (!(out->bytes_s > 0)) {
+		error("the probe run of %s at %u thread%s copied nothing measurable",
+		      spec->strategy->name, spec->threads, spec->threads == 1 ? "" : "s");
+		return 1;
+	}
+	return 0;
+}
+
 int bench_end(struct bench *b)
 {
 	char finished[64];
@@ -657,7 +715,7 @@ int bench_end(struct bench *b)
 	int ret;
 
 	/* A resume refused before its first run must not touch the results it refused. */
-	if (b->res.root && (b->recorded || !b->cfg.resume)) {
+	if (b->res.root && !b->cfg.dry_run && (b->recorded || !b->cfg.resume)) {
 		const int failed_before = b->res.write_err;
 
 		results_check_first_run_bias(&b->res);

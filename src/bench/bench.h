@@ -47,6 +47,8 @@ struct bench_config {
 	const char *dst;
 	const char *out;		/* results folder, NULL for the default */
 	bool resume;			/* continue the session whose results.json is in out */
+	bool dry_run;			/* no results folder: results.json is neither made nor
+					   written (a resumed one is read only); runs only probe */
 	const char *label;		/* for the default results folder name */
 	unsigned dataset_flags;		/* enum dataset_flags */
 	const char *files_list;		/* --files: the stacks a list names (src: their project) */
@@ -148,6 +150,29 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
  * its run object is stored in *probe (the caller owns it) and results.json is not written.
  */
 int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **probe);
+
+/* What a probe run copies at most to learn the speed (sweep --budget, --dry-run). */
+#define BENCH_PROBE_BYTES (256ull << 20)
+
+/* What an unrecorded probe run measured: the copy rate, and a run's cost around its clock. */
+struct bench_rate {
+	const struct copy_strategy *strategy;
+	unsigned threads;
+	uint64_t bytes;			/* copied (every job's) */
+	size_t files;
+	double seconds;			/* its durable time */
+	double bytes_s;			/* bytes / seconds */
+	double overhead;		/* seconds of the run outside its clock: cleaning, syncing,
+					   dropping caches, settling, residency, verifying */
+};
+
+/*
+ * One probe (bench_run_spec() with its run object not recorded) of a seeded, size-representative
+ * sample of the set of about max_bytes (whole files; the whole set when smaller). Returns 0, 1
+ * when the run failed or copied nothing measurable (message printed), or 128 + signal.
+ */
+int bench_probe(struct bench *b, const struct bench_spec *spec, uint64_t max_bytes, uint64_t seed,
+		struct bench_rate *out);
 
 /*
  * Finish: whole-session warnings, final write, remove the scratch directory (unless --keep).

@@ -22,7 +22,6 @@
 #include "lib/json_get.h"
 #include "lib/util.h"
 
-#define PROBE_BYTES (256ull << 20)	/* what --budget copies to learn the speed */
 #define MIN_SAMPLE_BYTES (64ull << 20)
 /* Top-level warnings this file computes; a resumed session replaces them, never repeats them. */
 #define SHORT_PREFIX "short runs: "
@@ -70,6 +69,8 @@ static int cmp_unsigned(const void *a, const void *b)
 
 size_t sweep_cap_threads(unsigned *t, size_t n, size_t nr_files, bool quiet)
 {
+	char dropped[256] = "";
+	size_t nr_dropped = 0, off = 0;
 	size_t k = 0;
 
 	qsort(t, n, sizeof(*t), cmp_unsigned);
@@ -77,13 +78,18 @@ size_t sweep_cap_threads(unsigned *t, size_t n, size_t nr_files, bool quiet)
 		if (k && t[k - 1] == t[i])
 			continue;
 		if (t[i] > nr_files) {
-			if (!quiet)
-				info("sweep: %u threads dropped: the set has only %zu file%s", t[i],
-				     nr_files, nr_files == 1 ? "" : "s");
+			if (!nr_dropped || t[i] != t[i - 1])
+				off += (size_t)snprintf(dropped + off,
+							off < sizeof(dropped) ? sizeof(dropped) - off
+									      : 0,
+							"%s%u", nr_dropped++ ? ", " : "", t[i]);
 			continue;
 		}
 		t[k++] = t[i];
 	}
+	if (nr_dropped && !quiet)
+		info("sweep: %s threads dropped: the set has only %zu file%s", dropped, nr_files,
+		     nr_files == 1 ? "" : "s");
 	if (!k)
 		t[k++] = (unsigned)(nr_files ? nr_files : 1);
 	return k;
@@ -226,58 +232,35 @@ static json_t *sample_json(const struct sweep *sw, uint64_t target, uint64_t see
 			 (json_int_t)sw->full.bytes);
 }
 
-/* A rate --budget measured: copy bytes per second and the fixed cost of a run around the copy. */
+/* A rate --budget measured (bench_probe()), and its JSON for sweep.budget.probes. */
 struct rate {
-	unsigned threads;
-	double bytes_s;
-	double overhead;
+	struct bench_rate r;
 	json_t *json;
 };
 
 /*
- * --budget: copy a small sample once (not recorded as a run) with strategy at threads, to learn
- * the copy rate and the fixed cost of a run (cache drop, settling, residency).
+ * --budget and --dry-run: copy a small sample once (not recorded as a run) with strategy at
+ * threads, to learn the copy rate and the fixed cost of a run (cache drop, settling, residency).
  */
 static int budget_probe(struct sweep *sw, const struct copy_strategy *strategy, unsigned threads,
 			struct rate *out)
 {
 	struct bench_spec spec = { .strategy = strategy, .threads = threads, .plan_index = -1 };
-	uint64_t target = PROBE_BYTES < sw->b.ds.bytes ? PROBE_BYTES : sw->b.ds.bytes;
+	uint64_t target = BENCH_PROBE_BYTES < sw->b.ds.bytes ? BENCH_PROBE_BYTES : sw->b.ds.bytes;
 	uint64_t seed = (uint64_t)json_integer_value(json_object_get(sw->doc, "seed"));
-	struct dataset full = sw->b.ds;
-	struct dataset set;
-	json_t *probe = NULL;
-	double t0 = now_mono();
-	double copy_s;
 	char s1[32];
 	int status;
 
-	dataset_sample(&sw->b.ds, target, seed ^ 0x5eedull, &set);
-	sw->b.ds = set;
-	info("sweep: probing the copy rate with %s at %u thread%s on %s to fit the budget",
-	     strategy->name, threads, threads == 1 ? "" : "s", human_size(set.bytes, s1, sizeof(s1)));
-	status = bench_run_spec(&sw->b, &spec, &probe);
-	sw->b.ds = full;
-	dataset_release(&set);
-	if (status || !probe) {
-		json_decref(probe);
-		error("sweep: the probe run for --budget failed");
-		return status ? status : 1;
-	}
-	copy_s = json_get_num(probe, "seconds_durable");
-	out->threads = threads;
-	out->bytes_s = copy_s > 0 ? json_get_num(probe, "bytes") / copy_s : 0;
-	out->overhead = now_mono() - t0 - copy_s;
+	info("sweep: probing the copy rate with %s at %u thread%s on %s to %s", strategy->name,
+	     threads, threads == 1 ? "" : "s", human_size(target, s1, sizeof(s1)),
+	     sw->b.cfg.dry_run ? "estimate the time (--dry-run)" : "fit the budget");
+	status = bench_probe(&sw->b, &spec, BENCH_PROBE_BYTES, seed ^ 0x5eedull, &out->r);
+	if (status)
+		return status;
 	out->json = json_pack("{s:s, s:i, s:I, s:f, s:f, s:f}", "strategy", strategy->name,
-			      "threads", (int)threads, "bytes", (json_int_t)json_get_int(probe, "bytes"),
-			      "seconds_durable", copy_s, "mb_s", out->bytes_s / 1e6,
-			      "seconds_per_run_overhead", out->overhead);
-	json_decref(probe);
-	if (!(out->bytes_s > 0)) {
-		json_decref(out->json);
-		error("sweep: the probe run for --budget copied nothing measurable");
-		return 1;
-	}
+			      "threads", (int)threads, "bytes", (json_int_t)out->r.bytes,
+			      "seconds_durable", out->r.seconds, "mb_s", out->r.bytes_s / 1e6,
+			      "seconds_per_run_overhead", out->r.overhead);
 	return 0;
 }
 
@@ -308,7 +291,7 @@ static int budget_probes(struct sweep *sw, struct rate *slow, struct rate *fast)
 		return status;
 	}
 	/* More threads are not always faster (one disk, a busy server): name them by their rate. */
-	if (fast->bytes_s < slow->bytes_s) {
+	if (fast->r.bytes_s < slow->r.bytes_s) {
 		struct rate t = *slow;
 
 		*slow = *fast;
@@ -326,8 +309,8 @@ static void say_fewer_runs(struct sweep *sw, long asked, long got, double per_ru
 	char *msg = xasprintf(
 		BUDGET_PREFIX "--budget %s cannot fit %ld runs a cell whose fastest lasts --min-run "
 		"%g s (%.0f MB/s at %u threads): each of the %zu cells gets %ld run%s instead, about "
-		"%s in all%s", sw->p.budget, asked, sw->p.min_run_s, fast->bytes_s / 1e6,
-		fast->threads, sw->nr_cells, got, got == 1 ? "" : "s",
+		"%s in all%s", sw->p.budget, asked, sw->p.min_run_s, fast->r.bytes_s / 1e6,
+		fast->r.threads, sw->nr_cells, got, got == 1 ? "" : "s",
 		human_duration(per_run * (double)total, d1, sizeof(d1)),
 		per_run * (double)total > sw->p.budget_s ? ", over the budget" : "");
 
@@ -355,12 +338,15 @@ static int fit_budget(struct sweep *sw, long *per_cell)
 
 	if (status)
 		return status;
-	per_byte = (1 / slow.bytes_s + 1 / fast.bytes_s) / 2;
-	overhead = (slow.overhead + fast.overhead) / 2;
+	sw->rates[0] = slow.r;
+	sw->rates[1] = fast.r;
+	sw->nr_rates = fast.json ? 2 : 1;
+	per_byte = (1 / slow.r.bytes_s + 1 / fast.r.bytes_s) / 2;
+	overhead = (slow.r.overhead + fast.r.overhead) / 2;
 	runs = (double)(sw->nr_cells * (size_t)*per_cell + expected_extra(sw) +
 			(size_t)pre_runs(sw));
 	target = (budget_s / runs - overhead) / per_byte;
-	floor_bytes = fmax((double)MIN_SAMPLE_BYTES, sw->p.min_run_s * fast.bytes_s);
+	floor_bytes = fmax((double)MIN_SAMPLE_BYTES, sw->p.min_run_s * fast.r.bytes_s);
 	floor_bytes = fmin(floor_bytes, (double)sw->b.ds.bytes);
 	if (target < floor_bytes) {
 		const double per_run = overhead + floor_bytes * per_byte;
@@ -403,8 +389,8 @@ static int fit_budget(struct sweep *sw, long *per_cell)
 	info("sweep: about %.0f runs in %s: copying a sample of %zu of %zu files (%s); %.0f to %.0f "
 	     "MB/s and %s of overhead per run measured; times scale from the sample to the whole set",
 	     runs, human_duration(budget_s, d1, sizeof(d1)), sw->b.ds.nr, sw->full.nr,
-	     human_size(sw->b.ds.bytes, s1, sizeof(s1)), slow.bytes_s / 1e6, fast.bytes_s / 1e6,
-	     seconds_text(overhead, d2, sizeof(d2)));
+	     human_size(sw->b.ds.bytes, s1, sizeof(s1)), slow.r.bytes_s / 1e6,
+	     fast.r.bytes_s / 1e6, seconds_text(overhead, d2, sizeof(d2)));
 	return 0;
 }
 
@@ -875,6 +861,43 @@ int sweep_resume(struct sweep *sw)
 			.target_spread = json_get_num(rule, "target_spread_pct"),
 			.tolerance = json_get_num(rule, "tolerance_pct"),
 		};
+	return 0;
+}
+
+int sweep_estimate(struct sweep *sw, struct sweep_estimate *e)
+{
+	const unsigned jobs = sw->b.cfg.jobs ? sw->b.cfg.jobs : 1;
+	double per_byte;
+
+	memset(e, 0, sizeof(*e));
+	e->budget_probes = sw->nr_rates > 0;
+	if (!sw->nr_rates) {
+		struct rate slow, fast;
+		int status = budget_probes(sw, &slow, &fast);
+
+		if (status)
+			return status;
+		sw->rates[0] = slow.r;
+		sw->rates[1] = fast.r;
+		sw->nr_rates = fast.json ? 2 : 1;
+		json_decref(slow.json);
+		json_decref(fast.json);
+	}
+	e->slow = sw->rates[0];
+	e->fast = sw->rates[1];
+	e->nr_probes = sw->nr_rates;
+	e->pre_runs = plan_left(sw) ? pre_runs(sw) : 0;
+	e->runs = plan_left(sw);
+	e->planned = sw->nr_plan;
+	e->cells = sw->nr_cells;
+	if (sw->auto_repeats) {
+		e->extra = expected_extra(sw);
+		e->most = sw->nr_cells * (size_t)sw->rule.max_runs;
+	}
+	per_byte = (1 / e->slow.bytes_s + 1 / e->fast.bytes_s) / 2;
+	e->per_run_s = (e->slow.overhead + e->fast.overhead) / 2 +
+		       (double)sw->b.ds.bytes * jobs * per_byte;
+	e->total_s = e->per_run_s * (double)((size_t)e->pre_runs + e->runs + e->extra);
 	return 0;
 }
 

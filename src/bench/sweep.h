@@ -89,6 +89,8 @@ struct sweep {
 	double wall;			/* seconds sweep_run() took */
 	double copy_seconds;		/* spent inside the runs' clocks */
 	double run_seconds;		/* spent in runs, from their start to their end */
+	struct bench_rate rates[2];	/* --budget's probes, slowest first (the same when one) */
+	size_t nr_rates;
 	size_t runs_timed;
 	/* the live line: the ticker thread reads these while the runs go on */
 	pthread_t ticker;
@@ -133,6 +135,30 @@ int sweep_check_doc(json_t *root, char *why, size_t len);
  * when none is left, nr_files itself. Returns how many are left.
  */
 size_t sweep_cap_threads(unsigned *t, size_t n, size_t nr_files, bool quiet);
+
+/* What --dry-run says of a planned (or resumed) sweep instead of running it. */
+struct sweep_estimate {
+	long pre_runs;			/* warm-up (or probe) runs before the grid */
+	size_t runs;			/* plan entries left to run */
+	size_t planned;			/* plan entries in all */
+	size_t cells;
+	size_t extra;			/* auto: more runs expected for the deciding cells */
+	size_t most;			/* auto: at most this many runs of the grid in all */
+	struct bench_rate slow, fast;	/* the probes' rates (the same when one probe ran) */
+	size_t nr_probes;		/* probe runs that measured them */
+	bool budget_probes;		/* they were --budget's */
+	double per_run_s;		/* a run of the set, estimated */
+	double total_s;			/* the runs before the grid, the grid and the extra ones */
+};
+
+/*
+ * --dry-run, after sweep_plan() or sweep_resume(): the runs the sweep would make and the time
+ * they would take, each run estimated as the mean of the probes' per-byte times for the set's
+ * bytes (every job's) plus their mean cost around the clock. --budget's probes are used when it
+ * ran them; else the same probes run now (one or two unrecorded runs of about 256 MiB: the
+ * first strategy at its fewest and most threads). Returns 0, or the probes' status.
+ */
+int sweep_estimate(struct sweep *sw, struct sweep_estimate *e);
 
 /* Say on stderr what the sweep will do: runs planned (and expected, with auto), warm-up, set. */
 void sweep_announce(const struct sweep *sw);

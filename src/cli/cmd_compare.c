@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ enum {
 	/* POST_FAILED_STATUS (3): --post failed and --post-required was given, no regression */
 };
 
+static const char *const compare_output_formats[] = { "normal", "json", NULL };
+
 struct compare_opts {
 	double tolerance;
 	double alpha;
@@ -33,6 +36,7 @@ struct compare_opts {
 	char *junit;
 	char *json;
 	char *html;
+	char *output_format;
 	struct post_opts post;
 	char *cafile;
 	bool insecure;
@@ -58,6 +62,9 @@ static const struct opt_def compare_options[] = {
 		    "baseline beside current"),
 	OPT_STRING_("json", 0, struct compare_opts, json, NULL, "FILE", OPT_NO_ECHO,
 		    "also write the verdicts as JSON ('-': stdout instead of the Markdown)"),
+	{ "output-format", 0, OPT_CHOICE, offsetof(struct compare_opts, output_format), "normal",
+	  "FMT", "what stdout gets: the Markdown summary, or (json, as fio's) the verdicts as JSON",
+	  OPT_NO_ECHO, 0, 0, compare_output_formats },
 	POST_OPTIONS(struct compare_opts, post),
 	OPT_STRING_("cafile", 0, struct compare_opts, cafile, NULL, "FILE", 0,
 		    "--post: CA certificates to verify the collector with"),
@@ -206,14 +213,14 @@ int cmd_compare(int argc, char **argv)
 	json_object_set_new(cmp, "fail_on_missing", json_boolean(o.fail_on_missing));
 	json_object_set_new(cmp, "baseline_path", text_json(args[0]));
 	json_object_set_new(cmp, "current_path", text_json(args[1]));
-	if (o.json && !strcmp(o.json, "-")) {
+	if ((o.json && !strcmp(o.json, "-")) || !strcmp(o.output_format, "json")) {
 		if (dump_json(cmp, stdout))
 			goto out;
 	} else {
 		compare_write_markdown(cmp, stdout);
-		if (o.json && write_to(o.json, cmp, dump_json))
-			goto out;
 	}
+	if (o.json && strcmp(o.json, "-") && write_to(o.json, cmp, dump_json))
+		goto out;
 	if (o.junit && write_to(o.junit, cmp, compare_write_junit))
 		goto out;
 	if (o.html && write_html(o.html, cmp, base, cur))

@@ -33,14 +33,8 @@ struct fetch_cmd_opts {
 };
 
 static const struct opt_def fetch_options[] = {
-	OPT_LONG_("connections", 'c', struct fetch_cmd_opts, connections, "4", "N", 1, 256,
-		  "transfers at once"),
-	OPT_LONG_("retries", 0, struct fetch_cmd_opts, retries, "5", "N", 0, 100,
-		  "further attempts after a transient error (connection, timeout, 5xx)"),
-	OPT_DOUBLE_("retry-delay", 0, struct fetch_cmd_opts, retry_delay, "1", "S", 0, 3600,
-		    "seconds before the first retry, doubled for each next one"),
-	OPT_LONG_("timeout", 0, struct fetch_cmd_opts, timeout, "30", "S", 1, 86400,
-		  "seconds to connect, and of a transfer without progress"),
+	OPT_BOOL_("quiet", 'q', struct fetch_cmd_opts, quiet, "no progress or informational lines"),
+	OPT_GROUP_("What to fetch"),
 	OPT_STRING_(
 		"base-url", 0, struct fetch_cmd_opts, base_url, NULL, "URL", OPT_URL,
 		"where the paths of LIST start; with --empiar, a mirror of " EMPIAR_DEFAULT_BASE),
@@ -53,12 +47,21 @@ static const struct opt_def fetch_options[] = {
 		    "--empiar: the paths below the entry to take ('data/*/Particles/*.mrcs')"),
 	OPT_SIZE_("max-bytes", 0, struct fetch_cmd_opts, max_bytes, NULL, "SIZE",
 		  "--empiar: take matching files in path order up to SIZE bytes in all"),
+	OPT_GROUP_("Transfers"),
+	OPT_LONG_("connections", 'c', struct fetch_cmd_opts, connections, "4", "N", 1, 256,
+		  "transfers at once"),
+	OPT_LONG_("retries", 0, struct fetch_cmd_opts, retries, "5", "N", 0, 100,
+		  "further attempts after a transient error (connection, timeout, 5xx)"),
+	OPT_DOUBLE_("retry-delay", 0, struct fetch_cmd_opts, retry_delay, "1", "S", 0, 3600,
+		    "seconds before the first retry, doubled for each next one"),
+	OPT_LONG_("timeout", 0, struct fetch_cmd_opts, timeout, "30", "S", 1, 86400,
+		  "seconds to connect, and of a transfer without progress"),
 	OPT_STRING_("cafile", 0, struct fetch_cmd_opts, cafile, NULL, "FILE", 0,
 		    "CA certificates to verify the server with"),
 	OPT_BOOL_("insecure", 0, struct fetch_cmd_opts, insecure,
 		  "do not verify the server's certificate (lab setups only)"),
-	OPT_BOOL_("quiet", 'q', struct fetch_cmd_opts, quiet, "no progress or informational lines"),
-	OPT_END};
+	OPT_END
+};
 
 const struct opt_command fetch_command = {
 	.name = "fetch",

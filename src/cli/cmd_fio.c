@@ -41,7 +41,7 @@ struct fio_opts {
 static const struct opt_def fio_options[] = {
 	OPT_SIZE_MIN_("bs", 0, struct fio_opts, bs, "1M", "SIZE", 1, "fio's block size"),
 	OPT_LONG_("iodepth", 0, struct fio_opts, iodepth, "32", "N", 1, 4096, "fio's queue depth"),
-	OPT_LONG_("jobs", 'j', struct fio_opts, jobs, "0", "N", 0, 4096,
+	OPT_LONG_("numjobs", 0, struct fio_opts, jobs, "0", "N", 0, 4096,
 		  "the many-jobs runs use N fio jobs (0: the online CPUs); the others use 1"),
 	OPT_STRING_("ioengine", 0, struct fio_opts, ioengine, "io_uring", "NAME", 0,
 		    "fio's I/O engine"),

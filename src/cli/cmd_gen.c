@@ -21,7 +21,7 @@ struct gen_opts {
 	char *particles;
 	char *mode;
 	long seed;
-	long jobs;
+	long job_dirs;
 	double apix;
 	long threads;
 };
@@ -42,12 +42,12 @@ static const struct opt_def gen_options[] = {
 	/* 1e18 rather than LONG_MAX: the bound is a double, and LONG_MAX is not one. */
 	OPT_LONG_("seed", 0, struct gen_opts, seed, "1", "N", 0, 1e18,
 		  "seed; the same seed and options give a byte-identical set"),
-	OPT_LONG_("jobs", 0, struct gen_opts, jobs, "4", "N", 1, GEN_MAX_JOBS,
+	OPT_LONG_("job-dirs", 0, struct gen_opts, job_dirs, "4", "N", 1, GEN_MAX_JOBS,
 		  "CryoSPARC job folders (J<n>/extract) to spread the stacks over"),
 	OPT_DOUBLE_("apix", 0, struct gen_opts, apix, "1.0", "ANGSTROM", 0.001, 1000,
 		    "pixel size, written into the headers' cell"),
 	/* Not a parameter of the set: the bytes are the same whatever the number of threads. */
-	{ "threads", 0, OPT_LONG, offsetof(struct gen_opts, threads), NULL, "N",
+	{ "threads", 't', OPT_LONG, offsetof(struct gen_opts, threads), NULL, "N",
 	  "threads generating stacks (default: one per CPU)", OPT_NO_ECHO, 1, 64, NULL },
 	OPT_END
 };
@@ -134,7 +134,7 @@ int cmd_gen(int argc, char **argv)
 	}
 	p.mode = (int32_t)mode;
 	p.seed = (uint64_t)o.seed;
-	p.nr_jobs = (uint32_t)o.jobs;
+	p.nr_jobs = (uint32_t)o.job_dirs;
 	p.apix = o.apix;
 	p.nr_threads = (uint32_t)o.threads;
 	if (gen_params_check(&p, why, sizeof(why)) < 0) {

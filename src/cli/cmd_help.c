@@ -122,8 +122,16 @@ static void man_commands(FILE *f)
 		fputs("\"\n", f);
 		roff_text(c->cmd->summary, f);
 		fputc('\n', f);
-		for (const struct opt_def *def = c->cmd->options; def->name; def++)
-			man_option(def, f);
+		for (const struct opt_def *def = c->cmd->options; def->name; def++) {
+			if (!opt_is_group(def)) {
+				man_option(def, f);
+				continue;
+			}
+			/* A heading of --help: a paragraph titled in bold, a subsection's title. */
+			fputs(".PP\n\\fB", f);
+			roff_text(def->help, f);
+			fputs(":\\fR\n", f);
+		}
 		for (size_t i = 0; i < n; i++) {
 			fputs(".PP\n", f);
 			fprintf(f, "Options of the \\fB%s\\fR strategy", g[i].title);
@@ -178,6 +186,8 @@ static int print_man(const char *template_path)
 static void completion_words(const struct opt_def *table, FILE *f)
 {
 	for (const struct opt_def *def = table; def->name; def++) {
+		if (opt_is_group(def))
+			continue;
 		fprintf(f, " --%s", def->name);
 		if (def->short_name)
 			fprintf(f, " -%c", def->short_name);
@@ -188,7 +198,7 @@ static void completion_words(const struct opt_def *table, FILE *f)
 static void completion_values(const char *cmd, const struct opt_def *table, FILE *f)
 {
 	for (const struct opt_def *def = table; def->name; def++) {
-		if (def->type == OPT_BOOL)
+		if (def->type == OPT_BOOL || opt_is_group(def))
 			continue;
 		fprintf(f, "\t%s:--%s", cmd, def->name);
 		if (def->short_name)

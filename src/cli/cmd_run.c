@@ -25,11 +25,19 @@ struct run_opts {
 static const struct opt_def run_options[] = {
 	OPT_STRING_("strategy", 's', struct run_opts, strategy, "shutil", "NAME", 0,
 		    "copy strategy ('" PROGRAM_NAME " strategies' lists them)"),
-	OPT_LONG_("threads", 'j', struct run_opts, threads, "2", "N", 1, 4096,
+	OPT_LONG_("threads", 't', struct run_opts, threads, "2", "N", 1, 4096,
 		  "worker threads copying at once (CRYOSPARC_CACHE_NUM_THREADS defaults to 2)"),
 	OPT_LONG_("repeats", 'r', struct run_opts, repeats, "3", "R", 1, 10000,
 		  "cold runs to measure"),
-	MEASURE_OPTIONS(struct run_opts, m),
+	MEASURE_GENERAL_OPTIONS(struct run_opts, m),
+	OPT_GROUP_(MEASURE_GROUP_COPY),
+	MEASURE_COPY_OPTIONS(struct run_opts, m),
+	OPT_GROUP_(MEASURE_GROUP_HOW),
+	MEASURE_HOW_OPTIONS(struct run_opts, m),
+	OPT_GROUP_(MEASURE_GROUP_OUTPUT),
+	MEASURE_OUTPUT_OPTIONS(struct run_opts, m),
+	OPT_GROUP_(MEASURE_GROUP_POST),
+	POST_OPTIONS(struct run_opts, m.post),
 	OPT_END
 };
 
@@ -43,6 +51,44 @@ const struct opt_command run_command = {
 	.min_args = 2,
 	.max_args = 2,
 };
+
+/* --dry-run: one unrecorded probe of the cell, and what the runs would take. */
+static int dry_run(struct bench *b, const struct copy_strategy *strategy, const struct run_opts *o)
+{
+	const struct bench_spec spec = { .strategy = strategy, .threads = (unsigned)o->threads,
+					 .plan_index = -1 };
+	struct bench_rate r;
+	double per_run;
+	char *text;
+	json_t *doc;
+	int status;
+
+	info("run: --dry-run: one probe run of %s at %ld thread%s on about %llu MiB of the set",
+	     strategy->name, o->threads, o->threads == 1 ? "" : "s",
+	     (unsigned long long)(BENCH_PROBE_BYTES >> 20));
+	status = bench_probe(b, &spec, BENCH_PROBE_BYTES, 1, &r);
+	if (status)
+		return status;
+	per_run = r.overhead + (double)b->ds.bytes / r.bytes_s;
+	text = xasprintf("%s at %ld thread%s, %ld cold run%s", strategy->name, o->threads,
+			 o->threads == 1 ? "" : "s", o->repeats, o->repeats == 1 ? "" : "s");
+	doc = measure_dry_run_new(b, "run");
+	json_object_set_new(doc, "plan", json_pack("{s:s, s:i, s:i, s:s}", "strategy",
+						   strategy->name, "threads", (int)o->threads,
+						   "repeats", (int)o->repeats, "text", text));
+	free(text);
+	text = xasprintf("%ld, one after another, each from a cold cache", o->repeats);
+	json_object_set_new(doc, "runs", json_pack("{s:i, s:s}", "total", (int)o->repeats, "text",
+						   text));
+	free(text);
+	json_object_set_new(doc, "probes", json_pack("[o]", measure_rate_json(&r)));
+	measure_dry_run_check_length(doc, b, &r, b->cfg.min_run_s);
+	json_object_set_new(doc, "estimate", json_pack("{s:f, s:f}", "seconds_per_run", per_run,
+						       "seconds", per_run * (double)o->repeats));
+	status = measure_dry_run_print(doc, &o->m);
+	json_decref(doc);
+	return status;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -58,7 +104,7 @@ int cmd_run(int argc, char **argv)
 	int status = 0;
 	int ret;
 
-	ret = measure_parse(&run_command, &o, &o.m, argc, argv, &args, &nargs);
+	ret = measure_parse(&run_command, &o, &o.m, NULL, argc, argv, &args, &nargs);
 	if (ret) {
 		measure_release(&run_command, &o, &o.m);
 		return ret > 0 ? 0 : 2;
@@ -85,6 +131,7 @@ int cmd_run(int argc, char **argv)
 	cfg.dst = args[1];
 	cfg.label = label;
 	measure_opts_apply(&o.m, &cfg);
+	cfg.dry_run = o.m.dry_run;
 	cfg.params = measure_params(&run_command, &o, &o.m);
 
 	bench_install_signal_handlers();
@@ -96,6 +143,10 @@ int cmd_run(int argc, char **argv)
 						 sizeof(why))) {
 		error("strategy '%s' cannot run here: %s", strategy->name, why);
 		status = 1;
+		goto end;
+	}
+	if (o.m.dry_run) {
+		status = dry_run(&b, strategy, &o);
 		goto end;
 	}
 	info("%zu files, %.2f GB from '%s'; results in '%s'", b.ds.nr, (double)b.ds.bytes / 1e9,
@@ -112,7 +163,9 @@ int cmd_run(int argc, char **argv)
 end:
 	if (bench_end(&b) && !status)
 		status = 1;
-	measure_report(&b, status);
+	if (o.m.dry_run)
+		goto out;
+	status = measure_report(&b, &o.m, status);
 	status = measure_post(&b, &o.m, status);
 out:
 	bench_release(&b);

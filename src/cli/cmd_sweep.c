@@ -54,8 +54,16 @@ static const struct opt_def sweep_options[] = {
 	OPT_STRING_("strategies", 's', struct sweep_opts, strategies, NULL, "LIST", 0,
 		    "comma-separated strategies (default: shutil and uring, or shutil and rw "
 		    "without io_uring)"),
-	OPT_STRING_("threads", 'j', struct sweep_opts, threads, SWEEP_DEFAULT_THREADS, "LIST", 0,
+	OPT_STRING_("threads", 't', struct sweep_opts, threads, SWEEP_DEFAULT_THREADS, "LIST", 0,
 		    "comma-separated thread counts (counts above the number of files are dropped)"),
+	OPT_LONG_("jobs", 0, struct sweep_opts, jobs, "1", "J", 1, 64,
+		  "copiers at once, each with its N threads (several CryoSPARC jobs caching)"),
+	OPT_BOOL_("resume", 0, struct sweep_opts, resume,
+		  "continue the sweep whose results.json is in --out, with the options, SRC and DST "
+		  "it recorded (its plan, seed, sample and repeat rule, checked first; it warms up "
+		  "again)"),
+	MEASURE_GENERAL_OPTIONS(struct sweep_opts, m),
+	OPT_GROUP_("Repeats and run length"),
 	OPT_STRING_("repeats", 'r', struct sweep_opts, repeats, "auto", "R|auto", 0,
 		    "cold runs per cell; auto: --repeats-min each, then more for the cells that "
 		    "decide the answer (near the best, and the default's) until their median is "
@@ -73,20 +81,12 @@ static const struct opt_def sweep_options[] = {
 	OPT_STRING_("min-run", 0, struct sweep_opts, min_run, "3s", "TIME", 0,
 		    "runs shorter than this are mostly noise: say so once, flag their cells "
 		    "\"short\", keep --budget's sample above it (0: no check)"),
-	OPT_LONG_("seed", 0, struct sweep_opts, seed, "0", "N", 0, 2147483647,
-		  "seed of the run order and sample (0: from the clock; always recorded)"),
-	OPT_BOOL_("resume", 0, struct sweep_opts, resume,
-		  "continue the sweep whose results.json is in --out (its plan, seed, sample and "
-		  "repeat rule, checked first; it warms up again)"),
 	OPT_STRING_("budget", 0, struct sweep_opts, budget, NULL, "TIME", 0,
 		    "fit the sweep in TIME (e.g. 10m, 1h) by copying a size-representative sample "
 		    "(never one whose runs are under --min-run: fewer runs instead)"),
-	OPT_LONG_("jobs", 0, struct sweep_opts, jobs, "1", "J", 1, 64,
-		  "copiers at once, each with its N threads (several CryoSPARC jobs caching)"),
-	OPT_LONG_("for-files", 0, struct sweep_opts, for_files, "0", "N", 0, 2147483647,
-		  "estimate caching times for a dataset of N files (default: the measured set)"),
-	OPT_SIZE_("for-bytes", 0, struct sweep_opts, for_bytes, NULL, "SIZE",
-		  "... and of SIZE bytes, e.g. 1.6T (default: the measured set)"),
+	OPT_LONG_("seed", 0, struct sweep_opts, seed, "0", "N", 0, 2147483647,
+		  "seed of the run order and sample (0: from the clock; always recorded)"),
+	OPT_GROUP_("The recommendation"),
 	OPT_DOUBLE_("tolerance", 0, struct sweep_opts, tolerance, "5", "PCT", 0, 100,
 		    "thread counts whose median is within PCT % of the best are candidates; the default "
 		    "stays when it is one, else the fewest threads win"),
@@ -94,13 +94,25 @@ static const struct opt_def sweep_options[] = {
 		  "when the recommendation is not the default: N pairs of cold runs, default and "
 		  "recommended in a random order, must reproduce the gain, or the default stays "
 		  "(0: off; at least 2)"),
-	OPT_BOOL_("no-report", 0, struct sweep_opts, no_report,
-		  "do not write report.md, report.html and results.csv"),
-	OPT_BOOL_("no-plots", 0, struct sweep_opts, no_plots, "do not run gnuplot for the report"),
+	OPT_LONG_("for-files", 0, struct sweep_opts, for_files, "0", "N", 0, 2147483647,
+		  "estimate caching times for a dataset of N files (default: the measured set)"),
+	OPT_SIZE_("for-bytes", 0, struct sweep_opts, for_bytes, NULL, "SIZE",
+		  "... and of SIZE bytes, e.g. 1.6T (default: the measured set)"),
 	OPT_BOOL_("reference", 0, struct sweep_opts, reference,
 		  "first measure fio's copy-shaped ceiling for SRC and DST ('" PROGRAM_NAME
 		  " fio'); the tables then show every cell as a share of it"),
-	MEASURE_OPTIONS(struct sweep_opts, m),
+	OPT_GROUP_(MEASURE_GROUP_COPY),
+	MEASURE_COPY_OPTIONS(struct sweep_opts, m),
+	OPT_GROUP_(MEASURE_GROUP_HOW),
+	MEASURE_HOW_OPTIONS(struct sweep_opts, m),
+	OPT_GROUP_(MEASURE_GROUP_OUTPUT),
+	MEASURE_OUTPUT_OPTIONS(struct sweep_opts, m),
+	OPT_BOOL_F_("no-report", 0, struct sweep_opts, no_report, OPT_NO_ECHO,
+		    "do not write report.md, report.html and results.csv"),
+	OPT_BOOL_F_("no-plots", 0, struct sweep_opts, no_plots, OPT_NO_ECHO,
+		    "do not run gnuplot for the report"),
+	OPT_GROUP_(MEASURE_GROUP_POST),
+	POST_OPTIONS(struct sweep_opts, m.post),
 	OPT_END
 };
 
@@ -110,9 +122,10 @@ const struct opt_command sweep_command = {
 	.brief = "the grid of strategies x threads, and the thread count to set",
 	.summary = "Measure every strategy at every thread count, cold and repeated, in a shuffled\n"
 		   "order; write results.json and the reports, and end with the thread count to\n"
-		   "set for CryoSPARC.",
+		   "set for CryoSPARC. 'sweep --resume --out DIR' continues an interrupted sweep\n"
+		   "with the SRC, DST and options DIR's results.json recorded.",
 	.options = sweep_options,
-	.min_args = 2,
+	.min_args = 0,	/* with --resume, SRC and DST may come from results.json */
 	.max_args = 2,
 };
 
@@ -370,6 +383,12 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 		if (ret)
 			error("cannot write the reports in '%s': %s", sw->b.res.dir, strerror(-ret));
 	}
+	if (measure_json_output(&o->m)) {
+		/* As fio's: the document replaces the text; the recommendation is in it. */
+		info("sweep: statistics and reports took %.2f s", now_mono() - t0);
+		report_written_release(&w);
+		return measure_print_results(&sw->b) || ret ? 1 : 0;
+	}
 	report_text(doc, stdout);
 	printf("\nresults: %s\n", sw->b.res.path);
 	if (w.html)
@@ -402,12 +421,13 @@ static int probe_strategies(struct bench *b, const struct copy_strategy *const *
 }
 
 /* A new sweep's results.json before its first run, with fio's ceiling first when asked. */
-static int write_plan(struct sweep *sw, const struct sweep_opts *o, char **args)
+static int write_plan(struct sweep *sw, const struct sweep_opts *o, const char *src,
+		      const char *dst)
 {
 	int ret;
 
 	if (o->reference)
-		measure_reference(sw, args[0], args[1], o->m.profile);
+		measure_reference(sw, src, dst, o->m.profile);
 	/* A resumed sweep confirms with the number of pairs it was planned with. */
 	json_object_set_new(sw->doc, "confirm_pairs", json_integer(o->confirm));
 	ret = results_write(&sw->b.res);
@@ -418,92 +438,405 @@ static int write_plan(struct sweep *sw, const struct sweep_opts *o, char **args)
 	return 0;
 }
 
-int cmd_sweep(int argc, char **argv)
+/* A word safe in a shell as it is; anything else is single-quoted. */
+static void shell_word(const char *s, FILE *f)
 {
-	struct sweep_opts o = { 0 };
-	struct sweep sw;
-	struct bench_config cfg = { 0 };
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			   "_@%+=:,./-") == strlen(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/*
+ * After an interrupted or failed sweep that recorded runs: the command that continues it, shell-
+ * quoted. results.json holds SRC, DST and every option that is a parameter of the measurement;
+ * the others given (--quiet, --no-report, --output-format, --post, ...) are repeated, and the
+ * secret headers, which are recorded nowhere, named.
+ */
+static void say_resume(const struct sweep *sw, const struct sweep_opts *o)
+{
+	char *dir = realpath(sw->b.res.dir, NULL);
+	char *cmd = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&cmd, &len);
+
+	if (!f) {
+		free(dir);
+		return;
+	}
+	shell_word(program_invocation_name, f);
+	fputs(" sweep --resume --out ", f);
+	shell_word(dir ? dir : sw->b.res.dir, f);
+	for (const struct opt_def *def = sweep_options; def->name; def++) {
+		const void *field = (const char *)o + def->offset;
+		const char *v;
+
+		if (opt_is_group(def) || !(def->flags & OPT_NO_ECHO) || !strcmp(def->name, "out"))
+			continue;
+		if (def->type == OPT_BOOL) {
+			if (*(const bool *)field)
+				fprintf(f, " --%s", def->name);
+			continue;
+		}
+		v = *(char *const *)field;
+		if ((def->type != OPT_STRING && def->type != OPT_CHOICE) || !v ||
+		    (def->def && !strcmp(v, def->def)))
+			continue;
+		fprintf(f, " --%s ", def->name);
+		shell_word(v, f);
+	}
+	fclose(f);
+	error("to continue the sweep: %s%s", cmd,
+	      o->m.post.headers.n ? " (and your --header options: they are never recorded)" : "");
+	free(cmd);
+	free(dir);
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+	const unsigned x = *(const unsigned *)a;
+	const unsigned y = *(const unsigned *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Distinct strategies and thread counts of the plan, as "a, b" and "1, 2, 4"; their counts. */
+static void plan_dimensions(const struct sweep *sw, char *strats, char *threads, size_t len,
+			    size_t *nstrat, size_t *nthr)
+{
+	unsigned t[MAX_LIST];
+	size_t ns = 0, nt = 0, off = 0;
+
+	strats[0] = '\0';
+	for (size_t i = 0; i < sw->p.nr_strategies; i++) {
+		bool planned = false;
+
+		for (size_t k = 0; k < sw->nr_plan && !planned; k++)
+			planned = sw->plan[k].strategy == sw->p.strategies[i];
+		if (planned)
+			off += (size_t)snprintf(strats + off, off < len ? len - off : 0, "%s%s",
+						ns++ ? ", " : "", sw->p.strategies[i]->name);
+	}
+	for (size_t k = 0; k < sw->nr_plan; k++) {
+		size_t j = 0;
+
+		while (j < nt && t[j] != sw->plan[k].threads)
+			j++;
+		if (j == nt && nt < MAX_LIST)
+			t[nt++] = sw->plan[k].threads;
+	}
+	qsort(t, nt, sizeof(*t), cmp_unsigned);
+	threads[0] = '\0';
+	off = 0;
+	for (size_t j = 0; j < nt; j++)
+		off += (size_t)snprintf(threads + off, off < len ? len - off : 0, "%s%u",
+					j ? ", " : "", t[j]);
+	*nstrat = ns;
+	*nthr = nt;
+}
+
+/* A dry run's "plan": the strategies, thread counts, cells and the repeats of each. */
+static json_t *dry_run_plan(const struct sweep *sw, const struct sweep_estimate *e)
+{
+	const size_t per_cell = e->cells ? e->planned / e->cells : 0;
+	char strats[512], threads[512];
+	char repeats[160];
+	char jobs[48] = "";
+	size_t ns, nt;
+	char *text;
+	json_t *plan;
+
+	plan_dimensions(sw, strats, threads, sizeof(strats), &ns, &nt);
+	if (sw->auto_repeats)
+		snprintf(repeats, sizeof(repeats), "--repeats auto: %ld runs a cell, more for the "
+			 "cells that decide the answer, at most %ld", sw->rule.min_runs,
+			 sw->rule.max_runs);
+	else
+		snprintf(repeats, sizeof(repeats), "%zu run%s a cell", per_cell,
+			 per_cell == 1 ? "" : "s");
+	if (sw->b.cfg.jobs > 1)
+		snprintf(jobs, sizeof(jobs), ", %u copiers at once", sw->b.cfg.jobs);
+	text = xasprintf("%zu strateg%s (%s) x %zu thread count%s (%s) = %zu cell%s%s; %s", ns,
+			 ns == 1 ? "y" : "ies", strats, nt, nt == 1 ? "" : "s", threads, e->cells,
+			 e->cells == 1 ? "" : "s", jobs, repeats);
+	plan = json_pack("{s:s, s:s, s:I, s:o, s:I, s:s}", "strategies", strats, "threads",
+			 threads, "cells", (json_int_t)e->cells, "repeats",
+			 sw->auto_repeats ? json_string("auto") : json_integer((json_int_t)per_cell),
+			 "jobs", (json_int_t)(sw->b.cfg.jobs ? sw->b.cfg.jobs : 1), "text", text);
+	free(text);
+	return plan;
+}
+
+/* A dry run's "runs": before the grid, of the grid (and expected beyond it), the confirmation. */
+static json_t *dry_run_runs(const struct sweep *sw, const struct sweep_opts *o,
+			    const struct sweep_estimate *e, long pairs)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	json_t *runs;
+
+	if (!f)
+		return json_object();
+	if (e->pre_runs)
+		fprintf(f, "%ld %s run%s first, not counted; ", e->pre_runs,
+			sw->p.warmup ? "warm-up" : "probe", e->pre_runs == 1 ? "" : "s");
+	if (sw->skip)
+		fprintf(f, "%zu of the %zu runs of the grid left", e->runs, e->planned);
+	else
+		fprintf(f, "%zu of the grid", e->runs);
+	if (e->extra)
+		fprintf(f, ", and about %zu more expected for the cells that decide the answer (at "
+			"most %zu of the grid in all)", e->extra, e->most);
+	if (pairs)
+		fprintf(f, "; then up to %ld of the paired confirmation (%ld pairs), only when the "
+			"recommendation is not the default", 2 * pairs, pairs);
+	if (o->reference && !sw->skip)
+		fputs("; before them fio's reference (--reference), not estimated", f);
+	fclose(f);
+	runs = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "total",
+			 (json_int_t)((size_t)e->pre_runs + e->runs + e->extra), "before_grid",
+			 (json_int_t)e->pre_runs, "grid", (json_int_t)e->runs, "expected_extra",
+			 (json_int_t)e->extra, "at_most", (json_int_t)e->most,
+			 "confirmation_at_most", (json_int_t)(2 * pairs), "text", text ? text : "");
+	free(text);
+	return runs;
+}
+
+/* --dry-run: the plan (or what a resumed sweep has left) and its estimate, nothing measured. */
+static int dry_run(struct sweep *sw, const struct sweep_opts *o)
+{
+	struct sweep_estimate e;
+	struct confirm_params p;
+	json_t *doc;
+	int status = sweep_estimate(sw, &e);
+
+	if (status)
+		return status;
+	confirm_params_of(sw, o, &p);
+	doc = measure_dry_run_new(&sw->b, "sweep");
+	json_object_set_new(doc, "plan", dry_run_plan(sw, &e));
+	json_object_set_new(doc, "runs", dry_run_runs(sw, o, &e, p.pairs));
+	json_object_set_new(doc, "budget_probes", json_boolean(e.budget_probes));
+	measure_dry_run_check_length(doc, &sw->b,
+				     e.fast.bytes_s > e.slow.bytes_s ? &e.fast : &e.slow,
+				     sw->p.min_run_s);
+	json_object_set_new(doc, "probes", json_pack("[o]", measure_rate_json(&e.slow)));
+	if (e.nr_probes > 1)
+		json_array_append_new(json_object_get(doc, "probes"), measure_rate_json(&e.fast));
+	json_object_set_new(doc, "estimate",
+			    json_pack("{s:f, s:f, s:f}", "seconds_per_run", e.per_run_s, "seconds",
+				      e.total_s, "seconds_with_confirmation",
+				      e.total_s + e.per_run_s * (double)(2 * p.pairs)));
+	status = measure_dry_run_print(doc, &o->m);
+	json_decref(doc);
+	return status;
+}
+
+/* What the command line says beyond the option table: parsed, checked, and SRC and DST. */
+struct sweep_args {
 	const struct copy_strategy *strats[MAX_LIST];
 	unsigned threads[MAX_LIST];
-	char **args;
-	char *label = NULL;
-	double budget_s = 0;
-	double min_run_s = 0;
-	long repeats = 0;
+	int nstrat, nthr;
+	double budget_s;
+	double min_run_s;
+	long repeats;
 	bool auto_repeats;
-	int nstrat = 0, nthr = 0;
-	int nargs;
-	int status = 0;
-	int ret;
+	const char *src;
+	const char *dst;
+	json_t *recorded;		/* --resume: the results.json continued (src, dst in it) */
+};
 
-	ret = measure_parse(&sweep_command, &o, &o.m, argc, argv, &args, &nargs);
-	if (ret) {
-		measure_release(&sweep_command, &o, &o.m);
-		return ret > 0 ? 0 : 2;
-	}
-	if (!o.strategies)
-		o.strategies = xstrdup(default_strategies());
-	auto_repeats = !strcmp(o.repeats, "auto");
-	if (!auto_repeats && parse_long(o.repeats, 1, 10000, &repeats)) {
+/* The checks the option table cannot make. Returns 0, or 2 after the messages. */
+static int check_options(struct sweep_opts *o, struct sweep_args *a)
+{
+	int status = 0;
+
+	if (!o->strategies)
+		o->strategies = xstrdup(default_strategies());
+	a->auto_repeats = !strcmp(o->repeats, "auto");
+	if (!a->auto_repeats && parse_long(o->repeats, 1, 10000, &a->repeats)) {
 		error("sweep: invalid value '%s' for --repeats: expected a whole number or auto",
-		      o.repeats);
+		      o->repeats);
 		status = 2;
 	}
-	if (auto_repeats && o.repeats_min > o.repeats_max) {
-		error("sweep: --repeats-min %ld is above --repeats-max %ld", o.repeats_min,
-		      o.repeats_max);
+	if (a->auto_repeats && o->repeats_min > o->repeats_max) {
+		error("sweep: --repeats-min %ld is above --repeats-max %ld", o->repeats_min,
+		      o->repeats_max);
 		status = 2;
 	}
-	if (parse_duration(o.min_run, &min_run_s)) {
+	if (parse_duration(o->min_run, &a->min_run_s)) {
 		error("sweep: invalid duration '%s' for --min-run: expected e.g. 3s, 0.5s, 0",
-		      o.min_run);
+		      o->min_run);
 		status = 2;
 	}
 	/* A budget of 0 fits nothing; taken as no budget, it ran the whole set. */
-	if (o.budget && (parse_duration(o.budget, &budget_s) || !(budget_s > 0))) {
+	if (o->budget && (parse_duration(o->budget, &a->budget_s) || !(a->budget_s > 0))) {
 		error("sweep: invalid duration '%s' for --budget: expected more than 0, e.g. 90s, "
-		      "10m, 1h30m", o.budget);
+		      "10m, 1h30m", o->budget);
 		status = 2;
 	}
-	if (post_check(&o.m.post))
+	if (post_check(&o->m.post))
 		status = 2;
-	if (o.confirm == 1) {
+	if (o->confirm == 1) {
 		error("sweep: invalid value '1' for --confirm: one pair cannot tell a gain from "
 		      "noise; give 0 (off) or at least %d", CONFIRM_MIN_PAIRS);
 		status = 2;
 	}
-	if (o.resume && !o.m.out) {
+	if (o->resume && !o->m.out) {
 		error("sweep: --resume needs --out, the results folder of the sweep to continue");
 		status = 2;
 	}
 	if (!status) {
-		nstrat = parse_strategies(o.strategies, strats);
-		nthr = parse_threads(o.threads, threads);
-		if (nstrat < 0 || nthr < 0)
+		a->nstrat = parse_strategies(o->strategies, a->strats);
+		a->nthr = parse_threads(o->threads, a->threads);
+		if (a->nstrat < 0 || a->nthr < 0)
 			status = 2;
 	}
-	if (status) {
-		measure_release(&sweep_command, &o, &o.m);
-		return status;
-	}
+	return status;
+}
 
-	label = xstrdup("sweep");
-	cfg.src = args[0];
-	cfg.dst = args[1];
-	cfg.label = label;
+/*
+ * --resume with --out: the results.json to continue, whose params become the options (the command
+ * line still overrides them). Returns 0 (a->recorded NULL when there is none: bench_begin() says
+ * why, unless SRC and DST were to come from it: then 1, said here).
+ */
+static int load_recorded(const struct sweep_opts *o, struct sweep_args *a, int nargs)
+{
+	struct results prev;
+	char why[256] = "";
+	int ret = results_load(&prev, o->m.out, why, sizeof(why));
+
+	if (!ret)
+		a->recorded = json_incref(prev.root);
+	else if (nargs == 0)
+		error("cannot resume from '%s': %s", prev.path,
+		      ret == -EINVAL ? why : strerror(-ret));
+	results_release(&prev);
+	return !ret || nargs ? 0 : 1;
+}
+
+/*
+ * SRC and DST: the operands, or with --resume and none, what results.json recorded (the .star,
+ * .cs or list a set was named by, else the folder). Returns 0, or 2 after a message.
+ */
+static int operands(const struct sweep_opts *o, struct sweep_args *a, char **args, int nargs)
+{
+	json_t *src = json_object_get(a->recorded, "source");
+	const char *meta = json_string_value(json_object_get(src, "metadata"));
+	const bool listed = json_is_string(json_object_get(json_object_get(a->recorded, "params"),
+							   "files"));
+
+	if (nargs == 2) {
+		a->src = args[0];
+		a->dst = args[1];
+		return 0;
+	}
+	if (nargs != 0 || !o->resume) {
+		error("sweep: missing arguments: expected SRC DST (or neither, with --resume --out "
+		      "DIR)");
+		return 2;
+	}
+	if (!a->recorded)
+		return 0;	/* --resume without --out: check_options() says so */
+	a->src = meta && !listed ? meta : json_string_value(json_object_get(src, "path"));
+	a->dst = json_string_value(json_object_get(json_object_get(a->recorded, "destination"),
+						   "path"));
+	if (!a->src || !a->dst) {
+		error("sweep: '%s/" RESULTS_FILE "' records no source or destination: give SRC and "
+		      "DST", o->m.out);
+		return 2;
+	}
+	info("sweep: resuming with SRC '%s' and DST '%s', as '%s/" RESULTS_FILE "' recorded",
+	     a->src, a->dst, o->m.out);
+	return 0;
+}
+
+/* The command line, and with --resume the results.json's params. 0, -1 (help said), or 1, 2. */
+static int parse_sweep(struct sweep_opts *o, int argc, char **argv, struct sweep_args *a)
+{
+	char **args;
+	int nargs;
+	int ret = measure_parse(&sweep_command, o, &o->m, NULL, argc, argv, &args, &nargs);
+
+	if (ret)
+		return ret > 0 ? -1 : 2;
+	if (o->resume && o->m.out) {
+		if (load_recorded(o, a, nargs))
+			return 1;
+		if (a->recorded) {
+			measure_release(&sweep_command, o, &o->m);
+			memset(o, 0, sizeof(*o));
+			ret = measure_parse(&sweep_command, o, &o->m,
+					    json_object_get(a->recorded, "params"), argc, argv,
+					    &args, &nargs);
+			if (ret)
+				return ret > 0 ? -1 : 2;
+		}
+	}
+	ret = operands(o, a, args, nargs);
+	return ret ? ret : check_options(o, a);
+}
+
+/* The sweep of a (its plan or its resumption, then the grid and the confirmation). */
+static int sweep_session(struct sweep *sw, const struct sweep_opts *o, const struct sweep_args *a)
+{
+	int status = probe_strategies(&sw->b, a->strats, a->nstrat);
+
+	if (!status)
+		status = o->resume ? sweep_resume(sw) : sweep_plan(sw);
+	if (!status && o->m.dry_run)
+		return dry_run(sw, o);
+	if (!status && !o->resume)
+		status = write_plan(sw, o, a->src, a->dst);
+	if (status)
+		return status;
+	sweep_announce(sw);
+	status = sweep_run(sw);
+	if (!status)
+		status = confirm_recommendation(sw, o);
+	return status;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct sweep_opts o = { 0 };
+	struct sweep_args a = { 0 };
+	struct sweep sw;
+	struct bench_config cfg = { 0 };
+	int status = parse_sweep(&o, argc, argv, &a);
+
+	if (status) {
+		json_decref(a.recorded);
+		measure_release(&sweep_command, &o, &o.m);
+		return status < 0 ? 0 : status;
+	}
+	cfg.src = a.src;
+	cfg.dst = a.dst;
+	cfg.label = "sweep";
 	cfg.resume = o.resume;
 	cfg.jobs = (unsigned)o.jobs;
 	measure_opts_apply(&o.m, &cfg);
-	cfg.min_run_s = min_run_s;
+	cfg.dry_run = o.m.dry_run;
+	cfg.min_run_s = a.min_run_s;
 	cfg.params = measure_params(&sweep_command, &o, &o.m);
 	sweep_init(&sw, &(struct sweep_params){
-		.strategies = strats, .nr_strategies = (size_t)nstrat,
-		.threads = threads, .nr_threads = (size_t)nthr,
-		.repeats = repeats, .auto_repeats = auto_repeats,
+		.strategies = a.strats, .nr_strategies = (size_t)a.nstrat,
+		.threads = a.threads, .nr_threads = (size_t)a.nthr,
+		.repeats = a.repeats, .auto_repeats = a.auto_repeats,
 		.repeats_min = o.repeats_min, .repeats_max = o.repeats_max,
 		.target_spread = o.target_spread, .tolerance = o.tolerance,
-		.warmup = o.warmup, .min_run_s = min_run_s,
-		.seed = o.seed, .budget_s = budget_s, .budget = o.budget, .quiet = o.m.quiet,
+		.warmup = o.warmup, .min_run_s = a.min_run_s,
+		.seed = o.seed, .budget_s = a.budget_s, .budget = o.budget, .quiet = o.m.quiet,
 	});
 
 	bench_install_signal_handlers();
@@ -511,30 +844,24 @@ int cmd_sweep(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	status = probe_strategies(&sw.b, strats, nstrat);
-	if (!status)
-		status = o.resume ? sweep_resume(&sw) : sweep_plan(&sw);
-	if (!status && !o.resume)
-		status = write_plan(&sw, &o, args);
-	if (status)
-		goto end;
-	sweep_announce(&sw);
-	status = sweep_run(&sw);
-	if (!status)
-		status = confirm_recommendation(&sw, &o);
-end:
+	status = sweep_session(&sw, &o, &a);
 	/* bench_end first: its whole-session warnings belong in the reports. */
 	if (bench_end(&sw.b) && !status)
 		status = 1;
-	if (!status)
+	if (o.m.dry_run)
+		goto out;
+	if (!status) {
 		status = conclude(&sw, &o);
-	else
-		measure_report(&sw.b, status);
+	} else {
+		measure_report(&sw.b, &o.m, status);
+		if (status > 128 || sw.b.recorded)
+			say_resume(&sw, &o);
+	}
 	status = measure_post(&sw.b, &o.m, status);
 out:
 	sweep_release(&sw);
 	json_decref(cfg.params);
-	free(label);
+	json_decref(a.recorded);
 	measure_release(&sweep_command, &o, &o.m);
 	return status;
 }

@@ -26,8 +26,10 @@ static const struct opt_def *cmdline_def(const struct cmdline *cl, size_t i, voi
 	for (size_t g = 0; g < cl->nall; g++) {
 		const struct opt_def *t = cl->all[g].options;
 
-		for (size_t k = 0; t[k].name; k++, i--) {
-			if (i == 0) {
+		for (size_t k = 0; t[k].name; k++) {
+			if (opt_is_group(&t[k]))
+				continue;
+			if (i-- == 0) {
 				*opts = cl->all[g].opts;
 				return &t[k];
 			}
@@ -89,10 +91,46 @@ static struct option *cmdline_longopts(const struct cmdline *cl, char *shortopts
 	return longopts;
 }
 
+/*
+ * Spellings that once meant something else here: -j was threads in run and sweep, fio's jobs in
+ * fio; --jobs was gen's job folders and fio's jobs. Each is refused (never taken to mean another
+ * option) with the name to use, when the command has that option.
+ */
+static const struct retired {
+	const char *spelling;
+	const char *option;		/* the command has this option ... */
+	const char *use;		/* ... and the message says this */
+} retired[] = {
+	{ "-j", "threads", "use -t/--threads for threads" },
+	{ "-j", "numjobs", "use --numjobs for fio's jobs" },
+	{ "--jobs", "numjobs", "use --numjobs for fio's jobs" },
+	{ "--jobs", "job-dirs", "use --job-dirs for CryoSPARC job folders" },
+};
+
+/* What to use instead of spelling (e.g. "-j", "--jobs=3"), or NULL. */
+static const char *retired_use(const struct cmdline *cl, const char *spelling)
+{
+	const size_t n = strcspn(spelling, "=");
+
+	for (size_t r = 0; r < sizeof(retired) / sizeof(retired[0]); r++) {
+		if (strlen(retired[r].spelling) != n || strncmp(retired[r].spelling, spelling, n))
+			continue;
+		for (size_t i = 0; i < cl->nopts; i++) {
+			void *opts;
+
+			if (!strcmp(cmdline_def(cl, i, &opts)->name, retired[r].option))
+				return retired[r].use;
+		}
+	}
+	return NULL;
+}
+
 /* What getopt_long refused, as a usage error. */
 static void cmdline_refused(const struct cmdline *cl, char **argv)
 {
 	const char *name = cl->cmd->name;
+	char spelling[3] = { '-', (char)optopt, '\0' };
+	const char *use;
 
 	if (optopt >= 256) {
 		void *opts;
@@ -100,12 +138,21 @@ static void cmdline_refused(const struct cmdline *cl, char **argv)
 		error("%s: option '--%s' needs a value", name,
 		      cmdline_def(cl, (size_t)optopt - 256, &opts)->name);
 	} else if (optopt) {
-		error("%s: unknown or incomplete option '-%c'", name, optopt);
+		use = retired_use(cl, spelling);
+		if (use)
+			error("%s: unknown option '-%c': %s", name, optopt, use);
+		else
+			error("%s: unknown or incomplete option '-%c'", name, optopt);
 	} else {
 		const char *arg = argv[optind - 1];
+		const int len = (int)strcspn(arg, "=");
 
 		/* Not its "=value": a mistyped --source-url=... would show the URL's password. */
-		error("%s: unknown option '%.*s'", name, (int)strcspn(arg, "="), arg);
+		use = retired_use(cl, arg);
+		if (use)
+			error("%s: unknown option '%.*s': %s", name, len, arg, use);
+		else
+			error("%s: unknown option '%.*s'", name, len, arg);
 	}
 }
 
@@ -180,7 +227,7 @@ int options_parse_groups(const struct opt_command *cmd, void *opts, const struct
 		cl.all[i + 1] = groups[i];
 	for (size_t g = 0; g < cl.nall; g++)
 		for (const struct opt_def *def = cl.all[g].options; def->name; def++)
-			cl.nopts++;
+			cl.nopts += !opt_is_group(def);
 	longopts = cmdline_longopts(&cl, shortopts, sizeof(shortopts));
 
 	ret = apply_profile(&cl, find_profile(&cl, longopts, shortopts, argc, argv));

@@ -11,10 +11,12 @@
 #include "cli/measure_opts.h"
 #include "copy/http.h"
 #include "copy/strategy.h"
+#include "lib/json_get.h"
 #include "lib/util.h"
 #include "report/report.h"
 
 const char *const measure_samples_choices[] = { "json", "csv", NULL };
+const char *const measure_output_formats[] = { "normal", "json", NULL };
 
 /*
  * Up to one group a strategy: those that have options, titled by name (a stand-in's title says
@@ -32,8 +34,25 @@ static size_t strategy_groups(const struct measure_opts *m, struct opt_group *g)
 	return n;
 }
 
-int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts *m, int argc,
-		  char **argv, char ***args, int *nargs)
+/* The options a results.json's params recorded, over the defaults: 0, or -EINVAL (said). */
+static int apply_recorded(const struct opt_command *cmd, void *opts, struct measure_opts *m,
+			  json_t *recorded)
+{
+	const struct copy_strategy *s;
+	char why[256];
+	int ret = options_from_json(cmd->options, opts, recorded, why, sizeof(why));
+
+	for (size_t i = 0; !ret && (s = strategy_at(i)); i++)
+		if (m->eo[i])
+			ret = options_from_json(s->options, m->eo[i], recorded, why, sizeof(why));
+	if (ret)
+		error("%s: the options recorded in " RESULTS_FILE " cannot be used: params.%s",
+		      cmd->name, why);
+	return ret;
+}
+
+int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts *m,
+		  json_t *recorded, int argc, char **argv, char ***args, int *nargs)
 {
 	struct opt_group *g;
 	const struct copy_strategy *s;
@@ -50,6 +69,8 @@ int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts
 		options_defaults(s->options, m->eo[i]);
 	}
 	options_defaults(cmd->options, opts);
+	if (recorded && apply_recorded(cmd, opts, m, recorded))
+		return -EINVAL;
 	g = xcalloc(n + 1, sizeof(*g));
 	n = strategy_groups(m, g);
 	ret = options_parse_groups(cmd, opts, g, n, argc, argv, args, nargs);
@@ -121,14 +142,44 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 	verbose_messages = m->verbose && !m->quiet;
 }
 
-int measure_report(struct bench *b, int status)
+bool measure_json_output(const struct measure_opts *m)
+{
+	return m->output_format && !strcmp(m->output_format, "json");
+}
+
+int measure_print_results(const struct bench *b)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = b->res.path ? read_text_file(b->res.path, &text, &len) : -ENOENT;
+
+	if (ret) {
+		error("cannot read '%s': %s", b->res.path ? b->res.path : RESULTS_FILE,
+		      strerror(-ret));
+		return 1;
+	}
+	fwrite(text, 1, len, stdout);
+	if (len && text[len - 1] != '\n')
+		putchar('\n');
+	free(text);
+	if (fflush(stdout)) {
+		error("cannot write the results to stdout: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int measure_report(struct bench *b, const struct measure_opts *m, int status)
 {
 	char why[1024];
 
 	/* Nothing ran (a refused resume, a strategy that cannot run here): nothing more to say. */
 	if (!b->recorded && status && status < 128)
 		return status;
-	if (b->res.root) {
+	if (b->res.root && measure_json_output(m)) {
+		if (measure_print_results(b) && !status)
+			status = 1;
+	} else if (b->res.root) {
 		report_text(b->res.root, stdout);
 		if (b->res.write_err)
 			printf("\nresults: %s (not up to date: it holds %zu of the %zu runs above)\n",
@@ -150,6 +201,126 @@ int measure_report(struct bench *b, int status)
 		 json_array_size(json_object_get(b->res.root, "runs")) > b->runs_at_begin)
 		error("run failed; the runs measured so far are kept in '%s'", b->res.path);
 	return status;
+}
+
+json_t *measure_dry_run_new(const struct bench *b, const char *command)
+{
+	return json_pack("{s:b, s:s, s:{s:s, s:I, s:I}, s:s, s:[]}", "dry_run", 1, "command",
+			 command, "source", "path", b->src, "files", (json_int_t)b->ds.nr, "bytes",
+			 (json_int_t)b->ds.bytes, "destination", b->dst, "warnings");
+}
+
+/* Bytes for a person, in decimal units as the rates are: 43.8 MB, 1.60 GB. */
+static const char *bytes_text(double bytes, char *buf, size_t len)
+{
+	if (bytes >= 1e9)
+		snprintf(buf, len, "%.2f GB", bytes / 1e9);
+	else
+		snprintf(buf, len, "%.1f MB", bytes / 1e6);
+	return buf;
+}
+
+void measure_dry_run_check_length(json_t *doc, const struct bench *b,
+				  const struct bench_rate *fastest, double min_run_s)
+{
+	const unsigned jobs = b->cfg.jobs ? b->cfg.jobs : 1;
+	const double copy_s = (double)b->ds.bytes * jobs / fastest->bytes_s;
+	char b1[32], b2[32];
+	char *msg;
+
+	if (min_run_s <= 0 || copy_s >= min_run_s)
+		return;
+	msg = xasprintf("runs of this %s set would last about %.2f s at %.0f MB/s (%s at %u "
+			"thread%s), under the minimum of %g s: their numbers would be mostly noise; "
+			"use a set of at least %s", bytes_text((double)b->ds.bytes, b1, sizeof(b1)),
+			copy_s, fastest->bytes_s / 1e6, fastest->strategy->name, fastest->threads,
+			fastest->threads == 1 ? "" : "s", min_run_s,
+			bytes_text((double)b->ds.bytes * min_run_s / copy_s, b2, sizeof(b2)));
+	json_array_append_new(json_object_get(doc, "warnings"), json_string(msg));
+	free(msg);
+}
+
+json_t *measure_rate_json(const struct bench_rate *r)
+{
+	return json_pack("{s:s, s:i, s:I, s:I, s:f, s:f, s:f}", "strategy", r->strategy->name,
+			 "threads", (int)r->threads, "files", (json_int_t)r->files, "bytes",
+			 (json_int_t)r->bytes, "seconds_durable", r->seconds, "mb_s",
+			 r->bytes_s / 1e6, "seconds_per_run_overhead", r->overhead);
+}
+
+/* A duration for a person: hundredths under 10 s, else 1m05s, 2h10m. */
+static const char *duration_text(double s, char *buf, size_t len)
+{
+	if (s < 10)
+		snprintf(buf, len, "%.2f s", s);
+	else
+		human_duration(s, buf, len);
+	return buf;
+}
+
+static void print_probes(json_t *probes)
+{
+	json_t *p;
+	size_t i;
+	double overhead = 0;
+
+	printf("%-10s", json_array_size(probes) == 1 ? "probe:" : "probes:");
+	json_array_foreach(probes, i, p) {
+		const json_int_t threads = json_get_int(p, "threads");
+
+		char b1[32];
+
+		printf("%s%s at %lld thread%s copied %s at %.0f MB/s", i ? "; " : "",
+		       json_get_str(p, "strategy"), (long long)threads, threads == 1 ? "" : "s",
+		       bytes_text((double)json_get_int(p, "bytes"), b1, sizeof(b1)),
+		       json_get_num(p, "mb_s"));
+		overhead += json_get_num(p, "seconds_per_run_overhead");
+	}
+	if (json_array_size(probes))
+		printf("; %.2f s a run around the copy (cleaning, dropping caches, settling)\n",
+		       overhead / (double)json_array_size(probes));
+}
+
+int measure_dry_run_print(json_t *doc, const struct measure_opts *m)
+{
+	json_t *src = json_object_get(doc, "source");
+	json_t *runs = json_object_get(doc, "runs");
+	json_t *est = json_object_get(doc, "estimate");
+	json_t *probes = json_object_get(doc, "probes");
+	const size_t nprobes = json_array_size(probes);
+	char d1[32], d2[32], d3[32];
+	size_t i;
+	json_t *w;
+
+	if (measure_json_output(m)) {
+		if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+						JSON_REAL_PRECISION(10)))
+			return 1;
+		putchar('\n');
+		return fflush(stdout) ? 1 : 0;
+	}
+	printf("dry run: nothing was measured or written; %s%zu unrecorded probe run%s of about "
+	       "%llu MiB of the set estimated the time\n",
+	       json_is_true(json_object_get(doc, "budget_probes")) ? "--budget's " : "", nprobes,
+	       nprobes == 1 ? "" : "s", (unsigned long long)(BENCH_PROBE_BYTES >> 20));
+	printf("set:      %lld files, %s in '%s', copied into '%s'\n",
+	       (long long)json_get_int(src, "files"),
+	       bytes_text((double)json_get_int(src, "bytes"), d1, sizeof(d1)),
+	       json_get_str(src, "path"), json_get_str(doc, "destination"));
+	printf("plan:     %s\n", json_get_str(json_object_get(doc, "plan"), "text"));
+	printf("runs:     %s\n", json_get_str(runs, "text"));
+	print_probes(probes);
+	printf("estimate: about %s a run; %lld runs, about %s",
+	       duration_text(json_get_num(est, "seconds_per_run"), d1, sizeof(d1)),
+	       (long long)json_get_int(runs, "total"),
+	       duration_text(json_get_num(est, "seconds"), d2, sizeof(d2)));
+	if (json_get_num(est, "seconds_with_confirmation") > json_get_num(est, "seconds"))
+		printf(" (about %s with the whole confirmation)",
+		       duration_text(json_get_num(est, "seconds_with_confirmation"), d3, sizeof(d3)));
+	printf("\n");
+	json_array_foreach(json_object_get(doc, "warnings"), i, w)
+		printf("warning:  %s\n", json_string_value(w));
+	return fflush(stdout) ? 1 : 0;
 }
 
 int measure_post(struct bench *b, const struct measure_opts *m, int status)

@@ -40,20 +40,29 @@ static void print_option(const struct opt_def *def, FILE *f)
 void options_usage(const struct opt_command *cmd, const struct opt_group *groups, size_t n,
 		   FILE *f)
 {
+	const struct opt_def *def = cmd->options;
+
 	fprintf(f, "usage: " PROGRAM_NAME " %s [options] %s\n\n%s\n", cmd->name, cmd->synopsis,
 		cmd->summary);
-	if (!cmd->options[0].name)
+	if (!def->name)
 		return;
 	fprintf(f, "\noptions:\n");
-	for (const struct opt_def *def = cmd->options; def->name; def++)
+	/* The options before the first heading, then --help, then each heading and its options. */
+	for (; def->name && !opt_is_group(def); def++)
 		print_option(def, f);
 	fprintf(f, "%-29s %s\n", "  -h, --help", "show this help");
+	for (; def->name; def++) {
+		if (opt_is_group(def))
+			fprintf(f, "\n%s:\n", def->help);
+		else
+			print_option(def, f);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!groups[i].options[0].name)
 			continue;
 		fprintf(f, "\n%s options%s%s%s:\n", groups[i].title, groups[i].note ? " (" : "",
 			groups[i].note ? groups[i].note : "", groups[i].note ? ")" : "");
-		for (const struct opt_def *def = groups[i].options; def->name; def++)
-			print_option(def, f);
+		for (const struct opt_def *d = groups[i].options; d->name; d++)
+			print_option(d, f);
 	}
 }

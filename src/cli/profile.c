@@ -103,7 +103,7 @@ static int set_key(struct profile_state *st, const char *key, const char *value)
 
 	for (size_t g = 0; g < st->ngroups; g++) {
 		for (const struct opt_def *def = st->groups[g].options; def->name; def++) {
-			if (!key_matches(def->name, key))
+			if (opt_is_group(def) || !key_matches(def->name, key))
 				continue;
 			if (!strcmp(def->name, "profile")) {
 				snprintf(st->msg, sizeof(st->msg),

@@ -98,6 +98,8 @@ static int set_value(const struct opt_def *def, void *opts, const char *value, c
 		list->v[list->n++] = xstrdup(value);
 		return 0;
 	}
+	case OPT_GROUP:
+		break;
 	}
 	snprintf(why, len, "internal error: option --%s has no type", def->name);
 	return -EINVAL;
@@ -124,6 +126,16 @@ void options_defaults(const struct opt_def *table, void *opts)
 	}
 }
 
+/* JSON keys use '_' where the command line uses '-' (all-files -> all_files). */
+static const char *json_key_of(const struct opt_def *def, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", def->name);
+	for (char *c = buf; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return buf;
+}
+
 json_t *options_to_json(const struct opt_def *table, const void *opts)
 {
 	json_t *o = json_object();
@@ -133,14 +145,9 @@ json_t *options_to_json(const struct opt_def *table, const void *opts)
 		json_t *v = NULL;
 		char json_key[64];
 
-		/* JSON keys use '_' where the command line uses '-' (all-files -> all_files). */
-		snprintf(json_key, sizeof(json_key), "%s", def->name);
-		for (char *c = json_key; *c; c++)
-			if (*c == '-')
-				*c = '_';
-
-		if (def->flags & (OPT_SECRET | OPT_NO_ECHO))
+		if (opt_is_group(def) || (def->flags & (OPT_SECRET | OPT_NO_ECHO)))
 			continue;
+		json_key_of(def, json_key, sizeof(json_key));
 		switch (def->type) {
 		case OPT_BOOL:
 			v = json_boolean(*(const bool *)p);
@@ -173,10 +180,90 @@ json_t *options_to_json(const struct opt_def *table, const void *opts)
 				json_array_append_new(v,
 						      text_json(((const struct opt_list *)p)->v[i]));
 			break;
+		case OPT_GROUP:
+			break;
 		}
 		json_object_set_new(o, json_key, v);
 	}
 	return o;
+}
+
+/* Whether v is what an option without a default records when it was not given (false, 0). */
+static bool json_unset(const struct opt_def *def, json_t *v)
+{
+	if (def->def)
+		return false;
+	if (def->type == OPT_BOOL)
+		return json_is_false(v);
+	if (def->type == OPT_LONG || def->type == OPT_SIZE || def->type == OPT_DOUBLE)
+		return json_is_number(v) && json_number_value(v) == 0;
+	return false;
+}
+
+/* v as the text options_set() takes for def; NULL when v is not of def's type. */
+static char *json_value_text(const struct opt_def *def, json_t *v)
+{
+	switch (def->type) {
+	case OPT_BOOL:
+		return json_is_boolean(v) ? xstrdup(json_is_true(v) ? "true" : "false") : NULL;
+	case OPT_LONG:
+	case OPT_SIZE:
+		return json_is_integer(v) ? xasprintf("%lld", (long long)json_integer_value(v))
+					  : NULL;
+	case OPT_DOUBLE:
+		return json_is_number(v) ? xasprintf("%.17g", json_number_value(v)) : NULL;
+	case OPT_STRING:
+	case OPT_CHOICE:
+		return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+	case OPT_LIST:
+	case OPT_GROUP:
+		break;
+	}
+	return NULL;
+}
+
+int options_from_json(const struct opt_def *table, void *opts, json_t *o, char *why, size_t len)
+{
+	for (const struct opt_def *def = table; def->name; def++) {
+		char json_key[64];
+		json_t *v;
+		char *text;
+		int ret;
+
+		if (opt_is_group(def) || (def->flags & (OPT_SECRET | OPT_NO_ECHO)))
+			continue;
+		v = json_object_get(o, json_key_of(def, json_key, sizeof(json_key)));
+		if (!v || json_is_null(v) || json_unset(def, v))
+			continue;
+		if (def->type == OPT_LIST) {
+			size_t i;
+			json_t *e;
+
+			if (!json_is_array(v)) {
+				snprintf(why, len, "%s is not a list of values of --%s", json_key,
+					 def->name);
+				return -EINVAL;
+			}
+			json_array_foreach(v, i, e) {
+				if (!json_is_string(e)) {
+					snprintf(why, len, "%s[%zu] is not a string", json_key, i);
+					return -EINVAL;
+				}
+				options_set(def, opts, json_string_value(e), why, len);
+			}
+			continue;
+		}
+		text = json_value_text(def, v);
+		if (!text) {
+			snprintf(why, len, "%s is not a value of --%s", json_key, def->name);
+			return -EINVAL;
+		}
+		ret = options_set(def, opts, text, why, len);
+		free(text);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 void options_release(const struct opt_def *table, void *opts)

@@ -5,13 +5,17 @@
  *
  *	struct run_opts { long threads; char *strategy; bool keep; };
  *	static const struct opt_def run_options[] = {
- *		OPT_LONG_("threads", 'j', struct run_opts, threads, "2", "N", 1, 4096,
+ *		OPT_LONG_("threads", 't', struct run_opts, threads, "2", "N", 1, 4096,
  *			  "worker threads copying at once"),
+ *		OPT_GROUP_("Output"),
+ *		OPT_BOOL_("keep", 0, struct run_opts, keep, "leave the last copy"),
  *		...
  *		OPT_END
  *	};
  *
  * options_defaults() sets every field from its default text, options_set() one field from text.
+ * An OPT_GROUP_ entry is a heading, as git's OPT_GROUP: --help and the manual page print it above
+ * the options that follow it; it is no option (code walking a table skips it: opt_is_group()).
  */
 #ifndef CCB_OPT_H
 #define CCB_OPT_H
@@ -29,6 +33,7 @@ enum opt_type {
 	OPT_CHOICE,	/* char * that must be one of choices[] */
 	OPT_DOUBLE,	/* double within [min, max] */
 	OPT_LIST,	/* struct opt_list; each occurrence appends one string */
+	OPT_GROUP,	/* no option: a heading for the options after it (help is its title) */
 };
 
 enum opt_flags {
@@ -59,6 +64,8 @@ struct opt_def {
 #define OPT_FIELD_(st, field) offsetof(st, field)
 #define OPT_BOOL_(n, s, st, f, h) \
 	{ (n), (s), OPT_BOOL, OPT_FIELD_(st, f), NULL, NULL, (h), 0, 0, 0, NULL }
+#define OPT_BOOL_F_(n, s, st, f, fl, h) \
+	{ (n), (s), OPT_BOOL, OPT_FIELD_(st, f), NULL, NULL, (h), (fl), 0, 0, NULL }
 #define OPT_LONG_(n, s, st, f, d, a, lo, hi, h) \
 	{ (n), (s), OPT_LONG, OPT_FIELD_(st, f), (d), (a), (h), 0, (lo), (hi), NULL }
 #define OPT_DOUBLE_(n, s, st, f, d, a, lo, hi, h) \
@@ -74,7 +81,15 @@ struct opt_def {
 	{ (n), (s), OPT_CHOICE, OPT_FIELD_(st, f), (d), (a), (h), 0, 0, 0, (ch) }
 #define OPT_LIST_(n, s, st, f, a, fl, h) \
 	{ (n), (s), OPT_LIST, OPT_FIELD_(st, f), NULL, (a), (h), (fl), 0, 0, NULL }
+/* A heading in --help and the manual page; its name is "" (no option has that name). */
+#define OPT_GROUP_(title) { "", 0, OPT_GROUP, 0, NULL, NULL, (title), 0, 0, 0, NULL }
 #define OPT_END { NULL, 0, OPT_BOOL, 0, NULL, NULL, NULL, 0, 0, 0, NULL }
+
+/* Whether def is a heading (OPT_GROUP_) rather than an option. */
+static inline bool opt_is_group(const struct opt_def *def)
+{
+	return def->type == OPT_GROUP;
+}
 
 /* Set every field of opts (a struct the table describes) to its default. */
 void options_defaults(const struct opt_def *table, void *opts);
@@ -88,6 +103,14 @@ int options_set(const struct opt_def *def, void *opts, const char *value, char *
 /* The options as a JSON object (name -> value), leaving out OPT_SECRET and OPT_NO_ECHO, with
  * OPT_URL values through url_redact(). */
 json_t *options_to_json(const struct opt_def *table, const void *opts);
+
+/*
+ * The inverse of options_to_json(): set the options of table that o names (its keys as
+ * options_to_json() writes them) in opts, leaving the others as they are; a null, or a zero for
+ * an option without a default (unset), is skipped. Used to continue a session with the options
+ * its results.json recorded. Returns 0, or -EINVAL with the key and the reason in why.
+ */
+int options_from_json(const struct opt_def *table, void *opts, json_t *o, char *why, size_t len);
 
 /* Free the strings held by opts. */
 void options_release(const struct opt_def *table, void *opts);

@@ -41,13 +41,26 @@ for c in $commands; do
 	got=$(man_options "$c")
 	missing=$(comm -23 <(printf '%s\n' "$want") <(printf '%s\n' "$got"))
 	[ -z "$missing" ] || fail "the manual page lacks options of '$c': $missing"
-	extra=$(comm -13 <(printf '%s\n' "$want" --version) <(printf '%s\n' "$got") | grep -v '^$' || true)
+	extra=$(comm -13 <(printf '%s\n' "$want" --version | sort) <(printf '%s\n' "$got") | grep -v '^$' || true)
 	[ -z "$extra" ] || fail "the manual page has options '$c --help' does not: $extra"
 	offered=$(complete_words "$c" -- | sort -u)
 	missing=$(comm -23 <(printf '%s\n' "$want") <(printf '%s\n' "$offered"))
 	[ -z "$missing" ] || fail "the completion does not offer options of '$c': $missing"
 done
 note "manual page and completion agree with --help for: $(echo $commands)"
+
+# The headings --help groups a command's options under are the manual page's too, in order.
+for c in $commands; do
+	want=$("$CCB" "$c" --help | sed -n '/^options:$/,$p' | grep -E '^[A-Z][A-Za-z ]*:$' || true)
+	got=$(awk -v c="$c" '/^\.S[SH] / { on = ($1 == ".SS" && ($2 == "\"" c || $2 == "\"" c "\"")) } on' "$man" |
+		sed -nE 's/^\\fB([A-Z][A-Za-z ]*:)\\fR$/\1/p')
+	[ "$want" = "$got" ] || fail "'$c': the manual page's headings differ from --help's: $got vs $want"
+	[ "$c" = sweep ] && [ -n "$got" ] && note "sweep's headings: $(echo "$got" | tr '\n' ' ')"
+done
+"$CCB" sweep --help | grep -qx 'What to copy:' || fail "sweep --help has no headings to check"
+# A heading is no option: none is offered as a bare "--" by the completion.
+grep -E '^	[a-z]+\) opts="' "$comp" | grep -Eq -- ' --( |")' && fail "the completion offers an option without a name"
+grep -Eq '^\.BI? "\\-\\-"' "$man" && fail "the manual page has an option without a name"
 
 # The completion: commands, an option's prefix, strategy lists, choices, shipped profiles.
 [ "$(complete_words sw)" = sweep ] || fail "'sw' does not complete to sweep: $(complete_words sw)"

@@ -31,7 +31,7 @@ rmdir "$ccb_tmp/src/inner"
 (cd "$ccb_tmp/src" && find . -type f -exec sha256sum {} + | sort -k2) >"$ccb_tmp/before"
 (cd "$ccb_tmp/src" && find . -type f -printf '%p %s\n' | sort) >"$ccb_tmp/sizes-before"
 
-expect_ok "$CCB" fio --bs 64K --iodepth 4 --jobs 2 --ioengine psync --runtime 1 --out "$ccb_tmp/r" \
+expect_ok "$CCB" fio --bs 64K --iodepth 4 --numjobs 2 --ioengine psync --runtime 1 --out "$ccb_tmp/r" \
 	"$ccb_tmp/src" "$ccb_tmp/dst"
 (cd "$ccb_tmp/src" && find . -type f -exec sha256sum {} + | sort -k2) >"$ccb_tmp/after"
 (cd "$ccb_tmp/src" && find . -type f -printf '%p %s\n' | sort) >"$ccb_tmp/sizes-after"

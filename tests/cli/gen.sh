@@ -125,36 +125,36 @@ PYEOF
 
 set5=$ccb_tmp/seed5
 note "float32 set: layout, headers, statistics, sizes"
-expect_ok "$CCB" gen --stacks 7 --jobs 3 --box 48 --particles 5-40 --apix 1.25 --seed 5 "$set5"
+expect_ok "$CCB" gen --stacks 7 --job-dirs 3 --box 48 --particles 5-40 --apix 1.25 --seed 5 "$set5"
 [ ! -s "$ccb_tmp/out" ] || fail "gen wrote to stdout: $(cat "$ccb_tmp/out")"
 grep -Eq "generated 7 stacks, [0-9]+ particles, .* MB/s" "$ccb_tmp/err" ||
 	fail "no summary line on stderr: $(cat "$ccb_tmp/err")"
 check_set "$set5" 2 48 5-40 7 3 1.25
 
 note "same seed, another thread count: byte-identical"
-expect_ok "$CCB" gen --stacks 7 --jobs 3 --box 48 --particles 5-40 --apix 1.25 --seed 5 \
+expect_ok "$CCB" gen --stacks 7 --job-dirs 3 --box 48 --particles 5-40 --apix 1.25 --seed 5 \
 	--threads 1 "$ccb_tmp/again"
 same_tree "$set5" "$ccb_tmp/again"
 same_tree "$ccb_tmp/again" "$set5"
 rm -rf "$ccb_tmp/again"
 
 note "another seed: other names and other data"
-expect_ok "$CCB" gen --stacks 7 --jobs 3 --box 48 --particles 5-40 --apix 1.25 --seed 6 \
+expect_ok "$CCB" gen --stacks 7 --job-dirs 3 --box 48 --particles 5-40 --apix 1.25 --seed 6 \
 	"$ccb_tmp/seed6"
 (cd "$set5" && find . -name '*.mrcs') | sort >"$ccb_tmp/names5"
 (cd "$ccb_tmp/seed6" && find . -name '*.mrcs') | sort >"$ccb_tmp/names6"
 [ -z "$(comm -12 "$ccb_tmp/names5" "$ccb_tmp/names6")" ] || fail "seeds 5 and 6 share file names"
 
 note "int16 and float16"
-expect_ok "$CCB" gen --stacks 4 --jobs 2 --box 40 --particles 30-50 --mode 1 "$ccb_tmp/int16"
+expect_ok "$CCB" gen --stacks 4 --job-dirs 2 --box 40 --particles 30-50 --mode 1 "$ccb_tmp/int16"
 check_set "$ccb_tmp/int16" 1 40 30-50 4 2 1.0
-expect_ok "$CCB" gen --stacks 4 --jobs 2 --box 40 --particles 30-50 --mode 12 --apix 0.83 \
+expect_ok "$CCB" gen --stacks 4 --job-dirs 2 --box 40 --particles 30-50 --mode 12 --apix 0.83 \
 	"$ccb_tmp/float16"
 check_set "$ccb_tmp/float16" 12 40 30-50 4 2 0.83
 no_shared_blocks "$set5" "$ccb_tmp/seed6" "$ccb_tmp/int16" "$ccb_tmp/float16"
 
 note "--total: stacks are added until the set holds the total, and no more"
-expect_ok "$CCB" gen --total 300K --box 32 --particles 5-9 --jobs 2 "$ccb_tmp/total"
+expect_ok "$CCB" gen --total 300K --box 32 --particles 5-9 --job-dirs 2 "$ccb_tmp/total"
 expect_json "$ccb_tmp/total/.cryocache-gen.json" \
 	"d['bytes'] == sum(f['size'] for f in d['files'])" \
 	"d['bytes'] >= 300 * 1024 > d['bytes'] - d['files'][-1]['size']" \
@@ -162,7 +162,7 @@ expect_json "$ccb_tmp/total/.cryocache-gen.json" \
 
 note "re-running with the same parameters leaves the set alone"
 touch "$ccb_tmp/mark"
-expect_ok "$CCB" gen --stacks 7 --jobs 3 --box 48 --particles 5-40 --apix 1.25 --seed 5 "$set5"
+expect_ok "$CCB" gen --stacks 7 --job-dirs 3 --box 48 --particles 5-40 --apix 1.25 --seed 5 "$set5"
 grep -q "'$set5' already holds this generated set" "$ccb_tmp/err" ||
 	fail "no 'already holds' message: $(cat "$ccb_tmp/err")"
 [ -z "$(find "$set5" -newer "$ccb_tmp/mark")" ] || fail "the re-run rewrote files"

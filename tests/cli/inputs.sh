@@ -10,7 +10,7 @@ ccb_lock_if_root
 proj=$ccb_tmp/proj
 dst=$ccb_tmp/dst
 mkdir "$dst"
-expect_ok "$CCB" gen --stacks 6 --box 32 --particles 3-7 --jobs 2 "$proj"
+expect_ok "$CCB" gen --stacks 6 --box 32 --particles 3-7 --job-dirs 2 "$proj"
 # The job names 4 of the 6 stacks: a copy of the folder would take all 6.
 "$PY" "$CCB_SRCDIR/tests/helpers/make_inputs.py" "$proj" 4 >"$ccb_tmp/named" || fail "make_inputs.py failed"
 [ "$(wc -l <"$ccb_tmp/named")" = 4 ] || fail "make_inputs.py named $(wc -l <"$ccb_tmp/named") stacks"
@@ -192,7 +192,7 @@ expect_json "$ccb_tmp/results-truncated-dir/results.json" "d['source']['kind'] =
 # gen writes particles.star and particles.cs for its set; independent readers must find every
 # particle of the manifest in them: numpy for the .cs, awk for the .star.
 gset=$ccb_tmp/gset
-expect_ok "$CCB" gen --stacks 5 --box 24 --particles 2-6 --jobs 2 --apix 1.25 "$gset"
+expect_ok "$CCB" gen --stacks 5 --box 24 --particles 2-6 --job-dirs 2 --apix 1.25 "$gset"
 "$PY" - "$gset" <<'PYEOF' || fail "gen's particles.cs does not match its manifest"
 import collections, json, sys
 import numpy as np

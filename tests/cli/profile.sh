@@ -43,7 +43,7 @@ expect_json "$ccb_tmp/r1/results.json" \
 	"len(runs) == 1" "runs[0]['strategy'] == 'rw'" "runs[0]['threads'] == 3" \
 	"'sampler' not in runs[0]"
 # --profile=FILE after the options it is overridden by: the command line still wins
-expect_ok "$CCB" run --quiet -j 1 --profile="$ccb_tmp/p.ini" --repeats 1 --out "$ccb_tmp/r2" \
+expect_ok "$CCB" run --quiet -t 1 --profile="$ccb_tmp/p.ini" --repeats 1 --out "$ccb_tmp/r2" \
 	"$ccb_tmp/src" "$ccb_tmp/dst"
 expect_json "$ccb_tmp/r2/results.json" "d['params']['threads'] == 1" "runs[0]['threads'] == 1"
 

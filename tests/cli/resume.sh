@@ -103,3 +103,61 @@ PYEOF
 	[ "$(grep -c "$first" "$out/report.md")" = 1 ] ||
 		fail "resume $pass: report.md does not show the first-run warning exactly once"
 done
+
+# Ctrl-C: the sweep says the exact command that continues it (shell-quoted: the results folder
+# has a space and a quote in its name), and that command, without SRC and DST, finishes it with
+# the options the sweep recorded (--interval 0, 64-byte reads) and those it did not record
+# (--no-report, an output's) repeated.
+note "after SIGINT, the --resume command printed continues the sweep without SRC and DST"
+ccb_kill_bench_on_exit
+slow=$ccb_tmp/slow
+mkdir -p "$slow/dst"
+expect_ok "$CCB" gen --stacks 24 --box 128 --particles 40 --seed 3 "$slow/src"
+out="$ccb_tmp/it's a sweep"
+"$CCB" sweep --strategies rw --bs 64 --threads 1,2 --repeats 2 --warmup 0 --min-run 0 --seed 3 \
+	--confirm 0 --no-report --interval 0 --out "$out" "$slow/src" "$slow/dst" \
+	>"$ccb_tmp/int.out" 2>"$ccb_tmp/int.err" &
+pid=$!
+for _ in $(seq 600); do
+	n=$(grep -c '"seq":' "$out/results.json" 2>/dev/null) || true
+	[ "${n:-0}" -ge 1 ] && break
+	kill -0 "$pid" 2>/dev/null || { cat "$ccb_tmp/int.err" >&2; fail "the sweep ended early"; }
+	sleep 0.1
+done
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+[ "$rc" = 130 ] || { cat "$ccb_tmp/int.err" >&2; fail "SIGINT: exit status $rc, expected 130"; }
+hint=$(sed -n 's/^cryocache-bench: to continue the sweep: //p' "$ccb_tmp/int.err")
+want="$CCB sweep --resume --out '$ccb_tmp/it'\\''s a sweep' --no-report"
+[ "$hint" = "$want" ] || fail "the resume hint is '$hint', expected '$want'"
+left=$(json "$out/results.json" "4 - len([r for r in d['runs'] if not r.get('role') and not r['aborted']])")
+[ "$left" -gt 0 ] || fail "the interrupted sweep has no run left to resume"
+note "$left of 4 runs left; running: $hint"
+rc=0
+eval "$hint" >"$ccb_tmp/res.out" 2>"$ccb_tmp/res.err" || rc=$?
+[ "$rc" = 0 ] || { cat "$ccb_tmp/res.err" >&2; fail "the printed resume command exited $rc"; }
+grep -q "resuming with SRC '$slow/src' and DST '$slow/dst'" "$ccb_tmp/res.err" ||
+	fail "the resumed sweep does not say where SRC and DST came from"
+expect_json "$out/results.json" "'finished' in d and 'recommendation' in d" \
+	"len([r for r in counted if not r['aborted']]) == 4" \
+	"all(r['bytes'] == d['source']['bytes'] for r in counted if not r['aborted'])" \
+	"d['params']['bs'] == 64 and d['params']['interval'] == 0"
+grep -q "^results: $out/results.json" "$ccb_tmp/res.out" || fail "the resumed sweep printed no table"
+[ ! -e "$out/report.md" ] || fail "the resumed sweep lost --no-report"
+[ -z "$(ls -A "$slow/dst")" ] || fail "the resumed sweep left in DST: $(ls -A "$slow/dst")"
+
+note "SRC and DST given again must be the recorded ones"
+mkdir "$slow/other"
+cp "$out/results.json" "$ccb_tmp/before.json"
+expect_fail 1 "cannot resume from '$out/results.json': it copied into '$slow/dst', not '$slow/other'" \
+	"$CCB" sweep --resume --out "$out" "$slow/src" "$slow/other"
+expect_fail 1 "cannot resume from '$out/results.json': it measured '$slow/src'" \
+	"$CCB" sweep --resume --out "$out" "$src" "$slow/dst"
+cmp -s "$out/results.json" "$ccb_tmp/before.json" || fail "a refused resume changed results.json"
+expect_fail 2 "missing arguments: expected SRC DST \(or neither, with --resume --out DIR\)" \
+	"$CCB" sweep --resume --out "$out" "$slow/src"
+expect_fail 1 "cannot resume from '$ccb_tmp/none/results.json': No such file" \
+	"$CCB" sweep --resume --out "$ccb_tmp/none"
+echo "ok: damaged results refused, warnings recomputed, the resume hint and SRC, DST from results.json"

@@ -30,7 +30,7 @@ static const char *const modes[] = { "never", "auto", "always", NULL };
 
 static const struct opt_def t_options[] = {
 	OPT_STRING_("strategy", 's', struct t_opts, strategy, "shutil", "NAME", 0, "strategy"),
-	OPT_LONG_("threads", 'j', struct t_opts, threads, "2", "N", 1, 64, "threads"),
+	OPT_LONG_("threads", 't', struct t_opts, threads, "2", "N", 1, 64, "threads"),
 	OPT_SIZE_("bs", 0, struct t_opts, bs, "128K", "SIZE", "block size"),
 	OPT_BOOL_("keep", 0, struct t_opts, keep, "keep"),
 	OPT_DOUBLE_("ratio", 0, struct t_opts, ratio, "0.5", "R", 0, 1, "a ratio"),
@@ -77,7 +77,7 @@ static void test_defaults(void **state)
 
 static void test_values(void **state)
 {
-	char *argv[] = { "t", "-j", "8", "--bs=1M", "--keep", "--strategy", "rw", "--mode",
+	char *argv[] = { "t", "-t", "8", "--bs=1M", "--keep", "--strategy", "rw", "--mode",
 			 "never", "--token", "s3cr3t", "-o", "x", "--url",
 			 "http://u:pw0rd@h/p?key=t0ken", "a", "b", NULL };
 	struct t_opts o;
@@ -149,7 +149,8 @@ static void test_lists(void **state)
 
 static void test_bad_values(void **state)
 {
-	char *bad_threads[] = { "t", "-j", "0", "a", "b", NULL };
+	char *bad_threads[] = { "t", "-t", "0", "a", "b", NULL };
+	char *retired[] = { "t", "-j", "4", "a", "b", NULL };
 	char *bad_size[] = { "t", "--bs", "12Q", "a", "b", NULL };
 	char *bad_choice[] = { "t", "--mode", "sometimes", "a", "b", NULL };
 	char *bad_ratio[] = { "t", "--ratio", "2", "a", "b", NULL };
@@ -162,6 +163,10 @@ static void test_bad_values(void **state)
 	char why[256];
 
 	assert_int_equal(parse(&o, 5, bad_threads, &args, &nargs), -EINVAL);
+	options_release(t_cmd.options, &o);
+	/* -j once meant threads: refused, never taken for another option */
+	assert_int_equal(parse(&o, 5, retired, &args, &nargs), -EINVAL);
+	assert_int_equal(o.threads, 2);
 	options_release(t_cmd.options, &o);
 	assert_int_equal(parse(&o, 5, bad_size, &args, &nargs), -EINVAL);
 	options_release(t_cmd.options, &o);
@@ -223,7 +228,7 @@ static const struct opt_def g_options[] = {
 
 static void test_groups(void **state)
 {
-	char *argv[] = { "t", "--qd", "8", "-j", "3", "--direct", "a", "b", NULL };
+	char *argv[] = { "t", "--qd", "8", "-t", "3", "--direct", "a", "b", NULL };
 	char *bad[] = { "t", "--qd", "0", "a", "b", NULL };
 	struct t_opts o = { 0 };
 	struct g_opts g = { 0 };
@@ -269,6 +274,117 @@ static void test_groups(void **state)
 	free(buf);
 }
 
+/* Headings (OPT_GROUP_) in a table: in --help, never an option, a profile key or a JSON key. */
+struct h_opts {
+	long threads;
+	bool keep;
+	char *out;
+	double ratio;
+};
+
+static const struct opt_def h_options[] = {
+	OPT_LONG_("threads", 't', struct h_opts, threads, "2", "N", 1, 64, "threads"),
+	OPT_GROUP_("Output"),
+	OPT_BOOL_("keep", 0, struct h_opts, keep, "keep"),
+	OPT_STRING_("out", 'o', struct h_opts, out, NULL, "DIR", OPT_NO_ECHO, "output"),
+	OPT_GROUP_("Numbers"),
+	OPT_DOUBLE_("ratio", 0, struct h_opts, ratio, NULL, "R", 0.1, 1, "a ratio"),
+	OPT_END
+};
+
+static const struct opt_command h_cmd = {
+	.name = "h", .synopsis = "SRC", .summary = "test", .options = h_options,
+	.min_args = 1, .max_args = 1,
+};
+
+static void test_headings(void **state)
+{
+	char *argv[] = { "h", "--keep", "-t", "5", "--ratio", "0.5", "-o", "d", "a", NULL };
+	char *empty[] = { "h", "--=x", "a", NULL };
+	struct h_opts o = { 0 };
+	char **args;
+	int nargs;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_t *echo;
+
+	options_defaults(h_options, &o);
+	assert_int_equal(options_parse(&h_cmd, 9, argv, &o, &args, &nargs), 0);
+	assert_int_equal(o.threads, 5);
+	assert_true(o.keep);
+	assert_float_equal(o.ratio, 0.5, 0);
+	assert_string_equal(o.out, "d");
+	/* "--=x" names no option (a heading's name "" would be an exact match) */
+	assert_int_equal(options_parse(&h_cmd, 3, empty, &o, &args, &nargs), -EINVAL);
+	echo = options_to_json(h_options, &o);
+	assert_int_equal(json_object_size(echo), 3);	/* threads, keep, ratio */
+	assert_null(json_object_get(echo, ""));
+	json_decref(echo);
+	options_release(h_options, &o);
+
+	f = open_memstream(&buf, &len);
+	options_usage(&h_cmd, NULL, 0, f);
+	fclose(f);
+	/* the options before the first heading, --help, then each heading over its options */
+	assert_non_null(strstr(buf, "options:\n  -t, --threads N"));
+	assert_non_null(strstr(buf, "show this help\n\nOutput:\n      --keep"));
+	assert_non_null(strstr(buf, "\nNumbers:\n      --ratio R"));
+	assert_true(strstr(buf, "--help") < strstr(buf, "Output:"));
+	free(buf);
+}
+
+/* The options a results.json recorded, taken back over the defaults (sweep --resume). */
+static void test_from_json(void **state)
+{
+	struct t_opts o = { 0 };
+	struct h_opts h = { 0 };
+	json_t *rec;
+	json_t *bad;
+	char why[256];
+
+	options_defaults(t_options, &o);
+	o.threads = 7;
+	o.bs = 1 << 20;
+	o.keep = true;
+	o.ratio = 0.1;
+	free(o.mode);
+	o.mode = strdup("never");
+	o.token = strdup("s3cr3t");
+	rec = options_to_json(t_options, &o);
+	options_release(t_options, &o);
+
+	memset(&o, 0, sizeof(o));
+	options_defaults(t_options, &o);
+	assert_int_equal(options_from_json(t_options, &o, rec, why, sizeof(why)), 0);
+	assert_int_equal(o.threads, 7);
+	assert_int_equal(o.bs, 1 << 20);
+	assert_true(o.keep);
+	assert_float_equal(o.ratio, 0.1, 0);
+	assert_string_equal(o.mode, "never");
+	assert_null(o.token);		/* secrets are never recorded, so never taken back */
+	options_release(t_options, &o);
+	json_decref(rec);
+
+	/* an option without a default recorded unset (0) stays unset, though 0 is out of range */
+	options_defaults(h_options, &h);
+	rec = options_to_json(h_options, &h);
+	assert_int_equal(options_from_json(h_options, &h, rec, why, sizeof(why)), 0);
+	assert_float_equal(h.ratio, 0, 0);
+	json_decref(rec);
+
+	/* a value of the wrong type or out of range is refused, naming the key */
+	bad = json_pack("{s:s}", "threads", "many");
+	assert_int_equal(options_from_json(h_options, &h, bad, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "threads"));
+	json_decref(bad);
+	bad = json_pack("{s:i}", "threads", 1000);
+	assert_int_equal(options_from_json(h_options, &h, bad, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "'1000'"));
+	json_decref(bad);
+	options_release(h_options, &h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +394,8 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_headings),
+		cmocka_unit_test(test_from_json),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
