@@ -43,7 +43,7 @@ done
 [ -z "$(ls -A "$ccb_tmp/dst")" ] || fail "a refused -j left something in DST"
 expect_fail 2 "^cryocache-bench: fio: unknown option '-j': use --numjobs for fio's jobs\$" \
 	"$CCB" fio -j 2 "$ccb_tmp/a" "$ccb_tmp/dst"
-expect_fail 2 "^cryocache-bench: fio: unknown option '--jobs=2': use --numjobs" \
+expect_fail 2 "^cryocache-bench: fio: unknown option '--jobs': use --numjobs" \
 	"$CCB" fio --jobs=2 "$ccb_tmp/a" "$ccb_tmp/dst"
 expect_ok "$CCB" fio --numjobs 2 --help
 expect_fail 2 "^cryocache-bench: gen: unknown option '--jobs': use --job-dirs for CryoSPARC job folders\$" \

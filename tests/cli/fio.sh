@@ -89,7 +89,7 @@ xmllint --noout "$ccb_tmp/r/report.html" 2>/dev/null || ! command -v xmllint >/d
 	fail "report.html of fio's results is not well-formed"
 
 note "--runtime 0: one pass each, flagged short when under a second"
-expect_ok "$CCB" fio --bs 64K --iodepth 4 --jobs 1 --ioengine psync --runtime 0 --out "$ccb_tmp/r0" \
+expect_ok "$CCB" fio --bs 64K --iodepth 4 --numjobs 1 --ioengine psync --runtime 0 --out "$ccb_tmp/r0" \
 	"$ccb_tmp/src" "$ccb_tmp/dst"
 expect_json "$ccb_tmp/r0/results.json" \
 	"not any(m['time_based'] for m in d['reference']['measurements'])" \

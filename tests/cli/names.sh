@@ -11,7 +11,7 @@ ccb_lock_if_root
 src=$ccb_tmp/src
 dst=$ccb_tmp/dst
 mkdir "$dst"
-expect_ok "$CCB" gen --stacks 2 --box 32 --particles 3 --jobs 1 "$src"
+expect_ok "$CCB" gen --stacks 2 --box 32 --particles 3 --job-dirs 1 "$src"
 # Named like a stack, not an MRC file: the name goes into not_mrc_examples. Latin-1 "é" (0xe9)
 # and a lone 0xff are not UTF-8; a backslash is escaped too, so the escape reads back.
 bad=$(printf 'caf\351_\377\\x.mrcs')

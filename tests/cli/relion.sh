@@ -85,7 +85,7 @@ compare() {
 }
 
 set1=$ccb_tmp/set1
-expect_ok "$CCB" gen --stacks 6 --box 100 --particles 3-6 --mode 1 --jobs 2 --seed 3 "$set1"
+expect_ok "$CCB" gen --stacks 6 --box 100 --particles 3-6 --mode 1 --job-dirs 2 --seed 3 "$set1"
 "$PY" "$H/relion_star.py" --groups 2 --shuffle 5 --duplicate 4 "$set1/particles.star" \
 	"$set1/p2g.star"
 "$PY" "$H/relion_star.py" --groups 2 --relion30 "$set1/particles.star" "$set1/p30.star"
@@ -93,7 +93,7 @@ compare int16-groups "$set1" p2g.star "$ccb_tmp/scr1"
 compare relion30 "$set1" p30.star "$ccb_tmp/scr2"
 
 set2=$ccb_tmp/set2
-expect_ok "$CCB" gen --stacks 3 --box 256 --particles 3-4 --mode 2 --jobs 1 --seed 4 "$set2"
+expect_ok "$CCB" gen --stacks 3 --box 256 --particles 3-4 --mode 2 --job-dirs 1 --seed 4 "$set2"
 compare float32-256 "$set2" particles.star "$ccb_tmp/scr3"
 
 if command -v relion_stack_create >/dev/null; then
@@ -110,7 +110,7 @@ if [ "$(id -u)" = 0 ]; then
 	# A tmpfs holds only what is written to it: the free space is the same for both programs
 	# but for the few blocks of our scratch folder's marks. Room for 10.75 images of 40000 bytes.
 	set4=$ccb_tmp/set4
-	expect_ok "$CCB" gen --stacks 6 --box 100 --particles 3-6 --mode 2 --jobs 2 --seed 3 "$set4"
+	expect_ok "$CCB" gen --stacks 6 --box 100 --particles 3-6 --mode 2 --job-dirs 2 --seed 3 "$set4"
 	tfs=$ccb_tmp/tmpfs
 	mkdir "$tfs"
 	mount -t tmpfs -o size=128m tmpfs "$tfs" || fail "cannot mount a tmpfs on '$tfs'"

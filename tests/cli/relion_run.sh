@@ -19,7 +19,7 @@ mkdir "$dst"
 # p2g.star (two optics groups, listed 2 then 1, rows shuffled, row 4 twice) and p30.star (the same
 # as RELION 3.0 writes it).
 gen_set() {
-	expect_ok "$CCB" gen --stacks 6 --box 64 --particles 3-6 --mode "$2" --jobs 2 --seed 5 "$1"
+	expect_ok "$CCB" gen --stacks 6 --box 64 --particles 3-6 --mode "$2" --job-dirs 2 --seed 5 "$1"
 	"$PY" "$H/relion_star.py" --groups 2 --shuffle 7 --duplicate 4 "$1/particles.star" \
 		"$1/p2g.star"
 	"$PY" "$H/relion_star.py" --groups 2 --relion30 "$1/particles.star" "$1/p30.star"

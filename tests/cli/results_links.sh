@@ -73,7 +73,7 @@ if command -v fio >/dev/null; then
 		ln -s "$ccb_tmp/victim" "$out/$f"
 	done
 	expect_fail 1 "results folder '$out' is not empty" \
-		"$CCB" fio --bs 4K --iodepth 4 --jobs 1 --ioengine psync --out "$out" "$src" "$dst"
+		"$CCB" fio --bs 4K --iodepth 4 --numjobs 1 --ioengine psync --out "$out" "$src" "$dst"
 	untouched "fio's files"
 
 	note "sweep --reference --out: reference/ a symlink out of the folder"

@@ -9,7 +9,7 @@ need_root "mounting a small tmpfs as the results folder"
 need_python
 ccb_lock_machine
 
-ccb_make_set --stacks 2 --box 32 --particles 2 --jobs 1
+ccb_make_set --stacks 2 --box 32 --particles 2 --job-dirs 1
 out=$ccb_tmp/res
 mkdir "$out"
 mount -t tmpfs -o size=32k tmpfs "$out" || skip "cannot mount a tmpfs here"

@@ -9,7 +9,7 @@
 need_python
 ccb_lock_if_root
 
-ccb_make_set --stacks 20000 --box 16 --particles 1 --jobs 1
+ccb_make_set --stacks 20000 --box 16 --particles 1 --job-dirs 1
 one=$(cd "$src" && find . -name '*.mrcs' | sort | sed -n '777{s|^\./||;p}')
 # Not MRC, the same size: only a check that reads it can tell.
 printf 'NOT-AN-MRC-HEADER' | dd of="$src/$one" conv=notrunc status=none

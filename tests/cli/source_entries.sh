@@ -13,8 +13,8 @@ src=$ccb_tmp/src
 dst=$ccb_tmp/dst
 other=$ccb_tmp/other-project
 mkdir "$dst" "$other"
-expect_ok "$CCB" gen --stacks 3 --box 32 --particles 4 --jobs 1 "$src"
-expect_ok "$CCB" gen --stacks 1 --box 32 --particles 5 --jobs 1 --seed 9 "$other"
+expect_ok "$CCB" gen --stacks 3 --box 32 --particles 4 --job-dirs 1 "$src"
+expect_ok "$CCB" gen --stacks 1 --box 32 --particles 5 --job-dirs 1 --seed 9 "$other"
 ext=$(cd "$other" && find . -name '*.mrcs' | sed 's|^\./||')
 mkdir "$src/J5" "$src/J5/imported"
 ln -s "$other/$ext" "$src/J5/imported/linked.mrcs"
