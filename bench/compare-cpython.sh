@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/compare-cpython.sh - is our `shutil` CPython's shutil.copyfile, and `rw` what cp does?
 #
 #   sudo bench/compare-cpython.sh [-n PAIRS] [-t "1 2 4"] [-s SIZE] WORKDIR

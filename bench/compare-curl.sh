@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/compare-curl.sh - does the http strategy fetch as fast as curl, one file per call?
 #
 #   sudo bench/compare-curl.sh [-n ROUNDS] [-t "1 2 4 8"] [-s SIZE] WORKDIR

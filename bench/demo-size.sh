@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/demo-size.sh - how large `make demo`'s generated set should be on this machine, from a
 # probe: generate a small set, copy it cold with CryoSPARC's copier at the demo's most threads,
 # and size the set so a run lasts about SECONDS at that rate times FACTOR (the headroom the

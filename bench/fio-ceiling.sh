@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/fio-ceiling.sh - fio's copy-shaped ceiling for a source set and a destination, next to the
 # best strategies, in one session, interleaved.
 #

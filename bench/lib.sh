@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/lib.sh - what the benchmark scripts share: the binary, their -n/-t/-s options, the root
 # check, cache drops and clocks. Sourced; the caller sets its defaults first.
 # shellcheck shell=bash

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/relion-copy.sh - the relion strategy's throughput beside relion_refine's own copy phase.
 #
 #   sudo bench/relion-copy.sh [-n ROUNDS] [-t "1 2"] [-s SIZE] WORKDIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """bench/summary.py - the table the comparison scripts end with.
 
     summary.py LOG BYTES CONTENDER/REFERENCE...

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-installed.sh - the installed package works from its installed files alone: run after
 # `apt-get install ./cryocache-bench_*.deb` (CI does). Needs root for the cold runs and gnuplot
 # for the plots. Exits non-zero, naming the check, on the first failure.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # throughput.gp - throughput per thread count, one line per strategy, the median's confidence
 # interval as error bars; writes OUT.svg and OUT.png. cryocache-bench runs it in the plots folder
 # of a report:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # timeseries.gp - what the disks and CPUs did during one run, per sampling interval: MB/s read
 # and written (and received by the busiest interface) above, %util of the disks and the CPUs'
 # busy and iowait shares below; writes OUT.svg and OUT.png. cryocache-bench runs it in the plots

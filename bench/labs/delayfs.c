@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* delayfs.c - a read-only FUSE passthrough that delays every read, like a network filesystem. */
 #include "config.h"
 

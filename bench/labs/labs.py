@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """bench/labs/labs.py - the arithmetic and the table of bench/labs/run-labs.sh.
 
     labs.py row --lab L --seed S --threads 1,2,4,8 --sweep DIR (--cpython-sweep DIR | --cpython-log TSV)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/labs/run-labs.sh - known-answer labs: storage whose right thread count is known because
 # CPython's own copier is measured on it, and the sweep's recommendation is held to that.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # release-line.sh TARBALL - the version() line of the Spack recipe for a tarball `make dist` made.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 cryocache-bench-X.Y.Z.tar.gz" >&2; exit 2; }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cells.c - runs grouped into (strategy, threads, jobs) cells and summarised. No I/O. */
 #include "config.h"
 

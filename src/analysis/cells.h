@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cells.h - the runs of a results document grouped into cells, one per (strategy, threads, jobs),
  * each summarised: median and spread of the throughput, a confidence interval of the median, and

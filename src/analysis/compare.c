@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* compare.c - baseline vs current results, cell by cell, noise-aware (report/ renders them). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * compare.h - a baseline results document against a current one, cell by cell, with noise taken
  * into account: the verdicts CI acts on, and what differs between the two environments. Pure:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* confirm.c - a recommendation's paired confirmation: pairs, ratios, verdict, fallback. No I/O. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * confirm.h - the paired confirmation of a recommendation that differs from CryoSPARC's default:
  * which pairs a sweep still needs, their order, the ratios of the pairs it ran, the verdict, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fioref.c - fio job files that match a dataset, and fio's JSON output parsed. */
 #include "config.h"
 

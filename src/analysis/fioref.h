@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fioref.h - fio as the engine reference: job files that read the same source files and write
  * the same sizes into the scratch directory, and the numbers of fio's JSON output. Pure: text in,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* links.c - the link that carried a run's bytes, against diag's prediction (links.h). */
 #include "config.h"
 

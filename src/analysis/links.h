@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * links.h - after a run, the network link that carried the bytes, judged against what diag
  * predicted. Pure: results.json's "diag" object and a run's "sampler" summary in, sentences out.

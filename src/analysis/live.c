@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* live.c - the sweep's live line: a median-based ETA and the line's text. */
 #include "config.h"
 

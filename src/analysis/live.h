@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * live.h - the sweep's live line on a terminal: the time left, from the median run so far
  * (one slow or fast run does not swing it), and the line itself (the run, its phase, a bar,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # src/analysis/ - statistics, cells, the recommendation, compare and fio's output: pure, no I/O
 src_libccb_a_SOURCES += src/analysis/cells.c src/analysis/cells.h src/analysis/compare.c \
 	src/analysis/compare.h src/analysis/confirm.c src/analysis/confirm.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* recommend.c - CRYOSPARC_CACHE_NUM_THREADS from the cells of a results document. No I/O. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * recommend.h - CRYOSPARC_CACHE_NUM_THREADS from the cells of a results document (cells.h), and
  * the line(s) a sweep ends with. Reads only JSON; no I/O.

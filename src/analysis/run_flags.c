@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_flags.c - what one run of results.json says about itself. */
 #include "config.h"
 

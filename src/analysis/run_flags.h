@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * run_flags.h - what one run of results.json says about itself: read from its fields alone, so
  * that every rendering and every statistic flags a run the same way.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stats.c - arithmetic over measurements: order statistics, means, spread. No I/O. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stats.h - arithmetic over measurements: order statistics, means, spread. No I/O. */
 #ifndef CCB_STATS_H
 #define CCB_STATS_H

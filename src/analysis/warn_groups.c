@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* warn_groups.c - warnings grouped by kind, counted, with the runs that said them. */
 #include "config.h"
 

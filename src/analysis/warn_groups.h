@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * warn_groups.h - warnings grouped by kind: the runs of a sweep that say the same thing with
  * other numbers ("run lasted 0.42 s ...", "run lasted 0.51 s ...") are one line with a count,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.c - a session (bench_begin, bench_end) and one measured run in order: prepare
  * (run_prepare.c), copy (run_copy.c), record (run_record.c).

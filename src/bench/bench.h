@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.h - one measured run: clean the scratch copy, make the cache cold and check it, copy
  * with the pool, sync, optionally verify, and describe it all as a JSON run object.

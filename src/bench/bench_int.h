@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_int.h - what the phases of one measured run share: bench.c runs them in order,
  * run_prepare.c makes the cache cold, run_copy.c copies under the clock, run_record.c fills the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pagecache.c - the kernel's page cache: make it cold before a run, and measure how cold it is. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pagecache.h - the kernel's page cache: making it cold before a run, and measuring that it is. */
 #ifndef CCB_PAGECACHE_H
 #define CCB_PAGECACHE_H

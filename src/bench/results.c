@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* results.c - the results folder and results.json. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * results.h - the results folder and results.json, the contract everything after a measurement
  * reads (schema "cryocache-bench/1", documented in docs/results-schema.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_copy.c - a run's clock: the sampler, the pool copying the jobs, and syncfs. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_live.c - `run`'s live line on a terminal: the repeat, its phase, a bar, MB/s, the ETA. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * run_live.h - `run`'s live line on a terminal, as `sweep` has one: the repeat, its phase, a bar
  * of the bytes copied, the run's MB/s and the time left (analysis/live.h draws the line). Off

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_prepare.c - before a run's clock: an empty scratch copy, a cold page cache, quiet devices. */
 #include "config.h"
 

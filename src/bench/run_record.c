@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_record.c - a run's JSON object: what it measured, its checks, its line, results.json. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* scratch.c - the marked scratch directory in DST: the only code that writes or deletes there. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scratch.h - the marked scratch directory inside DST: the only place the tool writes or deletes.
  *

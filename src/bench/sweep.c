@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sweep.c - the sweep engine: the shuffled plan, the warm-up and the run-length probe, --budget's
  * sample, auto repeats for the cells that decide the answer, the ETA on a live line.

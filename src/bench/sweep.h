@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sweep.h - the sweep engine: the plan (every strategy x thread count x repeat, in an order
  * shuffled by a seeded RNG), --budget's sample, --resume, --repeats auto, and the estimate of the

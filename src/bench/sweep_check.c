@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sweep_check.c - a results.json checked before `sweep --resume` continues it: the seed, the
  * repeats, the plan and the runs against each other and against the options the sweep recorded.

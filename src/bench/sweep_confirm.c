@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sweep_confirm.c - the paired cold runs that confirm a sweep's recommendation. */
 #include "config.h"
 

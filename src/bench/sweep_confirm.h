@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sweep_confirm.h - after a sweep's grid, the paired cold runs that confirm a recommendation
  * other than CryoSPARC's default (analysis/confirm.h has the rule and the statistics).

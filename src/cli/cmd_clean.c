@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_clean.c - `clean DST`: remove scratch directories a killed run left behind. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_compare.c - `compare BASELINE CURRENT`: noise-aware verdicts per cell, for CI. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_diag.c - `diag [SRC] [DST]`: mounts, devices, NICs and the route to storage, and findings. */
 #include "config.h"
 

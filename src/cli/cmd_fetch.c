@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_fetch.c - `fetch URL|LIST DIR` and `fetch --empiar ID DIR`: download a set of stacks. */
 #include "config.h"
 

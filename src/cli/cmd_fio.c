@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_fio.c - `fio SRC DST`: fio's ceilings for the same files, as the reference for a sweep. */
 #include "config.h"
 

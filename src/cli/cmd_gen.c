@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_gen.c - `cryocache-bench gen DIR`: write a synthetic particle set to benchmark with. */
 #include "config.h"
 

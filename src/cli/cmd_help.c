@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_help.c - `help [COMMAND]`, and the manual page and bash completion generated from the
  * same option tables as --help, so that none of the three can lack a command or an option.

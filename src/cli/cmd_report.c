@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_report.c - `report RESULTS.json`: report.md, report.html, results.csv and gnuplot images
  * rebuilt from a results.json (on any machine: it reads nothing else but the samples files).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_run.c - `run SRC DST`: one strategy at one thread count, R cold repeats. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_strategies.c - `strategies`: what this build can copy with, and why anything is missing. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_sweep.c - `sweep SRC DST`: strategies x threads x repeats, shuffled, and the recommendation. */
 #include "config.h"
 
@@ -716,6 +717,12 @@ static int load_recorded(const struct sweep_opts *o, struct sweep_args *a, int n
 	char why[256] = "";
 	int ret = results_load(&prev, o->m.out, why, sizeof(why));
 
+	if (!ret && !json_is_object(json_object_get(prev.root, "sweep"))) {
+		/* A run's results.json: said as such, before its params are taken for a sweep's. */
+		error("cannot resume from '%s': it holds no sweep", prev.path);
+		results_release(&prev);
+		return 1;
+	}
 	if (!ret)
 		a->recorded = json_incref(prev.root);
 	else if (nargs == 0)

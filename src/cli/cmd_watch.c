@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_watch.c - `watch PATH...`: the devices, CPUs and interfaces behind paths, live and
  * iostat-style, while something else (CryoSPARC's own cache, an rsync) copies.

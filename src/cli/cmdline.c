@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmdline.c - a subcommand's command line, and its --profile, applied through option tables. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmdline.h - a subcommand's command line parsed with its option table (getopt_long, built from
  * the table), after the command's section of a --profile FILE (cli/profile.h) when it takes one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmds.c - the list of subcommands, which main() and the profile sections share. */
 #include "config.h"
 

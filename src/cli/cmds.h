@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmds.h - the list of subcommands: each one's option table and texts (struct opt_command) and
  * the function main() dispatches to, which returns the process exit status. The list also says

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # src/cli/ - the subcommands and their list, their option tables, the command line, profiles, posting results
 src_libccb_a_SOURCES += src/cli/cmd_clean.c src/cli/cmd_compare.c src/cli/cmd_diag.c \
 	src/cli/cmd_fetch.c src/cli/cmd_fio.c src/cli/cmd_help.c src/cli/cmd_gen.c src/cli/cmd_report.c \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - subcommand dispatch only (the list is cmds.c's). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* measure_opts.c - what run and sweep share: measurement and strategy options, closing. */
 #include "config.h"
 

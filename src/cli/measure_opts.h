@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * measure_opts.h - what run and sweep share on the command line: the options of a measurement
  * (one table fragment, so both commands, --help, profiles and the JSON echo agree) and those of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.c - a subcommand's --help, from its option table and its groups'. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.h - a subcommand's option table and texts (struct opt_command), and its --help. The
  * tables themselves are lib/opt.h's; cli/cmdline.h parses a command line with them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* post_results.c - POST a results document to a collector with libcurl: retries, backoff, secret headers. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * post_results.h - sending results to a results collector: `--post URL` on run, sweep and compare POSTs
  * the JSON document with libcurl, retried with backoff on transient failures, with headers

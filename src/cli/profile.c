@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* profile.c - an INI profile's section applied to a command's option table (inih). */
 #include "config.h"
 

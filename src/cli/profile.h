@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * profile.h - options from an INI file (the .ini files in profiles/), through the same option
  * table as the command line, so every option has a key and the two never drift apart.

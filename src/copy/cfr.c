@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfr.c - copy_file_range() per file, as coreutils' cp copies, counting for every file
  * what the kernel did with it: cloned it, copied it in the kernel, or refused (and the file went

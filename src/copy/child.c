@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* child.c - other programs a strategy runs: found on PATH, spawned, waited for, asked. */
 #include "config.h"
 

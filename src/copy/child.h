@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * child.h - other programs a strategy runs (cp, python): found on PATH as execvp would, spawned
  * with a fresh process's signals, waited for, asked what they are.

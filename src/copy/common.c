@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* common.c - pieces of the copy data path that several strategies share. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* common.h - pieces of the copy data path that several strategies share. */
 #ifndef CCB_COPY_UTIL_H
 #define CCB_COPY_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cp.c - the system's cp, one process per file: `cp SRC DST`, as `xargs -P N cp` runs
  * it, with the pool's N threads in the role of xargs' N processes.

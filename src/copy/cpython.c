@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cpython.c - the real interpreter: a python3 (or --python) child process runs shutil.copyfile
  * per file in a concurrent.futures.ThreadPoolExecutor of N workers, as CryoSPARC's cache copy

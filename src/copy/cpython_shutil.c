@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cpython_shutil.c - CPython's shutil.copyfile() on Linux, system call for system call: the
  * emulation the shutil, shutil314 and legacy strategies share (cpython_shutil.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cpython_shutil.h - CPython's shutil.copyfile() on Linux, shared by the shutil, shutil314 and
  * legacy strategies. Private to those three files.

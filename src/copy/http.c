@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.c - HTTP(S) storage as a source: each stack is fetched from --source-url plus
  * its path relative to SRC with libcurl, one easy handle per thread (so connections are kept

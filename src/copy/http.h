@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.h - the http strategy's options (job->eo), which the caller also reads: the bench layer
  * for --source-url and --insecure, --post for --cafile and --insecure.

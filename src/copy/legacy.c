@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * legacy.c - CryoSPARC before v4.3: one thread, and per file os.path.getsize(src),
  * os.makedirs(os.path.dirname(dst), exist_ok=True) and shutil.copyfile(src, dst).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libc_file.c - glibc's buffered FILE, system call for system call (see libc_file.h).
  *

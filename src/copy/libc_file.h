@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libc_file.h - glibc's buffered FILE (libio) as RELION's image I/O uses it: fopen, fread,
  * fwrite, fseek, rewind and fclose, with the same system calls in the same order, sizes and

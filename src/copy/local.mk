@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # src/copy/ - the strategy table, the thread pool, the CPython emulation, one file a strategy
 # (uring.c and http.c are stand-ins without their library: see .missing in strategy.h)
 src_libccb_a_SOURCES += src/copy/cfr.c src/copy/child.c src/copy/child.h src/copy/common.c \

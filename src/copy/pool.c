@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pool.c - N worker threads (per copier) pulling files from a shared index. */
 #include "config.h"
 

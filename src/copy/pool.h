@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pool.h - N worker threads pulling files from a shared index, each copying with the strategy.
  *

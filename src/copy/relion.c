@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * relion.c - RELION's scratch copy: relion_refine --scratch_dir copying the particles of its
  * .star one image at a time into one growing stack per optics group, as RELION 3.1.3's

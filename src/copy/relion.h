@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * relion.h - RELION's scratch copy (relion_refine --scratch_dir): the plan of which particle
  * goes into which stack, in which order (relion_plan.c, pure), for the relion strategy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * relion_image.c - RELION's image reads and writes for its scratch copy, call for call (see
  * relion_image.h). The comments name the RELION 3.1.3 code each step follows.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * relion_image.h - RELION's Image<RFLOAT> for 2D particle images in MRC stacks, as its scratch
  * copy uses it (src/image.h: fImageHandler::openFile, read, readFromOpenFile, write, _write;

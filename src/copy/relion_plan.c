@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * relion_plan.c - which particle RELION's scratch copy takes when, and into which stack (pure:
  * the .star's rows and the dataset in, the plan out; see relion.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * relion_verify.c - --verify for the relion strategy: the scratch stacks hold, image by image,
  * the particles of the plan (relion.h), each the float32 of its source image as RELION converts

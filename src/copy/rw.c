@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rw.c - plain read()/write() with one buffer of --bs bytes (128 KiB by default):
  * what cp does when the kernel offers no copy offload.

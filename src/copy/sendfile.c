@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sendfile.c - the data path of shutil.copyfile without the rest of it: open, fstat,
  * open, sendfile() until the size fstat gave is sent, close, close.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shutil.c - the strategies that copy as CryoSPARC does, through CPython's shutil.copyfile()
  * (cpython_shutil.c): shutil for CPython 3.8-3.13, shutil314 for 3.14.

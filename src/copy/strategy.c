@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* strategy.c - the table of copy strategies this build knows, and lookup by name. */
 #include "config.h"
 

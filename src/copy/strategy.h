@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* strategy.h - copy strategies behind one table of operations (fio's ioengine_ops). */
 #ifndef CCB_STRATEGY_H
 #define CCB_STRATEGY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uring.c - io_uring: one ring per thread, several files open at once per ring, reads
  * and writes pipelined over --qd buffers of --bs bytes; O_DIRECT with --direct.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csfile.c - read the stack paths of a CryoSPARC .cs file (pure: bytes in, stack list out): the
  * format is recognised here, csfile_npy.c and csfile_csdat.c read the two encodings.

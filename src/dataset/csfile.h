@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* csfile.h - CryoSPARC .cs datasets (cryosparc-tools): the stacks that blob/path names. */
 #ifndef CCB_CSFILE_H
 #define CCB_CSFILE_H

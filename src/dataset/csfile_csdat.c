@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* csfile_csdat.c - a .cs saved as cryosparc-tools' compressed stream (\x95CSDAT, LZ4 columns). */
 #include "config.h"
 

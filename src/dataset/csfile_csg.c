@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* csfile_csg.c - a CryoSPARC output group file (.csg, YAML): the .cs its blob result names. */
 #include "config.h"
 

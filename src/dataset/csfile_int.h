@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* csfile_int.h - what the readers of the two .cs encodings (NumPy, CSDAT) share. */
 #ifndef CCB_CSFILE_INT_H
 #define CCB_CSFILE_INT_H

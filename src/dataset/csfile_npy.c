@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* csfile_npy.c - a .cs saved by numpy.save: the Python-literal header, the dtype, blob/path. */
 #include "config.h"
 

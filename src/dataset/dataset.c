@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dataset.c - what every dataset shares: its files in order, their folders, MRC checks, samples. */
 #include "config.h"
 

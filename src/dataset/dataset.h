@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dataset.h - the files a benchmark copies: a source tree listed into (relative path, size). */
 #ifndef CCB_DATASET_H
 #define CCB_DATASET_H

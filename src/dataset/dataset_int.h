@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dataset_int.h - what the folder walk and the metadata-named sets share inside dataset/. */
 #ifndef CCB_DATASET_INT_H
 #define CCB_DATASET_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fetch.c - the transfer engine: libcurl's multi interface runs N transfers at once, each
  * written to a ".part" name, resumed with a range request, retried with backoff on transient

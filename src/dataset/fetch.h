@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fetch.h - downloading a set of stacks over HTTP(S) with libcurl's multi interface. */
 #ifndef CCB_FETCH_H
 #define CCB_FETCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fetch_crawl.c - walk HTTP directory listings (EMPIAR, Apache, nginx index pages) into a list. */
 #include "config.h"
 

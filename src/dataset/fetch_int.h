@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fetch_int.h - what the pieces of fetch (lists, listing crawler, transfers) share. */
 #ifndef CCB_FETCH_INT_H
 #define CCB_FETCH_INT_H

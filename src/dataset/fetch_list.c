@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fetch_list.c - what fetch downloads: a URL, a list of URLs or paths, or a .star/.cs's stacks. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gen.c - write synthetic particle sets: seeded noise in valid MRC2014 stacks. */
 #include "config.h"
 

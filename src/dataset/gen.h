@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gen.h - synthetic particle sets: valid MRC2014 stacks of seeded noise, laid out like the
  * extract jobs of a CryoSPARC project (J<n>/extract/<micrograph>_particles.mrcs).

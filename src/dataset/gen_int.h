@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gen_int.h - what the set writer (gen.c) and its planner (gen_plan.c) share: seeded streams. */
 #ifndef CCB_GEN_INT_H
 #define CCB_GEN_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gen_meta.c - the job metadata of a generated set: a RELION particles.star and a CryoSPARC
  * particles.cs (a NumPy structured array, as cryosparc-tools saves one) naming every particle.

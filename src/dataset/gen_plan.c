@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gen_plan.c - the parameters of a generated set and its plan: names, particle counts, sizes. */
 #include "config.h"
 

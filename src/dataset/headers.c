@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * headers.c - the MRC header checks of a listed set: every stack's first 1024 bytes, read by a
  * few threads at once, and for a large set on a seeded sample of its stacks (all with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # src/dataset/ - what to copy: folders, metadata files, MRC, generated sets, downloads
 src_libccb_a_SOURCES += src/dataset/csfile.c src/dataset/csfile.h src/dataset/csfile_csdat.c \
 	src/dataset/csfile_csg.c src/dataset/csfile_int.h src/dataset/csfile_npy.c \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mrc.c - encode and decode the 1024-byte MRC2014 main header. */
 #include "config.h"
 

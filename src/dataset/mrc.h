@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mrc.h - the MRC2014 main header: writing particle stacks and recognising MRC files. */
 #ifndef CCB_MRC_H
 #define CCB_MRC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * named.c - a dataset named by metadata: the stacks a RELION .star, a CryoSPARC .cs or .csg, or a
  * list of paths (--files) names, found below the project folder.

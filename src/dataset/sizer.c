@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sizer.c - the sizes of the files a folder walk lists from their entries' d_type, read after
  * the walk in inode order by a few threads: a cold stat() is a read of the inode table (or a

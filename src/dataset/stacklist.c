@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stacklist.c - a list of unique stack paths with particle counts, for the metadata parsers. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stacklist.h - the particle stacks a metadata file names: unique paths with a particle count each. */
 #ifndef CCB_STACKLIST_H
 #define CCB_STACKLIST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* star.c - read the stack paths of a RELION STAR file (pure: text in, stack list out). */
 #include "config.h"
 

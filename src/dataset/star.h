@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* star.h - RELION STAR particle files: the stacks that _rlnImageName names. */
 #ifndef CCB_STAR_H
 #define CCB_STAR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* star_int.h - what the STAR readers inside dataset/ share: lines, tokens and messages. */
 #ifndef CCB_STAR_INT_H
 #define CCB_STAR_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * star_particles.c - the particles of a RELION .star row by row, with the optics group RELION
  * gives each (pure: text in, rows out), for strategies that copy particle by particle.

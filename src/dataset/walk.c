@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* walk.c - a dataset that is a folder: the regular files below it, listed recursively. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* curl_common.c - the settings every transfer shares, and which failures deserve a retry. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * curl_common.h - what every libcurl transfer of the tool sets the same way (fetch, the http
  * strategy, --post): error buffer, no signals, timeouts, TLS verification, a user agent, and an

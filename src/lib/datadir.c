@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* datadir.c - the program's shared files: $ENV, beside the binary, or PKGDATADIR. */
 #include "config.h"
 

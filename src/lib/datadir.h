@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * datadir.h - where the program's shared files (gnuplot scripts, profiles) are: an environment
  * variable's folder first, then beside the running binary (a build tree), then the installed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dynbuf.c - a growable buffer of bytes, always NUL-terminated. */
 #include "config.h"
 

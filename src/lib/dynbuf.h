@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dynbuf.h - a growable buffer of bytes, always NUL-terminated (after curl's lib/dynbuf.h). */
 #ifndef CCB_DYNBUF_H
 #define CCB_DYNBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * json_get.h - reading one member of a JSON object (results.json, samples, fio's output) with a
  * neutral value when the member is missing or of another type, so that renderings and statistics

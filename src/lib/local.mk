@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # src/lib/ - the lowest layer: messages, numbers, paths, files, JSON accessors, option tables,
 # buffers, names as text (JSON, CSV), hashing, libcurl setup
 src_libccb_a_SOURCES += src/lib/datadir.c src/lib/datadir.h src/lib/dynbuf.c src/lib/dynbuf.h \

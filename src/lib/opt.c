@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* opt.c - option tables: defaults, setting a field from text, the JSON echo, releasing. */
 #include "config.h"
 

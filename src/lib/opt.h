@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * opt.h - option tables: one struct opt_def per field of a struct, so that one table drives the
  * command line, --help, profiles and the JSON echo of a run's parameters (cli/options.h), and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* safeopen.c - files and folders below a folder, never following a symlink out of it. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * safeopen.h - files and folders below a folder, opened without being led out of it: no symlink
  * is followed below the folder, and only a regular file is ever read (a FIFO would block).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* text.c - names as valid text: the reversible \xNN escape, JSON strings and keys, CSV fields. */
 #include "config.h"
 

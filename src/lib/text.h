@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * text.h - names from the file system and the kernel (paths, mount points, devices, interfaces)
  * are bytes; JSON wants UTF-8 and a CSV reader wants commas only between fields. One escape

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* url.c - URLs without their credentials, for messages and the files the tool writes. */
 #include "config.h"
 

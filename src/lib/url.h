@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * url.h - URLs as they may be shown: user information and query values are credentials (a
  * password, a signed-URL token), so every message, results file and manifest gets the URL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.c - small helpers shared by every module: messages, paths, numbers, clocks, files. */
 #include "config.h"
 

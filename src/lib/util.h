@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.h - small helpers shared by every module: messages, paths, numbers, clocks, files. */
 #ifndef CCB_UTIL_H
 #define CCB_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* verify.c - content checks of copies: XXH3-64 of a source and its copy. */
 #include "config.h"
 

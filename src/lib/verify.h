@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* verify.h - content checks of copies: XXH3-64 of a source and its copy. */
 #ifndef CCB_VERIFY_H
 #define CCB_VERIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * compare_html.c - a comparison as one self-contained HTML page (inline CSS and SVG, nothing
  * fetched): the verdicts, and per strategy a chart with each thread count's runs and median, the

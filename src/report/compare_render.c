@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* compare_render.c - a comparison of two results documents as Markdown and as JUnit XML. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* csv.c - results.csv: one row per run of results.json, for spreadsheets. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* data.c - what the renderings read besides results.json: cells, samples files, series drawn. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * data.h - what the renderings of results.json read besides the document's own fields: the cells,
  * lookups of a run's cell, the warnings in order, the runs' samples files and the time series a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * html.c - report.html: one self-contained page (inline CSS and SVG, nothing fetched) with
  * the recommendation, the warnings, throughput per thread count with its intervals, the tables,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # src/report/ - renderings of results.json: report data, text, Markdown, HTML with SVG, CSV,
 # gnuplot, fio's reference, the report files of a results folder, and a comparison as Markdown,
 # JUnit and HTML

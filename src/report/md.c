@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* md.c - report.md: the tables of results.json for a terminal, a ticket or a wiki. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * overhead.c - where the runs' time outside their clocks went (run.overhead_s), summed over the
  * runs, as a table in report.md and report.html: so a user sees what a sweep spent on deleting

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot.c - gnuplot images of a results folder: data files, then the installed scripts. */
 #include "config.h"
 

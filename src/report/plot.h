@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plot.h - gnuplot images of a results folder: writes the data files, then runs gnuplot with the
  * scripts installed with the program (reports/throughput.gp, reports/timeseries.gp).

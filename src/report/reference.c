@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reference.c - fio's reference measurements (results.json's "reference") in report.md and .html. */
 #include "config.h"
 

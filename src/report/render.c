@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* render.c - the pieces report.md, report.html and results.csv print alike. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * render.h - what the renderings of a report folder (report.md, report.html, results.csv) share:
  * the context they read, and the writers of the pieces they print alike.

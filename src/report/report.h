@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.h - renderings of results.json for people. They read the document (and the samples files
  * beside it), never the system.

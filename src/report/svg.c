@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* svg.c - the SVG charts of report.html, on the scales, axes and legend entries they share. */
 #include "config.h"
 

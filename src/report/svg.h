@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * svg.h - the SVG charts of report.html: throughput per thread count, and a run's time series.
  * Both are drawn from results.json and the samples files alone, as inline SVG (well-formed XML,

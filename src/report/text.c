@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* text.c - the terminal tables of results.json and of a sampler summary, from the document. */
 #include "config.h"
 

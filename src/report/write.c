@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* write.c - the report files of a results folder: report.md, report.html, results.csv, plots. */
 #include "config.h"
 

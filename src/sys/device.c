@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* device.c - from a path to its mount, filesystem type and the block devices beneath it. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* device.h - from a path to its mount, filesystem and block device chain (shared by run, diag). */
 #ifndef CCB_DEVICE_H
 #define CCB_DEVICE_H

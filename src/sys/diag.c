@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diag.c - the environment a benchmark runs in, read: mounts, devices, NICs, routes, machine. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * diag.h - where the bytes will travel: the mounts, block devices, NICs and route behind SRC and
  * DST, and the machine, read once; findings computed from that; printed as text or JSON.

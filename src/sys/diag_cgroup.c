@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * diag_cgroup.c - the I/O limits this process's cgroups put on block devices: cgroup v2's
  * io.max and cgroup v1's blkio.throttle.*, in the cgroup and every ancestor (each one's limit

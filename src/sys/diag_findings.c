@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diag_findings.c - plain sentences from what diag read, and from a run against it (diag.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * diag_int.h - what diag's pieces (reading, findings, printing) share. Not for use outside
  * src/sys/diag*.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diag_print.c - what diag read and found, as text and as results.json's "diag" (diag.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # src/sys/ - /proc and /sys readers, the sampler, devices, host facts, routes and diag
 src_libccb_a_SOURCES += src/sys/device.c src/sys/device.h src/sys/diag.c src/sys/diag.h \
 	src/sys/diag_cgroup.c src/sys/diag_findings.c src/sys/diag_int.h src/sys/diag_print.c \

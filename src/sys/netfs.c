@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* netfs.c - the storage server behind a network mount, read from its mountinfo line (netfs.h). */
 #include "config.h"
 

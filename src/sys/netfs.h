@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netfs.h - the storage server behind a network mount, from its mountinfo line and, where the
  * line names none, from the client's own configuration. Pure text work: the caller reads the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* procstat.c - kernel statistics text into structs, and two snapshots into rates. No I/O. */
 #include "config.h"
 

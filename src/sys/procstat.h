@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procstat.h - pure parsers of the kernel's statistics text, and the arithmetic iostat -x,
  * mpstat, sar -n DEV and nfsiostat do on two snapshots of it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rdma.c - InfiniBand and RoCE ports and their byte counters from /sys/class/infiniband. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rdma.h - InfiniBand and RoCE ports from /sys/class/infiniband: what each is (rate, link
  * layer, state, the IP interface on it) and the bytes it moved. RDMA traffic (NFS over RDMA,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* route.c - RTM_GETROUTE for one address: which interface, gateway and source the kernel picks. */
 #include "config.h"
 

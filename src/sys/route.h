@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* route.h - the route the kernel would take to an address (`ip route get`), over rtnetlink. */
 #ifndef CCB_ROUTE_H
 #define CCB_ROUTE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sampler.c - the sampler's readings of /proc, its thread and its clock (sampler.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sampler.h - what the devices, CPUs and network did during a run, the way iostat -x, mpstat and
  * sar -n DEV would show it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sampler_int.h - what the sampler's pieces share: the field tables and a window of readings with
  * its arithmetic, all in sampler_window.c. Not for use outside src/sys/sampler*.c.

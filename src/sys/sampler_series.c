@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sampler_series.c - the readings as a time series, samples/run-<seq>.json or .csv. */
 #include "config.h"
 

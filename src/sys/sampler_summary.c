@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sampler_summary.c - a window of readings as results.json's "sampler", findings included. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sampler_window.c - the arithmetic of a window of readings: intervals, fields, totals, peaks. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sysinfo.c - the host a run happened on: name, kernel, CPU model and count, memory. */
 #include "config.h"
 

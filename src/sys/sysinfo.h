@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sysinfo.h - what results.json says about the host. */
 #ifndef CCB_SYSINFO_H
 #define CCB_SYSINFO_H

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/bad_input.sh - every bad argument or situation `run` can meet gives its exit status and one
 # message that names the path and the reason, and leaves nothing behind in DST.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99

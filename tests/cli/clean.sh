@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/clean.sh - `clean DST` removes the marked scratch directories that killed runs left, and
 # nothing else: not look-alikes, not what symlinks point to, not a running benchmark's directory.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # cmdline.sh - command lines as GNU tools take them: options after operands, "--" ending the
 # options, a profile named by an abbreviation of --profile applied, sizes with decimals and
 # decimal or binary suffixes; one name for one thing (-t/--threads, --jobs, --numjobs,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/cold.sh - runs start cold, and residency is measured rather than assumed: a set that
 # another process keeps in memory is reported as not cold, whichever way the cache was dropped.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99

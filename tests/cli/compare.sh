@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # compare.sh - `compare` on fixture pairs: exit statuses, the Markdown, JUnit XML that xmllint
 # accepts (with times), the JSON (rounded), the HTML page, --fail-on-missing, a cell too noisy
 # to judge, and refusals (other hardware, other schema, unreadable input).

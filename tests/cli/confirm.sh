@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/cli/confirm.sh - sweep's paired confirmation end to end: whatever the grid recommends, the
 # confirmation in results.json agrees with the runs it recorded (roles, pairs, order drawn from the
 # seed, ratios, interval, verdict and fallback), its runs stay out of the cells, every report shows

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/copy_errors.sh - a destination that fills up half-way through a copy: every data-path
 # strategy fails with exit 1 naming the file, the call and "No space left on device", results.json
 # keeps the finished run, and the kept half-copied file holds exactly what was written.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/cpython.sh - the cpython strategy, the real interpreter running shutil.copyfile in a
 # ThreadPoolExecutor: byte-identical copies with every file counted and timed, the interpreter
 # and its version in results.json, the shutil/cpython ratio in the reports of a sweep, clear

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # diag: the live machine prints and parses quickly; as root, the route to a storage address in a
 # network namespace reached over two veth links names the link the kernel picks, and traffic sent
 # to that address shows on that link's counters. Addresses exist only inside the test's namespaces.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # docs.sh - the manual page and the bash completion are generated from the option tables: every
 # command and option --help shows is in both, `help CMD` is `CMD --help`, and every command
 # answers --version.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # dry_run.sh - `--dry-run` on sweep and run: the plan, the number of runs and an estimate of the
 # time from the set's size and unrecorded probe runs, without copying the grid: no results folder,
 # nothing left in DST, the probes said. The shipped vendor profile plans a sane sweep.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/fetch_dir.sh - what fetch finds in DIR and in its list, against a local nginx: a .part
 # that is a symlink out of DIR, a hard link or a FIFO is replaced, never appended through; a
 # folder of DIR that is a symlink out of it is refused; two URLs with one file name keep their

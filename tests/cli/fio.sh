@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/fio.sh - `fio SRC DST`: fio never writes into SRC (checksums and sizes before and after),
 # results.json holds the reference (fio version, measurements, job files) and what every
 # results.json holds (host, tool, started, runs), a set read in less than --runtime is measured

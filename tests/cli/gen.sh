@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/gen.sh - gen writes valid MRC2014 stacks in a CryoSPARC layout that mrcfile reads back,
 # the same bytes from the same seed, noise that neither compresses nor deduplicates, and it
 # never writes into a folder holding anything else.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/http.sh - HTTP(S) as a source, against a real nginx on 127.0.0.1 that the test starts:
 # the http strategy copies byte-identically at 1 and 4 threads, its runs say cold.method remote,
 # and a missing file fails the run naming the URL and the status; fetch downloads URL lists and

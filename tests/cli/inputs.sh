@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/inputs.sh - SRC as a job's metadata: a RELION .star, a CryoSPARC .cs (written by numpy)
 # or --files LIST copies exactly the stacks named; missing stacks, stacks whose size disagrees
 # with their MRC header and malformed metadata are reported.

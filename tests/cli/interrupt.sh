@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/interrupt.sh - SIGINT and SIGTERM stop a benchmark cleanly: exit 128 + signal, the finished
 # runs kept in a valid results.json, the partial run marked aborted, no scratch left in DST.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99

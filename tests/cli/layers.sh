@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # layers.sh - src/ keeps its layers: no include of a layer above, no include circle between
 # modules, no file over 1,000 lines and no function over 120 (tests/helpers/check_layers.py).
 . "${CCB_SRCDIR:-$(dirname "$0")/../..}/tests/helpers/lib.sh" || exit 99

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/names.sh - names are bytes: a stack whose name is not UTF-8 is kept in results.json,
 # escaped (\xNN, docs/results-schema.md "Names"), never dropped, and the file stays valid JSON; a
 # mount point that is not UTF-8 or holds a comma (a --sysroot fixture) leaves valid samples files,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/netlab.sh - which wire the bytes took, in a two-link lab (tests/helpers/netlab.sh): a
 # namespace plays a storage server exporting a particle set over sshfs, by a public link shaped to
 # 200 Mbit/s and by an unshaped storage link.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/nonroot.sh - `run` as an ordinary user: the posix_fadvise fallback and what it says, and
 # the messages for folders and files that user cannot read or write.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99

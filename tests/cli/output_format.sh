@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # output_format.sh - `--output-format json` (fio's name) on run, sweep and compare: stdout gets
 # the results document byte for byte as results.json holds it (compare: its verdicts), and
 # nothing else; the messages stay on stderr. A bad value is refused.

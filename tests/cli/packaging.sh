@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # packaging.sh - the Debian package, the Spack recipe and NEWS agree with configure.ac and the
 # binary (tests/helpers/check_packaging.py), and the checker catches a recipe that drifted.
 . "${CCB_SRCDIR:-$(dirname "$0")/../..}/tests/helpers/lib.sh" || exit 99

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/post.sh - --post on run, sweep and compare, against a small collector on 127.0.0.1: the
 # posted JSON is results.json byte for byte, --header tokens reach the collector and nowhere
 # else, transient failures are retried, a collector that is down never loses the results, and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/profile.sh - `--profile FILE`: the shipped profiles load, a profile's keys reach the run
 # and its echo in results.json, the command line overrides them, bad keys and values name the
 # file, line and key (exit 2).

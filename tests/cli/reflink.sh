@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/reflink.sh - cfr on a loop-mounted XFS with reflink=1: --reflink=auto clones every file with
 # FICLONE, --reflink=never lets copy_file_range clone them silently and cfr sees it (FIEMAP),
 # and --reflink=always fails, naming the file, where no clone is possible.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/relion.sh - the relion strategy issues, particle by particle, the system calls of
 # relion_refine's own scratch copy: the same stats, opens (and their flags), reads, seeks, header
 # rewrites, write locks, writes and closes, in the same order, with the same sizes, offsets and

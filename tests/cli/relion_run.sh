@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/relion_run.sh - the relion strategy end to end: `run` and `sweep` on .star files from
 # gen (float32, int16 and float16 stacks; two optics groups listed out of order, rows shuffled, a
 # duplicate row; a RELION 3.0 file without optics), and on one written by RELION itself when

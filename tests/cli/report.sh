@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/report.sh - `report`: report.md, report.html, results.csv and the gnuplot images from a
 # sweep's results.json (2 strategies x 3 thread counts x 3 repeats, with samples files). The files
 # are well-formed, hold every warning and the recommendation, the CSV has a row per run, and

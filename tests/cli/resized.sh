@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/resized.sh - a stack that shrinks or grows between the listing and the copy is
 # counted at what was copied, by every strategy, and each run names it in a warning.
 # Deterministic without timing: the test holds every open of one stack for permission

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/results.sh - results.json of a benchmark: every documented field holds the value the set and
 # the options imply, the printed table agrees with it, and messages stay off stdout.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/results_links.sh - a results folder given with --out may hold what someone else put
 # there: symlinks out of it where run, report and fio write (samples/, plots/, their files, fio's
 # job files). Nothing is written through them: each file is made anew in the folder, a symlinked

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/results_space.sh - a results folder that fills up while a session records its runs: the
 # closing message says which runs results.json holds and that the others are in memory only (not
 # "run failed": the runs went well), the table still shows every run, the file on disk is the last

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/cli/resume.sh - `sweep --resume` refuses a damaged results.json with one message naming
 # what is wrong, and leaves it untouched (a cell missing from the plan, an entry or a plan index
 # twice, a plan index out of range, a seed or repeats out of range); a resumed sweep recomputes

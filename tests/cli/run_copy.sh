@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/run_copy.sh - every strategy this build can run makes a byte-identical copy of an MRC set
 # and of a tree of awkward file sizes, at 1 and 4 threads, and `clean` removes the kept copy.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/sampler.sh - what the devices did during a run: the summary in results.json names the
 # block device that holds DST and counts at least the copied bytes as written to it, the series
 # file is beside it, --interval 0 turns it all off, and `watch` shows live lines and a summary.

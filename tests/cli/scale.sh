@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/scale.sh - a set of 20,000 tiny stacks: the run copies all of them correctly; every
 # MRC header is read with --check-all, a seeded sample of 2000 without it, and results.json
 # says how many were checked of how many, and finds the one stack that is not MRC when it reads

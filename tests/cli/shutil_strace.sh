@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/cli/shutil_strace.sh - the shutil, legacy and shutil314 strategies issue, file by file, the
 # same system calls as CPython's shutil.copyfile: same calls in the same order, with the same
 # flags, sizes, blocksizes, offsets and results (strace, normalised by strace_normalize.py). The

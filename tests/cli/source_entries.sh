@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/source_entries.sh - what SRC holds besides stacks: FIFOs, sockets, dangling links and
 # links to folders are counted and listed in results.json, never opened; a link to a stack
 # outside SRC (CryoSPARC's imported particles link into another project) is refused with what

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/strategies.sh - every strategy `strategies --json` lists as available makes byte-identical
 # copies of a tree of awkward sizes, tmpfs -> disk and disk -> disk, at 1, 3 and 8 threads; cfr
 # counts what the kernel really did with each file, and cp records which cp ran.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/cli/sweep.sh - the sweep end to end on a small generated set: the plan, results.json, the
 # reports and the recommendation line agree; the warm-up run is recorded and never counted; runs
 # under --min-run are said once and flag their cells; --repeats auto is the default; Ctrl-C and

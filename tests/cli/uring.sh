@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/uring.sh - the io_uring strategy: byte-identical copies over threads, queue depths, files
 # in flight and O_DIRECT; O_DIRECT on tmpfs; io_uring disabled at run time; a write that fails
 # half-way names the file, is not counted as copied and leaves what was written.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/url_secrets.sh - user names, passwords and query strings of URLs (--source-url of the
 # http strategy, fetch's URLs and --base-url) are used for the requests but never shown or
 # stored: not in results.json, the reports, the CSV, the run's errors, the fetch manifest, stdout

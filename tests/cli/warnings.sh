@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/cli/warnings.sh - a warning every run of a sweep gives is said once on stderr, listed once
 # with its count in the table and report.md, said per run with -v and not at all with -q; and
 # the terminal and report.md speak in decimal units only (GB, MB/s: never MiB or GiB).

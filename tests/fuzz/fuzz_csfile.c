@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_csfile.c - libFuzzer target for csfile_parse and the .csg reader (tests/fuzz/run.sh). */
 #include <errno.h>
 #include <stddef.h>

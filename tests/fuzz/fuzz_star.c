@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_star.c - libFuzzer target for star_parse (tests/fuzz/run.sh builds and runs it). */
 #include <stddef.h>
 #include <stdint.h>

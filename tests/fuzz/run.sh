@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/fuzz/run.sh BUILDDIR [SECONDS]: build the parser fuzzers with clang's libFuzzer, ASan and
 # UBSan (config.h from BUILDDIR, a configured build tree), run each for SECONDS (default 300) from
 # its corpus, then merge the inputs that reached new code into tests/fuzz/corpus/<parser>.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tests/helpers/check_layers.py SRCDIR - hold src/ to its layers (docs/architecture.md).
 
 Every `#include "..."` under SRCDIR names a file by its path below src/ (`lib/util.h`). A file may

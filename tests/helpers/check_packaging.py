@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check_packaging.py TOP VERSION - the Debian package, the Spack recipe and NEWS agree with
 configure.ac: one version everywhere, every optional feature a Spack variant or an explicit
 switch, every library configure checks for a Debian build dependency.
@@ -121,6 +122,19 @@ def main():
         elif module != "fuse3" and pkg not in build_deps:
             problems.append("debian/control: Build-Depends lacks %s (configure checks %s)"
                             % (pkg, module))
+
+    # The license on every source file's first line (after a #! line)
+    import os
+    for root, _, files in os.walk(top + "/src"):
+        for f in files:
+            if not f.endswith((".c", ".h")):
+                continue
+            path = os.path.join(root, f)
+            with open(path, errors="replace") as fh:
+                first = fh.readline()
+            if "SPDX-License-Identifier: MIT" not in first:
+                problems.append("%s: the first line does not say SPDX-License-Identifier: MIT"
+                                % os.path.relpath(path, top))
 
     # NEWS
     news = open(top + "/NEWS").read()

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tests/helpers/collector.py - a results collector for the tests, on 127.0.0.1 only.
 
     collector.py DIR

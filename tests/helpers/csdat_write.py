@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tests/helpers/csdat_write.py IN.cs OUT.cs: rewrite a NumPy-format .cs as cryosparc-tools'
 # compressed stream (Dataset.stream(compression="lz4"), CSDAT_FORMAT), following its layout:
 # b"\x95CSDAT", u32 LE header size, JSON header {length, dtype, compression,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/helpers/lib.sh - sourced by the shell tests: temporary folders, locks, skips and checks.
 # shellcheck shell=bash
 set -eu

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # tests/helpers/make_inputs.py PROJECT N: write the metadata of a job naming the first N stacks of a gen
 # set, as RELION and CryoSPARC do: Select/job001/particles.star (RELION 3.1 layout, one row per
 # particle, NNNNNN@path) and J9/J9_particles.cs (numpy.save of a particle structured array).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/helpers/netlab.sh - a two-link lab: a network namespace plays a storage server that
 # exports a folder over sshfs, reachable from this host by a slow "public" link and a fast
 # "storage" link, each a veth pair with a subnet of its own. Sourced by tests/cli/netlab.sh and

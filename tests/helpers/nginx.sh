@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/helpers/nginx.sh - a private nginx on 127.0.0.1, sourced by tests/cli/http.sh and
 # bench/compare-curl.sh. Set NGINX (the binary), PY (python3) and nginx_dir (a folder for its
 # configuration, logs and temporary files) first; nginx_access_log=off leaves requests unlogged.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Check RELION-style scratch stacks against a particles .star, independently of the C code.
 
     relion_expect.py STAR PROJECT VOLATILE [--left N]

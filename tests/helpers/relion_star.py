@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Rewrite the particles.star that `cryocache-bench gen` writes into the variants RELION meets.
 
     relion_star.py [--groups N] [--shuffle SEED] [--duplicate K] [--relion30] IN OUT

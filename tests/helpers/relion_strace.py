@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Turn an `strace -f` log of a RELION-style scratch copy into the calls that compare.
 
     relion_strace.py --root NAME=PATH [--root ...] [--cwd DIR] [--from RE --to RE] TRACE

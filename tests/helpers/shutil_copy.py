@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Copy particle stacks the way CryoSPARC does, with the Python that runs this script.
 
     shutil_copy.py [--threads N] [--all-files] [--mode MODE] SRC DST

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Turn an `strace -f -s 0` log of a copy into per-file system call sequences that compare.
 
     strace_normalize.py --root NAME=PATH [--root NAME=PATH ...] TRACE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_cache.c - page-cache residency, making files cold, and where a path lives (device). */
 #include "config.h"
 

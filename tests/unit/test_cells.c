@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_cells.c - cells leave out runs with a role (warm-up, probe, confirmation), and the repeat
  * rule of `sweep --repeats auto` gives more runs to the cells that decide the answer than to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_compare.c - verdicts of compare_docs on fixture pairs (tests/data/compare). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_confirm.c - the paired confirmation of a recommendation: when it applies, the pairs'
  * order, ratios and interval, the verdict, and the fallback to the default, on results documents

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_csfile.c - CryoSPARC .cs files: NumPy headers v1/v2/v3, CSDAT streams, rejections. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_dataset.c - what a dataset takes from SRC: paths named by metadata resolved as text below
  * the project, and a folder's entries that are not regular files (FIFOs, sockets, dangling links,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_diag.c - diag on a fixture /proc and /sys: an NFS mount from a real mountinfo line
  * (rsize=32768 over UDP), its readahead, a 10 Gb/s port and a 400 Gb/s InfiniBand port with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fioref.c - fio job files that match a set, fio's JSON (3.33 and 3.39), a real tiny job. */
 #include "config.h"
 

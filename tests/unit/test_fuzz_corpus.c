@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_fuzz_corpus.c - replay every file of tests/fuzz/corpus (the fuzzers' seeds and findings)
  * through both parsers, under whatever sanitizers the build has: a crash found once stays fixed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_lib.c - the lowest layer's pieces: the growable buffer, why buffers, JSON accessors, URLs
  * without their credentials, safe opens below a folder, atomic writes, names as text (the \xNN

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_links.c - the after-run finding on the link that carried the bytes: the two-link lab's
  * cases (a public link held to 100 Mb/s by tbf beside a 10 Gb/s storage link), Lustre over

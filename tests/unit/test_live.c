@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_live.c - the sweep's live line: the ETA from the median run (a slow first run does not
  * make it jump), counting down within a run, and the line's text (bar, phase, rate, "1 thread").

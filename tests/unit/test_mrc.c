@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_mrc.c - the MRC2014 header: byte offsets, both byte orders, rejections, file sizes. */
 #include "config.h"
 

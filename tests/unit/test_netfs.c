@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_netfs.c - the storage server behind every kind of network mount, from mountinfo lines of
  * public sources (tests/data/netfs/SOURCES): CIFS (prometheus/procfs), Lustre (mount.lustre(8),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_options.c - one table drives parsing, defaults, --help and the JSON echo; groups too. */
 #include "config.h"
 

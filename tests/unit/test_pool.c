@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_pool.c - every file copied exactly once at any thread count; errors and stops; the bytes
  * copied counted when a file changed size after it was listed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_post.c - posting: headers checked, read from a file and the environment; exit statuses. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_procstat.c - the /proc parsers on real text from several kernels, and iostat -x, mpstat,
  * sar -n DEV and nfsiostat arithmetic against answers computed by hand.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_profile.c - INI profiles through the option table: keys, errors, command-line override. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_rdma.c - InfiniBand and RoCE ports on a fixture /sys/class/infiniband (prometheus/procfs's
  * hfi1_0, mlx4_0 and mlx5_0, with a pre-4.5 counters_ext port, IPoIB interfaces and a bnxt_re

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_recommend.c - cells and the CRYOSPARC_CACHE_NUM_THREADS recommendation, on synthetic
  * results documents built here and on tests/data/recommend/sweep.json.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_relion.c - RELION's scratch copy: the particles of a .star with RELION's optics groups,
  * the plan (order, duplicates, units, stack names), the free-space rule, the image conversions

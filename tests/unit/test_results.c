@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_results.c - the results folder, atomic writes of results.json, first-run bias. */
 #include "config.h"
 

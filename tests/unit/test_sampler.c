@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_sampler.c - the sampler end to end on a fixture /proc and /sys: devices this machine
  * does not have (an NVMe partition, a disk that vanishes and comes back), two NICs and an NFS

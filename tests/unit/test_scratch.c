@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_scratch.c - the scratch directory removes what is its own, and nothing else. */
 #include "config.h"
 

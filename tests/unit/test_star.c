@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_star.c - RELION STAR particle files: blocks, labels, quotes, comments, rejections. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_stats.c - order statistics and spread against known answers (numpy's). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_strategy.c - the strategy table: the strategies a build runs, its stand-ins, their options. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_warn_groups.c - warnings grouped by kind: figures and quoted names normalised away,
  * every occurrence counted, the runs listed as ranges, no kind ever dropped.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/testutil.h - fixtures the cmocka tests share: formatted paths and a private temporary
  * folder on a real disk. Include it after <cmocka.h>.
