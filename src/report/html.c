@@ -299,9 +299,10 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	best_strategy(f, rec);
 	if (json_get_has_num(rec, "tolerance"))
 		fprintf(f,
-			"<p class=\"note\">Medians within %.0f %% of the highest, or whose "
-			"intervals overlap it, count as equally fast; the fewest threads among "
-			"them is recommended.</p>\n",
+			"<p class=\"note\">Thread counts whose median is within %.0f %% of the "
+			"highest are the candidates: the default (2) stays when it is one, else "
+			"the fewest threads among them is recommended. Overlapping intervals only "
+			"lower the confidence.</p>\n",
 			100 * json_get_num(rec, "tolerance"));
 	confirmation(f, rec);
 	line = recommend_line(rec);

@@ -280,8 +280,10 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	best_strategy(f, rec);
 	if (json_get_has_num(rec, "tolerance"))
 		fprintf(f,
-			"\nMedians within %.0f %% of the highest, or whose intervals overlap it, "
-			"count as equally fast; the fewest threads among them is recommended.\n",
+			"\nThread counts whose median is within %.0f %% of the highest are the "
+			"candidates: the default (2) stays when it is one, else the fewest threads "
+			"among them is recommended. Overlapping intervals only lower the "
+			"confidence.\n",
 			100 * json_number_value(json_object_get(rec, "tolerance")));
 	confirmation(f, rec);
 }
