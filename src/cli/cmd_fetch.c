@@ -159,6 +159,19 @@ int cmd_fetch(int argc, char **argv)
 
 int cmd_fetch(int argc, char **argv)
 {
+	struct fetch_cmd_opts o = { 0 };
+	char **args;
+	int nargs;
+	int ret;
+
+	/* --help and --version answer as in a full build; anything else cannot run. */
+	options_defaults(fetch_command.options, &o);
+	ret = options_parse(&fetch_command, argc, argv, &o, &args, &nargs);
+	options_release(fetch_command.options, &o);
+	if (ret > 0)
+		return 0;
+	if (ret < 0)
+		return 2;
 	error("fetch: built without libcurl (install libcurl4-openssl-dev and re-run configure)");
 	return 1;
 }
