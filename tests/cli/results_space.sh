@@ -18,8 +18,13 @@ trap 'umount "$out"; ccb_cleanup' EXIT
 
 # Each run adds a few kB to results.json: 32 kB are full after some runs. --post to a port no one
 # listens on: it must not be tried with a stale file.
+# (without libcurl there is no --post: the rest is the same)
+post=(--post http://127.0.0.1:9/results)
+"$CCB" strategies --json | "$PY" -c 'import json, sys
+sys.exit(0 if any(s["name"] == "http" and s["available"] for s in json.load(sys.stdin)) else 1)' ||
+	post=()
 rc=0
-"$CCB" run --repeats 40 --interval 0 --out "$out" --post http://127.0.0.1:9/results \
+"$CCB" run --repeats 40 --interval 0 --out "$out" ${post[@]+"${post[@]}"} \
 	"$src" "$dst" >"$ccb_tmp/stdout" 2>"$ccb_tmp/err" || rc=$?
 [ "$rc" = 1 ] || { cat "$ccb_tmp/err" >&2; fail "a full results folder exited $rc, expected 1"; }
 msg=$(grep "cannot write results.json in '$out': No space left on device; the runs measured so far are in memory only" \
@@ -27,7 +32,8 @@ msg=$(grep "cannot write results.json in '$out': No space left on device; the ru
 note "$msg"
 ! grep -q "run failed" "$ccb_tmp/err" || fail "the runs went well, yet 'run failed' was said"
 ! grep -q "the runs measured so far are kept in" "$ccb_tmp/err" || fail "claims the runs are kept"
-grep -q "not posted" "$ccb_tmp/err" || fail "a stale results.json was posted: $(cat "$ccb_tmp/err")"
+[ ${#post[@]} = 0 ] || grep -q "not posted" "$ccb_tmp/err" ||
+	fail "a stale results.json was posted: $(cat "$ccb_tmp/err")"
 held=$(echo "$msg" | sed -n 's/.*holds \([0-9]*\) of the \([0-9]*\) runs.*/\1/p')
 measured=$(echo "$msg" | sed -n 's/.*holds \([0-9]*\) of the \([0-9]*\) runs.*/\2/p')
 [ -n "$held" ] && [ "$measured" -gt "$held" ] && [ "$held" -ge 1 ] ||
