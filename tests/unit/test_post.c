@@ -74,6 +74,11 @@ static void opts_free(struct post_opts *p)
 
 static void test_header_file(void **state)
 {
+#ifndef HAVE_LIBCURL
+	/* A build without libcurl refuses --post, and its headers with it (test_check). */
+	(void)state;
+	return;
+#endif
 	char *dir = test_tmpdir("post");
 	struct post_opts *p;
 
@@ -124,6 +129,11 @@ static void test_header_file(void **state)
 
 static void test_header_env(void **state)
 {
+#ifndef HAVE_LIBCURL
+	/* A build without libcurl refuses --post, and its headers with it (test_check). */
+	(void)state;
+	return;
+#endif
 	char *dir = test_tmpdir("post-env");
 	struct post_opts *p;
 	char *path;
