@@ -122,6 +122,18 @@ def main():
             problems.append("debian/control: Build-Depends lacks %s (configure checks %s)"
                             % (pkg, module))
 
+    # MPI is not a pkg-config module: a package that turns it on needs the MPI compiler and the
+    # macro that finds it when dh_autoreconf regenerates configure.
+    try:
+        rules = open(top + "/debian/rules").read()
+    except OSError:
+        rules = ""
+    if "--with-mpi" in rules:
+        for pkg in ("mpi-default-dev", "autoconf-archive"):
+            if pkg not in build_deps:
+                problems.append("debian/control: Build-Depends lacks %s (debian/rules gives "
+                                "--with-mpi)" % pkg)
+
     # NEWS
     news = open(top + "/NEWS").read()
     if not re.search(r"^\* %s\b" % re.escape(version), news, re.M):
