@@ -11,6 +11,7 @@
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
+#include "cli/nodes_opts.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
 
@@ -19,6 +20,7 @@ struct run_opts {
 	long threads;
 	long repeats;
 	struct measure_opts m;
+	struct nodes_opts n;
 };
 
 static const struct opt_def run_options[] = {
@@ -29,6 +31,7 @@ static const struct opt_def run_options[] = {
 	OPT_LONG_("repeats", 'r', struct run_opts, repeats, "3", "R", 1, 10000,
 		  "cold runs to measure"),
 	MEASURE_OPTIONS(struct run_opts, m),
+	NODES_OPTIONS(struct run_opts, n),
 	OPT_END
 };
 
@@ -47,6 +50,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct bench_config cfg = { 0 };
+	struct nodes_setup nodes;
 	struct bench b;
 	const struct copy_strategy *strategy;
 	char why[256];
@@ -77,6 +81,17 @@ int cmd_run(int argc, char **argv)
 			      o.strategy);
 		measure_release(&run_command, &o, &o.m);
 		return 2;
+	}
+	/* Started by mpirun or srun: all the ranks copy at once, every run. */
+	ret = nodes_opts_apply(&o.n, "run", &nodes);
+	if (ret == 2) {
+		measure_release(&run_command, &o, &o.m);
+		return 2;
+	}
+	if (ret == 0) {
+		nodes.cfg.strategies = &strategy;
+		nodes.cfg.nr_strategies = 1;
+		cfg.nodes = &nodes.cfg;
 	}
 	label = xasprintf("%s-%ld", strategy->name, o.threads);
 	cfg.src = args[0];

@@ -11,11 +11,13 @@
 #include "analysis/cells.h"
 #include "analysis/confirm.h"
 #include "analysis/recommend.h"
+#include "analysis/scaling.h"
 #include "bench/sweep.h"
 #include "bench/sweep_confirm.h"
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
+#include "cli/nodes_opts.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
 #include "report/report.h"
@@ -44,6 +46,7 @@ struct sweep_opts {
 	bool no_plots;
 	bool reference;
 	struct measure_opts m;
+	struct nodes_opts n;
 };
 
 static const struct opt_def sweep_options[] = {
@@ -97,6 +100,8 @@ static const struct opt_def sweep_options[] = {
 		  "first measure fio's copy-shaped ceiling for SRC and DST ('" PROGRAM_NAME
 		  " fio'); the tables then show every cell as a share of it"),
 	MEASURE_OPTIONS(struct sweep_opts, m),
+	NODES_COUNT_OPTION(struct sweep_opts, n),
+	NODES_OPTIONS(struct sweep_opts, n),
 	OPT_END
 };
 
@@ -229,6 +234,25 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	free(out);
 }
 
+/*
+ * Across nodes: the recommendation at each node count and the scaling curves, stored in doc;
+ * the one returned is at the most nodes (all the nodes caching at once).
+ */
+static void by_nodes(json_t *doc, json_t *cells, struct recommend_params *rp, bool store)
+{
+	json_t *cluster = json_object_get(doc, "cluster");
+
+	if (!json_is_object(cluster))
+		return;
+	rp->nodes = (long)json_integer_value(json_object_get(cluster, "max_nodes"));
+	rp->nodes_split = !strcmp(json_string_value(json_object_get(cluster, "node_files")) ?: "",
+				  "split");
+	if (!store)
+		return;
+	json_object_set_new(doc, "recommendations", scaling_recommendations(cells, rp));
+	json_object_set_new(doc, "scaling", scaling_curves(cells));
+}
+
 /* The grid's cells (stored in doc when store) and the recommendation from them, a new object. */
 static json_t *grid_recommendation(json_t *doc, const struct sweep_opts *o, bool store)
 {
@@ -250,6 +274,7 @@ static json_t *grid_recommendation(json_t *doc, const struct sweep_opts *o, bool
 		rp.for_files = (uint64_t)o->for_files;
 	if (o->for_bytes)
 		rp.for_bytes = o->for_bytes;
+	by_nodes(doc, cells, &rp, store);
 	rec = recommend_compute(cells, &rp);
 	json_decref(cells);
 	return rec;
@@ -332,6 +357,9 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 	printf("\n%s", line);
 	free(line);
 	line = confirm_line(rec);
+	printf("%s", line);
+	free(line);
+	line = scaling_lines(json_object_get(doc, "recommendations"));
 	printf("%s\n", line);
 	free(line);
 	report_written_release(&w);
@@ -351,6 +379,30 @@ static int probe_strategies(struct bench *b, const struct copy_strategy *const *
 			return 1;
 		}
 	}
+	return 0;
+}
+
+/*
+ * Across nodes (started by mpirun or srun): --nodes, --node-files and --allow-shared-host into
+ * s and cfg->nodes. Returns 0 or 2 (said).
+ */
+static int sweep_nodes_opts(const struct sweep_opts *o, struct nodes_setup *s,
+			    const struct copy_strategy **strats, int nstrat,
+			    struct bench_config *cfg)
+{
+	int ret = nodes_opts_apply(&o->n, "sweep", s);
+
+	if (ret == 1)
+		return 0;	/* this node alone */
+	if (ret)
+		return ret;
+	if (o->resume) {
+		error("sweep: --resume does not continue a sweep across nodes; start a new one");
+		return 2;
+	}
+	s->cfg.strategies = strats;
+	s->cfg.nr_strategies = (size_t)nstrat;
+	cfg->nodes = &s->cfg;
 	return 0;
 }
 
@@ -378,6 +430,7 @@ int cmd_sweep(int argc, char **argv)
 	struct bench_config cfg = { 0 };
 	const struct copy_strategy *strats[MAX_LIST];
 	unsigned threads[MAX_LIST];
+	struct nodes_setup nodes = { 0 };
 	char **args;
 	char *label = NULL;
 	double budget_s = 0;
@@ -434,6 +487,8 @@ int cmd_sweep(int argc, char **argv)
 		if (nstrat < 0 || nthr < 0)
 			status = 2;
 	}
+	if (!status)
+		status = sweep_nodes_opts(&o, &nodes, strats, nstrat, &cfg);
 	if (status) {
 		measure_release(&sweep_command, &o, &o.m);
 		return status;
@@ -456,6 +511,7 @@ int cmd_sweep(int argc, char **argv)
 		.target_spread = o.target_spread, .tolerance = o.tolerance,
 		.warmup = o.warmup, .min_run_s = min_run_s,
 		.seed = o.seed, .budget_s = budget_s, .budget = o.budget, .quiet = o.m.quiet,
+		.nodes = nodes.nr ? nodes.counts : NULL, .nr_nodes = nodes.nr,
 	});
 
 	bench_install_signal_handlers();

@@ -19,6 +19,11 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Informational line on stderr unless quiet_messages is set. */
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool quiet_messages;
+/*
+ * No message at all, errors and warnings included: a rank of a run across nodes whose messages
+ * travel to rank 0 in its results, which prints them once with the host's name.
+ */
+extern bool silent_messages;
 /* A live progress line is on the terminal: messages clear it before they print. */
 extern bool live_line;
 
