@@ -21,10 +21,15 @@ json_int_t report_jobs(json_t *o)
 	return json_is_integer(j) ? json_integer_value(j) : 1;
 }
 
+json_int_t report_nodes(json_t *o)
+{
+	return json_integer_value(json_object_get(o, "nodes"));
+}
+
 bool report_same_series(json_t *a, json_t *b)
 {
 	return !strcmp(json_get_str(a, "strategy"), json_get_str(b, "strategy")) &&
-	       report_jobs(a) == report_jobs(b);
+	       report_jobs(a) == report_jobs(b) && report_nodes(a) == report_nodes(b);
 }
 
 static bool same_cell(json_t *a, json_t *b)
@@ -54,7 +59,7 @@ bool report_fell_back(json_t *rec)
 	return !strcmp(json_get_str(conf, "verdict"), "not_reproduced");
 }
 
-json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_int_t jobs)
+json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_t *like)
 {
 	json_t *cell;
 	size_t i;
@@ -62,7 +67,7 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 	json_array_foreach(cells, i, cell)
 		if (!strcmp(json_get_str(cell, "strategy"), strategy) &&
 		    json_integer_value(json_object_get(cell, "threads")) == threads &&
-		    report_jobs(cell) == jobs)
+		    report_jobs(cell) == report_jobs(like) && report_nodes(cell) == report_nodes(like))
 			return cell;
 	return NULL;
 }
@@ -70,7 +75,6 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 size_t report_rec_rows(json_t *rec, json_t *cells, struct report_rec_row *rows, size_t max)
 {
 	json_t *secs = json_object_get(json_object_get(rec, "for"), "seconds");
-	const json_int_t jobs = report_jobs(rec);
 	const char *key;
 	json_t *v;
 	json_t *cell;
@@ -84,14 +88,14 @@ size_t report_rec_rows(json_t *rec, json_t *cells, struct report_rec_row *rows, 
 		if (end == key || *end || n == max)
 			continue;
 		rows[n++] = (struct report_rec_row){
-			t, report_cell_find(cells, RECOMMEND_STRATEGY, t, jobs), v
+			t, report_cell_find(cells, RECOMMEND_STRATEGY, t, rec), v
 		};
 	}
 	if (secs)
 		return n;
 	json_array_foreach(cells, i, cell)
 		if (n < max && !strcmp(json_get_str(cell, "strategy"), RECOMMEND_STRATEGY) &&
-		    report_jobs(cell) == jobs)
+		    report_jobs(cell) == report_jobs(rec) && report_nodes(cell) == report_nodes(rec))
 			rows[n++] = (struct report_rec_row){
 				json_integer_value(json_object_get(cell, "threads")), cell, NULL
 			};

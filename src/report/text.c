@@ -10,6 +10,7 @@
 #include "lib/json_get.h"
 #include "lib/util.h"
 #include "report/data.h"
+#include "report/nodes.h"
 #include "report/render.h"
 #include "report/report.h"
 
@@ -57,6 +58,7 @@ static void print_runs(json_t *runs, FILE *f)
 		char resident[16] = "?";
 		char notes[128] = "";
 		char sampled[96];
+		char threads[32];
 
 		if (json_is_number(res))
 			snprintf(resident, sizeof(resident), "%.1f%%", json_number_value(res));
@@ -79,12 +81,14 @@ static void print_runs(json_t *runs, FILE *f)
 			snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "pair-%lld ",
 				 json_get_int(run, "pair"));
 		sampler_columns(run, sampled, sizeof(sampled));
+		/* across nodes: threads@nodes */
+		snprintf(threads, sizeof(threads), report_nodes(run) ? "%lld@%lld" : "%lld",
+			 json_get_int(run, "threads"), (long long)report_nodes(run));
 		fprintf(f,
-			"%4lld  %-10s %7lld %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f "
+			"%4lld  %-10s %7s %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f "
 			"%7.2f %9s  %s  %s\n",
 			(long long)json_integer_value(json_object_get(run, "seq")),
-			json_get_str(run, "strategy"),
-			(long long)json_integer_value(json_object_get(run, "threads")),
+			json_get_str(run, "strategy"), threads,
 			(long long)json_integer_value(json_object_get(run, "repeat")),
 			(long long)json_integer_value(json_object_get(run, "files")),
 			json_get_num(run, "bytes") / 1e9, json_get_num(run, "seconds_copied"),
@@ -159,6 +163,9 @@ static void print_cells(json_t *doc, FILE *f)
 		snprintf(threads, sizeof(threads), jobs > 1 ? "%lldx%lld" : "%lld",
 			 (long long)json_integer_value(json_object_get(c, "threads")),
 			 (long long)jobs);
+		if (report_nodes(c))	/* across nodes: threads@nodes */
+			snprintf(threads + strlen(threads), sizeof(threads) - strlen(threads),
+				 "@%lld", (long long)report_nodes(c));
 		snprintf(ci, sizeof(ci), "%.0f-%.0f (%.0f %%)", json_get_num(c, "ci_low_mb_s"),
 			 json_get_num(c, "ci_high_mb_s"), 100 * json_get_num(c, "ci_coverage"));
 		json_array_foreach(json_object_get(c, "flags"), k, flag) {
@@ -398,6 +405,7 @@ void report_text(json_t *doc, FILE *f)
 		json_get_str(dst, "fs_type"), json_get_str(dst, "mount_source"));
 	print_runs(runs, f);
 	print_cells(doc, f);
+	report_nodes_text(doc, f);
 	print_confirmation(doc, f);
 	fprintf(f, "\nMB/s is 10^6 bytes per second until the copies were durable (syncfs); "
 		   "copied_median stops at the last close.\n");
