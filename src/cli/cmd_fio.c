@@ -16,6 +16,7 @@
 #include "bench/scratch.h"
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
+#include "cli/fio_clients.h"
 #include "dataset/dataset.h"
 #include "lib/util.h"
 #include "sys/sysinfo.h"
@@ -30,6 +31,7 @@ struct fio_opts {
 	char *out;
 	char *drop_path;
 	char *profile;
+	char *clients;
 };
 
 static const struct opt_def fio_options[] = {
@@ -49,6 +51,9 @@ static const struct opt_def fio_options[] = {
 	OPT_STRING_("profile", 0, struct fio_opts, profile, NULL, "FILE|NAME", 0,
 		    "options from the [fio] section of an INI profile, a file or a shipped one by "
 		    "name; the command line overrides them"),
+	OPT_STRING_("clients", 0, struct fio_opts, clients, NULL, "HOSTFILE", OPT_NO_ECHO,
+		    "across nodes: every 'fio --server' of HOSTFILE (host or host,port a line) reads "
+		    "SRC at once, through fio's client/server; the ceiling is their sum"),
 	OPT_END
 };
 
@@ -326,6 +331,17 @@ int cmd_fio(int argc, char **argv)
 	if (ret) {
 		options_release(fio_command.options, &o);
 		return ret > 0 ? 0 : 2;
+	}
+	if (o.clients) {
+		json_t *params = options_to_json(fio_command.options, &o);
+
+		status = fio_clients_run(&(struct fio_clients_opts){
+			.fio = o.fio, .hostfile = o.clients, .src = args[0], .dst = args[1],
+			.out = o.out, .ioengine = o.ioengine, .bs = o.bs, .iodepth = o.iodepth,
+			.jobs = o.jobs, .all_files = o.all_files, .params = params });
+		json_decref(params);
+		options_release(fio_command.options, &o);
+		return status;
 	}
 	version = fio_version(o.fio);
 	if (!version) {

@@ -45,6 +45,7 @@ struct sweep_opts {
 	bool no_report;
 	bool no_plots;
 	bool reference;
+	char *fio_clients;
 	struct measure_opts m;
 	struct nodes_opts n;
 };
@@ -99,6 +100,9 @@ static const struct opt_def sweep_options[] = {
 	OPT_BOOL_("reference", 0, struct sweep_opts, reference,
 		  "first measure fio's copy-shaped ceiling for SRC and DST ('" PROGRAM_NAME
 		  " fio'); the tables then show every cell as a share of it"),
+	OPT_STRING_("fio-clients", 0, struct sweep_opts, fio_clients, NULL, "HOSTFILE", 0,
+		    "--reference across nodes: fio's ceiling with every 'fio --server' of HOSTFILE "
+		    "reading at once ('" PROGRAM_NAME " fio --clients')"),
 	MEASURE_OPTIONS(struct sweep_opts, m),
 	NODES_COUNT_OPTION(struct sweep_opts, n),
 	NODES_OPTIONS(struct sweep_opts, n),
@@ -195,7 +199,8 @@ static const char *default_strategies(void)
  * inside the sweep's, and its "reference" copied into the sweep's results.json. fio missing or
  * failing is a warning: the sweep goes on without a ceiling.
  */
-static void measure_reference(struct sweep *sw, const char *src, const char *dst)
+static void measure_reference(struct sweep *sw, const char *src, const char *dst,
+			      const char *clients)
 {
 	char *out = path_join(sw->b.res.dir, "reference");
 	char *path = path_join(out, RESULTS_FILE);
@@ -207,8 +212,16 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	info("sweep: measuring fio's ceiling for the same files first (--reference)");
 	pid = fork();
 	if (pid == 0) {
-		execl("/proc/self/exe", PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
-		      sw->b.cfg.drop_path, "--", src, dst, (char *)NULL);
+		/* --fio-clients: the all-clients ceiling of fio's client/server instead */
+		char *const argv[] = { PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
+				       (char *)sw->b.cfg.drop_path, "--", (char *)src, (char *)dst,
+				       NULL, NULL, NULL };
+		char *const clients_argv[] = { PROGRAM_NAME, "fio", "--out", out,
+					       "--drop-caches-path", (char *)sw->b.cfg.drop_path,
+					       "--clients", (char *)clients, "--", (char *)src,
+					       (char *)dst, NULL };
+
+		execv("/proc/self/exe", clients ? clients_argv : argv);
 		_exit(127);
 	}
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -411,8 +424,8 @@ static int write_plan(struct sweep *sw, const struct sweep_opts *o, char **args)
 {
 	int ret;
 
-	if (o->reference)
-		measure_reference(sw, args[0], args[1]);
+	if (o->reference || o->fio_clients)
+		measure_reference(sw, args[0], args[1], o->fio_clients);
 	/* A resumed sweep confirms with the number of pairs it was planned with. */
 	json_object_set_new(sw->doc, "confirm_pairs", json_integer(o->confirm));
 	ret = results_write(&sw->b.res);
