@@ -87,6 +87,13 @@ static json_t *load_doc(const char *arg)
 	doc = json_load_file(path, 0, &jerr);
 	if (!doc)
 		error("compare: cannot parse '%s': %s (line %d)", path, jerr.text, jerr.line);
+	/* Its cells differ by node count too, which compare's verdicts do not tell apart yet. */
+	if (doc && json_is_object(json_object_get(doc, "cluster"))) {
+		error("compare: '%s' was measured across nodes: compare does not compare runs "
+		      "across nodes yet", path);
+		json_decref(doc);
+		doc = NULL;
+	}
 	free(path);
 	return doc;
 }
