@@ -233,6 +233,7 @@ static void test_share(void **state)
 								shares[b].files[k].rel);
 	for (size_t k = 0; k < 3; k++)
 		dataset_release(&shares[k]);
+	dataset_release(&back);
 	j = json_pack("{s:s, s:[[s, i]]}", "root", "/data", "files", "/etc/passwd", 1);
 	assert_int_equal(dataset_from_json(&back, j, why, sizeof(why)), -EINVAL);
 	json_decref(j);
