@@ -239,7 +239,8 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 
 		json_object_set_new(r, "results", json_string(path));
 		json_object_set(sw->b.res.root, "reference", r);
-		info("sweep: fio's copy-shaped ceiling: %.0f MB/s",
+		info("sweep: fio's ceiling (%s): %.0f MB/s",
+		     json_string_value(json_object_get(r, "ceiling_kind")) ?: "copy-shaped",
 		     json_number_value(json_object_get(r, "ceiling_mb_s")));
 	}
 	results_release(&ref);
