@@ -25,6 +25,8 @@ class CryocacheBench(AutotoolsPackage):
     variant("io_uring", default=True, description="io_uring copy strategy (liburing)")
     variant("curl", default=True, description="http strategy and fetch (libcurl)")
     variant("lz4", default=True, description="compressed CryoSPARC .cs files (CSDAT, lz4)")
+    variant("mpi", default=False,
+            description="run and sweep across nodes under mpirun or srun (MPI)")
 
     depends_on("c", type="build")
     depends_on("pkgconfig", type="build")
@@ -40,6 +42,7 @@ class CryocacheBench(AutotoolsPackage):
     depends_on("liburing@2:", when="+io_uring")
     depends_on("curl@7.62:", when="+curl")
     depends_on("lz4", when="+lz4")
+    depends_on("mpi", when="+mpi")
     depends_on("cmocka@1.1:", type="test")
 
     conflicts("platform=darwin", msg="cryocache-bench measures Linux page cache and block devices")
@@ -54,6 +57,10 @@ class CryocacheBench(AutotoolsPackage):
         # The known-answer labs' FUSE tool is built for benchmarks in a source tree, never
         # installed.
         args.append("--without-fuse3")
+        args += self.with_or_without("mpi")
+        if self.spec.satisfies("+mpi"):
+            # The whole program is built by the MPI compiler wrapper, as configure expects.
+            args.append("CC={0}".format(self.spec["mpi"].mpicc))
         # Developer switches, off in an installed build.
         args.append("--disable-werror")
         args.append("--disable-sanitizers")

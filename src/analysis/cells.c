@@ -19,6 +19,7 @@ struct cell {
 	size_t strategy_rank;	/* order of the strategy's first appearance */
 	json_int_t threads;
 	json_int_t jobs;
+	json_int_t nodes;	/* across nodes: how many copied at once; 0: one node alone */
 	double *mb_s;		/* of complete runs */
 	double *copied;		/* mb_s_copied of complete runs that have it */
 	size_t n;
@@ -80,13 +81,14 @@ static size_t strategy_rank(const char ***names, size_t *nr, const char *strateg
 }
 
 static struct cell *find_cell(struct cell **cells, size_t *nr, const char *strategy, size_t rank,
-			      json_int_t threads, json_int_t jobs)
+			      json_int_t threads, json_int_t jobs, json_int_t nodes)
 {
 	struct cell *c;
 
 	for (size_t i = 0; i < *nr; i++) {
 		c = &(*cells)[i];
-		if (c->threads == threads && c->jobs == jobs && !strcmp(c->strategy, strategy))
+		if (c->threads == threads && c->jobs == jobs && c->nodes == nodes &&
+		    !strcmp(c->strategy, strategy))
 			return c;
 	}
 	*cells = xrealloc(*cells, (*nr + 1) * sizeof(**cells));
@@ -96,6 +98,7 @@ static struct cell *find_cell(struct cell **cells, size_t *nr, const char *strat
 	c->strategy_rank = rank;
 	c->threads = threads;
 	c->jobs = jobs;
+	c->nodes = nodes;
 	return c;
 }
 
@@ -130,7 +133,9 @@ static int cmp_cell(const void *a, const void *b)
 		return x->strategy_rank < y->strategy_rank ? -1 : 1;
 	if (x->threads != y->threads)
 		return x->threads < y->threads ? -1 : 1;
-	return (x->jobs > y->jobs) - (x->jobs < y->jobs);
+	if (x->jobs != y->jobs)
+		return x->jobs < y->jobs ? -1 : 1;
+	return (x->nodes > y->nodes) - (x->nodes < y->nodes);
 }
 
 static json_t *real_or_null(bool known, double v)
@@ -156,6 +161,8 @@ static json_t *cell_json(const struct cell *c, const struct cells_params *p)
 	json_object_set_new(o, "strategy", json_string(c->strategy));
 	json_object_set_new(o, "threads", json_integer(c->threads));
 	json_object_set_new(o, "jobs", json_integer(c->jobs));
+	if (c->nodes)
+		json_object_set_new(o, "nodes", json_integer(c->nodes));
 	json_object_set_new(o, "runs", json_integer((json_int_t)c->n));
 	json_object_set_new(o, "failed_runs", json_integer((json_int_t)c->failed));
 	json_object_set_new(o, "median_mb_s", real_or_null(known, s.median));
@@ -208,6 +215,7 @@ json_t *cells_compute(json_t *doc, const struct cells_params *p)
 		const char *strategy = json_string_value(json_object_get(run, "strategy"));
 		json_t *threads = json_object_get(run, "threads");
 		json_t *jobs = json_object_get(run, "jobs");
+		json_t *nodes = json_object_get(run, "nodes");
 		size_t rank;
 
 		/* A warm-up, probe or confirmation run is not one of its cell's repeats. */
@@ -215,7 +223,8 @@ json_t *cells_compute(json_t *doc, const struct cells_params *p)
 			continue;
 		rank = strategy_rank(&names, &nr_names, strategy);
 		cell_add(find_cell(&cells, &nr, strategy, rank, json_integer_value(threads),
-				   json_is_integer(jobs) ? json_integer_value(jobs) : 1),
+				   json_is_integer(jobs) ? json_integer_value(jobs) : 1,
+				   json_is_integer(nodes) ? json_integer_value(nodes) : 0),
 			 run);
 	}
 	if (nr)
@@ -271,7 +280,9 @@ static bool same_group(json_t *a, json_t *b)
 {
 	return !strcmp(json_get_str(a, "strategy"), json_get_str(b, "strategy")) &&
 	       json_integer_value(json_object_get(a, "jobs")) ==
-		       json_integer_value(json_object_get(b, "jobs"));
+		       json_integer_value(json_object_get(b, "jobs")) &&
+	       json_integer_value(json_object_get(a, "nodes")) ==
+		       json_integer_value(json_object_get(b, "nodes"));
 }
 
 /* The highest median among the cells of cell's strategy (and jobs); 0 when none is known. */
@@ -405,7 +416,9 @@ json_t *cells_ratios(json_t *cells, const char *num, const char *den)
 		json_array_foreach(cells, j, c) {
 			if (!strcmp(json_get_str(c, "strategy"), den) &&
 			    json_integer_value(json_object_get(c, "threads")) == threads &&
-			    json_integer_value(json_object_get(c, "jobs")) == jobs) {
+			    json_integer_value(json_object_get(c, "jobs")) == jobs &&
+			    json_integer_value(json_object_get(c, "nodes")) ==
+				    json_integer_value(json_object_get(a, "nodes"))) {
 				b = c;
 				break;
 			}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cells.h - the runs of a results document grouped into cells, one per (strategy, threads, jobs),
+ * cells.h - the runs of a results document grouped into cells, one per (strategy, threads, jobs,
+ * and across nodes the node count),
  * each summarised: median and spread of the throughput, a confidence interval of the median, and
  * flags for figures that may mislead. Reads only the document; no I/O.
  */
@@ -34,15 +35,17 @@ void cells_params_init(struct cells_params *p);
 
 /*
  * The cells of doc's "runs" (schema cryocache-bench/1), as a new JSON array; p NULL means the
- * defaults. A run belongs to the cell of its "strategy", "threads" and "jobs" (absent: 1); a run
+ * defaults. A run belongs to the cell of its "strategy", "threads", "jobs" (absent: 1) and, a run
+ * across nodes, "nodes" (absent: one node alone, a cell without "nodes"); a run
  * without a strategy or a thread count is ignored, and so is a run with a "role" (a warm-up,
  * probe or confirmation run: measured, but not one of the cell's repeats; run_flag_role()). A run that was aborted, has errors or has no
  * mb_s is not a measurement: it only adds to its cell's failed_runs. A cell whose runs all failed
  * is still listed, with runs 0, its statistics null and the flag "few_runs".
  *
  * Cells come in the order of their strategy's first appearance in "runs", then by threads, then
- * by jobs, ascending. Each cell is an object:
+ * by jobs, then by nodes, ascending. Each cell is an object:
  *   strategy, threads, jobs        the cell
+ *   nodes                          across nodes: the node count (absent for one node alone)
  *   runs, failed_runs              complete runs (the statistics use these) and the others
  *   median_mb_s, min_mb_s, max_mb_s, mean_mb_s, stddev_mb_s (n - 1), cv     of the runs' mb_s
  *   ci_low_mb_s, ci_high_mb_s      the median's confidence interval (stats_median_ci)
@@ -99,7 +102,7 @@ void cells_repeat_rule_init(struct cells_repeat_rule *r);
  * every cell is done. Cell by cell, the first that applies:
  *   1. runs + failed_runs >= max_runs: done (a cell that keeps failing stops too);
  *   2. runs + failed_runs < min_runs: one more;
- *   3. far below the best of its strategy (and jobs): ci_high_mb_s < (1 - tolerance) x the
+ *   3. far below the best of its strategy (and jobs, and nodes): ci_high_mb_s < (1 - tolerance) x the
  *      highest median_mb_s, and not the default cell (default_strategy at default_threads):
  *      done; it cannot be the answer;
  *   4. its relative spread is at most target and its interval reaches its level (ci_coverage

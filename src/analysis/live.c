@@ -59,6 +59,7 @@ char *live_line_text(const struct live_state *s, unsigned width, char *buf, size
 	char bar[LIVE_BAR + 1];
 	char rate[32] = "- MB/s";
 	char eta[32] = "?";
+	char nodes[32] = "";
 	double frac = s->set_bytes ? (double)s->bytes / (double)s->set_bytes : 0;
 	unsigned fill;
 
@@ -74,9 +75,11 @@ char *live_line_text(const struct live_state *s, unsigned width, char *buf, size
 		snprintf(rate, sizeof(rate), "%.0f MB/s", s->mb_s);
 	if (s->eta_s >= 0)
 		human_duration(s->eta_s, eta, sizeof(eta));
-	snprintf(buf, len, "[%zu/%zu] %s, %u thread%s, repeat %u: %-15s [%s] %3.0f %% %.2f/%.2f GB "
+	if (s->nodes)
+		snprintf(nodes, sizeof(nodes), ", %u node%s", s->nodes, s->nodes == 1 ? "" : "s");
+	snprintf(buf, len, "[%zu/%zu] %s, %u thread%s%s, repeat %u: %-15s [%s] %3.0f %% %.2f/%.2f GB "
 		 "%s; %s%sETA %s", s->index, s->total, s->strategy ? s->strategy : "?",
-		 s->threads, s->threads == 1 ? "" : "s", s->repeat, s->phase ? s->phase : "",
+		 s->threads, s->threads == 1 ? "" : "s", nodes, s->repeat, s->phase ? s->phase : "",
 		 bar, frac * 100, (double)s->bytes / 1e9, (double)s->set_bytes / 1e9, rate,
 		 s->eta_of ? s->eta_of : "", s->eta_of ? " " : "", eta);
 	if (width > 1 && strlen(buf) > width - 1)

@@ -33,6 +33,7 @@ struct live_state {
 	size_t index, total;		/* the run (from 1) of the plan's total */
 	const char *strategy;
 	unsigned threads, repeat;
+	unsigned nodes;			/* nodes copying together (a run across nodes); 0: none */
 	const char *phase;		/* "copying", "syncing", "dropping caches", "settling"... */
 	uint64_t bytes, set_bytes;	/* copied so far of the run's total */
 	double mb_s;			/* the run's rate so far; < 0: none yet */

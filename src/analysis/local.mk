@@ -7,3 +7,6 @@ src_libccb_a_SOURCES += src/analysis/cells.c src/analysis/cells.h src/analysis/c
 	src/analysis/recommend.c src/analysis/recommend.h src/analysis/run_flags.c \
 	src/analysis/run_flags.h src/analysis/stats.c src/analysis/stats.h \
 	src/analysis/warn_groups.c src/analysis/warn_groups.h
+# across nodes: a run from its nodes' parts, scaling by node count, fio's client/server output
+src_libccb_a_SOURCES += src/analysis/fioclients.c src/analysis/fioclients.h \
+	src/analysis/noderuns.c src/analysis/noderuns.h src/analysis/scaling.c src/analysis/scaling.h

@@ -42,12 +42,19 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc)
 		p->source_bytes = (uint64_t)json_integer_value(bytes);
 }
 
-/* A cell with jobs copiers and a complete run, read into r; false for any other. */
-static bool rcell_read(json_t *cell, long jobs, struct rcell *r)
+/* Whether cell has p's jobs copiers and node count (cells_compute: none for one node alone). */
+static bool rcell_of(json_t *cell, const struct recommend_params *p)
 {
 	json_t *j = json_object_get(cell, "jobs");
 
-	if ((json_is_integer(j) ? json_integer_value(j) : 1) != jobs ||
+	return (json_is_integer(j) ? json_integer_value(j) : 1) == p->jobs &&
+	       json_integer_value(json_object_get(cell, "nodes")) == p->nodes;
+}
+
+/* A cell of p's jobs and nodes with a complete run, read into r; false for any other. */
+static bool rcell_read(json_t *cell, const struct recommend_params *p, struct rcell *r)
+{
+	if (!rcell_of(cell, p) ||
 	    json_integer_value(json_object_get(cell, "runs")) < 1 ||
 	    !json_get_has_num(cell, "median_mb_s") ||
 	    !json_is_string(json_object_get(cell, "strategy")))
@@ -334,10 +341,16 @@ static bool for_set(const struct recommend_params *p, uint64_t *files, uint64_t 
 	return true;
 }
 
-/* Each of jobs copiers caches bytes, as in the runs, where mb_s is what they copied together. */
-static json_t *seconds_at(uint64_t bytes, long jobs, double mb_s)
+/*
+ * Each of jobs copiers caches bytes, as in the runs, where mb_s is what they copied together;
+ * across nodes that each copied the whole set, on every node.
+ */
+static json_t *seconds_at(uint64_t bytes, const struct recommend_params *p, double mb_s)
 {
-	return mb_s > 0 ? json_real((double)bytes * (double)jobs / (mb_s * 1e6)) : json_null();
+	const double copies = (double)p->jobs * (p->nodes > 1 && !p->nodes_split ?
+						 (double)p->nodes : 1.0);
+
+	return mb_s > 0 ? json_real((double)bytes * copies / (mb_s * 1e6)) : json_null();
 }
 
 static json_t *for_json(const struct recommend_params *p, const struct rcell *s, size_t nr,
@@ -360,10 +373,10 @@ static json_t *for_json(const struct recommend_params *p, const struct rcell *s,
 		char key[32];
 
 		snprintf(key, sizeof(key), "%lld", (long long)s[i].threads);
-		json_object_set_new(seconds, key, seconds_at(bytes, p->jobs, s[i].median));
+		json_object_set_new(seconds, key, seconds_at(bytes, p, s[i].median));
 	}
 	if (best)
-		json_object_set_new(seconds, "best", seconds_at(bytes, p->jobs, best->median));
+		json_object_set_new(seconds, "best", seconds_at(bytes, p, best->median));
 	json_object_set_new(o, "seconds", seconds);
 	return o;
 }
@@ -419,11 +432,9 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 		p = &defaults;
 	}
 	json_array_foreach(cells, i, cell) {
-		json_t *j = json_object_get(cell, "jobs");
-
-		if ((json_is_integer(j) ? json_integer_value(j) : 1) == p->jobs)
+		if (rcell_of(cell, p))
 			failed += json_integer_value(json_object_get(cell, "failed_runs"));
-		if (!rcell_read(cell, p->jobs, &all[nr_all]))
+		if (!rcell_read(cell, p, &all[nr_all]))
 			continue;
 		if (!best_any || all[nr_all].median > best_any->median)
 			best_any = &all[nr_all];
@@ -483,6 +494,8 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 	json_object_set_new(rec, "variable", json_string(RECOMMEND_VARIABLE));
 	json_object_set_new(rec, "threads", threads);
 	json_object_set_new(rec, "jobs", json_integer(p->jobs));
+	if (p->nodes)
+		json_object_set_new(rec, "nodes", json_integer(p->nodes));
 	json_object_set_new(rec, "mb_s", mb_s);
 	json_object_set_new(rec, "default_threads", json_integer(RECOMMEND_DEFAULT_THREADS));
 	json_object_set_new(rec, "default_mb_s", def ? json_real(def->median) : json_null());
@@ -649,6 +662,11 @@ char *recommend_line(json_t *rec)
 			"#   measured with %lld jobs caching at once, each copying the whole set; "
 			"MB/s is their sum, times are for each job's set\n",
 			(long long)jobs);
+	if (json_integer_value(json_object_get(rec, "nodes")) > 0)
+		dynbuf_addf(f,
+			"#   measured with %lld nodes caching at once: MB/s is their sum, the threads "
+			"are each node's\n",
+			(long long)json_integer_value(json_object_get(rec, "nodes")));
 	if (failed > 0)
 		dynbuf_addf(f, "#   left out: %lld failed or aborted %s\n", (long long)failed,
 			failed == 1 ? "run" : "runs");

@@ -6,6 +6,7 @@
 #ifndef CCB_RECOMMEND_H
 #define CCB_RECOMMEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -18,6 +19,9 @@
 struct recommend_params {
 	double tolerance;	/* medians within this fraction of the best are as good (0.05) */
 	long jobs;		/* cells with this many copiers at once (1) */
+	long nodes;		/* cells with this many nodes copying at once (0: one node alone,
+				   cells without "nodes") */
+	bool nodes_split;	/* ... each its share of the set (else each the whole set) */
 	/* The data set to estimate times for: --for-files and --for-bytes, 0 when not given. */
 	uint64_t for_files;
 	uint64_t for_bytes;
@@ -26,7 +30,7 @@ struct recommend_params {
 	uint64_t source_bytes;
 };
 
-/* The defaults: tolerance RECOMMEND_TOLERANCE, jobs 1, no data set. */
+/* The defaults: tolerance RECOMMEND_TOLERANCE, jobs 1, one node alone, no data set. */
 void recommend_params_init(struct recommend_params *p);
 
 /* Take source_files and source_bytes from doc's "source" (left alone when absent). */
@@ -81,6 +85,12 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc);
  * With jobs J > 1, each of the J copiers copied the whole source in a run, and mb_s is what they
  * copied together; the times are for J jobs each caching a set of files and bytes at once:
  * J * bytes / (median * 10^6).
+ *
+ * Across nodes (p->nodes N), only cells of N nodes count and rec has "nodes": N; mb_s is what the
+ * N nodes copied together, so the thread count is the one each node should use when N nodes
+ * cache at once. When each node copied the whole set, the times are for every node caching one
+ * (N * J * bytes / ...); with --node-files split, for the N nodes caching one set together.
+
  */
 json_t *recommend_compute(json_t *cells, const struct recommend_params *p);
 

@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench/bench.h"
 #include "bench/bench_int.h"
+#include "bench/cluster.h"
 #include "bench/pagecache.h"
 #include "lib/text.h"
 #include "lib/util.h"
@@ -503,6 +505,9 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 		error("%s%s", why, ret == -EINVAL ? "" : ", and --require-drop was given");
 		return 1;
 	}
+	/* Across nodes: every node hears of the session and says whether it can take part. */
+	if (cfg->nodes && nodes_open(b))
+		return 1;
 
 	if (cfg->resume) {
 		if (open_resumed(b))
@@ -530,6 +535,8 @@ int bench_begin(struct bench *b, const struct bench_config *cfg)
 	json_object_set_new(b->res.root, "diag", diag_paths_json(b->src, b->dst, b->ds.bytes));
 	json_object_set_new(b->res.root, "params", json_incref(cfg->params));
 	json_object_set_new(b->res.root, "warnings", json_array());
+	if (b->nodes)
+		nodes_describe(b);
 	results_runs(&b->res);
 	ret = results_write(&b->res);
 	if (ret) {
@@ -545,6 +552,9 @@ scratch:
 		return 1;
 	}
 	b->have_scratch = true;
+	if (b->nodes)	/* rank 0's, beside the others' (written with the first run) */
+		json_object_set_new(json_array_get(json_object_get(b->res.root, "nodes"), 0),
+				    "scratch", json_string(b->scratch.path));
 	return 0;
 }
 
@@ -646,6 +656,8 @@ int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **prob
 	b->probe_out = probe;
 	memset(&b->ov, 0, sizeof(b->ov));
 	b->ov.t0 = now_mono();
+	if (b->nodes)
+		return run_nodes(b, spec);
 	run = run_new(b, spec, njobs);
 	ret = run_clean_scratch(b, run);
 	b->ov.delete_s = now_mono() - b->ov.t0;
@@ -709,6 +721,121 @@ int bench_probe(struct bench *b, const struct bench_spec *spec, uint64_t max_byt
 	return 0;
 }
 
+/* Microseconds since the Unix epoch: comparable between ranks of one host (and, as far as their
+ * clocks agree, between hosts). */
+static json_int_t now_real_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (json_int_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* This node's share of the set (--node-files split) in place of the set; false: the whole set. */
+static bool take_share(struct bench *b, int rank, unsigned nodes, struct dataset *full)
+{
+	struct dataset share;
+
+	if (!b->nodes->split || nodes < 2)
+		return false;
+	dataset_share(&b->ds, (size_t)rank, nodes, &share);
+	*full = b->ds;
+	b->ds = share;
+	return true;
+}
+
+/* The part's "timing": the wall clock, and seconds from the barrier's release (released_ns). */
+static json_t *part_timing(const struct run_copy *rc, json_int_t prepared_us,
+			   json_int_t released_us, uint64_t released_ns)
+{
+	const double start = ((double)rc->ps.start_ns - (double)released_ns) / 1e9;
+
+	return json_pack("{s:I, s:I, s:I, s:f, s:f, s:f}", "prepared_at_us", prepared_us,
+			 "released_at_us", released_us, "started_at_us",
+			 released_us + (json_int_t)(start * 1e6), "start_s", start, "end_copied_s",
+			 start + rc->ps.seconds, "end_durable_s", start + rc->durable);
+}
+
+/* The copy of a part, after the barrier released it, and its record. */
+static int part_copy(struct bench *b, const struct bench_spec *spec, struct copy_job *jobs,
+		     unsigned njobs, json_t *run, json_int_t prepared_us)
+{
+	const json_int_t released_us = now_real_us();
+	const uint64_t released_ns = now_mono_ns();
+	struct run_copy rc;
+	int status;
+
+	run_copy(b, jobs, njobs, spec->threads, run, &rc);
+	json_object_set_new(run, "timing", part_timing(&rc, prepared_us, released_us, released_ns));
+	status = run_record_copy(b, spec->strategy, &rc, run);
+	if (!status)
+		status = run_record_checks(b, jobs, njobs, rc.durable, run);
+	return status;
+}
+
+int bench_node_run(struct bench *b, const struct bench_spec *spec, unsigned seq, int rank,
+		   json_t **part)
+{
+	const unsigned njobs = b->cfg.jobs ? b->cfg.jobs : 1;
+	struct copy_job *jobs = NULL;
+	struct dataset full;
+	bool shared;
+	json_int_t prepared_us;
+	json_t *run;
+	int status = 0;
+	int worst = 0;
+
+	*part = NULL;
+	if ((unsigned)rank >= spec->nodes)
+		return cluster_barrier(0, &worst) ? 1 : 0;	/* not in this cell: wait */
+	shared = take_share(b, rank, spec->nodes, &full);
+	memset(&b->ov, 0, sizeof(b->ov));
+	b->ov.t0 = now_mono();
+	b->in_part = true;
+	b->part_seq = seq;
+	run = run_new(b, spec, njobs);
+	json_object_set_new(run, "rank", json_integer(rank));
+	json_object_set(run, "host", json_array_get(b->nodes->hosts, (size_t)rank));
+	if (shared)
+		json_object_set_new(run, "share", json_pack("{s:i, s:i, s:I, s:I}", "index", rank,
+							    "of", (int)spec->nodes, "files",
+							    (json_int_t)b->ds.nr, "bytes",
+							    (json_int_t)b->ds.bytes));
+	status = run_clean_scratch(b, run);
+	if (!status) {
+		jobs = make_jobs(b, spec->strategy, njobs, run);
+		status = jobs ? 0 : 1;
+	}
+	if (!status)
+		status = run_prepare(b, spec->strategy, run);
+	/* A part that failed before its drop: the previous copy's removal is over first. */
+	if (run_wait_scratch(b, run))
+		status = 1;
+	prepared_us = now_real_us();
+	if (cluster_barrier(status || bench_stop_signal ? 1 : 0, &worst)) {
+		run_error(run, "the barrier before the copy failed (MPI)");
+		status = 1;
+	} else if (!status && worst) {
+		/* Another node cannot start: no node copies, so none measures a partial load. */
+		run_warn(run, "not copied: another node could not start the run");
+		json_object_set_new(run, "aborted", json_true());
+		status = 1;
+	} else if (!status) {
+		status = part_copy(b, spec, jobs, njobs, run, prepared_us);
+	}
+	if (bench_stop_signal)
+		json_object_set_new(run, "stop_signal", json_integer(bench_stop_signal));
+	if (jobs)
+		free_jobs(jobs, njobs);
+	if (shared) {
+		dataset_release(&b->ds);
+		b->ds = full;
+	}
+	b->in_part = false;
+	*part = run;
+	return bench_stop_signal ? 128 + bench_stop_signal : status;
+}
+
 int bench_end(struct bench *b)
 {
 	char finished[64];
@@ -750,6 +877,13 @@ int bench_end(struct bench *b)
 
 void bench_release(struct bench *b)
 {
+	if (b->nodes) {
+		json_decref(b->nodes->hosts);
+		json_decref(b->nodes->said);
+		json_decref(b->nodes->hellos);
+		json_decref(b->nodes->session);
+		free(b->nodes);
+	}
 	if (b->have_scratch)
 		scratch_release(&b->scratch);
 	dataset_release(&b->ds);

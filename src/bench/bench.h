@@ -43,6 +43,23 @@ const char *bench_phase_name(int phase);
 extern volatile sig_atomic_t bench_stop_signal;
 void bench_install_signal_handlers(void);
 
+/*
+ * A run or sweep across the ranks of an MPI job, one rank a node (bench_config.nodes, on rank 0;
+ * NULL: this node alone). Rank 0 lists the set, plans, and sends every run to the other ranks;
+ * each copies into a scratch directory of its own in DST, cold, and they start together.
+ */
+struct bench_nodes_config {
+	bool split;			/* --node-files split: each node copies its share of the set */
+	bool allow_shared_host;		/* --allow-shared-host: several ranks on one host allowed */
+	unsigned max_nodes;		/* the most nodes a run uses: a spec's nodes 0 means these */
+	/* The strategies of the session: every node checks that they can run there. */
+	const struct copy_strategy *const *strategies;
+	size_t nr_strategies;
+};
+
+/* The session across nodes, while it lasts (bench_int.h). */
+struct bench_nodes;
+
 struct bench_config {
 	const char *src;
 	const char *dst;
@@ -70,6 +87,7 @@ struct bench_config {
 	double min_run_s;		/* a run shorter than this is "too short"; <= 0: no check */
 	const char *sysroot;		/* the sampler's /proc and /sys prefix (tests); NULL: live */
 	json_t *params;			/* the echo of the options (reference taken) */
+	const struct bench_nodes_config *nodes;	/* across nodes (rank 0); NULL: this node */
 };
 
 /*
@@ -113,6 +131,9 @@ struct bench {
 	atomic_int phase;		/* enum bench_phase of the run in progress (the live line) */
 	atomic_uint_least64_t copy_started_ns;	/* CLOCK_MONOTONIC when its copy began */
 	json_t **probe_out;		/* set while a probe runs: where its run object goes */
+	struct bench_nodes *nodes;	/* a session across nodes (rank 0's or another rank's) */
+	bool in_part;			/* measuring this node's part of a run across nodes */
+	unsigned part_seq;		/* ... whose number is this */
 };
 
 /* What one run measures. */
@@ -129,6 +150,8 @@ struct bench_spec {
 	json_t *tags;
 	const char *role;		/* "warmup", "probe": recorded, never counted; NULL: a
 					   measurement of the grid (run_flag_role()) */
+	unsigned nodes;			/* across nodes: ranks 0 .. nodes-1 copy at once, the others
+					   wait (0: bench_nodes_config.max_nodes) */
 };
 
 /*

@@ -6,3 +6,12 @@ src_libccb_a_SOURCES += src/bench/bench.c src/bench/bench.h src/bench/bench_int.
 	src/bench/run_record.c src/bench/scratch.c \
 	src/bench/scratch.h src/bench/sweep.c src/bench/sweep.h src/bench/sweep_check.c \
 	src/bench/sweep_confirm.c src/bench/sweep_confirm.h
+# Across nodes: the session's other ranks and rank 0's runs; the ranks' messages over MPI in a
+# --with-mpi build, else one rank and the same interface.
+src_libccb_a_SOURCES += src/bench/cluster.h src/bench/nodes.c src/bench/nodes.h \
+	src/bench/run_nodes.c
+if HAVE_MPI
+src_libccb_a_SOURCES += src/bench/cluster.c
+else
+src_libccb_a_SOURCES += src/bench/cluster_single.c
+endif

@@ -268,6 +268,7 @@ void results_check_first_run_bias(struct results *r)
 		json_t *first = json_array_get(runs, i);
 		const char *strategy = json_string_value(json_object_get(first, "strategy"));
 		json_int_t threads = json_integer_value(json_object_get(first, "threads"));
+		json_int_t nodes = json_integer_value(json_object_get(first, "nodes"));
 		double first_mb_s = json_number_value(json_object_get(first, "mb_s"));
 		size_t nl = 0;
 		struct summary s;
@@ -281,7 +282,8 @@ void results_check_first_run_bias(struct results *r)
 			const char *sj = json_string_value(json_object_get(run, "strategy"));
 
 			if (!sj || strcmp(sj, strategy) || run_flag_role(run) ||
-			    json_integer_value(json_object_get(run, "threads")) != threads)
+			    json_integer_value(json_object_get(run, "threads")) != threads ||
+			    json_integer_value(json_object_get(run, "nodes")) != nodes)
 				continue;
 			seen[j] = true;
 			if (run_is_complete(run))
@@ -292,10 +294,16 @@ void results_check_first_run_bias(struct results *r)
 		stats_summarize(later, nl, &s);
 		if (s.median > 0 && fabs(first_mb_s - s.median) / s.median > BIAS_LIMIT) {
 			bool slower = first_mb_s < s.median;
-			char *msg = xasprintf(
-				BIAS_PREFIX "the first %s run at %lld thread%s reached %.0f MB/s, %.0f %% %s "
-				"the median of the %zu later ones (%.0f MB/s)%s",
-				strategy, (long long)threads, threads == 1 ? "" : "s", first_mb_s,
+			char on[32] = "";
+			char *msg;
+
+			if (nodes)
+				snprintf(on, sizeof(on), " on %lld node%s", (long long)nodes,
+					 nodes == 1 ? "" : "s");
+			msg = xasprintf(
+				BIAS_PREFIX "the first %s run at %lld thread%s%s reached %.0f MB/s, %.0f %% "
+				"%s the median of the %zu later ones (%.0f MB/s)%s",
+				strategy, (long long)threads, threads == 1 ? "" : "s", on, first_mb_s,
 				100.0 * fabs(first_mb_s - s.median) / s.median, slower ? "below" : "above",
 				nl, s.median,
 				slower ? "; a cache this kernel cannot drop (a file server's or a VM host's) "

@@ -81,7 +81,8 @@ json_t *run_new(struct bench *b, const struct bench_spec *spec, unsigned njobs)
 	/* Every key is present from the start: a run that fails early says null, not nothing. */
 	run = json_pack("{s:I, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:n, s:n, s:n, s:n, s:n, s:n, s:n, "
 			"s:n, s:n, s:b, s:[], s:[]}",
-			"seq", (json_int_t)(b->probe_out ? 0 : ++b->seq), "strategy", spec->strategy->name,
+			"seq", (json_int_t)(b->in_part ? b->part_seq : b->probe_out ? 0 : ++b->seq),
+			"strategy", spec->strategy->name,
 			"threads", (json_int_t)spec->threads, "jobs", (json_int_t)njobs, "repeat",
 			(json_int_t)spec->repeat, "started", started,
 			"files", (json_int_t)0, "bytes", (json_int_t)0, "seconds_copied",
@@ -123,23 +124,26 @@ static void record_sampler(struct bench *b, struct sampler *smp, json_t *run)
 	const json_int_t seq = json_integer_value(json_object_get(run, "seq"));
 	char *rel = xasprintf("samples/run-%lld.%s", (long long)seq,
 			      b->cfg.samples_csv ? "csv" : "json");
-	char *path = path_join(b->res.dir, rel);
+	char *path = b->res.dir ? path_join(b->res.dir, rel) : NULL;
 	json_t *summary = sampler_summary_json(smp, 0, smp->nr_snap ? smp->nr_snap - 1 : 0);
 	char why[PATH_MAX + 128];
 	json_t *w;
 	size_t i;
 	int ret;
 
-	ret = sampler_write_series(smp, b->res.dir, rel, b->cfg.samples_csv, why, sizeof(why));
-	if (ret)
+	/* Another rank of a run across nodes has no results folder: its summary travels alone. */
+	ret = b->res.dir ? sampler_write_series(smp, b->res.dir, rel, b->cfg.samples_csv, why,
+						  sizeof(why)) : -ENOENT;
+	if (ret && b->res.dir)
 		run_warn(run, "cannot write '%s': %s", path, why);
 	json_object_set_new(summary, "samples_file", ret ? json_null() : json_string(rel));
 	json_array_foreach(json_object_get(summary, "warnings"), i, w)
 		run_warn(run, "%s", json_string_value(w));
 	json_object_set_new(run, "sampler", summary);
 	/* The interface that carried the bytes against the one the route predicted. */
-	diag_run_findings(json_object_get(b->res.root, "diag"), run,
-			  json_object_get(summary, "findings"));
+	if (b->res.root)
+		diag_run_findings(json_object_get(b->res.root, "diag"), run,
+				  json_object_get(summary, "findings"));
 	sampler_release(smp);
 	free(path);
 	free(rel);
@@ -306,7 +310,7 @@ static void verify_copies(struct bench *b, const struct copy_job *jobs, unsigned
 						      now_mono() - t0));
 }
 
-static void print_run_line(json_t *run)
+void run_print_line(json_t *run)
 {
 	json_t *cold = json_object_get(run, "cold");
 	json_t *res = json_object_get(cold, "residency_pct");
@@ -336,11 +340,8 @@ static void print_run_line(json_t *run)
 	     json_string_value(json_object_get(cold, "method")), resident);
 }
 
-int run_record_checks(struct bench *b, const struct copy_job *jobs, unsigned njobs,
-		      double durable, json_t *run)
+void run_check_short(struct bench *b, double durable, json_t *run)
 {
-	int ret;
-
 	/*
 	 * Runs shorter than the minimum are dominated by start-up and timer noise. An unrecorded
 	 * probe (--budget's, on a small sample) is short on purpose: its caller reads its rate.
@@ -358,13 +359,23 @@ int run_record_checks(struct bench *b, const struct copy_job *jobs, unsigned njo
 		b->said_short = true;
 		free(msg);
 	}
+}
+
+int run_record_checks(struct bench *b, const struct copy_job *jobs, unsigned njobs,
+		      double durable, json_t *run)
+{
+	int ret;
+
+	/* A node's part of a run across nodes: the run is judged and printed as a whole. */
+	if (!b->in_part)
+		run_check_short(b, durable, run);
 	if (b->cfg.verify) {
 		atomic_store(&b->phase, BENCH_PHASE_VERIFYING);
 		verify_copies(b, jobs, njobs, run);
 	}
 	ret = json_array_size(json_object_get(run, "errors")) ? 1 : 0;
-	if (!b->probe_out)
-		print_run_line(run);
+	if (!b->probe_out && !b->in_part)
+		run_print_line(run);
 	return ret;
 }
 

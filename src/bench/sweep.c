@@ -51,13 +51,13 @@ static void shuffle_plan(struct sweep *sw, size_t from)
 }
 
 static void plan_add(struct sweep *sw, const struct copy_strategy *s, unsigned threads,
-		     unsigned repeat)
+		     unsigned nodes, unsigned repeat)
 {
 	if (sw->nr_plan == sw->cap_plan) {
 		sw->cap_plan = sw->cap_plan ? 2 * sw->cap_plan : 64;
 		sw->plan = xrealloc(sw->plan, sw->cap_plan * sizeof(*sw->plan));
 	}
-	sw->plan[sw->nr_plan++] = (struct sweep_entry){ s, threads, repeat };
+	sw->plan[sw->nr_plan++] = (struct sweep_entry){ s, threads, repeat, nodes };
 }
 
 static int cmp_unsigned(const void *a, const void *b)
@@ -100,11 +100,15 @@ static json_t *plan_json(const struct sweep *sw)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < sw->nr_plan; i++)
-		json_array_append_new(a, json_pack("{s:s, s:i, s:i}", "strategy",
-						   sw->plan[i].strategy->name, "threads",
-						   (int)sw->plan[i].threads, "repeat",
-						   (int)sw->plan[i].repeat));
+	for (size_t i = 0; i < sw->nr_plan; i++) {
+		json_t *e = json_pack("{s:s, s:i, s:i}", "strategy", sw->plan[i].strategy->name,
+				      "threads", (int)sw->plan[i].threads, "repeat",
+				      (int)sw->plan[i].repeat);
+
+		if (sw->plan[i].nodes)
+			json_object_set_new(e, "nodes", json_integer(sw->plan[i].nodes));
+		json_array_append_new(a, e);
+	}
 	return a;
 }
 
@@ -116,7 +120,8 @@ static void plan_from_json(struct sweep *sw, json_t *plan)
 
 	json_array_foreach(plan, i, e)
 		plan_add(sw, strategy_find(json_get_str(e, "strategy")),
-			 (unsigned)json_get_int(e, "threads"), (unsigned)json_get_int(e, "repeat"));
+			 (unsigned)json_get_int(e, "threads"), (unsigned)json_get_int(e, "nodes"),
+			 (unsigned)json_get_int(e, "repeat"));
 }
 
 /* Plan entries that already have a complete run (resume skips those). */
@@ -153,7 +158,8 @@ static void count_cells(struct sweep *sw)
 		size_t j = 0;
 
 		while (j < n && (cells[j].strategy != sw->plan[i].strategy ||
-				 cells[j].threads != sw->plan[i].threads))
+				 cells[j].threads != sw->plan[i].threads ||
+				 cells[j].nodes != sw->plan[i].nodes))
 			j++;
 		if (j == n)
 			cells[n++] = sw->plan[i];
@@ -166,7 +172,7 @@ static void count_cells(struct sweep *sw)
 		bool def = false;
 
 		for (size_t j = 0; j < n; j++) {
-			if (cells[j].strategy != cells[i].strategy)
+			if (cells[j].strategy != cells[i].strategy || cells[j].nodes != cells[i].nodes)
 				continue;
 			first &= j >= i;
 			of_strategy++;
@@ -450,7 +456,7 @@ static void *ticker_main(void *arg)
 		const unsigned jobs = sw->b.cfg.jobs ? sw->b.cfg.jobs : 1;
 		struct live_state st = {
 			.index = current + 1, .total = sw->nr_plan, .strategy = e->strategy->name,
-			.threads = e->threads, .repeat = e->repeat,
+			.threads = e->threads, .repeat = e->repeat, .nodes = e->nodes,
 			.phase = bench_phase_name(phase),
 			/* before its copy, a run has copied nothing (the counter is the last run's) */
 			.bytes = phase < BENCH_PHASE_COPYING ? 0 : atomic_load(&sw->b.progress.bytes),
@@ -508,7 +514,8 @@ static int run_plan(struct sweep *sw, size_t from, const bool *skip)
 	for (size_t i = from; i < sw->nr_plan; i++) {
 		struct bench_spec spec = { .strategy = sw->plan[i].strategy,
 					   .threads = sw->plan[i].threads,
-					   .repeat = sw->plan[i].repeat, .plan_index = (long)i };
+					   .repeat = sw->plan[i].repeat, .plan_index = (long)i,
+					   .nodes = sw->plan[i].nodes };
 		double t0 = now_mono();
 		char etab[32];
 		int status;
@@ -599,7 +606,8 @@ static int run_auto_repeats(struct sweep *sw)
 			json_int_t runs = json_get_int(c, "runs") + json_get_int(c, "failed_runs");
 
 			if (s)
-				plan_add(sw, s, (unsigned)json_get_int(c, "threads"), (unsigned)runs + 1);
+				plan_add(sw, s, (unsigned)json_get_int(c, "threads"),
+					 (unsigned)json_get_int(c, "nodes"), (unsigned)runs + 1);
 		}
 		json_decref(todo);
 		if (sw->nr_plan == from)
@@ -778,11 +786,17 @@ static json_t *rule_json(const struct sweep *sw)
 
 static void build_plan(struct sweep *sw, const unsigned *threads, size_t nthr, long per_cell)
 {
+	const unsigned one = 0;
+	const unsigned *nodes = sw->p.nr_nodes ? sw->p.nodes : &one;
+	const size_t nr_nodes = sw->p.nr_nodes ? sw->p.nr_nodes : 1;
+
 	sw->nr_plan = 0;
 	for (size_t s = 0; s < sw->p.nr_strategies; s++)
 		for (size_t t = 0; t < nthr; t++)
-			for (long r = 1; r <= per_cell; r++)
-				plan_add(sw, sw->p.strategies[s], threads[t], (unsigned)r);
+			for (size_t n = 0; n < nr_nodes; n++)
+				for (long r = 1; r <= per_cell; r++)
+					plan_add(sw, sw->p.strategies[s], threads[t], nodes[n],
+						 (unsigned)r);
 	count_cells(sw);
 }
 

@@ -55,6 +55,9 @@ struct sweep_params {
 	double budget_s;		/* fit the sweep in this many seconds; 0: no budget */
 	const char *budget;		/* the budget as given, for the warning that says so */
 	bool quiet;			/* no live line */
+	/* Across nodes (--nodes): every cell at each of these node counts; NULL: one node. */
+	const unsigned *nodes;
+	size_t nr_nodes;
 };
 
 /* One entry of the plan: a cell and its repeat number. */
@@ -62,6 +65,7 @@ struct sweep_entry {
 	const struct copy_strategy *strategy;
 	unsigned threads;
 	unsigned repeat;
+	unsigned nodes;			/* across nodes: how many copy at once; 0: one node */
 };
 
 /* The rule of --repeats auto, as the sweep applies it (recorded as results.json's sweep.auto). */

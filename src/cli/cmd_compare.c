@@ -103,6 +103,13 @@ static json_t *load_doc(const char *arg)
 	if (!doc)
 		error("compare: cannot %s '%s': %s", strncmp(why, "line ", 5) ? "read" : "parse",
 		      path, why);
+	/* Its cells differ by node count too, which compare's verdicts do not tell apart yet. */
+	if (doc && json_is_object(json_object_get(doc, "cluster"))) {
+		error("compare: '%s' was measured across nodes: compare does not compare runs "
+		      "across nodes yet", path);
+		json_decref(doc);
+		doc = NULL;
+	}
 	free(dir);
 	free(path);
 	return doc;

@@ -19,6 +19,7 @@
 #include "bench/scratch.h"
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
+#include "cli/fio_clients.h"
 #include "dataset/dataset.h"
 #include "lib/safeopen.h"
 #include "lib/util.h"
@@ -37,6 +38,7 @@ struct fio_opts {
 	char *out;
 	char *drop_path;
 	char *profile;
+	char *clients;
 };
 
 static const struct opt_def fio_options[] = {
@@ -64,6 +66,10 @@ static const struct opt_def fio_options[] = {
 	OPT_STRING_("profile", 0, struct fio_opts, profile, NULL, "FILE|NAME", 0,
 		    "options from the [fio] section of an INI profile, a file or a shipped one by "
 		    "name; the command line overrides them"),
+	OPT_GROUP_("Across nodes"),
+	OPT_STRING_("clients", 0, struct fio_opts, clients, NULL, "HOSTFILE", OPT_NO_ECHO,
+		    "every 'fio --server' of HOSTFILE (host or host,port a line) reads "
+		    "SRC at once, through fio's client/server; the ceiling is their sum"),
 	OPT_END
 };
 
@@ -468,6 +474,23 @@ static void begin_doc(struct results *res, const struct fio_ctx *c, const char *
 	results_runs(res);
 }
 
+/* --clients: the same files read by every 'fio --server' of the host file (fio_clients.h). */
+static int run_clients(const struct fio_opts *o, char **args)
+{
+	json_t *params = options_to_json(fio_command.options, o);
+	const unsigned flags = (o->all_files ? DATASET_ALL_FILES : 0) |
+			       (o->follow_links ? DATASET_FOLLOW_LINKS : 0) |
+			       (o->check_all ? DATASET_CHECK_ALL : 0);
+	int status = fio_clients_run(&(struct fio_clients_opts){
+		.fio = o->fio, .hostfile = o->clients, .src = args[0], .dst = args[1],
+		.out = o->out, .ioengine = o->ioengine, .bs = o->bs, .iodepth = o->iodepth,
+		.jobs = o->jobs, .runtime = o->runtime, .dataset_flags = flags,
+		.params = params });
+
+	json_decref(params);
+	return status;
+}
+
 int cmd_fio(int argc, char **argv)
 {
 	struct fio_opts o = { 0 };
@@ -493,6 +516,11 @@ int cmd_fio(int argc, char **argv)
 	if (ret) {
 		options_release(fio_command.options, &o);
 		return ret > 0 ? 0 : 2;
+	}
+	if (o.clients) {
+		status = run_clients(&o, args);
+		options_release(fio_command.options, &o);
+		return status;
 	}
 	version = fio_version(o.fio);
 	if (!version) {

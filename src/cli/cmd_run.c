@@ -13,6 +13,7 @@
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
+#include "cli/nodes_opts.h"
 #include "copy/strategy.h"
 #include "lib/util.h"
 
@@ -21,6 +22,7 @@ struct run_opts {
 	long threads;
 	long repeats;
 	struct measure_opts m;
+	struct nodes_opts n;
 };
 
 static const struct opt_def run_options[] = {
@@ -37,6 +39,8 @@ static const struct opt_def run_options[] = {
 	MEASURE_HOW_OPTIONS(struct run_opts, m),
 	OPT_GROUP_(MEASURE_GROUP_OUTPUT),
 	MEASURE_OUTPUT_OPTIONS(struct run_opts, m),
+	OPT_GROUP_(NODES_GROUP),
+	NODES_OPTIONS(struct run_opts, n),
 	OPT_GROUP_(MEASURE_GROUP_POST),
 	POST_OPTIONS(struct run_opts, m.post),
 	OPT_END
@@ -95,6 +99,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct bench_config cfg = { 0 };
+	struct nodes_setup nodes;
 	struct bench b;
 	struct run_live live;
 	const struct copy_strategy *strategy;
@@ -126,6 +131,17 @@ int cmd_run(int argc, char **argv)
 			      o.strategy);
 		measure_release(&run_command, &o, &o.m);
 		return 2;
+	}
+	/* Started by mpirun or srun: all the ranks copy at once, every run. */
+	ret = nodes_opts_apply(&o.n, "run", &nodes);
+	if (ret == 2) {
+		measure_release(&run_command, &o, &o.m);
+		return 2;
+	}
+	if (ret == 0) {
+		nodes.cfg.strategies = &strategy;
+		nodes.cfg.nr_strategies = 1;
+		cfg.nodes = &nodes.cfg;
 	}
 	label = xasprintf("%s-%ld", strategy->name, o.threads);
 	cfg.src = args[0];

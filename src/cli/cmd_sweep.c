@@ -13,11 +13,13 @@
 #include "analysis/cells.h"
 #include "analysis/confirm.h"
 #include "analysis/recommend.h"
+#include "analysis/scaling.h"
 #include "bench/sweep.h"
 #include "bench/sweep_confirm.h"
 #include "cli/cmdline.h"
 #include "cli/cmds.h"
 #include "cli/measure_opts.h"
+#include "cli/nodes_opts.h"
 #include "cli/profile.h"
 #include "copy/strategy.h"
 #include "lib/safeopen.h"
@@ -48,7 +50,9 @@ struct sweep_opts {
 	bool no_report;
 	bool no_plots;
 	bool reference;
+	char *fio_clients;
 	struct measure_opts m;
+	struct nodes_opts n;
 };
 
 static const struct opt_def sweep_options[] = {
@@ -102,6 +106,9 @@ static const struct opt_def sweep_options[] = {
 	OPT_BOOL_("reference", 0, struct sweep_opts, reference,
 		  "first measure fio's copy-shaped ceiling for SRC and DST ('" PROGRAM_NAME
 		  " fio'); the tables then show every cell as a share of it"),
+	OPT_STRING_("fio-clients", 0, struct sweep_opts, fio_clients, NULL, "HOSTFILE", 0,
+		    "--reference across nodes: fio's ceiling with every 'fio --server' of HOSTFILE "
+		    "reading at once ('" PROGRAM_NAME " fio --clients')"),
 	OPT_GROUP_(MEASURE_GROUP_COPY),
 	MEASURE_COPY_OPTIONS(struct sweep_opts, m),
 	OPT_GROUP_(MEASURE_GROUP_HOW),
@@ -112,6 +119,9 @@ static const struct opt_def sweep_options[] = {
 		    "do not write report.md, report.html and results.csv"),
 	OPT_BOOL_F_("no-plots", 0, struct sweep_opts, no_plots, OPT_NO_ECHO,
 		    "do not run gnuplot for the report"),
+	OPT_GROUP_(NODES_GROUP),
+	NODES_COUNT_OPTION(struct sweep_opts, n),
+	NODES_OPTIONS(struct sweep_opts, n),
 	OPT_GROUP_(MEASURE_GROUP_POST),
 	POST_OPTIONS(struct sweep_opts, m.post),
 	OPT_END
@@ -210,7 +220,7 @@ static const char *default_strategies(void)
  * warning: the sweep goes on without a ceiling.
  */
 static void measure_reference(struct sweep *sw, const char *src, const char *dst,
-			      const char *profile)
+			      const char *profile, const char *clients)
 {
 	char *out = path_join(sw->b.res.dir, "reference");
 	char *path = path_join(out, RESULTS_FILE);
@@ -243,7 +253,7 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	/* The same files: the sweep's --all-files, --follow-links and --check-all go along, and its profile
 	 * when that has a [fio] section. */
 	const unsigned flags = sw->b.cfg.dataset_flags;
-	char *argv[16] = { PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
+	char *argv[20] = { PROGRAM_NAME, "fio", "--out", out, "--drop-caches-path",
 			   (char *)sw->b.cfg.drop_path };
 	size_t n = 6;
 
@@ -256,6 +266,11 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	if (prof) {
 		argv[n++] = "--profile";
 		argv[n++] = prof;
+	}
+	/* --fio-clients: the all-clients ceiling of fio's client/server instead */
+	if (clients) {
+		argv[n++] = "--clients";
+		argv[n++] = (char *)clients;
 	}
 	argv[n++] = "--";
 	argv[n++] = (char *)src;
@@ -281,13 +296,33 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 
 		json_object_set_new(r, "results", text_json(path));
 		json_object_set(sw->b.res.root, "reference", r);
-		info("sweep: fio's copy-shaped ceiling: %.0f MB/s",
+		info("sweep: fio's ceiling (%s): %.0f MB/s",
+		     json_string_value(json_object_get(r, "ceiling_kind")) ?: "copy-shaped",
 		     json_number_value(json_object_get(r, "ceiling_mb_s")));
 	}
 	results_release(&ref);
 	free(prof);
 	free(path);
 	free(out);
+}
+
+/*
+ * Across nodes: the recommendation at each node count and the scaling curves, stored in doc;
+ * the one returned is at the most nodes (all the nodes caching at once).
+ */
+static void by_nodes(json_t *doc, json_t *cells, struct recommend_params *rp, bool store)
+{
+	json_t *cluster = json_object_get(doc, "cluster");
+
+	if (!json_is_object(cluster))
+		return;
+	rp->nodes = (long)json_integer_value(json_object_get(cluster, "max_nodes"));
+	rp->nodes_split = !strcmp(json_string_value(json_object_get(cluster, "node_files")) ?: "",
+				  "split");
+	if (!store)
+		return;
+	json_object_set_new(doc, "recommendations", scaling_recommendations(cells, rp));
+	json_object_set_new(doc, "scaling", scaling_curves(cells));
 }
 
 /* The grid's cells (stored in doc when store) and the recommendation from them, a new object. */
@@ -311,6 +346,7 @@ static json_t *grid_recommendation(json_t *doc, const struct sweep_opts *o, bool
 		rp.for_files = (uint64_t)o->for_files;
 	if (o->for_bytes)
 		rp.for_bytes = o->for_bytes;
+	by_nodes(doc, cells, &rp, store);
 	rec = recommend_compute(cells, &rp);
 	json_decref(cells);
 	return rec;
@@ -399,6 +435,9 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 	printf("\n%s", line);
 	free(line);
 	line = confirm_line(rec);
+	printf("%s", line);
+	free(line);
+	line = scaling_lines(json_object_get(doc, "recommendations"));
 	printf("%s\n", line);
 	free(line);
 	report_written_release(&w);
@@ -421,14 +460,38 @@ static int probe_strategies(struct bench *b, const struct copy_strategy *const *
 	return 0;
 }
 
+/*
+ * Across nodes (started by mpirun or srun): --nodes, --node-files and --allow-shared-host into
+ * s and cfg->nodes. Returns 0 or 2 (said).
+ */
+static int sweep_nodes_opts(const struct sweep_opts *o, struct nodes_setup *s,
+			    const struct copy_strategy **strats, int nstrat,
+			    struct bench_config *cfg)
+{
+	int ret = nodes_opts_apply(&o->n, "sweep", s);
+
+	if (ret == 1)
+		return 0;	/* this node alone */
+	if (ret)
+		return ret;
+	if (o->resume) {
+		error("sweep: --resume does not continue a sweep across nodes; start a new one");
+		return 2;
+	}
+	s->cfg.strategies = strats;
+	s->cfg.nr_strategies = (size_t)nstrat;
+	cfg->nodes = &s->cfg;
+	return 0;
+}
+
 /* A new sweep's results.json before its first run, with fio's ceiling first when asked. */
 static int write_plan(struct sweep *sw, const struct sweep_opts *o, const char *src,
 		      const char *dst)
 {
 	int ret;
 
-	if (o->reference)
-		measure_reference(sw, src, dst, o->m.profile);
+	if (o->reference || o->fio_clients)
+		measure_reference(sw, src, dst, o->m.profile, o->fio_clients);
 	/* A resumed sweep confirms with the number of pairs it was planned with. */
 	json_object_set_new(sw->doc, "confirm_pairs", json_integer(o->confirm));
 	ret = results_write(&sw->b.res);
@@ -651,6 +714,7 @@ struct sweep_args {
 	double budget_s;
 	double min_run_s;
 	long repeats;
+	struct nodes_setup nodes;	/* across nodes: --nodes, --node-files */
 	bool auto_repeats;
 	const char *src;
 	const char *dst;
@@ -822,6 +886,8 @@ int cmd_sweep(int argc, char **argv)
 	struct bench_config cfg = { 0 };
 	int status = parse_sweep(&o, argc, argv, &a);
 
+	if (!status)
+		status = sweep_nodes_opts(&o, &a.nodes, a.strats, a.nstrat, &cfg);
 	if (status) {
 		json_decref(a.recorded);
 		measure_release(&sweep_command, &o, &o.m);
@@ -844,6 +910,7 @@ int cmd_sweep(int argc, char **argv)
 		.target_spread = o.target_spread, .tolerance = o.tolerance,
 		.warmup = o.warmup, .min_run_s = a.min_run_s,
 		.seed = o.seed, .budget_s = a.budget_s, .budget = o.budget, .quiet = o.m.quiet,
+		.nodes = a.nodes.nr ? a.nodes.counts : NULL, .nr_nodes = a.nodes.nr,
 	});
 
 	bench_install_signal_handlers();

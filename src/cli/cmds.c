@@ -10,8 +10,8 @@
 
 const struct command commands[] = {
 	{ &gen_command, cmd_gen, true, false },
-	{ &run_command, cmd_run, true, true },
-	{ &sweep_command, cmd_sweep, true, true },
+	{ &run_command, cmd_run_nodes, true, true },
+	{ &sweep_command, cmd_sweep_nodes, true, true },
 	{ &strategies_command, cmd_strategies, false, false },
 	{ &clean_command, cmd_clean, false, false },
 	{ &watch_command, cmd_watch, true, false },

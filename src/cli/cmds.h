@@ -53,5 +53,9 @@ int cmd_compare(int argc, char **argv);
 int cmd_fio(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+/* run and sweep as main() calls them: across the ranks of an MPI job when started in one
+ * (cli/nodes_opts.h). */
+int cmd_run_nodes(int argc, char **argv);
+int cmd_sweep_nodes(int argc, char **argv);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <jansson.h>
 
 #include "dataset/stacklist.h"
 
@@ -170,5 +171,17 @@ char *dataset_project_rel(const char *project, const char *path);
  */
 void dataset_sample(const struct dataset *ds, uint64_t target_bytes, uint64_t seed,
 		    struct dataset *out);
+
+/*
+ * share.c: a set across nodes. dataset_to_json() is the set as rank 0 hands it to the other
+ * nodes ({root, kind, bytes, files: [[rel, size, flags], ...]}); dataset_from_json() makes it a
+ * set again (its folders collected anew), or returns -EINVAL with why. dataset_share() is share k
+ * of n (--node-files split): the files dealt largest first, each to the share with the fewest
+ * bytes so far, so the shares are disjoint, cover the set, differ by at most one file's size, and
+ * are the same on every node; out is sorted like ds.
+ */
+json_t *dataset_to_json(const struct dataset *ds);
+int dataset_from_json(struct dataset *ds, json_t *o, char *why, size_t len);
+void dataset_share(const struct dataset *ds, size_t k, size_t n, struct dataset *out);
 
 #endif

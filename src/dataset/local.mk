@@ -7,6 +7,8 @@ src_libccb_a_SOURCES += src/dataset/csfile.c src/dataset/csfile.h src/dataset/cs
 	src/dataset/headers.c 	src/dataset/mrc.c src/dataset/mrc.h src/dataset/named.c src/dataset/sizer.c src/dataset/stacklist.c \
 	src/dataset/stacklist.h src/dataset/star.c src/dataset/star.h src/dataset/star_int.h \
 	src/dataset/star_particles.c src/dataset/walk.c
+# a set sent to other nodes, and a node's share of it
+src_libccb_a_SOURCES += src/dataset/share.c
 if HAVE_LIBCURL
 src_libccb_a_SOURCES += \
 	src/dataset/fetch.c \

@@ -19,11 +19,15 @@
 
 bool quiet_messages;
 bool verbose_messages;
+bool silent_messages;
 bool live_line;
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[4096];
+
+	if (silent_messages)
+		return;
 
 	/* One write per message, so lines from several threads do not interleave. */
 	vsnprintf(line, sizeof(line), fmt, ap);

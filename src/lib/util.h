@@ -23,6 +23,11 @@ void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool quiet_messages;
 /* -v: every run's own warnings on stderr, not only the first of each kind. */
 extern bool verbose_messages;
+/*
+ * No message at all, errors and warnings included: a rank of a run across nodes whose messages
+ * travel to rank 0 in its results, which prints them once with the host's name.
+ */
+extern bool silent_messages;
 /* A live progress line is on the terminal: messages clear it before they print. */
 extern bool live_line;
 

@@ -58,10 +58,15 @@ void report_threads_init(struct report_threads *t, json_t *cells)
 	t->log2 = t->n >= 3 && t->v[0] > 0 && t->v[t->n - 1] >= 4 * t->v[0];
 }
 
+json_int_t report_nodes(json_t *o)
+{
+	return json_integer_value(json_object_get(o, "nodes"));
+}
+
 bool report_same_series(json_t *a, json_t *b)
 {
 	return !strcmp(json_get_str(a, "strategy"), json_get_str(b, "strategy")) &&
-	       report_jobs(a) == report_jobs(b);
+	       report_jobs(a) == report_jobs(b) && report_nodes(a) == report_nodes(b);
 }
 
 static bool same_cell(json_t *a, json_t *b)
@@ -91,7 +96,7 @@ bool report_fell_back(json_t *rec)
 	return !strcmp(json_get_str(conf, "verdict"), "not_reproduced");
 }
 
-json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_int_t jobs)
+json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_t *like)
 {
 	json_t *cell;
 	size_t i;
@@ -99,7 +104,7 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 	json_array_foreach(cells, i, cell)
 		if (!strcmp(json_get_str(cell, "strategy"), strategy) &&
 		    json_integer_value(json_object_get(cell, "threads")) == threads &&
-		    report_jobs(cell) == jobs)
+		    report_jobs(cell) == report_jobs(like) && report_nodes(cell) == report_nodes(like))
 			return cell;
 	return NULL;
 }
@@ -107,7 +112,6 @@ json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads
 size_t report_rec_rows(json_t *rec, json_t *cells, struct report_rec_row *rows, size_t max)
 {
 	json_t *secs = json_object_get(json_object_get(rec, "for"), "seconds");
-	const json_int_t jobs = report_jobs(rec);
 	const char *key;
 	json_t *v;
 	json_t *cell;
@@ -121,14 +125,14 @@ size_t report_rec_rows(json_t *rec, json_t *cells, struct report_rec_row *rows, 
 		if (end == key || *end || n == max)
 			continue;
 		rows[n++] = (struct report_rec_row){
-			t, report_cell_find(cells, RECOMMEND_STRATEGY, t, jobs), v
+			t, report_cell_find(cells, RECOMMEND_STRATEGY, t, rec), v
 		};
 	}
 	if (secs)
 		return n;
 	json_array_foreach(cells, i, cell)
 		if (n < max && !strcmp(json_get_str(cell, "strategy"), RECOMMEND_STRATEGY) &&
-		    report_jobs(cell) == jobs)
+		    report_jobs(cell) == report_jobs(rec) && report_nodes(cell) == report_nodes(rec))
 			rows[n++] = (struct report_rec_row){
 				json_integer_value(json_object_get(cell, "threads")), cell, NULL
 			};

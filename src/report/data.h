@@ -26,10 +26,13 @@ json_t *report_cell_of(json_t *cells, json_t *run);
  * "not_reproduced" (analysis/confirm.h).
  */
 bool report_fell_back(json_t *rec);
-/* The cell of strategy at threads with jobs copiers, or NULL. Borrowed. */
-json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_int_t jobs);
-/* Whether two cells (or a cell and a run) are of the same strategy with as many jobs. */
+/* The cell of strategy at threads with as many jobs and nodes as like (a recommendation), or
+ * NULL. Borrowed. */
+json_t *report_cell_find(json_t *cells, const char *strategy, json_int_t threads, json_t *like);
+/* Whether two cells (or a cell and a run) are of the same strategy with as many jobs and nodes. */
 bool report_same_series(json_t *a, json_t *b);
+/* An object's "nodes" (across nodes: how many copied at once); 0 for one node alone. */
+json_int_t report_nodes(json_t *o);
 
 /* A "nice" step (1, 2, 2.5 or 5 times a power of ten) for about n ticks over range (> 0). */
 double report_nice_step(double range, int n);

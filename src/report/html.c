@@ -18,6 +18,7 @@
 #include "lib/util.h"
 #include "report/data.h"
 #include "report/plot.h"
+#include "report/nodes.h"
 #include "report/render.h"
 #include "report/svg.h"
 
@@ -524,11 +525,14 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		const bool recommended =
 			json_is_integer(json_object_get(rec, "threads")) &&
 			json_get_int(rec, "threads") == json_get_int(cell, "threads") &&
-			report_jobs(cell) == report_jobs(rec) &&
+			report_jobs(cell) == report_jobs(rec) && report_nodes(cell) == report_nodes(rec) &&
 			!strcmp(json_get_str(cell, "strategy"), RECOMMEND_STRATEGY);
 
 		fprintf(f, "<tr%s><td>", recommended ? " class=\"rec\"" : "");
 		esc_key(f, cell, "strategy");
+		if (report_nodes(cell))
+			fprintf(f, " on %lld node%s", (long long)report_nodes(cell),
+				report_nodes(cell) == 1 ? "" : "s");
 		fputs("</td>", f);
 		fprintf(f, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
 			json_get_int(cell, "threads"), (long long)report_jobs(cell));
@@ -923,6 +927,7 @@ void report_html(const struct report_ctx *ctx, FILE *f)
 		fputs("</div>\n", f);
 		cells_table(f, ctx);
 		report_reference_html(f, ctx->doc);
+		report_nodes_html(ctx->doc, f);
 		interpreter(f, ctx);
 		timeseries(f, ctx);
 		runs_table(f, ctx->doc);

@@ -14,6 +14,7 @@
 #include "lib/util.h"
 #include "report/data.h"
 #include "report/plot.h"
+#include "report/nodes.h"
 #include "report/render.h"
 
 /*
@@ -73,6 +74,8 @@ static void put_cell_name(FILE *f, json_t *o)
 		json_get_int(o, "threads") == 1 ? "" : "s");
 	if (report_jobs(o) != 1)
 		fprintf(f, ", %lld jobs", (long long)report_jobs(o));
+	if (report_nodes(o))
+		fprintf(f, ", %lld node%s", (long long)report_nodes(o), report_nodes(o) == 1 ? "" : "s");
 }
 
 static void header(FILE *f, json_t *doc)
@@ -355,6 +358,9 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	json_array_foreach(ctx->cells, i, cell) {
 		fputs("| ", f);
 		md(f, json_get_str(cell, "strategy"));
+		if (report_nodes(cell))
+			fprintf(f, " on %lld node%s", (long long)report_nodes(cell),
+				report_nodes(cell) == 1 ? "" : "s");
 		fprintf(f, " | %lld | %lld | %lld | %lld | ", json_get_int(cell, "threads"),
 			(long long)report_jobs(cell), json_get_int(cell, "runs"),
 			json_get_int(cell, "failed_runs"));
@@ -718,6 +724,7 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 		   json_array_size(json_object_get(ctx->doc, "runs"))) {
 		cells_table(f, ctx);
 		report_reference_md(f, ctx->doc, md);
+		report_nodes_md(ctx->doc, f);
 		interpreter(f, ctx);
 		runs_table(f, ctx);
 		report_overhead_md(f, ctx->doc);

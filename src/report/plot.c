@@ -348,6 +348,12 @@ static int write_throughput_data(json_t *cells, const struct plot_work *w,
 		name = report_jobs(first) != 1
 			       ? xasprintf("%s, %lld jobs", strategy, (long long)report_jobs(first))
 			       : xstrdup(strategy);
+		if (report_nodes(first)) {
+			char *with = xasprintf("%s, %lld nodes", name, (long long)report_nodes(first));
+
+			free(name);
+			name = with;
+		}
 		fputs(*nr_series ? "\n\n" : "", f);
 		put_name(f, name, "");
 		fputs(" \"x\" \"median\" \"low\" \"high\"\n", f);

@@ -21,6 +21,9 @@ void svg_series_name(FILE *f, json_t *cell)
 	report_put_html(f, json_get_str(cell, "strategy"));
 	if (report_jobs(cell) != 1)
 		fprintf(f, ", %lld jobs", (long long)report_jobs(cell));
+	if (report_nodes(cell))
+		fprintf(f, ", %lld node%s", (long long)report_nodes(cell),
+			report_nodes(cell) == 1 ? "" : "s");
 }
 
 /* ---- what both charts stand on: scales, the y axis, the frame ------------------------------ */
@@ -337,7 +340,7 @@ static void tp_legend(FILE *f, const struct tp_chart *c)
 		svg_series_name(f, c->ser[s]);
 		fputs("</text>\n", f);
 		lx += 28 + 8.0 * (double)(strlen(json_get_str(c->ser[s], "strategy")) + 2) +
-		      (report_jobs(c->ser[s]) != 1 ? 60 : 0);
+		      (report_jobs(c->ser[s]) != 1 ? 60 : 0) + (report_nodes(c->ser[s]) ? 60 : 0);
 	}
 	fprintf(f, "<text x=\"%d\" y=\"18\" font-size=\"11.5\" fill=\"#5b6474\" "
 		   "text-anchor=\"end\">dot: median, bar: %s, faint dots: single runs, "

@@ -12,6 +12,7 @@
 #include "lib/json_get.h"
 #include "lib/util.h"
 #include "report/data.h"
+#include "report/nodes.h"
 #include "report/render.h"
 #include "report/report.h"
 
@@ -67,6 +68,7 @@ static void print_runs(json_t *runs, FILE *f)
 		char notes[128] = "";
 		char sampled[96];
 		char verify[48];
+		char threads[32];
 
 		if (json_is_number(res))
 			snprintf(resident, sizeof(resident), "%.1f%%", json_number_value(res));
@@ -90,12 +92,14 @@ static void print_runs(json_t *runs, FILE *f)
 				 json_get_int(run, "pair"));
 		sampler_columns(run, sampled, sizeof(sampled));
 		report_verify_cell(run, verify, sizeof(verify));
+		/* across nodes: threads@nodes */
+		snprintf(threads, sizeof(threads), report_nodes(run) ? "%lld@%lld" : "%lld",
+			 json_get_int(run, "threads"), (long long)report_nodes(run));
 		fprintf(f,
-			"%4lld  %-10s %7lld %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f "
+			"%4lld  %-10s %7s %6lld %6lld %9.3f %9.2f %9.2f %9.1f %8.1f %8.1f %8.1f "
 			"%7.2f %9s  %s  ",
 			(long long)json_integer_value(json_object_get(run, "seq")),
-			json_get_str(run, "strategy"),
-			(long long)json_integer_value(json_object_get(run, "threads")),
+			json_get_str(run, "strategy"), threads,
 			(long long)json_integer_value(json_object_get(run, "repeat")),
 			(long long)json_integer_value(json_object_get(run, "files")),
 			json_get_num(run, "bytes") / 1e9, json_get_num(run, "seconds_copied"),
@@ -172,6 +176,9 @@ static void print_cells(json_t *doc, FILE *f)
 		snprintf(threads, sizeof(threads), jobs > 1 ? "%lldx%lld" : "%lld",
 			 (long long)json_integer_value(json_object_get(c, "threads")),
 			 (long long)jobs);
+		if (report_nodes(c))	/* across nodes: threads@nodes */
+			snprintf(threads + strlen(threads), sizeof(threads) - strlen(threads),
+				 "@%lld", (long long)report_nodes(c));
 		snprintf(ci, sizeof(ci), "%.0f-%.0f (%.0f %%)", json_get_num(c, "ci_low_mb_s"),
 			 json_get_num(c, "ci_high_mb_s"), 100 * json_get_num(c, "ci_coverage"));
 		json_array_foreach(json_object_get(c, "flags"), k, flag) {
@@ -470,6 +477,7 @@ void report_text(json_t *doc, FILE *f)
 	print_cells(doc, f);
 	if (report_verify_summary(doc, verified, sizeof(verified)))
 		fprintf(f, "\nverify: %s\n", verified);
+	report_nodes_text(doc, f);
 	print_confirmation(doc, f);
 	fprintf(f, "\nMB/s is 10^6 bytes per second until the copies were durable (syncfs); "
 		   "copied_median stops at the last close.\n");

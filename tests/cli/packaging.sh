@@ -12,8 +12,8 @@ out=$("$PY" "$CCB_SRCDIR/tests/helpers/check_packaging.py" "$CCB_SRCDIR" "$versi
 	fail "packaging disagrees with configure.ac"
 }
 
-# A copy of the tree whose recipe lost a variant, whose changelog is behind and whose configure
-# gained a switch: each is reported.
+# A copy of the tree whose recipe lost a variant, whose changelog is behind, whose configure
+# gained a switch and whose package builds with MPI without its compiler: each is reported.
 bad=$ccb_tmp/top
 mkdir -p "$bad/packaging/spack" "$bad/debian"
 cp "$CCB_SRCDIR/NEWS" "$bad/"
@@ -21,13 +21,15 @@ sed 's/^AC_ARG_ENABLE(\[werror\]/AC_ARG_WITH([newlib], [], [], []) \nAC_ARG_ENAB
 	"$CCB_SRCDIR/configure.ac" >"$bad/configure.ac"
 grep -v 'with_or_without("lz4"' "$CCB_SRCDIR/packaging/spack/package.py" >"$bad/packaging/spack/package.py"
 sed '1s/([^)]*)/(0.0.1)/' "$CCB_SRCDIR/debian/changelog" >"$bad/debian/changelog"
-cp "$CCB_SRCDIR/debian/control" "$bad/debian/"
+grep -v 'mpi-default-dev' "$CCB_SRCDIR/debian/control" >"$bad/debian/control"
+cp "$CCB_SRCDIR/debian/rules" "$bad/debian/"
 out=$("$PY" "$CCB_SRCDIR/tests/helpers/check_packaging.py" "$bad" "$version") &&
 	fail "the checker passed a drifted tree"
 for want in "configure's --with-newlib is neither a variant" \
 	"configure's --with-lz4 is neither a variant" \
 	"variant lz4 switches nothing" \
-	"debian/changelog: the newest entry is 0.0.1"; do
+	"debian/changelog: the newest entry is 0.0.1" \
+	"debian/control: Build-Depends lacks mpi-default-dev (debian/rules gives --with-mpi)"; do
 	printf '%s\n' "$out" | grep -qF "$want" || fail "not caught: $want; got: $out"
 done
 echo "ok: packaging agrees with configure.ac ($version)"

@@ -135,6 +135,17 @@ def main():
             if "SPDX-License-Identifier: MIT" not in first:
                 problems.append("%s: the first line does not say SPDX-License-Identifier: MIT"
                                 % os.path.relpath(path, top))
+    # MPI is not a pkg-config module: a package that turns it on needs the MPI compiler and the
+    # macro that finds it when dh_autoreconf regenerates configure.
+    try:
+        rules = open(top + "/debian/rules").read()
+    except OSError:
+        rules = ""
+    if "--with-mpi" in rules:
+        for pkg in ("mpi-default-dev", "autoconf-archive"):
+            if pkg not in build_deps:
+                problems.append("debian/control: Build-Depends lacks %s (debian/rules gives "
+                                "--with-mpi)" % pkg)
 
     # NEWS
     news = open(top + "/NEWS").read()

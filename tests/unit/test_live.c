@@ -66,6 +66,13 @@ static void test_line(void **state)
 	assert_string_equal(live_line_text(&st, 0, buf, sizeof(buf)),
 			    "[3/18] shutil, 4 threads, repeat 2: dropping caches "
 			    "[--------------------]   0 % 0.00/1.26 GB - MB/s; ETA ?");
+	/* a run across nodes says how many copy together */
+	st.nodes = 4;
+	assert_non_null(strstr(live_line_text(&st, 0, buf, sizeof(buf)),
+			       "shutil, 4 threads, 4 nodes, repeat 2:"));
+	st.nodes = 1;
+	assert_non_null(strstr(live_line_text(&st, 0, buf, sizeof(buf)), ", 1 node, repeat"));
+	st.nodes = 0;
 	/* more bytes than the set (a file grew): the bar stops full */
 	st.bytes = 2 * st.set_bytes;
 	live_line_text(&st, 0, buf, sizeof(buf));
