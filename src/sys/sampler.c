@@ -16,7 +16,7 @@
 
 #include "lib/util.h"
 #include "sys/route.h"
-#include "sys/sampler_int.h"
+#include "sys/sampler.h"
 
 enum sampler_file {
 	F_DISKSTATS,
@@ -285,10 +285,8 @@ static int take_reading(struct sampler *s, uint64_t t_ns)
 		s->snap = xrealloc(s->snap, s->alloc_snap * sizeof(*s->snap));
 	}
 	s->snap[s->nr_snap++ - s->snap_base] = sn;
-	if (s->stream && !s->so_far)
-		s->so_far = sampler_acc_new(s, s->nr_snap - 1);
-	else if (s->stream)
-		sampler_acc_add(s->so_far, s);
+	if (s->stream)
+		sampler_running_add(s);
 	return ret;
 }
 
@@ -523,7 +521,7 @@ void sampler_forget_before(struct sampler *s, size_t i)
 {
 	if (!s->so_far)
 		return;
-	const size_t need = sampler_acc_needs(s->so_far);
+	const size_t need = sampler_running_needs(s);
 
 	if (i > need)
 		i = need;
@@ -540,7 +538,7 @@ void sampler_forget_before(struct sampler *s, size_t i)
 void sampler_release(struct sampler *s)
 {
 	stop_thread(s);
-	sampler_acc_free(s->so_far);
+	sampler_running_free(s);
 	for (size_t i = s->snap_base; i < s->nr_snap; i++)
 		snapshot_release(&s->snap[i - s->snap_base]);
 	free(s->snap);

@@ -210,6 +210,12 @@ json_t *sampler_running_json(const struct sampler *s);
  */
 void sampler_forget_before(struct sampler *s, size_t i);
 
+/* The reading side's hooks into the running summary (sampler_summary.c): add the reading just
+ * taken, the oldest reading it still needs, free it. */
+void sampler_running_add(struct sampler *s);
+size_t sampler_running_needs(const struct sampler *s);
+void sampler_running_free(struct sampler *s);
+
 /*
  * Write the series, one row per interval between readings, to path: JSON ({"columns": [[group,
  * entity, field], ...], "rows": [[...], ...]}, null where a device was absent) or CSV (a header

@@ -108,15 +108,4 @@ struct nfs_summary {
 /* What NFS mount k did from reading i - 1 to reading i, added to ns. */
 void sampler_nfs_add(const struct sampler *s, size_t i, size_t k, struct nfs_summary *ns);
 
-/* ---- a summary added to reading by reading (sampler_summary.c) -------------------------- */
-
-struct sampler_acc;
-struct sampler_acc *sampler_acc_new(const struct sampler *s, size_t from);
-/* Add reading acc's to + 1. */
-void sampler_acc_add(struct sampler_acc *acc, const struct sampler *s);
-/* The oldest reading the accumulator still needs (the start of its CPU window). */
-size_t sampler_acc_needs(const struct sampler_acc *acc);
-json_t *sampler_acc_json(const struct sampler_acc *acc, const struct sampler *s);
-void sampler_acc_free(struct sampler_acc *acc);
-
 #endif

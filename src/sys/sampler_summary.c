@@ -598,7 +598,7 @@ struct sampler_acc {
 	struct mem_acc mem;
 };
 
-struct sampler_acc *sampler_acc_new(const struct sampler *s, size_t from)
+static struct sampler_acc *sampler_acc_new(const struct sampler *s, size_t from)
 {
 	struct sampler_acc *acc = xcalloc(1, sizeof(*acc));
 
@@ -609,7 +609,7 @@ struct sampler_acc *sampler_acc_new(const struct sampler *s, size_t from)
 	return acc;
 }
 
-void sampler_acc_add(struct sampler_acc *acc, const struct sampler *s)
+static void sampler_acc_add(struct sampler_acc *acc, const struct sampler *s)
 {
 	const size_t i = acc->w.to + 1;
 
@@ -621,12 +621,12 @@ void sampler_acc_add(struct sampler_acc *acc, const struct sampler *s)
 	memory_add(&acc->mem, sampler_snap(s, i));
 }
 
-size_t sampler_acc_needs(const struct sampler_acc *acc)
+static size_t sampler_acc_needs(const struct sampler_acc *acc)
 {
 	return acc->cpu.have && acc->cpu.j < acc->w.to ? acc->cpu.j : acc->w.to;
 }
 
-void sampler_acc_free(struct sampler_acc *acc)
+static void sampler_acc_free(struct sampler_acc *acc)
 {
 	if (!acc)
 		return;
@@ -636,7 +636,7 @@ void sampler_acc_free(struct sampler_acc *acc)
 	free(acc);
 }
 
-json_t *sampler_acc_json(const struct sampler_acc *acc, const struct sampler *s)
+static json_t *sampler_acc_json(const struct sampler_acc *acc, const struct sampler *s)
 {
 	const struct window *w = &acc->w;
 	struct cpu_summary cs;
@@ -726,6 +726,25 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 	o = sampler_acc_json(acc, s);
 	sampler_acc_free(acc);
 	return o;
+}
+
+void sampler_running_add(struct sampler *s)
+{
+	if (!s->so_far)
+		s->so_far = sampler_acc_new(s, s->nr_snap - 1);
+	else
+		sampler_acc_add(s->so_far, s);
+}
+
+size_t sampler_running_needs(const struct sampler *s)
+{
+	return s->so_far ? sampler_acc_needs(s->so_far) : s->snap_base;
+}
+
+void sampler_running_free(struct sampler *s)
+{
+	sampler_acc_free(s->so_far);
+	s->so_far = NULL;
 }
 
 json_t *sampler_running_json(const struct sampler *s)
