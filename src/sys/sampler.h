@@ -236,7 +236,8 @@ int sampler_write_series(const struct sampler *s, const char *dir, const char *r
  * interface with any I/O since boot (one that shows up later is in the summary, not the series);
  * sampler_series_add() writes a row for every reading since the last call and flushes it, so a
  * killed process loses no row it wrote (a JSON file then lacks its closing "]}");
- * sampler_series_close() ends the file. sampler_series_needs() is the oldest reading it still
+ * sampler_series_close() ends the file (removes it after a failed row: a series with a gap is
+ * no series). sampler_series_needs() is the oldest reading it still
  * needs (for sampler_forget_before()). 0 or -errno with the reason in why.
  */
 struct sampler_series_out;

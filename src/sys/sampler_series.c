@@ -395,6 +395,7 @@ struct sampler_series_out {
 	size_t first;
 	size_t cpu_j;
 	double *row;
+	int err; /* a row could not be written: the file is removed at close */
 };
 
 int sampler_series_open(const struct sampler *s, const char *dir, const char *rel, bool csv,
@@ -433,9 +434,8 @@ int sampler_series_add(struct sampler_series_out *o, const struct sampler *s, ch
 	/* Each row reaches the file as it is read: a killed watch loses none it showed. */
 	errno = 0;
 	if (fflush(o->f) || ferror(o->f)) {
-		const int ret = errno ? -errno : -EIO;
-
-		return fail_why(why, len, ret, "%s", strerror(-ret));
+		o->err = errno ? -errno : -EIO;
+		return fail_why(why, len, o->err, "%s", strerror(-o->err));
 	}
 	return 0;
 }
@@ -453,7 +453,7 @@ int sampler_series_close(struct sampler_series_out *o, char *why, size_t len)
 		return 0;
 	if (!o->csv)
 		fputs("]}\n", o->f);
-	ret = finish_file(o->f, o->dir, o->rel, 0);
+	ret = finish_file(o->f, o->dir, o->rel, o->err);
 	free(o->row);
 	series_release(&o->sr);
 	free(o->dir);
