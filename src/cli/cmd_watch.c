@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,8 +221,8 @@ static void watch_loop(struct sampler *s, const struct watch_opts *o, struct wat
 			break;
 		sampler_sample(s);
 		const size_t last = s->nr_snap - 1;
-		const double age =
-			(double)(sampler_snap(s, last)->t_ns - sampler_snap(s, shown_from)->t_ns) / 1e9;
+		const uint64_t t_last = sampler_snap(s, last)->t_ns;
+		const double age = (double)(t_last - sampler_snap(s, shown_from)->t_ns) / 1e9;
 
 		if (age >= display_s - o->interval / 2) {
 			show_window(s, shown_from, last);

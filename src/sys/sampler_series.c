@@ -165,7 +165,8 @@ static void series_row(const struct sampler *s, const struct series *sr, size_t 
 				break;
 			}
 			if (have_cpu) {
-				const struct cpu_stats *x = sampler_snap_cpu(sampler_snap(s, *cpu_j), col->index);
+				const struct cpu_stats *x =
+					sampler_snap_cpu(sampler_snap(s, *cpu_j), col->index);
 				const struct cpu_stats *y = sampler_snap_cpu(b, col->index);
 				struct cpu_shares sh;
 

@@ -143,11 +143,13 @@ static void cpu_window_peaks(struct cpu_acc *ca, const struct sampler *s, size_t
 {
 	struct cpu_shares c;
 
-	if (!sampler_cpu_window(s, ca->first_i, i, &ca->j) ||
-	    sampler_seconds_between(sampler_snap(s, ca->j), sampler_snap(s, i)) < SAMPLER_CPU_WINDOW_S)
+	if (!sampler_cpu_window(s, ca->first_i, i, &ca->j))
 		return;
 	const struct sampler_snapshot *wa = sampler_snap(s, ca->j);
 	const struct sampler_snapshot *wb = sampler_snap(s, i);
+
+	if (sampler_seconds_between(wa, wb) < SAMPLER_CPU_WINDOW_S)
+		return;
 	const struct cpu_stats *x = sampler_snap_cpu(wa, -1);
 	const struct cpu_stats *y = sampler_snap_cpu(wb, -1);
 

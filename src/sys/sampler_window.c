@@ -130,7 +130,9 @@ bool sampler_cpu_window(const struct sampler *s, size_t from, size_t i, size_t *
 		*j = from;
 	while (*j < i && !(sampler_snap(s, *j)->have & SAMPLER_CPU))
 		(*j)++;
-	for (size_t k = *j + 1; k < i && sampler_snap(s, i)->t_ns - sampler_snap(s, k)->t_ns >= win; k++)
+	const uint64_t t_i = sampler_snap(s, i)->t_ns;
+
+	for (size_t k = *j + 1; k < i && t_i - sampler_snap(s, k)->t_ns >= win; k++)
 		if (sampler_snap(s, k)->have & SAMPLER_CPU)
 			*j = k;
 	return *j < i;
