@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,8 +153,49 @@ static void timespec_add_s(struct timespec *t, double s)
 	t->tv_nsec = (long)(ns % 1000000000);
 }
 
+/* The series kept with --out, written as it is read; err: it could not be, and why. */
+struct watch_series {
+	const char *dir; /* the results folder, NULL without --out */
+	char *rel;	 /* samples/watch.json */
+	bool csv;
+	struct sampler_series_out *out;
+	int err;
+	char why[PATH_MAX + 128];
+};
+
+/* The readings since the last call to the series; then let go what no one needs any more. */
+static void watch_keep(struct sampler *s, struct watch_series *ws, size_t shown_from)
+{
+	size_t keep = shown_from;
+
+	if (ws->dir && !ws->out && !ws->err) {
+		ws->err = sampler_series_open(s, ws->dir, ws->rel, ws->csv, &ws->out, ws->why,
+					      sizeof(ws->why));
+		if (ws->err && ws->out) {
+			sampler_series_close(ws->out, NULL, 0);
+			ws->out = NULL;
+		}
+	} else if (ws->out) {
+		ws->err = sampler_series_add(ws->out, s, ws->why, sizeof(ws->why));
+		if (ws->err) {
+			sampler_series_close(ws->out, NULL, 0);
+			ws->out = NULL;
+		}
+	}
+	if (ws->err && ws->out == NULL && ws->dir) {
+		char *file = path_join(ws->dir, ws->rel);
+
+		error("cannot write '%s': %s", file, ws->why);
+		free(file);
+		ws->dir = NULL; /* said once; the summary is still kept */
+	}
+	if (ws->out && sampler_series_needs(ws->out) < keep)
+		keep = sampler_series_needs(ws->out);
+	sampler_forget_before(s, keep);
+}
+
 /* Read every interval until stopped; show a window every DISPLAY_S (or interval). */
-static void watch_loop(struct sampler *s, const struct watch_opts *o)
+static void watch_loop(struct sampler *s, const struct watch_opts *o, struct watch_series *ws)
 {
 	const double display_s = o->interval > DISPLAY_S ? o->interval : DISPLAY_S;
 	struct timespec next;
@@ -162,6 +204,7 @@ static void watch_loop(struct sampler *s, const struct watch_opts *o)
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	sampler_sample(s);
+	watch_keep(s, ws, shown_from);
 	while (!watch_stop) {
 		struct timespec now;
 		int ret;
@@ -178,36 +221,43 @@ static void watch_loop(struct sampler *s, const struct watch_opts *o)
 			break;
 		sampler_sample(s);
 		const size_t last = s->nr_snap - 1;
-		const double age = (double)(s->snap[last].t_ns - s->snap[shown_from].t_ns) / 1e9;
+		const uint64_t t_last = sampler_snap(s, last)->t_ns;
+		const double age = (double)(t_last - sampler_snap(s, shown_from)->t_ns) / 1e9;
 
-		if (age < display_s - o->interval / 2)
-			continue;
-		show_window(s, shown_from, last);
-		shown_from = last;
-		if (o->count && ++shown >= o->count)
+		if (age >= display_s - o->interval / 2) {
+			show_window(s, shown_from, last);
+			shown_from = last;
+		}
+		watch_keep(s, ws, shown_from);
+		if (shown_from == last && o->count && ++shown >= o->count)
 			return;
 	}
 	/* Stopped between readings: one more, so the summary runs up to now. */
 	sampler_sample(s);
+	watch_keep(s, ws, shown_from);
 }
 
 /* results.json of the same schema as run's, with "watch" in place of runs. */
-static int keep_results(struct results *res, const struct sampler *s, json_t *summary, char **paths,
-			int nr_paths, json_t *params, bool csv)
+static int keep_results(struct results *res, struct watch_series *ws, json_t *summary,
+			char **paths, int nr_paths, json_t *params)
 {
-	char *rel = xasprintf("samples/watch.%s", csv ? "csv" : "json");
-	char *file = path_join(res->dir, rel);
 	json_t *jpaths = json_array();
-	char why[PATH_MAX + 128];
 	char finished[64];
-	int ret;
+	int ret = ws->err;
 
 	for (int i = 0; i < nr_paths; i++)
 		json_array_append_new(jpaths, text_json(paths[i]));
-	ret = sampler_write_series(s, res->dir, rel, csv, why, sizeof(why));
-	if (ret)
-		error("cannot write '%s': %s", file, why);
-	json_object_set_new(summary, "samples_file", ret ? json_null() : json_string(rel));
+	if (ws->out) {
+		ret = sampler_series_close(ws->out, ws->why, sizeof(ws->why));
+		ws->out = NULL;
+		if (ret) {
+			char *file = path_join(res->dir, ws->rel);
+
+			error("cannot write '%s': %s", file, ws->why);
+			free(file);
+		}
+	}
+	json_object_set_new(summary, "samples_file", ret ? json_null() : json_string(ws->rel));
 	now_rfc3339(finished, sizeof(finished));
 	json_object_set_new(res->root, "params", json_incref(params));
 	json_object_set_new(res->root, "watch",
@@ -220,8 +270,6 @@ static int keep_results(struct results *res, const struct sampler *s, json_t *su
 		error("cannot write '%s': %s", res->path, strerror(-res->write_err));
 		ret = res->write_err;
 	}
-	free(file);
-	free(rel);
 	return ret;
 }
 
@@ -229,6 +277,7 @@ int cmd_watch(int argc, char **argv)
 {
 	struct watch_opts o = {0};
 	struct sampler s;
+	struct watch_series ws = {0};
 	struct sampler_path *paths = NULL;
 	struct results res = {0};
 	char **canon = NULL;
@@ -277,6 +326,7 @@ int cmd_watch(int argc, char **argv)
 		.interval_s = o.interval,
 		.paths = paths,
 		.nr_paths = (size_t)nargs,
+		.running = true,
 	};
 	ret = sampler_init(&s, &cfg);
 	if (ret) {
@@ -288,13 +338,17 @@ int cmd_watch(int argc, char **argv)
 	printf("devices marked * hold a PATH; MB/s are 10^6 bytes a second (iostat -m's MB are "
 	       "2^20); Ctrl-C or SIGTERM ends with a summary\n\n");
 	fflush(stdout);
-	watch_loop(&s, &o);
-	summary = sampler_summary_json(&s, 0, s.nr_snap - 1);
+	if (o.out) {
+		ws.csv = !strcmp(o.samples_format, "csv");
+		ws.rel = xasprintf("samples/watch.%s", ws.csv ? "csv" : "json");
+		ws.dir = res.dir;
+	}
+	watch_loop(&s, &o, &ws);
+	summary = sampler_running_json(&s);
 	printf("summary:\n");
 	report_sampler(summary, stdout);
 	if (o.out) {
-		if (keep_results(&res, &s, summary, canon, nargs, params,
-				 !strcmp(o.samples_format, "csv")))
+		if (keep_results(&res, &ws, summary, canon, nargs, params))
 			status = 1;
 		else
 			printf("\nresults: %s\n", res.path);
@@ -302,6 +356,7 @@ int cmd_watch(int argc, char **argv)
 	json_decref(summary);
 	sampler_release(&s);
 out:
+	free(ws.rel);
 	results_release(&res);
 	json_decref(params);
 	for (int i = 0; i < nargs && canon; i++)

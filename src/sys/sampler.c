@@ -247,8 +247,10 @@ static int take_reading(struct sampler *s, uint64_t t_ns)
 
 	for (int f = 0; f < SAMPLER_FILES; f++)
 		err[f] = f == F_MOUNTSTATS && !s->nr_nfs ? -ENOENT : read_file(s, f);
-	if (!s->nr_snap)
+	if (!s->nr_snap) {
 		s->real_ns0 = real_ns() - (now_mono_ns() - t_ns);
+		s->t0_ns = t_ns;
+	}
 
 	if (!err[F_DISKSTATS] &&
 	    procstat_parse_diskstats(s->buf[F_DISKSTATS], &sn.disk, &sn.nr_disk) == 0) {
@@ -278,11 +280,13 @@ static int take_reading(struct sampler *s, uint64_t t_ns)
 		      SAMPLER_PSI_MEMORY | SAMPLER_MEMINFO | (s->nr_nfs ? SAMPLER_NFS : 0));
 	ret = sn.have & SAMPLER_DISK ? 0 : err[F_DISKSTATS] ? err[F_DISKSTATS] : -EINVAL;
 
-	if (s->nr_snap == s->alloc_snap) {
+	if (s->nr_snap - s->snap_base == s->alloc_snap) {
 		s->alloc_snap = s->alloc_snap ? 2 * s->alloc_snap : 256;
 		s->snap = xrealloc(s->snap, s->alloc_snap * sizeof(*s->snap));
 	}
-	s->snap[s->nr_snap++] = sn;
+	s->snap[s->nr_snap++ - s->snap_base] = sn;
+	if (s->stream)
+		sampler_running_add(s);
 	return ret;
 }
 
@@ -475,6 +479,7 @@ int sampler_init(struct sampler *s, const struct sampler_config *cfg)
 		return -EINVAL;
 	s->sysroot = xstrdup(cfg->sysroot ? cfg->sysroot : "");
 	s->interval_s = cfg->interval_s;
+	s->stream = cfg->running;
 	for (int f = 0; f < SAMPLER_FILES; f++) {
 		s->file[f] = xasprintf("%s%s", s->sysroot, file_names[f]);
 		s->fd[f] = -1;
@@ -512,11 +517,30 @@ static void snapshot_release(struct sampler_snapshot *sn)
 	free(sn->nfs);
 }
 
+void sampler_forget_before(struct sampler *s, size_t i)
+{
+	if (!s->so_far)
+		return;
+	const size_t need = sampler_running_needs(s);
+
+	if (i > need)
+		i = need;
+	if (i <= s->snap_base)
+		return;
+	const size_t drop = i - s->snap_base;
+
+	for (size_t k = 0; k < drop; k++)
+		snapshot_release(&s->snap[k]);
+	memmove(s->snap, s->snap + drop, (s->nr_snap - i) * sizeof(*s->snap));
+	s->snap_base = i;
+}
+
 void sampler_release(struct sampler *s)
 {
 	stop_thread(s);
-	for (size_t i = 0; i < s->nr_snap; i++)
-		snapshot_release(&s->snap[i]);
+	sampler_running_free(s);
+	for (size_t i = s->snap_base; i < s->nr_snap; i++)
+		snapshot_release(&s->snap[i - s->snap_base]);
 	free(s->snap);
 	for (size_t i = 0; i < s->nr_targets; i++) {
 		free(s->targets[i].path);

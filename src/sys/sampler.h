@@ -24,6 +24,12 @@
  *	sampler_release(&s);
  *
  * Or without the thread (watch, tests): sampler_sample() whenever a reading is due.
+ *
+ * A run keeps every reading, and its summary and series are computed from them afterwards. For
+ * as long as watch runs, cfg.running keeps a running summary instead, added to at each reading
+ * (sums, peaks, first and last counters: the same arithmetic, so the same figures), and
+ * sampler_forget_before() lets the readings nobody needs any more go; the series goes to disk
+ * as it is read (sampler_series_open()). Memory then stays flat however long it runs.
  */
 #ifndef CCB_SAMPLER_H
 #define CCB_SAMPLER_H
@@ -68,6 +74,7 @@ struct sampler_config {
 	double interval_s;   /* between readings, > 0 */
 	const struct sampler_path *paths;
 	size_t nr_paths;
+	bool running; /* keep a running summary of every reading (sampler_running_json()) */
 };
 
 /* An NFS mount's counters in one reading. */
@@ -130,8 +137,14 @@ struct sampler {
 	size_t nr_targets;
 	char **nfs_mounts; /* mount points of the targets on NFS */
 	size_t nr_nfs;
+	/* The readings kept: snap[0] is reading snap_base; nr_snap counts every reading taken,
+	 * forgotten ones included. sampler_snap() finds reading i. */
 	struct sampler_snapshot *snap;
 	size_t nr_snap, alloc_snap;
+	size_t snap_base;
+	uint64_t t0_ns;			/* CLOCK_MONOTONIC of the first reading */
+	bool stream;			/* cfg.running */
+	struct sampler_acc *so_far;	/* its summary so far, from the first reading on */
 	struct sampler_device *devices;
 	size_t nr_devices, alloc_devices;
 	struct rdma_port *rdma; /* the active ports whose counters each reading adds */
@@ -153,6 +166,12 @@ struct sampler {
 	bool running;
 	bool stop;
 };
+
+/* Reading i (snap_base <= i < nr_snap). */
+static inline const struct sampler_snapshot *sampler_snap(const struct sampler *s, size_t i)
+{
+	return &s->snap[i - s->snap_base];
+}
 
 /*
  * Resolve cfg's paths (devices, NFS mounts) and prepare. Paths that cannot be resolved are kept
@@ -179,6 +198,25 @@ int sampler_stop(struct sampler *s);
 json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to);
 
 /*
+ * With cfg.running: the summary of every reading so far, as sampler_summary_json(s, 0, last)
+ * would give it had every reading been kept. Without: that call itself.
+ */
+json_t *sampler_running_json(const struct sampler *s);
+
+/*
+ * Free the readings before index i, keeping those the running summary still needs (the last
+ * one, and the start of the latest CPU window). Only with cfg.running: afterwards only the
+ * readings kept can be summarised (sampler_summary_json() over a window from snap_base on).
+ */
+void sampler_forget_before(struct sampler *s, size_t i);
+
+/* The reading side's hooks into the running summary (sampler_summary.c): add the reading just
+ * taken, the oldest reading it still needs, free it. */
+void sampler_running_add(struct sampler *s);
+size_t sampler_running_needs(const struct sampler *s);
+void sampler_running_free(struct sampler *s);
+
+/*
  * Write the series, one row per interval between readings, to path: JSON ({"columns": [[group,
  * entity, field], ...], "rows": [[...], ...]}, null where a device was absent) or CSV (a header
  * "group:entity:field", empty cells for null). Written row by row, so hours of readings of a
@@ -191,6 +229,24 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to);
  */
 int sampler_write_series(const struct sampler *s, const char *dir, const char *rel, bool csv,
 			 char *why, size_t len);
+
+/*
+ * The series written as it is read (watch): sampler_series_open() makes the file and writes its
+ * header, with the columns of the readings so far: the paths' devices and every device and
+ * interface with any I/O since boot (one that shows up later is in the summary, not the series);
+ * sampler_series_add() writes a row for every reading since the last call and flushes it, so a
+ * killed process loses no row it wrote (a JSON file then lacks its closing "]}");
+ * sampler_series_close() ends the file (removes it after a failed row: a series with a gap is
+ * no series). sampler_series_needs() is the oldest reading it still
+ * needs (for sampler_forget_before()). 0 or -errno with the reason in why.
+ */
+struct sampler_series_out;
+int sampler_series_open(const struct sampler *s, const char *dir, const char *rel, bool csv,
+			struct sampler_series_out **out, char *why, size_t len);
+int sampler_series_add(struct sampler_series_out *o, const struct sampler *s, char *why,
+		       size_t len);
+size_t sampler_series_needs(const struct sampler_series_out *o);
+int sampler_series_close(struct sampler_series_out *o, char *why, size_t len);
 
 /* The link of that name the sampler knew at init, or NULL. */
 const struct sampler_link *sampler_find_link(const struct sampler *s, const char *name);

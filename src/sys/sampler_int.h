@@ -58,7 +58,7 @@ bool sampler_cpu_window(const struct sampler *s, size_t from, size_t i, size_t *
 /* ---- the window's entities (sampler_window.c) ------------------------------------------- */
 
 struct dev_acc {
-	const char *name; /* points into a snapshot or the sampler's device table */
+	char name[PROCSTAT_DISK_NAME]; /* a copy: the sampler's table of devices may move */
 	const char *kind;
 	bool role_source, role_destination, role_other;
 	struct disk_delta total;
@@ -71,13 +71,14 @@ struct dev_acc {
 };
 
 struct net_acc {
-	const char *name;
+	char name[PROCSTAT_IFNAME]; /* a copy: the reading it came from may be forgotten */
 	struct net_delta total;
 	struct net_rates peak;
 };
 
 struct window {
 	size_t from, to;
+	uint64_t t_from; /* reading from's CLOCK_MONOTONIC */
 	double seconds;
 	struct dev_acc *dev;
 	size_t nr_dev;
@@ -85,8 +86,11 @@ struct window {
 	size_t nr_net;
 };
 
-/* Everything the window's devices and interfaces did, interval by interval. */
+/* Everything the window's devices and interfaces did, interval by interval: collect adds up
+ * readings from to to; init starts at reading from and add adds reading i = w->to + 1. */
 void sampler_window_collect(const struct sampler *s, size_t from, size_t to, struct window *w);
+void sampler_window_init(const struct sampler *s, size_t from, struct window *w);
+void sampler_window_add(const struct sampler *s, size_t i, struct window *w);
 void sampler_window_release(struct window *w);
 bool sampler_has_role(const struct dev_acc *d);
 uint64_t sampler_dev_bytes(const struct dev_acc *d);
@@ -101,7 +105,7 @@ struct nfs_summary {
 	double seconds;
 	bool counted;
 };
-void sampler_nfs_collect(const struct sampler *s, size_t from, size_t to, size_t k,
-			 struct nfs_summary *ns);
+/* What NFS mount k did from reading i - 1 to reading i, added to ns. */
+void sampler_nfs_add(const struct sampler *s, size_t i, size_t k, struct nfs_summary *ns);
 
 #endif

@@ -57,19 +57,33 @@ static const char *own_name(struct series *sr, char *name)
 	return name;
 }
 
-static void series_layout(const struct sampler *s, struct series *sr)
+/* The fields a device's counters in reading sn have; DISK_HAS_EXTENDED when it has none. */
+static unsigned disk_has(const struct sampler_snapshot *sn, const char *name)
 {
-	const struct sampler_snapshot *last = &s->snap[s->nr_snap - 1];
+	for (size_t i = 0; i < sn->nr_disk; i++)
+		if (!strcmp(sn->disk[i].name, name))
+			return sn->disk[i].has;
+	return DISK_HAS_EXTENDED;
+}
+
+/*
+ * The columns of the readings kept: of the devices and interfaces that did something in them,
+ * or, with every, of all those they list (idle ones too: the series is written before it is
+ * known which will move).
+ */
+static void series_layout(const struct sampler *s, bool every, struct series *sr)
+{
+	const struct sampler_snapshot *last = sampler_snap(s, s->nr_snap - 1);
 
 	memset(sr, 0, sizeof(*sr));
-	sampler_window_collect(s, 0, s->nr_snap - 1, &sr->w);
+	sampler_window_collect(s, s->snap_base, s->nr_snap - 1, &sr->w);
 	add_column(sr, COL_TIME, "", 0, "t_s", 0);
 	add_column(sr, COL_TIME, "", 0, "dt_s", 1);
 	for (size_t i = 0; i < sr->w.nr_dev; i++) {
 		const struct dev_acc *d = &sr->w.dev[i];
-		const unsigned has = d->counted ? d->has : DISK_HAS_EXTENDED;
+		const unsigned has = d->counted ? d->has : disk_has(last, d->name);
 
-		if (!sampler_dev_reported(d))
+		if (!every && !sampler_dev_reported(d))
 			continue;
 		for (size_t k = 0; k < sampler_nr_disk_fields; k++)
 			if ((sampler_disk_fields[k].need & has) == sampler_disk_fields[k].need)
@@ -84,7 +98,7 @@ static void series_layout(const struct sampler *s, struct series *sr)
 			add_column(sr, COL_CPU, name, cpu, sampler_cpu_fields[k].name, k);
 	}
 	for (size_t i = 0; i < sr->w.nr_net; i++)
-		if (sampler_net_reported(&sr->w.net[i]))
+		if (every || sampler_net_reported(&sr->w.net[i]))
 			for (size_t k = 0; k < 4; k++)
 				add_column(sr, COL_NET, sr->w.net[i].name, 0, net_fields[k], k);
 	for (size_t m = 0; m < s->nr_nfs; m++)
@@ -112,8 +126,8 @@ static void series_release(struct series *sr)
 static void series_row(const struct sampler *s, const struct series *sr, size_t i, size_t *cpu_j,
 		       double *row)
 {
-	const struct sampler_snapshot *a = &s->snap[i - 1];
-	const struct sampler_snapshot *b = &s->snap[i];
+	const struct sampler_snapshot *a = sampler_snap(s, i - 1);
+	const struct sampler_snapshot *b = sampler_snap(s, i);
 	const double dt = sampler_seconds_between(a, b);
 	const char *entity = NULL;
 	bool have_entity = false;
@@ -122,7 +136,7 @@ static void series_row(const struct sampler *s, const struct series *sr, size_t 
 	struct nfs_op_rates rr;
 	struct nfs_op_rates wr;
 	const bool have_cpu = sampler_cpu_window(s, 0, i, cpu_j);
-	const double cpu_s = have_cpu ? sampler_seconds_between(&s->snap[*cpu_j], b) : NAN;
+	const double cpu_s = have_cpu ? sampler_seconds_between(sampler_snap(s, *cpu_j), b) : NAN;
 
 	for (size_t c = 0; c < sr->nr; c++) {
 		const struct column *col = &sr->col[c];
@@ -131,7 +145,7 @@ static void series_row(const struct sampler *s, const struct series *sr, size_t 
 		row[c] = NAN;
 		switch (col->group) {
 		case COL_TIME:
-			row[c] = col->k == 0 ? sampler_seconds_between(&s->snap[0], b) : dt;
+			row[c] = col->k == 0 ? (double)(b->t_ns - s->t0_ns) / 1e9 : dt;
 			break;
 		case COL_DISK:
 			if (!same) {
@@ -151,7 +165,8 @@ static void series_row(const struct sampler *s, const struct series *sr, size_t 
 				break;
 			}
 			if (have_cpu) {
-				const struct cpu_stats *x = sampler_snap_cpu(&s->snap[*cpu_j], col->index);
+				const struct cpu_stats *x =
+					sampler_snap_cpu(sampler_snap(s, *cpu_j), col->index);
 				const struct cpu_stats *y = sampler_snap_cpu(b, col->index);
 				struct cpu_shares sh;
 
@@ -264,71 +279,56 @@ static void put_number(FILE *f, double v, bool csv)
 		fprintf(f, "%.6g", v);
 }
 
-int sampler_write_series(const struct sampler *s, const char *dir, const char *rel, bool csv,
-			 char *why, size_t len)
+/* The header: the CSV's first line, or the JSON object up to the rows' opening bracket. */
+static void put_header(FILE *f, const struct sampler *s, const struct series *sr, bool csv)
 {
-	struct series sr;
-	double *row;
-	size_t cpu_j = 0;
-	int ret = 0;
-	FILE *f;
-	int fd;
-
-	if (s->nr_snap == 0)
-		return fail_why(why, len, -ENODATA, "%s", strerror(ENODATA));
-	/* Made anew in the results folder: never written through a symlink someone put there. */
-	fd = safe_create_file(dir, rel, why, len);
-	if (fd < 0)
-		return fd;
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		return fail_why(why, len, ret, "%s", strerror(-ret));
-	}
-	series_layout(s, &sr);
-	row = xmalloc(sr.nr * sizeof(double));
 	if (csv) {
-		for (size_t c = 0; c < sr.nr; c++) {
+		for (size_t c = 0; c < sr->nr; c++) {
 			/* "disk:vda:util"; the time columns are plainly "t_s" and "dt_s". */
 			if (c)
 				fputc(',', f);
-			if (sr.col[c].group == COL_TIME)
-				fputs(sr.col[c].field, f);
+			if (sr->col[c].group == COL_TIME)
+				fputs(sr->col[c].field, f);
 			else
-				put_csv_column(f, &sr.col[c]);
+				put_csv_column(f, &sr->col[c]);
 		}
 		fputc('\n', f);
-	} else {
-		fprintf(f,
-			"{\"schema\": \"cryocache-bench/1\", \"kind\": \"samples\", "
-			"\"interval_s\": %.6g, \"started_unix_ms\": %.0f, \"cpu_window_s\": %.6g,\n"
-			" \"columns\": [",
-			s->interval_s, (double)s->real_ns0 / 1e6, SAMPLER_CPU_WINDOW_S);
-		for (size_t c = 0; c < sr.nr; c++) {
-			fprintf(f, "%s[\"%s\", ", c ? ", " : "", group_names[sr.col[c].group]);
-			put_json_string(f, sr.col[c].entity);
-			fprintf(f, ", \"%s\"]", sr.col[c].field);
-		}
-		fputs("],\n \"rows\": [", f);
+		return;
 	}
-	for (size_t i = 1; i < s->nr_snap; i++) {
-		series_row(s, &sr, i, &cpu_j, row);
-		if (!csv)
-			fputs(i > 1 ? ",\n  [" : "\n  [", f);
-		for (size_t c = 0; c < sr.nr; c++) {
-			if (c)
-				fputc(',', f);
-			put_number(f, row[c], csv);
-		}
-		fputs(csv ? "\n" : "]", f);
+	fprintf(f,
+		"{\"schema\": \"cryocache-bench/1\", \"kind\": \"samples\", "
+		"\"interval_s\": %.6g, \"started_unix_ms\": %.0f, \"cpu_window_s\": %.6g,\n"
+		" \"columns\": [",
+		s->interval_s, (double)s->real_ns0 / 1e6, SAMPLER_CPU_WINDOW_S);
+	for (size_t c = 0; c < sr->nr; c++) {
+		fprintf(f, "%s[\"%s\", ", c ? ", " : "", group_names[sr->col[c].group]);
+		put_json_string(f, sr->col[c].entity);
+		fprintf(f, ", \"%s\"]", sr->col[c].field);
 	}
+	fputs("],\n \"rows\": [", f);
+}
+
+/* The row of the interval ending at reading i; first: the file's first row. */
+static void put_row(FILE *f, const struct sampler *s, const struct series *sr, size_t i,
+		    size_t *cpu_j, double *row, bool csv, bool first)
+{
+	series_row(s, sr, i, cpu_j, row);
 	if (!csv)
-		fputs("]}\n", f);
-	/* The reason of a failed write (ENOSPC) rather than EIO; a part of a file is removed. */
-	if (fflush(f))
+		fputs(first ? "\n  [" : ",\n  [", f);
+	for (size_t c = 0; c < sr->nr; c++) {
+		if (c)
+			fputc(',', f);
+		put_number(f, row[c], csv);
+	}
+	fputs(csv ? "\n" : "]", f);
+}
+
+/* Close f; on an error (ENOSPC rather than EIO) remove the part of the file written. */
+static int finish_file(FILE *f, const char *dir, const char *rel, int ret)
+{
+	if (fflush(f) && !ret)
 		ret = -errno;
-	else if (ferror(f))
+	else if (ferror(f) && !ret)
 		ret = -EIO;
 	if (fclose(f) && !ret)
 		ret = -errno;
@@ -338,7 +338,127 @@ int sampler_write_series(const struct sampler *s, const char *dir, const char *r
 		unlink(path);
 		free(path);
 	}
+	return ret;
+}
+
+/* Made anew in the results folder: never written through a symlink someone put there. */
+static FILE *create_file(const char *dir, const char *rel, int *ret, char *why, size_t len)
+{
+	FILE *f;
+	const int fd = safe_create_file(dir, rel, why, len);
+
+	if (fd < 0) {
+		*ret = fd;
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		*ret = -errno;
+		close(fd);
+		fail_why(why, len, *ret, "%s", strerror(-*ret));
+	}
+	return f;
+}
+
+int sampler_write_series(const struct sampler *s, const char *dir, const char *rel, bool csv,
+			 char *why, size_t len)
+{
+	struct series sr;
+	double *row;
+	size_t cpu_j = 0;
+	int ret = 0;
+	FILE *f;
+
+	if (s->nr_snap == 0)
+		return fail_why(why, len, -ENODATA, "%s", strerror(ENODATA));
+	f = create_file(dir, rel, &ret, why, len);
+	if (!f)
+		return ret;
+	series_layout(s, false, &sr);
+	row = xmalloc(sr.nr * sizeof(double));
+	put_header(f, s, &sr, csv);
+	for (size_t i = s->snap_base + 1; i < s->nr_snap; i++)
+		put_row(f, s, &sr, i, &cpu_j, row, csv, i == s->snap_base + 1);
+	if (!csv)
+		fputs("]}\n", f);
+	ret = finish_file(f, dir, rel, 0);
 	free(row);
 	series_release(&sr);
+	return ret ? fail_why(why, len, ret, "%s", strerror(-ret)) : 0;
+}
+
+struct sampler_series_out {
+	struct series sr;
+	FILE *f;
+	char *dir, *rel;
+	bool csv;
+	size_t next; /* the reading whose interval the next row is */
+	size_t first;
+	size_t cpu_j;
+	double *row;
+	int err; /* a row could not be written: the file is removed at close */
+};
+
+int sampler_series_open(const struct sampler *s, const char *dir, const char *rel, bool csv,
+			struct sampler_series_out **out, char *why, size_t len)
+{
+	struct sampler_series_out *o;
+	int ret = 0;
+	FILE *f;
+
+	*out = NULL;
+	if (s->nr_snap == 0)
+		return fail_why(why, len, -ENODATA, "%s", strerror(ENODATA));
+	f = create_file(dir, rel, &ret, why, len);
+	if (!f)
+		return ret;
+	o = xcalloc(1, sizeof(*o));
+	o->f = f;
+	o->dir = xstrdup(dir);
+	o->rel = xstrdup(rel);
+	o->csv = csv;
+	series_layout(s, true, &o->sr);
+	o->row = xmalloc(o->sr.nr * sizeof(double));
+	o->first = s->snap_base + 1;
+	o->next = o->first;
+	o->cpu_j = s->snap_base;
+	put_header(f, s, &o->sr, csv);
+	*out = o;
+	return sampler_series_add(o, s, why, len);
+}
+
+int sampler_series_add(struct sampler_series_out *o, const struct sampler *s, char *why,
+		       size_t len)
+{
+	for (; o->next < s->nr_snap; o->next++)
+		put_row(o->f, s, &o->sr, o->next, &o->cpu_j, o->row, o->csv, o->next == o->first);
+	/* Each row reaches the file as it is read: a killed watch loses none it showed. */
+	errno = 0;
+	if (fflush(o->f) || ferror(o->f)) {
+		o->err = errno ? -errno : -EIO;
+		return fail_why(why, len, o->err, "%s", strerror(-o->err));
+	}
+	return 0;
+}
+
+size_t sampler_series_needs(const struct sampler_series_out *o)
+{
+	return o->cpu_j < o->next - 1 ? o->cpu_j : o->next - 1;
+}
+
+int sampler_series_close(struct sampler_series_out *o, char *why, size_t len)
+{
+	int ret;
+
+	if (!o)
+		return 0;
+	if (!o->csv)
+		fputs("]}\n", o->f);
+	ret = finish_file(o->f, o->dir, o->rel, o->err);
+	free(o->row);
+	series_release(&o->sr);
+	free(o->dir);
+	free(o->rel);
+	free(o);
 	return ret ? fail_why(why, len, ret, "%s", strerror(-ret)) : 0;
 }

@@ -116,106 +116,145 @@ static json_t *shares_json(const struct cpu_shares *c)
 	return o;
 }
 
-static void cpu_summary(const struct sampler *s, size_t from, size_t to, struct cpu_summary *cs)
+/* What the CPUs did, added to reading by reading: the first and the last reading with CPU
+ * counters (copies), and the peaks of the windows of at least SAMPLER_CPU_WINDOW_S between. */
+struct cpu_acc {
+	bool have;
+	size_t first_i;
+	struct sampler_snapshot first, last; /* t_ns, cpu and nr_cpu only; last.cpu NULL: none */
+	size_t j;			     /* the CPU window's search */
+	bool windows;
+	double peak_busy;
+	double *peak; /* [cpu number]: the busiest window's share, -1 for none */
+	size_t nr_peak;
+};
+
+static void copy_cpu(struct sampler_snapshot *dst, const struct sampler_snapshot *src)
 {
-	size_t first = from;
-	size_t last = to;
-	size_t j = from;
-	double *peak = NULL;
-	json_t *per = json_array();
+	dst->t_ns = src->t_ns;
+	dst->have = SAMPLER_CPU;
+	dst->nr_cpu = src->nr_cpu;
+	dst->cpu = xrealloc(dst->cpu, (src->nr_cpu ? src->nr_cpu : 1) * sizeof(*dst->cpu));
+	memcpy(dst->cpu, src->cpu, src->nr_cpu * sizeof(*dst->cpu));
+}
+
+/* The CPU window ending at reading i, when it is long enough: its shares raise the peaks. */
+static void cpu_window_peaks(struct cpu_acc *ca, const struct sampler *s, size_t i)
+{
+	struct cpu_shares c;
+
+	if (!sampler_cpu_window(s, ca->first_i, i, &ca->j))
+		return;
+	const struct sampler_snapshot *wa = sampler_snap(s, ca->j);
+	const struct sampler_snapshot *wb = sampler_snap(s, i);
+
+	if (sampler_seconds_between(wa, wb) < SAMPLER_CPU_WINDOW_S)
+		return;
+	const struct cpu_stats *x = sampler_snap_cpu(wa, -1);
+	const struct cpu_stats *y = sampler_snap_cpu(wb, -1);
+
+	if (x && y) {
+		procstat_cpu_shares(x, y, &c);
+		if (!ca->windows || c.busy > ca->peak_busy)
+			ca->peak_busy = c.busy;
+		ca->windows = true;
+	}
+	for (size_t k = 0; k < wb->nr_cpu; k++) {
+		const int cpu = wb->cpu[k].cpu;
+
+		if (cpu < 0)
+			continue;
+		x = sampler_snap_cpu(wa, cpu);
+		if (!x)
+			continue;
+		procstat_cpu_shares(x, &wb->cpu[k], &c);
+		if ((size_t)cpu >= ca->nr_peak) {
+			const size_t n = (size_t)cpu + 16;
+
+			ca->peak = xrealloc(ca->peak, n * sizeof(*ca->peak));
+			for (size_t m = ca->nr_peak; m < n; m++)
+				ca->peak[m] = -1;
+			ca->nr_peak = n;
+		}
+		if (c.busy > ca->peak[cpu])
+			ca->peak[cpu] = c.busy;
+	}
+}
+
+static void cpu_acc_add(struct cpu_acc *ca, const struct sampler *s, size_t i)
+{
+	const struct sampler_snapshot *sn = sampler_snap(s, i);
+
+	if (!(sn->have & SAMPLER_CPU))
+		return;
+	if (!ca->have) {
+		ca->have = true;
+		ca->first_i = i;
+		ca->j = i;
+		copy_cpu(&ca->first, sn);
+		return;
+	}
+	copy_cpu(&ca->last, sn);
+	cpu_window_peaks(ca, s, i);
+}
+
+static void cpu_acc_release(struct cpu_acc *ca)
+{
+	free(ca->first.cpu);
+	free(ca->last.cpu);
+	free(ca->peak);
+}
+
+static void cpu_summary(const struct cpu_acc *ca, struct cpu_summary *cs)
+{
+	json_t *per;
 
 	memset(cs, 0, sizeof(*cs));
 	cs->busiest_cpu = -1;
-	while (first < to && !(s->snap[first].have & SAMPLER_CPU))
-		first++;
-	while (last > first && !(s->snap[last].have & SAMPLER_CPU))
-		last--;
-	if (first >= last || !(s->snap[first].have & SAMPLER_CPU)) {
-		cs->json = json_null();
-		json_decref(per);
-		return;
-	}
-	const struct sampler_snapshot *a = &s->snap[first];
-	const struct sampler_snapshot *b = &s->snap[last];
-	const struct cpu_stats *ta = sampler_snap_cpu(a, -1);
-	const struct cpu_stats *tb = sampler_snap_cpu(b, -1);
+	const struct sampler_snapshot *a = &ca->first;
+	const struct sampler_snapshot *b = &ca->last;
+	const struct cpu_stats *ta = ca->have ? sampler_snap_cpu(a, -1) : NULL;
+	const struct cpu_stats *tb = b->cpu ? sampler_snap_cpu(b, -1) : NULL;
 
 	if (!ta || !tb) {
 		cs->json = json_null();
-		json_decref(per);
 		return;
 	}
+	per = json_array();
 	cs->have = true;
 	cs->seconds = sampler_seconds_between(a, b);
 	procstat_cpu_shares(ta, tb, &cs->mean);
-	cs->peak_busy = cs->mean.busy;
-	cs->ncpu = (int)b->nr_cpu - 1;
-	peak = xcalloc(b->nr_cpu, sizeof(double));
-	for (size_t k = 1; k < b->nr_cpu; k++) {
-		const struct cpu_stats *pa = sampler_snap_cpu(a, b->cpu[k].cpu);
-		struct cpu_shares c;
-
-		if (!pa)
-			continue;
-		procstat_cpu_shares(pa, &b->cpu[k], &c);
-		peak[k] = c.busy;
-	}
 	/* Peaks over windows of at least SAMPLER_CPU_WINDOW_S: 10 ticks a CPU say little. */
-	if (sampler_seconds_between(a, b) >= SAMPLER_CPU_WINDOW_S) {
-		bool first_window = true;
-
-		for (size_t i = first + 1; i <= last; i++) {
-			struct cpu_shares c;
-
-			if (!sampler_cpu_window(s, first, i, &j) ||
-			    sampler_seconds_between(&s->snap[j], &s->snap[i]) < SAMPLER_CPU_WINDOW_S)
-				continue;
-			const struct sampler_snapshot *wa = &s->snap[j];
-			const struct sampler_snapshot *wb = &s->snap[i];
-			const struct cpu_stats *x = sampler_snap_cpu(wa, -1);
-			const struct cpu_stats *y = sampler_snap_cpu(wb, -1);
-
-			if (x && y) {
-				procstat_cpu_shares(x, y, &c);
-				if (first_window || c.busy > cs->peak_busy)
-					cs->peak_busy = c.busy;
-				first_window = false;
-			}
-			for (size_t k = 1; k < b->nr_cpu; k++) {
-				x = sampler_snap_cpu(wa, b->cpu[k].cpu);
-				y = sampler_snap_cpu(wb, b->cpu[k].cpu);
-				if (!x || !y)
-					continue;
-				procstat_cpu_shares(x, y, &c);
-				if (c.busy > peak[k])
-					peak[k] = c.busy;
-			}
-		}
-	}
+	cs->peak_busy = ca->windows ? ca->peak_busy : cs->mean.busy;
+	cs->ncpu = (int)b->nr_cpu - 1;
 	for (size_t k = 1; k < b->nr_cpu; k++) {
-		const struct cpu_stats *pa = sampler_snap_cpu(a, b->cpu[k].cpu);
+		const int cpu = b->cpu[k].cpu;
+		const struct cpu_stats *pa = sampler_snap_cpu(a, cpu);
 		struct cpu_shares c;
 		json_t *o;
 
 		if (!pa)
 			continue;
 		procstat_cpu_shares(pa, &b->cpu[k], &c);
-		o = json_pack("{s:i}", "cpu", b->cpu[k].cpu);
+		double peak = c.busy;
+
+		if (cpu >= 0 && (size_t)cpu < ca->nr_peak && ca->peak[cpu] > peak)
+			peak = ca->peak[cpu];
+		o = json_pack("{s:i}", "cpu", cpu);
 		json_pack_update(o,
 				 json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "busy",
 					   c.busy, "user", c.user, "nice", c.nice, "system",
 					   c.system, "iowait", c.iowait, "irq", c.irq, "softirq",
 					   c.softirq, "steal", c.steal, "idle", c.idle));
-		json_object_set_new(o, "peak_busy", json_real(peak[k]));
+		json_object_set_new(o, "peak_busy", json_real(peak));
 		json_array_append_new(per, o);
-		if (cs->busiest_cpu < 0 || peak[k] > cs->busiest_peak ||
-		    (peak[k] == cs->busiest_peak && c.busy > cs->busiest_mean)) {
-			cs->busiest_cpu = b->cpu[k].cpu;
-			cs->busiest_peak = peak[k];
+		if (cs->busiest_cpu < 0 || peak > cs->busiest_peak ||
+		    (peak == cs->busiest_peak && c.busy > cs->busiest_mean)) {
+			cs->busiest_cpu = cpu;
+			cs->busiest_peak = peak;
 			cs->busiest_mean = c.busy;
 		}
 	}
-	free(peak);
 	cs->json = json_pack("{s:i, s:f, s:I, s:o, s:f, s:o}", "cpus", cs->ncpu, "window_s",
 			     SAMPLER_CPU_WINDOW_S, "ticks", (json_int_t)cs->mean.ticks, "mean",
 			     shares_json(&cs->mean), "peak_busy", cs->peak_busy, "per_cpu", per);
@@ -247,17 +286,16 @@ static const struct sampler_target *nfs_target(const struct sampler *s, size_t k
 	return NULL;
 }
 
-static json_t *nfs_json(const struct sampler *s, size_t from, size_t to, double seconds,
+static json_t *nfs_json(const struct sampler *s, const struct nfs_summary *nfs, double seconds,
 			json_t *findings)
 {
 	json_t *o = json_object();
 
 	for (size_t k = 0; k < s->nr_nfs; k++) {
 		const struct sampler_target *t = nfs_target(s, k);
-		struct nfs_summary ns;
+		const struct nfs_summary ns = nfs[k];
 		json_t *m;
 
-		sampler_nfs_collect(s, from, to, k, &ns);
 		if (!ns.counted)
 			continue;
 		m = json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "device",
@@ -288,50 +326,57 @@ static json_t *nfs_json(const struct sampler *s, size_t from, size_t to, double 
 	return o;
 }
 
-static json_t *psi_json(const struct sampler *s, size_t from, size_t to, json_t *findings)
+struct psi_acc {
+	uint64_t some, full;
+	double counted, some_peak, full_peak;
+	bool have_full;
+};
+
+static void psi_add(struct psi_acc *pa, const struct sampler *s, size_t i)
+{
+	const struct sampler_snapshot *a = sampler_snap(s, i - 1);
+	const struct sampler_snapshot *b = sampler_snap(s, i);
+	const double dt = sampler_seconds_between(a, b);
+
+	for (int p = 0; p < PSI_MAX; p++) {
+		const unsigned bit = SAMPLER_PSI_IO << p;
+		struct psi_acc *r = &pa[p];
+
+		if (!(a->have & bit) || !(b->have & bit) || dt <= 0)
+			continue;
+		const uint64_t ds =
+			procstat_counter_delta(a->psi[p].some_total_us, b->psi[p].some_total_us);
+		const uint64_t df =
+			procstat_counter_delta(a->psi[p].full_total_us, b->psi[p].full_total_us);
+
+		r->some += ds;
+		r->full += df;
+		r->counted += dt;
+		r->have_full = r->have_full || b->psi[p].have_full;
+		if (dt >= PEAK_MIN_SHARE * s->interval_s) {
+			r->some_peak = fmax(r->some_peak, (double)ds / (dt * 1e4));
+			r->full_peak = fmax(r->full_peak, (double)df / (dt * 1e4));
+		}
+	}
+}
+
+static json_t *psi_json(const struct psi_acc *pa, json_t *findings)
 {
 	json_t *o = json_object();
 
 	for (int p = 0; p < PSI_MAX; p++) {
-		const unsigned bit = SAMPLER_PSI_IO << p;
-		uint64_t some = 0;
-		uint64_t full = 0;
-		double counted = 0;
-		double some_peak = 0;
-		double full_peak = 0;
-		bool have_full = false;
+		const struct psi_acc *a = &pa[p];
 
-		for (size_t i = from + 1; i <= to; i++) {
-			const struct sampler_snapshot *a = &s->snap[i - 1];
-			const struct sampler_snapshot *b = &s->snap[i];
-			const double dt = sampler_seconds_between(a, b);
-
-			if (!(a->have & bit) || !(b->have & bit) || dt <= 0)
-				continue;
-			const uint64_t ds = procstat_counter_delta(a->psi[p].some_total_us,
-								   b->psi[p].some_total_us);
-			const uint64_t df = procstat_counter_delta(a->psi[p].full_total_us,
-								   b->psi[p].full_total_us);
-
-			some += ds;
-			full += df;
-			counted += dt;
-			have_full = have_full || b->psi[p].have_full;
-			if (dt >= PEAK_MIN_SHARE * s->interval_s) {
-				some_peak = fmax(some_peak, (double)ds / (dt * 1e4));
-				full_peak = fmax(full_peak, (double)df / (dt * 1e4));
-			}
-		}
-		if (counted <= 0)
+		if (a->counted <= 0)
 			continue;
-		const double some_pct = (double)some / (counted * 1e4);
-		json_t *r =
-			json_pack("{s:f, s:f}", "some_pct", some_pct, "some_peak_pct", some_peak);
+		const double some_pct = (double)a->some / (a->counted * 1e4);
+		json_t *r = json_pack("{s:f, s:f}", "some_pct", some_pct, "some_peak_pct",
+				      a->some_peak);
 
-		if (have_full)
+		if (a->have_full)
 			json_pack_update(r, json_pack("{s:f, s:f}", "full_pct",
-						      (double)full / (counted * 1e4),
-						      "full_peak_pct", full_peak));
+						      (double)a->full / (a->counted * 1e4),
+						      "full_peak_pct", a->full_peak));
 		json_object_set_new(o, sampler_psi_names[p], r);
 		if (some_pct >= 10.0)
 			add_stringf(findings,
@@ -341,39 +386,37 @@ static json_t *psi_json(const struct sampler *s, size_t from, size_t to, json_t 
 	return o;
 }
 
-static json_t *memory_json(const struct sampler *s, size_t from, size_t to)
+struct mem_acc {
+	uint64_t dirty_first, dirty_last, dirty_peak, wb_peak;
+	double dirty_sum, wb_sum;
+	size_t n;
+};
+
+static void memory_add(struct mem_acc *m, const struct sampler_snapshot *sn)
 {
-	uint64_t dirty_peak = 0;
-	uint64_t wb_peak = 0;
-	double dirty_sum = 0;
-	double wb_sum = 0;
-	size_t n = 0;
-	const struct sampler_snapshot *first = NULL;
-	const struct sampler_snapshot *last = NULL;
+	if (!(sn->have & SAMPLER_MEMINFO))
+		return;
+	if (!m->n)
+		m->dirty_first = sn->mem.dirty_kb;
+	m->dirty_last = sn->mem.dirty_kb;
+	m->dirty_peak = sn->mem.dirty_kb > m->dirty_peak ? sn->mem.dirty_kb : m->dirty_peak;
+	m->wb_peak = sn->mem.writeback_kb > m->wb_peak ? sn->mem.writeback_kb : m->wb_peak;
+	m->dirty_sum += (double)sn->mem.dirty_kb;
+	m->wb_sum += (double)sn->mem.writeback_kb;
+	m->n++;
+}
 
-	for (size_t i = from; i <= to; i++) {
-		const struct sampler_snapshot *sn = &s->snap[i];
-
-		if (!(sn->have & SAMPLER_MEMINFO))
-			continue;
-		if (!first)
-			first = sn;
-		last = sn;
-		dirty_peak = sn->mem.dirty_kb > dirty_peak ? sn->mem.dirty_kb : dirty_peak;
-		wb_peak = sn->mem.writeback_kb > wb_peak ? sn->mem.writeback_kb : wb_peak;
-		dirty_sum += (double)sn->mem.dirty_kb;
-		wb_sum += (double)sn->mem.writeback_kb;
-		n++;
-	}
-	if (!n)
+static json_t *memory_json(const struct mem_acc *m)
+{
+	if (!m->n)
 		return json_null();
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "dirty_start_bytes",
-			 (json_int_t)(first->mem.dirty_kb * 1024), "dirty_end_bytes",
-			 (json_int_t)(last->mem.dirty_kb * 1024), "dirty_peak_bytes",
-			 (json_int_t)(dirty_peak * 1024), "dirty_mean_bytes",
-			 (json_int_t)(dirty_sum / (double)n * 1024), "writeback_peak_bytes",
-			 (json_int_t)(wb_peak * 1024), "writeback_mean_bytes",
-			 (json_int_t)(wb_sum / (double)n * 1024));
+			 (json_int_t)(m->dirty_first * 1024), "dirty_end_bytes",
+			 (json_int_t)(m->dirty_last * 1024), "dirty_peak_bytes",
+			 (json_int_t)(m->dirty_peak * 1024), "dirty_mean_bytes",
+			 (json_int_t)(m->dirty_sum / (double)m->n * 1024), "writeback_peak_bytes",
+			 (json_int_t)(m->wb_peak * 1024), "writeback_mean_bytes",
+			 (json_int_t)(m->wb_sum / (double)m->n * 1024));
 }
 
 static const char *role_name(const struct dev_acc *d)
@@ -549,9 +592,55 @@ static json_t *unavailable_json(const struct sampler *s)
 	return a;
 }
 
-json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
+struct sampler_acc {
+	struct window w; /* devices and interfaces; from, to and seconds of the whole */
+	struct cpu_acc cpu;
+	struct nfs_summary *nfs; /* [s->nr_nfs] */
+	struct psi_acc psi[PSI_MAX];
+	struct mem_acc mem;
+};
+
+static struct sampler_acc *sampler_acc_new(const struct sampler *s, size_t from)
 {
-	struct window w;
+	struct sampler_acc *acc = xcalloc(1, sizeof(*acc));
+
+	sampler_window_init(s, from, &acc->w);
+	acc->nfs = xcalloc(s->nr_nfs ? s->nr_nfs : 1, sizeof(*acc->nfs));
+	cpu_acc_add(&acc->cpu, s, from);
+	memory_add(&acc->mem, sampler_snap(s, from));
+	return acc;
+}
+
+static void sampler_acc_add(struct sampler_acc *acc, const struct sampler *s)
+{
+	const size_t i = acc->w.to + 1;
+
+	sampler_window_add(s, i, &acc->w);
+	cpu_acc_add(&acc->cpu, s, i);
+	for (size_t k = 0; k < s->nr_nfs; k++)
+		sampler_nfs_add(s, i, k, &acc->nfs[k]);
+	psi_add(acc->psi, s, i);
+	memory_add(&acc->mem, sampler_snap(s, i));
+}
+
+static size_t sampler_acc_needs(const struct sampler_acc *acc)
+{
+	return acc->cpu.have && acc->cpu.j < acc->w.to ? acc->cpu.j : acc->w.to;
+}
+
+static void sampler_acc_free(struct sampler_acc *acc)
+{
+	if (!acc)
+		return;
+	sampler_window_release(&acc->w);
+	cpu_acc_release(&acc->cpu);
+	free(acc->nfs);
+	free(acc);
+}
+
+static json_t *sampler_acc_json(const struct sampler_acc *acc, const struct sampler *s)
+{
+	const struct window *w = &acc->w;
 	struct cpu_summary cs;
 	json_t *devices = json_object();
 	json_t *findings = json_array();
@@ -560,23 +649,13 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 	uint64_t disk_read = 0;
 	uint64_t disk_write = 0;
 
-	if (!s->nr_snap)
-		return json_pack("{s:f, s:i, s:f, s:b, s:o, s:o}", "interval_s", s->interval_s,
-				 "samples", 0, "seconds", 0.0, "short", 1, "findings", findings,
-				 "warnings", warnings);
-	if (to >= s->nr_snap)
-		to = s->nr_snap - 1;
-	if (from > to)
-		from = to;
-	sampler_window_collect(s, from, to, &w);
-	cpu_summary(s, from, to, &cs);
-
-	for (size_t i = 0; i < w.nr_dev; i++) {
-		const struct dev_acc *d = &w.dev[i];
+	cpu_summary(&acc->cpu, &cs);
+	for (size_t i = 0; i < w->nr_dev; i++) {
+		const struct dev_acc *d = &w->dev[i];
 
 		if (!sampler_dev_reported(d))
 			continue;
-		text_json_set(devices, d->name, device_json(d, w.seconds));
+		text_json_set(devices, d->name, device_json(d, w->seconds));
 		if (!strcmp(d->kind, "disk")) {
 			disk_read += d->total.rd_sectors * 512;
 			disk_write += d->total.wr_sectors * 512;
@@ -587,18 +666,17 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 				    "its last reading and its removal is not counted",
 				    d->name);
 	}
-	const struct dev_acc *busiest = busiest_device(&w);
+	const struct dev_acc *busiest = busiest_device(w);
 	/* The cost is the sampler's over its whole life, against that life's length. */
 	const double cost_s = (double)s->cpu_ns / 1e9;
-	const double life_s = sampler_seconds_between(&s->snap[0], &s->snap[s->nr_snap - 1]);
+	const double life_s = (double)(sampler_snap(s, s->nr_snap - 1)->t_ns - s->t0_ns) / 1e9;
 	const double core_pct = life_s > 0 ? 100.0 * cost_s / life_s : 0.0;
-	const double started =
-		(double)s->real_ns0 / 1e9 + (double)(s->snap[from].t_ns - s->snap[0].t_ns) / 1e9;
+	const double started = (double)s->real_ns0 / 1e9 + (double)(w->t_from - s->t0_ns) / 1e9;
 	/* Three intervals, less the jitter of the readings' wake-ups. */
-	const bool is_short = w.seconds < SHORT_INTERVALS * s->interval_s * 0.95;
+	const bool is_short = w->seconds < SHORT_INTERVALS * s->interval_s * 0.95;
 
 	o = json_pack("{s:f, s:I, s:f, s:I, s:b, s:{s:f, s:f, s:f}}", "interval_s", s->interval_s,
-		      "samples", (json_int_t)(to - from + 1), "seconds", w.seconds,
+		      "samples", (json_int_t)(w->to - w->from + 1), "seconds", w->seconds,
 		      "started_unix_ms", (json_int_t)(started * 1000), "short", is_short, "cost",
 		      "cpu_s", cost_s, "core_pct", core_pct, "reading_cpu_s",
 		      (double)s->reading_ns / 1e9);
@@ -606,26 +684,74 @@ json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
 		add_stringf(warnings,
 			    "sampled for %.2f s, less than %d sampling intervals (%.2f s): the "
 			    "device, CPU and network figures are too coarse to read",
-			    w.seconds, SHORT_INTERVALS, SHORT_INTERVALS * s->interval_s);
+			    w->seconds, SHORT_INTERVALS, SHORT_INTERVALS * s->interval_s);
 	json_object_set_new(o, "devices", devices);
 	json_object_set_new(o, "busiest_device",
 			    busiest ? text_json(busiest->name) : json_null());
 	json_object_set_new(o, "whole_disks",
 			    json_pack("{s:I, s:I}", "read_bytes", (json_int_t)disk_read,
 				      "write_bytes", (json_int_t)disk_write));
-	device_findings(&w, findings);
+	device_findings(w, findings);
 	json_object_set_new(o, "cpu", cs.json);
 	cpu_findings(&cs, findings);
-	const struct net_acc *top = top_interface(&w);
+	const struct net_acc *top = top_interface(w);
 
-	json_object_set_new(o, "net", net_json(s, &w, findings));
+	json_object_set_new(o, "net", net_json(s, w, findings));
 	json_object_set_new(o, "top_interface", top ? text_json(top->name) : json_null());
-	json_object_set_new(o, "nfs", nfs_json(s, from, to, w.seconds, findings));
-	json_object_set_new(o, "psi", psi_json(s, from, to, findings));
-	json_object_set_new(o, "memory", memory_json(s, from, to));
+	json_object_set_new(o, "nfs", nfs_json(s, acc->nfs, w->seconds, findings));
+	json_object_set_new(o, "psi", psi_json(acc->psi, findings));
+	json_object_set_new(o, "memory", memory_json(&acc->mem));
 	json_object_set_new(o, "unavailable", unavailable_json(s));
 	json_object_set_new(o, "findings", findings);
 	json_object_set_new(o, "warnings", warnings);
-	sampler_window_release(&w);
 	return o;
+}
+
+json_t *sampler_summary_json(const struct sampler *s, size_t from, size_t to)
+{
+	struct sampler_acc *acc;
+	json_t *o;
+
+	if (!s->nr_snap)
+		return json_pack("{s:f, s:i, s:f, s:b, s:o, s:o}", "interval_s", s->interval_s,
+				 "samples", 0, "seconds", 0.0, "short", 1, "findings", json_array(),
+				 "warnings", json_array());
+	if (to >= s->nr_snap)
+		to = s->nr_snap - 1;
+	if (from < s->snap_base)
+		from = s->snap_base;
+	if (from > to)
+		from = to;
+	acc = sampler_acc_new(s, from);
+	while (acc->w.to < to)
+		sampler_acc_add(acc, s);
+	o = sampler_acc_json(acc, s);
+	sampler_acc_free(acc);
+	return o;
+}
+
+void sampler_running_add(struct sampler *s)
+{
+	if (!s->so_far)
+		s->so_far = sampler_acc_new(s, s->nr_snap - 1);
+	else
+		sampler_acc_add(s->so_far, s);
+}
+
+size_t sampler_running_needs(const struct sampler *s)
+{
+	return s->so_far ? sampler_acc_needs(s->so_far) : s->snap_base;
+}
+
+void sampler_running_free(struct sampler *s)
+{
+	sampler_acc_free(s->so_far);
+	s->so_far = NULL;
+}
+
+json_t *sampler_running_json(const struct sampler *s)
+{
+	if (!s->so_far)
+		return sampler_summary_json(s, 0, s->nr_snap ? s->nr_snap - 1 : 0);
+	return sampler_acc_json(s->so_far, s);
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/util.h"
@@ -67,8 +68,8 @@ static bool snap_disk_idle(const struct sampler *s, const struct sampler_snapsho
 bool sampler_interval_disk(const struct sampler *s, size_t i, const char *name,
 			   struct disk_delta *d, bool *appeared)
 {
-	const struct sampler_snapshot *a = &s->snap[i - 1];
-	const struct sampler_snapshot *b = &s->snap[i];
+	const struct sampler_snapshot *a = sampler_snap(s, i - 1);
+	const struct sampler_snapshot *b = sampler_snap(s, i);
 	const struct disk_stats *cur;
 	const struct disk_stats *prev;
 
@@ -85,8 +86,8 @@ bool sampler_interval_disk(const struct sampler *s, size_t i, const char *name,
 
 bool sampler_interval_net(const struct sampler *s, size_t i, const char *name, struct net_delta *d)
 {
-	const struct sampler_snapshot *a = &s->snap[i - 1];
-	const struct sampler_snapshot *b = &s->snap[i];
+	const struct sampler_snapshot *a = sampler_snap(s, i - 1);
+	const struct sampler_snapshot *b = sampler_snap(s, i);
 	const struct net_stats *cur;
 
 	if (!(a->have & SAMPLER_NET) || !(b->have & SAMPLER_NET))
@@ -101,8 +102,8 @@ bool sampler_interval_net(const struct sampler *s, size_t i, const char *name, s
 bool sampler_interval_nfs(const struct sampler *s, size_t i, size_t k, uint64_t bytes[],
 		  struct nfs_op_stats *read, struct nfs_op_stats *write)
 {
-	const struct sampler_snapshot *a = &s->snap[i - 1];
-	const struct sampler_snapshot *b = &s->snap[i];
+	const struct sampler_snapshot *a = sampler_snap(s, i - 1);
+	const struct sampler_snapshot *b = sampler_snap(s, i);
 
 	if (!(a->have & SAMPLER_NFS) || !(b->have & SAMPLER_NFS) || !a->nfs[k].present ||
 	    !b->nfs[k].present)
@@ -123,14 +124,16 @@ bool sampler_cpu_window(const struct sampler *s, size_t from, size_t i, size_t *
 {
 	const uint64_t win = (uint64_t)(SAMPLER_CPU_WINDOW_S * 1e9);
 
-	if (!(s->snap[i].have & SAMPLER_CPU))
+	if (!(sampler_snap(s, i)->have & SAMPLER_CPU))
 		return false;
 	if (*j < from)
 		*j = from;
-	while (*j < i && !(s->snap[*j].have & SAMPLER_CPU))
+	while (*j < i && !(sampler_snap(s, *j)->have & SAMPLER_CPU))
 		(*j)++;
-	for (size_t k = *j + 1; k < i && s->snap[i].t_ns - s->snap[k].t_ns >= win; k++)
-		if (s->snap[k].have & SAMPLER_CPU)
+	const uint64_t t_i = sampler_snap(s, i)->t_ns;
+
+	for (size_t k = *j + 1; k < i && t_i - sampler_snap(s, k)->t_ns >= win; k++)
+		if (sampler_snap(s, k)->have & SAMPLER_CPU)
 			*j = k;
 	return *j < i;
 }
@@ -232,7 +235,7 @@ static struct dev_acc *window_dev(struct window *w, const struct sampler *s, con
 	const struct sampler_device *known = find_device(s, name);
 
 	memset(d, 0, sizeof(*d));
-	d->name = known ? known->name : name;
+	snprintf(d->name, sizeof(d->name), "%s", name);
 	d->kind = known ? known->kind : "unknown";
 	d->has = ~0u;
 	role_of(s, name, d);
@@ -248,7 +251,7 @@ static struct net_acc *window_net(struct window *w, const char *name)
 	struct net_acc *n = &w->net[w->nr_net++];
 
 	memset(n, 0, sizeof(*n));
-	n->name = name;
+	snprintf(n->name, sizeof(n->name), "%s", name);
 	return n;
 }
 
@@ -263,80 +266,99 @@ static void max_rates(struct disk_rates *peak, const struct disk_rates *r)
 	}
 }
 
-/* Everything the window's devices and interfaces did, interval by interval. */
-void sampler_window_collect(const struct sampler *s, size_t from, size_t to, struct window *w)
+/* The devices and interfaces of reading i join the window, in order of first appearance. */
+static void window_entities(struct window *w, const struct sampler *s, size_t i)
+{
+	const struct sampler_snapshot *b = sampler_snap(s, i);
+
+	for (size_t k = 0; k < b->nr_disk; k++)
+		window_dev(w, s, b->disk[k].name);
+	for (size_t k = 0; k < b->nr_net; k++)
+		window_net(w, b->net[k].name);
+}
+
+void sampler_window_init(const struct sampler *s, size_t from, struct window *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->from = from;
-	w->to = to;
-	w->seconds = sampler_seconds_between(&s->snap[from], &s->snap[to]);
+	w->to = from;
+	w->t_from = sampler_snap(s, from)->t_ns;
 	/* Devices a path rests on come first, in the order of the paths, even when idle. */
 	for (size_t t = 0; t < s->nr_targets; t++)
 		for (size_t c = 0; c < s->targets[t].dev.nr_chain; c++)
 			window_dev(w, s, s->targets[t].dev.chain[c]);
-	for (size_t i = from; i <= to; i++) {
-		const struct sampler_snapshot *b = &s->snap[i];
+	window_entities(w, s, from);
+}
 
-		for (size_t k = 0; k < b->nr_disk; k++)
-			window_dev(w, s, b->disk[k].name);
-		for (size_t k = 0; k < b->nr_net; k++)
-			window_net(w, b->net[k].name);
+static void window_add_disk(const struct sampler *s, size_t i, double dt, bool peak_ok,
+			    struct dev_acc *d)
+{
+	struct disk_delta delta;
+	struct disk_rates r;
+	bool appeared;
+
+	if (!sampler_interval_disk(s, i, d->name, &delta, &appeared)) {
+		if ((sampler_snap(s, i)->have & SAMPLER_DISK) &&
+		    (sampler_snap(s, i - 1)->have & SAMPLER_DISK) &&
+		    snap_disk(sampler_snap(s, i - 1), d->name) &&
+		    !snap_disk_idle(s, sampler_snap(s, i), d->name))
+			d->vanished = true;
+		return;
 	}
-	for (size_t i = from + 1; i <= to; i++) {
-		const double dt = sampler_seconds_between(&s->snap[i - 1], &s->snap[i]);
-		const bool peak_ok = dt >= PEAK_MIN_SHARE * s->interval_s;
+	if (appeared)
+		d->appeared = true;
+	if (delta.reset)
+		d->resets++;
+	if (d->counted)
+		procstat_disk_delta_add(&d->total, &delta);
+	else
+		d->total = delta;
+	d->counted = true;
+	d->has &= delta.has;
+	d->counted_s += dt;
+	procstat_disk_rates(&delta, dt, &r);
+	if (r.util_pct >= BUSY_PCT)
+		d->busy90_s += dt;
+	if (peak_ok)
+		max_rates(&d->peak, &r);
+}
 
-		for (size_t k = 0; k < w->nr_dev; k++) {
-			struct dev_acc *d = &w->dev[k];
-			struct disk_delta delta;
-			struct disk_rates r;
-			bool appeared;
+void sampler_window_add(const struct sampler *s, size_t i, struct window *w)
+{
+	const double dt = sampler_seconds_between(sampler_snap(s, i - 1), sampler_snap(s, i));
+	const bool peak_ok = dt >= PEAK_MIN_SHARE * s->interval_s;
 
-			if (!sampler_interval_disk(s, i, d->name, &delta, &appeared)) {
-				if ((s->snap[i].have & SAMPLER_DISK) &&
-				    (s->snap[i - 1].have & SAMPLER_DISK) &&
-				    snap_disk(&s->snap[i - 1], d->name) &&
-				    !snap_disk_idle(s, &s->snap[i], d->name))
-					d->vanished = true;
-				continue;
-			}
-			if (appeared)
-				d->appeared = true;
-			if (delta.reset)
-				d->resets++;
-			if (d->counted)
-				procstat_disk_delta_add(&d->total, &delta);
-			else
-				d->total = delta;
-			d->counted = true;
-			d->has &= delta.has;
-			d->counted_s += dt;
-			procstat_disk_rates(&delta, dt, &r);
-			if (r.util_pct >= BUSY_PCT)
-				d->busy90_s += dt;
-			if (peak_ok)
-				max_rates(&d->peak, &r);
-		}
-		for (size_t k = 0; k < w->nr_net; k++) {
-			struct net_acc *n = &w->net[k];
-			struct net_delta delta;
-			struct net_rates r;
+	window_entities(w, s, i);
+	w->to = i;
+	w->seconds = (double)(sampler_snap(s, i)->t_ns - w->t_from) / 1e9;
+	for (size_t k = 0; k < w->nr_dev; k++)
+		window_add_disk(s, i, dt, peak_ok, &w->dev[k]);
+	for (size_t k = 0; k < w->nr_net; k++) {
+		struct net_acc *n = &w->net[k];
+		struct net_delta delta;
+		struct net_rates r;
 
-			if (!sampler_interval_net(s, i, n->name, &delta))
-				continue;
-			n->total.rx_bytes += delta.rx_bytes;
-			n->total.tx_bytes += delta.tx_bytes;
-			n->total.rx_packets += delta.rx_packets;
-			n->total.tx_packets += delta.tx_packets;
-			procstat_net_rates(&delta, dt, &r);
-			if (!peak_ok)
-				continue;
-			n->peak.rx_bytes_s = fmax(n->peak.rx_bytes_s, r.rx_bytes_s);
-			n->peak.tx_bytes_s = fmax(n->peak.tx_bytes_s, r.tx_bytes_s);
-			n->peak.rx_packets_s = fmax(n->peak.rx_packets_s, r.rx_packets_s);
-			n->peak.tx_packets_s = fmax(n->peak.tx_packets_s, r.tx_packets_s);
-		}
+		if (!sampler_interval_net(s, i, n->name, &delta))
+			continue;
+		n->total.rx_bytes += delta.rx_bytes;
+		n->total.tx_bytes += delta.tx_bytes;
+		n->total.rx_packets += delta.rx_packets;
+		n->total.tx_packets += delta.tx_packets;
+		procstat_net_rates(&delta, dt, &r);
+		if (!peak_ok)
+			continue;
+		n->peak.rx_bytes_s = fmax(n->peak.rx_bytes_s, r.rx_bytes_s);
+		n->peak.tx_bytes_s = fmax(n->peak.tx_bytes_s, r.tx_bytes_s);
+		n->peak.rx_packets_s = fmax(n->peak.rx_packets_s, r.rx_packets_s);
+		n->peak.tx_packets_s = fmax(n->peak.tx_packets_s, r.tx_packets_s);
 	}
+}
+
+void sampler_window_collect(const struct sampler *s, size_t from, size_t to, struct window *w)
+{
+	sampler_window_init(s, from, w);
+	for (size_t i = from + 1; i <= to; i++)
+		sampler_window_add(s, i, w);
 }
 
 void sampler_window_release(struct window *w)
@@ -375,22 +397,18 @@ static void op_add(struct nfs_op_stats *a, const struct nfs_op_stats *b)
 	a->errors += b->errors;
 }
 
-void sampler_nfs_collect(const struct sampler *s, size_t from, size_t to, size_t k,
-			 struct nfs_summary *ns)
+void sampler_nfs_add(const struct sampler *s, size_t i, size_t k, struct nfs_summary *ns)
 {
-	memset(ns, 0, sizeof(*ns));
-	for (size_t i = from + 1; i <= to; i++) {
-		uint64_t bytes[NFS_BYTES_MAX];
-		struct nfs_op_stats r;
-		struct nfs_op_stats w;
+	uint64_t bytes[NFS_BYTES_MAX];
+	struct nfs_op_stats r;
+	struct nfs_op_stats w;
 
-		if (!sampler_interval_nfs(s, i, k, bytes, &r, &w))
-			continue;
-		ns->counted = true;
-		ns->seconds += sampler_seconds_between(&s->snap[i - 1], &s->snap[i]);
-		for (int j = 0; j < NFS_BYTES_MAX; j++)
-			ns->bytes[j] += bytes[j];
-		op_add(&ns->read, &r);
-		op_add(&ns->write, &w);
-	}
+	if (!sampler_interval_nfs(s, i, k, bytes, &r, &w))
+		return;
+	ns->counted = true;
+	ns->seconds += sampler_seconds_between(sampler_snap(s, i - 1), sampler_snap(s, i));
+	for (int j = 0; j < NFS_BYTES_MAX; j++)
+		ns->bytes[j] += bytes[j];
+	op_add(&ns->read, &r);
+	op_add(&ns->write, &w);
 }

@@ -423,6 +423,90 @@ static void test_series(void **state)
 	sampler_release(&s);
 }
 
+/* The summary without its cost (the CPU time of each sampler's own readings differs). */
+static json_t *summary_sans_cost(json_t *o)
+{
+	json_object_del(o, "cost");
+	return o;
+}
+
+/*
+ * watch's running summary, with every reading it can forget forgotten, against a run's summary
+ * of the same readings kept whole: equal, key by key. Three readings 0.4 s apart for each
+ * fixture state, so the CPU's 1 s windows span readings that must be kept; the series written
+ * as it is read has a row for every interval, as long as its header.
+ */
+static void test_running(void **state)
+{
+	struct fixture *fx = *state;
+	const struct sampler_path paths[] = {{fx->src, "source"}, {fx->dst, "destination"}};
+	struct sampler_config cfg = {
+		.sysroot = fx->dir, .interval_s = 0.4, .paths = paths, .nr_paths = 2};
+	struct sampler_series_out *out = NULL;
+	struct sampler run;
+	struct sampler live;
+	size_t kept_max = 0;
+	json_error_t err;
+	char *path;
+
+	if (!fx->src)
+		skip();
+	assert_int_equal(sampler_init(&run, &cfg), 0);
+	cfg.running = true;
+	assert_int_equal(sampler_init(&live, &cfg), 0);
+	for (unsigned n = 0; n < 12; n++) {
+		const uint64_t t = 1000000000ull + 400000000ull * n;
+
+		if (n % 3 == 0)
+			write_reading(fx, n / 3);
+		assert_int_equal(sampler_sample_at(&run, t), 0);
+		assert_int_equal(sampler_sample_at(&live, t), 0);
+		if (!out)
+			assert_int_equal(sampler_series_open(&live, fx->dir, "live.json", false,
+							     &out, NULL, 0), 0);
+		else
+			assert_int_equal(sampler_series_add(out, &live, NULL, 0), 0);
+		sampler_forget_before(&live, sampler_series_needs(out));
+		if (live.nr_snap - live.snap_base > kept_max)
+			kept_max = live.nr_snap - live.snap_base;
+	}
+	assert_int_equal(sampler_series_close(out, NULL, 0), 0);
+	/* A 1 s CPU window at 0.4 s: its start, two readings in it, and the last. */
+	assert_true(live.snap_base > 0);
+	assert_true(kept_max <= 4);
+
+	json_t *want = summary_sans_cost(sampler_summary_json(&run, 0, run.nr_snap - 1));
+	json_t *got = summary_sans_cost(sampler_running_json(&live));
+
+	if (!json_equal(want, got)) {
+		char *a = json_dumps(want, JSON_SORT_KEYS);
+		char *b = json_dumps(got, JSON_SORT_KEYS);
+
+		fail_msg("running summary differs:\n%s\n%s", a, b);
+	}
+	assert_int_equal(json_integer_value(json_object_get(got, "samples")), 12);
+	json_decref(want);
+	json_decref(got);
+
+	path = path_join(fx->dir, "live.json");
+	json_t *doc = json_load_file(path, 0, &err);
+
+	if (!doc)
+		fail_msg("live.json: %s (line %d)", err.text, err.line);
+	json_t *cols = json_object_get(doc, "columns");
+	json_t *rows = json_object_get(doc, "rows");
+
+	assert_int_equal(json_array_size(rows), 11);
+	for (size_t r = 0; r < json_array_size(rows); r++)
+		assert_int_equal(json_array_size(json_array_get(rows, r)), json_array_size(cols));
+	assert_float_equal(json_number_value(json_array_get(json_array_get(rows, 10), 0)), 4.4,
+			   1e-9);
+	json_decref(doc);
+	free(path);
+	sampler_release(&run);
+	sampler_release(&live);
+}
+
 /* Paths the sampler cannot resolve, and files it cannot read: it says so and goes on. */
 static void test_missing_sources(void **state)
 {
@@ -478,6 +562,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_series, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_sources, setup, teardown),
 		cmocka_unit_test(test_thread_live),
 	};
