@@ -15,6 +15,7 @@
 #include "analysis/stats.h"
 #include "lib/json_get.h"
 #include "lib/util.h"
+#include "report/data.h"
 #include "report/nodes.h"
 #include "report/render.h"
 
@@ -293,15 +294,16 @@ static double py(double v, double ymax)
 	return CT + (double)(CH - CT - CB) * (1 - v / ymax);
 }
 
-static void chart_axes(FILE *f, double ymax, long long xmax)
+static void chart_axes(FILE *f, double ymax, double step, long long xmax)
 {
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>\n", CL, CH - CB,
 		CW - CR, CH - CB);
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>\n", CL, CT, CL,
 		CH - CB);
-	for (int k = 0; k <= 4; k++)
+	/* Round ticks: ymax is a multiple of the step (chart()). */
+	for (double v = 0; v <= ymax + step / 1000; v += step)
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.0f</text>\n",
-			CL - 4, py(ymax * k / 4, ymax) + 4, ymax * k / 4);
+			CL - 4, py(v, ymax) + 4, v);
 	for (long long n = 1; n <= xmax; n++)
 		if (xmax <= 16 || n % (xmax / 8 + 1) == 0)
 			fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
@@ -351,10 +353,12 @@ static void chart(FILE *f, json_t *doc)
 	size_t i;
 
 	chart_range(doc, &ymax, &xmax);
+	const double step = ymax > 0 ? report_nice_step(ymax, 4) : 1;
+	ymax = ymax > 0 ? ceil(ymax / step) * step : 1;
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		   "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"scaling by node count\">\n",
 		CW, CH, CW, CH);
-	chart_axes(f, ymax, xmax);
+	chart_axes(f, ymax, step, xmax);
 	json_array_foreach(json_object_get(doc, "scaling"), i, curve) {
 		json_t *first = json_array_get(json_object_get(curve, "points"), 0);
 

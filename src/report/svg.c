@@ -342,10 +342,6 @@ static void tp_legend(FILE *f, const struct tp_chart *c)
 		lx += 28 + 8.0 * (double)(strlen(json_get_str(c->ser[s], "strategy")) + 2) +
 		      (report_jobs(c->ser[s]) != 1 ? 60 : 0) + (report_nodes(c->ser[s]) ? 60 : 0);
 	}
-	fprintf(f, "<text x=\"%d\" y=\"18\" font-size=\"11.5\" fill=\"#5b6474\" "
-		   "text-anchor=\"end\">dot: median, bar: %s, faint dots: single runs, "
-		   "red ×: not cold</text>\n",
-		TP_W - TP_R, c->have_ci ? "confidence interval of the median" : "min to max");
 }
 
 void svg_throughput_chart(FILE *f, json_t *doc, json_t *cells)
@@ -362,7 +358,10 @@ void svg_throughput_chart(FILE *f, json_t *doc, json_t *cells)
 	for (size_t s = 0; s < c.nser; s++)
 		tp_series(f, &c, s);
 	tp_legend(f, &c);
-	fputs("</svg>\n", f);
+	/* The key under the chart: beside the legend it collides with a long one (nodes, jobs). */
+	fprintf(f, "</svg>\n<p class=\"note\">Dot: median; bar: %s; faint dots: single runs; "
+		   "red ×: not cold.</p>\n",
+		c.have_ci ? "confidence interval of the median" : "min to max");
 }
 
 /* ---- a run's time series ---------------------------------------------------------------- */
