@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,21 +27,41 @@ static void *remove_retired(void *arg)
 }
 
 /*
+ * The remover blocks every signal (from its first instruction: the mask is inherited), so that a
+ * Ctrl-C reaches the thread that acts on it. Returns true when the thread runs.
+ */
+static bool start_remover(struct bench *b)
+{
+	sigset_t all;
+	sigset_t old;
+	bool started;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	started = pthread_create(&b->remover, NULL, remove_retired, b) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (started)
+		b->removing = true;
+	return started;
+}
+
+/*
  * The previous copy is moved aside and removed by a thread while the run gets ready (its jobs,
  * the writeback and the drop): unlinking gigabytes (with discard, on many filesystems) takes
- * about as long as dropping the cache, and neither needs the other.
+ * about as long as dropping the cache, and neither needs the other. A copy that run_finish()
+ * retired already (run_retire_copy()) is being removed: nothing is left to move.
  */
 int run_clean_scratch(struct bench *b, json_t *run)
 {
 	int ret;
 
 	atomic_store(&b->phase, BENCH_PHASE_CLEANING);
+	if (b->removing)
+		return 0;
 	ret = scratch_retire(&b->scratch);
 
-	if (!ret && pthread_create(&b->remover, NULL, remove_retired, b) == 0) {
-		b->removing = true;
+	if (!ret && start_remover(b))
 		return 0;
-	}
 	if (!ret)
 		ret = scratch_remove_retired(&b->scratch);
 	if (ret) {
@@ -51,18 +72,43 @@ int run_clean_scratch(struct bench *b, json_t *run)
 	return 0;
 }
 
-int run_wait_scratch(struct bench *b, json_t *run)
+/*
+ * Right after a run (its clock stopped, --verify done): move its copy aside and start removing
+ * it, so that the removal goes on while the run is recorded and the next one is planned. Not with
+ * --keep (the last copy stays), nor once stopped by a signal (bench_end() removes everything).
+ * A failure here is left to the next run's run_clean_scratch(), which retries and reports it.
+ */
+void run_retire_copy(struct bench *b)
 {
-	const double t0 = now_mono();
+	if (b->removing || b->cfg.keep || bench_stop_signal || !b->have_scratch)
+		return;
+	if (scratch_retire(&b->scratch))
+		return;
+	start_remover(b);
+}
 
+int bench_join_remover(struct bench *b)
+{
 	if (!b->removing)
 		return 0;
 	pthread_join(b->remover, NULL);
 	b->removing = false;
+	return b->remove_ret;
+}
+
+int run_wait_scratch(struct bench *b, json_t *run)
+{
+	const double t0 = now_mono();
+
+	int ret;
+
+	if (!b->removing)
+		return 0;
+	ret = bench_join_remover(b);
 	b->ov.delete_s += now_mono() - t0;
-	if (b->remove_ret) {
+	if (ret) {
 		run_error(run, "cannot remove the previous copy from the scratch directory '%s': %s",
-			  b->scratch.path, strerror(-b->remove_ret));
+			  b->scratch.path, strerror(-ret));
 		return 1;
 	}
 	return 0;
