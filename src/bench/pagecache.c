@@ -560,6 +560,7 @@ out:
 struct residency_scan {
 	const struct dataset *ds;
 	const char *root;
+	size_t count;		/* files examined: ds->nr, or a sample of evenly spaced ones */
 	pthread_mutex_t lock;
 	size_t next;
 	uint64_t resident;
@@ -582,10 +583,12 @@ static void *residency_thread(void *arg)
 		int ret;
 
 		pthread_mutex_lock(&sc->lock);
-		i = sc->err ? sc->ds->nr : sc->next++;
+		i = sc->err ? sc->count : sc->next++;
 		pthread_mutex_unlock(&sc->lock);
-		if (i >= sc->ds->nr)
+		if (i >= sc->count)
 			break;
+		/* The i-th of count files spread evenly over the set (all of them when count == nr). */
+		i = (size_t)(((unsigned __int128)i * sc->ds->nr + sc->ds->nr / 2) / sc->count);
 		path = path_join(sc->root, sc->ds->files[i].rel);
 		ret = cache_file_residency(path, &r, &t);
 		if (ret < 0) {
@@ -614,16 +617,19 @@ static void *residency_thread(void *arg)
  * Each file is opened and mapped: right after a drop that is a cold lookup per file, seconds for
  * 100,000 stacks one after another, so a few threads share them.
  */
-int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct, char *why,
-			    size_t len)
+int cache_dataset_residency_sample(const struct dataset *ds, const char *root, size_t max_files,
+				   double *pct, size_t *examined, char *why, size_t len)
 {
 	struct residency_scan sc = { .ds = ds, .root = root };
 	pthread_t tid[DATASET_CHECK_THREADS];
-	const size_t want = ds->nr / 256;
-	const unsigned nt = want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS;
+	size_t want;
+	unsigned nt;
 	unsigned started = 0;
 	int ret;
 
+	sc.count = max_files && ds->nr > max_files ? max_files : ds->nr;
+	want = sc.count / 256;
+	nt = want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS;
 	pthread_mutex_init(&sc.lock, NULL);
 	for (unsigned t = 0; t < nt; t++)
 		if (pthread_create(&tid[started], NULL, residency_thread, &sc) == 0)
@@ -640,5 +646,13 @@ int cache_dataset_residency(const struct dataset *ds, const char *root, double *
 		return ret;
 	}
 	*pct = sc.total ? 100.0 * (double)sc.resident / (double)sc.total : 0.0;
+	if (examined)
+		*examined = sc.count;
 	return 0;
+}
+
+int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct, char *why,
+			    size_t len)
+{
+	return cache_dataset_residency_sample(ds, root, 0, pct, NULL, why, len);
 }

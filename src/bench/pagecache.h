@@ -10,6 +10,8 @@
 
 /* Above this share of the source resident in the page cache, a run is flagged not cold. */
 #define CACHE_COLD_MAX_PCT 5.0
+/* Sets of more stacks have the residency of this many measured (all of them with --check-all). */
+#define CACHE_RESIDENCY_SAMPLE 2000
 
 enum cache_method {
 	CACHE_DROP_CACHES,	/* echo 3 > /proc/sys/vm/drop_caches */
@@ -81,5 +83,11 @@ int cache_file_residency(const char *path, uint64_t *resident, uint64_t *total);
  */
 int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct, char *why,
 			    size_t len);
+/*
+ * The same over at most max_files of ds (0: all), evenly spaced in ds's order, so that every
+ * folder of a huge set is represented; *examined (may be NULL) receives how many were examined.
+ */
+int cache_dataset_residency_sample(const struct dataset *ds, const char *root, size_t max_files,
+				   double *pct, size_t *examined, char *why, size_t len);
 
 #endif

@@ -162,12 +162,17 @@ static void wait_quiet(json_t *run)
 			 strerror(-ret));
 }
 
-/* Percent of the source in the page cache, or -1 when it cannot be told (warned in run). */
-static double source_residency(struct bench *b, json_t *run)
+/*
+ * Percent of the source in the page cache, or -1 when it cannot be told (warned in run), over
+ * *examined files: all, or an evenly spaced sample of a huge set (all with --check-all).
+ */
+static double source_residency(struct bench *b, json_t *run, size_t *examined)
 {
 	char why[PATH_MAX + 128] = "?";
+	const size_t max = b->cfg.dataset_flags & DATASET_CHECK_ALL ? 0 : CACHE_RESIDENCY_SAMPLE;
 	double residency = -1;
-	int ret = cache_dataset_residency(&b->ds, b->src, &residency, why, sizeof(why));
+	int ret = cache_dataset_residency_sample(&b->ds, b->src, max, &residency, examined, why,
+						 sizeof(why));
 
 	if (ret == -EPERM) {
 		run_warn(run, "%s; the run's coldness is unknown", why);
@@ -187,7 +192,7 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 	enum cache_method method = CACHE_NONE;
 	const bool remote = strategy->remote && b->cfg.source_url;
 	double residency = -1;
-
+	size_t examined = 0;
 	double t0;
 	int ret;
 
@@ -203,7 +208,7 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 	/* A remote source has no page cache here: its coldness is the server's, not ours. */
 	t0 = now_mono();
 	if (!remote)
-		residency = source_residency(b, run);
+		residency = source_residency(b, run, &examined);
 	b->ov.residency_s = now_mono() - t0;
 	if (remote && b->cfg.insecure) {
 		char *shown = url_redact(b->cfg.source_url);
@@ -211,10 +216,13 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 		run_warn(run, "--insecure: the certificate of '%s' was not verified", shown);
 		free(shown);
 	}
-	json_object_set_new(run, "cold", json_pack("{s:s, s:o, s:f, s:b}", "method",
+	json_object_set_new(run, "cold", json_pack("{s:s, s:o, s:o, s:f, s:b}", "method",
 						    remote ? "remote" : cache_method_name(method),
 						    "residency_pct",
 						    residency < 0 ? json_null() : json_real(residency),
+						    "residency_files",
+						    residency < 0 ? json_null()
+								  : json_integer((json_int_t)examined),
 						    "threshold_pct", CACHE_COLD_MAX_PCT, "cold",
 						    residency >= 0 && residency <= CACHE_COLD_MAX_PCT));
 	if (bench_stop_signal) {

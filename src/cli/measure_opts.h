@@ -79,7 +79,8 @@ extern const char *const measure_output_formats[];
 	OPT_BOOL_("follow-links", 0, st, m.follow_links,                                           \
 		  "copy through links to stacks outside SRC (or the project folder) too"),          \
 	OPT_BOOL_("check-all", 0, st, m.check_all,                                                 \
-		  "check every stack's MRC header (default: a seeded sample of 2000 in larger sets)"), \
+		  "check every stack's MRC header, and its residency before each run (default: a " \
+		  "sample of 2000 in larger sets)"),                                                \
 	OPT_STRING_("sample", 0, st, m.sample, NULL, "N|P%", 0,                                   \
 		    "copy a seeded, size-representative sample of the stacks: N of them, or P% "  \
 		    "of the bytes")
