@@ -48,6 +48,8 @@ const char *cache_method_name(enum cache_method m)
 		return "drop_caches";
 	case CACHE_FADVISE:
 		return "fadvise";
+	case CACHE_FILES:
+		return "files";
 	case CACHE_NONE:
 		break;
 	}
@@ -364,6 +366,17 @@ int cache_make_cold_timed(const struct dataset *ds, const char *root, const char
 	 * says fadvise, and the residency check that follows tells how cold the set really is.
 	 */
 	*used = CACHE_FADVISE;
+	return fadvise_all(ds, root, extra_dir, why, len);
+}
+
+int cache_evict_set_timed(const struct dataset *ds, const char *root, const char *extra_dir,
+			  enum cache_method *used, char *why, size_t len, double *sync_s)
+{
+	const double t0 = now_mono();
+
+	sync_filesystems(root, extra_dir);
+	*sync_s = now_mono() - t0;
+	*used = CACHE_FILES;
 	return fadvise_all(ds, root, extra_dir, why, len);
 }
 

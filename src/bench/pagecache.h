@@ -17,9 +17,10 @@ enum cache_method {
 	CACHE_DROP_CACHES,	/* echo 3 > /proc/sys/vm/drop_caches */
 	CACHE_FADVISE,		/* posix_fadvise(POSIX_FADV_DONTNEED) per file (not root) */
 	CACHE_NONE,		/* nothing was done */
+	CACHE_FILES,		/* posix_fadvise(DONTNEED) per file, asked for (--drop files) */
 };
 
-/* "drop_caches", "fadvise", "none": the names results.json uses. */
+/* "drop_caches", "fadvise", "none", "files": the names results.json uses. */
 const char *cache_method_name(enum cache_method m);
 
 /*
@@ -55,6 +56,13 @@ int cache_drop_check(const char *path, char *why, size_t len);
 int cache_make_cold_timed(const struct dataset *ds, const char *root, const char *extra_dir,
 			  const char *drop_path, enum cache_method *used, char *why, size_t len,
 			  double *sync_s);
+/*
+ * --drop files: the same writeback, then posix_fadvise(DONTNEED) on every file of ds below root
+ * and below extra_dir only, whoever may write drop_caches; *used is CACHE_FILES. Other pages,
+ * and every inode and dentry, stay cached. Returns 0 or the first failure (why as above).
+ */
+int cache_evict_set_timed(const struct dataset *ds, const char *root, const char *extra_dir,
+			  enum cache_method *used, char *why, size_t len, double *sync_s);
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
 		    const char *drop_path, enum cache_method *used, char *why, size_t len);
 

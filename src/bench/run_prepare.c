@@ -118,10 +118,19 @@ static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 {
 	char why[PATH_MAX + 128] = "?";
 	const double t0 = now_mono();
-	int ret = cache_make_cold_timed(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path,
-					method, why, sizeof(why), &b->ov.sync_s);
+	int ret = b->cfg.drop_files
+			  ? cache_evict_set_timed(&b->ds, b->src, b->scratch.copy_path, method, why,
+						  sizeof(why), &b->ov.sync_s)
+			  : cache_make_cold_timed(&b->ds, b->src, b->scratch.copy_path,
+						  b->cfg.drop_path, method, why, sizeof(why),
+						  &b->ov.sync_s);
 
 	b->ov.drop_s = now_mono() - t0 - b->ov.sync_s;
+	/* --drop files: a file that could not be advised away shows in the residency below. */
+	if (ret && *method == CACHE_FILES) {
+		run_warn(run, "%s", why);
+		return 0;
+	}
 
 	/* Some files could not be advised away: residency, measured next, tells whether it mattered. */
 	if (ret && *method == CACHE_FADVISE) {
