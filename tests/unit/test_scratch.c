@@ -394,6 +394,24 @@ static void test_retire_and_remove_in_parallel(void **state)
 	assert_outside_intact(f);
 	assert_int_equal(count_entries(f->outside), 2);
 
+	/* A chain of single folders (RELION's Extract/job012/) is passed through. */
+	for (int j = 0; j < 3; j++) {
+		p = pathf("%s/Extract/job012/m%d", s.copy_path, j);
+		assert_int_equal(mkdir_p(p), 0);
+		free(p);
+		p = pathf("%s/Extract/job012/m%d/s.mrcs", s.copy_path, j);
+		put_file(p, "particles\n");
+		free(p);
+	}
+	p = pathf("%s/Extract/job012/m1/link", s.copy_path);
+	assert_int_equal(symlink(f->outside, p), 0);
+	free(p);
+	assert_int_equal(scratch_retire(&s), 0);
+	assert_int_equal(scratch_remove_retired(&s), 0);
+	assert_int_equal(lstat(old_copy, &st), -1);
+	assert_outside_intact(f);
+	assert_int_equal(count_entries(f->outside), 2);
+
 	/* copy.old swapped for a link to outside/: removed as a link. */
 	assert_int_equal(symlink(f->outside, old_copy), 0);
 	assert_int_equal(scratch_remove_retired(&s), 0);
