@@ -600,7 +600,7 @@ static void *residency_thread(void *arg)
 		pthread_mutex_unlock(&sc->lock);
 		if (i >= sc->count)
 			break;
-		/* The i-th of count files spread evenly over the set (all of them when count == nr). */
+		/* The i-th of count files spread evenly over the set (all when count == nr). */
 		i = (size_t)(((unsigned __int128)i * sc->ds->nr + sc->ds->nr / 2) / sc->count);
 		path = path_join(sc->root, sc->ds->files[i].rel);
 		ret = cache_file_residency(path, &r, &t);

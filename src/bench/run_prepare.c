@@ -108,7 +108,6 @@ int bench_join_remover(struct bench *b)
 int run_wait_scratch(struct bench *b, json_t *run)
 {
 	const double t0 = now_mono();
-
 	int ret;
 
 	if (!b->removing)
@@ -127,13 +126,14 @@ static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 {
 	char why[PATH_MAX + 128] = "?";
 	const double t0 = now_mono();
-	int ret = b->cfg.drop_files
-			  ? cache_evict_set_timed(&b->ds, b->src, b->scratch.copy_path, method, why,
-						  sizeof(why), &b->ov.sync_s)
-			  : cache_make_cold_timed(&b->ds, b->src, b->scratch.copy_path,
-						  b->cfg.drop_path, method, why, sizeof(why),
-						  &b->ov.sync_s);
+	int ret;
 
+	if (b->cfg.drop_files)
+		ret = cache_evict_set_timed(&b->ds, b->src, b->scratch.copy_path, method, why,
+					    sizeof(why), &b->ov.sync_s);
+	else
+		ret = cache_make_cold_timed(&b->ds, b->src, b->scratch.copy_path, b->cfg.drop_path,
+					    method, why, sizeof(why), &b->ov.sync_s);
 	b->ov.drop_s = now_mono() - t0 - b->ov.sync_s;
 	/* --drop files: a file that could not be advised away shows in the residency below. */
 	if (ret && *method == CACHE_FILES) {
@@ -211,6 +211,7 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 	const bool remote = strategy->remote && b->cfg.source_url;
 	double residency = -1;
 	size_t examined = 0;
+	json_t *files;
 	double t0;
 	int ret;
 
@@ -234,13 +235,12 @@ int run_prepare(struct bench *b, const struct copy_strategy *strategy, json_t *r
 		run_warn(run, "--insecure: the certificate of '%s' was not verified", shown);
 		free(shown);
 	}
+	files = residency < 0 ? json_null() : json_integer((json_int_t)examined);
 	json_object_set_new(run, "cold", json_pack("{s:s, s:o, s:o, s:f, s:b}", "method",
 						    remote ? "remote" : cache_method_name(method),
 						    "residency_pct",
 						    residency < 0 ? json_null() : json_real(residency),
-						    "residency_files",
-						    residency < 0 ? json_null()
-								  : json_integer((json_int_t)examined),
+						    "residency_files", files,
 						    "threshold_pct", CACHE_COLD_MAX_PCT, "cold",
 						    residency >= 0 && residency <= CACHE_COLD_MAX_PCT));
 	if (bench_stop_signal) {

@@ -4,8 +4,8 @@
 # MRC header is read with --check-all, a seeded sample of 2000 without it, and results.json
 # says how many were checked of how many, and finds the one stack that is not MRC when it reads
 # it. The residency before a run is measured on 2000 stacks of a larger set, on all of them with
-# --check-all. Each run says where its time outside the clock went (run.overhead_s), adding up to its
-# wall time less its clock, and the report shows it.
+# --check-all. Each run says where its time outside the clock went (run.overhead_s), adding up to
+# its wall time less its clock, and the report shows it.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
