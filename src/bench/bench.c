@@ -858,6 +858,13 @@ int bench_end(struct bench *b)
 		}
 	}
 	if (b->have_scratch) {
+		/* The last run's copy, being removed: over before the directory goes. */
+		ret = bench_join_remover(b);
+		if (ret) {
+			error("cannot remove a copy from the scratch directory '%s': %s",
+			      b->scratch.path, strerror(-ret));
+			status = 1;
+		}
 		if (b->cfg.keep) {
 			info("kept the last copy in '%s' (remove it with '" PROGRAM_NAME " clean %s')",
 			     b->scratch.copy_path, b->cfg.dst);
@@ -884,6 +891,8 @@ void bench_release(struct bench *b)
 		json_decref(b->nodes->session);
 		free(b->nodes);
 	}
+	/* The remover uses the scratch directory's descriptor: it ends before that is closed. */
+	bench_join_remover(b);
 	if (b->have_scratch)
 		scratch_release(&b->scratch);
 	dataset_release(&b->ds);

@@ -82,6 +82,7 @@ struct bench_config {
 	bool require_drop;
 	bool keep;
 	const char *drop_path;		/* NULL: /proc/sys/vm/drop_caches */
+	bool drop_files;		/* --drop files: evict only the set's pages (fadvise) */
 	double sample_interval;		/* seconds between sampler readings; 0: no sampler */
 	bool samples_csv;		/* samples/run-<seq>.csv instead of .json */
 	double min_run_s;		/* a run shorter than this is "too short"; <= 0: no check */

@@ -38,6 +38,13 @@ void run_error(json_t *run, const char *fmt, ...) __attribute__((format(printf, 
 int run_clean_scratch(struct bench *b, json_t *run);
 int run_wait_scratch(struct bench *b, json_t *run);
 /*
+ * run_prepare.c: move the finished run's copy aside and start removing it in the background (not
+ * with --keep, nor once stopped); the next run_clean_scratch() or bench_join_remover() waits.
+ */
+void run_retire_copy(struct bench *b);
+/* run_prepare.c: wait for a removal in the background, if any: 0 or its -errno. */
+int bench_join_remover(struct bench *b);
+/*
  * run_prepare.c: sync, make the page cache cold, wait for quiet devices, measure the residency of
  * the source and record it as run's "cold". Returns 0, or 1 when the run cannot go on (the
  * error in run, or stopped by a signal and marked aborted).

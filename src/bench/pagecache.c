@@ -48,6 +48,8 @@ const char *cache_method_name(enum cache_method m)
 		return "drop_caches";
 	case CACHE_FADVISE:
 		return "fadvise";
+	case CACHE_FILES:
+		return "files";
 	case CACHE_NONE:
 		break;
 	}
@@ -367,6 +369,17 @@ int cache_make_cold_timed(const struct dataset *ds, const char *root, const char
 	return fadvise_all(ds, root, extra_dir, why, len);
 }
 
+int cache_evict_set_timed(const struct dataset *ds, const char *root, const char *extra_dir,
+			  enum cache_method *used, char *why, size_t len, double *sync_s)
+{
+	const double t0 = now_mono();
+
+	sync_filesystems(root, extra_dir);
+	*sync_s = now_mono() - t0;
+	*used = CACHE_FILES;
+	return fadvise_all(ds, root, extra_dir, why, len);
+}
+
 /* The value in kB of "key:" in /proc/meminfo text, or -ENOENT. */
 static int meminfo_kb(const char *text, const char *key, uint64_t *kb)
 {
@@ -560,6 +573,7 @@ out:
 struct residency_scan {
 	const struct dataset *ds;
 	const char *root;
+	size_t count;		/* files examined: ds->nr, or a sample of evenly spaced ones */
 	pthread_mutex_t lock;
 	size_t next;
 	uint64_t resident;
@@ -582,10 +596,12 @@ static void *residency_thread(void *arg)
 		int ret;
 
 		pthread_mutex_lock(&sc->lock);
-		i = sc->err ? sc->ds->nr : sc->next++;
+		i = sc->err ? sc->count : sc->next++;
 		pthread_mutex_unlock(&sc->lock);
-		if (i >= sc->ds->nr)
+		if (i >= sc->count)
 			break;
+		/* The i-th of count files spread evenly over the set (all when count == nr). */
+		i = (size_t)(((unsigned __int128)i * sc->ds->nr + sc->ds->nr / 2) / sc->count);
 		path = path_join(sc->root, sc->ds->files[i].rel);
 		ret = cache_file_residency(path, &r, &t);
 		if (ret < 0) {
@@ -614,16 +630,19 @@ static void *residency_thread(void *arg)
  * Each file is opened and mapped: right after a drop that is a cold lookup per file, seconds for
  * 100,000 stacks one after another, so a few threads share them.
  */
-int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct, char *why,
-			    size_t len)
+int cache_dataset_residency_sample(const struct dataset *ds, const char *root, size_t max_files,
+				   double *pct, size_t *examined, char *why, size_t len)
 {
 	struct residency_scan sc = { .ds = ds, .root = root };
 	pthread_t tid[DATASET_CHECK_THREADS];
-	const size_t want = ds->nr / 256;
-	const unsigned nt = want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS;
+	size_t want;
+	unsigned nt;
 	unsigned started = 0;
 	int ret;
 
+	sc.count = max_files && ds->nr > max_files ? max_files : ds->nr;
+	want = sc.count / 256;
+	nt = want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS;
 	pthread_mutex_init(&sc.lock, NULL);
 	for (unsigned t = 0; t < nt; t++)
 		if (pthread_create(&tid[started], NULL, residency_thread, &sc) == 0)
@@ -640,5 +659,13 @@ int cache_dataset_residency(const struct dataset *ds, const char *root, double *
 		return ret;
 	}
 	*pct = sc.total ? 100.0 * (double)sc.resident / (double)sc.total : 0.0;
+	if (examined)
+		*examined = sc.count;
 	return 0;
+}
+
+int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct, char *why,
+			    size_t len)
+{
+	return cache_dataset_residency_sample(ds, root, 0, pct, NULL, why, len);
 }

@@ -10,14 +10,17 @@
 
 /* Above this share of the source resident in the page cache, a run is flagged not cold. */
 #define CACHE_COLD_MAX_PCT 5.0
+/* Sets of more stacks have the residency of this many measured (all of them with --check-all). */
+#define CACHE_RESIDENCY_SAMPLE 2000
 
 enum cache_method {
 	CACHE_DROP_CACHES,	/* echo 3 > /proc/sys/vm/drop_caches */
 	CACHE_FADVISE,		/* posix_fadvise(POSIX_FADV_DONTNEED) per file (not root) */
 	CACHE_NONE,		/* nothing was done */
+	CACHE_FILES,		/* posix_fadvise(DONTNEED) per file, asked for (--drop files) */
 };
 
-/* "drop_caches", "fadvise", "none": the names results.json uses. */
+/* "drop_caches", "fadvise", "none", "files": the names results.json uses. */
 const char *cache_method_name(enum cache_method m);
 
 /*
@@ -53,6 +56,13 @@ int cache_drop_check(const char *path, char *why, size_t len);
 int cache_make_cold_timed(const struct dataset *ds, const char *root, const char *extra_dir,
 			  const char *drop_path, enum cache_method *used, char *why, size_t len,
 			  double *sync_s);
+/*
+ * --drop files: the same writeback, then posix_fadvise(DONTNEED) on every file of ds below root
+ * and below extra_dir only, whoever may write drop_caches; *used is CACHE_FILES. Other pages,
+ * and every inode and dentry, stay cached. Returns 0 or the first failure (why as above).
+ */
+int cache_evict_set_timed(const struct dataset *ds, const char *root, const char *extra_dir,
+			  enum cache_method *used, char *why, size_t len, double *sync_s);
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
 		    const char *drop_path, enum cache_method *used, char *why, size_t len);
 
@@ -81,5 +91,11 @@ int cache_file_residency(const char *path, uint64_t *resident, uint64_t *total);
  */
 int cache_dataset_residency(const struct dataset *ds, const char *root, double *pct, char *why,
 			    size_t len);
+/*
+ * The same over at most max_files of ds (0: all), evenly spaced in ds's order, so that every
+ * folder of a huge set is represented; *examined (may be NULL) receives how many were examined.
+ */
+int cache_dataset_residency_sample(const struct dataset *ds, const char *root, size_t max_files,
+				   double *pct, size_t *examined, char *why, size_t len);
 
 #endif

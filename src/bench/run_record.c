@@ -409,6 +409,8 @@ int run_finish(struct bench *b, json_t *run, int status)
 	/* A run that failed before the copy: the previous copy's removal is over first. */
 	if (run_wait_scratch(b, run))
 		status = 1;
+	/* Its own copy is of no more use: removed while the run is recorded and the next planned. */
+	run_retire_copy(b);
 	/* A probe is measured like a run but handed to the caller, not recorded among the runs. */
 	if (b->probe_out) {
 		record_overhead(b, run);

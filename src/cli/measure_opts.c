@@ -17,6 +17,7 @@
 #include "report/report.h"
 
 const char *const measure_samples_choices[] = { "json", "csv", NULL };
+const char *const measure_drop_choices[] = { "all", "files", NULL };
 const char *const measure_output_formats[] = { "normal", "json", NULL };
 
 /*
@@ -135,6 +136,7 @@ void measure_opts_apply(const struct measure_opts *m, struct bench_config *cfg)
 	cfg->require_drop = m->require_drop;
 	cfg->keep = m->keep;
 	cfg->drop_path = m->drop_path;
+	cfg->drop_files = !strcmp(m->drop, "files");
 	cfg->sample_interval = m->interval;
 	cfg->samples_csv = !strcmp(m->samples_format, "csv");
 	cfg->min_run_s = BENCH_MIN_RUN_S;	/* sweep's --min-run replaces it */

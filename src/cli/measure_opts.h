@@ -31,6 +31,7 @@ struct measure_opts {
 	char *drop_path;
 	double interval;
 	char *samples_format;
+	char *drop;
 	char *sysroot;
 	char *profile;
 	char *files_list;
@@ -42,6 +43,7 @@ struct measure_opts {
 };
 
 extern const char *const measure_samples_choices[];
+extern const char *const measure_drop_choices[];
 extern const char *const measure_output_formats[];
 
 /*
@@ -79,7 +81,8 @@ extern const char *const measure_output_formats[];
 	OPT_BOOL_("follow-links", 0, st, m.follow_links,                                           \
 		  "copy through links to stacks outside SRC (or the project folder) too"),          \
 	OPT_BOOL_("check-all", 0, st, m.check_all,                                                 \
-		  "check every stack's MRC header (default: a seeded sample of 2000 in larger sets)"), \
+		  "check every stack's MRC header, and its residency before each run (default: a " \
+		  "sample of 2000 in larger sets)"),                                                \
 	OPT_STRING_("sample", 0, st, m.sample, NULL, "N|P%", 0,                                   \
 		    "copy a seeded, size-representative sample of the stacks: N of them, or P% "  \
 		    "of the bytes")
@@ -92,6 +95,10 @@ extern const char *const measure_output_formats[];
 		  "after each run, drop caches and compare xxh3 hashes of every source and copy"),  \
 	OPT_BOOL_("require-drop", 0, st, m.require_drop,                                           \
 		  "fail instead of falling back to posix_fadvise when caches cannot be dropped"),   \
+	OPT_CHOICE_("drop", 0, st, m.drop, "all", "WHAT", measure_drop_choices,                    \
+		    "before each run, drop the whole page cache (drop_caches 3: data and "         \
+		    "metadata), or only the set's pages (posix_fadvise: faster on a busy node; "   \
+		    "the source's metadata stays cached, so not for network storage)"),           \
 	OPT_STRING_("drop-caches-path", 0, st, m.drop_path, "/proc/sys/vm/drop_caches", "FILE", 0, \
 		    "the kernel's drop_caches file, where 3 drops the page cache (a procfs "       \
 		    "mounted elsewhere; no other file is written)"),                                \

@@ -24,6 +24,17 @@ expect_json "$out/results.json" "len(runs) == $repeats" \
 	"not any('not cold' in w for r in runs for w in r['warnings'])"
 ! grep -q 'not-cold' "$ccb_tmp/out" || fail "a cold run is marked not-cold in the table"
 
+# (d) --drop files evicts only the set's pages (posix_fadvise), and still proves them cold.
+note "(d) --drop files makes a warm set cold"
+find "$src" -type f -exec cat {} + >/dev/null
+out=$ccb_tmp/d
+expect_ok "$CCB" run --drop files --repeats 1 --quiet --out "$out" "$src" "$dst"
+expect_json "$out/results.json" "len(runs) == 1" \
+	"runs[0]['cold']['method'] == 'files'" \
+	"0 <= runs[0]['cold']['residency_pct'] < 5 and runs[0]['cold']['cold'] is True" \
+	"runs[0]['cold']['residency_files'] == 8"
+expect_fail 2 "'some' for --drop" "$CCB" run --drop some --repeats 1 --quiet --out "$ccb_tmp/d2" "$src" "$dst"
+
 # (c) --require-drop refuses the posix_fadvise fallback, naming the file it could not write.
 note "(c) --require-drop with a drop_caches file that cannot be written"
 drop=$ccb_tmp/nonexistent-dir/drop_caches

@@ -3,8 +3,9 @@
 # tests/cli/scale.sh - a set of 20,000 tiny stacks: the run copies all of them correctly; every
 # MRC header is read with --check-all, a seeded sample of 2000 without it, and results.json
 # says how many were checked of how many, and finds the one stack that is not MRC when it reads
-# it. Each run says where its time outside the clock went (run.overhead_s), adding up to its
-# wall time less its clock, and the report shows it.
+# it. The residency before a run is measured on 2000 stacks of a larger set, on all of them with
+# --check-all. Each run says where its time outside the clock went (run.overhead_s), adding up to
+# its wall time less its clock, and the report shows it.
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
@@ -24,6 +25,7 @@ expect_json "$ccb_tmp/all/results.json" "len(runs) == 1" \
 	"d['source']['not_mrc_files'] == 1" \
 	"d['source']['not_mrc_examples'] == ['$one']" \
 	"runs[0]['files'] == 20000" \
+	"runs[0]['cold']['residency_files'] == 20000" \
 	"runs[0]['verify']['checked'] == 20000 and runs[0]['verify']['mismatches'] == 0"
 
 note "without it: a seeded sample of 2000, the same one every time"
@@ -41,8 +43,9 @@ done
 
 note "each run's time outside its clock, by where it went, adds up to its wall time less its clock"
 parts="['delete', 'sync', 'drop', 'settle', 'residency', 'sampler_start', 'results_write', 'other']"
-expect_ok nice "$CCB" run --repeats 2 --interval 0 --sample 50 --quiet --out "$ccb_tmp/ov" "$src" "$dst"
+expect_ok nice "$CCB" run --repeats 2 --interval 0 --sample 3000 --quiet --out "$ccb_tmp/ov" "$src" "$dst"
 expect_json "$ccb_tmp/ov/results.json" "len(runs) == 2" \
+	"all(r['files'] == 3000 and r['cold']['residency_files'] == 2000 for r in runs)" \
 	"all(set(r['overhead_s']) == set($parts + ['total']) for r in runs)" \
 	"all(all(r['overhead_s'][k] >= 0 for k in $parts) for r in runs)" \
 	"all(abs(sum(r['overhead_s'][k] for k in $parts) - r['overhead_s']['total']) < 1e-6 for r in runs)" \

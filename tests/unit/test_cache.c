@@ -211,6 +211,49 @@ static void test_dataset_residency(void **state)
 	free(empty);
 }
 
+/* A sample of a set: evenly spaced files, how many said, the rest never opened. */
+static void test_dataset_residency_sample(void **state)
+{
+	struct fixture *f = *state;
+	struct copy_file files[8];
+	char *paths[8];
+	struct dataset ds = {.root = f->tmp, .files = files, .nr = 8};
+	size_t examined = 0;
+	double pct = -1;
+
+	for (int i = 0; i < 8; i++) {
+		files[i] = (struct copy_file){.rel = pathf("s%d.mrcs", i), .size = 65536};
+		paths[i] = pathf("%s/s%d.mrcs", f->tmp, i);
+		make_warm_file(paths[i], 65536);
+		if (i % 2) {
+			const int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+
+			assert_true(fd >= 0);
+			assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+			assert_int_equal(close(fd), 0);
+		}
+	}
+	assert_int_equal(cache_dataset_residency_sample(&ds, f->tmp, 0, &pct, &examined, NULL, 0),
+			 0);
+	assert_int_equal(examined, 8);
+	assert_true(pct > 45.0 && pct < 55.0);
+	/* Four of eight: the 2nd, 4th, 6th and 8th, the cold ones. */
+	assert_int_equal(cache_dataset_residency_sample(&ds, f->tmp, 4, &pct, &examined, NULL, 0),
+			 0);
+	assert_int_equal(examined, 4);
+	assert_true(pct < 5.0);
+	/* A file outside the sample is not looked at; the whole set is. */
+	assert_int_equal(unlink(paths[0]), 0);
+	assert_int_equal(cache_dataset_residency_sample(&ds, f->tmp, 4, &pct, &examined, NULL, 0),
+			 0);
+	assert_int_equal(cache_dataset_residency_sample(&ds, f->tmp, 8, &pct, &examined, NULL, 0),
+			 -ENOENT);
+	for (int i = 0; i < 8; i++) {
+		free(files[i].rel);
+		free(paths[i]);
+	}
+}
+
 static void test_make_cold_fadvise_fallback(void **state)
 {
 	struct fixture *f = *state;
@@ -578,6 +621,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_residency_warm_then_dropped), T(test_residency_partial_page),
 		T(test_residency_empty_and_missing), T(test_dataset_residency),
+		T(test_dataset_residency_sample),
 		T(test_make_cold_fadvise_fallback),  T(test_make_cold_other_error),
 		T(test_drop_path_refused),	     T(test_wait_quiet),
 		T(test_device_resolve_live),	     cmocka_unit_test(test_mountinfo_parse),

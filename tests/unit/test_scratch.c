@@ -349,6 +349,92 @@ static void test_swapped_folder_not_followed(void **state)
 	free(moved);
 }
 
+/*
+ * A retired copy is removed by several threads, one top folder each: every entry goes, links at
+ * the top are removed as links, and a copy.old that is itself a link is never followed.
+ */
+static void test_retire_and_remove_in_parallel(void **state)
+{
+	struct fixture *f = *state;
+	struct scratch s;
+	struct stat st;
+	char *old_copy;
+	char *p;
+
+	make_outside_sub(f);
+	assert_int_equal(scratch_create(&s, f->dst), 0);
+	fill_copy(&s);
+	for (int j = 0; j < 6; j++) {
+		p = pathf("%s/J%d/extract", s.copy_path, j);
+		assert_int_equal(mkdir_p(p), 0);
+		free(p);
+		for (int i = 0; i < 50; i++) {
+			p = pathf("%s/J%d/extract/s%02d.mrcs", s.copy_path, j, i);
+			put_file(p, "particles\n");
+			free(p);
+		}
+	}
+	p = pathf("%s/linkdir", s.copy_path);
+	assert_int_equal(symlink(f->outside, p), 0);
+	free(p);
+	p = pathf("%s/linkfile", s.copy_path);
+	char *keep1 = pathf("%s/keep1", f->outside);
+	assert_int_equal(symlink(keep1, p), 0);
+	free(keep1);
+	free(p);
+
+	old_copy = pathf("%s/copy.old", s.path);
+	assert_int_equal(scratch_retire(&s), 0);
+	assert_true(is_dir_nofollow(old_copy));
+	assert_int_equal(count_entries(s.copy_path), 0);
+	assert_int_equal(count_entries(old_copy), 11);
+	assert_int_equal(scratch_remove_retired(&s), 0);
+	assert_int_equal(lstat(old_copy, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_outside_intact(f);
+	assert_int_equal(count_entries(f->outside), 2);
+
+	/* A chain of single folders (RELION's Extract/job012/) is passed through. */
+	for (int j = 0; j < 3; j++) {
+		p = pathf("%s/Extract/job012/m%d", s.copy_path, j);
+		assert_int_equal(mkdir_p(p), 0);
+		free(p);
+		p = pathf("%s/Extract/job012/m%d/s.mrcs", s.copy_path, j);
+		put_file(p, "particles\n");
+		free(p);
+	}
+	p = pathf("%s/Extract/job012/m1/link", s.copy_path);
+	assert_int_equal(symlink(f->outside, p), 0);
+	free(p);
+	assert_int_equal(scratch_retire(&s), 0);
+	assert_int_equal(scratch_remove_retired(&s), 0);
+	assert_int_equal(lstat(old_copy, &st), -1);
+	assert_outside_intact(f);
+	assert_int_equal(count_entries(f->outside), 2);
+
+	/* copy.old swapped for a link to outside/: removed as a link. */
+	assert_int_equal(symlink(f->outside, old_copy), 0);
+	assert_int_equal(scratch_remove_retired(&s), 0);
+	assert_int_equal(lstat(old_copy, &st), -1);
+	assert_outside_intact(f);
+	assert_int_equal(count_entries(f->outside), 2);
+
+	/* What an interrupted removal left is gone before the next copy is retired. */
+	p = pathf("%s/copy.old/J9", s.path);
+	assert_int_equal(mkdir_p(p), 0);
+	free(p);
+	fill_copy(&s);
+	assert_int_equal(scratch_retire(&s), 0);
+	p = pathf("%s/copy.old/J9", s.path);
+	assert_int_equal(lstat(p, &st), -1);
+	free(p);
+	assert_int_equal(count_entries(old_copy), 3);
+	assert_int_equal(scratch_remove(&s), 0);
+	assert_int_equal(count_entries(f->dst), 0);
+	assert_outside_intact(f);
+	free(old_copy);
+}
+
 static void test_remove_everything(void **state)
 {
 	struct fixture *f = *state;
@@ -591,6 +677,7 @@ int main(void)
 		T(test_symlink_inside_not_followed),
 		T(test_wide_folder),
 		T(test_swapped_folder_not_followed),
+		T(test_retire_and_remove_in_parallel),
 		T(test_remove_everything),
 		T(test_unmarked_is_refused),
 		T(test_magic_line_exact),
