@@ -265,7 +265,10 @@ static int budget_probe(struct sweep *sw, const struct copy_strategy *strategy, 
 	return 0;
 }
 
-/* The probes at the fewest and the most threads of the first strategy (one, when they agree). */
+/*
+ * The probes at the fewest and the most threads of the first strategy (one, when they agree),
+ * their rates kept in sw->rates for the estimate and the budget.
+ */
 static int budget_probes(struct sweep *sw, struct rate *slow, struct rate *fast)
 {
 	const struct copy_strategy *s = sw->p.strategies[0];
@@ -281,15 +284,17 @@ static int budget_probes(struct sweep *sw, struct rate *slow, struct rate *fast)
 			hi = sw->plan[i].threads;
 	}
 	status = budget_probe(sw, s, lo, slow);
-	if (status || hi == lo) {
+	if (status)
+		return status;
+	if (hi == lo) {
 		*fast = *slow;
 		fast->json = NULL;	/* one probe, listed once */
-		return status;
-	}
-	status = budget_probe(sw, s, hi, fast);
-	if (status) {
-		json_decref(slow->json);
-		return status;
+	} else {
+		status = budget_probe(sw, s, hi, fast);
+		if (status) {
+			json_decref(slow->json);
+			return status;
+		}
 	}
 	/* More threads are not always faster (one disk, a busy server): name them by their rate. */
 	if (fast->r.bytes_s < slow->r.bytes_s) {
@@ -298,6 +303,9 @@ static int budget_probes(struct sweep *sw, struct rate *slow, struct rate *fast)
 		*slow = *fast;
 		*fast = t;
 	}
+	sw->rates[0] = slow->r;
+	sw->rates[1] = fast->r;
+	sw->nr_rates = fast->json ? 2 : 1;
 	return 0;
 }
 
@@ -339,9 +347,6 @@ static int fit_budget(struct sweep *sw, long *per_cell)
 
 	if (status)
 		return status;
-	sw->rates[0] = slow.r;
-	sw->rates[1] = fast.r;
-	sw->nr_rates = fast.json ? 2 : 1;
 	per_byte = (1 / slow.r.bytes_s + 1 / fast.r.bytes_s) / 2;
 	overhead = (slow.r.overhead + fast.r.overhead) / 2;
 	runs = (double)(sw->nr_cells * (size_t)*per_cell + expected_extra(sw) +
@@ -878,9 +883,6 @@ int sweep_estimate(struct sweep *sw, struct sweep_estimate *e)
 
 		if (status)
 			return status;
-		sw->rates[0] = slow.r;
-		sw->rates[1] = fast.r;
-		sw->nr_rates = fast.json ? 2 : 1;
 		json_decref(slow.json);
 		json_decref(fast.json);
 	}
