@@ -323,8 +323,7 @@ static void say_fewer_runs(struct sweep *sw, long asked, long got, double per_ru
 		human_duration(per_run * (double)total, d1, sizeof(d1)),
 		per_run * (double)total > sw->p.budget_s ? ", over the budget" : "");
 
-	warning("%s", msg + strlen(BUDGET_PREFIX));
-	results_warn(&sw->b.res, msg);
+	results_warn_said(&sw->b.res, msg, msg + strlen(BUDGET_PREFIX));
 	free(msg);
 }
 
@@ -576,8 +575,7 @@ static void say_budget_spent(struct sweep *sw, const struct cells_repeat_counts 
 			      k->deciding + k->below_min, k->deciding + k->below_min == 1 ? "" : "s",
 			      sw->rule.target_spread);
 
-	warning("%s", msg + strlen(SPENT_PREFIX));
-	results_warn(&sw->b.res, msg);
+	results_warn_said(&sw->b.res, msg, msg + strlen(SPENT_PREFIX));
 	free(msg);
 }
 
@@ -689,8 +687,7 @@ static void record_probe(struct sweep *sw, json_t *run, double wall)
 			"makes one)", (double)sw->b.ds.bytes / 1e9, sw->sampled ? "sample" : "set",
 			durable, json_get_int(run, "threads"), json_get_str(run, "strategy"), min,
 			need_text, total);
-	warning("%s", msg + strlen(SHORT_PREFIX));
-	results_warn(&sw->b.res, msg);
+	results_warn_said(&sw->b.res, msg, msg + strlen(SHORT_PREFIX));
 	free(msg);
 }
 

@@ -307,9 +307,10 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		results_warn(&sw->b.res, "no fio reference: 'cryocache-bench fio' failed (its message "
-					 "is above); the tables show no share of the ceiling");
-		warning("no fio reference: 'cryocache-bench fio' failed; the sweep goes on without it");
+		results_warn_said(&sw->b.res, "no fio reference: 'cryocache-bench fio' failed (its "
+				  "message is above); the tables show no share of the ceiling",
+				  "no fio reference: 'cryocache-bench fio' failed; the sweep goes on "
+				  "without it");
 	} else if (results_load(&ref, out, why, sizeof(why)) ||
 		   !json_is_number(json_object_get(json_object_get(ref.root, "reference"),
 						   "ceiling_mb_s"))) {
@@ -428,7 +429,7 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 		report_written_release(&w);
 		return measure_print_results(&sw->b) || ret ? 1 : 0;
 	}
-	report_text(doc, stdout);
+	report_text_said(doc, measure_tty_said(&sw->b), stdout);
 	printf("\nresults: %s\n", sw->b.res.path);
 	if (w.html)
 		printf("report:  %s\n", w.html);

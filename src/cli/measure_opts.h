@@ -185,4 +185,10 @@ int measure_dry_run_print(json_t *doc, const struct measure_opts *m);
  */
 int measure_post(struct bench *b, const struct measure_opts *m, int status);
 
+/*
+ * The top-level warnings b said on stderr, when stdout is that same terminal: the final table
+ * then lists them no second time (a file or a pipe gets them all). NULL otherwise.
+ */
+json_t *measure_tty_said(const struct bench *b);
+
 #endif
