@@ -212,12 +212,15 @@ static json_t *source_json(const struct bench *b)
 	return o;
 }
 
-/* A regular file (or a FIFO, for a list piped in with <(...)) as SRC is a job's metadata. */
+/*
+ * SRC that is not a folder names a job's metadata: a regular file, or a list piped in with
+ * <(...); dataset_load() refuses what is neither (a device, a socket, a named FIFO), naming it.
+ */
 static bool is_file(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode));
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 /* realpath() of an existing folder we need to read (or write), with one message on failure. */

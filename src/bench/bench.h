@@ -122,7 +122,6 @@ struct bench {
 	pthread_t remover;		/* removing the previous copy (run_clean_scratch) */
 	bool removing;
 	int remove_ret;
-	bool warned_fadvise;
 	struct run_overhead ov;		/* the current run's time outside its clock */
 	bool said_short;		/* "too short" was said once: later runs record it quietly */
 	unsigned seq;			/* runs started so far in this session */

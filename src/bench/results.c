@@ -198,6 +198,17 @@ void results_warn(struct results *r, const char *msg)
 	json_array_append_new(w, text_json(msg));
 }
 
+void results_warn_said(struct results *r, const char *msg, const char *shown)
+{
+	results_warn(r, msg);
+	if (quiet_messages)
+		return;
+	warning("%s", shown);
+	if (!r->said)
+		r->said = json_array();
+	json_array_append_new(r->said, text_json(msg));
+}
+
 size_t results_unwarn(struct results *r, const char *prefix)
 {
 	json_t *w = json_object_get(r->root, "warnings");
@@ -321,6 +332,7 @@ void results_check_first_run_bias(struct results *r)
 void results_release(struct results *r)
 {
 	json_decref(r->root);
+	json_decref(r->said);
 	free(r->dir);
 	free(r->path);
 	memset(r, 0, sizeof(*r));

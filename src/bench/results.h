@@ -20,6 +20,7 @@ struct results {
 	char *path;		/* dir/results.json */
 	size_t written_runs;	/* runs in the results.json on disk, as last written */
 	int write_err;		/* -errno of the last results_write(), 0 when it succeeded */
+	json_t *said;		/* top-level warnings said on stderr by this process (not saved) */
 };
 
 /*
@@ -54,6 +55,12 @@ json_t *results_runs(struct results *r);
 
 /* Append a message to the top-level "warnings" array. */
 void results_warn(struct results *r, const char *msg);
+/*
+ * results_warn(), and say it on stderr now as shown (msg without its internal prefix, or in
+ * other words), unless quiet; r->said keeps msg then, so that a table printed on the same
+ * terminal need not say it again (report_text_said()).
+ */
+void results_warn_said(struct results *r, const char *msg, const char *shown);
 
 /*
  * Remove the top-level warnings that start with prefix; returns how many. A warning computed from

@@ -163,7 +163,6 @@ static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 
 	/* Said once on stderr (once a kind: run_warn), recorded in every run it concerns. */
 	run_warn(run, "%s", msg);
-	b->warned_fadvise = true;
 	free(msg);
 	return 0;
 }

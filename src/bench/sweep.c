@@ -271,7 +271,10 @@ static int budget_probe(struct sweep *sw, const struct copy_strategy *strategy, 
 	return 0;
 }
 
-/* The probes at the fewest and the most threads of the first strategy (one, when they agree). */
+/*
+ * The probes at the fewest and the most threads of the first strategy (one, when they agree),
+ * their rates kept in sw->rates for the estimate and the budget.
+ */
 static int budget_probes(struct sweep *sw, struct rate *slow, struct rate *fast)
 {
 	const struct copy_strategy *s = sw->p.strategies[0];
@@ -287,15 +290,17 @@ static int budget_probes(struct sweep *sw, struct rate *slow, struct rate *fast)
 			hi = sw->plan[i].threads;
 	}
 	status = budget_probe(sw, s, lo, slow);
-	if (status || hi == lo) {
+	if (status)
+		return status;
+	if (hi == lo) {
 		*fast = *slow;
 		fast->json = NULL;	/* one probe, listed once */
-		return status;
-	}
-	status = budget_probe(sw, s, hi, fast);
-	if (status) {
-		json_decref(slow->json);
-		return status;
+	} else {
+		status = budget_probe(sw, s, hi, fast);
+		if (status) {
+			json_decref(slow->json);
+			return status;
+		}
 	}
 	/* More threads are not always faster (one disk, a busy server): name them by their rate. */
 	if (fast->r.bytes_s < slow->r.bytes_s) {
@@ -304,6 +309,9 @@ static int budget_probes(struct sweep *sw, struct rate *slow, struct rate *fast)
 		*slow = *fast;
 		*fast = t;
 	}
+	sw->rates[0] = slow->r;
+	sw->rates[1] = fast->r;
+	sw->nr_rates = fast->json ? 2 : 1;
 	return 0;
 }
 
@@ -321,8 +329,7 @@ static void say_fewer_runs(struct sweep *sw, long asked, long got, double per_ru
 		human_duration(per_run * (double)total, d1, sizeof(d1)),
 		per_run * (double)total > sw->p.budget_s ? ", over the budget" : "");
 
-	warning("%s", msg + strlen(BUDGET_PREFIX));
-	results_warn(&sw->b.res, msg);
+	results_warn_said(&sw->b.res, msg, msg + strlen(BUDGET_PREFIX));
 	free(msg);
 }
 
@@ -345,9 +352,6 @@ static int fit_budget(struct sweep *sw, long *per_cell)
 
 	if (status)
 		return status;
-	sw->rates[0] = slow.r;
-	sw->rates[1] = fast.r;
-	sw->nr_rates = fast.json ? 2 : 1;
 	per_byte = (1 / slow.r.bytes_s + 1 / fast.r.bytes_s) / 2;
 	overhead = (slow.r.overhead + fast.r.overhead) / 2;
 	runs = (double)(sw->nr_cells * (size_t)*per_cell + expected_extra(sw) +
@@ -578,8 +582,7 @@ static void say_budget_spent(struct sweep *sw, const struct cells_repeat_counts 
 			      k->deciding + k->below_min, k->deciding + k->below_min == 1 ? "" : "s",
 			      sw->rule.target_spread);
 
-	warning("%s", msg + strlen(SPENT_PREFIX));
-	results_warn(&sw->b.res, msg);
+	results_warn_said(&sw->b.res, msg, msg + strlen(SPENT_PREFIX));
 	free(msg);
 }
 
@@ -692,8 +695,7 @@ static void record_probe(struct sweep *sw, json_t *run, double wall)
 			"makes one)", (double)sw->b.ds.bytes / 1e9, sw->sampled ? "sample" : "set",
 			durable, json_get_int(run, "threads"), json_get_str(run, "strategy"), min,
 			need_text, total);
-	warning("%s", msg + strlen(SHORT_PREFIX));
-	results_warn(&sw->b.res, msg);
+	results_warn_said(&sw->b.res, msg, msg + strlen(SHORT_PREFIX));
 	free(msg);
 }
 
@@ -892,9 +894,6 @@ int sweep_estimate(struct sweep *sw, struct sweep_estimate *e)
 
 		if (status)
 			return status;
-		sw->rates[0] = slow.r;
-		sw->rates[1] = fast.r;
-		sw->nr_rates = fast.json ? 2 : 1;
 		json_decref(slow.json);
 		json_decref(fast.json);
 	}

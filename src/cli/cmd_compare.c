@@ -44,7 +44,7 @@ struct compare_opts {
 };
 
 static const struct opt_def compare_options[] = {
-	OPT_DOUBLE_("tolerance", 't', struct compare_opts, tolerance, "5", "PCT", 0, 100,
+	OPT_DOUBLE_("tolerance", 0, struct compare_opts, tolerance, "5", "PCT", 0, 100,
 		    "smaller changes of the median than PCT % are 'same' even when significant"),
 	OPT_DOUBLE_("alpha", 0, struct compare_opts, alpha, "0.05", "P", 1e-6, 0.5,
 		    "significance level of the Mann-Whitney U test over the repeats"),

@@ -140,67 +140,105 @@ const struct opt_command sweep_command = {
 	.max_args = 2,
 };
 
+/*
+ * The next item of a comma-separated --OPT list, cut from *rest (strsep); NULL at the end. An
+ * empty item ("1,,2", "rw,") is an error, printed: *bad is set.
+ */
+static char *list_item(char **rest, const char *opt, const char *list, bool *bad)
+{
+	char *tok;
+
+	if (!*rest)
+		return NULL;
+	tok = strsep(rest, ",");
+	if (!*tok) {
+		error("sweep: empty item in --%s '%s'", opt, list);
+		*bad = true;
+		return NULL;
+	}
+	return tok;
+}
+
 /* "shutil,uring" -> strategies; prints the bad name. Returns the count, or -1. */
 static int parse_strategies(const char *list, const struct copy_strategy **out)
 {
 	char *copy = xstrdup(list);
-	char *save = NULL;
+	char *rest = *copy ? copy : NULL;
+	bool bad = false;
+	const char *tok;
 	int n = 0;
 
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	while ((tok = list_item(&rest, "strategies", list, &bad))) {
 		const struct copy_strategy *s = strategy_find(tok);
 
 		if (!s && strategy_find_missing(tok)) {
 			error("sweep: strategy '%s' is not in this build: %s", tok,
 			      strategy_find_missing(tok)->missing);
-			n = -1;
+			bad = true;
 			break;
 		}
 		if (!s) {
 			error("sweep: unknown strategy '%s' ('" PROGRAM_NAME " strategies' lists them)",
 			      tok);
-			n = -1;
+			bad = true;
 			break;
 		}
-		if (n == MAX_LIST) {
+		for (int i = 0; i < n && !bad; i++)
+			if (out[i] == s) {
+				error("sweep: strategy '%s' is named twice in --strategies '%s'", tok,
+				      list);
+				bad = true;
+			}
+		if (!bad && n == MAX_LIST) {
 			error("sweep: more than %d strategies", MAX_LIST);
-			n = -1;
-			break;
+			bad = true;
 		}
+		if (bad)
+			break;
 		out[n++] = s;
 	}
 	free(copy);
-	if (n == 0)
+	if (!bad && n == 0)
 		error("sweep: --strategies names no strategy");
-	return n > 0 ? n : -1;
+	return n > 0 && !bad ? n : -1;
 }
 
+/* "1,2,4" -> thread counts; prints what is wrong. Returns the count, or -1. */
 static int parse_threads(const char *list, unsigned *out)
 {
 	char *copy = xstrdup(list);
-	char *save = NULL;
+	char *rest = *copy ? copy : NULL;
+	bool bad = false;
+	const char *tok;
 	int n = 0;
 
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	while ((tok = list_item(&rest, "threads", list, &bad))) {
 		long v;
 
 		if (parse_long(tok, 1, 4096, &v)) {
 			error("sweep: invalid thread count '%s' in --threads: expected whole numbers "
 			      "from 1 to 4096", tok);
-			n = -1;
+			bad = true;
 			break;
 		}
-		if (n == MAX_LIST) {
+		for (int i = 0; i < n && !bad; i++)
+			if (out[i] == (unsigned)v) {
+				error("sweep: thread count %ld is named twice in --threads '%s'", v,
+				      list);
+				bad = true;
+			}
+		if (!bad && n == MAX_LIST) {
 			error("sweep: more than %d thread counts", MAX_LIST);
-			n = -1;
-			break;
+			bad = true;
 		}
+		if (bad)
+			break;
 		out[n++] = (unsigned)v;
 	}
 	free(copy);
-	if (n == 0)
+	if (!bad && n == 0)
 		error("sweep: --threads names no thread count");
-	return n > 0 ? n : -1;
+	return n > 0 && !bad ? n : -1;
 }
 
 static const char *default_strategies(void)
@@ -284,9 +322,10 @@ static void measure_reference(struct sweep *sw, const char *src, const char *dst
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		results_warn(&sw->b.res, "no fio reference: 'cryocache-bench fio' failed (its message "
-					 "is above); the tables show no share of the ceiling");
-		warning("no fio reference: 'cryocache-bench fio' failed; the sweep goes on without it");
+		results_warn_said(&sw->b.res, "no fio reference: 'cryocache-bench fio' failed (its "
+				  "message is above); the tables show no share of the ceiling",
+				  "no fio reference: 'cryocache-bench fio' failed; the sweep goes on "
+				  "without it");
 	} else if (results_load(&ref, out, why, sizeof(why)) ||
 		   !json_is_number(json_object_get(json_object_get(ref.root, "reference"),
 						   "ceiling_mb_s"))) {
@@ -426,7 +465,7 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 		report_written_release(&w);
 		return measure_print_results(&sw->b) || ret ? 1 : 0;
 	}
-	report_text(doc, stdout);
+	report_text_said(doc, measure_tty_said(&sw->b), stdout);
 	printf("\nresults: %s\n", sw->b.res.path);
 	if (w.html)
 		printf("report:  %s\n", w.html);

@@ -37,8 +37,8 @@ struct watch_opts {
 static const char *const samples_choices[] = {"json", "csv", NULL};
 
 static const struct opt_def watch_options[] = {
-	OPT_DOUBLE_("interval", 'i', struct watch_opts, interval, "1", "S", 0.01, 3600,
-		    "seconds between readings; each display covers max(1 s, S)"),
+	OPT_DOUBLE_("interval", 'i', struct watch_opts, interval, "1", "S", SAMPLER_MIN_INTERVAL_S,
+		    3600, "seconds between readings; each display covers max(1 s, S)"),
 	OPT_LONG_("count", 'c', struct watch_opts, count, "0", "N", 0, 1000000000,
 		  "stop after N displays (0: run until Ctrl-C or SIGTERM)"),
 	OPT_STRING_("out", 'o', struct watch_opts, out, NULL, "DIR", OPT_NO_ECHO,

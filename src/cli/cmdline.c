@@ -94,7 +94,8 @@ static struct option *cmdline_longopts(const struct cmdline *cl, char *shortopts
 
 /*
  * Spellings that once meant something else here: -j was threads in run and sweep, fio's jobs in
- * fio; --jobs was gen's job folders and fio's jobs. Each is refused (never taken to mean another
+ * fio; --jobs was gen's job folders and fio's jobs; -t was compare's --tolerance (it is
+ * --threads everywhere else). Each is refused (never taken to mean another
  * option) with the name to use, when the command has that option.
  */
 static const struct retired {
@@ -106,6 +107,7 @@ static const struct retired {
 	{ "-j", "numjobs", "use --numjobs for fio's jobs" },
 	{ "--jobs", "numjobs", "use --numjobs for fio's jobs" },
 	{ "--jobs", "job-dirs", "use --job-dirs for CryoSPARC job folders" },
+	{ "-t", "tolerance", "use --tolerance for the tolerance" },
 };
 
 /* What to use instead of spelling (e.g. "-j", "--jobs=3"), or NULL. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cmdline.h"
 #include "cli/measure_opts.h"
@@ -183,7 +185,7 @@ int measure_report(struct bench *b, const struct measure_opts *m, int status)
 		if (measure_print_results(b) && !status)
 			status = 1;
 	} else if (b->res.root) {
-		report_text(b->res.root, stdout);
+		report_text_said(b->res.root, measure_tty_said(b), stdout);
 		if (b->res.write_err)
 			printf("\nresults: %s (not up to date: it holds %zu of the %zu runs above)\n",
 			       b->res.path, b->res.written_runs,
@@ -355,4 +357,14 @@ int measure_post(struct bench *b, const struct measure_opts *m, int status)
 	if (ret && ret != -EINTR)
 		error("the results are kept in '%s'", b->res.path);
 	return post_status(&m->post, status, ret);
+}
+
+json_t *measure_tty_said(const struct bench *b)
+{
+	struct stat out, err;
+
+	if (!isatty(STDOUT_FILENO) || !isatty(STDERR_FILENO) || fstat(STDOUT_FILENO, &out) ||
+	    fstat(STDERR_FILENO, &err) || out.st_rdev != err.st_rdev)
+		return NULL;
+	return b->res.said;
 }

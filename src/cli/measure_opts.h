@@ -14,6 +14,7 @@
 #include "bench/bench.h"
 #include "cli/options.h"
 #include "cli/post_results.h"
+#include "sys/sampler.h"
 
 struct measure_opts {
 	uint64_t bs;
@@ -102,9 +103,9 @@ extern const char *const measure_output_formats[];
 	OPT_STRING_("drop-caches-path", 0, st, m.drop_path, "/proc/sys/vm/drop_caches", "FILE", 0, \
 		    "the kernel's drop_caches file, where 3 drops the page cache (a procfs "       \
 		    "mounted elsewhere; no other file is written)"),                                \
-	OPT_DOUBLE_("interval", 0, st, m.interval, "0.1", "S", 0, 3600,                            \
-		    "seconds between readings of the devices, CPUs and network during a run "       \
-		    "(0: no sampling)"),                                                             \
+	OPT_DOUBLE_OFF_("interval", 0, st, m.interval, "0.1", "S", SAMPLER_MIN_INTERVAL_S, 3600,   \
+			"seconds between readings of the devices, CPUs and network during a run, " \
+			"at least 0.01 (0: no sampling)"),                                         \
 	OPT_CHOICE_("samples-format", 0, st, m.samples_format, "json", "FMT",                      \
 		    measure_samples_choices, "format of each run's samples/run-<seq> file"),        \
 	OPT_BOOL_("keep", 0, st, m.keep,                                                           \
@@ -190,5 +191,11 @@ int measure_dry_run_print(json_t *doc, const struct measure_opts *m);
  * session was interrupted. Returns the exit status (post_status()).
  */
 int measure_post(struct bench *b, const struct measure_opts *m, int status);
+
+/*
+ * The top-level warnings b said on stderr, when stdout is that same terminal: the final table
+ * then lists them no second time (a file or a pipe gets them all). NULL otherwise.
+ */
+json_t *measure_tty_said(const struct bench *b);
 
 #endif

@@ -48,8 +48,7 @@ static void say(struct checker *c, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	c->v->mismatches++;
 	c->v->report(c->v->ctx, msg);

@@ -19,6 +19,7 @@
 #include "dataset/gen.h"
 #include "dataset/gen_int.h"
 #include "dataset/mrc.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
 
 /*
@@ -330,6 +331,7 @@ struct gen_writer {
 	const struct gen_params *p;
 	const struct gen_plan *plan;
 	const char *dir;
+	int dirfd;			/* dir: its folders are opened from it, no symlink followed */
 	atomic_size_t next;		/* the next stack to take */
 	atomic_int err;			/* the first failure, -errno */
 	unsigned char *done;		/* stacks renamed to their real name */
@@ -354,6 +356,26 @@ static int gen_pwrite_all(int fd, const void *buf, size_t len, off_t off)
 		off += n;
 	}
 	return 0;
+}
+
+/*
+ * The folder of rel (the part before its last '/') below dirfd, opened without following a
+ * symlink (safe_open_dir_at()); *base points at rel's file name. -errno, after saying why
+ * when say is set.
+ */
+static int gen_open_folder(int dirfd, const char *dir, const char *rel, const char **base,
+			   bool say)
+{
+	const char *slash = strrchr(rel, '/');
+	char *folder = slash ? xasprintf("%.*s", (int)(slash - rel), rel) : xstrdup("");
+	char why[512];
+	int fd = safe_open_dir_at(dirfd, folder, 0, why, sizeof(why));
+
+	if (fd < 0 && say)
+		error("cannot write '%s' in '%s': %s", rel, dir, why);
+	*base = slash ? slash + 1 : rel;
+	free(folder);
+	return fd;
 }
 
 /* "J1/extract/x.mrcs" -> "J1/extract/.x.mrcs.part": hidden, and not named like a stack. */
@@ -400,6 +422,9 @@ static int gen_write_stack(struct gen_writer *w, size_t index, unsigned char *bu
 	const struct gen_stack *s = &w->plan->stacks[index];
 	char *path = path_join(w->dir, s->rel);
 	char *tmp = gen_tmp_name(path);
+	const char *base;
+	const int dfd = gen_open_folder(w->dirfd, w->dir, s->rel, &base, true);
+	char *tmp_base = gen_tmp_name(base);
 	struct gen_stats st;
 	struct gen_rng rng;
 	uint64_t left = s->size - MRC_HEADER_SIZE;
@@ -410,7 +435,13 @@ static int gen_write_stack(struct gen_writer *w, size_t index, unsigned char *bu
 
 	gen_stats_init(&st);
 	gen_rng_seed(&rng, gen_key(w->p, GEN_TAG_DATA, index));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+	if (dfd < 0) {
+		ret = dfd;
+		goto out;
+	}
+	/* O_EXCL | O_NOFOLLOW: the folder is new, and nothing in it is written through a link */
+	fd = openat(dfd, tmp_base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		    0666);
 	if (fd < 0) {
 		ret = -errno;
 		error("cannot create '%s': %s", tmp, strerror(-ret));
@@ -459,10 +490,10 @@ written:
 		ret = -errno;
 		goto fail;
 	}
-	if (rename(tmp, path) < 0) {
+	if (renameat(dfd, tmp_base, dfd, base) < 0) {
 		ret = -errno;
 		error("cannot rename '%s' to '%s': %s", tmp, path, strerror(-ret));
-		unlink(tmp);
+		unlinkat(dfd, tmp_base, 0);
 		goto out;
 	}
 	goto out;
@@ -470,8 +501,11 @@ fail:
 	error("cannot %s '%s': %s", what, tmp, strerror(-ret));
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	unlinkat(dfd, tmp_base, 0);
 out:
+	if (dfd >= 0)
+		close(dfd);
+	free(tmp_base);
 	free(tmp);
 	free(path);
 	return ret;
@@ -693,29 +727,38 @@ out:
 }
 
 /* Remove what a failed gen_write_set() created, so that the folder can be used again. */
-static void gen_undo(const char *dir, const struct gen_plan *plan, const unsigned char *done,
-		     bool dir_made)
+static void gen_undo(const char *dir, int dirfd, const struct gen_plan *plan,
+		     const unsigned char *done, bool dir_made)
 {
 	size_t i;
 
-	for (i = 0; i < plan->nr; i++) {
-		char *path;
+	/* From dir's descriptor, never through a symlink: only what gen made is removed. */
+	for (i = 0; dirfd >= 0 && i < plan->nr; i++) {
+		const char *base;
+		int fd;
 
 		if (!done[i])
 			continue;
-		path = path_join(dir, plan->stacks[i].rel);
-		unlink(path);
-		free(path);
+		fd = gen_open_folder(dirfd, dir, plan->stacks[i].rel, &base, false);
+		if (fd >= 0) {
+			unlinkat(fd, base, 0);
+			close(fd);
+		}
 	}
-	for (i = 0; i < plan->nr_dirs; i++) {
-		char *path = path_join(dir, plan->dirs[i]);
+	for (i = 0; dirfd >= 0 && i < plan->nr_dirs; i++) {
+		char *path = xstrdup(plan->dirs[i]);
 		char *slash = strrchr(path, '/');
+		const char *base;
+		int fd = gen_open_folder(dirfd, dir, path, &base, false);
 
-		rmdir(path);
+		if (fd >= 0) {
+			unlinkat(fd, base, AT_REMOVEDIR);
+			close(fd);
+		}
 		/* And the J<n> folder above extract/. */
-		if (slash && slash > path + strlen(dir)) {
+		if (slash) {
 			*slash = '\0';
-			rmdir(path);
+			unlinkat(dirfd, path, AT_REMOVEDIR);
 		}
 		free(path);
 	}
@@ -784,6 +827,7 @@ int gen_write_set(const struct gen_params *p, const char *dir, struct gen_summar
 
 	memset(out, 0, sizeof(*out));
 	memset(&w, 0, sizeof(w));
+	w.dirfd = -1;
 	ret = gen_params_check(p, why, sizeof(why));
 	if (ret < 0) {
 		error("cannot generate a set into '%s': %s", dir, why);
@@ -843,15 +887,22 @@ int gen_write_set(const struct gen_params *p, const char *dir, struct gen_summar
 		error("cannot create '%s': %s", dir, strerror(-ret));
 		goto undo;
 	}
+	/* dir as the user named it; below it, no symlink is followed (one could lead anywhere) */
+	w.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w.dirfd < 0) {
+		ret = -errno;
+		error("cannot open '%s': %s", dir, strerror(-ret));
+		goto undo;
+	}
 	for (i = 0; i < plan.nr_dirs; i++) {
-		char *path = path_join(dir, plan.dirs[i]);
+		const int fd = safe_open_dir_at(w.dirfd, plan.dirs[i], SAFE_MKDIR, why, sizeof(why));
 
-		ret = mkdir_p(path);
-		if (ret < 0)
-			error("cannot create '%s': %s", path, strerror(-ret));
-		free(path);
-		if (ret < 0)
+		if (fd < 0) {
+			ret = fd;
+			error("cannot create '%s' in '%s': %s", plan.dirs[i], dir, why);
 			goto undo;
+		}
+		close(fd);
 	}
 
 	ret = gen_run_writers(&w, gen_nr_threads(p, plan.nr));
@@ -867,8 +918,10 @@ int gen_write_set(const struct gen_params *p, const char *dir, struct gen_summar
 	out->seconds = now_mono() - start;
 	goto out;
 undo:
-	gen_undo(dir, &plan, w.done, dir_made);
+	gen_undo(dir, w.dirfd, &plan, w.done, dir_made);
 out:
+	if (w.dirfd >= 0)
+		close(w.dirfd);
 	free(w.done);
 	gen_plan_release(&plan);
 	return ret;

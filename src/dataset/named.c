@@ -17,6 +17,7 @@
 #include "dataset/dataset_int.h"
 #include "dataset/stacklist.h"
 #include "dataset/star.h"
+#include "lib/safeopen.h"
 #include "lib/util.h"
 
 static bool is_dir(const char *path)
@@ -343,10 +344,10 @@ static int read_csg(struct dataset_meta *m, const char *project_dir, char *why, 
 		cs = path_join(project_dir ? project_dir : up ? up : ".", metafile);
 	free(m->text);
 	m->text = NULL;
-	ret = read_text_file(cs, &m->text, &m->len);
+	ret = safe_read_named(cs, &m->text, &m->len, reason, sizeof(reason));
 	if (ret) {
 		ret = fail_why(why, len, ret, "cannot read '%s', the particles '%s' names: %s", cs,
-				m->path, strerror(-ret));
+				m->path, reason);
 		free(cs);
 		goto out;
 	}
@@ -381,10 +382,19 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 
 	memset(m, 0, sizeof(*m));
 	stack_list_init(&m->stacks);
-	/* Metadata files fit in memory: a million-particle .star is a few hundred MB at most. */
-	ret = read_text_file(strcmp(path, "-") ? path : "/dev/stdin", &m->text, &m->len);
+	/*
+	 * Metadata files fit in memory: a million-particle .star is a few hundred MB at most. A
+	 * named one is a regular file or a pipe (<(...)): /dev/zero or a FIFO no one writes would
+	 * be read, or waited on, forever.
+	 */
+	if (strcmp(path, "-")) {
+		ret = safe_read_input(path, &m->text, &m->len, reason, sizeof(reason));
+	} else {
+		ret = read_text_file("/dev/stdin", &m->text, &m->len);
+		snprintf(reason, sizeof(reason), "%s", strerror(-ret));
+	}
 	if (ret)
-		return fail_why(why, len, ret, "cannot read '%s': %s", path, strerror(-ret));
+		return fail_why(why, len, ret, "cannot read '%s': %s", path, reason);
 	m->path = strcmp(path, "-") ? realpath(path, NULL) : xstrdup("-");
 	if (!m->path)
 		m->path = xstrdup(path);

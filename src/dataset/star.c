@@ -51,6 +51,24 @@ bool star_starts_with(const struct star_line *l, const char *p)
 	return l->len >= n && !memcmp(l->s, p, n);
 }
 
+bool star_block_line(struct star_cursor *c, struct star_line *l, bool blank_ends)
+{
+	while (star_next_line(c, l)) {
+		star_trim(l);
+		if (!l->len && blank_ends)
+			return false;
+		if (!l->len || l->s[0] == '#' || l->s[0] == ';')
+			continue;
+		if (star_starts_with(l, "data_")) {
+			c->pos = (size_t)(l->s - c->buf);
+			c->no--;
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
 int star_tokenize(const struct star_line *l, struct star_token *t, int max)
 {
 	size_t i = 0;
@@ -152,19 +170,7 @@ static int read_block(struct star_cursor *c, const char *name, struct stack_list
 	bool rows = false;
 	size_t loop_no = 0;
 
-	while (star_next_line(c, &l)) {
-		star_trim(&l);
-		if (!l.len || l.s[0] == '#' || l.s[0] == ';') {
-			if (!l.len && in_loop && nlabels)
-				break;
-			continue;
-		}
-		if (star_starts_with(&l, "data_")) {
-			/* The next block: give the line back. */
-			c->pos = (size_t)(l.s - c->buf);
-			c->no--;
-			break;
-		}
+	while (star_block_line(c, &l, in_loop && nlabels)) {
 		if (!in_loop && star_starts_with(&l, "loop_")) {
 			in_loop = true;
 			loop_no = l.no;

@@ -34,6 +34,12 @@ bool star_next_line(struct star_cursor *c, struct star_line *l);
 void star_trim(struct star_line *l);
 bool star_starts_with(const struct star_line *l, const char *p);
 /*
+ * The next line of the block being read into l, trimmed, skipping blank lines and comments
+ * ('#', ';'). False at the end of the block: the end of the text, a blank line when blank_ends
+ * (a loop's rows have begun), or the next "data_" line, which is given back to c.
+ */
+bool star_block_line(struct star_cursor *c, struct star_line *l, bool blank_ends);
+/*
  * Split a line into tokens as RELION's nextTokenInSTAR does: blanks separate, a token starting
  * with '#' ends the line, a token may be quoted with ' or " (the closing quote counts only when
  * followed by a blank or the line end). Returns the number of tokens, or -1 past max.

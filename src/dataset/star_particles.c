@@ -94,20 +94,9 @@ static int read_table(struct star_cursor *c, const char *name, struct table *t, 
 
 	for (int i = 0; i < t->nlabels; i++)
 		t->col[i] = -1;
-	while (star_next_line(c, &l)) {
+	while (star_block_line(c, &l, in_loop && nlabels)) {
 		int n;
 
-		star_trim(&l);
-		if (!l.len || l.s[0] == '#' || l.s[0] == ';') {
-			if (!l.len && in_loop && nlabels)
-				break;
-			continue;
-		}
-		if (star_starts_with(&l, "data_")) {
-			c->pos = (size_t)(l.s - c->buf);
-			c->no--;
-			break;
-		}
 		if (!in_loop && !list_block && star_starts_with(&l, "loop_")) {
 			in_loop = true;
 			continue;

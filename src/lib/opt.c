@@ -57,9 +57,11 @@ static int set_value(const struct opt_def *def, void *opts, const char *value, c
 		errno = 0;
 		d = strtod(value, &end);
 		/* Written so that NaN, which compares false with everything, is refused too. */
-		if (errno || end == value || *end || !(d >= def->min && d <= def->max)) {
-			snprintf(why, len, "invalid value '%s' for --%s: expected a number from %g to %g",
-				 shown, def->name, def->min, def->max);
+		if (errno || end == value || *end ||
+		    !((d >= def->min && d <= def->max) || (d == 0 && (def->flags & OPT_ZERO_OFF)))) {
+			snprintf(why, len, "invalid value '%s' for --%s: expected %sa number from %g to "
+				 "%g", shown, def->name, def->flags & OPT_ZERO_OFF ? "0 (off) or " : "",
+				 def->min, def->max);
 			return -EINVAL;
 		}
 		*FIELD(opts, def, double) = d;

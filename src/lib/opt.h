@@ -41,6 +41,7 @@ enum opt_flags {
 	OPT_SECRET = 1 << 0,	/* never echoed into results or logs (tokens, headers) */
 	OPT_NO_ECHO = 1 << 1,	/* not a parameter of the measurement (paths of outputs, verbosity) */
 	OPT_URL = 1 << 2,	/* a URL: echoed without its user information and query values */
+	OPT_ZERO_OFF = 1 << 3,	/* OPT_DOUBLE: 0 (off) is taken besides min to max */
 };
 
 /* The values of a repeatable option, in the order given (a profile's first). */
@@ -71,6 +72,9 @@ struct opt_def {
 	{ (n), (s), OPT_LONG, OPT_FIELD_(st, f), (d), (a), (h), 0, (lo), (hi), NULL }
 #define OPT_DOUBLE_(n, s, st, f, d, a, lo, hi, h) \
 	{ (n), (s), OPT_DOUBLE, OPT_FIELD_(st, f), (d), (a), (h), 0, (lo), (hi), NULL }
+/* A number from lo to hi, or 0 to turn off what the option sets the pace of. */
+#define OPT_DOUBLE_OFF_(n, s, st, f, d, a, lo, hi, h) \
+	{ (n), (s), OPT_DOUBLE, OPT_FIELD_(st, f), (d), (a), (h), OPT_ZERO_OFF, (lo), (hi), NULL }
 #define OPT_SIZE_(n, s, st, f, d, a, h) \
 	{ (n), (s), OPT_SIZE, OPT_FIELD_(st, f), (d), (a), (h), 0, 0, 0, NULL }
 /* A size given on the command line or in a profile must be at least lo (1: "0" is refused). */

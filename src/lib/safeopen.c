@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -281,6 +282,37 @@ int safe_read_named(const char *path, char **out, size_t *n, char *why, size_t l
 	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		close(fd);
 		return fail_why(why, len, -EINVAL, "%s, not a regular file", type_name(st.st_mode));
+	}
+	return read_all(fd, out, n, why, len);
+}
+
+int safe_read_input(const char *path, char **out, size_t *n, char *why, size_t len)
+{
+	char link[64];
+	char target[32];
+	struct stat st;
+	ssize_t tl;
+	int fd;
+
+	if (stat(path, &st) < 0)
+		return fail_why(why, len, -errno, "%s", strerror(errno));
+	if (!S_ISFIFO(st.st_mode))
+		return safe_read_named(path, out, n, why, len);
+	/* O_NONBLOCK: opening a FIFO no one writes would wait for a writer */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return fail_why(why, len, -errno, "%s", strerror(errno));
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	tl = readlink(link, target, sizeof(target) - 1);
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || tl < 5 || strncmp(target, "pipe:", 5)) {
+		close(fd);
+		return fail_why(why, len, -EINVAL, "%s, not a regular file", type_name(st.st_mode));
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		const int err = errno;
+
+		close(fd);
+		return fail_why(why, len, -err, "%s", strerror(err));
 	}
 	return read_all(fd, out, n, why, len);
 }

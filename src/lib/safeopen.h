@@ -69,4 +69,12 @@ int safe_read_file(const char *dir, const char *rel, char **out, size_t *n, char
  */
 int safe_read_named(const char *path, char **out, size_t *n, char *why, size_t len);
 
+/*
+ * safe_read_named() for a list the user hands over: a regular file, or an anonymous pipe (the
+ * shell's <(...), /dev/stdin on a pipe), which ends when its writer does. A named FIFO, a
+ * device, a socket or a folder is refused before anything is read (a FIFO no one writes would
+ * block, /dev/zero never ends): -EINVAL, why "a character device, not a regular file".
+ */
+int safe_read_input(const char *path, char **out, size_t *n, char *why, size_t len);
+
 #endif

@@ -3,9 +3,10 @@
 #ifndef CCB_UTIL_H
 #define CCB_UTIL_H
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
 #include <time.h>
 #include <jansson.h>
 
@@ -80,6 +81,12 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /* printf into a freshly allocated string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/*
+ * snprintf that cuts to fit on purpose, for buffers ample for what they hold (sysfs names and
+ * values, hosts, paths).
+ */
+void strf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* "a" + "/" + "b" into a new string (no doubled slash). */
 char *path_join(const char *a, const char *b);

@@ -38,6 +38,11 @@ static void put_key(FILE *f, json_t *o, const char *key, int decimals)
 	put_num(f, json_object_get(o, key), decimals);
 }
 
+static const struct report_markup html_markup = {
+	.put = report_put_html, .missing = "–", .p_open = "<p>", .p_close = "</p>\n",
+	.b_open = "<b>", .b_close = "</b>", .bold_headroom = true,
+};
+
 static const char css[] =
 	"*{box-sizing:border-box}\n"
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
@@ -196,42 +201,6 @@ static void confirmation(FILE *f, json_t *rec)
 	free(text);
 }
 
-/* The fastest strategy against CryoSPARC's copier, below the table of its thread counts. */
-static void best_strategy(FILE *f, json_t *rec)
-{
-	const char *verdict = recommend_headroom_verdict(rec);
-	json_t *best = json_object_get(json_object_get(json_object_get(rec, "for"), "seconds"),
-				       "best");
-
-	if (!verdict || !strcmp(verdict, "copier_only"))
-		return;
-	if (!strcmp(verdict, "copier_fastest")) {
-		fputs("<p>No other strategy was faster than CryoSPARC&#39;s copier ("
-		      RECOMMEND_STRATEGY ").</p>\n", f);
-		return;
-	}
-	fputs(strcmp(verdict, "faster") ? "<p>Fastest median of any strategy: <b>"
-					: "<p>Fastest of any strategy: <b>", f);
-	esc_key(f, rec, "best_strategy");
-	fprintf(f, "</b> at %lld thread%s, ", json_get_int(rec, "best_threads"),
-		json_get_int(rec, "best_threads") == 1 ? "" : "s");
-	put_key(f, rec, "best_mb_s", 1);
-	fputs(" MB/s", f);
-	if (json_is_number(best)) {
-		fputs(" (", f);
-		report_put_duration(f, best, "–");
-		fputs(" for the set)", f);
-	}
-	if (!strcmp(verdict, "faster"))
-		fprintf(f, ": <b>%.2fx</b> CryoSPARC&#39;s copier, beyond both intervals: what the "
-			   "hardware allows beyond it.</p>\n", json_get_num(rec, "headroom"));
-	else if (!strcmp(verdict, "within_noise"))
-		fputs(", within noise of CryoSPARC&#39;s copier (their intervals overlap): no "
-		      "headroom shown.</p>\n", f);
-	else
-		fputs(".</p>\n", f);
-}
-
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
 {
 	json_t *threads = json_object_get(rec, "threads");
@@ -297,7 +266,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			recommended && def ? ", " : "", def ? "CryoSPARC&#39;s default" : "");
 	}
 	fputs("</table>\n", f);
-	best_strategy(f, rec);
+	report_best_strategy(f, rec, &html_markup);
 	if (json_get_has_num(rec, "tolerance"))
 		fprintf(f,
 			"<p class=\"note\">Thread counts whose median is within %.0f %% of the "

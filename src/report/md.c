@@ -38,6 +38,10 @@ static void md(FILE *f, const char *s)
 	}
 }
 
+static const struct report_markup md_markup = {
+	.put = md, .missing = "-", .p_open = "\n", .p_close = "\n", .b_open = "**", .b_close = "**",
+};
+
 /* Text as a code span; one holding a backtick is left as escaped text instead. */
 static void code(FILE *f, const char *s)
 {
@@ -189,42 +193,6 @@ static void confirmation(FILE *f, json_t *rec)
 	free(text);
 }
 
-/* The fastest strategy against CryoSPARC's copier, below the table of its thread counts. */
-static void best_strategy(FILE *f, json_t *rec)
-{
-	const char *verdict = recommend_headroom_verdict(rec);
-	json_t *best = json_object_get(json_object_get(json_object_get(rec, "for"), "seconds"),
-				       "best");
-
-	if (!verdict || !strcmp(verdict, "copier_only"))
-		return;
-	if (!strcmp(verdict, "copier_fastest")) {
-		fputs("\nNo other strategy was faster than CryoSPARC's copier (" RECOMMEND_STRATEGY
-		      ").\n", f);
-		return;
-	}
-	fputs(strcmp(verdict, "faster") ? "\nFastest median of any strategy: **"
-					: "\nFastest of any strategy: **", f);
-	md(f, json_get_str(rec, "best_strategy"));
-	fprintf(f, "** at %lld thread%s, ", json_get_int(rec, "best_threads"),
-		json_get_int(rec, "best_threads") == 1 ? "" : "s");
-	put_key(f, rec, "best_mb_s", 1);
-	fputs(" MB/s", f);
-	if (json_is_number(best)) {
-		fputs(" (", f);
-		report_put_duration(f, best, "-");
-		fputs(" for the set)", f);
-	}
-	if (!strcmp(verdict, "faster"))
-		fprintf(f, ": %.2fx CryoSPARC's copier, beyond both intervals: what the hardware "
-			   "allows beyond it.\n", json_get_num(rec, "headroom"));
-	else if (!strcmp(verdict, "within_noise"))
-		fputs(", within noise of CryoSPARC's copier (their intervals overlap): no headroom "
-		      "shown.\n", f);
-	else
-		fputs(".\n", f);
-}
-
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
 {
 	json_t *threads = json_object_get(rec, "threads");
@@ -280,7 +248,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fprintf(f, "%s%s%s%s |\n", fr ? " | " : "", recommended ? "**recommended**" : "",
 			recommended && def ? ", " : "", def ? "CryoSPARC's default" : "");
 	}
-	best_strategy(f, rec);
+	report_best_strategy(f, rec, &md_markup);
 	if (json_get_has_num(rec, "tolerance"))
 		fprintf(f,
 			"\nThread counts whose median is within %.0f %% of the highest are the "

@@ -78,7 +78,21 @@ static void intro_text(json_t *ref, char *buf, size_t len)
 		snprintf(buf + n, len - (size_t)n, "; one pass over the files each (--runtime 0)");
 }
 
-void report_reference_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s))
+/* One row of the table, what both renderings print of a measurement. */
+struct ref_row {
+	json_t *m;
+	double seconds;		/* NAN: fio did not say */
+	bool ceiling;
+	char notes[128];
+};
+
+/*
+ * The sentence above the table to intro(), and each measurement's row to row(); false (nothing
+ * done) when the document holds no measurements.
+ */
+static bool reference_rows(FILE *f, json_t *doc,
+			   void (*intro)(FILE *f, const char *text, void *arg),
+			   void (*row)(FILE *f, const struct ref_row *r, void *arg), void *arg)
 {
 	json_t *ref = json_object_get(doc, "reference");
 	char text[512];
@@ -86,72 +100,98 @@ void report_reference_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *
 	size_t i;
 
 	if (!json_array_size(json_object_get(ref, "measurements")))
-		return;
-	fputs("\n## fio's reference\n\n", f);
+		return false;
 	intro_text(ref, text, sizeof(text));
+	intro(f, text, arg);
+	json_array_foreach(json_object_get(ref, "measurements"), i, m) {
+		struct ref_row r = {
+			.m = m,
+			.seconds = fioref_measurement_runtime(m),
+			.ceiling = is_ceiling(ref, m),
+		};
+
+		notes_text(ref, m, r.notes, sizeof(r.notes));
+		row(f, &r, arg);
+	}
+	return true;
+}
+
+static const char *io_text(const struct ref_row *r)
+{
+	return json_is_true(json_object_get(r->m, "direct")) ? "O_DIRECT" : "buffered";
+}
+
+static void md_intro(FILE *f, const char *text, void *arg)
+{
+	void (*put)(FILE *f, const char *s) = *(void (**)(FILE *, const char *))arg;
+
+	fputs("\n## fio's reference\n\n", f);
 	put(f, text);
 	fputs(". The ceiling is the faster of the two copies.\n\n"
 	      "| measurement | what | jobs | I/O | MB/s | seconds | notes |\n"
 	      "|---|---|---:|---|---:|---:|---|\n", f);
-	json_array_foreach(json_object_get(ref, "measurements"), i, m) {
-		const double t = fioref_measurement_runtime(m);
+}
 
-		fputs("| ", f);
-		put(f, json_get_str(m, "name"));
-		fputs(" | ", f);
-		put(f, kind_text(m));
-		fprintf(f, " | %lld | %s | ", json_get_int(m, "jobs"),
-			json_is_true(json_object_get(m, "direct")) ? "O_DIRECT" : "buffered");
-		report_put_num(f, json_object_get(m, "mb_s"), 1, "-");
-		if (isfinite(t))
-			fprintf(f, " | %.2f | ", t);
-		else
-			fputs(" | - | ", f);
-		notes_text(ref, m, text, sizeof(text));
-		fprintf(f, "%s%s%s |\n", is_ceiling(ref, m) ? "**" : "", text,
-			is_ceiling(ref, m) ? "**" : "");
-	}
+static void md_row(FILE *f, const struct ref_row *r, void *arg)
+{
+	void (*put)(FILE *f, const char *s) = *(void (**)(FILE *, const char *))arg;
+
+	fputs("| ", f);
+	put(f, json_get_str(r->m, "name"));
+	fputs(" | ", f);
+	put(f, kind_text(r->m));
+	fprintf(f, " | %lld | %s | ", json_get_int(r->m, "jobs"), io_text(r));
+	report_put_num(f, json_object_get(r->m, "mb_s"), 1, "-");
+	if (isfinite(r->seconds))
+		fprintf(f, " | %.2f | ", r->seconds);
+	else
+		fputs(" | - | ", f);
+	fprintf(f, "%s%s%s |\n", r->ceiling ? "**" : "", r->notes, r->ceiling ? "**" : "");
+}
+
+void report_reference_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s))
+{
+	if (!reference_rows(f, doc, md_intro, md_row, &put))
+		return;
 	fputs("\nMB/s are fio's bytes over fio's runtime (10^6 bytes per second); a copy is the "
 	      "bytes the slower side moved over the longer runtime. seconds: how long the "
 	      "measurement ran; under a second it is flagged short, as a run is.\n", f);
 }
 
-void report_reference_html(FILE *f, json_t *doc)
+static void html_intro(FILE *f, const char *text, void *arg)
 {
-	json_t *ref = json_object_get(doc, "reference");
-	char text[512];
-	json_t *m;
-	size_t i;
-
-	if (!json_array_size(json_object_get(ref, "measurements")))
-		return;
+	(void)arg;
 	fputs("<section id=\"reference\">\n<h2>fio&#39;s reference</h2>\n<p class=\"note\">", f);
-	intro_text(ref, text, sizeof(text));
 	report_put_html(f, text);
 	fputs(". The ceiling is the faster of the two copies.</p>\n<div class=\"scroll\"><table>\n"
 	      "<tr><th>measurement</th><th>what</th><th class=\"n\">jobs</th><th>I/O</th>"
 	      "<th class=\"n\">MB/s</th><th class=\"n\">seconds</th><th>notes</th></tr>\n", f);
-	json_array_foreach(json_object_get(ref, "measurements"), i, m) {
-		const double t = fioref_measurement_runtime(m);
+}
 
-		fprintf(f, "<tr%s><td>", is_ceiling(ref, m) ? " class=\"rec\"" : "");
-		report_put_html(f, json_get_str(m, "name"));
-		fputs("</td><td>", f);
-		report_put_html(f, kind_text(m));
-		fprintf(f, "</td><td class=\"n\">%lld</td><td>%s</td><td class=\"n\"><b>",
-			json_get_int(m, "jobs"),
-			json_is_true(json_object_get(m, "direct")) ? "O_DIRECT" : "buffered");
-		report_put_num(f, json_object_get(m, "mb_s"), 1, "–");
-		fputs("</b></td><td class=\"n\">", f);
-		if (isfinite(t))
-			fprintf(f, "%.2f", t);
-		else
-			fputs("–", f);
-		notes_text(ref, m, text, sizeof(text));
-		fputs("</td><td>", f);
-		report_put_html(f, text);
-		fputs("</td></tr>\n", f);
-	}
+static void html_row(FILE *f, const struct ref_row *r, void *arg)
+{
+	(void)arg;
+	fprintf(f, "<tr%s><td>", r->ceiling ? " class=\"rec\"" : "");
+	report_put_html(f, json_get_str(r->m, "name"));
+	fputs("</td><td>", f);
+	report_put_html(f, kind_text(r->m));
+	fprintf(f, "</td><td class=\"n\">%lld</td><td>%s</td><td class=\"n\"><b>",
+		json_get_int(r->m, "jobs"), io_text(r));
+	report_put_num(f, json_object_get(r->m, "mb_s"), 1, "–");
+	fputs("</b></td><td class=\"n\">", f);
+	if (isfinite(r->seconds))
+		fprintf(f, "%.2f", r->seconds);
+	else
+		fputs("–", f);
+	fputs("</td><td>", f);
+	report_put_html(f, r->notes);
+	fputs("</td></tr>\n", f);
+}
+
+void report_reference_html(FILE *f, json_t *doc)
+{
+	if (!reference_rows(f, doc, html_intro, html_row, NULL))
+		return;
 	fputs("</table></div>\n<p class=\"note\">MB/s are fio&#39;s bytes over fio&#39;s runtime "
 	      "(10^6 bytes per second); a copy is the bytes the slower side moved over the longer "
 	      "runtime. seconds: how long the measurement ran; under a second it is flagged "

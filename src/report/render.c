@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/links.h"
+#include "analysis/recommend.h"
 #include "lib/json_get.h"
 #include "report/render.h"
 #include "report/report.h"
@@ -220,4 +221,49 @@ void report_link_text(json_t *net_entry, char *buf, size_t len)
 	if (json_get_has_num(net_entry, "speed_mbps"))
 		links_speed_text((long)json_get_int(net_entry, "speed_mbps"), speed, sizeof(speed));
 	snprintf(buf, len, "%s %s", *kind ? kind : "ip", speed);
+}
+
+void report_best_strategy(FILE *f, json_t *rec, const struct report_markup *m)
+{
+	const char *verdict = recommend_headroom_verdict(rec);
+	json_t *best = json_object_get(json_object_get(json_object_get(rec, "for"), "seconds"),
+				       "best");
+	char buf[64];
+
+	if (!verdict || !strcmp(verdict, "copier_only"))
+		return;
+	fputs(m->p_open, f);
+	if (!strcmp(verdict, "copier_fastest")) {
+		m->put(f, "No other strategy was faster than CryoSPARC's copier ("
+			  RECOMMEND_STRATEGY ").");
+		fputs(m->p_close, f);
+		return;
+	}
+	m->put(f, strcmp(verdict, "faster") ? "Fastest median of any strategy: "
+					    : "Fastest of any strategy: ");
+	fputs(m->b_open, f);
+	m->put(f, json_get_str(rec, "best_strategy"));
+	fputs(m->b_close, f);
+	fprintf(f, " at %lld thread%s, ", json_get_int(rec, "best_threads"),
+		json_get_int(rec, "best_threads") == 1 ? "" : "s");
+	report_put_num(f, json_object_get(rec, "best_mb_s"), 1, m->missing);
+	fputs(" MB/s", f);
+	if (json_is_number(best)) {
+		fputs(" (", f);
+		report_put_duration(f, best, m->missing);
+		fputs(" for the set)", f);
+	}
+	if (!strcmp(verdict, "faster")) {
+		snprintf(buf, sizeof(buf), "%.2fx", json_get_num(rec, "headroom"));
+		fprintf(f, ": %s%s%s ", m->bold_headroom ? m->b_open : "", buf,
+			m->bold_headroom ? m->b_close : "");
+		m->put(f, "CryoSPARC's copier, beyond both intervals: what the hardware allows "
+			  "beyond it.");
+	} else if (!strcmp(verdict, "within_noise")) {
+		m->put(f, ", within noise of CryoSPARC's copier (their intervals overlap): no "
+			  "headroom shown.");
+	} else {
+		fputs(".", f);
+	}
+	fputs(m->p_close, f);
 }

@@ -85,6 +85,25 @@ void report_overhead_html(FILE *f, json_t *doc);
  * watch). The reports then show the reference instead of empty tables.
  */
 bool report_reference_only(json_t *doc);
+/*
+ * What differs between the renderings that print the same sentences: how text is escaped, what
+ * stands for a missing value, and the marks around a paragraph and around bold text.
+ */
+struct report_markup {
+	void (*put)(FILE *f, const char *s);
+	const char *missing;	/* "-", "–" */
+	const char *p_open;	/* "\n", "<p>" */
+	const char *p_close;	/* "\n", "</p>\n" */
+	const char *b_open;	/* "**", "<b>" */
+	const char *b_close;	/* "**", "</b>" */
+	bool bold_headroom;	/* the headroom ratio in bold too */
+};
+/*
+ * The fastest strategy against CryoSPARC's copier (the recommendation's headroom verdict), as
+ * one paragraph below the table of its thread counts; nothing when the sweep had only the
+ * copier.
+ */
+void report_best_strategy(FILE *f, json_t *rec, const struct report_markup *m);
 /* A time for people: "42.0 s", "3 min 07 s", "2 h 05 min". */
 void report_put_duration(FILE *f, json_t *seconds, const char *missing);
 /*

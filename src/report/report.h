@@ -17,6 +17,11 @@
  * from the fields of results.json alone.
  */
 void report_text(json_t *doc, FILE *f);
+/*
+ * report_text() for the end of a run or sweep: the top-level warnings in said (strings, NULL for
+ * none), already said on the terminal the table goes to, are not listed again.
+ */
+void report_text_said(json_t *doc, json_t *said, FILE *f);
 
 /*
  * A sampler summary (a run's "sampler", or watch's): the devices with their totals and iostat -x

@@ -292,7 +292,19 @@ static void group_lines(FILE *f, bool *header, json_t *runs, const char *key, co
 	json_decref(groups);
 }
 
-static void print_warnings(json_t *doc, json_t *cells, FILE *f)
+/* Whether said (an array of strings, or NULL) holds w's text. */
+static bool was_said(json_t *said, json_t *w)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(said, i, s)
+		if (json_equal(s, w))
+			return true;
+	return false;
+}
+
+static void print_warnings(json_t *doc, json_t *said, json_t *cells, FILE *f)
 {
 	json_t *above;
 	json_t *w;
@@ -300,7 +312,8 @@ static void print_warnings(json_t *doc, json_t *cells, FILE *f)
 	bool header = false;
 
 	json_array_foreach(json_object_get(doc, "warnings"), i, w)
-		warning_line(f, &header, NULL, json_string_value(w));
+		if (!was_said(said, w))
+			warning_line(f, &header, NULL, json_string_value(w));
 	/* fio's (a short measurement), and the cells that beat its ceiling */
 	json_array_foreach(json_object_get(json_object_get(doc, "reference"), "warnings"), i, w)
 		warning_line(f, &header, NULL, json_string_value(w));
@@ -447,6 +460,11 @@ void report_sampler(json_t *smp, FILE *f)
 
 void report_text(json_t *doc, FILE *f)
 {
+	report_text_said(doc, NULL, f);
+}
+
+void report_text_said(json_t *doc, json_t *said, FILE *f)
+{
 	json_t *src = json_object_get(doc, "source");
 	json_t *dst = json_object_get(doc, "destination");
 	json_t *runs = json_object_get(doc, "runs");
@@ -487,6 +505,6 @@ void report_text(json_t *doc, FILE *f)
 		   "NVMe and arrays serve many requests at once.\n");
 	print_findings(runs, f);
 	cells = report_cells(doc);
-	print_warnings(doc, cells, f);
+	print_warnings(doc, said, cells, f);
 	json_decref(cells);
 }

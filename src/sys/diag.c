@@ -22,16 +22,6 @@
 #include "sys/diag.h"
 #include "sys/diag_int.h"
 
-/* snprintf that cuts to fit on purpose: sysfs names and values are short, buffers are ample. */
-void diag_strf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 static void unreadable(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void unreadable(struct diag *d, const char *fmt, ...)
 {
@@ -59,7 +49,7 @@ static int read_line(const char *sysroot, const char *path, char *buf, size_t le
 	if (ret < 0)
 		return ret;
 	text[strcspn(text, "\n")] = '\0';
-	diag_strf(buf, len, "%s", text);
+	strf(buf, len, "%s", text);
 	free(text);
 	return 0;
 }
@@ -88,7 +78,7 @@ static void read_link_base(const char *sysroot, const char *path, char *buf, siz
 		return;
 	target[n] = '\0';
 	const char *slash = strrchr(target, '/');
-	diag_strf(buf, len, "%s", slash ? slash + 1 : target);
+	strf(buf, len, "%s", slash ? slash + 1 : target);
 }
 
 void diag_init(struct diag *d, const char *sysroot)
@@ -126,8 +116,8 @@ void diag_parse_nfs(const char *source, const char *options, struct diag_nfs *n)
 	const char *colon = source[0] == '[' ? strstr(source, "]:") : strchr(source, ':');
 	if (colon) {
 		const char *host = source[0] == '[' ? source + 1 : source;
-		diag_strf(n->server, sizeof(n->server), "%.*s", (int)(colon - host), host);
-		diag_strf(n->export_path, sizeof(n->export_path), "%s",
+		strf(n->server, sizeof(n->server), "%.*s", (int)(colon - host), host);
+		strf(n->export_path, sizeof(n->export_path), "%s",
 		     colon + (source[0] == '[' ? 2 : 1));
 	}
 	char *copy = xstrdup(options);
@@ -140,11 +130,11 @@ void diag_parse_nfs(const char *source, const char *options, struct diag_nfs *n)
 		if (eq)
 			*eq = '\0';
 		if (!strcmp(o, "vers") || !strcmp(o, "nfsvers"))
-			diag_strf(n->vers, sizeof(n->vers), "%s", v);
+			strf(n->vers, sizeof(n->vers), "%s", v);
 		else if (!strcmp(o, "proto"))
-			diag_strf(n->proto, sizeof(n->proto), "%s", v);
+			strf(n->proto, sizeof(n->proto), "%s", v);
 		else if (!strcmp(o, "addr"))
-			diag_strf(n->addr, sizeof(n->addr), "%s", v);
+			strf(n->addr, sizeof(n->addr), "%s", v);
 		else if (!strcmp(o, "soft") || !strcmp(o, "softerr"))
 			n->soft = true;
 		else if (!strcmp(o, "hard"))
@@ -174,8 +164,8 @@ int diag_add_route(struct diag *d, const char *host, const char *why)
 	if (d->nr_routes >= DIAG_MAX_ROUTES)
 		return -ENOSPC;
 	struct diag_route *r = &d->routes[d->nr_routes++];
-	diag_strf(r->target, sizeof(r->target), "%s", host);
-	diag_strf(r->why, sizeof(r->why), "%s", why);
+	strf(r->target, sizeof(r->target), "%s", host);
+	strf(r->why, sizeof(r->why), "%s", why);
 	r->err = route_resolve(host, addr, sizeof(addr));
 	if (!r->err)
 		r->err = route_get(addr, &r->r);
@@ -192,8 +182,8 @@ static int server_route(struct diag *d, const char *role, const struct netfs_mou
 	if (diag_add_route(d, srv->host, role) == -ENOSPC)
 		return -1;
 	struct diag_route *r = &d->routes[d->nr_routes - 1];
-	diag_strf(r->fs, sizeof(r->fs), "%s", m->name);
-	diag_strf(r->transport, sizeof(r->transport), "%s", srv->transport);
+	strf(r->fs, sizeof(r->fs), "%s", m->name);
+	strf(r->transport, sizeof(r->transport), "%s", srv->transport);
 	r->rdma = srv->rdma;
 	return (int)d->nr_routes - 1;
 }
@@ -223,7 +213,7 @@ static void read_client_config(struct diag *d, struct netfs_mount *m)
 		return;
 	}
 	if (m->kind == NETFS_BEEGFS) {
-		diag_strf(m->config_file, sizeof(m->config_file), "%s", file);
+		strf(m->config_file, sizeof(m->config_file), "%s", file);
 		netfs_beegfs_config(text, m);
 	} else {
 		netfs_gpfs_config(text, m);
@@ -308,11 +298,11 @@ static void ethtool_info(struct diag_nic *n)
 	if (fd < 0)
 		return;
 	memset(&ifr, 0, sizeof(ifr));
-	diag_strf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", n->name);
+	strf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", n->name);
 	if (!n->driver[0]) {
 		ifr.ifr_data = (char *)&drv;
 		if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
-			diag_strf(n->driver, sizeof(n->driver), "%.*s", (int)sizeof(drv.driver),
+			strf(n->driver, sizeof(n->driver), "%.*s", (int)sizeof(drv.driver),
 			     drv.driver);
 	}
 	if (n->speed_mbps >= 0 || !n->up)
@@ -328,7 +318,7 @@ static void ethtool_info(struct diag_nic *n)
 	if (speed != 0 && speed != (uint32_t)SPEED_UNKNOWN)
 		n->speed_mbps = (long)speed;
 	if (!n->duplex[0])
-		diag_strf(n->duplex, sizeof(n->duplex), "%s",
+		strf(n->duplex, sizeof(n->duplex), "%s",
 		     duplex == DUPLEX_FULL   ? "full"
 		     : duplex == DUPLEX_HALF ? "half"
 					     : "unknown");
@@ -341,36 +331,36 @@ int diag_read_nic(const char *sysroot, const char *name, struct diag_nic *n)
 	char p[PATH_MAX];
 
 	memset(n, 0, sizeof(*n));
-	diag_strf(n->name, sizeof(n->name), "%s", name);
-	diag_strf(p, sizeof(p), "/sys/class/net/%s/mtu", name);
+	strf(n->name, sizeof(n->name), "%s", name);
+	strf(p, sizeof(p), "/sys/class/net/%s/mtu", name);
 	n->mtu = read_long(sysroot, p, -1);
 	if (n->mtu < 0)
 		return -ENOENT;
-	diag_strf(p, sizeof(p), "/sys/class/net/%s/operstate", name);
+	strf(p, sizeof(p), "/sys/class/net/%s/operstate", name);
 	if (read_line(sysroot, p, n->operstate, sizeof(n->operstate)) < 0)
-		diag_strf(n->operstate, sizeof(n->operstate), "unknown");
+		strf(n->operstate, sizeof(n->operstate), "unknown");
 	n->up = !strcmp(n->operstate, "up");
 	/* speed reads -1 or EINVAL when the link is down or the driver cannot say. */
-	diag_strf(p, sizeof(p), "/sys/class/net/%s/speed", name);
+	strf(p, sizeof(p), "/sys/class/net/%s/speed", name);
 	n->speed_mbps = read_long(sysroot, p, -1);
 	if (n->speed_mbps <= 0)
 		n->speed_mbps = -1;
-	diag_strf(p, sizeof(p), "/sys/class/net/%s/duplex", name);
+	strf(p, sizeof(p), "/sys/class/net/%s/duplex", name);
 	if (read_line(sysroot, p, n->duplex, sizeof(n->duplex)) < 0)
 		n->duplex[0] = '\0';
-	diag_strf(p, sizeof(p), "/sys/class/net/%s/device/driver", name);
+	strf(p, sizeof(p), "/sys/class/net/%s/device/driver", name);
 	read_link_base(sysroot, p, n->driver, sizeof(n->driver));
-	diag_strf(p, sizeof(p), "/sys/class/net/%s/device/numa_node", name);
+	strf(p, sizeof(p), "/sys/class/net/%s/device/numa_node", name);
 	n->numa_node = read_long(sysroot, p, -1);
-	diag_strf(p, sizeof(p), "/sys/class/net/%s/master", name);
+	strf(p, sizeof(p), "/sys/class/net/%s/master", name);
 	read_link_base(sysroot, p, n->master, sizeof(n->master));
-	diag_strf(p, sizeof(p), "/sys/class/net/%s/bonding/slaves", name);
+	strf(p, sizeof(p), "/sys/class/net/%s/bonding/slaves", name);
 	if (read_line(sysroot, p, n->slaves, sizeof(n->slaves)) < 0)
 		n->slaves[0] = '\0';
 	/* ARPHRD_*: 1 ether, 32 infiniband, 772 loopback. */
-	diag_strf(p, sizeof(p), "/sys/class/net/%s/type", name);
+	strf(p, sizeof(p), "/sys/class/net/%s/type", name);
 	const long type = read_long(sysroot, p, -1);
-	diag_strf(n->type, sizeof(n->type), "%s",
+	strf(n->type, sizeof(n->type), "%s",
 	     type == 1	   ? "ether"
 	     : type == 32  ? "infiniband"
 	     : type == 772 ? "loopback"
@@ -387,9 +377,9 @@ int diag_read_nic(const char *sysroot, const char *name, struct diag_nic *n)
 	}
 	/* Virtual interfaces have no device/driver link; a bond says what it is. */
 	if (!n->driver[0]) {
-		diag_strf(p, sizeof(p), "%s/sys/class/net/%s/bonding", sysroot, name);
+		strf(p, sizeof(p), "%s/sys/class/net/%s/bonding", sysroot, name);
 		if (access(p, F_OK) == 0)
-			diag_strf(n->driver, sizeof(n->driver), "bonding");
+			strf(n->driver, sizeof(n->driver), "bonding");
 	}
 	return 0;
 }
@@ -432,7 +422,7 @@ static void read_nics(struct diag *d)
 	for (size_t i = 0; i < d->nr_rdma; i++)
 		for (size_t k = 0; k < d->nr_nics; k++)
 			if (d->rdma[i].netdev[0] && !strcmp(d->nics[k].name, d->rdma[i].netdev))
-				diag_strf(d->nics[k].rdma_port, sizeof(d->nics[k].rdma_port), "%s",
+				strf(d->nics[k].rdma_port, sizeof(d->nics[k].rdma_port), "%s",
 					  d->rdma[i].name);
 }
 
@@ -484,17 +474,17 @@ static void read_nvme_subsystem(const char *sysroot, const char *p, struct diag_
 		if (used < sizeof(b->nvme_ctrl))
 			used += (size_t)snprintf(b->nvme_ctrl + used, sizeof(b->nvme_ctrl) - used,
 						 "%s%s", i ? "," : "", c);
-		diag_strf(q, sizeof(q), "%s/device/%s/numa_node", p, c);
+		strf(q, sizeof(q), "%s/device/%s/numa_node", p, c);
 		node = read_long(sysroot, q, -1);
 		if (node < 0) {
-			diag_strf(q, sizeof(q), "%s/device/%s/device/numa_node", p, c);
+			strf(q, sizeof(q), "%s/device/%s/device/numa_node", p, c);
 			node = read_long(sysroot, q, -1);
 		}
 		b->numa_node = b->numa_node == -2 || b->numa_node == node ? node : -1;
-		diag_strf(q, sizeof(q), "%s/device/%s/model", p, c);
+		strf(q, sizeof(q), "%s/device/%s/model", p, c);
 		if (!b->model[0] && read_line(sysroot, q, buf, sizeof(buf)) == 0) {
 			trim_model(buf);
-			diag_strf(b->model, sizeof(b->model), "%s", buf);
+			strf(b->model, sizeof(b->model), "%s", buf);
 		}
 		free(names[i]);
 	}
@@ -508,70 +498,70 @@ int diag_read_blockdev(const char *sysroot, const char *name, struct diag_blockd
 	char buf[256];
 
 	memset(b, 0, sizeof(*b));
-	diag_strf(b->name, sizeof(b->name), "%s", name);
-	diag_strf(p, sizeof(p), "/sys/class/block/%s", name);
-	const long sectors = read_long(sysroot, (diag_strf(q, sizeof(q), "%s/size", p), q), -1);
+	strf(b->name, sizeof(b->name), "%s", name);
+	strf(p, sizeof(p), "/sys/class/block/%s", name);
+	const long sectors = read_long(sysroot, (strf(q, sizeof(q), "%s/size", p), q), -1);
 	if (sectors < 0)
 		return -ENOENT;
 	b->size_bytes = (uint64_t)sectors * 512;
 	/* A partition has no queue of its own: its disk's (the parent folder) is the one. */
-	diag_strf(q, sizeof(q), "%s/partition", p);
+	strf(q, sizeof(q), "%s/partition", p);
 	char *full = xasprintf("%s%s", sysroot, q);
 	const bool partition = access(full, F_OK) == 0;
 	free(full);
 	if (partition)
-		diag_strf(p, sizeof(p), "/sys/class/block/%s/..", name);
+		strf(p, sizeof(p), "/sys/class/block/%s/..", name);
 	if (partition)
-		diag_strf(b->kind, sizeof(b->kind), "partition");
+		strf(b->kind, sizeof(b->kind), "partition");
 	else if (!strncmp(name, "nvme", 4))
-		diag_strf(b->kind, sizeof(b->kind), "nvme");
+		strf(b->kind, sizeof(b->kind), "nvme");
 	else if (!strncmp(name, "loop", 4))
-		diag_strf(b->kind, sizeof(b->kind), "loop");
+		strf(b->kind, sizeof(b->kind), "loop");
 	else if (!strncmp(name, "dm-", 3))
-		diag_strf(b->kind, sizeof(b->kind), "dm");
+		strf(b->kind, sizeof(b->kind), "dm");
 	else if (!strncmp(name, "md", 2))
-		diag_strf(b->kind, sizeof(b->kind), "md");
+		strf(b->kind, sizeof(b->kind), "md");
 	else
-		diag_strf(b->kind, sizeof(b->kind), "disk");
+		strf(b->kind, sizeof(b->kind), "disk");
 
-	diag_strf(q, sizeof(q), "%s/queue/rotational", p);
+	strf(q, sizeof(q), "%s/queue/rotational", p);
 	b->rotational = read_long(sysroot, q, -1);
-	diag_strf(q, sizeof(q), "%s/queue/nr_requests", p);
+	strf(q, sizeof(q), "%s/queue/nr_requests", p);
 	b->nr_requests = read_long(sysroot, q, -1);
-	diag_strf(q, sizeof(q), "%s/queue/read_ahead_kb", p);
+	strf(q, sizeof(q), "%s/queue/read_ahead_kb", p);
 	b->read_ahead_kb = read_long(sysroot, q, -1);
-	diag_strf(q, sizeof(q), "%s/queue/max_sectors_kb", p);
+	strf(q, sizeof(q), "%s/queue/max_sectors_kb", p);
 	b->max_sectors_kb = read_long(sysroot, q, -1);
-	diag_strf(q, sizeof(q), "%s/device/queue_depth", p);
+	strf(q, sizeof(q), "%s/device/queue_depth", p);
 	b->queue_depth = read_long(sysroot, q, -1);
-	diag_strf(q, sizeof(q), "%s/device/numa_node", p);
+	strf(q, sizeof(q), "%s/device/numa_node", p);
 	b->numa_node = read_long(sysroot, q, -1);
-	diag_strf(q, sizeof(q), "%s/queue/scheduler", p);
+	strf(q, sizeof(q), "%s/queue/scheduler", p);
 	if (read_line(sysroot, q, buf, sizeof(buf)) == 0) {
 		const char *open = strchr(buf, '[');
 		const char *close = open ? strchr(open, ']') : NULL;
 		if (open && close)
-			diag_strf(b->scheduler, sizeof(b->scheduler), "%.*s", (int)(close - open - 1),
+			strf(b->scheduler, sizeof(b->scheduler), "%.*s", (int)(close - open - 1),
 			     open + 1);
 		else
-			diag_strf(b->scheduler, sizeof(b->scheduler), "%s", buf);
+			strf(b->scheduler, sizeof(b->scheduler), "%s", buf);
 	}
-	diag_strf(q, sizeof(q), "%s/device/model", p);
+	strf(q, sizeof(q), "%s/device/model", p);
 	if (read_line(sysroot, q, buf, sizeof(buf)) == 0) {
 		trim_model(buf);
-		diag_strf(b->model, sizeof(b->model), "%s", buf);
+		strf(b->model, sizeof(b->model), "%s", buf);
 	}
 	/*
 	 * nvme0n1's device link is its controller nvme0; the namespace is the block device. Under
 	 * native multipath it is the subsystem, nvme-subsys0, and the controllers are below that.
 	 */
 	if (!strncmp(name, "nvme", 4)) {
-		diag_strf(q, sizeof(q), "%s/device", p);
+		strf(q, sizeof(q), "%s/device", p);
 		read_link_base(sysroot, q, b->nvme_ctrl, sizeof(b->nvme_ctrl));
 		if (!strncmp(b->nvme_ctrl, "nvme-subsys", 11))
 			read_nvme_subsystem(sysroot, p, b);
 		if (b->numa_node < 0 && strncmp(b->nvme_ctrl, "nvme-subsys", 11)) {
-			diag_strf(q, sizeof(q), "%s/device/device/numa_node", p);
+			strf(q, sizeof(q), "%s/device/device/numa_node", p);
 			b->numa_node = read_long(sysroot, q, -1);
 		}
 	}

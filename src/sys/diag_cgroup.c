@@ -39,10 +39,10 @@ static void cgroup_mounts(const char *sysroot, char *v2, char *v2_root, char *v1
 	char *text = NULL;
 	char *save = NULL;
 
-	diag_strf(v2, len, "/sys/fs/cgroup");
-	diag_strf(v1, len, "/sys/fs/cgroup/blkio");
-	diag_strf(v2_root, len, "/");
-	diag_strf(v1_root, len, "/");
+	strf(v2, len, "/sys/fs/cgroup");
+	strf(v1, len, "/sys/fs/cgroup/blkio");
+	strf(v2_root, len, "/");
+	strf(v1_root, len, "/");
 	if (read_text_file(path, &text, NULL) < 0) {
 		free(path);
 		return;
@@ -54,15 +54,15 @@ static void cgroup_mounts(const char *sysroot, char *v2, char *v2_root, char *v1
 		if (device_parse_mountinfo_line(line, &m) < 0)
 			continue;
 		if (!strcmp(m.fs_type, "cgroup2")) {
-			diag_strf(v2, len, "%s", m.mount_point);
-			diag_strf(v2_root, len, "%s", m.root);
+			strf(v2, len, "%s", m.mount_point);
+			strf(v2_root, len, "%s", m.root);
 		} else if (!strcmp(m.fs_type, "cgroup")) {
 			char *opts = device_join_options(m.mount_options, m.super_options);
 			char *o = xasprintf(",%s,", opts);
 
 			if (strstr(o, ",blkio,")) {
-				diag_strf(v1, len, "%s", m.mount_point);
-				diag_strf(v1_root, len, "%s", m.root);
+				strf(v1, len, "%s", m.mount_point);
+				strf(v1_root, len, "%s", m.root);
 			}
 			free(o);
 			free(opts);
@@ -95,9 +95,9 @@ static void cgroup_paths(const char *sysroot, char *v2, char *v1, size_t len)
 		*c2 = '\0';
 		ctrl = xasprintf(",%s,", c1 + 1);
 		if (!strcmp(line, "0:"))	/* "0::/path": the v2 hierarchy */
-			diag_strf(v2, len, "%s", c2 + 1);
+			strf(v2, len, "%s", c2 + 1);
 		else if (strstr(ctrl, ",blkio,"))
-			diag_strf(v1, len, "%s", c2 + 1);
+			strf(v1, len, "%s", c2 + 1);
 		free(ctrl);
 	}
 	free(text);
@@ -134,7 +134,7 @@ static bool device_of(const struct diag *d, unsigned major, unsigned minor, char
 			free(text);
 			free(path);
 			if (match) {
-				diag_strf(name, len, "%s", dev->chain[c]);
+				strf(name, len, "%s", dev->chain[c]);
 				return true;
 			}
 		}
@@ -155,10 +155,10 @@ static void add_limit(struct diag *d, const char *cgroup, const char *file, cons
 	if (m->nr_io_limits == DIAG_MAX_IO_LIMITS)
 		return;
 	l = &m->io_limits[m->nr_io_limits++];
-	diag_strf(l->cgroup, sizeof(l->cgroup), "%s", cgroup);
-	diag_strf(l->file, sizeof(l->file), "%s", file);
-	diag_strf(l->key, sizeof(l->key), "%s", key);
-	diag_strf(l->dev, sizeof(l->dev), "%s", name);
+	strf(l->cgroup, sizeof(l->cgroup), "%s", cgroup);
+	strf(l->file, sizeof(l->file), "%s", file);
+	strf(l->key, sizeof(l->key), "%s", key);
+	strf(l->dev, sizeof(l->dev), "%s", name);
 	l->major = major;
 	l->minor = minor;
 	l->value = value;
@@ -183,7 +183,7 @@ static void read_io_max(struct diag *d, const char *dir, const char *cg, const c
 		for (char *p = flat; *p; p++)
 			if (*p == '\n')
 				*p = p[1] ? ';' : '\0';
-		diag_strf(d->machine.io_max, sizeof(d->machine.io_max), "%s: %s", name, flat);
+		strf(d->machine.io_max, sizeof(d->machine.io_max), "%s: %s", name, flat);
 		free(flat);
 	}
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -295,15 +295,15 @@ void diag_io_limit_text(const struct diag_io_limit *l, char *buf, size_t len)
 	char setting[64] = "";
 
 	if (l->dev[0])
-		diag_strf(dev, sizeof(dev), "%s (%u:%u)", l->dev, l->major, l->minor);
+		strf(dev, sizeof(dev), "%s (%u:%u)", l->dev, l->major, l->minor);
 	else
-		diag_strf(dev, sizeof(dev), "device %u:%u", l->major, l->minor);
+		strf(dev, sizeof(dev), "device %u:%u", l->major, l->minor);
 	if (bps)
-		diag_strf(value, sizeof(value), "%.1f MB/s", (double)l->value / 1e6);
+		strf(value, sizeof(value), "%.1f MB/s", (double)l->value / 1e6);
 	else
-		diag_strf(value, sizeof(value), "%llu I/O a second", l->value);
+		strf(value, sizeof(value), "%llu I/O a second", l->value);
 	if (!strcmp(l->file, "io.max"))
-		diag_strf(setting, sizeof(setting), " %s=%llu", l->key, l->value);
-	diag_strf(buf, len, "cgroup %s limits %s %s to %s (%s%s)", l->cgroup,
+		strf(setting, sizeof(setting), " %s=%llu", l->key, l->value);
+	strf(buf, len, "cgroup %s limits %s %s to %s (%s%s)", l->cgroup,
 		  l->key[0] == 'r' ? "reading" : "writing", dev, value, l->file, setting);
 }

@@ -16,9 +16,6 @@ struct diag_nic;
 struct diag_route;
 struct rdma_port;
 
-/* snprintf that cuts to fit on purpose: sysfs names and values are short, buffers are ample. */
-void diag_strf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* The block device name diag_read found, or NULL. */
 const struct diag_blockdev *diag_find_dev(const struct diag *d, const char *name);
 

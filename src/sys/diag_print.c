@@ -263,7 +263,7 @@ static void print_route(const struct diag *d, const struct diag_route *r, FILE *
 	char kind[48] = "";
 
 	if (r->fs[0])
-		diag_strf(kind, sizeof(kind), ", %s%s%s", r->fs, r->transport[0] ? " " : "",
+		strf(kind, sizeof(kind), ", %s%s%s", r->fs, r->transport[0] ? " " : "",
 			  r->transport);
 	if (r->err) {
 		fprintf(f, "route to %s (%s%s): %s\n", r->target, r->why, kind,

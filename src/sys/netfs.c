@@ -4,22 +4,11 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "sys/netfs.h"
-
-/* snprintf that cuts to fit on purpose: hosts and paths longer than the fields are not real. */
-static void strf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void strf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
 
 static const struct {
 	const char *type;

@@ -16,17 +16,6 @@
 
 #define IB_CLASS "/sys/class/infiniband"
 
-/* snprintf that cuts to fit on purpose: sysfs names and values are short, buffers are ample. */
-static void strf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void strf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 long rdma_parse_rate(const char *text)
 {
 	char *end;

@@ -475,7 +475,7 @@ const struct sampler_link *sampler_find_link(const struct sampler *s, const char
 int sampler_init(struct sampler *s, const struct sampler_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
-	if (!(cfg->interval_s > 0))
+	if (!(cfg->interval_s >= SAMPLER_MIN_INTERVAL_S))
 		return -EINVAL;
 	s->sysroot = xstrdup(cfg->sysroot ? cfg->sysroot : "");
 	s->interval_s = cfg->interval_s;

@@ -44,6 +44,12 @@
 #include "sys/procstat.h"
 #include "sys/rdma.h"
 
+/*
+ * The shortest interval between readings (10 ms): a reading takes a few hundred microseconds
+ * of /proc, so a shorter one would keep a CPU busy with the sampler, not with the copy.
+ */
+#define SAMPLER_MIN_INTERVAL_S 0.01
+
 /* Sources of a reading; a snapshot's have says which were read. */
 enum sampler_source {
 	SAMPLER_DISK = 1 << 0,
@@ -71,7 +77,7 @@ struct sampler_path {
 
 struct sampler_config {
 	const char *sysroot; /* prefix of /proc and /sys; NULL or "" for this machine */
-	double interval_s;   /* between readings, > 0 */
+	double interval_s;   /* between readings, >= SAMPLER_MIN_INTERVAL_S */
 	const struct sampler_path *paths;
 	size_t nr_paths;
 	bool running; /* keep a running summary of every reading (sampler_running_json()) */
@@ -176,7 +182,7 @@ static inline const struct sampler_snapshot *sampler_snap(const struct sampler *
 /*
  * Resolve cfg's paths (devices, NFS mounts) and prepare. Paths that cannot be resolved are kept
  * with an empty chain: the sampler then still reports every device that moved bytes. Returns 0
- * or -EINVAL (interval not > 0).
+ * or -EINVAL (an interval shorter than SAMPLER_MIN_INTERVAL_S).
  */
 int sampler_init(struct sampler *s, const struct sampler_config *cfg);
 

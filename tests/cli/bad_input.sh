@@ -60,6 +60,20 @@ note "usage errors exit 2"
 expect_fail 2 "unknown strategy 'nosuch'" "$CCB" run --strategy nosuch "$src" "$dst"
 expect_fail 2 "invalid value '0' for --threads" "$CCB" run --threads 0 "$src" "$dst"
 expect_fail 2 "invalid value '-1' for --threads" "$CCB" run --threads -1 "$src" "$dst"
+# sweep's lists: an empty item or an item named twice is an error naming it, never a cell run
+# twice or a silently shorter grid (each under a timeout: the old parser ran the sweep)
+for bad in "--strategies rw,rw:strategy 'rw' is named twice in --strategies 'rw,rw'" \
+	"--strategies rw,,shutil:empty item in --strategies 'rw,,shutil'" \
+	"--strategies rw,:empty item in --strategies 'rw,'" \
+	"--threads 1,,2:empty item in --threads '1,,2'" \
+	"--threads 2,2:thread count 2 is named twice in --threads '2,2'" \
+	"--threads 1,2,01:thread count 1 is named twice in --threads '1,2,01'" \
+	"--threads ,1:empty item in --threads ',1'" \
+	"--threads=:--threads names no thread count"; do
+	expect_fail 2 "^cryocache-bench: sweep: ${bad#*:}\$" timeout -k 10 60 "$CCB" sweep --repeats 1 \
+		--confirm 0 --warmup 0 --quiet --out "$ccb_tmp/dup" ${bad%%:*} "$src" "$dst"
+	[ ! -e "$ccb_tmp/dup" ] || fail "sweep ${bad%%:*} made a results folder"
+done
 expect_fail 2 "invalid value '0' for --repeats" "$CCB" run --repeats 0 "$src" "$dst"
 expect_fail 2 "invalid size '0' for --bs: expected at least 1 byte" "$CCB" run --bs 0 "$src" "$dst"
 expect_fail 2 "invalid value 'nan' for --interval" "$CCB" run --interval nan "$src" "$dst"

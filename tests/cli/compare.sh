@@ -116,6 +116,11 @@ printf '{"schema": ' >"$ccb_tmp/broken.json"
 expect_fail 2 "cannot parse '$ccb_tmp/broken.json'" "$CCB" compare "$d/base.json" "$ccb_tmp/broken.json"
 expect_fail 2 "missing arguments" "$CCB" compare "$d/base.json"
 expect_fail 2 "invalid value 'x' for --tolerance" "$CCB" compare --tolerance x "$d/base.json" "$d/noise.json"
+# -t is --threads everywhere else: compare refuses it (never taken as the tolerance) and names
+# the long option
+expect_fail 2 "^cryocache-bench: compare: unknown option '-t': use --tolerance for the tolerance\$" \
+	"$CCB" compare -t 10 "$d/base.json" "$d/noise.json"
+expect_fail 2 "unknown option '-t': use --tolerance" "$CCB" compare -t10 "$d/base.json" "$d/noise.json"
 
 # a baseline without a host section, or with a null CPU model: unknown hardware, refused alike
 need_python

@@ -219,4 +219,44 @@ if [ ! -e "$ccb_tmp/killed/.cryocache-gen.json" ]; then
 	expect_fail 1 "'$ccb_tmp/killed'" "$CCB" gen --stacks 60 --box 96 --particles 40 \
 		"$ccb_tmp/killed"
 fi
+
+note "a job folder that turns out a symlink is refused, never written through"
+# A folder gen makes below OUT may be replaced by a symlink before gen writes into it (someone
+# else writes to OUT's parent too). Made deterministic with a preloaded mkdir/mkdirat that
+# makes a symlink to elsewhere where gen asks for J<n>.
+cc=${CC:-cc}
+command -v "$cc" >/dev/null || skip "no C compiler for the preloaded mkdir"
+cat >"$ccb_tmp/linkdir.c" <<'CEOF'
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static int is_job(const char *p)
+{
+	const char *b = strrchr(p, '/');
+
+	b = b ? b + 1 : p;
+	return b[0] == 'J' && b[1] >= '0' && b[1] <= '9' && !strchr(b, '/');
+}
+int mkdirat(int fd, const char *p, mode_t m)
+{
+	if (is_job(p))
+		return symlinkat(getenv("LINK_TARGET"), fd, p);
+	return (int)syscall(SYS_mkdirat, fd, p, m);
+}
+int mkdir(const char *p, mode_t m)
+{
+	return mkdirat(AT_FDCWD, p, m);
+}
+CEOF
+"$cc" -shared -fPIC -o "$ccb_tmp/linkdir.so" "$ccb_tmp/linkdir.c" || fail "cannot build the preload"
+mkdir "$ccb_tmp/elsewhere"
+expect_fail 1 "^cryocache-bench: cannot create 'J[0-9]+/extract' in '$ccb_tmp/linked': 'J[0-9]+' is a symbolic link, not followed\$" \
+	env LD_PRELOAD="$ccb_tmp/linkdir.so" LINK_TARGET="$ccb_tmp/elsewhere" \
+	"$CCB" gen --stacks 3 --box 16 --particles 2 --job-dirs 1 -t 1 "$ccb_tmp/linked"
+[ -z "$(ls -A "$ccb_tmp/elsewhere")" ] || fail "gen wrote through a symlink: $(ls -AR "$ccb_tmp/elsewhere")"
 exit 0

@@ -106,6 +106,23 @@ run_meta cs-by-content "$ccb_tmp/job.dat" cs --project-dir "$proj"
 { echo "# stacks of J42"; echo; cat "$ccb_tmp/named"; } >"$ccb_tmp/list"
 run_meta list "$proj" list --files "$ccb_tmp/list"
 run_meta list-stdin "$proj" list --files - <"$ccb_tmp/list"
+# A pipe that ends (the shell's <(...)) is a list too.
+run_meta list-pipe "$proj" list --files <(cat "$ccb_tmp/list")
+
+# What is no regular file is refused at once, named with what it is, never read or waited on:
+# /dev/zero never ends, a FIFO no one writes would block the open; as --files and as SRC.
+mkfifo "$ccb_tmp/list.fifo"
+"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$ccb_tmp/list.sock" ||
+	fail "cannot make a unix socket"
+for bad in "/dev/zero:a character device" "$ccb_tmp/list.fifo:a FIFO" "$ccb_tmp/list.sock:a socket" \
+	"$proj:a folder"; do
+	path=${bad%%:*}
+	expect_fail 1 "^cryocache-bench: cannot read '$path': ${bad#*:}, not a regular file\$" \
+		timeout -k 10 60 "$CCB" run --repeats 1 --quiet --files "$path" "$proj" "$dst"
+	[ "$path" = "$proj" ] && continue
+	expect_fail 1 "^cryocache-bench: cannot read '$path': ${bad#*:}, not a regular file\$" \
+		timeout -k 10 60 "$CCB" run --repeats 1 --quiet "$path" "$dst"
+done
 
 # --sample: the sweep's seeded, size-representative sampler over the stacks the job names; the
 # same seed gives the same sample.

@@ -92,6 +92,19 @@ expect_ok "$CCB" run --repeats 1 --interval 0 --quiet --out "$out" "$src" "$dst"
 expect_json "$out/results.json" "d['params']['interval'] == 0" "'sampler' not in runs[0]"
 [ ! -e "$out/samples" ] || fail "--interval 0 wrote $out/samples"
 
+note "--interval below 10 ms: refused, naming the minimum (the sampler would spin)"
+printf '[run]\ninterval = 0.001\n' >"$ccb_tmp/fast.ini"
+for c in run sweep; do
+	expect_fail 2 "invalid value '1e-9' for --interval: expected 0 \(off\) or a number from 0\.01 to 3600" \
+		timeout -k 10 60 "$CCB" $c --repeats 1 --interval 1e-9 --quiet --out "$ccb_tmp/fast-$c" \
+		"$src" "$dst"
+	[ ! -e "$ccb_tmp/fast-$c" ] || fail "$c --interval 1e-9 made a results folder"
+done
+expect_fail 2 "invalid value '0.001' for --interval: expected 0 \(off\) or a number from 0\.01" \
+	timeout -k 10 60 "$CCB" run --repeats 1 --profile "$ccb_tmp/fast.ini" --quiet "$src" "$dst"
+expect_fail 2 "invalid value '0.005' for --interval: expected a number from 0\.01 to 3600" \
+	timeout -k 10 60 "$CCB" watch --interval 0.005 --count 1 "$src"
+
 note "--samples-format csv"
 out=$ccb_tmp/csv
 expect_ok "$CCB" run --repeats 1 --interval 0.05 --samples-format csv --quiet --out "$out" "$src" "$dst"

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # tests/cli/warnings.sh - a warning every run of a sweep gives is said once on stderr, listed once
-# with its count in the table and report.md, said per run with -v and not at all with -q; and
-# the terminal and report.md speak in decimal units only (GB, MB/s: never MiB or GiB).
+# with its count in the table and report.md, said per run with -v and not at all with -q; a
+# sweep-wide warning said on stderr is not listed again when the table goes to that same
+# terminal; and the terminal and report.md speak in decimal units only (GB, MB/s: never MiB or
+# GiB).
 . "$(dirname "$0")/../helpers/lib.sh" || exit 99
 
 need_python
@@ -63,4 +65,20 @@ expect_ok sweep "$ccb_tmp/quiet" -q
 ! grep -q 'warning:' "$ccb_tmp/err" || fail "-q printed warnings: $(cat "$ccb_tmp/err")"
 grep -q '^  - 4 runs (1-4): .*posix_fadvise' "$ccb_tmp/out" ||
 	fail "-q dropped the warning from the table: $(cat "$ccb_tmp/out")"
-echo "ok: warnings said once, counted, per run with -v, none with -q"
+note "one terminal for stdout and stderr: a sweep-wide warning is said once, not again in the table"
+# --min-run 3 on this small set: the sweep warns that its runs are short (a top-level warning)
+command -v script >/dev/null || skip "script (util-linux) is not installed: no terminal to test"
+printf -v cmd '%q ' "$CCB" sweep --strategies rw --threads 1 --repeats 1 --confirm 0 --warmup 0 \
+	--min-run 3 --interval 0 --no-plots --drop-caches-path "$drop" --out "$ccb_tmp/tty" "$src" "$dst"
+script -qec "$cmd" /dev/null >"$ccb_tmp/tty.txt" </dev/null || fail "the sweep on a terminal failed"
+n=$(grep -c 'numbers from runs this short are mostly noise' "$ccb_tmp/tty.txt" || true)
+[ "$n" = 1 ] || fail "the terminal shows the short-runs warning $n times, expected once: $(cat "$ccb_tmp/tty.txt")"
+expect_json "$ccb_tmp/tty/results.json" \
+	"sum('numbers from runs this short' in w for w in d['warnings']) == 1"
+# stdout and stderr apart (a file, a pipe): each gets it once, as before
+expect_ok sweep "$ccb_tmp/apart" --min-run 3
+for f in out err; do
+	n=$(grep -c 'numbers from runs this short are mostly noise' "$ccb_tmp/$f" || true)
+	[ "$n" = 1 ] || fail "std$f shows the short-runs warning $n times, expected once"
+done
+echo "ok: warnings said once, counted, per run with -v, none with -q, once on a terminal"

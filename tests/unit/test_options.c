@@ -386,6 +386,31 @@ static void test_from_json(void **state)
 	options_release(h_options, &h);
 }
 
+/* OPT_DOUBLE_OFF_: 0 turns off, else min to max; below min (not 0) is refused, naming both. */
+static void test_zero_off(void **state)
+{
+	struct z_opts {
+		double interval;
+	} o;
+	static const struct opt_def z_options[] = {
+		OPT_DOUBLE_OFF_("interval", 0, struct z_opts, interval, "0.1", "S", 0.01, 3600,
+				"seconds"),
+		OPT_END
+	};
+	char why[256];
+
+	(void)state;
+	assert_int_equal(options_set(&z_options[0], &o, "0", why, sizeof(why)), 0);
+	assert_float_equal(o.interval, 0, 0);
+	assert_int_equal(options_set(&z_options[0], &o, "0.01", why, sizeof(why)), 0);
+	assert_float_equal(o.interval, 0.01, 0);
+	assert_int_equal(options_set(&z_options[0], &o, "1e-9", why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "invalid value '1e-9' for --interval: expected 0 (off) or a "
+			    "number from 0.01 to 3600");
+	assert_int_equal(options_set(&z_options[0], &o, "-0.5", why, sizeof(why)), -EINVAL);
+	assert_int_equal(options_set(&z_options[0], &o, "nan", why, sizeof(why)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_zero_off),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_headings),

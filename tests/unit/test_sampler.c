@@ -516,10 +516,13 @@ static void test_missing_sources(void **state)
 	const struct sampler_config cfg = {
 		.sysroot = empty, .interval_s = 0.5, .paths = paths, .nr_paths = 1};
 	const struct sampler_config bad = {.sysroot = empty, .interval_s = 0};
+	const struct sampler_config busy = {.sysroot = empty, .interval_s = 1e-9};
 	struct sampler s;
 	json_t *sum;
 
 	assert_int_equal(sampler_init(&s, &bad), -EINVAL);
+	/* shorter than SAMPLER_MIN_INTERVAL_S: the sampler would spin */
+	assert_int_equal(sampler_init(&s, &busy), -EINVAL);
 	assert_int_equal(mkdir(empty, 0777), 0);
 	assert_int_equal(sampler_init(&s, &cfg), 0);
 	assert_int_equal(sampler_sample_at(&s, 1000000000), -ENOENT);
