@@ -11,8 +11,10 @@
 # peak resident memory (the largest of the rounds); the rounds go to LOG (default
 # listing-rounds.tsv).
 #
-#   sudo bench/listing.sh [-n ROUNDS] SRC...
+#   sudo bench/listing.sh [-n ROUNDS] [-b OLD-LIST-ONLY] SRC...
 # LIST_ONLY is the listing program (default: bench/list-only of this tree), LOG the rounds file.
+# -b: another build's bench/list-only (copied out of its tree), measured in the same rounds as
+# "before", to compare a change.
 set -eu
 rounds=5
 threads=
@@ -20,18 +22,21 @@ size=
 . "$(dirname "$0")/lib.sh"
 
 OPTIND=1
-while getopts "n:" o; do
+before=
+while getopts "n:b:" o; do
 	case $o in
 	n) rounds=$OPTARG ;;
-	*) echo "usage: $0 [-n ROUNDS] SRC..." >&2; exit 2 ;;
+	b) before=$OPTARG ;;
+	*) echo "usage: $0 [-n ROUNDS] [-b OLD-LIST-ONLY] SRC..." >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] SRC..." >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] [-b OLD-LIST-ONLY] SRC..." >&2; exit 2; }
 bench_need_root
 list_only=${LIST_ONLY:-$here/bench/list-only}
 log=${LOG:-listing-rounds.tsv}
 [ -x "$list_only" ] || { echo "$0: $list_only is missing: run make first" >&2; exit 1; }
+[ -z "$before" ] || [ -x "$before" ] || { echo "$0: '$before' is not a program" >&2; exit 1; }
 srcs=("$@")
 for s in "${srcs[@]}"; do
 	[ -e "$s" ] || { echo "$0: '$s' does not exist" >&2; exit 1; }
@@ -52,11 +57,11 @@ run_find() { # printf-or-empty
 	t1=$(now)
 	echo "$(calc "$t1 - $t0") ${out##*$'\n'}"
 }
-run_ours() { # src
+run_ours() { # program src
 	local t0 t1 out
 	drop
 	t0=$(now)
-	out=$("$list_only" "$1")
+	out=$("$1" "$2")
 	t1=$(now)
 	set -- $out
 	echo "$(calc "$t1 - $t0") ${10}"
@@ -68,6 +73,7 @@ for ((round = 1; round <= rounds; round++)); do
 	cells=("find" "find-printf")
 	for s in "${srcs[@]}"; do
 		cells+=("ours $s")
+		[ -z "$before" ] || cells+=("before $s")
 	done
 	mapfile -t order < <(printf '%s\n' "${cells[@]}" | shuf)
 	flock 9
@@ -75,7 +81,8 @@ for ((round = 1; round <= rounds; round++)); do
 		case $cell in
 		find) r=$(run_find "") ;;
 		find-printf) r=$(run_find printf) ;;
-		ours\ *) r=$(run_ours "${cell#ours }") ;;
+		ours\ *) r=$(run_ours "$list_only" "${cell#ours }") ;;
+		before\ *) r=$(run_ours "$before" "${cell#before }") ;;
 		esac
 		printf '%s\t%s\t%s\n' "$round" "$cell" "${r// /$'\t'}" | tee -a "$log" >&2
 	done
@@ -105,4 +112,4 @@ END {
 		printf "%-50s %8.3f %8.3f-%-8.3f %8.2f %10.1f\n", c, med[c], lo[c], hi[c],
 		       med[c] / med["find"], rss[c] / 1024
 	}
-}' <(head -1 "$log"; tail -n +2 "$log" | awk -F'\t' '$2 == "find"'; tail -n +2 "$log" | awk -F'\t' '$2 != "find"')
+}' <(head -1 "$log"; tail -n +2 "$log" | sort -t$'\t' -s -k2,2)
