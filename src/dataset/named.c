@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,13 +173,132 @@ static char *stack_rel(const char *project, const char *path)
 	return rel;
 }
 
+/* What the stat threads found of one named stack. */
+struct stack_stat {
+	char *rel;		/* below the project (allocated), or NULL: outside it */
+	uint64_t size;
+	int err;		/* stat()'s errno, or 0 */
+	bool reg;		/* a regular file (through a link) */
+	bool check_link;	/* a link, or in a folder that may resolve outside the project */
+};
+
+struct stack_stats {
+	const char *root;
+	const struct stack_list *l;
+	struct stack_stat *s;
+	atomic_size_t next;	/* the next batch of STAT_BATCH a thread takes */
+};
+
+#define STAT_BATCH 64
+
+/* The folder of the last stack a thread looked at, and whether it resolves inside the root. */
+struct dir_memo {
+	char *dir;
+	size_t len;
+	bool inside;
+};
+
+/*
+ * Whether the folder holding path (below root, canonical) resolves inside root. Stacks of a
+ * folder are mostly adjacent, so one realpath() a folder, not one a stack (each a readlink() of
+ * every component), tells dataset_link_allowed()'s answer for all its files that are no links.
+ */
+static bool dir_inside(struct dir_memo *m, const char *root, const char *path)
+{
+	const size_t len = (size_t)(strrchr(path, '/') - path);
+	char *real;
+
+	if (m->dir && m->len == len && !memcmp(m->dir, path, len))
+		return m->inside;
+	free(m->dir);
+	m->dir = xmalloc(len + 1);
+	memcpy(m->dir, path, len);
+	m->dir[len] = '\0';
+	m->len = len;
+	real = realpath(m->dir, NULL);
+	m->inside = real && path_is_within(real, root);
+	free(real);
+	return m->inside;
+}
+
+static void stat_stack(const struct stack_stats *q, size_t i, struct dir_memo *m)
+{
+	struct stack_stat *s = &q->s[i];
+	struct stat st;
+	char *path;
+
+	s->rel = stack_rel(q->root, q->l->items[i].path);
+	if (!s->rel)
+		return;
+	path = path_join(q->root, s->rel);
+	if (lstat(path, &st) < 0) {
+		s->err = errno;
+	} else if (S_ISLNK(st.st_mode)) {
+		s->check_link = true;
+		if (stat(path, &st) < 0)
+			s->err = errno;
+	} else if (S_ISREG(st.st_mode) && !dir_inside(m, q->root, path)) {
+		s->check_link = true;
+	}
+	if (!s->err) {
+		s->reg = S_ISREG(st.st_mode);
+		s->size = (uint64_t)st.st_size;
+	}
+	free(path);
+}
+
+static void *stat_thread(void *arg)
+{
+	struct stack_stats *q = arg;
+	struct dir_memo m = { 0 };
+
+	for (;;) {
+		const size_t from = atomic_fetch_add(&q->next, STAT_BATCH);
+		const size_t to = q->l->nr - from < STAT_BATCH ? q->l->nr : from + STAT_BATCH;
+
+		if (from >= q->l->nr)
+			break;
+		for (size_t i = from; i < to; i++)
+			stat_stack(q, i, &m);
+	}
+	free(m.dir);
+	return NULL;
+}
+
+/*
+ * The stacks of l stat'ed below root by up to DATASET_CHECK_THREADS threads, in l's order (a
+ * cold stat is a read of the inode table, or a round trip to the file server): an array of
+ * l->nr, allocated.
+ */
+static struct stack_stat *stat_stacks(const char *root, const struct stack_list *l)
+{
+	struct stack_stats q = { .root = root, .l = l };
+	pthread_t tid[DATASET_CHECK_THREADS];
+	const size_t want = l->nr / STAT_BATCH;
+	const unsigned nt = want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS;
+	unsigned started = 0;
+
+	q.s = xcalloc(l->nr ? l->nr : 1, sizeof(*q.s));
+	atomic_init(&q.next, 0);
+	for (unsigned t = 0; t < nt; t++)
+		if (pthread_create(&tid[started], NULL, stat_thread, &q) == 0)
+			started++;
+	stat_thread(&q);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	return q.s;
+}
+
 /*
  * Stat the stacks of l below project into ds; missing ones are counted with examples, links to
- * outside the project are refused unless flags allow them (dataset_link_allowed()).
+ * outside the project are refused unless flags allow them (dataset_link_allowed()). The stats
+ * run in parallel; what they found is taken in l's order, so the first bad stack is the one
+ * named.
  */
 static int load_stacks(struct dataset *ds, const struct stack_list *l, unsigned flags, char *why,
 		       size_t len)
 {
+	struct stack_stat *found = stat_stacks(ds->root, l);
 	size_t refused = 0;
 	char *first = NULL;
 	char *first_target = NULL;
@@ -185,54 +306,51 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, unsigned 
 	int ret = 0;
 
 	for (size_t i = 0; i < l->nr; i++) {
-		char *rel = stack_rel(ds->root, l->items[i].path);
-		char *path;
-		struct stat st;
-		int sr;
+		struct stack_stat *s = &found[i];
 
-		if (!rel) {
+		if (!s->rel) {
 			ret = fail_why(why, len, -EINVAL, "'%s' names '%s', which is outside the "
 				       "project folder '%s'", ds->meta, l->items[i].path, ds->root);
 			goto out;
 		}
-		path = path_join(ds->root, rel);
-		sr = stat(path, &st);
-		if (sr < 0 && errno != ENOENT && errno != ENOTDIR) {
-			ret = -errno;
-			free(path);
-			free(rel);
-			fail_why(why, len, ret, "cannot read '%s': %s", l->items[i].path,
-				 strerror(-ret));
+		if (s->err && s->err != ENOENT && s->err != ENOTDIR) {
+			ret = fail_why(why, len, -s->err, "cannot read '%s': %s", l->items[i].path,
+				       strerror(s->err));
 			goto out;
 		}
-		if (sr < 0 || !S_ISREG(st.st_mode)) {
+		if (s->err || !s->reg) {
 			if (ds->nr_missing < DATASET_MISSING_EXAMPLES)
 				ds->missing[ds->nr_missing] = xstrdup(l->items[i].path);
 			ds->nr_missing++;
-			free(path);
-			free(rel);
 			continue;
 		}
-		if (!dataset_link_allowed(ds, flags, path, rel, &refused, &first, &first_target)) {
+		if (s->check_link) {
+			char *path = path_join(ds->root, s->rel);
+			bool ok = dataset_link_allowed(ds, flags, path, s->rel, &refused, &first,
+						       &first_target);
+
 			free(path);
-			free(rel);
-			continue;
+			if (!ok)
+				continue;
 		}
 		if (ds->nr == cap) {
 			cap = cap ? 2 * cap : 256;
 			ds->files = xrealloc(ds->files, cap * sizeof(*ds->files));
 		}
-		ds->files[ds->nr].rel = rel;
-		ds->files[ds->nr].size = (uint64_t)st.st_size;
+		ds->files[ds->nr].rel = s->rel;
+		s->rel = NULL;
+		ds->files[ds->nr].size = s->size;
 		ds->files[ds->nr].flags = 0;
-		ds->bytes += (uint64_t)st.st_size;
+		ds->bytes += s->size;
 		ds->nr++;
-		free(path);
 	}
 	if (refused)
 		ret = dataset_links_refused(why, len, refused, first, first_target,
 					    "the project folder", ds->root);
 out:
+	for (size_t i = 0; i < l->nr; i++)
+		free(found[i].rel);
+	free(found);
 	free(first);
 	free(first_target);
 	return ret;
@@ -449,6 +567,10 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 				".star, a CryoSPARC .cs or a list of files", src);
 	if (ret)
 		goto out;
+	/* Only the stacks it names are needed now: a large .star's text is most of the memory. */
+	free(m.text);
+	m.text = NULL;
+	m.len = 0;
 	meta_path = m.name;
 	if (!l->nr) {
 		ret = fail_why(why, len, -ENOENT, "'%s' names no particle stacks", meta_path);

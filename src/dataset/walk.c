@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,9 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, char *child)
 static int walk_dir(struct walk *w, int dirfd, const char *rel)
 {
 	DIR *d = fdopendir(dirfd);
+	const size_t plen = strlen(rel);
+	/* rel/name, built in place: a name is at most NAME_MAX bytes. */
+	char *child = xmalloc(plen + NAME_MAX + 2);
 	struct dirent *de;
 	int ret = 0;
 
@@ -189,11 +193,13 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 		ret = -errno;
 		close(dirfd);
 		w->bad = xstrdup(*rel ? rel : ".");
+		free(child);
 		return ret;
 	}
+	memcpy(child, rel, plen);
+	if (plen)
+		child[plen] = '/';
 	for (;;) {
-		char *child;
-
 		errno = 0;
 		de = readdir(d);
 		if (!de) {
@@ -205,16 +211,16 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		child = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		strcpy(child + plen + (plen ? 1 : 0), de->d_name);
 		if (de->d_type == DT_REG)
 			add_unsized(w, de->d_name, child, de->d_ino);
 		else
 			ret = walk_entry(w, dirfd, de->d_name, child);
-		free(child);
 		if (ret)
 			break;
 	}
 	closedir(d);
+	free(child);
 	return ret;
 }
 
