@@ -28,7 +28,7 @@ results=$(mktemp -d "$dir/probe-results.XXXXXX")
 trap 'rm -rf "$results"' EXIT
 "$ccb" run --strategy shutil --threads "$threads" --repeats 2 --interval 0 --quiet \
 	--out "$results/r" "$dir/probe-set" "$dir/probe-cache" >/dev/null 2>&1 || {
-	say "the probe run failed; generating the probe's size, ${probe_mib} MiB"
+	say "the probe run failed; generating the probe's size, $(awk -v m="$probe_mib" 'BEGIN { printf "%.0f MB", m * 1.048576 }')"
 	echo "${probe_mib}M"
 	exit 0
 }
@@ -38,10 +38,12 @@ rate=$(grep -o '"mb_s": [0-9][0-9.eE+-]*' "$results/r/results.json" |
 free_kib=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
 mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 
-# Everything in MiB from here on.
+# Everything in MiB from here on (gen's M); the messages say MB and GB.
 awk -v rate="$rate" -v s="$seconds" -v f="$factor" -v free="$free_kib" -v mem="$mem_kib" \
 	-v probe="$probe_mib" -v threads="$threads" '
 function say(msg) { print "demo: " msg > "/dev/stderr" }
+# What the user reads is decimal, as everywhere in the tool (MB, GB); gen takes MiB.
+function dec(mib) { return mib * 1.048576 >= 1000 ? sprintf("%.1f GB", mib * 1.048576 / 1000) : sprintf("%.0f MB", mib * 1.048576) }
 BEGIN {
 	want = rate * 1e6 * s * f / 1048576
 	by_disk = free / 1024 / 2
@@ -53,10 +55,10 @@ BEGIN {
 	if (size < probe) { size = probe; why = "the probe set'"'"'s size, the smallest the demo makes" }
 	size = int(size / 64) * 64
 	if (size < probe) size = probe
-	say(sprintf("shutil copied the %d MiB probe set at %.0f MB/s with %d threads; %g s at %g times that " \
-		    "is %.0f MiB; half the free space allows %.0f MiB, a quarter of the memory %.0f MiB", \
-		    probe, rate, threads, s, f, want, by_disk, by_mem))
-	say(sprintf("generating %d MiB (%s)", size, why))
+	say(sprintf("shutil copied the %s probe set at %.0f MB/s with %d threads; %g s at %g times that " \
+		    "is %s; half the free space allows %s, a quarter of the memory %s", \
+		    dec(probe), rate, threads, s, f, dec(want), dec(by_disk), dec(by_mem)))
+	say(sprintf("generating %s (%s)", dec(size), why))
 	if (size < want * 0.9)
 		say("runs will be shorter than " s " s: the sweep will flag them short, and the numbers are mostly noise")
 	printf "%dM\n", size

@@ -68,9 +68,11 @@ static int dry_run(struct bench *b, const struct copy_strategy *strategy, const 
 	json_t *doc;
 	int status;
 
-	info("run: --dry-run: one probe run of %s at %ld thread%s on about %llu MiB of the set",
+	char size[32];
+
+	info("run: --dry-run: one probe run of %s at %ld thread%s on about %s of the set",
 	     strategy->name, o->threads, o->threads == 1 ? "" : "s",
-	     (unsigned long long)(BENCH_PROBE_BYTES >> 20));
+	     human_size(BENCH_PROBE_BYTES, size, sizeof(size)));
 	status = bench_probe(b, &spec, BENCH_PROBE_BYTES, 1, &r);
 	if (status)
 		return status;

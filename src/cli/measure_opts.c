@@ -293,7 +293,7 @@ int measure_dry_run_print(json_t *doc, const struct measure_opts *m)
 	json_t *est = json_object_get(doc, "estimate");
 	json_t *probes = json_object_get(doc, "probes");
 	const size_t nprobes = json_array_size(probes);
-	char d1[32], d2[32], d3[32];
+	char d1[32], d2[32], d3[32], size[32];
 	size_t i;
 	json_t *w;
 
@@ -305,9 +305,9 @@ int measure_dry_run_print(json_t *doc, const struct measure_opts *m)
 		return fflush(stdout) ? 1 : 0;
 	}
 	printf("dry run: nothing was measured or written; %s%zu unrecorded probe run%s of about "
-	       "%llu MiB of the set estimated the time\n",
+	       "%s of the set estimated the time\n",
 	       json_is_true(json_object_get(doc, "budget_probes")) ? "--budget's " : "", nprobes,
-	       nprobes == 1 ? "" : "s", (unsigned long long)(BENCH_PROBE_BYTES >> 20));
+	       nprobes == 1 ? "" : "s", human_size(BENCH_PROBE_BYTES, size, sizeof(size)));
 	printf("set:      %lld files, %s in '%s', copied into '%s'\n",
 	       (long long)json_get_int(src, "files"),
 	       bytes_text((double)json_get_int(src, "bytes"), d1, sizeof(d1)),

@@ -69,7 +69,7 @@ extern const char *const measure_output_formats[];
 		    "one by name (cryosparc-tune); the command line overrides them"),               \
 	OPT_BOOL_F_("dry-run", 0, st, m.dry_run, OPT_NO_ECHO,                                      \
 		    "print the plan, the number of runs and an estimate of the time they take, "    \
-		    "from one or two unrecorded probe runs of about 256 MiB of the set; copy "    \
+		    "from one or two unrecorded probe runs of about 268 MB of the set; copy "     \
 		    "nothing more, write no results")
 
 #define MEASURE_COPY_OPTIONS(st, m)                                                               \
