@@ -504,7 +504,6 @@ int cmd_fio(int argc, char **argv)
 	json_t *list;
 	json_t *warnings;
 	json_t *ref;
-	char finished[64];
 	double copy_direct = 0, copy_buffered = 0, mb_s;
 	int nargs;
 	int status = 1;
@@ -584,15 +583,8 @@ int cmd_fio(int argc, char **argv)
 	       copy_buffered);
 	status = 0;
 write:
-	now_rfc3339(finished, sizeof(finished));
-	json_object_set_new(res.root, "finished", json_string(finished));
-	ret = results_write(&res);
-	if (ret) {
-		error("cannot write '%s': %s", res.path, strerror(-ret));
+	if (fio_write_results(&res))
 		status = 1;
-	} else {
-		printf("results: %s\n", res.path);
-	}
 out:
 	if (have_scratch) {
 		ret = scratch_remove(&c.s);

@@ -262,6 +262,22 @@ static struct fioref_file *read_files(const struct fio_clients_opts *o, struct d
 	return files;
 }
 
+int fio_write_results(struct results *res)
+{
+	char finished[64];
+	int ret;
+
+	now_rfc3339(finished, sizeof(finished));
+	json_object_set_new(res->root, "finished", json_string(finished));
+	ret = results_write(res);
+	if (ret) {
+		error("cannot write '%s': %s", res->path, strerror(-ret));
+		return 1;
+	}
+	printf("results: %s\n", res->path);
+	return 0;
+}
+
 int fio_clients_run(const struct fio_clients_opts *o)
 {
 	struct results res = { 0 };
@@ -321,15 +337,8 @@ int fio_clients_run(const struct fio_clients_opts *o)
 	       "%.0f)\n", version, hosts, one > many ? one : many, one, jobs, many);
 	status = 0;
 write:
-	now_rfc3339(started, sizeof(started));
-	json_object_set_new(res.root, "finished", json_string(started));
-	ret = results_write(&res);
-	if (ret) {
-		error("cannot write '%s': %s", res.path, strerror(-ret));
+	if (fio_write_results(&res))
 		status = 1;
-	} else {
-		printf("results: %s\n", res.path);
-	}
 out:
 	for (size_t i = 0; files && i < ds.nr; i++)
 		free((char *)files[i].path);

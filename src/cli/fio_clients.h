@@ -28,6 +28,11 @@ struct fio_clients_opts {
 	json_t *params;			/* the options' echo (borrowed) */
 };
 
+struct results;
+
+/* Stamp "finished", write results.json and print its path, or say why not: 0, or 1. */
+int fio_write_results(struct results *res);
+
 /* Measure, write results.json (its "reference" has the all-clients ceiling). Exit status. */
 int fio_clients_run(const struct fio_clients_opts *o);
 
