@@ -65,10 +65,12 @@ static int confirm_candidate(struct sweep *sw, json_t *rec, unsigned threads, bo
 	*confirmed = !strcmp(json_string_value(json_object_get(conf, "verdict")) ?: "",
 			     "confirmed");
 	if (!*confirmed && json_is_number(json_object_get(conf, "median_ratio")))
-		info("sweep: %u threads were not confirmed (median ratio %.2f)", threads,
+		info("sweep: %u thread%s not confirmed (median ratio %.2f)", threads,
+		     threads == 1 ? " was" : "s were",
 		     json_number_value(json_object_get(conf, "median_ratio")));
 	else if (!*confirmed)
-		info("sweep: %u threads were not confirmed (no complete pair)", threads);
+		info("sweep: %u thread%s not confirmed (no complete pair)", threads,
+		     threads == 1 ? " was" : "s were");
 	json_decref(conf);
 	return 0;
 }
@@ -83,8 +85,9 @@ int sweep_confirm(struct sweep *sw, json_t *rec, const struct confirm_params *p)
 
 	json_array_foreach(cands, i, c) {
 		if (i)
-			info("sweep: confirming the next candidate, %lld threads",
-			     (long long)json_integer_value(c));
+			info("sweep: confirming the next candidate, %lld thread%s",
+			     (long long)json_integer_value(c),
+			     json_integer_value(c) == 1 ? "" : "s");
 		status = confirm_candidate(sw, rec, (unsigned)json_integer_value(c), i == 0, p,
 					   &confirmed);
 		if (status || confirmed)

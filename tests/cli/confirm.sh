@@ -259,7 +259,7 @@ expect_json "$out/results.json" "d['recommendation']['confirmation']['threads'] 
 	"len([r for r in runs if r.get('candidate') == 8]) == 4" \
 	"'1 thread (median ratio 1.00)' in d['recommendation']['reason']"
 check_confirmation "$out/results.json" 2
-grep -q "not confirmed (median ratio 1.00)" "$ccb_tmp/stderr2" ||
+grep -q "1 thread was not confirmed (median ratio 1.00)" "$ccb_tmp/stderr2" ||
 	fail "the sweep did not say the first candidate was not confirmed"
 grep -q "^#   paired confirmation, tried first: 1 thread was 1.00x the default (2) in the median of 2 pairs" \
 	"$ccb_tmp/stdout2" || fail "the lines the sweep ends with show no tried candidate"
