@@ -91,10 +91,20 @@ static int cmp_pair(const void *a, const void *b)
 	return (x->k > y->k) - (x->k < y->k);
 }
 
-/* The confirmation runs of doc for rec's thread counts, grouped into pairs sorted by k. */
-static struct pair *gather(json_t *doc, json_t *rec, size_t *nr)
+/*
+ * Whether run is one of the pairs of candidate threads: its "candidate", or, in a document from
+ * before several candidates were tried (no "candidate"), only the first one's.
+ */
+static bool of_candidate(json_t *run, json_int_t threads, bool first)
 {
-	const json_int_t threads = json_get_int(rec, "threads");
+	json_t *c = json_object_get(run, "candidate");
+
+	return json_is_integer(c) ? json_integer_value(c) == threads : first;
+}
+
+/* The confirmation runs of doc for candidate threads against def, grouped into pairs by k. */
+static struct pair *gather(json_t *doc, json_t *rec, json_int_t threads, bool first, size_t *nr)
+{
 	const json_int_t def = json_get_int(rec, "default_threads");
 	const json_int_t jobs = json_is_integer(json_object_get(rec, "jobs"))
 					? json_get_int(rec, "jobs") : 1;
@@ -112,7 +122,8 @@ static struct pair *gather(json_t *doc, json_t *rec, size_t *nr)
 		if (!role || strcmp(role, CONFIRM_ROLE) || !json_is_integer(t) ||
 		    !json_is_integer(json_object_get(run, "pair")) ||
 		    strcmp(json_get_str(run, "strategy"), RECOMMEND_STRATEGY) ||
-		    (json_is_integer(j) ? json_integer_value(j) : 1) != jobs)
+		    (json_is_integer(j) ? json_integer_value(j) : 1) != jobs ||
+		    !of_candidate(run, threads, first))
 			continue;
 		if (json_integer_value(t) != threads && json_integer_value(t) != def)
 			continue;
@@ -192,7 +203,8 @@ static const char *judge(size_t n, double median, const struct median_ci *ci, do
 	return "confirmed";
 }
 
-json_t *confirm_compute(json_t *doc, json_t *rec, const struct confirm_params *p)
+json_t *confirm_compute_one(json_t *doc, json_t *rec, long threads, bool first,
+			    const struct confirm_params *p)
 {
 	const double tol = json_get_has_num(rec, "tolerance") ? json_get_num(rec, "tolerance")
 							      : RECOMMEND_TOLERANCE;
@@ -209,11 +221,11 @@ json_t *confirm_compute(json_t *doc, json_t *rec, const struct confirm_params *p
 	json_t *rlist;
 	const char *verdict;
 
-	if (!json_is_integer(json_object_get(rec, "threads")))
+	if (threads <= 0)
 		return NULL;
 	list = json_array();
 	rlist = json_array();
-	pairs = gather(doc, rec, &nr);
+	pairs = gather(doc, rec, threads, first, &nr);
 	ratios = xmalloc((nr ? nr : 1) * sizeof(*ratios));
 	for (size_t i = 0; i < nr; i++) {
 		json_t *pj = pair_json(&pairs[i]);
@@ -234,7 +246,7 @@ json_t *confirm_compute(json_t *doc, json_t *rec, const struct confirm_params *p
 	verdict = judge(n, s.median, &ci, tol, &why);
 	conf = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:I, s:I}", "verdict", verdict,
 			 "why", dynbuf_str(&why), "strategy", RECOMMEND_STRATEGY, "threads",
-			 (json_int_t)json_get_int(rec, "threads"), "default_threads",
+			 (json_int_t)threads, "default_threads",
 			 (json_int_t)json_get_int(rec, "default_threads"), "jobs",
 			 (json_int_t)(json_is_integer(json_object_get(rec, "jobs"))
 					      ? json_get_int(rec, "jobs") : 1),
@@ -252,6 +264,64 @@ json_t *confirm_compute(json_t *doc, json_t *rec, const struct confirm_params *p
 	dynbuf_release(&why);
 	free(ratios);
 	free(pairs);
+	return conf;
+}
+
+json_t *confirm_candidates(json_t *rec)
+{
+	const json_int_t first = json_get_int(rec, "threads");
+	const double tol = json_get_has_num(rec, "tolerance") ? json_get_num(rec, "tolerance")
+							      : RECOMMEND_TOLERANCE;
+	json_t *def_mb_s = json_object_get(rec, "default_mb_s");
+	json_t *mb_s = json_object_get(rec, "candidates_mb_s");
+	json_t *list = json_array();
+	json_t *c;
+	size_t i;
+
+	if (!json_is_integer(json_object_get(rec, "threads")))
+		return list;
+	json_array_append_new(list, json_integer(first));
+	/* the grid's candidates are in order of thread count; the first is the fewest */
+	json_array_foreach(json_object_get(rec, "candidates"), i, c) {
+		json_t *m = json_array_get(mb_s, i);
+
+		if (!json_is_integer(c) || json_integer_value(c) <= first || !json_is_number(m))
+			continue;
+		if (json_is_number(def_mb_s) &&
+		    !(json_number_value(m) > json_number_value(def_mb_s) * (1 + tol)))
+			continue;
+		json_array_append_new(list, json_integer(json_integer_value(c)));
+	}
+	return list;
+}
+
+json_t *confirm_compute(json_t *doc, json_t *rec, const struct confirm_params *p)
+{
+	json_t *cands = confirm_candidates(rec);
+	json_t *tried = json_array();
+	json_t *conf = NULL;
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(cands, i, c) {
+		json_t *one = confirm_compute_one(doc, rec, (long)json_integer_value(c), i == 0, p);
+
+		/* a later candidate was tried only when it has pairs */
+		if (!one || (i && !json_array_size(json_object_get(one, "pairs")))) {
+			json_decref(one);
+			break;
+		}
+		if (conf)
+			json_array_append_new(tried, conf);
+		conf = one;
+		if (!strcmp(json_get_str(conf, "verdict"), "confirmed"))
+			break;
+	}
+	json_decref(cands);
+	if (conf)
+		json_object_set_new(conf, "tried", tried);
+	else
+		json_decref(tried);
 	return conf;
 }
 
@@ -322,51 +392,124 @@ char *confirm_line(json_t *rec)
 {
 	json_t *conf = json_object_get(rec, "confirmation");
 	const char *verdict = json_string_value(json_object_get(conf, "verdict"));
+	struct dynbuf t;
+	json_t *one;
 	char *text;
-	char *line;
+	size_t i;
 
 	if (!verdict || !strcmp(verdict, "skipped"))
 		return xstrdup("");
+	dynbuf_init(&t);
+	json_array_foreach(json_object_get(conf, "tried"), i, one) {
+		text = confirm_text(one);
+		dynbuf_addf(&t, "#   paired confirmation, tried first: %s\n", text ? text : "");
+		free(text);
+	}
 	text = confirm_text(conf);
-	line = xasprintf("#   paired confirmation: %s\n", text);
+	dynbuf_addf(&t, "#   paired confirmation: %s\n", text);
 	free(text);
-	return line;
+	return dynbuf_detach(&t, NULL);
+}
+
+/* The candidates tried before conf's, with their median ratios: "4 threads (median ratio 1.04)". */
+static void tried_list(json_t *conf, struct dynbuf *t)
+{
+	json_t *one;
+	size_t i;
+
+	json_array_foreach(json_object_get(conf, "tried"), i, one) {
+		const long long n = json_get_int(one, "threads");
+
+		dynbuf_addf(t, "%s%lld %s (", i ? ", " : "", n, threads_word(n));
+		if (json_get_has_num(one, "median_ratio"))
+			dynbuf_addf(t, "median ratio %.2f)", json_get_num(one, "median_ratio"));
+		else
+			dynbuf_addstr(t, "no complete pair)");
+	}
+}
+
+/* The grid's median of candidate threads (rec's candidates_mb_s), or null. */
+static json_t *candidate_mb_s(json_t *rec, json_int_t threads)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "candidates"), i, c)
+		if (json_integer_value(c) == threads &&
+		    json_is_number(json_array_get(json_object_get(rec, "candidates_mb_s"), i)))
+			return json_real(json_number_value(
+				json_array_get(json_object_get(rec, "candidates_mb_s"), i)));
+	return json_null();
+}
+
+/* The recommendation's new reason, when the confirmation changed it. */
+static char *applied_reason(json_t *conf, json_t *grid, bool confirmed)
+{
+	const long long n = json_get_int(conf, "threads");
+	const size_t nr_tried = json_array_size(json_object_get(conf, "tried"));
+	struct dynbuf t;
+	char *said;
+
+	/* the grid's reason inside brackets, without its full stop */
+	said = xstrdup(json_get_str(grid, "reason"));
+	if (*said && said[strlen(said) - 1] == '.')
+		said[strlen(said) - 1] = '\0';
+	dynbuf_init(&t);
+	if (confirmed) {
+		dynbuf_addf(&t, "the paired confirmation confirmed the gain of %lld %s over the "
+			    "default (%s) after the fewer-thread candidate%s tried first %s not "
+			    "confirmed: ", n, threads_word(n), json_get_str(conf, "why"),
+			    nr_tried == 1 ? "" : "s", nr_tried == 1 ? "was" : "were");
+		tried_list(conf, &t);
+	} else if (nr_tried) {
+		dynbuf_addstr(&t, "the paired confirmation did not reproduce the gain over the "
+			      "default of any candidate tried: ");
+		tried_list(conf, &t);
+		dynbuf_addf(&t, ", then %lld %s: %s", n, threads_word(n), json_get_str(conf, "why"));
+	} else {
+		dynbuf_addf(&t, "the paired confirmation did not reproduce the gain of %lld %s over "
+			    "the default: %s", n, threads_word(n), json_get_str(conf, "why"));
+	}
+	dynbuf_addf(&t, " (the grid alone suggested %lld: %s)", json_get_int(grid, "threads"), said);
+	free(said);
+	return dynbuf_detach(&t, NULL);
 }
 
 void confirm_apply(json_t *rec, json_t *conf)
 {
 	const char *verdict = json_string_value(json_object_get(conf, "verdict"));
+	const bool confirmed = verdict && !strcmp(verdict, "confirmed");
 	json_t *def_mb_s = json_object_get(rec, "default_mb_s");
 	json_t *grid;
 	double high = json_get_num(conf, "ci_high");
-	char *said;
 	char *reason;
 
 	json_object_set(rec, "confirmation", conf);
-	if (!verdict || strcmp(verdict, "not_reproduced"))
+	if (!verdict || !strcmp(verdict, "skipped") ||
+	    (confirmed && json_get_int(conf, "threads") == json_get_int(rec, "threads")))
 		return;
 	grid = json_pack("{s:O, s:O, s:O, s:O}", "threads", json_object_get(rec, "threads"), "mb_s",
 			 json_object_get(rec, "mb_s") ?: json_null(), "confidence",
 			 json_object_get(rec, "confidence") ?: json_null(), "reason",
 			 json_object_get(rec, "reason") ?: json_null());
 	json_object_set_new(conf, "grid", grid);
-	/* the grid's reason inside brackets, without its full stop */
-	said = xstrdup(json_get_str(grid, "reason"));
-	if (*said && said[strlen(said) - 1] == '.')
-		said[strlen(said) - 1] = '\0';
-	reason = xasprintf("the paired confirmation did not reproduce the gain of %lld %s "
-			   "over the default: %s (the grid alone suggested %lld: %s)",
-			   json_get_int(conf, "threads"), threads_word(json_get_int(conf, "threads")),
-			   json_get_str(conf, "why"),
-			   json_get_int(conf, "threads"), said);
-	json_object_set_new(rec, "threads", json_integer(json_get_int(rec, "default_threads")));
-	json_object_set(rec, "mb_s", def_mb_s ? def_mb_s : json_null());
-	/* The pairs showing the default faster is evidence for it; anything else is not. */
-	json_object_set_new(rec, "confidence",
-			    json_string(json_get_int(conf, "complete_pairs") >= CONFIRM_MIN_PAIRS &&
-						json_get_has_num(conf, "ci_high") && high < 1
-					? "low" : "none"));
+	reason = applied_reason(conf, grid, confirmed);
+	if (confirmed) {
+		/* a later candidate: the pairs prove it, but the grid did not choose it */
+		json_object_set_new(rec, "threads", json_integer(json_get_int(conf, "threads")));
+		json_object_set_new(rec, "mb_s", candidate_mb_s(rec, json_get_int(conf, "threads")));
+		json_object_set_new(rec, "confidence", json_string("low"));
+	} else {
+		json_object_set_new(rec, "threads",
+				    json_integer(json_get_int(rec, "default_threads")));
+		json_object_set(rec, "mb_s", def_mb_s ? def_mb_s : json_null());
+		/* The pairs showing the default faster is evidence for it; anything else is not. */
+		json_object_set_new(rec, "confidence",
+				    json_string(json_get_int(conf, "complete_pairs") >=
+							CONFIRM_MIN_PAIRS &&
+							json_get_has_num(conf, "ci_high") && high < 1
+						? "low" : "none"));
+	}
 	json_object_set_new(rec, "reason", json_string(reason));
 	free(reason);
-	free(said);
 }

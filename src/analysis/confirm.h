@@ -9,8 +9,11 @@
  * default, with a confidence above "none", runs N pairs of cold shutil runs: the default and the
  * recommended thread count, back to back, in an order drawn for each pair. Each run is a normal
  * run of results.json's "runs" with
- *	"role": "confirm", "pair": k (from 1), "position": 1 or 2 (ran first or second)
- * so it is kept when the sweep is stopped, and cells_compute() leaves it out of the grid.
+ *	"role": "confirm", "candidate": the thread count it tests, "pair": k (from 1, for each
+ *	candidate), "position": 1 or 2 (ran first or second)
+ * so it is kept when the sweep is stopped, and cells_compute() leaves it out of the grid. When
+ * the gain is not reproduced, the next candidate with more threads (confirm_candidates()) gets
+ * its own N pairs, until one is confirmed or none is left.
  *
  * A pair's ratio is the recommended run's mb_s over the default run's. Both runs ran within
  * minutes of each other, so whatever drifts over a sweep (the storage's other load, its caches)
@@ -58,7 +61,18 @@ const char *confirm_skip_reason(json_t *rec, const struct confirm_params *p);
 bool confirm_default_first(uint64_t seed, long pair);
 
 /*
- * The confirmation of rec from doc's runs with role CONFIRM_ROLE, as a new object:
+ * The thread counts to confirm, in order, as a new array of integers: rec's threads (the grid's
+ * choice, the fewest threads among its candidates), then the candidates with more threads (rec's
+ * "candidates", in order of thread count) whose grid median (rec's "candidates_mb_s") is above
+ * the default's by more than the tolerance (every one when the default has no median). A later
+ * one is confirmed only when the one before it was not: [] when rec has no thread count.
+ */
+json_t *confirm_candidates(json_t *rec);
+
+/*
+ * The confirmation of candidate threads from doc's runs with role CONFIRM_ROLE and "candidate"
+ * threads (or, when first, without a "candidate": a sweep's from before several were tried), as
+ * a new object:
  *   verdict            "confirmed" or "not_reproduced"
  *   why                one sentence: what the pairs showed against the rule
  *   strategy, threads, default_threads, jobs, tolerance, level     what was compared
@@ -72,7 +86,17 @@ bool confirm_default_first(uint64_t seed, long pair);
  *   ratios             the complete pairs' ratios, in order of k
  *   median_ratio, ci_low, ci_high, ci_coverage    (null without a complete pair)
  *   wins               complete pairs where the recommended count was faster
- * Returns NULL when rec has no thread count to confirm (see confirm_skip_reason()).
+ * Returns NULL when threads is not a thread count.
+ */
+json_t *confirm_compute_one(json_t *doc, json_t *rec, long threads, bool first,
+			    const struct confirm_params *p);
+
+/*
+ * The deciding confirmation of rec from doc's runs, as a new object: confirm_compute_one() of
+ * each of confirm_candidates() in turn, up to the first confirmed one or the last one with pairs
+ * (a later candidate without pairs was not tried), with "tried": the earlier ones, not
+ * reproduced, in order ([] when the first decided). Returns NULL when rec has no thread count to
+ * confirm (see confirm_skip_reason()).
  */
 json_t *confirm_compute(json_t *doc, json_t *rec, const struct confirm_params *p);
 
@@ -82,16 +106,23 @@ json_t *confirm_compute(json_t *doc, json_t *rec, const struct confirm_params *p
  */
 json_t *confirm_skipped(const char *why, const struct confirm_params *p);
 
-/* The pair a sweep runs next: one after the highest pair of conf's "pairs" (1 when none). */
+/*
+ * The pair a sweep runs next for conf's candidate: one after the highest pair of conf's "pairs"
+ * (1 when none); each candidate numbers its own pairs.
+ */
 long confirm_next_pair(json_t *conf);
 
 /*
- * Store conf (reference taken) as rec's "confirmation". When its verdict is "not_reproduced",
- * rec falls back to the default: threads default_threads, mb_s default_mb_s, confidence "low"
- * when the pairs showed the default faster (the interval's upper end below 1) and "none"
- * otherwise, and a reason that says the confirmation did not reproduce the gain and why. What the
- * grid alone recommended is kept in the confirmation's "grid" { threads, mb_s, confidence,
- * reason }.
+ * Store conf (confirm_compute()'s; reference taken) as rec's "confirmation". When it confirmed
+ * rec's own thread count, rec stays as it is. When it confirmed a later candidate (the earlier
+ * ones in its "tried"), rec becomes that candidate: threads, mb_s its grid median, confidence
+ * "low" (the grid did not choose it), and a reason that names the candidates tried first with
+ * their median ratios. When its verdict is "not_reproduced", rec falls back to the default:
+ * threads default_threads, mb_s default_mb_s, confidence "low" when the last pairs showed the
+ * default faster (the interval's upper end below 1) and "none" otherwise, and a reason that says
+ * the confirmation did not reproduce the gain of any candidate tried, with their ratios, and why.
+ * Whenever rec changed, what the grid alone recommended is kept in the confirmation's "grid"
+ * { threads, mb_s, confidence, reason }.
  */
 void confirm_apply(json_t *rec, json_t *conf);
 
@@ -104,8 +135,10 @@ void confirm_apply(json_t *rec, json_t *conf);
 char *confirm_text(json_t *conf);
 
 /*
- * The evidence line for the text a sweep ends with (recommend_line()'s), as a new string:
- * "#   confirmation: <confirm_text>\n", or "" when rec has no confirmation or it was skipped.
+ * The evidence lines for the text a sweep ends with (recommend_line()'s), as a new string:
+ * "#   paired confirmation, tried first: <confirm_text>\n" for each of the confirmation's
+ * "tried", then "#   paired confirmation: <confirm_text>\n"; "" when rec has no confirmation or
+ * it was skipped.
  */
 char *confirm_line(json_t *rec);
 

@@ -422,6 +422,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 	json_t *threads = json_null();
 	json_t *mb_s = json_null();
 	json_t *candidates = json_array();
+	json_t *candidates_mb_s = json_array();
 	struct dynbuf reason;
 	json_t *rec;
 	json_t *cell;
@@ -475,6 +476,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 				if (s[i].median < best->median * (1 - p->tolerance))
 					continue;
 				json_array_append_new(candidates, json_integer(s[i].threads));
+				json_array_append_new(candidates_mb_s, json_real(s[i].median));
 				if (!chosen)
 					chosen = &s[i];	/* the fewest threads: s is sorted */
 			}
@@ -510,6 +512,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 			    verdict ? json_string(verdict) : json_null());
 	json_object_set_new(rec, "tolerance", json_real(p->tolerance));
 	json_object_set_new(rec, "candidates", candidates);
+	json_object_set_new(rec, "candidates_mb_s", candidates_mb_s);
 	json_object_set_new(rec, "confidence", json_string(confidence));
 	json_object_set_new(rec, "reason", json_string(dynbuf_str(&reason)));
 	json_object_set_new(rec, "failed_runs", json_integer(failed));

@@ -61,6 +61,7 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc);
  * 2 threads was not measured), best_strategy, best_threads, best_mb_s (the highest median of any
  * strategy; null when there is no cell), headroom and headroom_verdict (below), tolerance,
  * candidates (the thread counts within the tolerance of the best median; [] under rules 1-2),
+ * candidates_mb_s (their medians, in the same order),
  * confidence ("high", "low", "none"), reason (one sentence with the evidence), failed_runs
  * (failed or aborted runs left out, over every cell with p->jobs), and "for":
  *   { files, bytes, basis, seconds: { "<threads>": ..., "best": ... } }

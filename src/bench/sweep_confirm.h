@@ -12,12 +12,14 @@
 #include "bench/sweep.h"
 
 /*
- * Run the pairs the confirmation of rec still lacks, up to p->pairs complete ones: pairs already
- * in results.json (a resumed sweep's) count, an incomplete one is run again under the next pair
- * number. Each pair is the default and rec's thread count with RECOMMEND_STRATEGY, each a normal
- * cold run recorded at once with "role": "confirm", "pair" and "position", in the order
- * confirm_default_first(p->seed, pair) draws. The caller checked confirm_skip_reason().
- * Returns 0, or a failed or stopped run's status (as bench_run_spec()'s; its pairs are kept).
+ * Run the pairs the confirmation of rec still lacks: for each of confirm_candidates(rec) in
+ * turn, up to p->pairs complete ones, until one is confirmed. Pairs already in results.json (a
+ * resumed sweep's) count, an incomplete one is run again under the candidate's next pair number.
+ * Each pair is the default and the candidate's thread count with RECOMMEND_STRATEGY, each a
+ * normal cold run recorded at once with "role": "confirm", "candidate", "pair" and "position",
+ * in the order confirm_default_first(p->seed, pair) draws. The caller checked
+ * confirm_skip_reason(). Returns 0, or a failed or stopped run's status (as bench_run_spec()'s;
+ * its pairs are kept).
  */
 int sweep_confirm(struct sweep *sw, json_t *rec, const struct confirm_params *p);
 

@@ -702,7 +702,8 @@ static json_t *dry_run_runs(const struct sweep *sw, const struct sweep_opts *o,
 			"most %zu of the grid in all)", e->extra, e->most);
 	if (pairs)
 		fprintf(f, "; then up to %ld of the paired confirmation (%ld pairs), only when the "
-			"recommendation is not the default", 2 * pairs, pairs);
+			"recommendation is not the default (%ld more for the next candidate, not "
+			"estimated, each time one is not confirmed)", 2 * pairs, pairs, 2 * pairs);
 	if (o->reference && !sw->skip)
 		fputs("; before them fio's reference (--reference), not estimated", f);
 	fclose(f);

@@ -171,7 +171,16 @@ static void confirmation(FILE *f, json_t *rec)
 		json_get_int(conf, "threads"), json_get_int(conf, "default_threads"),
 		json_get_int(conf, "seed"));
 	report_put_html(f, text);
-	fprintf(f, "</b></p>\n<table>\n<tr><th class=\"n\">pair</th><th>first</th>"
+	fputs("</b></p>\n", f);
+	json_array_foreach(json_object_get(conf, "tried"), i, pr) {
+		char *tried = confirm_text(pr);
+
+		fputs("<p>Tried first: ", f);
+		report_put_html(f, tried ? tried : "");
+		fputs("</p>\n", f);
+		free(tried);
+	}
+	fprintf(f, "<table>\n<tr><th class=\"n\">pair</th><th>first</th>"
 		   "<th class=\"n\">%lld thread%s MB/s (run)</th>"
 		   "<th class=\"n\">%lld thread%s MB/s (run)</th><th class=\"n\">ratio</th></tr>\n",
 		json_get_int(conf, "default_threads"),

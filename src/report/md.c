@@ -168,6 +168,16 @@ static void confirmation(FILE *f, json_t *rec)
 	fputs("**", f);
 	md(f, text);
 	fputs("**\n\n", f);
+	json_array_foreach(json_object_get(conf, "tried"), i, pr) {
+		char *tried = confirm_text(pr);
+
+		fputs("- Tried first: ", f);
+		md(f, tried ? tried : "");
+		fputs("\n", f);
+		free(tried);
+	}
+	if (json_array_size(json_object_get(conf, "tried")))
+		fputs("\n", f);
 	fprintf(f, "| pair | first | %lld thread%s MB/s (run) | %lld thread%s MB/s (run) | "
 		   "ratio |\n|---:|---|---:|---:|---:|\n", json_get_int(conf, "default_threads"),
 		json_get_int(conf, "default_threads") == 1 ? "" : "s", json_get_int(conf, "threads"),

@@ -218,6 +218,12 @@ static void print_confirmation(json_t *doc, FILE *f)
 	fprintf(f, "\npaired confirmation (%s, %lld against %lld threads, seed %lld):\n",
 		json_get_str(conf, "strategy"), json_get_int(conf, "threads"),
 		json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
+	json_array_foreach(json_object_get(conf, "tried"), i, pr) {
+		char *tried = confirm_text(pr);
+
+		fprintf(f, "  tried first: %s\n", tried ? tried : "");
+		free(tried);
+	}
 	fprintf(f, "  %4s  %-11s %8s %9s %8s %9s %7s\n", "pair", "first", "def_run", "def_MB/s",
 		"rec_run", "rec_MB/s", "ratio");
 	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {

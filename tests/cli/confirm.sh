@@ -3,7 +3,8 @@
 # tests/cli/confirm.sh - sweep's paired confirmation end to end: whatever the grid recommends, the
 # confirmation in results.json agrees with the runs it recorded (roles, pairs, order drawn from the
 # seed, ratios, interval, verdict and fallback), its runs stay out of the cells, every report shows
-# it, and a sweep stopped during it is resumed to its number of pairs.
+# it, a candidate not reproduced hands over to the next, and a sweep stopped during it is resumed
+# to its number of pairs.
 . "${CCB_SRCDIR:-.}/tests/helpers/lib.sh" || exit 99
 need_root "sweep's cold runs (dropping the page cache)"
 ccb_lock_machine
@@ -49,46 +50,69 @@ if conf["verdict"] == "skipped":
     print("skipped:", conf["why"])
     sys.exit(0)
 T, D = conf["threads"], conf["default_threads"]
+tried = conf["tried"]
+first_cand = tried[0]["threads"] if tried else T
 assert D == 2 and T != D and conf["strategy"] == "shutil", conf
-assert all(r["role"] == "confirm" and r["strategy"] == "shutil" and r["threads"] in (T, D)
-           for r in role), role
-pairs = {}
-for r in role:
-    pairs.setdefault(r["pair"], []).append(r)
-assert [p["pair"] for p in conf["pairs"]] == sorted(pairs), (conf["pairs"], sorted(pairs))
-ratios = []
-for p in conf["pairs"]:
-    rs = pairs[p["pair"]]
-    assert sorted(r["position"] for r in rs) == list(range(1, len(rs) + 1)), rs
-    first = [r for r in rs if r["position"] == 1][0]
-    assert p["first"] == ("default" if first["threads"] == D else "recommended"), (p, rs)
-    assert (first["threads"] == D) == default_first(conf["seed"], p["pair"]), (p, rs)
-    ok = [r for r in rs if not r["aborted"] and not r["errors"] and r["mb_s"] is not None]
-    if p["complete"]:
-        d_run = [r for r in ok if r["threads"] == D][0]
-        r_run = [r for r in ok if r["threads"] == T][0]
-        assert (p["default_seq"], p["recommended_seq"]) == (d_run["seq"], r_run["seq"]), p
-        assert close(p["ratio"], r_run["mb_s"] / d_run["mb_s"]), p
-        ratios.append(p["ratio"])
-    else:
-        assert len(ok) < 2 and p["ratio"] is None, (p, rs)
-assert conf["complete_pairs"] == len(ratios) == want, conf
-assert conf["incomplete_pairs"] == len(conf["pairs"]) - want, conf
-assert all(close(a, b) for a, b in zip(conf["ratios"], ratios)), conf
-assert conf["wins"] == sum(r > 1 for r in ratios), conf
-assert close(conf["median_ratio"], statistics.median(ratios)), conf
-if want <= 5:  # [min, max] at 1 - 2 / 2^n, below 95 %
-    assert close(conf["ci_low"], min(ratios)) and close(conf["ci_high"], max(ratios)), conf
-    assert close(conf["ci_coverage"], 1 - 2 * 0.5 ** want), conf
-confirmed = conf["median_ratio"] > 1 + conf["tolerance"] and conf["ci_low"] > 1
-assert conf["verdict"] == ("confirmed" if confirmed else "not_reproduced"), conf
-if confirmed:
-    assert rec["threads"] == T and "grid" not in conf, rec
+assert all(r["role"] == "confirm" and r["strategy"] == "shutil" for r in role), role
+# each run tests one candidate: its "candidate" (a run without one is the first's)
+cands = [t["threads"] for t in tried] + [T]
+assert cands == sorted(set(cands)), cands
+assert all(r.get("candidate", first_cand) in cands for r in role), role
+
+def check_one(c, want_complete):
+    C = c["threads"]
+    mine = [r for r in role if r.get("candidate", first_cand) == C]
+    assert all(r["threads"] in (C, D) for r in mine), mine
+    pairs = {}
+    for r in mine:
+        pairs.setdefault(r["pair"], []).append(r)
+    assert [p["pair"] for p in c["pairs"]] == sorted(pairs), (c["pairs"], sorted(pairs))
+    ratios = []
+    for p in c["pairs"]:
+        rs = pairs[p["pair"]]
+        assert sorted(r["position"] for r in rs) == list(range(1, len(rs) + 1)), rs
+        first = [r for r in rs if r["position"] == 1][0]
+        assert p["first"] == ("default" if first["threads"] == D else "recommended"), (p, rs)
+        assert (first["threads"] == D) == default_first(c["seed"], p["pair"]), (p, rs)
+        ok = [r for r in rs if not r["aborted"] and not r["errors"] and r["mb_s"] is not None]
+        if p["complete"]:
+            d_run = [r for r in ok if r["threads"] == D][0]
+            r_run = [r for r in ok if r["threads"] == C][0]
+            assert (p["default_seq"], p["recommended_seq"]) == (d_run["seq"], r_run["seq"]), p
+            assert close(p["ratio"], r_run["mb_s"] / d_run["mb_s"]), p
+            ratios.append(p["ratio"])
+        else:
+            assert len(ok) < 2 and p["ratio"] is None, (p, rs)
+    assert c["complete_pairs"] == len(ratios) == want_complete, c
+    assert c["incomplete_pairs"] == len(c["pairs"]) - want_complete, c
+    assert all(close(a, b) for a, b in zip(c["ratios"], ratios)), c
+    assert c["wins"] == sum(r > 1 for r in ratios), c
+    assert close(c["median_ratio"], statistics.median(ratios)), c
+    if want_complete <= 5:  # [min, max] at 1 - 2 / 2^n, below 95 %
+        assert close(c["ci_low"], min(ratios)) and close(c["ci_high"], max(ratios)), c
+        assert close(c["ci_coverage"], 1 - 2 * 0.5 ** want_complete), c
+    confirmed = c["median_ratio"] > 1 + c["tolerance"] and c["ci_low"] > 1
+    assert c["verdict"] == ("confirmed" if confirmed else "not_reproduced"), c
+    return ratios
+
+for t in tried:
+    check_one(t, want)
+    assert t["verdict"] == "not_reproduced", t
+ratios = check_one(conf, want)
+if conf["verdict"] == "confirmed":
+    assert rec["threads"] == T and ("grid" in conf) == bool(tried), rec
+    if tried:
+        assert conf["grid"]["threads"] == first_cand and rec["confidence"] == "low", rec
+        assert "after the fewer-thread candidate" in rec["reason"], rec
 else:
-    assert rec["threads"] == D and conf["grid"]["threads"] == T, rec
+    assert rec["threads"] == D and conf["grid"]["threads"] == first_cand, rec
     assert rec["confidence"] in ("low", "none"), rec
-    assert rec["reason"].startswith("the paired confirmation did not reproduce the gain of %d "
-                                    "threads" % T), rec
+    if tried:
+        assert rec["reason"].startswith("the paired confirmation did not reproduce the gain "
+                                        "over the default of any candidate tried: "), rec
+    else:
+        assert rec["reason"].startswith("the paired confirmation did not reproduce the gain "
+                                        "of %d threads" % T), rec
 print(conf["verdict"], ratios)
 PYEOF
 }
@@ -182,6 +206,75 @@ note "--resume of a finished confirmation runs nothing more"
 n=$(json "$out/results.json" "len(d['runs'])")
 expect_ok "$CCB" sweep --resume --no-report --interval 0 --out "$out" "$src" "$dst"
 expect_json "$out/results.json" "len(runs) == $n"
+check_confirmation "$out/results.json" 2
+
+# The grid rewritten so that 1 and 8 threads are both within the tolerance of the best and far
+# above the default: the grid chooses 1 (the fewest), 8 is the next candidate. Confirmation runs
+# of 1 thread are written in as a stopped sweep would have left them, each pair a tie (ratio
+# 1.00): the gain of 1 thread is not reproduced, and a resumed sweep must go on to confirm 8
+# threads with real pairs of its own. Only this test edits the measured numbers.
+two_candidates() {
+	"$PY" - "$1" "$2" <<'PYEOF' || fail "cannot rewrite $1"
+import json, sys
+M = 2**64 - 1
+
+def default_first(seed, k):
+    z = (seed + k * 0x9E3779B97F4A7C15) & M
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+    z ^= z >> 31
+    return (z >> 17) & 1 == 1
+
+path, pairs = sys.argv[1], int(sys.argv[2])
+d = json.load(open(path))
+d["runs"] = [r for r in d["runs"] if "role" not in r]
+for i, r in enumerate(d["runs"]):
+    r["aborted"], r["errors"] = False, []
+    r["mb_s"] = {1: 1960.0, 8: 2000.0}.get(r["threads"], 500.0) + i
+seq = max(r["seq"] for r in d["runs"])
+like = d["runs"][0]
+for k in range(1, pairs + 1):
+    order = (2, 1) if default_first(d["sweep"]["seed"], k) else (1, 2)
+    for pos, t in enumerate(order, 1):
+        seq += 1
+        r = {key: v for key, v in like.items() if key not in ("plan_index", "samples")}
+        r.update(seq=seq, threads=t, role="confirm", candidate=1, pair=k, repeat=k,
+                 position=pos, mb_s=1000.0, aborted=False, errors=[])
+        d["runs"].append(r)
+d["sweep"]["confirm_pairs"] = pairs
+for k in ("recommendation", "cells", "finished"):
+    d.pop(k, None)
+json.dump(d, open(path, "w"))
+PYEOF
+}
+
+note "a candidate not reproduced: the next one (more threads) gets its own pairs on --resume"
+two_candidates "$out/results.json" 2
+"$CCB" sweep --resume --no-report --interval 0 --out "$out" "$src" "$dst" \
+	>"$ccb_tmp/stdout2" 2>"$ccb_tmp/stderr2" || { cat "$ccb_tmp/stderr2" >&2; fail "resume failed"; }
+expect_json "$out/results.json" "d['recommendation']['confirmation']['threads'] == 8" \
+	"[t['threads'] for t in d['recommendation']['confirmation']['tried']] == [1]" \
+	"d['recommendation']['confirmation']['tried'][0]['median_ratio'] == 1.0" \
+	"d['recommendation']['confirmation']['grid']['threads'] == 1" \
+	"len([r for r in runs if r.get('candidate') == 8]) == 4" \
+	"'1 thread (median ratio 1.00)' in d['recommendation']['reason']"
+check_confirmation "$out/results.json" 2
+grep -q "1 thread was not confirmed (median ratio 1.00)" "$ccb_tmp/stderr2" ||
+	fail "the sweep did not say the first candidate was not confirmed"
+grep -q "^#   paired confirmation, tried first: 1 thread was 1.00x the default (2) in the median of 2 pairs" \
+	"$ccb_tmp/stdout2" || fail "the lines the sweep ends with show no tried candidate"
+grep -q "^#   paired confirmation: 8 threads were" "$ccb_tmp/stdout2" ||
+	fail "the lines the sweep ends with show no confirmation of 8 threads"
+expect_ok "$CCB" report --no-plots "$out"
+grep -q "^- Tried first: 1 thread was 1.00x" "$out/report.md" || fail "report.md shows no tried candidate"
+grep -q "<p>Tried first: 1 thread was 1.00x" "$out/report.html" ||
+	fail "report.html shows no tried candidate"
+
+note "--resume after the next candidate's pairs runs nothing more"
+n=$(json "$out/results.json" "len(d['runs'])")
+expect_ok "$CCB" sweep --resume --no-report --interval 0 --out "$out" "$src" "$dst"
+expect_json "$out/results.json" "len(runs) == $n" \
+	"[t['threads'] for t in d['recommendation']['confirmation']['tried']] == [1]"
 check_confirmation "$out/results.json" 2
 
 quick && exit 0

@@ -273,6 +273,132 @@ static void test_not_reproduced_falls_back(void **state)
 	json_decref(doc);
 }
 
+/* Pair k of candidate cand (tagged): the default at def MB/s, cand at rec MB/s. */
+static void add_cand_pair(json_t *doc, int cand, long k, double def, double rec, bool def_first)
+{
+	json_object_set_new(add_confirm_run(doc, "shutil", def_first ? 2 : cand, 1, k, 1,
+					    def_first ? def : rec, RUN_OK),
+			    "candidate", json_integer(cand));
+	json_object_set_new(add_confirm_run(doc, "shutil", def_first ? cand : 2, 1, k, 2,
+					    def_first ? rec : def, RUN_OK),
+			    "candidate", json_integer(cand));
+}
+
+/* The lab's grid: 2 threads 834, 4 threads 897, 8 threads 940 MB/s; candidates 4 (chosen), 8. */
+static json_t *new_lab_rec(void)
+{
+	json_t *rec = new_rec(4, "low");
+
+	json_object_set_new(rec, "mb_s", json_real(897));
+	json_object_set_new(rec, "default_mb_s", json_real(834));
+	/* 6 threads: within the tolerance of the best here, but not 5 % above the default */
+	json_object_set_new(rec, "candidates", json_pack("[i, i, i]", 4, 6, 8));
+	json_object_set_new(rec, "candidates_mb_s", json_pack("[f, f, f]", 897.0, 870.0, 940.0));
+	return rec;
+}
+
+static void test_next_candidate_confirmed(void **state)
+{
+	struct confirm_params p = params(5);
+	json_t *doc = new_doc();
+	json_t *rec = new_lab_rec();
+	json_t *cands = confirm_candidates(rec);
+	json_t *conf;
+	json_t *tried;
+	char *line;
+
+	(void)state;
+	assert_int_equal(json_array_size(cands), 2);
+	assert_int_equal(json_integer_value(json_array_get(cands, 0)), 4);
+	assert_int_equal(json_integer_value(json_array_get(cands, 1)), 8);
+	json_decref(cands);
+	for (int i = 0; i < 5; i++)
+		add_cand_pair(doc, 4, i + 1, 834, 834 * 1.04, i % 2);
+	/* the next candidate is not tried yet: the first decides, nothing tried before it */
+	conf = confirm_compute(doc, rec, &p);
+	assert_int_equal(json_integer_value(json_object_get(conf, "threads")), 4);
+	assert_string_equal(json_string_value(json_object_get(conf, "verdict")), "not_reproduced");
+	assert_int_equal(json_array_size(json_object_get(conf, "tried")), 0);
+	json_decref(conf);
+	/* 8 threads' own pairs, numbered from 1 again */
+	for (int i = 0; i < 5; i++)
+		add_cand_pair(doc, 8, i + 1, 834, 834 * (1.12 + 0.01 * i), !(i % 2));
+	conf = confirm_compute(doc, rec, &p);
+	assert_int_equal(json_integer_value(json_object_get(conf, "threads")), 8);
+	assert_string_equal(json_string_value(json_object_get(conf, "verdict")), "confirmed");
+	assert_int_equal(json_integer_value(json_object_get(conf, "complete_pairs")), 5);
+	assert_true(fabs(num(conf, "median_ratio") - 1.14) < 1e-9);
+	assert_int_equal(confirm_next_pair(conf), 6);
+	tried = json_object_get(conf, "tried");
+	assert_int_equal(json_array_size(tried), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(tried, 0), "threads")), 4);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(tried, 0),
+							    "complete_pairs")), 5);
+	assert_true(fabs(num(json_array_get(tried, 0), "median_ratio") - 1.04) < 1e-9);
+	confirm_apply(rec, conf);
+	assert_int_equal(json_integer_value(json_object_get(rec, "threads")), 8);
+	assert_true(fabs(num(rec, "mb_s") - 940) < 1e-9);
+	assert_string_equal(json_string_value(json_object_get(rec, "confidence")), "low");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(conf, "grid"),
+							    "threads")), 4);
+	assert_true(contains(json_string_value(json_object_get(rec, "reason")),
+			     "confirmed the gain of 8 threads over the default (the median ratio "
+			     "1.14 is above 1.05"));
+	assert_true(contains(json_string_value(json_object_get(rec, "reason")),
+			     "after the fewer-thread candidate tried first was not confirmed: 4 "
+			     "threads (median ratio 1.04) (the grid alone suggested 4"));
+	line = confirm_line(rec);
+	assert_true(contains(line, "#   paired confirmation, tried first: 4 threads were 1.04x "
+				   "the default (2) in the median of 5 pairs"));
+	assert_true(contains(line, ": not reproduced, the median ratio 1.04 is not above 1.05"));
+	assert_true(contains(line, "\n#   paired confirmation: 8 threads were 1.14x the default "
+				   "(2) in the median of 5 pairs (faster in 5 of 5; 93.75 % "
+				   "interval 1.12–1.16): confirmed\n"));
+	free(line);
+	json_decref(conf);
+	json_decref(rec);
+	json_decref(doc);
+}
+
+static void test_no_candidate_reproduced(void **state)
+{
+	struct confirm_params p = params(3);
+	json_t *doc = new_doc();
+	json_t *rec = new_lab_rec();
+	json_t *conf;
+	char *line;
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		add_cand_pair(doc, 4, i + 1, 834, 834 * 1.04, true);
+	for (int i = 0; i < 3; i++)
+		add_cand_pair(doc, 8, i + 1, 834, 834 * 1.02, false);
+	conf = confirm_compute(doc, rec, &p);
+	assert_int_equal(json_integer_value(json_object_get(conf, "threads")), 8);
+	assert_string_equal(json_string_value(json_object_get(conf, "verdict")), "not_reproduced");
+	assert_int_equal(json_array_size(json_object_get(conf, "tried")), 1);
+	confirm_apply(rec, conf);
+	assert_int_equal(json_integer_value(json_object_get(rec, "threads")), 2);
+	assert_true(fabs(num(rec, "mb_s") - 834) < 1e-9);
+	assert_string_equal(json_string_value(json_object_get(rec, "confidence")), "none");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(conf, "grid"),
+							    "threads")), 4);
+	assert_true(contains(json_string_value(json_object_get(rec, "reason")),
+			     "the paired confirmation did not reproduce the gain over the default "
+			     "of any candidate tried: 4 threads (median ratio 1.04), then 8 threads: "
+			     "the median ratio 1.02 is not above 1.05"));
+	line = recommend_line(rec);
+	assert_true(contains(line, "keep the default (2)"));
+	free(line);
+	line = confirm_line(rec);
+	assert_true(contains(line, "tried first: 4 threads were 1.04x"));
+	assert_true(contains(line, "paired confirmation: 8 threads were 1.02x"));
+	free(line);
+	json_decref(conf);
+	json_decref(rec);
+	json_decref(doc);
+}
+
 /* A gain in the median but not in every pair: the interval's lower end is not above 1. */
 static void test_one_lost_pair_is_not_a_confirmation(void **state)
 {
@@ -419,6 +545,8 @@ int main(void)
 		cmocka_unit_test(test_order_is_drawn_per_pair),
 		cmocka_unit_test(test_confirmed),
 		cmocka_unit_test(test_not_reproduced_falls_back),
+		cmocka_unit_test(test_next_candidate_confirmed),
+		cmocka_unit_test(test_no_candidate_reproduced),
 		cmocka_unit_test(test_one_lost_pair_is_not_a_confirmation),
 		cmocka_unit_test(test_default_faster_gives_low),
 		cmocka_unit_test(test_failed_runs_skip_their_pair),

@@ -470,6 +470,11 @@ static void test_noisy_first_sweep_chooses_by_medians(void **state)
 	assert_int_equal(json_array_size(cand), 2);
 	assert_int_equal(json_integer_value(json_array_get(cand, 0)), 4);
 	assert_int_equal(json_integer_value(json_array_get(cand, 1)), 8);
+	/* their medians, in the same order: what the confirmation's next candidate is chosen by */
+	cand = json_object_get(rec, "candidates_mb_s");
+	assert_int_equal(json_array_size(cand), 2);
+	assert_float_equal(json_number_value(json_array_get(cand, 0)), 2397, 1e-9);
+	assert_float_equal(json_number_value(json_array_get(cand, 1)), 2355, 1e-9);
 	assert_true(contains(string(rec, "reason"), "4 threads reached 2397 MB/s"));
 	assert_true(contains(string(rec, "reason"), "the intervals of 4 and 2 threads overlap"));
 	assert_true(contains(string(rec, "reason"), "has 3 cold runs"));
