@@ -168,6 +168,7 @@ done
 scratch_disk=
 scratch_tmpfs=
 mounts=()
+lab_dirs=() # a seed's folders: its set and its copies, removed when the seed is done
 fuse_pid=
 fuse_mnt=
 loop_dev=
@@ -246,6 +247,11 @@ lab_down() {
 		losetup -d "$loop_dev"
 		loop_dev=
 	fi
+	# One seed's set at a time: three seeds' sets of the tmpfs lab do not fit in /dev/shm.
+	for i in ${lab_dirs[@]+"${lab_dirs[@]}"}; do
+		remove_tree "$i"
+	done
+	lab_dirs=()
 }
 
 # Remove a scratch folder only when nothing is mounted below it.
@@ -296,6 +302,7 @@ ro_bind() { # DIR MOUNTPOINT
 lab_up_disk() { # SEED
 	local d=$scratch_disk/disk-$1
 	mkdir -p "$d/set" "$d/dst"
+	lab_dirs+=("$d")
 	gen_set "$d/set" "${size_of[disk]}" "$1"
 	ro_bind "$d/set" "$d/src"
 	src=$d/src dst=$d/dst
@@ -304,6 +311,7 @@ lab_up_disk() { # SEED
 lab_up_tmpfs() {
 	local d=$scratch_tmpfs/tmpfs-$1
 	mkdir -p "$d/set" "$d/dst"
+	lab_dirs+=("$d")
 	gen_set "$d/set" "${size_of[tmpfs]}" "$1"
 	ro_bind "$d/set" "$d/src"
 	src=$d/src dst=$d/dst
@@ -312,6 +320,7 @@ lab_up_tmpfs() {
 lab_up_fuse() {
 	local d=$scratch_disk/fuse-$1 i dev
 	mkdir -p "$d/set" "$d/mnt" "$scratch_tmpfs/fuse-$1/dst"
+	lab_dirs+=("$d" "$scratch_tmpfs/fuse-$1")
 	gen_set "$d/set" "${size_of[fuse]}" "$1"
 	"$delayfs" -f --delay-us "$fuse_delay_us" "$d/set" "$d/mnt" 2>"$res/delayfs.log" &
 	fuse_pid=$! fuse_mnt=$d/mnt
@@ -332,6 +341,7 @@ lab_up_fuse() {
 lab_up_iomax() {
 	local d=$scratch_disk/iomax-$1 dev bytes
 	mkdir -p "$d/mnt" "$scratch_tmpfs/iomax-$1/dst"
+	lab_dirs+=("$d" "$scratch_tmpfs/iomax-$1")
 	bytes=$(bytes_of "${size_of[iomax]}")
 	truncate -s $((bytes * 5 / 4 + (256 << 20))) "$d/image"
 	# Direct I/O from the loop device to its image: no second copy of the set in the page
