@@ -360,33 +360,6 @@ static FILE *create_file(const char *dir, const char *rel, int *ret, char *why, 
 	return f;
 }
 
-int sampler_write_series(const struct sampler *s, const char *dir, const char *rel, bool csv,
-			 char *why, size_t len)
-{
-	struct series sr;
-	double *row;
-	size_t cpu_j = 0;
-	int ret = 0;
-	FILE *f;
-
-	if (s->nr_snap == 0)
-		return fail_why(why, len, -ENODATA, "%s", strerror(ENODATA));
-	f = create_file(dir, rel, &ret, why, len);
-	if (!f)
-		return ret;
-	series_layout(s, false, &sr);
-	row = xmalloc(sr.nr * sizeof(double));
-	put_header(f, s, &sr, csv);
-	for (size_t i = s->snap_base + 1; i < s->nr_snap; i++)
-		put_row(f, s, &sr, i, &cpu_j, row, csv, i == s->snap_base + 1);
-	if (!csv)
-		fputs("]}\n", f);
-	ret = finish_file(f, dir, rel, 0);
-	free(row);
-	series_release(&sr);
-	return ret ? fail_why(why, len, ret, "%s", strerror(-ret)) : 0;
-}
-
 struct sampler_series_out {
 	struct series sr;
 	FILE *f;
@@ -399,8 +372,13 @@ struct sampler_series_out {
 	int err; /* a row could not be written: the file is removed at close */
 };
 
-int sampler_series_open(const struct sampler *s, const char *dir, const char *rel, bool csv,
-			struct sampler_series_out **out, char *why, size_t len)
+/*
+ * The series file with its header, rows added as readings come. streaming: its columns are fixed
+ * now, at the first reading (watch, whose later readings are forgotten), not chosen over every
+ * reading (a run's, written whole at its end).
+ */
+static int series_open(const struct sampler *s, const char *dir, const char *rel, bool csv,
+		       bool streaming, struct sampler_series_out **out, char *why, size_t len)
 {
 	struct sampler_series_out *o;
 	int ret = 0;
@@ -417,7 +395,7 @@ int sampler_series_open(const struct sampler *s, const char *dir, const char *re
 	o->dir = xstrdup(dir);
 	o->rel = xstrdup(rel);
 	o->csv = csv;
-	series_layout(s, true, &o->sr);
+	series_layout(s, streaming, &o->sr);
 	o->row = xmalloc(o->sr.nr * sizeof(double));
 	o->first = s->snap_base + 1;
 	o->next = o->first;
@@ -425,6 +403,12 @@ int sampler_series_open(const struct sampler *s, const char *dir, const char *re
 	put_header(f, s, &o->sr, csv);
 	*out = o;
 	return sampler_series_add(o, s, why, len);
+}
+
+int sampler_series_open(const struct sampler *s, const char *dir, const char *rel, bool csv,
+			struct sampler_series_out **out, char *why, size_t len)
+{
+	return series_open(s, dir, rel, csv, true, out, why, len);
 }
 
 int sampler_series_add(struct sampler_series_out *o, const struct sampler *s, char *why,
@@ -461,4 +445,19 @@ int sampler_series_close(struct sampler_series_out *o, char *why, size_t len)
 	free(o->rel);
 	free(o);
 	return ret ? fail_why(why, len, ret, "%s", strerror(-ret)) : 0;
+}
+
+int sampler_write_series(const struct sampler *s, const char *dir, const char *rel, bool csv,
+			 char *why, size_t len)
+{
+	struct sampler_series_out *o;
+	int ret = series_open(s, dir, rel, csv, false, &o, why, len);
+
+	if (!o)
+		return ret;
+	if (ret) {
+		sampler_series_close(o, NULL, 0);
+		return ret;
+	}
+	return sampler_series_close(o, why, len);
 }
