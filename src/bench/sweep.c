@@ -210,16 +210,6 @@ static long pre_runs(const struct sweep *sw)
 	return sw->p.warmup ? sw->p.warmup : sw->p.min_run_s > 0;
 }
 
-/* A duration for a message: hundredths under 10 s, else as human_duration() has it. */
-static const char *seconds_text(double s, char *buf, size_t len)
-{
-	if (s < 10)
-		snprintf(buf, len, "%.2f s", s);
-	else
-		human_duration(s, buf, len);
-	return buf;
-}
-
 /* Swap the listed set for a seeded, size-representative sample of about target bytes. */
 static void use_sample(struct sweep *sw, uint64_t target, uint64_t seed)
 {
@@ -401,7 +391,7 @@ static int fit_budget(struct sweep *sw, long *per_cell)
 	     "MB/s and %s of overhead per run measured; times scale from the sample to the whole set",
 	     runs, human_duration(budget_s, d1, sizeof(d1)), sw->b.ds.nr, sw->full.nr,
 	     human_size(sw->b.ds.bytes, s1, sizeof(s1)), slow.r.bytes_s / 1e6,
-	     fast.r.bytes_s / 1e6, seconds_text(overhead, d2, sizeof(d2)));
+	     fast.r.bytes_s / 1e6, human_seconds(overhead, d2, sizeof(d2)));
 	return 0;
 }
 
@@ -735,8 +725,8 @@ static int warm_up(struct sweep *sw)
 		char d1[32], d2[32];
 
 		info("sweep: a run takes about %s; the %zu runs planned, about %s",
-		     seconds_text(per_run, d1, sizeof(d1)), plan_left(sw),
-		     seconds_text(per_run * (double)plan_left(sw), d2, sizeof(d2)));
+		     human_seconds(per_run, d1, sizeof(d1)), plan_left(sw),
+		     human_seconds(per_run * (double)plan_left(sw), d2, sizeof(d2)));
 	}
 	return 0;
 }

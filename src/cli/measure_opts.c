@@ -253,16 +253,6 @@ json_t *measure_rate_json(const struct bench_rate *r)
 			 r->bytes_s / 1e6, "seconds_per_run_overhead", r->overhead);
 }
 
-/* A duration for a person: hundredths under 10 s, else 1m05s, 2h10m. */
-static const char *duration_text(double s, char *buf, size_t len)
-{
-	if (s < 10)
-		snprintf(buf, len, "%.2f s", s);
-	else
-		human_duration(s, buf, len);
-	return buf;
-}
-
 static void print_probes(json_t *probes)
 {
 	json_t *p;
@@ -316,12 +306,12 @@ int measure_dry_run_print(json_t *doc, const struct measure_opts *m)
 	printf("runs:     %s\n", json_get_str(runs, "text"));
 	print_probes(probes);
 	printf("estimate: about %s a run; %lld runs, about %s",
-	       duration_text(json_get_num(est, "seconds_per_run"), d1, sizeof(d1)),
+	       human_seconds(json_get_num(est, "seconds_per_run"), d1, sizeof(d1)),
 	       (long long)json_get_int(runs, "total"),
-	       duration_text(json_get_num(est, "seconds"), d2, sizeof(d2)));
+	       human_seconds(json_get_num(est, "seconds"), d2, sizeof(d2)));
 	if (json_get_num(est, "seconds_with_confirmation") > json_get_num(est, "seconds"))
 		printf(" (about %s with the whole confirmation)",
-		       duration_text(json_get_num(est, "seconds_with_confirmation"), d3, sizeof(d3)));
+		       human_seconds(json_get_num(est, "seconds_with_confirmation"), d3, sizeof(d3)));
 	printf("\n");
 	json_array_foreach(json_object_get(doc, "warnings"), i, w)
 		printf("warning:  %s\n", json_string_value(w));

@@ -200,6 +200,15 @@ int parse_duration(const char *s, double *seconds)
 	return 0;
 }
 
+const char *human_seconds(double seconds, char *buf, size_t len)
+{
+	if (seconds < 10)
+		snprintf(buf, len, "%.2f s", seconds);
+	else
+		human_duration(seconds, buf, len);
+	return buf;
+}
+
 const char *human_duration(double seconds, char *buf, size_t len)
 {
 	long s = seconds < 0 ? 0 : (long)(seconds + 0.5);

@@ -52,6 +52,8 @@ int parse_long(const char *s, long min, long max, long *out);
 int parse_duration(const char *s, double *seconds);
 /* A duration for people into buf ("4m12s", "1h05m", "37s"). Returns buf. */
 const char *human_duration(double seconds, char *buf, size_t len);
+/* A duration for a message: hundredths under 10 s ("3.42 s"), else as human_duration(). */
+const char *human_seconds(double seconds, char *buf, size_t len);
 
 /*
  * Format why a value is rejected into why (when why is not NULL and len not 0), and return
