@@ -102,12 +102,12 @@ static const char *threads_word(json_int_t n)
 	return n == 1 ? "thread" : "threads";
 }
 
-/* Rule 1: no shutil cell. */
+/* Rule 1: no cell of CryoSPARC's copier. */
 static void reason_no_shutil(struct dynbuf *f, const struct rcell *all, size_t nr_all, long jobs)
 {
-	dynbuf_addf(f, "no %s run (the copier CryoSPARC runs) finished without errors with %ld %s, so "
-		   "there is nothing to tune",
-		RECOMMEND_STRATEGY, jobs, jobs == 1 ? "job" : "jobs");
+	dynbuf_addf(f, "no %s or %s run (the copier CryoSPARC runs) finished without errors with "
+		   "%ld %s, so there is nothing to tune",
+		RECOMMEND_INTERPRETER, RECOMMEND_STRATEGY, jobs, jobs == 1 ? "job" : "jobs");
 	for (size_t i = 0; i < nr_all; i++) {
 		bool seen = false;
 
@@ -196,10 +196,10 @@ static void reason_within_noise(struct dynbuf *f, const struct rcell *s, size_t 
 		dynbuf_addf(f, "only %lld %s measured with %s (%.0f MB/s), so there is nothing to "
 			   "compare it with; sweep several thread counts.",
 			(long long)s[0].threads, s[0].threads == 1 ? "thread was" : "threads were",
-			RECOMMEND_STRATEGY, s[0].median);
+			s[0].strategy, s[0].median);
 		return;
 	}
-	dynbuf_addf(f, "the %zu %s thread counts measured (", nr, RECOMMEND_STRATEGY);
+	dynbuf_addf(f, "the %zu %s thread counts measured (", nr, s[0].strategy);
 	for (size_t i = 0; i < nr; i++) {
 		dynbuf_addf(f, "%s%lld", i ? ", " : "", (long long)s[i].threads);
 		lo = fmin(lo, s[i].median);
@@ -266,7 +266,7 @@ static void reason_choice(struct dynbuf *f, const struct rcell *chosen, const st
 		chosen == def ? " (the default)" : "");
 	print_cell_evidence(f, chosen);
 	if (chosen == best)
-		dynbuf_addf(f, ", the highest %s median", RECOMMEND_STRATEGY);
+		dynbuf_addf(f, ", the highest %s median", chosen->strategy);
 	else
 		dynbuf_addf(f, ", within %g %% of the highest, %lld %s at %.0f MB/s", 100 * tolerance,
 			(long long)best->threads, threads_word(best->threads), best->median);
@@ -383,16 +383,16 @@ static json_t *for_json(const struct recommend_params *p, const struct rcell *s,
 
 /*
  * The headroom CryoSPARC's copier leaves: best (the highest median of any strategy) against ref,
- * the shutil cell the recommendation stands on. A ratio only when best is another strategy and
- * its interval lies wholly above ref's; else why not, in *verdict.
+ * the cell of the copier (shutil or cpython) the recommendation stands on. A ratio only when best
+ * is another strategy and its interval lies wholly above ref's; else why not, in *verdict.
  */
-static json_t *headroom(const struct rcell *best, const struct rcell *ref, size_t nr_all,
-			size_t nr_shutil, const char **verdict)
+static json_t *headroom(const struct rcell *best, const struct rcell *ref, const char *copier,
+			size_t nr_all, size_t nr_shutil, const char **verdict)
 {
 	*verdict = NULL;
 	if (!best || !nr_shutil)
 		return json_null();
-	if (!strcmp(best->strategy, RECOMMEND_STRATEGY)) {
+	if (!strcmp(best->strategy, copier)) {
 		*verdict = nr_all > nr_shutil ? "copier_fastest" : "copier_only";
 		return json_null();
 	}
@@ -419,6 +419,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 	const struct rcell *chosen = NULL;
 	const char *confidence = "none";
 	const char *verdict;
+	const char *copier = RECOMMEND_STRATEGY;
 	json_t *threads = json_null();
 	json_t *mb_s = json_null();
 	json_t *candidates = json_array();
@@ -439,10 +440,14 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 			continue;
 		if (!best_any || all[nr_all].median > best_any->median)
 			best_any = &all[nr_all];
-		if (!strcmp(all[nr_all].strategy, RECOMMEND_STRATEGY))
-			s[nr++] = all[nr_all];
+		/* the real interpreter, when it was measured, is CryoSPARC's copier itself */
+		if (!strcmp(all[nr_all].strategy, RECOMMEND_INTERPRETER))
+			copier = RECOMMEND_INTERPRETER;
 		nr_all++;
 	}
+	for (i = 0; i < nr_all; i++)
+		if (!strcmp(all[i].strategy, copier))
+			s[nr++] = all[i];
 	qsort(s, nr, sizeof(*s), cmp_threads);
 	for (i = 0; i < nr; i++) {
 		if (s[i].threads == RECOMMEND_DEFAULT_THREADS)
@@ -494,6 +499,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 
 	rec = json_object();
 	json_object_set_new(rec, "variable", json_string(RECOMMEND_VARIABLE));
+	json_object_set_new(rec, "strategy", json_string(copier));
 	json_object_set_new(rec, "threads", threads);
 	json_object_set_new(rec, "jobs", json_integer(p->jobs));
 	if (p->nodes)
@@ -507,7 +513,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 			    best_any ? json_integer(best_any->threads) : json_null());
 	json_object_set_new(rec, "best_mb_s", best_any ? json_real(best_any->median) : json_null());
 	json_object_set_new(rec, "headroom",
-			    headroom(best_any, chosen ? chosen : def, nr_all, nr, &verdict));
+			    headroom(best_any, chosen ? chosen : def, copier, nr_all, nr, &verdict));
 	json_object_set_new(rec, "headroom_verdict",
 			    verdict ? json_string(verdict) : json_null());
 	json_object_set_new(rec, "tolerance", json_real(p->tolerance));
@@ -585,7 +591,20 @@ const char *recommend_headroom_verdict(json_t *rec)
 	if (verdict || !best || !json_is_number(json_object_get(rec, "best_mb_s")))
 		return verdict;
 	/* a results.json from before the verdict was kept: never a ratio, it was not judged */
-	return strcmp(best, RECOMMEND_STRATEGY) ? "unjudged" : "copier_fastest";
+	return strcmp(best, recommend_strategy(rec)) ? "unjudged" : "copier_fastest";
+}
+
+const char *recommend_strategy(json_t *rec)
+{
+	const char *s = json_string_value(json_object_get(rec, "strategy"));
+
+	return s ? s : RECOMMEND_STRATEGY;
+}
+
+const char *recommend_copier_words(const char *strategy)
+{
+	return strcmp(strategy, RECOMMEND_INTERPRETER) ? "the shutil emulation"
+						       : "CPython's own shutil.copyfile";
 }
 
 /* The fastest strategy against CryoSPARC's copier, and the headroom when the data show one. */
@@ -599,8 +618,8 @@ static void print_best(struct dynbuf *f, json_t *rec)
 	if (!verdict || !strcmp(verdict, "copier_only"))
 		return;
 	if (!strcmp(verdict, "copier_fastest")) {
-		dynbuf_addstr(f, "#   no other strategy was faster than CryoSPARC's copier ("
-			      RECOMMEND_STRATEGY ")\n");
+		dynbuf_addf(f, "#   no other strategy was faster than CryoSPARC's copier (%s)\n",
+			    recommend_strategy(rec));
 		return;
 	}
 	dynbuf_addf(f, "#   fastest %sof any strategy: %s at %lld %s, %.0f MB/s",
@@ -646,7 +665,7 @@ char *recommend_line(json_t *rec)
 			variable, (long long)json_integer_value(threads), confidence, reason);
 
 	if (json_is_integer(threads) && json_is_number(mb_s)) {
-		dynbuf_addf(f, "#   %s at %lld %s: %.0f MB/s", RECOMMEND_STRATEGY,
+		dynbuf_addf(f, "#   %s at %lld %s: %.0f MB/s", recommend_strategy(rec),
 			(long long)json_integer_value(threads),
 			threads_word(json_integer_value(threads)), json_number_value(mb_s));
 		if (json_integer_value(threads) == def)
@@ -656,7 +675,8 @@ char *recommend_line(json_t *rec)
 				json_number_value(def_mb_s));
 		else
 			dynbuf_addf(f, "; the default %lld threads was not measured", (long long)def);
-		dynbuf_addstr(f, "\n");
+		dynbuf_addf(f, "\n#   measured with %s\n",
+			    recommend_copier_words(recommend_strategy(rec)));
 	}
 	print_best(f, rec);
 	print_for(f, rec);

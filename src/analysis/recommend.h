@@ -11,7 +11,8 @@
 #include <jansson.h>
 
 #define RECOMMEND_VARIABLE "CRYOSPARC_CACHE_NUM_THREADS"
-#define RECOMMEND_STRATEGY "shutil"	/* what CryoSPARC runs */
+#define RECOMMEND_STRATEGY "shutil"	/* CryoSPARC's copier, emulated: when cpython did not run */
+#define RECOMMEND_INTERPRETER "cpython"	/* CryoSPARC's copier itself, the real interpreter */
 #define RECOMMEND_DEFAULT_THREADS 2	/* CryoSPARC's default since v4.3 */
 #define RECOMMEND_TOLERANCE 0.05
 #define RECOMMEND_MIN_RUNS 6		/* cold runs a cell needs for a 95 % interval: high */
@@ -40,8 +41,12 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc);
  * The recommendation, as a new JSON object, from cells (cells_compute's array); p NULL means the
  * defaults. Only cells with p->jobs copiers and at least one complete run count.
  *
- * The rules, on the shutil cells (the copier CryoSPARC runs), by medians, never by overlap:
- *   1. No shutil cell: threads null, confidence "none".
+ * The rules, on the cells of CryoSPARC's copier, by medians, never by overlap. The copier is
+ * RECOMMEND_INTERPRETER (cpython: CPython's own shutil.copyfile, as CryoSPARC runs it) when a
+ * cpython cell of p's jobs and nodes has a complete run, else RECOMMEND_STRATEGY (shutil, the
+ * emulation of its system calls); rec's "strategy" names it, and everything below that says
+ * "the copier" means that strategy's cells:
+ *   1. No cell of the copier: threads null, confidence "none".
  *   2. Only one thread count, or every cell's confidence interval overlaps every other's (they
  *      share a common point): the data cannot separate anything, so keep the default: threads 2,
  *      confidence "none", and the reason says what would separate them (more repeats, a larger
@@ -56,7 +61,7 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc);
  *      median), neither is flagged, and, unless they are one cell, their intervals do not
  *      overlap; else "low", with the reasons.
  *
- * Keys: variable, threads (integer or null), jobs, mb_s (the chosen cell's median, or the
+ * Keys: variable, strategy (the copier), threads (integer or null), jobs, mb_s (the chosen cell's median, or the
  * default's under rule 2; null when unknown), default_threads (2), default_mb_s (null when
  * 2 threads was not measured), best_strategy, best_threads, best_mb_s (the highest median of any
  * strategy; null when there is no cell), headroom and headroom_verdict (below), tolerance,
@@ -65,7 +70,7 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc);
  * confidence ("high", "low", "none"), reason (one sentence with the evidence), failed_runs
  * (failed or aborted runs left out, over every cell with p->jobs), and "for":
  *   { files, bytes, basis, seconds: { "<threads>": ..., "best": ... } }
- * the estimated time to cache a data set at each measured shutil thread count and with the best
+ * the estimated time to cache a data set at each measured thread count of the copier and with the best
  * cell: bytes / (median mb_s * 10^6). The per-file costs (open, stat, makedirs, close) are inside
  * the measured throughput already, so for a set whose file sizes resemble the measured one,
  * scaling by bytes is the honest first-order estimate; a set of much smaller files will take
@@ -76,12 +81,12 @@ void recommend_params_from_doc(struct recommend_params *p, json_t *doc);
  * The headroom CryoSPARC's copier leaves is best_mb_s over mb_s, only when the data show one:
  * headroom_verdict says which case holds, and headroom is the ratio under "faster", else null:
  *   "faster"          the best cell is another strategy and its interval lies wholly above the
- *                     interval of the shutil cell mb_s comes from
+ *                     interval of the copier's cell mb_s comes from
  *   "within_noise"    the best cell is another strategy, but the intervals overlap (or mb_s is
  *                     unknown): its median being higher shows nothing
- *   "copier_fastest"  the best cell is shutil's: no other strategy was faster
- *   "copier_only"     only shutil was measured
- *   null              no shutil cell
+ *   "copier_fastest"  the best cell is the copier's: no other strategy was faster
+ *   "copier_only"     only the copier was measured
+ *   null              no cell of the copier
  *
  * With jobs J > 1, each of the J copiers copied the whole source in a run, and mb_s is what they
  * copied together; the times are for J jobs each caching a set of files and bytes at once:
@@ -103,14 +108,27 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p);
  *   # CRYOSPARC_CACHE_NUM_THREADS: keep the default (2) — <reason>
  *   # CRYOSPARC_CACHE_NUM_THREADS: no recommendation — <reason>      (threads null)
  * then comment lines with the evidence: the confidence and reason, the chosen and the default
- * throughput, the best strategy's, the time estimates for the data set, and failed runs left out.
+ * throughput, what measured them ("# measured with CPython's own shutil.copyfile"), the best
+ * strategy's, the time estimates for the data set, and failed runs left out.
  * Every line after the first starts with '#', so the whole text can go into config.sh.
  */
 char *recommend_line(json_t *rec);
 
 /*
+ * rec's "strategy", the copier its thread count was measured with; RECOMMEND_STRATEGY for a
+ * recommendation written before it was recorded (shutil was then the only one).
+ */
+const char *recommend_strategy(json_t *rec);
+
+/*
+ * How the copier strategy measured CryoSPARC's copier, for the sentences that say so: "CPython's
+ * own shutil.copyfile" (cpython) or "the shutil emulation" (shutil, anything else).
+ */
+const char *recommend_copier_words(const char *strategy);
+
+/*
  * rec's headroom_verdict; for a recommendation written before it existed, "copier_fastest" when
- * the best cell is shutil's and "unjudged" when it is another strategy's (then no ratio is
+ * the best cell is the copier's and "unjudged" when it is another strategy's (then no ratio is
  * shown). NULL when there is no best cell.
  */
 const char *recommend_headroom_verdict(json_t *rec);

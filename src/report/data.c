@@ -125,13 +125,13 @@ size_t report_rec_rows(json_t *rec, json_t *cells, struct report_rec_row *rows, 
 		if (end == key || *end || n == max)
 			continue;
 		rows[n++] = (struct report_rec_row){
-			t, report_cell_find(cells, RECOMMEND_STRATEGY, t, rec), v
+			t, report_cell_find(cells, recommend_strategy(rec), t, rec), v
 		};
 	}
 	if (secs)
 		return n;
 	json_array_foreach(cells, i, cell)
-		if (n < max && !strcmp(json_get_str(cell, "strategy"), RECOMMEND_STRATEGY) &&
+		if (n < max && !strcmp(json_get_str(cell, "strategy"), recommend_strategy(rec)) &&
 		    report_jobs(cell) == report_jobs(rec) && report_nodes(cell) == report_nodes(rec))
 			rows[n++] = (struct report_rec_row){
 				json_integer_value(json_object_get(cell, "threads")), cell, NULL

@@ -166,10 +166,13 @@ static void confirmation(FILE *f, json_t *rec)
 		free(text);
 		return;
 	}
-	fprintf(f, "Cold " RECOMMEND_STRATEGY " runs after the grid, %lld against %lld threads in "
-		   "pairs, each pair&#39;s order drawn with seed %lld: <b>",
-		json_get_int(conf, "threads"), json_get_int(conf, "default_threads"),
-		json_get_int(conf, "seed"));
+	fputs("Cold ", f);
+	esc_key(f, conf, "strategy");
+	fputs(" runs (", f);
+	report_put_html(f, recommend_copier_words(json_get_str(conf, "strategy")));
+	fprintf(f, ") after the grid, %lld against %lld threads in pairs, each pair&#39;s order "
+		   "drawn with seed %lld: <b>", json_get_int(conf, "threads"),
+		json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
 	report_put_html(f, text);
 	fputs("</b></p>\n", f);
 	json_array_foreach(json_object_get(conf, "tried"), i, pr) {
@@ -205,8 +208,14 @@ static void confirmation(FILE *f, json_t *rec)
 		   "over the default&#39;s in the same pair. The gain counts as reproduced when "
 		   "the median ratio is above %.2f (1 + the tolerance) and the median&#39;s "
 		   "interval lies above 1; with few pairs the interval is min–max, at the coverage "
-		   "shown. Otherwise the recommendation falls back to the default.</p>\n",
+		   "shown. Otherwise the recommendation falls back to the default.",
 		1 + json_get_num(conf, "tolerance"));
+	if (json_get_int(conf, "pairs_max") > json_get_int(conf, "pairs_planned"))
+		fprintf(f, " When the %lld pairs planned were promising but not proven (the median "
+			   "ratio above %.2f, the interval not above 1), one more pair was run at a "
+			   "time, up to %lld.", json_get_int(conf, "pairs_planned"),
+			1 + json_get_num(conf, "tolerance"), json_get_int(conf, "pairs_max"));
+	fputs("</p>\n", f);
 	free(text);
 }
 
@@ -249,8 +258,13 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fprintf(f, "<p>with %lld jobs caching at once</p>\n", (long long)report_jobs(rec));
 	fputs("<p>", f);
 	esc_key(f, rec, "reason");
-	fputs("</p>\n<table>\n<tr><th class=\"n\">" RECOMMEND_STRATEGY " threads</th>"
-	      "<th class=\"n\">median MB/s</th>", f);
+	fputs("</p>\n<p>Measured with ", f);
+	report_put_html(f, recommend_copier_words(recommend_strategy(rec)));
+	fputs(" (", f);
+	report_put_html(f, recommend_strategy(rec));
+	fputs(").</p>\n<table>\n<tr><th class=\"n\">", f);
+	report_put_html(f, recommend_strategy(rec));
+	fputs(" threads</th><th class=\"n\">median MB/s</th>", f);
 	if (fr) {
 		fprintf(f, "<th class=\"n\">time for %lld files, %.2f GB%s</th>",
 			json_get_int(fr, "files"), json_get_num(fr, "bytes") / 1e9,
@@ -504,7 +518,7 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 			json_is_integer(json_object_get(rec, "threads")) &&
 			json_get_int(rec, "threads") == json_get_int(cell, "threads") &&
 			report_jobs(cell) == report_jobs(rec) && report_nodes(cell) == report_nodes(rec) &&
-			!strcmp(json_get_str(cell, "strategy"), RECOMMEND_STRATEGY);
+			!strcmp(json_get_str(cell, "strategy"), recommend_strategy(rec));
 
 		fprintf(f, "<tr%s><td>", recommended ? " class=\"rec\"" : "");
 		esc_key(f, cell, "strategy");

@@ -162,8 +162,12 @@ static void confirmation(FILE *f, json_t *rec)
 		free(text);
 		return;
 	}
-	fprintf(f, "Cold " RECOMMEND_STRATEGY " runs after the grid, %lld against %lld threads in "
-		   "pairs, each pair's order drawn with seed %lld. ", json_get_int(conf, "threads"),
+	fputs("Cold ", f);
+	md(f, json_get_str(conf, "strategy"));
+	fputs(" runs (", f);
+	md(f, recommend_copier_words(json_get_str(conf, "strategy")));
+	fprintf(f, ") after the grid, %lld against %lld threads in pairs, each pair's order drawn "
+		   "with seed %lld. ", json_get_int(conf, "threads"),
 		json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
 	fputs("**", f);
 	md(f, text);
@@ -199,7 +203,13 @@ static void confirmation(FILE *f, json_t *rec)
 		   "pair. The gain counts as reproduced when the median ratio is above %.2f (1 + "
 		   "the tolerance) and the median's interval lies above 1; with few pairs the "
 		   "interval is min–max, at the coverage shown. Otherwise the recommendation falls "
-		   "back to the default.\n", 1 + json_get_num(conf, "tolerance"));
+		   "back to the default.", 1 + json_get_num(conf, "tolerance"));
+	if (json_get_int(conf, "pairs_max") > json_get_int(conf, "pairs_planned"))
+		fprintf(f, " When the %lld pairs planned were promising but not proven (the median "
+			   "ratio above %.2f, the interval not above 1), one more pair was run at a "
+			   "time, up to %lld.", json_get_int(conf, "pairs_planned"),
+			1 + json_get_num(conf, "tolerance"), json_get_int(conf, "pairs_max"));
+	fputs("\n", f);
 	free(text);
 }
 
@@ -239,7 +249,13 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fprintf(f, "```sh\n%s%s```\n\n", line, cline);
 	free(cline);
 	free(line);
-	fputs("| " RECOMMEND_STRATEGY " threads | median MB/s |", f);
+	fputs("Measured with ", f);
+	md(f, recommend_copier_words(recommend_strategy(rec)));
+	fputs(" (", f);
+	md(f, recommend_strategy(rec));
+	fputs(").\n\n| ", f);
+	md(f, recommend_strategy(rec));
+	fputs(" threads | median MB/s |", f);
 	if (fr) {
 		fputs(" time for ", f);
 		put_for(f, fr);

@@ -4,11 +4,13 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis/links.h"
 #include "analysis/recommend.h"
 #include "lib/json_get.h"
+#include "lib/util.h"
 #include "report/render.h"
 #include "report/report.h"
 
@@ -234,8 +236,11 @@ void report_best_strategy(FILE *f, json_t *rec, const struct report_markup *m)
 		return;
 	fputs(m->p_open, f);
 	if (!strcmp(verdict, "copier_fastest")) {
-		m->put(f, "No other strategy was faster than CryoSPARC's copier ("
-			  RECOMMEND_STRATEGY ").");
+		char *said = xasprintf("No other strategy was faster than CryoSPARC's copier (%s).",
+				       recommend_strategy(rec));
+
+		m->put(f, said);
+		free(said);
 		fputs(m->p_close, f);
 		return;
 	}
