@@ -23,6 +23,7 @@ struct pair {
 void confirm_params_init(struct confirm_params *p)
 {
 	p->pairs = CONFIRM_PAIRS;
+	p->pairs_max = CONFIRM_PAIRS_MAX;
 	p->seed = 0;
 	p->level = CONFIRM_LEVEL;
 }
@@ -41,8 +42,10 @@ const char *confirm_skip_reason(json_t *rec, const struct confirm_params *p)
 		return "the recommendation is CryoSPARC's default thread count: nothing to confirm";
 	if (!confidence || !strcmp(confidence, "none"))
 		return "the grid could not tell the thread counts apart (confidence none)";
-	if (strategy && strcmp(strategy, RECOMMEND_STRATEGY))
-		return "the recommendation is not of " RECOMMEND_STRATEGY ", CryoSPARC's copier";
+	if (strategy && strcmp(strategy, RECOMMEND_STRATEGY) &&
+	    strcmp(strategy, RECOMMEND_INTERPRETER))
+		return "the recommendation is not of " RECOMMEND_INTERPRETER " or " RECOMMEND_STRATEGY
+		       ", CryoSPARC's copier";
 	return NULL;
 }
 
@@ -121,7 +124,7 @@ static struct pair *gather(json_t *doc, json_t *rec, json_int_t threads, bool fi
 
 		if (!role || strcmp(role, CONFIRM_ROLE) || !json_is_integer(t) ||
 		    !json_is_integer(json_object_get(run, "pair")) ||
-		    strcmp(json_get_str(run, "strategy"), RECOMMEND_STRATEGY) ||
+		    strcmp(json_get_str(run, "strategy"), recommend_strategy(rec)) ||
 		    (json_is_integer(j) ? json_integer_value(j) : 1) != jobs ||
 		    !of_candidate(run, threads, first))
 			continue;
@@ -175,10 +178,26 @@ static const char *threads_word(long long n)
 	return n == 1 ? "thread" : "threads";
 }
 
+/* The pairs there may be at most: --confirm-max, never fewer than --confirm. */
+static long pairs_most(const struct confirm_params *p)
+{
+	return p->pairs_max > p->pairs ? p->pairs_max : p->pairs;
+}
+
+/* A gain worth a change in the median that the interval does not prove yet. */
+static bool promising(size_t n, double median, double ci_low, double tol)
+{
+	return n >= CONFIRM_MIN_PAIRS && median > 1 + tol && !(ci_low > 1);
+}
+
 /* The verdict and its sentence from the ratios' statistics. */
 static const char *judge(size_t n, double median, const struct median_ci *ci, double tol,
-			 struct dynbuf *why)
+			 const struct confirm_params *p, struct dynbuf *why)
 {
+	if (n > (size_t)p->pairs)
+		dynbuf_addf(why, "%ld pairs were not enough; %zu pairs ran%s: ", p->pairs, n,
+			    n >= (size_t)pairs_most(p) && promising(n, median, ci->low, tol)
+				    ? " (the most --confirm-max allows)" : "");
 	if (n == 0) {
 		dynbuf_addstr(why, "no pair was complete");
 		return "not_reproduced";
@@ -243,15 +262,17 @@ json_t *confirm_compute_one(json_t *doc, json_t *rec, long threads, bool first,
 		stats_median_ci(ratios, n, p->level, &ci);
 	}
 	dynbuf_init(&why);
-	verdict = judge(n, s.median, &ci, tol, &why);
+	verdict = judge(n, s.median, &ci, tol, p, &why);
 	conf = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:I, s:I}", "verdict", verdict,
-			 "why", dynbuf_str(&why), "strategy", RECOMMEND_STRATEGY, "threads",
+			 "why", dynbuf_str(&why), "strategy", recommend_strategy(rec), "threads",
 			 (json_int_t)threads, "default_threads",
 			 (json_int_t)json_get_int(rec, "default_threads"), "jobs",
 			 (json_int_t)(json_is_integer(json_object_get(rec, "jobs"))
 					      ? json_get_int(rec, "jobs") : 1),
 			 "tolerance", tol, "level", p->level, "pairs_planned", (json_int_t)p->pairs,
 			 "seed", (json_int_t)p->seed);
+	json_object_set_new(conf, "pairs_max", json_integer((json_int_t)pairs_most(p)));
+	json_object_set_new(conf, "extended", json_boolean(n > (size_t)p->pairs));
 	json_object_set_new(conf, "pairs", list);
 	json_object_set_new(conf, "complete_pairs", json_integer((json_int_t)n));
 	json_object_set_new(conf, "incomplete_pairs", json_integer((json_int_t)(nr - n)));
@@ -265,6 +286,19 @@ json_t *confirm_compute_one(json_t *doc, json_t *rec, long threads, bool first,
 	free(ratios);
 	free(pairs);
 	return conf;
+}
+
+long confirm_pairs_wanted(json_t *conf, const struct confirm_params *p)
+{
+	const long have = (long)json_get_int(conf, "complete_pairs");
+
+	if (have < p->pairs)
+		return p->pairs;
+	if (have < pairs_most(p) &&
+	    promising((size_t)have, json_get_num(conf, "median_ratio"), json_get_num(conf, "ci_low"),
+		      json_get_num(conf, "tolerance")))
+		return have + 1;
+	return have;
 }
 
 json_t *confirm_candidates(json_t *rec)
@@ -327,8 +361,10 @@ json_t *confirm_compute(json_t *doc, json_t *rec, const struct confirm_params *p
 
 json_t *confirm_skipped(const char *why, const struct confirm_params *p)
 {
-	return json_pack("{s:s, s:s, s:I, s:I}", "verdict", "skipped", "why", why, "pairs_planned",
-			 (json_int_t)(p->pairs > 0 ? p->pairs : 0), "seed", (json_int_t)p->seed);
+	return json_pack("{s:s, s:s, s:I, s:I, s:I}", "verdict", "skipped", "why", why,
+			 "pairs_planned", (json_int_t)(p->pairs > 0 ? p->pairs : 0), "pairs_max",
+			 (json_int_t)(p->pairs > 0 ? pairs_most(p) : 0), "seed",
+			 (json_int_t)p->seed);
 }
 
 long confirm_next_pair(json_t *conf)
@@ -381,7 +417,10 @@ char *confirm_text(json_t *conf)
 	if (incomplete)
 		dynbuf_addf(&t, ", %lld incomplete pair%s left out", incomplete,
 			    incomplete == 1 ? "" : "s");
-	if (!strcmp(verdict, "confirmed"))
+	if (!strcmp(verdict, "confirmed") && json_is_true(json_object_get(conf, "extended")))
+		dynbuf_addf(&t, ": confirmed (%lld pairs were not enough; %lld pairs ran)",
+			    json_get_int(conf, "pairs_planned"), n);
+	else if (!strcmp(verdict, "confirmed"))
 		dynbuf_addstr(&t, ": confirmed");
 	else
 		dynbuf_addf(&t, ": not reproduced, %s", json_get_str(conf, "why"));

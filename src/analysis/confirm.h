@@ -6,7 +6,8 @@
  * JSON; no I/O.
  *
  * After the grid, a sweep whose recommendation (recommend.h) is a thread count other than the
- * default, with a confidence above "none", runs N pairs of cold shutil runs: the default and the
+ * default, with a confidence above "none", runs N pairs of cold runs of the recommendation's copier
+ * (its "strategy": cpython when the grid measured it, else shutil): the default and the
  * recommended thread count, back to back, in an order drawn for each pair. Each run is a normal
  * run of results.json's "runs" with
  *	"role": "confirm", "candidate": the thread count it tests, "pair": k (from 1, for each
@@ -25,6 +26,13 @@
  * above 1. The first asks for a gain worth a change, the second that it is not noise: with few
  * pairs it means the recommended count won every pair. Otherwise the gain was not reproduced and
  * the recommendation falls back to the default.
+ *
+ * Adaptive pairs: when the N pairs planned are promising but not proven (the median ratio above
+ * 1 + the tolerance, the interval's lower end not above 1), one more pair is run at a time, and
+ * the rule applied again after each, until the gain is confirmed, the median ratio falls to
+ * 1 + the tolerance or below, or --confirm-max pairs are complete. Looking again after each pair
+ * raises the chance of a false confirmation somewhat (each look is another chance for noise to
+ * clear the bar); the bar is an interval at 95 % on at most 15 pairs, which keeps that small.
  */
 #ifndef CCB_CONFIRM_H
 #define CCB_CONFIRM_H
@@ -35,22 +43,25 @@
 
 #define CONFIRM_ROLE "confirm"	/* the runs' "role" */
 #define CONFIRM_PAIRS 5		/* sweep --confirm's default */
+#define CONFIRM_PAIRS_MAX 15	/* sweep --confirm-max's default */
 #define CONFIRM_MIN_PAIRS 2	/* fewer complete pairs cannot confirm anything */
 #define CONFIRM_LEVEL 0.95	/* of the median ratio's interval */
 
 struct confirm_params {
 	long pairs;		/* the pairs asked for (sweep --confirm) */
+	long pairs_max;		/* at most this many when promising (--confirm-max; <= pairs: off) */
 	uint64_t seed;		/* of the pairs' order: the sweep's seed */
 	double level;		/* of the interval, within (0, 1) */
 };
 
-/* The defaults: CONFIRM_PAIRS pairs, seed 0, level CONFIRM_LEVEL. */
+/* The defaults: CONFIRM_PAIRS pairs, at most CONFIRM_PAIRS_MAX, seed 0, level CONFIRM_LEVEL. */
 void confirm_params_init(struct confirm_params *p);
 
 /*
  * Why rec (recommend_compute()'s) is not to be confirmed with p->pairs pairs, or NULL when it
  * is: p->pairs is 0, there is no recommendation, it is the default thread count, its confidence
- * is "none", or it is of a strategy other than RECOMMEND_STRATEGY. A static string.
+ * is "none", or it is of a strategy other than RECOMMEND_INTERPRETER or RECOMMEND_STRATEGY. A
+ * static string.
  */
 const char *confirm_skip_reason(json_t *rec, const struct confirm_params *p);
 
@@ -76,7 +87,11 @@ json_t *confirm_candidates(json_t *rec);
  *   verdict            "confirmed" or "not_reproduced"
  *   why                one sentence: what the pairs showed against the rule
  *   strategy, threads, default_threads, jobs, tolerance, level     what was compared
- *   pairs_planned, seed                                            p's
+ *                      (strategy: rec's, recommend_strategy(); only its runs count)
+ *   pairs_planned, pairs_max, seed     p's (pairs_max never below pairs_planned)
+ *   extended           true when more pairs than planned are complete (added because the
+ *                      planned ones were promising but not proven); then why starts with
+ *                      "5 pairs were not enough; 9 pairs ran: "
  *   pairs              every pair seen, in order of k: { pair, first ("default", "recommended"
  *                      or null), default_mb_s, recommended_mb_s, default_seq, recommended_seq,
  *                      ratio, complete }; a pair is complete when both runs finished without
@@ -101,8 +116,16 @@ json_t *confirm_compute_one(json_t *doc, json_t *rec, long threads, bool first,
 json_t *confirm_compute(json_t *doc, json_t *rec, const struct confirm_params *p);
 
 /*
+ * The complete pairs conf's candidate (confirm_compute_one()'s) should have: p->pairs while it
+ * has fewer; then one more than it has while they are promising but not proven (the median ratio
+ * above 1 + the tolerance, the interval's lower end not above 1) and fewer than p->pairs_max;
+ * else the ones it has: it is decided. A sweep runs pairs until the candidate has them.
+ */
+long confirm_pairs_wanted(json_t *conf, const struct confirm_params *p);
+
+/*
  * The confirmation of a sweep that did not run one: { verdict "skipped", why, pairs_planned,
- * seed }.
+ * pairs_max, seed }.
  */
 json_t *confirm_skipped(const char *why, const struct confirm_params *p);
 
@@ -130,6 +153,7 @@ void confirm_apply(json_t *rec, json_t *conf);
  * The confirmation of conf in one sentence, as a new string (free it), e.g.
  *   4 threads were 1.14x the default in the median of 5 pairs (faster in 5 of 5; 93.75 %
  *   interval 1.08–1.21): confirmed
+ * with "(5 pairs were not enough; 9 pairs ran)" after "confirmed" when pairs were added,
  * or "not run: <why>" for a skipped one. NULL when conf is not a confirmation.
  */
 char *confirm_text(json_t *conf);

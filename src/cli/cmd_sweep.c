@@ -21,6 +21,7 @@
 #include "cli/measure_opts.h"
 #include "cli/nodes_opts.h"
 #include "cli/profile.h"
+#include "cli/sweep_dry.h"
 #include "copy/strategy.h"
 #include "lib/safeopen.h"
 #include "lib/text.h"
@@ -47,6 +48,7 @@ struct sweep_opts {
 	uint64_t for_bytes;
 	double tolerance;
 	long confirm;
+	long confirm_max;
 	bool no_report;
 	bool no_plots;
 	bool reference;
@@ -99,6 +101,10 @@ static const struct opt_def sweep_options[] = {
 		  "when the recommendation is not the default: N pairs of cold runs, default and "
 		  "recommended in a random order, must reproduce the gain, or the default stays "
 		  "(0: off; at least 2)"),
+	OPT_LONG_("confirm-max", 0, struct sweep_opts, confirm_max, NULL, "M", 0, 1000,
+		  "when the N pairs are promising but not proven (median gain above the tolerance, "
+		  "interval not above 1): one more pair at a time, up to M (default 15, or N when "
+		  "more; M = N: off)"),
 	OPT_LONG_("for-files", 0, struct sweep_opts, for_files, "0", "N", 0, 2147483647,
 		  "estimate caching times for a dataset of N files (default: the measured set)"),
 	OPT_SIZE_("for-bytes", 0, struct sweep_opts, for_bytes, NULL, "SIZE",
@@ -391,17 +397,31 @@ static json_t *grid_recommendation(json_t *doc, const struct sweep_opts *o, bool
 	return rec;
 }
 
+/* --confirm-max, or when not given CONFIRM_PAIRS_MAX, never below --confirm. */
+static long confirm_max_of(const struct sweep_opts *o)
+{
+	if (o->confirm_max)
+		return o->confirm_max;
+	return o->confirm > CONFIRM_PAIRS_MAX ? o->confirm : CONFIRM_PAIRS_MAX;
+}
+
 /*
- * The confirmation's parameters: --confirm, or a resumed sweep's own (results.json's
- * sweep.confirm_pairs, recorded when it was planned), and the sweep's seed.
+ * The confirmation's parameters: --confirm and --confirm-max, or a resumed sweep's own
+ * (results.json's sweep.confirm_pairs and confirm_pairs_max, recorded when it was planned; a
+ * sweep from before pairs were added has no confirm_pairs_max: none are), and the sweep's seed.
  */
 static void confirm_params_of(struct sweep *sw, const struct sweep_opts *o,
 			      struct confirm_params *p)
 {
 	json_t *pairs = json_object_get(sw->doc, "confirm_pairs");
+	json_t *most = json_object_get(sw->doc, "confirm_pairs_max");
 
 	confirm_params_init(p);
 	p->pairs = json_is_integer(pairs) ? (long)json_integer_value(pairs) : o->confirm;
+	if (json_is_integer(most))
+		p->pairs_max = (long)json_integer_value(most);
+	else
+		p->pairs_max = json_is_integer(pairs) ? p->pairs : confirm_max_of(o);
 	p->seed = (uint64_t)json_integer_value(json_object_get(sw->doc, "seed"));
 }
 
@@ -421,6 +441,25 @@ static int confirm_recommendation(struct sweep *sw, const struct sweep_opts *o)
 		status = sweep_confirm(sw, rec, &p);
 	json_decref(rec);
 	return status;
+}
+
+/*
+ * Once, after the lines a sweep ends with: a thread count measured with the shutil emulation,
+ * where the real copier could have been (a python3 is here), says how to measure that instead.
+ */
+static void hint_interpreter(json_t *rec)
+{
+	const struct copy_strategy *s = strategy_find(RECOMMEND_INTERPRETER);
+	char why[256];
+
+	if (!json_is_integer(json_object_get(rec, "threads")) ||
+	    strcmp(recommend_strategy(rec), RECOMMEND_STRATEGY) || !s ||
+	    (s->probe && s->probe(NULL, NULL, NULL, why, sizeof(why))))
+		return;
+	printf("note: measured with %s; '--strategies %s,%s' measures CryoSPARC's real copier "
+	       "(CPython's own shutil.copyfile, with the python3 found here) and recommends from "
+	       "it\n\n", recommend_copier_words(RECOMMEND_STRATEGY), RECOMMEND_INTERPRETER,
+	       RECOMMEND_STRATEGY);
 }
 
 /* cells, recommendation, reports, and the lines a person reads last. */
@@ -479,6 +518,7 @@ static int conclude(struct sweep *sw, const struct sweep_opts *o)
 	line = scaling_lines(json_object_get(doc, "recommendations"));
 	printf("%s\n", line);
 	free(line);
+	hint_interpreter(rec);
 	report_written_release(&w);
 	return ret ? 1 : 0;
 }
@@ -533,6 +573,8 @@ static int write_plan(struct sweep *sw, const struct sweep_opts *o, const char *
 		measure_reference(sw, src, dst, o->m.profile, o->fio_clients);
 	/* A resumed sweep confirms with the number of pairs it was planned with. */
 	json_object_set_new(sw->doc, "confirm_pairs", json_integer(o->confirm));
+	json_object_set_new(sw->doc, "confirm_pairs_max",
+			    json_integer(o->confirm ? confirm_max_of(o) : 0));
 	ret = results_write(&sw->b.res);
 	if (ret) {
 		error("cannot write '%s': %s", sw->b.res.path, strerror(-ret));
@@ -604,148 +646,6 @@ static void say_resume(const struct sweep *sw, const struct sweep_opts *o)
 	free(dir);
 }
 
-static int cmp_unsigned(const void *a, const void *b)
-{
-	const unsigned x = *(const unsigned *)a;
-	const unsigned y = *(const unsigned *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Distinct strategies and thread counts of the plan, as "a, b" and "1, 2, 4"; their counts. */
-static void plan_dimensions(const struct sweep *sw, char *strats, char *threads, size_t len,
-			    size_t *nstrat, size_t *nthr)
-{
-	unsigned t[MAX_LIST];
-	size_t ns = 0, nt = 0, off = 0;
-
-	strats[0] = '\0';
-	for (size_t i = 0; i < sw->p.nr_strategies; i++) {
-		bool planned = false;
-
-		for (size_t k = 0; k < sw->nr_plan && !planned; k++)
-			planned = sw->plan[k].strategy == sw->p.strategies[i];
-		if (planned)
-			off += (size_t)snprintf(strats + off, off < len ? len - off : 0, "%s%s",
-						ns++ ? ", " : "", sw->p.strategies[i]->name);
-	}
-	for (size_t k = 0; k < sw->nr_plan; k++) {
-		size_t j = 0;
-
-		while (j < nt && t[j] != sw->plan[k].threads)
-			j++;
-		if (j == nt && nt < MAX_LIST)
-			t[nt++] = sw->plan[k].threads;
-	}
-	qsort(t, nt, sizeof(*t), cmp_unsigned);
-	threads[0] = '\0';
-	off = 0;
-	for (size_t j = 0; j < nt; j++)
-		off += (size_t)snprintf(threads + off, off < len ? len - off : 0, "%s%u",
-					j ? ", " : "", t[j]);
-	*nstrat = ns;
-	*nthr = nt;
-}
-
-/* A dry run's "plan": the strategies, thread counts, cells and the repeats of each. */
-static json_t *dry_run_plan(const struct sweep *sw, const struct sweep_estimate *e)
-{
-	const size_t per_cell = e->cells ? e->planned / e->cells : 0;
-	char strats[512], threads[512];
-	char repeats[160];
-	char jobs[48] = "";
-	size_t ns, nt;
-	char *text;
-	json_t *plan;
-
-	plan_dimensions(sw, strats, threads, sizeof(strats), &ns, &nt);
-	if (sw->auto_repeats)
-		snprintf(repeats, sizeof(repeats), "--repeats auto: %ld runs a cell, more for the "
-			 "cells that decide the answer, at most %ld", sw->rule.min_runs,
-			 sw->rule.max_runs);
-	else
-		snprintf(repeats, sizeof(repeats), "%zu run%s a cell", per_cell,
-			 per_cell == 1 ? "" : "s");
-	if (sw->b.cfg.jobs > 1)
-		snprintf(jobs, sizeof(jobs), ", %u copiers at once", sw->b.cfg.jobs);
-	text = xasprintf("%zu strateg%s (%s) x %zu thread count%s (%s) = %zu cell%s%s; %s", ns,
-			 ns == 1 ? "y" : "ies", strats, nt, nt == 1 ? "" : "s", threads, e->cells,
-			 e->cells == 1 ? "" : "s", jobs, repeats);
-	plan = json_pack("{s:s, s:s, s:I, s:o, s:I, s:s}", "strategies", strats, "threads",
-			 threads, "cells", (json_int_t)e->cells, "repeats",
-			 sw->auto_repeats ? json_string("auto") : json_integer((json_int_t)per_cell),
-			 "jobs", (json_int_t)(sw->b.cfg.jobs ? sw->b.cfg.jobs : 1), "text", text);
-	free(text);
-	return plan;
-}
-
-/* A dry run's "runs": before the grid, of the grid (and expected beyond it), the confirmation. */
-static json_t *dry_run_runs(const struct sweep *sw, const struct sweep_opts *o,
-			    const struct sweep_estimate *e, long pairs)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	json_t *runs;
-
-	if (!f)
-		return json_object();
-	if (e->pre_runs)
-		fprintf(f, "%ld %s run%s first, not counted; ", e->pre_runs,
-			sw->p.warmup ? "warm-up" : "probe", e->pre_runs == 1 ? "" : "s");
-	if (sw->skip)
-		fprintf(f, "%zu of the %zu runs of the grid left", e->runs, e->planned);
-	else
-		fprintf(f, "%zu of the grid", e->runs);
-	if (e->extra)
-		fprintf(f, ", and about %zu more expected for the cells that decide the answer (at "
-			"most %zu of the grid in all)", e->extra, e->most);
-	if (pairs)
-		fprintf(f, "; then up to %ld of the paired confirmation (%ld pairs), only when the "
-			"recommendation is not the default (%ld more for the next candidate, not "
-			"estimated, each time one is not confirmed)", 2 * pairs, pairs, 2 * pairs);
-	if (o->reference && !sw->skip)
-		fputs("; before them fio's reference (--reference), not estimated", f);
-	fclose(f);
-	runs = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "total",
-			 (json_int_t)((size_t)e->pre_runs + e->runs + e->extra), "before_grid",
-			 (json_int_t)e->pre_runs, "grid", (json_int_t)e->runs, "expected_extra",
-			 (json_int_t)e->extra, "at_most", (json_int_t)e->most,
-			 "confirmation_at_most", (json_int_t)(2 * pairs), "text", text ? text : "");
-	free(text);
-	return runs;
-}
-
-/* --dry-run: the plan (or what a resumed sweep has left) and its estimate, nothing measured. */
-static int dry_run(struct sweep *sw, const struct sweep_opts *o)
-{
-	struct sweep_estimate e;
-	struct confirm_params p;
-	json_t *doc;
-	int status = sweep_estimate(sw, &e);
-
-	if (status)
-		return status;
-	confirm_params_of(sw, o, &p);
-	doc = measure_dry_run_new(&sw->b, "sweep");
-	json_object_set_new(doc, "plan", dry_run_plan(sw, &e));
-	json_object_set_new(doc, "runs", dry_run_runs(sw, o, &e, p.pairs));
-	json_object_set_new(doc, "budget_probes", json_boolean(e.budget_probes));
-	measure_dry_run_check_length(doc, &sw->b,
-				     e.fast.bytes_s > e.slow.bytes_s ? &e.fast : &e.slow,
-				     sw->p.min_run_s);
-	json_object_set_new(doc, "probes", json_pack("[o]", measure_rate_json(&e.slow)));
-	if (e.nr_probes > 1)
-		json_array_append_new(json_object_get(doc, "probes"), measure_rate_json(&e.fast));
-	json_object_set_new(doc, "estimate",
-			    json_pack("{s:f, s:f, s:f}", "seconds_per_run", e.per_run_s, "seconds",
-				      e.total_s, "seconds_with_confirmation",
-				      e.total_s + e.per_run_s * (double)(2 * p.pairs)));
-	status = measure_dry_run_print(doc, &o->m);
-	json_decref(doc);
-	return status;
-}
-
 /* What the command line says beyond the option table: parsed, checked, and SRC and DST. */
 struct sweep_args {
 	const struct copy_strategy *strats[MAX_LIST];
@@ -795,6 +695,11 @@ static int check_options(struct sweep_opts *o, struct sweep_args *a)
 	if (o->confirm == 1) {
 		error("sweep: invalid value '1' for --confirm: one pair cannot tell a gain from "
 		      "noise; give 0 (off) or at least %d", CONFIRM_MIN_PAIRS);
+		status = 2;
+	}
+	if (o->confirm && o->confirm_max && o->confirm_max < o->confirm) {
+		error("sweep: --confirm-max %ld is below --confirm %ld: it is the most pairs there "
+		      "may be (give %ld to add none)", o->confirm_max, o->confirm, o->confirm);
 		status = 2;
 	}
 	if (o->resume && !o->m.out) {
@@ -905,8 +810,12 @@ static int sweep_session(struct sweep *sw, const struct sweep_opts *o, const str
 
 	if (!status)
 		status = o->resume ? sweep_resume(sw) : sweep_plan(sw);
-	if (!status && o->m.dry_run)
-		return dry_run(sw, o);
+	if (!status && o->m.dry_run) {
+		struct confirm_params p;
+
+		confirm_params_of(sw, o, &p);
+		return sweep_dry_run(sw, &o->m, o->reference, &p);
+	}
 	if (!status && !o->resume)
 		status = write_plan(sw, o, a->src, a->dst);
 	if (status)

@@ -538,6 +538,186 @@ static void test_zero_and_one_pair(void **state)
 	json_decref(doc);
 }
 
+/*
+ * A sweep's loop over one candidate: pairs at ratio[0], ratio[1], ... are added (the default at
+ * 800 MB/s) while confirm_pairs_wanted() asks for more; the last confirmation is returned and
+ * *added_after_planned says whether more pairs were asked for right after the planned ones.
+ */
+static json_t *run_pairs(json_t *doc, json_t *rec, const double *ratio, size_t nr,
+			 const struct confirm_params *p, bool *added_after_planned)
+{
+	json_t *conf = confirm_compute_one(doc, rec, 4, true, p);
+	size_t k = 0;
+
+	*added_after_planned = false;
+	while (json_integer_value(json_object_get(conf, "complete_pairs")) <
+	       confirm_pairs_wanted(conf, p)) {
+		assert_true(k < nr);
+		add_pair(doc, (long)k + 1, 800, 800 * ratio[k], k % 2);
+		k++;
+		json_decref(conf);
+		conf = confirm_compute_one(doc, rec, 4, true, p);
+		if (k == (size_t)p->pairs)
+			*added_after_planned = confirm_pairs_wanted(conf, p) > p->pairs;
+	}
+	return conf;
+}
+
+/* Promising but not proven after 5 pairs (the lab run's ratios): pairs are added until proven. */
+static void test_added_pairs_confirm(void **state)
+{
+	static const double ratio[] = { 1.22, 1.06, 0.96, 0.95, 1.08, 1.15, 1.12, 1.14, 1.13,
+					 1.16, 1.11, 1.17, 1.13, 1.12, 1.18 };
+	struct confirm_params p = params(5);
+	json_t *doc = new_doc();
+	json_t *rec = new_rec(4, "high");
+	json_t *conf;
+	bool added;
+	long n;
+	char want[96];
+	char *line;
+
+	(void)state;
+	conf = run_pairs(doc, rec, ratio, 15, &p, &added);
+	assert_true(added);
+	n = (long)json_integer_value(json_object_get(conf, "complete_pairs"));
+	assert_in_range(n, 6, 14);
+	assert_string_equal(json_string_value(json_object_get(conf, "verdict")), "confirmed");
+	assert_true(json_is_true(json_object_get(conf, "extended")));
+	assert_int_equal(json_integer_value(json_object_get(conf, "pairs_planned")), 5);
+	assert_int_equal(json_integer_value(json_object_get(conf, "pairs_max")), 15);
+	assert_true(num(conf, "ci_low") > 1);
+	assert_int_equal(confirm_pairs_wanted(conf, &p), n);	/* decided: nothing more */
+	snprintf(want, sizeof(want), "5 pairs were not enough; %ld pairs ran: the median ratio", n);
+	assert_true(contains(json_string_value(json_object_get(conf, "why")), want));
+	confirm_apply(rec, conf);
+	assert_int_equal(json_integer_value(json_object_get(rec, "threads")), 4);
+	line = confirm_line(rec);
+	snprintf(want, sizeof(want), ": confirmed (5 pairs were not enough; %ld pairs ran)\n", n);
+	assert_true(contains(line, want));
+	free(line);
+	json_decref(conf);
+	json_decref(rec);
+	json_decref(doc);
+}
+
+/* Promising but never proven: pairs are added up to --confirm-max, then the default stays. */
+static void test_added_pairs_to_the_max(void **state)
+{
+	static const double ratio[] = { 1.20, 0.95, 1.10, 1.12, 0.97, 1.20, 0.95, 1.10,
+					1.12, 0.97, 1.20, 0.95, 1.10, 1.12, 0.97 };
+	struct confirm_params p = params(5);
+	json_t *doc = new_doc();
+	json_t *rec = new_rec(4, "high");
+	json_t *conf;
+	bool added;
+	char *line;
+
+	(void)state;
+	conf = run_pairs(doc, rec, ratio, 15, &p, &added);
+	assert_true(added);
+	assert_int_equal(json_integer_value(json_object_get(conf, "complete_pairs")), 15);
+	assert_string_equal(json_string_value(json_object_get(conf, "verdict")), "not_reproduced");
+	assert_true(json_is_true(json_object_get(conf, "extended")));
+	assert_true(num(conf, "median_ratio") > 1.05 && !(num(conf, "ci_low") > 1));
+	assert_true(contains(json_string_value(json_object_get(conf, "why")),
+			     "5 pairs were not enough; 15 pairs ran (the most --confirm-max "
+			     "allows): the interval's lower end"));
+	confirm_apply(rec, conf);
+	assert_int_equal(json_integer_value(json_object_get(rec, "threads")), 2);
+	assert_true(contains(json_string_value(json_object_get(rec, "reason")),
+			     "5 pairs were not enough; 15 pairs ran"));
+	line = confirm_line(rec);
+	assert_true(contains(line, "in the median of 15 pairs"));
+	assert_true(contains(line, ": not reproduced, 5 pairs were not enough; 15 pairs ran"));
+	free(line);
+	json_decref(conf);
+	json_decref(rec);
+	json_decref(doc);
+
+	/* --confirm-max equal to --confirm: the same pairs add nothing */
+	doc = new_doc();
+	rec = new_rec(4, "high");
+	p.pairs_max = 5;
+	conf = run_pairs(doc, rec, ratio, 15, &p, &added);
+	assert_false(added);
+	assert_int_equal(json_integer_value(json_object_get(conf, "complete_pairs")), 5);
+	assert_false(json_is_true(json_object_get(conf, "extended")));
+	assert_int_equal(json_integer_value(json_object_get(conf, "pairs_max")), 5);
+	assert_null(strstr(json_string_value(json_object_get(conf, "why")), "not enough"));
+	json_decref(conf);
+	json_decref(rec);
+	json_decref(doc);
+}
+
+/* A median ratio at or below 1 + the tolerance is no gain worth a change: nothing is added. */
+static void test_no_pairs_added_at_tolerance(void **state)
+{
+	static const double at[] = { 1.05, 1.02, 0.98, 1.10, 1.06 };	/* median 1.05 */
+	static const double below[] = { 1.01, 0.97, 1.03, 0.99, 1.00 };
+	struct confirm_params p = params(5);
+	const double *sets[] = { at, below };
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		json_t *doc = new_doc();
+		json_t *rec = new_rec(4, "high");
+		json_t *conf;
+		bool added;
+
+		conf = run_pairs(doc, rec, sets[i], 5, &p, &added);
+		assert_false(added);
+		assert_int_equal(json_integer_value(json_object_get(conf, "complete_pairs")), 5);
+		assert_int_equal(confirm_pairs_wanted(conf, &p), 5);
+		assert_string_equal(json_string_value(json_object_get(conf, "verdict")),
+				    "not_reproduced");
+		assert_false(json_is_true(json_object_get(conf, "extended")));
+		assert_true(contains(json_string_value(json_object_get(conf, "why")),
+				     "is not above 1.05"));
+		json_decref(conf);
+		json_decref(rec);
+		json_decref(doc);
+	}
+}
+
+/* The recommendation of cpython (the real copier): its pairs are cpython's, shutil's not. */
+static void test_cpython_pairs(void **state)
+{
+	static const double ratio[] = { 1.14, 1.10, 1.21, 1.08, 1.16 };
+	struct confirm_params p = params(5);
+	json_t *doc = new_doc();
+	json_t *rec = new_rec(4, "high");
+	json_t *conf;
+	char *line;
+
+	(void)state;
+	json_object_set_new(rec, "strategy", json_string("cpython"));
+	assert_null(confirm_skip_reason(rec, &p));
+	for (int i = 0; i < 5; i++) {
+		add_confirm_run(doc, "cpython", 2, 1, i + 1, 1, 800, RUN_OK);
+		add_confirm_run(doc, "cpython", 4, 1, i + 1, 2, 800 * ratio[i], RUN_OK);
+		/* shutil pairs at a loss: not the copier's, so not counted */
+		add_confirm_run(doc, "shutil", 2, 1, i + 6, 1, 800, RUN_OK);
+		add_confirm_run(doc, "shutil", 4, 1, i + 6, 2, 700, RUN_OK);
+	}
+	conf = confirm_compute(doc, rec, &p);
+	assert_string_equal(json_string_value(json_object_get(conf, "strategy")), "cpython");
+	assert_string_equal(json_string_value(json_object_get(conf, "verdict")), "confirmed");
+	assert_int_equal(json_integer_value(json_object_get(conf, "complete_pairs")), 5);
+	assert_true(fabs(num(conf, "median_ratio") - 1.14) < 1e-9);
+	assert_int_equal(confirm_next_pair(conf), 6);
+	confirm_apply(rec, conf);
+	line = confirm_line(rec);
+	assert_true(contains(line, "1.14x the default (2) in the median of 5 pairs"));
+	free(line);
+	json_decref(conf);
+	/* a recommendation of any other strategy is not CryoSPARC's copier */
+	json_object_set_new(rec, "strategy", json_string("uring"));
+	assert_true(contains(confirm_skip_reason(rec, &p), "not of cpython or shutil"));
+	json_decref(rec);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +731,10 @@ int main(void)
 		cmocka_unit_test(test_default_faster_gives_low),
 		cmocka_unit_test(test_failed_runs_skip_their_pair),
 		cmocka_unit_test(test_zero_and_one_pair),
+		cmocka_unit_test(test_added_pairs_confirm),
+		cmocka_unit_test(test_added_pairs_to_the_max),
+		cmocka_unit_test(test_no_pairs_added_at_tolerance),
+		cmocka_unit_test(test_cpython_pairs),
 	};
 
 	return cmocka_run_group_tests_name("confirm", tests, NULL, NULL);
