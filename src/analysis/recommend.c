@@ -404,6 +404,25 @@ static json_t *headroom(const struct rcell *best, const struct rcell *ref, const
 	return json_real(best->median / ref->median);
 }
 
+/*
+ * The copier's cells of all into s (*nr of them), and its name: the real interpreter when it was
+ * measured (CryoSPARC's copier itself), else the emulation.
+ */
+static const char *copier_cells(const struct rcell *all, size_t nr_all, struct rcell *s,
+				size_t *nr)
+{
+	const char *copier = RECOMMEND_STRATEGY;
+
+	for (size_t i = 0; i < nr_all; i++)
+		if (!strcmp(all[i].strategy, RECOMMEND_INTERPRETER))
+			copier = RECOMMEND_INTERPRETER;
+	*nr = 0;
+	for (size_t i = 0; i < nr_all; i++)
+		if (!strcmp(all[i].strategy, copier))
+			s[(*nr)++] = all[i];
+	return copier;
+}
+
 json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 {
 	struct recommend_params defaults;
@@ -419,7 +438,7 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 	const struct rcell *chosen = NULL;
 	const char *confidence = "none";
 	const char *verdict;
-	const char *copier = RECOMMEND_STRATEGY;
+	const char *copier;
 	json_t *threads = json_null();
 	json_t *mb_s = json_null();
 	json_t *candidates = json_array();
@@ -440,14 +459,9 @@ json_t *recommend_compute(json_t *cells, const struct recommend_params *p)
 			continue;
 		if (!best_any || all[nr_all].median > best_any->median)
 			best_any = &all[nr_all];
-		/* the real interpreter, when it was measured, is CryoSPARC's copier itself */
-		if (!strcmp(all[nr_all].strategy, RECOMMEND_INTERPRETER))
-			copier = RECOMMEND_INTERPRETER;
 		nr_all++;
 	}
-	for (i = 0; i < nr_all; i++)
-		if (!strcmp(all[i].strategy, copier))
-			s[nr++] = all[i];
+	copier = copier_cells(all, nr_all, s, &nr);
 	qsort(s, nr, sizeof(*s), cmp_threads);
 	for (i = 0; i < nr; i++) {
 		if (s[i].threads == RECOMMEND_DEFAULT_THREADS)
