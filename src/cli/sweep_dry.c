@@ -108,11 +108,15 @@ static json_t *dry_run_runs(const struct sweep *sw, bool reference,
 	if (e->extra)
 		fprintf(f, ", and about %zu more expected for the cells that decide the answer (at "
 			"most %zu of the grid in all)", e->extra, e->most);
-	if (p->pairs)
-		fprintf(f, "; then up to %ld of the paired confirmation (%ld pairs, up to %ld pairs "
-			"while the gain is promising but not proven), only when the recommendation "
-			"is not the default (as many more for the next candidate, not estimated, each "
-			"time one is not confirmed)", 2 * most, p->pairs, most);
+	if (p->pairs) {
+		fprintf(f, "; then up to %ld of the paired confirmation (%ld pairs", 2 * most,
+			p->pairs);
+		if (most > p->pairs)
+			fprintf(f, ", up to %ld pairs while the gain is promising but not proven",
+				most);
+		fputs("), only when the recommendation is not the default (as many more for the "
+		      "next candidate, not estimated, each time one is not confirmed)", f);
+	}
 	if (reference && !sw->skip)
 		fputs("; before them fio's reference (--reference), not estimated", f);
 	fclose(f);

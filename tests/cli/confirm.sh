@@ -3,8 +3,9 @@
 # tests/cli/confirm.sh - sweep's paired confirmation end to end: whatever the grid recommends, the
 # confirmation in results.json agrees with the runs it recorded (roles, pairs, order drawn from the
 # seed, ratios, interval, verdict and fallback), its runs stay out of the cells, every report shows
-# it, a candidate not reproduced hands over to the next, and a sweep stopped during it is resumed
-# to its number of pairs.
+# it, a candidate not reproduced hands over to the next, pairs added while the gain is promising
+# but not proven stay within --confirm-max, and a sweep stopped during it is resumed to its number
+# of pairs.
 . "${CCB_SRCDIR:-.}/tests/helpers/lib.sh" || exit 99
 need_root "sweep's cold runs (dropping the page cache)"
 ccb_lock_machine
@@ -39,6 +40,7 @@ def close(a, b):
 
 assert conf["seed"] == d["sweep"]["seed"], conf
 assert conf["pairs_planned"] == want == d["sweep"]["confirm_pairs"], conf
+assert conf["pairs_max"] == max(want, d["sweep"]["confirm_pairs_max"]), conf
 # the grid: every plan entry once, and the cells hold the grid's runs only
 assert sorted(r["plan_index"] for r in grid) == list(range(len(d["sweep"]["plan"]))), grid
 assert sum(c["runs"] + c["failed_runs"] for c in d["cells"]) == len(grid), d["cells"]
@@ -52,8 +54,10 @@ if conf["verdict"] == "skipped":
 T, D = conf["threads"], conf["default_threads"]
 tried = conf["tried"]
 first_cand = tried[0]["threads"] if tried else T
-assert D == 2 and T != D and conf["strategy"] == "shutil", conf
-assert all(r["role"] == "confirm" and r["strategy"] == "shutil" for r in role), role
+S = rec["strategy"]
+assert D == 2 and T != D and conf["strategy"] == S, conf
+assert S == ("cpython" if any(r["strategy"] == "cpython" for r in grid) else "shutil"), S
+assert all(r["role"] == "confirm" and r["strategy"] == S for r in role), role
 # each run tests one candidate: its "candidate" (a run without one is the first's)
 cands = [t["threads"] for t in tried] + [T]
 assert cands == sorted(set(cands)), cands
@@ -83,14 +87,21 @@ def check_one(c, want_complete):
             ratios.append(p["ratio"])
         else:
             assert len(ok) < 2 and p["ratio"] is None, (p, rs)
-    assert c["complete_pairs"] == len(ratios) == want_complete, c
-    assert c["incomplete_pairs"] == len(c["pairs"]) - want_complete, c
+    n = c["complete_pairs"]
+    assert n == len(ratios) and want_complete <= n <= c["pairs_max"], c
+    assert c["incomplete_pairs"] == len(c["pairs"]) - n, c
+    # pairs were added only while the median was a gain worth a change, and are said
+    assert c["extended"] == (n > want_complete), c
+    for k in range(want_complete, n):
+        assert statistics.median(ratios[:k]) > 1 + c["tolerance"], (k, ratios)
+    assert ("%d pairs were not enough; %d pairs ran" % (want_complete, n) in c["why"]) == \
+        c["extended"], c
     assert all(close(a, b) for a, b in zip(c["ratios"], ratios)), c
     assert c["wins"] == sum(r > 1 for r in ratios), c
     assert close(c["median_ratio"], statistics.median(ratios)), c
-    if want_complete <= 5:  # [min, max] at 1 - 2 / 2^n, below 95 %
+    if n <= 5:  # [min, max] at 1 - 2 / 2^n, below 95 %
         assert close(c["ci_low"], min(ratios)) and close(c["ci_high"], max(ratios)), c
-        assert close(c["ci_coverage"], 1 - 2 * 0.5 ** want_complete), c
+        assert close(c["ci_coverage"], 1 - 2 * 0.5 ** n), c
     confirmed = c["median_ratio"] > 1 + c["tolerance"] and c["ci_low"] > 1
     assert c["verdict"] == ("confirmed" if confirmed else "not_reproduced"), c
     return ratios
@@ -126,6 +137,12 @@ rc=0
 check_confirmation "$out/results.json" 2
 verdict=$(json "$out/results.json" "d['recommendation']['confirmation']['verdict']")
 grep -q "^paired confirmation" "$ccb_tmp/stdout" || fail "the table shows no confirmation"
+grep -q "^#   measured with the shutil emulation$" "$ccb_tmp/stdout" ||
+	fail "the lines the sweep ends with do not say what measured the copier"
+if command -v python3 >/dev/null; then
+	[ "$(grep -c "^note: measured with the shutil emulation; '--strategies cpython,shutil'" \
+		"$ccb_tmp/stdout")" = 1 ] || fail "the sweep did not say once how to measure the real copier"
+fi
 if [ "$verdict" != skipped ]; then
 	grep -q "^#   paired confirmation: .*: $(echo "$verdict" | tr _ ' ')" "$ccb_tmp/stdout" ||
 		fail "the lines the sweep ends with show no confirmation"
@@ -170,7 +187,7 @@ d["runs"] = [r for r in d["runs"] if "role" not in r]
 for i, r in enumerate(d["runs"]):
     r["aborted"], r["errors"] = False, []
     r["mb_s"] = (2000.0 if r["threads"] == 8 else 500.0) + i
-d["sweep"]["confirm_pairs"] = pairs
+d["sweep"]["confirm_pairs"] = d["sweep"]["confirm_pairs_max"] = pairs
 for k in ("recommendation", "cells", "finished"):
     d.pop(k, None)
 json.dump(d, open(path, "w"))
@@ -241,7 +258,7 @@ for k in range(1, pairs + 1):
         r.update(seq=seq, threads=t, role="confirm", candidate=1, pair=k, repeat=k,
                  position=pos, mb_s=1000.0, aborted=False, errors=[])
         d["runs"].append(r)
-d["sweep"]["confirm_pairs"] = pairs
+d["sweep"]["confirm_pairs"] = d["sweep"]["confirm_pairs_max"] = pairs
 for k in ("recommendation", "cells", "finished"):
     d.pop(k, None)
 json.dump(d, open(path, "w"))
@@ -308,8 +325,9 @@ else
 fi
 check_confirmation "$out/results.json" 6
 
-note "--confirm 1 is refused, --confirm 0 says why nothing was confirmed"
+note "--confirm 1 is refused, --confirm-max below --confirm too, --confirm 0 says why nothing was confirmed"
 expect_fail 2 "invalid value '1' for --confirm" "$CCB" sweep --confirm 1 "$src" "$dst"
+expect_fail 2 "--confirm-max 3 is below --confirm 4" "$CCB" sweep --confirm 4 --confirm-max 3 "$src" "$dst"
 expect_ok "$CCB" sweep --strategies shutil --threads 1 --repeats 1 --confirm 0 --warmup 0 --min-run 0 --no-report \
 	--interval 0 --out "$ccb_tmp/s0" "$src" "$dst"
 expect_json "$ccb_tmp/s0/results.json" \

@@ -28,7 +28,7 @@ grep -q "^dry run: nothing was measured or written; --budget's [12] unrecorded p
 	fail "the dry run does not say it measured nothing and ran probes"
 grep -Eq "^plan: +$nstrat strategies \(${strategies//,/, }\) x 2 thread counts \(1, 4\) = $((nstrat * 2)) cells; 5 runs a cell$" \
 	"$ccb_tmp/vendor.txt" || fail "the vendor profile's plan is not $nstrat strategies x 1, 4 threads, 5 runs a cell"
-grep -Eq "^runs: +1 warm-up run first, not counted; $((nstrat * 2 * 5)) of the grid; then up to 10 of the paired confirmation" \
+grep -Eq "^runs: +1 warm-up run first, not counted; $((nstrat * 2 * 5)) of the grid; then up to 30 of the paired confirmation \(5 pairs, up to 15 pairs while the gain is promising but not proven\)" \
 	"$ccb_tmp/vendor.txt" || fail "the dry run does not count the runs"
 grep -q "fio's reference (--reference), not estimated" "$ccb_tmp/vendor.txt" ||
 	fail "the vendor profile's reference is not mentioned"
@@ -57,6 +57,17 @@ expect_json "$ccb_tmp/out" "d['dry_run'] is True and d['command'] == 'sweep'" \
 	"close(d['estimate']['seconds'], 7 * d['estimate']['seconds_per_run'])" \
 	"d['budget_probes'] is False"
 [ -z "$(ls -A "$dst")" ] || fail "a dry run left in DST: $(ls -A "$dst")"
+
+note "the confirmation's at most: up to --confirm-max pairs, or --confirm when they are equal"
+expect_ok "$CCB" sweep --strategies rw --threads 1,2 --repeats 3 --warmup 1 --confirm 3 \
+	--dry-run --output-format json "$src" "$dst"
+expect_json "$ccb_tmp/out" "d['runs']['confirmation_at_most'] == 30" \
+	"'(3 pairs, up to 15 pairs while the gain is promising but not proven)' in d['runs']['text']" \
+	"close(d['estimate']['seconds_with_confirmation'], 37 * d['estimate']['seconds_per_run'])"
+expect_ok "$CCB" sweep --strategies rw --threads 1,2 --repeats 3 --warmup 1 --confirm 3 \
+	--confirm-max 3 --dry-run --output-format json "$src" "$dst"
+expect_json "$ccb_tmp/out" "d['runs']['confirmation_at_most'] == 6" \
+	"'paired confirmation (3 pairs), only' in d['runs']['text']"
 [ ! -e "$ccb_tmp/cryocache-results" ] || fail "a dry run made a results folder"
 
 note "--repeats auto: the runs expected, and at most"
