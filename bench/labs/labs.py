@@ -58,7 +58,7 @@ def cells_from_log(path):
 def row(a):
     notes = list(a.note or [])
     threads = [int(t) for t in a.threads.split(",")]
-    rec = {"threads": None, "confidence": None, "mb_s": None, "reason": None}
+    rec = {"threads": None, "confidence": None, "mb_s": None, "reason": None, "strategy": None}
     try:
         sweep = load(a.sweep + "/results.json")
         rec.update({k: sweep.get("recommendation", {}).get(k) for k in rec})
@@ -84,7 +84,8 @@ def row(a):
     elif rec["threads"] is not None:
         notes.append(f"cpython has no median at the recommended {rec['threads']} threads")
     print(json.dumps({
-        "lab": a.lab, "seed": a.seed, "recommendation": rec, "cpython_source": source,
+        "lab": a.lab, "seed": a.seed, "copier": a.copier, "recommendation": rec,
+        "cpython_source": source,
         "cpython": cpython, "best_threads": int(best) if best else None, "share": share,
         "notes": notes,
     }))
@@ -101,17 +102,17 @@ def table(a):
     if not rows:
         sys.exit("labs.py: no rows in " + a.rows)
     threads = sorted({int(n) for r in rows for n in r["cpython"]})
-    print("| lab | seed | recommended (confidence) | "
+    print("| lab | seed | copier | recommended (confidence) | "
           + " | ".join(f"cpython {n} thr MB/s" for n in threads)
           + " | best | share | pass |")
-    print("|---|---|---|" + "---:|" * len(threads) + "---|---:|---|")
+    print("|---|---|---|---|" + "---:|" * len(threads) + "---|---:|---|")
     passed = 0
     for r in rows:
         rec = r["recommendation"]
         share = r["share"]
         ok = share is not None and share >= a.goal
         passed += ok
-        print(f"| {r['lab']} | {r['seed']} | "
+        print(f"| {r['lab']} | {r['seed']} | {r.get('copier') or rec.get('strategy') or 'shutil'} | "
               f"{rec['threads'] if rec['threads'] is not None else '–'} ({rec['confidence'] or '–'}) | "
               + " | ".join(fmt_cell(r["cpython"].get(str(n), {"median_mb_s": None})) for n in threads)
               + f" | {r['best_threads'] or '–'} | "
@@ -136,6 +137,8 @@ def main():
     r.add_argument("--seed", required=True, type=int)
     r.add_argument("--threads", required=True)
     r.add_argument("--sweep", required=True)
+    r.add_argument("--copier", default="shutil",
+                   help="the strategy the sweep measured and recommended from")
     g = r.add_mutually_exclusive_group(required=True)
     g.add_argument("--cpython-sweep")
     g.add_argument("--cpython-log")

@@ -4,13 +4,14 @@
 # CPython's own copier is measured on it, and the sweep's recommendation is held to that.
 #
 #   sudo bench/labs/run-labs.sh [--labs fuse,iomax,disk,tmpfs] [--seeds 1,2,3] [--out DIR]
-#        [--quick] [--threads 1,2,4,8] [--repeats N] [--size LAB=SIZE]...
+#        [--quick] [--copier shutil|cpython] [--threads 1,2,4,8] [--repeats N] [--size LAB=SIZE]...
 #        [--fuse-delay-us N] [--fuse-readahead-kb N] [--iomax-mbps N] [--iomax-riops N]
 #        [--disk DIR] [--tmpfs DIR]
 #
 # For every lab and seed: set the lab up, generate a particle set (cryocache-bench gen --seed),
-# run `cryocache-bench sweep --strategies shutil` with the sweep's own defaults and note its
-# recommendation, measure the real CPython copier at every thread count (the `cpython` strategy
+# run `cryocache-bench sweep --strategies COPIER` (--copier: cpython, the real interpreter, when
+# the binary lists that strategy as available, else shutil, the emulation) with the sweep's own
+# defaults and note its recommendation, measure the real CPython copier at every thread count (the `cpython` strategy
 # when the binary lists it, else tests/helpers/shutil_copy.py with caches dropped before every
 # run), tear the lab down, and score the recommendation: the CPython median at the recommended
 # count over the best CPython median (goal: at least 95 %). Ends with a Markdown table
@@ -24,13 +25,14 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 usage="usage: $0 [--labs fuse,iomax,disk,tmpfs] [--seeds 1,2,3] [--out DIR] [--quick]
-	[--threads 1,2,4,8] [--repeats N] [--size LAB=SIZE]... [--fuse-delay-us N]
+	[--copier shutil|cpython] [--threads 1,2,4,8] [--repeats N] [--size LAB=SIZE]... [--fuse-delay-us N]
 	[--fuse-readahead-kb N] [--iomax-mbps N] [--iomax-riops N] [--disk DIR] [--tmpfs DIR]"
 all_labs="fuse iomax disk tmpfs"
 labs=fuse,iomax,disk,tmpfs
 seeds=1,2,3
 out=
 quick=0
+copier=
 threads=1,2,4,8
 repeats=
 fuse_delay_us=10000
@@ -49,12 +51,13 @@ is_list() { [[ $1 =~ ^[0-9]+(,[0-9]+)*$ ]]; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--labs | --seeds | --out | --threads | --repeats | --size | --fuse-delay-us | \
+	--labs | --seeds | --out | --copier | --threads | --repeats | --size | --fuse-delay-us | \
 		--fuse-readahead-kb | --iomax-mbps | --iomax-riops | --disk | --tmpfs)
 		[ $# -ge 2 ] || { echo "$usage" >&2; exit 2; } ;;&
 	--labs) labs=$2 ;;
 	--seeds) seeds=$2 ;;
 	--out) out=$2 ;;
+	--copier) copier=$2 ;;
 	--threads) threads=$2 ;;
 	--repeats) repeats=$2 ;;
 	--size) [[ $2 == *=* ]] || { echo "run-labs: --size wants LAB=SIZE, not '$2'" >&2; exit 2; }
@@ -80,6 +83,10 @@ for l in "${!size_of[@]}"; do
 	[[ " $all_labs " == *" $l "* ]] || bad "unknown lab '$l' in --size: the labs are ${all_labs// /, }"
 done
 is_list "$seeds" || bad "bad --seeds '$seeds': comma-separated whole numbers"
+case $copier in
+'' | shutil | cpython) ;;
+*) bad "bad --copier '$copier': shutil (the emulation) or cpython (the real interpreter)" ;;
+esac
 is_list "$threads" || bad "bad --threads '$threads': comma-separated whole numbers"
 [ -z "$repeats" ] || is_count "$repeats" 1 || bad "bad --repeats '$repeats': a whole number, at least 1"
 is_count "$fuse_delay_us" || bad "bad --fuse-delay-us '$fuse_delay_us': microseconds, a whole number"
@@ -431,9 +438,9 @@ run_one() { # LAB SEED
 	t0=$(now)
 	say "$lab, seed $seed: setting up (set of ${size_of[$lab]})"
 	"lab_up_$lab" "$seed"
-	say "$lab, seed $seed: sweep of shutil at $threads threads"
+	say "$lab, seed $seed: sweep of $copier at $threads threads"
 	rc=0
-	"$ccb" sweep --strategies shutil --threads "$threads" --seed "$seed" ${sweep_extra[@]+"${sweep_extra[@]}"} \
+	"$ccb" sweep --strategies "$copier" --threads "$threads" --seed "$seed" ${sweep_extra[@]+"${sweep_extra[@]}"} \
 		--out "$res/sweep" "$src" "$dst" >"$res/sweep.log" 2>&1 || rc=$?
 	stop_if_interrupted "$rc"
 	[ "$rc" = 0 ] || notes+=("the sweep exited with status $rc (see sweep.log)")
@@ -458,9 +465,17 @@ run_one() { # LAB SEED
 		note_args+=(--note "$n")
 	done
 	"$py" "$here/bench/labs/labs.py" row --lab "$lab" --seed "$seed" --threads "$threads" \
-		--sweep "$res/sweep" "${ref[@]}" ${note_args[@]+"${note_args[@]}"} >>"$out/rows.jsonl"
+		--copier "$copier" --sweep "$res/sweep" "${ref[@]}" ${note_args[@]+"${note_args[@]}"} >>"$out/rows.jsonl"
 	say "$lab, seed $seed: done in $(calc "int($(now) - $t0)") s"
 }
+
+# The copier the lab's sweep measures and recommends from: the real interpreter when this binary
+# can run it, as a user with a python3 would be told to; else the emulation.
+if [ -z "$copier" ]; then
+	if has_cpython_strategy; then copier=cpython; else copier=shutil; fi
+elif [ "$copier" = cpython ] && ! has_cpython_strategy; then
+	die "--copier cpython: '$ccb strategies' does not list the cpython strategy as available (no python3?)"
+fi
 
 : "${out:=cryocache-labs/$(date -u +%Y%m%d-%H%M%S)}"
 [ ! -e "$out" ] || [ -z "$(ls -A "$out")" ] || die "--out '$out' exists and is not empty"
@@ -474,7 +489,7 @@ scratch_tmpfs=$(mktemp -d "$tmpfs_root/ccb-labs.XXXXXX")
 	echo "cryocache-bench: $("$ccb" --version 2>&1 | head -1) ($ccb)"
 	echo "python: $("$py" --version 2>&1) ($py)"
 	echo "reference: $(has_cpython_strategy && echo 'the cpython strategy' || echo 'tests/helpers/shutil_copy.py'), $repeats runs per thread count"
-	echo "labs: $labs; seeds: $seeds; threads: $threads; quick: $quick"
+	echo "labs: $labs; seeds: $seeds; threads: $threads; quick: $quick; copier: $copier"
 	for l in ${labs//,/ }; do echo "size $l: ${size_of[$l]}"; done
 	echo "fuse: --delay-us $fuse_delay_us, read_ahead_kb $fuse_readahead_kb"
 	echo "iomax: $iomax_mbps MB/s, $iomax_riops IOPS (0: none), cgroup ${cg_kind:-(not used)}"
