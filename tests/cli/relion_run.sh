@@ -144,6 +144,15 @@ expect_ok "$CCB" sweep --strategies relion,shutil --threads 1,2 --repeats 1 --co
 expect_json "$out/results.json" "len(runs) == 4" "all(r['errors'] == [] for r in runs)" \
 	"all(r['verify']['checked'] == 2 * $n for r in runs if r['strategy'] == 'relion')" \
 	"all(len(r['strategy_report']) == 2 for r in runs if r['strategy'] == 'relion')"
+# The verify summary tells shutil's files (hashes) from relion's images (no hash to name).
+want=$("$PY" -c 'import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+n = lambda s: sum(r["verify"]["checked"] for r in runs if r["strategy"] == s)
+print("**Verify:** 4 runs verified: %d copies checked against their sources (xxh3-64) and %d "
+      "images against their source images, every one identical." % (n("shutil"), n("relion")))' \
+	"$out/results.json")
+grep -qF "$want" "$out/report.md" ||
+	fail "report.md does not say '$want': $(grep -F 'Verify:' "$out/report.md")"
 
 if command -v relion_stack_create >/dev/null; then
 	note "a .star written by RELION (relion_stack_create): one stack, images out of order"
