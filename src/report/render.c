@@ -117,8 +117,8 @@ static void verify_checked_text(long long files, long long images, const char *h
 			 files == 1 ? "y" : "ies", files == 1 ? "its" : "their", hash ? hash : "?");
 	if (images)
 		snprintf(im, sizeof(im), "%lld image%s%s against %s source image%s", images,
-			 images == 1 ? "" : "s", f[0] ? "" : " checked", images == 1 ? "its" : "their",
-			 images == 1 ? "" : "s");
+			 images == 1 ? "" : "s", f[0] ? "" : " checked",
+			 images == 1 ? "its" : "their", images == 1 ? "" : "s");
 	snprintf(buf, len, "%s%s%s", f, f[0] && im[0] ? " and " : "", im);
 }
 

@@ -434,8 +434,8 @@ static void test_diag_remote(void **state)
 			assert_int_equal(d.loc[0].route, 0);
 			assert_string_equal(d.routes[0].target, cases[i].target);
 			assert_string_equal(d.routes[0].fs, cases[i].fs);
-			char *route = xasprintf("route to %s (source, %s", cases[i].target,
-						cases[i].fs);
+			char *route =
+				xasprintf("route to %s (source, %s", cases[i].target, cases[i].fs);
 			assert_non_null(strstr(text, route));
 			free(route);
 		} else {
