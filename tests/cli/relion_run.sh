@@ -55,8 +55,8 @@ gen_set "$f32" 2
 n=$(grep -c '@' "$f32/particles.star")
 stacks=$(find "$f32" -name '*.mrcs' | wc -l)
 
-note "float32, one optics group, one thread: RELION's own copy"
-relion "$f32/particles.star" --threads 1
+note "float32, one optics group, one thread (relion's default, without --threads): RELION's own copy"
+relion "$f32/particles.star"
 expect_stacks "$f32/particles.star"
 expect_json "$out/results.json" "runs[0]['files'] == $stacks" \
 	"runs[0]['bytes'] == $n * 64 * 64 * 4" "runs[0]['verify']['checked'] == $n" \
@@ -65,6 +65,7 @@ expect_json "$out/results.json" "runs[0]['files'] == $stacks" \
 	"runs[0]['strategy_counters']['particles_left_in_place'] == 0" \
 	"runs[0]['strategy_counters']['scratch_bytes_written'] >= $n * (64 * 64 * 4 + 1024)" \
 	"runs[0]['strategy_report'][0]['threads_extension'] is False" \
+	"runs[0]['threads'] == 1" "d['params']['threads'] == 1" \
 	"runs[0]['strategy_report'][0]['split'] == 'none'" \
 	"runs[0]['strategy_report'][0]['images_per_group'] == [$n]" \
 	"runs[0]['strategy_report'][0]['sorted_by_micrograph'] is True"
