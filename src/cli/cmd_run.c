@@ -28,8 +28,9 @@ struct run_opts {
 static const struct opt_def run_options[] = {
 	OPT_STRING_("strategy", 's', struct run_opts, strategy, "shutil", "NAME", 0,
 		    "copy strategy ('" PROGRAM_NAME " strategies' lists them)"),
-	OPT_LONG_("threads", 't', struct run_opts, threads, "2", "N", 1, 4096,
-		  "worker threads copying at once (CRYOSPARC_CACHE_NUM_THREADS defaults to 2)"),
+	OPT_LONG_("threads", 't', struct run_opts, threads, NULL, "N", 1, 4096,
+		  "worker threads copying at once (default 2, CRYOSPARC_CACHE_NUM_THREADS's "
+		  "default; relion: 1, as relion_refine copies)"),
 	OPT_LONG_("repeats", 'r', struct run_opts, repeats, "3", "R", 1, 10000,
 		  "cold runs to measure"),
 	MEASURE_GENERAL_OPTIONS(struct run_opts, m),
@@ -134,6 +135,8 @@ int cmd_run(int argc, char **argv)
 		measure_release(&run_command, &o, &o.m);
 		return 2;
 	}
+	if (!o.threads)
+		o.threads = strategy->default_threads ? strategy->default_threads : 2;
 	/* Started by mpirun or srun: all the ranks copy at once, every run. */
 	ret = nodes_opts_apply(&o.n, "run", &nodes);
 	if (ret == 2) {

@@ -580,6 +580,7 @@ const struct copy_strategy strategy_relion = {
 		   "as an image into doubles and appended as float32 to its optics group's stack, "
 		   "header rewritten each time; int16/float16 sets take twice their size on "
 		   "scratch",
+	.default_threads = 1,	/* relion_refine copies with one thread a node */
 	.probe = relion_probe,
 	.thread_init = relion_thread_init,
 	.copy_many = relion_copy_many,

@@ -54,6 +54,8 @@ struct copy_worker {
 struct copy_strategy {
 	const char *name;
 	const char *summary;
+	/* `run`'s thread count when --threads is not given: 0 means CryoSPARC's default, 2. */
+	unsigned default_threads;
 	/*
 	 * Can this strategy run here, with its options eo (its struct, see options; NULL: their
 	 * defaults)? src and dst_dir are NULL when only the machine is asked (`strategies`).

@@ -104,10 +104,31 @@ bool report_verify_cell(json_t *run, char *buf, size_t len)
 	return true;
 }
 
+/*
+ * What verify checked: files against their sources' hashes, and for relion, scratch images
+ * against the source images as RELION converts them ("compared": "images", no hash).
+ */
+static void verify_checked_text(long long files, long long images, const char *hash, char *buf,
+				size_t len)
+{
+	char f[96] = "";
+	char im[96] = "";
+
+	if (files || !images)
+		snprintf(f, sizeof(f), "%lld cop%s checked against %s sources (%s)", files,
+			 files == 1 ? "y" : "ies", files == 1 ? "its" : "their", hash ? hash : "?");
+	if (images)
+		snprintf(im, sizeof(im), "%lld image%s%s against %s source image%s", images,
+			 images == 1 ? "" : "s", f[0] ? "" : " checked",
+			 images == 1 ? "its" : "their", images == 1 ? "" : "s");
+	snprintf(buf, len, "%s%s%s", f, f[0] && im[0] ? " and " : "", im);
+}
+
 bool report_verify_summary(json_t *doc, char *buf, size_t len)
 {
-	long long runs = 0, checked = 0, bad = 0, bad_runs = 0;
+	long long runs = 0, files = 0, images = 0, bad = 0, bad_runs = 0;
 	const char *hash = NULL;
+	char checked[256];
 	json_t *run;
 	size_t i;
 
@@ -117,7 +138,10 @@ bool report_verify_summary(json_t *doc, char *buf, size_t len)
 		if (!json_is_object(v))
 			continue;
 		runs++;
-		checked += json_get_int(v, "checked");
+		if (!strcmp(json_get_str(v, "compared"), "images"))
+			images += json_get_int(v, "checked");
+		else
+			files += json_get_int(v, "checked");
 		bad += json_get_int(v, "mismatches");
 		bad_runs += json_get_int(v, "mismatches") > 0;
 		if (json_is_string(json_object_get(v, "hash")))
@@ -126,17 +150,14 @@ bool report_verify_summary(json_t *doc, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!runs)
 		return false;
+	verify_checked_text(files, images, hash, checked, sizeof(checked));
 	if (bad)
-		snprintf(buf, len, "%lld run%s verified: %lld cop%s checked against %s sources (%s), "
-			 "%lld differ%s or could not be read, in %lld run%s", runs,
-			 runs == 1 ? "" : "s", checked, checked == 1 ? "y" : "ies",
-			 checked == 1 ? "its" : "their", hash ? hash : "?", bad, bad == 1 ? "s" : "",
-			 bad_runs, bad_runs == 1 ? "" : "s");
+		snprintf(buf, len, "%lld run%s verified: %s, %lld differ%s or could not be read, "
+			 "in %lld run%s", runs, runs == 1 ? "" : "s", checked, bad,
+			 bad == 1 ? "s" : "", bad_runs, bad_runs == 1 ? "" : "s");
 	else
-		snprintf(buf, len, "%lld run%s verified: %lld cop%s checked against %s sources (%s), "
-			 "every one identical", runs, runs == 1 ? "" : "s", checked,
-			 checked == 1 ? "y" : "ies", checked == 1 ? "its" : "their",
-			 hash ? hash : "?");
+		snprintf(buf, len, "%lld run%s verified: %s, every one identical", runs,
+			 runs == 1 ? "" : "s", checked);
 	return true;
 }
 

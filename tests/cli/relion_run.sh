@@ -55,8 +55,8 @@ gen_set "$f32" 2
 n=$(grep -c '@' "$f32/particles.star")
 stacks=$(find "$f32" -name '*.mrcs' | wc -l)
 
-note "float32, one optics group, one thread: RELION's own copy"
-relion "$f32/particles.star" --threads 1
+note "float32, one optics group, one thread (relion's default, without --threads): RELION's own copy"
+relion "$f32/particles.star"
 expect_stacks "$f32/particles.star"
 expect_json "$out/results.json" "runs[0]['files'] == $stacks" \
 	"runs[0]['bytes'] == $n * 64 * 64 * 4" "runs[0]['verify']['checked'] == $n" \
@@ -65,6 +65,7 @@ expect_json "$out/results.json" "runs[0]['files'] == $stacks" \
 	"runs[0]['strategy_counters']['particles_left_in_place'] == 0" \
 	"runs[0]['strategy_counters']['scratch_bytes_written'] >= $n * (64 * 64 * 4 + 1024)" \
 	"runs[0]['strategy_report'][0]['threads_extension'] is False" \
+	"runs[0]['threads'] == 1" "d['params']['threads'] == 1" \
 	"runs[0]['strategy_report'][0]['split'] == 'none'" \
 	"runs[0]['strategy_report'][0]['images_per_group'] == [$n]" \
 	"runs[0]['strategy_report'][0]['sorted_by_micrograph'] is True"
@@ -144,6 +145,15 @@ expect_ok "$CCB" sweep --strategies relion,shutil --threads 1,2 --repeats 1 --co
 expect_json "$out/results.json" "len(runs) == 4" "all(r['errors'] == [] for r in runs)" \
 	"all(r['verify']['checked'] == 2 * $n for r in runs if r['strategy'] == 'relion')" \
 	"all(len(r['strategy_report']) == 2 for r in runs if r['strategy'] == 'relion')"
+# The verify summary tells shutil's files (hashes) from relion's images (no hash to name).
+want=$("$PY" -c 'import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+n = lambda s: sum(r["verify"]["checked"] for r in runs if r["strategy"] == s)
+print("**Verify:** 4 runs verified: %d copies checked against their sources (xxh3-64) and %d "
+      "images against their source images, every one identical." % (n("shutil"), n("relion")))' \
+	"$out/results.json")
+grep -qF "$want" "$out/report.md" ||
+	fail "report.md does not say '$want': $(grep -F 'Verify:' "$out/report.md")"
 
 if command -v relion_stack_create >/dev/null; then
 	note "a .star written by RELION (relion_stack_create): one stack, images out of order"

@@ -396,6 +396,60 @@ static void test_diag_routes(void **state)
 	}
 }
 
+/*
+ * SRC on the fixtures whose servers are not on this machine (CephFS by the old and the new
+ * syntax, GlusterFS) and on 9p from a VM's host: diag names each server and asks the kernel for
+ * its route, whatever the answer here (no route, or a name that does not resolve, is said, not
+ * fatal); the 9p share gets no route and the sentence that says why.
+ */
+static void test_diag_remote(void **state)
+{
+	static const struct {
+		int line;
+		const char *fs, *target, *storage;
+	} cases[] = {
+		{5, "CephFS", "192.168.0.1", "CephFS: monitors 192.168.0.1"},
+		{6, "CephFS", "1.2.3.4", "CephFS: monitors 1.2.3.4"},
+		{7, "GlusterFS", "server1", "GlusterFS: server server1 (tcp)"},
+		{12, "9p", NULL, "9p: a VM's host over virtio, not a network"},
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *root = sysroot_with(cases[i].line);
+		struct diag d;
+
+		diag_init(&d, root);
+		assert_int_equal(diag_add_path(&d, "source", root), 0);
+		diag_read(&d);
+		diag_findings(&d);
+		assert_true(d.loc[0].is_network);
+		char *text = text_of(&d);
+		char *want = xasprintf("  storage   %s\n", cases[i].storage);
+		print_message("%s", text);
+		assert_non_null(strstr(text, want));
+		free(want);
+		if (cases[i].target) {
+			assert_int_equal(d.nr_routes, 1);
+			assert_int_equal(d.loc[0].route, 0);
+			assert_string_equal(d.routes[0].target, cases[i].target);
+			assert_string_equal(d.routes[0].fs, cases[i].fs);
+			char *route =
+				xasprintf("route to %s (source, %s", cases[i].target, cases[i].fs);
+			assert_non_null(strstr(text, route));
+			free(route);
+		} else {
+			assert_int_equal(d.nr_routes, 0);
+			assert_true(has_finding(&d, "source is on 9p from a VM's host (/): no "
+						    "network link carries its bytes"));
+		}
+		free(text);
+		diag_release(&d);
+		assert_int_equal(test_rmtree(root), 0);
+		free(root);
+	}
+}
+
 /* BeeGFS's server is in the config cfgFile= names; unreadable, diag says so. */
 static void test_diag_beegfs(void **state)
 {
@@ -483,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_ceph),	    cmocka_unit_test(test_gluster_beegfs),
 		cmocka_unit_test(test_gpfs_vm),	    cmocka_unit_test(test_diag_routes),
 		cmocka_unit_test(test_diag_beegfs), cmocka_unit_test(test_diag_no_server),
+		cmocka_unit_test(test_diag_remote),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "lib/util.h"
+#include "report/report.h"
 #include "sys/rdma.h"
 #include "sys/sampler.h"
 #include "testutil.h"
@@ -240,6 +241,23 @@ static void test_sampler(void **state)
 	assert_non_null(strstr(findings, "network: mlx5_0/1 carried 100 % of the bytes (1200.0 MB "
 					 "received, 0.0 MB sent)"));
 	free(findings);
+	/* The table watch and report print: the port's row beside the IP interfaces, each with
+	 * its kind and speed in the link column. */
+	char *table = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&table, &len);
+	assert_non_null(f);
+	report_sampler(sum, f);
+	assert_int_equal(fclose(f), 0);
+	print_message("%s", table);
+	const char *row = strstr(table, "\nmlx5_0/1         rdma 25 Gb/s ");
+	double rx_mb = 0;
+	assert_non_null(row);
+	assert_int_equal(sscanf(row + 32, "%lf", &rx_mb), 1);
+	assert_float_equal(rx_mb, 1200.0, 1e-9);
+	assert_non_null(strstr(table, "\nib0              ip 100 Gb/s "));
+	assert_non_null(strstr(table, "\neth0             ip 10 Gb/s "));
+	free(table);
 	json_decref(sum);
 	sampler_release(&s);
 	assert_int_equal(test_rmtree(root), 0);
