@@ -149,6 +149,23 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	return set_key(st, key, value) ? 0 : 1;
 }
 
+/*
+ * why for a --profile value that is neither a file nor a shipped profile: where the shipped ones
+ * were looked for, e.g.
+ *   no profile 'tune': not a file, and no readable 'tune.ini' in '/usr/bin/profiles',
+ *   '/usr/share/cryocache-bench/profiles' (set CCB_PROFILES_DIR to the folder that holds it)
+ */
+static void unknown_profile(const char *value, char *why, size_t len)
+{
+	char *name = xasprintf("%s.ini", value);
+	char looked[400] = "";
+	char *found = datadir_find("CCB_PROFILES_DIR", "profiles", name, looked, sizeof(looked));
+
+	free(found);
+	snprintf(why, len, "no profile '%s': not a file, and %s", value, looked);
+	free(name);
+}
+
 int profile_apply(const char *section, const struct opt_group *groups, size_t n, const char *path,
 		  char *why, size_t len)
 {
@@ -159,7 +176,10 @@ int profile_apply(const char *section, const struct opt_group *groups, size_t n,
 	st.f = fopen(path, "re");
 	if (!st.f) {
 		err = errno;
-		snprintf(why, len, "cannot read profile '%s': %s", path, strerror(err));
+		if (err == ENOENT && !strchr(path, '/'))
+			unknown_profile(path, why, len);
+		else
+			snprintf(why, len, "cannot read profile '%s': %s", path, strerror(err));
 		return -err;
 	}
 	line = ini_parse_stream(read_line, &st, on_key, &st);

@@ -60,6 +60,10 @@ expect_fail 2 "profile '$ccb_tmp/bad.ini' has no \[run\] section" \
 	"$CCB" run --profile "$ccb_tmp/bad.ini" "$ccb_tmp/src" "$ccb_tmp/dst"
 expect_fail 2 "cannot read profile '$ccb_tmp/none.ini': No such file or directory" \
 	"$CCB" sweep --profile "$ccb_tmp/none.ini" "$ccb_tmp/src" "$ccb_tmp/dst"
+# a name that is neither a file nor a shipped profile: where the shipped profiles were looked for
+want="sweep: no profile 'no-such-tune': not a file, and no readable 'no-such-tune.ini' in"
+expect_fail 2 "$want '$ccb_tmp/shipped'," env CCB_PROFILES_DIR="$ccb_tmp/shipped" \
+	"$CCB" sweep --profile no-such-tune "$ccb_tmp/src" "$ccb_tmp/dst"
 # a secret in a profile others can read is warned about; its value is never printed
 printf '[run]\nheader = Authorization: Bearer pr0f1le-t0ken\n' >"$ccb_tmp/secret.ini"
 chmod 644 "$ccb_tmp/secret.ini"

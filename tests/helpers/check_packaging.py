@@ -21,6 +21,9 @@ DEBIAN_DEV = {
     "fuse3": "libfuse3-dev",
 }
 
+# pkg-config module -> the configure switch that turns it off (the others are required)
+SWITCH_OF = {"liburing": "liburing", "liblz4": "lz4", "libcurl": "libcurl", "fuse3": "fuse3"}
+
 
 def configure_switches(text):
     """The names of configure's --with-X and --enable-X options."""
@@ -114,14 +117,30 @@ def main():
                         % (m.group(1) if m else "?", version))
     control = open(top + "/debian/control").read()
     build_deps = re.search(r"^Build-Depends:(.*?)^\S", control, re.S | re.M).group(1)
+    try:
+        rules = open(top + "/debian/rules").read()
+    except OSError:
+        rules = ""
+    # Every --with-X given one way or the other, so that what the package holds does not
+    # depend on what else the build machine has installed.
+    given = {}
+    commands = "\n".join(line for line in rules.splitlines() if not line.lstrip().startswith("#"))
+    for m in re.finditer(r"--with(out)?-([\w-]+)(=(\w+))?", commands):
+        given[m.group(2)] = "no" if m.group(1) or m.group(4) == "no" else "yes"
+    for name in withs:
+        if name not in given:
+            problems.append("debian/rules: configure's --with-%s is neither given nor refused "
+                            "(--with-%s or --without-%s)" % (name, name, name))
     for module in re.findall(r"PKG_CHECK_MODULES\(\[\w+\], \[([\w-]+)", configure):
         pkg = DEBIAN_DEV.get(module)
+        switch = SWITCH_OF.get(module)
         if pkg is None:
             problems.append("check_packaging.py: no Debian package known for pkg-config "
                             "module %s" % module)
-        elif module != "fuse3" and pkg not in build_deps:
-            problems.append("debian/control: Build-Depends lacks %s (configure checks %s)"
-                            % (pkg, module))
+        elif given.get(switch) != "no" and pkg not in build_deps:
+            why = ("debian/rules gives --with-%s" % switch if given.get(switch) == "yes"
+                   else "configure checks %s" % module)
+            problems.append("debian/control: Build-Depends lacks %s (%s)" % (pkg, why))
 
     # The license on every source file's first line (after a #! line)
     import os
@@ -137,11 +156,7 @@ def main():
                                 % os.path.relpath(path, top))
     # MPI is not a pkg-config module: a package that turns it on needs the MPI compiler and the
     # macro that finds it when dh_autoreconf regenerates configure.
-    try:
-        rules = open(top + "/debian/rules").read()
-    except OSError:
-        rules = ""
-    if "--with-mpi" in rules:
+    if given.get("mpi") == "yes":
         for pkg in ("mpi-default-dev", "autoconf-archive"):
             if pkg not in build_deps:
                 problems.append("debian/control: Build-Depends lacks %s (debian/rules gives "
