@@ -116,6 +116,36 @@ expect_fail 1 "cannot fetch '$shown_re/\?token=\*\*\*': no file name" \
 	"$CCB" fetch "http://user:s3cret@127.0.0.1:$port/?token=t0ps3cret" "$ccb_tmp/got6"
 keep fetch-noname
 
+note "fetch: lists it refuses, and URLs sharing a file name, name the URLs redacted"
+u="http://user:s3cret@127.0.0.1:$port/base"
+v="http://user:s3cret@127.0.0.2:$port/base"
+printf '%s/J1/a.mrcs?token=t0ps3cret %s\n' "$u" 5 "$u" 6 >"$ccb_tmp/twice"
+expect_fail 1 "'$shown_re/base/J1/a\.mrcs\?token=\*\*\*' is listed twice" \
+	"$CCB" fetch "$ccb_tmp/twice" "$ccb_tmp/got7"
+keep fetch-twice
+printf '%s/x.mrcs?token=t0ps3cret\n%s/x.mrcs?token=t0ps3cret\n' "$u" "$v" >"$ccb_tmp/clash"
+shown2_re="http://\*\*\*@127\.0\.0\.2:$port"
+x_re='/base/x\.mrcs\?token=\*\*\*'
+expect_fail 1 "'$shown_re$x_re' and '$shown2_re$x_re' would both land at 'x\.mrcs'" \
+	"$CCB" fetch "$ccb_tmp/clash" "$ccb_tmp/got7"
+keep fetch-clash
+echo "$u/fetch-manifest.json?token=t0ps3cret" >"$ccb_tmp/own"
+expect_fail 1 "cannot fetch '$shown_re/base/fetch-manifest\.json\?token=\*\*\*': .* own record" \
+	"$CCB" fetch "$ccb_tmp/own" "$ccb_tmp/got7"
+keep fetch-own
+printf '%s/x.mrcs?token=t0ps3cret\n%s/x.mrcs.part?token=t0ps3cret\n' "$u" "$u" >"$ccb_tmp/inway"
+expect_fail 1 "one in the other's way" "$CCB" fetch "$ccb_tmp/inway" "$ccb_tmp/got7"
+keep fetch-inway
+first=$(head -n 1 "$ccb_tmp/paths")
+mkdir -p "$www/base/dup"
+cp "$www/base/$first" "$www/base/dup/"
+printf '%s/%s?token=t0ps3cret\n%s/dup/%s?token=t0ps3cret\n' "$u" "$first" "$u" \
+	"$(basename "$first")" >"$ccb_tmp/samename"
+expect_ok "$CCB" fetch "$ccb_tmp/samename" "$ccb_tmp/got8"
+grep -q "URLs share a file name: each lands at its path below '$shown_re/base/'" "$ccb_tmp/err" ||
+	{ cat "$ccb_tmp/err" >&2; fail "the shared file name's message does not name the redacted URL"; }
+keep fetch-samename
+
 note "fetch --empiar below a --base-url with user information"
 mkdir -p "$www/10025/data"
 cp "$www/base/$victim" "$www/10025/data/a.mrcs"
