@@ -80,6 +80,33 @@ expect_json "$ccb_tmp/results-404/results.json" "len(runs[0]['errors']) == 1" \
 mv "$ccb_tmp/gone" "$www/base/$victim"
 rm -rf "$ccb_tmp/dst"
 
+# results.json keeps --source-url without its credentials, so a resumed sweep must not request
+# the redacted URL ("?token=***", user "***"): it asks for --source-url again, then uses it.
+note "sweep --resume of an http sweep: --source-url given again, never the redacted one"
+mkdir "$ccb_tmp/dst"
+expect_ok "$CCB" sweep --strategies http --threads 1 --repeats 2 --warmup 0 --min-run 0 \
+	--confirm 0 --no-report --interval 0 --source-url "$secret_url" --out "$ccb_tmp/sweep" \
+	"$www/base" "$ccb_tmp/dst"
+keep sweep
+"$PY" - "$ccb_tmp/sweep/results.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["runs"].pop()
+json.dump(d, open(sys.argv[1], "w"), indent=2)
+PYEOF
+shown_url_re="$shown_re/base/\?token=\*\*\*"
+expect_fail 2 "records --source-url as '$shown_url_re', .*give --source-url URL again" \
+	"$CCB" sweep --resume --out "$ccb_tmp/sweep"
+keep resume-nourl
+: >"$log"
+expect_ok "$CCB" sweep --resume --source-url "$secret_url" --out "$ccb_tmp/sweep"
+keep resume
+[ "$(grep -c 'GET /base/J[0-9]*/extract/[^ ]*\.mrcs?token=t0ps3cret HTTP' "$log")" = 3 ] ||
+	fail "the resumed sweep did not request the 3 stacks with the real query: $(cat "$log")"
+expect_json "$ccb_tmp/sweep/results.json" "len(runs) == 2" \
+	"all(r['errors'] == [] for r in runs)" "d['params']['source_url'] == '$shown_url'"
+rm -rf "$ccb_tmp/dst"
+
 note "fetch: URLs with user information and queries, paths below such a --base-url"
 (cd "$www/base" && find . -name '*.mrcs' | sort | sed 's|^\./||') >"$ccb_tmp/paths"
 sed "s|^|http://user:s3cret@127.0.0.1:$port/base/|; s|\$|?token=t0ps3cret|" "$ccb_tmp/paths" \
@@ -167,7 +194,7 @@ expect_fail 2 "invalid value '$shown_re/base/\?token=\*\*\*' for --source-timeou
 	"$CCB" run --source-timeout "$secret_url" "$www/base" "$ccb_tmp/dst"
 keep bad-value
 
-no_secret "a results folder" "$ccb_tmp/results" "$ccb_tmp/results-404"
+no_secret "a results folder" "$ccb_tmp/results" "$ccb_tmp/results-404" "$ccb_tmp/sweep"
 no_secret "a fetch manifest" "$ccb_tmp"/got*/fetch-manifest.json "$ccb_tmp/emp"
 no_secret "stdout or stderr" "$saw"
 echo "ok"
