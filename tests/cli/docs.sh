@@ -59,6 +59,14 @@ for c in $commands; do
 	[ "$c" = sweep ] && [ -n "$got" ] && note "sweep's headings: $(echo "$got" | tr '\n' ' ')"
 done
 "$CCB" sweep --help | grep -qx 'What to copy:' || fail "sweep --help has no headings to check"
+# The sections a manual page has beyond the options, and the variables the tool reads.
+for section in ENVIRONMENT "EXIT STATUS" FILES EXAMPLES; do
+	grep -q "^\.SH \"\?$section\"\?\$" "$man" || fail "the manual page has no $section section"
+done
+for var in CCB_REPORTS_DIR CCB_GNUPLOT CCB_POST_HEADER; do
+	awk '/^\.SH /{on = ($2 == "ENVIRONMENT")} on' "$man" | grep -q "$var" ||
+		fail "the manual page's ENVIRONMENT does not name $var"
+done
 # A size's suffix is said where SIZE is taken: below --help's options and in the manual page.
 for c in $commands; do
 	"$CCB" "$c" --help | grep -q '^  .* SIZE ' || continue
