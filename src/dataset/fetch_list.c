@@ -561,8 +561,12 @@ int fetch_list_conflicts(const struct fetch_list *l, const char *dir)
 
 		if (i && !strcmp(l->items[idx[i - 1]].path, p)) {
 			other_shown = url_redact(l->items[idx[i - 1]].url);
-			error("cannot fetch: '%s' and '%s' would both land at '%s' in '%s'",
-			      other_shown, shown, p, dir);
+			error("cannot fetch: '%s' and '%s'%s would both land at '%s' in '%s'",
+			      other_shown, shown,
+			      strcmp(other_shown, shown) ? ""
+							 : " (which differ only in the user "
+							   "information or query values not shown)",
+			      p, dir);
 			ret = -EINVAL;
 		} else if (!strcmp(p, FETCH_MANIFEST)) {
 			error("cannot fetch '%s': '%s' in '%s' is fetch's own record", shown, p,
