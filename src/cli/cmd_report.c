@@ -87,7 +87,8 @@ int cmd_report(int argc, char **argv)
 		free(p);
 	}
 	if (w.plots.skipped)
-		warning("plots skipped: %s; to get them, " PLOT_HOWTO, w.plots.skipped);
+		warning("plots skipped: %s; to get them, %s", w.plots.skipped,
+			plot_howto(&w.plots));
 	status = 0;
 out:
 	report_written_release(&w);

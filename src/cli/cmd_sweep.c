@@ -640,7 +640,9 @@ static void say_resume(const struct sweep *sw, const struct sweep_opts *o)
 		shell_word(v, f);
 	}
 	fclose(f);
-	error("to continue the sweep: %s%s", cmd,
+	error("to continue the sweep: %s%s%s", cmd,
+	      measure_url_has_secret(&o->m) ? " --source-url URL (its credentials are never recorded)"
+					    : "",
 	      o->m.post.headers.n ? " (and your --header options: they are never recorded)" : "");
 	free(cmd);
 	free(dir);

@@ -4,12 +4,14 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cmdline.h"
 #include "cli/profile.h"
+#include "lib/dynbuf.h"
 #include "lib/url.h"
 #include "lib/util.h"
 
@@ -128,6 +130,35 @@ static const char *retired_use(const struct cmdline *cl, const char *spelling)
 	return NULL;
 }
 
+/*
+ * Whether the long option arg (its first len characters: "--pro") abbreviates several options;
+ * then says so, naming them, as GNU tools do.
+ */
+static bool cmdline_ambiguous(const struct cmdline *cl, const char *arg, int len)
+{
+	struct dynbuf names;
+	size_t matches = 0;
+
+	if (len <= 2 || strncmp(arg, "--", 2))
+		return false;
+	dynbuf_init(&names);
+	for (size_t i = 0; i < cl->nopts + 2; i++) {
+		void *opts;
+		const char *o = i == cl->nopts	   ? "help"
+				: i == cl->nopts + 1 ? "version"
+						     : cmdline_def(cl, i, &opts)->name;
+
+		if (strncmp(o, arg + 2, (size_t)len - 2))
+			continue;
+		dynbuf_addf(&names, "%s--%s", matches++ ? ", " : "", o);
+	}
+	if (matches > 1)
+		error("%s: option '%.*s' is ambiguous: %s", cl->cmd->name, len, arg,
+		      dynbuf_str(&names));
+	dynbuf_release(&names);
+	return matches > 1;
+}
+
 /* What getopt_long refused, as a usage error. */
 static void cmdline_refused(const struct cmdline *cl, char **argv)
 {
@@ -137,9 +168,12 @@ static void cmdline_refused(const struct cmdline *cl, char **argv)
 
 	if (optopt >= 256) {
 		void *opts;
+		const struct opt_def *def = cmdline_def(cl, (size_t)optopt - 256, &opts);
 
-		error("%s: option '--%s' needs a value", name,
-		      cmdline_def(cl, (size_t)optopt - 256, &opts)->name);
+		if (def->type == OPT_BOOL) /* "--verify=yes" */
+			error("%s: option '--%s' takes no value", name, def->name);
+		else
+			error("%s: option '--%s' needs a value", name, def->name);
 	} else if (optopt) {
 		use = retired_use(cl, spelling);
 		if (use)
@@ -152,6 +186,8 @@ static void cmdline_refused(const struct cmdline *cl, char **argv)
 
 		/* Not its "=value": a mistyped --source-url=... would show the URL's password. */
 		use = retired_use(cl, arg);
+		if (!use && cmdline_ambiguous(cl, arg, len))
+			return;
 		if (use)
 			error("%s: unknown option '%.*s': %s", name, len, arg, use);
 		else
@@ -187,17 +223,22 @@ static const char *find_profile(const struct cmdline *cl, const struct option *l
 				const char *shortopts, int argc, char **argv)
 {
 	const char *path = NULL;
+	/* A copy: getopt_long moves the operands after the options it has seen, and an option
+	 * missing its value at the end ("SRC DST --out") would take SRC as it in the second pass. */
+	char **copy = xcalloc((size_t)argc + 1, sizeof(*copy));
 	int c;
 
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, copy, shortopts, longopts, NULL)) != -1) {
 		void *opts;
 		const struct opt_def *def = c == '?' || c == ':' ? NULL : cmdline_option(cl, c, &opts);
 
 		if (def && !strcmp(def->name, "profile"))
 			path = optarg;
 	}
+	free(copy);
 	return path;
 }
 

@@ -15,6 +15,7 @@
 #include "copy/http.h"
 #include "copy/strategy.h"
 #include "lib/json_get.h"
+#include "lib/url.h"
 #include "lib/util.h"
 #include "report/report.h"
 
@@ -55,6 +56,28 @@ static int apply_recorded(const struct opt_command *cmd, void *opts, struct meas
 	return ret;
 }
 
+/*
+ * A URL recorded without its credentials (--source-url with a password or a token) is not taken
+ * from results.json: the command line must give it again. 0, or -EINVAL (said).
+ */
+static int recorded_urls_given(const struct opt_command *cmd, const void *opts,
+			       const struct measure_opts *m, json_t *recorded)
+{
+	const struct opt_def *def;
+	const struct copy_strategy *s;
+	const char *shown = NULL;
+
+	def = options_url_unrecorded(cmd->options, opts, recorded, &shown);
+	for (size_t i = 0; !def && (s = strategy_at(i)); i++)
+		if (m->eo[i])
+			def = options_url_unrecorded(s->options, m->eo[i], recorded, &shown);
+	if (!def)
+		return 0;
+	error("%s: " RESULTS_FILE " records --%s as '%s', without its user information and query "
+	      "values: give --%s URL again to continue", cmd->name, def->name, shown, def->name);
+	return -EINVAL;
+}
+
 int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts *m,
 		  json_t *recorded, int argc, char **argv, char ***args, int *nargs)
 {
@@ -79,7 +102,7 @@ int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts
 	n = strategy_groups(m, g);
 	ret = options_parse_groups(cmd, opts, g, n, argc, argv, args, nargs);
 	free(g);
-	return ret;
+	return ret || !recorded ? ret : recorded_urls_given(cmd, opts, m, recorded);
 }
 
 json_t *measure_params(const struct opt_command *cmd, const void *opts,
@@ -111,6 +134,23 @@ void measure_release(const struct opt_command *cmd, void *opts, struct measure_o
 	free(m->eo);
 	m->eo = NULL;
 	options_release(cmd->options, opts);
+}
+
+bool measure_url_has_secret(const struct measure_opts *m)
+{
+	const struct copy_strategy *s;
+
+	for (size_t i = 0; (s = strategy_at(i)); i++) {
+		for (const struct opt_def *def = s->options; m->eo[i] && def && def->name; def++) {
+			const char *v = (def->flags & OPT_URL) && def->type == OPT_STRING
+						? *(char *const *)((const char *)m->eo[i] + def->offset)
+						: NULL;
+
+			if (v && url_has_secret(v))
+				return true;
+		}
+	}
+	return false;
 }
 
 /* The http strategy's options (--source-url, --cafile, --insecure), or NULL in a build without. */

@@ -136,6 +136,9 @@ extern const char *const measure_output_formats[];
 int measure_parse(const struct opt_command *cmd, void *opts, struct measure_opts *m,
 		  json_t *recorded, int argc, char **argv, char ***args, int *nargs);
 
+/* Whether a URL of the strategies' options holds credentials results.json does not record. */
+bool measure_url_has_secret(const struct measure_opts *m);
+
 /* results.json's "params": the command's options and every strategy's, as options_to_json(). */
 json_t *measure_params(const struct opt_command *cmd, const void *opts,
 		       const struct measure_opts *m);

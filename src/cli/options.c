@@ -2,6 +2,7 @@
 /* options.c - a subcommand's --help, from its option table and its groups'. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,9 +39,20 @@ static void print_option(const struct opt_def *def, FILE *f)
 	fputc('\n', f);
 }
 
+/* Whether a table has an option that takes a SIZE. */
+static bool has_size(const struct opt_def *def)
+{
+	for (; def && def->name; def++)
+		if (def->type == OPT_SIZE)
+			return true;
+	return false;
+}
+
 void options_usage(const struct opt_command *cmd, const struct opt_group *groups, size_t n,
 		   FILE *f)
 {
+	bool sizes = has_size(cmd->options);
+
 	const struct opt_def *def = cmd->options;
 
 	fprintf(f, "usage: " PROGRAM_NAME " %s [options] %s\n\n%s\n", cmd->name, cmd->synopsis,
@@ -65,5 +77,8 @@ void options_usage(const struct opt_command *cmd, const struct opt_group *groups
 			groups[i].note ? groups[i].note : "", groups[i].note ? ")" : "");
 		for (const struct opt_def *d = groups[i].options; d->name; d++)
 			print_option(d, f);
+		sizes = sizes || has_size(groups[i].options);
 	}
+	if (sizes)
+		fprintf(f, "\n%s\n", OPTIONS_SIZE_NOTE);
 }

@@ -37,6 +37,11 @@ struct opt_group {
 	const char *note;
 };
 
+/* What a SIZE is (parse_size()), said below the options of a --help that has one. */
+#define OPTIONS_SIZE_NOTE                                                                          \
+	"SIZE is bytes, whole or decimal, with a suffix: K, M, G, T, P alone or with iB are\n"        \
+	"binary (1.6T = 1.6 x 2^40 bytes), with B decimal (1.6TB = 1.6 x 10^12 bytes)."
+
 /* Print the subcommand's --help to f: its own options, then each of the n groups'. */
 void options_usage(const struct opt_command *cmd, const struct opt_group *groups, size_t n,
 		   FILE *f);

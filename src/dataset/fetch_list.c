@@ -217,8 +217,11 @@ static int merge_same_urls(struct fetch_list *l, size_t first, const char *name,
 			continue;
 		if ((a->has_size && b->has_size && a->size != b->size) ||
 		    (a->has_hash && b->has_hash && a->hash != b->hash)) {
+			char *shown = url_redact(a->url);
+
 			error("%s: '%s' is listed twice, with different sizes or hashes", name,
-			      a->url);
+			      shown);
+			free(shown);
 			ret = -EINVAL;
 			break;
 		}
@@ -275,7 +278,7 @@ static void paths_below_common_base(struct fetch_list *l, const char *name, cons
 	const size_t olen = url_origin_len(u0);
 	size_t common = strcspn(u0, "?#");
 	bool clash = false;
-	char *base;
+	char *base, *shown;
 
 	bool *is_flat = xcalloc(l->n + 1, sizeof(*is_flat));
 	size_t *idx = sorted_indices(l, 0, by_path);
@@ -316,7 +319,9 @@ static void paths_below_common_base(struct fetch_list *l, const char *name, cons
 		it->path = path;
 	}
 	base = xasprintf("%.*s", (int)common, u0);
-	info("%s: URLs share a file name: each lands at its path below '%s'", name, base);
+	shown = url_redact(base);
+	info("%s: URLs share a file name: each lands at its path below '%s'", name, shown);
+	free(shown);
 	free(base);
 }
 
@@ -552,17 +557,25 @@ int fetch_list_conflicts(const struct fetch_list *l, const char *dir)
 		const struct fetch_item *it = &l->items[idx[i]];
 		const struct fetch_item *other = NULL;
 		const char *p = it->path;
+		char *shown = url_redact(it->url), *other_shown = NULL;
 
 		if (i && !strcmp(l->items[idx[i - 1]].path, p)) {
-			error("cannot fetch: '%s' and '%s' would both land at '%s' in '%s'",
-			      l->items[idx[i - 1]].url, it->url, p, dir);
+			other_shown = url_redact(l->items[idx[i - 1]].url);
+			error("cannot fetch: '%s' and '%s'%s would both land at '%s' in '%s'",
+			      other_shown, shown,
+			      strcmp(other_shown, shown) ? ""
+							 : " (which differ only in the user "
+							   "information or query values not shown)",
+			      p, dir);
 			ret = -EINVAL;
-			break;
-		}
-		if (!strcmp(p, FETCH_MANIFEST)) {
-			error("cannot fetch '%s': '%s' in '%s' is fetch's own record", it->url, p,
+		} else if (!strcmp(p, FETCH_MANIFEST)) {
+			error("cannot fetch '%s': '%s' in '%s' is fetch's own record", shown, p,
 			      dir);
 			ret = -EINVAL;
+		}
+		if (ret) {
+			free(other_shown);
+			free(shown);
 			break;
 		}
 		/* "x" and "x.part", "a" and "a/b": one's file is in the other's way. */
@@ -570,11 +583,14 @@ int fetch_list_conflicts(const struct fetch_list *l, const char *dir)
 		for (const char *c = strchr(p, '/'); c && !other; c = strchr(c + 1, '/'))
 			other = find_path(l, idx, p, (size_t)(c - p), "");
 		if (other) {
+			other_shown = url_redact(other->url);
 			error("cannot fetch: '%s' and '%s' would land at '%s' and '%s' in '%s', "
 			      "one in the other's way",
-			      it->url, other->url, p, other->path, dir);
+			      shown, other_shown, p, other->path, dir);
 			ret = -EINVAL;
 		}
+		free(other_shown);
+		free(shown);
 	}
 	free(idx);
 	return ret;

@@ -261,12 +261,37 @@ int options_from_json(const struct opt_def *table, void *opts, json_t *o, char *
 			snprintf(why, len, "%s is not a value of --%s", json_key, def->name);
 			return -EINVAL;
 		}
+		if ((def->flags & OPT_URL) && url_has_secret(text)) {
+			free(text); /* recorded without its credentials: options_url_unrecorded() */
+			continue;
+		}
 		ret = options_set(def, opts, text, why, len);
 		free(text);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+const struct opt_def *options_url_unrecorded(const struct opt_def *table, const void *opts,
+					     json_t *o, const char **recorded)
+{
+	for (const struct opt_def *def = table; def->name; def++) {
+		char json_key[64];
+		const char *v;
+
+		if (!(def->flags & OPT_URL) || def->type != OPT_STRING ||
+		    (def->flags & (OPT_SECRET | OPT_NO_ECHO)) ||
+		    *(char *const *)((const char *)opts + def->offset))
+			continue;
+		v = json_string_value(json_object_get(o, json_key_of(def, json_key,
+								     sizeof(json_key))));
+		if (v && url_has_secret(v)) {
+			*recorded = v;
+			return def;
+		}
+	}
+	return NULL;
 }
 
 void options_release(const struct opt_def *table, void *opts)

@@ -117,6 +117,15 @@ json_t *options_to_json(const struct opt_def *table, const void *opts);
  */
 int options_from_json(const struct opt_def *table, void *opts, json_t *o, char *why, size_t len);
 
+/*
+ * A URL o records is shown without its user information and query values (options_to_json()), so
+ * options_from_json() does not take one that had them. The first such OPT_URL option of table
+ * that opts still leaves unset (the command line did not give it again), its recorded text in
+ * *recorded; NULL when there is none.
+ */
+const struct opt_def *options_url_unrecorded(const struct opt_def *table, const void *opts,
+					     json_t *o, const char **recorded);
+
 /* Free the strings held by opts. */
 void options_release(const struct opt_def *table, void *opts);
 

@@ -882,7 +882,9 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 	else if (ps->skipped) {
 		fputs("gnuplot images were skipped: ", f);
 		report_put_html(f, ps->skipped);
-		fputs(". To get them, " PLOT_HOWTO ". ", f);
+		fputs(". To get them, ", f);
+		report_put_html(f, plot_howto(ps));
+		fputs(". ", f);
 	}
 	fputs("The charts on this page need neither: they are drawn from results.json and the "
 	      "samples files alone.</p>\n", f);

@@ -601,7 +601,7 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 	} else if (ps->skipped) {
 		fputs("Plots were skipped: ", f);
 		md(f, ps->skipped);
-		fputs(". To get them, " PLOT_HOWTO ".\n", f);
+		fprintf(f, ". To get them, %s.\n", plot_howto(ps));
 	}
 	fputs("report.html has the same charts drawn without gnuplot.\n", f);
 }

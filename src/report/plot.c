@@ -44,6 +44,11 @@ void plot_set_skip(struct plot_set *ps, const char *why)
 	ps->skipped = xstrdup(why);
 }
 
+const char *plot_howto(const struct plot_set *ps)
+{
+	return ps->no_gnuplot ? PLOT_HOWTO : PLOT_HOWTO_AGAIN;
+}
+
 /*
  * Where the images are made: a folder of our own, plots/.gnuplot.<pid>.<n> (mode 0700, made
  * with mkdirat, so nobody else's files are in it), reached only through its descriptor, so that
@@ -569,8 +574,10 @@ int plot_write(json_t *doc, json_t *cells, json_t *samples, const char *dir, str
 	int ret;
 
 	ret = find_gnuplot(&gnuplot, why, sizeof(why));
-	if (ret)
+	if (ret) {
+		ps->no_gnuplot = !ps->skipped;
 		goto out;
+	}
 	ret = find_scripts(&scripts, why, sizeof(why));
 	if (ret)
 		goto out;

@@ -12,6 +12,8 @@
 #define CCB_PLOT_H
 
 #include <stddef.h>
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #define PLOT_DIR "plots"	/* below the report's folder */
@@ -19,8 +21,12 @@
 	"install gnuplot (apt-get install gnuplot-nox) and run 'cryocache-bench report "           \
 	"results.json' again"
 
+/* How to get the plots when something other than a missing gnuplot stopped them. */
+#define PLOT_HOWTO_AGAIN "fix that and run 'cryocache-bench report results.json' again"
+
 struct plot_set {
 	char *skipped; /* NULL when gnuplot ran; else why there are no (or not all) images */
+	bool no_gnuplot; /* skipped because there is no gnuplot to run */
 	char **files;  /* images made, relative to the report's folder: "plots/throughput.svg" */
 	size_t nr_files;
 };
@@ -29,6 +35,8 @@ void plot_set_init(struct plot_set *ps);
 void plot_set_release(struct plot_set *ps);
 /* Record that plots were not made, and why (a copy of why). */
 void plot_set_skip(struct plot_set *ps, const char *why);
+/* What to do to get the plots ps skipped: PLOT_HOWTO without gnuplot, else PLOT_HOWTO_AGAIN. */
+const char *plot_howto(const struct plot_set *ps);
 
 /*
  * Make dir/plots/throughput.{svg,png} from cells (the array report_cells() gives), and

@@ -16,6 +16,16 @@ note "-- ends the options: what follows is an operand even when it starts with -
 expect_fail 2 "unexpected argument '--stacks'" "$CCB" gen -- "$ccb_tmp/b" --stacks 2
 [ ! -e "$ccb_tmp/b" ] || fail "a refused gen wrote '$ccb_tmp/b'"
 
+note "an option missing its value after the operands says so; it never takes an operand for it"
+expect_fail 2 "option '--total' needs a value" "$CCB" gen "$ccb_tmp/c" --total
+expect_fail 2 "option '--repeats' needs a value" "$CCB" run "$ccb_tmp/a" "$ccb_tmp/none" --repeats
+[ ! -e "$ccb_tmp/c" ] || fail "a refused gen wrote '$ccb_tmp/c'"
+
+note "a value given to an option that takes none, an ambiguous abbreviation: said as GNU tools do"
+expect_fail 2 "option '--verify' takes no value" "$CCB" run --verify=yes "$ccb_tmp/a" "$ccb_tmp/none"
+expect_fail 2 "option '--pro' is ambiguous: --profile, --project-dir" \
+	"$CCB" run --pro x "$ccb_tmp/a" "$ccb_tmp/none"
+
 note "--prof, an abbreviation of --profile, is found and applied; the command line overrides it"
 ccb_lock_if_root
 mkdir "$ccb_tmp/dst"

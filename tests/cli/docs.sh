@@ -59,6 +59,21 @@ for c in $commands; do
 	[ "$c" = sweep ] && [ -n "$got" ] && note "sweep's headings: $(echo "$got" | tr '\n' ' ')"
 done
 "$CCB" sweep --help | grep -qx 'What to copy:' || fail "sweep --help has no headings to check"
+# The sections a manual page has beyond the options, and the variables the tool reads.
+for section in ENVIRONMENT "EXIT STATUS" FILES EXAMPLES; do
+	grep -q "^\.SH \"\?$section\"\?\$" "$man" || fail "the manual page has no $section section"
+done
+for var in CCB_REPORTS_DIR CCB_GNUPLOT CCB_POST_HEADER; do
+	awk '/^\.SH /{on = ($2 == "ENVIRONMENT")} on' "$man" | grep -q "$var" ||
+		fail "the manual page's ENVIRONMENT does not name $var"
+done
+# A size's suffix is said where SIZE is taken: below --help's options and in the manual page.
+for c in $commands; do
+	"$CCB" "$c" --help | grep -q '^  .* SIZE ' || continue
+	"$CCB" "$c" --help | grep -qF '(1.6T = 1.6 x 2^40 bytes), with B decimal (1.6TB = 1.6 x 10^12' ||
+		fail "'$c --help' takes a SIZE and does not say what its suffixes mean"
+done
+grep -qF 'are binary (1.6T = 1.6 x 2^40 bytes)' "$man" || fail "the manual page does not say what a SIZE's suffixes mean"
 # A heading is no option: none is offered as a bare "--" by the completion.
 grep -E '^	[a-z]+\) opts="' "$comp" | grep -Eq -- ' --( |")' && fail "the completion offers an option without a name"
 grep -Eq '^\.BI? "\\-\\-"' "$man" && fail "the manual page has an option without a name"

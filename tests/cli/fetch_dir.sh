@@ -80,9 +80,10 @@ note "the same URL twice is one file"
 printf '%s\n' "$base/dup/a/x.mrcs" "$base/dup/a/x.mrcs" >"$ccb_tmp/twice"
 expect_ok "$CCB" fetch --connections 4 "$ccb_tmp/twice" "$ccb_tmp/twice.d"
 cmp "$www/dup/a/x.mrcs" "$ccb_tmp/twice.d/x.mrcs" || fail "x.mrcs listed twice differs"
-note "one file name that no path tells apart: refused, naming both URLs"
+note "one file name that no path tells apart: refused, naming both URLs (query values hidden)"
 printf '%s\n' "$base/dup/get?f=1" "$base/dup/get?f=2" >"$ccb_tmp/query"
-expect_fail 1 "'$base/dup/get\?f=1' and '$base/dup/get\?f=2' would both land at 'get'" \
+q_re="'$base/dup/get\?f=\*\*\*'"
+expect_fail 1 "$q_re and $q_re \(which differ only in .* not shown\) would both land at 'get'" \
 	"$CCB" fetch "$ccb_tmp/query" "$ccb_tmp/query.d"
 printf '%s\n' "$base/dup/a/x.mrcs" "http://localhost:$port/dup/b/x.mrcs" >"$ccb_tmp/hosts"
 expect_fail 1 "'$base/dup/a/x.mrcs' and 'http://localhost:$port/dup/b/x.mrcs' would both land at 'x.mrcs'" \

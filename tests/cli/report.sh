@@ -178,6 +178,28 @@ grep -q 'plots skipped' "$ccb_tmp/err" || fail "no message on stderr about the s
 [ ! -e "$res/plots/throughput.svg" ] || fail "plots appeared without gnuplot"
 check_report "$res"
 
+# A binary in a build tree finds reports/*.gp beside it, without CCB_REPORTS_DIR; without them
+# the report names the folders it looked in and does not tell to install gnuplot, which is there.
+if command -v gnuplot >/dev/null; then
+	note "reports/ beside the binary: plots without CCB_REPORTS_DIR; none: gnuplot not blamed"
+	tree=$ccb_tmp/tree
+	mkdir "$tree"
+	cp "$CCB" "$tree/cryocache-bench"
+	res=$ccb_tmp/beside
+	new_results "$res"
+	expect_ok env -u CCB_REPORTS_DIR "$tree/cryocache-bench" report "$res"
+	grep -q 'Plots were skipped' "$res/report.md" || fail "no reports/ and no message in report.md"
+	grep -q "no readable 'throughput.gp' in '$tree/reports'" "$res/report.md" ||
+		fail "report.md does not name the folder beside the binary"
+	! grep -q 'install gnuplot' "$res/report.md" "$res/report.html" "$ccb_tmp/err" ||
+		fail "the missing scripts are blamed on gnuplot, which is installed"
+	cp -r "$CCB_SRCDIR/reports" "$tree/reports"
+	new_results "$res"
+	expect_ok env -u CCB_REPORTS_DIR "$tree/cryocache-bench" report "$res"
+	[ -s "$res/plots/throughput.svg" ] || fail "reports/ beside the binary: no throughput.svg"
+	! grep -q 'Plots were skipped' "$res/report.md" || fail "reports/ beside the binary: skipped"
+fi
+
 note "--no-plots, --out elsewhere: samples are still read from the results folder"
 res=$ccb_tmp/noplots
 new_results "$res"

@@ -80,6 +80,33 @@ expect_json "$ccb_tmp/results-404/results.json" "len(runs[0]['errors']) == 1" \
 mv "$ccb_tmp/gone" "$www/base/$victim"
 rm -rf "$ccb_tmp/dst"
 
+# results.json keeps --source-url without its credentials, so a resumed sweep must not request
+# the redacted URL ("?token=***", user "***"): it asks for --source-url again, then uses it.
+note "sweep --resume of an http sweep: --source-url given again, never the redacted one"
+mkdir "$ccb_tmp/dst"
+expect_ok "$CCB" sweep --strategies http --threads 1 --repeats 2 --warmup 0 --min-run 0 \
+	--confirm 0 --no-report --interval 0 --source-url "$secret_url" --out "$ccb_tmp/sweep" \
+	"$www/base" "$ccb_tmp/dst"
+keep sweep
+"$PY" - "$ccb_tmp/sweep/results.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["runs"].pop()
+json.dump(d, open(sys.argv[1], "w"), indent=2)
+PYEOF
+shown_url_re="$shown_re/base/\?token=\*\*\*"
+expect_fail 2 "records --source-url as '$shown_url_re', .*give --source-url URL again" \
+	"$CCB" sweep --resume --out "$ccb_tmp/sweep"
+keep resume-nourl
+: >"$log"
+expect_ok "$CCB" sweep --resume --source-url "$secret_url" --out "$ccb_tmp/sweep"
+keep resume
+[ "$(grep -c 'GET /base/J[0-9]*/extract/[^ ]*\.mrcs?token=t0ps3cret HTTP' "$log")" = 3 ] ||
+	fail "the resumed sweep did not request the 3 stacks with the real query: $(cat "$log")"
+expect_json "$ccb_tmp/sweep/results.json" "len(runs) == 2" \
+	"all(r['errors'] == [] for r in runs)" "d['params']['source_url'] == '$shown_url'"
+rm -rf "$ccb_tmp/dst"
+
 note "fetch: URLs with user information and queries, paths below such a --base-url"
 (cd "$www/base" && find . -name '*.mrcs' | sort | sed 's|^\./||') >"$ccb_tmp/paths"
 sed "s|^|http://user:s3cret@127.0.0.1:$port/base/|; s|\$|?token=t0ps3cret|" "$ccb_tmp/paths" \
@@ -116,6 +143,36 @@ expect_fail 1 "cannot fetch '$shown_re/\?token=\*\*\*': no file name" \
 	"$CCB" fetch "http://user:s3cret@127.0.0.1:$port/?token=t0ps3cret" "$ccb_tmp/got6"
 keep fetch-noname
 
+note "fetch: lists it refuses, and URLs sharing a file name, name the URLs redacted"
+u="http://user:s3cret@127.0.0.1:$port/base"
+v="http://user:s3cret@127.0.0.2:$port/base"
+printf '%s/J1/a.mrcs?token=t0ps3cret %s\n' "$u" 5 "$u" 6 >"$ccb_tmp/twice"
+expect_fail 1 "'$shown_re/base/J1/a\.mrcs\?token=\*\*\*' is listed twice" \
+	"$CCB" fetch "$ccb_tmp/twice" "$ccb_tmp/got7"
+keep fetch-twice
+printf '%s/x.mrcs?token=t0ps3cret\n%s/x.mrcs?token=t0ps3cret\n' "$u" "$v" >"$ccb_tmp/clash"
+shown2_re="http://\*\*\*@127\.0\.0\.2:$port"
+x_re='/base/x\.mrcs\?token=\*\*\*'
+expect_fail 1 "'$shown_re$x_re' and '$shown2_re$x_re' would both land at 'x\.mrcs'" \
+	"$CCB" fetch "$ccb_tmp/clash" "$ccb_tmp/got7"
+keep fetch-clash
+echo "$u/fetch-manifest.json?token=t0ps3cret" >"$ccb_tmp/own"
+expect_fail 1 "cannot fetch '$shown_re/base/fetch-manifest\.json\?token=\*\*\*': .* own record" \
+	"$CCB" fetch "$ccb_tmp/own" "$ccb_tmp/got7"
+keep fetch-own
+printf '%s/x.mrcs?token=t0ps3cret\n%s/x.mrcs.part?token=t0ps3cret\n' "$u" "$u" >"$ccb_tmp/inway"
+expect_fail 1 "one in the other's way" "$CCB" fetch "$ccb_tmp/inway" "$ccb_tmp/got7"
+keep fetch-inway
+first=$(head -n 1 "$ccb_tmp/paths")
+mkdir -p "$www/base/dup"
+cp "$www/base/$first" "$www/base/dup/"
+printf '%s/%s?token=t0ps3cret\n%s/dup/%s?token=t0ps3cret\n' "$u" "$first" "$u" \
+	"$(basename "$first")" >"$ccb_tmp/samename"
+expect_ok "$CCB" fetch "$ccb_tmp/samename" "$ccb_tmp/got8"
+grep -q "URLs share a file name: each lands at its path below '$shown_re/base/'" "$ccb_tmp/err" ||
+	{ cat "$ccb_tmp/err" >&2; fail "the shared file name's message does not name the redacted URL"; }
+keep fetch-samename
+
 note "fetch --empiar below a --base-url with user information"
 mkdir -p "$www/10025/data"
 cp "$www/base/$victim" "$www/10025/data/a.mrcs"
@@ -137,7 +194,7 @@ expect_fail 2 "invalid value '$shown_re/base/\?token=\*\*\*' for --source-timeou
 	"$CCB" run --source-timeout "$secret_url" "$www/base" "$ccb_tmp/dst"
 keep bad-value
 
-no_secret "a results folder" "$ccb_tmp/results" "$ccb_tmp/results-404"
+no_secret "a results folder" "$ccb_tmp/results" "$ccb_tmp/results-404" "$ccb_tmp/sweep"
 no_secret "a fetch manifest" "$ccb_tmp"/got*/fetch-manifest.json "$ccb_tmp/emp"
 no_secret "stdout or stderr" "$saw"
 echo "ok"
