@@ -48,10 +48,53 @@ void dataset_collect_dirs(struct dataset *ds)
 	}
 }
 
+/* A block of relative paths, NUL-terminated one after the other. */
+struct dataset_names {
+	struct dataset_names *next;
+	size_t used;
+	size_t cap;
+	char buf[];
+};
+
+#define NAMES_BLOCK (1024 * 1024)
+
+char *dataset_name_add(struct dataset *ds, const char *dir, size_t dlen, const char *name,
+		       size_t nlen)
+{
+	const size_t need = dlen + (dlen ? 1 : 0) + nlen + 1;
+	struct dataset_names *b = ds->names;
+	char *p;
+
+	if (!b || b->cap - b->used < need) {
+		const size_t cap = need > NAMES_BLOCK ? need : NAMES_BLOCK;
+
+		b = xmalloc(sizeof(*b) + cap);
+		b->next = ds->names;
+		b->used = 0;
+		b->cap = cap;
+		ds->names = b;
+	}
+	p = b->buf + b->used;
+	memcpy(p, dir, dlen);
+	if (dlen)
+		p[dlen++] = '/';
+	memcpy(p + dlen, name, nlen);
+	p[dlen + nlen] = '\0';
+	b->used += need;
+	return p;
+}
+
 void dataset_release(struct dataset *ds)
 {
-	for (size_t i = 0; i < ds->nr; i++)
-		free(ds->files[i].rel);
+	if (ds->names) {
+		for (struct dataset_names *b = ds->names, *next; b; b = next) {
+			next = b->next;
+			free(b);
+		}
+	} else {
+		for (size_t i = 0; i < ds->nr; i++)
+			free(ds->files[i].rel);
+	}
 	for (size_t i = 0; i < ds->nr_dirs; i++)
 		free(ds->dirs[i]);
 	free(ds->files);

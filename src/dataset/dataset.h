@@ -56,9 +56,13 @@ struct dataset_skip {
 	const char *type;		/* "fifo", "socket", "dangling link", ... */
 };
 
+struct dataset_names;
+
 struct dataset {
 	char *root;			/* canonical absolute path of the source directory */
 	struct copy_file *files;
+	struct dataset_names *names;	/* blocks holding files[].rel (a folder walk's); NULL:
+					 * each rel is allocated on its own */
 	size_t nr;
 	uint64_t bytes;
 	size_t nr_ignored;		/* regular files skipped (not .mrc/.mrcs) */

@@ -5,21 +5,33 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct copy_file;
 struct dataset;
 
 /*
- * Sizing the files a walk lists from d_type alone: sizer_add() notes ds->files[idx] (and its
- * inode number), sizer_finish() stats them below rootfd in inode order with up to
- * DATASET_CHECK_THREADS threads, stores the sizes and adds them to ds->bytes. Returns 0, or the
- * first failure's -errno with *bad its relative path (allocated). The sizer is freed either way.
+ * Sizing the files a walk lists from d_type alone: sizer_add() notes ds->files[idx] (its rel
+ * kept in ds->names, its name name_off bytes in, in the folder open as dirfd, with its inode
+ * number); sizer_end_dir() says the walk is done with that folder (before closing dirfd).
+ * Threads stat them in inode order while the walk goes on. Both return 0 or -errno (the folder
+ * could not be handed over). sizer_finish() waits for the sizes, stores them and adds them to
+ * ds->bytes. Returns 0, or the first failure's -errno with *bad its relative path (allocated).
+ * The sizer is freed either way.
  */
 struct sizer;
-struct sizer *sizer_start(int rootfd, struct dataset *ds);
-void sizer_add(struct sizer *z, size_t idx, ino_t ino);
+struct sizer *sizer_start(struct dataset *ds);
+int sizer_add(struct sizer *z, int dirfd, size_t name_off, size_t idx, uint64_t ino);
+int sizer_end_dir(struct sizer *z);
 int sizer_finish(struct sizer *z, char **bad);
+
+/*
+ * A copy of dir/name (dir dlen bytes, "" for the root; name nlen bytes) kept in ds->names until
+ * dataset_release(): a folder walk's files[].rel, without an allocation each.
+ */
+char *dataset_name_add(struct dataset *ds, const char *dir, size_t dlen, const char *name,
+		       size_t nlen);
 
 /* qsort() order of struct copy_file: by relative path, the order every run copies in. */
 int dataset_file_cmp(const void *a, const void *b);

@@ -11,12 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "dataset/dataset.h"
 #include "dataset/dataset_int.h"
 #include "dataset/gen.h"
 #include "lib/util.h"
+
+/* Bytes of folder entries read at once: 4,000 or so of a stack folder's long names. */
+#define DENTS_BUF (512 * 1024)
+
+/* The folders below the one being read, walked once its files are listed and sized. */
+struct subdirs {
+	char **name;
+	size_t nr;
+	size_t cap;
+};
 
 struct walk {
 	struct dataset *ds;
@@ -26,6 +37,7 @@ struct walk {
 	size_t refused;		/* links to files outside the root, without --follow-links */
 	char *first_refused;	/* the first of them, and where it points */
 	char *first_target;
+	char *dents;		/* DENTS_BUF bytes for getdents64 */
 	struct sizer *sizer;	/* sizes the files listed from d_type alone */
 };
 
@@ -36,7 +48,14 @@ static bool has_mrc_name(const char *name)
 	return dot && (strcasecmp(dot, ".mrc") == 0 || strcasecmp(dot, ".mrcs") == 0);
 }
 
-static void add_file(struct walk *w, const char *rel, uint64_t size, unsigned fflags)
+/* gen's manifest and job metadata sit beside the stacks: not particle data. */
+static bool is_gen_meta(const char *rel)
+{
+	return !strcmp(rel, GEN_MANIFEST) || !strcmp(rel, GEN_STAR) || !strcmp(rel, GEN_CS);
+}
+
+/* Note the file name (nlen bytes) in the folder rel (plen bytes): its size is set later. */
+static void add_file(struct walk *w, const char *rel, size_t plen, const char *name, size_t nlen)
 {
 	struct dataset *ds = w->ds;
 
@@ -44,27 +63,35 @@ static void add_file(struct walk *w, const char *rel, uint64_t size, unsigned ff
 		w->cap = w->cap ? 2 * w->cap : 256;
 		ds->files = xrealloc(ds->files, w->cap * sizeof(*ds->files));
 	}
-	ds->files[ds->nr].rel = xstrdup(rel);
-	ds->files[ds->nr].size = size;
-	ds->files[ds->nr].flags = fflags;
+	ds->files[ds->nr].rel = dataset_name_add(ds, rel, plen, name, nlen);
+	ds->files[ds->nr].size = 0;
+	ds->files[ds->nr].flags = 0;
 	ds->nr++;
-	ds->bytes += size;
+}
+
+/* Whether a regular file named name in the folder rel is taken; counts those ignored. */
+static bool wanted(struct walk *w, const char *rel, const char *name)
+{
+	if (!*rel && is_gen_meta(name))
+		return false;
+	if (!(w->flags & DATASET_ALL_FILES) && !has_mrc_name(name)) {
+		w->ds->nr_ignored++;
+		return false;
+	}
+	return true;
 }
 
 /*
- * A regular file named by its folder entry's d_type: listed now, its size read after the walk
- * by the sizer's threads in inode order (sizer.c): a cold stat is a read of the inode table.
+ * A regular file named by its folder entry's d_type: listed now, its size read by the sizer's
+ * threads in inode order (sizer.c), from the folder open as dirfd.
  */
-static void add_unsized(struct walk *w, const char *name, const char *rel, ino_t ino)
+static int add_unsized(struct walk *w, int dirfd, const char *rel, size_t plen, const char *name,
+		       uint64_t ino)
 {
-	if (!strcmp(rel, GEN_MANIFEST) || !strcmp(rel, GEN_STAR) || !strcmp(rel, GEN_CS))
-		return;
-	if (!(w->flags & DATASET_ALL_FILES) && !has_mrc_name(name)) {
-		w->ds->nr_ignored++;
-		return;
-	}
-	add_file(w, rel, 0, 0);
-	sizer_add(w->sizer, w->ds->nr - 1, ino);
+	if (!wanted(w, rel, name))
+		return 0;
+	add_file(w, rel, plen, name, strlen(name));
+	return sizer_add(w->sizer, dirfd, plen + (plen ? 1 : 0), w->ds->nr - 1, ino);
 }
 
 /* What an entry that is neither a regular file nor a folder is, for the list of those skipped. */
@@ -111,37 +138,44 @@ static void skip_special(struct walk *w, const char *rel, const char *type)
 	ds->nr_special++;
 }
 
-/* A regular file (or a link to one) named rel: taken, ignored by name, or a refused link. */
-static void take_file(struct walk *w, const char *name, const char *rel, const struct stat *st,
-		      bool is_link)
+/* A regular file (or a link to one) name in the folder rel: taken, ignored, or a refused link. */
+static void take_file(struct walk *w, const char *rel, size_t plen, const char *name,
+		      const char *child, const struct stat *st, bool is_link)
 {
-	/* gen's manifest and job metadata sit beside the stacks: not particle data. */
-	if (!strcmp(rel, GEN_MANIFEST) || !strcmp(rel, GEN_STAR) || !strcmp(rel, GEN_CS))
+	if (!wanted(w, rel, name))
 		return;
-	if (!(w->flags & DATASET_ALL_FILES) && !has_mrc_name(name)) {
-		w->ds->nr_ignored++;
-		return;
-	}
 	if (is_link) {
-		char *path = path_join(w->ds->root, rel);
-		bool ok = dataset_link_allowed(w->ds, w->flags, path, rel, &w->refused,
+		char *path = path_join(w->ds->root, child);
+		bool ok = dataset_link_allowed(w->ds, w->flags, path, child, &w->refused,
 					       &w->first_refused, &w->first_target);
 
 		free(path);
 		if (!ok)
 			return;
 	}
-	add_file(w, rel, (uint64_t)st->st_size, 0);
+	add_file(w, rel, plen, name, strlen(name));
+	w->ds->files[w->ds->nr - 1].size = (uint64_t)st->st_size;
+	w->ds->bytes += (uint64_t)st->st_size;
 }
 
-static int walk_dir(struct walk *w, int dirfd, const char *rel);
+static void subdirs_add(struct subdirs *s, const char *name)
+{
+	if (s->nr == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->name = xrealloc(s->name, s->cap * sizeof(*s->name));
+	}
+	s->name[s->nr++] = xstrdup(name);
+}
 
 /*
- * One entry of the folder open as dirfd. A symlink to a file is copied like shutil would
- * (through the link) when it stays inside the root; a symlink to a folder is not descended, so
- * a tree cannot loop or escape. Returns 0, or -errno with w->bad set.
+ * One entry of the folder rel (plen bytes) open as dirfd whose d_type did not say it is a
+ * regular file or a folder (a link, or a filesystem without d_type): stat'ed to know. A symlink
+ * to a file is copied like shutil would (through the link) when it stays inside the root; a
+ * symlink to a folder is not descended, so a tree cannot loop or escape. A folder goes to sub.
+ * Returns 0, or -errno with w->bad set.
  */
-static int walk_entry(struct walk *w, int dirfd, const char *name, char *child)
+static int walk_entry(struct walk *w, int dirfd, const char *rel, size_t plen, const char *name,
+		      const char *child, struct subdirs *sub)
 {
 	struct stat st;
 	bool is_link;
@@ -161,65 +195,97 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, char *child)
 			return 0;
 		}
 	}
-	if (S_ISDIR(st.st_mode)) {
-		int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-		if (sub < 0) {
-			const int ret = -errno;
-
-			w->bad = xstrdup(child);
-			return ret;
-		}
-		return walk_dir(w, sub, child);
-	}
-	if (S_ISREG(st.st_mode))
-		take_file(w, name, child, &st, is_link);
+	if (S_ISDIR(st.st_mode))
+		subdirs_add(sub, name);
+	else if (S_ISREG(st.st_mode))
+		take_file(w, rel, plen, name, child, &st, is_link);
 	else
 		skip_special(w, child, special_type(st.st_mode));
 	return 0;
 }
 
-/* Walk the folder open as dirfd, whose path relative to the root is rel ("" for the root). */
+/* Read all entries of the folder rel (plen bytes) open as dirfd; its folders go to sub. */
+static int read_dir(struct walk *w, int dirfd, const char *rel, size_t plen, char *child,
+		    struct subdirs *sub)
+{
+	for (;;) {
+		const long n = syscall(SYS_getdents64, dirfd, w->dents, DENTS_BUF);
+
+		if (n < 0) {
+			w->bad = xstrdup(*rel ? rel : ".");
+			return -errno;
+		}
+		if (n == 0)
+			return 0;
+		for (long off = 0; off < n;) {
+			const struct dirent64 *de = (const struct dirent64 *)(w->dents + off);
+			const char *name = de->d_name;
+			int ret;
+
+			off += de->d_reclen;
+			if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+				continue;
+			if (de->d_type == DT_REG) {
+				ret = add_unsized(w, dirfd, rel, plen, name, de->d_ino);
+				if (ret) {
+					w->bad = xstrdup(*rel ? rel : ".");
+					return ret;
+				}
+				continue;
+			}
+			if (de->d_type == DT_DIR) {
+				subdirs_add(sub, name);
+				continue;
+			}
+			strcpy(child + plen + (plen ? 1 : 0), name);
+			ret = walk_entry(w, dirfd, rel, plen, name, child, sub);
+			if (ret)
+				return ret;
+		}
+	}
+}
+
+/*
+ * Walk the folder open as dirfd (closed here), whose path relative to the root is rel ("" for
+ * the root): its entries read, its files sized, then its folders walked in turn.
+ */
 static int walk_dir(struct walk *w, int dirfd, const char *rel)
 {
-	DIR *d = fdopendir(dirfd);
 	const size_t plen = strlen(rel);
 	/* rel/name, built in place: a name is at most NAME_MAX bytes. */
 	char *child = xmalloc(plen + NAME_MAX + 2);
-	struct dirent *de;
-	int ret = 0;
+	struct subdirs sub = { 0 };
+	int end;
+	int ret;
 
-	if (!d) {
-		ret = -errno;
-		close(dirfd);
-		w->bad = xstrdup(*rel ? rel : ".");
-		free(child);
-		return ret;
-	}
 	memcpy(child, rel, plen);
 	if (plen)
 		child[plen] = '/';
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno) {
-				ret = -errno;
-				w->bad = xstrdup(*rel ? rel : ".");
-			}
-			break;
-		}
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		strcpy(child + plen + (plen ? 1 : 0), de->d_name);
-		if (de->d_type == DT_REG)
-			add_unsized(w, de->d_name, child, de->d_ino);
-		else
-			ret = walk_entry(w, dirfd, de->d_name, child);
+	ret = read_dir(w, dirfd, rel, plen, child, &sub);
+	/* The sizer is done with dirfd after this, whatever happened. */
+	end = sizer_end_dir(w->sizer);
+	if (end && !ret) {
+		ret = end;
+		w->bad = xstrdup(*rel ? rel : ".");
+	}
+	for (size_t i = 0; i < sub.nr; i++) {
+		int fd;
+
 		if (ret)
 			break;
+		strcpy(child + plen + (plen ? 1 : 0), sub.name[i]);
+		fd = openat(dirfd, sub.name[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			ret = -errno;
+			w->bad = xstrdup(child);
+			break;
+		}
+		ret = walk_dir(w, fd, child);
 	}
-	closedir(d);
+	for (size_t i = 0; i < sub.nr; i++)
+		free(sub.name[i]);
+	free(sub.name);
+	close(dirfd);
 	free(child);
 	return ret;
 }
@@ -230,9 +296,8 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 	double t0 = now_mono();
 	char *canon;
 	char *bad;
-	int rootfd;
-	int sz;
 	int fd;
+	int sz;
 	int ret;
 
 	memset(ds, 0, sizeof(*ds));
@@ -247,24 +312,18 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 		ret = -errno;
 		goto fail_root;
 	}
-	rootfd = dup(fd);
-	if (rootfd < 0) {
-		ret = -errno;
-		close(fd);
-		w.bad = xstrdup(".");
+	w.dents = xmalloc(DENTS_BUF);
+	w.sizer = sizer_start(ds);
+	ret = walk_dir(&w, fd, "");
+	sz = sizer_finish(w.sizer, &bad);
+	if (!ret && sz) {
+		ret = sz;
+		free(w.bad);
+		w.bad = bad;
 	} else {
-		w.sizer = sizer_start(rootfd, ds);
-		ret = walk_dir(&w, fd, "");
-		sz = sizer_finish(w.sizer, &bad);
-		if (!ret && sz) {
-			ret = sz;
-			free(w.bad);
-			w.bad = bad;
-		} else {
-			free(bad);
-		}
-		close(rootfd);
+		free(bad);
 	}
+	free(w.dents);
 	if (ret) {
 		bad = path_join(canon, w.bad);
 		fail_why(why, len, ret, "cannot read '%s': %s", bad, strerror(-ret));
