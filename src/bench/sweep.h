@@ -91,7 +91,7 @@ struct sweep {
 	size_t nr_cells;		/* cells of the plan */
 	size_t nr_deciding;		/* auto: cells assumed to decide the answer, for estimates */
 	double started;			/* monotonic: the sweep's first run */
-	double wall;			/* seconds sweep_run() took */
+	double wall;			/* seconds sweep_run() took (the grid's) */
 	double copy_seconds;		/* spent inside the runs' clocks */
 	double run_seconds;		/* spent in runs, from their start to their end */
 	struct bench_rate rates[2];	/* --budget's probes, slowest first (the same when one) */

@@ -465,7 +465,8 @@ static void hint_interpreter(json_t *rec)
 /* cells, recommendation, reports, and the lines a person reads last. */
 static int conclude(struct sweep *sw, const struct sweep_opts *o)
 {
-	const double wall = sw->wall;
+	/* The session's wall time so far, the confirmation's pairs included: their clocks count. */
+	const double wall = sw->started ? now_mono() - sw->started : sw->wall;
 	struct report_written w = { 0 };
 	struct confirm_params p;
 	json_t *doc = sw->b.res.root;

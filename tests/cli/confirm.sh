@@ -200,6 +200,11 @@ expect_ok "$CCB" sweep --resume --no-report --interval 0 --out "$out" "$src" "$d
 expect_json "$out/results.json" "d['recommendation']['confirmation']['threads'] == 8" \
 	"d['recommendation']['confirmation']['verdict'] != 'skipped'" \
 	"len([r for r in runs if r.get('role') == 'confirm']) == 4"
+# This session ran only the pairs: its wall time holds every pair's, and the share of it outside
+# the clocks is a share.
+expect_json "$out/results.json" \
+	"d['sweep']['overhead']['wall_s'] >= sum(r['wall_s'] for r in runs if r.get('role') == 'confirm')" \
+	"0 <= d['sweep']['overhead']['outside_copy_share'] < 1"
 check_confirmation "$out/results.json" 2
 
 note "a pair stopped half-way is run again under the next number"
