@@ -97,6 +97,20 @@ def fmt_cell(c):
     return f"{c['median_mb_s']:.0f} [{c['min_mb_s']:.0f}–{c['max_mb_s']:.0f}]"
 
 
+def apart(r):
+    """Whether CPython's own runs tell its best count from the recommended one: "yes" when
+    every run at the best count was faster than every run at the recommended count, "no" when
+    their [min-max] ranges overlap (the share then rests on the copier's own noise), "-" when
+    they are the same count or one is missing."""
+    rec, best = r["recommendation"]["threads"], r["best_threads"]
+    if rec is None or best is None or rec == best:
+        return "–"
+    a, b = r["cpython"].get(str(best)), r["cpython"].get(str(rec))
+    if not a or not b or a["min_mb_s"] is None or b["max_mb_s"] is None:
+        return "–"
+    return "yes" if a["min_mb_s"] > b["max_mb_s"] else "no"
+
+
 def table(a):
     rows = [json.loads(line) for line in open(a.rows) if line.strip()]
     if not rows:
@@ -104,8 +118,8 @@ def table(a):
     threads = sorted({int(n) for r in rows for n in r["cpython"]})
     print("| lab | seed | copier | recommended (confidence) | "
           + " | ".join(f"cpython {n} thr MB/s" for n in threads)
-          + " | best | share | pass |")
-    print("|---|---|---|---|" + "---:|" * len(threads) + "---|---:|---|")
+          + " | best | share | pass | best apart |")
+    print("|---|---|---|---|" + "---:|" * len(threads) + "---|---:|---|---|")
     passed = 0
     for r in rows:
         rec = r["recommendation"]
@@ -117,10 +131,13 @@ def table(a):
               + " | ".join(fmt_cell(r["cpython"].get(str(n), {"median_mb_s": None})) for n in threads)
               + f" | {r['best_threads'] or '–'} | "
               + (f"{100 * share:.1f} %" if share is not None else "–")
-              + f" | {'pass' if ok else 'FAIL'} |")
+              + f" | {'pass' if ok else 'FAIL'} | {apart(r)} |")
     print()
     print(f"{passed} of {len(rows)} lab runs reach {100 * a.goal:.0f} % of the real copier's best "
           "(durable MB/s of CPython's shutil.copyfile in a ThreadPoolExecutor: median [min–max]).")
+    print("\"best apart\": whether every CPython run at its best count beat every one at the "
+          "recommended count; \"no\" means the two overlap, so the share rests on the copier's "
+          "own spread.")
     notes = [(r["lab"], r["seed"], n) for r in rows for n in r["notes"]]
     if notes:
         print()
