@@ -697,8 +697,6 @@ int bench_probe(struct bench *b, const struct bench_spec *spec, uint64_t max_byt
 	dataset_sample(&b->ds, target, seed, &set);
 	b->ds = set;
 	status = bench_run_spec(b, spec, &probe);
-	/* Its eviction reads the sample's list: over (cut short) before that is freed. */
-	bench_join_evictor(b, true);
 	b->ds = full;
 	dataset_release(&set);
 	if (status || !probe) {
@@ -847,8 +845,6 @@ int bench_end(struct bench *b)
 	int status = 0;
 	int ret;
 
-	/* The last run's pages need not be evicted: the session is over. */
-	bench_join_evictor(b, true);
 	/* A resume refused before its first run must not touch the results it refused. */
 	if (b->res.root && !b->cfg.dry_run && (b->recorded || !b->cfg.resume)) {
 		const int failed_before = b->res.write_err;
@@ -898,9 +894,7 @@ void bench_release(struct bench *b)
 		json_decref(b->nodes->session);
 		free(b->nodes);
 	}
-	/* The remover uses the scratch directory's descriptor, the evictor the set and the copy's
-	 * path: they end before those are closed and freed. */
-	bench_join_evictor(b, true);
+	/* The remover uses the scratch directory's descriptor: it ends before that is closed. */
 	bench_join_remover(b);
 	if (b->have_scratch)
 		scratch_release(&b->scratch);

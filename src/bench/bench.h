@@ -11,7 +11,6 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
@@ -108,12 +107,9 @@ struct run_overhead {
 	double residency_s;
 	double sampler_start_s;
 	double results_write_s;
-	double evict_s;			/* waiting for the background eviction before the drop */
-	/* The background work this run waited for, and its own seconds (overlapping the above). */
+	/* The removal this run waited for, and its own seconds (overlapping the above). */
 	bool bg_remove;
 	double bg_remove_s;
-	bool bg_evict;
-	double bg_evict_s;
 };
 
 struct bench {
@@ -130,16 +126,6 @@ struct bench {
 	bool removing;
 	int remove_ret;
 	double remove_s;		/* the removal's own seconds (set by its thread) */
-	/*
-	 * Evicting the last run's clean pages (the source's; with --keep the copy's too) from the
-	 * end of its clock, beside the removal, so the next drop has little left (run_evict_start).
-	 */
-	pthread_t evictor;
-	bool evicting;
-	atomic_bool evict_stop;		/* end it early: stopped, the session over, a probe */
-	struct dataset evict_ds;	/* the set it evicts (shallow: joined before that is freed) */
-	char *evict_extra;		/* a folder it evicts too, or NULL */
-	double evict_took_s;		/* its own seconds (set by its thread) */
 	struct run_overhead ov;		/* the current run's time outside its clock */
 	bool said_short;		/* "too short" was said once: later runs record it quietly */
 	unsigned seq;			/* runs started so far in this session */
@@ -192,12 +178,6 @@ int bench_run(struct bench *b, const struct copy_strategy *strategy, unsigned nt
  * its run object is stored in *probe (the caller owns it) and results.json is not written.
  */
 int bench_run_spec(struct bench *b, const struct bench_spec *spec, json_t **probe);
-
-/*
- * Wait for the eviction of the last run's pages in the background, if any; with stop, end it
- * first (it only saves the next drop work). Before the set it evicts is freed or swapped out.
- */
-void bench_join_evictor(struct bench *b, bool stop);
 
 /* What a probe run copies at most to learn the speed (sweep --budget, --dry-run). */
 #define BENCH_PROBE_BYTES (256ull << 20)

@@ -42,12 +42,6 @@ int run_wait_scratch(struct bench *b, json_t *run);
  * with --keep, nor once stopped); the next run_clean_scratch() or bench_join_remover() waits.
  */
 void run_retire_copy(struct bench *b);
-/*
- * run_prepare.c: after a run, start evicting its clean pages (the source's; with --keep the
- * copy's too) in the background (not across nodes, nor once stopped); the next run_prepare(),
- * bench_join_evictor() or bench_end() waits.
- */
-void run_evict_start(struct bench *b);
 /* run_prepare.c: wait for a removal in the background, if any: 0 or its -errno. */
 int bench_join_remover(struct bench *b);
 /*

@@ -278,15 +278,12 @@ static int fadvise_tree(int dirfd, unsigned depth)
 	return ret;
 }
 
-/* The set's files, then every regular file below extra_dir; stop() (may be NULL) ends it early. */
-static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir,
-		       bool (*stop)(void *), void *arg, char *why, size_t len)
+static int fadvise_all(const struct dataset *ds, const char *root, const char *extra_dir, char *why,
+		       size_t len)
 {
 	int ret = 0;
 
 	for (size_t i = 0; i < ds->nr; i++) {
-		if (stop && stop(arg))
-			return ret;
 		char *path = path_join(root, ds->files[i].rel);
 		const int r = fadvise_path_at(AT_FDCWD, path, false);
 
@@ -295,7 +292,7 @@ static int fadvise_all(const struct dataset *ds, const char *root, const char *e
 				       path, strerror(-r));
 		free(path);
 	}
-	if (extra_dir && !(stop && stop(arg))) {
+	if (extra_dir) {
 		const int fd = open(extra_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		int r = 0;
 
@@ -369,7 +366,7 @@ int cache_make_cold_timed(const struct dataset *ds, const char *root, const char
 	 * says fadvise, and the residency check that follows tells how cold the set really is.
 	 */
 	*used = CACHE_FADVISE;
-	return fadvise_all(ds, root, extra_dir, NULL, NULL, why, len);
+	return fadvise_all(ds, root, extra_dir, why, len);
 }
 
 int cache_evict_set_timed(const struct dataset *ds, const char *root, const char *extra_dir,
@@ -380,13 +377,7 @@ int cache_evict_set_timed(const struct dataset *ds, const char *root, const char
 	sync_filesystems(root, extra_dir);
 	*sync_s = now_mono() - t0;
 	*used = CACHE_FILES;
-	return fadvise_all(ds, root, extra_dir, NULL, NULL, why, len);
-}
-
-int cache_evict_clean(const struct dataset *ds, const char *root, const char *extra_dir,
-		      bool (*stop)(void *), void *arg, char *why, size_t len)
-{
-	return fadvise_all(ds, root, extra_dir, stop, arg, why, len);
+	return fadvise_all(ds, root, extra_dir, why, len);
 }
 
 /* The value in kB of "key:" in /proc/meminfo text, or -ENOENT. */

@@ -65,14 +65,6 @@ int cache_evict_set_timed(const struct dataset *ds, const char *root, const char
 			  enum cache_method *used, char *why, size_t len, double *sync_s);
 int cache_make_cold(const struct dataset *ds, const char *root, const char *extra_dir,
 		    const char *drop_path, enum cache_method *used, char *why, size_t len);
-/*
- * posix_fadvise(DONTNEED) on every file of ds below root and every regular file below extra_dir
- * (may be NULL), with no writeback first: only their clean pages go (the next cache_make_cold()
- * has that much less to evict). Nothing is written. Before each of ds's files, stop(arg) (stop
- * may be NULL) true ends it. Returns 0 or the first failure (why as above).
- */
-int cache_evict_clean(const struct dataset *ds, const char *root, const char *extra_dir,
-		      bool (*stop)(void *), void *arg, char *why, size_t len);
 
 /*
  * Wait until Dirty + Writeback in /proc/meminfo are below max_dirty_bytes and no block device

@@ -38,10 +38,10 @@ static void *remove_retired(void *arg)
 }
 
 /*
- * A thread that blocks every signal (from its first instruction: the mask is inherited), so that
- * a Ctrl-C reaches the thread that acts on it. Returns true when the thread runs.
+ * The remover blocks every signal (from its first instruction: the mask is inherited), so that a
+ * Ctrl-C reaches the thread that acts on it. Returns true when the thread runs.
  */
-static bool start_quiet_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+static bool start_remover(struct bench *b)
 {
 	sigset_t all;
 	sigset_t old;
@@ -49,17 +49,11 @@ static bool start_quiet_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	started = pthread_create(t, NULL, fn, arg) == 0;
+	started = pthread_create(&b->remover, NULL, remove_retired, b) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (started)
+		b->removing = true;
 	return started;
-}
-
-static bool start_remover(struct bench *b)
-{
-	if (!start_quiet_thread(&b->remover, remove_retired, b))
-		return false;
-	b->removing = true;
-	return true;
 }
 
 /*
@@ -115,53 +109,6 @@ int bench_join_remover(struct bench *b)
 	return b->remove_ret;
 }
 
-static bool evict_stopped(void *arg)
-{
-	struct bench *b = arg;
-
-	return atomic_load(&b->evict_stop) || bench_stop_signal;
-}
-
-/* Its failures are not reported: the drop that follows and the residency check decide. */
-static void *evict_clean(void *arg)
-{
-	struct bench *b = arg;
-	const double t0 = now_mono();
-	char why[16];
-
-	cache_evict_clean(&b->evict_ds, b->src, b->evict_extra, evict_stopped, b, why, sizeof(why));
-	b->evict_took_s = now_mono() - t0;
-	return NULL;
-}
-
-/*
- * Right after a run (its clock stopped, --verify done): evict the source's clean pages, and with
- * --keep the copy's (which no removal frees before the next run), in the background, beside the
- * removal and the record, so that the next run's drop has little left to evict. Not across nodes,
- * nor once stopped. Joined before the next drop (run_prepare()), so no clock ever runs beside it.
- */
-void run_evict_start(struct bench *b)
-{
-	if (b->evicting || b->nodes || bench_stop_signal || !b->ds.nr)
-		return;
-	b->evict_ds = b->ds;
-	b->evict_extra = b->cfg.keep && b->have_scratch ? b->scratch.copy_path : NULL;
-	atomic_store(&b->evict_stop, false);
-	b->evicting = start_quiet_thread(&b->evictor, evict_clean, b);
-}
-
-void bench_join_evictor(struct bench *b, bool stop)
-{
-	if (!b->evicting)
-		return;
-	if (stop)
-		atomic_store(&b->evict_stop, true);
-	pthread_join(b->evictor, NULL);
-	b->evicting = false;
-	b->ov.bg_evict = true;
-	b->ov.bg_evict_s = b->evict_took_s;
-}
-
 int run_wait_scratch(struct bench *b, json_t *run)
 {
 	const double t0 = now_mono();
@@ -182,13 +129,9 @@ int run_wait_scratch(struct bench *b, json_t *run)
 static int make_cold(struct bench *b, json_t *run, enum cache_method *method)
 {
 	char why[PATH_MAX + 128] = "?";
-	double t0 = now_mono();
+	const double t0 = now_mono();
 	int ret;
 
-	/* What the last run left cached is (mostly) evicted already: no clock runs beside that. */
-	bench_join_evictor(b, false);
-	b->ov.evict_s = now_mono() - t0;
-	t0 = now_mono();
 	if (b->cfg.drop_files)
 		ret = cache_evict_set_timed(&b->ds, b->src, b->scratch.copy_path, method, why,
 					    sizeof(why), &b->ov.sync_s);

@@ -389,20 +389,19 @@ static void record_overhead(const struct bench *b, json_t *run)
 	const double wall = now_mono() - o->t0;
 	const double clock = json_number_value(json_object_get(run, "seconds_durable"));
 	const double total = wall - clock;
-	const double named = o->delete_s + o->evict_s + o->sync_s + o->drop_s + o->settle_s +
-			     o->residency_s + o->sampler_start_s + o->results_write_s;
+	const double named = o->delete_s + o->sync_s + o->drop_s + o->settle_s + o->residency_s +
+			     o->sampler_start_s + o->results_write_s;
 
 	json_object_set_new(run, "wall_s", json_real(wall));
 	json_object_set_new(run, "overhead_s",
-			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "delete",
-				      o->delete_s, "evict", o->evict_s, "sync", o->sync_s, "drop",
-				      o->drop_s, "settle", o->settle_s, "residency", o->residency_s,
-				      "sampler_start", o->sampler_start_s, "results_write",
-				      o->results_write_s, "other", total - named, "total", total));
+			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "delete",
+				      o->delete_s, "sync", o->sync_s, "drop", o->drop_s, "settle",
+				      o->settle_s, "residency", o->residency_s, "sampler_start",
+				      o->sampler_start_s, "results_write", o->results_write_s,
+				      "other", total - named, "total", total));
 	json_object_set_new(run, "background_s",
-			    json_pack("{s:o, s:o}", "remove",
-				      o->bg_remove ? json_real(o->bg_remove_s) : json_null(),
-				      "evict", o->bg_evict ? json_real(o->bg_evict_s) : json_null()));
+			    json_pack("{s:o}", "remove",
+				      o->bg_remove ? json_real(o->bg_remove_s) : json_null()));
 }
 
 int run_finish(struct bench *b, json_t *run, int status)
@@ -415,8 +414,6 @@ int run_finish(struct bench *b, json_t *run, int status)
 		status = 1;
 	/* Its own copy is of no more use: removed while the run is recorded and the next planned. */
 	run_retire_copy(b);
-	/* And the pages it left cached are evicted beside that, so the next drop has less to do. */
-	run_evict_start(b);
 	/* A probe is measured like a run but handed to the caller, not recorded among the runs. */
 	if (b->probe_out) {
 		record_overhead(b, run);

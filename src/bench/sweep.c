@@ -957,7 +957,6 @@ int sweep_run(struct sweep *sw)
 void sweep_release(struct sweep *sw)
 {
 	if (sw->sampled) {
-		bench_join_evictor(&sw->b, true);	/* it reads the sample's list */
 		dataset_release(&sw->b.ds);
 		sw->b.ds = sw->full;
 		sw->sampled = false;

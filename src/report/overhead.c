@@ -12,12 +12,12 @@
 
 #include "report/render.h"
 
-static const char *const parts[] = { "delete", "evict", "sync", "drop", "settle", "residency",
+static const char *const parts[] = { "delete", "sync", "drop", "settle", "residency",
 				     "sampler_start", "results_write", "other" };
 #define NR_PARTS (sizeof(parts) / sizeof(parts[0]))
 
 static const char *const labels[NR_PARTS] = {
-	"deleting the previous copy", "evicting the previous run's pages", "writing back (sync)", "dropping the page cache",
+	"deleting the previous copy", "writing back (sync)", "dropping the page cache",
 	"waiting for quiet devices", "measuring residency", "starting the sampler",
 	"writing results.json", "other (jobs, --verify, records)",
 };

@@ -319,68 +319,6 @@ static void test_make_cold_fadvise_fallback(void **state)
 	free(drop);
 }
 
-static bool stop_after(void *arg)
-{
-	unsigned *left = arg;
-
-	if (!*left)
-		return true;
-	(*left)--;
-	return false;
-}
-
-/*
- * The background eviction: the set's files and those below extra_dir lose their clean pages,
- * nothing else; a stop before a file leaves it (and extra_dir) cached.
- */
-static void test_evict_clean(void **state)
-{
-	struct fixture *f = *state;
-	struct copy_file files[2] = {
-		{.rel = "a.mrcs", .size = FILE_BYTES},
-		{.rel = "b.mrcs", .size = FILE_BYTES},
-	};
-	char *root = pathf("%s/src", f->tmp);
-	struct dataset ds = {.root = root, .files = files, .nr = 2};
-	char *a = pathf("%s/src/a.mrcs", f->tmp);
-	char *b = pathf("%s/src/b.mrcs", f->tmp);
-	char *other = pathf("%s/src/other.mrcs", f->tmp);
-	char *extra = pathf("%s/copy", f->tmp);
-	char *copy = pathf("%s/copy/a.mrcs", f->tmp);
-	char why[PATH_MAX + 128] = "";
-	unsigned left = 1;
-
-	assert_int_equal(mkdir(root, 0755), 0);
-	assert_int_equal(mkdir(extra, 0755), 0);
-	make_warm_file(a, FILE_BYTES);
-	make_warm_file(b, FILE_BYTES);
-	make_warm_file(other, FILE_BYTES);
-	make_warm_file(copy, FILE_BYTES);
-
-	/* Stopped before the second file: the first one only. */
-	assert_int_equal(cache_evict_clean(&ds, root, extra, stop_after, &left, why, sizeof(why)), 0);
-	assert_true(residency_pct(a) < 10.0);
-	assert_true(residency_pct(b) > 90.0);
-	assert_true(residency_pct(copy) > 90.0);
-
-	assert_int_equal(cache_evict_clean(&ds, root, extra, NULL, NULL, why, sizeof(why)), 0);
-	assert_true(residency_pct(b) < 10.0);
-	assert_true(residency_pct(copy) < 10.0);
-	assert_true(residency_pct(other) > 90.0);
-
-	/* A file of the set that is gone: said, naming it. */
-	assert_int_equal(unlink(b), 0);
-	assert_int_equal(cache_evict_clean(&ds, root, NULL, NULL, NULL, why, sizeof(why)), -ENOENT);
-	assert_non_null(strstr(why, "b.mrcs"));
-
-	free(root);
-	free(a);
-	free(b);
-	free(other);
-	free(extra);
-	free(copy);
-}
-
 static void test_make_cold_other_error(void **state)
 {
 	struct fixture *f = *state;
@@ -684,8 +622,7 @@ int main(void)
 		T(test_residency_warm_then_dropped), T(test_residency_partial_page),
 		T(test_residency_empty_and_missing), T(test_dataset_residency),
 		T(test_dataset_residency_sample),
-		T(test_make_cold_fadvise_fallback),  T(test_evict_clean),
-		T(test_make_cold_other_error),
+		T(test_make_cold_fadvise_fallback),  T(test_make_cold_other_error),
 		T(test_drop_path_refused),	     T(test_wait_quiet),
 		T(test_device_resolve_live),	     cmocka_unit_test(test_mountinfo_parse),
 		T(test_device_resolve_fixture),	     cmocka_unit_test(test_host_info),
