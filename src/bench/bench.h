@@ -107,6 +107,9 @@ struct run_overhead {
 	double residency_s;
 	double sampler_start_s;
 	double results_write_s;
+	/* The removal this run waited for, and its own seconds (overlapping the above). */
+	bool bg_remove;
+	double bg_remove_s;
 };
 
 struct bench {
@@ -122,6 +125,7 @@ struct bench {
 	pthread_t remover;		/* removing the previous copy (run_clean_scratch) */
 	bool removing;
 	int remove_ret;
+	double remove_s;		/* the removal's own seconds (set by its thread) */
 	struct run_overhead ov;		/* the current run's time outside its clock */
 	bool said_short;		/* "too short" was said once: later runs record it quietly */
 	unsigned seq;			/* runs started so far in this session */

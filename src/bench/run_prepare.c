@@ -27,11 +27,13 @@
 static void *remove_retired(void *arg)
 {
 	struct bench *b = arg;
+	const double t0 = now_mono();
 	int ret = scratch_remove_retired(&b->scratch);
 
 	if (syncfs(b->scratch.dirfd) < 0 && !ret)
 		ret = -errno;
 	b->remove_ret = ret;
+	b->remove_s = now_mono() - t0;
 	return NULL;
 }
 
@@ -102,6 +104,8 @@ int bench_join_remover(struct bench *b)
 		return 0;
 	pthread_join(b->remover, NULL);
 	b->removing = false;
+	b->ov.bg_remove = true;
+	b->ov.bg_remove_s = b->remove_s;
 	return b->remove_ret;
 }
 

@@ -399,6 +399,9 @@ static void record_overhead(const struct bench *b, json_t *run)
 				      o->settle_s, "residency", o->residency_s, "sampler_start",
 				      o->sampler_start_s, "results_write", o->results_write_s,
 				      "other", total - named, "total", total));
+	json_object_set_new(run, "background_s",
+			    json_pack("{s:o}", "remove",
+				      o->bg_remove ? json_real(o->bg_remove_s) : json_null()));
 }
 
 int run_finish(struct bench *b, json_t *run, int status)

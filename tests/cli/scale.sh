@@ -51,7 +51,9 @@ expect_json "$ccb_tmp/ov/results.json" "len(runs) == 2" \
 	"all(abs(sum(r['overhead_s'][k] for k in $parts) - r['overhead_s']['total']) < 1e-6 for r in runs)" \
 	"all(abs(r['overhead_s']['total'] - (r['wall_s'] - r['seconds_durable'])) < 1e-6 for r in runs)" \
 	"all(r['overhead_s']['total'] > 0 and r['wall_s'] > r['seconds_durable'] for r in runs)" \
-	"all(r['overhead_s']['results_write'] > 0 for r in runs)"
+	"all(r['overhead_s']['results_write'] > 0 for r in runs)" \
+	"runs[1]['background_s']['remove'] >= 0" \
+	"all(r['cold']['cold'] for r in runs)"
 for f in report.md report.html; do
 	[ -f "$ccb_tmp/ov/$f" ] || expect_ok "$CCB" report "$ccb_tmp/ov"
 	grep -q 'Time outside the clocks' "$ccb_tmp/ov/$f" || fail "$f does not show the time outside the clocks"
