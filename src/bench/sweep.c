@@ -531,6 +531,18 @@ static int run_plan(struct sweep *sw, size_t from, const bool *skip)
 	return 0;
 }
 
+/*
+ * The copier the recommendation will be measured with (recommend.h): cpython when the sweep
+ * runs it, else shutil. Its cell at the default thread count always decides the answer.
+ */
+static const char *copier_of(const struct sweep *sw)
+{
+	for (size_t i = 0; i < sw->p.nr_strategies; i++)
+		if (!strcmp(sw->p.strategies[i]->name, RECOMMEND_INTERPRETER))
+			return RECOMMEND_INTERPRETER;
+	return RECOMMEND_STRATEGY;
+}
+
 static void rule_of(const struct sweep *sw, struct cells_repeat_rule *r)
 {
 	cells_repeat_rule_init(r);
@@ -538,7 +550,7 @@ static void rule_of(const struct sweep *sw, struct cells_repeat_rule *r)
 	r->tolerance = sw->rule.tolerance / 100;
 	r->min_runs = (size_t)sw->rule.min_runs;
 	r->max_runs = (size_t)sw->rule.max_runs;
-	r->default_strategy = RECOMMEND_STRATEGY;
+	r->default_strategy = copier_of(sw);
 	r->default_threads = RECOMMEND_DEFAULT_THREADS;
 }
 
@@ -772,7 +784,7 @@ static json_t *rule_json(const struct sweep *sw)
 	return json_pack("{s:i, s:i, s:f, s:f, s:s, s:i}", "min_runs", (int)sw->rule.min_runs,
 			 "max_runs", (int)sw->rule.max_runs, "target_spread_pct",
 			 sw->rule.target_spread, "tolerance_pct", sw->rule.tolerance,
-			 "default_strategy", RECOMMEND_STRATEGY, "default_threads",
+			 "default_strategy", copier_of(sw), "default_threads",
 			 RECOMMEND_DEFAULT_THREADS);
 }
 

@@ -63,4 +63,12 @@ grep -q "^| cpython threads | median MB/s |" "$out/report.md" ||
 grep -q "Cold cpython runs (CPython&#39;s own shutil.copyfile) after the grid" "$out/report.html" ||
 	fail "report.html does not say the pairs were cpython runs"
 [ -z "$(ls -A "$dst")" ] || fail "the sweep left in DST: $(ls -A "$dst")"
+
+# --repeats auto: the default's cell of the copier always decides the answer, so it is never
+# left "far below" with its minimum of runs: with cpython measured, that is cpython's cell.
+note "--repeats auto with cpython: the rule's default cell is cpython's"
+expect_ok "$CCB" sweep --strategies cpython,rw --threads 2 --repeats auto --repeats-min 1 \
+	--repeats-max 1 --confirm 0 --warmup 0 --min-run 0 --no-report --interval 0 \
+	--out "$ccb_tmp/auto" "$src" "$dst"
+expect_json "$ccb_tmp/auto/results.json" "d['sweep']['auto']['default_strategy'] == 'cpython'"
 echo "ok: a cpython sweep recommends and confirms with cpython"
