@@ -178,8 +178,7 @@ static const char *threads_word(long long n)
 	return n == 1 ? "thread" : "threads";
 }
 
-/* The pairs there may be at most: --confirm-max, never fewer than --confirm. */
-static long pairs_most(const struct confirm_params *p)
+long confirm_pairs_most(const struct confirm_params *p)
 {
 	return p->pairs_max > p->pairs ? p->pairs_max : p->pairs;
 }
@@ -196,7 +195,7 @@ static const char *judge(size_t n, double median, const struct median_ci *ci, do
 {
 	if (n > (size_t)p->pairs)
 		dynbuf_addf(why, "%ld pairs were not enough; %zu pairs ran%s: ", p->pairs, n,
-			    n >= (size_t)pairs_most(p) && promising(n, median, ci->low, tol)
+			    n >= (size_t)confirm_pairs_most(p) && promising(n, median, ci->low, tol)
 				    ? " (the most --confirm-max allows)" : "");
 	if (n == 0) {
 		dynbuf_addstr(why, "no pair was complete");
@@ -271,7 +270,7 @@ json_t *confirm_compute_one(json_t *doc, json_t *rec, long threads, bool first,
 					      ? json_get_int(rec, "jobs") : 1),
 			 "tolerance", tol, "level", p->level, "pairs_planned", (json_int_t)p->pairs,
 			 "seed", (json_int_t)p->seed);
-	json_object_set_new(conf, "pairs_max", json_integer((json_int_t)pairs_most(p)));
+	json_object_set_new(conf, "pairs_max", json_integer((json_int_t)confirm_pairs_most(p)));
 	json_object_set_new(conf, "extended", json_boolean(n > (size_t)p->pairs));
 	json_object_set_new(conf, "pairs", list);
 	json_object_set_new(conf, "complete_pairs", json_integer((json_int_t)n));
@@ -294,7 +293,7 @@ long confirm_pairs_wanted(json_t *conf, const struct confirm_params *p)
 
 	if (have < p->pairs)
 		return p->pairs;
-	if (have < pairs_most(p) &&
+	if (have < confirm_pairs_most(p) &&
 	    promising((size_t)have, json_get_num(conf, "median_ratio"), json_get_num(conf, "ci_low"),
 		      json_get_num(conf, "tolerance")))
 		return have + 1;
@@ -363,7 +362,7 @@ json_t *confirm_skipped(const char *why, const struct confirm_params *p)
 {
 	return json_pack("{s:s, s:s, s:I, s:I, s:I}", "verdict", "skipped", "why", why,
 			 "pairs_planned", (json_int_t)(p->pairs > 0 ? p->pairs : 0), "pairs_max",
-			 (json_int_t)(p->pairs > 0 ? pairs_most(p) : 0), "seed",
+			 (json_int_t)(p->pairs > 0 ? confirm_pairs_most(p) : 0), "seed",
 			 (json_int_t)p->seed);
 }
 

@@ -57,6 +57,9 @@ struct confirm_params {
 /* The defaults: CONFIRM_PAIRS pairs, at most CONFIRM_PAIRS_MAX, seed 0, level CONFIRM_LEVEL. */
 void confirm_params_init(struct confirm_params *p);
 
+/* The pairs there may be at most for one candidate: p->pairs_max, never fewer than p->pairs. */
+long confirm_pairs_most(const struct confirm_params *p);
+
 /*
  * Why rec (recommend_compute()'s) is not to be confirmed with p->pairs pairs, or NULL when it
  * is: p->pairs is 0, there is no recommendation, it is the default thread count, its confidence

@@ -40,7 +40,7 @@ static int run_pair(struct sweep *sw, const struct copy_strategy *s, unsigned de
 		     (def_first ? threads : def) == 1 ? "" : "s");
 	else
 		info("sweep: confirmation pair %ld (added, at most %ld): %u, then %u thread%s", nth,
-		     p->pairs_max, def_first ? def : threads, def_first ? threads : def,
+		     confirm_pairs_most(p), def_first ? def : threads, def_first ? threads : def,
 		     (def_first ? threads : def) == 1 ? "" : "s");
 	status = run_one(sw, s, def_first ? def : threads, threads, pair, 1);
 	if (!status)
@@ -82,7 +82,7 @@ static int confirm_candidate(struct sweep *sw, json_t *rec, unsigned threads, bo
 	long want = confirm_pairs_wanted(conf, p);
 	long pair = confirm_next_pair(conf);
 	/* a pair left incomplete is run again, but never more pairs than the most there may be */
-	long left = (p->pairs_max > p->pairs ? p->pairs_max : p->pairs) - have;
+	long left = confirm_pairs_most(p) - have;
 
 	*confirmed = false;
 	if (!s || !def || !threads) {
@@ -93,7 +93,7 @@ static int confirm_candidate(struct sweep *sw, json_t *rec, unsigned threads, bo
 		info("sweep: confirming %u against %u threads (%s) with %ld %spair%s of cold runs "
 		     "(up to %ld while promising but not proven); seed %llu", threads, def, s->name,
 		     p->pairs - have, have ? "more " : "", p->pairs - have == 1 ? "" : "s",
-		     p->pairs_max > p->pairs ? p->pairs_max : p->pairs,
+		     confirm_pairs_most(p),
 		     (unsigned long long)p->seed);
 	while (have < want && left-- > 0) {
 		int status;
