@@ -27,10 +27,9 @@
  * anything near this limit is not ours, and refusing is better than running out of descriptors.
  */
 #define REMOVE_MAX_DEPTH 256
-/* Threads sharing the top folders of a retired copy (remove_parallel()). */
-#define REMOVE_THREADS 4
-/* Folders of one entry passed through to find the level worth sharing. */
-#define REMOVE_PASS_LEVELS 4
+/* Threads unlinking a retired copy's files (remove_parallel()), and the files queued for them. */
+#define REMOVE_THREADS 16
+#define REMOVE_QUEUE 1024
 
 static int close_keep_errno(int fd)
 {
@@ -43,9 +42,13 @@ static int close_keep_errno(int fd)
 	return ret;
 }
 
-/* The names in dirfd (without "." and ".."), read in one pass before anything is removed. */
-static int list_names(int dirfd, char ***names, size_t *nr)
+/*
+ * The names in dirfd (without "." and ".."), read in one pass before anything is removed, and
+ * with types their d_type (DT_UNKNOWN where the filesystem does not say).
+ */
+static int list_entries(int dirfd, char ***names, unsigned char **types, size_t *nr)
 {
+	unsigned char *t = NULL;
 	char **v = NULL;
 	size_t n = 0;
 	size_t cap = 0;
@@ -78,7 +81,11 @@ static int list_names(int dirfd, char ***names, size_t *nr)
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
 			v = xrealloc(v, cap * sizeof(*v));
+			if (types)
+				t = xrealloc(t, cap);
 		}
+		if (types)
+			t[n] = de->d_type;
 		v[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
@@ -86,11 +93,19 @@ static int list_names(int dirfd, char ***names, size_t *nr)
 		while (n)
 			free(v[--n]);
 		free(v);
+		free(t);
 		return ret;
 	}
 	*names = v;
+	if (types)
+		*types = t;
 	*nr = n;
 	return 0;
+}
+
+static int list_names(int dirfd, char ***names, size_t *nr)
+{
+	return list_entries(dirfd, names, NULL, nr);
 }
 
 static void free_names(char **names, size_t nr)
@@ -365,91 +380,177 @@ int scratch_retire(struct scratch *s)
 	return 0;
 }
 
-/* The entries of one folder, removed by several threads at once (remove_parallel()). */
-struct remove_work {
-	int dirfd;
-	dev_t dev;
-	unsigned depth;		/* of the entries */
-	char **names;
-	size_t nr;
+/*
+ * The parallel removal (remove_parallel()): one thread walks the tree and queues its files, the
+ * others unlink them. A folder stays open while any of its files is queued (refs).
+ */
+struct rm_dir {
+	int fd;
+	unsigned refs;
+};
+
+struct rm_task {
+	struct rm_dir *dir;
+	char *name;
+};
+
+struct rm_pool {
 	pthread_mutex_t lock;
-	size_t next;
+	pthread_cond_t more;	/* a file was queued, or the walk is over */
+	pthread_cond_t room;	/* a file was taken */
+	struct rm_task q[REMOVE_QUEUE];
+	size_t head;
+	size_t count;
+	bool walked;
 	int ret;		/* the first failure */
 };
 
-static void *remove_worker(void *arg)
+/* Drop one reference to dir; the last closes it. Called with p->lock held. */
+static void rm_dir_put(struct rm_dir *dir)
 {
-	struct remove_work *w = arg;
+	if (--dir->refs)
+		return;
+	close_keep_errno(dir->fd);
+	free(dir);
+}
 
+static void rm_queue(struct rm_pool *p, struct rm_dir *dir, char *name)
+{
+	pthread_mutex_lock(&p->lock);
+	while (p->count == REMOVE_QUEUE)
+		pthread_cond_wait(&p->room, &p->lock);
+	p->q[(p->head + p->count++) % REMOVE_QUEUE] = (struct rm_task){ dir, name };
+	dir->refs++;
+	pthread_cond_signal(&p->more);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void *rm_worker(void *arg)
+{
+	struct rm_pool *p = arg;
+
+	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		size_t i;
-		int r;
-
-		pthread_mutex_lock(&w->lock);
-		i = w->next++;
-		pthread_mutex_unlock(&w->lock);
-		if (i >= w->nr)
+		while (!p->count && !p->walked)
+			pthread_cond_wait(&p->more, &p->lock);
+		if (!p->count)
 			break;
-		r = remove_tree_at(w->dirfd, w->names[i], w->dev, w->depth);
-		if (r < 0) {
-			pthread_mutex_lock(&w->lock);
-			if (!w->ret)
-				w->ret = r;
-			pthread_mutex_unlock(&w->lock);
-		}
+		const struct rm_task t = p->q[p->head];
+
+		p->head = (p->head + 1) % REMOVE_QUEUE;
+		p->count--;
+		pthread_cond_signal(&p->room);
+		pthread_mutex_unlock(&p->lock);
+		/* A folder put in a file's place meanwhile is left to the final pass (EISDIR). */
+		const int err = unlinkat(t.dir->fd, t.name, 0) < 0 ? errno : 0;
+
+		free(t.name);
+		pthread_mutex_lock(&p->lock);
+		if (err && err != ENOENT && err != EISDIR && !p->ret)
+			p->ret = -err;
+		rm_dir_put(t.dir);
 	}
+	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
 
 /*
- * remove_tree_at(parentfd, name) with the entries of name shared by up to REMOVE_THREADS
- * threads (each entry whole by one of them: a set's job folders, or --jobs' job-<k> folders).
- * A folder holding a single entry is passed through (a few levels: RELION's Extract/job012/).
- * Unlinking is mostly waiting for the filesystem's locks and journal, per folder: folders
- * removed side by side go faster than one after another. The same checks as remove_tree_at():
- * no symlink followed, nothing on another filesystem, nothing left when a thread cannot start.
+ * Queue every file under dir, folders first descended (O_NOFOLLOW, same filesystem, bounded
+ * depth). Anything this skips (a folder that cannot be opened, one on another filesystem, one
+ * too deep) stays for the final pass, which removes or refuses it with its reason.
+ */
+static void rm_walk(struct rm_pool *p, struct rm_dir *dir, dev_t dev, unsigned depth)
+{
+	unsigned char *types = NULL;
+	char **names = NULL;
+	size_t nr = 0;
+
+	if (list_entries(dir->fd, &names, &types, &nr) < 0)
+		return;
+	for (size_t i = 0; i < nr; i++) {
+		if (types[i] == DT_DIR || types[i] == DT_UNKNOWN) {
+			const int fd = openat(dir->fd, names[i],
+					      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			struct stat st;
+
+			if (fd >= 0) {
+				if (fstat(fd, &st) == 0 && st.st_dev == dev && depth < REMOVE_MAX_DEPTH) {
+					struct rm_dir *sub = xmalloc(sizeof(*sub));
+
+					*sub = (struct rm_dir){ fd, 1 };
+					rm_walk(p, sub, dev, depth + 1);
+					pthread_mutex_lock(&p->lock);
+					rm_dir_put(sub);
+					pthread_mutex_unlock(&p->lock);
+				} else {
+					close_keep_errno(fd);
+				}
+				free(names[i]);
+				continue;
+			}
+			if (errno != ENOTDIR && errno != ELOOP) {
+				free(names[i]);
+				continue;
+			}
+		}
+		rm_queue(p, dir, names[i]);
+	}
+	free(names);
+	free(types);
+}
+
+/*
+ * remove_tree_at(parentfd, name) with its files unlinked by REMOVE_THREADS threads at once,
+ * whichever folders they are in. On a filesystem mounted with online discard every unlink waits
+ * for the device to discard the file's blocks (ext4: ext4_free_blocks -> blkdev_issue_discard):
+ * 100,000 small files took 9.6 s one at a time and 3.3 s eight at a time here (in a sweep, 5.4 s
+ * with four threads one top folder each, 3.5-3.8 s with 8, 16 or 32 sharing files). The folders, and
+ * whatever the walk left (see rm_walk()), then go the ordinary way, with the same checks as
+ * remove_tree_at(): no symlink followed, nothing on another filesystem. Without threads, the
+ * walker alone unlinks nothing and the ordinary way does it all.
  */
 static int remove_parallel(int parentfd, const char *name, dev_t dev, unsigned depth)
 {
-	struct remove_work w = { .dev = dev, .depth = depth + 1 };
+	struct rm_pool *p = xcalloc(1, sizeof(*p));
 	pthread_t tid[REMOVE_THREADS];
 	unsigned started = 0;
 	struct stat st;
 	int ret;
 
-	w.dirfd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (w.dirfd < 0)
+	const int fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != dev) {
+		if (fd >= 0)
+			close_keep_errno(fd);
+		free(p);
 		return remove_tree_at(parentfd, name, dev, depth);
-	ret = fstat(w.dirfd, &st) < 0 ? -errno : st.st_dev != dev ? -EXDEV : 0;
-	if (ret < 0) {
-		close_keep_errno(w.dirfd);
-		return ret;
 	}
-	ret = list_names(w.dirfd, &w.names, &w.nr);
-	if (ret < 0) {
-		close_keep_errno(w.dirfd);
-		return ret;
-	}
-	pthread_mutex_init(&w.lock, NULL);
-	if (w.nr == 1 && depth < REMOVE_PASS_LEVELS) {
-		w.ret = remove_parallel(w.dirfd, w.names[0], dev, depth + 1);
-		w.next = w.nr;
-	}
-	for (unsigned t = 1; w.next < w.nr && t < REMOVE_THREADS && t < w.nr; t++)
-		if (pthread_create(&tid[started], NULL, remove_worker, &w) == 0)
+	struct rm_dir *top = xmalloc(sizeof(*top));
+
+	*top = (struct rm_dir){ fd, 1 };
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->more, NULL);
+	pthread_cond_init(&p->room, NULL);
+	for (unsigned t = 0; t < REMOVE_THREADS; t++)
+		if (pthread_create(&tid[started], NULL, rm_worker, p) == 0)
 			started++;
-	remove_worker(&w);
+	if (started)
+		rm_walk(p, top, dev, depth + 1);
+	pthread_mutex_lock(&p->lock);
+	p->walked = true;
+	pthread_cond_broadcast(&p->more);
+	rm_dir_put(top);
+	pthread_mutex_unlock(&p->lock);
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
-	pthread_mutex_destroy(&w.lock);
-	free_names(w.names, w.nr);
-	ret = close_keep_errno(w.dirfd);
-	if (w.ret < 0)
-		return w.ret;
-	if (ret < 0)
-		return ret;
-	/* Whatever is left (an entry made meanwhile) goes the ordinary way, with the folder. */
-	return remove_tree_at(parentfd, name, dev, depth);
+	ret = p->ret;
+	pthread_cond_destroy(&p->room);
+	pthread_cond_destroy(&p->more);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+	/* The folders, and anything made meanwhile, go the ordinary way. */
+	const int r = remove_tree_at(parentfd, name, dev, depth);
+
+	return r < 0 ? r : ret;
 }
 
 int scratch_remove_retired(struct scratch *s)

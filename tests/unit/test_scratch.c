@@ -350,8 +350,9 @@ static void test_swapped_folder_not_followed(void **state)
 }
 
 /*
- * A retired copy is removed by several threads, one top folder each: every entry goes, links at
- * the top are removed as links, and a copy.old that is itself a link is never followed.
+ * A retired copy's files are unlinked by several threads, whichever folder they are in: every
+ * entry goes (a folder of more files than the queue holds included), links are removed as links,
+ * and a copy.old that is itself a link is never followed.
  */
 static void test_retire_and_remove_in_parallel(void **state)
 {
@@ -374,6 +375,14 @@ static void test_retire_and_remove_in_parallel(void **state)
 			free(p);
 		}
 	}
+	for (int i = 0; i < 2500; i++) {
+		p = pathf("%s/J0/extract/many%04d.mrcs", s.copy_path, i);
+		put_file(p, "");
+		free(p);
+	}
+	p = pathf("%s/J3/extract/linkdir", s.copy_path);
+	assert_int_equal(symlink(f->outside, p), 0);
+	free(p);
 	p = pathf("%s/linkdir", s.copy_path);
 	assert_int_equal(symlink(f->outside, p), 0);
 	free(p);
@@ -394,7 +403,7 @@ static void test_retire_and_remove_in_parallel(void **state)
 	assert_outside_intact(f);
 	assert_int_equal(count_entries(f->outside), 2);
 
-	/* A chain of single folders (RELION's Extract/job012/) is passed through. */
+	/* A chain of single folders (RELION's Extract/job012/). */
 	for (int j = 0; j < 3; j++) {
 		p = pathf("%s/Extract/job012/m%d", s.copy_path, j);
 		assert_int_equal(mkdir_p(p), 0);
