@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,43 +71,46 @@ static json_t *discard_dst(json_t *doc)
 }
 
 /*
- * The sentence naming DST's online discard as why the runs waited: when waiting for the removal
- * of the previous copy (overhead_s.delete) is the largest part of the time outside the clocks
- * and diag found DST mounted with online discard. The removal's own length per run is its median
- * background_s.remove. NULL when it does not apply; free it.
+ * The sentence naming DST's online discard as why the runs waited: when removing the previous
+ * copy (background_s.remove: beside the write-back and the drop, so not one part of overhead_s)
+ * lasts at least half the time a run spends outside its clock, in the median over the runs that
+ * removed one, and diag found DST mounted with online discard. NULL when it does not apply.
  */
-static char *discard_note(json_t *doc, const struct sums *s)
+static char *discard_note(json_t *doc)
 {
 	json_t *dst = discard_dst(doc);
 	json_t *runs = json_object_get(doc, "runs");
-	struct summary sum;
+	struct summary rm;
+	struct summary out;
+	char *note = NULL;
 	json_t *run;
 	size_t i;
 	size_t n = 0;
 
-	if (!dst || s->part[0] <= 0)
+	if (!dst)
 		return NULL;
-	for (size_t k = 1; k < NR_PARTS; k++)
-		if (s->part[k] >= s->part[0])
-			return NULL;
-	double *v = xcalloc(json_array_size(runs) + 1, sizeof(*v));
+	double *v = xcalloc(2 * json_array_size(runs) + 2, sizeof(*v));
+	double *w = v + json_array_size(runs) + 1;
 	json_array_foreach(runs, i, run) {
 		json_t *r = json_object_get(json_object_get(run, "background_s"), "remove");
 
-		if (json_is_number(r))
-			v[n++] = json_number_value(r);
+		if (!json_is_number(r) || !json_is_number(json_object_get(run, "wall_s")))
+			continue;
+		v[n] = json_number_value(r);
+		w[n++] = json_get_num(run, "wall_s") - json_get_num(run, "seconds_durable");
 	}
-	stats_summarize(v, n, &sum);
+	stats_summarize(v, n, &rm);
+	stats_summarize(w, n, &out);
+	if (n && out.median > 0 && rm.median >= out.median / 2)
+		note = xasprintf("Removing the previous copy took a median of %.2f s per run, %.0f %% "
+				 "of the %.2f s a run spent outside its clock: DST (%s, %s) is mounted "
+				 "with online discard, so every removed file waits for the device to "
+				 "discard its blocks; a periodic fstrim (fstrim.timer) instead of the "
+				 "discard mount option shortens it.",
+				 rm.median, 100 * fmin(rm.median / out.median, 1), out.median,
+				 json_get_str(dst, "mount_point"), json_get_str(dst, "fs_type"));
 	free(v);
-	if (!n)
-		return NULL;
-	return xasprintf("Removing the previous copy is the largest part of the time outside the "
-			 "clocks (a median of %.2f s per run, over %zu run%s): DST (%s, %s) is "
-			 "mounted with online discard, so every removed file waits for the device "
-			 "to discard its blocks; a periodic fstrim (fstrim.timer) instead of the "
-			 "discard mount option shortens it.",
-			 sum.median, n, n == 1 ? "" : "s", json_get_str(dst, "mount_point"),
-			 json_get_str(dst, "fs_type"));
+	return note;
 }
 
 void report_overhead_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s))
@@ -122,7 +126,7 @@ void report_overhead_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s
 	fputs("| where | seconds | % of wall time |\n|---|---:|---:|\n", f);
 	for (size_t k = 0; k < NR_PARTS; k++)
 		fprintf(f, "| %s | %.2f | %.1f |\n", labels[k], s.part[k], 100 * s.part[k] / s.wall);
-	char *note = discard_note(doc, &s);
+	char *note = discard_note(doc);
 	if (note) {
 		fputc('\n', f);
 		put(f, note);
@@ -147,7 +151,7 @@ void report_overhead_html(FILE *f, json_t *doc)
 		fprintf(f, "<tr><td>%s</td><td class=\"n\">%.2f</td><td class=\"n\">%.1f</td></tr>\n",
 			labels[k], s.part[k], 100 * s.part[k] / s.wall);
 	fputs("</table>\n", f);
-	char *note = discard_note(doc, &s);
+	char *note = discard_note(doc);
 	if (note) {
 		fputs("<p>", f);
 		report_put_html(f, note);

@@ -221,7 +221,7 @@ d["diag"] = {"locations": [{"role": "destination", "mount_point": "/scratch", "f
 for i, r in enumerate(d["runs"]):
     r["wall_s"] = r["seconds_durable"] + 1.0
     r["overhead_s"] = {"delete": 0.7, "sync": 0.1, "other": 0.2, "total": 1.0}
-    r["background_s"] = {"remove": 0.5 if i % 2 else 0.4}
+    r["background_s"] = {"remove": 0.9 if i % 2 else 0.8}
 json.dump(d, open(sys.argv[1], "w"), indent=1)
 PYEOF
 expect_ok "$CCB" report --no-plots "$res"
