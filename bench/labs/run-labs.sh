@@ -495,6 +495,8 @@ scratch_tmpfs=$(mktemp -d "$tmpfs_root/ccb-labs.XXXXXX")
 	echo "iomax: $iomax_mbps MB/s, $iomax_riops IOPS (0: none), cgroup ${cg_kind:-(not used)}"
 	echo "disk: $disk_root ($(findmnt -n -o SOURCE,FSTYPE --target "$disk_root")); tmpfs: $tmpfs_root"
 	"$ccb" strategies 2>&1 | sed 's/^/strategy: /'
+	# What diag finds of the machine (a VM's free page reporting makes memory-bound runs bimodal).
+	"$ccb" diag "$disk_root" "$tmpfs_root" 2>&1 | sed -n '/^findings:/,$p' | sed 's/^/diag: /'
 } >"$out/env.txt"
 
 for lab in ${labs//,/ }; do
