@@ -267,6 +267,26 @@ const char *report_flag_meaning(const char *flag, bool brief)
 	return NULL;
 }
 
+const char *report_noisy_cause(json_t *doc, json_t *cells)
+{
+	json_t *machine = json_object_get(json_object_get(doc, "diag"), "machine");
+	json_t *cell;
+	json_t *flag;
+	size_t i, k;
+
+	if (!json_is_true(json_object_get(machine, "free_page_reporting")))
+		return NULL;
+	json_array_foreach(cells, i, cell)
+		json_array_foreach(json_object_get(cell, "flags"), k, flag)
+			if (!strcmp(json_string_value(flag) ? json_string_value(flag) : "", "noisy"))
+				return "this VM returns freed memory to its host (virtio-balloon free "
+				       "page reporting), a likely cause of the noisy cells' spread: "
+				       "memory the page cache or tmpfs takes after a drop may first "
+				       "fault in the host, so runs can be bimodal; compare contenders "
+				       "interleaved in one session with many runs";
+	return NULL;
+}
+
 char *report_param_text(json_t *doc, const char *key, json_t *v)
 {
 	json_t *seed = json_object_get(json_object_get(doc, "sweep"), "seed");

@@ -93,6 +93,13 @@ size_t report_warnings(json_t *doc, FILE *f,
 const char *report_flag_meaning(const char *flag, bool brief);
 
 /*
+ * When a cell of cells is flagged "noisy" and diag found this VM returning its freed memory to
+ * the host (diag.machine.free_page_reporting), the sentence naming it as a likely cause; NULL
+ * otherwise. The warnings of report.md and report.html list it after the cells' flags.
+ */
+const char *report_noisy_cause(json_t *doc, json_t *cells);
+
+/*
  * The value v of doc's parameter key as text: a string as it is, anything else as compact JSON;
  * but for "seed", the seed the sweep used (doc's sweep.seed), "123 (from the clock)" when the
  * parameter was 0. Free it.

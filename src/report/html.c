@@ -353,8 +353,9 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 				   : "Every run was cold, complete and long enough to measure.");
 		return;
 	}
+	const char *cause = report_noisy_cause(doc, ctx->cells);
 	fprintf(f, "<section id=\"warnings\" class=\"warn\">\n<h2>Warnings (%zu)</h2>\n<ul>\n",
-		n + flagged);
+		n + flagged + (cause != NULL));
 	report_warnings(doc, f, warning_item);
 	json_array_foreach(ctx->cells, i, cell) {
 		if (!json_array_size(json_object_get(cell, "flags")))
@@ -373,6 +374,8 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 		}
 		fputs("</li>\n", f);
 	}
+	if (cause)
+		warning_item(f, "noisy", cause);
 	fputs("</ul>\n</section>\n", f);
 }
 

@@ -330,6 +330,8 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 			fputc('\n', f);
 		}
 	}
+	if (report_noisy_cause(ctx->doc, ctx->cells))
+		list_item(f, "noisy", report_noisy_cause(ctx->doc, ctx->cells));
 }
 
 static void cells_table(FILE *f, const struct report_ctx *ctx)
@@ -721,7 +723,7 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 		report_nodes_md(ctx->doc, f);
 		interpreter(f, ctx);
 		runs_table(f, ctx);
-		report_overhead_md(f, ctx->doc);
+		report_overhead_md(f, ctx->doc, md);
 	}
 	findings(f, ctx->doc);
 	if (!report_reference_only(ctx->doc))

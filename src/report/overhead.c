@@ -2,14 +2,20 @@
 /*
  * overhead.c - where the runs' time outside their clocks went (run.overhead_s), summed over the
  * runs, as a table in report.md and report.html: so a user sees what a sweep spent on deleting
- * copies, writing back, dropping caches and waiting rather than on copying.
+ * copies, writing back, dropping caches and waiting rather than on copying; and, when the removal
+ * of the previous copy is the most of it on a DST mounted with online discard, that this is why.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
+#include "analysis/stats.h"
+#include "lib/json_get.h"
+#include "lib/util.h"
 #include "report/render.h"
 
 static const char *const parts[] = { "delete", "sync", "drop", "settle", "residency",
@@ -50,7 +56,60 @@ static bool sum_runs(json_t *doc, struct sums *s)
 	return s->runs && s->wall > 0;
 }
 
-void report_overhead_md(FILE *f, json_t *doc)
+/* diag's destination when it found it mounted with online discard (locations[].discard), or NULL. */
+static json_t *discard_dst(json_t *doc)
+{
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "locations"), i, l)
+		if (!strcmp(json_get_str(l, "role"), "destination") &&
+		    json_is_true(json_object_get(l, "discard")))
+			return l;
+	return NULL;
+}
+
+/*
+ * The sentence naming DST's online discard as why the runs waited: when waiting for the removal
+ * of the previous copy (overhead_s.delete) is the largest part of the time outside the clocks
+ * and diag found DST mounted with online discard. The removal's own length per run is its median
+ * background_s.remove. NULL when it does not apply; free it.
+ */
+static char *discard_note(json_t *doc, const struct sums *s)
+{
+	json_t *dst = discard_dst(doc);
+	json_t *runs = json_object_get(doc, "runs");
+	struct summary sum;
+	json_t *run;
+	size_t i;
+	size_t n = 0;
+
+	if (!dst || s->part[0] <= 0)
+		return NULL;
+	for (size_t k = 1; k < NR_PARTS; k++)
+		if (s->part[k] >= s->part[0])
+			return NULL;
+	double *v = xcalloc(json_array_size(runs) + 1, sizeof(*v));
+	json_array_foreach(runs, i, run) {
+		json_t *r = json_object_get(json_object_get(run, "background_s"), "remove");
+
+		if (json_is_number(r))
+			v[n++] = json_number_value(r);
+	}
+	stats_summarize(v, n, &sum);
+	free(v);
+	if (!n)
+		return NULL;
+	return xasprintf("Removing the previous copy is the largest part of the time outside the "
+			 "clocks (a median of %.2f s per run, over %zu run%s): DST (%s, %s) is "
+			 "mounted with online discard, so every removed file waits for the device "
+			 "to discard its blocks; a periodic fstrim (fstrim.timer) instead of the "
+			 "discard mount option shortens it.",
+			 sum.median, n, n == 1 ? "" : "s", json_get_str(dst, "mount_point"),
+			 json_get_str(dst, "fs_type"));
+}
+
+void report_overhead_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s))
 {
 	struct sums s;
 
@@ -63,6 +122,13 @@ void report_overhead_md(FILE *f, json_t *doc)
 	fputs("| where | seconds | % of wall time |\n|---|---:|---:|\n", f);
 	for (size_t k = 0; k < NR_PARTS; k++)
 		fprintf(f, "| %s | %.2f | %.1f |\n", labels[k], s.part[k], 100 * s.part[k] / s.wall);
+	char *note = discard_note(doc, &s);
+	if (note) {
+		fputc('\n', f);
+		put(f, note);
+		fputc('\n', f);
+	}
+	free(note);
 }
 
 void report_overhead_html(FILE *f, json_t *doc)
@@ -80,5 +146,13 @@ void report_overhead_html(FILE *f, json_t *doc)
 	for (size_t k = 0; k < NR_PARTS; k++)
 		fprintf(f, "<tr><td>%s</td><td class=\"n\">%.2f</td><td class=\"n\">%.1f</td></tr>\n",
 			labels[k], s.part[k], 100 * s.part[k] / s.wall);
-	fputs("</table>\n</section>\n", f);
+	fputs("</table>\n", f);
+	char *note = discard_note(doc, &s);
+	if (note) {
+		fputs("<p>", f);
+		report_put_html(f, note);
+		fputs("</p>\n", f);
+	}
+	free(note);
+	fputs("</section>\n", f);
 }

@@ -77,8 +77,12 @@ bool report_verify_summary(json_t *doc, char *buf, size_t len);
  */
 void report_reference_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s));
 void report_reference_html(FILE *f, json_t *doc);
-/* overhead.c: the runs' time outside their clocks (run.overhead_s) summed by where it went. */
-void report_overhead_md(FILE *f, json_t *doc);
+/*
+ * overhead.c: the runs' time outside their clocks (run.overhead_s) summed by where it went, and
+ * a sentence when the removal of the previous copy is the most of it on a DST that diag found
+ * mounted with online discard. put escapes text for Markdown.
+ */
+void report_overhead_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s));
 void report_overhead_html(FILE *f, json_t *doc);
 /*
  * Whether doc holds only fio's reference: `cryocache-bench fio`'s results.json (no runs, no

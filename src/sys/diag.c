@@ -237,6 +237,7 @@ int diag_add_path(struct diag *d, const char *role, const char *path)
 	const char *source = l->dev.mount_source ? l->dev.mount_source : "";
 	const char *options = l->dev.mount_options ? l->dev.mount_options : "";
 	l->is_nfs = !strcmp(fs, "nfs") || !strcmp(fs, "nfs4");
+	l->discard = diag_online_discard(fs, options);
 	l->is_network = netfs_parse(fs, source, options, &l->netfs) == 0;
 	if (l->is_nfs)
 		diag_parse_nfs(source, options, &l->nfs);
@@ -644,6 +645,7 @@ static void read_machine(struct diag *d)
 	f = xasprintf("%s/proc/sys/vm/drop_caches", d->sysroot);
 	m->can_drop_caches = access(f, W_OK) == 0;
 	free(f);
+	m->free_page_reporting = diag_read_free_page_reporting(d->sysroot);
 
 	diag_read_cgroup(d);
 }

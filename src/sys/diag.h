@@ -59,6 +59,7 @@ struct diag_location {
 	struct diag_nfs nfs;
 	struct netfs_mount netfs; /* its servers, from the line and the client's config */
 	long bdi_read_ahead_kb; /* /sys/class/bdi/MAJ:MIN/read_ahead_kb; -1 unknown */
+	bool discard;		/* online discard: removing a file waits for the device */
 	int route;		/* index into routes of the route to the first server, or -1 */
 };
 
@@ -109,6 +110,11 @@ struct diag_machine {
 	long long dirty_bytes, dirty_background_bytes;
 	long io_uring_disabled; /* kernel.io_uring_disabled: 0 on, 1 root only, 2 off; -1 unknown */
 	bool can_drop_caches;
+	/*
+	 * A virtio balloon with free page reporting: freed memory goes back to the host and
+	 * faults in there again when reused. 1, 0, -1 unknown (no /sys/bus to look in).
+	 */
+	int free_page_reporting;
 	char cgroup[256]; /* this process's cgroup v2 path, "" without v2 */
 	char cgroup_blkio[256]; /* its cgroup v1 blkio path, "" without v1's blkio */
 	char io_max[512]; /* the nearest io.max with lines, joined with "; ", "" for none */
@@ -189,6 +195,17 @@ void diag_parse_nfs(const char *source, const char *options, struct diag_nfs *n)
 /* Read sysfs entries of one NIC / one block device under sysroot. 0 or -ENOENT. */
 int diag_read_nic(const char *sysroot, const char *name, struct diag_nic *n);
 int diag_read_blockdev(const char *sysroot, const char *name, struct diag_blockdev *b);
+/*
+ * Whether a mount's options (mount and superblock joined) make removing a file wait for the
+ * device to discard its blocks: "discard" (ext4, xfs, ...), btrfs's "discard" or "discard=sync";
+ * not btrfs's "discard=async", nor f2fs's (a thread of its own issues them).
+ */
+bool diag_online_discard(const char *fs_type, const char *options);
+/*
+ * Whether a virtio balloon under sysroot/sys/bus/virtio/devices has VIRTIO_BALLOON_F_REPORTING
+ * (bit 5 of its features): 1, 0 (none, or no virtio at all), -1 unknown.
+ */
+int diag_read_free_page_reporting(const char *sysroot);
 
 /*
  * After a run: which link carried the bytes (the run's "sampler" summary), at what share of its

@@ -226,6 +226,7 @@ void diag_findings(struct diag *d)
 		}
 	}
 	same_device(d);
+	diag_host_findings(d);
 	for (size_t i = 0; i < d->nr_routes; i++)
 		route_findings(d, &d->routes[i]);
 	const struct diag_machine *m = &d->machine;

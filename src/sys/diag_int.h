@@ -48,4 +48,7 @@ struct diag_io_limit;
  */
 void diag_io_limit_text(const struct diag_io_limit *l, char *buf, size_t len);
 
+/* DST's online discard and the VM's free page reporting, as findings (diag_host.c). */
+void diag_host_findings(struct diag *d);
+
 #endif

@@ -135,6 +135,7 @@ static json_t *locations_json(const struct diag *d)
 		json_object_set_new(o, "mount_source", str_or_null(l->dev.mount_source));
 		json_object_set_new(o, "mount_options", str_or_null(l->dev.mount_options));
 		json_object_set_new(o, "network_fs", json_boolean(l->is_network));
+		json_object_set_new(o, "discard", json_boolean(l->discard));
 		json_object_set_new(o, "fs_size_bytes", json_integer((json_int_t)l->dev.fs_size));
 		json_object_set_new(o, "fs_free_bytes", json_integer((json_int_t)l->dev.fs_free));
 		json_object_set_new(o, "read_ahead_kb", long_or_null(l->bdi_read_ahead_kb));
@@ -224,6 +225,9 @@ json_t *diag_json(const struct diag *d)
 		str_or_null(m->cgroup), "cgroup_io_max", str_or_null(m->io_max));
 	json_object_set_new(machine, "cgroup_blkio", str_or_null(m->cgroup_blkio));
 	json_object_set_new(machine, "io_limits", io_limits_json(m));
+	json_object_set_new(machine, "free_page_reporting",
+			    m->free_page_reporting < 0 ? json_null()
+						       : json_boolean(m->free_page_reporting));
 	json_object_set_new(root, "locations", locs);
 	json_object_set_new(root, "block_devices", devs);
 	json_object_set_new(root, "interfaces", nics);
@@ -308,6 +312,8 @@ static void print_machine(const struct diag_machine *m, FILE *f)
 		diag_io_limit_text(&m->io_limits[i], text, sizeof(text));
 		fprintf(f, "    %s\n", text);
 	}
+	fprintf(f, "  free page reporting to a VM host (virtio-balloon): %s\n",
+		m->free_page_reporting > 0 ? "yes" : m->free_page_reporting == 0 ? "no" : "unknown");
 }
 
 void diag_print_text(const struct diag *d, FILE *f)
@@ -326,7 +332,8 @@ void diag_print_text(const struct diag *d, FILE *f)
 		}
 		fprintf(f, "  mount     %s (%s) from %s\n", l->dev.mount_point, l->dev.fs_type,
 			l->dev.mount_source);
-		fprintf(f, "  options   %s\n", l->dev.mount_options);
+		fprintf(f, "  options   %s%s\n", l->dev.mount_options,
+			l->discard ? " (online discard: a removed file waits for the device)" : "");
 		fprintf(f, "  space     %s free of %s\n",
 			human_size(l->dev.fs_free, h1, sizeof(h1)),
 			human_size(l->dev.fs_size, h2, sizeof(h2)));

@@ -34,7 +34,10 @@ expect_ok "$CCB" diag --json /var/tmp /var/tmp
 cp "$ccb_tmp/out" "$ccb_tmp/same.json"
 expect_json "$ccb_tmp/same.json" \
 	"not d['locations'][0]['devices'] or any('SRC and DST are on the same device (%s)' % d['locations'][0]['devices'][0] in f for f in d['findings'])" \
-	"all(len(l['mount_options'].split(',')) == len(set(l['mount_options'].split(','))) for l in d['locations'])"
+	"all(len(l['mount_options'].split(',')) == len(set(l['mount_options'].split(','))) for l in d['locations'])" \
+	"all(l['discard'] == (l['fs_type'] in ('ext4', 'xfs') and 'discard' in l['mount_options'].split(',')) for l in d['locations'] if l['fs_type'] in ('ext4', 'xfs', 'tmpfs'))" \
+	"d['machine']['free_page_reporting'] in (True, False, None)" \
+	"any('mounted with online discard' in f for f in d['findings']) == d['locations'][1]['discard']"
 if [ "$(id -u)" = 0 ]; then
 	expect_ok "$CCB" diag /var/tmp /dev/shm
 	! grep -qi 'permission denied' "$ccb_tmp/out" || fail "diag tells root of permission denied: $(grep -i 'permission denied' "$ccb_tmp/out")"

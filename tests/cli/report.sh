@@ -209,6 +209,40 @@ grep -q 'Plots were skipped (--no-plots)' "$ccb_tmp/elsewhere/report.md" ||
 [ ! -e "$ccb_tmp/elsewhere/plots" ] && [ ! -e "$res/report.md" ] || fail "--out wrote outside DIR"
 check_report "$ccb_tmp/elsewhere" "$res/results.json"
 
+note "diag's online discard on DST and free page reporting: a sentence each, only with both conditions"
+res=$ccb_tmp/diagnotes
+new_results "$res"
+"$PY" - "$res/results.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["diag"] = {"locations": [{"role": "destination", "mount_point": "/scratch", "fs_type": "ext4",
+                            "discard": True}],
+             "machine": {"free_page_reporting": True}}
+for i, r in enumerate(d["runs"]):
+    r["wall_s"] = r["seconds_durable"] + 1.0
+    r["overhead_s"] = {"delete": 0.7, "sync": 0.1, "other": 0.2, "total": 1.0}
+    r["background_s"] = {"remove": 0.5 if i % 2 else 0.4}
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PYEOF
+expect_ok "$CCB" report --no-plots "$res"
+check_report "$res"
+for f in report.md report.html; do
+	grep -q 'DST (/scratch, ext4) is mounted with online discard' "$res/$f" ||
+		fail "$f does not name DST's online discard as why the removal took the most time"
+	grep -q 'free page reporting), a likely cause of the noisy cells' "$res/$f" ||
+		fail "$f does not name free page reporting beside the noisy cells"
+done
+"$PY" - "$res/results.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["diag"]["locations"][0]["discard"] = False
+d["diag"]["machine"]["free_page_reporting"] = False
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PYEOF
+expect_ok "$CCB" report --no-plots "$res"
+! grep -q 'online discard\|free page reporting' "$res/report.md" "$res/report.html" ||
+	fail "the reports name discard or free page reporting that diag did not find"
+
 note "a run's results.json: no cells, no recommendation, one samples file missing"
 res=$ccb_tmp/single
 new_results "$res"

@@ -607,6 +607,123 @@ static void test_run_findings(void **state)
 	json_decref(diag);
 }
 
+static void test_discard_options(void **state)
+{
+	(void)state;
+	assert_true(diag_online_discard("ext4", "rw,relatime,discard,resv_strict"));
+	assert_true(diag_online_discard("xfs", "rw,noatime,attr2,discard,inode64"));
+	assert_true(diag_online_discard("btrfs", "rw,ssd,discard,space_cache=v2"));
+	assert_true(diag_online_discard("btrfs", "rw,discard=sync"));
+	assert_false(diag_online_discard("btrfs", "rw,ssd,discard=async,space_cache=v2"));
+	assert_false(diag_online_discard("ext4", "rw,relatime"));
+	assert_false(diag_online_discard("ext4", "rw,discard,nodiscard"));
+	assert_false(diag_online_discard("f2fs", "rw,lazytime,background_gc=on,discard"));
+	assert_false(diag_online_discard(NULL, NULL));
+}
+
+/* DST on "/" of the fixture, mounted as line says; its findings and JSON. */
+static void diag_on_mount(const char *root, const char *line, struct diag *d)
+{
+	put(root, "proc/self/mountinfo", "%s\n", line);
+	diag_init(d, root);
+	assert_int_equal(diag_add_path(d, "destination", root), 0);
+	diag_read(d);
+	diag_findings(d);
+	print_findings(d);
+}
+
+static void test_discard_mounts(void **state)
+{
+	const char *root = *state;
+	struct diag d;
+
+	diag_on_mount(root, "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard,resuid=65534",
+		      &d);
+	assert_true(d.loc[0].discard);
+	assert_true(has_finding(&d, "DST (/, ext4) is mounted with online discard: every removed "
+				    "file waits for the device to discard its blocks"));
+	json_t *j = diag_json(&d);
+	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(j, "locations"),
+								0), "discard")));
+	json_decref(j);
+	diag_release(&d);
+
+	diag_on_mount(root, "27 1 0:31 / / rw,relatime - btrfs /dev/nvme0n1p2 "
+			    "rw,ssd,discard=async,space_cache=v2,subvol=/", &d);
+	assert_false(d.loc[0].discard);
+	assert_false(has_finding(&d, "online discard"));
+	j = diag_json(&d);
+	assert_true(json_is_false(json_object_get(json_array_get(json_object_get(j, "locations"),
+								 0), "discard")));
+	json_decref(j);
+	diag_release(&d);
+
+	diag_on_mount(root, "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw", &d);
+	assert_false(d.loc[0].discard);
+	assert_false(has_finding(&d, "online discard"));
+	diag_release(&d);
+}
+
+#define VIRTIO "sys/bus/virtio/devices"
+
+/* A virtio device bound to driver, with its features bit string. */
+static void virtio_dev(const char *root, const char *name, const char *driver,
+		       const char *features)
+{
+	char rel[256];
+	char target[256];
+
+	snprintf(rel, sizeof(rel), VIRTIO "/%s/driver", name);
+	snprintf(target, sizeof(target), "../../../../bus/virtio/drivers/%s", driver);
+	link_to(root, rel, target);
+	snprintf(rel, sizeof(rel), VIRTIO "/%s/features", name);
+	put(root, rel, "%s\n", features);
+}
+
+static void test_free_page_reporting(void **state)
+{
+	const char *root = *state;
+	char *path = path_join(root, "sys/bus");
+	struct diag d;
+
+	/* no /sys/bus at all: nothing can be said */
+	assert_int_equal(diag_read_free_page_reporting(root), -1);
+	/* /sys/bus without virtio: not a virtio VM, no error */
+	assert_int_equal(mkdir_p(path), 0);
+	assert_int_equal(diag_read_free_page_reporting(root), 0);
+	/* a block device with bit 5 set is not a balloon; a balloon with stats and deflate-on-OOM */
+	virtio_dev(root, "virtio1", "virtio_blk", "0010011001100100000000000000010010000000");
+	virtio_dev(root, "virtio0", "virtio_balloon", "0110000100000000000000000000000010000000");
+	assert_int_equal(diag_read_free_page_reporting(root), 0);
+	diag_init(&d, root);
+	diag_read(&d);
+	diag_findings(&d);
+	assert_int_equal(d.machine.free_page_reporting, 0);
+	assert_false(has_finding(&d, "free page reporting"));
+	diag_release(&d);
+	/* the balloon of this machine: bits 1, 2, 5 and 7 */
+	free(path);
+	path = path_join(root, VIRTIO "/virtio0/features");
+	assert_int_equal(unlink(path), 0);
+	put(root, VIRTIO "/virtio0/features", "0110010100000000000000000000000010000000\n");
+	diag_init(&d, root);
+	diag_read(&d);
+	diag_findings(&d);
+	print_findings(&d);
+	assert_int_equal(d.machine.free_page_reporting, 1);
+	assert_true(has_finding(&d, "this is a VM that returns freed memory to its host "
+				    "(virtio-balloon free page reporting)"));
+	json_t *j = diag_json(&d);
+	assert_true(json_is_true(json_object_get(json_object_get(j, "machine"),
+						 "free_page_reporting")));
+	json_decref(j);
+	diag_release(&d);
+	/* a balloon whose features cannot be read: unknown */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(diag_read_free_page_reporting(root), -1);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +737,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blockdev, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockdev_multipath, setup, teardown),
 		cmocka_unit_test(test_run_findings),
+		cmocka_unit_test(test_discard_options),
+		cmocka_unit_test_setup_teardown(test_discard_mounts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_page_reporting, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
