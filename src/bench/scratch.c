@@ -17,6 +17,8 @@
 
 #include "bench/scratch.h"
 #include "lib/util.h"
+#include "sys/device.h"
+#include "sys/diag.h"
 
 #define COPY_DIR "copy"
 #define OLD_COPY_DIR "copy.old"	/* the previous run's copy, being removed */
@@ -27,8 +29,12 @@
  * anything near this limit is not ours, and refusing is better than running out of descriptors.
  */
 #define REMOVE_MAX_DEPTH 256
-/* Threads unlinking a retired copy's files (remove_parallel()), and the files queued for them. */
-#define REMOVE_THREADS 16
+/* Threads removing a retired copy one top folder each (remove_by_folder()). */
+#define FOLDER_THREADS 4
+/* Folders of one entry passed through to find the level worth sharing. */
+#define REMOVE_PASS_LEVELS 4
+/* Threads unlinking its files whichever folder they are in (remove_by_file()), files queued. */
+#define FILE_THREADS 16
 #define REMOVE_QUEUE 1024
 
 static int close_keep_errno(int fd)
@@ -256,6 +262,7 @@ static void scratch_init(struct scratch *s)
 	s->copy_path = NULL;
 	s->dirfd = -1;
 	s->marker_fd = -1;
+	s->online_discard = false;
 }
 
 void scratch_release(struct scratch *s)
@@ -277,6 +284,19 @@ static int write_marker(int fd)
 	const int ret = write_all(fd, text, strlen(text));
 	free(text);
 	return ret;
+}
+
+/* Whether path's filesystem is mounted with online discard (diag_online_discard()); no if unknown. */
+static bool mount_online_discard(const char *path)
+{
+	struct device_info d;
+	bool on;
+
+	if (device_resolve(path, NULL, &d) < 0)
+		return false;
+	on = diag_online_discard(d.fs_type, d.mount_options);
+	device_release(&d);
+	return on;
 }
 
 int scratch_create(struct scratch *s, const char *dst)
@@ -326,6 +346,7 @@ int scratch_create(struct scratch *s, const char *dst)
 		ret = -errno;
 		goto out;
 	}
+	s->online_discard = mount_online_discard(s->path);
 	ret = 0;
 out:
 	if (ret < 0 && made && s->dirfd >= 0) {
@@ -380,8 +401,96 @@ int scratch_retire(struct scratch *s)
 	return 0;
 }
 
+/* The entries of one folder, removed by several threads at once (remove_by_folder()). */
+struct remove_work {
+	int dirfd;
+	dev_t dev;
+	unsigned depth;		/* of the entries */
+	char **names;
+	size_t nr;
+	pthread_mutex_t lock;
+	size_t next;
+	int ret;		/* the first failure */
+};
+
+static void *folder_worker(void *arg)
+{
+	struct remove_work *w = arg;
+
+	for (;;) {
+		size_t i;
+		int r;
+
+		pthread_mutex_lock(&w->lock);
+		i = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (i >= w->nr)
+			break;
+		r = remove_tree_at(w->dirfd, w->names[i], w->dev, w->depth);
+		if (r < 0) {
+			pthread_mutex_lock(&w->lock);
+			if (!w->ret)
+				w->ret = r;
+			pthread_mutex_unlock(&w->lock);
+		}
+	}
+	return NULL;
+}
+
 /*
- * The parallel removal (remove_parallel()): one thread walks the tree and queues its files, the
+ * remove_tree_at(parentfd, name) with the entries of name shared by up to FOLDER_THREADS
+ * threads (each entry whole by one of them: a set's job folders, or --jobs' job-<k> folders).
+ * A folder holding a single entry is passed through (a few levels: RELION's Extract/job012/).
+ * Unlinking is mostly waiting for the filesystem's locks and journal, per folder: folders
+ * removed side by side go faster than one after another (100,000 stacks in four folders, no
+ * discard: 1.0-1.2 s, against 1.9-2.1 s by one thread, and 2.1-2.2 s by 4 or 16 sharing files). The same checks as remove_tree_at():
+ * no symlink followed, nothing on another filesystem, nothing left when a thread cannot start.
+ */
+static int remove_by_folder(int parentfd, const char *name, dev_t dev, unsigned depth)
+{
+	struct remove_work w = { .dev = dev, .depth = depth + 1 };
+	pthread_t tid[FOLDER_THREADS];
+	unsigned started = 0;
+	struct stat st;
+	int ret;
+
+	w.dirfd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (w.dirfd < 0)
+		return remove_tree_at(parentfd, name, dev, depth);
+	ret = fstat(w.dirfd, &st) < 0 ? -errno : st.st_dev != dev ? -EXDEV : 0;
+	if (ret < 0) {
+		close_keep_errno(w.dirfd);
+		return ret;
+	}
+	ret = list_names(w.dirfd, &w.names, &w.nr);
+	if (ret < 0) {
+		close_keep_errno(w.dirfd);
+		return ret;
+	}
+	pthread_mutex_init(&w.lock, NULL);
+	if (w.nr == 1 && depth < REMOVE_PASS_LEVELS) {
+		w.ret = remove_by_folder(w.dirfd, w.names[0], dev, depth + 1);
+		w.next = w.nr;
+	}
+	for (unsigned t = 1; w.next < w.nr && t < FOLDER_THREADS && t < w.nr; t++)
+		if (pthread_create(&tid[started], NULL, folder_worker, &w) == 0)
+			started++;
+	folder_worker(&w);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&w.lock);
+	free_names(w.names, w.nr);
+	ret = close_keep_errno(w.dirfd);
+	if (w.ret < 0)
+		return w.ret;
+	if (ret < 0)
+		return ret;
+	/* Whatever is left (an entry made meanwhile) goes the ordinary way, with the folder. */
+	return remove_tree_at(parentfd, name, dev, depth);
+}
+
+/*
+ * The removal on a filesystem with online discard (remove_by_file()): one thread walks the tree and queues its files, the
  * others unlink them. A folder stays open while any of its files is queued (refs).
  */
 struct rm_dir {
@@ -500,19 +609,20 @@ static void rm_walk(struct rm_pool *p, struct rm_dir *dir, dev_t dev, unsigned d
 }
 
 /*
- * remove_tree_at(parentfd, name) with its files unlinked by REMOVE_THREADS threads at once,
+ * remove_tree_at(parentfd, name) with its files unlinked by FILE_THREADS threads at once,
  * whichever folders they are in. On a filesystem mounted with online discard every unlink waits
  * for the device to discard the file's blocks (ext4: ext4_free_blocks -> blkdev_issue_discard):
  * 100,000 small files took 9.6 s one at a time and 3.3 s eight at a time here (in a sweep, 5.4 s
  * with four threads one top folder each, 3.5-3.8 s with 8, 16 or 32 sharing files). The folders, and
  * whatever the walk left (see rm_walk()), then go the ordinary way, with the same checks as
  * remove_tree_at(): no symlink followed, nothing on another filesystem. Without threads, the
- * walker alone unlinks nothing and the ordinary way does it all.
+ * walker alone unlinks nothing and the ordinary way does it all. Without discard, threads in one
+ * folder only wait for each other on its lock: remove_by_folder() is faster there.
  */
-static int remove_parallel(int parentfd, const char *name, dev_t dev, unsigned depth)
+static int remove_by_file(int parentfd, const char *name, dev_t dev, unsigned depth)
 {
 	struct rm_pool *p = xcalloc(1, sizeof(*p));
-	pthread_t tid[REMOVE_THREADS];
+	pthread_t tid[FILE_THREADS];
 	unsigned started = 0;
 	struct stat st;
 	int ret;
@@ -530,7 +640,7 @@ static int remove_parallel(int parentfd, const char *name, dev_t dev, unsigned d
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->more, NULL);
 	pthread_cond_init(&p->room, NULL);
-	for (unsigned t = 0; t < REMOVE_THREADS; t++)
+	for (unsigned t = 0; t < FILE_THREADS; t++)
 		if (pthread_create(&tid[started], NULL, rm_worker, p) == 0)
 			started++;
 	if (started)
@@ -559,7 +669,9 @@ int scratch_remove_retired(struct scratch *s)
 
 	if (fstat(s->dirfd, &st) < 0)
 		return -errno;
-	return remove_parallel(s->dirfd, OLD_COPY_DIR, st.st_dev, 0);
+	if (s->online_discard)
+		return remove_by_file(s->dirfd, OLD_COPY_DIR, st.st_dev, 0);
+	return remove_by_folder(s->dirfd, OLD_COPY_DIR, st.st_dev, 0);
 }
 
 int scratch_remove(struct scratch *s)

@@ -22,6 +22,7 @@ struct scratch {
 	char *copy_path;	/* path->"/copy": the destination root of the copies */
 	int dirfd;		/* O_DIRECTORY fd of path */
 	int marker_fd;		/* open, flock()ed marker */
+	bool online_discard;	/* its filesystem is mounted with online discard (remove_parallel()) */
 };
 
 /* Create a new scratch directory in dst (which must exist). Returns 0 or -errno. */

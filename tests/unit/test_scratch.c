@@ -350,20 +350,21 @@ static void test_swapped_folder_not_followed(void **state)
 }
 
 /*
- * A retired copy's files are unlinked by several threads, whichever folder they are in: every
- * entry goes (a folder of more files than the queue holds included), links are removed as links,
- * and a copy.old that is itself a link is never followed.
+ * A retired copy is removed by several threads, one top folder each or (with online discard)
+ * sharing its files whichever folder they are in: every entry goes (a folder of more files than
+ * the queue holds included), links are removed as links, and a copy.old that is itself a link is
+ * never followed.
  */
-static void test_retire_and_remove_in_parallel(void **state)
+static void retire_and_remove(struct fixture *f, bool by_file)
 {
-	struct fixture *f = *state;
 	struct scratch s;
 	struct stat st;
 	char *old_copy;
 	char *p;
 
-	make_outside_sub(f);
 	assert_int_equal(scratch_create(&s, f->dst), 0);
+	/* Both ways of removing, whatever the test folder's mount says. */
+	s.online_discard = by_file;
 	fill_copy(&s);
 	for (int j = 0; j < 6; j++) {
 		p = pathf("%s/J%d/extract", s.copy_path, j);
@@ -442,6 +443,15 @@ static void test_retire_and_remove_in_parallel(void **state)
 	assert_int_equal(count_entries(f->dst), 0);
 	assert_outside_intact(f);
 	free(old_copy);
+}
+
+static void test_retire_and_remove_in_parallel(void **state)
+{
+	struct fixture *f = *state;
+
+	make_outside_sub(f);
+	retire_and_remove(f, false);
+	retire_and_remove(f, true);
 }
 
 static void test_remove_everything(void **state)
