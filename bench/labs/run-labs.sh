@@ -6,7 +6,7 @@
 #   sudo bench/labs/run-labs.sh [--labs fuse,iomax,disk,tmpfs] [--seeds 1,2,3] [--out DIR]
 #        [--quick] [--copier shutil|cpython] [--threads 1,2,4,8] [--repeats N] [--size LAB=SIZE]...
 #        [--fuse-delay-us N] [--fuse-readahead-kb N] [--iomax-mbps N] [--iomax-riops N]
-#        [--disk DIR] [--tmpfs DIR]
+#        [--disk DIR] [--tmpfs DIR] [--hold-freed-memory]
 #
 # For every lab and seed: set the lab up, generate a particle set (cryocache-bench gen --seed),
 # run `cryocache-bench sweep --strategies COPIER` (--copier: cpython, the real interpreter, when
@@ -20,13 +20,20 @@
 # Needs root. Everything it sets up (FUSE mount, loop device, cgroup, mounts, temporary files)
 # is removed on exit, Ctrl-C included. Nothing it runs writes to a lab's SRC: every SRC is a
 # read-only mount. A benchmark, not a test: it is never run by make check.
+#
+# --hold-freed-memory: on a VM that hands freed memory back to its host (virtio-balloon free page
+# reporting; diag says so), every run's page cache and tmpfs pages may first fault in the host,
+# which makes memory-bound runs bimodal (4 GiB written into tmpfs: 0.5 to 3.0 GB/s from one run to
+# the next). This sets page_reporting.page_reporting_order above every page order for the labs'
+# duration, so nothing is reported, and restores it on exit.
 set -euo pipefail
 
 . "$(dirname "$0")/../lib.sh"
 
 usage="usage: $0 [--labs fuse,iomax,disk,tmpfs] [--seeds 1,2,3] [--out DIR] [--quick]
 	[--copier shutil|cpython] [--threads 1,2,4,8] [--repeats N] [--size LAB=SIZE]... [--fuse-delay-us N]
-	[--fuse-readahead-kb N] [--iomax-mbps N] [--iomax-riops N] [--disk DIR] [--tmpfs DIR]"
+	[--fuse-readahead-kb N] [--iomax-mbps N] [--iomax-riops N] [--disk DIR] [--tmpfs DIR]
+	[--hold-freed-memory]"
 all_labs="fuse iomax disk tmpfs"
 labs=fuse,iomax,disk,tmpfs
 seeds=1,2,3
@@ -41,6 +48,10 @@ iomax_mbps=100
 iomax_riops=0
 disk_root=/var/tmp
 tmpfs_root=/dev/shm
+hold_freed=0
+pr_order=/sys/module/page_reporting/parameters/page_reporting_order
+pr_reported=/sys/module/page_reporting/parameters/reported_kib
+pr_saved=
 declare -A size_of=()
 delayfs=${DELAYFS:-$here/bench/labs/delayfs}
 
@@ -69,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--disk) disk_root=$2 ;;
 	--tmpfs) tmpfs_root=$2 ;;
 	--quick) quick=1; shift; continue ;;
+	--hold-freed-memory) hold_freed=1; shift; continue ;;
 	-h | --help) echo "$usage"; exit 0 ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
@@ -271,9 +283,22 @@ remove_tree() {
 	rm -rf --one-file-system "$1"
 }
 
+# Free page reporting off for the labs (--hold-freed-memory): the largest order the kernel takes
+# as page_reporting_order, past the largest page order, reports no free block at all.
+hold_freed_memory() {
+	local o
+	[ -w "$pr_order" ] || die "--hold-freed-memory: '$pr_order' is not there: this kernel does not report free pages to a host"
+	pr_saved=$(cat "$pr_order")
+	for o in 16 15 14 13 12 11; do
+		echo "$o" >"$pr_order" 2>/dev/null && break
+	done
+	say "free page reporting held: page_reporting_order $pr_saved -> $(cat "$pr_order") until the labs end"
+}
+
 cleanup() {
 	set +e
 	trap - INT TERM
+	[ -z "$pr_saved" ] || echo "$pr_saved" >"$pr_order"
 	lab_down
 	remove_tree "$scratch_disk"
 	remove_tree "$scratch_tmpfs"
@@ -481,6 +506,8 @@ fi
 [ ! -e "$out" ] || [ -z "$(ls -A "$out")" ] || die "--out '$out' exists and is not empty"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+[ "$hold_freed" = 0 ] || hold_freed_memory
+reported0=$(cat "$pr_reported" 2>/dev/null || echo "")
 scratch_disk=$(mktemp -d "$disk_root/ccb-labs.XXXXXX")
 scratch_tmpfs=$(mktemp -d "$tmpfs_root/ccb-labs.XXXXXX")
 {
@@ -497,6 +524,7 @@ scratch_tmpfs=$(mktemp -d "$tmpfs_root/ccb-labs.XXXXXX")
 	"$ccb" strategies 2>&1 | sed 's/^/strategy: /'
 	# What diag finds of the machine (a VM's free page reporting makes memory-bound runs bimodal).
 	"$ccb" diag "$disk_root" "$tmpfs_root" 2>&1 | sed -n '/^findings:/,$p' | sed 's/^/diag: /'
+	echo "free page reporting: $([ "$hold_freed" = 1 ] && echo "held (page_reporting_order $pr_saved -> $(cat "$pr_order"))" || echo "as the machine has it")"
 } >"$out/env.txt"
 
 for lab in ${labs//,/ }; do
@@ -505,6 +533,9 @@ for lab in ${labs//,/ }; do
 	done
 done
 
+if [ -n "$reported0" ]; then
+	echo "free page reporting: $(($(cat "$pr_reported") - reported0)) KiB reported to the host during the labs" >>"$out/env.txt"
+fi
 status=0
 "$py" "$here/bench/labs/labs.py" table "$out/rows.jsonl" >"$out/table.md" || status=$?
 cat "$out/table.md"
