@@ -113,6 +113,20 @@ static char *discard_note(json_t *doc)
 	return note;
 }
 
+/* discard_note() between before and after, put by the markup's writer; nothing when it is NULL. */
+static void put_discard_note(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s),
+			     const char *before, const char *after)
+{
+	char *note = discard_note(doc);
+
+	if (note) {
+		fputs(before, f);
+		put(f, note);
+		fputs(after, f);
+	}
+	free(note);
+}
+
 void report_overhead_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s))
 {
 	struct sums s;
@@ -126,13 +140,7 @@ void report_overhead_md(FILE *f, json_t *doc, void (*put)(FILE *f, const char *s
 	fputs("| where | seconds | % of wall time |\n|---|---:|---:|\n", f);
 	for (size_t k = 0; k < NR_PARTS; k++)
 		fprintf(f, "| %s | %.2f | %.1f |\n", labels[k], s.part[k], 100 * s.part[k] / s.wall);
-	char *note = discard_note(doc);
-	if (note) {
-		fputc('\n', f);
-		put(f, note);
-		fputc('\n', f);
-	}
-	free(note);
+	put_discard_note(f, doc, put, "\n", "\n");
 }
 
 void report_overhead_html(FILE *f, json_t *doc)
@@ -151,12 +159,6 @@ void report_overhead_html(FILE *f, json_t *doc)
 		fprintf(f, "<tr><td>%s</td><td class=\"n\">%.2f</td><td class=\"n\">%.1f</td></tr>\n",
 			labels[k], s.part[k], 100 * s.part[k] / s.wall);
 	fputs("</table>\n", f);
-	char *note = discard_note(doc);
-	if (note) {
-		fputs("<p>", f);
-		report_put_html(f, note);
-		fputs("</p>\n", f);
-	}
-	free(note);
+	put_discard_note(f, doc, report_put_html, "<p>", "</p>\n");
 	fputs("</section>\n", f);
 }
