@@ -278,7 +278,7 @@ const char *report_noisy_cause(json_t *doc, json_t *cells)
 		return NULL;
 	json_array_foreach(cells, i, cell)
 		json_array_foreach(json_object_get(cell, "flags"), k, flag)
-			if (!strcmp(json_string_value(flag) ? json_string_value(flag) : "", "noisy"))
+			if (json_is_string(flag) && !strcmp(json_string_value(flag), "noisy"))
 				return "this VM returns freed memory to its host (virtio-balloon free "
 				       "page reporting), a likely cause of the noisy cells' spread: "
 				       "memory the page cache or tmpfs takes after a drop may first "

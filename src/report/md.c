@@ -330,8 +330,10 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 			fputc('\n', f);
 		}
 	}
-	if (report_noisy_cause(ctx->doc, ctx->cells))
-		list_item(f, "noisy", report_noisy_cause(ctx->doc, ctx->cells));
+	const char *cause = report_noisy_cause(ctx->doc, ctx->cells);
+
+	if (cause)
+		list_item(f, "noisy", cause);
 }
 
 static void cells_table(FILE *f, const struct report_ctx *ctx)
