@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#define CELLS_TOLERANCE 0.05	/* default noise tolerance: 5 % */
+#define CELLS_TOLERANCE 0.03	/* default noise tolerance: 3 % */
 #define CELLS_LEVEL 0.95	/* default confidence level of the median's interval */
 #define CELLS_FEW_RUNS 3	/* fewer complete runs than this: flag "few_runs" */
 #define CELLS_MIN_RUNS 5	/* the repeat rule's default: every cell gets this many runs */

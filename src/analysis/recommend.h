@@ -14,11 +14,11 @@
 #define RECOMMEND_STRATEGY "shutil"	/* CryoSPARC's copier, emulated: when cpython did not run */
 #define RECOMMEND_INTERPRETER "cpython"	/* CryoSPARC's copier itself, the real interpreter */
 #define RECOMMEND_DEFAULT_THREADS 2	/* CryoSPARC's default since v4.3 */
-#define RECOMMEND_TOLERANCE 0.05
+#define RECOMMEND_TOLERANCE 0.03
 #define RECOMMEND_MIN_RUNS 6		/* cold runs a cell needs for a 95 % interval: high */
 
 struct recommend_params {
-	double tolerance;	/* medians within this fraction of the best are as good (0.05) */
+	double tolerance;	/* medians within this fraction of the best are as good (0.03) */
 	long jobs;		/* cells with this many copiers at once (1) */
 	long nodes;		/* cells with this many nodes copying at once (0: one node alone,
 				   cells without "nodes") */

@@ -94,7 +94,7 @@ static const struct opt_def sweep_options[] = {
 	OPT_LONG_("seed", 0, struct sweep_opts, seed, "0", "N", 0, 2147483647,
 		  "seed of the run order and sample (0: from the clock; always recorded)"),
 	OPT_GROUP_("The recommendation"),
-	OPT_DOUBLE_("tolerance", 0, struct sweep_opts, tolerance, "5", "PCT", 0, 100,
+	OPT_DOUBLE_("tolerance", 0, struct sweep_opts, tolerance, "3", "PCT", 0, 100,
 		    "thread counts whose median is within PCT % of the best are candidates; the default "
 		    "stays when it is one, else the fewest threads win"),
 	OPT_LONG_("confirm", 0, struct sweep_opts, confirm, "5", "N", 0, 1000,
