@@ -38,9 +38,12 @@ static void put_key(FILE *f, json_t *o, const char *key, int decimals)
 	put_num(f, json_object_get(o, key), decimals);
 }
 
+static void put_flags(FILE *f, json_t *flags);
+
 static const struct report_markup html_markup = {
 	.put = report_put_html, .missing = "–", .p_open = "<p>", .p_close = "</p>\n",
 	.b_open = "<b>", .b_close = "</b>", .bold_headroom = true,
+	.html = true, .fig_open = "<b>", .fig_close = "</b>", .flags = put_flags,
 };
 
 static const char css[] =
@@ -321,6 +324,15 @@ static void put_flag(FILE *f, const char *flag)
 	fputs("</span>", f);
 }
 
+static void put_flags(FILE *f, json_t *flags)
+{
+	json_t *w;
+	size_t j;
+
+	json_array_foreach(flags, j, w)
+		put_flag(f, json_string_value(w) ? json_string_value(w) : "");
+}
+
 /* "<li><b>prefix:</b> msg</li>", or without the prefix when it is NULL. */
 static void warning_item(FILE *f, const char *prefix, const char *msg)
 {
@@ -575,42 +587,6 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 		fputs(" MB/s; fio&#39;s reference below); a share above 100 % is a warning.</p>\n", f);
 	}
 	fputs("</section>\n", f);
-}
-
-/* shutil over cpython per thread count, when both ran: the interpreter's own cost. */
-static void interpreter(FILE *f, const struct report_ctx *ctx)
-{
-	json_t *ratios = cells_ratios(ctx->cells, CELLS_EMULATION, CELLS_INTERPRETER);
-	json_t *r;
-	size_t i;
-
-	if (!json_array_size(ratios)) {
-		json_decref(ratios);
-		return;
-	}
-	fputs("<section id=\"interpreter\">\n<h2>Emulation against the real interpreter</h2>\n"
-	      "<div class=\"scroll\"><table>\n<tr><th class=\"n\">threads</th>"
-	      "<th class=\"n\">jobs</th><th class=\"n\">" CELLS_EMULATION " MB/s</th>"
-	      "<th class=\"n\">" CELLS_INTERPRETER " MB/s</th><th class=\"n\">" CELLS_EMULATION
-	      " / " CELLS_INTERPRETER "</th><th class=\"n\">bounds</th></tr>\n", f);
-	json_array_foreach(ratios, i, r) {
-		fprintf(f, "<tr><td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
-			json_get_int(r, "threads"), json_get_int(r, "jobs"));
-		td_num(f, r, "numerator_mb_s", 1);
-		td_num(f, r, "denominator_mb_s", 1);
-		fprintf(f, "<td class=\"n\"><b>%.2fx</b></td><td class=\"n\">",
-			json_get_num(r, "ratio"));
-		if (json_get_has_num(r, "ratio_low") && json_get_has_num(r, "ratio_high"))
-			fprintf(f, "%.2f–%.2f", json_get_num(r, "ratio_low"),
-				json_get_num(r, "ratio_high"));
-		else
-			fputs("–", f);
-		fputs("</td></tr>\n", f);
-	}
-	fputs("</table></div>\n<p class=\"note\">", f);
-	report_put_html(f, report_interpreter_note);
-	fputs("</p>\n</section>\n", f);
-	json_decref(ratios);
 }
 
 static void runs_table(FILE *f, json_t *doc)
@@ -925,7 +901,7 @@ void report_html(const struct report_ctx *ctx, FILE *f)
 		cells_table(f, ctx);
 		report_reference_html(f, ctx->doc);
 		report_nodes_html(ctx->doc, f);
-		interpreter(f, ctx);
+		report_interpreter(f, &html_markup, ctx->cells);
 		timeseries(f, ctx);
 		runs_table(f, ctx->doc);
 		report_overhead_html(f, ctx->doc);

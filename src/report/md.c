@@ -38,8 +38,14 @@ static void md(FILE *f, const char *s)
 	}
 }
 
+static void md_flags(FILE *f, json_t *flags)
+{
+	report_put_strings(f, flags, md);
+}
+
 static const struct report_markup md_markup = {
 	.put = md, .missing = "-", .p_open = "\n", .p_close = "\n", .b_open = "**", .b_close = "**",
+	.fig_open = "", .fig_close = "", .flags = md_flags,
 };
 
 /* Text as a code span; one holding a backtick is left as escaped text instead. */
@@ -398,38 +404,6 @@ static void cells_table(FILE *f, const struct report_ctx *ctx)
 	}
 }
 
-/* shutil over cpython per thread count, when both ran: the interpreter's own cost. */
-static void interpreter(FILE *f, const struct report_ctx *ctx)
-{
-	json_t *ratios = cells_ratios(ctx->cells, CELLS_EMULATION, CELLS_INTERPRETER);
-	json_t *r;
-	size_t i;
-
-	if (!json_array_size(ratios)) {
-		json_decref(ratios);
-		return;
-	}
-	fputs("\n## Emulation against the real interpreter\n\n"
-	      "| threads | jobs | " CELLS_EMULATION " MB/s | " CELLS_INTERPRETER " MB/s | "
-	      CELLS_EMULATION " / " CELLS_INTERPRETER " | bounds |\n"
-	      "|---:|---:|---:|---:|---:|---|\n", f);
-	json_array_foreach(ratios, i, r) {
-		fprintf(f, "| %lld | %lld | ", json_get_int(r, "threads"), json_get_int(r, "jobs"));
-		put_col(f, r, "numerator_mb_s", 1);
-		put_col(f, r, "denominator_mb_s", 1);
-		fprintf(f, "%.2fx | ", json_get_num(r, "ratio"));
-		if (json_get_has_num(r, "ratio_low") && json_get_has_num(r, "ratio_high"))
-			fprintf(f, "%.2f–%.2f |\n", json_get_num(r, "ratio_low"),
-				json_get_num(r, "ratio_high"));
-		else
-			fputs("- |\n", f);
-	}
-	fputc('\n', f);
-	md(f, report_interpreter_note);
-	fputc('\n', f);
-	json_decref(ratios);
-}
-
 static void runs_table(FILE *f, const struct report_ctx *ctx)
 {
 	json_t *run;
@@ -723,7 +697,7 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 		cells_table(f, ctx);
 		report_reference_md(f, ctx->doc, md);
 		report_nodes_md(ctx->doc, f);
-		interpreter(f, ctx);
+		report_interpreter(f, &md_markup, ctx->cells);
 		runs_table(f, ctx);
 		report_overhead_md(f, ctx->doc, md);
 	}
