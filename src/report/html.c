@@ -506,86 +506,16 @@ static void td_num(FILE *f, json_t *o, const char *key, int decimals)
 
 static void cells_table(FILE *f, const struct report_ctx *ctx)
 {
-	json_t *rec = json_object_get(ctx->doc, "recommendation");
-	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "ceiling_mb_s");
-	json_t *cell;
-	size_t i;
-
 	fputs("<section id=\"throughput\">\n<h2>Throughput per strategy and thread count</h2>\n",
 	      f);
 	svg_throughput_chart(f, ctx->doc, ctx->cells);
-	if (!json_array_size(ctx->cells)) {
-		fputs("</section>\n", f);
-		return;
-	}
-	fputs("<div class=\"scroll\"><table>\n<tr><th>strategy</th><th class=\"n\">threads</th>"
-	      "<th class=\"n\">jobs</th><th class=\"n\">runs</th><th class=\"n\">failed</th>"
-	      "<th class=\"n\">median MB/s</th><th class=\"n\">interval of the median</th>"
-	      "<th class=\"n\">min</th><th class=\"n\">max</th><th class=\"n\">cv</th>"
-	      "<th class=\"n\">copied MB/s</th>", f);
-	if (json_is_number(ref))
-		fputs("<th class=\"n\">% of ceiling</th>", f);
-	fputs("<th class=\"n\">not cold</th><th>flags</th></tr>\n", f);
-	json_array_foreach(ctx->cells, i, cell) {
-		json_t *w;
-		size_t j;
-		const bool recommended =
-			json_is_integer(json_object_get(rec, "threads")) &&
-			json_get_int(rec, "threads") == json_get_int(cell, "threads") &&
-			report_jobs(cell) == report_jobs(rec) && report_nodes(cell) == report_nodes(rec) &&
-			!strcmp(json_get_str(cell, "strategy"), recommend_strategy(rec));
-
-		fprintf(f, "<tr%s><td>", recommended ? " class=\"rec\"" : "");
-		esc_key(f, cell, "strategy");
-		if (report_nodes(cell))
-			fprintf(f, " on %lld node%s", (long long)report_nodes(cell),
-				report_nodes(cell) == 1 ? "" : "s");
-		fputs("</td>", f);
-		fprintf(f, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
-			json_get_int(cell, "threads"), (long long)report_jobs(cell));
-		td_num(f, cell, "runs", 0);
-		td_num(f, cell, "failed_runs", 0);
-		fputs("<td class=\"n\"><b>", f);
-		put_key(f, cell, "median_mb_s", 1);
-		fputs("</b></td><td class=\"n\">", f);
-		report_put_interval(f, cell, "–");
-		fputs("</td>", f);
-		td_num(f, cell, "min_mb_s", 1);
-		td_num(f, cell, "max_mb_s", 1);
-		fputs("<td class=\"n\">", f);
-		if (json_get_has_num(cell, "cv"))
-			fprintf(f, "%.1f %%", 100 * json_get_num(cell, "cv"));
-		else
-			fputs("–", f);
-		fputs("</td>", f);
-		td_num(f, cell, "median_mb_s_copied", 1);
-		if (json_is_number(ref)) {
-			fputs("<td class=\"n\">", f);
-			if (json_get_has_num(cell, "median_mb_s") && json_number_value(ref) > 0)
-				fprintf(f, "%.0f %%",
-					100 * json_get_num(cell, "median_mb_s") /
-						json_number_value(ref));
-			else
-				fputs("–", f);
-			fputs("</td>", f);
-		}
-		td_num(f, cell, "not_cold_runs", 0);
-		fputs("<td>", f);
-		json_array_foreach(json_object_get(cell, "flags"), j, w)
-			put_flag(f, json_string_value(w) ? json_string_value(w) : "");
-		fputs("</td></tr>\n", f);
-	}
-	fputs("</table></div>\n<p class=\"note\">MB/s are 10^6 bytes per second until the copies "
-	      "were durable (syncfs on the destination); copied MB/s stop at the last close. The "
-	      "interval is the median's distribution-free confidence interval with the coverage it "
-	      "reaches; with few runs it is just min to max. The highlighted row is the "
-	      "recommendation.</p>\n", f);
-	if (json_is_number(ref)) {
-		fputs("<p class=\"note\">The ceiling is fio&#39;s copy-shaped throughput for the same "
-		      "files (", f);
-		put_num(f, ref, 1);
-		fputs(" MB/s; fio&#39;s reference below); a share above 100 % is a warning.</p>\n", f);
-	}
+	if (json_array_size(ctx->cells))
+		report_cells_table(f, &html_markup, ctx->doc, ctx->cells,
+				   "MB/s are 10^6 bytes per second until the copies were durable "
+				   "(syncfs on the destination); copied MB/s stop at the last close. "
+				   "The interval is the median's distribution-free confidence interval "
+				   "with the coverage it reaches; with few runs it is just min to max. "
+				   "The highlighted row is the recommendation.");
 	fputs("</section>\n", f);
 }
 

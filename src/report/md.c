@@ -344,64 +344,16 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 
 static void cells_table(FILE *f, const struct report_ctx *ctx)
 {
-	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "ceiling_mb_s");
-	json_t *cell;
-	size_t i;
-
 	fputs("\n## Throughput per strategy and thread count\n\n", f);
 	if (!json_array_size(ctx->cells)) {
 		fputs("No runs.\n", f);
 		return;
 	}
-	fputs("| strategy | threads | jobs | runs | failed | median MB/s | "
-	      "interval of the median | min | max | cv | copied MB/s |", f);
-	if (json_is_number(ref))
-		fputs(" % of ceiling |", f);
-	fputs(" not cold | flags |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|", f);
-	fputs(json_is_number(ref) ? "---:|---:|---|\n" : "---:|---|\n", f);
-	json_array_foreach(ctx->cells, i, cell) {
-		fputs("| ", f);
-		md(f, json_get_str(cell, "strategy"));
-		if (report_nodes(cell))
-			fprintf(f, " on %lld node%s", (long long)report_nodes(cell),
-				report_nodes(cell) == 1 ? "" : "s");
-		fprintf(f, " | %lld | %lld | %lld | %lld | ", json_get_int(cell, "threads"),
-			(long long)report_jobs(cell), json_get_int(cell, "runs"),
-			json_get_int(cell, "failed_runs"));
-		put_col(f, cell, "median_mb_s", 1);
-		report_put_interval(f, cell, "-");
-		fputs(" | ", f);
-		put_col(f, cell, "min_mb_s", 1);
-		put_col(f, cell, "max_mb_s", 1);
-		if (json_get_has_num(cell, "cv"))
-			fprintf(f, "%.1f %%", 100 * json_number_value(json_object_get(cell, "cv")));
-		else
-			fputs("-", f);
-		fputs(" | ", f);
-		put_key(f, cell, "median_mb_s_copied", 1);
-		if (json_is_number(ref)) {
-			fputs(" | ", f);
-			json_t *median = json_object_get(cell, "median_mb_s");
-
-			if (json_is_number(median) && json_number_value(ref) > 0)
-				fprintf(f, "%.0f %%",
-					100 * json_number_value(median) / json_number_value(ref));
-			else
-				fputs("-", f);
-		}
-		fprintf(f, " | %lld | ", json_get_int(cell, "not_cold_runs"));
-		report_put_strings(f, json_object_get(cell, "flags"), md);
-		fputs(" |\n", f);
-	}
-	fputs("\nMB/s are 10^6 bytes per second until the copies were durable (syncfs on the "
-	      "destination); copied MB/s stop at the last close. The interval is the median's "
-	      "distribution-free confidence interval, with the coverage it reaches; with few runs "
-	      "it is just min–max.\n", f);
-	if (json_is_number(ref)) {
-		fputs("The ceiling is fio's copy-shaped throughput for the same files (", f);
-		put_num(f, ref, 1);
-		fputs(" MB/s; fio's reference below); a share above 100 % is a warning.\n", f);
-	}
+	report_cells_table(f, &md_markup, ctx->doc, ctx->cells,
+			   "MB/s are 10^6 bytes per second until the copies were durable (syncfs on "
+			   "the destination); copied MB/s stop at the last close. The interval is the "
+			   "median's distribution-free confidence interval, with the coverage it "
+			   "reaches; with few runs it is just min–max.");
 }
 
 static void runs_table(FILE *f, const struct report_ctx *ctx)

@@ -146,6 +146,12 @@ void report_note_end(FILE *f, const struct report_markup *m);
  */
 void report_interpreter(FILE *f, const struct report_markup *m, json_t *cells);
 /*
+ * The table of cells (report_cells()) with doc's reference ceiling, the recommended cell's
+ * row highlighted in HTML, then note (markup as it is) and the ceiling's note.
+ */
+void report_cells_table(FILE *f, const struct report_markup *m, json_t *doc, json_t *cells,
+			const char *note);
+/*
  * The fastest strategy against CryoSPARC's copier (the recommendation's headroom verdict), as
  * one paragraph below the table of its thread counts; nothing when the sweep had only the
  * copier.

@@ -6,9 +6,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "analysis/cells.h"
+#include "analysis/recommend.h"
 #include "lib/json_get.h"
+#include "report/data.h"
 #include "report/render.h"
 
 void report_interpreter(FILE *f, const struct report_markup *m, json_t *cells)
@@ -58,4 +61,104 @@ void report_interpreter(FILE *f, const struct report_markup *m, json_t *cells)
 	m->put(f, report_interpreter_note);
 	report_note_end(f, m);
 	report_section_end(f, m);
+}
+
+/* Whether cell is the one the recommendation names: its strategy, threads, jobs and nodes. */
+static bool cell_recommended(json_t *cell, json_t *rec)
+{
+	return json_is_integer(json_object_get(rec, "threads")) &&
+	       json_get_int(rec, "threads") == json_get_int(cell, "threads") &&
+	       report_jobs(cell) == report_jobs(rec) && report_nodes(cell) == report_nodes(rec) &&
+	       !strcmp(json_get_str(cell, "strategy"), recommend_strategy(rec));
+}
+
+static void cells_row(FILE *f, const struct report_markup *m, json_t *cell, json_t *rec,
+		      json_t *ref)
+{
+	report_row(f, m, cell_recommended(cell, rec) ? "rec" : NULL);
+	report_td(f, m, REPORT_TEXT);
+	m->put(f, json_get_str(cell, "strategy"));
+	if (report_nodes(cell))
+		fprintf(f, " on %lld node%s", (long long)report_nodes(cell),
+			report_nodes(cell) == 1 ? "" : "s");
+	report_td_end(f, m);
+	report_td(f, m, REPORT_NUM);
+	fprintf(f, "%lld", json_get_int(cell, "threads"));
+	report_td_end(f, m);
+	report_td(f, m, REPORT_NUM);
+	fprintf(f, "%lld", (long long)report_jobs(cell));
+	report_td_end(f, m);
+	report_td_num(f, m, cell, "runs", 0);
+	report_td_num(f, m, cell, "failed_runs", 0);
+	report_td(f, m, REPORT_NUM);
+	fputs(m->fig_open, f);
+	report_put_num(f, json_object_get(cell, "median_mb_s"), 1, m->missing);
+	fputs(m->fig_close, f);
+	report_td_end(f, m);
+	report_td(f, m, REPORT_RANGE);
+	report_put_interval(f, cell, m->missing);
+	report_td_end(f, m);
+	report_td_num(f, m, cell, "min_mb_s", 1);
+	report_td_num(f, m, cell, "max_mb_s", 1);
+	report_td(f, m, REPORT_NUM);
+	if (json_get_has_num(cell, "cv"))
+		fprintf(f, "%.1f %%", 100 * json_get_num(cell, "cv"));
+	else
+		fputs(m->missing, f);
+	report_td_end(f, m);
+	report_td_num(f, m, cell, "median_mb_s_copied", 1);
+	if (json_is_number(ref)) {
+		report_td(f, m, REPORT_NUM);
+		if (json_get_has_num(cell, "median_mb_s") && json_number_value(ref) > 0)
+			fprintf(f, "%.0f %%",
+				100 * json_get_num(cell, "median_mb_s") / json_number_value(ref));
+		else
+			fputs(m->missing, f);
+		report_td_end(f, m);
+	}
+	report_td_num(f, m, cell, "not_cold_runs", 0);
+	report_td(f, m, REPORT_TEXT);
+	m->flags(f, json_object_get(cell, "flags"));
+	report_td_end(f, m);
+	report_row_end(f, m);
+}
+
+void report_cells_table(FILE *f, const struct report_markup *m, json_t *doc, json_t *cells,
+			const char *note)
+{
+	json_t *rec = json_object_get(doc, "recommendation");
+	json_t *ref = json_object_get(json_object_get(doc, "reference"), "ceiling_mb_s");
+	const struct report_col cols[] = {
+		{ "strategy", REPORT_TEXT },
+		{ "threads", REPORT_NUM },
+		{ "jobs", REPORT_NUM },
+		{ "runs", REPORT_NUM },
+		{ "failed", REPORT_NUM },
+		{ "median MB/s", REPORT_NUM },
+		{ "interval of the median", REPORT_RANGE },
+		{ "min", REPORT_NUM },
+		{ "max", REPORT_NUM },
+		{ "cv", REPORT_NUM },
+		{ "copied MB/s", REPORT_NUM },
+		{ json_is_number(ref) ? "% of ceiling" : NULL, REPORT_NUM },
+		{ "not cold", REPORT_NUM },
+		{ "flags", REPORT_TEXT },
+	};
+	json_t *cell;
+	size_t i;
+
+	report_table(f, m, true, cols, sizeof(cols) / sizeof(cols[0]));
+	json_array_foreach(cells, i, cell)
+		cells_row(f, m, cell, rec, ref);
+	report_table_end(f, m, true);
+	report_note(f, m, true);
+	fputs(note, f);
+	report_note_end(f, m);
+	if (json_is_number(ref)) {
+		report_note(f, m, false);
+		m->put(f, "The ceiling is fio's copy-shaped throughput for the same files (");
+		report_put_num(f, ref, 1, m->missing);
+		m->put(f, " MB/s; fio's reference below); a share above 100 % is a warning.");
+		report_note_end(f, m);
+	}
 }
