@@ -151,77 +151,6 @@ static void head(FILE *f, json_t *doc)
 	fputs(")</p>\n", f);
 }
 
-/* The paired confirmation: its verdict, and its pairs when it ran. */
-static void confirmation(FILE *f, json_t *rec)
-{
-	json_t *conf = json_object_get(rec, "confirmation");
-	char *text = confirm_text(conf);
-	const char *verdict = json_get_str(conf, "verdict");
-	json_t *pr;
-	size_t i;
-
-	if (!text)
-		return;
-	fputs("<h3 id=\"confirmation\">Paired confirmation</h3>\n<p>", f);
-	if (!strcmp(verdict, "skipped")) {
-		report_put_html(f, text);
-		fputs("</p>\n", f);
-		free(text);
-		return;
-	}
-	fputs("Cold ", f);
-	esc_key(f, conf, "strategy");
-	fputs(" runs (", f);
-	report_put_html(f, recommend_copier_words(json_get_str(conf, "strategy")));
-	fprintf(f, ") after the grid, %lld against %lld threads in pairs, each pair&#39;s order "
-		   "drawn with seed %lld: <b>", json_get_int(conf, "threads"),
-		json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
-	report_put_html(f, text);
-	fputs("</b></p>\n", f);
-	json_array_foreach(json_object_get(conf, "tried"), i, pr) {
-		char *tried = confirm_text(pr);
-
-		fputs("<p>Tried first: ", f);
-		report_put_html(f, tried ? tried : "");
-		fputs("</p>\n", f);
-		free(tried);
-	}
-	fprintf(f, "<table>\n<tr><th class=\"n\">pair</th><th>first</th>"
-		   "<th class=\"n\">%lld thread%s MB/s (run)</th>"
-		   "<th class=\"n\">%lld thread%s MB/s (run)</th><th class=\"n\">ratio</th></tr>\n",
-		json_get_int(conf, "default_threads"),
-		json_get_int(conf, "default_threads") == 1 ? "" : "s", json_get_int(conf, "threads"),
-		json_get_int(conf, "threads") == 1 ? "" : "s");
-	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
-		const bool complete = json_is_true(json_object_get(pr, "complete"));
-
-		fprintf(f, "<tr%s><td class=\"n\">%lld</td><td>", complete ? "" : " class=\"bad\"",
-			json_get_int(pr, "pair"));
-		report_put_html(f, json_is_string(json_object_get(pr, "first"))
-					   ? json_get_str(pr, "first") : "–");
-		fputs("</td><td class=\"n\">", f);
-		put_key(f, pr, "default_mb_s", 1);
-		fprintf(f, " (%lld)</td><td class=\"n\">", json_get_int(pr, "default_seq"));
-		put_key(f, pr, "recommended_mb_s", 1);
-		fprintf(f, " (%lld)</td><td class=\"n\">", json_get_int(pr, "recommended_seq"));
-		put_key(f, pr, "ratio", 3);
-		fputs(complete ? "</td></tr>\n" : " incomplete</td></tr>\n", f);
-	}
-	fprintf(f, "</table>\n<p class=\"note\">The ratio is the recommended count&#39;s MB/s "
-		   "over the default&#39;s in the same pair. The gain counts as reproduced when "
-		   "the median ratio is above %.2f (1 + the tolerance) and the median&#39;s "
-		   "interval lies above 1; with few pairs the interval is min–max, at the coverage "
-		   "shown. Otherwise the recommendation falls back to the default.",
-		1 + json_get_num(conf, "tolerance"));
-	if (json_get_int(conf, "pairs_max") > json_get_int(conf, "pairs_planned"))
-		fprintf(f, " When the %lld pairs planned were promising but not proven (the median "
-			   "ratio above %.2f, the interval not above 1), one more pair was run at a "
-			   "time, up to %lld.", json_get_int(conf, "pairs_planned"),
-			1 + json_get_num(conf, "tolerance"), json_get_int(conf, "pairs_max"));
-	fputs("</p>\n", f);
-	free(text);
-}
-
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
 {
 	json_t *threads = json_object_get(rec, "threads");
@@ -300,7 +229,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			"the fewest threads among them is recommended. Overlapping intervals only "
 			"lower the confidence.</p>\n",
 			100 * json_get_num(rec, "tolerance"));
-	confirmation(f, rec);
+	report_confirmation(f, &html_markup, rec);
 	line = recommend_line(rec);
 	fputs("<details><summary>as lines for cryosparc_worker/config.sh</summary><pre>", f);
 	report_put_html(f, line);

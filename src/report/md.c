@@ -151,74 +151,6 @@ static void put_for(FILE *f, json_t *fr)
 		fputs(" (scaled by the measured files' mean size)", f);
 }
 
-/* The paired confirmation: its verdict, and its pairs when it ran. */
-static void confirmation(FILE *f, json_t *rec)
-{
-	json_t *conf = json_object_get(rec, "confirmation");
-	char *text = confirm_text(conf);
-	json_t *pr;
-	size_t i;
-
-	if (!text)
-		return;
-	fputs("\n### Paired confirmation\n\n", f);
-	if (!strcmp(json_get_str(conf, "verdict"), "skipped")) {
-		md(f, text);
-		fputs(".\n", f);
-		free(text);
-		return;
-	}
-	fputs("Cold ", f);
-	md(f, json_get_str(conf, "strategy"));
-	fputs(" runs (", f);
-	md(f, recommend_copier_words(json_get_str(conf, "strategy")));
-	fprintf(f, ") after the grid, %lld against %lld threads in pairs, each pair's order drawn "
-		   "with seed %lld. ", json_get_int(conf, "threads"),
-		json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
-	fputs("**", f);
-	md(f, text);
-	fputs("**\n\n", f);
-	json_array_foreach(json_object_get(conf, "tried"), i, pr) {
-		char *tried = confirm_text(pr);
-
-		fputs("- Tried first: ", f);
-		md(f, tried ? tried : "");
-		fputs("\n", f);
-		free(tried);
-	}
-	if (json_array_size(json_object_get(conf, "tried")))
-		fputs("\n", f);
-	fprintf(f, "| pair | first | %lld thread%s MB/s (run) | %lld thread%s MB/s (run) | "
-		   "ratio |\n|---:|---|---:|---:|---:|\n", json_get_int(conf, "default_threads"),
-		json_get_int(conf, "default_threads") == 1 ? "" : "s", json_get_int(conf, "threads"),
-		json_get_int(conf, "threads") == 1 ? "" : "s");
-	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
-		fprintf(f, "| %lld | ", json_get_int(pr, "pair"));
-		md(f, json_is_string(json_object_get(pr, "first")) ? json_get_str(pr, "first")
-								   : "-");
-		fputs(" | ", f);
-		put_key(f, pr, "default_mb_s", 1);
-		fprintf(f, " (%lld) | ", json_get_int(pr, "default_seq"));
-		put_key(f, pr, "recommended_mb_s", 1);
-		fprintf(f, " (%lld) | ", json_get_int(pr, "recommended_seq"));
-		put_key(f, pr, "ratio", 3);
-		fputs(json_is_true(json_object_get(pr, "complete")) ? " |\n" : ", incomplete |\n",
-		      f);
-	}
-	fprintf(f, "\nThe ratio is the recommended count's MB/s over the default's in the same "
-		   "pair. The gain counts as reproduced when the median ratio is above %.2f (1 + "
-		   "the tolerance) and the median's interval lies above 1; with few pairs the "
-		   "interval is min–max, at the coverage shown. Otherwise the recommendation falls "
-		   "back to the default.", 1 + json_get_num(conf, "tolerance"));
-	if (json_get_int(conf, "pairs_max") > json_get_int(conf, "pairs_planned"))
-		fprintf(f, " When the %lld pairs planned were promising but not proven (the median "
-			   "ratio above %.2f, the interval not above 1), one more pair was run at a "
-			   "time, up to %lld.", json_get_int(conf, "pairs_planned"),
-			1 + json_get_num(conf, "tolerance"), json_get_int(conf, "pairs_max"));
-	fputs("\n", f);
-	free(text);
-}
-
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
 {
 	json_t *threads = json_object_get(rec, "threads");
@@ -288,7 +220,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			"among them is recommended. Overlapping intervals only lower the "
 			"confidence.\n",
 			100 * json_number_value(json_object_get(rec, "tolerance")));
-	confirmation(f, rec);
+	report_confirmation(f, &md_markup, rec);
 }
 
 /* "- prefix: msg", or "- msg" without a prefix. */

@@ -151,6 +151,8 @@ void report_interpreter(FILE *f, const struct report_markup *m, json_t *cells);
  */
 void report_cells_table(FILE *f, const struct report_markup *m, json_t *doc, json_t *cells,
 			const char *note);
+/* The recommendation's paired confirmation: its verdict, and its pairs when it ran. */
+void report_confirmation(FILE *f, const struct report_markup *m, json_t *rec);
 /*
  * The fastest strategy against CryoSPARC's copier (the recommendation's headroom verdict), as
  * one paragraph below the table of its thread counts; nothing when the sweep had only the

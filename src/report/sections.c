@@ -6,11 +6,14 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis/cells.h"
+#include "analysis/confirm.h"
 #include "analysis/recommend.h"
 #include "lib/json_get.h"
+#include "lib/util.h"
 #include "report/data.h"
 #include "report/render.h"
 
@@ -161,4 +164,118 @@ void report_cells_table(FILE *f, const struct report_markup *m, json_t *doc, jso
 		m->put(f, " MB/s; fio's reference below); a share above 100 % is a warning.");
 		report_note_end(f, m);
 	}
+}
+
+/* The confirmation's pairs, one row each, and how their ratio decides. */
+static void confirmation_pairs(FILE *f, const struct report_markup *m, json_t *conf)
+{
+	const long long def = json_get_int(conf, "default_threads");
+	const long long threads = json_get_int(conf, "threads");
+	char def_label[64];
+	char rec_label[64];
+	const struct report_col cols[] = {
+		{ "pair", REPORT_NUM },
+		{ "first", REPORT_TEXT },
+		{ def_label, REPORT_NUM },
+		{ rec_label, REPORT_NUM },
+		{ "ratio", REPORT_NUM },
+	};
+	json_t *pr;
+	size_t i;
+	char *said;
+
+	snprintf(def_label, sizeof(def_label), "%lld thread%s MB/s (run)", def, def == 1 ? "" : "s");
+	snprintf(rec_label, sizeof(rec_label), "%lld thread%s MB/s (run)", threads,
+		 threads == 1 ? "" : "s");
+	report_table(f, m, false, cols, sizeof(cols) / sizeof(cols[0]));
+	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
+		const bool complete = json_is_true(json_object_get(pr, "complete"));
+
+		report_row(f, m, complete ? NULL : "bad");
+		report_td(f, m, REPORT_NUM);
+		fprintf(f, "%lld", json_get_int(pr, "pair"));
+		report_td_end(f, m);
+		report_td(f, m, REPORT_TEXT);
+		m->put(f, json_is_string(json_object_get(pr, "first")) ? json_get_str(pr, "first")
+								      : m->missing);
+		report_td_end(f, m);
+		report_td(f, m, REPORT_NUM);
+		report_put_num(f, json_object_get(pr, "default_mb_s"), 1, m->missing);
+		fprintf(f, " (%lld)", json_get_int(pr, "default_seq"));
+		report_td_end(f, m);
+		report_td(f, m, REPORT_NUM);
+		report_put_num(f, json_object_get(pr, "recommended_mb_s"), 1, m->missing);
+		fprintf(f, " (%lld)", json_get_int(pr, "recommended_seq"));
+		report_td_end(f, m);
+		report_td(f, m, REPORT_NUM);
+		report_put_num(f, json_object_get(pr, "ratio"), 3, m->missing);
+		if (!complete)
+			fputs(m->html ? " incomplete" : ", incomplete", f);
+		report_td_end(f, m);
+		report_row_end(f, m);
+	}
+	report_table_end(f, m, false);
+	report_note(f, m, true);
+	said = xasprintf("The ratio is the recommended count's MB/s over the default's in the same "
+			 "pair. The gain counts as reproduced when the median ratio is above %.2f (1 + "
+			 "the tolerance) and the median's interval lies above 1; with few pairs the "
+			 "interval is min–max, at the coverage shown. Otherwise the recommendation "
+			 "falls back to the default.", 1 + json_get_num(conf, "tolerance"));
+	m->put(f, said);
+	free(said);
+	if (json_get_int(conf, "pairs_max") > json_get_int(conf, "pairs_planned")) {
+		said = xasprintf(" When the %lld pairs planned were promising but not proven (the "
+				 "median ratio above %.2f, the interval not above 1), one more pair "
+				 "was run at a time, up to %lld.", json_get_int(conf, "pairs_planned"),
+				 1 + json_get_num(conf, "tolerance"), json_get_int(conf, "pairs_max"));
+		m->put(f, said);
+		free(said);
+	}
+	report_note_end(f, m);
+}
+
+void report_confirmation(FILE *f, const struct report_markup *m, json_t *rec)
+{
+	json_t *conf = json_object_get(rec, "confirmation");
+	char *text = confirm_text(conf);
+	json_t *pr;
+	size_t i;
+	char *said;
+
+	if (!text)
+		return;
+	fputs(m->html ? "<h3 id=\"confirmation\">Paired confirmation</h3>\n<p>"
+		      : "\n### Paired confirmation\n\n", f);
+	if (!strcmp(json_get_str(conf, "verdict"), "skipped")) {
+		m->put(f, text);
+		fputs(m->html ? "</p>\n" : ".\n", f);
+		free(text);
+		return;
+	}
+	m->put(f, "Cold ");
+	m->put(f, json_get_str(conf, "strategy"));
+	m->put(f, " runs (");
+	m->put(f, recommend_copier_words(json_get_str(conf, "strategy")));
+	said = xasprintf(") after the grid, %lld against %lld threads in pairs, each pair's order "
+			 "drawn with seed %lld", json_get_int(conf, "threads"),
+			 json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
+	m->put(f, said);
+	free(said);
+	fputs(m->html ? ": " : ". ", f);
+	fputs(m->b_open, f);
+	m->put(f, text);
+	fputs(m->b_close, f);
+	fputs(m->html ? "</p>\n" : "\n\n", f);
+	json_array_foreach(json_object_get(conf, "tried"), i, pr) {
+		char *tried = confirm_text(pr);
+
+		fputs(m->html ? "<p>Tried first: " : "- Tried first: ", f);
+		m->put(f, tried ? tried : "");
+		fputs(m->html ? "</p>\n" : "\n", f);
+		free(tried);
+	}
+	if (!m->html && json_array_size(json_object_get(conf, "tried")))
+		fputc('\n', f);
+	confirmation_pairs(f, m, conf);
+	free(text);
 }
