@@ -40,10 +40,18 @@ static void put_key(FILE *f, json_t *o, const char *key, int decimals)
 
 static void put_flags(FILE *f, json_t *flags);
 
+static void put_code(FILE *f, const char *s)
+{
+	fputs("<code>", f);
+	report_put_html(f, s);
+	fputs("</code>", f);
+}
+
 static const struct report_markup html_markup = {
 	.put = report_put_html, .missing = "–", .p_open = "<p>", .p_close = "</p>\n",
 	.b_open = "<b>", .b_close = "</b>", .bold_headroom = true,
 	.html = true, .fig_open = "<b>", .fig_close = "</b>", .flags = put_flags,
+	.code = put_code,
 };
 
 static const char css[] =
@@ -575,35 +583,15 @@ static void kv_row(FILE *f, const char *label, const char *value)
 	fputs("</td></tr>\n", f);
 }
 
-static void location_cell(FILE *f, json_t *v)
-{
-	fputs("<td>", f);
-	report_put_location(f, v, report_put_html, "– (none: tmpfs or a network filesystem)", "–");
-	fputs("</td>", f);
-}
-
 static void environment(FILE *f, json_t *doc)
 {
 	json_t *host = json_object_get(doc, "host");
 	json_t *tool = json_object_get(doc, "tool");
 	json_t *src = json_object_get(doc, "source");
 	json_t *dst = json_object_get(doc, "destination");
-	static const struct {
-		const char *label, *key;
-	} rows[] = {
-		{ "path", "path" },
-		{ "filesystem", "fs_type" },
-		{ "mounted from", "mount_source" },
-		{ "mount point", "mount_point" },
-		{ "mount options", "mount_options" },
-		{ "block devices", "devices" },
-		{ "filesystem size", "fs_size_bytes" },
-		{ "free at the start", "fs_free_bytes" },
-	};
 	char buf[64];
 	bool any = false;
 	json_t *v;
-	const char *key;
 	size_t i;
 
 	fputs("<section id=\"environment\">\n<h2>Environment</h2>\n<div class=\"env\">\n<div>\n"
@@ -634,12 +622,8 @@ static void environment(FILE *f, json_t *doc)
 		kv_row(f, "skipped files", buf);
 		fputs("</table>\n</div>\n<div>\n<table class=\"kv\">\n<tr><th></th><th>source</th>"
 		      "<th>destination</th></tr>\n", f);
-		for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
-			fprintf(f, "<tr><td>%s</td>", rows[r].label);
-			location_cell(f, json_object_get(src, rows[r].key));
-			location_cell(f, json_object_get(dst, rows[r].key));
-			fputs("</tr>\n", f);
-		}
+		report_location_rows(f, &html_markup, src, dst,
+				     "– (none: tmpfs or a network filesystem)");
 		fputs("</table>\n</div>\n</div>\n", f);
 		fputs("<p class=\"note\">File sizes:", f);
 		json_array_foreach(json_object_get(src, "size_histogram"), i, v) {
@@ -652,36 +636,8 @@ static void environment(FILE *f, json_t *doc)
 		fputs(any ? "." : " –", f);
 		fputs("</p>\n", f);
 	}
-	/* diag: the route to storage, and what looked wrong before the first run. */
-	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
-		char route[512];
-
-		report_route_text(v, route, sizeof(route));
-		fputs("<p class=\"note\">Route to ", f);
-		report_put_html(f, route);
-		fputs("</p>\n", f);
-	}
-	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
-		fputs(i ? "<li>" : "<p class=\"note\">Diag findings:</p>\n<ul>\n<li>", f);
-		report_put_html(f, json_string_value(v));
-		fputs(i + 1 == json_array_size(
-				       json_object_get(json_object_get(doc, "diag"), "findings"))
-			      ? "</li>\n</ul>\n"
-			      : "</li>\n",
-		      f);
-	}
-	fputs("<p class=\"note\">Parameters:", f);
-	json_object_foreach(json_object_get(doc, "params"), key, v) {
-		char *text = report_param_text(doc, key, v);
-
-		fputs(" <code>", f);
-		report_put_html(f, key);
-		fputc('=', f);
-		report_put_html(f, text);
-		fputs("</code>", f);
-		free(text);
-	}
-	fputs("</p>\n</section>\n", f);
+	report_env_diag(f, &html_markup, doc);
+	fputs("</section>\n", f);
 }
 
 static void plots(FILE *f, const struct report_ctx *ctx)

@@ -38,16 +38,6 @@ static void md(FILE *f, const char *s)
 	}
 }
 
-static void md_flags(FILE *f, json_t *flags)
-{
-	report_put_strings(f, flags, md);
-}
-
-static const struct report_markup md_markup = {
-	.put = md, .missing = "-", .p_open = "\n", .p_close = "\n", .b_open = "**", .b_close = "**",
-	.fig_open = "", .fig_close = "", .flags = md_flags,
-};
-
 /* Text as a code span; one holding a backtick is left as escaped text instead. */
 static void code(FILE *f, const char *s)
 {
@@ -57,6 +47,16 @@ static void code(FILE *f, const char *s)
 	}
 	fprintf(f, "`%s`", s);
 }
+
+static void md_flags(FILE *f, json_t *flags)
+{
+	report_put_strings(f, flags, md);
+}
+
+static const struct report_markup md_markup = {
+	.put = md, .missing = "-", .p_open = "\n", .p_close = "\n", .b_open = "**", .b_close = "**",
+	.fig_open = "", .fig_close = "", .flags = md_flags, .code = code,
+};
 
 /* A number with decimals, or "-" when the JSON has none (null, missing). */
 static void put_num(FILE *f, json_t *v, int decimals)
@@ -468,30 +468,14 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 	fputs("report.html has the same charts drawn without gnuplot.\n", f);
 }
 
-static void location_row(FILE *f, const char *label, json_t *src, json_t *dst, const char *key)
-{
-	json_t *o[2] = { src, dst };
-
-	fprintf(f, "| %s |", label);
-	for (int k = 0; k < 2; k++) {
-		fputc(' ', f);
-		report_put_location(f, json_object_get(o[k], key), md, "-", "-");
-		fputs(" |", f);
-	}
-	fputc('\n', f);
-}
-
 static void environment(FILE *f, json_t *doc)
 {
 	json_t *host = json_object_get(doc, "host");
 	json_t *tool = json_object_get(doc, "tool");
 	json_t *src = json_object_get(doc, "source");
 	json_t *dst = json_object_get(doc, "destination");
-	json_t *params = json_object_get(doc, "params");
 	json_t *bucket;
 	bool any = false;
-	const char *key;
-	json_t *v;
 	size_t i;
 
 	fputs("\n## Environment\n\n", f);
@@ -514,14 +498,7 @@ static void environment(FILE *f, json_t *doc)
 	/* A `watch` folder has no source, destination or data set. */
 	if (json_is_object(src)) {
 		fputs("\n\n| | source | destination |\n|---|---|---|\n", f);
-		location_row(f, "path", src, dst, "path");
-		location_row(f, "filesystem", src, dst, "fs_type");
-		location_row(f, "mounted from", src, dst, "mount_source");
-		location_row(f, "mount point", src, dst, "mount_point");
-		location_row(f, "mount options", src, dst, "mount_options");
-		location_row(f, "block devices", src, dst, "devices");
-		location_row(f, "filesystem size", src, dst, "fs_size_bytes");
-		location_row(f, "free at the start", src, dst, "fs_free_bytes");
+		report_location_rows(f, &md_markup, src, dst, "-");
 		fprintf(f,
 			"\nThe data set: %lld files, %.3f GB (%lld files ignored by name, "
 			"%lld named .mrc/.mrcs without an MRC header).",
@@ -540,29 +517,7 @@ static void environment(FILE *f, json_t *doc)
 		if (any)
 			fputc('.', f);
 	}
-	/* diag: the route to storage, and what looked wrong before the first run. */
-	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
-		char route[512];
-
-		report_route_text(v, route, sizeof(route));
-		fputs("\n\nRoute to ", f);
-		md(f, route);
-	}
-	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
-		fputs(i ? "\n- " : "\n\nDiag findings:\n\n- ", f);
-		md(f, json_string_value(v));
-	}
-	fputs("\n\nParameters:", f);
-	json_object_foreach(params, key, v) {
-		char *text = report_param_text(doc, key, v);
-		char *kv = xasprintf("%s=%s", key, text);
-
-		fputc(' ', f);
-		code(f, kv);
-		free(kv);
-		free(text);
-	}
-	fputc('\n', f);
+	report_env_diag(f, &md_markup, doc);
 }
 
 void report_md(const struct report_ctx *ctx, FILE *f)

@@ -110,6 +110,8 @@ struct report_markup {
 	const char *fig_close;
 	/* The flags of a cell ("flags": strings), as a list or as badges. */
 	void (*flags)(FILE *f, json_t *flags);
+	/* Text as code (a parameter "threads=4"), escaped. */
+	void (*code)(FILE *f, const char *s);
 };
 
 /* How a column aligns: an interval ("118.2–131.0") is text in Markdown, a number in HTML. */
@@ -153,6 +155,14 @@ void report_cells_table(FILE *f, const struct report_markup *m, json_t *doc, jso
 			const char *note);
 /* The recommendation's paired confirmation: its verdict, and its pairs when it ran. */
 void report_confirmation(FILE *f, const struct report_markup *m, json_t *rec);
+/*
+ * The environment's rows of source against destination (path, filesystem, mount, devices,
+ * sizes); none stands for an empty list (no block device).
+ */
+void report_location_rows(FILE *f, const struct report_markup *m, json_t *src, json_t *dst,
+			  const char *none);
+/* The environment's end: diag's routes to storage and findings, and the run's parameters. */
+void report_env_diag(FILE *f, const struct report_markup *m, json_t *doc);
 /*
  * The fastest strategy against CryoSPARC's copier (the recommendation's headroom verdict), as
  * one paragraph below the table of its thread counts; nothing when the sweep had only the

@@ -279,3 +279,83 @@ void report_confirmation(FILE *f, const struct report_markup *m, json_t *rec)
 	confirmation_pairs(f, m, conf);
 	free(text);
 }
+
+void report_location_rows(FILE *f, const struct report_markup *m, json_t *src, json_t *dst,
+			  const char *none)
+{
+	static const struct {
+		const char *label, *key;
+	} rows[] = {
+		{ "path", "path" },
+		{ "filesystem", "fs_type" },
+		{ "mounted from", "mount_source" },
+		{ "mount point", "mount_point" },
+		{ "mount options", "mount_options" },
+		{ "block devices", "devices" },
+		{ "filesystem size", "fs_size_bytes" },
+		{ "free at the start", "fs_free_bytes" },
+	};
+
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		report_row(f, m, NULL);
+		report_td(f, m, REPORT_TEXT);
+		fputs(rows[r].label, f);
+		report_td_end(f, m);
+		report_td(f, m, REPORT_TEXT);
+		report_put_location(f, json_object_get(src, rows[r].key), m->put, none, m->missing);
+		report_td_end(f, m);
+		report_td(f, m, REPORT_TEXT);
+		report_put_location(f, json_object_get(dst, rows[r].key), m->put, none, m->missing);
+		report_td_end(f, m);
+		report_row_end(f, m);
+	}
+}
+
+/* A paragraph of the environment: Markdown's starts with its blank line, HTML's is a note. */
+static void env_para(FILE *f, const struct report_markup *m)
+{
+	fputs(m->html ? "<p class=\"note\">" : "\n\n", f);
+}
+
+void report_env_diag(FILE *f, const struct report_markup *m, json_t *doc)
+{
+	json_t *findings = json_object_get(json_object_get(doc, "diag"), "findings");
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
+		char route[512];
+
+		report_route_text(v, route, sizeof(route));
+		env_para(f, m);
+		m->put(f, "Route to ");
+		m->put(f, route);
+		if (m->html)
+			fputs("</p>\n", f);
+	}
+	json_array_foreach(findings, i, v) {
+		if (!i) {
+			env_para(f, m);
+			fputs(m->html ? "Diag findings:</p>\n<ul>\n" : "Diag findings:\n", f);
+		}
+		fputs(m->html ? "<li>" : "\n- ", f);
+		m->put(f, json_string_value(v));
+		if (m->html)
+			fputs("</li>\n", f);
+	}
+	if (m->html && json_array_size(findings))
+		fputs("</ul>\n", f);
+	env_para(f, m);
+	fputs("Parameters:", f);
+	json_object_foreach(json_object_get(doc, "params"), key, v) {
+		char *text = report_param_text(doc, key, v);
+		char *kv = xasprintf("%s=%s", key, text);
+
+		fputc(' ', f);
+		m->code(f, kv);
+		free(kv);
+		free(text);
+	}
+	report_note_end(f, m);
+}
