@@ -165,8 +165,6 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 	json_t *fr = json_object_get(rec, "for");
 	const char *conf = json_get_str(rec, "confidence");
 	const char *cls = !strcmp(conf, "high") ? "high" : !strcmp(conf, "low") ? "low" : "none";
-	struct report_rec_row rows[64];
-	size_t n = report_rec_rows(rec, cells, rows, 64);
 	char *line;
 
 	fprintf(f, "<section id=\"recommendation\" class=\"recbox %s\">\n<h2>Recommendation "
@@ -211,33 +209,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			!strcmp(json_get_str(fr, "basis"), "measured") ? " (as measured)" : "");
 	}
 	fputs("<th></th></tr>\n", f);
-	for (size_t i = 0; i < n; i++) {
-		const bool recommended = json_is_integer(threads) &&
-					 rows[i].threads == json_integer_value(threads);
-		const bool def = rows[i].threads == json_get_int(rec, "default_threads");
-
-		fprintf(f, "<tr%s><td class=\"n\">%lld</td><td class=\"n\">",
-			recommended ? " class=\"rec\"" : "", (long long)rows[i].threads);
-		put_key(f, rows[i].cell, "median_mb_s", 1);
-		fputs("</td>", f);
-		if (fr) {
-			fputs("<td class=\"n\">", f);
-			report_put_duration(f, rows[i].seconds, "–");
-			fputs("</td>", f);
-		}
-		fprintf(f, "<td>%s%s%s</td></tr>\n", recommended ? "<b>recommended</b>" : "",
-			recommended && def ? ", " : "", def ? "CryoSPARC&#39;s default" : "");
-	}
-	fputs("</table>\n", f);
-	report_best_strategy(f, rec, &html_markup);
-	if (json_get_has_num(rec, "tolerance"))
-		fprintf(f,
-			"<p class=\"note\">Thread counts whose median is within %.0f %% of the "
-			"highest are the candidates: the default (2) stays when it is one, else "
-			"the fewest threads among them is recommended. Overlapping intervals only "
-			"lower the confidence.</p>\n",
-			100 * json_get_num(rec, "tolerance"));
-	report_confirmation(f, &html_markup, rec);
+	report_rec_threads(f, &html_markup, rec, cells);
 	line = recommend_line(rec);
 	fputs("<details><summary>as lines for cryosparc_worker/config.sh</summary><pre>", f);
 	report_put_html(f, line);

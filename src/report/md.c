@@ -155,8 +155,6 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 {
 	json_t *threads = json_object_get(rec, "threads");
 	json_t *fr = json_object_get(rec, "for");
-	struct report_rec_row rows[64];
-	size_t n = report_rec_rows(rec, cells, rows, 64);
 	char *line;
 	char *cline;
 
@@ -200,27 +198,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fputs(" |", f);
 	}
 	fputs(fr ? " |\n|---:|---:|---:|---|\n" : " |\n|---:|---:|---|\n", f);
-	for (size_t i = 0; i < n; i++) {
-		const bool recommended = json_is_integer(threads) &&
-					 rows[i].threads == json_integer_value(threads);
-		const bool def = rows[i].threads == json_get_int(rec, "default_threads");
-
-		fprintf(f, "| %lld | ", (long long)rows[i].threads);
-		put_col(f, rows[i].cell, "median_mb_s", 1);
-		if (fr)
-			report_put_duration(f, rows[i].seconds, "-");
-		fprintf(f, "%s%s%s%s |\n", fr ? " | " : "", recommended ? "**recommended**" : "",
-			recommended && def ? ", " : "", def ? "CryoSPARC's default" : "");
-	}
-	report_best_strategy(f, rec, &md_markup);
-	if (json_get_has_num(rec, "tolerance"))
-		fprintf(f,
-			"\nThread counts whose median is within %.0f %% of the highest are the "
-			"candidates: the default (2) stays when it is one, else the fewest threads "
-			"among them is recommended. Overlapping intervals only lower the "
-			"confidence.\n",
-			100 * json_number_value(json_object_get(rec, "tolerance")));
-	report_confirmation(f, &md_markup, rec);
+	report_rec_threads(f, &md_markup, rec, cells);
 }
 
 /* "- prefix: msg", or "- msg" without a prefix. */

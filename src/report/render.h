@@ -156,6 +156,12 @@ void report_cells_table(FILE *f, const struct report_markup *m, json_t *doc, jso
 /* The recommendation's paired confirmation: its verdict, and its pairs when it ran. */
 void report_confirmation(FILE *f, const struct report_markup *m, json_t *rec);
 /*
+ * The rows of the recommendation's table of thread counts (below each rendering's header: the
+ * times' heading differs), its end, the fastest strategy, the rule that chose, and the
+ * paired confirmation.
+ */
+void report_rec_threads(FILE *f, const struct report_markup *m, json_t *rec, json_t *cells);
+/*
  * The environment's rows of source against destination (path, filesystem, mount, devices,
  * sizes); none stands for an empty list (no block device).
  */

@@ -359,3 +359,51 @@ void report_env_diag(FILE *f, const struct report_markup *m, json_t *doc)
 	}
 	report_note_end(f, m);
 }
+
+void report_rec_threads(FILE *f, const struct report_markup *m, json_t *rec, json_t *cells)
+{
+	json_t *threads = json_object_get(rec, "threads");
+	const bool fr = json_object_get(rec, "for") != NULL;
+	struct report_rec_row rows[64];
+	const size_t n = report_rec_rows(rec, cells, rows, 64);
+
+	for (size_t i = 0; i < n; i++) {
+		const bool recommended = json_is_integer(threads) &&
+					 rows[i].threads == json_integer_value(threads);
+		const bool def = rows[i].threads == json_get_int(rec, "default_threads");
+
+		report_row(f, m, recommended ? "rec" : NULL);
+		report_td(f, m, REPORT_NUM);
+		fprintf(f, "%lld", (long long)rows[i].threads);
+		report_td_end(f, m);
+		report_td_num(f, m, rows[i].cell, "median_mb_s", 1);
+		if (fr) {
+			report_td(f, m, REPORT_NUM);
+			report_put_duration(f, rows[i].seconds, m->missing);
+			report_td_end(f, m);
+		}
+		report_td(f, m, REPORT_TEXT);
+		if (recommended)
+			fprintf(f, "%srecommended%s", m->b_open, m->b_close);
+		fputs(recommended && def ? ", " : "", f);
+		if (def)
+			m->put(f, "CryoSPARC's default");
+		report_td_end(f, m);
+		report_row_end(f, m);
+	}
+	report_table_end(f, m, false);
+	report_best_strategy(f, rec, m);
+	if (json_get_has_num(rec, "tolerance")) {
+		char *said = xasprintf("Thread counts whose median is within %.0f %% of the highest "
+				       "are the candidates: the default (2) stays when it is one, "
+				       "else the fewest threads among them is recommended. "
+				       "Overlapping intervals only lower the confidence.",
+				       100 * json_get_num(rec, "tolerance"));
+
+		report_note(f, m, true);
+		m->put(f, said);
+		report_note_end(f, m);
+		free(said);
+	}
+	report_confirmation(f, m, rec);
+}
