@@ -433,7 +433,6 @@ static void runs_table(FILE *f, json_t *doc)
 	json_t *run;
 	size_t i;
 	bool verified = false;
-	char summary[256];
 
 	fputs("<section id=\"runs\">\n<h2>Runs</h2>\n", f);
 	if (!json_array_size(json_object_get(doc, "runs"))) {
@@ -455,9 +454,6 @@ static void runs_table(FILE *f, json_t *doc)
 	fputs(verified ? "<th class=\"n\">verify</th></tr>\n" : "</tr>\n", f);
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		json_t *cold = json_object_get(run, "cold");
-		json_t *smp = json_object_get(run, "sampler");
-		const char *dev;
-		json_t *mean = report_busiest_mean(smp, &dev);
 		json_t *res = json_object_get(cold, "residency_pct");
 		const bool failed = json_array_size(json_object_get(run, "errors")) ||
 				    json_is_true(json_object_get(run, "aborted"));
@@ -506,29 +502,7 @@ static void runs_table(FILE *f, json_t *doc)
 		fprintf(f, "<td class=\"n\">%.3f</td>", json_get_num(run, "bytes") / 1e9);
 		td_num(f, run, "seconds_copied", 2);
 		td_num(f, run, "seconds_durable", 2);
-		td_num(f, run, "files_per_s", 1);
-		td_num(f, json_object_get(run, "latency_ms"), "p50", 1);
-		td_num(f, json_object_get(run, "latency_ms"), "p99", 1);
-		td_num(f, run, "tail_s", 2);
-		td_num(f, json_object_get(run, "cpu"), "user_s", 2);
-		td_num(f, json_object_get(run, "cpu"), "sys_s", 2);
-		fputs("<td class=\"n\">", f);
-		if (json_is_number(res))
-			fprintf(f, "%.1f %%", json_number_value(res));
-		else
-			fputs("?", f);
-		fputs("</td><td>", f);
-		report_put_html(f, dev ? dev : "–");
-		fputs("</td>", f);
-		td_num(f, mean, "util", 1);
-		td_num(f, mean, "aqu-sz", 2);
-		td_num(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
-		if (verified) {
-			char verify[48];
-
-			report_verify_cell(run, verify, sizeof(verify));
-			fprintf(f, "<td class=\"n\">%s</td>", verify);
-		}
+		report_run_measures(f, &html_markup, run, verified);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n<p class=\"note\">resident: the share of the source in the page "
@@ -536,15 +510,7 @@ static void runs_table(FILE *f, json_t *doc)
 	      "its mean %util and queue size (iostat -x); %util alone does not show saturation, "
 	      "NVMe and arrays serve many requests at once. Rows in red were not cold or failed; "
 	      "hover over a warning to read it (all are listed at the top).", f);
-	if (verified)
-		fputs(" verify: the copies of the run read back after dropping the caches and "
-		      "compared with their sources (--verify).", f);
-	fputs("</p>\n", f);
-	if (report_verify_summary(doc, summary, sizeof(summary))) {
-		fputs("<p><b>Verify:</b> ", f);
-		report_put_html(f, summary);
-		fputs(".</p>\n", f);
-	}
+	report_runs_verify(f, &html_markup, doc, verified);
 	fputs("</section>\n", f);
 }
 

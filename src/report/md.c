@@ -271,7 +271,6 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 	json_t *run;
 	size_t i;
 	bool verified = false;
-	char summary[256];
 
 	fputs("\n## Runs\n\n", f);
 	if (!json_array_size(json_object_get(ctx->doc, "runs"))) {
@@ -289,11 +288,6 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 	fputs(verified ? "---|---|\n" : "---|\n", f);
 	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
 		json_t *cold = json_object_get(run, "cold");
-		json_t *lat = json_object_get(run, "latency_ms");
-		json_t *cpu = json_object_get(run, "cpu");
-		json_t *smp = json_object_get(run, "sampler");
-		const char *dev;
-		json_t *mean = report_busiest_mean(smp, &dev);
 		json_t *res = json_object_get(cold, "residency_pct");
 		const char *sep = "";
 
@@ -306,29 +300,9 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 		put_key(f, run, "seconds_durable", 2);
 		fputs(" | **", f);
 		put_key(f, run, "mb_s", 1);
-		fputs("** | ", f);
-		put_col(f, run, "files_per_s", 1);
-		put_col(f, lat, "p50", 1);
-		put_col(f, lat, "p99", 1);
-		put_col(f, run, "tail_s", 2);
-		put_col(f, cpu, "user_s", 2);
-		put_col(f, cpu, "sys_s", 2);
-		if (json_is_number(res))
-			fprintf(f, "%.1f %%", json_number_value(res));
-		else
-			fputs("?", f);
-		fputs(" | ", f);
-		md(f, dev ? dev : "-");
-		fputs(" | ", f);
-		put_col(f, mean, "util", 1);
-		put_col(f, mean, "aqu-sz", 2);
-		put_col(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
-		if (verified) {
-			char verify[48];
-
-			report_verify_cell(run, verify, sizeof(verify));
-			fprintf(f, "%s | ", verify);
-		}
+		fputs("** |", f);
+		report_run_measures(f, &md_markup, run, verified);
+		fputc(' ', f);
 		if (run_flag_role(run)) {
 			fprintf(f, "%s, not counted", run_flag_role(run));
 			sep = ", ";
@@ -365,15 +339,7 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 	      "device: the busiest device during the run, with its mean %util and queue size "
 	      "(iostat -x); %util alone does not show saturation, NVMe and arrays serve many "
 	      "requests at once. CPU busy: all CPUs.", f);
-	if (verified)
-		fputs(" verify: the copies of the run read back after dropping the caches and "
-		      "compared with their sources (--verify).", f);
-	fputc('\n', f);
-	if (report_verify_summary(ctx->doc, summary, sizeof(summary))) {
-		fputs("\n**Verify:** ", f);
-		md(f, summary);
-		fputs(".\n", f);
-	}
+	report_runs_verify(f, &md_markup, ctx->doc, verified);
 }
 
 static void findings(FILE *f, json_t *doc)

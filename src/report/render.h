@@ -162,6 +162,16 @@ void report_confirmation(FILE *f, const struct report_markup *m, json_t *rec);
  */
 void report_rec_threads(FILE *f, const struct report_markup *m, json_t *rec, json_t *cells);
 /*
+ * The cells of a run's row from files/s on: latencies, tail, CPU time, residency, the busiest
+ * device's load, CPU busy, and --verify's result when verified (some run was verified).
+ */
+void report_run_measures(FILE *f, const struct report_markup *m, json_t *run, bool verified);
+/*
+ * The end of the runs' note: what verify means when verified, then --verify over every run
+ * in a paragraph of its own.
+ */
+void report_runs_verify(FILE *f, const struct report_markup *m, json_t *doc, bool verified);
+/*
  * The environment's rows of source against destination (path, filesystem, mount, devices,
  * sizes); none stands for an empty list (no block device).
  */

@@ -407,3 +407,58 @@ void report_rec_threads(FILE *f, const struct report_markup *m, json_t *rec, jso
 	}
 	report_confirmation(f, m, rec);
 }
+
+void report_run_measures(FILE *f, const struct report_markup *m, json_t *run, bool verified)
+{
+	json_t *smp = json_object_get(run, "sampler");
+	json_t *res = json_object_get(json_object_get(run, "cold"), "residency_pct");
+	const char *dev;
+	json_t *mean = report_busiest_mean(smp, &dev);
+
+	report_td_num(f, m, run, "files_per_s", 1);
+	report_td_num(f, m, json_object_get(run, "latency_ms"), "p50", 1);
+	report_td_num(f, m, json_object_get(run, "latency_ms"), "p99", 1);
+	report_td_num(f, m, run, "tail_s", 2);
+	report_td_num(f, m, json_object_get(run, "cpu"), "user_s", 2);
+	report_td_num(f, m, json_object_get(run, "cpu"), "sys_s", 2);
+	report_td(f, m, REPORT_NUM);
+	if (json_is_number(res))
+		fprintf(f, "%.1f %%", json_number_value(res));
+	else
+		fputs("?", f);
+	report_td_end(f, m);
+	report_td(f, m, REPORT_TEXT);
+	m->put(f, dev ? dev : m->missing);
+	report_td_end(f, m);
+	report_td_num(f, m, mean, "util", 1);
+	report_td_num(f, m, mean, "aqu-sz", 2);
+	report_td_num(f, m, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
+	if (verified) {
+		char verify[48];
+
+		report_verify_cell(run, verify, sizeof(verify));
+		report_td(f, m, REPORT_NUM);
+		fputs(verify, f);
+		report_td_end(f, m);
+	}
+}
+
+void report_runs_verify(FILE *f, const struct report_markup *m, json_t *doc, bool verified)
+{
+	char summary[256];
+
+	if (verified)
+		fputs(" verify: the copies of the run read back after dropping the caches and "
+		      "compared with their sources (--verify).", f);
+	report_note_end(f, m);
+	if (!report_verify_summary(doc, summary, sizeof(summary)))
+		return;
+	fputs(m->p_open, f);
+	fputs(m->b_open, f);
+	fputs("Verify:", f);
+	fputs(m->b_close, f);
+	fputc(' ', f);
+	m->put(f, summary);
+	fputc('.', f);
+	fputs(m->p_close, f);
+}
