@@ -371,6 +371,13 @@ void report_td_end(FILE *f, const struct report_markup *m)
 	fputs(m->html ? "</td>" : " |", f);
 }
 
+void report_td_int(FILE *f, const struct report_markup *m, long long v)
+{
+	report_td(f, m, REPORT_NUM);
+	fprintf(f, "%lld", v);
+	report_td_end(f, m);
+}
+
 void report_td_num(FILE *f, const struct report_markup *m, json_t *o, const char *key,
 		   int decimals)
 {

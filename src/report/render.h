@@ -132,6 +132,8 @@ void report_row(FILE *f, const struct report_markup *m, const char *cls);
 void report_row_end(FILE *f, const struct report_markup *m);
 void report_td(FILE *f, const struct report_markup *m, enum report_align align);
 void report_td_end(FILE *f, const struct report_markup *m);
+/* A cell holding an integer. */
+void report_td_int(FILE *f, const struct report_markup *m, long long v);
 /* A cell holding a number of o, or m->missing. */
 void report_td_num(FILE *f, const struct report_markup *m, json_t *o, const char *key,
 		   int decimals);

@@ -39,12 +39,8 @@ void report_interpreter(FILE *f, const struct report_markup *m, json_t *cells)
 	report_table(f, m, true, cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(ratios, i, r) {
 		report_row(f, m, NULL);
-		report_td(f, m, REPORT_NUM);
-		fprintf(f, "%lld", json_get_int(r, "threads"));
-		report_td_end(f, m);
-		report_td(f, m, REPORT_NUM);
-		fprintf(f, "%lld", json_get_int(r, "jobs"));
-		report_td_end(f, m);
+		report_td_int(f, m, json_get_int(r, "threads"));
+		report_td_int(f, m, json_get_int(r, "jobs"));
 		report_td_num(f, m, r, "numerator_mb_s", 1);
 		report_td_num(f, m, r, "denominator_mb_s", 1);
 		report_td(f, m, REPORT_NUM);
@@ -85,12 +81,8 @@ static void cells_row(FILE *f, const struct report_markup *m, json_t *cell, json
 		fprintf(f, " on %lld node%s", (long long)report_nodes(cell),
 			report_nodes(cell) == 1 ? "" : "s");
 	report_td_end(f, m);
-	report_td(f, m, REPORT_NUM);
-	fprintf(f, "%lld", json_get_int(cell, "threads"));
-	report_td_end(f, m);
-	report_td(f, m, REPORT_NUM);
-	fprintf(f, "%lld", (long long)report_jobs(cell));
-	report_td_end(f, m);
+	report_td_int(f, m, json_get_int(cell, "threads"));
+	report_td_int(f, m, report_jobs(cell));
 	report_td_num(f, m, cell, "runs", 0);
 	report_td_num(f, m, cell, "failed_runs", 0);
 	report_td(f, m, REPORT_NUM);
@@ -192,9 +184,7 @@ static void confirmation_pairs(FILE *f, const struct report_markup *m, json_t *c
 		const bool complete = json_is_true(json_object_get(pr, "complete"));
 
 		report_row(f, m, complete ? NULL : "bad");
-		report_td(f, m, REPORT_NUM);
-		fprintf(f, "%lld", json_get_int(pr, "pair"));
-		report_td_end(f, m);
+		report_td_int(f, m, json_get_int(pr, "pair"));
 		report_td(f, m, REPORT_TEXT);
 		m->put(f, json_is_string(json_object_get(pr, "first")) ? json_get_str(pr, "first")
 								      : m->missing);
@@ -373,9 +363,7 @@ void report_rec_threads(FILE *f, const struct report_markup *m, json_t *rec, jso
 		const bool def = rows[i].threads == json_get_int(rec, "default_threads");
 
 		report_row(f, m, recommended ? "rec" : NULL);
-		report_td(f, m, REPORT_NUM);
-		fprintf(f, "%lld", (long long)rows[i].threads);
-		report_td_end(f, m);
+		report_td_int(f, m, rows[i].threads);
 		report_td_num(f, m, rows[i].cell, "median_mb_s", 1);
 		if (fr) {
 			report_td(f, m, REPORT_NUM);
