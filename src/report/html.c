@@ -38,9 +38,20 @@ static void put_key(FILE *f, json_t *o, const char *key, int decimals)
 	put_num(f, json_object_get(o, key), decimals);
 }
 
+static void put_flags(FILE *f, json_t *flags);
+
+static void put_code(FILE *f, const char *s)
+{
+	fputs("<code>", f);
+	report_put_html(f, s);
+	fputs("</code>", f);
+}
+
 static const struct report_markup html_markup = {
 	.put = report_put_html, .missing = "–", .p_open = "<p>", .p_close = "</p>\n",
 	.b_open = "<b>", .b_close = "</b>", .bold_headroom = true,
+	.html = true, .fig_open = "<b>", .fig_close = "</b>", .flags = put_flags,
+	.code = put_code,
 };
 
 static const char css[] =
@@ -148,85 +159,12 @@ static void head(FILE *f, json_t *doc)
 	fputs(")</p>\n", f);
 }
 
-/* The paired confirmation: its verdict, and its pairs when it ran. */
-static void confirmation(FILE *f, json_t *rec)
-{
-	json_t *conf = json_object_get(rec, "confirmation");
-	char *text = confirm_text(conf);
-	const char *verdict = json_get_str(conf, "verdict");
-	json_t *pr;
-	size_t i;
-
-	if (!text)
-		return;
-	fputs("<h3 id=\"confirmation\">Paired confirmation</h3>\n<p>", f);
-	if (!strcmp(verdict, "skipped")) {
-		report_put_html(f, text);
-		fputs("</p>\n", f);
-		free(text);
-		return;
-	}
-	fputs("Cold ", f);
-	esc_key(f, conf, "strategy");
-	fputs(" runs (", f);
-	report_put_html(f, recommend_copier_words(json_get_str(conf, "strategy")));
-	fprintf(f, ") after the grid, %lld against %lld threads in pairs, each pair&#39;s order "
-		   "drawn with seed %lld: <b>", json_get_int(conf, "threads"),
-		json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
-	report_put_html(f, text);
-	fputs("</b></p>\n", f);
-	json_array_foreach(json_object_get(conf, "tried"), i, pr) {
-		char *tried = confirm_text(pr);
-
-		fputs("<p>Tried first: ", f);
-		report_put_html(f, tried ? tried : "");
-		fputs("</p>\n", f);
-		free(tried);
-	}
-	fprintf(f, "<table>\n<tr><th class=\"n\">pair</th><th>first</th>"
-		   "<th class=\"n\">%lld thread%s MB/s (run)</th>"
-		   "<th class=\"n\">%lld thread%s MB/s (run)</th><th class=\"n\">ratio</th></tr>\n",
-		json_get_int(conf, "default_threads"),
-		json_get_int(conf, "default_threads") == 1 ? "" : "s", json_get_int(conf, "threads"),
-		json_get_int(conf, "threads") == 1 ? "" : "s");
-	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
-		const bool complete = json_is_true(json_object_get(pr, "complete"));
-
-		fprintf(f, "<tr%s><td class=\"n\">%lld</td><td>", complete ? "" : " class=\"bad\"",
-			json_get_int(pr, "pair"));
-		report_put_html(f, json_is_string(json_object_get(pr, "first"))
-					   ? json_get_str(pr, "first") : "–");
-		fputs("</td><td class=\"n\">", f);
-		put_key(f, pr, "default_mb_s", 1);
-		fprintf(f, " (%lld)</td><td class=\"n\">", json_get_int(pr, "default_seq"));
-		put_key(f, pr, "recommended_mb_s", 1);
-		fprintf(f, " (%lld)</td><td class=\"n\">", json_get_int(pr, "recommended_seq"));
-		put_key(f, pr, "ratio", 3);
-		fputs(complete ? "</td></tr>\n" : " incomplete</td></tr>\n", f);
-	}
-	fprintf(f, "</table>\n<p class=\"note\">The ratio is the recommended count&#39;s MB/s "
-		   "over the default&#39;s in the same pair. The gain counts as reproduced when "
-		   "the median ratio is above %.2f (1 + the tolerance) and the median&#39;s "
-		   "interval lies above 1; with few pairs the interval is min–max, at the coverage "
-		   "shown. Otherwise the recommendation falls back to the default.",
-		1 + json_get_num(conf, "tolerance"));
-	if (json_get_int(conf, "pairs_max") > json_get_int(conf, "pairs_planned"))
-		fprintf(f, " When the %lld pairs planned were promising but not proven (the median "
-			   "ratio above %.2f, the interval not above 1), one more pair was run at a "
-			   "time, up to %lld.", json_get_int(conf, "pairs_planned"),
-			1 + json_get_num(conf, "tolerance"), json_get_int(conf, "pairs_max"));
-	fputs("</p>\n", f);
-	free(text);
-}
-
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
 {
 	json_t *threads = json_object_get(rec, "threads");
 	json_t *fr = json_object_get(rec, "for");
 	const char *conf = json_get_str(rec, "confidence");
 	const char *cls = !strcmp(conf, "high") ? "high" : !strcmp(conf, "low") ? "low" : "none";
-	struct report_rec_row rows[64];
-	size_t n = report_rec_rows(rec, cells, rows, 64);
 	char *line;
 
 	fprintf(f, "<section id=\"recommendation\" class=\"recbox %s\">\n<h2>Recommendation "
@@ -271,33 +209,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 			!strcmp(json_get_str(fr, "basis"), "measured") ? " (as measured)" : "");
 	}
 	fputs("<th></th></tr>\n", f);
-	for (size_t i = 0; i < n; i++) {
-		const bool recommended = json_is_integer(threads) &&
-					 rows[i].threads == json_integer_value(threads);
-		const bool def = rows[i].threads == json_get_int(rec, "default_threads");
-
-		fprintf(f, "<tr%s><td class=\"n\">%lld</td><td class=\"n\">",
-			recommended ? " class=\"rec\"" : "", (long long)rows[i].threads);
-		put_key(f, rows[i].cell, "median_mb_s", 1);
-		fputs("</td>", f);
-		if (fr) {
-			fputs("<td class=\"n\">", f);
-			report_put_duration(f, rows[i].seconds, "–");
-			fputs("</td>", f);
-		}
-		fprintf(f, "<td>%s%s%s</td></tr>\n", recommended ? "<b>recommended</b>" : "",
-			recommended && def ? ", " : "", def ? "CryoSPARC&#39;s default" : "");
-	}
-	fputs("</table>\n", f);
-	report_best_strategy(f, rec, &html_markup);
-	if (json_get_has_num(rec, "tolerance"))
-		fprintf(f,
-			"<p class=\"note\">Thread counts whose median is within %.0f %% of the "
-			"highest are the candidates: the default (2) stays when it is one, else "
-			"the fewest threads among them is recommended. Overlapping intervals only "
-			"lower the confidence.</p>\n",
-			100 * json_get_num(rec, "tolerance"));
-	confirmation(f, rec);
+	report_rec_threads(f, &html_markup, rec, cells);
 	line = recommend_line(rec);
 	fputs("<details><summary>as lines for cryosparc_worker/config.sh</summary><pre>", f);
 	report_put_html(f, line);
@@ -319,6 +231,15 @@ static void put_flag(FILE *f, const char *flag)
 	fputc('>', f);
 	report_put_html(f, flag);
 	fputs("</span>", f);
+}
+
+static void put_flags(FILE *f, json_t *flags)
+{
+	json_t *w;
+	size_t j;
+
+	json_array_foreach(flags, j, w)
+		put_flag(f, json_string_value(w) ? json_string_value(w) : "");
 }
 
 /* "<li><b>prefix:</b> msg</li>", or without the prefix when it is NULL. */
@@ -494,123 +415,17 @@ static void td_num(FILE *f, json_t *o, const char *key, int decimals)
 
 static void cells_table(FILE *f, const struct report_ctx *ctx)
 {
-	json_t *rec = json_object_get(ctx->doc, "recommendation");
-	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "ceiling_mb_s");
-	json_t *cell;
-	size_t i;
-
 	fputs("<section id=\"throughput\">\n<h2>Throughput per strategy and thread count</h2>\n",
 	      f);
 	svg_throughput_chart(f, ctx->doc, ctx->cells);
-	if (!json_array_size(ctx->cells)) {
-		fputs("</section>\n", f);
-		return;
-	}
-	fputs("<div class=\"scroll\"><table>\n<tr><th>strategy</th><th class=\"n\">threads</th>"
-	      "<th class=\"n\">jobs</th><th class=\"n\">runs</th><th class=\"n\">failed</th>"
-	      "<th class=\"n\">median MB/s</th><th class=\"n\">interval of the median</th>"
-	      "<th class=\"n\">min</th><th class=\"n\">max</th><th class=\"n\">cv</th>"
-	      "<th class=\"n\">copied MB/s</th>", f);
-	if (json_is_number(ref))
-		fputs("<th class=\"n\">% of ceiling</th>", f);
-	fputs("<th class=\"n\">not cold</th><th>flags</th></tr>\n", f);
-	json_array_foreach(ctx->cells, i, cell) {
-		json_t *w;
-		size_t j;
-		const bool recommended =
-			json_is_integer(json_object_get(rec, "threads")) &&
-			json_get_int(rec, "threads") == json_get_int(cell, "threads") &&
-			report_jobs(cell) == report_jobs(rec) && report_nodes(cell) == report_nodes(rec) &&
-			!strcmp(json_get_str(cell, "strategy"), recommend_strategy(rec));
-
-		fprintf(f, "<tr%s><td>", recommended ? " class=\"rec\"" : "");
-		esc_key(f, cell, "strategy");
-		if (report_nodes(cell))
-			fprintf(f, " on %lld node%s", (long long)report_nodes(cell),
-				report_nodes(cell) == 1 ? "" : "s");
-		fputs("</td>", f);
-		fprintf(f, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
-			json_get_int(cell, "threads"), (long long)report_jobs(cell));
-		td_num(f, cell, "runs", 0);
-		td_num(f, cell, "failed_runs", 0);
-		fputs("<td class=\"n\"><b>", f);
-		put_key(f, cell, "median_mb_s", 1);
-		fputs("</b></td><td class=\"n\">", f);
-		report_put_interval(f, cell, "–");
-		fputs("</td>", f);
-		td_num(f, cell, "min_mb_s", 1);
-		td_num(f, cell, "max_mb_s", 1);
-		fputs("<td class=\"n\">", f);
-		if (json_get_has_num(cell, "cv"))
-			fprintf(f, "%.1f %%", 100 * json_get_num(cell, "cv"));
-		else
-			fputs("–", f);
-		fputs("</td>", f);
-		td_num(f, cell, "median_mb_s_copied", 1);
-		if (json_is_number(ref)) {
-			fputs("<td class=\"n\">", f);
-			if (json_get_has_num(cell, "median_mb_s") && json_number_value(ref) > 0)
-				fprintf(f, "%.0f %%",
-					100 * json_get_num(cell, "median_mb_s") /
-						json_number_value(ref));
-			else
-				fputs("–", f);
-			fputs("</td>", f);
-		}
-		td_num(f, cell, "not_cold_runs", 0);
-		fputs("<td>", f);
-		json_array_foreach(json_object_get(cell, "flags"), j, w)
-			put_flag(f, json_string_value(w) ? json_string_value(w) : "");
-		fputs("</td></tr>\n", f);
-	}
-	fputs("</table></div>\n<p class=\"note\">MB/s are 10^6 bytes per second until the copies "
-	      "were durable (syncfs on the destination); copied MB/s stop at the last close. The "
-	      "interval is the median's distribution-free confidence interval with the coverage it "
-	      "reaches; with few runs it is just min to max. The highlighted row is the "
-	      "recommendation.</p>\n", f);
-	if (json_is_number(ref)) {
-		fputs("<p class=\"note\">The ceiling is fio&#39;s copy-shaped throughput for the same "
-		      "files (", f);
-		put_num(f, ref, 1);
-		fputs(" MB/s; fio&#39;s reference below); a share above 100 % is a warning.</p>\n", f);
-	}
+	if (json_array_size(ctx->cells))
+		report_cells_table(f, &html_markup, ctx->doc, ctx->cells,
+				   "MB/s are 10^6 bytes per second until the copies were durable "
+				   "(syncfs on the destination); copied MB/s stop at the last close. "
+				   "The interval is the median's distribution-free confidence interval "
+				   "with the coverage it reaches; with few runs it is just min to max. "
+				   "The highlighted row is the recommendation.");
 	fputs("</section>\n", f);
-}
-
-/* shutil over cpython per thread count, when both ran: the interpreter's own cost. */
-static void interpreter(FILE *f, const struct report_ctx *ctx)
-{
-	json_t *ratios = cells_ratios(ctx->cells, CELLS_EMULATION, CELLS_INTERPRETER);
-	json_t *r;
-	size_t i;
-
-	if (!json_array_size(ratios)) {
-		json_decref(ratios);
-		return;
-	}
-	fputs("<section id=\"interpreter\">\n<h2>Emulation against the real interpreter</h2>\n"
-	      "<div class=\"scroll\"><table>\n<tr><th class=\"n\">threads</th>"
-	      "<th class=\"n\">jobs</th><th class=\"n\">" CELLS_EMULATION " MB/s</th>"
-	      "<th class=\"n\">" CELLS_INTERPRETER " MB/s</th><th class=\"n\">" CELLS_EMULATION
-	      " / " CELLS_INTERPRETER "</th><th class=\"n\">bounds</th></tr>\n", f);
-	json_array_foreach(ratios, i, r) {
-		fprintf(f, "<tr><td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
-			json_get_int(r, "threads"), json_get_int(r, "jobs"));
-		td_num(f, r, "numerator_mb_s", 1);
-		td_num(f, r, "denominator_mb_s", 1);
-		fprintf(f, "<td class=\"n\"><b>%.2fx</b></td><td class=\"n\">",
-			json_get_num(r, "ratio"));
-		if (json_get_has_num(r, "ratio_low") && json_get_has_num(r, "ratio_high"))
-			fprintf(f, "%.2f–%.2f", json_get_num(r, "ratio_low"),
-				json_get_num(r, "ratio_high"));
-		else
-			fputs("–", f);
-		fputs("</td></tr>\n", f);
-	}
-	fputs("</table></div>\n<p class=\"note\">", f);
-	report_put_html(f, report_interpreter_note);
-	fputs("</p>\n</section>\n", f);
-	json_decref(ratios);
 }
 
 static void runs_table(FILE *f, json_t *doc)
@@ -618,7 +433,6 @@ static void runs_table(FILE *f, json_t *doc)
 	json_t *run;
 	size_t i;
 	bool verified = false;
-	char summary[256];
 
 	fputs("<section id=\"runs\">\n<h2>Runs</h2>\n", f);
 	if (!json_array_size(json_object_get(doc, "runs"))) {
@@ -640,9 +454,6 @@ static void runs_table(FILE *f, json_t *doc)
 	fputs(verified ? "<th class=\"n\">verify</th></tr>\n" : "</tr>\n", f);
 	json_array_foreach(json_object_get(doc, "runs"), i, run) {
 		json_t *cold = json_object_get(run, "cold");
-		json_t *smp = json_object_get(run, "sampler");
-		const char *dev;
-		json_t *mean = report_busiest_mean(smp, &dev);
 		json_t *res = json_object_get(cold, "residency_pct");
 		const bool failed = json_array_size(json_object_get(run, "errors")) ||
 				    json_is_true(json_object_get(run, "aborted"));
@@ -691,29 +502,7 @@ static void runs_table(FILE *f, json_t *doc)
 		fprintf(f, "<td class=\"n\">%.3f</td>", json_get_num(run, "bytes") / 1e9);
 		td_num(f, run, "seconds_copied", 2);
 		td_num(f, run, "seconds_durable", 2);
-		td_num(f, run, "files_per_s", 1);
-		td_num(f, json_object_get(run, "latency_ms"), "p50", 1);
-		td_num(f, json_object_get(run, "latency_ms"), "p99", 1);
-		td_num(f, run, "tail_s", 2);
-		td_num(f, json_object_get(run, "cpu"), "user_s", 2);
-		td_num(f, json_object_get(run, "cpu"), "sys_s", 2);
-		fputs("<td class=\"n\">", f);
-		if (json_is_number(res))
-			fprintf(f, "%.1f %%", json_number_value(res));
-		else
-			fputs("?", f);
-		fputs("</td><td>", f);
-		report_put_html(f, dev ? dev : "–");
-		fputs("</td>", f);
-		td_num(f, mean, "util", 1);
-		td_num(f, mean, "aqu-sz", 2);
-		td_num(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
-		if (verified) {
-			char verify[48];
-
-			report_verify_cell(run, verify, sizeof(verify));
-			fprintf(f, "<td class=\"n\">%s</td>", verify);
-		}
+		report_run_measures(f, &html_markup, run, verified);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n<p class=\"note\">resident: the share of the source in the page "
@@ -721,15 +510,7 @@ static void runs_table(FILE *f, json_t *doc)
 	      "its mean %util and queue size (iostat -x); %util alone does not show saturation, "
 	      "NVMe and arrays serve many requests at once. Rows in red were not cold or failed; "
 	      "hover over a warning to read it (all are listed at the top).", f);
-	if (verified)
-		fputs(" verify: the copies of the run read back after dropping the caches and "
-		      "compared with their sources (--verify).", f);
-	fputs("</p>\n", f);
-	if (report_verify_summary(doc, summary, sizeof(summary))) {
-		fputs("<p><b>Verify:</b> ", f);
-		report_put_html(f, summary);
-		fputs(".</p>\n", f);
-	}
+	report_runs_verify(f, &html_markup, doc, verified);
 	fputs("</section>\n", f);
 }
 
@@ -740,35 +521,15 @@ static void kv_row(FILE *f, const char *label, const char *value)
 	fputs("</td></tr>\n", f);
 }
 
-static void location_cell(FILE *f, json_t *v)
-{
-	fputs("<td>", f);
-	report_put_location(f, v, report_put_html, "– (none: tmpfs or a network filesystem)", "–");
-	fputs("</td>", f);
-}
-
 static void environment(FILE *f, json_t *doc)
 {
 	json_t *host = json_object_get(doc, "host");
 	json_t *tool = json_object_get(doc, "tool");
 	json_t *src = json_object_get(doc, "source");
 	json_t *dst = json_object_get(doc, "destination");
-	static const struct {
-		const char *label, *key;
-	} rows[] = {
-		{ "path", "path" },
-		{ "filesystem", "fs_type" },
-		{ "mounted from", "mount_source" },
-		{ "mount point", "mount_point" },
-		{ "mount options", "mount_options" },
-		{ "block devices", "devices" },
-		{ "filesystem size", "fs_size_bytes" },
-		{ "free at the start", "fs_free_bytes" },
-	};
 	char buf[64];
 	bool any = false;
 	json_t *v;
-	const char *key;
 	size_t i;
 
 	fputs("<section id=\"environment\">\n<h2>Environment</h2>\n<div class=\"env\">\n<div>\n"
@@ -799,12 +560,8 @@ static void environment(FILE *f, json_t *doc)
 		kv_row(f, "skipped files", buf);
 		fputs("</table>\n</div>\n<div>\n<table class=\"kv\">\n<tr><th></th><th>source</th>"
 		      "<th>destination</th></tr>\n", f);
-		for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
-			fprintf(f, "<tr><td>%s</td>", rows[r].label);
-			location_cell(f, json_object_get(src, rows[r].key));
-			location_cell(f, json_object_get(dst, rows[r].key));
-			fputs("</tr>\n", f);
-		}
+		report_location_rows(f, &html_markup, src, dst,
+				     "– (none: tmpfs or a network filesystem)");
 		fputs("</table>\n</div>\n</div>\n", f);
 		fputs("<p class=\"note\">File sizes:", f);
 		json_array_foreach(json_object_get(src, "size_histogram"), i, v) {
@@ -817,36 +574,8 @@ static void environment(FILE *f, json_t *doc)
 		fputs(any ? "." : " –", f);
 		fputs("</p>\n", f);
 	}
-	/* diag: the route to storage, and what looked wrong before the first run. */
-	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
-		char route[512];
-
-		report_route_text(v, route, sizeof(route));
-		fputs("<p class=\"note\">Route to ", f);
-		report_put_html(f, route);
-		fputs("</p>\n", f);
-	}
-	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
-		fputs(i ? "<li>" : "<p class=\"note\">Diag findings:</p>\n<ul>\n<li>", f);
-		report_put_html(f, json_string_value(v));
-		fputs(i + 1 == json_array_size(
-				       json_object_get(json_object_get(doc, "diag"), "findings"))
-			      ? "</li>\n</ul>\n"
-			      : "</li>\n",
-		      f);
-	}
-	fputs("<p class=\"note\">Parameters:", f);
-	json_object_foreach(json_object_get(doc, "params"), key, v) {
-		char *text = report_param_text(doc, key, v);
-
-		fputs(" <code>", f);
-		report_put_html(f, key);
-		fputc('=', f);
-		report_put_html(f, text);
-		fputs("</code>", f);
-		free(text);
-	}
-	fputs("</p>\n</section>\n", f);
+	report_env_diag(f, &html_markup, doc);
+	fputs("</section>\n", f);
 }
 
 static void plots(FILE *f, const struct report_ctx *ctx)
@@ -925,7 +654,7 @@ void report_html(const struct report_ctx *ctx, FILE *f)
 		cells_table(f, ctx);
 		report_reference_html(f, ctx->doc);
 		report_nodes_html(ctx->doc, f);
-		interpreter(f, ctx);
+		report_interpreter(f, &html_markup, ctx->cells);
 		timeseries(f, ctx);
 		runs_table(f, ctx->doc);
 		report_overhead_html(f, ctx->doc);

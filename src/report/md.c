@@ -38,10 +38,6 @@ static void md(FILE *f, const char *s)
 	}
 }
 
-static const struct report_markup md_markup = {
-	.put = md, .missing = "-", .p_open = "\n", .p_close = "\n", .b_open = "**", .b_close = "**",
-};
-
 /* Text as a code span; one holding a backtick is left as escaped text instead. */
 static void code(FILE *f, const char *s)
 {
@@ -51,6 +47,16 @@ static void code(FILE *f, const char *s)
 	}
 	fprintf(f, "`%s`", s);
 }
+
+static void md_flags(FILE *f, json_t *flags)
+{
+	report_put_strings(f, flags, md);
+}
+
+static const struct report_markup md_markup = {
+	.put = md, .missing = "-", .p_open = "\n", .p_close = "\n", .b_open = "**", .b_close = "**",
+	.fig_open = "", .fig_close = "", .flags = md_flags, .code = code,
+};
 
 /* A number with decimals, or "-" when the JSON has none (null, missing). */
 static void put_num(FILE *f, json_t *v, int decimals)
@@ -145,80 +151,10 @@ static void put_for(FILE *f, json_t *fr)
 		fputs(" (scaled by the measured files' mean size)", f);
 }
 
-/* The paired confirmation: its verdict, and its pairs when it ran. */
-static void confirmation(FILE *f, json_t *rec)
-{
-	json_t *conf = json_object_get(rec, "confirmation");
-	char *text = confirm_text(conf);
-	json_t *pr;
-	size_t i;
-
-	if (!text)
-		return;
-	fputs("\n### Paired confirmation\n\n", f);
-	if (!strcmp(json_get_str(conf, "verdict"), "skipped")) {
-		md(f, text);
-		fputs(".\n", f);
-		free(text);
-		return;
-	}
-	fputs("Cold ", f);
-	md(f, json_get_str(conf, "strategy"));
-	fputs(" runs (", f);
-	md(f, recommend_copier_words(json_get_str(conf, "strategy")));
-	fprintf(f, ") after the grid, %lld against %lld threads in pairs, each pair's order drawn "
-		   "with seed %lld. ", json_get_int(conf, "threads"),
-		json_get_int(conf, "default_threads"), json_get_int(conf, "seed"));
-	fputs("**", f);
-	md(f, text);
-	fputs("**\n\n", f);
-	json_array_foreach(json_object_get(conf, "tried"), i, pr) {
-		char *tried = confirm_text(pr);
-
-		fputs("- Tried first: ", f);
-		md(f, tried ? tried : "");
-		fputs("\n", f);
-		free(tried);
-	}
-	if (json_array_size(json_object_get(conf, "tried")))
-		fputs("\n", f);
-	fprintf(f, "| pair | first | %lld thread%s MB/s (run) | %lld thread%s MB/s (run) | "
-		   "ratio |\n|---:|---|---:|---:|---:|\n", json_get_int(conf, "default_threads"),
-		json_get_int(conf, "default_threads") == 1 ? "" : "s", json_get_int(conf, "threads"),
-		json_get_int(conf, "threads") == 1 ? "" : "s");
-	json_array_foreach(json_object_get(conf, "pairs"), i, pr) {
-		fprintf(f, "| %lld | ", json_get_int(pr, "pair"));
-		md(f, json_is_string(json_object_get(pr, "first")) ? json_get_str(pr, "first")
-								   : "-");
-		fputs(" | ", f);
-		put_key(f, pr, "default_mb_s", 1);
-		fprintf(f, " (%lld) | ", json_get_int(pr, "default_seq"));
-		put_key(f, pr, "recommended_mb_s", 1);
-		fprintf(f, " (%lld) | ", json_get_int(pr, "recommended_seq"));
-		put_key(f, pr, "ratio", 3);
-		fputs(json_is_true(json_object_get(pr, "complete")) ? " |\n" : ", incomplete |\n",
-		      f);
-	}
-	fprintf(f, "\nThe ratio is the recommended count's MB/s over the default's in the same "
-		   "pair. The gain counts as reproduced when the median ratio is above %.2f (1 + "
-		   "the tolerance) and the median's interval lies above 1; with few pairs the "
-		   "interval is min–max, at the coverage shown. Otherwise the recommendation falls "
-		   "back to the default.", 1 + json_get_num(conf, "tolerance"));
-	if (json_get_int(conf, "pairs_max") > json_get_int(conf, "pairs_planned"))
-		fprintf(f, " When the %lld pairs planned were promising but not proven (the median "
-			   "ratio above %.2f, the interval not above 1), one more pair was run at a "
-			   "time, up to %lld.", json_get_int(conf, "pairs_planned"),
-			1 + json_get_num(conf, "tolerance"), json_get_int(conf, "pairs_max"));
-	fputs("\n", f);
-	free(text);
-}
-
 static void recommendation(FILE *f, json_t *rec, json_t *cells)
 {
 	json_t *threads = json_object_get(rec, "threads");
 	json_t *fr = json_object_get(rec, "for");
-	struct report_rec_row rows[64];
-	size_t n = report_rec_rows(rec, cells, rows, 64);
 	char *line;
 	char *cline;
 
@@ -262,27 +198,7 @@ static void recommendation(FILE *f, json_t *rec, json_t *cells)
 		fputs(" |", f);
 	}
 	fputs(fr ? " |\n|---:|---:|---:|---|\n" : " |\n|---:|---:|---|\n", f);
-	for (size_t i = 0; i < n; i++) {
-		const bool recommended = json_is_integer(threads) &&
-					 rows[i].threads == json_integer_value(threads);
-		const bool def = rows[i].threads == json_get_int(rec, "default_threads");
-
-		fprintf(f, "| %lld | ", (long long)rows[i].threads);
-		put_col(f, rows[i].cell, "median_mb_s", 1);
-		if (fr)
-			report_put_duration(f, rows[i].seconds, "-");
-		fprintf(f, "%s%s%s%s |\n", fr ? " | " : "", recommended ? "**recommended**" : "",
-			recommended && def ? ", " : "", def ? "CryoSPARC's default" : "");
-	}
-	report_best_strategy(f, rec, &md_markup);
-	if (json_get_has_num(rec, "tolerance"))
-		fprintf(f,
-			"\nThread counts whose median is within %.0f %% of the highest are the "
-			"candidates: the default (2) stays when it is one, else the fewest threads "
-			"among them is recommended. Overlapping intervals only lower the "
-			"confidence.\n",
-			100 * json_number_value(json_object_get(rec, "tolerance")));
-	confirmation(f, rec);
+	report_rec_threads(f, &md_markup, rec, cells);
 }
 
 /* "- prefix: msg", or "- msg" without a prefix. */
@@ -338,96 +254,16 @@ static void warnings(FILE *f, const struct report_ctx *ctx)
 
 static void cells_table(FILE *f, const struct report_ctx *ctx)
 {
-	json_t *ref = json_object_get(json_object_get(ctx->doc, "reference"), "ceiling_mb_s");
-	json_t *cell;
-	size_t i;
-
 	fputs("\n## Throughput per strategy and thread count\n\n", f);
 	if (!json_array_size(ctx->cells)) {
 		fputs("No runs.\n", f);
 		return;
 	}
-	fputs("| strategy | threads | jobs | runs | failed | median MB/s | "
-	      "interval of the median | min | max | cv | copied MB/s |", f);
-	if (json_is_number(ref))
-		fputs(" % of ceiling |", f);
-	fputs(" not cold | flags |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|", f);
-	fputs(json_is_number(ref) ? "---:|---:|---|\n" : "---:|---|\n", f);
-	json_array_foreach(ctx->cells, i, cell) {
-		fputs("| ", f);
-		md(f, json_get_str(cell, "strategy"));
-		if (report_nodes(cell))
-			fprintf(f, " on %lld node%s", (long long)report_nodes(cell),
-				report_nodes(cell) == 1 ? "" : "s");
-		fprintf(f, " | %lld | %lld | %lld | %lld | ", json_get_int(cell, "threads"),
-			(long long)report_jobs(cell), json_get_int(cell, "runs"),
-			json_get_int(cell, "failed_runs"));
-		put_col(f, cell, "median_mb_s", 1);
-		report_put_interval(f, cell, "-");
-		fputs(" | ", f);
-		put_col(f, cell, "min_mb_s", 1);
-		put_col(f, cell, "max_mb_s", 1);
-		if (json_get_has_num(cell, "cv"))
-			fprintf(f, "%.1f %%", 100 * json_number_value(json_object_get(cell, "cv")));
-		else
-			fputs("-", f);
-		fputs(" | ", f);
-		put_key(f, cell, "median_mb_s_copied", 1);
-		if (json_is_number(ref)) {
-			fputs(" | ", f);
-			json_t *median = json_object_get(cell, "median_mb_s");
-
-			if (json_is_number(median) && json_number_value(ref) > 0)
-				fprintf(f, "%.0f %%",
-					100 * json_number_value(median) / json_number_value(ref));
-			else
-				fputs("-", f);
-		}
-		fprintf(f, " | %lld | ", json_get_int(cell, "not_cold_runs"));
-		report_put_strings(f, json_object_get(cell, "flags"), md);
-		fputs(" |\n", f);
-	}
-	fputs("\nMB/s are 10^6 bytes per second until the copies were durable (syncfs on the "
-	      "destination); copied MB/s stop at the last close. The interval is the median's "
-	      "distribution-free confidence interval, with the coverage it reaches; with few runs "
-	      "it is just min–max.\n", f);
-	if (json_is_number(ref)) {
-		fputs("The ceiling is fio's copy-shaped throughput for the same files (", f);
-		put_num(f, ref, 1);
-		fputs(" MB/s; fio's reference below); a share above 100 % is a warning.\n", f);
-	}
-}
-
-/* shutil over cpython per thread count, when both ran: the interpreter's own cost. */
-static void interpreter(FILE *f, const struct report_ctx *ctx)
-{
-	json_t *ratios = cells_ratios(ctx->cells, CELLS_EMULATION, CELLS_INTERPRETER);
-	json_t *r;
-	size_t i;
-
-	if (!json_array_size(ratios)) {
-		json_decref(ratios);
-		return;
-	}
-	fputs("\n## Emulation against the real interpreter\n\n"
-	      "| threads | jobs | " CELLS_EMULATION " MB/s | " CELLS_INTERPRETER " MB/s | "
-	      CELLS_EMULATION " / " CELLS_INTERPRETER " | bounds |\n"
-	      "|---:|---:|---:|---:|---:|---|\n", f);
-	json_array_foreach(ratios, i, r) {
-		fprintf(f, "| %lld | %lld | ", json_get_int(r, "threads"), json_get_int(r, "jobs"));
-		put_col(f, r, "numerator_mb_s", 1);
-		put_col(f, r, "denominator_mb_s", 1);
-		fprintf(f, "%.2fx | ", json_get_num(r, "ratio"));
-		if (json_get_has_num(r, "ratio_low") && json_get_has_num(r, "ratio_high"))
-			fprintf(f, "%.2f–%.2f |\n", json_get_num(r, "ratio_low"),
-				json_get_num(r, "ratio_high"));
-		else
-			fputs("- |\n", f);
-	}
-	fputc('\n', f);
-	md(f, report_interpreter_note);
-	fputc('\n', f);
-	json_decref(ratios);
+	report_cells_table(f, &md_markup, ctx->doc, ctx->cells,
+			   "MB/s are 10^6 bytes per second until the copies were durable (syncfs on "
+			   "the destination); copied MB/s stop at the last close. The interval is the "
+			   "median's distribution-free confidence interval, with the coverage it "
+			   "reaches; with few runs it is just min–max.");
 }
 
 static void runs_table(FILE *f, const struct report_ctx *ctx)
@@ -435,7 +271,6 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 	json_t *run;
 	size_t i;
 	bool verified = false;
-	char summary[256];
 
 	fputs("\n## Runs\n\n", f);
 	if (!json_array_size(json_object_get(ctx->doc, "runs"))) {
@@ -453,11 +288,6 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 	fputs(verified ? "---|---|\n" : "---|\n", f);
 	json_array_foreach(json_object_get(ctx->doc, "runs"), i, run) {
 		json_t *cold = json_object_get(run, "cold");
-		json_t *lat = json_object_get(run, "latency_ms");
-		json_t *cpu = json_object_get(run, "cpu");
-		json_t *smp = json_object_get(run, "sampler");
-		const char *dev;
-		json_t *mean = report_busiest_mean(smp, &dev);
 		json_t *res = json_object_get(cold, "residency_pct");
 		const char *sep = "";
 
@@ -470,29 +300,9 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 		put_key(f, run, "seconds_durable", 2);
 		fputs(" | **", f);
 		put_key(f, run, "mb_s", 1);
-		fputs("** | ", f);
-		put_col(f, run, "files_per_s", 1);
-		put_col(f, lat, "p50", 1);
-		put_col(f, lat, "p99", 1);
-		put_col(f, run, "tail_s", 2);
-		put_col(f, cpu, "user_s", 2);
-		put_col(f, cpu, "sys_s", 2);
-		if (json_is_number(res))
-			fprintf(f, "%.1f %%", json_number_value(res));
-		else
-			fputs("?", f);
-		fputs(" | ", f);
-		md(f, dev ? dev : "-");
-		fputs(" | ", f);
-		put_col(f, mean, "util", 1);
-		put_col(f, mean, "aqu-sz", 2);
-		put_col(f, json_object_get(json_object_get(smp, "cpu"), "mean"), "busy", 1);
-		if (verified) {
-			char verify[48];
-
-			report_verify_cell(run, verify, sizeof(verify));
-			fprintf(f, "%s | ", verify);
-		}
+		fputs("** |", f);
+		report_run_measures(f, &md_markup, run, verified);
+		fputc(' ', f);
 		if (run_flag_role(run)) {
 			fprintf(f, "%s, not counted", run_flag_role(run));
 			sep = ", ";
@@ -529,15 +339,7 @@ static void runs_table(FILE *f, const struct report_ctx *ctx)
 	      "device: the busiest device during the run, with its mean %util and queue size "
 	      "(iostat -x); %util alone does not show saturation, NVMe and arrays serve many "
 	      "requests at once. CPU busy: all CPUs.", f);
-	if (verified)
-		fputs(" verify: the copies of the run read back after dropping the caches and "
-		      "compared with their sources (--verify).", f);
-	fputc('\n', f);
-	if (report_verify_summary(ctx->doc, summary, sizeof(summary))) {
-		fputs("\n**Verify:** ", f);
-		md(f, summary);
-		fputs(".\n", f);
-	}
+	report_runs_verify(f, &md_markup, ctx->doc, verified);
 }
 
 static void findings(FILE *f, json_t *doc)
@@ -610,30 +412,14 @@ static void plots(FILE *f, const struct report_ctx *ctx)
 	fputs("report.html has the same charts drawn without gnuplot.\n", f);
 }
 
-static void location_row(FILE *f, const char *label, json_t *src, json_t *dst, const char *key)
-{
-	json_t *o[2] = { src, dst };
-
-	fprintf(f, "| %s |", label);
-	for (int k = 0; k < 2; k++) {
-		fputc(' ', f);
-		report_put_location(f, json_object_get(o[k], key), md, "-", "-");
-		fputs(" |", f);
-	}
-	fputc('\n', f);
-}
-
 static void environment(FILE *f, json_t *doc)
 {
 	json_t *host = json_object_get(doc, "host");
 	json_t *tool = json_object_get(doc, "tool");
 	json_t *src = json_object_get(doc, "source");
 	json_t *dst = json_object_get(doc, "destination");
-	json_t *params = json_object_get(doc, "params");
 	json_t *bucket;
 	bool any = false;
-	const char *key;
-	json_t *v;
 	size_t i;
 
 	fputs("\n## Environment\n\n", f);
@@ -656,14 +442,7 @@ static void environment(FILE *f, json_t *doc)
 	/* A `watch` folder has no source, destination or data set. */
 	if (json_is_object(src)) {
 		fputs("\n\n| | source | destination |\n|---|---|---|\n", f);
-		location_row(f, "path", src, dst, "path");
-		location_row(f, "filesystem", src, dst, "fs_type");
-		location_row(f, "mounted from", src, dst, "mount_source");
-		location_row(f, "mount point", src, dst, "mount_point");
-		location_row(f, "mount options", src, dst, "mount_options");
-		location_row(f, "block devices", src, dst, "devices");
-		location_row(f, "filesystem size", src, dst, "fs_size_bytes");
-		location_row(f, "free at the start", src, dst, "fs_free_bytes");
+		report_location_rows(f, &md_markup, src, dst, "-");
 		fprintf(f,
 			"\nThe data set: %lld files, %.3f GB (%lld files ignored by name, "
 			"%lld named .mrc/.mrcs without an MRC header).",
@@ -682,29 +461,7 @@ static void environment(FILE *f, json_t *doc)
 		if (any)
 			fputc('.', f);
 	}
-	/* diag: the route to storage, and what looked wrong before the first run. */
-	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "routes"), i, v) {
-		char route[512];
-
-		report_route_text(v, route, sizeof(route));
-		fputs("\n\nRoute to ", f);
-		md(f, route);
-	}
-	json_array_foreach(json_object_get(json_object_get(doc, "diag"), "findings"), i, v) {
-		fputs(i ? "\n- " : "\n\nDiag findings:\n\n- ", f);
-		md(f, json_string_value(v));
-	}
-	fputs("\n\nParameters:", f);
-	json_object_foreach(params, key, v) {
-		char *text = report_param_text(doc, key, v);
-		char *kv = xasprintf("%s=%s", key, text);
-
-		fputc(' ', f);
-		code(f, kv);
-		free(kv);
-		free(text);
-	}
-	fputc('\n', f);
+	report_env_diag(f, &md_markup, doc);
 }
 
 void report_md(const struct report_ctx *ctx, FILE *f)
@@ -723,7 +480,7 @@ void report_md(const struct report_ctx *ctx, FILE *f)
 		cells_table(f, ctx);
 		report_reference_md(f, ctx->doc, md);
 		report_nodes_md(ctx->doc, f);
-		interpreter(f, ctx);
+		report_interpreter(f, &md_markup, ctx->cells);
 		runs_table(f, ctx);
 		report_overhead_md(f, ctx->doc, md);
 	}

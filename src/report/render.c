@@ -293,3 +293,108 @@ void report_best_strategy(FILE *f, json_t *rec, const struct report_markup *m)
 	}
 	fputs(m->p_close, f);
 }
+
+void report_section(FILE *f, const struct report_markup *m, const char *id, const char *title)
+{
+	if (m->html)
+		fprintf(f, "<section id=\"%s\">\n<h2>%s</h2>\n", id, title);
+	else
+		fprintf(f, "\n## %s\n\n", title);
+}
+
+void report_section_end(FILE *f, const struct report_markup *m)
+{
+	if (m->html)
+		fputs("</section>\n", f);
+}
+
+void report_table(FILE *f, const struct report_markup *m, bool scroll,
+		  const struct report_col *cols, size_t n)
+{
+	if (m->html)
+		fputs(scroll ? "<div class=\"scroll\"><table>\n<tr>" : "<table>\n<tr>", f);
+	else
+		fputc('|', f);
+	for (size_t i = 0; i < n; i++) {
+		if (!cols[i].label)
+			continue;
+		if (m->html)
+			fprintf(f, "<th%s>%s</th>", cols[i].align == REPORT_TEXT ? "" : " class=\"n\"",
+				cols[i].label);
+		else
+			fprintf(f, " %s |", cols[i].label);
+	}
+	if (m->html) {
+		fputs("</tr>\n", f);
+		return;
+	}
+	/* Markdown's rule below the header says how each column aligns */
+	fputs("\n|", f);
+	for (size_t i = 0; i < n; i++) {
+		if (cols[i].label)
+			fputs(cols[i].align == REPORT_NUM ? "---:|" : "---|", f);
+	}
+	fputc('\n', f);
+}
+
+void report_table_end(FILE *f, const struct report_markup *m, bool scroll)
+{
+	if (m->html)
+		fputs(scroll ? "</table></div>\n" : "</table>\n", f);
+}
+
+void report_row(FILE *f, const struct report_markup *m, const char *cls)
+{
+	if (!m->html)
+		fputc('|', f);
+	else if (cls)
+		fprintf(f, "<tr class=\"%s\">", cls);
+	else
+		fputs("<tr>", f);
+}
+
+void report_row_end(FILE *f, const struct report_markup *m)
+{
+	fputs(m->html ? "</tr>\n" : "\n", f);
+}
+
+void report_td(FILE *f, const struct report_markup *m, enum report_align align)
+{
+	if (!m->html)
+		fputc(' ', f);
+	else
+		fputs(align == REPORT_TEXT ? "<td>" : "<td class=\"n\">", f);
+}
+
+void report_td_end(FILE *f, const struct report_markup *m)
+{
+	fputs(m->html ? "</td>" : " |", f);
+}
+
+void report_td_int(FILE *f, const struct report_markup *m, long long v)
+{
+	report_td(f, m, REPORT_NUM);
+	fprintf(f, "%lld", v);
+	report_td_end(f, m);
+}
+
+void report_td_num(FILE *f, const struct report_markup *m, json_t *o, const char *key,
+		   int decimals)
+{
+	report_td(f, m, REPORT_NUM);
+	report_put_num(f, json_object_get(o, key), decimals, m->missing);
+	report_td_end(f, m);
+}
+
+void report_note(FILE *f, const struct report_markup *m, bool first)
+{
+	if (m->html)
+		fputs("<p class=\"note\">", f);
+	else if (first)
+		fputc('\n', f);
+}
+
+void report_note_end(FILE *f, const struct report_markup *m)
+{
+	fputs(m->html ? "</p>\n" : "\n", f);
+}

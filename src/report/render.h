@@ -101,7 +101,86 @@ struct report_markup {
 	const char *b_open;	/* "**", "<b>" */
 	const char *b_close;	/* "**", "</b>" */
 	bool bold_headroom;	/* the headroom ratio in bold too */
+	/*
+	 * The rest writes the sections whose rows, values and notes both renderings share:
+	 * Markdown's headings and pipe tables, or HTML's sections and elements.
+	 */
+	bool html;
+	const char *fig_open;	/* "", "<b>": a row's key figure */
+	const char *fig_close;
+	/* The flags of a cell ("flags": strings), as a list or as badges. */
+	void (*flags)(FILE *f, json_t *flags);
+	/* Text as code (a parameter "threads=4"), escaped. */
+	void (*code)(FILE *f, const char *s);
 };
+
+/* How a column aligns: an interval ("118.2–131.0") is text in Markdown, a number in HTML. */
+enum report_align { REPORT_TEXT, REPORT_NUM, REPORT_RANGE };
+struct report_col {
+	const char *label;	/* markup as it is; NULL: the column is left out */
+	enum report_align align;
+};
+/* A section's heading ("## title", "<section id><h2>title"), and its end. */
+void report_section(FILE *f, const struct report_markup *m, const char *id, const char *title);
+void report_section_end(FILE *f, const struct report_markup *m);
+/* A table with its header row, wide ones scrolling in HTML; and its end. */
+void report_table(FILE *f, const struct report_markup *m, bool scroll,
+		  const struct report_col *cols, size_t n);
+void report_table_end(FILE *f, const struct report_markup *m, bool scroll);
+/* A row (cls: HTML's class for it, or NULL), a cell in it, and their ends. */
+void report_row(FILE *f, const struct report_markup *m, const char *cls);
+void report_row_end(FILE *f, const struct report_markup *m);
+void report_td(FILE *f, const struct report_markup *m, enum report_align align);
+void report_td_end(FILE *f, const struct report_markup *m);
+/* A cell holding an integer. */
+void report_td_int(FILE *f, const struct report_markup *m, long long v);
+/* A cell holding a number of o, or m->missing. */
+void report_td_num(FILE *f, const struct report_markup *m, json_t *o, const char *key,
+		   int decimals);
+/*
+ * A note below a table: first opens its paragraph; a further note goes on in the same
+ * paragraph in Markdown, and in a paragraph of its own in HTML.
+ */
+void report_note(FILE *f, const struct report_markup *m, bool first);
+void report_note_end(FILE *f, const struct report_markup *m);
+
+/*
+ * sections.c: the sections report.md and report.html print alike, each through its markup.
+ * report_interpreter(): shutil over cpython per thread count, nothing unless both ran.
+ */
+void report_interpreter(FILE *f, const struct report_markup *m, json_t *cells);
+/*
+ * The table of cells (report_cells()) with doc's reference ceiling, the recommended cell's
+ * row highlighted in HTML, then note (markup as it is) and the ceiling's note.
+ */
+void report_cells_table(FILE *f, const struct report_markup *m, json_t *doc, json_t *cells,
+			const char *note);
+/* The recommendation's paired confirmation: its verdict, and its pairs when it ran. */
+void report_confirmation(FILE *f, const struct report_markup *m, json_t *rec);
+/*
+ * The rows of the recommendation's table of thread counts (below each rendering's header: the
+ * times' heading differs), its end, the fastest strategy, the rule that chose, and the
+ * paired confirmation.
+ */
+void report_rec_threads(FILE *f, const struct report_markup *m, json_t *rec, json_t *cells);
+/*
+ * The cells of a run's row from files/s on: latencies, tail, CPU time, residency, the busiest
+ * device's load, CPU busy, and --verify's result when verified (some run was verified).
+ */
+void report_run_measures(FILE *f, const struct report_markup *m, json_t *run, bool verified);
+/*
+ * The end of the runs' note: what verify means when verified, then --verify over every run
+ * in a paragraph of its own.
+ */
+void report_runs_verify(FILE *f, const struct report_markup *m, json_t *doc, bool verified);
+/*
+ * The environment's rows of source against destination (path, filesystem, mount, devices,
+ * sizes); none stands for an empty list (no block device).
+ */
+void report_location_rows(FILE *f, const struct report_markup *m, json_t *src, json_t *dst,
+			  const char *none);
+/* The environment's end: diag's routes to storage and findings, and the run's parameters. */
+void report_env_diag(FILE *f, const struct report_markup *m, json_t *doc);
 /*
  * The fastest strategy against CryoSPARC's copier (the recommendation's headroom verdict), as
  * one paragraph below the table of its thread counts; nothing when the sweep had only the
