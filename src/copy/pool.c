@@ -3,12 +3,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "copy/pool.h"
 #include "lib/util.h"
@@ -454,9 +456,125 @@ int pool_run(const struct copy_job *job, unsigned nthreads, const volatile sig_a
 	return pool_run_jobs(job, 1, nthreads, stop, NULL, stats);
 }
 
+/* Files a thread of count_copies() stats at a time, and the threads at most. */
+#define COUNT_CHUNK 4096
+#define COUNT_THREADS 4
+
+/* The copies pool_count_copied() stats, shared by its threads: every file of every job. */
+struct count_scan {
+	const struct copy_job *jobs;
+	unsigned njobs;
+	const struct pool_stats *stats;
+	size_t total;		/* files over all jobs */
+	int64_t *size;		/* per file: the copy's size, -errno, or -1 when not copied */
+	pthread_mutex_t lock;
+	size_t next;		/* the first file of the next chunk */
+};
+
+/* The job of the file at global index g (the jobs' files in turn), and its index in that job. */
+static unsigned count_job_of(const struct count_scan *sc, size_t g, size_t *i)
+{
+	unsigned k = 0;
+
+	while (k + 1 < sc->njobs && g >= sc->jobs[k].ds->nr) {
+		g -= sc->jobs[k].ds->nr;
+		k++;
+	}
+	*i = g;
+	return k;
+}
+
+/*
+ * The size of one copy, or -errno. Its folder (rel up to the last '/') stays open as *dirfd
+ * between calls, so that most stats look up one name, not the whole path from the root: the files
+ * are sorted, a folder's files come one after another.
+ */
+static int64_t count_one(const struct copy_job *job, const char *rel, int *dirfd, char **dir)
+{
+	const char *slash = strrchr(rel, '/');
+	const size_t dlen = slash ? (size_t)(slash - rel) : 0;
+	struct stat st;
+
+	if (*dirfd < 0 || strlen(*dir) != dlen || strncmp(*dir, rel, dlen)) {
+		char *path = dlen ? xasprintf("%s/%.*s", job->dst_root, (int)dlen, rel)
+				  : xstrdup(job->dst_root);
+
+		if (*dirfd >= 0)
+			close(*dirfd);
+		*dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		free(path);
+		free(*dir);
+		*dir = xasprintf("%.*s", (int)dlen, rel);
+		if (*dirfd < 0)
+			return -errno;
+	}
+	if (fstatat(*dirfd, slash ? slash + 1 : rel, &st, 0) < 0)
+		return -errno;
+	return (int64_t)st.st_size;
+}
+
+static void *count_thread(void *arg)
+{
+	struct count_scan *sc = arg;
+	const struct copy_job *open_job = NULL;
+	char *dir = NULL;
+	int dirfd = -1;
+
+	for (;;) {
+		size_t g;
+		size_t end;
+
+		pthread_mutex_lock(&sc->lock);
+		g = sc->next;
+		sc->next = g + COUNT_CHUNK < sc->total ? g + COUNT_CHUNK : sc->total;
+		end = sc->next;
+		pthread_mutex_unlock(&sc->lock);
+		if (g >= end)
+			break;
+		for (; g < end; g++) {
+			size_t i;
+			const unsigned k = count_job_of(sc, g, &i);
+
+			if (g >= sc->stats->nr_latency || !sc->stats->latency_ns[g]) {
+				sc->size[g] = -1;
+				continue;
+			}
+			/* Another job's folder of the same name is another folder. */
+			if (open_job != &sc->jobs[k] && dirfd >= 0) {
+				close(dirfd);
+				dirfd = -1;
+			}
+			open_job = &sc->jobs[k];
+			sc->size[g] = count_one(open_job, sc->jobs[k].ds->files[i].rel, &dirfd, &dir);
+		}
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
+	return NULL;
+}
+
+/* Every copy's size into sc->size, by a few threads for a large set (stat is CPU, here). */
+static void count_copies(struct count_scan *sc)
+{
+	pthread_t tid[COUNT_THREADS - 1];
+	const size_t want = sc->total / COUNT_CHUNK;
+	const unsigned nt = want < COUNT_THREADS - 1 ? (unsigned)want : COUNT_THREADS - 1;
+	unsigned started = 0;
+
+	pthread_mutex_init(&sc->lock, NULL);
+	for (unsigned t = 0; t < nt; t++)
+		if (pthread_create(&tid[started], NULL, count_thread, sc) == 0)
+			started++;
+	count_thread(sc);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&sc->lock);
+}
+
 size_t pool_count_copied(const struct copy_job *jobs, unsigned njobs, struct pool_stats *stats)
 {
-	size_t first = 0;
+	struct count_scan sc = { .jobs = jobs, .njobs = njobs, .stats = stats };
 	size_t cap = 0;
 	uint64_t bytes = 0;
 
@@ -469,37 +587,34 @@ size_t pool_count_copied(const struct copy_job *jobs, unsigned njobs, struct poo
 	/* A strategy whose copies are not the files (relion's stacks) counted its own bytes. */
 	if (njobs && jobs[0].strategy && jobs[0].strategy->verify)
 		return 0;
-	for (unsigned k = 0; k < njobs; k++) {
-		const struct dataset *ds = jobs[k].ds;
+	for (unsigned k = 0; k < njobs; k++)
+		sc.total += jobs[k].ds->nr;
+	sc.size = xmalloc((sc.total ? sc.total : 1) * sizeof(*sc.size));
+	count_copies(&sc);
+	for (size_t g = 0; g < sc.total; g++) {
+		size_t i;
+		const unsigned k = count_job_of(&sc, g, &i);
+		const struct copy_file *f = &jobs[k].ds->files[i];
 
-		for (size_t i = 0; i < ds->nr && first + i < stats->nr_latency; i++) {
-			const struct copy_file *f = &ds->files[i];
-			char *dst;
-			struct stat st;
-
-			if (!stats->latency_ns[first + i])
-				continue;
-			dst = path_join(jobs[k].dst_root, f->rel);
-			if (stat(dst, &st) < 0) {
-				if (!stats->nr_unmeasured++)
-					stats->unmeasured_errno = -errno;
-				bytes += f->size;
-			} else {
-				bytes += (uint64_t)st.st_size;
-				if ((uint64_t)st.st_size != f->size) {
-					if (stats->nr_resized == cap) {
-						cap = cap ? 2 * cap : 8;
-						stats->resized = xrealloc(stats->resized,
-									  cap * sizeof(*stats->resized));
-					}
-					stats->resized[stats->nr_resized++] = (struct pool_resized){
-						k, i, f->size, (uint64_t)st.st_size };
-				}
-			}
-			free(dst);
+		if (sc.size[g] == -1)
+			continue;
+		if (sc.size[g] < 0) {
+			if (!stats->nr_unmeasured++)
+				stats->unmeasured_errno = (int)sc.size[g];
+			bytes += f->size;
+			continue;
 		}
-		first += ds->nr;
+		bytes += (uint64_t)sc.size[g];
+		if ((uint64_t)sc.size[g] != f->size) {
+			if (stats->nr_resized == cap) {
+				cap = cap ? 2 * cap : 8;
+				stats->resized = xrealloc(stats->resized, cap * sizeof(*stats->resized));
+			}
+			stats->resized[stats->nr_resized++] =
+				(struct pool_resized){ k, i, f->size, (uint64_t)sc.size[g] };
+		}
 	}
+	free(sc.size);
 	stats->bytes_done = bytes;
 	return stats->nr_resized;
 }

@@ -424,6 +424,71 @@ static void test_resized_counted(void **state)
 	free(dir);
 }
 
+/*
+ * Thousands of copies in folders, counted by several threads (one chunk each): a grown copy, a
+ * copy that is gone, a job whose whole folder is gone, a file the pool did not copy; the sums
+ * and the first failure are those of a count one file after another.
+ */
+static void test_count_many(void **state)
+{
+	enum { PER_DIR = 3000, NR = 3 * PER_DIR };
+	char *dir = test_tmpdir("pool-count");
+	struct dataset ds = { 0 };
+	struct copy_job jobs[2];
+	struct pool_stats ps = { 0 };
+	char *dst[2];
+
+	assert_non_null(dir);
+	ds.nr = NR;
+	ds.files = xcalloc(ds.nr, sizeof(*ds.files));
+	for (unsigned k = 0; k < 2; k++) {
+		dst[k] = pathf("%s/dst%u", dir, k);
+		assert_int_equal(mkdir(dst[k], 0700), 0);
+		jobs[k] = (struct copy_job){ .strategy = &strategy_rw, .ds = &ds, .dst_root = dst[k] };
+	}
+	for (size_t i = 0; i < NR; i++) {
+		const char folder = (char)('a' + i / PER_DIR);
+
+		ds.files[i].rel = xasprintf("%c/f%05zu.mrcs", folder, i);
+		ds.files[i].size = 10;
+		for (unsigned k = 0; k < 2; k++) {
+			char *sub = pathf("%s/%c", dst[k], folder);
+
+			if (i % PER_DIR == 0)
+				assert_int_equal(mkdir(sub, 0700), 0);
+			/* job 0 lost its last copy and grew one; job 1 lost the folder b */
+			if (!(k == 0 && i == NR - 1) && !(k == 1 && folder == 'b'))
+				put_bytes(sub, ds.files[i].rel + 2, k == 0 && i == 4500 ? 11 : 10);
+			free(sub);
+		}
+	}
+	{
+		char *b = pathf("%s/b", dst[1]);
+
+		assert_int_equal(rmdir(b), 0);
+		free(b);
+	}
+	ps.nr_latency = 2 * NR;
+	ps.latency_ns = xcalloc(ps.nr_latency, sizeof(*ps.latency_ns));
+	for (size_t g = 0; g < ps.nr_latency; g++)
+		ps.latency_ns[g] = g == 100 ? 0 : 1;	/* job 0's file 100 was not copied */
+	assert_int_equal(pool_count_copied(jobs, 2, &ps), 1);
+	assert_int_equal(ps.resized[0].job, 0);
+	assert_int_equal(ps.resized[0].file, 4500);
+	assert_int_equal(ps.resized[0].listed, 10);
+	assert_int_equal(ps.resized[0].copied, 11);
+	/* job 0's last copy and job 1's 3,000 in b: their listed sizes count */
+	assert_int_equal(ps.nr_unmeasured, 1 + PER_DIR);
+	assert_int_equal(ps.unmeasured_errno, -ENOENT);
+	assert_int_equal(ps.bytes_done, (NR - 1) * 10 + 1 + NR * 10);
+	pool_stats_release(&ps);
+	dataset_release(&ds);
+	test_rmtree(dir);
+	for (unsigned k = 0; k < 2; k++)
+		free(dst[k]);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_copy_all),
 		cmocka_unit_test(test_zero_threads),
 		cmocka_unit_test(test_resized_counted),
+		cmocka_unit_test(test_count_many),
 	};
 
 	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
