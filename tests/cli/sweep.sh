@@ -103,7 +103,7 @@ expect_ok "$CCB" sweep --strategies rw --threads 1,2 --repeats-max 6 --min-run 0
 	--no-report --interval 0 --out "$out" "$src" "$dst"
 expect_json "$out/results.json" "d['sweep']['repeats'] == 'auto' and d['params']['repeats'] == 'auto'" \
 	"d['sweep']['auto']['min_runs'] == 5 and d['sweep']['auto']['max_runs'] == 6" \
-	"d['sweep']['auto']['target_spread_pct'] == 2.5 and d['sweep']['auto']['tolerance_pct'] == 5" \
+	"d['sweep']['auto']['target_spread_pct'] == 1.5 and d['sweep']['auto']['tolerance_pct'] == 3" \
 	"d['sweep']['auto']['default_strategy'] == 'shutil'" \
 	"len(d['cells']) == 2 and all(5 <= c['runs'] <= 6 for c in d['cells'])" \
 	"any(c['runs'] == 6 for c in d['cells'])" \
