@@ -60,6 +60,7 @@ void report_interpreter(FILE *f, const struct report_markup *m, json_t *cells)
 	m->put(f, report_interpreter_note);
 	report_note_end(f, m);
 	report_section_end(f, m);
+	json_decref(ratios);
 }
 
 /* Whether cell is the one the recommendation names: its strategy, threads, jobs and nodes. */
