@@ -634,22 +634,14 @@ int cache_dataset_residency_sample(const struct dataset *ds, const char *root, s
 				   double *pct, size_t *examined, char *why, size_t len)
 {
 	struct residency_scan sc = { .ds = ds, .root = root };
-	pthread_t tid[DATASET_CHECK_THREADS];
 	size_t want;
-	unsigned nt;
-	unsigned started = 0;
 	int ret;
 
 	sc.count = max_files && ds->nr > max_files ? max_files : ds->nr;
 	want = sc.count / 256;
-	nt = want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS;
 	pthread_mutex_init(&sc.lock, NULL);
-	for (unsigned t = 0; t < nt; t++)
-		if (pthread_create(&tid[started], NULL, residency_thread, &sc) == 0)
-			started++;
-	residency_thread(&sc);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	run_shared(residency_thread, &sc,
+		   want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS);
 	pthread_mutex_destroy(&sc.lock);
 	ret = sc.err;
 	if (ret < 0) {

@@ -557,18 +557,10 @@ static void *count_thread(void *arg)
 /* Every copy's size into sc->size, by a few threads for a large set (stat is CPU, here). */
 static void count_copies(struct count_scan *sc)
 {
-	pthread_t tid[COUNT_THREADS - 1];
 	const size_t want = sc->total / COUNT_CHUNK;
-	const unsigned nt = want < COUNT_THREADS - 1 ? (unsigned)want : COUNT_THREADS - 1;
-	unsigned started = 0;
 
 	pthread_mutex_init(&sc->lock, NULL);
-	for (unsigned t = 0; t < nt; t++)
-		if (pthread_create(&tid[started], NULL, count_thread, sc) == 0)
-			started++;
-	count_thread(sc);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	run_shared(count_thread, sc, want < COUNT_THREADS - 1 ? (unsigned)want : COUNT_THREADS - 1);
 	pthread_mutex_destroy(&sc->lock);
 }
 

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -130,23 +129,15 @@ static size_t choose(const struct dataset *ds, bool all, uint64_t seed, size_t *
 void dataset_check_headers(struct dataset *ds, unsigned flags, uint64_t seed)
 {
 	struct checker c = { .ds = ds };
-	pthread_t tid[DATASET_CHECK_THREADS];
 	size_t *which = NULL;
 	size_t of = 0;
-	unsigned nt;
-	unsigned started = 0;
 
 	c.nr = choose(ds, flags & DATASET_CHECK_ALL, seed, &which, &of);
 	c.which = which;
 	atomic_init(&c.next, 0);
 	/* A thread for every 32 stacks at most: a handful is not worth a thread. */
-	nt = c.nr / 32 < DATASET_CHECK_THREADS ? (unsigned)(c.nr / 32) : DATASET_CHECK_THREADS;
-	for (unsigned t = 0; t < nt; t++)
-		if (pthread_create(&tid[started], NULL, check_thread, &c) == 0)
-			started++;
-	check_thread(&c);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	run_shared(check_thread, &c,
+		   c.nr / 32 < DATASET_CHECK_THREADS ? (unsigned)(c.nr / 32) : DATASET_CHECK_THREADS);
 	free(which);
 	ds->nr_not_mrc = 0;
 	ds->nr_bad_size = 0;

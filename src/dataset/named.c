@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -273,19 +272,12 @@ static void *stat_thread(void *arg)
 static struct stack_stat *stat_stacks(const char *root, const struct stack_list *l)
 {
 	struct stack_stats q = { .root = root, .l = l };
-	pthread_t tid[DATASET_CHECK_THREADS];
 	const size_t want = l->nr / STAT_BATCH;
-	const unsigned nt = want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS;
-	unsigned started = 0;
 
 	q.s = xcalloc(l->nr ? l->nr : 1, sizeof(*q.s));
 	atomic_init(&q.next, 0);
-	for (unsigned t = 0; t < nt; t++)
-		if (pthread_create(&tid[started], NULL, stat_thread, &q) == 0)
-			started++;
-	stat_thread(&q);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	run_shared(stat_thread, &q,
+		   want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS);
 	return q.s;
 }
 

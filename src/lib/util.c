@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,20 @@ uint64_t now_mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void run_shared(void *(*fn)(void *), void *arg, unsigned helpers)
+{
+	pthread_t *tid = helpers ? xcalloc(helpers, sizeof(*tid)) : NULL;
+	unsigned started = 0;
+
+	for (unsigned t = 0; t < helpers; t++)
+		if (pthread_create(&tid[started], NULL, fn, arg) == 0)
+			started++;
+	fn(arg);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	free(tid);
 }
 
 double now_mono(void)

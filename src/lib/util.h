@@ -36,6 +36,12 @@ extern bool live_line;
 double now_mono(void);
 /* Nanoseconds of CLOCK_MONOTONIC. */
 uint64_t now_mono_ns(void);
+/*
+ * Run fn(arg) on this thread and on up to helpers more at once, and return when every one has
+ * returned: for work its threads share through arg. A helper that cannot be started is done
+ * without (this thread alone does all the work, at worst).
+ */
+void run_shared(void *(*fn)(void *), void *arg, unsigned helpers);
 /* RFC 3339 UTC timestamp of the wall clock into buf ("2026-11-26T01:18:06Z"). */
 void now_rfc3339(char *buf, size_t len);
 

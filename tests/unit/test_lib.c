@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,6 +531,25 @@ static void test_path_resolve(void **state)
 	free(real);
 }
 
+static void *count_call(void *arg)
+{
+	atomic_fetch_add((atomic_uint *)arg, 1);
+	return NULL;
+}
+
+/* run_shared(): fn runs on this thread and on every helper, and all are done when it returns. */
+static void test_run_shared(void **state)
+{
+	atomic_uint calls;
+
+	(void)state;
+	atomic_init(&calls, 0);
+	run_shared(count_call, &calls, 0);
+	assert_int_equal(atomic_load(&calls), 1);
+	run_shared(count_call, &calls, 3);
+	assert_int_equal(atomic_load(&calls), 1 + 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_text_json_key),
 		cmocka_unit_test(test_text_csv),
 		cmocka_unit_test(test_path_resolve),
+		cmocka_unit_test(test_run_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
