@@ -7,7 +7,9 @@
  * list_s is the dataset's own clock (list_seconds), wall_s from main() to the end of listing,
  * maxrss_kib the peak resident memory (getrusage). Built, never installed.
  *
- *   bench/list-only [--check-all] [--all-files] SRC
+ *   bench/list-only [--check-all] [--all-files] [--print] SRC
+ * --print: then every file ("SIZE PATH", in the order runs copy them) and every folder holding
+ * files ("dir PATH"), to check a listing against `find`.
  */
 #include "config.h"
 
@@ -26,6 +28,7 @@ int main(int argc, char **argv)
 	char why[DATASET_WHY_MAX];
 	struct rusage ru;
 	double wall;
+	bool print = false;
 	int i;
 
 	for (i = 1; i < argc - 1; i++) {
@@ -33,11 +36,13 @@ int main(int argc, char **argv)
 			s.flags |= DATASET_CHECK_ALL;
 		else if (!strcmp(argv[i], "--all-files"))
 			s.flags |= DATASET_ALL_FILES;
+		else if (!strcmp(argv[i], "--print"))
+			print = true;
 		else
 			break;
 	}
 	if (i != argc - 1) {
-		fprintf(stderr, "usage: %s [--check-all] [--all-files] SRC\n", argv[0]);
+		fprintf(stderr, "usage: %s [--check-all] [--all-files] [--print] SRC\n", argv[0]);
 		return 2;
 	}
 	if (dataset_load(&ds, argv[i], &s, why, sizeof(why))) {
@@ -48,6 +53,10 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("files %zu bytes %llu list_s %.4f wall_s %.4f maxrss_kib %ld\n", ds.nr,
 	       (unsigned long long)ds.bytes, ds.list_seconds, wall, ru.ru_maxrss);
+	for (size_t k = 0; print && k < ds.nr; k++)
+		printf("%llu %s\n", (unsigned long long)ds.files[k].size, ds.files[k].rel);
+	for (size_t k = 0; print && k < ds.nr_dirs; k++)
+		printf("dir %s\n", ds.dirs[k]);
 	dataset_release(&ds);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,16 @@
 
 /* Bytes of folder entries read at once: 4,000 or so of a stack folder's long names. */
 #define DENTS_BUF (512 * 1024)
+/* Threads sorting the folders' files at once, and the files below which one thread does. */
+#define SORT_THREADS 4
+#define SORT_ALONE 4096
+
+/* The files listed from one folder: ds->files[start, end), their names at name_off in rel. */
+struct file_run {
+	size_t start;
+	size_t end;
+	size_t name_off;
+};
 
 /* The folders below the one being read, walked once its files are listed and sized. */
 struct subdirs {
@@ -39,6 +50,9 @@ struct walk {
 	char *first_target;
 	char *dents;		/* DENTS_BUF bytes for getdents64 */
 	struct sizer *sizer;	/* sizes the files listed from d_type alone */
+	struct file_run *runs;	/* the folders' files, in the order the walk listed them */
+	size_t nr_runs;
+	size_t cap_runs;
 };
 
 static bool has_mrc_name(const char *name)
@@ -245,6 +259,16 @@ static int read_dir(struct walk *w, int dirfd, const char *rel, size_t plen, cha
 	}
 }
 
+/* The files listed from first on are the folder's whose names start at name_off in rel. */
+static void add_run(struct walk *w, size_t first, size_t name_off)
+{
+	if (w->nr_runs == w->cap_runs) {
+		w->cap_runs = w->cap_runs ? 2 * w->cap_runs : 64;
+		w->runs = xrealloc(w->runs, w->cap_runs * sizeof(*w->runs));
+	}
+	w->runs[w->nr_runs++] = (struct file_run){ first, w->ds->nr, name_off };
+}
+
 /*
  * Walk the folder open as dirfd (closed here), whose path relative to the root is rel ("" for
  * the root): its entries read, its files sized, then its folders walked in turn.
@@ -255,6 +279,7 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 	/* rel/name, built in place: a name is at most NAME_MAX bytes. */
 	char *child = xmalloc(plen + NAME_MAX + 2);
 	struct subdirs sub = { 0 };
+	const size_t first = w->ds->nr;
 	int end;
 	int ret;
 
@@ -262,6 +287,8 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 	if (plen)
 		child[plen] = '/';
 	ret = read_dir(w, dirfd, rel, plen, child, &sub);
+	if (!ret && w->ds->nr > first)
+		add_run(w, first, plen + (plen ? 1 : 0));
 	/* The sizer is done with dirfd after this, whatever happened. */
 	end = sizer_end_dir(w->sizer);
 	if (end && !ret) {
@@ -288,6 +315,86 @@ static int walk_dir(struct walk *w, int dirfd, const char *rel)
 	close(dirfd);
 	free(child);
 	return ret;
+}
+
+/* Files of one folder by name: their rel paths agree up to *(size_t *)off. */
+static int name_cmp(const void *a, const void *b, void *off)
+{
+	const size_t o = *(const size_t *)off;
+
+	return strcmp(((const struct copy_file *)a)->rel + o, ((const struct copy_file *)b)->rel + o);
+}
+
+struct run_sort {
+	struct dataset *ds;
+	struct file_run *runs;
+	size_t nr;
+	atomic_size_t next;
+};
+
+static void *sort_thread(void *arg)
+{
+	struct run_sort *s = arg;
+
+	for (size_t i; (i = atomic_fetch_add(&s->next, 1)) < s->nr;) {
+		struct file_run *r = &s->runs[i];
+
+		qsort_r(s->ds->files + r->start, r->end - r->start, sizeof(*s->ds->files), name_cmp,
+			&r->name_off);
+	}
+	return NULL;
+}
+
+static const struct dataset *run_ds;
+
+/* Folders' runs, each sorted, by their first file's path. */
+static int run_cmp(const void *a, const void *b)
+{
+	return strcmp(run_ds->files[((const struct file_run *)a)->start].rel,
+		      run_ds->files[((const struct file_run *)b)->start].rel);
+}
+
+/*
+ * Put ds->files in dataset_file_cmp()'s order (every run copies in it) from the walk's runs:
+ * each folder's files sorted by name, by several threads at once, and the folders put in the
+ * order of their first paths. Where no folder's paths fall between another's (a folder's files
+ * with names on both sides of a subfolder's name do), that is the order of the whole and
+ * ds->dirs is the runs' folders; otherwise the whole is sorted again. A million files in 40
+ * folders: 0.10 s rather than one qsort()'s 0.40 s here.
+ */
+static void sort_runs(struct dataset *ds, struct file_run *runs, size_t nr_runs)
+{
+	struct run_sort s = { .ds = ds, .runs = runs, .nr = nr_runs };
+	const size_t helpers = ds->nr < SORT_ALONE || !nr_runs ? 0 : nr_runs - 1;
+	struct copy_file *files;
+	size_t n = 0;
+
+	if (!nr_runs)
+		return;
+	atomic_init(&s.next, 0);
+	run_shared(sort_thread, &s, helpers < SORT_THREADS - 1 ? (unsigned)helpers : SORT_THREADS - 1);
+	run_ds = ds;
+	qsort(runs, nr_runs, sizeof(*runs), run_cmp);
+	for (size_t i = 1; i < nr_runs; i++) {
+		if (strcmp(ds->files[runs[i - 1].end - 1].rel, ds->files[runs[i].start].rel) > 0) {
+			qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
+			dataset_collect_dirs(ds);
+			return;
+		}
+	}
+	files = xmalloc(ds->nr * sizeof(*files));
+	ds->dirs = xcalloc(nr_runs, sizeof(*ds->dirs));
+	for (size_t i = 0; i < nr_runs; i++) {
+		const struct file_run *r = &runs[i];
+
+		memcpy(files + n, ds->files + r->start, (r->end - r->start) * sizeof(*files));
+		n += r->end - r->start;
+		if (r->name_off)
+			ds->dirs[ds->nr_dirs++] = xasprintf("%.*s", (int)(r->name_off - 1),
+							    ds->files[r->start].rel);
+	}
+	free(ds->files);
+	ds->files = files;
 }
 
 int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char *why, size_t len)
@@ -335,12 +442,11 @@ int dataset_load_dir(struct dataset *ds, const char *root, unsigned flags, char 
 					    "the source", canon);
 		goto out;
 	}
-	if (ds->nr)
-		qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
-	dataset_collect_dirs(ds);
+	sort_runs(ds, w.runs, w.nr_runs);
 	dataset_check_headers(ds, flags, 0);
 	ds->list_seconds = now_mono() - t0;
 out:
+	free(w.runs);
 	free(w.bad);
 	free(w.first_refused);
 	free(w.first_target);

@@ -2,7 +2,8 @@
 /*
  * test_dataset.c - what a dataset takes from SRC: paths named by metadata resolved as text below
  * the project, and a folder's entries that are not regular files (FIFOs, sockets, dangling links,
- * links to folders) counted, links to outside refused unless followed.
+ * links to folders) counted, links to outside refused unless followed; a walked folder's files
+ * in strcmp() order of their paths, however the folders' names and files interleave.
  */
 #include "config.h"
 
@@ -185,12 +186,108 @@ static void test_link_outside(void **state)
 	free(link);
 }
 
+static int strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Make the files rels[0, n) below a new folder, walk it and check the order and the folders. */
+static void walk_order_is(char **rels, size_t n)
+{
+	char *dir = test_tmpdir("walk-order");
+	char why[DATASET_WHY_MAX];
+	struct dataset ds;
+	size_t nr_dirs = 0;
+
+	assert_non_null(dir);
+	for (size_t i = 0; i < n; i++) {
+		char *p = pathf("%s/%s", dir, rels[i]);
+		char *slash = strrchr(p, '/');
+
+		*slash = '\0';
+		assert_int_equal(mkdir_p(p), 0);
+		*slash = '/';
+		const int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, p, strlen(rels[i]) % 7), (ssize_t)(strlen(rels[i]) % 7));
+		close(fd);
+		free(p);
+	}
+	assert_int_equal(dataset_load_dir(&ds, dir, 0, why, sizeof(why)), 0);
+	assert_int_equal(ds.nr, n);
+	qsort(rels, n, sizeof(*rels), strcmp_p);
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strrchr(rels[i], '/');
+
+		if (strcmp(ds.files[i].rel, rels[i]))
+			fail_msg("file %zu: '%s', expected '%s'", i, ds.files[i].rel, rels[i]);
+		assert_int_equal(ds.files[i].size, strlen(rels[i]) % 7);
+		if (!slash)
+			continue;
+		/* The distinct folders, in the files' order. */
+		const size_t len = (size_t)(slash - rels[i]);
+
+		if (nr_dirs && strlen(ds.dirs[nr_dirs - 1]) == len &&
+		    !strncmp(ds.dirs[nr_dirs - 1], rels[i], len))
+			continue;
+		assert_true(nr_dirs < ds.nr_dirs);
+		assert_int_equal(strlen(ds.dirs[nr_dirs]), len);
+		assert_memory_equal(ds.dirs[nr_dirs], rels[i], len);
+		nr_dirs++;
+	}
+	assert_int_equal(ds.nr_dirs, nr_dirs);
+	dataset_release(&ds);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void test_walk_order(void **state)
+{
+	/* Folders whose names sort apart from their paths ("J1" < "J1.x", "J1/" > "J1.x/"). */
+	static const char *const few[] = {
+		"J1/extract/b.mrcs", "J1/extract/a.mrcs", "J10/extract/a.mrcs", "J1.x/a.mrcs",
+		"J1/z.mrcs", "top.mrcs", "a/b/y.mrcs", "a/c.mrcs", "a/x.mrcs", "a.mrcs",
+	};
+	/* a/'s files fall on both sides of a/b/'s. */
+	static const char *const mixed[] = { "a/a.mrcs", "a/b/y.mrcs", "a/c.mrcs", "a/b/a.mrcs" };
+	char *rels[6000];
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(few) / sizeof(*few); i++)
+		rels[n++] = xstrdup(few[i]);
+	walk_order_is(rels, n);
+	for (size_t i = 0; i < n; i++)
+		free(rels[i]);
+	n = 0;
+	for (size_t i = 0; i < sizeof(mixed) / sizeof(*mixed); i++)
+		rels[n++] = xstrdup(mixed[i]);
+	walk_order_is(rels, n);
+	for (size_t i = 0; i < n; i++)
+		free(rels[i]);
+
+	/* Enough files for the folders to be sorted by several threads, then both cases again. */
+	for (int round = 0; round < 2; round++) {
+		n = 0;
+		for (unsigned i = 0; i < 5000; i++)
+			rels[n++] = pathf("J%u/extract/%05u_%u.mrcs", i % 11, (i * 7919u) % 5000, i);
+		/* Apart from J1/extract's, then on both sides of them. */
+		rels[n++] = xstrdup(round ? "J1/a.mrcs" : "J1/first.mrcs");
+		rels[n++] = xstrdup(round ? "J1/zzz.mrcs" : "J1.b/a.mrcs");
+		walk_order_is(rels, n);
+		for (size_t i = 0; i < n; i++)
+			free(rels[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_project_rel),
 		cmocka_unit_test_setup_teardown(test_special_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_outside, setup, teardown),
+		cmocka_unit_test(test_walk_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
