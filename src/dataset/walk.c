@@ -345,13 +345,13 @@ static void *sort_thread(void *arg)
 	return NULL;
 }
 
-static const struct dataset *run_ds;
-
-/* Folders' runs, each sorted, by their first file's path. */
-static int run_cmp(const void *a, const void *b)
+/* Folders' runs, each sorted, by their first file's path in the dataset ds. */
+static int run_cmp(const void *a, const void *b, void *ds)
 {
-	return strcmp(run_ds->files[((const struct file_run *)a)->start].rel,
-		      run_ds->files[((const struct file_run *)b)->start].rel);
+	const struct copy_file *files = ((const struct dataset *)ds)->files;
+
+	return strcmp(files[((const struct file_run *)a)->start].rel,
+		      files[((const struct file_run *)b)->start].rel);
 }
 
 /*
@@ -373,8 +373,7 @@ static void sort_runs(struct dataset *ds, struct file_run *runs, size_t nr_runs)
 		return;
 	atomic_init(&s.next, 0);
 	run_shared(sort_thread, &s, helpers < SORT_THREADS - 1 ? (unsigned)helpers : SORT_THREADS - 1);
-	run_ds = ds;
-	qsort(runs, nr_runs, sizeof(*runs), run_cmp);
+	qsort_r(runs, nr_runs, sizeof(*runs), run_cmp, ds);
 	for (size_t i = 1; i < nr_runs; i++) {
 		if (strcmp(ds->files[runs[i - 1].end - 1].rel, ds->files[runs[i].start].rel) > 0) {
 			qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
