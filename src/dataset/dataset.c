@@ -110,12 +110,12 @@ void dataset_release(struct dataset *ds)
 	memset(ds, 0, sizeof(*ds));
 }
 
-static const struct dataset *sort_ds;
-
-static int cmp_size(const void *a, const void *b)
+/* Indexes into the dataset ds's files by size, then path. */
+static int cmp_size(const void *a, const void *b, void *ds)
 {
-	const struct copy_file *fa = &sort_ds->files[*(const size_t *)a];
-	const struct copy_file *fb = &sort_ds->files[*(const size_t *)b];
+	const struct copy_file *files = ((const struct dataset *)ds)->files;
+	const struct copy_file *fa = &files[*(const size_t *)a];
+	const struct copy_file *fb = &files[*(const size_t *)b];
 
 	if (fa->size != fb->size)
 		return fa->size < fb->size ? -1 : 1;
@@ -163,8 +163,7 @@ void dataset_sample(const struct dataset *ds, uint64_t target_bytes, uint64_t se
 	}
 	for (size_t i = 0; i < ds->nr; i++)
 		order[i] = i;
-	sort_ds = ds;
-	qsort(order, ds->nr, sizeof(*order), cmp_size);
+	qsort_r(order, ds->nr, sizeof(*order), cmp_size, (void *)ds);
 	stride = (double)ds->nr / (double)want;
 	/* splitmix64 of the seed: an offset in [0, stride) that differs from seed to seed. */
 	seed += 0x9e3779b97f4a7c15ull;
