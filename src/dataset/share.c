@@ -59,13 +59,15 @@ int dataset_from_json(struct dataset *ds, json_t *o, char *why, size_t len)
 	return 0;
 }
 
-static const struct dataset *sort_ds;
-
-/* Largest first; equal sizes by path, so every node deals the same shares. */
-static int cmp_size_desc(const void *a, const void *b)
+/*
+ * Indexes into the dataset ds's files, largest first; equal sizes by path, so every node deals
+ * the same shares.
+ */
+static int cmp_size_desc(const void *a, const void *b, void *ds)
 {
-	const struct copy_file *fa = &sort_ds->files[*(const size_t *)a];
-	const struct copy_file *fb = &sort_ds->files[*(const size_t *)b];
+	const struct copy_file *files = ((const struct dataset *)ds)->files;
+	const struct copy_file *fa = &files[*(const size_t *)a];
+	const struct copy_file *fb = &files[*(const size_t *)b];
 
 	if (fa->size != fb->size)
 		return fa->size > fb->size ? -1 : 1;
@@ -84,8 +86,7 @@ void dataset_share(const struct dataset *ds, size_t k, size_t n, struct dataset 
 	out->files = xcalloc(ds->nr ? ds->nr : 1, sizeof(*out->files));
 	for (size_t i = 0; i < ds->nr; i++)
 		order[i] = i;
-	sort_ds = ds;
-	qsort(order, ds->nr, sizeof(*order), cmp_size_desc);
+	qsort_r(order, ds->nr, sizeof(*order), cmp_size_desc, (void *)ds);
 	for (size_t i = 0; i < ds->nr; i++) {
 		const struct copy_file *f = &ds->files[order[i]];
 		size_t to = 0;
