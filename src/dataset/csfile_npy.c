@@ -454,6 +454,7 @@ int csfile_parse_npy(const unsigned char *buf, size_t len, struct stack_list *ou
 			goto out;
 		}
 		stack_list_add(out, tmp, n);
+		stack_list_passed(out, p);
 	}
 	ret = 0;
 out:

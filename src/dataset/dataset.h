@@ -139,6 +139,7 @@ struct dataset_meta {
 	char *name;			/* that file as messages name it: as given, or a .csg's .cs */
 	char *text;			/* its bytes (len; NUL-terminated, though a .cs holds NULs) */
 	size_t len;
+	struct text_map map;		/* where text and len come from (read-only: mapped) */
 	struct stack_list stacks;	/* in order of first appearance */
 };
 

@@ -175,6 +175,7 @@ static char *stack_rel(const char *project, const char *path)
 /* What the stat threads found of one named stack. */
 struct stack_stat {
 	char *rel;		/* below the project (allocated), or NULL: outside it */
+	bool as_named;		/* rel is the stack's path in the list itself (not allocated) */
 	uint64_t size;
 	int err;		/* stat()'s errno, or 0 */
 	bool reg;		/* a regular file (through a link) */
@@ -229,6 +230,12 @@ static void stat_stack(const struct stack_stats *q, size_t i, struct dir_memo *m
 	s->rel = stack_rel(q->root, q->l->items[i].path);
 	if (!s->rel)
 		return;
+	/* Mostly the path is written as it is below the project: one copy of a million is enough. */
+	if (!strcmp(s->rel, q->l->items[i].path)) {
+		free(s->rel);
+		s->rel = q->l->items[i].path;
+		s->as_named = true;
+	}
 	path = path_join(q->root, s->rel);
 	if (lstat(path, &st) < 0) {
 		s->err = errno;
@@ -287,7 +294,7 @@ static struct stack_stat *stat_stacks(const char *root, const struct stack_list 
  * run in parallel; what they found is taken in l's order, so the first bad stack is the one
  * named.
  */
-static int load_stacks(struct dataset *ds, const struct stack_list *l, unsigned flags, char *why,
+static int load_stacks(struct dataset *ds, struct stack_list *l, unsigned flags, char *why,
 		       size_t len)
 {
 	struct stack_stat *found = stat_stacks(ds->root, l);
@@ -331,6 +338,9 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, unsigned 
 		}
 		ds->files[ds->nr].rel = s->rel;
 		s->rel = NULL;
+		/* The dataset owns the path now. */
+		if (s->as_named)
+			l->items[i].path = NULL;
 		ds->files[ds->nr].size = s->size;
 		ds->files[ds->nr].flags = 0;
 		ds->bytes += s->size;
@@ -341,7 +351,8 @@ static int load_stacks(struct dataset *ds, const struct stack_list *l, unsigned 
 					    "the project folder", ds->root);
 out:
 	for (size_t i = 0; i < l->nr; i++)
-		free(found[i].rel);
+		if (!found[i].as_named)
+			free(found[i].rel);
 	free(found);
 	free(first);
 	free(first_target);
@@ -393,6 +404,7 @@ static int parse_list(const char *buf, size_t len, struct stack_list *out, char 
 			return -EINVAL;
 		}
 		stack_list_add(out, s, n);
+		stack_list_passed(out, s);
 	}
 	return 0;
 }
@@ -452,9 +464,10 @@ static int read_csg(struct dataset_meta *m, const char *project_dir, char *why, 
 		cs = xstrdup(metafile);
 	else
 		cs = path_join(project_dir ? project_dir : up ? up : ".", metafile);
-	free(m->text);
-	m->text = NULL;
-	ret = safe_read_named(cs, &m->text, &m->len, reason, sizeof(reason));
+	text_map_release(&m->map);
+	ret = text_map_input(&m->map, cs, false, reason, sizeof(reason));
+	m->text = m->map.text;
+	m->len = m->map.len;
 	if (ret) {
 		ret = fail_why(why, len, ret, "cannot read '%s', the particles '%s' names: %s", cs,
 				m->path, reason);
@@ -480,7 +493,7 @@ void dataset_meta_release(struct dataset_meta *m)
 	stack_list_release(&m->stacks);
 	free(m->path);
 	free(m->name);
-	free(m->text);
+	text_map_release(&m->map);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -493,24 +506,28 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 	memset(m, 0, sizeof(*m));
 	stack_list_init(&m->stacks);
 	/*
-	 * Metadata files fit in memory: a million-particle .star is a few hundred MB at most. A
-	 * named one is a regular file or a pipe (<(...)): /dev/zero or a FIFO no one writes would
-	 * be read, or waited on, forever.
+	 * A regular file is mapped, and its parser hands back what it has read: a .star of
+	 * millions of particles (hundreds of MB, GBs) is never all resident. A pipe (<(...)) is
+	 * read whole. Nothing else: /dev/zero or a FIFO no one writes would be read, or waited
+	 * on, forever.
 	 */
 	if (strcmp(path, "-")) {
-		ret = safe_read_input(path, &m->text, &m->len, reason, sizeof(reason));
+		ret = text_map_input(&m->map, path, true, reason, sizeof(reason));
 	} else {
-		ret = read_text_file("/dev/stdin", &m->text, &m->len);
+		ret = read_text_file("/dev/stdin", &m->map.text, &m->map.len);
 		snprintf(reason, sizeof(reason), "%s", strerror(-ret));
 	}
+	m->text = m->map.text;
+	m->len = m->map.len;
 	if (ret)
 		return fail_why(why, len, ret, "cannot read '%s': %s", path, reason);
 	m->path = strcmp(path, "-") ? realpath(path, NULL) : xstrdup("-");
 	if (!m->path)
 		m->path = xstrdup(path);
 	m->name = xstrdup(path);
+	/* A .star is told by its first lines; looking for a .csg's keys reads every line. */
 	if (!(flags & DATASET_META_LIST) && !csfile_is_cs((const unsigned char *)m->text, m->len) &&
-	    csfile_is_csg(m->text, m->len)) {
+	    !looks_like_star(m->text, m->len) && csfile_is_csg(m->text, m->len)) {
 		ret = read_csg(m, project_dir, why, len);
 		if (ret)
 			return ret;
@@ -526,6 +543,8 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 	else
 		return fail_why(why, len, -EMEDIUMTYPE, "'%s' is not a RELION .star, a CryoSPARC "
 				 ".cs or a list of files", m->name);
+	/* A million-stack .star is hundreds of MB: the parsers hand back what they have read. */
+	m->stacks.map = &m->map;
 	if (m->kind == DATASET_KIND_CS)
 		ret = csfile_parse((const unsigned char *)m->text, m->len, &m->stacks, reason,
 				   sizeof(reason));
@@ -533,6 +552,8 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 		ret = star_parse(m->text, m->len, &m->stacks, reason, sizeof(reason));
 	else
 		ret = parse_list(m->text, m->len, &m->stacks, reason, sizeof(reason));
+	m->stacks.map = NULL;
+	stack_list_done(&m->stacks);
 	if (ret)
 		return fail_why(why, len, ret, "cannot read '%s': %s", m->name, reason);
 	return 0;
@@ -543,7 +564,7 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 {
 	const char *meta_path = s->files_list ? s->files_list : src;
 	struct dataset_meta m;
-	const struct stack_list *l = &m.stacks;
+	struct stack_list *l = &m.stacks;
 	double t0 = now_mono();
 	int ret;
 
@@ -560,7 +581,7 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 	if (ret)
 		goto out;
 	/* Only the stacks it names are needed now: a large .star's text is most of the memory. */
-	free(m.text);
+	text_map_release(&m.map);
 	m.text = NULL;
 	m.len = 0;
 	meta_path = m.name;

@@ -85,3 +85,10 @@ void stack_list_add(struct stack_list *l, const char *path, size_t len)
 	l->nr++;
 	l->slots[s] = l->nr;
 }
+
+void stack_list_done(struct stack_list *l)
+{
+	free(l->slots);
+	l->slots = NULL;
+	l->nr_slots = 0;
+}

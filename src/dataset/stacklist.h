@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/safeopen.h"
+
 struct stack_ref {
 	char *path;		/* as written in the metadata (relative to the project, usually) */
 	uint64_t particles;	/* rows of the metadata naming this stack */
@@ -19,6 +21,7 @@ struct stack_list {
 	size_t *slots;		/* hash table of item index + 1 (0: empty) */
 	size_t nr_slots;
 	uint64_t particles;	/* sum over items */
+	struct text_map *map;	/* the text being parsed, handed back as it is passed; or NULL */
 };
 
 void stack_list_init(struct stack_list *l);
@@ -26,5 +29,14 @@ void stack_list_release(struct stack_list *l);
 
 /* Count one particle of the stack path (len bytes, not NUL-terminated), adding it if new. */
 void stack_list_add(struct stack_list *l, const char *path, size_t len);
+/* The parser is done: the hash of the paths goes (a later add builds it again). */
+void stack_list_done(struct stack_list *l);
+
+/* The parser filling l is done with its text before p (text_map_passed()). */
+static inline void stack_list_passed(struct stack_list *l, const void *p)
+{
+	if (l->map)
+		text_map_passed(l->map, p);
+}
 
 #endif

@@ -152,6 +152,7 @@ static int add_image(struct stack_list *out, const struct star_token *t, size_t 
 	if (memchr(p, '\0', len))
 		return star_fail(why, whylen, no, "NUL byte in an image name");
 	stack_list_add(out, p, len);
+	stack_list_passed(out, p);
 	return 0;
 }
 
@@ -228,6 +229,21 @@ static int read_block(struct star_cursor *c, const char *name, struct stack_list
 	return image < 0 ? 1 : 0;
 }
 
+/* Whether buf holds a NUL, looked for a few MB at a time, each handed back once looked at. */
+static bool find_nul(const char *buf, size_t len, struct stack_list *out)
+{
+	const size_t step = 4u << 20;
+
+	for (size_t pos = 0; pos < len; pos += step) {
+		const size_t n = len - pos < step ? len - pos : step;
+
+		if (memchr(buf + pos, '\0', n))
+			return true;
+		stack_list_passed(out, buf + pos + n);
+	}
+	return false;
+}
+
 int star_parse(const char *buf, size_t len, struct stack_list *out, char *why, size_t whylen)
 {
 	struct star_cursor c = { .buf = buf, .len = len };
@@ -238,7 +254,7 @@ int star_parse(const char *buf, size_t len, struct stack_list *out, char *why, s
 	char name[64];
 	char first_name[64];
 
-	if (memchr(buf, '\0', len)) {
+	if (find_nul(buf, len, out)) {
 		const char *z = memchr(buf, '\0', len);
 		size_t no = 1;
 

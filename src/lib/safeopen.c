@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -315,4 +317,88 @@ int safe_read_input(const char *path, char **out, size_t *n, char *why, size_t l
 		return fail_why(why, len, -err, "%s", strerror(err));
 	}
 	return read_all(fd, out, n, why, len);
+}
+
+/* Bytes handed back to the kernel at once: a madvise() per few thousand lines, not per line. */
+#define TEXT_MAP_STEP (8u << 20)
+
+/*
+ * Map the regular file open as fd (size bytes, > 0) read-only into t, a NUL after it: the file
+ * is mapped over a reserved anonymous range one byte longer, so that the byte after its last
+ * is a zero whether or not the file ends on a page boundary. -errno when it cannot be mapped.
+ */
+static int map_file(struct text_map *t, int fd, size_t size)
+{
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const size_t map_len = (size + 1 + page - 1) / page * page;
+	void *base = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (base == MAP_FAILED)
+		return -errno;
+	if (mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		const int err = errno;
+
+		munmap(base, map_len);
+		return -err;
+	}
+	/* Read ahead generously: the parser reads it once, in order. */
+	madvise(base, size, MADV_SEQUENTIAL);
+	t->text = base;
+	t->len = size;
+	t->map_len = map_len;
+	return 0;
+}
+
+int text_map_input(struct text_map *t, const char *path, bool pipes, char *why, size_t len)
+{
+	struct stat st;
+	int fd;
+
+	memset(t, 0, sizeof(*t));
+	/* Mapped only when it is a regular file with bytes, then and when opened; else read. */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd >= 0) {
+			const bool mapped = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+					    st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2 &&
+					    map_file(t, fd, (size_t)st.st_size) == 0;
+
+			close(fd);
+			if (mapped)
+				return 0;
+		}
+	}
+	return pipes ? safe_read_input(path, &t->text, &t->len, why, len)
+		     : safe_read_named(path, &t->text, &t->len, why, len);
+}
+
+void text_map_passed(struct text_map *t, const void *upto)
+{
+	const uintptr_t p = (uintptr_t)upto;
+	const uintptr_t base = (uintptr_t)t->text;
+	size_t done;
+
+	if (!t->map_len || p < base || p > base + t->len)
+		return;
+	done = (size_t)(p - base);
+	done -= done % (size_t)sysconf(_SC_PAGESIZE);
+	/* A second pass from the start (a check, then the parse): follow it from where it is. */
+	if (done < t->passed) {
+		t->passed = done;
+		return;
+	}
+	if (done < t->passed + TEXT_MAP_STEP)
+		return;
+	/* The pages stay in the page cache; should the parser come back, they are mapped again. */
+	madvise(t->text + t->passed, done - t->passed, MADV_DONTNEED);
+	t->passed = done;
+}
+
+void text_map_release(struct text_map *t)
+{
+	if (t->map_len)
+		munmap(t->text, t->map_len);
+	else
+		free(t->text);
+	memset(t, 0, sizeof(*t));
 }

@@ -77,4 +77,29 @@ int safe_read_named(const char *path, char **out, size_t *n, char *why, size_t l
  */
 int safe_read_input(const char *path, char **out, size_t *n, char *why, size_t len);
 
+/*
+ * A file's bytes for a parser that goes through them once, front to back: a regular file is
+ * mapped read-only, with a NUL after its bytes, and the parser hands back the pages it has
+ * passed (text_map_passed()), so that a metadata file of gigabytes is never all resident at
+ * once. Anything else (a pipe, where pipes is true; an empty file; a filesystem that cannot map
+ * it) is read into memory as safe_read_input() or safe_read_named() reads it, and handing back
+ * does nothing. A mapped file that shrinks while it is read raises SIGBUS past its new end: the
+ * files read this way are metadata, not rewritten while a run starts.
+ */
+struct text_map {
+	char *text;		/* len bytes and a NUL; read-only when mapped */
+	size_t len;
+	size_t map_len;		/* bytes mapped, 0: text was read into memory */
+	size_t passed;		/* the parser's position when bytes were last handed back */
+};
+
+/* Fill t with path's bytes (t->text NULL on failure). 0, or -errno with why as the readers say. */
+int text_map_input(struct text_map *t, const char *path, bool pipes, char *why, size_t len);
+/*
+ * The parser is done with the bytes before upto (a pointer into t->text; anything else: no-op),
+ * back to where it last said so; a position behind that starts a new pass.
+ */
+void text_map_passed(struct text_map *t, const void *upto);
+void text_map_release(struct text_map *t);
+
 #endif

@@ -11,7 +11,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,6 +552,116 @@ static void test_run_shared(void **state)
 	assert_int_equal(atomic_load(&calls), 1 + 4);
 }
 
+/* Resident KiB of the mapping that starts at addr (/proc/self/smaps), or -1. */
+static long mapping_rss_kib(const void *addr)
+{
+	char head[32];
+	char line[256];
+	FILE *f = fopen("/proc/self/smaps", "r");
+	bool in = false;
+	long kib = -1;
+
+	if (!f)
+		return -1;
+	snprintf(head, sizeof(head), "%lx-", (unsigned long)(uintptr_t)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, head, strlen(head)))
+			in = true;
+		else if (in && sscanf(line, "Rss: %ld kB", &kib) == 1)
+			break;
+	}
+	fclose(f);
+	return kib;
+}
+
+static void write_file(const char *path, size_t size, char fill)
+{
+	char *buf = xmalloc(size ? size : 1);
+	const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	memset(buf, fill, size);
+	for (size_t i = 4096; i < size; i += 4096)
+		buf[i] = (char)('0' + (i / 4096) % 10);	/* each page tells which it is */
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, size), (ssize_t)size);
+	close(fd);
+	free(buf);
+}
+
+static void test_text_map(void **state)
+{
+	char *dir = test_tmpdir("text-map");
+	char *page = pathf("%s/page", dir);
+	char *big = pathf("%s/big", dir);
+	char *empty = pathf("%s/empty", dir);
+	const size_t size = 24u << 20;
+	char why[256];
+	struct text_map t;
+	unsigned long sum = 0;
+	int fds[2];
+
+	(void)state;
+	/* A file that ends on a page boundary still has its NUL after it. */
+	write_file(page, 4096, 'a');
+	assert_int_equal(text_map_input(&t, page, false, why, sizeof(why)), 0);
+	assert_true(t.map_len >= 4097);
+	assert_int_equal(t.len, 4096);
+	assert_int_equal(t.text[4095], 'a');
+	assert_int_equal(t.text[4096], '\0');
+	text_map_release(&t);
+
+	/* Read through once: what was passed is handed back, and reads again as it was. */
+	write_file(big, size, 'b');
+	assert_int_equal(text_map_input(&t, big, false, why, sizeof(why)), 0);
+	assert_true(t.map_len > 0);
+	for (size_t i = 0; i < size; i += 4096)
+		sum += (unsigned char)t.text[i];
+	assert_true(sum > 0);
+	assert_true(mapping_rss_kib(t.text) >= 20 * 1024);
+	text_map_passed(&t, t.text + (1u << 20));	/* less than a step: kept */
+	assert_int_equal(t.passed, 0);
+	text_map_passed(&t, t.text + size - 5);
+	assert_int_equal(t.passed, size - 4096);
+	assert_true(mapping_rss_kib(t.text) < 1024);
+	assert_int_equal(t.text[5 * 4096], '5');
+	assert_int_equal(t.text[size], '\0');
+	text_map_passed(&t, t.text + 4096 + 7);		/* a second pass starts behind */
+	assert_int_equal(t.passed, 4096);
+	text_map_passed(&t, big);			/* not in the text: nothing */
+	assert_int_equal(t.passed, 4096);
+	text_map_release(&t);
+	assert_null(t.text);
+
+	/* An empty file and a pipe are read, not mapped; handing back does nothing. */
+	write_file(empty, 0, 'c');
+	assert_int_equal(text_map_input(&t, empty, false, why, sizeof(why)), 0);
+	assert_int_equal(t.map_len, 0);
+	assert_int_equal(t.len, 0);
+	assert_string_equal(t.text, "");
+	text_map_release(&t);
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "J1/a.mrcs\n", 10), 10);
+	close(fds[1]);
+	char *fdpath = pathf("/proc/self/fd/%d", fds[0]);
+
+	assert_int_equal(text_map_input(&t, fdpath, false, why, sizeof(why)), -EINVAL);
+	assert_int_equal(text_map_input(&t, fdpath, true, why, sizeof(why)), 0);
+	assert_int_equal(t.map_len, 0);
+	assert_string_equal(t.text, "J1/a.mrcs\n");
+	text_map_passed(&t, t.text + t.len);
+	text_map_release(&t);
+	close(fds[0]);
+	assert_int_equal(text_map_input(&t, dir, false, why, sizeof(why)), -EINVAL);
+	assert_null(t.text);
+
+	free(fdpath);
+	test_rmtree(dir);
+	free(empty);
+	free(big);
+	free(page);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_text_csv),
 		cmocka_unit_test(test_path_resolve),
 		cmocka_unit_test(test_run_shared),
+		cmocka_unit_test(test_text_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
