@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -175,9 +176,9 @@ static char *stack_rel(const char *project, const char *path)
 /* What the stat threads found of one named stack. */
 struct stack_stat {
 	char *rel;		/* below the project (allocated), or NULL: outside it */
-	bool as_named;		/* rel is the stack's path in the list itself (not allocated) */
 	uint64_t size;
 	int err;		/* stat()'s errno, or 0 */
+	bool as_named;		/* rel is the stack's path in the list itself (not allocated) */
 	bool reg;		/* a regular file (through a link) */
 	bool check_link;	/* a link, or in a folder that may resolve outside the project */
 };
@@ -221,29 +222,29 @@ static bool dir_inside(struct dir_memo *m, const char *root, const char *path)
 	return m->inside;
 }
 
-static void stat_stack(const struct stack_stats *q, size_t i, struct dir_memo *m)
+/* The stack named (as the list has it: the string stays the list's) below root, into s. */
+static void stat_one(const char *root, char *named, struct stack_stat *s, struct dir_memo *m)
 {
-	struct stack_stat *s = &q->s[i];
 	struct stat st;
 	char *path;
 
-	s->rel = stack_rel(q->root, q->l->items[i].path);
+	s->rel = stack_rel(root, named);
 	if (!s->rel)
 		return;
 	/* Mostly the path is written as it is below the project: one copy of a million is enough. */
-	if (!strcmp(s->rel, q->l->items[i].path)) {
+	if (!strcmp(s->rel, named)) {
 		free(s->rel);
-		s->rel = q->l->items[i].path;
+		s->rel = named;
 		s->as_named = true;
 	}
-	path = path_join(q->root, s->rel);
+	path = path_join(root, s->rel);
 	if (lstat(path, &st) < 0) {
 		s->err = errno;
 	} else if (S_ISLNK(st.st_mode)) {
 		s->check_link = true;
 		if (stat(path, &st) < 0)
 			s->err = errno;
-	} else if (S_ISREG(st.st_mode) && !dir_inside(m, q->root, path)) {
+	} else if (S_ISREG(st.st_mode) && !dir_inside(m, root, path)) {
 		s->check_link = true;
 	}
 	if (!s->err) {
@@ -265,7 +266,7 @@ static void *stat_thread(void *arg)
 		if (from >= q->l->nr)
 			break;
 		for (size_t i = from; i < to; i++)
-			stat_stack(q, i, &m);
+			stat_one(q->root, q->l->items[i].path, &q->s[i], &m);
 	}
 	free(m.dir);
 	return NULL;
@@ -286,77 +287,6 @@ static struct stack_stat *stat_stacks(const char *root, const struct stack_list 
 	run_shared(stat_thread, &q,
 		   want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS);
 	return q.s;
-}
-
-/*
- * Stat the stacks of l below project into ds; missing ones are counted with examples, links to
- * outside the project are refused unless flags allow them (dataset_link_allowed()). The stats
- * run in parallel; what they found is taken in l's order, so the first bad stack is the one
- * named.
- */
-static int load_stacks(struct dataset *ds, struct stack_list *l, unsigned flags, char *why,
-		       size_t len)
-{
-	struct stack_stat *found = stat_stacks(ds->root, l);
-	size_t refused = 0;
-	char *first = NULL;
-	char *first_target = NULL;
-	size_t cap = 0;
-	int ret = 0;
-
-	for (size_t i = 0; i < l->nr; i++) {
-		struct stack_stat *s = &found[i];
-
-		if (!s->rel) {
-			ret = fail_why(why, len, -EINVAL, "'%s' names '%s', which is outside the "
-				       "project folder '%s'", ds->meta, l->items[i].path, ds->root);
-			goto out;
-		}
-		if (s->err && s->err != ENOENT && s->err != ENOTDIR) {
-			ret = fail_why(why, len, -s->err, "cannot read '%s': %s", l->items[i].path,
-				       strerror(s->err));
-			goto out;
-		}
-		if (s->err || !s->reg) {
-			if (ds->nr_missing < DATASET_MISSING_EXAMPLES)
-				ds->missing[ds->nr_missing] = xstrdup(l->items[i].path);
-			ds->nr_missing++;
-			continue;
-		}
-		if (s->check_link) {
-			char *path = path_join(ds->root, s->rel);
-			bool ok = dataset_link_allowed(ds, flags, path, s->rel, &refused, &first,
-						       &first_target);
-
-			free(path);
-			if (!ok)
-				continue;
-		}
-		if (ds->nr == cap) {
-			cap = cap ? 2 * cap : 256;
-			ds->files = xrealloc(ds->files, cap * sizeof(*ds->files));
-		}
-		ds->files[ds->nr].rel = s->rel;
-		s->rel = NULL;
-		/* The dataset owns the path now. */
-		if (s->as_named)
-			l->items[i].path = NULL;
-		ds->files[ds->nr].size = s->size;
-		ds->files[ds->nr].flags = 0;
-		ds->bytes += s->size;
-		ds->nr++;
-	}
-	if (refused)
-		ret = dataset_links_refused(why, len, refused, first, first_target,
-					    "the project folder", ds->root);
-out:
-	for (size_t i = 0; i < l->nr; i++)
-		if (!found[i].as_named)
-			free(found[i].rel);
-	free(found);
-	free(first);
-	free(first_target);
-	return ret;
 }
 
 /* "a.mrcs", "./a.mrcs" and "/project/a.mrcs" are one stack: keep the first of sorted twins. */
@@ -497,8 +427,10 @@ void dataset_meta_release(struct dataset_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int dataset_meta_read(struct dataset_meta *m, const char *path, const char *project_dir,
-		      unsigned flags, char *why, size_t len)
+/* dataset_meta_read(), with added(arg, path) told of each new stack as it is parsed. */
+static int meta_read(struct dataset_meta *m, const char *path, const char *project_dir,
+		     unsigned flags, void (*added)(void *arg, char *path), void *arg, char *why,
+		     size_t len)
 {
 	char reason[512] = "";
 	int ret;
@@ -545,6 +477,8 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 				 ".cs or a list of files", m->name);
 	/* A million-stack .star is hundreds of MB: the parsers hand back what they have read. */
 	m->stacks.map = &m->map;
+	m->stacks.added = added;
+	m->stacks.added_arg = arg;
 	if (m->kind == DATASET_KIND_CS)
 		ret = csfile_parse((const unsigned char *)m->text, m->len, &m->stacks, reason,
 				   sizeof(reason));
@@ -553,10 +487,323 @@ int dataset_meta_read(struct dataset_meta *m, const char *path, const char *proj
 	else
 		ret = parse_list(m->text, m->len, &m->stacks, reason, sizeof(reason));
 	m->stacks.map = NULL;
+	m->stacks.added = NULL;
 	stack_list_done(&m->stacks);
 	if (ret)
 		return fail_why(why, len, ret, "cannot read '%s': %s", m->name, reason);
 	return 0;
+}
+
+int dataset_meta_read(struct dataset_meta *m, const char *path, const char *project_dir,
+		      unsigned flags, char *why, size_t len)
+{
+	return meta_read(m, path, project_dir, flags, NULL, NULL, why, len);
+}
+
+/* The project folder of the stacks m names (the first of them first), canonical; NULL: errno. */
+static char *choose_root(const struct dataset_source *s, const char *src,
+			 const struct dataset_meta *m, const char *first)
+{
+	if (s->project_dir)
+		return realpath(s->project_dir, NULL);
+	if (s->files_list)
+		return realpath(src, NULL);
+	if (m->kind == DATASET_KIND_LIST)
+		return parent_of(m->path);
+	return default_project(m->path, m->kind, first);
+}
+
+/* ---- stacks stat'ed while the metadata is parsed ------------------------------------------ */
+
+/*
+ * Parsing a million-stack .star takes a second or more on one thread, with the disk idle: its
+ * stacks are handed to the stat threads a batch at a time as they are parsed, from the first
+ * one on (which tells the project folder), so that the stats wait on the disk meanwhile.
+ */
+#define FEED_BATCH 512
+
+struct feed_batch {
+	struct feed_batch *next;	/* in the queue */
+	size_t nr;
+	char **path;			/* the list's own strings (they stay put as it grows), until stat'ed */
+	struct stack_stat s[FEED_BATCH];
+};
+
+struct feed {
+	const struct dataset_source *opts;
+	const char *src;
+	const struct dataset_meta *m;
+	char *root;			/* chosen at the first stack; NULL: the stats come after */
+	bool tried;
+	pthread_mutex_t lock;
+	pthread_cond_t more;		/* a batch was queued, or the parse is over */
+	struct feed_batch *head;	/* queued, not taken yet */
+	struct feed_batch *tail;
+	bool done;
+	struct feed_batch **all;	/* every batch in the list's order (the parser's own) */
+	size_t nr_all;
+	size_t cap_all;
+	struct feed_batch *cur;		/* being filled */
+	pthread_t tid[DATASET_CHECK_THREADS];
+	unsigned started;
+};
+
+static void *feed_thread(void *arg)
+{
+	struct feed *f = arg;
+	struct dir_memo m = { 0 };
+
+	for (;;) {
+		struct feed_batch *b;
+
+		pthread_mutex_lock(&f->lock);
+		while (!f->head && !f->done)
+			pthread_cond_wait(&f->more, &f->lock);
+		b = f->head;
+		if (b) {
+			f->head = b->next;
+			if (!f->head)
+				f->tail = NULL;
+		}
+		pthread_mutex_unlock(&f->lock);
+		if (!b)
+			break;
+		for (size_t i = 0; i < b->nr; i++)
+			stat_one(f->root, b->path[i], &b->s[i], &m);
+		free(b->path);
+		b->path = NULL;
+	}
+	free(m.dir);
+	return NULL;
+}
+
+/* Queue the batch being filled. */
+static void feed_push(struct feed *f)
+{
+	struct feed_batch *b = f->cur;
+
+	f->cur = NULL;
+	if (f->nr_all == f->cap_all) {
+		f->cap_all = f->cap_all ? 2 * f->cap_all : 256;
+		f->all = xrealloc(f->all, f->cap_all * sizeof(*f->all));
+	}
+	f->all[f->nr_all++] = b;
+	pthread_mutex_lock(&f->lock);
+	if (f->tail)
+		f->tail->next = b;
+	else
+		f->head = b;
+	f->tail = b;
+	pthread_cond_signal(&f->more);
+	pthread_mutex_unlock(&f->lock);
+	/* A thread more for each batch, up to the limit: a handful of stacks is not worth eight. */
+	if (f->started < DATASET_CHECK_THREADS &&
+	    pthread_create(&f->tid[f->started], NULL, feed_thread, f) == 0)
+		f->started++;
+}
+
+/* The stack list's added(): the first stack starts the threads, each one joins a batch. */
+static void feed_added(void *arg, char *path)
+{
+	struct feed *f = arg;
+
+	if (!f->tried) {
+		f->tried = true;
+		f->root = choose_root(f->opts, f->src, f->m, path);
+		/* No project folder: the stats come after the parse, which says why. */
+		if (f->root && !is_dir(f->root)) {
+			free(f->root);
+			f->root = NULL;
+		}
+	}
+	if (!f->root)
+		return;
+	if (!f->cur) {
+		f->cur = xcalloc(1, sizeof(*f->cur));
+		f->cur->path = xmalloc(FEED_BATCH * sizeof(*f->cur->path));
+	}
+	f->cur->path[f->cur->nr++] = path;
+	if (f->cur->nr == FEED_BATCH)
+		feed_push(f);
+}
+
+/*
+ * The parse is over: the last batch queued, every stat done, this thread helping with what is
+ * left (all of it, should no thread have started).
+ */
+static void feed_finish(struct feed *f)
+{
+	if (f->cur && f->cur->nr)
+		feed_push(f);
+	pthread_mutex_lock(&f->lock);
+	f->done = true;
+	pthread_cond_broadcast(&f->more);
+	pthread_mutex_unlock(&f->lock);
+	feed_thread(f);
+	for (unsigned t = 0; t < f->started; t++)
+		pthread_join(f->tid[t], NULL);
+}
+
+/* What the threads found, once taken (or not: then their allocated paths go too). */
+static void feed_free_batches(struct feed *f)
+{
+	for (size_t k = 0; k < f->nr_all; k++) {
+		for (size_t i = 0; i < f->all[k]->nr; i++)
+			if (!f->all[k]->s[i].as_named)
+				free(f->all[k]->s[i].rel);
+		free(f->all[k]);
+	}
+	free(f->all);
+	f->all = NULL;
+	f->nr_all = 0;
+	f->cap_all = 0;
+}
+
+static void feed_release(struct feed *f)
+{
+	feed_free_batches(f);
+	if (f->cur)
+		free(f->cur->path);
+	free(f->cur);
+	free(f->root);
+	pthread_cond_destroy(&f->more);
+	pthread_mutex_destroy(&f->lock);
+}
+
+/* What was found of the list's stack i: by the feed's threads, or by stat_stacks() in flat. */
+static struct stack_stat *found_at(struct stack_stat *flat, const struct feed *f, size_t i)
+{
+	return flat ? &flat[i] : &f->all[i / FEED_BATCH]->s[i % FEED_BATCH];
+}
+
+/*
+ * The stacks of l below the project into ds (stat'ed by the feed's threads, or here); missing
+ * ones are counted with examples, links to outside the project are refused unless flags allow
+ * them (dataset_link_allowed()). The stats run in parallel; what they found is taken in l's
+ * order, so the first bad stack is the one named.
+ */
+static int load_stacks(struct dataset *ds, struct stack_list *l, const struct feed *f,
+		       unsigned flags, size_t *as_named, char *why, size_t len)
+{
+	/* Stat'ed while parsed when the feed has them all, else now. */
+	struct stack_stat *flat = f->root ? NULL : stat_stacks(ds->root, l);
+	size_t refused = 0;
+	char *first = NULL;
+	char *first_target = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < l->nr; i++) {
+		struct stack_stat *s = found_at(flat, f, i);
+
+		if (!s->rel) {
+			ret = fail_why(why, len, -EINVAL, "'%s' names '%s', which is outside the "
+				       "project folder '%s'", ds->meta, l->items[i].path, ds->root);
+			goto out;
+		}
+		if (s->err && s->err != ENOENT && s->err != ENOTDIR) {
+			ret = fail_why(why, len, -s->err, "cannot read '%s': %s", l->items[i].path,
+				       strerror(s->err));
+			goto out;
+		}
+		if (s->err || !s->reg) {
+			if (ds->nr_missing < DATASET_MISSING_EXAMPLES)
+				ds->missing[ds->nr_missing] = xstrdup(l->items[i].path);
+			ds->nr_missing++;
+			continue;
+		}
+		if (s->check_link) {
+			char *path = path_join(ds->root, s->rel);
+			bool ok = dataset_link_allowed(ds, flags, path, s->rel, &refused, &first,
+						       &first_target);
+
+			free(path);
+			if (!ok)
+				continue;
+		}
+		if (ds->nr == cap) {
+			cap = cap ? 2 * cap : 256;
+			ds->files = xrealloc(ds->files, cap * sizeof(*ds->files));
+		}
+		ds->files[ds->nr].rel = s->rel;
+		s->rel = NULL;
+		/* The dataset owns the path now. */
+		if (s->as_named) {
+			l->items[i].path = NULL;
+			(*as_named)++;
+		}
+		ds->files[ds->nr].size = s->size;
+		ds->files[ds->nr].flags = 0;
+		ds->bytes += s->size;
+		ds->nr++;
+	}
+	if (refused)
+		ret = dataset_links_refused(why, len, refused, first, first_target,
+					    "the project folder", ds->root);
+out:
+	for (size_t i = 0; i < l->nr; i++) {
+		struct stack_stat *s = found_at(flat, f, i);
+
+		if (!s->as_named)
+			free(s->rel);
+		s->rel = NULL;
+	}
+	free(flat);
+	free(first);
+	free(first_target);
+	return ret;
+}
+
+/* The list's stacks by path as written, through their indexes. */
+static int named_cmp(const void *a, const void *b, void *l)
+{
+	const struct stack_ref *items = ((const struct stack_list *)l)->items;
+
+	return strcmp(items[*(const uint32_t *)a].path, items[*(const uint32_t *)b].path);
+}
+
+/*
+ * The list's stacks in the order of their paths as written, sorted while the stat threads are
+ * still at work (the parse is over: the list no longer changes); NULL for a handful.
+ */
+static uint32_t *sort_named(const struct stack_list *l)
+{
+	uint32_t *order;
+
+	if (l->nr < 2)
+		return NULL;
+	order = xmalloc(l->nr * sizeof(*order));
+	for (size_t i = 0; i < l->nr; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, l->nr, sizeof(*order), named_cmp, (void *)l);
+	return order;
+}
+
+/*
+ * ds->files in dataset_file_cmp()'s order. When every stack was taken, each as written
+ * (ds->files[i] is the list's stack i, its path unchanged), that is the order sort_named() found
+ * meanwhile; otherwise (a stack missing, or written otherwise: "./J1/a.mrcs") they are sorted.
+ */
+static void order_files(struct dataset *ds, const struct stack_list *l, uint32_t *order,
+			size_t as_named)
+{
+	if (!order || ds->nr != l->nr || as_named != ds->nr) {
+		qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
+		return;
+	}
+	/* files[i] = the old files[order[i]], in place: a cycle at a time, order marked done. */
+	for (size_t i = 0; i < ds->nr; i++) {
+		const struct copy_file first = ds->files[i];
+		size_t j = i;
+
+		while (order[j] != UINT32_MAX) {
+			const size_t k = order[j];
+
+			order[j] = UINT32_MAX;
+			ds->files[j] = k == i ? first : ds->files[k];
+			j = k;
+		}
+	}
 }
 
 int dataset_load(struct dataset *ds, const char *src, const struct dataset_source *s, char *why,
@@ -565,13 +812,22 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 	const char *meta_path = s->files_list ? s->files_list : src;
 	struct dataset_meta m;
 	struct stack_list *l = &m.stacks;
+	struct feed f = { .opts = s, .src = src, .m = &m };
+	uint32_t *order = NULL;
+	size_t as_named = 0;
 	double t0 = now_mono();
 	int ret;
 
 	if (!s->files_list && is_dir(src))
 		return dataset_load_dir(ds, src, s->flags, why, len);
-	ret = dataset_meta_read(&m, meta_path, s->project_dir,
-				s->files_list ? DATASET_META_LIST : 0, why, len);
+	pthread_mutex_init(&f.lock, NULL);
+	pthread_cond_init(&f.more, NULL);
+	ret = meta_read(&m, meta_path, s->project_dir, s->files_list ? DATASET_META_LIST : 0,
+			feed_added, &f, why, len);
+	/* While the threads stat what the parse handed them, this one sorts. */
+	if (!ret && f.root)
+		order = sort_named(l);
+	feed_finish(&f);
 	memset(ds, 0, sizeof(*ds));
 	ds->meta = m.path ? xstrdup(m.path) : NULL;
 	ds->kind = m.kind;
@@ -590,14 +846,7 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 		goto out;
 	}
 	ds->particles = ds->kind == DATASET_KIND_LIST ? 0 : l->particles;
-	if (s->project_dir)
-		ds->root = realpath(s->project_dir, NULL);
-	else if (s->files_list)
-		ds->root = realpath(src, NULL);
-	else if (ds->kind == DATASET_KIND_LIST)
-		ds->root = parent_of(ds->meta);
-	else
-		ds->root = default_project(ds->meta, ds->kind, l->items[0].path);
+	ds->root = f.root ? xstrdup(f.root) : choose_root(s, src, &m, l->items[0].path);
 	if (!ds->root || !is_dir(ds->root)) {
 		const char *pd = s->project_dir ? s->project_dir : s->files_list ? src : ds->meta;
 
@@ -605,7 +854,8 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 				strerror(ds->root ? ENOTDIR : errno));
 		goto out;
 	}
-	ret = load_stacks(ds, l, s->flags, why, len);
+	ret = load_stacks(ds, l, &f, s->flags, &as_named, why, len);
+	feed_free_batches(&f);
 	if (ret)
 		goto out;
 	if (!ds->nr) {
@@ -614,12 +864,16 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 				meta_path, ds->root, l->items[0].path);
 		goto out;
 	}
-	qsort(ds->files, ds->nr, sizeof(*ds->files), dataset_file_cmp);
+	order_files(ds, l, order, as_named);
+	free(order);
+	order = NULL;
 	drop_duplicates(ds);
 	dataset_collect_dirs(ds);
 	dataset_check_headers(ds, s->flags, 0);
 	ds->list_seconds = now_mono() - t0;
 out:
+	free(order);
+	feed_release(&f);
 	dataset_meta_release(&m);
 	return ret;
 }

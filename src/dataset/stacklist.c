@@ -47,7 +47,7 @@ static void rehash(struct stack_list *l)
 
 		while (l->slots[s])
 			s = (s + 1) & (n - 1);
-		l->slots[s] = i + 1;
+		l->slots[s] = (uint32_t)(i + 1);
 	}
 }
 
@@ -75,6 +75,9 @@ void stack_list_add(struct stack_list *l, const char *path, size_t len)
 		s = (s + 1) & (l->nr_slots - 1);
 	}
 	if (l->nr == l->cap) {
+		/* Four billion stacks would not fit in memory long before their slots overflow. */
+		if (l->nr >= UINT32_MAX - 1)
+			abort();
 		l->cap = l->cap ? 2 * l->cap : 64;
 		l->items = xrealloc(l->items, l->cap * sizeof(*l->items));
 	}
@@ -83,7 +86,9 @@ void stack_list_add(struct stack_list *l, const char *path, size_t len)
 	l->items[l->nr].path[len] = '\0';
 	l->items[l->nr].particles = 1;
 	l->nr++;
-	l->slots[s] = l->nr;
+	l->slots[s] = (uint32_t)l->nr;
+	if (l->added)
+		l->added(l->added_arg, l->items[l->nr - 1].path);
 }
 
 void stack_list_done(struct stack_list *l)

@@ -18,10 +18,13 @@ struct stack_list {
 	struct stack_ref *items;
 	size_t nr;
 	size_t cap;
-	size_t *slots;		/* hash table of item index + 1 (0: empty) */
+	uint32_t *slots;	/* hash table of item index + 1 (0: empty): 4 bytes a slot */
 	size_t nr_slots;
 	uint64_t particles;	/* sum over items */
 	struct text_map *map;	/* the text being parsed, handed back as it is passed; or NULL */
+	/* Called with each new stack's path once added (on the parser's thread); or NULL. */
+	void (*added)(void *arg, char *path);
+	void *added_arg;
 };
 
 void stack_list_init(struct stack_list *l);

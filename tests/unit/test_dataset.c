@@ -11,8 +11,10 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -191,15 +193,9 @@ static int strcmp_p(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Make the files rels[0, n) below a new folder, walk it and check the order and the folders. */
-static void walk_order_is(char **rels, size_t n)
+/* The files rels[0, n) below dir, each of strlen(rel) % 7 bytes. */
+static void make_files(const char *dir, char *const *rels, size_t n)
 {
-	char *dir = test_tmpdir("walk-order");
-	char why[DATASET_WHY_MAX];
-	struct dataset ds;
-	size_t nr_dirs = 0;
-
-	assert_non_null(dir);
 	for (size_t i = 0; i < n; i++) {
 		char *p = pathf("%s/%s", dir, rels[i]);
 		char *slash = strrchr(p, '/');
@@ -214,29 +210,48 @@ static void walk_order_is(char **rels, size_t n)
 		close(fd);
 		free(p);
 	}
-	assert_int_equal(dataset_load_dir(&ds, dir, 0, why, sizeof(why)), 0);
-	assert_int_equal(ds.nr, n);
+}
+
+/* ds holds rels[0, n) (sorted here) in strcmp() order, with their sizes and their folders. */
+static void order_is(const struct dataset *ds, char **rels, size_t n)
+{
+	size_t nr_dirs = 0;
+
+	assert_int_equal(ds->nr, n);
 	qsort(rels, n, sizeof(*rels), strcmp_p);
 	for (size_t i = 0; i < n; i++) {
 		const char *slash = strrchr(rels[i], '/');
 
-		if (strcmp(ds.files[i].rel, rels[i]))
-			fail_msg("file %zu: '%s', expected '%s'", i, ds.files[i].rel, rels[i]);
-		assert_int_equal(ds.files[i].size, strlen(rels[i]) % 7);
+		if (strcmp(ds->files[i].rel, rels[i]))
+			fail_msg("file %zu: '%s', expected '%s'", i, ds->files[i].rel, rels[i]);
+		assert_int_equal(ds->files[i].size, strlen(rels[i]) % 7);
 		if (!slash)
 			continue;
 		/* The distinct folders, in the files' order. */
 		const size_t len = (size_t)(slash - rels[i]);
 
-		if (nr_dirs && strlen(ds.dirs[nr_dirs - 1]) == len &&
-		    !strncmp(ds.dirs[nr_dirs - 1], rels[i], len))
+		if (nr_dirs && strlen(ds->dirs[nr_dirs - 1]) == len &&
+		    !strncmp(ds->dirs[nr_dirs - 1], rels[i], len))
 			continue;
-		assert_true(nr_dirs < ds.nr_dirs);
-		assert_int_equal(strlen(ds.dirs[nr_dirs]), len);
-		assert_memory_equal(ds.dirs[nr_dirs], rels[i], len);
+		assert_true(nr_dirs < ds->nr_dirs);
+		assert_int_equal(strlen(ds->dirs[nr_dirs]), len);
+		assert_memory_equal(ds->dirs[nr_dirs], rels[i], len);
 		nr_dirs++;
 	}
-	assert_int_equal(ds.nr_dirs, nr_dirs);
+	assert_int_equal(ds->nr_dirs, nr_dirs);
+}
+
+/* Make the files rels[0, n) below a new folder, walk it and check the order and the folders. */
+static void walk_order_is(char **rels, size_t n)
+{
+	char *dir = test_tmpdir("walk-order");
+	char why[DATASET_WHY_MAX];
+	struct dataset ds;
+
+	assert_non_null(dir);
+	make_files(dir, rels, n);
+	assert_int_equal(dataset_load_dir(&ds, dir, 0, why, sizeof(why)), 0);
+	order_is(&ds, rels, n);
 	dataset_release(&ds);
 	test_rmtree(dir);
 	free(dir);
@@ -281,6 +296,74 @@ static void test_walk_order(void **state)
 	}
 }
 
+/*
+ * A .star naming the stacks rels[0, n) below a new project, each written as its own rel (or
+ * with "./" before every seventh when dotted) in a shuffled order, three particles each, and
+ * "J0/missing.mrcs" when missing: the set is the stacks that exist, in strcmp() order.
+ */
+static void named_order_is(char **rels, size_t n, bool dotted, bool missing)
+{
+	char *dir = test_tmpdir("named-order");
+	char *star = pathf("%s/particles.star", dir);
+	struct dataset_source src = { .project_dir = dir };
+	char why[DATASET_WHY_MAX];
+	size_t *shuffled = xmalloc(n * sizeof(*shuffled));
+	struct dataset ds;
+	FILE *f;
+
+	assert_non_null(dir);
+	make_files(dir, rels, n);
+	for (size_t i = 0; i < n; i++)
+		shuffled[i] = i;
+	for (size_t i = n - 1; i > 0; i--) {
+		const size_t j = (i * 2654435761u) % (i + 1);
+		const size_t t = shuffled[i];
+
+		shuffled[i] = shuffled[j];
+		shuffled[j] = t;
+	}
+	f = fopen(star, "w");
+	assert_non_null(f);
+	fprintf(f, "data_particles\n\nloop_\n_rlnCoordinateX #1\n_rlnImageName #2\n");
+	for (size_t i = 0; i < n; i++)
+		for (int p = 1; p <= 3; p++)
+			fprintf(f, "%zu.0 %06d@%s%s\n", i, p, dotted && i % 7 == 3 ? "./" : "",
+				rels[shuffled[i]]);
+	if (missing)
+		fprintf(f, "1.0 000001@J0/missing.mrcs\n");
+	fclose(f);
+	assert_int_equal(dataset_load(&ds, star, &src, why, sizeof(why)), 0);
+	assert_int_equal(ds.particles, 3 * n + (missing ? 1 : 0));
+	assert_int_equal(ds.nr_missing, missing ? 1 : 0);
+	order_is(&ds, rels, n);
+	dataset_release(&ds);
+	test_rmtree(dir);
+	free(shuffled);
+	free(star);
+	free(dir);
+}
+
+/* The stacks a .star names, stat'ed while it is parsed, come out sorted however they are named. */
+static void test_named_order(void **state)
+{
+	char *rels[3000];
+	size_t n = 0;
+
+	(void)state;
+	/* More than a few batches of stat'ed stacks, in folders whose names sort apart. */
+	for (unsigned i = 0; i < 1999; i++)
+		rels[n++] = pathf("J%u%s/extract/%05u_%u.mrcs", i % 5, i % 2 ? ".x" : "",
+				  (i * 7919u) % 2000, i);
+	rels[n++] = xstrdup("top.mrcs");
+	walk_order_is(rels, n);			/* the same files, walked */
+	named_order_is(rels, n, false, false);	/* each as written: sorted while stat'ed */
+	named_order_is(rels, n, true, false);	/* some "./": sorted afterwards */
+	named_order_is(rels, n, false, true);	/* one missing: sorted afterwards */
+	named_order_is(rels, 1, false, false);
+	for (size_t i = 0; i < n; i++)
+		free(rels[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +371,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_special_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_outside, setup, teardown),
 		cmocka_unit_test(test_walk_order),
+		cmocka_unit_test(test_named_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
