@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,15 +182,6 @@ struct stack_stat {
 	bool check_link;	/* a link, or in a folder that may resolve outside the project */
 };
 
-struct stack_stats {
-	const char *root;
-	const struct stack_list *l;
-	struct stack_stat *s;
-	atomic_size_t next;	/* the next batch of STAT_BATCH a thread takes */
-};
-
-#define STAT_BATCH 64
-
 /* The folder of the last stack a thread looked at, and whether it resolves inside the root. */
 struct dir_memo {
 	char *dir;
@@ -252,41 +242,6 @@ static void stat_one(const char *root, char *named, struct stack_stat *s, struct
 		s->size = (uint64_t)st.st_size;
 	}
 	free(path);
-}
-
-static void *stat_thread(void *arg)
-{
-	struct stack_stats *q = arg;
-	struct dir_memo m = { 0 };
-
-	for (;;) {
-		const size_t from = atomic_fetch_add(&q->next, STAT_BATCH);
-		const size_t to = q->l->nr - from < STAT_BATCH ? q->l->nr : from + STAT_BATCH;
-
-		if (from >= q->l->nr)
-			break;
-		for (size_t i = from; i < to; i++)
-			stat_one(q->root, q->l->items[i].path, &q->s[i], &m);
-	}
-	free(m.dir);
-	return NULL;
-}
-
-/*
- * The stacks of l stat'ed below root by up to DATASET_CHECK_THREADS threads, in l's order (a
- * cold stat is a read of the inode table, or a round trip to the file server): an array of
- * l->nr, allocated.
- */
-static struct stack_stat *stat_stacks(const char *root, const struct stack_list *l)
-{
-	struct stack_stats q = { .root = root, .l = l };
-	const size_t want = l->nr / STAT_BATCH;
-
-	q.s = xcalloc(l->nr ? l->nr : 1, sizeof(*q.s));
-	atomic_init(&q.next, 0);
-	run_shared(stat_thread, &q,
-		   want < DATASET_CHECK_THREADS ? (unsigned)want : DATASET_CHECK_THREADS);
-	return q.s;
 }
 
 /* "a.mrcs", "./a.mrcs" and "/project/a.mrcs" are one stack: keep the first of sorted twins. */
@@ -533,7 +488,8 @@ struct feed {
 	const struct dataset_source *opts;
 	const char *src;
 	const struct dataset_meta *m;
-	char *root;			/* chosen at the first stack; NULL: the stats come after */
+	char *root;			/* chosen at the first stack; NULL: none (root_err says why) */
+	int root_err;
 	bool tried;
 	pthread_mutex_t lock;
 	pthread_cond_t more;		/* a batch was queued, or the parse is over */
@@ -610,7 +566,8 @@ static void feed_added(void *arg, char *path)
 	if (!f->tried) {
 		f->tried = true;
 		f->root = choose_root(f->opts, f->src, f->m, path);
-		/* No project folder: the stats come after the parse, which says why. */
+		/* No project folder: nothing is stat'ed, and the parse ends in saying why. */
+		f->root_err = f->root ? ENOTDIR : errno;
 		if (f->root && !is_dir(f->root)) {
 			free(f->root);
 			f->root = NULL;
@@ -670,23 +627,21 @@ static void feed_release(struct feed *f)
 	pthread_mutex_destroy(&f->lock);
 }
 
-/* What was found of the list's stack i: by the feed's threads, or by stat_stacks() in flat. */
-static struct stack_stat *found_at(struct stack_stat *flat, const struct feed *f, size_t i)
+/* What the feed's threads found of the list's stack i. */
+static struct stack_stat *found_at(const struct feed *f, size_t i)
 {
-	return flat ? &flat[i] : &f->all[i / FEED_BATCH]->s[i % FEED_BATCH];
+	return &f->all[i / FEED_BATCH]->s[i % FEED_BATCH];
 }
 
 /*
- * The stacks of l below the project into ds (stat'ed by the feed's threads, or here); missing
- * ones are counted with examples, links to outside the project are refused unless flags allow
- * them (dataset_link_allowed()). The stats run in parallel; what they found is taken in l's
- * order, so the first bad stack is the one named.
+ * The stacks of l below the project into ds, as the feed's threads found them; missing ones
+ * are counted with examples, links to outside the project are refused unless flags allow them
+ * (dataset_link_allowed()). What they found is taken in l's order, so the first bad stack is
+ * the one named. The paths taken are the dataset's; the rest go with the feed's batches.
  */
 static int load_stacks(struct dataset *ds, struct stack_list *l, const struct feed *f,
 		       unsigned flags, size_t *as_named, char *why, size_t len)
 {
-	/* Stat'ed while parsed when the feed has them all, else now. */
-	struct stack_stat *flat = f->root ? NULL : stat_stacks(ds->root, l);
 	size_t refused = 0;
 	char *first = NULL;
 	char *first_target = NULL;
@@ -694,7 +649,7 @@ static int load_stacks(struct dataset *ds, struct stack_list *l, const struct fe
 	int ret = 0;
 
 	for (size_t i = 0; i < l->nr; i++) {
-		struct stack_stat *s = found_at(flat, f, i);
+		struct stack_stat *s = found_at(f, i);
 
 		if (!s->rel) {
 			ret = fail_why(why, len, -EINVAL, "'%s' names '%s', which is outside the "
@@ -741,14 +696,6 @@ static int load_stacks(struct dataset *ds, struct stack_list *l, const struct fe
 		ret = dataset_links_refused(why, len, refused, first, first_target,
 					    "the project folder", ds->root);
 out:
-	for (size_t i = 0; i < l->nr; i++) {
-		struct stack_stat *s = found_at(flat, f, i);
-
-		if (!s->as_named)
-			free(s->rel);
-		s->rel = NULL;
-	}
-	free(flat);
 	free(first);
 	free(first_target);
 	return ret;
@@ -846,14 +793,15 @@ int dataset_load(struct dataset *ds, const char *src, const struct dataset_sourc
 		goto out;
 	}
 	ds->particles = ds->kind == DATASET_KIND_LIST ? 0 : l->particles;
-	ds->root = f.root ? xstrdup(f.root) : choose_root(s, src, &m, l->items[0].path);
-	if (!ds->root || !is_dir(ds->root)) {
+	/* Chosen at the first stack: the one the stat threads went by. */
+	if (!f.root) {
 		const char *pd = s->project_dir ? s->project_dir : s->files_list ? src : ds->meta;
 
 		ret = fail_why(why, len, -ENOTDIR, "cannot use '%s' as the project folder: %s", pd,
-				strerror(ds->root ? ENOTDIR : errno));
+				strerror(f.root_err));
 		goto out;
 	}
+	ds->root = xstrdup(f.root);
 	ret = load_stacks(ds, l, &f, s->flags, &as_named, why, len);
 	feed_free_batches(&f);
 	if (ret)

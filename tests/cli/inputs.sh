@@ -166,6 +166,11 @@ expect_fail 1 "short.cs': byte [0-9]+: expected [0-9]+ rows of [0-9]+ bytes" \
 cp "$proj/$(head -n 1 "$ccb_tmp/named")" "$ccb_tmp/stack.star"
 expect_fail 1 "is not a directory, a RELION .star, a CryoSPARC .cs or a list of files" \
 	"$CCB" run --repeats 1 "$ccb_tmp/stack.star" "$dst"
+# A project folder that is not one: said with the reason, nothing stat'ed.
+expect_fail 1 "cannot use '$ccb_tmp/no-such-project' as the project folder: No such file or directory" \
+	"$CCB" run --repeats 1 --project-dir "$ccb_tmp/no-such-project" "$ccb_tmp/m.star" "$dst"
+expect_fail 1 "cannot use '$ccb_tmp/bad.star' as the project folder: Not a directory" \
+	"$CCB" run --repeats 1 --project-dir "$ccb_tmp/bad.star" "$ccb_tmp/m.star" "$dst"
 printf '../outside.mrcs\n' >"$ccb_tmp/escape.list"
 expect_fail 1 "outside the project folder" "$CCB" run --repeats 1 --files "$ccb_tmp/escape.list" "$proj" "$dst"
 printf 'J1/extract/../../../outside.mrcs\n' >"$ccb_tmp/escape.list"
