@@ -268,23 +268,37 @@ int safe_read_file(const char *dir, const char *rel, char **out, size_t *n, char
 	return read_all(fd, out, n, why, len);
 }
 
-int safe_read_named(const char *path, char **out, size_t *n, char *why, size_t len)
+/*
+ * path (followed as the user named it) open for reading when it is a regular file, checked
+ * before and once open (a FIFO is never opened to wait), its stat in *st: the descriptor, or
+ * -errno with why: strerror(), or -EINVAL "a FIFO, not a regular file".
+ */
+static int open_named(const char *path, struct stat *st, char *why, size_t len)
 {
-	struct stat st;
 	int fd;
 
-	if (stat(path, &st) < 0)
+	if (stat(path, st) < 0)
 		return fail_why(why, len, -errno, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return fail_why(why, len, -EINVAL, "%s, not a regular file", type_name(st.st_mode));
+	if (!S_ISREG(st->st_mode))
+		return fail_why(why, len, -EINVAL, "%s, not a regular file", type_name(st->st_mode));
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return fail_why(why, len, -errno, "%s", strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
 	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		close(fd);
-		return fail_why(why, len, -EINVAL, "%s, not a regular file", type_name(st.st_mode));
+		return fail_why(why, len, -EINVAL, "%s, not a regular file", type_name(st->st_mode));
 	}
+	return fd;
+}
+
+int safe_read_named(const char *path, char **out, size_t *n, char *why, size_t len)
+{
+	struct stat st;
+	const int fd = open_named(path, &st, why, len);
+
+	if (fd < 0)
+		return fd;
 	return read_all(fd, out, n, why, len);
 }
 
@@ -355,21 +369,18 @@ int text_map_input(struct text_map *t, const char *path, bool pipes, char *why, 
 	int fd;
 
 	memset(t, 0, sizeof(*t));
-	/* Mapped only when it is a regular file with bytes, then and when opened; else read. */
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-		if (fd >= 0) {
-			const bool mapped = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-					    st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2 &&
-					    map_file(t, fd, (size_t)st.st_size) == 0;
-
-			close(fd);
-			if (mapped)
-				return 0;
-		}
+	if (pipes && stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+		return safe_read_input(path, &t->text, &t->len, why, len);
+	fd = open_named(path, &st, why, len);
+	if (fd < 0)
+		return fd;
+	/* Mapped when it has bytes and can be; else read (empty, or a filesystem that cannot map). */
+	if (st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2 &&
+	    map_file(t, fd, (size_t)st.st_size) == 0) {
+		close(fd);
+		return 0;
 	}
-	return pipes ? safe_read_input(path, &t->text, &t->len, why, len)
-		     : safe_read_named(path, &t->text, &t->len, why, len);
+	return read_all(fd, &t->text, &t->len, why, len);
 }
 
 void text_map_passed(struct text_map *t, const void *upto)
@@ -380,15 +391,16 @@ void text_map_passed(struct text_map *t, const void *upto)
 
 	if (!t->map_len || p < base || p > base + t->len)
 		return;
+	/* Called for every line: most calls end at the first test. */
 	done = (size_t)(p - base);
+	if (done >= t->passed && done < t->passed + TEXT_MAP_STEP)
+		return;
 	done -= done % (size_t)sysconf(_SC_PAGESIZE);
 	/* A second pass from the start (a check, then the parse): follow it from where it is. */
 	if (done < t->passed) {
 		t->passed = done;
 		return;
 	}
-	if (done < t->passed + TEXT_MAP_STEP)
-		return;
 	/* The pages stay in the page cache; should the parser come back, they are mapped again. */
 	madvise(t->text + t->passed, done - t->passed, MADV_DONTNEED);
 	t->passed = done;
