@@ -6,12 +6,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dataset/csfile.h"
 #include "dataset/dataset.h"
@@ -182,66 +184,108 @@ struct stack_stat {
 	bool check_link;	/* a link, or in a folder that may resolve outside the project */
 };
 
-/* The folder of the last stack a thread looked at, and whether it resolves inside the root. */
+/*
+ * The folder of the last stack a thread looked at: open, to stat its stacks by name (a million
+ * full paths would each be walked from "/" again), and whether it resolves inside the root.
+ * Stacks of a folder are mostly adjacent, so one realpath() a folder, not one a stack (each a
+ * readlink() of every component), tells dataset_link_allowed()'s answer for all its files that
+ * are no links.
+ */
 struct dir_memo {
-	char *dir;
+	char *dir;		/* below the root, as the stacks' paths have it; NULL: none yet */
 	size_t len;
+	int fd;			/* O_PATH; -1: could not be opened (err says why) */
+	int err;
 	bool inside;
 };
 
-/*
- * Whether the folder holding path (below root, canonical) resolves inside root. Stacks of a
- * folder are mostly adjacent, so one realpath() a folder, not one a stack (each a readlink() of
- * every component), tells dataset_link_allowed()'s answer for all its files that are no links.
- */
-static bool dir_inside(struct dir_memo *m, const char *root, const char *path)
+static void dir_memo_release(struct dir_memo *m)
 {
-	const size_t len = (size_t)(strrchr(path, '/') - path);
+	free(m->dir);
+	if (m->dir && m->fd >= 0)
+		close(m->fd);
+}
+
+/* m made the folder of rel (below root): opened, unless it already was. */
+static void dir_memo_enter(struct dir_memo *m, const char *root, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	const size_t len = slash ? (size_t)(slash - rel) : 0;
+	char *path;
 	char *real;
 
-	if (m->dir && m->len == len && !memcmp(m->dir, path, len))
-		return m->inside;
-	free(m->dir);
+	if (m->dir && m->len == len && !memcmp(m->dir, rel, len))
+		return;
+	dir_memo_release(m);
 	m->dir = xmalloc(len + 1);
-	memcpy(m->dir, path, len);
+	memcpy(m->dir, rel, len);
 	m->dir[len] = '\0';
 	m->len = len;
-	real = realpath(m->dir, NULL);
+	path = len ? path_join(root, m->dir) : xstrdup(root);
+	/* As a stat() of the whole path would, through links to folders. */
+	m->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	m->err = m->fd < 0 ? errno : 0;
+	real = m->fd < 0 ? NULL : realpath(path, NULL);
 	m->inside = real && path_is_within(real, root);
 	free(real);
-	return m->inside;
+	free(path);
+}
+
+/* A relative path as path_normalize() leaves it: no empty, "." or ".." component. */
+static bool is_clean_rel(const char *p)
+{
+	if (*p == '/')
+		return false;
+	for (;;) {
+		const size_t len = strcspn(p, "/");
+
+		if (!len || (p[0] == '.' && (len == 1 || (len == 2 && p[1] == '.'))))
+			return false;
+		p += len;
+		if (!*p++)
+			return true;
+	}
 }
 
 /* The stack named (as the list has it: the string stays the list's) below root, into s. */
 static void stat_one(const char *root, char *named, struct stack_stat *s, struct dir_memo *m)
 {
 	struct stat st;
-	char *path;
+	const char *base;
 
-	s->rel = stack_rel(root, named);
-	if (!s->rel)
-		return;
 	/* Mostly the path is written as it is below the project: one copy of a million is enough. */
-	if (!strcmp(s->rel, named)) {
-		free(s->rel);
+	if (is_clean_rel(named)) {
 		s->rel = named;
 		s->as_named = true;
+	} else {
+		s->rel = stack_rel(root, named);
+		if (!s->rel)
+			return;
+		if (!strcmp(s->rel, named)) {
+			free(s->rel);
+			s->rel = named;
+			s->as_named = true;
+		}
 	}
-	path = path_join(root, s->rel);
-	if (lstat(path, &st) < 0) {
+	dir_memo_enter(m, root, s->rel);
+	if (m->fd < 0) {
+		s->err = m->err;
+		return;
+	}
+	base = m->len ? s->rel + m->len + 1 : s->rel;
+	if (fstatat(m->fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		s->err = errno;
 	} else if (S_ISLNK(st.st_mode)) {
 		s->check_link = true;
-		if (stat(path, &st) < 0)
+		if (fstatat(m->fd, base, &st, 0) < 0)
 			s->err = errno;
-	} else if (S_ISREG(st.st_mode) && !dir_inside(m, root, path)) {
+	} else if (S_ISREG(st.st_mode) && !m->inside) {
 		s->check_link = true;
 	}
 	if (!s->err) {
 		s->reg = S_ISREG(st.st_mode);
 		s->size = (uint64_t)st.st_size;
 	}
-	free(path);
 }
 
 /* "a.mrcs", "./a.mrcs" and "/project/a.mrcs" are one stack: keep the first of sorted twins. */
@@ -507,7 +551,7 @@ struct feed {
 static void *feed_thread(void *arg)
 {
 	struct feed *f = arg;
-	struct dir_memo m = { 0 };
+	struct dir_memo m = { .fd = -1 };
 
 	for (;;) {
 		struct feed_batch *b;
@@ -529,7 +573,7 @@ static void *feed_thread(void *arg)
 		free(b->path);
 		b->path = NULL;
 	}
-	free(m.dir);
+	dir_memo_release(&m);
 	return NULL;
 }
 

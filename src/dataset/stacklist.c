@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "dataset/stacklist.h"
 #include "lib/util.h"
@@ -22,16 +23,13 @@ void stack_list_release(struct stack_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* FNV-1a: paths are short and this only needs to spread them. */
-static uint64_t hash_path(const char *s, size_t len)
+/*
+ * A path's slot is its hash's low bits; its item keeps the hash, compared before the text, so
+ * that the probes and rehashes of a million-stack .star seldom touch a path.
+ */
+static uint32_t hash_path(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
+	return (uint32_t)XXH3_64bits(s, len);
 }
 
 static void rehash(struct stack_list *l)
@@ -42,8 +40,7 @@ static void rehash(struct stack_list *l)
 	l->slots = xcalloc(n, sizeof(*l->slots));
 	l->nr_slots = n;
 	for (size_t i = 0; i < l->nr; i++) {
-		const char *p = l->items[i].path;
-		size_t s = (size_t)hash_path(p, strlen(p)) & (n - 1);
+		size_t s = l->items[i].hash & (n - 1);
 
 		while (l->slots[s])
 			s = (s + 1) & (n - 1);
@@ -51,25 +48,37 @@ static void rehash(struct stack_list *l)
 	}
 }
 
+/* Whether r is the path of len bytes (not NUL-terminated) whose hash is h. */
+static bool is_path(const struct stack_ref *r, uint32_t h, const char *path, size_t len)
+{
+	return r->hash == h && !strncmp(r->path, path, len) && !r->path[len];
+}
+
+static void count_particle(struct stack_ref *r)
+{
+	if (r->particles < UINT32_MAX)
+		r->particles++;
+}
+
 void stack_list_add(struct stack_list *l, const char *path, size_t len)
 {
+	const uint32_t h = hash_path(path, len);
 	size_t s;
 
 	l->particles++;
 	/* Rows of one stack are usually adjacent: the last stack is the likely match. */
-	if (l->nr && strlen(l->items[l->nr - 1].path) == len &&
-	    !memcmp(l->items[l->nr - 1].path, path, len)) {
-		l->items[l->nr - 1].particles++;
+	if (l->nr && is_path(&l->items[l->nr - 1], h, path, len)) {
+		count_particle(&l->items[l->nr - 1]);
 		return;
 	}
 	if (2 * (l->nr + 1) > l->nr_slots)
 		rehash(l);
-	s = (size_t)hash_path(path, len) & (l->nr_slots - 1);
+	s = h & (l->nr_slots - 1);
 	while (l->slots[s]) {
 		struct stack_ref *r = &l->items[l->slots[s] - 1];
 
-		if (strlen(r->path) == len && !memcmp(r->path, path, len)) {
-			r->particles++;
+		if (is_path(r, h, path, len)) {
+			count_particle(r);
 			return;
 		}
 		s = (s + 1) & (l->nr_slots - 1);
@@ -85,6 +94,7 @@ void stack_list_add(struct stack_list *l, const char *path, size_t len)
 	memcpy(l->items[l->nr].path, path, len);
 	l->items[l->nr].path[len] = '\0';
 	l->items[l->nr].particles = 1;
+	l->items[l->nr].hash = h;
 	l->nr++;
 	l->slots[s] = (uint32_t)l->nr;
 	if (l->added)

@@ -10,7 +10,8 @@
 
 struct stack_ref {
 	char *path;		/* as written in the metadata (relative to the project, usually) */
-	uint64_t particles;	/* rows of the metadata naming this stack */
+	uint32_t particles;	/* rows of the metadata naming this stack (saturating) */
+	uint32_t hash;		/* of path: probes and rehashes compare it before the text */
 };
 
 /* Stacks in order of first appearance; a hash of the paths keeps adding O(1). */
