@@ -188,6 +188,74 @@ static void test_link_outside(void **state)
 	free(link);
 }
 
+/* A .star naming the stacks of names[0, n) below t's source, one particle each. */
+static char *star_naming(const struct tree *t, const char *const *names, size_t n)
+{
+	char *star = pathf("%s/named.star", t->dir);
+	FILE *f = fopen(star, "w");
+
+	assert_non_null(f);
+	fprintf(f, "data_particles\n\nloop_\n_rlnImageName #1\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "000001@%s\n", names[i]);
+	fclose(f);
+	return star;
+}
+
+/*
+ * Named stacks are stat'ed by name in their folder, opened once: a missing folder or a file in
+ * its place makes the stack missing, a folder reached through a link inside the project is
+ * found, one resolving outside it is refused unless links are followed, a path written
+ * otherwise ("//", absolute) is the same stack.
+ */
+static void test_named_folders(void **state)
+{
+	struct tree *t = *state;
+	char *out = pathf("%s/out", t->dir);
+	char *p = pathf("%s/outdir", t->src);
+	char *abs = pathf("%s/J1//a.mrcs", t->src);
+	const char *names[] = { "J9/x.mrcs", "folder/a.mrcs", "J1/a.mrcs/x.mrcs", abs,
+				"inside.mrcs", "outdir/b.mrcs", "J1/a.mrcs" };
+	char *star;
+	struct dataset_source src = { .project_dir = t->src };
+	struct dataset ds;
+	char why[DATASET_WHY_MAX];
+	int fd;
+
+	assert_int_equal(mkdir(out, 0755), 0);
+	assert_int_equal(symlink(out, p), 0);
+	free(p);
+	p = pathf("%s/b.mrcs", out);
+	fd = open(p, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "12345", 5), 5);
+	close(fd);
+	star = star_naming(t, names, sizeof(names) / sizeof(*names));
+
+	assert_int_equal(dataset_load(&ds, star, &src, why, sizeof(why)), -EXDEV);
+	assert_non_null(strstr(why, "outdir/b.mrcs"));
+	dataset_release(&ds);
+
+	src.flags = DATASET_FOLLOW_LINKS;
+	assert_int_equal(dataset_load(&ds, star, &src, why, sizeof(why)), 0);
+	assert_int_equal(ds.nr, 4);
+	assert_string_equal(ds.files[0].rel, "J1/a.mrcs");
+	assert_string_equal(ds.files[1].rel, "folder/a.mrcs");
+	assert_string_equal(ds.files[2].rel, "inside.mrcs");
+	assert_string_equal(ds.files[3].rel, "outdir/b.mrcs");
+	assert_int_equal(ds.files[1].size, 10);
+	assert_int_equal(ds.files[3].size, 5);
+	assert_int_equal(ds.nr_missing, 2);
+	assert_string_equal(ds.missing[0], "J9/x.mrcs");
+	assert_string_equal(ds.missing[1], "J1/a.mrcs/x.mrcs");
+	assert_int_equal(ds.nr_linked_out, 1);
+	dataset_release(&ds);
+	free(star);
+	free(abs);
+	free(p);
+	free(out);
+}
+
 static int strcmp_p(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -370,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_project_rel),
 		cmocka_unit_test_setup_teardown(test_special_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_outside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_named_folders, setup, teardown),
 		cmocka_unit_test(test_walk_order),
 		cmocka_unit_test(test_named_order),
 	};
