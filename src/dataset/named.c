@@ -201,9 +201,9 @@ struct dir_memo {
 
 static void dir_memo_release(struct dir_memo *m)
 {
-	free(m->dir);
 	if (m->dir && m->fd >= 0)
 		close(m->fd);
+	free(m->dir);
 }
 
 /* m made the folder of rel (below root): opened, unless it already was. */
