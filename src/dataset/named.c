@@ -201,7 +201,7 @@ struct dir_memo {
 
 static void dir_memo_release(struct dir_memo *m)
 {
-	if (m->dir && m->fd >= 0)
+	if (m->fd >= 0)
 		close(m->fd);
 	free(m->dir);
 }
@@ -253,7 +253,10 @@ static void stat_one(const char *root, char *named, struct stack_stat *s, struct
 	struct stat st;
 	const char *base;
 
-	/* Mostly the path is written as it is below the project: one copy of a million is enough. */
+	/*
+	 * Mostly the path is written as it is below the project: one copy of a million is enough.
+	 * Any other (absolute, "./", "//") comes out of stack_rel() differing from it.
+	 */
 	if (is_clean_rel(named)) {
 		s->rel = named;
 		s->as_named = true;
@@ -261,11 +264,6 @@ static void stat_one(const char *root, char *named, struct stack_stat *s, struct
 		s->rel = stack_rel(root, named);
 		if (!s->rel)
 			return;
-		if (!strcmp(s->rel, named)) {
-			free(s->rel);
-			s->rel = named;
-			s->as_named = true;
-		}
 	}
 	dir_memo_enter(m, root, s->rel);
 	if (m->fd < 0) {
